@@ -1,0 +1,66 @@
+"""Findings about uploaded data, and the one domain exception pages catch.
+
+A *finding* names the file, sheet, row (as Excel shows it: the header is row 1, so the first
+data row is row 2), column and offending value, with a hint a facilitator can act on.
+``severity="error"`` blocks loading; ``"warning"`` and ``"note"`` load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "note"]
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "note": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    message: str
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None  # Excel row number (header = 1); None when the finding is about a whole sheet/file
+    column: str = ""
+    value: str = ""
+    hint: str = ""
+
+    def location(self) -> str:
+        """``sheet:row:column`` as the CLI prints it (empty parts stay empty)."""
+        row = "" if self.row is None else str(self.row)
+        return f"{self.sheet}:{row}:{self.column}"
+
+    def line(self) -> str:
+        value = f" (value: {self.value!r})" if self.value != "" else ""
+        hint = f" Hint: {self.hint}" if self.hint else ""
+        return f"{self.location()}: {self.message}{value}.{hint}".replace("..", ".")
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class DataError(Exception):
+    """Raised when an upload cannot be loaded. Carries every finding, errors first."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.findings = sort_findings(self.findings)
+        super().__init__(self.summary())
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def summary(self) -> str:
+        n = len(self.errors)
+        first = self.errors[0].line() if self.errors else "no details"
+        return f"{n} error(s) stop this upload from loading. First: {first}"
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(
+        findings,
+        key=lambda f: (SEVERITY_ORDER[f.severity], f.file, f.sheet, f.row or 0, f.column),
+    )
