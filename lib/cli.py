@@ -23,6 +23,12 @@ from lib.errors import DataError
 #: Each analysis module adds its line here; the order is the order in the JSON file.
 ANALYSIS_SECTIONS: dict[str, str] = {
     "dataset": "lib.cli:dataset_summary",
+    "_network": "lib.network:analysis_json",
+    "learning_mix": "lib.learning:analysis_json",
+    "stocks_flows": "lib.flows:analysis_json",
+    "shifts": "lib.shifts:analysis_json",
+    "skills": "lib.skills:analysis_json",
+    "top_gaps": "lib.skills:top_gaps_json",
 }
 
 

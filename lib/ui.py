@@ -143,3 +143,28 @@ def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV",
         key=key or f"dl-{filename}",
         on_click="ignore",
     )
+
+
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def md(text: object) -> str:
+    """Escape user text for st.markdown: no links, images, emphasis or HTML can be injected."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+def person_labels() -> dict[str, str]:
+    """person_id → what this viewer may see: the name, or a stable pseudonym (named view only)."""
+    from lib.privacy import person_labels as labels
+
+    return compute(labels, settings().pseudonyms)
+
+
+def with_names(table: pd.DataFrame, id_col: str = "person_id") -> pd.DataFrame:
+    """A person-level table with a ``person`` column (name or pseudonym) in front; ids dropped if pseudonymised."""
+    labels = person_labels()
+    out = table.copy()
+    out.insert(0, "person", out[id_col].astype(str).map(labels).fillna(out[id_col].astype(str)))
+    if settings().pseudonyms:
+        out = out.drop(columns=[id_col])
+    return out

@@ -40,9 +40,11 @@ def test_bad_upload_is_reported_and_keeps_the_loaded_data(tmp_path: Path) -> Non
     assert not at.exception
     assert len(at.session_state["dataset"].people) == 40  # nothing lost
     assert any("broken.xlsx" in str(e.value) for e in at.error)
-    report = at.dataframe(key="report-table").value
-    assert (report["severity"] == "error").any()
-    assert report["file"].eq("broken.xlsx").all()
+    status, names, findings = at.session_state["last_report"]
+    assert status == "failed" and names == "broken.xlsx"
+    assert any(f.severity == "error" and f.file == "broken.xlsx" for f in findings)
+    shown = at.dataframe[0].value  # the validation report table, errors first
+    assert shown.loc[0, "severity"] == "error"
 
 
 def test_aggregate_view_hides_row_previews() -> None:
@@ -51,4 +53,5 @@ def test_aggregate_view_hides_row_previews() -> None:
     at.run()
     at.switch_page("app_pages/data.py").run()
     assert not at.exception
-    assert not [d for d in at.dataframe if d.key == "preview-table"]
+    assert len(at.dataframe) == 1  # only the row counts: no sheet preview
+    assert any("hidden in the aggregate view" in str(i.value) for i in at.info)

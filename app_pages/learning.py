@@ -1,0 +1,259 @@
+"""Learning: Hart's five learning types, stocks and flows, and Jarche's five shifts scorecard."""
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib import flows, learning, privacy, shifts, ui
+from lib.sanitise import escape
+from lib.schema import LEARNING_TYPES
+
+ds = ui.dataset()
+s = ui.settings()
+TYPES = list(LEARNING_TYPES)
+st.title("📚 How people learn")
+st.write(
+    "Jane Hart's five types of workplace learning show *how* people learn; Harold Jarche's five shifts "
+    "show where the organisation stands between the old way of working and the networked one. "
+    "Groups smaller than the minimum group size are never shown."
+)
+ui.require(
+    bool(len(ds.learning) or len(ds.interactions) or len(ds.ties)),
+    "This page needs a learning sheet (hours per learning type), an interactions log or ties. "
+    "Download the template on the Data page.",
+)
+waves = ds.waves
+wave = (
+    st.selectbox("Survey wave", waves, index=len(waves) - 1, key="learning-wave") if len(waves) > 1 else None
+)
+wave = wave or (waves[-1] if waves else None)
+before = waves[waves.index(wave) - 1] if wave in waves and waves.index(wave) > 0 else None
+
+
+def pct(x: float | None) -> str:
+    return "–" if x is None or pd.isna(x) else f"{100 * x:.0f}%"
+
+
+mix_tab, flow_tab, shift_tab = st.tabs(["Learning mix", "Stocks & flows", "The five shifts"])
+
+with mix_tab:
+    summary = ui.compute(learning.overall_mix, wave, s.min_group_size)
+    if summary.suppressed:
+        st.info(f"Learning mix: {summary.respondents} respondents with hours, fewer than {s.min_group_size}.")
+    else:
+        prev = ui.compute(learning.overall_mix, before, s.min_group_size) if before else None
+        cols = st.columns(4)
+        cols[0].metric(
+            "Respondents", summary.respondents, help="People with learning hours > 0 in this wave."
+        )
+        cols[1].metric(
+            "Informal share",
+            pct(summary.informal_share),
+            help=ui.definition(learning.overall_mix),
+            delta=None
+            if prev is None or prev.suppressed
+            else f"{100 * (summary.informal_share - prev.informal_share):+.0f} pts",
+        )
+        cols[2].metric(
+            "Reference: informal",
+            pct(learning.INFORMAL_REFERENCE),
+            help="Cross (2007) and Jarche: about 80%.",
+        )
+        cols[3].metric(
+            "Self-directed (IOL+GDL+PDL)",
+            pct(summary.self_directed_share),
+            help="Jarche: self-directed learning is the essence of social learning.",
+        )
+        if summary.zero_total:
+            st.caption(f"{summary.zero_total} people reported zero hours: counted, not divided by.")
+    by = st.selectbox("Compare groups by", [*ds.attributes, "wave"], key="learning-by")
+    table = ui.compute(learning.group_mix, by, wave, s.min_group_size)
+    shown = privacy.shown(table)
+    st.caption(privacy.suppression_note(table, s.min_group_size))
+    if len(shown):
+        org = {by: "Whole organisation", **summary.shares} if not summary.suppressed else None
+        bars = pd.concat([shown[[by, *TYPES]], pd.DataFrame([org] if org else [])], ignore_index=True)
+        bars[by] = bars[by].map(escape)
+        long = bars.melt(id_vars=by, value_vars=TYPES, var_name="type", value_name="share")
+        st.plotly_chart(
+            px.bar(
+                long,
+                y=by,
+                x="share",
+                color="type",
+                orientation="h",
+                title="Learning mix per group (mean of each person's shares)",
+            ),
+            key="mix-bar",
+        )
+        buckets = [b.name for b in learning.SEVENTY_TWENTY_TEN]
+        ref = pd.DataFrame(
+            [{by: "Reference 70:20:10", **{b.name: b.reference for b in learning.SEVENTY_TWENTY_TEN}}]
+        )
+        b70 = pd.concat([shown[[by, *buckets]].assign(**{by: shown[by].map(escape)}), ref], ignore_index=True)
+        st.plotly_chart(
+            px.bar(
+                b70.melt(id_vars=by, value_vars=buckets, var_name="source", value_name="share"),
+                y=by,
+                x="share",
+                color="source",
+                orientation="h",
+                title="Experience : others : formal against 70:20:10",
+            ),
+            key="mix-702010",
+        )
+        ui.download_table(
+            table.drop(columns=["suppressed_reason"]), f"learning-mix-by-{by}.csv", key="dl-mix"
+        )
+        spread = ui.compute(learning.group_spread, by, wave, s.min_group_size)
+        with st.expander("Spread between people (quartiles, not just the mean)"):
+            st.dataframe(spread, hide_index=True)
+            ui.download_table(spread, f"learning-spread-by-{by}.csv", key="dl-spread")
+    with st.expander("The five types, the 70:20:10 mapping, and what to do"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "type": TYPES,
+                    "what it is": [LEARNING_TYPES[t] for t in TYPES],
+                    "what the framework suggests": [learning.LEARNING_SUGGESTIONS[t] for t in TYPES],
+                }
+            ),
+            hide_index=True,
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "70:20:10 term": b.name,
+                        "reference": pct(b.reference),
+                        "types": " + ".join(b.types),
+                        "why": b.why,
+                    }
+                    for b in learning.SEVENTY_TWENTY_TEN
+                ]
+            ),
+            hide_index=True,
+        )
+    net = ui.compute(learning.network_learning_mix, wave)
+    if len(net) and net["people"].sum() >= s.min_group_size:
+        st.subheader("Learning that flows through the network")
+        st.plotly_chart(
+            px.bar(net, x="learning_type", y="share", title="Share of tie weight per learning type"),
+            key="net-mix",
+        )
+        ui.download_table(net, "network-learning-mix.csv", key="dl-net")
+        if s.individuals_visible:
+            st.subheader("Who people learn from, per type", help=ui.definition(learning.learning_hubs))
+            hubs = ui.with_names(ui.compute(learning.learning_hubs, wave))
+            st.dataframe(hubs.drop(columns=["person_id"], errors="ignore"), hide_index=True)
+
+with flow_tab:
+    st.write(
+        "Stocks are what we know (documents, wikis); flows are how we learn (conversations). "
+        "Jarche: balance them, and let flows keep stocks alive."
+    )
+    fs = ui.compute(flows.flow_share, wave)
+    if fs.source == "":
+        st.info("No interactions log and no ties with a mode (stock/flow): collect a collaboration log.")
+    else:
+        prev_fs = ui.compute(flows.flow_share, before) if before else None
+        delta = (
+            None
+            if prev_fs is None or pd.isna(prev_fs.share)
+            else f"{100 * (fs.share - prev_fs.share):+.0f} pts"
+        )
+        st.metric(
+            f"Flow share of knowledge activity ({fs.source})",
+            pct(fs.share),
+            delta=delta,
+            help=ui.definition(flows.flow_share),
+        )
+        freq = st.radio(
+            "Trend by",
+            ["M", "W"],
+            format_func={"M": "month", "W": "week"}.get,
+            horizontal=True,
+            key="flow-freq",
+        )
+        trend = privacy.shown(ui.compute(flows.flow_trend, freq, s.min_group_size))
+        if len(trend):
+            st.plotly_chart(
+                px.line(
+                    trend,
+                    x="period",
+                    y="flow_share",
+                    markers=True,
+                    range_y=[0, 1],
+                    title="Flow share over time",
+                ),
+                key="flow-trend",
+            )
+            ui.download_table(trend, "flow-trend.csv", key="dl-trend")
+        group = st.selectbox("Flow share per", ds.attributes or ["team"], key="flow-by")
+        by_group = ui.compute(flows.flow_share_by_group, group, s.min_group_size)
+        st.caption(privacy.suppression_note(by_group, s.min_group_size))
+        if len(privacy.shown(by_group)):
+            shown_g = privacy.shown(by_group).assign(**{group: lambda d: d[group].map(escape)})
+            st.plotly_chart(px.bar(shown_g, x=group, y="flow_share", range_y=[0, 1]), key="flow-group")
+            ui.download_table(privacy.shown(by_group), f"flow-share-by-{group}.csv", key="dl-flow-group")
+        neglected = ui.compute(flows.neglected_stock)
+        if len(neglected):
+            st.subheader("Stock nobody reads or discusses", help=ui.definition(flows.neglected_stock))
+            st.write(
+                f"{int(neglected['unread'].sum())} of {len(neglected)} documents are never read by anyone but "
+                f"their authors; {int(neglected['undiscussed'].sum())} are never talked about in a flow channel."
+            )
+            st.dataframe(neglected, hide_index=True)
+            ui.download_table(neglected, "neglected-stock.csv", key="dl-neglected")
+        if s.individuals_visible:
+            left, right = st.columns(2)
+            for col, fn, title in (
+                (left, flows.stock_producers, "Who produces stock"),
+                (right, flows.conversation_hubs, "Who carries flow"),
+            ):
+                people = ui.compute(fn, 15)
+                col.subheader(title, help=ui.definition(fn))
+                col.dataframe(
+                    ui.with_names(people).drop(columns=["person_id"], errors="ignore"), hide_index=True
+                )
+
+with shift_tab:
+    st.write(
+        "Each shift runs from an old pole (0) to a networked pole (100). A shift without data says what "
+        "to collect instead of showing a number."
+    )
+    card = ui.compute(shifts.scorecard, wave, s.min_group_size)
+    prev_card = (
+        {x.code: x.score for x in ui.compute(shifts.scorecard, before, s.min_group_size)} if before else {}
+    )
+    for col, shift in zip(st.columns(5), card, strict=True):
+        col.markdown(f"**{shift.code}** · {shift.name}", help=f"0 = {shift.from_pole}; 100 = {shift.to_pole}")
+        if shift.score is None:
+            col.info("No score. Collect: " + shift.collect)
+            continue
+        ref = prev_card.get(shift.code)
+        fig = go.Figure(
+            go.Indicator(
+                mode="gauge+number" + ("+delta" if ref is not None else ""),
+                value=shift.score,
+                delta={"reference": ref} if ref is not None else None,
+                gauge={"axis": {"range": [0, 100]}},
+                number={"valueformat": ".0f"},
+            )
+        )
+        fig.update_layout(height=190, margin={"l": 25, "r": 25, "t": 20, "b": 10})
+        col.plotly_chart(fig, key=f"gauge-{shift.code}")
+    for shift, fn in zip(card, shifts.SHIFTS, strict=True):
+        with st.expander(f"{shift.code} — {shift.from_pole} → {shift.to_pole}"):
+            st.markdown(
+                f"**Formula:** {shift.formula}  \n**Uses:** {', '.join(shift.inputs_used) or '–'}  \n"
+                f"**Missing:** {', '.join(shift.inputs_missing) or 'nothing'}"
+            )
+            st.markdown(f"**What the framework suggests:** {shift.suggestion}")
+            if shift.note:
+                st.caption(shift.note)
+            st.caption(ui.definition(fn))
+    ui.download_table(
+        ui.compute(shifts.scorecard_table, wave, s.min_group_size), "five-shifts.csv", key="dl-shifts"
+    )

@@ -1,0 +1,255 @@
+"""Network: who goes to whom. The interactive map, the organisation's measures, people, groups, roles
+and the key-person what-if. Names, the people table, ego maps and key people only in the named
+view; groups under the minimum size never show. Heavy results are computed only when shown."""
+
+import plotly.express as px
+import streamlit as st
+
+from lib import netmap, network, privacy, roles, ui
+from lib.sanitise import escape
+
+ds = ui.dataset()
+s = ui.settings()
+named, n = s.individuals_visible, len(ds.people)
+st.title("🕸️ Network")
+st.write(
+    "Most know-how travels through informal networks, not the org chart. The map shows who goes to whom; "
+    "the tabs give the organisation's measures, each person's position, how groups connect (silos show "
+    "as a negative E-I), network roles and what the network would lose if someone left."
+)
+ui.require(
+    bool(ds.relations),
+    "The loaded data have no ties: add a ties sheet (source_id, target_id, relation) on the Data page.",
+)
+ui.require(
+    bool(ds.attributes), "The people sheet has no team, department or other attribute to group people by."
+)
+
+c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+relations = c1.multiselect(
+    "Relations",
+    ds.relations,
+    default=ds.relations[:1],
+    key="net_relations",
+    help="Several relations are combined: a pair tied in any of them counts as one tie.",
+)
+ui.require(bool(relations), "Choose at least one relation.")
+wave_label = c2.selectbox("Wave", ["All waves", *ds.waves], key="net_wave", disabled=not ds.waves)
+attrs = ds.attributes
+group_attr = c3.selectbox(
+    "Groups",
+    attrs,
+    index=attrs.index("department") if "department" in attrs else 0,
+    key="net_group_attr",
+    format_func=netmap.pretty,
+    help="How the group map, the group matrix and the E-I index group people.",
+)
+with c4.popover("Role thresholds"):
+    th = roles.RoleThresholds(
+        connector_top_share=st.slider(
+            "Central connectors: top share by in-degree", 0.01, 0.5, 0.10, key="net_th_conn"
+        ),
+        broker_top_share=st.slider("Brokers: top share by betweenness", 0.01, 0.5, 0.10, key="net_th_broker"),
+        peripheral_max_degree=st.number_input(
+            "Peripheral: at most this many ties", 1, 10, 1, key="net_th_peri"
+        ),
+    )
+rel, wave = tuple(relations), (None if wave_label == "All waves" else wave_label)
+labels = ui.compute(privacy.person_labels, s.pseudonyms) if named else None
+
+
+def person_data() -> tuple:
+    """Measures, roles and the people table: only the person map and the person tabs need them."""
+    measures = ui.compute(network.person_measures, rel, wave)
+    role_table = ui.compute(netmap.network_roles, netmap.Measured(rel, wave, measures), th)
+    return (
+        measures,
+        role_table,
+        netmap.people_table(ds, measures, role_table, labels, pseudonyms=s.pseudonyms),
+    )
+
+
+# --- the map ---------------------------------------------------------------------------------------
+mode = st.radio(
+    "Map of",
+    ["People", "Groups"] if named else ["Groups"],
+    key="net_view",
+    horizontal=True,
+    index=1 if named and n > netmap.PERSON_MAP_LIMIT else 0,
+    help=f"Above {netmap.PERSON_MAP_LIMIT:,} people the map opens on groups; drill into one group to see its people.",
+)
+m = None
+if mode == "Groups":
+    if not named:
+        st.caption("Aggregate view: the map shows groups only; names and person-level maps are hidden.")
+    m = ui.compute(
+        netmap.group_map,
+        group_attr,
+        relations=rel,
+        wave=wave,
+        min_group_size=s.min_group_size,
+        complementary=not named,
+    )
+else:
+    k1, k2, k3, k4 = st.columns(4)
+    colour_by = k1.selectbox(
+        "Colour by", [*attrs, "community", "network_role"], key="net_colour", format_func=netmap.pretty
+    )
+    measures, role_table, table = person_data()
+    numeric = [c for c in measures.columns if c != "community"]
+    size_by = k2.selectbox(
+        "Size by",
+        numeric,
+        index=numeric.index("in_degree"),
+        key="net_size",
+        format_func=netmap.pretty,
+        help="A dot's area grows with this measure; the People tab defines each one.",
+    )
+    show = k3.radio(
+        "Show",
+        ["One group", "One person"]
+        if n > netmap.DRILL_DOWN_LIMIT
+        else ["Everyone", "One group", "One person"],
+        key="net_scope",
+    )
+    scope = netmap.Scope()
+    if show == "One group":
+        options = sorted(netmap.category_text(ds.people[group_attr]).unique())
+        scope = netmap.Scope(
+            group_attr, k4.selectbox(f"Which {netmap.pretty(group_attr)}", options, key="net_group")
+        )
+    elif show == "One person" and labels is not None:
+        person = k4.selectbox("Person", list(labels), format_func=labels.__getitem__, key="net_person")
+        scope = netmap.Scope(person=person, steps=k4.radio("Steps", [1, 2], horizontal=True, key="net_steps"))
+    members = len(ui.compute(netmap.scope_people, scope, rel, wave))
+    if members > netmap.DRILL_DOWN_LIMIT:
+        st.info(
+            f"{members:,} people are too many to draw one by one: choose a smaller group (e.g. by team), one person, or the group map."
+        )
+    else:
+        positions = (
+            ui.compute(netmap.layout_positions, rel, wave, scope) if members > netmap.PHYSICS_LIMIT else None
+        )
+        m = netmap.person_map(
+            ds,
+            table,
+            colour_by=colour_by,
+            size_by=size_by,
+            labels=labels,
+            relations=rel,
+            wave=wave,
+            scope=scope,
+            positions=positions,
+        )
+if m is not None:
+    st.iframe(netmap.render_html(m, height=620), height=630, alt="Network map")
+    st.caption(netmap.map_summary(m) + " Hover a dot for details; drag to move, scroll to zoom.")
+
+# --- beside the map (only the open tab runs) ------------------------------------------------------
+tabs = st.tabs(["Organisation", "People", "Groups", "Roles", "Key people"], key="net_tab", on_change="rerun")
+if tabs[0].open is not False:
+    with tabs[0]:
+        summary = ui.compute(network.network_measures, rel, wave)
+        for col, fld in zip(
+            st.columns(4), ["density", "reciprocity_arc", "transitivity", "modularity_teams"], strict=True
+        ):
+            col.metric(netmap.pretty(fld), netmap.fmt(getattr(summary, fld)), help=network.definition(fld))
+        st.dataframe(netmap.summary_table(summary), hide_index=True, width="stretch")
+if tabs[1].open and not named:
+    tabs[1].info("The people table is hidden in the aggregate view.")
+elif tabs[1].open:
+    with tabs[1]:
+        measures, _, table = person_data()
+        people = table.reset_index(drop=s.pseudonyms)
+        help_for = {
+            c: st.column_config.Column(netmap.pretty(c), help=network.definition(c)) for c in measures.columns
+        }
+        st.dataframe(people, hide_index=True, width="stretch", column_config=help_for)
+        ui.download_table(people, "network_people.csv")
+        if measures.attrs.get("betweenness_estimated"):
+            st.caption(
+                f"Betweenness is estimated from {measures.attrs['betweenness_samples']} sampled people (large network)."
+            )
+if tabs[2].open:
+    with tabs[2]:
+        ei = ui.compute(network.ei_index, group_attr, rel, wave)
+        checked = privacy.suppress_small_groups(
+            ei.groups, "size", s.min_group_size, value_cols=["internal", "external", "ei"], total=not named
+        )
+        visible = privacy.shown(checked)
+        keep = list(visible["group"])
+        matrix = ui.compute(network.group_matrix, group_attr, rel, wave).loc[keep, keep]
+        matrix.index = matrix.columns = [escape(g) for g in keep]  # plotly reads tags in labels
+        st.metric("E-I index, whole organisation", netmap.fmt(ei.overall), help=network.definition("ei"))
+        st.plotly_chart(
+            px.imshow(
+                matrix,
+                text_auto=True,
+                color_continuous_scale="Blues",
+                labels={"x": "to", "y": "from", "color": "ties"},
+            ),
+            width="stretch",
+        )
+        st.dataframe(
+            visible.drop(columns=["reason"]),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "ei": st.column_config.NumberColumn("E-I", help=network.definition("ei"), format="%.2f")
+            },
+        )
+        st.caption(privacy.suppression_note(checked, s.min_group_size) or "Every group is shown.")
+if tabs[3].open:
+    with tabs[3]:
+        _, role_table, table = person_data()
+        counts = netmap.role_counts(role_table)
+        if not named:
+            counts = privacy.shown(
+                privacy.suppress_small_groups(counts, "people", s.min_group_size, value_cols=[])
+            )
+        st.dataframe(counts, hide_index=True, width="stretch")
+        for note in role_table.attrs.get("notes", []):
+            st.caption(f"Not assessed: {note}.")
+        if named:
+            has_role = table["network_role"] != netmap.NO_ROLE
+            st.dataframe(
+                table.loc[has_role, ["person", "network_role", "role_reason"]],
+                hide_index=True,
+                width="stretch",
+            )
+if tabs[4].open and labels is None:
+    tabs[4].info("Key people are named only in the named view.")
+elif tabs[4].open and labels is not None:
+    with tabs[4]:
+        if st.toggle(
+            "Rank the people the network depends on most",
+            value=n <= netmap.PERSON_MAP_LIMIT,
+            key="net_rank",
+            help="Removes each candidate in turn and measures what the others lose; about a minute at 20,000 people.",
+        ):
+            ranked = ui.compute(roles.rank_key_people, rel, wave, 10).copy()
+            ranked.insert(1, "person", [labels.get(p, p) for p in ranked["person_id"]])
+            st.dataframe(ranked.drop(columns=["person_id"]), hide_index=True, width="stretch")
+        remove = st.multiselect(
+            "What if these people left?", list(labels), format_func=labels.__getitem__, key="net_remove"
+        )
+        if remove:
+            imp = ui.compute(roles.key_person_impact, tuple(remove), rel, wave)
+            i1, i2, i3 = st.columns(3)
+            i1.metric(
+                "Reachable pairs lost",
+                netmap.fmt(imp.reach_lost_share * 100) + " %",
+                help=ui.definition(roles.KeyPersonImpact),
+            )
+            i2.metric(
+                "Connectedness after",
+                netmap.fmt(imp.connectedness_after),
+                delta=netmap.fmt(imp.connectedness_after - imp.connectedness_before),
+            )
+            i3.metric("Extra fragments", imp.components_added)
+            cut = ", ".join(labels.get(p, p) for p in imp.cut_off[:20]) + (
+                " …" if len(imp.cut_off) > 20 else ""
+            )
+            st.text(
+                f"Groups split apart: {', '.join(imp.groups_split) or 'none'}. People cut off: {len(imp.cut_off)} {cut}"
+            )

@@ -1,0 +1,110 @@
+"""The Learning page renders the mix, stocks and flows and the five shifts, and respects privacy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.dataset import Dataset
+from lib.sample import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "app_pages/learning.py"
+ENTRY = "app.py"
+
+
+@pytest.fixture(scope="module")
+def sample() -> Dataset:
+    return generate()
+
+
+def open_page(ds: Dataset | None, **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / ENTRY), default_timeout=120)
+    if ds is not None:
+        at.session_state["dataset"] = ds
+        at.session_state["dataset_key"] = f"test-{id(ds)}"
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [h.value for h in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def plotly_count(at: AppTest) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def test_named_view_on_the_sample(sample: Dataset) -> None:
+    at = open_page(sample)
+    assert at.title[0].value.startswith("📚")
+    assert [t.label for t in at.tabs] == ["Learning mix", "Stocks & flows", "The five shifts"]
+    labels = [m.label for m in at.metric]
+    assert "Informal share" in labels and any(label.startswith("Flow share") for label in labels)
+    # two mix bars + network mix + trend + per-group flow + five gauges
+    assert plotly_count(at) >= 10
+    assert "Who produces stock" in texts(at)
+    assert "Stock nobody reads" in texts(at)
+    names = set(sample.people["name"].astype(str))
+    shown = set().union(*(set(f.value.astype(str).to_numpy().ravel()) for f in at.dataframe))
+    assert shown & names  # the named view shows who the hubs are
+
+
+def test_pseudonyms_replace_names(sample: Dataset) -> None:
+    at = open_page(sample, pseudonyms=True)
+    names = set(sample.people["name"].astype(str))
+    shown = set().union(*(set(f.value.astype(str).to_numpy().ravel()) for f in at.dataframe))
+    assert not shown & names
+    assert any(v.startswith("Person ") for v in shown)
+
+
+def test_aggregate_view_hides_people(sample: Dataset) -> None:
+    at = open_page(sample, view="aggregate")
+    body = texts(at)
+    assert "Who produces stock" not in body and "Who carries flow" not in body
+    names = set(sample.people["name"].astype(str))
+    for frame in at.dataframe:
+        values = set(frame.value.astype(str).to_numpy().ravel())
+        assert not values & names
+
+
+def test_wave_choice_and_grouping(sample: Dataset) -> None:
+    at = open_page(sample)
+    at.selectbox(key="learning-wave").set_value(sample.waves[0]).run()
+    assert not at.exception
+    at.selectbox(key="learning-by").set_value("team").run()
+    assert not at.exception
+    # the chosen wave reaches the scorecard: the first wave has no earlier one, so no gauge deltas
+    first = [m.label for m in at.metric]
+    assert "Informal share" in first
+    assert at.selectbox(key="learning-by").value == "team"
+
+
+def test_small_groups_are_suppressed_on_the_page() -> None:
+    people = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(10)],
+            "name": [f"Name{i}" for i in range(10)],
+            "team": ["A"] * 6 + ["B"] * 4,
+        }
+    )
+    rows = [{"person_id": f"p{i}", "wave": "", "learning_type": "IOL", "hours": 1.0} for i in range(10)]
+    ds = Dataset(people=people, learning=pd.DataFrame(rows))
+    at = open_page(ds)
+    at.selectbox(key="learning-by").set_value("team").run()
+    assert not at.exception
+    assert "1 group hidden (fewer than 5 people)" in texts(at)
+
+
+def test_missing_data_says_what_to_collect() -> None:
+    at = open_page(Dataset(people=pd.DataFrame({"person_id": ["a", "b"], "name": ["A", "B"]})))
+    assert any("needs a learning sheet" in i.value for i in at.info)

@@ -1,0 +1,166 @@
+"""Small-group suppression (primary and complementary), the minimum group size, pseudonyms."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from lib import privacy
+from lib.dataset import Dataset
+
+
+def groups(sizes: dict[str, int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "team": list(sizes),
+            "n": list(sizes.values()),
+            "mean": [float(10 * (i + 1)) for i in range(len(sizes))],
+        }
+    )
+
+
+def hidden(table: pd.DataFrame) -> set[str]:
+    return set(table.loc[table["suppressed"], "team"])
+
+
+@pytest.mark.parametrize(
+    ("sizes", "total", "expected_hidden"),
+    [
+        # nothing small: nothing hidden, with or without a total
+        ({"A": 5, "B": 9}, True, set()),
+        ({"A": 5, "B": 9}, False, set()),
+        # a group of four is hidden; without a total nothing else
+        ({"A": 4, "B": 9, "C": 7}, False, {"A"}),
+        # with a total, the one hidden group would be total − B − C: hide the smallest shown (C)
+        ({"A": 4, "B": 9, "C": 7}, True, {"A", "C"}),
+        # two small groups of 1 and 2: 3 people are still recoverable from the total → hide C (6)
+        ({"A": 1, "B": 2, "C": 6, "D": 8}, True, {"A", "B", "C"}),
+        # two small groups totalling 7 ≥ 5: nothing more needed
+        ({"A": 3, "B": 4, "C": 6, "D": 8}, True, {"A", "B"}),
+        # every group small: all hidden, nothing left to add
+        ({"A": 1, "B": 2}, True, {"A", "B"}),
+        # ties in size: the first in table order goes
+        ({"A": 2, "B": 6, "C": 6}, True, {"A", "B"}),
+        # exactly at the minimum is shown
+        ({"A": 5}, True, set()),
+        # one group of four alone
+        ({"A": 4}, True, {"A"}),
+    ],
+)
+def test_suppression_rules(sizes: dict[str, int], total: bool, expected_hidden: set[str]) -> None:
+    out = privacy.suppress_small_groups(groups(sizes), "n", 5, value_cols=["mean"], total=total)
+    assert hidden(out) == expected_hidden
+    assert out["mean"][out["suppressed"]].isna().all()
+    assert out["mean"][~out["suppressed"]].notna().all()
+    assert len(out) == len(sizes)  # every row kept, flagged
+
+
+def test_reason_and_note() -> None:
+    out = privacy.suppress_small_groups(groups({"A": 4, "B": 9, "C": 7}), "n", 5, ["mean"], total=True)
+    assert dict(zip(out["team"], out["suppressed_reason"], strict=True)) == {
+        "A": "small",
+        "B": "",
+        "C": "complementary",
+    }
+    note = privacy.suppression_note(out, 5)
+    assert note.startswith("1 group hidden (fewer than 5 people)")
+    assert "1 more hidden" in note
+    assert privacy.suppression_note(privacy.suppress_small_groups(groups({"A": 6}), "n", 5), 5) == ""
+
+
+def test_total_minus_shown_reveals_nothing_small() -> None:
+    """The invariant behind complementary suppression: what subtraction yields is ≥ min_size people."""
+    sizes = {"A": 4, "B": 9, "C": 7, "D": 12}
+    out = privacy.suppress_small_groups(groups(sizes), "n", 5, ["mean"], total=True)
+    shown_people = out.loc[~out["suppressed"], "n"].sum()
+    assert sum(sizes.values()) - shown_people >= 5
+    assert out["suppressed"].sum() != 1
+
+
+def test_higher_minimum_and_input_untouched() -> None:
+    table = groups({"A": 6, "B": 9, "C": 12})
+    before = table.copy()
+    out = privacy.suppress_small_groups(table, "n", 10, ["mean"])
+    assert hidden(out) == {"A", "B"}
+    pd.testing.assert_frame_equal(table, before)
+
+
+def test_default_value_cols_are_numeric_and_missing_sizes_count_as_zero() -> None:
+    table = pd.DataFrame({"team": ["A", "B"], "n": [None, 8], "share": [0.5, 0.2], "label": ["x", "y"]})
+    out = privacy.suppress_small_groups(table, "n", 5)
+    assert list(out["suppressed"]) == [True, False]
+    assert math.isnan(out["share"][0]) and out["share"][1] == 0.2
+    assert out["label"][0] == "x"  # text is not a statistic
+
+
+def test_integer_columns_become_missing_not_zero() -> None:
+    table = pd.DataFrame({"team": ["A", "B"], "n": [2, 8], "count_yes": [1, 5]})
+    out = privacy.suppress_small_groups(table, "n", 5, ["count_yes"])
+    assert pd.isna(out["count_yes"][0]) and out["count_yes"][1] == 5
+
+
+def test_empty_table() -> None:
+    out = privacy.suppress_small_groups(pd.DataFrame({"team": [], "n": []}), "n", 5)
+    assert out.empty and "suppressed" in out
+    assert privacy.shown(out).empty
+
+
+def test_shown_drops_flags() -> None:
+    out = privacy.suppress_small_groups(groups({"A": 4, "B": 9}), "n", 5)
+    assert list(privacy.shown(out)["team"]) == ["B"]
+    assert "suppressed" not in privacy.shown(out)
+
+
+@pytest.mark.parametrize("bad", [4, 0, -1, 4.0, 5.5, "5", True, None])
+def test_check_min_group_size_refuses(bad: object) -> None:
+    with pytest.raises(ValueError, match="minimum group size"):
+        privacy.check_min_group_size(bad)
+
+
+@pytest.mark.parametrize("good", [5, 6, 50, 7.0])
+def test_check_min_group_size_accepts(good: object) -> None:
+    assert privacy.check_min_group_size(good) == int(good)  # type: ignore[call-overload]
+
+
+def test_suppress_refuses_low_minimum() -> None:
+    with pytest.raises(ValueError, match="cannot be below 5"):
+        privacy.suppress_small_groups(groups({"A": 3}), "n", 3)
+
+
+def test_pseudonyms_stable_salted_and_formatted() -> None:
+    ids = ["p1", "p2", "p3", "p2"]
+    a = privacy.pseudonymise(ids, "salt-one")
+    assert set(a) == {"p1", "p2", "p3"}
+    assert a == privacy.pseudonymise(["p3", "p1", "p2"], "salt-one")
+    assert all(re.fullmatch(r"Person [0-9A-F]{4,}", v) for v in a.values())
+    assert a != privacy.pseudonymise(ids, "salt-two")
+    # independent check of the construction: HMAC-SHA256(salt, id), first four hex digits
+    import hashlib
+    import hmac
+
+    expected = hmac.new(b"salt-one", b"p1", hashlib.sha256).hexdigest()[:4].upper()
+    assert a["p1"] == f"Person {expected}"
+
+
+def test_pseudonyms_collision_free_for_many_ids() -> None:
+    ids = [f"e{i}" for i in range(3000)]  # 3000 ids in 65,536 codes: collisions are certain
+    names = privacy.pseudonymise(ids, "s")
+    assert len(set(names.values())) == len(ids)
+    assert any(len(v) > len("Person ABCD") for v in names.values())
+    assert sum(len(v) == len("Person ABCD") for v in names.values()) > 2500
+
+
+def test_pseudonymise_needs_salt() -> None:
+    with pytest.raises(ValueError, match="salt"):
+        privacy.pseudonymise(["a"], "")
+
+
+def test_person_labels() -> None:
+    ds = Dataset(people=pd.DataFrame({"person_id": ["1", "2"], "name": ["Ann", ""]}))
+    assert privacy.person_labels(ds) == {"1": "Ann", "2": "2"}
+    pseud = privacy.person_labels(ds, pseudonyms=True)
+    assert pseud == privacy.pseudonymise(["1", "2"], privacy.dataset_salt(ds))
+    assert "Ann" not in pseud.values()

@@ -1,0 +1,166 @@
+"""lib.roles: role rules on hand-built networks and key-person risk on a bridged two-cluster graph."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from lib import network as nw
+from lib import roles
+from lib.dataset import Dataset
+
+
+def make_ds(groups: dict[str, str], ties: list[tuple[str, str, str]]) -> Dataset:
+    people = pd.DataFrame(
+        {"person_id": list(groups), "team": list(groups.values()), "department": list(groups.values())}
+    )
+    frame = pd.DataFrame(ties, columns=["source_id", "target_id", "relation"])
+    frame["weight"] = 1.0
+    frame["wave"] = ""
+    return Dataset(people=people, ties=frame)
+
+
+def mutual(a: str, b: str, rel: str = "advice") -> list[tuple[str, str, str]]:
+    return [(a, b, rel), (b, a, rel)]
+
+
+# two fully connected clusters {a1, a2, a3} and {b1, b2, b3}, joined only through x (a1 ↔ x ↔ b1)
+CLUSTER_TIES = (
+    mutual("a1", "a2")
+    + mutual("a1", "a3")
+    + mutual("a2", "a3")
+    + mutual("b1", "b2")
+    + mutual("b1", "b3")
+    + mutual("b2", "b3")
+    + mutual("a1", "x")
+    + mutual("x", "b1")
+)
+# team T has one member in each cluster, so it falls apart when x leaves
+CLUSTER_TEAMS = {"a1": "A", "a2": "T", "a3": "A", "x": "X", "b1": "B", "b2": "T", "b3": "B"}
+
+
+@pytest.fixture
+def clusters() -> Dataset:
+    return make_ds(CLUSTER_TEAMS, CLUSTER_TIES)
+
+
+def test_bridge_removal_disconnects(clusters: Dataset) -> None:
+    imp = roles.key_person_impact(clusters, ["x"])
+    # before: the 6 others all reach each other (6·5 = 30); after: two clusters of 3 (2 · 3·2 = 12)
+    assert (imp.reach_before, imp.reach_after, imp.reach_lost) == (30, 12, 18)
+    assert imp.reach_lost_share == pytest.approx(18 / 30)
+    assert (imp.components_weak_before, imp.components_weak_after, imp.components_added) == (1, 2, 1)
+    assert (imp.largest_weak_before, imp.largest_weak_after) == (7, 3)
+    assert imp.connectedness_before == pytest.approx(1.0)
+    assert imp.connectedness_after == pytest.approx(12 / 30)
+    assert imp.groups_split == ["T"]
+    assert imp.cut_off == []
+
+
+def test_removing_a_cluster_member_loses_nothing(clusters: Dataset) -> None:
+    imp = roles.key_person_impact(clusters, ["a2"])
+    assert imp.reach_lost == 0 and imp.components_added == 0 and imp.groups_split == []
+
+
+def test_removing_several_people_matches_networkx(clusters: Dataset) -> None:
+    imp = roles.key_person_impact(clusters, ["x", "b2", "nobody"])
+    g = nx.DiGraph([(s, t) for s, t, _ in CLUSTER_TIES])
+    before = sum(len(nx.descendants(g, v) - {"x", "b2"}) for v in g if v not in {"x", "b2"})
+    g.remove_nodes_from(["x", "b2"])
+    after = sum(len(nx.descendants(g, v)) for v in g)
+    assert sorted(imp.removed) == ["b2", "x"]
+    assert (imp.reach_before, imp.reach_after) == (before, after)
+
+
+def test_cut_off_people(clusters: Dataset) -> None:
+    ds = make_ds({**CLUSTER_TEAMS, "leaf": "B"}, [*CLUSTER_TIES, ("leaf", "x", "advice")])
+    imp = roles.key_person_impact(ds, ["x"])
+    assert imp.cut_off == ["leaf"]
+
+
+def test_rank_key_people_puts_the_bridge_first(clusters: Dataset) -> None:
+    ranked = roles.rank_key_people(clusters, top=3)
+    assert ranked["person_id"].iloc[0] == "x"
+    assert ranked["reach_lost"].iloc[0] == 18
+    # a1 and b1 cut their two cluster-mates off from the other four: 30 − (2 + 12) = 16
+    assert set(ranked["person_id"].iloc[1:3]) == {"a1", "b1"}
+    assert ranked["reach_lost"].iloc[1:3].tolist() == [16, 16]
+    assert ranked["rank"].tolist() == [1, 2, 3]
+
+
+def test_rank_with_explicit_candidates_and_empty_network() -> None:
+    ds = make_ds(CLUSTER_TEAMS, CLUSTER_TIES)
+    ranked = roles.rank_key_people(ds, candidates=["a2", "b3"])
+    assert ranked["reach_lost"].tolist() == [0, 0]
+    empty = roles.rank_key_people(make_ds({"a": "X"}, []))
+    assert empty.empty and "reach_lost" in empty.columns
+
+
+# --- roles ----------------------------------------------------------------------------------------
+
+
+def star_ds() -> Dataset:
+    """hub is asked for advice by 9 people from 3 groups; lone asks p1 (its only tie); p2–p5 find
+    p1 energising; iso has no ties."""
+    groups = {"hub": "G0", **{f"p{i}": f"G{i % 3}" for i in range(1, 10)}, "iso": "G0", "lone": "G1"}
+    ties = [(f"p{i}", "hub", "advice") for i in range(1, 10)]
+    ties += [("lone", "p1", "information")]
+    ties += [(f"p{i}", "p1", "energy") for i in range(2, 6)]
+    return make_ds(groups, ties)
+
+
+def test_roles_on_a_star() -> None:
+    ds = star_ds()
+    pm = nw.person_measures(ds)
+    table = roles.assign_roles(ds, pm).set_index("person_id")
+    assert table.loc["hub", "central_connector"]
+    assert table.loc["hub", "overload"]  # 9 seekers from 3 groups
+    assert "overload risk" in table.loc["hub", "roles"] and "9 people" in table.loc["hub", "reason"]
+    assert table.loc["iso", "isolate"] and not table.loc["iso", "peripheral"]
+    assert table.loc["lone", "peripheral"] and table.loc["lone", "roles"] == "peripheral"
+    assert table.loc["p1", "energiser"] and not table.loc["p2", "energiser"]
+    assert table["isolate"].sum() == 1
+    assert not table.loc["p3", ["central_connector", "broker", "overload", "isolate"]].any()
+
+
+def test_thresholds_are_adjustable() -> None:
+    ds = star_ds()
+    pm = nw.person_measures(ds)
+    strict = roles.assign_roles(ds, pm, roles.RoleThresholds(overload_min_groups=4)).set_index("person_id")
+    assert not strict["overload"].any()
+    default = roles.assign_roles(ds, pm).set_index("person_id")
+    loose = roles.assign_roles(ds, pm, roles.RoleThresholds(peripheral_max_degree=2)).set_index("person_id")
+    # p2 names the hub and p1 (2 ties); p6 names only the hub (1 tie)
+    assert not default.loc["p2", "peripheral"] and loose.loc["p2", "peripheral"]
+    assert default.loc["p6", "peripheral"] and loose.loc["p6", "peripheral"]
+
+
+def test_roles_without_energy_or_advice() -> None:
+    ds = make_ds({"a": "X", "b": "Y"}, [("a", "b", "trust")])
+    table = roles.assign_roles(ds, nw.person_measures(ds))
+    assert not table["energiser"].any() and not table["overload"].any()
+    assert any("energy" in note for note in table.attrs["notes"])
+    assert any("advice" in note for note in table.attrs["notes"])
+
+
+def test_broker_in_the_bridge_graph(clusters: Dataset) -> None:
+    table = roles.assign_roles(clusters, nw.person_measures(clusters)).set_index("person_id")
+    assert table.loc["x", "broker"]
+    assert not table.loc["a2", "broker"]
+
+
+def test_empty_people() -> None:
+    ds = make_ds({}, [])
+    table = roles.assign_roles(ds, nw.person_measures(ds))
+    assert table.empty and set(roles.ROLE_NAMES) <= set(table.columns)
+    imp = roles.key_person_impact(ds, [])
+    assert imp.reach_lost == 0 and math.isnan(imp.connectedness_after)
+
+
+def test_every_role_is_defined() -> None:
+    assert set(roles.ROLE_NAMES) == set(roles.ROLE_DEFINITIONS)
+    for text in roles.ROLE_DEFINITIONS.values():
+        assert len(text) > 30

@@ -1,0 +1,658 @@
+"""Skill gaps, coverage, subject-matter networks, who-to-ask and skill clusters.
+
+The hand-built organisation ``org()`` is small enough to work out every answer on paper; the
+expected values below are written from that reasoning, not from running the code.
+
+People (team, role) and current levels (holder level 3):
+
+    p1 A Analyst  SQL 4, Stats 1          p4 A Engineer Python 5, SQL 3
+    p2 A Analyst  SQL 2 (self) + 4 (mgr)  p5 A Engineer Python 2
+    p3 A Analyst  SQL 1, Stats 2          p8 B Engineer Python 3, SQL 1
+    p6 B Analyst  SQL 0, Stats 3          p9 B Engineer Python 4, SQL 2, COBOL 4
+    p7 B Analyst  (no ratings)            p10 B Engineer (no ratings)
+
+Requirements: Analyst SQL 3, Stats 2; Engineer Python 4, SQL 2, Design 0.
+
+Advice/collaboration network (direction ignored):
+    p6-p7, p7-p2, p1-p2, p3-p1, p3-p2, p5-p4, p7-p4, p8-p10, p10-p5    (p9 isolated)
+Advice ties (load): p3→p1, p3→p2, p5→p4, p7→p4. Topic tie: p6→p9 "cobol" (information).
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import skills, smn
+from lib.dataset import Dataset
+
+W = "2026-Q2"
+
+
+def rating(pid: str, skill: str, level: float, source: str = "self", wave: str = W) -> dict[str, object]:
+    return {"person_id": pid, "skill": skill, "level": float(level), "source": source, "wave": wave}
+
+
+def tie(s: str, t: str, relation: str, topic: str = "", wave: str = "") -> dict[str, object]:
+    return {
+        "source_id": s,
+        "target_id": t,
+        "relation": relation,
+        "weight": 1.0,
+        "learning_type": "",
+        "mode": "",
+        "topic": topic,
+        "wave": wave,
+    }
+
+
+def people(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "person_id": [r[0] for r in rows],
+            "name": [f"Name {r[0]}" for r in rows],
+            "team": [r[1] for r in rows],
+            "role": [r[2] for r in rows],
+        }
+    )
+
+
+def org() -> Dataset:
+    ppl = people(
+        [
+            ("p1", "A", "Analyst"),
+            ("p2", "A", "Analyst"),
+            ("p3", "A", "Analyst"),
+            ("p4", "A", "Engineer"),
+            ("p5", "A", "Engineer"),
+            ("p6", "B", "Analyst"),
+            ("p7", "B", "Analyst"),
+            ("p8", "B", "Engineer"),
+            ("p9", "B", "Engineer"),
+            ("p10", "B", "Engineer"),
+        ]
+    )
+    sk = pd.DataFrame(
+        [
+            rating("p1", "SQL", 4),
+            rating("p1", "Stats", 1),
+            rating("p2", "SQL", 2, "self"),
+            rating("p2", "sql", 4, "manager"),
+            rating("p3", "SQL", 1),
+            rating("p3", "Stats", 2),
+            rating("p6", "SQL", 0),
+            rating("p6", "Stats", 3),
+            rating("p4", "Python", 5),
+            rating("p4", "SQL", 3),
+            rating("p5", "Python", 2),
+            rating("p8", "Python", 3),
+            rating("p8", "SQL", 1),
+            rating("p9", "Python", 4),
+            rating("p9", "SQL", 2),
+            rating("p9", "COBOL", 4),
+            # an older wave that must not count in the latest one
+            rating("p7", "SQL", 5, wave="2026-Q1"),
+            rating("p10", "Python", 5, wave="2026-Q1"),
+        ]
+    )
+    rs = pd.DataFrame(
+        {
+            "role": ["Analyst", "Analyst", "Engineer", "Engineer", "Engineer"],
+            "skill": ["SQL", "Stats", "Python", "SQL", "Design"],
+            "required_level": [3.0, 2.0, 4.0, 2.0, 0.0],
+        }
+    )
+    ties = pd.DataFrame(
+        [
+            tie("p6", "p7", "collaboration"),
+            tie("p7", "p2", "collaboration"),
+            tie("p1", "p2", "collaboration"),
+            tie("p3", "p1", "advice", wave=W),
+            tie("p3", "p2", "advice"),
+            tie("p5", "p4", "advice"),
+            tie("p7", "p4", "advice"),
+            tie("p8", "p10", "collaboration"),
+            tie("p10", "p5", "collaboration"),
+            tie("p6", "p9", "information", topic="cobol"),
+            tie("p9", "p8", "advice", wave="2025-Q4"),  # an older ties wave: ignored (2026-Q2 exists)
+            tie("p9", "p10", "energy"),  # not advice/collaboration: ignored for distance
+        ]
+    )
+    return Dataset(people=ppl, ties=ties, skills=sk, role_skills=rs)
+
+
+def empty() -> Dataset:
+    return Dataset(
+        people=pd.DataFrame(
+            {"person_id": pd.Series(dtype=str), "team": pd.Series(dtype=str), "role": pd.Series(dtype=str)}
+        )
+    )
+
+
+# --- levels and gaps ---------------------------------------------------------------------------
+
+
+def test_current_levels_mean_of_sources_latest_wave_and_undated() -> None:
+    ds = Dataset(
+        people=people([("a", "T", "R"), ("b", "T", "R")]),
+        skills=pd.DataFrame(
+            [
+                rating("a", "SQL", 2, "self"),
+                rating("a", "SQL", 4, "peer"),
+                rating("a", "SQL", 5, "manager", wave=""),
+                rating("a", "SQL", 0, "self", wave="2026-Q1"),
+                rating("b", "SQL", 1, wave="2026-Q1"),
+                rating("ghost", "SQL", 5),  # not in the people sheet
+            ]
+        ),
+    )
+    latest = skills.current_levels(ds).set_index("person_id")
+    assert list(latest.index) == ["a"]
+    assert latest.at["a", "level"] == pytest.approx((2 + 4 + 5) / 3)
+    assert latest.at["a", "ratings"] == 3
+    q1 = skills.current_levels(ds, "2026-Q1").set_index("person_id")
+    assert q1.at["a", "level"] == pytest.approx((0 + 5) / 2)
+    assert q1.at["b", "level"] == 1.0
+
+
+def test_person_gaps_by_hand() -> None:
+    gaps = skills.person_gaps(org())
+    assert list(gaps.columns) == [
+        "person_id",
+        "team",
+        "role",
+        "skill",
+        "required_level",
+        "level",
+        "gap",
+        "status",
+    ]
+    got = {(r.person_id, r.skill): (r.level, r.gap, r.status) for r in gaps.itertuples()}
+    nan = float("nan")
+    expected = {
+        ("p1", "SQL"): (4, 0, "met"),
+        ("p1", "Stats"): (1, 1, "gap"),
+        ("p2", "SQL"): (3, 0, "met"),
+        ("p2", "Stats"): (nan, nan, "unknown"),
+        ("p3", "SQL"): (1, 2, "gap"),
+        ("p3", "Stats"): (2, 0, "met"),
+        ("p6", "SQL"): (0, 3, "gap"),
+        ("p6", "Stats"): (3, 0, "met"),
+        ("p7", "SQL"): (nan, nan, "unknown"),
+        ("p7", "Stats"): (nan, nan, "unknown"),
+        ("p4", "Python"): (5, 0, "met"),
+        ("p4", "SQL"): (3, 0, "met"),
+        ("p4", "Design"): (nan, 0, "met"),
+        ("p5", "Python"): (2, 2, "gap"),
+        ("p5", "SQL"): (nan, nan, "unknown"),
+        ("p8", "Python"): (3, 1, "gap"),
+        ("p8", "SQL"): (1, 1, "gap"),
+        ("p9", "Python"): (4, 0, "met"),
+        ("p9", "SQL"): (2, 0, "met"),
+        ("p10", "Python"): (nan, nan, "unknown"),
+        ("p10", "SQL"): (nan, nan, "unknown"),
+    }
+    for pid in ("p5", "p8", "p9", "p10"):
+        expected[(pid, "Design")] = (got[(pid, "Design")][0], 0, "met")
+    assert set(got) == set(expected)
+    for key, (level, gap, status) in expected.items():
+        g_level, g_gap, g_status = got[key]
+        assert g_status == status, key
+        assert (math.isnan(g_gap) and math.isnan(gap)) or g_gap == gap, key
+        assert (math.isnan(g_level) and math.isnan(level)) or g_level == level, key
+    # people-sheet order is kept
+    assert gaps["person_id"].drop_duplicates().tolist() == [
+        "p1",
+        "p2",
+        "p3",
+        "p4",
+        "p5",
+        "p6",
+        "p7",
+        "p8",
+        "p9",
+        "p10",
+    ]
+
+
+def test_person_gaps_unknown_is_not_zero_and_roles_match_loosely() -> None:
+    ds = Dataset(
+        people=people([("a", "T", " data  analyst"), ("b", "T", "Other"), ("c", "T", "")]),
+        skills=pd.DataFrame([rating("b", "SQL", 0)]),
+        role_skills=pd.DataFrame({"role": ["Data Analyst"], "skill": ["SQL"], "required_level": [3.0]}),
+    )
+    gaps = skills.person_gaps(ds)
+    assert gaps["person_id"].tolist() == ["a"]
+    assert gaps.loc[0, "status"] == "unknown" and math.isnan(gaps.loc[0, "gap"])
+    assert skills.gap_table(ds).loc[0, "total_gap"] == 0 and skills.gap_table(ds).loc[0, "unknown"] == 1
+
+
+@pytest.mark.parametrize(
+    ("gap", "band"),
+    [
+        (0.0, "met"),
+        (0.5, "minor"),
+        (1.0, "minor"),
+        (1.01, "moderate"),
+        (2.0, "moderate"),
+        (2.5, "severe"),
+        (5.0, "severe"),
+        (float("nan"), "unknown"),
+    ],
+)
+def test_severity_bands(gap: float, band: str) -> None:
+    assert skills.severity(gap) == band
+
+
+def test_gap_table_by_skill_by_hand() -> None:
+    table = skills.gap_table(org()).set_index("skill")
+    sql = table.loc["SQL"]
+    assert (sql["people"], sql["assessed"], sql["with_gap"], sql["unknown"]) == (10, 7, 3, 3)
+    assert sql["total_gap"] == 6 and sql["mean_gap"] == pytest.approx(6 / 7)
+    assert sql["share_affected"] == pytest.approx(3 / 10)
+    assert (sql["minor"], sql["moderate"], sql["severe"]) == (1, 1, 1)
+    py = table.loc["Python"]
+    assert (py["people"], py["with_gap"], py["total_gap"]) == (5, 2, 3)
+    assert py["mean_gap"] == pytest.approx(3 / 4)
+    assert table.loc["Stats", "total_gap"] == 1
+    assert table.index.tolist()[:3] == ["SQL", "Python", "Stats"]  # biggest total first
+
+
+def test_gap_table_by_team_and_role() -> None:
+    by_team = skills.gap_table(org(), by=("team", "skill")).set_index(["team", "skill"])
+    # team A: SQL gaps p3 (2); team B: p6 (3) + p8 (1)
+    assert by_team.loc[("A", "SQL"), "total_gap"] == 2
+    assert by_team.loc[("B", "SQL"), "total_gap"] == 4
+    assert by_team.loc[("B", "SQL"), "with_gap"] == 2
+    by_role = skills.gap_table(org(), by=("role",)).set_index("role")
+    assert by_role.loc["Analyst", "total_gap"] == 1 + 2 + 3  # p1 Stats, p3 SQL, p6 SQL
+    assert by_role.loc["Engineer", "total_gap"] == 2 + 1 + 1  # p5 Python, p8 Python, p8 SQL
+    with pytest.raises(ValueError, match="group gaps by"):
+        skills.gap_table(org(), by=("location",))
+
+
+def test_top_gaps_by_total_and_share() -> None:
+    assert skills.top_gaps(org())["skill"].tolist() == ["SQL", "Python", "Stats"]
+    # shares: Python 2/5, SQL 3/10, Stats 1/5
+    assert skills.top_gaps(org(), rank_by="share")["skill"].tolist() == ["Python", "SQL", "Stats"]
+    assert skills.top_gaps_json(org()) == [["SQL", 6.0], ["Python", 3.0], ["Stats", 1.0]]
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+def test_coverage_by_hand() -> None:
+    cov = skills.coverage(org()).set_index("skill")
+    assert cov.loc[
+        "SQL", ["rated", "at_least_1", "at_least_2", "at_least_3", "at_least_4", "at_least_5"]
+    ].tolist() == [7, 6, 4, 3, 1, 0]
+    assert cov.loc["SQL", "flag"] == "covered" and cov.loc["SQL", "required_by"] == 10
+    assert cov.loc["Python", "holders"] == 3 and cov.loc["Python", "teachers"] == 2
+    assert cov.loc["Stats", "holders"] == 1 and cov.loc["Stats", "flag"] == "single"
+    assert cov.loc["COBOL", "flag"] == "single" and cov.loc["COBOL", "required_by"] == 0
+    assert cov.loc["Design", "holders"] == 0 and cov.loc["Design", "flag"] == "nobody"
+    assert cov.loc["Design", "required_by"] == 0  # required at level 0 only
+    # raising the holder level to 4 leaves SQL with one holder (p1)
+    assert skills.coverage(org(), holder_level=4).set_index("skill").loc["SQL", "flag"] == "single"
+    assert skills.coverage(org()).iloc[0]["skill"] == "Design"  # fewest holders first
+
+
+def test_coverage_change_between_waves() -> None:
+    ds = Dataset(
+        people=people([("a", "T", "R"), ("b", "T", "R"), ("c", "T", "R")]),
+        skills=pd.DataFrame(
+            [
+                rating("a", "SQL", 4, wave="W1"),
+                rating("b", "SQL", 3, wave="W1"),
+                rating("c", "Go", 1, wave="W1"),
+                rating("a", "SQL", 4, wave="W2"),
+                rating("b", "SQL", 2, wave="W2"),
+                rating("c", "Go", 3, wave="W2"),
+                rating("b", "Go", 4, wave="W2"),
+            ]
+        ),
+    )
+    ch = skills.coverage_change(ds).set_index("skill")
+    assert ch.loc["SQL"].tolist() == [2, 1, -1, "thin", "single"]
+    assert ch.loc["Go"].tolist() == [0, 2, 2, "nobody", "thin"]
+    assert skills.coverage_change(org()).empty or set(skills.coverage_change(org()).columns) >= {"change"}
+
+
+# --- subject-matter networks ----------------------------------------------------------------
+
+
+def test_subject_matter_networks_by_hand() -> None:
+    net = smn.subject_matter_networks(org()).set_index("skill")
+    sql = net.loc["SQL"]  # holders p1, p2, p4: p1-p2 tied, p4 alone
+    assert (sql["holders"], sql["holder_groups"], sql["isolated_holders"]) == (3, 2, 1)
+    assert sql["connected_share"] == pytest.approx(2 / 3)
+    assert sql["verdict"] == "partly connected"
+    # seekers: p3 (to p1 and p2), p5 (to p4), p7 (to p4); p3 goes to two holders
+    assert sql["advice_seekers"] == 3 and sql["seekers"] == 3
+    assert sql["redundancy"] == pytest.approx(1 / 3)
+    # gaps p3 (1 step from p1), p6 (2 steps: p6-p7-p2), p8 (3 steps: p8-p10-p5-p4)
+    assert sql["people_with_gap"] == 3 and sql["reach_within_2"] == pytest.approx(2 / 3)
+    py = net.loc["Python"]  # holders p4, p8, p9, no tie between them
+    assert py["verdict"] == "isolated experts" and py["holder_groups"] == 3
+    # gaps p5 (next to p4) and p8, a holder himself at level 3 of 4: the next holder is 3 steps away
+    assert py["reach_within_2"] == pytest.approx(1 / 2)
+    assert py["redundancy"] == 0
+    assert net.loc["Stats", "reach_within_2"] == 0  # p1 is 3 steps from p6
+    assert net.loc["Stats", "verdict"] == "single expert"
+    cobol = net.loc["COBOL"]
+    assert math.isnan(cobol["reach_within_2"]) and cobol["people_with_gap"] == 0
+    assert (cobol["topic_ties"], cobol["topic_seekers"], cobol["seekers"], cobol["advice_seekers"]) == (
+        1,
+        1,
+        1,
+        0,
+    )
+    assert net.loc["Design", "verdict"] == "no holder" and math.isnan(net.loc["Design", "connected_share"])
+
+
+def test_reach_agrees_with_networkx_on_random_graphs() -> None:
+    rng = np.random.default_rng(3)
+    for trial in range(5):
+        n = 30
+        ids = [f"q{i}" for i in range(n)]
+        edges = [(a, b) for a, b in combinations(range(n), 2) if rng.random() < 0.07]
+        levels = rng.integers(0, 6, size=n)
+        ds = Dataset(
+            people=people([(p, "T", "R") for p in ids]),
+            ties=pd.DataFrame(
+                [tie(ids[a], ids[b], "advice" if (a + b) % 2 else "collaboration") for a, b in edges]
+            ),
+            skills=pd.DataFrame([rating(ids[i], "X", float(levels[i])) for i in range(n)]),
+            role_skills=pd.DataFrame({"role": ["R"], "skill": ["X"], "required_level": [4.0]}),
+        )
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(edges)
+        holder = {i for i in range(n) if levels[i] >= 3}
+        gap = [i for i in range(n) if levels[i] < 4]
+        near = [
+            any(h != i for h in nx.single_source_shortest_path_length(g, i, cutoff=2) if h in holder)
+            for i in gap
+        ]
+        got = smn.subject_matter_networks(ds).set_index("skill").loc["X"]
+        assert got["reach_within_2"] == pytest.approx(sum(near) / len(gap)), trial
+        sub = g.subgraph(holder)
+        assert got["holder_groups"] == nx.number_connected_components(sub), trial
+
+
+def test_skill_network_nodes_and_edges() -> None:
+    sn = smn.skill_network(org(), "sql")
+    kinds = dict(zip(sn.nodes["person_id"], sn.nodes["kind"], strict=True))
+    assert kinds == {
+        "p1": "holder",
+        "p2": "holder",
+        "p4": "holder",
+        "p3": "seeker",
+        "p5": "seeker",
+        "p7": "seeker",
+        "p6": "gap",
+        "p8": "gap",
+    }
+    pairs = set(zip(sn.edges["source_id"], sn.edges["target_id"], strict=True))
+    assert ("p3", "p1") in pairs and ("p6", "p7") in pairs
+    assert ("p8", "p10") not in pairs  # p10 is not in this skill's network
+
+
+# --- who to ask -----------------------------------------------------------------------------
+
+
+def test_who_to_ask_orders_by_distance_then_load() -> None:
+    table = smn.who_to_ask(org(), "p6", "SQL")
+    # p2 and p4 are both 2 steps away at level 3; p2 has 1 advice seeker, p4 has 2; p1 is 3 steps away
+    assert table["person_id"].tolist() == ["p2", "p4", "p1"]
+    assert table["distance"].tolist() == [2, 2, 3]
+    assert table["load"].tolist() == [1, 2, 1]
+    assert table["rank"].tolist() == [1, 2, 3]
+
+
+def test_who_to_ask_unreachable_last_and_never_self() -> None:
+    table = smn.who_to_ask(org(), "p8", "Python")
+    assert table["person_id"].tolist() == ["p4", "p9"]
+    assert table.loc[0, "distance"] == 3 and math.isnan(table.loc[1, "distance"])
+    assert smn.who_to_ask(org(), "nobody", "Python").empty
+    assert smn.who_to_ask(org(), "p1", "Design").empty
+
+
+def star(loads: dict[str, int], levels: dict[str, float]) -> Dataset:
+    """Novices n1..n3 (gaps 3, 2, 1 in X) all one step from every holder; loads via advice ties from others."""
+    holders = list(levels)
+    extra = [f"x{i}" for i in range(sum(loads.values()))]
+    ppl = people(
+        [
+            *((n, "N", "Novice") for n in ("n1", "n2", "n3")),
+            *((h, "H", "Expert") for h in holders),
+            *((x, "X", "Other") for x in extra),
+        ]
+    )
+    ties = [tie(n, h, "collaboration") for n in ("n1", "n2", "n3") for h in holders]
+    it = iter(extra)
+    for h, k in loads.items():
+        ties += [tie(next(it), h, "advice") for _ in range(k)]
+    sk = [rating("n1", "X", 1), rating("n2", "X", 2), rating("n3", "X", 3)]
+    sk += [rating(h, "X", lv) for h, lv in levels.items()]
+    rs = pd.DataFrame({"role": ["Novice"], "skill": ["X"], "required_level": [4.0]})
+    return Dataset(people=ppl, ties=pd.DataFrame(ties), skills=pd.DataFrame(sk), role_skills=rs)
+
+
+def test_who_to_ask_prefers_teachers_then_less_loaded() -> None:
+    ds = star({"h1": 3, "h2": 1, "h3": 0}, {"h1": 5.0, "h2": 4.0, "h3": 3.0})
+    # h1-h3 one step away; h1 and h2 can teach (≥ 4), h2 less loaded; h3 cannot teach;
+    # n3 (level 3, a holder short of the required 4) is two steps away, through any expert
+    table = smn.who_to_ask(ds, "n1", "X")
+    assert table["person_id"].tolist() == ["h2", "h1", "h3", "n3"]
+    assert table["distance"].tolist() == [1, 1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("cap", "expected"),
+    [
+        (3, ["h1", "h1", "h2"]),  # h1 starts less loaded (0 vs 1); ties at load 1 go to the lower id
+        (1, ["h1", "h2", ""]),  # nobody left for n3
+    ],
+)
+def test_introductions_spread_the_load_with_a_cap(cap: int, expected: list[str]) -> None:
+    ds = star({"h1": 0, "h2": 1}, {"h1": 4.0, "h2": 4.0})
+    intro = smn.introductions(ds, team="N", cap=cap)
+    assert intro["person_id"].tolist() == ["n1", "n2", "n3"]  # biggest gap first
+    assert intro["ask_id"].tolist() == expected
+    if cap == 1:
+        assert "already has 1" in intro.loc[2, "note"]
+    else:
+        assert intro["ask_load"].tolist() == [0, 1, 1]
+
+
+def test_introductions_no_holder_note_and_team_filter() -> None:
+    intro = smn.introductions(org(), team="B")
+    assert set(intro["team"]) == {"B"}
+    assert set(zip(intro["person_id"], intro["skill"], strict=True)) == {
+        ("p6", "SQL"),
+        ("p8", "Python"),
+        ("p8", "SQL"),
+    }
+    with pytest.raises(ValueError, match="cap"):
+        smn.introductions(org(), cap=0)
+    lone = Dataset(
+        people=people([("a", "T", "R")]),
+        skills=pd.DataFrame([rating("a", "X", 1)]),
+        role_skills=pd.DataFrame({"role": ["R"], "skill": ["X"], "required_level": [3.0]}),
+    )
+    out = smn.introductions(lone)
+    assert out.loc[0, "ask_id"] == "" and "nobody else holds" in out.loc[0, "note"]
+
+
+# --- clusters -------------------------------------------------------------------------------
+
+
+def profiles_ds(teams: list[str]) -> Dataset:
+    ids = [f"c{i:02d}" for i in range(12)]
+    sk = []
+    for i, pid in enumerate(ids):
+        a = i < 6
+        jitter = (i * 7 % 5) / 10  # 0 … 0.4: every profile distinct, the two groups stay far apart
+        sk += [
+            rating(pid, "Python", 5 - jitter if a else jitter),
+            rating(pid, "SQL", 4 if a else 1),
+            rating(pid, "Design", jitter if a else 5 - jitter),
+            rating(pid, "Writing", 1 if a else 4),
+        ]
+    return Dataset(
+        people=people([(p, t, "R") for p, t in zip(ids, teams, strict=True)]), skills=pd.DataFrame(sk)
+    )
+
+
+def test_clusters_find_two_profiles_matching_teams() -> None:
+    result = skills.skill_clusters(profiles_ds(["A"] * 6 + ["B"] * 6), seed=1)
+    assert result.k == 2
+    assert result.ari_vs_team == pytest.approx(1.0)
+    assert result.profiles["people"].tolist() == [6, 6]
+    assert set(result.silhouette) == set(range(2, 9))
+    assert result.silhouette[2] == max(result.silhouette.values())
+    again = skills.skill_clusters(profiles_ds(["A"] * 6 + ["B"] * 6), seed=1)
+    assert again.assignments.equals(result.assignments)
+
+
+def test_clusters_across_teams_give_negative_ari() -> None:
+    teams = ["A", "A", "A", "B", "B", "B", "A", "A", "A", "B", "B", "B"]
+    result = skills.skill_clusters(profiles_ds(teams), seed=0)
+    # contingency 3/3/3/3: index Σ C(n_ij,2) = 12, row and column sums 2·C(6,2) = 30, C(12,2) = 66
+    expected_index = 30 * 30 / 66
+    assert result.ari_vs_team == pytest.approx((12 - expected_index) / (30 - expected_index))
+
+
+def test_clusters_edge_cases() -> None:
+    one = Dataset(people=people([("a", "T", "R")]), skills=pd.DataFrame([rating("a", "X", 3)]))
+    assert skills.skill_clusters(one).k == 0
+    same = Dataset(
+        people=people([(p, "T", "R") for p in "abcd"]),
+        skills=pd.DataFrame([rating(p, "X", 3) for p in "abcd"]),
+    )
+    result = skills.skill_clusters(same)
+    assert result.k == 0 and result.reason
+
+
+# --- edge cases and the command line ---------------------------------------------------------
+
+
+def test_empty_dataset_gives_empty_tables() -> None:
+    ds = empty()
+    assert skills.person_gaps(ds).empty and skills.gap_table(ds).empty and skills.top_gaps(ds).empty
+    assert skills.coverage(ds).empty and skills.coverage_change(ds).empty
+    assert smn.subject_matter_networks(ds).empty
+    assert smn.introductions(ds).empty and smn.who_to_ask(ds, "a", "X").empty
+    assert skills.skill_clusters(ds).k == 0
+    assert skills.analysis_json(ds) == {} and skills.top_gaps_json(ds) == []
+
+
+def test_no_ties_means_nobody_within_reach() -> None:
+    ds = org()
+    ds.ties = ds.ties.iloc[0:0]
+    net = smn.subject_matter_networks(ds).set_index("skill")
+    assert net.loc["SQL", "reach_within_2"] == 0 and net.loc["SQL", "verdict"] == "isolated experts"
+    assert smn.who_to_ask(ds, "p6", "SQL")["distance"].isna().all()
+
+
+def test_analysis_json_section() -> None:
+    out = skills.analysis_json(org())
+    assert out["SQL"] == {
+        "holders": 3,
+        "mean_gap": round(6 / 7, 4),
+        "people_with_gap": 3,
+        "reach_within_2": round(2 / 3, 4),
+    }
+    assert out["COBOL"] == {"holders": 1, "mean_gap": None, "people_with_gap": 0, "reach_within_2": None}
+    assert list(out) == ["COBOL", "Design", "Python", "SQL", "Stats"]
+
+
+def test_skill_map_draws_the_skill_network_without_leaking_ids() -> None:
+    from lib.netmap import render_html
+
+    ds = org()
+    ds.people["name"] = [f"<b>Name {i}</b>" for i in range(1, 11)]
+    m = smn.skill_map(ds, "SQL", labels="names")
+    assert {n.label for n in m.nodes} == {f"<b>Name {i}</b>" for i in (1, 2, 3, 4, 5, 6, 7, 8)}
+    assert len(m.nodes) == 8 and {n.category for n in m.nodes} == {"holder", "seeker", "gap"}
+    assert sum(e.count for e in m.legend) == 8
+    html = render_html(m)
+    assert "<b>Name" not in html  # labels travel as JSON-escaped data, never as markup
+    assert all(n.label.startswith("Person ") for n in smn.skill_map(ds, "SQL", labels="pseudonyms").nodes)
+    anonymous = smn.skill_map(ds, "SQL")
+    assert all(n.label == "" and "Name" not in n.title for n in anonymous.nodes)
+
+
+def test_group_gap_cells_suppress_small_teams_per_skill() -> None:
+    # 6 people in team Big, 2 in team Small, 5 in team Mid, all needing X
+    rows = [(f"b{i}", "Big", "R") for i in range(6)] + [("s0", "Small", "R"), ("s1", "Small", "R")]
+    rows += [(f"m{i}", "Mid", "R") for i in range(5)]
+    ds = Dataset(
+        people=people(rows),
+        skills=pd.DataFrame([rating(p, "X", 1) for p, _, _ in rows]),
+        role_skills=pd.DataFrame({"role": ["R"], "skill": ["X"], "required_level": [3.0]}),
+    )
+    cells = skills.group_gap_cells(ds, by="team", min_size=5).set_index("team")
+    assert cells.loc["Small", "suppressed_reason"] == "small"
+    # one small cell alone could be recovered from the organisation-wide total: Mid (5) goes too
+    assert cells.loc["Mid", "suppressed_reason"] == "complementary"
+    assert not cells.loc["Big", "suppressed"] and cells.loc["Big", "mean_gap"] == 2
+    assert cells.loc[["Small", "Mid"], "mean_gap"].isna().all()
+    assert cells.loc["Small", "people"] == 2  # the size stays, so the page can say what is hidden
+
+
+def test_cli_sections_are_registered_and_json_ready() -> None:
+    import json
+
+    from lib import cli
+
+    ds = org()
+    for section in ("skills", "top_gaps"):
+        out = cli._resolve(cli.ANALYSIS_SECTIONS[section])(ds)
+        json.dumps(out, allow_nan=False)  # NaN would be invalid JSON
+    assert cli._resolve(cli.ANALYSIS_SECTIONS["top_gaps"])(ds)[0] == ["SQL", 6.0]
+
+
+# --- the sample organisation's planted skills stories (lib/sample.py, sample_data/README.md) ------
+
+
+@pytest.fixture(scope="module")
+def sample() -> Dataset:
+    from lib.sample import generate
+
+    return generate(people=250, seed=7)
+
+
+def test_sample_sole_holders_are_flagged(sample: Dataset) -> None:
+    from lib.sample import PLANTED
+
+    cov = skills.coverage(sample).set_index("skill")
+    id_of = dict(zip(sample.people["name"], sample.people["person_id"], strict=True))
+    for name, skill in PLANTED.sole_holders:
+        assert cov.loc[skill, "flag"] == "single", skill
+        assert skills.holders(sample, skill)["person_id"].tolist() == [id_of[name]]
+        assert smn.subject_matter_networks(sample).set_index("skill").loc[skill, "verdict"] == "single expert"
+
+
+def test_sample_data_literacy_gap_is_biggest_and_closing(sample: Dataset) -> None:
+    # Data literacy is required of everyone with the most negative level bias, and grows fastest
+    first, last = skills.skill_waves(sample)[0], skills.skill_waves(sample)[-1]
+    assert skills.top_gaps(sample, first)["skill"].iloc[0] == "Data literacy"
+    before = skills.gap_table(sample, first).set_index("skill").loc["Data literacy", "total_gap"]
+    after = skills.gap_table(sample, last).set_index("skill").loc["Data literacy", "total_gap"]
+    assert after < before
+    change = skills.coverage_change(sample, first, last).set_index("skill")
+    assert change.loc["Data literacy", "change"] > 0
+
+
+def test_sample_introductions_respect_the_cap(sample: Dataset) -> None:
+    intro = smn.introductions(sample, cap=2)
+    counts = intro.loc[intro["ask_id"] != "", "ask_id"].value_counts()
+    assert counts.max() <= 2
+    assert not (intro["ask_id"] == intro["person_id"]).any()
