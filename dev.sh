@@ -19,15 +19,66 @@ setup_python() {
 }
 
 setup_browser() {
-  # Debian's chromium for the Playwright browser tests (Playwright cannot download browsers here).
-  if [ -x /usr/bin/chromium ]; then return 0; fi
+  # Debian's chromium for the Playwright browser tests (Playwright cannot download browsers here),
+  # with an emoji font so screenshots show the page icons.
+  if [ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/truetype/noto ]; then return 0; fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian chromium for the browser tests…"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
   else
     echo "note: cannot install chromium (not root, no sudo): browser tests will be skipped" >&2
+  fi
+}
+
+setup_postgres() {
+  # A throwaway PostgreSQL (Debian's package) for the workspace tests: a fresh cluster in a temp
+  # dir on a free loopback port, stopped and removed when this script exits. Exports
+  # TEST_DATABASE_URL for pytest; without it the PostgreSQL tests skip (and fail when CI is set).
+  if [ -n "${TEST_DATABASE_URL:-}" ]; then return 0; fi
+  local bindir
+  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$bindir" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian postgresql for the database tests…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  fi
+  if [ -z "$bindir" ]; then
+    echo "note: PostgreSQL is not installed (not root): PostgreSQL tests will be skipped" >&2
+    return 0
+  fi
+  local as=()  # initdb refuses to run as root: run the cluster as the postgres user
+  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sld-postgres.XXXXXX")
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$PG_DIR"; as=(runuser -u postgres --); fi
+  local port
+  port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${as[@]}" "$bindir/initdb" -D "$PG_DIR/data" -U sld -A trust -E UTF8 --no-sync >/dev/null
+  PG_STOP=("${as[@]}" "$bindir/pg_ctl" -D "$PG_DIR/data" -m immediate stop)
+  trap 'stop_postgres' EXIT
+  "${as[@]}" "$bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=off" start >/dev/null
+  "${as[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U sld sld_test
+  export TEST_DATABASE_URL="postgresql+psycopg://sld@127.0.0.1:$port/sld_test"
+}
+
+stop_postgres() {
+  "${PG_STOP[@]}" >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+
+setup_office() {
+  # LibreOffice Impress (plus the Calibri-compatible Carlito font) for the test that opens the
+  # exported deck; poppler-utils turns its PDF into images when a deck needs looking at.
+  if command -v soffice >/dev/null; then return 0; fi
+  local pkgs="libreoffice-impress fonts-crosextra-carlito poppler-utils"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing LibreOffice Impress for the export tests (a few minutes)…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  else
+    echo "note: cannot install LibreOffice (not root, no sudo): the deck-opens-in-LibreOffice test will be skipped" >&2
   fi
 }
 
@@ -39,7 +90,9 @@ case "${1:-}" in
   test)
     setup_python requirements-dev.txt
     setup_browser
-    exec "$PY" -m pytest "${@:2}"
+    setup_office
+    setup_postgres
+    "$PY" -m pytest "${@:2}"  # not exec: the EXIT trap stops the throwaway PostgreSQL
     ;;
   *)
     echo "usage: ./dev.sh app | ./dev.sh test [pytest args]" >&2

@@ -11,6 +11,7 @@ from lib.sanitise import escape
 ds = ui.dataset()
 s = ui.settings()
 named, n = s.individuals_visible, len(ds.people)
+all_relations, waves, attrs = ds.relations, ds.waves, ds.attributes  # each scans a table: once
 st.title("🕸️ Network")
 st.write(
     "Most know-how travels through informal networks, not the org chart. The map shows who goes to whom; "
@@ -18,24 +19,21 @@ st.write(
     "as a negative E-I), network roles and what the network would lose if someone left."
 )
 ui.require(
-    bool(ds.relations),
+    bool(all_relations),
     "The loaded data have no ties: add a ties sheet (source_id, target_id, relation) on the Data page.",
 )
-ui.require(
-    bool(ds.attributes), "The people sheet has no team, department or other attribute to group people by."
-)
+ui.require(bool(attrs), "The people sheet has no team, department or other attribute to group people by.")
 
 c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
 relations = c1.multiselect(
     "Relations",
-    ds.relations,
-    default=ds.relations[:1],
+    all_relations,
+    default=all_relations[:1],
     key="net_relations",
     help="Several relations are combined: a pair tied in any of them counts as one tie.",
 )
 ui.require(bool(relations), "Choose at least one relation.")
-wave_label = c2.selectbox("Wave", ["All waves", *ds.waves], key="net_wave", disabled=not ds.waves)
-attrs = ds.attributes
+wave_label = c2.selectbox("Wave", ["All waves", *waves], key="net_wave", disabled=not waves)
 group_attr = c3.selectbox(
     "Groups",
     attrs,

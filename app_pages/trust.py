@@ -1,4 +1,253 @@
+"""Trust & wirearchy: what people say (the survey) and what the network shows, and the index that combines them."""
+
+import math
+
+import plotly.express as px
 import streamlit as st
 
+from lib import privacy, trust, ui, wirearchy
+from lib.sanitise import escape
+
+ds = ui.dataset()
+cfg = ui.settings()
 st.title("🤝 Trust & wirearchy")
-st.info("This page is being built.")
+st.caption(
+    "Wirearchy: “a dynamic two-way flow of power and authority, based on knowledge, trust, credibility and a "
+    "focus on results, enabled by interconnected people and technology” (Jon Husband, in Harold Jarche's "
+    "framework). Measured here two ways: what people say in the survey and what the advice network shows."
+)
+ui.require(len(ds.people) > 0, "No people loaded yet: upload a workbook on the Data page.")
+
+waves = ds.waves
+wave = st.selectbox("Wave", waves, index=len(waves) - 1, key="trust-wave") if len(waves) > 1 else None
+wave = wirearchy.resolve_wave(ds, wave)
+
+
+def pct(x: float) -> str:
+    return "—" if math.isnan(x) else f"{x:.0%}"
+
+
+# --- the index ---------------------------------------------------------------------------
+st.header("The wirearchy index")
+with st.expander("Adjust the weights (default: survey and network count half each)"):
+    cols = st.columns(2)
+    for comp in wirearchy.INDEX_COMPONENTS:
+        cols[0 if comp.source == "survey" else 1].slider(
+            comp.label, 0.0, 30.0, comp.weight, 1.0, key=f"weight-{comp.key}", help=comp.scoring
+        )
+weights = tuple((c.key, float(st.session_state[f"weight-{c.key}"])) for c in wirearchy.INDEX_COMPONENTS)
+index = wirearchy.combine(ui.compute(wirearchy.index_components, wave), weights)
+st.metric(
+    "Wirearchy index (0–100)",
+    "—" if math.isnan(index.value) else f"{index.value:.0f}",
+    help=ui.definition(wirearchy.combine),
+)
+if index.note:
+    st.warning(index.note)
+breakdown = index.table[
+    ["label", "source", "raw_text", "value", "weight", "contribution", "direction", "status"]
+]
+st.dataframe(
+    breakdown,
+    hide_index=True,
+    key="index-breakdown",
+    column_config={
+        "label": "component",
+        "raw_text": "measured",
+        "value": st.column_config.ProgressColumn("value (0–100)", min_value=0, max_value=100, format="%.0f"),
+        "contribution": st.column_config.NumberColumn("points in the index", format="%.1f"),
+        "status": "missing because",
+    },
+)
+with st.expander("How each component is scored"):
+    st.dataframe(index.table[["label", "scoring"]], hide_index=True, key="index-scoring")
+ui.download_table(index.table, "wirearchy_index.csv", "Download the index breakdown")
+
+weak = wirearchy.suggestions(index)
+if len(weak):
+    st.subheader("What the framework suggests")
+    for row in weak.itertuples(index=False):
+        st.markdown(f"**{ui.md(row.label)}** ({row.value:.0f}/100): {ui.md(row.suggestion)}")
+
+# --- what people say ---------------------------------------------------------------------
+st.header("What people say")
+if len(ds.trust) == 0:
+    st.info("No trust survey in this data: the survey components are missing from the index.")
+else:
+    rate = ui.compute(trust.response_rate, wave)
+    summary = ui.compute(trust.dimension_summary, wave)
+    c1, c2 = st.columns(2)
+    c1.metric("Response rate", pct(rate.rate), help=ui.definition(trust.response_rate))
+    c2.metric("Respondents", f"{rate.respondents} of {rate.people}")
+    for row in summary[summary["alpha"] < trust.ALPHA_WARNING].itertuples(index=False):
+        st.warning(
+            f"{ui.md(row.label)}: Cronbach's alpha {row.alpha:.2f} is below {trust.ALPHA_WARNING}; the items do not measure one thing."
+        )
+    st.dataframe(
+        summary.drop(columns=["dimension"]),
+        hide_index=True,
+        key="dimension-summary",
+        column_config={
+            "favourable": st.column_config.NumberColumn(format="percent"),
+            "alpha": st.column_config.NumberColumn(
+                "Cronbach's alpha", format="%.2f", help=ui.definition(trust.cronbach_alpha)
+            ),
+        },
+    )
+    with st.expander("Items"):
+        items = ui.compute(trust.item_summary, wave)
+        st.dataframe(items, hide_index=True, key="item-summary")
+        ui.download_table(items, "trust_items.csv", "Download item statistics")
+    ui.download_table(summary, "trust_dimensions.csv", "Download dimension scores")
+    if len(trust.survey_waves(ds)) > 1:
+        by_wave = ui.compute(trust.scores_by_wave)
+        fig = px.line(
+            by_wave,
+            x="wave",
+            y="mean",
+            color="label",
+            markers=True,
+            range_y=[1, 5],
+            title="Dimension means by wave",
+        )
+        st.plotly_chart(fig, key="trust-by-wave")
+
+options = ds.attributes
+default = options.index("department") if "department" in options else 0
+attribute = st.selectbox("Compare groups by", options, index=default, key="trust-group") if options else None
+if attribute and len(ds.trust):
+    groups = ui.compute(trust.scores_by_group, attribute, wave, cfg.min_group_size)
+    shown = privacy.shown(groups)
+    if len(shown):
+        grid = shown.pivot(index="group", columns="label", values="mean")
+        grid.index = [escape(g) for g in grid.index]
+        fig = px.imshow(
+            grid,
+            zmin=1,
+            zmax=5,
+            color_continuous_scale="RdYlGn",
+            text_auto=".2f",
+            aspect="auto",
+            labels={"color": "mean (1–5)"},
+            title="Dimension means by group",
+            height=max(350, 28 * len(grid) + 150),
+        )
+        st.plotly_chart(fig, key="trust-heatmap")
+        ui.download_table(shown, f"trust_by_{attribute}.csv", "Download group scores")
+    st.caption(privacy.suppression_note(groups, cfg.min_group_size) or "Every group is large enough to show.")
+if attribute:
+    index_groups = ui.compute(wirearchy.index_by_group, attribute, weights, wave, cfg.min_group_size)
+    by_group = privacy.shown(index_groups).sort_values("index")
+    if len(by_group):
+        fig = px.bar(
+            by_group.assign(group=by_group["group"].map(escape)),
+            x="index",
+            y="group",
+            orientation="h",
+            range_x=[0, 100],
+            title="Wirearchy index by group",
+            hover_data=["components", "people"],
+        )
+        st.plotly_chart(fig, key="index-by-group")
+    st.caption(privacy.suppression_note(index_groups, cfg.min_group_size))
+
+# --- what the network shows --------------------------------------------------------------
+st.header("What the network shows")
+flow = ui.compute(wirearchy.advice_flow, wave)
+if flow.ties == 0:
+    st.info(
+        "No advice ties in this data (relation “advice”): the network components are missing from the index."
+    )
+else:
+    fig = px.bar(
+        flow.table(),
+        x="share",
+        y="basis",
+        color="direction",
+        orientation="h",
+        text_auto=".0%",
+        title="Which way advice goes (asker → adviser)",
+    )
+    st.plotly_chart(fig, key="advice-flow")
+    st.caption(ui.definition(wirearchy.advice_flow).split("\n\n")[0])
+    rec = ui.compute(wirearchy.cross_level_reciprocity, wave)
+    hier = ui.compute(wirearchy.advice_hierarchy, wave)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(
+        "Advice returned across levels",
+        pct(rec.cross_level),
+        help=ui.definition(wirearchy.cross_level_reciprocity),
+    )
+    c2.metric(
+        "Hierarchy bypass",
+        pct(ui.compute(wirearchy.hierarchy_bypass, wave)),
+        help=ui.definition(wirearchy.hierarchy_bypass),
+    )
+    c3.metric(
+        "Krackhardt hierarchy",
+        "—" if math.isnan(hier.value) else f"{hier.value:.2f}",
+        help=ui.definition(wirearchy.krackhardt_hierarchy),
+    )
+    c4.metric(
+        "Trust ties returned",
+        pct(ui.compute(wirearchy.trust_reciprocity, wave)),
+        help=ui.definition(wirearchy.trust_reciprocity),
+    )
+    levels = ui.compute(wirearchy.flow_by_level, cfg.min_group_size, wave)
+    st.dataframe(
+        privacy.shown(levels),
+        hide_index=True,
+        key="flow-by-level",
+        column_config={d: st.column_config.NumberColumn(format="percent") for d in ("up", "across", "down")},
+    )
+    st.caption(privacy.suppression_note(levels, cfg.min_group_size))
+
+    st.subheader("Seniority versus advice")
+    corr = ui.compute(wirearchy.seniority_advice_correlation, wave)
+    st.metric(
+        "Rank correlation of seniority and being sought for advice",
+        "—" if math.isnan(corr.rho) else f"{corr.rho:+.2f}",
+        help=ui.definition(wirearchy.seniority_advice_correlation),
+    )
+    if cfg.individuals_visible:
+        degrees = ui.with_names(ui.compute(wirearchy.advice_in_degree, wave)).dropna(subset=["level"])
+        fig = px.strip(
+            degrees.assign(person=degrees["person"].map(escape)),
+            x="level",
+            y="in_degree",
+            hover_name="person",
+            title="Each person: level (1 = most senior) and advice in-degree",
+        )
+        st.plotly_chart(fig, key="seniority-scatter")
+        top = st.slider(
+            "Hidden leaders: top share by advice in-degree",
+            0.05,
+            0.5,
+            wirearchy.HIDDEN_LEADER_TOP_SHARE,
+            0.05,
+            key="hl-top",
+        )
+        junior = st.slider(
+            "…and most junior share by level",
+            0.1,
+            0.8,
+            wirearchy.HIDDEN_LEADER_JUNIOR_SHARE,
+            0.05,
+            key="hl-junior",
+        )
+        leaders = ui.compute(wirearchy.hidden_leaders, top, junior, wave)
+        st.markdown(
+            f"**Hidden leaders**: named for advice by at least {leaders.in_degree_threshold:.0f} people, at level {leaders.level_threshold:.0f} or more junior (level 1 = most senior).",
+            help=ui.definition(wirearchy.hidden_leaders),
+        )
+        hidden = ui.with_names(leaders.people.drop(columns=["name"]))  # with_names shows name or pseudonym
+        st.dataframe(hidden, hide_index=True, key="hidden-leaders")
+        ui.download_table(hidden, "hidden_leaders.csv", "Download hidden leaders")
+    else:
+        by_level = privacy.shown(ui.compute(wirearchy.advice_by_level, cfg.min_group_size, wave))
+        if len(by_level):
+            st.plotly_chart(
+                px.bar(by_level, x="level", y="mean_in_degree", title="Mean advice in-degree by level"),
+                key="advice-by-level",
+            )
+        st.caption("Hidden leaders and person-level charts are shown only in the named view.")

@@ -1,9 +1,14 @@
-"""Command line: ``python -m lib.cli validate|template|sample|analyze …``.
+"""Command line: ``python -m lib.cli validate|template|sample|analyze|report …``.
 
 ``validate FILE``            exit 0 when it loads; 1 with one line per finding (``sheet:row:column: message``)
 ``template OUT.xlsx``        the survey kit workbook
 ``sample OUT --people N --seed S``   a generated organisation (.xlsx, or .zip of CSVs for big ones)
 ``analyze FILE --json OUT``  every analysis section as JSON (sections listed in ``ANALYSIS_SECTIONS``)
+``report FILE --format pptx|xlsx|html --out PATH [--view aggregate|named]``  the exports the app offers
+``import FILE --workspace NAME [--wave LABEL]``  store a loaded file as a new wave (all or nothing)
+``workspaces [--json]``      every workspace with its waves and row counts
+``delete --workspace NAME [--wave LABEL]``  delete a workspace (or one wave) with everything it holds
+(the last three use ``$SLD_DATABASE_URL`` or ``data/workspaces.db``; ``--database URL`` overrides)
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lib.dataset import Dataset
-from lib.errors import DataError
+from lib.errors import DataError, Finding
 
 #: JSON section name → "module:function" taking a Dataset and returning JSON-ready data.
 #: Each analysis module adds its line here; the order is the order in the JSON file.
@@ -27,6 +32,8 @@ ANALYSIS_SECTIONS: dict[str, str] = {
     "learning_mix": "lib.learning:analysis_json",
     "stocks_flows": "lib.flows:analysis_json",
     "shifts": "lib.shifts:analysis_json",
+    "trust": "lib.trust:analysis_json",
+    "wirearchy": "lib.wirearchy:analysis_json",
     "skills": "lib.skills:analysis_json",
     "top_gaps": "lib.skills:top_gaps_json",
 }
@@ -67,15 +74,20 @@ def _load(path: str) -> Dataset:
     return load_path(Path(path))
 
 
+def _validate_line(f: Finding) -> str:
+    """``sheet:row:column: message``; a finding about a whole file names the file in the sheet slot."""
+    return f.line() if f.sheet or not f.file else f"{f.file}{f.line()}"
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     try:
         ds = _load(args.file)
     except DataError as err:
         for f in err.findings:
-            print(f.line())
+            print(_validate_line(f))
         return 1
     for f in ds.findings:
-        print(f.line())
+        print(_validate_line(f))
     print(f"OK: {len(ds.people)} people, {len(ds.ties)} ties loaded from {args.file}", file=sys.stderr)
     return 0
 
@@ -91,7 +103,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from lib.sample import generate, write_dataset
 
-    ds = generate(people=args.people, seed=args.seed)
+    ds = generate(people=args.people, seed=args.seed, ties_per_person=args.ties_per_person)
     written = write_dataset(ds, Path(args.out))
     print(f"wrote {written}", file=sys.stderr)
     return 0
@@ -113,6 +125,153 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from lib.exports import ExportOptions, build_report
+
+    try:
+        options = ExportOptions(
+            view=args.view, min_group_size=args.min_group_size, pseudonyms=args.pseudonyms, wave=args.wave
+        )
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        ds = _load(args.file)
+    except DataError as err:
+        for f in err.findings:
+            print(f.line(), file=sys.stderr)
+        return 1
+    if args.wave is not None and ds.waves and args.wave not in ds.waves:
+        print(f"error: no wave {args.wave!r} in {args.file} (waves: {', '.join(ds.waves)})", file=sys.stderr)
+        return 2
+    report = build_report(ds, options)
+    if args.format == "pptx":
+        from lib.deck import deck_bytes
+
+        data = deck_bytes(ds, options, report=report)
+    elif args.format == "xlsx":
+        from lib.exports import workbook_bytes
+
+        data = workbook_bytes(ds, options, report=report)
+    else:
+        from lib.report_html import html_bytes
+
+        data = html_bytes(ds, options, report=report)
+    Path(args.out).write_bytes(data)
+    print(f"wrote {args.out} ({args.format}, {args.view} view, {len(data):,} bytes)", file=sys.stderr)
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    import time
+    from dataclasses import replace
+
+    from lib.workspaces import WorkspaceError, WorkspaceSettings, get_workspace, import_file, open_database
+    from lib.workspaces import update_settings as update_workspace_settings
+
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"{message} ({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
+
+    try:
+        engine = open_database(args.database)
+        settings = None
+        if args.retention_days is not None:
+            try:
+                current = get_workspace(engine, args.workspace).settings
+                update_workspace_settings(
+                    engine, args.workspace, replace(current, retention_days=args.retention_days)
+                )
+            except WorkspaceError:  # a new workspace: created with this retention by the import
+                settings = WorkspaceSettings(retention_days=args.retention_days)
+        say(f"loading {args.file}")
+        _ds, info = import_file(engine, args.file, args.workspace, args.wave, settings=settings, progress=say)
+    except DataError as err:
+        for f in err.findings:
+            print(f.line(), file=sys.stderr)
+        print("nothing was imported", file=sys.stderr)
+        return 1
+    except WorkspaceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("cancelled: nothing was imported", file=sys.stderr)
+        return 130
+    say(f"imported wave {info.label!r} into workspace {args.workspace!r}")
+    counts = ", ".join(f"{n:,} {name}" for name, n in info.rows.items() if n)
+    print(f"{args.workspace}\t{info.label}\t{counts}")
+    return 0
+
+
+def _cmd_workspaces(args: argparse.Namespace) -> int:
+    from lib.workspaces import list_workspaces, open_database
+
+    spaces = list_workspaces(open_database(args.database))
+    if args.json:
+        data = [
+            {
+                "name": ws.name,
+                "created_at": ws.created_at.isoformat(),
+                "min_group_size": ws.settings.min_group_size,
+                "default_view": ws.settings.default_view,
+                "retention_days": ws.settings.retention_days,
+                "waves": [
+                    {
+                        "label": w.label,
+                        "kind": w.kind,
+                        "source": w.source,
+                        "imported_at": w.imported_at.isoformat(),
+                        "rows": w.rows,
+                        "stored_bytes": w.stored_bytes,
+                        "upload_bytes": w.upload_bytes,
+                    }
+                    for w in ws.waves
+                ],
+            }
+            for ws in spaces
+        ]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if not spaces:
+        print("no workspaces yet: python -m lib.cli import FILE --workspace NAME", file=sys.stderr)
+    for ws in spaces:
+        days = ws.settings.retention_days
+        keep = "keep uploads" if days is None else f"keep uploads {days} days"
+        print(
+            f"{ws.name}  ({len(ws.waves)} wave(s); minimum group {ws.settings.min_group_size}; "
+            f"{ws.settings.default_view} view; {keep})"
+        )
+        for w in ws.waves:
+            counts = ", ".join(f"{n:,} {name}" for name, n in w.rows.items() if n)
+            size = (w.stored_bytes + w.upload_bytes) / 1e6
+            print(f"  {w.label}  {w.kind}  {w.imported_at:%Y-%m-%d %H:%M} UTC  {size:.1f} MB  {counts}")
+    return 0
+
+
+def _cmd_delete(args: argparse.Namespace) -> int:
+    from lib.workspaces import WorkspaceError, delete_wave, delete_workspace, open_database
+
+    try:
+        engine = open_database(args.database)
+        if args.wave is not None:
+            delete_wave(engine, args.workspace, args.wave)
+            print(f"deleted wave {args.wave!r} of workspace {args.workspace!r}", file=sys.stderr)
+            return 0
+        gone = delete_workspace(engine, args.workspace)
+    except WorkspaceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"deleted workspace {gone.workspace!r}: {gone.waves} wave(s), {gone.tables} table(s), "
+        f"{gone.files} uploaded file(s), {gone.cached_results} cached result(s), "
+        f"{gone.workshop_sessions} workshop session(s), {gone.actions} action(s), "
+        f"{gone.pulse_answers} pulse answer(s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _json_default(value: object) -> object:
     import numpy as np
 
@@ -126,7 +285,9 @@ def _json_default(value: object) -> object:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.cli", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="check a workbook, CSV, zip or folder; exit 1 on errors")
@@ -141,12 +302,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out")
     p.add_argument("--people", type=int, default=250)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--ties-per-person", type=float, default=None, help="about this many ties per person (benchmarks)")
     p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("report", help="write the PowerPoint deck, Excel workbook or HTML report")
+    p.add_argument("file")
+    p.add_argument("--format", choices=["pptx", "xlsx", "html"], required=True)
+    p.add_argument("--out", required=True, help="output file")
+    p.add_argument("--view", choices=["aggregate", "named"], default="aggregate")
+    p.add_argument("--min-group-size", type=int, default=5, help="at least 5 (default 5)")
+    p.add_argument("--pseudonyms", action="store_true", help="named view: stable pseudonyms instead of names")
+    p.add_argument("--wave", help="the wave to report (default: the latest)")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("analyze", help="run every analysis and write JSON")
     p.add_argument("file")
     p.add_argument("--json", help="output file (default: standard output)")
     p.set_defaults(func=_cmd_analyze)
+
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
+        "--database", metavar="URL", help="SQLAlchemy URL (default: $SLD_DATABASE_URL or data/workspaces.db)"
+    )
+
+    p = sub.add_parser("import", parents=[database], help="store a file as a new wave (all or nothing)")
+    p.add_argument("file")
+    p.add_argument("--workspace", required=True, help="created when it does not exist")
+    p.add_argument("--wave", help="wave label (default: the file's one wave label, else its name)")
+    p.add_argument("--retention-days", type=int, help="keep this workspace's uploads this many days")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("workspaces", parents=[database], help="list workspaces, their waves and row counts")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_workspaces)
+
+    p = sub.add_parser("delete", parents=[database], help="delete a workspace (or one wave) and all it holds")
+    p.add_argument("--workspace", required=True)
+    p.add_argument("--wave", help="delete only this wave")
+    p.set_defaults(func=_cmd_delete)
     return parser
 
 

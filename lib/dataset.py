@@ -124,7 +124,7 @@ class Dataset:
         """Relations present in ``ties``, standard ones first in their usual order."""
         from lib.schema import STANDARD_RELATIONS
 
-        present = set(self.ties["relation"].dropna().astype(str)) if len(self.ties) else set()
+        present = {str(r) for r in self.ties["relation"].dropna().unique()} if len(self.ties) else set()
         return [r for r in STANDARD_RELATIONS if r in present] + sorted(present - set(STANDARD_RELATIONS))
 
     @property
@@ -133,7 +133,7 @@ class Dataset:
         labels: set[str] = set()
         for table in (self.ties, self.learning, self.trust, self.work, self.skills):
             if "wave" in table and len(table):
-                labels |= {str(w) for w in table["wave"].dropna() if str(w) != ""}
+                labels |= {str(w) for w in table["wave"].dropna().unique() if str(w) != ""}
         return sorted(labels)
 
     @property
@@ -146,7 +146,7 @@ class Dataset:
         for name in TABLE_COLUMNS:
             table = getattr(self, name)
             h.update(name.encode())
-            h.update(pd.util.hash_pandas_object(table.astype(str), index=False).values.tobytes())
+            h.update(pd.util.hash_pandas_object(table.astype(str), index=False).to_numpy().tobytes())
         return h.hexdigest()
 
     def summary(self) -> dict[str, int]:

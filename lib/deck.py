@@ -14,12 +14,15 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.presentation import Presentation as Deck
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
@@ -32,6 +35,13 @@ from lib.sanitise import neutralise_formula
 __all__ = ["MIN_FONT_PT", "Para", "deck_bytes", "fits", "line_count"]
 
 MIN_FONT_PT = 12
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    colour: RGBColor = RGBColor.from_string(hex_colour.lstrip("#"))  # type: ignore[no-untyped-call]
+    return colour
+
+
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
 MARGIN = 0.6
 BODY_TOP = 1.45
@@ -40,10 +50,10 @@ FOOTER_TOP = SLIDE_H - 0.55
 #: Average glyph width as a share of the font size (Calibri/Carlito ~0.48; kept generous).
 GLYPH = 0.55
 LINE = 1.2  # line height as a multiple of the font size
-INK = RGBColor(0x1F, 0x2D, 0x3D)
-MUTED = RGBColor(0x5B, 0x6B, 0x7B)
-ACCENT = RGBColor(0x00, 0x72, 0xB2)
-TILE_FILL = RGBColor(0xEE, 0xF3, 0xF8)
+INK = _rgb("1F2D3D")
+MUTED = _rgb("5B6B7B")
+ACCENT = _rgb("0072B2")
+TILE_FILL = _rgb("EEF3F8")
 DEFINITION_CHARS = 320  # the appendix shows each definition's first paragraph, shortened to this
 
 
@@ -57,19 +67,24 @@ class Para:
 
 
 def line_count(text: str, size_pt: float, width_in: float) -> int:
-    """Estimated lines ``text`` wraps to at ``size_pt`` in a box ``width_in`` inches wide."""
+    """Estimated lines ``text`` wraps to at ``size_pt`` in a box ``width_in`` inches wide.
+
+    Greedy word wrap with ``width_in × 72 / (size_pt × GLYPH)`` characters per line; a word
+    longer than a line breaks over several; each ``\n`` starts a new line; empty text is 1 line.
+    """
     per_line = max(1, int(width_in * 72 / (size_pt * GLYPH)))
     lines = 0
     for part in text.split("\n"):
-        words, current = part.split(" "), 0
         lines += 1
-        for word in words:
-            need = len(word) + (1 if current else 0)
-            if current + need > per_line:
-                lines += max(1, math.ceil(len(word) / per_line))
-                current = len(word) % per_line
-            else:
-                current += need
+        current = 0
+        for word in part.split():
+            if current and current + 1 + len(word) > per_line:
+                lines += 1
+                current = 0
+            current += len(word) + (1 if current else 0)
+            while current > per_line:
+                lines += 1
+                current -= per_line
     return lines
 
 
@@ -122,12 +137,18 @@ def _shrink(paras: list[Para], w: float, h: float) -> list[Para]:
         out = [Para(p.text, max(MIN_FONT_PT, p.size - 2), p.bold, p.colour, p.space_after) for p in out]
     while not fits(out, w, h) and out and len(out[-1].text) > 40:
         last = out[-1]
-        out[-1] = Para(last.text[: int(len(last.text) * 0.85)].rsplit(" ", 1)[0] + " …", last.size, last.bold, last.colour, last.space_after)
+        out[-1] = Para(
+            last.text[: int(len(last.text) * 0.85)].rsplit(" ", 1)[0] + " …",
+            last.size,
+            last.bold,
+            last.colour,
+            last.space_after,
+        )
     return out
 
 
-def _slide(prs: Presentation, report: Report, title: str, subtitle: str = "") -> Slide:
-    slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
+def _slide(prs: Deck, report: Report, title: str, subtitle: str = "") -> Slide:
+    slide = cast(Slide, prs.slides.add_slide(prs.slide_layouts[6]))  # blank
     paras = [Para(title, 28, True, INK, 2)]
     if subtitle:
         paras.append(Para(subtitle, 14, False, MUTED, 0))
@@ -163,13 +184,16 @@ def _chart(
     box: tuple[float, float, float, float] = (MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, BODY_H),
     colours: Sequence[RGBColor] | None = None,
 ) -> None:
-    data = CategoryChartData(number_format=number_format)
+    data: Any = CategoryChartData(number_format=number_format)  # type: ignore[no-untyped-call]
     data.categories = [_chart_label(c) for c in categories]
     for name, values in series:
         data.add_series(_chart_label(name), [_number(v) for v in values])
     x, y, w, h = box
-    chart = slide.shapes.add_chart(kind, Inches(x), Inches(y), Inches(w), Inches(h), data).chart
+    # python-pptx annotates add_chart as returning a Chart; it returns the GraphicFrame holding it
+    frame: Any = slide.shapes.add_chart(kind, Inches(x), Inches(y), Inches(w), Inches(h), data)
+    chart = frame.chart
     chart.font.size = Pt(12)
+    chart.has_title = False  # the slide title says what the chart shows
     chart.has_legend = len(series) > 1
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
@@ -201,7 +225,7 @@ def _chart(
 # --- slides ---------------------------------------------------------------------------------------
 
 
-def _title_slide(prs: Presentation, report: Report) -> None:
+def _title_slide(prs: Deck, report: Report) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _textbox(slide, MARGIN, 1.6, SLIDE_W - 2 * MARGIN, 1.2, [Para(TITLE, 40, True, INK)])
     lines = [
@@ -219,16 +243,21 @@ def _title_slide(prs: Presentation, report: Report) -> None:
     _textbox(slide, MARGIN, 3.0, SLIDE_W - 2 * MARGIN, 3.6, _shrink(lines, SLIDE_W - 2 * MARGIN, 3.6))
 
 
-def _notice_slide(prs: Presentation, report: Report) -> None:
+def _notice_slide(prs: Deck, report: Report) -> None:
     slide = _slide(prs, report, "Nothing to show in this view")
     _textbox(slide, MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, 2.0, [Para(report.notice, 20)])
 
 
-def _tiles_slide(prs: Presentation, report: Report) -> None:
+def _tiles_slide(prs: Deck, report: Report) -> None:
     head = report.head
     if head is None:
         return
-    slide = _slide(prs, report, "Headline measures", f"Wave {head.wave or 'all data'}; change against the previous wave where there is one.")
+    slide = _slide(
+        prs,
+        report,
+        "Headline measures",
+        f"Wave {head.wave or 'all data'}; change against the previous wave where there is one.",
+    )
     cols, gap = 3, 0.25
     rows = math.ceil(len(head.tiles) / cols)
     w = (SLIDE_W - 2 * MARGIN - gap * (cols - 1)) / cols
@@ -236,7 +265,9 @@ def _tiles_slide(prs: Presentation, report: Report) -> None:
     for i, tile in enumerate(head.tiles):
         x = MARGIN + (i % cols) * (w + gap)
         y = BODY_TOP + (i // cols) * (h + gap)
-        shape = slide.shapes.add_shape(1, Inches(x), Inches(y), Inches(w), Inches(h))  # rectangle
+        shape = slide.shapes.add_shape(
+            MSO_SHAPE.RECTANGLE, Inches(x), Inches(y), Inches(w), Inches(h)
+        )  # rectangle
         shape.fill.solid()
         shape.fill.fore_color.rgb = TILE_FILL
         shape.line.fill.background()
@@ -247,20 +278,29 @@ def _tiles_slide(prs: Presentation, report: Report) -> None:
         _textbox(slide, x + 0.05, y + 0.05, w - 0.1, h - 0.1, _shrink(paras, w - 0.1, h - 0.1))
 
 
-def _finding_slides(prs: Presentation, report: Report) -> None:
+def _finding_slides(prs: Deck, report: Report) -> None:
     head = report.head
     if head is None:
         return
     if not head.findings:
         slide = _slide(prs, report, "Findings")
         _textbox(
-            slide, MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, 1.5,
+            slide,
+            MARGIN,
+            BODY_TOP,
+            SLIDE_W - 2 * MARGIN,
+            1.5,
             [Para("No rule fired on this wave: nothing stands out against the framework's thresholds.", 20)],
         )
         return
     total = len(head.findings)
     for i, f in enumerate(head.findings, start=1):
-        slide = _slide(prs, report, f"Finding {i} of {total}", f"{f.strength.capitalize()} · look deeper on the {f.page} page")
+        slide = _slide(
+            prs,
+            report,
+            f"Finding {i} of {total}",
+            f"{f.strength.capitalize()} · look deeper on the {f.page} page",
+        )
         evidence = "; ".join(f"{k} = {format_value(v)}" for k, v in f.evidence.items())
         paras = [
             Para(f.statement, 26, True, INK, 18),
@@ -272,11 +312,13 @@ def _finding_slides(prs: Presentation, report: Report) -> None:
         _textbox(slide, MARGIN, BODY_TOP, w, BODY_H, _shrink(paras, w, BODY_H))
 
 
-def _map_slide(prs: Presentation, report: Report) -> None:
+def _map_slide(prs: Deck, report: Report) -> None:
     png = report.images.get("network_map")
     if not png:
         return
-    slide = _slide(prs, report, "Who goes to whom for advice", f"The network between {report.group_by} groups")
+    slide = _slide(
+        prs, report, "Who goes to whom for advice", f"The network between {report.group_by} groups"
+    )
     pic_h = BODY_H - 0.6
     pic = slide.shapes.add_picture(io.BytesIO(png), Inches(MARGIN), Inches(BODY_TOP), height=Inches(pic_h))
     max_w = Inches(SLIDE_W - 2 * MARGIN)
@@ -284,10 +326,17 @@ def _map_slide(prs: Presentation, report: Report) -> None:
         pic.height = Emu(int(pic.height * max_w / pic.width))
         pic.width = max_w
     pic.left = Emu(int((Inches(SLIDE_W) - pic.width) / 2))
-    _textbox(slide, MARGIN, BODY_TOP + pic_h + 0.05, SLIDE_W - 2 * MARGIN, 0.55, _shrink([Para(report.map_note, 12, False, MUTED, 0)], SLIDE_W - 2 * MARGIN, 0.55))
+    _textbox(
+        slide,
+        MARGIN,
+        BODY_TOP + pic_h + 0.05,
+        SLIDE_W - 2 * MARGIN,
+        0.55,
+        _shrink([Para(report.map_note, 12, False, MUTED, 0)], SLIDE_W - 2 * MARGIN, 0.55),
+    )
 
 
-def _learning_slide(prs: Presentation, report: Report) -> None:
+def _learning_slide(prs: Deck, report: Report) -> None:
     by = report.group_by
     mix = report.table(f"learning_{by}")
     overall = report.table("learning_mix")
@@ -308,45 +357,77 @@ def _learning_slide(prs: Presentation, report: Report) -> None:
     )
     slide = _slide(prs, report, f"How people learn, per {by}: experience, others, formal", sub)
     series = [(b, [r[k] for r in rows]) for k, b in enumerate(buckets)]
-    colours = [RGBColor.from_string(BUCKET_COLOURS[b].lstrip("#")) for b in buckets]
+    colours = [_rgb(BUCKET_COLOURS[b]) for b in buckets]
     _chart(slide, XL_CHART_TYPE.BAR_STACKED, cats, series, "0%", (0.0, 1.0), colours=colours)
 
 
-def _shifts_slide(prs: Presentation, report: Report) -> None:
+def _shifts_slide(prs: Deck, report: Report) -> None:
     card = report.table("five_shifts")
     if not len(card) or not card["score"].notna().any():
         return
-    slide = _slide(prs, report, "The five shifts", "0 = the old pole, 100 = the networked pole; shifts without data are left blank.")
+    slide = _slide(
+        prs,
+        report,
+        "The five shifts",
+        "0 = the old pole, 100 = the networked pole; shifts without data are left blank.",
+    )
     cats = [f"{t}: {s}" for t, s in zip(card["type"], card["shift"], strict=True)]
     _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, cats, [("Score", list(card["score"]))], "0", (0.0, 100.0))
 
 
-def _trust_slide(prs: Presentation, report: Report) -> None:
+def _trust_slide(prs: Deck, report: Report) -> None:
     dims = report.table("trust_dimensions")
     title = next((t.title for t in report.tables if t.name == "wirearchy_index"), "")
     if not len(dims):
         return
-    slide = _slide(prs, report, "Trust and wirearchy", f"Mean score per dimension, 1–5 (after reverse coding). {title}.")
-    _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, list(dims["label"]), [("Mean (1–5)", list(dims["mean"]))], "0.00", (1.0, 5.0))
+    slide = _slide(
+        prs, report, "Trust and wirearchy", f"Mean score per dimension, 1–5 (after reverse coding). {title}."
+    )
+    _chart(
+        slide,
+        XL_CHART_TYPE.COLUMN_CLUSTERED,
+        list(dims["label"]),
+        [("Mean (1–5)", list(dims["mean"]))],
+        "0.00",
+        (1.0, 5.0),
+    )
 
 
-def _skills_slide(prs: Presentation, report: Report) -> None:
+def _skills_slide(prs: Deck, report: Report) -> None:
     gaps = report.table("skill_gaps").head(10)
     if not len(gaps):
         return
-    slide = _slide(prs, report, "Biggest skill gaps", "Levels missing across the organisation: Σ max(required − current, 0) over people.")
-    _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, list(gaps["skill"]), [("Total gap", list(gaps["total_gap"]))], "0")
+    slide = _slide(
+        prs,
+        report,
+        "Biggest skill gaps",
+        "Levels missing across the organisation: Σ max(required − current, 0) over people.",
+    )
+    _chart(
+        slide, XL_CHART_TYPE.BAR_CLUSTERED, list(gaps["skill"]), [("Total gap", list(gaps["total_gap"]))], "0"
+    )
 
 
-def _people_slide(prs: Presentation, report: Report) -> None:
+def _people_slide(prs: Deck, report: Report) -> None:
     """Named view only: the people the advice network leans on most."""
     people = report.table("people")
     if not report.options.individuals_visible or not len(people) or "in_degree" not in people:
         return
     top = people.sort_values("in_degree", ascending=False, kind="stable").head(10)
-    cols = [c for c in ("person", "department", "team", "in_degree", "betweenness", "network_role") if c in top]
-    slide = _slide(prs, report, "People the network leans on", "Named view: the ten people named most often (in-degree).")
-    table = slide.shapes.add_table(len(top) + 1, len(cols), Inches(MARGIN), Inches(BODY_TOP), Inches(SLIDE_W - 2 * MARGIN), Inches(0.4 * (len(top) + 1))).table
+    cols = [
+        c for c in ("person", "department", "team", "in_degree", "betweenness", "network_role") if c in top
+    ]
+    slide = _slide(
+        prs, report, "People the network leans on", "Named view: the ten people named most often (in-degree)."
+    )
+    table = slide.shapes.add_table(
+        len(top) + 1,
+        len(cols),
+        Inches(MARGIN),
+        Inches(BODY_TOP),
+        Inches(SLIDE_W - 2 * MARGIN),
+        Inches(0.4 * (len(top) + 1)),
+    ).table
     for j, c in enumerate(cols):
         table.cell(0, j).text = c.replace("_", " ")
     for i, (_, row) in enumerate(top.iterrows(), start=1):
@@ -366,7 +447,7 @@ def _short_definition(text: str) -> str:
     return first[:DEFINITION_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def _appendix_slides(prs: Presentation, report: Report) -> None:
+def _appendix_slides(prs: Deck, report: Report) -> None:
     defs = report.definitions
     w = SLIDE_W - 2 * MARGIN
     pages: list[list[Para]] = [[]]
@@ -382,7 +463,12 @@ def _appendix_slides(prs: Presentation, report: Report) -> None:
         pages[-1].extend(entry)
         area = str(row.area)
     for i, page in enumerate(pages, start=1):
-        slide = _slide(prs, report, f"Appendix: definitions ({i} of {len(pages)})", "Each measure's formula, source and variant; the workbook has the full text.")
+        slide = _slide(
+            prs,
+            report,
+            f"Appendix: definitions ({i} of {len(pages)})",
+            "Each measure's formula, source and variant; the workbook has the full text.",
+        )
         _textbox(slide, MARGIN, BODY_TOP, w, BODY_H, page)
 
 

@@ -41,7 +41,20 @@ import numpy as np
 import pandas as pd
 
 from lib import findings as rules
-from lib import flows, learning, netmap, network, overview, privacy, roles, shifts, skills, smn, trust, wirearchy
+from lib import (
+    flows,
+    learning,
+    netmap,
+    network,
+    overview,
+    privacy,
+    roles,
+    shifts,
+    skills,
+    smn,
+    trust,
+    wirearchy,
+)
 from lib.dataset import Dataset
 from lib.sanitise import neutralise_formula
 from lib.schema import LEARNING_TYPES, WIREARCHY_DIMENSIONS
@@ -185,7 +198,7 @@ def _plain(doc: str) -> str:
     """A docstring as plain prose: reST roles and double back-quotes removed, lines joined."""
     text = inspect.cleandoc(doc or "")
     text = re.sub(r":(?:func|data|class|mod|meth|attr):`~?(?:[\w.]+\.)?([\w]+)`", r"\1", text)
-    text = text.replace("``", "")
+    text = re.sub(r"`+([^`]*)`+", r"\1", text)
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
     return "\n".join(p for p in paragraphs if p)
 
@@ -233,7 +246,12 @@ def definitions_table() -> pd.DataFrame:
             bucket.name,
             f"Reference {bucket.reference:.0%}; learning types {' + '.join(bucket.types)}. {bucket.why}",
         )
-    for fn in (learning.overall_mix, learning.group_mix, learning.group_spread, learning.network_learning_mix):
+    for fn in (
+        learning.overall_mix,
+        learning.group_mix,
+        learning.group_spread,
+        learning.network_learning_mix,
+    ):
         add("Learning mix", fn.__name__, fn.__doc__ or "")
     for fn in (flows.flow_share, flows.flow_share_by_group, flows.flow_trend, flows.neglected_stock):
         add("Stocks and flows", fn.__name__, fn.__doc__ or "")
@@ -248,7 +266,7 @@ def definitions_table() -> pd.DataFrame:
         add("Wirearchy: components", comp.label, f"{comp.scoring}; {comp.direction}.")
     for fn in (wirearchy.advice_flow, wirearchy.flow_by_level, wirearchy.index_by_group):
         add("Wirearchy", fn.__name__, fn.__doc__ or "")
-    for fn in (skills.gap_table, skills.group_gap_cells, skills.coverage, skills.skill_clusters):
+    for fn in (skills.gap_table, skills.group_gap_cells, skills.coverage):
         add("Skills", fn.__name__, fn.__doc__ or "")
     for band in skills.SEVERITY_BANDS:
         add("Skills: gap severity", band.name, band.meaning)
@@ -297,14 +315,26 @@ class _Builder:
         self.named = options.individuals_visible
         self.tables: list[ExportTable] = []
         self._names: set[str] = set()
-        ids = ds.people["person_id"].astype(str).str.strip() if "person_id" in ds.people else pd.Series(dtype=str)
+        ids = (
+            ds.people["person_id"].astype(str).str.strip()
+            if "person_id" in ds.people
+            else pd.Series(dtype=str)
+        )
         names = ds.people["name"] if "name" in ds.people else pd.Series(dtype=object)
         self.private = {s for s in ids if s} | {
             str(n).strip() for n in names if isinstance(n, str) and str(n).strip()
         }
         self.labels: dict[str, str] = privacy.person_labels(ds, options.pseudonyms) if self.named else {}
 
-    def add(self, name: str, title: str, frame: pd.DataFrame, note: str = "", page: str = "", person_level: bool = False) -> None:
+    def add(
+        self,
+        name: str,
+        title: str,
+        frame: pd.DataFrame,
+        note: str = "",
+        page: str = "",
+        person_level: bool = False,
+    ) -> None:
         if person_level and not self.named:
             return
         out = frame.reset_index(drop=True).copy()
@@ -408,7 +438,13 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
     if b.named:
         table = netmap.people_table(ds, measures, role_table, b.labels, pseudonyms=b.options.pseudonyms)
         table = table.reset_index(drop=b.options.pseudonyms)
-        b.add("people", f"Every person's network measures ({rel_text})", table, page="Network", person_level=True)
+        b.add(
+            "people",
+            f"Every person's network measures ({rel_text})",
+            table,
+            page="Network",
+            person_level=True,
+        )
         ranked = roles.rank_key_people(ds, rel, tw, 10)
         if len(ranked):
             ranked = ranked.copy()
@@ -435,25 +471,42 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
                 for bk in learning.SEVENTY_TWENTY_TEN
             ]
             rows += [
-                {"measure": "informal_share", "value": mix.informal_share, "reference": learning.INFORMAL_REFERENCE},
+                {
+                    "measure": "informal_share",
+                    "value": mix.informal_share,
+                    "reference": learning.INFORMAL_REFERENCE,
+                },
                 {"measure": "self_directed_share", "value": mix.self_directed_share, "reference": math.nan},
             ]
         note = (
             f"Fewer than {b.m} respondents with learning hours: the mix is hidden." if mix.suppressed else ""
         )
-        b.add("learning_mix", f"Learning mix, whole organisation ({mix.wave or 'all rows'})", pd.DataFrame(rows), note, "Learning")
+        b.add(
+            "learning_mix",
+            f"Learning mix, whole organisation ({mix.wave or 'all rows'})",
+            pd.DataFrame(rows),
+            note,
+            "Learning",
+        )
         if by:
             rows_g, note_g = _checked(learning.group_mix(ds, by, wave or None, b.m), b.m)
             b.add(f"learning_{by}", f"Learning mix per {by}", rows_g, note_g, "Learning")
             spread = learning.group_spread(ds, by, wave or None, b.m)
-            b.add(f"learning_spread_{by}", f"Spread between people per {by} (quartiles)", spread, page="Learning")
+            b.add(
+                f"learning_spread_{by}",
+                f"Spread between people per {by} (quartiles)",
+                spread,
+                page="Learning",
+            )
     net = learning.network_learning_mix(ds, wave or None)
     if len(net) and net["people"].sum() >= b.m:
         b.add("network_learning", "Learning that flows through the network", net, page="Learning")
         if b.named:
             hubs = learning.learning_hubs(ds, wave or None)
             hubs.insert(2, "person", b.person(hubs["person_id"]))
-            b.add("learning_hubs", "Who people learn from, per type", hubs, page="Learning", person_level=True)
+            b.add(
+                "learning_hubs", "Who people learn from, per type", hubs, page="Learning", person_level=True
+            )
     fs = flows.flow_share(ds, wave or None)
     if fs.source:
         b.add("flow_share", "Flow share of knowledge activity", pd.DataFrame([fs.as_dict()]), page="Learning")
@@ -465,7 +518,12 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
         neglected = flows.neglected_stock(ds)
         if len(neglected):
             b.add("neglected_stock", "Stock nobody reads or discusses", neglected, page="Learning")
-    b.add("five_shifts", "The five shifts scorecard (0–100)", shifts.scorecard_table(ds, wave or None, b.m), page="Learning")
+    b.add(
+        "five_shifts",
+        "The five shifts scorecard (0–100)",
+        shifts.scorecard_table(ds, wave or None, b.m),
+        page="Learning",
+    )
 
 
 def _trust_tables(b: _Builder, wave: str, by: str) -> None:
@@ -473,13 +531,19 @@ def _trust_tables(b: _Builder, wave: str, by: str) -> None:
     if len(ds.trust):
         dims = trust.dimension_summary(ds, wave or None)
         rows, note = _checked(
-            privacy.suppress_small_groups(dims, "respondents", b.m, value_cols=["mean", "sd", "favourable", "alpha"]),
+            privacy.suppress_small_groups(
+                dims, "respondents", b.m, value_cols=["mean", "sd", "favourable", "alpha"]
+            ),
             b.m,
         )
-        b.add("trust_dimensions", "Trust: the five wirearchy dimensions (1–5)", rows, note, "Trust & wirearchy")
+        b.add(
+            "trust_dimensions", "Trust: the five wirearchy dimensions (1–5)", rows, note, "Trust & wirearchy"
+        )
         items = trust.item_summary(ds, wave or None)
         rows_i, note_i = _checked(
-            privacy.suppress_small_groups(items, "answers", b.m, value_cols=["raw_mean", "mean", "favourable"]),
+            privacy.suppress_small_groups(
+                items, "answers", b.m, value_cols=["raw_mean", "mean", "favourable"]
+            ),
             b.m,
         )
         b.add("trust_items", "Trust: each survey item", rows_i, note_i, "Trust & wirearchy")
@@ -498,7 +562,12 @@ def _trust_tables(b: _Builder, wave: str, by: str) -> None:
         grp, note_w = _checked(wirearchy.index_by_group(ds, by, wave=wave or None, min_size=b.m), b.m)
         b.add(f"wirearchy_{by}", f"Wirearchy index per {by}", grp, note_w, "Trust & wirearchy")
     if len(ds.ties):
-        b.add("advice_direction", "Which way advice flows", wirearchy.advice_flow(ds).table(), page="Trust & wirearchy")
+        b.add(
+            "advice_direction",
+            "Which way advice flows",
+            wirearchy.advice_flow(ds).table(),
+            page="Trust & wirearchy",
+        )
         lv, note_l = _checked(wirearchy.flow_by_level(ds, b.m), b.m)
         b.add("advice_by_level", "Which way advice flows, per level", lv, note_l, "Trust & wirearchy")
 
@@ -516,7 +585,9 @@ def _skills_tables(b: _Builder, wave: str) -> None:
     if "team" in ds.people and ds.people["team"].notna().any():
         cells, note_c = _checked(skills.group_gap_cells(ds, w, "team", b.m), b.m)
         b.add("skill_gaps_team", "Skill gaps per team and skill", cells, note_c, "Skills")
-    b.add("skill_coverage", "Coverage: how many people hold each skill", skills.coverage(ds, w), page="Skills")
+    b.add(
+        "skill_coverage", "Coverage: how many people hold each skill", skills.coverage(ds, w), page="Skills"
+    )
     net = smn.subject_matter_networks(ds, w)
     net = privacy.suppress_small_groups(net, "people_with_gap", b.m, value_cols=["reach_within_2"])
     net = privacy.suppress_small_groups(
@@ -529,14 +600,6 @@ def _skills_tables(b: _Builder, wave: str) -> None:
         f"Shares over fewer than {b.m} people are left blank.",
         "Skills",
     )
-    clusters = skills.skill_clusters(ds, w)
-    if clusters.k:
-        prof = privacy.suppress_small_groups(
-            clusters.profiles, "people", b.m, value_cols=list(clusters.profiles.columns[3:])
-        )
-        rows_p, note_p = _checked(prof, b.m)
-        note_p = f"Agreement with teams (adjusted Rand index): {format_value(clusters.ari_vs_team)}. {note_p}".strip()
-        b.add("skill_clusters", "Skill-profile clusters", rows_p, note_p, "Skills")
     if b.named:
         gaps = skills.person_gaps(ds, w)
         gaps.insert(0, "person", b.person(gaps["person_id"]))
@@ -572,7 +635,9 @@ def build_report(ds: Dataset, options: ExportOptions | None = None) -> Report:
         return report
     head = overview.headline(ds, wave or None, opts.min_group_size)
     report.head = head
-    b.add("headline", f"Headline measures ({head.wave or 'all data'})", _headline_table(head), page="Overview")
+    b.add(
+        "headline", f"Headline measures ({head.wave or 'all data'})", _headline_table(head), page="Overview"
+    )
     b.add("findings", "Findings", rules.findings_table(head.findings), page="Overview")
     by = _group_attribute(ds, opts.group_by)
     report.group_by = by
@@ -692,7 +757,12 @@ def workbook_bytes(ds: Dataset, options: ExportOptions | None = None, report: Re
     index = pd.DataFrame(
         [{"sheet": t.name, "table": t.title, "rows": len(t.frame), "note": t.note} for t in rep.tables]
         + [
-            {"sheet": "definitions", "table": "Definitions of every measure", "rows": len(rep.definitions), "note": ""},
+            {
+                "sheet": "definitions",
+                "table": "Definitions of every measure",
+                "rows": len(rep.definitions),
+                "note": "",
+            },
         ],
         columns=["sheet", "table", "rows", "note"],
     )

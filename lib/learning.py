@@ -372,7 +372,7 @@ def group_spread(
         return pd.DataFrame(columns=cols)
     long = resp.melt(id_vars="group", value_vars=list(TYPES), var_name="learning_type", value_name="share")
     grouped = long.groupby(["group", "learning_type"], sort=False)["share"]
-    stats: pd.DataFrame = grouped.agg(n="size", mean="mean", sd="std")  # ddof = 1; NaN for n = 1
+    stats = pd.DataFrame(grouped.agg(n="size", mean="mean", sd="std"))  # ddof = 1; NaN for n = 1
     for name, q in (("p25", 0.25), ("median", 0.5), ("p75", 0.75)):
         stats[name] = grouped.quantile(q)
     out = stats.reset_index().rename(columns={"group": by})

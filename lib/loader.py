@@ -197,7 +197,8 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float | np.floating):
         if np.isnan(value):
             return ""
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else repr(float(value))
+        number = float(value)
+        return str(int(number)) if number.is_integer() and abs(number) < 1e16 else repr(number)
     if isinstance(value, dt.datetime):
         if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
             return value.date().isoformat()
@@ -294,7 +295,8 @@ def _find_header(raw: RawSheet, spec: Sheet) -> int:
 
 def _map_table(raw: RawSheet, spec: Sheet, found: _Findings) -> _Table | None:
     if raw.frame.empty:
-        return _empty_sheet(raw, spec, found)
+        _empty_sheet(raw, spec, found)
+        return None
     h = _find_header(raw, spec)
     if h > 0:
         found.add(
@@ -339,10 +341,13 @@ def _map_table(raw: RawSheet, spec: Sheet, found: _Findings) -> _Table | None:
             if normalise_name(text) == normalise_name(col.name) != normalise_name(headers[kept]):
                 kept, ignored = pos, kept
             mapping[col.name] = kept
+            same = normalise_name(headers[ignored]) == normalise_name(headers[kept])
             found.add(
                 Finding(
                     "warning",
-                    f"Column '{headers[ignored]}' also means {col.name}; only '{headers[kept]}' is read",
+                    f"Column '{headers[ignored]}' appears twice; only the first is read"
+                    if same
+                    else f"Column '{headers[ignored]}' also means {col.name}; only '{headers[kept]}' is read",
                     file=raw.file,
                     sheet=raw.sheet,
                     row=header_row,
@@ -373,7 +378,8 @@ def _map_table(raw: RawSheet, spec: Sheet, found: _Findings) -> _Table | None:
     if missing:
         return None
     if data.empty:
-        return _empty_sheet(raw, spec, found)
+        _empty_sheet(raw, spec, found)
+        return None
     for pos in extras:
         if spec.extra_columns == "ignore":
             found.add(
@@ -775,14 +781,14 @@ def _reporting_cycles(people: pd.DataFrame, found: _Findings) -> None:
         ids = [str(people["person_id"].iat[i]) for i in chain]
         shown_ids = " → ".join([*ids[:10], "…"] if len(ids) > 10 else [*ids, ids[0]])
         if shown < MAX_FINDINGS_PER_CHECK:
-            t = found.tables[int(people["_t"].iat[start])]
+            t = found.tables[int(people["_t"].to_numpy()[start])]
             found.add(
                 Finding(
                     "error",
                     f"Reporting cycle: {shown_ids}",
                     file=t.file,
                     sheet=t.sheet,
-                    row=int(people["_row"].iat[start]),
+                    row=int(people["_row"].to_numpy()[start]),
                     column=t.header("manager_id"),
                     value=str(people["manager_id"].iat[start]),
                     hint="Someone in this chain must report outside it (or be the top, with a blank manager_id).",
@@ -819,9 +825,7 @@ def _people(tables: list[_Table], found: _Findings) -> pd.DataFrame:
                 "person_id",
                 f["person_id"],
                 "Each person appears once; delete or correct the repeated row.",
-                message_for=lambda i, f=f, fr=first_row: (
-                    f"Duplicate person_id: already used in row {int(fr.iat[i])}"
-                ),
+                message_for=_already_used(first_row.to_numpy()),
             )
             f = f.loc[~dup]
         frames.append(f)
@@ -844,6 +848,10 @@ def _people(tables: list[_Table], found: _Findings) -> pd.DataFrame:
     _reporting_cycles(people, found)
     extras = [c for c in people.columns if c not in PEOPLE_COLUMNS and not c.startswith("_")]
     return people[["_t", "_row", *PEOPLE_COLUMNS, *extras]]
+
+
+def _already_used(first_rows: np.ndarray) -> Callable[[int], str]:
+    return lambda i: f"Duplicate person_id: already used in row {int(first_rows[i])}"
 
 
 def _merge_waves(people: pd.DataFrame) -> pd.DataFrame:
@@ -961,7 +969,10 @@ def _learning(tables: list[_Table], ids: pd.Index | None, found: _Findings) -> p
                     "" if name != "date" else pd.NaT,
                     "str" if name != "date" else "datetime64[ns]",
                 )
-            frames.append(long_frame.sort_values(["_row", "learning_type"], kind="stable"))
+            order = long_frame["learning_type"].map({c: i for i, c in enumerate(LEARNING_TYPE_CODES)})
+            frames.append(
+                long_frame.assign(_order=order).sort_values(["_row", "_order"]).drop(columns="_order")
+            )
         else:
             f = _standard(
                 t, found, ["person_id", "wave", "learning_type", "hours", *[o for o in optional if t.has(o)]]
@@ -998,7 +1009,7 @@ def _interactions(
             if unknown.any():
                 examples = ", ".join(map(str, pd.unique(events.loc[unknown, column])[:5]))
                 i = int(np.flatnonzero(unknown.to_numpy())[0])
-                t = found.tables[int(events["_t"].iat[i])]
+                t = found.tables[int(events["_t"].to_numpy()[i])]
                 found.add(
                     Finding(
                         "warning",
@@ -1006,7 +1017,7 @@ def _interactions(
                         "they are left out",
                         file=t.file,
                         sheet=t.sheet,
-                        row=int(events["_row"].iat[i]),
+                        row=int(events["_row"].to_numpy()[i]),
                         column=t.header(column),
                         value=str(events[column].iat[i]),
                         hint="Add them to the people sheet if they belong in the analysis.",
@@ -1175,7 +1186,11 @@ def _build(raws: list[RawSheet], found: _Findings, unreadable: bool) -> Dataset:
         by_sheet.setdefault(spec.name, []).append(table)
 
     def strip(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.drop(columns=["_t", "_row"], errors="ignore").reset_index(drop=True)
+        out = frame.drop(columns=["_t", "_row"], errors="ignore").reset_index(drop=True)
+        for c in out.columns:  # tables from several files may not share every text column
+            if (out[c].dtype == object or pd.api.types.is_string_dtype(out[c])) and out[c].isna().any():
+                out[c] = out[c].fillna("").astype("str")
+        return out
 
     people_tables = by_sheet.get("people", [])
     if people_tables:
@@ -1183,9 +1198,12 @@ def _build(raws: list[RawSheet], found: _Findings, unreadable: bool) -> Dataset:
         ids: pd.Index | None = pd.Index(people["person_id"])
     else:
         people, ids = empty_table("people"), None
-        if not unreadable and not any(
-            f.sheet and sheet_for(f.sheet) == SHEETS_BY_NAME["people"] for f in found.items
-        ):
+        # Not when the people sheet (or a whole file) already failed with its own error.
+        people_failed = any(
+            f.severity == "error" and f.sheet and sheet_for(f.sheet) == SHEETS_BY_NAME["people"]
+            for f in found.items
+        )
+        if not unreadable and not people_failed:
             found.add(
                 Finding(
                     "error",

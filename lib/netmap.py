@@ -328,15 +328,16 @@ def category_text(values: pd.Series) -> pd.Series:
 
 
 def colour_categories(
-    values: pd.Series, palette: Sequence[str] = PALETTE
+    values: pd.Series, palette: Sequence[str] = PALETTE, categorical: bool = False
 ) -> tuple[pd.Series, list[LegendEntry]]:
     """Legend category and colour per value, and the legend.
 
     Text values: the ``len(palette)`` most frequent categories get a colour each (ties in
     frequency: alphabetical), the rest share grey "Other (k groups)". Numbers with at most
     ``len(palette)`` distinct values are categories in numeric order (levels 1…6); other numbers
-    (measures) are cut into five quantile bins labelled ``low–high``. Missing values are
-    ``(not given)`` in a light grey. Returns (category per value, legend in display order).
+    (measures) are cut into five quantile bins labelled ``low–high``. With ``categorical``
+    (community labels, group names) numbers are never binned: they rank like text, by frequency,
+    then by value. Missing values are ``(not given)`` in a light grey. Returns (category per value, legend in display order).
     """
     if values.empty:
         return pd.Series([], index=values.index, dtype=object), []
@@ -344,15 +345,17 @@ def colour_categories(
     is_numeric = (
         numeric is not None and numeric.notna().sum() == values.notna().sum() and numeric.notna().any()
     )
-    if is_numeric and numeric is not None and numeric.nunique() > len(palette):
+    if is_numeric and numeric is not None and numeric.nunique() > len(palette) and not categorical:
         cats = _bin_labels(numeric)
         order = [c for c in cats.cat.categories if (cats == c).any()]
         labels = pd.Series(cats.astype(object).where(cats.notna(), MISSING_LABEL), index=values.index)
     else:
         labels = category_text(values)
         counts = labels[labels != MISSING_LABEL].value_counts()
-        if is_numeric and numeric is not None:
+        if is_numeric and not categorical:
             order = sorted(counts.index, key=lambda c: float(c))
+        elif is_numeric:
+            order = sorted(counts.index, key=lambda c: (-int(counts[c]), float(c)))
         else:
             order = sorted(counts.index, key=lambda c: (-int(counts[c]), str(c)))
     colours: dict[str, str] = {}
@@ -574,9 +577,7 @@ def person_map(
     index = pd.Index(ids, name="person_id")
     rows = table.reindex(index)
     colour_values = rows[colour_by] if colour_by in rows.columns else pd.Series(np.nan, index=index)
-    if colour_by in CATEGORICAL_COLUMNS:  # labels, not amounts: never binned
-        colour_values = category_text(colour_values)
-    categories, legend = colour_categories(colour_values)
+    categories, legend = colour_categories(colour_values, categorical=colour_by in CATEGORICAL_COLUMNS)
     colour_of = {e.label: e.colour for e in legend}
     size_values = rows[size_by] if size_by and size_by in rows.columns else None
     sizes = node_sizes(size_values, index, *NODE_SIZE)
@@ -685,7 +686,7 @@ def group_map(
     notes = [n for n in [suppression_note(checked, min_group_size)] if n]
 
     groups = [str(g) for g in visible["group"]]
-    categories, legend = colour_categories(pd.Series(groups, dtype=object))
+    categories, legend = colour_categories(pd.Series(groups, dtype=object), categorical=True)
     colour_of = {e.label: e.colour for e in legend}
     radius = node_sizes(visible["people"].astype(float), visible.index, *GROUP_SIZE)
     opaque = {g: f"g{i}" for i, g in enumerate(groups)}

@@ -372,8 +372,8 @@ def communities(graph: Graph) -> tuple[np.ndarray, float]:
     """Community: the cluster of densely tied people this person falls in (label 0 = largest).
 
     Found by maximising modularity Q = (1/2m) Σ_ij (w_ij − k_i k_j / 2m) δ(c_i, c_j) (Newman &
-    Girvan 2004). Source: the Leiden algorithm (Traag, Waltman & van Eck 2019), run to convergence
-    with a fixed seed so the labels repeat. Variant: direction ignored, weights summed over both directions. People with
+    Girvan 2004). Source: the Leiden algorithm (Traag, Waltman & van Eck 2019), two iterations
+    (igraph's default) with a fixed seed so the labels repeat. Variant: direction ignored, weights summed over both directions. People with
     no ties are each their own community. Returns labels and Q.
     """
     n = graph.n
@@ -384,7 +384,7 @@ def communities(graph: Graph) -> tuple[np.ndarray, float]:
     u = graph.undirected()
     ig.set_random_number_generator(random.Random(SEED))
     try:
-        part = u.community_leiden(objective_function="modularity", weights="weight", n_iterations=-1)
+        part = u.community_leiden(objective_function="modularity", weights="weight", n_iterations=2)
     finally:
         ig.set_random_number_generator(random)
     raw = np.asarray(part.membership, dtype=np.int64)
@@ -404,8 +404,8 @@ def community(graph: Graph) -> np.ndarray:
     """Community: the cluster of densely tied people this person falls in (label 0 = largest).
 
     Found by maximising modularity Q = (1/2m) Σ_ij (w_ij − k_i k_j / 2m) δ(c_i, c_j) (Newman &
-    Girvan 2004). Source: the Leiden algorithm (Traag, Waltman & van Eck 2019), run to convergence
-    with a fixed seed so the labels repeat. Variant: direction ignored, weights summed over both directions. People with
+    Girvan 2004). Source: the Leiden algorithm (Traag, Waltman & van Eck 2019), two iterations
+    (igraph's default) with a fixed seed so the labels repeat. Variant: direction ignored, weights summed over both directions. People with
     no ties are each their own community.
     """
     return communities(graph)[0]

@@ -103,7 +103,11 @@ class Blob:
             assert self.path is not None
             with open(self.path, "rb") as fh:
                 return fh.read()
-        with self.open_container() as fh, zipfile.ZipFile(fh) as zf, zf.open(self.member) as member:
+        with (
+            self.open_container() as container,
+            zipfile.ZipFile(container) as zf,
+            zf.open(self.member) as member,
+        ):
             return member.read()
 
 
@@ -220,7 +224,14 @@ def plan(sources: list[Source], limits: Limits) -> tuple[list[Job], list[Finding
     jobs: list[Job] = []
     findings: list[Finding] = []
     workbooks = sum(1 for s in sources if _suffix(s.name) in XLSX_SUFFIXES)
+    seen: dict[str, str] = {}
     for src in sources:
+        spec = sheet_for(_stem(src.name)) if _suffix(src.name) in CSV_SUFFIXES else None
+        if spec is not None and spec.name in seen:
+            findings.append(_duplicate_file(src.name, spec.name, seen[spec.name]))
+            continue
+        if spec is not None:
+            seen[spec.name] = src.name
         wave = _stem(src.name) if workbooks > 1 else ""
         j, f = _plan_source(src, limits, wave)
         jobs += j
@@ -475,10 +486,10 @@ def _workbook_sheets(
         if _local(el.tag) != "sheet":
             continue
         rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
-        rtype, part = targets.get(rid, ("", None))  # type: ignore[arg-type]
+        rtype, part = targets.get(rid, ("", ""))
         if rtype.endswith("/chartsheet"):
             continue
-        out.append((el.get("name", ""), el.get("state", "visible"), part))
+        out.append((el.get("name", ""), el.get("state", "visible"), part or None))
     return out, []
 
 
@@ -601,7 +612,7 @@ def _count_newlines(blob: Blob) -> int:
             while chunk := fh.read(_CHUNK):
                 n += chunk.count(b"\n")
         return n
-    with blob.open_container() as fh, zipfile.ZipFile(fh) as zf, zf.open(blob.member) as member:
+    with blob.open_container() as container, zipfile.ZipFile(container) as zf, zf.open(blob.member) as member:
         while chunk := member.read(_CHUNK):
             n += chunk.count(b"\n")
     return n
@@ -659,12 +670,22 @@ def parse_jobs(jobs: list[Job], limits: Limits) -> ParseOutput:
             out.findings.append(_memory_finding(job.file, limits))
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
             out.findings.append(_corrupt(job.file, exc, "workbook" if isinstance(job, XlsxJob) else "file"))
+        except pd.errors.ParserError as exc:
+            out.findings.append(
+                _error(
+                    f"The CSV file cannot be split into columns ({str(exc)[:200]})",
+                    job.file,
+                    'A double quote (") probably opens a value that never closes: close it or remove it.',
+                    sheet=job.sheet if isinstance(job, CsvJob) else "",
+                )
+            )
         except Exception as exc:  # the parser's other failures (openpyxl raises many kinds)
             out.findings.append(
                 _error(
                     f"The file cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
                     job.file,
                     SAVE_AS_XLSX if isinstance(job, XlsxJob) else "Save it again as CSV UTF-8.",
+                    sheet=job.sheet if isinstance(job, CsvJob) else "",
                 )
             )
     return out

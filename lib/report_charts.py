@@ -63,8 +63,10 @@ def group_map_png(
     person appears: the map is safe for the aggregate view.
     """
     m = netmap.group_map(ds, attribute, relations=relations, wave=wave, min_group_size=min_group_size)
-    people = netmap.category_text(ds.people[attribute]).value_counts() if attribute in ds.people else pd.Series()
-    fig = Figure(figsize=(11, 6.2))
+    people = (
+        netmap.category_text(ds.people[attribute]).value_counts() if attribute in ds.people else pd.Series()
+    )
+    fig = Figure(figsize=(10, 7))
     ax = fig.add_subplot()
     ax.set_axis_off()
     n = len(m.nodes)
@@ -77,14 +79,20 @@ def group_map_png(
         (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
         ax.plot([x0, x1], [y0, y1], color="#7F8C9A", alpha=0.45, linewidth=0.35 * e.width, zorder=1)
     biggest = max(node.size for node in m.nodes) or 1.0
-    for node in m.nodes:
+    for node, a in zip(m.nodes, angles, strict=True):
         x, y = pos[node.id]
-        ax.scatter([x], [y], s=2200 * (node.size / biggest) ** 2, color=node.colour, edgecolor="white", zorder=2)
+        share = node.size / biggest
+        ax.scatter([x], [y], s=1800 * share**2, color=node.colour, edgecolor="white", linewidth=1.5, zorder=2)
         count = int(people.get(node.label, 0))
         label = f"{mpl_text(node.label, 26)}\n{count:,} people"
-        ax.text(x * 1.25, y * 1.18, label, ha="center", va="center", fontsize=11, zorder=3)
-    ax.set_xlim(-1.55, 1.55)
-    ax.set_ylim(-1.35, 1.35)
+        # labels sit outside the circle, clear of the dot, aligned away from the centre
+        reach = 1.0 + 0.1 + 0.12 * share
+        c, s_ = math.cos(a), math.sin(a)
+        ha = "left" if c > 0.25 else "right" if c < -0.25 else "center"
+        va = "bottom" if s_ > 0.25 else "top" if s_ < -0.25 else "center"
+        ax.text(reach * c, reach * s_, label, ha=ha, va=va, fontsize=12, zorder=3)
+    ax.set_xlim(-1.9, 1.9)
+    ax.set_ylim(-1.45, 1.45)
     ax.set_aspect("equal")
     caption = (
         f"One dot per {attribute} (area ∝ people); line width ∝ ties between the two groups, both "
@@ -98,7 +106,10 @@ def group_map_png(
 def learning_mix_png(mix: pd.DataFrame, by: str, overall: dict[str, float] | None) -> bytes:
     """Stacked horizontal bars: experience / others / formal per group, the organisation and 70:20:10."""
     buckets = [b.name for b in SEVENTY_TWENTY_TEN]
-    rows = [(mpl_text(g), [float(r[b]) for b in buckets]) for g, (_, r) in zip(mix[by], mix.iterrows(), strict=True)]
+    rows = [
+        (mpl_text(g), [float(r[b]) for b in buckets])
+        for g, (_, r) in zip(mix[by], mix.iterrows(), strict=True)
+    ]
     if overall:
         rows.append(("Whole organisation", [overall[b] for b in buckets]))
     rows.append(("Reference 70:20:10", [b.reference for b in SEVENTY_TWENTY_TEN]))
@@ -140,7 +151,9 @@ def bar_chart(
         ax.tick_params(axis="x", labelrotation=15)
     if limits:
         (ax.set_xlim if horizontal else ax.set_ylim)(*limits)
-    ax.bar_label(bars, labels=[fmt.format(v) if not math.isnan(v) else "–" for v in values], fontsize=11, padding=3)
+    ax.bar_label(
+        bars, labels=[fmt.format(v) if not math.isnan(v) else "–" for v in values], fontsize=11, padding=3
+    )
     ax.set_title(title, fontsize=13)
     ax.tick_params(labelsize=11)
     for side in ("top", "right"):

@@ -80,7 +80,11 @@ def _tiles(report: Report) -> str:
         return ""
     out = []
     for t in report.head.tiles:
-        change = f'<div class="change">{escape(t.change_text)} since the previous wave</div>' if t.change_text else ""
+        change = (
+            f'<div class="change">{escape(t.change_text)} since the previous wave</div>'
+            if t.change_text
+            else ""
+        )
         out.append(
             f'<div class="tile" title="{escape(t.help)}"><div class="label">{escape(t.label)}</div>'
             f'<div class="value">{escape(t.text)}</div>{change}</div>'
@@ -144,7 +148,13 @@ def html_text(report: Report) -> str:
     parts.append(_tiles(report))
     parts.append(_findings(report))
     parts.append(
-        _section(report, "Network", "Network", "network", [("network_map", "Network map of groups", report.map_note)])
+        _section(
+            report,
+            "Network",
+            "Network",
+            "network",
+            [("network_map", "Network map of groups", report.map_note)],
+        )
     )
     parts.append(
         _section(
@@ -159,7 +169,9 @@ def html_text(report: Report) -> str:
         )
     )
     parts.append(
-        _section(report, "Trust & wirearchy", "Trust & wirearchy", "trust", [("trust", "Trust dimensions", "")])
+        _section(
+            report, "Trust & wirearchy", "Trust & wirearchy", "trust", [("trust", "Trust dimensions", "")]
+        )
     )
     parts.append(_section(report, "Skills", "Skills", "skills", [("skill_gaps", "Biggest skill gaps", "")]))
     parts.append('<h2 id="definitions">Definitions</h2>')

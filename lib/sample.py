@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -933,6 +933,7 @@ def _tie_tables(
         default_total = sum(r.out_ties for r in RELATIONS) * RESPONSE_RATE
         scale = ties_per_person / default_total
 
+    is_head = (org.team == 0) & (org.level == 2)
     is_broker = np.zeros(n, dtype=bool)
     is_broker[org.brokers] = True
     expert = np.zeros(n, dtype=bool)
@@ -973,6 +974,13 @@ def _tie_tables(
             # a silo's lost outside share goes back to team and department in proportion
             keep = np.where(p_team + p_dept > 0, (1.0 - p_out_new) / (p_team + p_dept), 0.0)
             p_team, p_dept, p_out = p_team * keep, p_dept * keep, p_out_new
+            # a head's own team is the leadership team, so those ties leave the department too
+            leave = np.minimum(
+                (spec.p_team + (1.0 - spec.p_team - spec.p_department)) * outside[org.dept], 0.9
+            )
+            share = spec.p_team / (1.0 - spec.p_department)
+            p_team = np.where(is_head, leave * share, p_team)
+            p_dept = np.where(is_head, 1.0 - leave, p_dept)
             p_team[is_broker], p_dept[is_broker] = BROKER_SLOTS
             p_team[0], p_dept[0] = 0.6, 0.0  # the CEO's department is the CEO alone
             p_team[org.isolated], p_dept[org.isolated] = 1.0, 0.0

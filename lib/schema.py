@@ -302,7 +302,7 @@ class Limits:
     max_upload_bytes: int = 200 * 1024 * 1024
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
     max_compression_ratio: float = 200.0
-    max_rows: int = 3_000_000
+    max_rows: int = 10_000_000
     max_columns: int = 500
     parse_memory_bytes: int = 4 * 1024 * 1024 * 1024
     parse_seconds: int = 600

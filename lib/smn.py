@@ -389,9 +389,12 @@ def skill_map(
             f"Showing {SKILL_MAP_LIMIT:,} of {len(sn.nodes):,} people (holders first, then seekers, "
             "then people with a gap) so the map stays readable."
         )
-        nodes = sn.nodes[sn.nodes["person_id"].isin(kept)].reset_index(drop=True)
-        edges = sn.edges[sn.edges["source_id"].isin(kept) & sn.edges["target_id"].isin(kept)]
-        sn = SkillNetwork(sn.skill, nodes, edges.reset_index(drop=True))
+        kept_edges = sn.edges[sn.edges["source_id"].isin(kept) & sn.edges["target_id"].isin(kept)]
+        sn = SkillNetwork(
+            sn.skill,
+            sn.nodes[sn.nodes["person_id"].isin(kept)].reset_index(drop=True),
+            kept_edges.reset_index(drop=True),
+        )
     names = None if labels == "none" else person_labels(ds, pseudonyms=labels == "pseudonyms")
     ids = sn.nodes["person_id"].tolist()
     opaque = {p: f"p{i}" for i, p in enumerate(ids)}
@@ -403,7 +406,9 @@ def skill_map(
         pos = {p: i for i, p in enumerate(ids)}
         pairs = [(pos[a], pos[b]) for a, b in zip(sn.edges["source_id"], sn.edges["target_id"], strict=True)]
         start = np.random.default_rng(7).random((len(ids), 2)).tolist()
-        coords = np.asarray(ig.Graph(n=len(ids), edges=pairs).layout_fruchterman_reingold(seed=start).coords)
+        coords = np.asarray(
+            ig.Graph(n=len(ids), edges=pairs).layout_fruchterman_reingold(seed=start, niter=200).coords
+        )
         span = float(np.ptp(coords, axis=0).max()) or 1.0
         coords = (coords - coords.min(axis=0)) / span * 40 * np.sqrt(len(ids))
         xy = {p: (float(x), float(y)) for p, (x, y) in zip(ids, coords.tolist(), strict=True)}

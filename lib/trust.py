@@ -9,8 +9,9 @@ Rules, stated once here and read by every function below:
 * **Reverse coding**: a reverse-coded item scores ``6 − x`` on the 1–5 scale, so 5 always means
   "more wirearchy". Answers outside 1–5 count as missing (the loader reports them).
 * **Wave**: ``None`` means the latest wave of the trust sheet (labels sort in time order, e.g.
-  ``2026-Q1`` < ``2026-Q2``; answers without a label form the wave ``""``, which sorts first).
-  Without any wave labels every answer is used.
+  ``2026-Q1`` < ``2026-Q2``); without any wave labels every answer is used. A wave label keeps
+  that wave's answers plus answers with a blank wave, which belong to every wave (as in
+  :mod:`lib.network` and :mod:`lib.skills`).
 * **Person score** for a dimension = the mean of the person's (reverse-coded) answers to that
   dimension's items asked in the wave, provided they answered at least
   ``min(min_items, items asked)`` of them (:data:`MIN_ITEMS_ANSWERED` = 2 by default); otherwise
@@ -107,18 +108,16 @@ def _wave_labels(trust: pd.DataFrame) -> pd.Series:
 
 
 def survey_waves(ds: Dataset) -> list[str]:
-    """Wave labels of the trust sheet, sorted ("" = answers without a label)."""
-    return sorted(set(_wave_labels(ds.trust)))
+    """Wave labels of the trust sheet, sorted (blank labels left out)."""
+    return sorted(set(_wave_labels(ds.trust)) - {""})
 
 
 def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
-    """The wave a ``wave`` argument stands for: ``None`` → the latest; None when there are no answers."""
+    """The wave a ``wave`` argument stands for: ``None`` → the latest label; None when there are no labels."""
+    if wave is not None:
+        return str(wave)
     waves = survey_waves(ds)
-    if not waves:
-        return None
-    if wave is None:
-        return waves[-1]
-    return str(wave)
+    return waves[-1] if waves else None
 
 
 def scored_answers(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
@@ -130,7 +129,7 @@ def scored_answers(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     """
     trust = ds.trust
     chosen = resolve_wave(ds, wave)
-    if len(trust) == 0 or chosen is None:
+    if len(trust) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ANSWER_COLUMNS})
     answers = pd.DataFrame(
         {
@@ -140,11 +139,16 @@ def scored_answers(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
             "value": pd.to_numeric(trust["value"], errors="coerce").astype(float),
         }
     )
-    answers = answers[answers["wave"] == chosen]
+    if chosen is not None:
+        answers = answers[(answers["wave"] == chosen) | (answers["wave"] == "")]
     answers = answers[answers["value"].between(1, 5)]
     if len(ds.people):
         answers = answers[answers["person_id"].isin(set(ds.people["person_id"].astype(str)))]
-    answers = answers.groupby(["person_id", "wave", "item"], as_index=False, sort=False)["value"].mean()
+    # a blank-wave answer and a labelled one to the same item: averaged, as repeated answers are
+    answers = answers.assign(wave=chosen or "")
+    answers = answers.groupby(["person_id", "wave", "item"], as_index=False, sort=False).agg(
+        value=("value", "mean")
+    )
     answers = answers.merge(item_table(ds)[["item", "dimension", "reverse"]], on="item", how="inner")
     answers["score"] = np.where(answers["reverse"].astype(bool), 6.0 - answers["value"], answers["value"])
     return answers[ANSWER_COLUMNS].reset_index(drop=True)
@@ -398,10 +402,11 @@ def scores_by_group(
 def scores_by_wave(ds: Dataset, min_items: int = MIN_ITEMS_ANSWERED) -> pd.DataFrame:
     """:func:`dimension_summary` for every wave of the trust sheet, stacked, with a ``wave`` column first."""
     parts = []
-    for w in survey_waves(ds):
+    labels: list[str | None] = list(survey_waves(ds)) or [None]
+    for w in labels:
         table = dimension_summary(ds, w, min_items)
         if len(table):
-            parts.append(table.assign(wave=w))
+            parts.append(table.assign(wave=w or ""))
     if not parts:
         return pd.DataFrame(columns=["wave", "dimension", "label", "respondents", "mean", "alpha"])
     out = pd.concat(parts, ignore_index=True)
@@ -424,17 +429,17 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
     rate = response_rate(ds)
     summary = dimension_summary(ds)
     dims: dict[str, object] = {}
-    for row in summary.itertuples(index=False):
-        dims[str(row.dimension)] = {
-            "mean": _num(row.mean),
-            "alpha": _num(row.alpha),
-            "alpha_respondents": int(row.alpha_n),
-            "respondents": int(row.respondents),
-            "favourable": _num(row.favourable),
+    for row in summary.to_dict("records"):
+        dims[str(row["dimension"])] = {
+            "mean": _num(row["mean"]),
+            "alpha": _num(row["alpha"]),
+            "alpha_respondents": int(row["alpha_n"]),
+            "respondents": int(row["respondents"]),
+            "favourable": _num(row["favourable"]),
         }
     return {
         "wave": rate.wave,
-        "waves": [w for w in survey_waves(ds) if w],
+        "waves": survey_waves(ds),
         "respondents": rate.respondents,
         "people": rate.people,
         "response_rate": _num(rate.rate),

@@ -19,6 +19,11 @@ Rules, stated once here and read by every function below:
   indirectly, **down the chain**; anything else is **off the chain**. Without any ``manager_id``
   the chain view is missing.
 * **Seniority** = −level, so a positive correlation means seniors are sought more.
+* **Wave** (as in :mod:`lib.network`): ``wave=None`` takes every tie row; a wave label keeps the
+  rows of that wave plus rows with a blank wave (which belong to every wave). The index
+  (:func:`index_components`, :func:`wirearchy_index`, :func:`index_by_group`,
+  :func:`analysis_json`) resolves ``None`` to the latest wave of the dataset
+  (:func:`resolve_wave`) and uses that wave for both the ties and the survey.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ __all__ = [
     "index_components",
     "krackhardt_hierarchy",
     "relation_ties",
+    "resolve_wave",
     "seniority_advice_correlation",
     "suggestions",
     "trust_reciprocity",
@@ -118,15 +124,27 @@ def _pair_keys(*pairs: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
     return [parts[2 * i] * n + parts[2 * i + 1] for i in range(len(pairs))]
 
 
-def relation_ties(ds: Dataset, relation: str = ADVICE) -> pd.DataFrame:
-    """Distinct ordered pairs (source_id, target_id) of one relation between roster people, no self-ties."""
+def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
+    """The wave the index uses: ``wave`` itself, else the latest wave of the dataset (None without labels)."""
+    if wave is not None:
+        return str(wave)
+    waves = ds.waves
+    return waves[-1] if waves else None
+
+
+def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) -> pd.DataFrame:
+    """Distinct ordered pairs (source_id, target_id) of one relation between roster people, no self-ties.
+
+    ``wave=None``: every row; a label keeps that wave's rows and rows with a blank wave.
+    """
     ties = ds.ties
     if len(ties) == 0:
         return pd.DataFrame({"source_id": pd.Series(dtype=str), "target_id": pd.Series(dtype=str)})
-    rel = _text(ties["relation"]).str.casefold()
-    out = pd.DataFrame({"source_id": _text(ties["source_id"]), "target_id": _text(ties["target_id"])})[
-        rel == relation.casefold()
-    ]
+    keep = (_text(ties["relation"]).str.casefold() == relation.casefold()).to_numpy()
+    if wave is not None and "wave" in ties:
+        labels = _text(ties["wave"]).replace({"nan": "", "<NA>": "", "None": ""})
+        keep = keep & ((labels == str(wave)) | (labels == "")).to_numpy()
+    out = pd.DataFrame({"source_id": _text(ties["source_id"]), "target_id": _text(ties["target_id"])})[keep]
     out = out[(out["source_id"] != "") & (out["target_id"] != "") & (out["source_id"] != out["target_id"])]
     if len(ds.people):
         roster = set(_text(ds.people["person_id"]))
@@ -206,7 +224,7 @@ def ancestor_pairs(ds: Dataset) -> pd.DataFrame:
     ).astype({"person_id": str, "ancestor_id": str})
 
 
-def classify_ties(ds: Dataset, relation: str = ADVICE) -> pd.DataFrame:
+def classify_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) -> pd.DataFrame:
     """Each tie of ``relation`` with its direction by level and along reporting chains.
 
     Columns: source_id, target_id, source_level, target_level, level_direction ("up" when
@@ -217,7 +235,7 @@ def classify_ties(ds: Dataset, relation: str = ADVICE) -> pd.DataFrame:
     (off the chain and not in the same team; missing without reporting lines), returned (the
     reverse tie target → source exists too). Person-level: for named viewers only.
     """
-    ties = relation_ties(ds, relation)
+    ties = relation_ties(ds, relation, wave)
     levels = _levels(ds)
     out = ties.assign(
         source_level=ties["source_id"].map(levels).astype(float),
@@ -249,7 +267,7 @@ def classify_ties(ds: Dataset, relation: str = ADVICE) -> pd.DataFrame:
     if len(managers) == 0:
         out["bypass"] = pd.array([pd.NA] * len(out), dtype="boolean")
     else:
-        out["bypass"] = pd.array((out["chain_direction"] == "off") & ~out["same_team"], dtype="boolean")
+        out["bypass"] = ((out["chain_direction"] == "off") & ~out["same_team"]).astype("boolean")
     fwd, back = _pair_keys((out["source_id"], out["target_id"]), (out["target_id"], out["source_id"]))
     out["returned"] = np.isin(back, fwd)
     return out[TIE_COLUMNS].reset_index(drop=True)
@@ -326,7 +344,7 @@ def _flow(classified: pd.DataFrame, chain_known: bool) -> AdviceFlow:
     )
 
 
-def advice_flow(ds: Dataset) -> AdviceFlow:
+def advice_flow(ds: Dataset, wave: str | None = None) -> AdviceFlow:
     """Share of advice ties that go up, across and down the hierarchy, and along reporting chains.
 
     By level: up = source.level > target.level (asking someone more senior; level 1 = most
@@ -335,10 +353,12 @@ def advice_flow(ds: Dataset) -> AdviceFlow:
     ancestor of the source in the manager tree, down the chain = to a descendant, off the chain
     = neither; shares are of all advice ties. Each ordered pair counts once.
     """
-    return _flow(classify_ties(ds), len(_managers(ds)) > 0)
+    return _flow(classify_ties(ds, wave=wave), len(_managers(ds)) > 0)
 
 
-def flow_by_level(ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE) -> pd.DataFrame:
+def flow_by_level(
+    ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, wave: str | None = None
+) -> pd.DataFrame:
     """Up/across/down shares of the advice ties sent from each level, small levels suppressed.
 
     Columns: level, people (on the roster at that level), ties (sent, with both levels known),
@@ -350,19 +370,24 @@ def flow_by_level(ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE) -> pd.Dat
     columns = ["level", "people", "ties", "up", "across", "down"]
     if len(levels) == 0:
         return pd.DataFrame(columns=[*columns, "suppressed", "suppressed_reason"])
-    ties = classify_ties(ds)
+    ties = classify_ties(ds, wave=wave)
     ties = ties[ties["level_direction"] != ""]
-    counts = pd.crosstab(ties["source_level"], ties["level_direction"]) if len(ties) else pd.DataFrame()
+    sent_by = ties.groupby(["source_level", "level_direction"]).size().reset_index(name="n")
+    counts = {
+        (float(a), str(b)): int(n)
+        for a, b, n in zip(sent_by["source_level"], sent_by["level_direction"], sent_by["n"], strict=True)
+    }
+    per_level = levels.value_counts().sort_index()
     rows = []
-    for level, people in levels.value_counts().sort_index().items():
-        row = counts.loc[level] if level in counts.index else pd.Series(dtype=float)
-        n = int(row.sum()) if len(row) else 0
+    for level, people in zip(per_level.index.to_numpy(dtype=float), per_level.to_numpy(), strict=True):
+        sent = {d: counts.get((float(level), d), 0) for d in ("up", "across", "down")}
+        n = sum(sent.values())
         rows.append(
             {
                 "level": int(level),
                 "people": int(people),
                 "ties": n,
-                **{d: _share(int(row.get(d, 0)), n) for d in ("up", "across", "down")},
+                **{d: _share(k, n) for d, k in sent.items()},
             }
         )
     table = pd.DataFrame(rows, columns=columns)
@@ -406,22 +431,22 @@ def _cross_level(classified: pd.DataFrame) -> Reciprocity:
     return Reciprocity(share(cross), len(cross), share(same), len(same))
 
 
-def cross_level_reciprocity(ds: Dataset) -> Reciprocity:
+def cross_level_reciprocity(ds: Dataset, wave: str | None = None) -> Reciprocity:
     """Reciprocity across levels: of the advice ties between people at different levels, the share returned.
 
     Arc reciprocity restricted to cross-level arcs (both levels known and different): an arc
     i → j counts as reciprocated when j → i is also an advice tie. The same share for arcs within
     a level is given for comparison. NaN without cross-level ties.
     """
-    return _cross_level(classify_ties(ds))
+    return _cross_level(classify_ties(ds, wave=wave))
 
 
-def trust_reciprocity(ds: Dataset) -> float:
+def trust_reciprocity(ds: Dataset, wave: str | None = None) -> float:
     """Arc reciprocity (2M / m) of the trust network: the share of trust ties that are returned.
 
     NaN when the data has no ties with relation ``trust``.
     """
-    return arc_reciprocity(relation_ties(ds, TRUST))
+    return arc_reciprocity(relation_ties(ds, TRUST, wave))
 
 
 def _bypass_share(classified: pd.DataFrame) -> float:
@@ -429,22 +454,22 @@ def _bypass_share(classified: pd.DataFrame) -> float:
     return float(known.astype(bool).mean()) if len(known) else math.nan
 
 
-def hierarchy_bypass(ds: Dataset) -> float:
+def hierarchy_bypass(ds: Dataset, wave: str | None = None) -> float:
     """Hierarchy bypass: the share of advice ties that leave both the source's reporting chain and team.
 
     A tie bypasses when the target is neither one of the source's managers (up the chain), nor
     someone reporting to the source (down the chain), nor in the source's team. NaN without
     reporting lines (manager_id) or advice ties; without teams only the chain is used.
     """
-    return _bypass_share(classify_ties(ds))
+    return _bypass_share(classify_ties(ds, wave=wave))
 
 
 # --- knowledge authority versus formal authority --------------------------------------------
 
 
-def advice_in_degree(ds: Dataset) -> pd.DataFrame:
+def advice_in_degree(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     """person_id, level, in_degree: how many different people name each roster person for advice."""
-    ties = relation_ties(ds, ADVICE)
+    ties = relation_ties(ds, ADVICE, wave)
     ids = _text(ds.people["person_id"]) if len(ds.people) else pd.Series(dtype=str)
     counts = ties.groupby("target_id").size() if len(ties) else pd.Series(dtype=int)
     levels = _levels(ds)
@@ -480,7 +505,7 @@ def _spearman(degrees: pd.DataFrame) -> Correlation:
     return Correlation(float(res.statistic), n, float(res.pvalue))
 
 
-def seniority_advice_correlation(ds: Dataset) -> Correlation:
+def seniority_advice_correlation(ds: Dataset, wave: str | None = None) -> Correlation:
     """Knowledge authority versus formal authority: Spearman's ρ between advice in-degree and seniority.
 
     ρ = Pearson correlation of the ranks (average ranks for ties) of advice in-degree (number
@@ -490,7 +515,7 @@ def seniority_advice_correlation(ds: Dataset) -> Correlation:
     knowledge authority does not follow formal authority. NaN with fewer than three people, or
     when either variable is constant.
     """
-    return _spearman(advice_in_degree(ds))
+    return _spearman(advice_in_degree(ds, wave))
 
 
 @dataclass(frozen=True)
@@ -508,6 +533,7 @@ def hidden_leaders(
     ds: Dataset,
     top_share: float = HIDDEN_LEADER_TOP_SHARE,
     junior_share: float = HIDDEN_LEADER_JUNIOR_SHARE,
+    wave: str | None = None,
 ) -> HiddenLeaders:
     """Hidden leaders: advice in-degree in the top ``top_share`` and level in the most junior ``junior_share``.
 
@@ -516,7 +542,7 @@ def hidden_leaders(
     (level 1 = most senior, so high levels are junior). Defaults: top 10%, most junior 40%.
     Person-level: show only to viewers who may see individuals.
     """
-    degrees = advice_in_degree(ds).dropna(subset=["level"])
+    degrees = advice_in_degree(ds, wave).dropna(subset=["level"])
     columns = ["person_id", "name", "team", "level", "in_degree"]
     if len(degrees) == 0:
         return HiddenLeaders(pd.DataFrame(columns=columns), math.nan, math.nan, top_share, junior_share)
@@ -534,13 +560,15 @@ def hidden_leaders(
     return HiddenLeaders(out[columns].reset_index(drop=True), deg_cut, level_cut, top_share, junior_share)
 
 
-def advice_by_level(ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE) -> pd.DataFrame:
+def advice_by_level(
+    ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, wave: str | None = None
+) -> pd.DataFrame:
     """Mean and median advice in-degree per level (the aggregate view of seniority vs advice).
 
     Columns: level, people, mean_in_degree, median_in_degree, suppressed, suppressed_reason;
     levels with fewer than ``min_size`` people are suppressed (with complementary suppression).
     """
-    d = advice_in_degree(ds).dropna(subset=["level"])
+    d = advice_in_degree(ds, wave).dropna(subset=["level"])
     if len(d) == 0:
         return pd.DataFrame(
             columns=[
@@ -646,9 +674,9 @@ def _krackhardt(src: np.ndarray, tgt: np.ndarray) -> Hierarchy:
     return Hierarchy(asymmetric / total if total else math.nan, symmetric, asymmetric)
 
 
-def advice_hierarchy(ds: Dataset) -> Hierarchy:
+def advice_hierarchy(ds: Dataset, wave: str | None = None) -> Hierarchy:
     """Krackhardt's hierarchy (see :func:`krackhardt_hierarchy`) of the advice network."""
-    ties = relation_ties(ds, ADVICE)
+    ties = relation_ties(ds, ADVICE, wave)
     return _krackhardt(ties["source_id"].to_numpy(dtype=object), ties["target_id"].to_numpy(dtype=object))
 
 
@@ -804,7 +832,7 @@ def _gather(
         groups = ["all"]
     else:
         groups = [g for g in sorted(set(group_of)) if only is None or g in only]
-    t = classify_ties(ds) if classified is None else classified
+    t = classify_ties(ds, wave=wave) if classified is None else classified
     t = t.assign(group=t["source_id"].map(group_of), target_group=t["target_id"].map(group_of))
 
     def count(mask: pd.Series) -> pd.Series:
@@ -840,8 +868,8 @@ def _gather(
     if len(scores):
         valid = scores[scores["score"].notna()].assign(group=lambda f: f["person_id"].map(group_of))
         agg = valid.groupby(["group", "dimension"])["score"].agg(["mean", "size"])
-        for (g, dim), row in agg.iterrows():
-            survey.setdefault(str(g), {})[str(dim)] = (float(row["mean"]), int(row["size"]))
+        for (g, dim), mean, size in zip(agg.index, agg["mean"], agg["size"], strict=True):
+            survey.setdefault(str(g), {})[str(dim)] = (float(mean), int(size))
 
     empty = np.array([], dtype=object)
     out: dict[str, _Inputs] = {}
@@ -972,7 +1000,7 @@ def index_components(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     default_weight. The formulas are in :data:`INDEX_COMPONENTS`; survey components use the
     latest wave unless ``wave`` is given; custom survey dimensions are not part of the index.
     """
-    context, inputs = _gather(ds, wave)
+    context, inputs = _gather(ds, resolve_wave(ds, wave))
     return _components(inputs["all"], context)
 
 
@@ -1087,7 +1115,7 @@ def index_by_group(
     labels = labels.mask(labels == "", "(not given)").astype(str)
     group_of = pd.Series(labels.to_numpy(), index=ids.to_numpy(), dtype=str)
     sizes = group_of.value_counts()
-    context, inputs = _gather(ds, wave, group_of, only=set(sizes[sizes >= min_size].index))
+    context, inputs = _gather(ds, resolve_wave(ds, wave), group_of, only=set(sizes[sizes >= min_size].index))
     keys = [c.key for c in INDEX_COMPONENTS]
     weight_array = np.array([_weights(weights)[k] for k in keys])
     rows = []
@@ -1095,7 +1123,9 @@ def index_by_group(
         row: dict[str, object] = {"group": group, "people": int(sizes[group])}
         x = inputs.get(group)
         if x is None:  # too small to show: not computed
-            row.update({"respondents": 0, "index": math.nan, "components": 0, **dict.fromkeys(keys, math.nan)})
+            row.update(
+                {"respondents": 0, "index": math.nan, "components": 0, **dict.fromkeys(keys, math.nan)}
+            )
         else:
             comps = {str(r["component"]): r["value"] for r in _component_rows(x, context, min_size)}
             values = np.array([comps[k] for k in keys], dtype=float)
@@ -1130,29 +1160,34 @@ def suggestions(index: WirearchyIndex, below: float = 50.0) -> pd.DataFrame:
 # --- command line ---------------------------------------------------------------------------
 
 
-def _num(x: float) -> float | None:
-    return None if x is None or math.isnan(x) else round(float(x), 6)
+def _num(x: object) -> float | None:
+    """A JSON-safe float: NaN and None become None."""
+    if x is None:
+        return None
+    value = float(x)  # type: ignore[arg-type]
+    return None if math.isnan(value) else round(value, 6)
 
 
 def analysis_json(ds: Dataset) -> dict[str, object]:
     """The ``wirearchy`` section of ``python -m lib.cli analyze``: index, components and indicators."""
-    classified = classify_ties(ds)
-    context, inputs = _gather(ds, None, classified=classified)
+    wave = resolve_wave(ds, None)
+    classified = classify_ties(ds, wave=wave)
+    context, inputs = _gather(ds, wave, classified=classified)
     org = inputs["all"]
     idx = combine(_components(org, context))
     flow = _flow(classified, context.has_chain)
     rec = _cross_level(classified)
     corr, h = org.correlation, org.hierarchy
     components = {
-        str(r.component): {
-            "label": str(r.label),
-            "value": _num(float(r.value)),
-            "weight": float(r.weight),
-            "share": _num(float(r.share)),
-            "contribution": _num(float(r.contribution)),
-            "status": str(r.status),
+        str(r["component"]): {
+            "label": str(r["label"]),
+            "value": _num(r["value"]),
+            "weight": float(r["weight"]),
+            "share": _num(r["share"]),
+            "contribution": _num(r["contribution"]),
+            "status": str(r["status"]),
         }
-        for r in idx.table.itertuples(index=False)
+        for r in idx.table.to_dict("records")
     }
     chain = (
         {
@@ -1164,6 +1199,7 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
         else None
     )
     return {
+        "wave": wave,
         "index": _num(idx.value),
         "missing_components": list(idx.missing),
         "components": components,
@@ -1181,5 +1217,5 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
         "same_level_reciprocity": _num(rec.same_level),
         "hierarchy_bypass": _num(_bypass_share(classified)),
         "krackhardt_hierarchy": _num(h.value),
-        "trust_reciprocity": _num(trust_reciprocity(ds)),
+        "trust_reciprocity": _num(trust_reciprocity(ds, wave)),
     }

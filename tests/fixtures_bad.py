@@ -20,7 +20,18 @@ Rows = list[list[object]]
 
 GOOD: dict[str, Rows] = {
     "people": [
-        ["person_id", "name", "team", "department", "role", "level", "manager_id", "tenure_years", "responded", "site code"],
+        [
+            "person_id",
+            "name",
+            "team",
+            "department",
+            "role",
+            "level",
+            "manager_id",
+            "tenure_years",
+            "responded",
+            "site code",
+        ],
         [1, "Ada", "Core", "R&D", "lead", 1, None, 12.5, "yes", "007"],
         [2, "Ben", "Core", "R&D", "engineer", 2, 1, 3, "yes", "007"],
         [3, "Cleo", "Core", "R&D", "engineer", 2, 1, 4, "no", "008"],
@@ -216,7 +227,7 @@ def zip_bomb_workbook(megabytes: int = 300) -> bytes:
             if info.filename == "xl/worksheets/sheet1.xml":
                 xml = src.read(info.filename)
                 with dst.open(info.filename, "w", force_zip64=True) as fh:
-                    fh.write(xml[:-len(b"</worksheet>")])
+                    fh.write(xml[: -len(b"</worksheet>")])
                     chunk = b"0" * (1024 * 1024)
                     for _ in range(megabytes):
                         fh.write(chunk)

@@ -43,6 +43,7 @@ def _new_page(browser: Any, requests: list[str]) -> Any:
 def _settle(page: Any) -> None:
     """Wait until Streamlit has finished running the script (the status widget disappears)."""
     page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_selector('[data-testid="stSidebarNav"]')
     page.wait_for_timeout(500)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
@@ -87,6 +88,7 @@ def test_deep_link_is_the_first_request_to_a_fresh_server(browser: Any) -> None:
         _settle(page)
         nav = page.get_by_test_id("stSidebarNav")
         # The navigation shows the titles from app.py, not raw file names (the pages/ trap).
+        nav.get_by_text("Overview", exact=True).wait_for()
         for label in PAGES:
             assert nav.get_by_text(label, exact=True).count() == 1, f"nav lacks {label!r}"
         assert nav.get_by_text("network", exact=True).count() == 0

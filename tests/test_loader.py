@@ -31,7 +31,9 @@ def one(findings: list[Finding], **where: object) -> Finding:
     """The single finding whose fields equal ``where`` (message: substring)."""
     msg = str(where.pop("message", ""))
     hits = [f for f in findings if msg in f.message and all(getattr(f, k) == v for k, v in where.items())]
-    assert len(hits) == 1, f"{len(hits)} findings match {where} {msg!r}:\n" + "\n".join(f.line() for f in findings)
+    assert len(hits) == 1, f"{len(hits)} findings match {where} {msg!r}:\n" + "\n".join(
+        f.line() for f in findings
+    )
     return hits[0]
 
 
@@ -45,8 +47,15 @@ def good():
 
 def test_good_workbook_loads_every_sheet(good) -> None:
     assert good.summary() == {
-        "people": 6, "ties": 5, "learning": 9, "interactions": 3, "trust": 5,
-        "trust_items": 16, "work": 1, "skills": 2, "role_skills": 1,
+        "people": 6,
+        "ties": 5,
+        "learning": 9,
+        "interactions": 3,
+        "trust": 5,
+        "trust_items": 16,
+        "work": 1,
+        "skills": 2,
+        "role_skills": 1,
     }
     assert good.source == "org.xlsx"
     assert [f.severity for f in good.findings] == ["note"]  # the unknown channel
@@ -54,8 +63,18 @@ def test_good_workbook_loads_every_sheet(good) -> None:
 
 def test_people_dtypes_and_text_kept_as_written(good) -> None:
     p = good.people.set_index("person_id")
-    assert list(good.people.columns[:10]) == ["person_id", "name", "team", "department", "role", "level",
-                                              "manager_id", "location", "tenure_years", "responded"]
+    assert list(good.people.columns[:10]) == [
+        "person_id",
+        "name",
+        "team",
+        "department",
+        "role",
+        "level",
+        "manager_id",
+        "location",
+        "tenure_years",
+        "responded",
+    ]
     assert str(good.people["level"].dtype) == "Int64"
     assert str(good.people["responded"].dtype) == "boolean"
     assert good.people["tenure_years"].dtype == float
@@ -98,8 +117,12 @@ def test_interactions_mode_from_channel(good) -> None:
 def test_trust_long_with_custom_item(good) -> None:
     tr = good.trust
     assert list(tr.columns) == ["person_id", "wave", "item", "value"]
-    assert sorted(zip(tr["person_id"], tr["item"], tr["value"])) == [
-        ("1", "ks1", 4.0), ("1", "psych_safety", 3.0), ("1", "tr2", 5.0), ("2", "ks1", 2.0), ("2", "psych_safety", 4.0),
+    assert sorted(zip(tr["person_id"], tr["item"], tr["value"], strict=True)) == [
+        ("1", "ks1", 4.0),
+        ("1", "psych_safety", 3.0),
+        ("1", "tr2", 5.0),
+        ("2", "ks1", 2.0),
+        ("2", "psych_safety", 4.0),
     ]
     items = good.trust_items.set_index("item")
     assert items.loc["psych_safety", "dimension"] == "trust"
@@ -145,7 +168,11 @@ def test_krackhardt_loads_from_folder() -> None:
     assert sorted(set(ds.people["department"])) == ["0", "1", "2", "3", "4"]  # text, not numbers
     assert str(ds.people["level"].dtype) == "Int64" and set(ds.people["level"]) == {1, 2, 3}
     assert ds.relations == ["advice", "friendship", "reports_to"]
-    assert ds.ties.groupby("relation").size().to_dict() == {"advice": 190, "friendship": 102, "reports_to": 20}
+    assert ds.ties.groupby("relation").size().to_dict() == {
+        "advice": 190,
+        "friendship": 102,
+        "reports_to": 20,
+    }
     assert "level_label" in ds.custom_attributes and "age" in ds.custom_attributes
 
 
@@ -218,14 +245,30 @@ def test_csv_date_in_number_column() -> None:
         ("org.ods", b"PK\x03\x04....", "Wrong file type"),
         ("org.xlsx", b"person_id,name\n1,Ann\n", "not a valid .xlsx"),
         ("people.csv", fx.good_workbook(), "with a .csv name"),
-        ("org.xlsx", fx.password_protected(), "password-protected or old .xls format; save as .xlsx without a password"),
+        (
+            "org.xlsx",
+            fx.password_protected(),
+            "password-protected or old .xls format; save as .xlsx without a password",
+        ),
         ("org.xls", fx.password_protected(), "password-protected or old .xls format"),
         ("org.xlsx", fx.truncated_workbook(), "corrupt or truncated"),
         ("org.xlsx", fx.docx_like(), "not an Excel workbook"),
         ("org.zip", fx.zip_of({}), "empty"),
     ],
-    ids=["empty-xlsx", "empty-csv", "blank-csv", "pdf", "ods", "csv-as-xlsx", "xlsx-as-csv", "password",
-         "xls", "truncated", "docx", "empty-zip"],
+    ids=[
+        "empty-xlsx",
+        "empty-csv",
+        "blank-csv",
+        "pdf",
+        "ods",
+        "csv-as-xlsx",
+        "xlsx-as-csv",
+        "password",
+        "xls",
+        "truncated",
+        "docx",
+        "empty-zip",
+    ],
 )
 def test_unreadable_files(name: str, data: bytes, message: str) -> None:
     fs = findings_of([(name, data)])
@@ -300,7 +343,11 @@ def test_stray_cell_at_xfd1048576_rejected(no_parsing: None) -> None:
 def test_row_limit_for_csv_and_sheets(no_parsing: None) -> None:
     limits = dataclasses.replace(DEFAULT_LIMITS, max_rows=10)
     rows = [["person_id"], *[[i] for i in range(20)]]
-    one(findings_of([("people.csv", fx.csv_bytes(rows))], limits), severity="error", message="more than the limit of 10 rows")
+    one(
+        findings_of([("people.csv", fx.csv_bytes(rows))], limits),
+        severity="error",
+        message="more than the limit of 10 rows",
+    )
     f = one(findings_of([("org.xlsx", fx.xlsx({"people": rows}))], limits), severity="error", sheet="people")
     assert f.value == "A21"
 
@@ -310,7 +357,11 @@ def test_zip_member_ratio_and_size_limits(no_parsing: None) -> None:
     f = one(findings_of([("org.zip", bomb)]), severity="error", message="zip bomb")
     assert "people.csv" in f.message
     limits = dataclasses.replace(DEFAULT_LIMITS, max_upload_bytes=100)
-    one(findings_of([("org.xlsx", fx.good_workbook())], limits), severity="error", message="more than the 100 bytes limit")
+    one(
+        findings_of([("org.xlsx", fx.good_workbook())], limits),
+        severity="error",
+        message="more than the 100 bytes limit",
+    )
 
 
 # --- isolation: the child process --------------------------------------------------------------
@@ -357,7 +408,9 @@ def ten_mistakes() -> list[Finding]:
 
 
 @pytest.mark.parametrize(("sheet", "row", "column", "value"), fx.TEN_MISTAKES)
-def test_each_mistake_is_located(ten_mistakes: list[Finding], sheet: str, row: int, column: str, value: str) -> None:
+def test_each_mistake_is_located(
+    ten_mistakes: list[Finding], sheet: str, row: int, column: str, value: str
+) -> None:
     f = one(ten_mistakes, severity="error", sheet=sheet, row=row, column=column)
     assert f.value == value and f.hint and f.file == "ten.xlsx"
 
@@ -375,18 +428,88 @@ def test_ten_mistakes_are_all_reported_errors_first(ten_mistakes: list[Finding])
         ("people", [["person_id", "responded"], [1, "perhaps"]], 2, "responded", "perhaps", "yes or no"),
         ("skills", [["person_id", "skill", "level"], [1, "sql", -1]], 2, "level", "-1", "between 0 and 5"),
         ("skills", [["person_id", "skill", "level"], [1, None, 3]], 2, "skill", "", "Missing skill"),
-        ("skills", [["person_id", "skill", "level", "source"], [1, "sql", 3, "boss"]], 2, "source", "boss", "expected one of self"),
+        (
+            "skills",
+            [["person_id", "skill", "level", "source"], [1, "sql", 3, "boss"]],
+            2,
+            "source",
+            "boss",
+            "expected one of self",
+        ),
         ("trust", [["person_id", "ks1"], [1, 0]], 2, "ks1", "0", "between 1 and 5"),
         ("trust", [["person_id", "ks1"], [1, "#REF!"]], 2, "ks1", "#REF!", "Excel error"),
-        ("learning", [["person_id", "learning_type", "hours"], [1, "XYZ", 2]], 2, "learning_type", "XYZ", "expected one of IOL"),
-        ("learning", [["person_id", "learning_type", "hours"], [1, "iol", dt.date(2024, 1, 1)]], 2, "hours", "2024-01-01", "A date"),
-        ("work", [["person_id", "simple", "complex"], [1, -0.1, 0.5]], 2, "simple", "-0.1", "cannot be negative"),
-        ("role_skills", [["role", "skill", "required_level"], ["analyst", "sql", 6]], 2, "required_level", "6", "between 0 and 5"),
-        ("ties", [["source_id", "target_id", "relation", "weight"], [1, 2, "advice", -1]], 2, "weight", "-1", "greater than 0"),
-        ("ties", [["source_id", "target_id", "relation"], [1, 2, None]], 2, "relation", "", "Missing relation"),
-        ("ties", [["source_id", "target_id", "relation", "mode"], [1, 2, "advice", "liquid"]], 2, "mode", "liquid", "stock, flow"),
-        ("interactions", [["timestamp", "source_id", "channel"], ["last tuesday", 1, "chat"]], 2, "timestamp", "last tuesday", "Not a date"),
-        ("interactions", [["timestamp", "source_id", "channel"], ["2026-01-01", 1, None]], 2, "channel", "", "Missing channel"),
+        (
+            "learning",
+            [["person_id", "learning_type", "hours"], [1, "XYZ", 2]],
+            2,
+            "learning_type",
+            "XYZ",
+            "expected one of IOL",
+        ),
+        (
+            "learning",
+            [["person_id", "learning_type", "hours"], [1, "iol", dt.date(2024, 1, 1)]],
+            2,
+            "hours",
+            "2024-01-01",
+            "A date",
+        ),
+        (
+            "work",
+            [["person_id", "simple", "complex"], [1, -0.1, 0.5]],
+            2,
+            "simple",
+            "-0.1",
+            "cannot be negative",
+        ),
+        (
+            "role_skills",
+            [["role", "skill", "required_level"], ["analyst", "sql", 6]],
+            2,
+            "required_level",
+            "6",
+            "between 0 and 5",
+        ),
+        (
+            "ties",
+            [["source_id", "target_id", "relation", "weight"], [1, 2, "advice", -1]],
+            2,
+            "weight",
+            "-1",
+            "greater than 0",
+        ),
+        (
+            "ties",
+            [["source_id", "target_id", "relation"], [1, 2, None]],
+            2,
+            "relation",
+            "",
+            "Missing relation",
+        ),
+        (
+            "ties",
+            [["source_id", "target_id", "relation", "mode"], [1, 2, "advice", "liquid"]],
+            2,
+            "mode",
+            "liquid",
+            "stock, flow",
+        ),
+        (
+            "interactions",
+            [["timestamp", "source_id", "channel"], ["last tuesday", 1, "chat"]],
+            2,
+            "timestamp",
+            "last tuesday",
+            "Not a date",
+        ),
+        (
+            "interactions",
+            [["timestamp", "source_id", "channel"], ["2026-01-01", 1, None]],
+            2,
+            "channel",
+            "",
+            "Missing channel",
+        ),
         ("trust", [["person_id", "ks1"], [77, 3]], 2, "person_id", "77", "Unknown person"),
         ("work", [["person_id", "simple"], [77, 1]], 2, "person_id", "77", "Unknown person"),
     ],
@@ -405,12 +528,20 @@ def test_missing_required_column_names_accepted_headers() -> None:
 
 def test_missing_people_sheet() -> None:
     sheets = fx.with_changes(people=[])
-    f = one(findings_of([("org.xlsx", fx.xlsx(sheets))]), severity="error", message="Missing required sheet 'people'")
+    f = one(
+        findings_of([("org.xlsx", fx.xlsx(sheets))]),
+        severity="error",
+        message="Missing required sheet 'people'",
+    )
     assert "person_id" in f.hint
 
 
 def test_people_sheet_with_header_only() -> None:
-    one(findings_of([("org.xlsx", fx.xlsx({"people": [["person_id"]]}))]), severity="error", message="no data rows")
+    one(
+        findings_of([("org.xlsx", fx.xlsx({"people": [["person_id"]]}))]),
+        severity="error",
+        message="no data rows",
+    )
 
 
 def test_reporting_cycle_is_one_error_naming_the_chain() -> None:
@@ -423,10 +554,15 @@ def test_reporting_cycle_is_one_error_naming_the_chain() -> None:
 
 
 def test_self_ties_dropped_and_duplicates_summed() -> None:
-    ties = [["source_id", "target_id", "relation", "weight"], [2, 2, "advice", 1], [2, 1, "advice", 1],
-            [2, 1, "Advice", 3], [2, 1, "trust", 1]]
+    ties = [
+        ["source_id", "target_id", "relation", "weight"],
+        [2, 2, "advice", 1],
+        [2, 1, "advice", 1],
+        [2, 1, "Advice", 3],
+        [2, 1, "trust", 1],
+    ]
     ds = load_files([("org.xlsx", fx.xlsx(fx.with_changes(ties=ties)))])
-    assert list(zip(ds.ties["relation"], ds.ties["weight"])) == [("advice", 4.0), ("trust", 1.0)]
+    assert list(zip(ds.ties["relation"], ds.ties["weight"], strict=True)) == [("advice", 4.0), ("trust", 1.0)]
     one(ds.findings, severity="warning", row=2, column="target_id", message="Self-tie")
     one(ds.findings, severity="warning", row=4, column="source_id", message="Duplicate tie")
 
@@ -437,7 +573,10 @@ def test_findings_per_check_are_capped_with_a_summary() -> None:
     unknown = [f for f in fs if f.sheet == "ties" and f.column == "target_id"]
     assert len(unknown) == MAX_FINDINGS_PER_CHECK + 1
     summary = unknown[-1]
-    assert summary.message.startswith("… and 70 more rows like this") and summary.row == 2 + MAX_FINDINGS_PER_CHECK
+    assert (
+        summary.message.startswith("… and 70 more rows like this")
+        and summary.row == 2 + MAX_FINDINGS_PER_CHECK
+    )
 
 
 def test_duplicate_and_blank_ids_in_csv() -> None:
@@ -451,14 +590,24 @@ def test_duplicate_and_blank_ids_in_csv() -> None:
 def test_trust_unknown_item_warns_and_text_column_is_skipped() -> None:
     trust = [["person_id", "ks1", "engagement", "comment"], [1, 4, 3, "fine"], [2, 5, 4, "good"]]
     ds = load_files([("org.xlsx", fx.xlsx(fx.with_changes(trust=trust)))])
-    one(ds.findings, severity="warning", sheet="trust", column="engagement", message="not in the built-in bank")
+    one(
+        ds.findings,
+        severity="warning",
+        sheet="trust",
+        column="engagement",
+        message="not in the built-in bank",
+    )
     one(ds.findings, severity="note", sheet="trust", column="comment")
     assert sorted(set(ds.trust["item"])) == ["engagement", "ks1"]
 
 
 def test_interactions_with_people_outside_the_roster_are_left_out() -> None:
-    events = [["timestamp", "source_id", "channel", "target_id"], ["2026-01-01", 1, "chat", 2],
-              ["2026-01-02", "bot", "chat", 2], ["2026-01-03", 1, "email", "guest"]]
+    events = [
+        ["timestamp", "source_id", "channel", "target_id"],
+        ["2026-01-01", 1, "chat", 2],
+        ["2026-01-02", "bot", "chat", 2],
+        ["2026-01-03", 1, "email", "guest"],
+    ]
     ds = load_files([("org.xlsx", fx.xlsx(fx.with_changes(interactions=events)))])
     assert list(ds.interactions["source_id"]) == ["1"]
     w = one(ds.findings, severity="warning", sheet="interactions", column="source_id")
@@ -504,12 +653,22 @@ def test_findings_in_zip_name_the_member() -> None:
 
 
 def test_several_workbooks_are_waves() -> None:
-    w1 = fx.xlsx({"people": [["person_id", "team"], [1, "A"], [2, None]], "trust": [["person_id", "ks1"], [1, 2]]})
-    w2 = fx.xlsx({"people": [["person_id", "team"], [2, "B"], [3, "C"]],
-                  "trust": [["person_id", "ks1", "wave"], [2, 4, None], [3, 5, "special"]]})
+    w1 = fx.xlsx(
+        {"people": [["person_id", "team"], [1, "A"], [2, None]], "trust": [["person_id", "ks1"], [1, 2]]}
+    )
+    w2 = fx.xlsx(
+        {
+            "people": [["person_id", "team"], [2, "B"], [3, "C"]],
+            "trust": [["person_id", "ks1", "wave"], [2, 4, None], [3, 5, "special"]],
+        }
+    )
     ds = load_files([("2025-Q1.xlsx", w1), ("2026-Q1.xlsx", w2)])
-    assert dict(zip(ds.people["person_id"], ds.people["team"])) == {"1": "A", "2": "B", "3": "C"}
-    assert sorted(zip(ds.trust["person_id"], ds.trust["wave"])) == [("1", "2025-Q1"), ("2", "2026-Q1"), ("3", "special")]
+    assert dict(zip(ds.people["person_id"], ds.people["team"], strict=True)) == {"1": "A", "2": "B", "3": "C"}
+    assert sorted(zip(ds.trust["person_id"], ds.trust["wave"], strict=True)) == [
+        ("1", "2025-Q1"),
+        ("2", "2026-Q1"),
+        ("3", "special"),
+    ]
     assert ds.waves == ["2025-Q1", "2026-Q1", "special"]
 
 
@@ -520,7 +679,11 @@ def test_every_problem_in_several_files_is_collected() -> None:
         ("broken.xlsx", fx.truncated_workbook()),
     ]
     fs = findings_of(files)
-    assert {(f.file, f.row) for f in fs if f.severity == "error"} == {("people.csv", 3), ("ties.csv", 2), ("broken.xlsx", None)}
+    assert {(f.file, f.row) for f in fs if f.severity == "error"} == {
+        ("people.csv", 3),
+        ("ties.csv", 2),
+        ("broken.xlsx", None),
+    }
 
 
 def test_load_path_errors(tmp_path: Path) -> None:
@@ -529,3 +692,34 @@ def test_load_path_errors(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("notes")
     with pytest.raises(DataError, match=r"no \.csv, \.xlsx or \.zip"):
         load_path(tmp_path)
+
+
+def test_second_file_for_a_sheet_is_ignored_with_a_warning() -> None:
+    ds = load_files([("people.csv", b"person_id\n1\n"), ("employees.csv", b"person_id\n2\n")])
+    assert list(ds.people["person_id"]) == ["1"]
+    one(ds.findings, severity="warning", file="employees.csv", message="only people.csv is read")
+
+
+def test_csv_with_an_unclosed_quote() -> None:
+    f = one(
+        findings_of([("people.csv", b'person_id,name\n1,"Ann\n2,Bob\n')]), severity="error", sheet="people"
+    )
+    assert "cannot be split into columns" in f.message and "double quote" in f.hint
+
+
+def test_waves_with_different_columns_fill_text_with_blanks() -> None:
+    w1 = fx.xlsx(
+        {
+            "people": [["person_id", "age"], [1, 30]],
+            "ties": [["source_id", "target_id", "relation", "topic"], [1, 2, "advice", "x"]],
+        }
+    )
+    w2 = fx.xlsx(
+        {
+            "people": [["person_id", "site"], [2, "Rome"]],
+            "ties": [["source_id", "target_id", "relation"], [2, 1, "advice"]],
+        }
+    )
+    ds = load_files([("a.xlsx", w1), ("b.xlsx", w2)])
+    assert list(ds.ties["topic"]) == ["x", ""] and list(ds.ties["wave"]) == ["a", "b"]
+    assert list(ds.people["location"]) == ["", "Rome"] and str(ds.people["age"].dtype) == "Int64"

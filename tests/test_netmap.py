@@ -30,7 +30,11 @@ def make_ds(people: dict[str, list[object]], ties: list[tuple[str, str, str, flo
 def chain() -> Dataset:
     """a → b → c → d, a → c (information), e alone; b names a twice (weights add up)."""
     return make_ds(
-        {"person_id": list("abcde"), "name": ["Ann", "Bob", "Cy", "Di", "Ed"], "team": ["x", "x", "y", "y", None]},
+        {
+            "person_id": list("abcde"),
+            "name": ["Ann", "Bob", "Cy", "Di", "Ed"],
+            "team": ["x", "x", "y", "y", None],
+        },
         [
             ("a", "b", "advice", 1.0, ""),
             ("b", "c", "advice", 2.0, "w1"),
@@ -82,7 +86,9 @@ def test_tie_table_empty() -> None:
         ("nobody", 1, None, []),
     ],
 )
-def test_ego_people(chain: Dataset, person: str, steps: int, relations: list[str] | None, expected: list[str]) -> None:
+def test_ego_people(
+    chain: Dataset, person: str, steps: int, relations: list[str] | None, expected: list[str]
+) -> None:
     assert netmap.ego_people(chain, person, steps, relations) == expected
 
 
@@ -128,7 +134,9 @@ def test_thin_ties_hand_case() -> None:
     kept = set(zip(*[netmap.thin_ties(ties, 1)[c] for c in ("source_id", "target_id")], strict=True))
     assert kept == {("h", "x"), ("h", "y"), ("h", "z"), ("z", "x")}
     ties.loc[4] = ["y", "z", 0.5]  # y's only out; z's weakest in → still kept (y's strongest out)
-    assert ("y", "z") in set(zip(*[netmap.thin_ties(ties, 1)[c] for c in ("source_id", "target_id")], strict=True))
+    assert ("y", "z") in set(
+        zip(*[netmap.thin_ties(ties, 1)[c] for c in ("source_id", "target_id")], strict=True)
+    )
     assert len(netmap.thin_ties(ties, 0)) == 0
 
 
@@ -184,7 +192,9 @@ def test_person_map_nodes_edges_and_tooltips(chain: Dataset) -> None:
     table = chain.people.set_index("person_id")
     table["betweenness"] = [0.0, 0.5, 0.25, 0.0, 0.0]
     labels = dict(zip(chain.people["person_id"], chain.people["name"], strict=True))
-    m = netmap.person_map(chain, table, colour_by="team", size_by="betweenness", labels=labels, relations=["advice"])
+    m = netmap.person_map(
+        chain, table, colour_by="team", size_by="betweenness", labels=labels, relations=["advice"]
+    )
     assert [n.label for n in m.nodes] == ["Ann", "Bob", "Cy", "Di", "Ed"]
     assert [n.id for n in m.nodes] == ["p0", "p1", "p2", "p3", "p4"]  # opaque, never the person id
     assert {(e.source, e.target) for e in m.edges} == {("p0", "p1"), ("p1", "p2"), ("p2", "p3"), ("p1", "p0")}
@@ -213,7 +223,15 @@ def test_person_map_ego_and_positions(chain: Dataset) -> None:
     scope = netmap.Scope(person="d", steps=1)
     pos = netmap.layout_positions(chain, ["advice"], None, scope)
     assert list(pos.index) == ["c", "d"]
-    m = netmap.person_map(chain, table, colour_by="team", labels={"c": "Cy", "d": "Di"}, relations=["advice"], scope=scope, positions=pos)
+    m = netmap.person_map(
+        chain,
+        table,
+        colour_by="team",
+        labels={"c": "Cy", "d": "Di"},
+        relations=["advice"],
+        scope=scope,
+        positions=pos,
+    )
     assert [n.label for n in m.nodes] == ["Cy", "Di"]
     assert "(centre of this ego network)" in m.nodes[1].title
     assert not m.physics
@@ -228,7 +246,9 @@ def test_person_map_thins_above_the_edge_limit(monkeypatch: pytest.MonkeyPatch) 
     m = netmap.person_map(ds, ds.people.set_index("person_id"), colour_by="x", labels=None)
     assert len(m.edges) < 132 and any("strongest ties" in n for n in m.notes)
     monkeypatch.setattr(netmap, "EDGE_LIMIT", 1000)
-    assert len(netmap.person_map(ds, ds.people.set_index("person_id"), colour_by="x", labels=None).edges) == 132
+    assert (
+        len(netmap.person_map(ds, ds.people.set_index("person_id"), colour_by="x", labels=None).edges) == 132
+    )
 
 
 def test_layout_positions_repeat_and_edge_cases(chain: Dataset) -> None:
@@ -303,7 +323,10 @@ def test_group_map_missing_attribute_and_blank_values(groups: Dataset) -> None:
 
 
 def test_group_map_positions_from_the_server_above_the_physics_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    ds = make_ds({"person_id": [str(i) for i in range(30)], "team": [f"t{i // 5}" for i in range(30)]}, [("0", "5", "advice", 1.0, "")])
+    ds = make_ds(
+        {"person_id": [str(i) for i in range(30)], "team": [f"t{i // 5}" for i in range(30)]},
+        [("0", "5", "advice", 1.0, "")],
+    )
     monkeypatch.setattr(netmap, "PHYSICS_LIMIT", 3)
     m = netmap.group_map(ds, "team")
     assert not m.physics and all(n.x is not None and math.isfinite(n.x) for n in m.nodes)
@@ -321,7 +344,11 @@ def test_external_urls_finds_fetches() -> None:
 def hostile() -> Dataset:
     ids = ["a", "b", "c"]
     return make_ds(
-        {"person_id": ids, "name": [HOSTILE, 'x href="javascript:alert(1)"', "</script><script>alert(2)</script>"], "team": [HOSTILE, "t", "t"]},
+        {
+            "person_id": ids,
+            "name": [HOSTILE, 'x href="javascript:alert(1)"', "</script><script>alert(2)</script>"],
+            "team": [HOSTILE, "t", "t"],
+        },
         [("a", "b", "advice", 1.0, ""), ("b", "c", "advice", 1.0, "")],
     )
 
@@ -363,3 +390,88 @@ def test_map_summary(groups: Dataset) -> None:
     assert netmap.map_summary(netmap.group_map(groups, "team")) == (
         "2 groups, 1 links between groups. 2 groups hidden (fewer than 5 people)."
     )
+
+
+def test_thin_ties_undirected_counts_both_ends() -> None:
+    # links between groups: A–B 5, A–C 4, A–D 3, C–D 1. k=1: A keeps A–B, B keeps A–B,
+    # C keeps A–C (its strongest), D keeps A–D: C–D goes.
+    links = pd.DataFrame(
+        {"source_id": ["A", "A", "A", "C"], "target_id": ["B", "C", "D", "D"], "weight": [5.0, 4, 3, 1]}
+    )
+    kept = netmap.thin_ties(links, 1, directed=False)
+    assert set(zip(kept["source_id"], kept["target_id"], strict=True)) == {("A", "B"), ("A", "C"), ("A", "D")}
+
+
+def test_group_map_thins_links_above_the_edge_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 8 groups of 5, every group tied to every other: 28 links
+    ids = [str(i) for i in range(40)]
+    ties = [(str(a * 5), str(b * 5), "advice", 1.0, "") for a in range(8) for b in range(8) if a != b]
+    ds = make_ds({"person_id": ids, "team": [f"t{i // 5}" for i in range(40)]}, ties)
+    assert len(netmap.group_map(ds, "team").edges) == 28
+    monkeypatch.setattr(netmap, "EDGE_LIMIT", 10)
+    m = netmap.group_map(ds, "team")
+    assert len(m.edges) < 28 and any("strongest links" in n for n in m.notes)
+
+
+def test_group_map_named_view_skips_complementary_suppression() -> None:
+    ds = make_ds({"person_id": [str(i) for i in range(17)], "team": ["A"] * 9 + ["B"] * 6 + ["C"] * 2}, [])
+    assert [n.label for n in netmap.group_map(ds, "team", complementary=False).nodes] == ["A", "B"]
+
+
+def test_community_colours_are_categories_not_bins() -> None:
+    big = make_ds({"person_id": [str(i) for i in range(30)]}, [])
+    big_table = big.people.set_index("person_id")
+    big_table["community"] = list(range(30))  # 30 communities: categories + Other, never "0–6" bins
+    m = netmap.person_map(big, big_table, colour_by="community", labels=None)
+    assert {e.label for e in m.legend} >= {"0", "1", "Other (19 groups)"}
+    assert not any("–" in e.label for e in m.legend)
+    # group names that look like numbers are groups too
+    levels = make_ds(
+        {"person_id": [str(i) for i in range(100)], "level": [str(i // 5) for i in range(100)]}, []
+    )
+    legend = netmap.group_map(levels, "level").legend
+    assert [e.label for e in legend][:3] == ["0", "1", "2"] and legend[-1].label == "Other (9 groups)"
+
+
+def test_people_table_joins_and_pseudonymises(chain: Dataset) -> None:
+    people = chain.people.assign(manager_id=["", "a", "a", "b", "b"])
+    ds = Dataset(people=people, ties=chain.ties)
+    measures = network.person_measures(ds)
+    roles_df = pd.DataFrame(
+        {
+            "person_id": list("abcde"),
+            "roles": ["broker", "", "", "", "isolate"],
+            "reason": ["r1", "", "", "", "no ties"],
+        }
+    )
+    t = netmap.people_table(ds, measures, roles_df, labels={"a": "Ann"})
+    assert list(t.index) == list("abcde") and t.at["a", "person"] == "Ann" and t.at["b", "person"] == "b"
+    assert t.at["a", "in_degree"] == measures.at["a", "in_degree"]
+    assert list(t["network_role"]) == ["broker", netmap.NO_ROLE, netmap.NO_ROLE, netmap.NO_ROLE, "isolate"]
+    p = netmap.people_table(ds, measures, roles_df, labels={"a": "Person 1A2B"}, pseudonyms=True)
+    assert "name" not in p.columns and "manager_id" not in p.columns and p.at["a", "person"] == "Person 1A2B"
+
+
+def test_role_counts_and_summary_table(chain: Dataset) -> None:
+    roles_df = pd.DataFrame(
+        {
+            "person_id": list("ab"),
+            "broker": [True, True],
+            "isolate": [False, True],
+            "central_connector": [False, False],
+        }
+    )
+    counts = netmap.role_counts(roles_df).set_index("role")["people"]
+    assert counts["Broker"] == 2 and counts["Isolate"] == 1 and counts["Energiser"] == 0
+    summary = netmap.summary_table(network.network_measures(chain, ["advice"]))
+    rows = summary.set_index("measure")
+    # a → b, b → a, b → c, c → d: 4 arcs among 5 people → density 4 / 20
+    assert rows.at["Ties", "value"] == "4" and rows.at["Density", "value"] == "0.2"
+    assert rows.at["Density", "definition"].startswith("Density")
+
+
+def test_measured_repr_is_a_small_cache_key(chain: Dataset) -> None:
+    measured = netmap.Measured(("advice",), None, network.person_measures(chain, ["advice"]))
+    assert repr(measured) == "Measured(relations=('advice',), wave=None)"
+    roles_df = netmap.network_roles(chain, measured)
+    assert list(roles_df["person_id"]) == list("abcde")

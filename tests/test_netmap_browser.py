@@ -27,7 +27,9 @@ HOSTILE_HREF = '<a href="javascript:alert(2)"><img src=y onerror=alert(3)>x</a>'
 def _dataset(n: int = 8) -> Dataset:
     ids = [f"p{i}" for i in range(n)]
     names = [HOSTILE, HOSTILE_HREF] + [f"Person {i}" for i in range(2, n)]
-    people = pd.DataFrame({"person_id": ids, "name": names, "team": [HOSTILE if i % 2 else "B" for i in range(n)]})
+    people = pd.DataFrame(
+        {"person_id": ids, "name": names, "team": [HOSTILE if i % 2 else "B" for i in range(n)]}
+    )
     src = [ids[i] for i in range(n) for j in (1, 2)]
     dst = [ids[(i + j) % n] for i in range(n) for j in (1, 2)]
     ties = pd.DataFrame({"source_id": src, "target_id": dst, "relation": "advice", "weight": 1.0, "wave": ""})
@@ -96,3 +98,42 @@ def test_server_positioned_map_draws_without_physics(browser: Any, tmp_path: Pat
     assert x0 == pytest.approx(float(pos.at["p3", "x"]), abs=1.0)  # vis rounds to whole px
     assert dialogs == [] and [u for u in requests if not u.startswith("file:")] == []
     page.context.close()
+
+
+def test_network_page_draws_the_sample_map(server: Any, browser: Any) -> None:
+    """The real page on the bundled sample: the map draws inside the iframe, settles, shows a
+    tooltip, and nothing is fetched from another host."""
+    import re
+    import time
+    from urllib.parse import urlparse
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.set_default_timeout(120_000)
+    page.goto(server.url)
+    page.wait_for_selector('[data-testid="stSidebarNav"]')
+    start = time.monotonic()
+    page.get_by_test_id("stSidebarNav").get_by_text("Network", exact=True).click()
+    page.get_by_role("heading", name=re.compile("Network")).first.wait_for()
+    page.wait_for_selector("iframe[srcdoc]")
+    frame = next(f for f in page.frames if f.url == "about:srcdoc" and f.locator("#mynetwork").count())
+    frame.wait_for_function(
+        "() => typeof network !== 'undefined' && network.physics.options.enabled === false"
+    )
+    elapsed = time.monotonic() - start
+    assert frame.evaluate("() => network.body.data.nodes.length") > 0
+    assert frame.locator("#legend").inner_text().startswith("Colour:")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    external = [
+        u
+        for u in requests
+        if (urlparse(u).hostname or "") not in {"127.0.0.1", "localhost", ""}
+        and urlparse(u).scheme not in {"data", "blob", "about"}
+    ]
+    assert external == [] and dialogs == []
+    print(f"network page on the sample: map settled {elapsed:.1f} s after the click")
+    context.close()

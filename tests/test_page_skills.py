@@ -27,8 +27,7 @@ def open_page(ds: Dataset | None, view: str = "named", pseudonyms: bool = False)
     at.session_state["view"] = view
     at.session_state["pseudonyms"] = pseudonyms
     at.run()
-    if not direct:
-        at.switch_page(PAGE).run()
+    at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -75,6 +74,11 @@ def test_pseudonyms_replace_names(sample: Dataset) -> None:
     names = set(sample.people["name"].astype(str))
     for frame in at.dataframe:
         assert not {str(v) for v in frame.value.to_numpy().ravel()} & names
+
+
+def test_bundled_sample_workbook() -> None:
+    at = open_page(None)  # the app's own default: sample_data/sample_org.xlsx through the loader
+    assert "Regulatory reporting" in " ".join(w.value for w in at.warning)
 
 
 def test_no_skills_sheet_explains() -> None:

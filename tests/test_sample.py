@@ -137,8 +137,12 @@ def test_survey_sheets_only_from_respondents(ds: Dataset) -> None:
     assert 0.78 <= rate <= 0.95
     non = set(p.loc[~p["responded"].astype(bool), "person_id"])
     assert non
-    for table, col in ((ds.learning, "person_id"), (ds.trust, "person_id"), (ds.work, "person_id"),
-                       (ds.ties, "source_id")):
+    for table, col in (
+        (ds.learning, "person_id"),
+        (ds.trust, "person_id"),
+        (ds.work, "person_id"),
+        (ds.ties, "source_id"),
+    ):
         assert not set(table[col]) & non
     assert set(ds.ties["target_id"]) & non  # non-respondents can still be named
 
@@ -195,7 +199,9 @@ def test_interactions_log(ds: Dataset) -> None:
     assert 2_000 <= len(i) <= 10_000
     assert {"wiki", "document", "repository"} | {"chat", "meeting", "email", "microblog"} == set(i["channel"])
     assert (i["mode"] == i["channel"].map(CHANNEL_MODES)).all()
-    assert set(i["kind"]) == {"post", "reply", "mention", "edit", "view"} and set(i["kind"]) <= set(INTERACTION_KINDS)
+    assert set(i["kind"]) == {"post", "reply", "mention", "edit", "view"} and set(i["kind"]) <= set(
+        INTERACTION_KINDS
+    )
     broadcast = i["target_id"] == ""
     assert broadcast.any() and (~broadcast).any()
     assert (i.loc[i["kind"] == "view", "target_id"] == "").all()
@@ -353,9 +359,11 @@ def test_flow_share_rises_and_some_wiki_pages_are_never_viewed(seeded: Dataset) 
 
 
 def test_work_complexity_varies_by_department(ds: Dataset) -> None:
-    by_dept = ds.work.assign(department=ds.work["person_id"].map(dept_of(ds))).groupby("department")[
-        list(WORK_KINDS)
-    ].mean()
+    by_dept = (
+        ds.work.assign(department=ds.work["person_id"].map(dept_of(ds)))
+        .groupby("department")[list(WORK_KINDS)]
+        .mean()
+    )
     assert by_dept.loc["Finance", "simple"] > by_dept.loc["Product", "simple"] + 0.15
     assert by_dept.loc["Product", "complex"] > by_dept.loc["Finance", "complex"] + 0.15
 
@@ -392,7 +400,16 @@ def test_write_xlsx_sheets_wide_learning_and_trust(tmp_path: Path) -> None:
     written = write_dataset(small, tmp_path / "org.xlsx")
     assert written == tmp_path / "org.xlsx"
     wb = openpyxl.load_workbook(written, read_only=True)
-    assert wb.sheetnames == ["people", "ties", "learning", "interactions", "trust", "work", "skills", "role_skills"]
+    assert wb.sheetnames == [
+        "people",
+        "ties",
+        "learning",
+        "interactions",
+        "trust",
+        "work",
+        "skills",
+        "role_skills",
+    ]
     header = {name: [c.value for c in next(wb[name].iter_rows(max_row=1))] for name in wb.sheetnames}
     assert header["learning"] == ["person_id", "wave", *LEARNING_TYPE_CODES]
     assert header["trust"][:2] == ["person_id", "wave"] and "ks1" in header["trust"]
@@ -403,17 +420,20 @@ def test_write_xlsx_sheets_wide_learning_and_trust(tmp_path: Path) -> None:
 def test_write_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
     small = generate(30)
     people = small.people.copy()
-    people.loc[1, "name"] = "=HYPERLINK(\"http://x\")"
+    people.loc[1, "name"] = '=HYPERLINK("http://x")'
     small.people = people
     written = write_dataset(small, tmp_path / "org.xlsx")
     cell = openpyxl.load_workbook(written)["people"]["B3"]
-    assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
 
 
 def test_write_custom_trust_items_sheet(tmp_path: Path) -> None:
     small = generate(30)
     small.trust_items = pd.concat(
-        [small.trust_items, pd.DataFrame([{"item": "ps1", "dimension": "trust", "reverse": False, "wording": "x"}])],
+        [
+            small.trust_items,
+            pd.DataFrame([{"item": "ps1", "dimension": "trust", "reverse": False, "wording": "x"}]),
+        ],
         ignore_index=True,
     )
     wb = openpyxl.load_workbook(write_dataset(small, tmp_path / "org.xlsx"), read_only=True)
@@ -447,7 +467,9 @@ def test_committed_sample_is_current_and_small(tmp_path: Path) -> None:
     committed = ROOT / "sample_data" / "sample_org.xlsx"
     assert committed.stat().st_size < 2 * 1024 * 1024
     fresh = write_dataset(generate(), tmp_path / "sample_org.xlsx")
-    assert fresh.read_bytes() == committed.read_bytes(), "regenerate: python -m lib.cli sample sample_data/sample_org.xlsx"
+    assert fresh.read_bytes() == committed.read_bytes(), (
+        "regenerate: python -m lib.cli sample sample_data/sample_org.xlsx"
+    )
 
 
 # --- loading back (lib.loader) ---------------------------------------------------------------
@@ -478,8 +500,9 @@ def test_round_trip_through_the_loader(tmp_path: Path, suffix: str) -> None:
         a, b = getattr(original, name), getattr(loaded, name)
         if keys:
             a, b = a.sort_values(keys, ignore_index=True), b.sort_values(keys, ignore_index=True)
-        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False,
-                                      obj=name)
+        pd.testing.assert_frame_equal(
+            a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False, obj=name
+        )
 
 
 def test_committed_sample_loads_without_findings() -> None:

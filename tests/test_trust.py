@@ -52,7 +52,9 @@ def answers(table: dict[str, dict[str, float | None]], wave: str = "2026-Q1") ->
         ([[1, 1], [2, 3], [3, 5]], 8 / 9),
     ],
 )
-def test_alpha_matches_the_textbook_formula_on_hand_computed_cases(matrix: list[list[int]], expected: float) -> None:
+def test_alpha_matches_the_textbook_formula_on_hand_computed_cases(
+    matrix: list[list[int]], expected: float
+) -> None:
     result = trust.cronbach_alpha(pd.DataFrame(matrix, dtype=float))
     assert result.alpha == pytest.approx(expected)
     assert result.respondents == len(matrix)
@@ -212,7 +214,12 @@ def test_latest_wave_is_the_default_and_waves_can_be_chosen() -> None:
 
 def test_custom_items_and_the_last_mapping_wins() -> None:
     custom = pd.DataFrame(
-        {"item": ["q_new", "tr1"], "dimension": ["trust", "trust"], "reverse": [True, True], "wording": ["", ""]}
+        {
+            "item": ["q_new", "tr1"],
+            "dimension": ["trust", "trust"],
+            "reverse": [True, True],
+            "wording": ["", ""],
+        }
     )
     items = pd.concat([builtin_trust_items(), custom], ignore_index=True)
     ds = Dataset(
@@ -228,8 +235,14 @@ def test_custom_items_and_the_last_mapping_wins() -> None:
 
 
 def test_a_custom_dimension_is_summarised_after_the_built_in_ones() -> None:
-    custom = pd.DataFrame({"item": ["c1", "c2"], "dimension": ["openness", "openness"], "reverse": [False, False],
-                           "wording": ["", ""]})
+    custom = pd.DataFrame(
+        {
+            "item": ["c1", "c2"],
+            "dimension": ["openness", "openness"],
+            "reverse": [False, False],
+            "wording": ["", ""],
+        }
+    )
     ds = Dataset(
         people=people(2),
         trust=answers({"p1": {"c1": 4, "c2": 4, "tr1": 3}, "p2": {"c1": 2, "c2": 3, "tr1": 3}}),
@@ -301,3 +314,16 @@ def test_analysis_json_has_mean_alpha_and_respondents_per_dimension() -> None:
     assert ks["respondents"] == 4
     assert ks["mean"] == pytest.approx((5 / 3 + 8 / 3 + 13 / 3 + 14 / 3) / 4, abs=1e-6)
     assert result["response_rate"] == pytest.approx(0.8)
+
+
+def test_answers_without_a_wave_belong_to_every_wave() -> None:
+    labelled = answers({"p1": {"tr1": 5, "tr2": 5}}, wave="2026-Q2")
+    blank = answers({"p2": {"tr1": 1, "tr2": 1}}, wave="")
+    ds = Dataset(people=people(2), trust=pd.concat([labelled, blank], ignore_index=True))
+    assert trust.survey_waves(ds) == ["2026-Q2"]
+    summary = trust.dimension_summary(ds).set_index("dimension")
+    assert summary.loc["trust", "respondents"] == 2
+    assert summary.loc["trust", "mean"] == 3.0
+    unlabelled = Dataset(people=people(2), trust=blank)
+    assert trust.resolve_wave(unlabelled, None) is None
+    assert trust.response_rate(unlabelled).respondents == 1

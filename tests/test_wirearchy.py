@@ -44,7 +44,7 @@ HAND_ADVICE = [
     ("m2", "m1"),  # across  off      yes
 ]
 NOISE = [
-    ("a1", "m1", "advice", "2026-Q2"),  # the same pair again in another wave: counted once
+    ("a1", "m1", "advice", ""),  # the same pair again without a wave (belongs to every wave): counted once
     ("a2", "a2", "advice", ""),  # self-tie: dropped
     ("a2", "stranger", "advice", ""),  # not on the roster: dropped
     ("m2", "b1", "information", ""),  # another relation: ignored
@@ -69,6 +69,23 @@ def hand_org(**people_changes: object) -> Dataset:
 def test_ties_are_distinct_roster_pairs_of_the_relation() -> None:
     ties = w.relation_ties(hand_org())
     assert sorted(zip(ties["source_id"], ties["target_id"], strict=True)) == sorted(HAND_ADVICE)
+
+
+def test_a_wave_keeps_its_own_ties_and_blank_wave_ties() -> None:
+    extra = [("b1", "ceo", "advice", "2026-Q2"), ("m2", "b1", "advice", "")]
+    ds = Dataset(people=HAND_PEOPLE, ties=ties_frame(HAND_ADVICE, extra))
+
+    def pairs(wave: str | None) -> set[tuple[str, str]]:
+        ties = w.relation_ties(ds, wave=wave)
+        return set(zip(ties["source_id"], ties["target_id"], strict=True))
+
+    assert pairs("2026-Q2") == {("b1", "ceo"), ("m2", "b1")}
+    assert pairs("2026-Q1") == set(HAND_ADVICE) | {("m2", "b1")}
+    assert len(pairs(None)) == len(HAND_ADVICE) + 2
+    assert w.resolve_wave(ds, None) == "2026-Q2"
+    assert (
+        w.index_components(ds).set_index("component").loc["two_way_advice", "raw_text"] == "1 ties up, 1 down"
+    )
 
 
 def test_flow_shares_by_level_on_the_hand_drawn_org() -> None:
@@ -101,7 +118,11 @@ def test_each_tie_is_classified_as_drawn() -> None:
     }
     for pair, (level, chain, bypass) in expected.items():
         row = t.loc[pair]
-        assert (row["level_direction"], row["chain_direction"], bool(row["bypass"])) == (level, chain, bypass), pair
+        assert (row["level_direction"], row["chain_direction"], bool(row["bypass"])) == (
+            level,
+            chain,
+            bypass,
+        ), pair
 
 
 def test_missing_levels_leave_ties_unclassified() -> None:
@@ -132,8 +153,14 @@ def test_hierarchy_bypass_by_hand() -> None:
 def test_ancestors_follow_the_manager_tree_and_survive_cycles() -> None:
     anc = w.ancestor_pairs(hand_org())
     assert set(zip(anc["person_id"], anc["ancestor_id"], anc["distance"], strict=True)) == {
-        ("m1", "ceo", 1), ("m2", "ceo", 1), ("a1", "m1", 1), ("a2", "m1", 1), ("b1", "m2", 1),
-        ("a1", "ceo", 2), ("a2", "ceo", 2), ("b1", "ceo", 2),
+        ("m1", "ceo", 1),
+        ("m2", "ceo", 1),
+        ("a1", "m1", 1),
+        ("a2", "m1", 1),
+        ("b1", "m2", 1),
+        ("a1", "ceo", 2),
+        ("a2", "ceo", 2),
+        ("b1", "ceo", 2),
     }
     loop = Dataset(people=pd.DataFrame({"person_id": ["x", "y", "z"], "manager_id": ["y", "z", "x"]}))
     pairs = w.ancestor_pairs(loop)
@@ -274,7 +301,9 @@ def test_krackhardt_at_ten_thousand_people_stays_fast() -> None:
     # a 10k-person out-tree plus peer ties inside small teams: 10k components, no dense matrix
     n = 10_000
     edges = [(str(i), str((i - 1) // 4)) for i in range(1, n)]
-    edges += [(str(i), str(i + 1)) for i in range(1, n - 1, 3)] + [(str(i + 1), str(i)) for i in range(1, n - 1, 3)]
+    edges += [(str(i), str(i + 1)) for i in range(1, n - 1, 3)] + [
+        (str(i + 1), str(i)) for i in range(1, n - 1, 3)
+    ]
     start = time.perf_counter()
     h = w.krackhardt_hierarchy(edges)
     assert time.perf_counter() - start < 20
@@ -286,8 +315,10 @@ def test_krackhardt_at_ten_thousand_people_stays_fast() -> None:
 
 def two_level_org() -> Dataset:
     people = pd.DataFrame(
-        {"person_id": [f"s{i}" for i in range(5)] + [f"j{i}" for i in range(5)],
-         "level": pd.array([1] * 5 + [2] * 5, dtype="Int64")}
+        {
+            "person_id": [f"s{i}" for i in range(5)] + [f"j{i}" for i in range(5)],
+            "level": pd.array([1] * 5 + [2] * 5, dtype="Int64"),
+        }
     )
     advice = [(f"j{i}", f"s{i}") for i in range(5)] + [("s1", "s2"), ("s1", "j1")]
     return Dataset(people=people, ties=ties_frame(advice))
@@ -322,8 +353,18 @@ def components(values: dict[str, float]) -> pd.DataFrame:
     rows = []
     for c in w.INDEX_COMPONENTS:
         v = values.get(c.key, math.nan)
-        rows.append({"component": c.key, "label": c.label, "source": c.source, "raw_text": "", "value": v,
-                     "direction": c.direction, "scoring": c.scoring, "status": "" if not math.isnan(v) else "missing"})
+        rows.append(
+            {
+                "component": c.key,
+                "label": c.label,
+                "source": c.source,
+                "raw_text": "",
+                "value": v,
+                "direction": c.direction,
+                "scoring": c.scoring,
+                "status": "" if not math.isnan(v) else "missing",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -379,8 +420,11 @@ def test_index_components_on_the_hand_drawn_org() -> None:
 
 def test_index_uses_survey_means_mapped_to_0_100() -> None:
     trust_rows = pd.DataFrame(
-        [{"person_id": p, "wave": "", "item": i, "value": v}
-         for p, v in (("a1", 4.0), ("a2", 2.0)) for i in ("tr1", "tr2")]
+        [
+            {"person_id": p, "wave": "", "item": i, "value": v}
+            for p, v in (("a1", 4.0), ("a2", 2.0))
+            for i in ("tr1", "tr2")
+        ]
     )
     ds = Dataset(people=HAND_PEOPLE, ties=ties_frame(HAND_ADVICE), trust=trust_rows)
     comps = w.index_components(ds).set_index("component")
@@ -407,10 +451,15 @@ def test_missing_data_marks_components_and_renormalises() -> None:
 def test_index_by_group_suppresses_small_groups() -> None:
     teams = ["A"] * 6 + ["B"] * 5 + ["C"] * 2
     people = pd.DataFrame(
-        {"person_id": [f"p{i}" for i in range(13)], "team": teams,
-         "level": pd.array([1, 2, 2, 3, 3, 3, 1, 2, 3, 3, 3, 2, 3], dtype="Int64")}
+        {
+            "person_id": [f"p{i}" for i in range(13)],
+            "team": teams,
+            "level": pd.array([1, 2, 2, 3, 3, 3, 1, 2, 3, 3, 3, 2, 3], dtype="Int64"),
+        }
     )
-    advice = [(f"p{i}", f"p{(i + 1) % 13}") for i in range(13)] + [(f"p{(i + 1) % 13}", f"p{i}") for i in range(0, 13, 2)]
+    advice = [(f"p{i}", f"p{(i + 1) % 13}") for i in range(13)] + [
+        (f"p{(i + 1) % 13}", f"p{i}") for i in range(0, 13, 2)
+    ]
     trust_rows = pd.DataFrame(
         [{"person_id": f"p{i}", "wave": "", "item": "tr1", "value": 4.0} for i in range(6)]
         + [{"person_id": f"p{i}", "wave": "", "item": "tr1", "value": 2.0} for i in range(6, 9)]
@@ -427,9 +476,16 @@ def test_index_by_group_suppresses_small_groups() -> None:
 
 def test_group_survey_components_need_the_minimum_of_respondents() -> None:
     teams = ["A"] * 5 + ["B"] * 5
-    people = pd.DataFrame({"person_id": [f"p{i}" for i in range(10)], "team": teams,
-                           "level": pd.array([1, 2, 2, 3, 3] * 2, dtype="Int64")})
-    trust_rows = pd.DataFrame([{"person_id": f"p{i}", "wave": "", "item": "tr1", "value": 5.0} for i in range(8)])
+    people = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(10)],
+            "team": teams,
+            "level": pd.array([1, 2, 2, 3, 3] * 2, dtype="Int64"),
+        }
+    )
+    trust_rows = pd.DataFrame(
+        [{"person_id": f"p{i}", "wave": "", "item": "tr1", "value": 5.0} for i in range(8)]
+    )
     advice = [(f"p{i}", f"p{(i + 1) % 10}") for i in range(10)]
     table = w.index_by_group(Dataset(people=people, ties=ties_frame(advice), trust=trust_rows), "team")
     table = table.set_index("group")

@@ -1,0 +1,758 @@
+"""Workspaces: one organisation or engagement, its waves and settings, kept in a database.
+
+A *workspace* holds its settings (minimum group size, default privacy view, pseudonym salt,
+stock/flow channel mapping, upload retention) and its *waves*: each wave is one import of a
+:class:`~lib.dataset.Dataset` (``kind="upload"``) or, later, a pulse. Workshop sessions, agreed
+actions and pulse answers have tables already (:mod:`lib.db_models`) for the steps that fill them.
+
+Storage: each canonical table of a wave as one Parquet blob
+-------------------------------------------------------------
+Each of the nine canonical tables is stored as one Parquet file (zstd) in a ``wave_tables`` row,
+with the pandas dtype of every column beside it. Measured on a 10,000-person organisation
+(380k ties, 160k interactions, 255k trust answers, 1M rows in all): encoding every table takes
+0.8 s, decoding 0.5 s, 3.8 MB in all; Arrow IPC with zstd was as fast but 2.3× larger, without
+compression 21× larger. Round trips are exact (``assert_frame_equal``, dtypes included): ``str``,
+``Int64`` and ``boolean`` with missing values, ``datetime64``, the index, custom people columns.
+Rows in per-table SQL tables would need one SQL table per canonical table plus a key/value table
+for custom attributes, typed conversions back for each backend, and 1M inserted rows per import
+(tens of seconds); the analyses always read whole tables, so the blob loses nothing they use.
+
+All or nothing
+--------------
+An import is one transaction (:func:`lib.db.write_transaction`): the workspace (when new), the
+wave, its tables and the uploaded file are committed together or not at all, whether the import
+fails, is cancelled or the process is killed. Tables are encoded *before* the transaction opens,
+so the write lock is held only while rows are written.
+
+Deletion and retention
+----------------------
+Deleting a workspace deletes its row; the database cascades to every wave, table, uploaded file,
+cached result, workshop session, action and pulse answer. On SQLite deleted pages are overwritten
+(``secure_delete``) and the write-ahead log is truncated afterwards, so deleted text is no longer in
+the files. :func:`purge_expired` deletes uploaded waves (tables and files) older than their
+workspace's ``retention_days``; :func:`open_database` runs it every time the database is opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lib.dataset import TABLE_COLUMNS, Dataset
+from lib.db import ensure_schema, make_engine, write_transaction
+from lib.db_models import (
+    Action,
+    CachedResult,
+    PulseAnswer,
+    UploadFile,
+    Wave,
+    WaveTable,
+    WorkshopSession,
+    Workspace,
+)
+from lib.errors import Finding
+from lib.privacy import MIN_GROUP_SIZE, check_min_group_size
+from lib.schema import CHANNEL_MODES, MODES
+
+__all__ = [
+    "TABLE_FORMAT",
+    "VIEWS",
+    "WAVE_KINDS",
+    "Deleted",
+    "PurgedWave",
+    "WaveInfo",
+    "WorkspaceError",
+    "WorkspaceInfo",
+    "WorkspaceSettings",
+    "cached_result",
+    "create_workspace",
+    "default_label",
+    "delete_wave",
+    "delete_workspace",
+    "get_workspace",
+    "import_dataset",
+    "import_file",
+    "list_workspaces",
+    "load_wave",
+    "open_database",
+    "purge_expired",
+    "store_result",
+    "update_settings",
+]
+
+TABLE_FORMAT = "parquet-zstd"
+VIEWS: tuple[str, ...] = ("aggregate", "named")
+WAVE_KINDS: tuple[str, ...] = ("upload", "pulse")
+MAX_NAME_LENGTH = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+Progress = Callable[[str], None]
+
+
+class WorkspaceError(Exception):
+    """A request about workspaces that cannot be done, in words a facilitator can act on."""
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """Per-workspace settings. ``retention_days=None`` keeps uploads until deleted by hand."""
+
+    min_group_size: int = MIN_GROUP_SIZE
+    default_view: Literal["aggregate", "named"] = "aggregate"
+    pseudonym_salt: str = ""  # "" = a new random salt when the workspace is created
+    channel_modes: dict[str, str] = field(default_factory=lambda: dict(CHANNEL_MODES))
+    retention_days: int | None = None
+
+    def checked(self) -> WorkspaceSettings:
+        """These settings, validated (ValueError with a plain message otherwise)."""
+        check_min_group_size(self.min_group_size)
+        if self.default_view not in VIEWS:
+            raise ValueError(
+                f"The default view must be one of {', '.join(VIEWS)}, not {self.default_view!r}."
+            )
+        bad = {k: v for k, v in self.channel_modes.items() if v not in MODES}
+        if bad:
+            raise ValueError(f"Channels must map to 'stock' or 'flow'; these do not: {bad}.")
+        if self.retention_days is not None and (
+            isinstance(self.retention_days, bool)
+            or not isinstance(self.retention_days, int)
+            or self.retention_days < 0
+        ):
+            raise ValueError(
+                f"Retention must be a whole number of days (0 or more), not {self.retention_days!r}."
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class WaveInfo:
+    label: str
+    kind: str
+    source: str
+    imported_at: datetime  # UTC
+    rows: dict[str, int]  # canonical table → row count
+    stored_bytes: int  # the tables' Parquet blobs
+    upload_bytes: int  # the uploaded files kept
+    fingerprint: str  # SHA-256 of the stored tables
+
+
+@dataclass(frozen=True)
+class WorkspaceInfo:
+    name: str
+    created_at: datetime  # UTC
+    settings: WorkspaceSettings
+    waves: tuple[WaveInfo, ...]
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """What a deletion removed: row counts per kind."""
+
+    workspace: str
+    waves: int
+    tables: int
+    files: int
+    cached_results: int
+    workshop_sessions: int
+    actions: int
+    pulse_answers: int
+
+
+@dataclass(frozen=True)
+class PurgedWave:
+    workspace: str
+    label: str
+    imported_at: datetime
+
+
+# --- opening ------------------------------------------------------------------------------------
+
+
+def open_database(url: str | None = None, now: datetime | None = None) -> Engine:
+    """The engine for ``url`` (see :func:`lib.db.database_url`), migrated, with expired uploads purged."""
+    engine = make_engine(url)
+    ensure_schema(engine)
+    purge_expired(engine, now=now)
+    return engine
+
+
+# --- time and names -----------------------------------------------------------------------------
+
+
+def _db_time(moment: datetime | None) -> datetime:
+    """Naive UTC for the database; ``None`` = now, naive input is taken as UTC."""
+    if moment is None:
+        moment = datetime.now(UTC)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC)
+
+
+def _clean_name(value: str, what: str) -> str:
+    name = str(value).strip()
+    if not name:
+        raise WorkspaceError(f"The {what} cannot be blank.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise WorkspaceError(f"The {what} is longer than {MAX_NAME_LENGTH} characters.")
+    if _CONTROL.search(name):
+        raise WorkspaceError(f"The {what} contains control characters (tabs, line breaks): {name!r}.")
+    return name
+
+
+# --- tables <-> Parquet -------------------------------------------------------------------------
+
+
+def _dtype_name(dtype: Any) -> str:
+    if isinstance(dtype, pd.StringDtype):
+        kind = "str" if dtype.na_value is not pd.NA else "string"
+        return f"{kind}[{dtype.storage}]"
+    return str(dtype)
+
+
+def _restore_dtype(series: pd.Series, name: str) -> pd.Series:
+    if _dtype_name(series.dtype) == name:
+        return series
+    if name.startswith(("str[", "string[")):
+        kind, storage = name.rstrip("]").split("[")
+        dtype: Any = pd.StringDtype(storage=storage, na_value=pd.NA if kind == "string" else float("nan"))
+    else:
+        dtype = pd.api.types.pandas_dtype(name)
+    restored: pd.Series = series.astype(dtype)
+    return restored
+
+
+def _encode_table(table_name: str, frame: pd.DataFrame) -> tuple[bytes, list[list[str]]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = [[str(c), _dtype_name(frame[c].dtype)] for c in frame.columns]
+    if len({c for c, _ in columns}) != len(columns) or any(not isinstance(c, str) for c in frame.columns):
+        raise WorkspaceError(f"Table {table_name!r} has duplicate or non-text column names: cannot store it.")
+    try:
+        arrow = pa.Table.from_pandas(frame, preserve_index=None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        raise WorkspaceError(
+            f"Table {table_name!r} has a column mixing kinds of value (text and numbers): {err}"
+        ) from err
+    sink = io.BytesIO()
+    pq.write_table(arrow, sink, compression="zstd")
+    return sink.getvalue(), columns
+
+
+def _decode_table(data: bytes, columns: list[list[str]]) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    frame: pd.DataFrame = pq.read_table(io.BytesIO(data)).to_pandas()
+    for column, dtype in columns:
+        frame[column] = _restore_dtype(frame[column], dtype)
+    return frame
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    name: str
+    position: int
+    rows: int
+    columns: list[list[str]]
+    data: bytes
+
+
+def _encode_dataset(ds: Dataset) -> list[_Encoded]:
+    out = []
+    for position, name in enumerate(TABLE_COLUMNS):
+        frame: pd.DataFrame = getattr(ds, name)
+        data, columns = _encode_table(name, frame)
+        out.append(_Encoded(name, position, len(frame), columns, data))
+    return out
+
+
+def _fingerprint(tables: Sequence[_Encoded]) -> str:
+    h = hashlib.sha256()
+    for t in tables:
+        h.update(t.name.encode())
+        h.update(len(t.data).to_bytes(8, "big"))
+        h.update(t.data)
+    return h.hexdigest()
+
+
+# --- workspaces ---------------------------------------------------------------------------------
+
+
+def _workspace_row(conn: Connection, name: str) -> Any:
+    return conn.execute(select(Workspace.__table__).where(Workspace.name == name)).first()
+
+
+def _require_workspace(conn: Connection, name: str) -> Any:
+    row = _workspace_row(conn, _clean_name(name, "workspace name"))
+    if row is None:
+        known = conn.execute(select(Workspace.name).order_by(Workspace.name)).scalars().all()
+        hint = f" Workspaces: {', '.join(known)}." if known else " There are no workspaces yet."
+        raise WorkspaceError(f"No workspace named {name!r}.{hint}")
+    return row
+
+
+def _settings_of(row: Any) -> WorkspaceSettings:
+    return WorkspaceSettings(
+        min_group_size=row.min_group_size,
+        default_view=row.default_view,
+        pseudonym_salt=row.pseudonym_salt,
+        channel_modes=dict(row.channel_modes),
+        retention_days=row.retention_days,
+    )
+
+
+def _insert_workspace(conn: Connection, name: str, settings: WorkspaceSettings, now: datetime) -> int:
+    try:
+        settings = settings.checked()
+    except ValueError as err:
+        raise WorkspaceError(str(err)) from err
+    salt = settings.pseudonym_salt or secrets.token_hex(16)
+    result = conn.execute(
+        insert(Workspace).values(
+            name=name,
+            created_at=now,
+            min_group_size=settings.min_group_size,
+            default_view=settings.default_view,
+            pseudonym_salt=salt,
+            channel_modes=dict(settings.channel_modes),
+            retention_days=settings.retention_days,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def create_workspace(
+    engine: Engine, name: str, settings: WorkspaceSettings | None = None, now: datetime | None = None
+) -> WorkspaceInfo:
+    """Create an empty workspace; WorkspaceError when the name is taken or a setting is invalid."""
+    name = _clean_name(name, "workspace name")
+    try:
+        with write_transaction(engine) as conn:
+            if _workspace_row(conn, name) is not None:
+                raise WorkspaceError(f"A workspace named {name!r} already exists.")
+            _insert_workspace(conn, name, settings or WorkspaceSettings(), _db_time(now))
+    except IntegrityError as err:  # created by someone else at the same moment
+        raise WorkspaceError(f"A workspace named {name!r} already exists.") from err
+    return get_workspace(engine, name)
+
+
+def update_settings(engine: Engine, name: str, settings: WorkspaceSettings) -> WorkspaceInfo:
+    """Replace a workspace's settings (a blank salt keeps the current one)."""
+    try:
+        settings = settings.checked()
+    except ValueError as err:
+        raise WorkspaceError(str(err)) from err
+    with write_transaction(engine) as conn:
+        row = _require_workspace(conn, name)
+        conn.execute(
+            update(Workspace)
+            .where(Workspace.id == row.id)
+            .values(
+                min_group_size=settings.min_group_size,
+                default_view=settings.default_view,
+                pseudonym_salt=settings.pseudonym_salt or row.pseudonym_salt,
+                channel_modes=dict(settings.channel_modes),
+                retention_days=settings.retention_days,
+            )
+        )
+    return get_workspace(engine, name)
+
+
+def _wave_infos(conn: Connection, workspace_ids: Sequence[int]) -> dict[int, list[WaveInfo]]:
+    if not workspace_ids:
+        return {}
+    waves = conn.execute(
+        select(
+            Wave.id, Wave.workspace_id, Wave.label, Wave.kind, Wave.source, Wave.imported_at, Wave.fingerprint
+        )
+        .where(Wave.workspace_id.in_(workspace_ids))
+        .order_by(Wave.imported_at, Wave.id)
+    ).all()
+    rows: dict[int, dict[str, int]] = {}
+    stored: dict[int, int] = {}
+    for wave_id, name, count, size in conn.execute(
+        select(WaveTable.wave_id, WaveTable.name, WaveTable.row_count, func.length(WaveTable.data))
+        .join(Wave, Wave.id == WaveTable.wave_id)
+        .where(Wave.workspace_id.in_(workspace_ids))
+        .order_by(WaveTable.wave_id, WaveTable.position)
+    ):
+        rows.setdefault(wave_id, {})[name] = int(count)
+        stored[wave_id] = stored.get(wave_id, 0) + int(size or 0)
+    uploads: dict[int, int] = {
+        wave_id: int(size or 0)
+        for wave_id, size in conn.execute(
+            select(UploadFile.wave_id, func.sum(UploadFile.size_bytes))
+            .where(UploadFile.workspace_id.in_(workspace_ids))
+            .group_by(UploadFile.wave_id)
+        )
+    }
+    out: dict[int, list[WaveInfo]] = {}
+    for w in waves:
+        out.setdefault(w.workspace_id, []).append(
+            WaveInfo(
+                label=w.label,
+                kind=w.kind,
+                source=w.source,
+                imported_at=_utc(w.imported_at),
+                rows=rows.get(w.id, {}),
+                stored_bytes=stored.get(w.id, 0),
+                upload_bytes=uploads.get(w.id, 0),
+                fingerprint=w.fingerprint,
+            )
+        )
+    return out
+
+
+def _infos(conn: Connection, rows: Sequence[Any]) -> list[WorkspaceInfo]:
+    waves = _wave_infos(conn, [r.id for r in rows])
+    return [
+        WorkspaceInfo(
+            name=r.name,
+            created_at=_utc(r.created_at),
+            settings=_settings_of(r),
+            waves=tuple(waves.get(r.id, [])),
+        )
+        for r in rows
+    ]
+
+
+def get_workspace(engine: Engine, name: str) -> WorkspaceInfo:
+    """One workspace with its settings and waves (oldest first); WorkspaceError when unknown."""
+    with engine.connect() as conn:
+        return _infos(conn, [_require_workspace(conn, name)])[0]
+
+
+def list_workspaces(engine: Engine) -> list[WorkspaceInfo]:
+    """Every workspace, by name, with its waves and their row counts (no table data is read)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Workspace.__table__).order_by(Workspace.name)).all()
+        return _infos(conn, rows)
+
+
+# --- importing ----------------------------------------------------------------------------------
+
+
+def default_label(ds: Dataset) -> str:
+    """The wave label when none is given: the dataset's one wave label, else its source's stem."""
+    waves = ds.waves
+    if len(waves) == 1:
+        return waves[0]
+    stem = Path(ds.source.split(",")[0].strip()).stem if ds.source else ""
+    return stem or "wave"
+
+
+def _check_label_free(conn: Connection, workspace_id: int, workspace: str, label: str) -> None:
+    taken = conn.execute(
+        select(Wave.id).where(Wave.workspace_id == workspace_id, Wave.label == label)
+    ).first()
+    if taken is not None:
+        raise WorkspaceError(
+            f"Workspace {workspace!r} already has a wave {label!r}. Choose another label "
+            "(--wave) or delete that wave first."
+        )
+
+
+def _insert_table(conn: Connection, wave_id: int, table: _Encoded) -> None:
+    conn.execute(
+        insert(WaveTable).values(
+            wave_id=wave_id,
+            name=table.name,
+            position=table.position,
+            format=TABLE_FORMAT,
+            row_count=table.rows,
+            columns=table.columns,
+            data=table.data,
+        )
+    )
+
+
+def import_dataset(
+    engine: Engine,
+    workspace: str,
+    ds: Dataset,
+    label: str | None = None,
+    *,
+    kind: str = "upload",
+    files: Iterable[tuple[str, bytes]] = (),
+    settings: WorkspaceSettings | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> WaveInfo:
+    """Store ``ds`` as a new wave of ``workspace`` (created with ``settings`` when it does not exist).
+
+    All or nothing: one transaction holds the workspace (when new), the wave, its nine tables and
+    the uploaded ``files`` (name, bytes). WorkspaceError when the label is taken or a table cannot
+    be stored. ``progress`` receives one line per step, the first (``importing …``) once the
+    transaction is open.
+    """
+    workspace = _clean_name(workspace, "workspace name")
+    label = _clean_name(label if label is not None else default_label(ds), "wave label")
+    if kind not in WAVE_KINDS:
+        raise WorkspaceError(f"A wave is one of {', '.join(WAVE_KINDS)}, not {kind!r}.")
+    say = progress or (lambda _message: None)
+    encoded = _encode_dataset(ds)  # before the transaction: the write lock is held only to write
+    uploads = [(str(n), bytes(d)) for n, d in files]
+    moment = _db_time(now)
+    try:
+        with write_transaction(engine) as conn:
+            row = _workspace_row(conn, workspace)
+            if row is None:
+                workspace_id = _insert_workspace(conn, workspace, settings or WorkspaceSettings(), moment)
+            else:
+                workspace_id = row.id
+                _check_label_free(conn, workspace_id, workspace, label)
+            result = conn.execute(
+                insert(Wave).values(
+                    workspace_id=workspace_id,
+                    label=label,
+                    kind=kind,
+                    source=ds.source,
+                    imported_at=moment,
+                    fingerprint=_fingerprint(encoded),
+                    findings=[f.as_dict() for f in ds.findings],
+                    channel_modes=dict(ds.channel_modes),
+                )
+            )
+            key = result.inserted_primary_key
+            assert key is not None
+            wave_id = int(key[0])
+            say(f"importing wave {label!r} into workspace {workspace!r}")
+            for table in encoded:
+                _insert_table(conn, wave_id, table)
+                say(f"wrote {table.name}: {table.rows:,} rows")
+            for name, data in uploads:
+                conn.execute(
+                    insert(UploadFile).values(
+                        workspace_id=workspace_id,
+                        wave_id=wave_id,
+                        file_name=name,
+                        size_bytes=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(),
+                        stored_at=moment,
+                        data=data,
+                    )
+                )
+                say(f"kept upload {name}: {len(data):,} bytes")
+            # results cached for the workspace may span waves: a new wave makes them stale
+            conn.execute(
+                delete(CachedResult).where(
+                    CachedResult.workspace_id == workspace_id, CachedResult.wave_id.is_(None)
+                )
+            )
+    except IntegrityError as err:  # the same workspace or label, created concurrently
+        raise WorkspaceError(
+            f"Workspace {workspace!r} or its wave {label!r} was created by someone else at the same time; "
+            "try again."
+        ) from err
+    return next(w for w in get_workspace(engine, workspace).waves if w.label == label)
+
+
+def _upload_files(path: Path) -> list[tuple[str, bytes]]:
+    if path.is_dir():
+        return [
+            (p.name, p.read_bytes())
+            for p in sorted(path.iterdir())
+            if p.is_file() and not p.name.startswith(".")
+        ]
+    return [(path.name, path.read_bytes())]
+
+
+def import_file(
+    engine: Engine,
+    path: Path | str,
+    workspace: str,
+    label: str | None = None,
+    *,
+    settings: WorkspaceSettings | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> tuple[Dataset, WaveInfo]:
+    """Load ``path`` (:func:`lib.loader.load_path`; DataError when it does not load) and import it,
+    keeping the uploaded file(s) for the workspace's retention period."""
+    from lib.loader import load_path
+
+    path = Path(path)
+    if label is not None:  # fail before a long load when the label is already taken
+        with engine.connect() as conn:
+            row = _workspace_row(conn, _clean_name(workspace, "workspace name"))
+            if row is not None:
+                _check_label_free(conn, row.id, workspace, _clean_name(label, "wave label"))
+    ds = load_path(path)
+    info = import_dataset(
+        engine, workspace, ds, label, files=_upload_files(path), settings=settings, now=now, progress=progress
+    )
+    return ds, info
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _wave_row(conn: Connection, workspace_id: int, workspace: str, label: str) -> Any:
+    row = conn.execute(
+        select(Wave.__table__).where(Wave.workspace_id == workspace_id, Wave.label == label)
+    ).first()
+    if row is None:
+        labels = conn.execute(
+            select(Wave.label).where(Wave.workspace_id == workspace_id).order_by(Wave.imported_at)
+        ).scalars()
+        known = ", ".join(labels) or "none yet"
+        raise WorkspaceError(f"Workspace {workspace!r} has no wave {label!r} (waves: {known}).")
+    return row
+
+
+def load_wave(engine: Engine, workspace: str, label: str) -> Dataset:
+    """The Dataset imported as wave ``label`` of ``workspace``, exactly as it was imported."""
+    with engine.connect() as conn, conn.begin():
+        ws = _require_workspace(conn, workspace)
+        wave = _wave_row(conn, ws.id, workspace, label)
+        stored = conn.execute(
+            select(WaveTable.name, WaveTable.format, WaveTable.columns, WaveTable.data).where(
+                WaveTable.wave_id == wave.id
+            )
+        ).all()
+    tables: dict[str, pd.DataFrame] = {}
+    for name, fmt, columns, data in stored:
+        if fmt != TABLE_FORMAT:
+            raise WorkspaceError(
+                f"Wave {label!r} stores {name!r} as {fmt!r}, which this version cannot read."
+            )
+        tables[name] = _decode_table(data, columns)
+    missing = [n for n in TABLE_COLUMNS if n not in tables]
+    if missing:
+        raise WorkspaceError(f"Wave {label!r} of workspace {workspace!r} lacks tables {missing}.")
+    return Dataset(
+        **tables,
+        source=wave.source,
+        findings=[Finding(**f) for f in wave.findings],
+        channel_modes=dict(wave.channel_modes),
+    )
+
+
+# --- cached results -----------------------------------------------------------------------------
+
+
+def store_result(
+    engine: Engine,
+    workspace: str,
+    key: str,
+    data: bytes,
+    wave: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Keep a computed result (bytes) for ``workspace`` (and ``wave``), replacing one with the same key."""
+    with write_transaction(engine) as conn:
+        ws = _require_workspace(conn, workspace)
+        wave_id = None if wave is None else _wave_row(conn, ws.id, workspace, wave).id
+        conn.execute(delete(CachedResult).where(CachedResult.workspace_id == ws.id, CachedResult.key == key))
+        conn.execute(
+            insert(CachedResult).values(
+                workspace_id=ws.id, wave_id=wave_id, key=key, created_at=_db_time(now), data=bytes(data)
+            )
+        )
+
+
+def cached_result(engine: Engine, workspace: str, key: str) -> bytes | None:
+    """A result kept by :func:`store_result`, or None."""
+    with engine.connect() as conn:
+        ws = _require_workspace(conn, workspace)
+        data = conn.execute(
+            select(CachedResult.data).where(CachedResult.workspace_id == ws.id, CachedResult.key == key)
+        ).scalar()
+        return None if data is None else bytes(data)
+
+
+# --- deleting -----------------------------------------------------------------------------------
+
+
+def _count(conn: Connection, model: Any, *where: Any) -> int:
+    return int(conn.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
+
+
+def _scrub(engine: Engine) -> None:
+    """SQLite: release the freed (already zeroed) pages, move them out of the write-ahead log and
+    truncate it (best effort: a reader holding an old snapshot delays it until the next delete)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA incremental_vacuum")  # give the freed pages back
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def delete_workspace(engine: Engine, name: str) -> Deleted:
+    """Delete a workspace with every wave, table, uploaded file, cached result, session, action and
+    pulse answer it holds; WorkspaceError when it does not exist."""
+    with write_transaction(engine) as conn:
+        ws = _require_workspace(conn, name)
+        wave_ids = select(Wave.id).where(Wave.workspace_id == ws.id).scalar_subquery()
+        deleted = Deleted(
+            workspace=ws.name,
+            waves=_count(conn, Wave, Wave.workspace_id == ws.id),
+            tables=_count(conn, WaveTable, WaveTable.wave_id.in_(wave_ids)),
+            files=_count(conn, UploadFile, UploadFile.workspace_id == ws.id),
+            cached_results=_count(conn, CachedResult, CachedResult.workspace_id == ws.id),
+            workshop_sessions=_count(conn, WorkshopSession, WorkshopSession.workspace_id == ws.id),
+            actions=_count(conn, Action, Action.workspace_id == ws.id),
+            pulse_answers=_count(conn, PulseAnswer, PulseAnswer.workspace_id == ws.id),
+        )
+        conn.execute(delete(Workspace).where(Workspace.id == ws.id))  # the rest cascades
+    _scrub(engine)
+    return deleted
+
+
+def _delete_waves(conn: Connection, workspace_id: int, wave_ids: Sequence[int]) -> None:
+    conn.execute(delete(Wave).where(Wave.id.in_(wave_ids)))  # tables, files, wave results cascade
+    conn.execute(
+        delete(CachedResult).where(CachedResult.workspace_id == workspace_id, CachedResult.wave_id.is_(None))
+    )
+
+
+def delete_wave(engine: Engine, workspace: str, label: str) -> None:
+    """Delete one wave with its tables, uploaded files and every result that may derive from it."""
+    with write_transaction(engine) as conn:
+        ws = _require_workspace(conn, workspace)
+        wave = _wave_row(conn, ws.id, workspace, label)
+        _delete_waves(conn, ws.id, [wave.id])
+    _scrub(engine)
+
+
+def purge_expired(engine: Engine, now: datetime | None = None) -> list[PurgedWave]:
+    """Delete uploaded waves older than their workspace's ``retention_days`` (tables, files and
+    derived results included); return what was purged. A wave imported exactly ``retention_days``
+    ago is kept; one a moment older is purged. Workspaces without retention keep everything."""
+    moment = _db_time(now)
+    purged: list[PurgedWave] = []
+    with write_transaction(engine) as conn:
+        spaces = conn.execute(
+            select(Workspace.id, Workspace.name, Workspace.retention_days).where(
+                Workspace.retention_days.is_not(None)
+            )
+        ).all()
+        for ws_id, ws_name, days in spaces:
+            cutoff = moment - timedelta(days=int(days or 0))
+            expired = conn.execute(
+                select(Wave.id, Wave.label, Wave.imported_at).where(
+                    Wave.workspace_id == ws_id, Wave.kind == "upload", Wave.imported_at < cutoff
+                )
+            ).all()
+            if expired:
+                _delete_waves(conn, ws_id, [w.id for w in expired])
+                purged += [PurgedWave(ws_name, w.label, _utc(w.imported_at)) for w in expired]
+    if purged:
+        _scrub(engine)
+    return purged

@@ -1,0 +1,120 @@
+"""The overview's headline, wave comparison and tie changes: hand-built cases and the sample's planted story."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lib.dataset import Dataset
+from lib.loader import load_path
+from lib.overview import compare_waves, facts, headline, position_changes, tie_changes, what_changed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _people(n: int, dept: str = "A") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(n)],
+            "name": [f"Person {i}" for i in range(n)],
+            "team": ["t1"] * n,
+            "department": [dept] * n,
+        }
+    )
+
+
+def _ties(pairs: list[tuple[str, str]], wave: str = "", relation: str = "advice") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source_id": [a for a, _ in pairs],
+            "target_id": [b for _, b in pairs],
+            "relation": relation,
+            "weight": 1.0,
+            "learning_type": "",
+            "mode": "",
+            "topic": "",
+            "wave": wave,
+        }
+    )
+
+
+def test_people_only_dataset_has_a_headline_without_invented_numbers() -> None:
+    ds = Dataset(people=_people(6))
+    head = headline(ds)
+    assert head.tile("people").value == 6
+    for key in ("informal_share", "wirearchy_index", "advice_reciprocity", "key_people", "silo_groups"):
+        assert head.tile(key).value is None, key
+        assert head.tile(key).text == "—"
+    assert head.findings == []
+
+
+def test_tie_changes_counts_gained_and_lost_per_relation() -> None:
+    ties = pd.concat(
+        [
+            _ties([("p0", "p1"), ("p1", "p2"), ("p2", "p3")], wave="W1"),
+            _ties([("p0", "p1"), ("p3", "p4")], wave="W2"),
+            _ties([("p4", "p5")], wave=""),  # in every wave
+        ]
+    )
+    ds = Dataset(people=_people(6), ties=ties)
+    table = tie_changes(ds, "W1", "W2").set_index("relation")
+    assert table.loc["advice"].to_dict() == {"ties_before": 4, "ties_after": 3, "gained": 1, "lost": 2}
+
+
+def test_position_changes_ranks_by_absolute_change() -> None:
+    ties = pd.concat(
+        [
+            _ties([("p1", "p0"), ("p2", "p0"), ("p3", "p0")], wave="W1"),
+            _ties([("p1", "p4"), ("p2", "p4")], wave="W2"),
+        ]
+    )
+    ds = Dataset(people=_people(6), ties=ties)
+    moved = position_changes(ds, "W1", "W2", top=2)
+    assert list(moved["person_id"]) == ["p0", "p4"]
+    assert list(moved["change"]) == [-3, 2]
+
+
+def test_silo_department_is_counted_and_reported() -> None:
+    people = pd.concat([_people(6, "Sales"), _people(6, "Ops").assign(person_id=lambda d: "q" + d["person_id"])])
+    inside = [(f"p{i}", f"p{(i + 1) % 6}") for i in range(6)] + [(f"qp{i}", f"qp{(i + 1) % 6}") for i in range(6)]
+    ds = Dataset(people=people, ties=_ties([*inside, ("p0", "qp0")]))
+    f = facts(ds)
+    dept = f.groups["department"].set_index("group")
+    # Sales: I = 6, E = 1 → E-I = −5/7; Ops: I = 6, E = 1 → −5/7
+    assert dept.loc["Sales", "ei"] == pytest.approx(-5 / 7)
+    assert dept.loc["Sales", "internal_share"] == pytest.approx(6 / 7)
+    assert f.org["silo_groups"] == 2
+    statements = [x.statement for x in headline(ds).findings]
+    assert any(s.startswith("Sales asks inside Sales: 86%") for s in statements)
+
+
+def test_groups_below_the_minimum_size_never_reach_the_findings() -> None:
+    people = pd.concat([_people(6, "Sales"), _people(4, "Tiny").assign(person_id=lambda d: "q" + d["person_id"])])
+    inside = [(f"qp{i}", f"qp{(i + 1) % 4}") for i in range(4)] + [("p0", "p1")]
+    ds = Dataset(people=people, ties=_ties(inside))
+    assert "Tiny" not in set(facts(ds).groups["department"]["group"])
+    assert not any("Tiny" in x.statement for x in headline(ds).findings)
+
+
+@pytest.fixture(scope="module")
+def sample() -> Dataset:
+    return load_path(ROOT / "sample_data" / "sample_org.xlsx")
+
+
+def test_sample_story_the_silo_opens_up_between_waves(sample: Dataset) -> None:
+    first, second = sample.waves[0], sample.waves[-1]
+    before = facts(sample, first).groups["department"].set_index("group")["ei"]
+    after = facts(sample, second).groups["department"].set_index("group")["ei"]
+    silo = before.idxmin()
+    assert before[silo] <= -0.6  # a silo in the first wave …
+    assert after[silo] > before[silo] + 0.2  # … that opened up in the second
+    assert any(silo in line and "opened up" in line for line in what_changed(sample, first, second))
+
+
+def test_compare_waves_lists_every_headline_measure(sample: Dataset) -> None:
+    first, second = sample.waves[0], sample.waves[-1]
+    table = compare_waves(sample, first, second)
+    assert list(table["measure"]) == [t.label for t in headline(sample, second).tiles]
+    assert set(table.columns) == {"measure", first, second, "change"}
