@@ -43,11 +43,10 @@ def named(df, cols=("person_id", "ask_id")):  # type: ignore[no-untyped-def]
     return out.rename(columns={"person_id": "person", "ask_id": "ask"})
 
 
-gaps_tab, cov_tab, smn_tab, ask_tab, prof_tab = st.tabs(
-    ["Gaps", "Coverage", "Subject-matter networks", "Who to ask", "Skill profiles"]
-)
+SECTIONS = ["Gaps", "Coverage", "Subject-matter networks", "Who to ask", "Skill profiles"]
+section = st.segmented_control("Show", SECTIONS, default="Gaps", key="skills_section") or "Gaps"
 
-with gaps_tab:
+if section == "Gaps":
     st.subheader("Biggest gaps", help=ui.definition(skills.gap_table))
     rank = st.radio(
         "Rank by",
@@ -88,11 +87,12 @@ with gaps_tab:
             zmin=0,
             aspect="auto",
             labels={"color": "gap" if by == "person" else "mean gap"},
+            height=max(320, 24 * len(grid) + 180),
         )
         st.plotly_chart(fig, key="skills_heatmap")
     ui.download_table(privacy.shown(cells), f"skill_gaps_by_{by}.csv")
 
-with cov_tab:
+elif section == "Coverage":
     cov = ui.compute(skills.coverage, wave, level)
     st.subheader("Coverage: how many people hold each skill", help=ui.definition(skills.coverage))
     thin = cov[cov["flag"].isin(["nobody", "single"])]
@@ -118,15 +118,11 @@ with cov_tab:
         after = b2.selectbox("To", waves, index=len(waves) - 1, key="skills_to")
         st.dataframe(ui.compute(skills.coverage_change, before, after, level), hide_index=True)
 
-with smn_tab:
+elif section == "Subject-matter networks":
     st.subheader("Are the holders a network?", help=ui.definition(smn.subject_matter_networks))
-    net = ui.compute(smn.subject_matter_networks, wave, level)
-    net = privacy.suppress_small_groups(net, "people_with_gap", m, value_cols=["reach_within_2"])
-    net = privacy.suppress_small_groups(
-        net.drop(columns=["suppressed", "suppressed_reason"]), "seekers", m, value_cols=["redundancy"]
-    )
+    net = ui.compute(smn.shareable_networks, wave, level, m)
     st.dataframe(
-        net.drop(columns=["suppressed", "suppressed_reason"]),
+        net,
         hide_index=True,
         column_config={
             c: st.column_config.ProgressColumn(c.replace("_", " "), format="percent")
@@ -139,7 +135,7 @@ with smn_tab:
         + "; ".join(f"**{name}**: {meaning}" for name, meaning in smn.VERDICTS)
         + "."
     )
-    ui.download_table(net.drop(columns=["suppressed", "suppressed_reason"]), "subject_matter_networks.csv")
+    ui.download_table(net, "subject_matter_networks.csv")
     if s.individuals_visible:
         skill = st.selectbox("Map one skill's network", list(net["skill"]), key="skills_map_skill")
         smap = ui.compute(smn.skill_map, skill, wave, level, "pseudonyms" if s.pseudonyms else "names")
@@ -148,7 +144,7 @@ with smn_tab:
     else:
         st.info("The map of one skill's holders and seekers shows individuals: switch to the named view.")
 
-with ask_tab:
+elif section == "Who to ask":
     if not s.individuals_visible:
         st.info("Who to ask and the introductions list name individuals: available in the named view only.")
     else:
@@ -177,7 +173,7 @@ with ask_tab:
         st.dataframe(intro, hide_index=True)
         ui.download_table(intro, f"introductions_{team}.csv")
 
-with prof_tab:
+else:
     st.subheader("Skill-profile clusters vs formal teams", help=ui.definition(skills.skill_clusters))
     cl = ui.compute(skills.skill_clusters, wave)
     if cl.k == 0:

@@ -97,8 +97,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA secure_delete = ON")
-    # Only takes effect in a new, empty database: lets deletions give the space back (_scrub)
-    cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
     cursor.close()
 
 

@@ -428,7 +428,17 @@ def _people_slide(prs: Deck, report: Report) -> None:
         Inches(SLIDE_W - 2 * MARGIN),
         Inches(0.4 * (len(top) + 1)),
     ).table
+    weights = {
+        "person": 2.4,
+        "department": 1.9,
+        "team": 1.9,
+        "in_degree": 1.1,
+        "betweenness": 1.2,
+        "network_role": 3.6,
+    }
+    scale = (SLIDE_W - 2 * MARGIN) / sum(weights[c] for c in cols)
     for j, c in enumerate(cols):
+        table.columns[j].width = Inches(weights[c] * scale)
         table.cell(0, j).text = c.replace("_", " ")
     for i, (_, row) in enumerate(top.iterrows(), start=1):
         for j, c in enumerate(cols):

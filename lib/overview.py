@@ -111,10 +111,10 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
 
     index = wirearchy.wirearchy_index(ds, wave=w or None)
     org["wirearchy_index"] = _num(index.value)
-    flow = wirearchy.advice_flow(ds)
+    flow = wirearchy.advice_flow(ds, w or None)
     org["advice_up_share"] = _num(flow.up_share) if flow.classified else None
     org["advice_down_share"] = _num(flow.down_share) if flow.classified else None
-    org["seniority_advice_correlation"] = _num(wirearchy.seniority_advice_correlation(ds).rho)
+    org["seniority_advice_correlation"] = _num(wirearchy.seniority_advice_correlation(ds, w or None).rho)
 
     dims = trust.dimension_summary(ds, w or None)
     dims = (

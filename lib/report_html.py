@@ -32,6 +32,7 @@ h2{font-size:1.4rem;margin:2rem 0 .6rem;border-bottom:2px solid #dce6f0;padding-
 .tile{background:#eef3f8;border-radius:8px;padding:12px}
 .tile .label{color:#5b6b7b;font-weight:600;font-size:.9rem}
 .tile .value{color:#0072b2;font-weight:700;font-size:1.4rem;margin:.2rem 0}
+.tile .value.long{font-size:1rem}
 .tile .change,.note,.help{color:#5b6b7b;font-size:.85rem}
 .finding{border:1px solid #dce6f0;border-left:6px solid #e69f00;border-radius:6px;padding:10px 14px;margin:10px 0}
 .finding.strong{border-left-color:#d55e00}
@@ -87,7 +88,7 @@ def _tiles(report: Report) -> str:
         )
         out.append(
             f'<div class="tile" title="{escape(t.help)}"><div class="label">{escape(t.label)}</div>'
-            f'<div class="value">{escape(t.text)}</div>{change}</div>'
+            f'<div class="value{" long" if len(t.text) > 14 else ""}">{escape(t.text)}</div>{change}</div>'
         )
     return '<h2 id="headline">Headline measures</h2><div class="tiles">' + "".join(out) + "</div>"
 

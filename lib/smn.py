@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from lib.dataset import Dataset
 from lib.netmap import NODE_SIZE, PHYSICS_LIMIT, LegendEntry, MapEdge, MapNode, NetworkMap, node_sizes
 from lib.network import build_graph
-from lib.privacy import person_labels
+from lib.privacy import person_labels, suppress_small_groups
 from lib.skills import (
     DEFAULT_HOLDER_LEVEL,
     TEACH_LEVEL,
@@ -44,6 +44,7 @@ __all__ = [
     "SkillNetwork",
     "SkillsGraph",
     "introductions",
+    "shareable_networks",
     "skill_map",
     "skill_network",
     "skills_graph",
@@ -270,6 +271,23 @@ def subject_matter_networks(
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=str if c in ("skill", "verdict") else float) for c in cols})
     return pd.DataFrame(rows, columns=cols)
+
+
+def shareable_networks(
+    ds: Dataset, wave: str | None = None, holder_level: float = DEFAULT_HOLDER_LEVEL, min_size: int = 5
+) -> pd.DataFrame:
+    """:func:`subject_matter_networks` safe for any viewer: shares over small groups blanked.
+
+    ``reach_within_2`` is blanked when fewer than ``min_size`` people have a gap in the skill, and
+    ``redundancy`` when fewer than ``min_size`` people seek its holders
+    (:func:`lib.privacy.suppress_small_groups`). Counts stay: they describe the whole organisation.
+    """
+    net = subject_matter_networks(ds, wave, holder_level)
+    flags = ["suppressed", "suppressed_reason"]
+    net = suppress_small_groups(net, "people_with_gap", min_size, value_cols=["reach_within_2"]).drop(
+        columns=flags
+    )
+    return suppress_small_groups(net, "seekers", min_size, value_cols=["redundancy"]).drop(columns=flags)
 
 
 def _verdict(holders: int, groups: int, isolated: int) -> str:

@@ -686,12 +686,12 @@ def _count(conn: Connection, model: Any, *where: Any) -> int:
 
 
 def _scrub(engine: Engine) -> None:
-    """SQLite: release the freed (already zeroed) pages, move them out of the write-ahead log and
-    truncate it (best effort: a reader holding an old snapshot delays it until the next delete)."""
+    """SQLite: copy the zeroed pages from the write-ahead log into the database and truncate the log,
+    so deleted text is in neither file (best effort: a reader holding an old snapshot delays it until
+    the next delete). The file keeps its size; later imports reuse the freed pages."""
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA incremental_vacuum")  # give the freed pages back
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 def delete_workspace(engine: Engine, name: str) -> Deleted:

@@ -96,7 +96,7 @@ def test_hidden_leaders_named_and_pseudonymised() -> None:
     at = open_page(small_org(), pseudonyms=True)
     for frame in at.dataframe:
         cells = frame.value.astype(str).to_numpy().ravel().tolist() + [str(c) for c in frame.value.columns]
-        assert not any(c.startswith("Name ") for c in cells), "a real name reached a pseudonymised view"
+        assert not any(str(c).startswith("Name ") for c in cells), "a real name reached a pseudonymised view"
         assert "name" not in frame.value.columns
 
 

@@ -656,3 +656,11 @@ def test_sample_introductions_respect_the_cap(sample: Dataset) -> None:
     counts = intro.loc[intro["ask_id"] != "", "ask_id"].value_counts()
     assert counts.max() <= 2
     assert not (intro["ask_id"] == intro["person_id"]).any()
+
+
+def test_shareable_networks_blank_shares_over_small_groups() -> None:
+    net = smn.shareable_networks(org(), min_size=5).set_index("skill")
+    # SQL: 3 people with a gap and 3 seekers, both under 5: both shares blank, counts kept
+    assert math.isnan(net.loc["SQL", "reach_within_2"]) and math.isnan(net.loc["SQL", "redundancy"])
+    assert net.loc["SQL", "people_with_gap"] == 3 and net.loc["SQL", "holders"] == 3
+    assert "suppressed" not in net.columns

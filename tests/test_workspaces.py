@@ -1,0 +1,732 @@
+"""Workspaces in a real database: every test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from ``TEST_DATABASE_URL`` (``./dev.sh test`` starts a throwaway server and sets
+it). Without it the PostgreSQL cases skip with a one-line reason, except in CI (``CI`` set), where
+they fail. Each PostgreSQL test works in its own schema, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, create_engine, func, inspect, insert, make_url, select, text
+
+from lib import workspaces as ws
+from lib.cli import main as cli_main
+from lib.dataset import TABLE_COLUMNS, Dataset, builtin_trust_items
+from lib.db import DEFAULT_SQLITE_PATH, ENV_URL, database_url, ensure_schema, head_revision, schema_revision
+from lib.db import make_engine, write_transaction
+from lib.db_models import (
+    Action,
+    Base,
+    CachedResult,
+    PulseAnswer,
+    UploadFile,
+    Wave,
+    WaveTable,
+    WorkshopSession,
+    Workspace,
+)
+from lib.errors import Finding
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data" / "sample_org.xlsx"
+T0 = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+ALL_MODELS = [Workspace, Wave, WaveTable, UploadFile, CachedResult, WorkshopSession, Action, PulseAnswer]
+HYPERLINK = '=HYPERLINK("http://x","y")'
+IMG = "<img src=x onerror=alert(1)>"
+
+
+# --- backends -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Backend:
+    name: str
+    url: str
+    engine: Engine
+
+    def files(self) -> list[Path]:
+        if self.name != "sqlite":
+            return []
+        db = Path(make_url(self.url).database or "")
+        return [p for p in (db, Path(f"{db}-wal")) if p.exists()]
+
+
+def postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        reason = "TEST_DATABASE_URL is not set (./dev.sh test starts a PostgreSQL and sets it)"
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL tests must run in CI: {reason}")
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'workspaces.db'}"
+        engine = make_engine(url)
+        yield Backend("sqlite", url, engine)
+        engine.dispose()
+        return
+    base = postgres_url()
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+    engine = make_engine(url)
+    try:
+        yield Backend("postgresql", url, engine)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db: Backend) -> Engine:
+    ensure_schema(db.engine)
+    return db.engine
+
+
+# --- datasets -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sample() -> Dataset:
+    from lib.loader import load_path
+
+    return load_path(SAMPLE)
+
+
+def tricky_dataset() -> Dataset:
+    """Custom attributes, accents, formula and HTML names, missing values of every kind."""
+    people = pd.DataFrame(
+        {
+            "person_id": ["007", "p2", "p3", "p4", "p5", "p6"],
+            "name": ["Zoë Ångström-Ñúñez", HYPERLINK, IMG, "李小龍", "", "Renée O'Connor"],
+            "team": ["Équipe A", "Équipe A", "B", "B", "B", "B"],
+            "department": ["R&D", "R&D", "Ops", "Ops", "Ops", "Ops"],
+            "role": ["Analyst", "Analyst", "Lead", "Analyst", "Analyst", "Analyst"],
+            "level": pd.array([3, 4, None, 4, 4, 2], dtype="Int64"),
+            "manager_id": ["p6", "p6", "p6", "p3", "p3", ""],
+            "location": ["Zürich", "Zürich", "São Paulo", "São Paulo", "", "Zürich"],
+            "tenure_years": [1.5, np.nan, 0.0, 12.25, 3.0, 30.0],
+            "responded": pd.array([True, False, None, True, True, True], dtype="boolean"),
+            "Site code": ["007", "010", "", "A-1", "=1+1", "x"],
+            "FTE": [1.0, 0.8, np.nan, 0.5, 1.0, 1.0],
+            "Grade band": pd.array([1, 2, 2, None, 3, 1], dtype="Int64"),
+        }
+    )
+    ties = pd.DataFrame(
+        {
+            "source_id": ["007", "p2", "p3", "p4"],
+            "target_id": ["p2", "p3", "007", "p6"],
+            "relation": ["advice", "trust", "advice", "energy"],
+            "weight": [1.0, 2.5, 1.0, 1e-9],
+            "learning_type": ["IOL", "", "GDL", ""],
+            "mode": ["flow", "", "stock", ""],
+            "topic": [IMG, HYPERLINK, "ünïcödé", ""],
+            "wave": ["2026-Q1"] * 4,
+        }
+    )
+    interactions = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(["2026-01-02 10:00:00.123456", "2026-01-03 23:59:59.000000", None]),
+            "source_id": ["007", "p2", "p3"],
+            "channel": ["wiki", "chat", "Teams "],
+            "target_id": ["", "p3", "007"],
+            "kind": ["edit", "message", "reply"],
+            "topic": [HYPERLINK, "", IMG],
+            "mode": ["stock", "flow", ""],
+        }
+    )
+    trust_items = pd.concat(
+        [
+            builtin_trust_items(),
+            pd.DataFrame({"item": ["own1"], "dimension": ["trust"], "reverse": [True], "wording": [IMG]}),
+        ],
+        ignore_index=True,
+    )
+    return Dataset(
+        people=people,
+        ties=ties,
+        interactions=interactions,
+        trust=pd.DataFrame(
+            {"person_id": ["007", "p2"], "wave": ["2026-Q1", "2026-Q1"], "item": ["tr1", "own1"], "value": [5.0, 1.0]}
+        ),
+        trust_items=trust_items,
+        learning=pd.DataFrame(
+            {"person_id": ["007"], "wave": ["2026-Q1"], "learning_type": ["IOL"], "hours": [2.5]}
+        ),
+        skills=pd.DataFrame(
+            {"person_id": ["p3"], "skill": ["Ñ-analysis"], "level": [3.5], "source": ["self"], "wave": [""]}
+        ),
+        source=f"{HYPERLINK}.xlsx",
+        findings=[
+            Finding("warning", "Odd value", file="x.xlsx", sheet="people", row=3, column="name", value=IMG, hint="é")
+        ],
+        channel_modes={"wiki": "stock", "Teams ": "flow", "чат": "flow"},
+    )
+
+
+def assert_same_dataset(expected: Dataset, actual: Dataset) -> None:
+    for name in TABLE_COLUMNS:
+        exp, act = getattr(expected, name), getattr(actual, name)
+        assert list(act.columns) == list(exp.columns), name
+        # row order is kept too, but compare sorted as well, so a reordering shows as such
+        pd.testing.assert_frame_equal(act, exp, check_exact=True, obj=name)
+        keys = list(exp.columns)
+        pd.testing.assert_frame_equal(
+            act.sort_values(keys, ignore_index=True, na_position="first"),
+            exp.sort_values(keys, ignore_index=True, na_position="first"),
+            check_exact=True,
+            obj=f"{name} (sorted)",
+        )
+    assert actual.source == expected.source
+    assert actual.findings == expected.findings
+    assert actual.channel_modes == expected.channel_modes
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            m.__tablename__: int(conn.execute(select(func.count()).select_from(m)).scalar_one()) for m in ALL_MODELS
+        }
+
+
+# --- schema and connection settings ------------------------------------------------------------
+
+
+def test_empty_database_is_migrated_to_head_and_a_second_run_is_a_no_op(db: Backend) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    assert schema_revision(db.engine) is None
+    assert ensure_schema(db.engine) is True
+    assert schema_revision(db.engine) == head_revision()
+    tables = set(inspect(db.engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert ensure_schema(db.engine) is False
+    with db.engine.connect() as conn:
+        # the migrated database is exactly the models: no table, column, type or index differs
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
+
+
+def test_sqlite_connection_settings(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "w.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        got = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("journal_mode", "busy_timeout")}
+        got |= {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("foreign_keys", "secure_delete")}
+    assert got == {"journal_mode": "wal", "busy_timeout": 600_000, "foreign_keys": 1, "secure_delete": 1}
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_sqlite_ddl_is_transactional(tmp_path: Path) -> None:
+    """What makes a crash mid-migration harmless: a rolled-back CREATE TABLE leaves no table."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with pytest.raises(RuntimeError), write_transaction(engine) as conn:
+        conn.exec_driver_sql("CREATE TABLE half_done (x INTEGER)")
+        raise RuntimeError("crash")
+    assert "half_done" not in inspect(engine).get_table_names()
+
+
+def test_database_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_URL, raising=False)
+    assert database_url() == f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    assert DEFAULT_SQLITE_PATH.parent == ROOT / "data"
+    assert "data/" in (ROOT / ".gitignore").read_text().splitlines()
+    monkeypatch.setenv(ENV_URL, "postgresql+psycopg://u@h/db")
+    assert database_url() == "postgresql+psycopg://u@h/db"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+# --- round trips --------------------------------------------------------------------------------
+
+
+def test_sample_wave_reloads_exactly(engine: Engine, sample: Dataset) -> None:
+    info = ws.import_dataset(engine, "Acme", sample, "2026-Q2")
+    assert info.rows == {name: len(getattr(sample, name)) for name in TABLE_COLUMNS}
+    assert info.rows["people"] == 250
+    assert_same_dataset(sample, ws.load_wave(engine, "Acme", "2026-Q2"))
+
+
+def test_custom_attributes_and_hostile_names_reload_exactly(engine: Engine) -> None:
+    ds = tricky_dataset()
+    ws.import_dataset(engine, "Ünïcode & <b>co</b>", ds, "wave 1")
+    back = ws.load_wave(engine, "Ünïcode & <b>co</b>", "wave 1")
+    assert_same_dataset(ds, back)
+    assert back.people.loc[1, "name"] == HYPERLINK
+    assert back.people.loc[2, "name"] == IMG
+    assert back.custom_attributes == ["Site code", "FTE", "Grade band"]
+
+
+def test_loader_output_with_custom_attributes_reloads_exactly(engine: Engine, tmp_path: Path) -> None:
+    from lib.loader import load_path
+    from lib.sample import write_dataset
+
+    source = tricky_dataset()
+    source.interactions = source.interactions.dropna(subset=["timestamp"])  # the loader requires one
+    path = write_dataset(source, tmp_path / "tricky.xlsx")
+    ds = load_path(path)
+    assert HYPERLINK in set(ds.people["name"]) and "Grade band" in ds.people
+    ws.import_dataset(engine, "Acme", ds, "w")
+    assert_same_dataset(ds, ws.load_wave(engine, "Acme", "w"))
+
+
+def test_two_waves_are_kept_apart(engine: Engine) -> None:
+    first = tricky_dataset()
+    second = tricky_dataset()
+    second.people = second.people.iloc[:3]
+    ws.import_dataset(engine, "Acme", first, "2026-Q1", now=T0)
+    ws.import_dataset(engine, "Acme", second, "2026-Q2", now=T0 + timedelta(days=90))
+    assert len(ws.load_wave(engine, "Acme", "2026-Q1").people) == 6
+    assert len(ws.load_wave(engine, "Acme", "2026-Q2").people) == 3
+    (info,) = ws.list_workspaces(engine)
+    assert [w.label for w in info.waves] == ["2026-Q1", "2026-Q2"]
+    assert [w.rows["people"] for w in info.waves] == [6, 3]
+    assert info.waves[0].imported_at == T0
+
+
+def test_default_wave_label() -> None:
+    ds = tricky_dataset()
+    assert ws.default_label(ds) == "2026-Q1"  # the one wave label in its tables
+    ds.ties = ds.ties.assign(wave=["2026-Q1", "2026-Q2", "2026-Q2", "2026-Q1"])
+    ds.source = "acme survey.xlsx"
+    assert ws.default_label(ds) == "acme survey"
+
+
+# --- all or nothing -----------------------------------------------------------------------------
+
+
+def test_a_taken_label_is_refused_and_the_first_wave_kept(engine: Engine) -> None:
+    ds = tricky_dataset()
+    ws.import_dataset(engine, "Acme", ds, "w")
+    other = Dataset(people=ds.people.iloc[:2])
+    with pytest.raises(ws.WorkspaceError, match="already has a wave 'w'"):
+        ws.import_dataset(engine, "Acme", other, "w")
+    assert_same_dataset(ds, ws.load_wave(engine, "Acme", "w"))
+    assert row_counts(engine)["waves"] == 1
+
+
+@pytest.mark.parametrize("error", [RuntimeError("disk full"), KeyboardInterrupt()])
+def test_failed_or_cancelled_import_leaves_nothing(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    ds = tricky_dataset()
+    ws.import_dataset(engine, "Existing", ds, "kept", files=[("a.csv", b"x")])
+    before = row_counts(engine)
+    written: list[str] = []
+    original = ws._insert_table
+
+    def failing(conn: object, wave_id: int, table: object) -> None:
+        original(conn, wave_id, table)  # type: ignore[arg-type]
+        written.append("table")
+        if len(written) == 3:
+            raise error
+
+    monkeypatch.setattr(ws, "_insert_table", failing)
+    for workspace in ("Existing", "Brand new"):
+        written.clear()
+        with pytest.raises(type(error)):
+            ws.import_dataset(engine, workspace, ds, "half", files=[("b.csv", b"y")])
+        assert len(written) == 3  # three tables were written inside the transaction…
+        assert row_counts(engine) == before  # …and none of them survived
+    assert [w.name for w in ws.list_workspaces(engine)] == ["Existing"]
+    assert_same_dataset(ds, ws.load_wave(engine, "Existing", "kept"))
+
+
+def test_a_table_that_cannot_be_stored_is_reported_before_anything_is_written(engine: Engine) -> None:
+    ds = tricky_dataset()
+    ds.people["mixed"] = pd.Series([1, "x", 2, 3, 4, 5], dtype=object)
+    with pytest.raises(ws.WorkspaceError, match="'people'.*mixing kinds"):
+        ws.import_dataset(engine, "Acme", ds, "w")
+    assert row_counts(engine)["workspaces"] == 0
+
+
+def test_concurrent_imports_of_one_label_store_exactly_one(engine: Engine) -> None:
+    ds = tricky_dataset()
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            ws.import_dataset(engine, "Acme", ds, "same")
+            outcomes.append("ok")
+        except ws.WorkspaceError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["ok", "refused", "refused"]
+    counts = row_counts(engine)
+    assert (counts["workspaces"], counts["waves"], counts["wave_tables"]) == (1, 1, len(TABLE_COLUMNS))
+
+
+# --- killing the importer -----------------------------------------------------------------------
+
+_HOLD_SCRIPT = """
+import sys, time
+import lib.workspaces as ws
+original = ws._insert_table
+done = []
+def holding(conn, wave_id, table):
+    original(conn, wave_id, table)
+    done.append(table.name)
+    if len(done) == 4:  # four tables written, the transaction still open: wait to be killed
+        print("HOLDING", flush=True)
+        time.sleep(600)
+ws._insert_table = holding
+from lib.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.fixture(scope="session")
+def big_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from lib.sample import generate, write_dataset
+
+    return write_dataset(generate(people=5000), tmp_path_factory.mktemp("big") / "org5000.zip")
+
+
+def _start(args: list[str], url: str, script: str | None = None) -> subprocess.Popen[str]:
+    cmd = [sys.executable, "-c", script] if script else [sys.executable, "-m", "lib.cli"]
+    return subprocess.Popen(
+        [*cmd, "import", *args, "--database", url],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def _wait_for(proc: subprocess.Popen[str], marker: str, timeout: float = 240) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if marker in line:
+            return lines
+    proc.kill()
+    raise AssertionError(f"{marker!r} never came; output:\n{''.join(lines)}")
+
+
+def _write_lock_held(db: Backend) -> bool:
+    """Seen from another connection: does someone hold an open write transaction?"""
+    if db.name == "sqlite":
+        probe = sqlite3.connect(make_url(db.url).database or "", timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError as err:
+            return "locked" in str(err)
+        finally:
+            probe.close()
+    with db.engine.connect() as conn:
+        n = conn.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+        return int(n) > 0
+
+
+def _assert_nothing_partial(engine: Engine, expected: Dataset | None) -> None:
+    counts = row_counts(engine)
+    if expected is None:
+        assert counts == dict.fromkeys(counts, 0), counts
+    else:  # the import had committed before the kill landed: then it must be complete
+        assert counts["waves"] == 1 and counts["wave_tables"] == len(TABLE_COLUMNS), counts
+        assert_same_dataset(expected, ws.load_wave(engine, "Big", "org5000"))
+
+
+@pytest.mark.slow
+def test_killed_import_leaves_no_partial_wave(db: Backend, big_zip: Path) -> None:
+    """``python -m lib.cli import`` killed with SIGKILL while its transaction is open (rows written)."""
+    proc = _start([str(big_zip), "--workspace", "Big"], db.url, script=_HOLD_SCRIPT)
+    try:
+        lines = _wait_for(proc, "HOLDING")
+        assert any(line.startswith("importing") for line in lines)
+        assert _write_lock_held(db)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    engine = make_engine(db.url)
+    _assert_nothing_partial(engine, None)
+    if db.name == "sqlite":
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    # the database is still usable, and the label free: an import under it now succeeds in full
+    ds = tricky_dataset()
+    ws.import_dataset(engine, "Big", ds, "org5000")
+    assert_same_dataset(ds, ws.load_wave(engine, "Big", "org5000"))
+    engine.dispose()
+
+
+@pytest.mark.slow
+def test_import_killed_as_it_logs_importing_is_all_or_nothing(db: Backend, big_zip: Path) -> None:
+    """The unmodified command, killed the moment it says it is importing (the transaction is open
+    then; if the kill lands after the commit, the wave must be complete)."""
+    ensure_schema(db.engine)
+    proc = _start([str(big_zip), "--workspace", "Big"], db.url)
+    try:
+        _wait_for(proc, "importing")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    engine = make_engine(db.url)
+    with engine.connect() as conn:
+        waves = conn.execute(select(func.count()).select_from(Wave)).scalar_one()
+    if waves:
+        from lib.loader import load_path
+
+        _assert_nothing_partial(engine, load_path(big_zip))
+    else:
+        _assert_nothing_partial(engine, None)
+    engine.dispose()
+
+
+# --- deletion and retention ---------------------------------------------------------------------
+
+
+def _fill_workspace(engine: Engine, name: str, marker: str) -> dict[str, int]:
+    """Two waves with a kept CSV upload each, cached results, a workshop session, an action and
+    pulse answers. Returns how many rows of each kind belong to the workspace."""
+    ds = tricky_dataset()
+    csv = f"person_id,name\np1,{marker}\n".encode()
+    ws.import_dataset(engine, name, ds, "w1", files=[("people.csv", csv)], now=T0)
+    ws.import_dataset(engine, name, ds, "w2", files=[("people.csv", csv), ("ties.csv", b"a,b")], now=T0)
+    ws.store_result(engine, name, "overview", marker.encode(), wave="w1")
+    ws.store_result(engine, name, "trend", b"across waves")
+    with write_transaction(engine) as conn:
+        ws_id = conn.execute(select(Workspace.id).where(Workspace.name == name)).scalar_one()
+        wave_id = conn.execute(select(Wave.id).where(Wave.workspace_id == ws_id, Wave.label == "w2")).scalar_one()
+        session_id = conn.execute(
+            insert(WorkshopSession)
+            .values(workspace_id=ws_id, wave_id=wave_id, title=marker, held_at=T0, notes="")
+            .returning(WorkshopSession.id)
+        ).scalar_one()
+        conn.execute(
+            insert(Action).values(
+                workspace_id=ws_id, session_id=session_id, title="Pair seniors", owner="", status="open", created_at=T0
+            )
+        )
+        conn.execute(
+            insert(PulseAnswer),
+            [
+                {"workspace_id": ws_id, "wave_id": wave_id, "respondent": "r1", "item": "tr1", "value": 4.0, "answered_at": T0},
+                {"workspace_id": ws_id, "wave_id": wave_id, "respondent": "r2", "item": "tr1", "value": 2.0, "answered_at": T0},
+            ],
+        )
+    return {"waves": 2, "tables": 2 * len(TABLE_COLUMNS), "files": 3, "cached": 2, "sessions": 1, "actions": 1, "pulse": 2}
+
+
+def _files_contain(db: Backend, needle: bytes) -> bool:
+    return any(needle in p.read_bytes() for p in db.files())
+
+
+def test_delete_removes_everything_of_that_workspace_only(db: Backend) -> None:
+    engine = db.engine
+    ensure_schema(engine)
+    marker = f"Marker-{secrets.token_hex(8)}"
+    expected = _fill_workspace(engine, f"Doomed {marker}", marker)
+    keep = tricky_dataset()
+    ws.import_dataset(engine, "Kept", keep, "k", files=[("k.csv", b"kept")])
+    ws.store_result(engine, "Kept", "overview", b"kept result")
+    kept_counts = row_counts(engine)
+    if db.name == "sqlite":
+        assert _files_contain(db, marker.encode())  # the control: the text is there before
+
+    gone = ws.delete_workspace(engine, f"Doomed {marker}")
+
+    assert gone == ws.Deleted(
+        workspace=f"Doomed {marker}",
+        waves=expected["waves"],
+        tables=expected["tables"],
+        files=expected["files"],
+        cached_results=expected["cached"],
+        workshop_sessions=expected["sessions"],
+        actions=expected["actions"],
+        pulse_answers=expected["pulse"],
+    )
+    after = row_counts(engine)
+    assert after == {
+        "workspaces": 1,
+        "waves": 1,
+        "wave_tables": len(TABLE_COLUMNS),
+        "upload_files": 1,
+        "cached_results": 1,
+        "workshop_sessions": 0,
+        "actions": 0,
+        "pulse_answers": 0,
+    }
+    assert kept_counts["workspaces"] == 2
+    assert [w.name for w in ws.list_workspaces(engine)] == ["Kept"]
+    assert_same_dataset(keep, ws.load_wave(engine, "Kept", "k"))
+    assert ws.cached_result(engine, "Kept", "overview") == b"kept result"
+    if db.name == "sqlite":
+        assert not _files_contain(db, marker.encode())  # overwritten, not just unlinked
+    with pytest.raises(ws.WorkspaceError, match="No workspace named"):
+        ws.load_wave(engine, f"Doomed {marker}", "w1")
+
+
+def test_delete_one_wave_drops_its_files_and_stale_results(engine: Engine) -> None:
+    _fill_workspace(engine, "Acme", "m")
+    ws.delete_wave(engine, "Acme", "w1")
+    (info,) = ws.list_workspaces(engine)
+    assert [w.label for w in info.waves] == ["w2"]
+    assert ws.cached_result(engine, "Acme", "overview") is None  # computed from w1
+    assert ws.cached_result(engine, "Acme", "trend") is None  # spanned the waves
+    assert row_counts(engine)["upload_files"] == 2  # w2's two files remain
+
+
+def test_retention_purges_expired_uploads_with_a_fixed_clock(db: Backend) -> None:
+    engine = db.engine
+    ensure_schema(engine)
+    ds = tricky_dataset()
+    short = ws.WorkspaceSettings(retention_days=30)
+    ws.import_dataset(engine, "Short", ds, "old", files=[("a.csv", b"old")], settings=short, now=T0)
+    ws.import_dataset(engine, "Short", ds, "new", files=[("b.csv", b"new")], now=T0 + timedelta(days=10))
+    ws.import_dataset(engine, "Short", ds, "pulse", kind="pulse", now=T0)
+    ws.store_result(engine, "Short", "overview", b"r", wave="old")
+    ws.import_dataset(engine, "Forever", ds, "old", files=[("c.csv", b"c")], now=T0)
+
+    assert ws.purge_expired(engine, now=T0 + timedelta(days=30)) == []  # exactly 30 days: kept
+    purged = ws.purge_expired(engine, now=T0 + timedelta(days=30, seconds=1))
+    assert purged == [ws.PurgedWave("Short", "old", T0)]
+    short_info = ws.get_workspace(engine, "Short")
+    assert sorted(w.label for w in short_info.waves) == ["new", "pulse"]
+    assert [w.label for w in ws.get_workspace(engine, "Forever").waves] == ["old"]
+    assert ws.cached_result(engine, "Short", "overview") is None
+    with engine.connect() as conn:
+        files = conn.execute(select(UploadFile.file_name).order_by(UploadFile.file_name)).scalars().all()
+    assert files == ["b.csv", "c.csv"]
+
+    # opening the database enforces retention too
+    ws.open_database(db.url, now=T0 + timedelta(days=40, seconds=1))
+    assert [w.label for w in ws.get_workspace(engine, "Short").waves] == ["pulse"]
+
+
+# --- settings and messages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (ws.WorkspaceSettings(min_group_size=4), "cannot be below 5"),
+        (ws.WorkspaceSettings(default_view="everyone"), "default view"),  # type: ignore[arg-type]
+        (ws.WorkspaceSettings(channel_modes={"wiki": "archive"}), "'stock' or 'flow'"),
+        (ws.WorkspaceSettings(retention_days=-1), "Retention"),
+    ],
+)
+def test_invalid_settings_are_refused(engine: Engine, settings: ws.WorkspaceSettings, message: str) -> None:
+    with pytest.raises(ws.WorkspaceError, match=message):
+        ws.create_workspace(engine, "Acme", settings)
+    assert row_counts(engine)["workspaces"] == 0
+
+
+@pytest.mark.parametrize(("name", "message"), [("   ", "blank"), ("a\tb", "control"), ("x" * 201, "longer")])
+def test_bad_names_are_refused(engine: Engine, name: str, message: str) -> None:
+    with pytest.raises(ws.WorkspaceError, match=message):
+        ws.create_workspace(engine, name)
+
+
+def test_settings_are_kept_and_updated(engine: Engine) -> None:
+    info = ws.create_workspace(engine, "  Acme  ", ws.WorkspaceSettings(min_group_size=8, retention_days=90), now=T0)
+    assert info.name == "Acme" and info.created_at == T0 and info.waves == ()
+    assert info.settings.min_group_size == 8 and info.settings.default_view == "aggregate"
+    assert len(info.settings.pseudonym_salt) == 32  # random, per workspace
+    other = ws.create_workspace(engine, "Other")
+    assert other.settings.pseudonym_salt != info.settings.pseudonym_salt
+    changed = ws.update_settings(
+        engine, "Acme", ws.WorkspaceSettings(default_view="named", channel_modes={"wiki": "flow"})
+    )
+    assert changed.settings.default_view == "named" and changed.settings.channel_modes == {"wiki": "flow"}
+    assert changed.settings.pseudonym_salt == info.settings.pseudonym_salt  # blank salt keeps it
+    assert changed.settings.retention_days is None
+    with pytest.raises(ws.WorkspaceError, match="already exists"):
+        ws.create_workspace(engine, "Acme")
+
+
+def test_unknown_names_say_what_exists(engine: Engine) -> None:
+    with pytest.raises(ws.WorkspaceError, match="There are no workspaces yet"):
+        ws.delete_workspace(engine, "Nope")
+    ws.import_dataset(engine, "Acme", tricky_dataset(), "2026-Q1")
+    with pytest.raises(ws.WorkspaceError, match=r"No workspace named 'Nope'\. Workspaces: Acme"):
+        ws.get_workspace(engine, "Nope")
+    with pytest.raises(ws.WorkspaceError, match=r"no wave '2030'.*waves: 2026-Q1"):
+        ws.load_wave(engine, "Acme", "2030")
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def test_cli_import_list_and_delete(db: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lib.sample import write_dataset
+
+    path = write_dataset(tricky_dataset(), tmp_path / "acme.xlsx")
+    assert cli_main(["import", str(path), "--workspace", "Acme", "--wave", "Q1", "--database", db.url]) == 0
+    err = capsys.readouterr().err
+    assert "importing wave 'Q1' into workspace 'Acme'" in err and "wrote people: 6 rows" in err
+    assert cli_main(["import", str(path), "--workspace", "Acme", "--wave", "Q1", "--database", db.url]) == 1
+    assert "already has a wave 'Q1'" in capsys.readouterr().err
+
+    assert cli_main(["workspaces", "--database", db.url]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Acme  (1 wave(s); minimum group 5; aggregate view; keep uploads)")
+    assert "Q1  upload" in out and "6 people, 4 ties" in out
+
+    assert cli_main(["workspaces", "--json", "--database", db.url]) == 0
+    import json
+
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["waves"][0]["rows"]["interactions"] == 3
+    assert listed["waves"][0]["upload_bytes"] == path.stat().st_size
+
+    assert cli_main(["delete", "--workspace", "Nope", "--database", db.url]) == 1
+    assert "No workspace named 'Nope'" in capsys.readouterr().err
+    assert cli_main(["delete", "--workspace", "Acme", "--database", db.url]) == 0
+    assert "deleted workspace 'Acme': 1 wave(s), 9 table(s), 1 uploaded file(s)" in capsys.readouterr().err
+    assert row_counts(db.engine) == dict.fromkeys(row_counts(db.engine), 0)
+
+
+def test_cli_import_of_a_bad_file_stores_nothing(
+    db: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "people.csv"
+    bad.write_text("name\nAnn\n", encoding="utf-8")  # no person_id column
+    assert cli_main(["import", str(bad), "--workspace", "Acme", "--database", db.url]) == 1
+    assert "nothing was imported" in capsys.readouterr().err
+    assert row_counts(db.engine)["workspaces"] == 0
