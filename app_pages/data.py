@@ -37,7 +37,9 @@ def report_table(findings: list[Finding]) -> pd.DataFrame:
         }
         for f in findings
     ]
-    return pd.DataFrame(rows, columns=["severity", "file", "sheet", "row", "column", "value", "problem", "how to fix"])
+    return pd.DataFrame(
+        rows, columns=["severity", "file", "sheet", "row", "column", "value", "problem", "how to fix"]
+    )
 
 
 left, right = st.columns([3, 2])
@@ -100,7 +102,9 @@ with left:
         if findings:
             table = report_table(findings)
             st.dataframe(table, hide_index=True, width="stretch", key="report-table")
-            ui.download_table(table, "validation-report.csv", "Download the validation report", key="dl-report")
+            ui.download_table(
+                table, "validation-report.csv", "Download the validation report", key="dl-report"
+            )
 
 ds = ui.dataset()
 st.subheader("Loaded now")

@@ -3,8 +3,11 @@
 import streamlit as st
 
 from lib import ui
+from lib.deck import deck_bytes
+from lib.exports import MIME, ExportOptions, Report, build_report, export_filename, workbook_bytes
 from lib.findings import rules_table
 from lib.overview import compare_waves, headline, position_changes, tie_changes, what_changed
+from lib.report_html import html_bytes
 
 PAGE_FILES = {
     "Network": "app_pages/network.py",
@@ -27,22 +30,86 @@ waves = ds.waves
 wave = st.selectbox("Wave", waves, index=len(waves) - 1, key="overview-wave") if len(waves) > 1 else None
 head = ui.compute(headline, wave, cfg.min_group_size)
 
-for row in (head.tiles[:5], head.tiles[5:]):
-    cols = st.columns(len(row))
-    for col, tile in zip(cols, row, strict=True):
-        col.metric(tile.label, tile.text, delta=tile.change_text or None, help=tile.help, delta_color="off")
+SHIFT_LABELS = {
+    "ASL": "Stocks → flow",
+    "PDL": "Clockwork → complexity",
+    "GDL": "Worker → team centric",
+    "IOL": "Experts → networks",
+    "FSL": "Curriculum → competency",
+}
+
+
+def _metric(col: st.delta_generator.DeltaGenerator, key: str) -> None:
+    tile = head.tile(key)
+    col.metric(tile.label, tile.text, delta=tile.change_text or None, help=tile.help, delta_color="off")
+
+
+for keys in (
+    ("people", "response_rate", "informal_share", "wirearchy_index", "advice_reciprocity"),
+    ("silo_groups", "key_people"),
+):
+    cols = st.columns(5)
+    for col, key in zip(cols, keys, strict=False):
+        _metric(col, key)
+    if len(keys) == 2:
+        gaps = head.tile("top_gaps")
+        with cols[2]:
+            st.markdown("**Biggest skill gaps**", help=gaps.help)
+            for skill, total in head.facts.org.get("top_gaps") or []:  # type: ignore[union-attr]
+                st.markdown(f"- {ui.md(skill)} ({total:.0f} levels short)")
+
+st.markdown("**The five shifts** (0 = the 'from' pole, 100 = the 'to' pole)", help=head.tile("shifts").help)
+for col, (code, label) in zip(st.columns(5), SHIFT_LABELS.items(), strict=True):
+    score = head.facts.org.get(f"shift_{code}")
+    col.metric(f"{code}: {label}", "—" if score is None else f"{score:.0f}")
 
 st.subheader("Findings")
 if not head.findings:
     st.write("No rule fired on this wave: nothing stands out against the framework's thresholds.")
-for i, finding in enumerate(head.findings):
+for finding in head.findings:
     with st.container(border=True):
         badge = "🔴 strong" if finding.strength == "strong" else "🟠 moderate"
         st.markdown(f"**{ui.md(finding.statement)}** · {badge}")
         st.markdown(f"*What the framework suggests:* {ui.md(finding.suggestion)}")
-        evidence = ", ".join(f"`{k}` = {v:.3g}" if isinstance(v, float) else f"`{k}` = {v}" for k, v in finding.evidence.items())
-        st.caption(f"Evidence: {ui.md(evidence)}")
+        evidence = ", ".join(
+            f"`{k}` = {v:.3g}" if isinstance(v, float) else f"`{k}` = {ui.md(v)}"
+            for k, v in finding.evidence.items()
+        )
+        st.caption(f"Evidence: {evidence}")
         st.page_link(PAGE_FILES[finding.page], label=f"Look deeper: {finding.page}", icon="➡️")
+
+st.subheader("Take it away")
+st.caption(
+    f"Exports follow your viewer setting ({cfg.view}): the aggregate view holds no names or ids, and groups "
+    f"under {cfg.min_group_size} people are hidden. Spreadsheet formulas in names are stored as text."
+)
+options = ExportOptions(
+    view=cfg.view, min_group_size=cfg.min_group_size, pseudonyms=cfg.pseudonyms, wave=wave
+)
+_memo: dict[str, Report] = {}
+
+
+def _report() -> Report:
+    # Built on the first click only (download data is generated lazily, on its own thread).
+    if "r" not in _memo:
+        _memo["r"] = build_report(ds, options)
+    return _memo["r"]
+
+
+builders = {
+    "pptx": ("PowerPoint deck", lambda: deck_bytes(ds, options, report=_report())),
+    "xlsx": ("Excel workbook", lambda: workbook_bytes(ds, options, report=_report())),
+    "html": ("HTML report", lambda: html_bytes(ds, options, report=_report())),
+}
+for col, (kind, (label, build)) in zip(st.columns(3), builders.items(), strict=True):
+    col.download_button(
+        f"⬇️ {label}",
+        data=build,
+        file_name=export_filename(kind, cfg.view),  # type: ignore[arg-type]
+        mime=MIME[kind],
+        key=f"export-{kind}",
+        on_click="ignore",
+    )
 
 with st.expander("How findings are made"):
     st.write("Each finding comes from one rule in a single table: the measure it reads and the thresholds.")
@@ -56,9 +123,13 @@ if len(waves) > 1:
     if before == after:
         st.info("Choose two different waves.")
     else:
-        for line in ui.compute(what_changed, before, after, cfg.min_group_size) or ["No finding appeared or went away."]:
+        for line in ui.compute(what_changed, before, after, cfg.min_group_size) or [
+            "No finding appeared or went away."
+        ]:
             st.markdown(f"- {ui.md(line)}")
-        st.dataframe(ui.compute(compare_waves, before, after, cfg.min_group_size), hide_index=True, key="wave-table")
+        st.dataframe(
+            ui.compute(compare_waves, before, after, cfg.min_group_size), hide_index=True, key="wave-table"
+        )
         st.write("Ties gained and lost")
         st.dataframe(ui.compute(tie_changes, before, after), hide_index=True, key="tie-changes")
         if cfg.individuals_visible:

@@ -1,5 +1,8 @@
 """Skills: where competence is missing, who already holds it, and who to ask."""
 
+import math
+
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -32,9 +35,10 @@ level = c2.slider(
 )
 labels: dict[str, str] = ui.compute(privacy.person_labels, s.pseudonyms) if s.individuals_visible else {}
 m = s.min_group_size
+teams = sorted(set(ds.people["team"].dropna().astype(str).str.strip()) - {""})
 
 
-def named(df, cols=("person_id", "ask_id")):  # type: ignore[no-untyped-def]
+def named(df: pd.DataFrame, cols: tuple[str, ...] = ("person_id", "ask_id")) -> pd.DataFrame:
     """Person ids shown as names or pseudonyms (the named view's labels), never raw ids."""
     out = df.copy()
     for c in cols:
@@ -71,7 +75,6 @@ if section == "Gaps":
     by_options = ["team", "role", *(["person"] if s.individuals_visible else [])]
     by = st.radio("Gap heatmap by", by_options, horizontal=True, key="skills_heat_by")
     if by == "person":
-        teams = sorted({str(t) for t in ds.people.get("team", []) if str(t)})
         team = st.selectbox("Team", teams, key="skills_heat_team")
         cells = ui.compute(skills.person_gaps, wave)
         cells = named(cells[cells["team"] == team])
@@ -165,11 +168,9 @@ elif section == "Who to ask":
         st.dataframe(named(ask), hide_index=True)
         st.subheader("Introductions list for a team", help=ui.definition(smn.introductions))
         t1, t2 = st.columns(2)
-        teams = sorted({str(t) for t in ds.people.get("team", []) if str(t)})
         team = t1.selectbox("Team", teams, key="skills_intro_team")
         cap = t2.number_input("At most introductions per expert", 1, 20, smn.DEFAULT_CAP, key="skills_cap")
-        intro = ui.compute(smn.introductions, team, wave, level, int(cap))
-        intro = named(intro)
+        intro = named(ui.compute(smn.introductions, team, wave, level, int(cap)))
         st.dataframe(intro, hide_index=True)
         ui.download_table(intro, f"introductions_{team}.csv")
 
@@ -183,7 +184,7 @@ else:
         k1.metric("Clusters (best silhouette)", cl.k)
         k2.metric(
             "Agreement with teams (ARI)",
-            f"{cl.ari_vs_team:.2f}",
+            "–" if math.isnan(cl.ari_vs_team) else f"{cl.ari_vs_team:.2f}",
             help="1 = the clusters are the teams; about 0 = they cut across teams.",
         )
         st.line_chart(cl.silhouette, x_label="k", y_label="mean silhouette")

@@ -302,7 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out")
     p.add_argument("--people", type=int, default=250)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--ties-per-person", type=float, default=None, help="about this many ties per person (benchmarks)")
+    p.add_argument(
+        "--ties-per-person", type=float, default=None, help="about this many ties per person (benchmarks)"
+    )
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("report", help="write the PowerPoint deck, Excel workbook or HTML report")

@@ -12,11 +12,11 @@ own transaction handling is switched off and SQLAlchemy emits ``BEGIN`` itself, 
 transactional and writers can take the write lock up front (:func:`write_transaction`).
 
 Migrations are Alembic revisions in ``migrations/versions/``, applied automatically by
-:func:`ensure_schema` on first use. Measured here (``benchmarks`` not needed, see the report of
-this step): importing Alembic adds about 0.1 s and migrating an empty SQLite database to head
-about 0.1 s; on an up-to-date database :func:`ensure_schema` reads one row. Two processes starting
-at once are serialised (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), so the second
-finds the schema at head and does nothing.
+:func:`ensure_schema` on first use. Alembic is light enough not to hand-roll a runner: measured
+here, importing it adds 0.11 s, migrating an empty SQLite database to head 0.10 s, and checking an
+up-to-date database 1 ms (one query). Two processes starting at once are serialised (SQLite
+``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), so the second finds the schema at head and does
+nothing. New revisions: ``.venv/bin/alembic -c migrations/alembic.ini revision --autogenerate -m …``.
 """
 
 from __future__ import annotations

@@ -20,8 +20,9 @@ from lib.privacy import MIN_GROUP_SIZE
 
 ADVICE = "advice"
 SILO_EI = -0.6  # a department is a silo when its advice E-I index is at or below this (see findings.RULES)
-#: A key person: someone whose departure alone cuts at least this share of reachable advice pairs.
-KEY_PERSON_REACH_LOSS = 0.05
+#: A key person: someone whose departure alone cuts at least this share of reachable advice pairs,
+#: or splits the network (adds a weak component: somebody is cut off).
+KEY_PERSON_REACH_LOSS = 0.01
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
             if len(ranked)
             else pd.Series(dtype=float)
         )
-        org["key_people"] = int((share >= KEY_PERSON_REACH_LOSS).sum())
+        splits = pd.to_numeric(ranked["components_added"], errors="coerce") if len(ranked) else share
+        org["key_people"] = int(((share >= KEY_PERSON_REACH_LOSS) | (splits > 0)).sum())
         org["key_person_threshold"] = KEY_PERSON_REACH_LOSS
     else:
         org.update(advice_reciprocity=None, gini_in_degree_advice=None, key_people=None)
@@ -237,7 +239,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             _num(o.get("key_people")),
             "—" if o.get("key_people") is None else f"{o['key_people']}",
             f"People whose departure alone would cut at least {KEY_PERSON_REACH_LOSS:.0%} of who can reach whom "
-            "in the advice network.",
+            "in the advice network, or cut someone off from it.",
             "Network",
         ),
     ]
@@ -271,20 +273,12 @@ def _with_change(now: Tile, before: Tile) -> Tile:
 
 
 def compare_waves(ds: Dataset, before: str, after: str, min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
-    """Every headline measure in two waves and its change (measure, before, after, change)."""
+    """Every headline measure in two waves and its change (measure, <before>, <after>, change)."""
     a = {t.key: t for t in _tiles(facts(ds, before, min_size))}
-    b = {t.key: t for t in _tiles(facts(ds, after, min_size))}
     rows = []
-    for key, tile in b.items():
-        va, vb = a[key].value, tile.value
-        rows.append(
-            {
-                "measure": tile.label,
-                before: a[key].text,
-                after: tile.text,
-                "change": None if va is None or vb is None else vb - va,
-            }
-        )
+    for tile in _tiles(facts(ds, after, min_size)):
+        moved = _with_change(tile, a[tile.key])
+        rows.append({"measure": tile.label, before: a[tile.key].text, after: tile.text, "change": moved.change_text})
     return pd.DataFrame(rows)
 
 

@@ -74,7 +74,13 @@ def is_sample() -> bool:
 def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``fn(dataset(), *args, **kwargs)``, cached in this session, keyed on the dataset's content."""
     ds = dataset()
-    key = (fn.__module__, fn.__qualname__, st.session_state.get("dataset_key"), repr(args), repr(sorted(kwargs.items())))
+    key = (
+        fn.__module__,
+        fn.__qualname__,
+        st.session_state.get("dataset_key"),
+        repr(args),
+        repr(sorted(kwargs.items())),
+    )
     cache: dict[Any, Any] = st.session_state.setdefault("_results", {})
     if key not in cache:
         if len(cache) >= _RESULT_CACHE_ENTRIES:
@@ -133,7 +139,9 @@ def definition(obj: Callable[..., Any] | type) -> str:
     return inspect.cleandoc(obj.__doc__ or "")
 
 
-def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None) -> None:
+def download_table(
+    df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None
+) -> None:
     """A CSV download with spreadsheet formulas neutralised."""
     st.download_button(
         label,

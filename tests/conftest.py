@@ -57,9 +57,19 @@ class Server:
         self._log = log.open("wb")
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
             ],
             cwd=ROOT,
             stdout=self._log,
@@ -89,7 +99,9 @@ def browser_unavailable() -> str | None:
     """Why browser tests cannot run here, or None. In CI a missing browser is a failure, not a skip."""
     if CHROMIUM.exists() and shutil.which("chromium"):
         return None
-    reason = "Debian chromium is not installed (/usr/bin/chromium); ./dev.sh test installs it when run as root"
+    reason = (
+        "Debian chromium is not installed (/usr/bin/chromium); ./dev.sh test installs it when run as root"
+    )
     if os.environ.get("CI"):
         pytest.fail(f"browser tests must run in CI: {reason}")
     return reason

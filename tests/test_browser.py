@@ -33,7 +33,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
 
 def _new_page(browser: Any, requests: list[str]) -> Any:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
     page = context.new_page()
     page.on("request", lambda r: requests.append(r.url))
     page.set_default_timeout(60_000)

@@ -42,7 +42,12 @@ def neutral() -> Facts:
 
 # rule → (org overrides, department overrides for "Sales", expected words in the statement, strength)
 CASES: dict[str, tuple[dict[str, object], dict[str, object], list[str], str]] = {
-    "silo": ({}, {"ei": -0.82, "internal_share": 0.91}, ["Sales asks inside Sales", "91%", "-0.82"], "strong"),
+    "silo": (
+        {},
+        {"ei": -0.82, "internal_share": 0.91},
+        ["Sales asks inside Sales", "91%", "-0.82"],
+        "strong",
+    ),
     "formal_heavy": ({"informal_share": 0.66, "fsl_share": 0.34}, {}, ["34%", "66%"], "moderate"),
     "group_formal_heavy": ({}, {"fsl_share": 0.45}, ["Sales", "45%"], "strong"),
     "experts_overloaded": ({"gini_in_degree_advice": 0.55}, {}, ["0.55"], "moderate"),
@@ -52,7 +57,12 @@ CASES: dict[str, tuple[dict[str, object], dict[str, object], list[str], str]] = 
     "rank_over_knowledge": ({"seniority_advice_correlation": 0.45}, {}, ["+0.45"], "moderate"),
     "weak_dimension": ({"weakest_dimension_mean": 2.4}, {}, ["Trust", "2.40"], "strong"),
     "stock_heavy": ({"flow_share": 0.4}, {}, ["40%"], "moderate"),
-    "single_holder_skills": ({"single_holder_skills": 2, "thin_skills": "SQL, Pricing"}, {}, ["2 skill", "SQL, Pricing"], "moderate"),
+    "single_holder_skills": (
+        {"single_holder_skills": 2, "thin_skills": "SQL, Pricing"},
+        {},
+        ["2 skill", "SQL, Pricing"],
+        "moderate",
+    ),
     "low_response": ({"response_rate": 0.3}, {}, ["30%"], "strong"),
 }
 

@@ -77,8 +77,12 @@ def test_position_changes_ranks_by_absolute_change() -> None:
 
 
 def test_silo_department_is_counted_and_reported() -> None:
-    people = pd.concat([_people(6, "Sales"), _people(6, "Ops").assign(person_id=lambda d: "q" + d["person_id"])])
-    inside = [(f"p{i}", f"p{(i + 1) % 6}") for i in range(6)] + [(f"qp{i}", f"qp{(i + 1) % 6}") for i in range(6)]
+    people = pd.concat(
+        [_people(6, "Sales"), _people(6, "Ops").assign(person_id=lambda d: "q" + d["person_id"])]
+    )
+    inside = [(f"p{i}", f"p{(i + 1) % 6}") for i in range(6)] + [
+        (f"qp{i}", f"qp{(i + 1) % 6}") for i in range(6)
+    ]
     ds = Dataset(people=people, ties=_ties([*inside, ("p0", "qp0")]))
     f = facts(ds)
     dept = f.groups["department"].set_index("group")
@@ -91,7 +95,9 @@ def test_silo_department_is_counted_and_reported() -> None:
 
 
 def test_groups_below_the_minimum_size_never_reach_the_findings() -> None:
-    people = pd.concat([_people(6, "Sales"), _people(4, "Tiny").assign(person_id=lambda d: "q" + d["person_id"])])
+    people = pd.concat(
+        [_people(6, "Sales"), _people(4, "Tiny").assign(person_id=lambda d: "q" + d["person_id"])]
+    )
     inside = [(f"qp{i}", f"qp{(i + 1) % 4}") for i in range(4)] + [("p0", "p1")]
     ds = Dataset(people=people, ties=_ties(inside))
     assert "Tiny" not in set(facts(ds).groups["department"]["group"])

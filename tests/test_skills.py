@@ -664,3 +664,15 @@ def test_shareable_networks_blank_shares_over_small_groups() -> None:
     assert math.isnan(net.loc["SQL", "reach_within_2"]) and math.isnan(net.loc["SQL", "redundancy"])
     assert net.loc["SQL", "people_with_gap"] == 3 and net.loc["SQL", "holders"] == 3
     assert "suppressed" not in net.columns
+
+
+def test_duplicate_requirements_count_once_at_the_highest_level() -> None:
+    ds = Dataset(
+        people=people([("a", "T", "PM")]),
+        skills=pd.DataFrame([rating("a", "X", 2)]),
+        role_skills=pd.DataFrame(
+            {"role": ["PM", "PM", "pm"], "skill": ["X", "X", "x"], "required_level": [2.0, 2.0, 3.0]}
+        ),
+    )
+    gaps = skills.person_gaps(ds)
+    assert len(gaps) == 1 and gaps.loc[0, "required_level"] == 3 and gaps.loc[0, "gap"] == 1

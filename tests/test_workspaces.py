@@ -23,13 +23,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, create_engine, func, inspect, insert, make_url, select, text
+from sqlalchemy import Engine, create_engine, func, insert, inspect, make_url, select, text
 
 from lib import workspaces as ws
 from lib.cli import main as cli_main
 from lib.dataset import TABLE_COLUMNS, Dataset, builtin_trust_items
-from lib.db import DEFAULT_SQLITE_PATH, ENV_URL, database_url, ensure_schema, head_revision, schema_revision
-from lib.db import make_engine, write_transaction
+from lib.db import (
+    DEFAULT_SQLITE_PATH,
+    ENV_URL,
+    database_url,
+    ensure_schema,
+    head_revision,
+    make_engine,
+    schema_revision,
+    write_transaction,
+)
 from lib.db_models import (
     Action,
     Base,
@@ -90,8 +98,10 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     admin = create_engine(base)
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
+    url = (
+        make_url(base)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
     )
     engine = make_engine(url)
     try:
@@ -173,7 +183,12 @@ def tricky_dataset() -> Dataset:
         ties=ties,
         interactions=interactions,
         trust=pd.DataFrame(
-            {"person_id": ["007", "p2"], "wave": ["2026-Q1", "2026-Q1"], "item": ["tr1", "own1"], "value": [5.0, 1.0]}
+            {
+                "person_id": ["007", "p2"],
+                "wave": ["2026-Q1", "2026-Q1"],
+                "item": ["tr1", "own1"],
+                "value": [5.0, 1.0],
+            }
         ),
         trust_items=trust_items,
         learning=pd.DataFrame(
@@ -184,10 +199,26 @@ def tricky_dataset() -> Dataset:
         ),
         source=f"{HYPERLINK}.xlsx",
         findings=[
-            Finding("warning", "Odd value", file="x.xlsx", sheet="people", row=3, column="name", value=IMG, hint="é")
+            Finding(
+                "warning",
+                "Odd value",
+                file="x.xlsx",
+                sheet="people",
+                row=3,
+                column="name",
+                value=IMG,
+                hint="é",
+            )
         ],
         channel_modes={"wiki": "stock", "Teams ": "flow", "чат": "flow"},
     )
+
+
+def loadable_dataset() -> Dataset:
+    """:func:`tricky_dataset` without what the loader rightly refuses (an event without a time)."""
+    ds = tricky_dataset()
+    ds.interactions = ds.interactions.dropna(subset=["timestamp"])
+    return ds
 
 
 def assert_same_dataset(expected: Dataset, actual: Dataset) -> None:
@@ -211,7 +242,8 @@ def assert_same_dataset(expected: Dataset, actual: Dataset) -> None:
 def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {
-            m.__tablename__: int(conn.execute(select(func.count()).select_from(m)).scalar_one()) for m in ALL_MODELS
+            m.__tablename__: int(conn.execute(select(func.count()).select_from(m)).scalar_one())
+            for m in ALL_MODELS
         }
 
 
@@ -230,7 +262,10 @@ def test_empty_database_is_migrated_to_head_and_a_second_run_is_a_no_op(db: Back
     assert ensure_schema(db.engine) is False
     with db.engine.connect() as conn:
         # the migrated database is exactly the models: no table, column, type or index differs
-        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
+        assert (
+            compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+            == []
+        )
 
 
 def test_sqlite_connection_settings(tmp_path: Path) -> None:
@@ -287,9 +322,7 @@ def test_loader_output_with_custom_attributes_reloads_exactly(engine: Engine, tm
     from lib.loader import load_path
     from lib.sample import write_dataset
 
-    source = tricky_dataset()
-    source.interactions = source.interactions.dropna(subset=["timestamp"])  # the loader requires one
-    path = write_dataset(source, tmp_path / "tricky.xlsx")
+    path = write_dataset(loadable_dataset(), tmp_path / "tricky.xlsx")
     ds = load_path(path)
     assert HYPERLINK in set(ds.people["name"]) and "Grade band" in ds.people
     ws.import_dataset(engine, "Acme", ds, "w")
@@ -361,7 +394,7 @@ def test_failed_or_cancelled_import_leaves_nothing(
 def test_a_table_that_cannot_be_stored_is_reported_before_anything_is_written(engine: Engine) -> None:
     ds = tricky_dataset()
     ds.people["mixed"] = pd.Series([1, "x", 2, 3, 4, 5], dtype=object)
-    with pytest.raises(ws.WorkspaceError, match="'people'.*mixing kinds"):
+    with pytest.raises(ws.WorkspaceError, match=r"'people'.*mixing kinds"):
         ws.import_dataset(engine, "Acme", ds, "w")
     assert row_counts(engine)["workspaces"] == 0
 
@@ -532,7 +565,9 @@ def _fill_workspace(engine: Engine, name: str, marker: str) -> dict[str, int]:
     ws.store_result(engine, name, "trend", b"across waves")
     with write_transaction(engine) as conn:
         ws_id = conn.execute(select(Workspace.id).where(Workspace.name == name)).scalar_one()
-        wave_id = conn.execute(select(Wave.id).where(Wave.workspace_id == ws_id, Wave.label == "w2")).scalar_one()
+        wave_id = conn.execute(
+            select(Wave.id).where(Wave.workspace_id == ws_id, Wave.label == "w2")
+        ).scalar_one()
         session_id = conn.execute(
             insert(WorkshopSession)
             .values(workspace_id=ws_id, wave_id=wave_id, title=marker, held_at=T0, notes="")
@@ -540,17 +575,44 @@ def _fill_workspace(engine: Engine, name: str, marker: str) -> dict[str, int]:
         ).scalar_one()
         conn.execute(
             insert(Action).values(
-                workspace_id=ws_id, session_id=session_id, title="Pair seniors", owner="", status="open", created_at=T0
+                workspace_id=ws_id,
+                session_id=session_id,
+                title="Pair seniors",
+                owner="",
+                status="open",
+                created_at=T0,
             )
         )
         conn.execute(
             insert(PulseAnswer),
             [
-                {"workspace_id": ws_id, "wave_id": wave_id, "respondent": "r1", "item": "tr1", "value": 4.0, "answered_at": T0},
-                {"workspace_id": ws_id, "wave_id": wave_id, "respondent": "r2", "item": "tr1", "value": 2.0, "answered_at": T0},
+                {
+                    "workspace_id": ws_id,
+                    "wave_id": wave_id,
+                    "respondent": "r1",
+                    "item": "tr1",
+                    "value": 4.0,
+                    "answered_at": T0,
+                },
+                {
+                    "workspace_id": ws_id,
+                    "wave_id": wave_id,
+                    "respondent": "r2",
+                    "item": "tr1",
+                    "value": 2.0,
+                    "answered_at": T0,
+                },
             ],
         )
-    return {"waves": 2, "tables": 2 * len(TABLE_COLUMNS), "files": 3, "cached": 2, "sessions": 1, "actions": 1, "pulse": 2}
+    return {
+        "waves": 2,
+        "tables": 2 * len(TABLE_COLUMNS),
+        "files": 3,
+        "cached": 2,
+        "sessions": 1,
+        "actions": 1,
+        "pulse": 2,
+    }
 
 
 def _files_contain(db: Backend, needle: bytes) -> bool:
@@ -664,7 +726,9 @@ def test_bad_names_are_refused(engine: Engine, name: str, message: str) -> None:
 
 
 def test_settings_are_kept_and_updated(engine: Engine) -> None:
-    info = ws.create_workspace(engine, "  Acme  ", ws.WorkspaceSettings(min_group_size=8, retention_days=90), now=T0)
+    info = ws.create_workspace(
+        engine, "  Acme  ", ws.WorkspaceSettings(min_group_size=8, retention_days=90), now=T0
+    )
     assert info.name == "Acme" and info.created_at == T0 and info.waves == ()
     assert info.settings.min_group_size == 8 and info.settings.default_view == "aggregate"
     assert len(info.settings.pseudonym_salt) == 32  # random, per workspace
@@ -696,7 +760,7 @@ def test_unknown_names_say_what_exists(engine: Engine) -> None:
 def test_cli_import_list_and_delete(db: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from lib.sample import write_dataset
 
-    path = write_dataset(tricky_dataset(), tmp_path / "acme.xlsx")
+    path = write_dataset(loadable_dataset(), tmp_path / "acme.xlsx")
     assert cli_main(["import", str(path), "--workspace", "Acme", "--wave", "Q1", "--database", db.url]) == 0
     err = capsys.readouterr().err
     assert "importing wave 'Q1' into workspace 'Acme'" in err and "wrote people: 6 rows" in err
@@ -712,7 +776,7 @@ def test_cli_import_list_and_delete(db: Backend, tmp_path: Path, capsys: pytest.
     import json
 
     (listed,) = json.loads(capsys.readouterr().out)
-    assert listed["waves"][0]["rows"]["interactions"] == 3
+    assert listed["waves"][0]["rows"]["interactions"] == 2
     assert listed["waves"][0]["upload_bytes"] == path.stat().st_size
 
     assert cli_main(["delete", "--workspace", "Nope", "--database", db.url]) == 1
