@@ -87,28 +87,28 @@ with left:
                     loaded.source = ", ".join(n for n, _ in files)
                     ui.set_dataset(loaded, key=key)
                     st.session_state["last_report"] = ("loaded", loaded.source, loaded.findings)
+                    st.rerun()  # so the shared frame (sidebar) shows the new data at once
 
-    report = st.session_state.get("last_report")
-    if report:
-        status, names, findings = report
-        n_err = sum(f.severity == "error" for f in findings)
-        if status == "failed":
-            st.error(
-                f"**{names}** was not loaded: {n_err} error(s) to fix (listed below, errors first). "
-                "The data loaded before is still in use."
-            )
-        else:
-            st.success(f"**{names}** loaded. {len(findings)} warning(s) or note(s) below.")
-        if findings:
-            table = report_table(findings)
-            st.dataframe(table, hide_index=True, width="stretch", key="report-table")
-            ui.download_table(
-                table, "validation-report.csv", "Download the validation report", key="dl-report"
-            )
+
+report = st.session_state.get("last_report")
+if report:
+    status, names, findings = report
+    n_err = sum(f.severity == "error" for f in findings)
+    if status == "failed":
+        st.error(
+            f"**{ui.md(names)}** was not loaded: {n_err} error(s) to fix (listed below, errors first). "
+            "The data loaded before is still in use."
+        )
+    else:
+        st.success(f"**{ui.md(names)}** loaded. {len(findings)} warning(s) or note(s) below.")
+    if findings:
+        table = report_table(findings)
+        st.dataframe(table, hide_index=True, width="stretch", key="report-table")
+        ui.download_table(table, "validation-report.csv", "Download the validation report", key="dl-report")
 
 ds = ui.dataset()
 st.subheader("Loaded now")
-st.write(f"**{ds.source or 'Upload'}** — waves: {', '.join(ds.waves) or 'one (no wave column)'}")
+st.write(f"**{ui.md(ds.source or 'Upload')}** — waves: {ui.md(', '.join(ds.waves)) or 'one (no wave column)'}")
 counts = pd.DataFrame({"sheet": list(ds.summary()), "rows": list(ds.summary().values())})
 st.dataframe(counts, hide_index=True, key="counts-table")
 

@@ -89,7 +89,7 @@ PHYSICS_LIMIT = 500
 EDGE_LIMIT = 6_000
 TIES_KEPT_PER_PERSON = 3
 
-#: Okabe-Ito (colour-blind safe) followed by Tableau 10 hues that stay distinguishable from them.
+#: Okabe-Ito (colour-blind safe), then Tableau hues distinct from them and from the grey of "Other".
 PALETTE: tuple[str, ...] = (
     "#0072B2",
     "#E69F00",
@@ -100,7 +100,7 @@ PALETTE: tuple[str, ...] = (
     "#F0E442",
     "#000000",
     "#8C564B",
-    "#7F7F7F",
+    "#9467BD",
     "#17BECF",
     "#BCBD22",
 )
@@ -108,10 +108,12 @@ OTHER_COLOUR = "#C8C8C8"
 MISSING_LABEL = "(not given)"
 MISSING_COLOUR = "#EEEEEE"
 NODE_SIZE = (8.0, 36.0)  # radius in px of the smallest and largest dot on a person map
+BIG_NODE_SIZE = (5.0, 24.0)  # the same above PHYSICS_LIMIT people
 GROUP_SIZE = (12.0, 60.0)
 EDGE_WIDTH = (0.5, 4.0)
 GROUP_EDGE_WIDTH = (1.0, 14.0)
 NUMERIC_BINS = 5
+SPREAD = 30.0  # server layouts: 95 % of the dots within SPREAD·√n px of the centre
 
 
 @dataclass(frozen=True)
@@ -281,7 +283,8 @@ def layout_positions(
     1,000 nodes) on the undirected tie graph of the scope's people, weights ignored, started from
     positions drawn with ``numpy.random.default_rng(seed)`` and igraph's generator seeded too, so
     the same data give the same map.
-    Coordinates are scaled so the drawing spans about ``40·√n`` pixels. Meant to be cached with
+    Coordinates are scaled so 95 % of the people lie within ``SPREAD·√n`` pixels of the centre;
+    the farthest (isolates, small fragments, which FR pushes far out) sit on a ring just outside. Meant to be cached with
     ``ui.compute(layout_positions, relations, wave, scope)``.
     """
     ids = scope_people(ds, scope, relations, wave)
@@ -307,9 +310,15 @@ def _layout(ids: list[str], ties: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
     finally:
         ig.set_random_number_generator(random)
     coords = np.asarray(layout.coords, dtype=float)
-    coords -= coords.mean(axis=0)
-    span = float(np.abs(coords).max()) or 1.0
-    coords *= 20.0 * np.sqrt(n) / span
+    # FR pushes isolates and small fragments far out, squeezing everyone else into a blob: scale
+    # by the 95th percentile of the distance from the median and pull outliers onto a ring there.
+    coords -= np.median(coords, axis=0)
+    radius = np.hypot(coords[:, 0], coords[:, 1])
+    span = float(np.quantile(radius, 0.95)) or float(radius.max()) or 1.0
+    ring = 1.15 * span
+    far = radius > ring
+    coords[far] *= (ring / radius[far])[:, None]
+    coords *= SPREAD * np.sqrt(n) / span
     return pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1]}, index=pd.Index(ids, name="person_id"))
 
 
@@ -580,7 +589,7 @@ def person_map(
     categories, legend = colour_categories(colour_values, categorical=colour_by in CATEGORICAL_COLUMNS)
     colour_of = {e.label: e.colour for e in legend}
     size_values = rows[size_by] if size_by and size_by in rows.columns else None
-    sizes = node_sizes(size_values, index, *NODE_SIZE)
+    sizes = node_sizes(size_values, index, *(NODE_SIZE if len(ids) <= PHYSICS_LIMIT else BIG_NODE_SIZE))
     shown_cols = list(
         dict.fromkeys([c for c in (colour_by, size_by, *tooltip_columns) if c and c in rows.columns])
     )
@@ -686,7 +695,11 @@ def group_map(
     notes = [n for n in [suppression_note(checked, min_group_size)] if n]
 
     groups = [str(g) for g in visible["group"]]
-    categories, legend = colour_categories(pd.Series(groups, dtype=object), categorical=True)
+    # one value per person, so the biggest groups get the colours and the legend counts people
+    per_person = pd.Series(np.repeat(np.asarray(groups, dtype=object), visible["people"].to_numpy(dtype=int)))
+    person_categories, legend = colour_categories(per_person, categorical=True)
+    category_of = dict(zip(per_person, person_categories, strict=True))
+    categories = pd.Series([category_of[g] for g in groups], dtype=object)
     colour_of = {e.label: e.colour for e in legend}
     radius = node_sizes(visible["people"].astype(float), visible.index, *GROUP_SIZE)
     opaque = {g: f"g{i}" for i, g in enumerate(groups)}
@@ -771,7 +784,13 @@ def external_urls(html: str) -> list[str]:
 def _options(m: NetworkMap) -> dict[str, Any]:
     big = len(m.nodes) > PHYSICS_LIMIT
     return {
-        "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 12 if m.kind == "people" else 16}},
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1,
+            "font": {"size": 12 if m.kind == "people" else 16},
+            # big maps: names appear when zoomed in (12 px × zoom ≥ 9 px), not as a grey smear
+            "scaling": {"label": {"drawThreshold": 9 if big else 5}},
+        },
         "edges": {
             "smooth": False,
             "color": {"color": "#9A9A9A", "highlight": "#333333", "hover": "#333333", "opacity": 0.45},
@@ -806,7 +825,7 @@ def _legend_html(m: NetworkMap) -> str:
         f'<div style="margin-top:4px;color:#555">Size: {escape(pretty(m.size_by))}</div>' if m.size_by else ""
     )
     return (
-        '<div id="legend" style="position:absolute;top:8px;left:8px;z-index:10;max-height:45%;overflow:auto;'
+        '<div id="legend" style="position:absolute;top:8px;left:8px;z-index:10;max-height:300px;max-width:40%;overflow:auto;'
         "background:rgba(255,255,255,0.92);border:1px solid #ddd;border-radius:4px;padding:6px 8px;"
         f'font:12px sans-serif">{head}{items}{size}</div>'
     )

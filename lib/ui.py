@@ -104,7 +104,7 @@ def sidebar() -> None:
     st.session_state.setdefault("pseudonyms", False)
     with st.sidebar:
         ds = dataset()
-        st.caption(f"Data: **{ds.source or 'upload'}** · {len(ds.people):,} people")
+        st.caption(f"Data: **{md(ds.source or 'upload')}** · {len(ds.people):,} people")
         st.radio(
             "Viewer",
             options=["named", "aggregate"],

@@ -123,7 +123,7 @@ def test_upload_loads_and_a_bad_upload_keeps_the_data(server: Server, browser: A
     page.get_by_text("60 people").first.wait_for()  # sidebar caption
 
     # A broken file: an error naming it, and the 60-person dataset stays loaded.
-    page.locator('[data-testid="stFileUploaderDeleteBtn"] button').first.click()
+    page.get_by_test_id("stFileChipDeleteBtn").first.click()
     _settle(page)
     _upload(page, bad)
     page.get_by_text("broken.xlsx was not loaded").wait_for()

@@ -292,6 +292,7 @@ def test_group_map_by_hand(groups: Dataset) -> None:
     assert b.title == "Team: B\nPeople: 5\nTies inside the group: 0\nTies with other groups: 3"
     assert a.size > b.size
     assert [(e.source, e.target, e.title) for e in m.edges] == [("g0", "g1", "A – B: 3 ties")]
+    assert [(e.label, e.count) for e in m.legend] == [("A", 6), ("B", 5)]  # people, not groups
     assert not m.directed
 
 
