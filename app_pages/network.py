@@ -22,7 +22,6 @@ ui.require(
     bool(all_relations),
     "The loaded data have no ties: add a ties sheet (source_id, target_id, relation) on the Data page.",
 )
-ui.require(bool(attrs), "The people sheet has no team, department or other attribute to group people by.")
 
 c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
 relations = c1.multiselect(
@@ -34,7 +33,7 @@ relations = c1.multiselect(
 )
 ui.require(bool(relations), "Choose at least one relation.")
 wave_label = c2.selectbox("Wave", ["All waves", *waves], key="net_wave", disabled=not waves)
-group_attr = c3.selectbox(
+group_attr = c3.selectbox(  # None when the people sheet has no attribute at all
     "Groups",
     attrs,
     index=attrs.index("department") if "department" in attrs else 0,
@@ -68,12 +67,14 @@ def person_data() -> tuple:
 
 
 # --- the map ---------------------------------------------------------------------------------------
+modes = [v for v in ("People", "Groups") if (v == "People" and named) or (v == "Groups" and group_attr)]
+ui.require(bool(modes), "Add a team or department column to the people sheet to see the group map.")
 mode = st.radio(
     "Map of",
-    ["People", "Groups"] if named else ["Groups"],
+    modes,
     key="net_view",
     horizontal=True,
-    index=1 if named and n > netmap.PERSON_MAP_LIMIT else 0,
+    index=modes.index("Groups") if "Groups" in modes and n > netmap.PERSON_MAP_LIMIT else 0,
     help=f"Above {netmap.PERSON_MAP_LIMIT:,} people the map opens on groups; drill into one group to see its people.",
 )
 m = None
@@ -105,13 +106,17 @@ else:
     )
     show = k3.radio(
         "Show",
-        ["One group", "One person"]
-        if n > netmap.DRILL_DOWN_LIMIT
-        else ["Everyone", "One group", "One person"],
+        [
+            o
+            for o in ("Everyone", "One group", "One person")
+            if o != "Everyone" or n <= netmap.DRILL_DOWN_LIMIT
+        ]
+        if group_attr
+        else ["Everyone", "One person"],
         key="net_scope",
     )
     scope = netmap.Scope()
-    if show == "One group":
+    if show == "One group" and group_attr:
         options = sorted(netmap.category_text(ds.people[group_attr]).unique())
         scope = netmap.Scope(
             group_attr, k4.selectbox(f"Which {netmap.pretty(group_attr)}", options, key="net_group")
@@ -168,7 +173,9 @@ elif tabs[1].open:
             st.caption(
                 f"Betweenness is estimated from {measures.attrs['betweenness_samples']} sampled people (large network)."
             )
-if tabs[2].open:
+if tabs[2].open and not group_attr:
+    tabs[2].info("Add a team or department column to the people sheet to compare groups.")
+elif tabs[2].open:
     with tabs[2]:
         ei = ui.compute(network.ei_index, group_attr, rel, wave)
         checked = privacy.suppress_small_groups(

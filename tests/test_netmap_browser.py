@@ -138,5 +138,7 @@ def test_network_page_draws_the_sample_map(server: Any, browser: Any) -> None:
         and urlparse(u).scheme not in {"data", "blob", "about"}
     ]
     assert external == [] and dialogs == []
-    print(f"network page on the sample: iframe after {iframe_at:.1f} s, map settled {elapsed:.1f} s after the click")
+    print(
+        f"network page on the sample: iframe after {iframe_at:.1f} s, map settled {elapsed:.1f} s after the click"
+    )
     context.close()

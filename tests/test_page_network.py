@@ -170,3 +170,12 @@ def test_pseudonyms_replace_names_and_ids(org: Dataset) -> None:
     table = next(t for t in at.tabs if t.label == "People").dataframe[0].value
     assert "name" not in table.columns and "person_id" not in table.columns
     assert table["person"].str.startswith("Person ").all()
+
+
+def test_people_without_any_attribute(org: Dataset) -> None:
+    ds = Dataset(people=org.people[["person_id", "name"]].copy(), ties=org.ties)
+    at = open_page(ds)
+    assert at.radio(key="net_view").options == ["People"]
+    assert map_caption(at).startswith("150 people")
+    at = open_page(ds, view="aggregate")
+    assert any("team or department" in i.value for i in at.info)
