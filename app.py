@@ -3,23 +3,34 @@
 Pages live in ``app_pages/`` (not ``pages/``): with ``st.navigation`` a folder named exactly
 ``pages/`` makes a freshly started server route a deep link through Streamlit's legacy
 multipage mechanism, so the navigation breaks (see README, "Why app_pages/").
+
+Only the pages the user's roles allow are registered (``lib.auth.PAGE_ACCESS``), so a URL to any
+other page is never routed: access is enforced on the server, not by hiding links.
 """
 
 import streamlit as st
 
-from lib import ui
+from lib import auth, ui
 
 st.set_page_config(page_title="Social learning dashboard", page_icon="🌱", layout="wide")
 
-PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon="🧭", url_path="overview", default=True),
-    st.Page("app_pages/network.py", title="Network", icon="🕸️", url_path="network"),
-    st.Page("app_pages/learning.py", title="Learning", icon="📚", url_path="learning"),
-    st.Page("app_pages/trust.py", title="Trust & wirearchy", icon="🤝", url_path="trust"),
-    st.Page("app_pages/skills.py", title="Skills", icon="🧩", url_path="skills"),
-    st.Page("app_pages/data.py", title="Data", icon="📂", url_path="data"),
-]
+#: page key (url path) → (file, title, icon). Access per role: lib.auth.PAGE_ACCESS.
+PAGES = {
+    "overview": ("app_pages/overview.py", "Overview", "🧭"),
+    "network": ("app_pages/network.py", "Network", "🕸️"),
+    "learning": ("app_pages/learning.py", "Learning", "📚"),
+    "trust": ("app_pages/trust.py", "Trust & wirearchy", "🤝"),
+    "skills": ("app_pages/skills.py", "Skills", "🧩"),
+    "data": ("app_pages/data.py", "Data", "📂"),
+}
 
-page = st.navigation(PAGES)
+user = ui.user()
+allowed = [key for key in auth.pages_for(user) if key in PAGES]
+page = st.navigation(
+    [
+        st.Page(PAGES[key][0], title=PAGES[key][1], icon=PAGES[key][2], url_path=key, default=(i == 0))
+        for i, key in enumerate(allowed)
+    ]
+)
 ui.sidebar()
 page.run()

@@ -11,7 +11,7 @@ from lib.sanitise import escape
 ds = ui.dataset()
 s = ui.settings()
 named, n = s.individuals_visible, len(ds.people)
-all_relations, waves, attrs = ds.relations, ds.waves, ds.attributes  # each scans a table: once
+all_relations, attrs = ds.relations, ds.attributes  # each scans a table: once
 st.title("🕸️ Network")
 st.write(
     "Most know-how travels through informal networks, not the org chart. The map shows who goes to whom; "
@@ -32,7 +32,15 @@ relations = c1.multiselect(
     help="Several relations are combined: a pair tied in any of them counts as one tie.",
 )
 ui.require(bool(relations), "Choose at least one relation.")
-wave_label = c2.selectbox("Wave", ["All waves", *waves], key="net_wave", disabled=not waves)
+tie_waves = sorted({str(w) for w in ds.ties["wave"].unique()} - {""}) if len(ds.ties) else []
+wave_label = c2.selectbox(
+    "Wave",
+    [*tie_waves, "All waves"],
+    index=max(len(tie_waves) - 1, 0),  # the latest wave, as on the Overview
+    key="net_wave",
+    disabled=not tie_waves,
+    help="Ties without a wave count in every wave. 'All waves' merges every wave's ties into one network.",
+)
 group_attr = c3.selectbox(  # None when the people sheet has no attribute at all
     "Groups",
     attrs,

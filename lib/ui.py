@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from lib import auth
 from lib.dataset import Dataset
 from lib.sanitise import safe_csv
 
@@ -57,7 +58,7 @@ def dataset() -> Dataset:
     if ds is None:
         ds = _sample_dataset()
         st.session_state["dataset_key"] = "sample"
-    return ds  # type: ignore[no-any-return]
+    return ds
 
 
 def set_dataset(ds: Dataset | None, key: str = "sample") -> None:
@@ -87,6 +88,11 @@ def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             cache.pop(next(iter(cache)))
         cache[key] = fn(ds, *args, **kwargs)
     return cache[key]  # type: ignore[no-any-return]
+
+
+def user() -> auth.User:
+    """The signed-in user. Nothing configured: one local user with every role (the embedded default)."""
+    return st.session_state.get("user", auth.LOCAL_USER)  # type: ignore[no-any-return]
 
 
 def settings() -> Settings:

@@ -15,15 +15,27 @@ APP = ROOT / "app.py"
 
 
 def registered_pages() -> list[str]:
-    """Page files named in app.py's st.Page(...) calls."""
+    """Page files named in app.py's PAGES table (key → (file, title, icon))."""
     tree = ast.parse(APP.read_text())
-    out = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
-            first = node.args[0]
-            assert isinstance(first, ast.Constant)
-            out.append(str(first.value))
-    return out
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            if isinstance(target, ast.Name) and target.id == "PAGES":
+                table = ast.literal_eval(node.value)  # type: ignore[arg-type]
+                return [file for file, _title, _icon in table.values()]
+    raise AssertionError("app.py has no PAGES table")
+
+
+def test_every_registered_page_has_an_access_rule() -> None:
+    from lib.auth import PAGE_ACCESS
+
+    tree = ast.parse(APP.read_text())
+    keys = next(
+        ast.literal_eval(n.value).keys()  # type: ignore[arg-type]
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES"
+    )
+    assert set(keys) == set(PAGE_ACCESS)
 
 
 def test_every_page_file_is_registered_and_exists() -> None:
