@@ -10,7 +10,7 @@ other page is never routed: access is enforced on the server, not by hiding link
 
 import streamlit as st
 
-from lib import auth, ui
+from lib import auth, pulse, ui
 
 st.set_page_config(page_title="Social learning dashboard", page_icon="🌱", layout="wide")
 
@@ -22,14 +22,32 @@ PAGES = {
     "trust": ("app_pages/trust.py", "Trust & wirearchy", "🤝"),
     "skills": ("app_pages/skills.py", "Skills", "🧩"),
     "data": ("app_pages/data.py", "Data", "📂"),
+    "present": ("app_pages/present.py", "Present", "🎬"),
+    "whatif": ("app_pages/whatif.py", "What if", "🔀"),
+    "actions": ("app_pages/actions.py", "Actions", "✅"),
+    "pulse_live": ("app_pages/pulse_live.py", "Live pulse", "📶"),
+    "pulse": ("app_pages/pulse.py", "Pulse", "📝"),
+    "signin": ("app_pages/signin.py", "Sign in", "🔑"),
 }
 
+if pulse.JOIN_PARAM in st.query_params:  # a pulse join link: this session becomes a participant
+    pulse.arrive(st.query_params, st.session_state, ui.workspace_engine(), ui.user())
 user = ui.user()
 allowed = [key for key in auth.pages_for(user) if key in PAGES]
+# The sign-in page: the only page for someone signed out (sign-in configured) or without a role;
+# registered but hidden from the menu for everyone else (it shows who is signed in).
+shown, hidden = (allowed, ["signin"]) if allowed else (["signin"], [])
 page = st.navigation(
     [
-        st.Page(PAGES[key][0], title=PAGES[key][1], icon=PAGES[key][2], url_path=key, default=(i == 0))
-        for i, key in enumerate(allowed)
+        st.Page(
+            PAGES[key][0],
+            title=PAGES[key][1],
+            icon=PAGES[key][2],
+            url_path=key,
+            default=(i == 0),
+            visibility="hidden" if key in hidden else "visible",
+        )
+        for i, key in enumerate(shown + hidden)
     ]
 )
 ui.sidebar()

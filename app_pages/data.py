@@ -1,15 +1,21 @@
-"""Data: upload a workbook or CSVs, read the validation report, preview sheets, get the template."""
+"""Data: upload a workbook or CSVs, read the validation report, preview sheets, get the template;
+keep uploads as waves of a workspace, open stored waves, and edit the workspace's settings."""
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import ui
+from lib import workspaces as wsp
 from lib.errors import DataError, Finding
 from lib.loader import load_files
 from lib.template import template_bytes
 
+ui.guard("data")  # stops here for a role that may not open this page
 st.title("📂 Data")
 st.write(
     "Upload one Excel workbook (`.xlsx`), several CSV files (one per sheet: `people.csv`, `ties.csv`, …) "
@@ -63,11 +69,15 @@ with right:
         st.rerun()
 
 with left:
-    uploads = st.file_uploader(
-        "Upload survey and collaboration data",
-        type=["xlsx", "csv", "zip"],
-        accept_multiple_files=True,
-        key="upload",
+    uploads = (
+        st.file_uploader(
+            "Upload survey and collaboration data",
+            type=["xlsx", "csv", "zip"],
+            accept_multiple_files=True,
+            key="upload",
+        )
+        if ui.can("upload")
+        else None
     )
     if uploads:
         files = [(u.name, u.getvalue()) for u in uploads]
@@ -86,6 +96,7 @@ with left:
                 else:
                     loaded.source = ", ".join(n for n, _ in files)
                     ui.set_dataset(loaded, key=key)
+                    st.session_state["upload_files"] = (key, files)  # kept with the wave if saved
                     st.session_state["last_report"] = ("loaded", loaded.source, loaded.findings)
                     st.rerun()  # so the shared frame (sidebar) shows the new data at once
 
@@ -108,7 +119,9 @@ if report:
 
 ds = ui.dataset()
 st.subheader("Loaded now")
-st.write(f"**{ui.md(ds.source or 'Upload')}** — waves: {ui.md(', '.join(ds.waves)) or 'one (no wave column)'}")
+st.write(
+    f"**{ui.md(ds.source or 'Upload')}** — waves: {ui.md(', '.join(ds.waves)) or 'one (no wave column)'}"
+)
 counts = pd.DataFrame({"sheet": list(ds.summary()), "rows": list(ds.summary().values())})
 st.dataframe(counts, hide_index=True, key="counts-table")
 
@@ -120,3 +133,177 @@ if ui.settings().individuals_visible:
         st.dataframe(getattr(ds, table_name).head(200), hide_index=True, width="stretch", key="preview-table")
 else:
     st.info("Sheet previews show individual rows, so they are hidden in the aggregate view.")
+
+
+# --- workspace: waves kept in the database, for later and for others ----------------------------
+if not ui.can("upload"):
+    st.stop()
+st.divider()
+st.subheader("Workspace")
+st.write(
+    "A workspace keeps one organisation's waves and settings in the database: open it later, or let an "
+    "executive open it (always in the aggregate view). Opening a workspace shows all its waves together."
+)
+try:
+    engine = ui.workspace_engine()
+except (SQLAlchemyError, OSError) as err:
+    st.error(f"The workspace database cannot be opened ({type(err).__name__}).")
+    st.stop()
+
+
+def _say(kind: str, text: str) -> None:
+    st.session_state["ws_message"] = (kind, text)
+
+
+def _run(action: Callable[..., object], *args: object) -> None:
+    """A workspace action as a widget callback: its WorkspaceError becomes a message on the page."""
+    try:
+        action(*args)
+    except wsp.WorkspaceError as err:
+        _say("error", str(err))
+
+
+def _create() -> None:
+    name = st.session_state.get("ws-new-name", "")
+    wsp.create_workspace(engine, name)
+    ui.open_workspace(name.strip(), load=False)  # the data loaded now stay, ready to save
+    _say(
+        "success",
+        f"Workspace **{ui.md(name.strip())}** created and opened: save the loaded data as its first wave.",
+    )
+
+
+def _save(name: str) -> None:
+    label = st.session_state.get("ws-wave-label", "")
+    key, files = st.session_state.get("upload_files", ("", []))
+    kept = files if key == st.session_state.get("dataset_key") else []
+    with st.spinner("Saving the wave…"):
+        wsp.import_dataset(engine, name, ui.dataset(), label or None, files=kept)
+    ui.open_workspace(name)
+    _say("success", f"Saved as wave **{ui.md(label)}**; the workspace is open with all its waves.")
+
+
+def _delete_wave(name: str) -> None:
+    label = st.session_state.get("ws-delete-wave", "")
+    wsp.delete_wave(engine, name, label)
+    ui.open_workspace(name)
+    _say("success", f"Wave **{ui.md(label)}** deleted with its tables and kept files.")
+
+
+def _delete_workspace(name: str) -> None:
+    gone = wsp.delete_workspace(engine, name)
+    ui.open_workspace(None)
+    _say("success", f"Workspace **{ui.md(gone.workspace)}** deleted: {gone.waves} wave(s) and all they held.")
+
+
+def _update_settings(name: str) -> None:
+    days = int(st.session_state["ws-set-days"]) if st.session_state.get("ws-set-expire") else None
+    info = wsp.get_workspace(engine, name)
+    new = wsp.update_settings(
+        engine,
+        name,
+        replace(
+            info.settings,
+            min_group_size=int(st.session_state["ws-set-min"]),
+            default_view=st.session_state["ws-set-view"],
+            retention_days=days,
+        ),
+    ).settings
+    ui.apply_workspace_settings(new, set_view=False)
+    _say("success", "Settings saved.")
+
+
+message = st.session_state.pop("ws_message", None)
+if message:
+    (st.success if message[0] == "success" else st.error)(message[1])
+
+current = ui.workspace()
+with st.form("ws-create", clear_on_submit=True, border=not current):
+    st.text_input("New workspace (an organisation or engagement)", key="ws-new-name", max_chars=200)
+    st.form_submit_button("Create and open", on_click=_run, args=(_create,))
+if not current:
+    st.info("No workspace is open: create one here, or choose one in the sidebar.")
+    st.stop()
+
+info = wsp.get_workspace(engine, current)
+st.markdown(f"**Open: {ui.md(info.name)}** · {len(info.waves)} wave(s)")
+if info.waves:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "wave": w.label,
+                    "kind": w.kind,
+                    "source": w.source,
+                    "imported (UTC)": f"{w.imported_at:%Y-%m-%d %H:%M}",
+                    "people": w.rows.get("people", 0),
+                    "ties": w.rows.get("ties", 0),
+                    "stored MB": round((w.stored_bytes + w.upload_bytes) / 1e6, 2),
+                }
+                for w in info.waves
+            ]
+        ),
+        hide_index=True,
+        key="ws-waves",
+    )
+
+shown_key = str(st.session_state.get("dataset_key", ""))
+if shown_key.startswith(("ws:", "wave:")):
+    st.caption("The data shown now come from this workspace: upload a file to save it as a new wave.")
+else:
+    s1, s2 = st.columns([3, 1], vertical_alignment="bottom")
+    s1.text_input(
+        f"Save the loaded data ({ui.md(ds.source or 'upload')}) as a new wave, labelled",
+        value=wsp.default_label(ds),
+        key="ws-wave-label",
+        max_chars=200,
+    )
+    s2.button("Save as wave", key="ws-save", type="primary", on_click=_run, args=(_save, current))
+
+if info.waves:
+    labels = [w.label for w in info.waves]
+    o1, o2, o3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    one = o1.selectbox("Stored wave", labels, index=len(labels) - 1, key="ws-open-wave")
+    o2.button("Open this wave only", key="ws-open-one", on_click=_run, args=(ui.open_wave, one))
+    o3.button("Open all waves", key="ws-open-all", on_click=_run, args=(ui.open_workspace, current))
+
+if ui.can("settings"):
+    with st.expander("Workspace settings"), st.form("ws-settings"):
+        st.number_input(
+            "Minimum group size (at least 5): smaller groups are never shown in aggregates",
+            min_value=5,
+            max_value=100,
+            value=info.settings.min_group_size,
+            key="ws-set-min",
+        )
+        st.radio(
+            "Default view when the workspace is opened (executives always see the aggregate view)",
+            list(wsp.VIEWS),
+            index=list(wsp.VIEWS).index(info.settings.default_view),
+            key="ws-set-view",
+            horizontal=True,
+        )
+        days = info.settings.retention_days
+        st.checkbox("Delete uploads after a number of days", value=days is not None, key="ws-set-expire")
+        st.number_input("Days to keep uploads", min_value=0, value=days or 365, key="ws-set-days")
+        st.form_submit_button("Save settings", on_click=_run, args=(_update_settings, current))
+
+with st.expander("Delete"):
+    if info.waves:
+        st.selectbox("Wave to delete", [w.label for w in info.waves], key="ws-delete-wave")
+        sure = st.checkbox("Yes, delete this wave with its tables and kept files", key="ws-delete-wave-sure")
+        st.button(
+            "Delete wave",
+            key="ws-delete-wave-go",
+            disabled=not sure,
+            on_click=_run,
+            args=(_delete_wave, current),
+        )
+    typed = st.text_input(f"Type **{ui.md(current)}** to delete the whole workspace", key="ws-delete-name")
+    st.button(
+        "Delete workspace",
+        key="ws-delete-go",
+        disabled=typed.strip() != current,
+        on_click=_run,
+        args=(_delete_workspace, current),
+    )

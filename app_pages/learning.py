@@ -9,6 +9,7 @@ from lib import flows, learning, privacy, shifts, ui
 from lib.sanitise import escape
 from lib.schema import LEARNING_TYPES
 
+ui.guard("learning")  # stops here for a role that may not open this page
 ds = ui.dataset()
 s = ui.settings()
 TYPES = list(LEARNING_TYPES)

@@ -8,6 +8,7 @@ import streamlit as st
 from lib import netmap, network, privacy, roles, ui
 from lib.sanitise import escape
 
+ui.guard("network")  # stops here for a role that may not open this page
 ds = ui.dataset()
 s = ui.settings()
 named, n = s.individuals_visible, len(ds.people)

@@ -9,6 +9,7 @@ from lib.findings import rules_table
 from lib.overview import compare_waves, headline, position_changes, tie_changes, what_changed
 from lib.report_html import html_bytes
 
+ui.guard("overview")  # stops here for a role that may not open this page
 PAGE_FILES = {
     "Network": "app_pages/network.py",
     "Learning": "app_pages/learning.py",

@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import netmap, privacy, skills, smn, ui
 
+ui.guard("skills")  # stops here for a role that may not open this page
 ds = ui.dataset()
 s = ui.settings()
 st.title("🧩 Skills: gaps, coverage and subject-matter networks")

@@ -8,6 +8,7 @@ import streamlit as st
 from lib import privacy, trust, ui, wirearchy
 from lib.sanitise import escape
 
+ui.guard("trust")  # stops here for a role that may not open this page
 ds = ui.dataset()
 cfg = ui.settings()
 st.title("🤝 Trust & wirearchy")

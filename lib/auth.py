@@ -4,12 +4,31 @@ Enforcement happens on the server: ``app.py`` registers only the pages the signe
 allow (a URL to any other page is not routed at all), every page calls ``ui.guard(<page>)``, and
 downloads/exports check :func:`allowed`. With nothing configured the app runs for one local user
 holding every role (the embedded default).
+
+Sign-in (configured in ``.streamlit/secrets.toml``, never in the repository; see
+``.streamlit/secrets.example.toml`` and the README):
+
+- OIDC through Streamlit's own ``[auth]`` section (``st.login()``); the ``[roles]`` table maps
+  e-mail addresses (or ``@domain`` patterns) to roles, with an optional ``default`` role for
+  everyone else the identity provider lets in. An address the provider marks unverified gets no role.
+- Built-in accounts for offline workshops: ``[accounts.<name>]`` with ``password_hash`` (scrypt, made
+  by ``python -m lib.cli hash-password``) and ``roles``.
+
+A configuration that cannot be read fails closed (:class:`AuthConfigError`): nobody is signed in,
+rather than everyone being the local user.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Role = Literal["facilitator", "executive", "participant"]
 ROLES: tuple[Role, ...] = ("facilitator", "executive", "participant")
@@ -21,6 +40,7 @@ Action = Literal[
     "export",  # download exports and tables (in the view the role is allowed)
     "run_workshop",  # presentation view, what-if, actions, open/close a pulse
     "answer_pulse",  # submit a pulse answer
+    "open_workspace",  # choose a stored workspace to look at (in the view the role is allowed)
 ]
 
 #: page key (the url_path in app.py) → roles that may open it.
@@ -31,6 +51,12 @@ PAGE_ACCESS: dict[str, frozenset[Role]] = {
     "trust": frozenset({"facilitator", "executive"}),
     "skills": frozenset({"facilitator", "executive"}),
     "data": frozenset({"facilitator"}),
+    "present": frozenset({"facilitator"}),  # workshop mode (run_workshop)
+    "whatif": frozenset({"facilitator"}),
+    "actions": frozenset({"facilitator"}),
+    "pulse_live": frozenset({"facilitator"}),
+    "pulse": frozenset({"participant", "facilitator"}),
+    "signin": frozenset(),  # no role: app.py registers it only for someone not signed in
 }
 
 #: action → roles that may do it.
@@ -41,6 +67,7 @@ ACTION_ACCESS: dict[Action, frozenset[Role]] = {
     "export": frozenset({"facilitator", "executive"}),
     "run_workshop": frozenset({"facilitator"}),
     "answer_pulse": frozenset({"participant", "facilitator"}),
+    "open_workspace": frozenset({"facilitator", "executive"}),
 }
 
 
@@ -48,7 +75,7 @@ ACTION_ACCESS: dict[Action, frozenset[Role]] = {
 class User:
     name: str
     roles: frozenset[Role] = field(default_factory=frozenset)
-    source: Literal["local", "oidc", "account", "join-link"] = "local"
+    source: Literal["local", "oidc", "account", "join-link", "none"] = "local"
 
     @property
     def is_local(self) -> bool:
@@ -69,3 +96,286 @@ def allowed(user: User, action: Action) -> bool:
 def pages_for(user: User) -> list[str]:
     """Page keys this user may open, in PAGE_ACCESS order."""
     return [page for page in PAGE_ACCESS if may_open(user, page)]
+
+
+#: Nobody signed in (sign-in configured): no role, so no page but the sign-in page.
+ANONYMOUS = User(name="", roles=frozenset(), source="none")
+
+
+# --- passwords (built-in accounts) -----------------------------------------------------------
+
+#: scrypt cost for new hashes: N = 2**17, r = 8, p = 1 (OWASP Password Storage Cheat Sheet's
+#: minimum for scrypt): 128 MiB and about 0.6 s per hash on this project's 2-core machines, which
+#: is also the floor on the time one password guess costs. 16-byte random salt, 32-byte key.
+SCRYPT_N = 2**17
+SCRYPT_R = 8
+SCRYPT_P = 1
+SALT_BYTES = 16
+KEY_BYTES = 32
+MIN_PASSWORD_LENGTH = 8
+#: Stored hashes are verified with the parameters they carry, within these bounds: weaker hashes
+#: are refused, and a hash cannot make the server spend more than about 1 GiB on one check.
+_MIN_N, _MAX_N, _MAX_R, _MAX_P = 2**14, 2**20, 16, 4
+_PREFIX = "scrypt"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8"),
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        dklen=KEY_BYTES,
+        maxmem=2 * 128 * n * r * p + 2**20,
+    )
+
+
+def hash_password(
+    password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P, salt: bytes | None = None
+) -> str:
+    """``scrypt$N$r$p$<salt, base64>$<key, base64>`` for ``password`` (ValueError when too short).
+
+    scrypt (RFC 7914) with a fresh random 16-byte salt; the parameters travel with the hash so
+    they can be raised later without invalidating existing accounts.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if not (_MIN_N <= n <= _MAX_N and n & (n - 1) == 0 and 1 <= r <= _MAX_R and 1 <= p <= _MAX_P):
+        raise ValueError(f"scrypt parameters out of range: N={n} (a power of 2, 2^14–2^20), r={r}, p={p}.")
+    salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
+    return "$".join([_PREFIX, str(n), str(r), str(p), _b64(salt), _b64(_scrypt(password, salt, n, r, p))])
+
+
+def _parse_hash(stored: str) -> tuple[int, int, int, bytes, bytes] | None:
+    parts = stored.strip().split("$")
+    if len(parts) != 6 or parts[0] != _PREFIX:
+        return None
+    try:
+        n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
+        salt = base64.b64decode(parts[4], validate=True)
+        key = base64.b64decode(parts[5], validate=True)
+    except ValueError:
+        return None
+    if not (_MIN_N <= n <= _MAX_N and n & (n - 1) == 0 and 1 <= r <= _MAX_R and 1 <= p <= _MAX_P):
+        return None
+    if len(salt) < 8 or len(key) != KEY_BYTES:
+        return None
+    return n, r, p, salt, key
+
+
+def is_password_hash(stored: str) -> bool:
+    """True when ``stored`` is a hash :func:`verify_password` accepts (not a plain-text password)."""
+    return _parse_hash(stored) is not None
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """True when ``password`` matches ``stored`` (a :func:`hash_password` string).
+
+    Constant-time comparison (``hmac.compare_digest``); a malformed or too-weak hash never matches.
+    """
+    parsed = _parse_hash(stored)
+    if parsed is None:
+        return False
+    n, r, p, salt, key = parsed
+    return hmac.compare_digest(_scrypt(password, salt, n, r, p), key)
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+class AuthConfigError(ValueError):
+    """The sign-in configuration cannot be used; the message says what to fix in secrets.toml."""
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    password_hash: str
+    roles: frozenset[Role]
+
+
+#: The keys of ``[auth]`` that configure Streamlit's cookie, not a provider.
+_SHARED_AUTH_KEYS = {"redirect_uri", "cookie_secret", "expose_tokens"}
+#: ``[roles]`` list name → role.
+ROLE_LISTS: dict[str, Role] = {
+    "facilitators": "facilitator",
+    "executives": "executive",
+    "participants": "participant",
+}
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """Who can sign in, and how. Empty (the default) = not configured: the local user."""
+
+    #: OIDC providers for ``st.login``: ``""`` = the one provider written directly in ``[auth]``.
+    oidc_providers: tuple[str, ...] = ()
+    #: role → e-mail addresses (lower case) or ``@domain`` patterns.
+    members: Mapping[Role, tuple[str, ...]] = field(default_factory=dict)
+    #: The role of a signed-in OIDC user on no list; None = no access.
+    default_role: Role | None = None
+    accounts: Mapping[str, Account] = field(default_factory=dict)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.oidc_providers or self.accounts)
+
+
+def _roles_of(value: Any, where: str) -> frozenset[Role]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        raise AuthConfigError(f'{where}: roles must be a list such as ["facilitator"].')
+    bad = [r for r in items if r not in ROLES]
+    if bad:
+        raise AuthConfigError(f"{where}: unknown role(s) {bad}; roles are {', '.join(ROLES)}.")
+    return frozenset(items)
+
+
+def _oidc_providers(section: Mapping[str, Any]) -> tuple[str, ...]:
+    if not section:
+        return ()
+    named = tuple(k for k, v in section.items() if isinstance(v, Mapping) and "client_id" in v)
+    direct = ("",) if "client_id" in section else ()
+    providers = direct + named
+    if not providers:
+        raise AuthConfigError(
+            "[auth] names no identity provider: add client_id, client_secret and server_metadata_url."
+        )
+    for key in ("redirect_uri", "cookie_secret"):
+        if not section.get(key):
+            raise AuthConfigError(f"[auth] lacks {key} (Streamlit needs it for st.login).")
+    return providers
+
+
+def load_config(secrets_: Mapping[str, Any]) -> AuthConfig:
+    """The sign-in configuration from the secrets (``st.secrets.to_dict()``): ``[auth]``, ``[roles]``,
+    ``[accounts]``. AuthConfigError for anything that cannot be used as written."""
+    auth_section = secrets_.get("auth") or {}
+    if not isinstance(auth_section, Mapping):
+        raise AuthConfigError("[auth] must be a table.")
+    providers = _oidc_providers(auth_section)
+    roles_section = secrets_.get("roles") or {}
+    if not isinstance(roles_section, Mapping):
+        raise AuthConfigError("[roles] must be a table.")
+    unknown = set(roles_section) - set(ROLE_LISTS) - {"default"}
+    if unknown:
+        raise AuthConfigError(
+            f"[roles] has unknown key(s) {sorted(unknown)}; use {', '.join(ROLE_LISTS)} and default."
+        )
+    members: dict[Role, tuple[str, ...]] = {}
+    for key, role in ROLE_LISTS.items():
+        listed = roles_section.get(key, [])
+        if isinstance(listed, str) or not all(isinstance(x, str) for x in listed):
+            raise AuthConfigError(f"[roles] {key} must be a list of e-mail addresses or @domain patterns.")
+        members[role] = tuple(x.strip().lower() for x in listed if x.strip())
+    default = roles_section.get("default")
+    if default is not None and default not in ROLES:
+        raise AuthConfigError(f"[roles] default must be one of {', '.join(ROLES)}, not {default!r}.")
+    accounts_section = secrets_.get("accounts") or {}
+    if not isinstance(accounts_section, Mapping):
+        raise AuthConfigError("[accounts] must hold one table per account: [accounts.<name>].")
+    accounts: dict[str, Account] = {}
+    for name, entry in accounts_section.items():
+        where = f"[accounts.{name}]"
+        if not isinstance(entry, Mapping):
+            raise AuthConfigError(f"{where} must be a table with password_hash and roles.")
+        if "password" in entry:
+            raise AuthConfigError(f"{where} holds a plain-text password: store password_hash instead.")
+        stored = str(entry.get("password_hash", ""))
+        if not is_password_hash(stored):
+            raise AuthConfigError(
+                f"{where}: password_hash is missing or not a scrypt hash; make one with "
+                "`python -m lib.cli hash-password`."
+            )
+        accounts[str(name)] = Account(str(name), stored, _roles_of(entry.get("roles"), where))
+    return AuthConfig(oidc_providers=providers, members=members, default_role=default, accounts=accounts)
+
+
+def _listed(email: str, entries: tuple[str, ...]) -> bool:
+    domain = "@" + email.rpartition("@")[2]
+    return email in entries or domain in entries
+
+
+def oidc_user(config: AuthConfig, claims: Mapping[str, Any]) -> User:
+    """The user an identity provider signed in (``st.user``), with the roles ``[roles]`` gives.
+
+    The e-mail address decides (case-insensitive); ``@domain`` entries match a whole domain. An
+    address the provider reports as unverified (``email_verified = false``) matches nothing and
+    does not get the default role either.
+    """
+    email = str(claims.get("email") or "").strip().lower()
+    name = str(claims.get("name") or email or "signed-in user")
+    if not email or claims.get("email_verified") is False:
+        return User(name=name, roles=frozenset(), source="oidc")
+    roles = frozenset(role for role, entries in config.members.items() if _listed(email, entries))
+    if not roles and config.default_role is not None:
+        roles = frozenset({config.default_role})
+    return User(name=name, roles=roles, source="oidc")
+
+
+# --- built-in accounts -----------------------------------------------------------------------
+
+#: After this many wrong passwords for one account name, that name is refused for the window.
+MAX_FAILURES = 5
+FAILURE_WINDOW_SECONDS = 300.0
+
+
+class LoginThrottle:
+    """Wrong-password counts per account name, shared by every session of this server process."""
+
+    def __init__(self, max_failures: int = MAX_FAILURES, window: float = FAILURE_WINDOW_SECONDS) -> None:
+        self.max_failures, self.window = max_failures, window
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_seconds(self, name: str, now: float | None = None) -> float:
+        """Seconds until ``name`` may try again (0 = now)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            recent = [t for t in self._failures.get(name, []) if now - t < self.window]
+            self._failures[name] = recent
+            if len(recent) < self.max_failures:
+                return 0.0
+            return self.window - (now - recent[0])
+
+    def failed(self, name: str, now: float | None = None) -> None:
+        with self._lock:
+            self._failures.setdefault(name, []).append(time.monotonic() if now is None else now)
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(name, None)
+
+
+THROTTLE = LoginThrottle()
+_DUMMY_HASH: list[str] = []  # made on first use: an unknown name costs as long as a wrong password
+
+
+def account_user(
+    config: AuthConfig, name: str, password: str, throttle: LoginThrottle = THROTTLE
+) -> User | None:
+    """The account's user when ``password`` is right; None otherwise (and for a throttled name).
+
+    An unknown name is checked against a dummy hash, so the answer takes as long either way and
+    does not reveal which account names exist.
+    """
+    name = name.strip()
+    if throttle.wait_seconds(name) > 0:
+        return None
+    account = config.accounts.get(name)
+    if account is None:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+        verify_password(password, _DUMMY_HASH[0])
+        throttle.failed(name)
+        return None
+    if not verify_password(password, account.password_hash):
+        throttle.failed(name)
+        return None
+    throttle.succeeded(name)
+    return User(name=account.name, roles=account.roles, source="account")

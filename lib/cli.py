@@ -9,6 +9,7 @@
 ``workspaces [--json]``      every workspace with its waves and row counts
 ``delete --workspace NAME [--wave LABEL]``  delete a workspace (or one wave) with everything it holds
 (the last three use ``$SLD_DATABASE_URL`` or ``data/workspaces.db``; ``--database URL`` overrides)
+``hash-password``            a scrypt hash for a built-in account's ``password_hash`` (password from stdin or a prompt)
 """
 
 from __future__ import annotations
@@ -272,6 +273,27 @@ def _cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_hash_password(_args: argparse.Namespace) -> int:
+    import getpass
+
+    from lib.auth import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        print(hash_password(password))
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print('paste it into .streamlit/secrets.toml as password_hash = "..."', file=sys.stderr)
+    return 0
+
+
 def _json_default(value: object) -> object:
     import numpy as np
 
@@ -342,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", required=True)
     p.add_argument("--wave", help="delete only this wave")
     p.set_defaults(func=_cmd_delete)
+
+    p = sub.add_parser("hash-password", help="hash a password for [accounts.<name>] password_hash (scrypt)")
+    p.set_defaults(func=_cmd_hash_password)
     return parser
 
 

@@ -14,7 +14,8 @@ Tables
 ``cached_results``      computed results per workspace (or wave), removed with their data
 ``workshop_sessions``   facilitated sessions on a wave (filled by a later step)
 ``actions``             actions agreed in a workshop session (later step)
-``pulse_answers``       short pulse-survey answers, per pseudonymous respondent (later step)
+``pulse_answers``       short pulse-survey answers, per pseudonymous respondent (lib/pulse.py)
+``pulse_sessions``      live pulses: join token, the pulse wave, open/closed (lib/pulse.py)
 
 Timestamps are stored as naive UTC (SQLite keeps no time zone); :mod:`lib.workspaces` converts
 at the boundary.
@@ -46,6 +47,7 @@ __all__ = [
     "Base",
     "CachedResult",
     "PulseAnswer",
+    "PulseSession",
     "UploadFile",
     "Wave",
     "WaveTable",
@@ -165,10 +167,16 @@ class Action(Base):
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    #: The room's notes on the action (migration 0002).
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class PulseAnswer(Base):
     __tablename__ = "pulse_answers"
+    #: One row per respondent and item: a second submission replaces, never doubles (migration 0003).
+    __table_args__ = (
+        UniqueConstraint("wave_id", "respondent", "item", name="uq_pulse_answers_wave_respondent_item"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = _workspace_fk()
@@ -177,3 +185,27 @@ class PulseAnswer(Base):
     item: Mapped[str] = mapped_column(String(100))
     value: Mapped[float] = mapped_column(Float)
     answered_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PulseSession(Base):
+    """A live pulse (lib/pulse.py): answers land in its wave while ``closed_at`` is None."""
+
+    __tablename__ = "pulse_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = _workspace_fk()
+    #: The pulse wave the answers land in (kind "pulse"); deleting the wave deletes the session.
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), unique=True)
+    #: The uploaded wave whose people are the roster (their attributes are copied for advisers).
+    base_wave_id: Mapped[int | None] = mapped_column(
+        ForeignKey("waves.id", ondelete="SET NULL"), nullable=True
+    )
+    #: The join link's secret (secrets.token_urlsafe): grants answering this pulse, nothing else.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: [[person_id, name], …] participants pick advisers from; [] = free names.
+    roster: Mapped[list[list[str]]] = mapped_column(JSON)
+    #: Trust item ids asked, in order.
+    trust_items: Mapped[list[str]] = mapped_column(JSON)

@@ -1,5 +1,6 @@
 """The PowerPoint deck: title, headline tiles, one slide per finding, the network map, the learning
-mix, the five shifts, trust, skills and an appendix of definitions.
+mix, the five shifts, trust, skills, the workshop's agreed actions (when given) and an appendix of
+definitions.
 
 Charts are native PowerPoint charts (python-pptx ``add_chart``), so a consultant can restyle and
 edit them; only the network map is a picture (drawn by :mod:`lib.report_charts`). Every slide is
@@ -14,7 +15,8 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from datetime import date
+from typing import Any, Protocol, cast
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -32,7 +34,7 @@ from lib.learning import SEVENTY_TWENTY_TEN
 from lib.report_charts import BUCKET_COLOURS
 from lib.sanitise import neutralise_formula
 
-__all__ = ["MIN_FONT_PT", "Para", "deck_bytes", "fits", "line_count"]
+__all__ = ["MIN_FONT_PT", "AgreedAction", "Para", "deck_bytes", "fits", "line_count"]
 
 MIN_FONT_PT = 12
 
@@ -450,6 +452,100 @@ def _people_slide(prs: Deck, report: Report) -> None:
                     run.font.size = Pt(12)
 
 
+class AgreedAction(Protocol):
+    """What the deck needs of an agreed action (:class:`lib.workshop.ActionItem` has it)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def due_on(self) -> date | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def notes(self) -> str: ...
+
+
+#: Agreed-actions table: column → (heading, width in inches, most characters shown).
+ACTION_COLUMNS: dict[str, tuple[str, float, int]] = {
+    "title": ("Action", 4.6, 300),
+    "owner": ("Owner", 2.0, 80),
+    "due_on": ("Due", 1.3, 10),
+    "status": ("Status", 1.0, 10),
+    "notes": ("Notes", 3.23, 300),
+}
+ACTION_FONT_PT = 14
+
+
+def _action_cells(action: AgreedAction) -> list[str]:
+    out = []
+    for key, (_head, _w, limit) in ACTION_COLUMNS.items():
+        value = getattr(action, key)
+        text = value.isoformat() if isinstance(value, date) else _safe(value or "")
+        text = " ".join(text.split())
+        out.append(text if len(text) <= limit else text[: limit - 1] + "…")
+    return out
+
+
+def _row_height_in(cells: Sequence[str]) -> float:
+    lines = max(
+        line_count(c or " ", ACTION_FONT_PT, w - 0.2)
+        for c, (_h, w, _l) in zip(cells, ACTION_COLUMNS.values(), strict=True)
+    )
+    return lines * ACTION_FONT_PT * LINE / 72 + 0.12  # + the cell's top and bottom margins
+
+
+def _actions_slides(prs: Deck, report: Report, actions: Sequence[AgreedAction]) -> None:
+    """The workshop's agreed actions as a table, as many slides as the rows need."""
+    if not actions:
+        return
+    rows = [_action_cells(a) for a in actions]
+    header_h = _row_height_in([h for h, _w, _l in ACTION_COLUMNS.values()])
+    pages: list[list[list[str]]] = [[]]
+    used = header_h
+    for cells in rows:
+        h = _row_height_in(cells)
+        if pages[-1] and used + h > BODY_H:
+            pages.append([])
+            used = header_h
+        pages[-1].append(cells)
+        used += h
+    done = sum(1 for a in actions if a.status == "done")
+    for i, page in enumerate(pages, start=1):
+        part = f" ({i} of {len(pages)})" if len(pages) > 1 else ""
+        slide = _slide(
+            prs,
+            report,
+            f"Agreed actions{part}",
+            f"{len(actions)} action{'s' if len(actions) != 1 else ''} agreed in the workshop, {done} done.",
+        )
+        heights = [header_h] + [_row_height_in(c) for c in page]
+        shape = slide.shapes.add_table(
+            len(page) + 1,
+            len(ACTION_COLUMNS),
+            Inches(MARGIN),
+            Inches(BODY_TOP),
+            Inches(SLIDE_W - 2 * MARGIN),
+            Inches(sum(heights)),
+        )
+        table = shape.table
+        for j, (head, width, _limit) in enumerate(ACTION_COLUMNS.values()):
+            table.columns[j].width = Inches(width)
+            table.cell(0, j).text = head
+        for r, h in enumerate(heights):
+            table.rows[r].height = Inches(h)
+        for r, cells in enumerate(page, start=1):
+            for j, text in enumerate(cells):
+                table.cell(r, j).text = text
+        for cell_row in table.rows:
+            for cell in cell_row.cells:
+                cell.text_frame.word_wrap = True
+                for para in cell.text_frame.paragraphs:
+                    for run in para.runs:
+                        run.font.size = Pt(ACTION_FONT_PT)
+
+
 def _short_definition(text: str) -> str:
     first = text.split("\n", 1)[0]
     if len(first) <= DEFINITION_CHARS:
@@ -482,8 +578,17 @@ def _appendix_slides(prs: Deck, report: Report) -> None:
         _textbox(slide, MARGIN, BODY_TOP, w, BODY_H, page)
 
 
-def deck_bytes(ds: Dataset, options: ExportOptions | None = None, report: Report | None = None) -> bytes:
-    """The PowerPoint deck for ``options`` (default: aggregate view), as .pptx bytes."""
+def deck_bytes(
+    ds: Dataset,
+    options: ExportOptions | None = None,
+    report: Report | None = None,
+    actions: Sequence[AgreedAction] | None = None,
+) -> bytes:
+    """The PowerPoint deck for ``options`` (default: aggregate view), as .pptx bytes.
+
+    ``actions``: a workshop's agreed actions (:func:`lib.workshop.list_actions`), shown on
+    "Agreed actions" slides before the appendix; None or empty adds no slide.
+    """
     rep = report or build_report(ds, options)
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
@@ -501,6 +606,7 @@ def deck_bytes(ds: Dataset, options: ExportOptions | None = None, report: Report
         _trust_slide(prs, rep)
         _skills_slide(prs, rep)
         _people_slide(prs, rep)
+    _actions_slides(prs, rep, actions or ())
     _appendix_slides(prs, rep)
     out = io.BytesIO()
     prs.save(out)

@@ -1,7 +1,19 @@
 """Shared Streamlit widgets and session plumbing: the one module under lib/ that imports streamlit.
 
-Pages call :func:`dataset` for the loaded data, :func:`compute` for cached analysis results,
-:func:`settings` for the viewer's privacy settings and :func:`download_table` for downloads.
+Pages call :func:`guard` first (stops the page for a role that may not open it), then
+:func:`dataset` for the loaded data, :func:`compute` for cached analysis results, :func:`settings`
+for the viewer's privacy settings and :func:`download_table` for downloads.
+
+Who is signed in: :func:`user`. With nothing configured, the local user with every role; when
+``.streamlit/secrets.toml`` configures sign-in (:mod:`lib.auth`), the OIDC user (``st.user``) or the
+built-in account signed in on the sign-in page, else nobody (:data:`lib.auth.ANONYMOUS`).
+Enforcement lives here, on the server: :func:`settings` always gives the aggregate view to a role
+without ``named_view`` (whatever the session state says), :func:`download_table` offers nothing to
+a role without ``export``, and :func:`person_labels` refuses names in the aggregate view.
+
+Workspaces: :func:`workspace_engine` (one engine per database URL, process-wide: it holds no user
+data), ``st.session_state["workspace"]`` = the name of this session's workspace, opened with
+:func:`open_workspace` (all its waves as one dataset, its settings applied).
 
 Isolation: the loaded dataset and every cached result live in ``st.session_state``, so one
 user's upload is never served to another session. Only the bundled sample organisation (public,
@@ -10,18 +22,28 @@ the same for everyone) is cached process-wide.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from lib import auth
 from lib.dataset import Dataset
 from lib.sanitise import safe_csv
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from lib.workspaces import WorkspaceInfo, WorkspaceSettings
+
+_LOG = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PATH = ROOT / "sample_data" / "sample_org.xlsx"
@@ -90,47 +112,301 @@ def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return cache[key]  # type: ignore[no-any-return]
 
 
+# --- who is signed in ------------------------------------------------------------------------
+
+
+def _config_error(message: str) -> NoReturn:
+    st.error(
+        f"Sign-in is configured wrongly, so nobody can sign in: {md(message)} "
+        "Fix `.streamlit/secrets.toml` (see `.streamlit/secrets.example.toml`) and restart the app."
+    )
+    st.stop()
+
+
+def auth_config() -> auth.AuthConfig:
+    """The sign-in configuration from the secrets. No secrets file: not configured (the local user).
+    A file that cannot be read or used stops the app: it fails closed, never open."""
+    try:
+        data = st.secrets.to_dict()
+    except StreamlitSecretNotFoundError as err:
+        if getattr(err, "error_id", None) == "no-secrets-found":
+            return auth.AuthConfig()
+        _LOG.error("secrets cannot be read: %s", err.error_id if hasattr(err, "error_id") else "?")
+        _config_error("the secrets file cannot be read (is it valid TOML?).")
+    try:
+        return auth.load_config(data)
+    except auth.AuthConfigError as err:
+        _config_error(str(err))
+
+
 def user() -> auth.User:
-    """The signed-in user. Nothing configured: one local user with every role (the embedded default)."""
-    return st.session_state.get("user", auth.LOCAL_USER)  # type: ignore[no-any-return]
+    """The signed-in user: the one this session signed in (built-in account, join link), else the
+    identity provider's (``st.user``), else nobody. Nothing configured: the local user with every role."""
+    signed = st.session_state.get("user")
+    if isinstance(signed, auth.User):
+        return signed
+    config = auth_config()
+    if not config.configured:
+        return auth.LOCAL_USER
+    if config.oidc_providers and st.user.get("is_logged_in") is True:
+        return auth.oidc_user(config, st.user.to_dict())
+    return auth.ANONYMOUS
+
+
+def can(action: auth.Action) -> bool:
+    """May the signed-in user do ``action`` (:data:`lib.auth.ACTION_ACCESS`)?"""
+    return auth.allowed(user(), action)
+
+
+def roles_text(u: auth.User) -> str:
+    return ", ".join(r for r in auth.ROLES if r in u.roles) or "no role"
+
+
+def sign_in(u: auth.User) -> None:
+    """Start a fresh session for ``u``: nothing the previous user loaded or chose stays."""
+    for key in list(st.session_state):
+        del st.session_state[key]
+    st.session_state["user"] = u
+
+
+def sign_out() -> None:
+    """Forget this session's user and everything it loaded; an OIDC user is logged out too."""
+    u = user()
+    for key in list(st.session_state):
+        del st.session_state[key]
+    if u.source == "oidc":
+        st.logout()
+    st.rerun()
+
+
+def guard(page: str) -> auth.User:
+    """First line of every page: stop with a plain message when the user's roles may not open ``page``.
+
+    The navigation already registers only the pages a user may open; this is the second lock, for a
+    page reached any other way (``st.switch_page``, a link in another page)."""
+    u = user()
+    if not auth.may_open(u, page):
+        st.error(f"This page is not available to your role ({roles_text(u)}).")
+        st.stop()
+    return u
 
 
 def settings() -> Settings:
+    """The viewer's privacy settings, enforced: a role without ``named_view`` (an executive) always
+    gets the aggregate view; the minimum group size never goes below the workspace's (or 5)."""
+    ws = workspace_settings()
+    floor = max(MIN_GROUP_SIZE, ws.min_group_size if ws else MIN_GROUP_SIZE)
+    named_ok = can("named_view")
+    view = str(st.session_state.get("view", ws.default_view if ws else "named")) if named_ok else "aggregate"
+    try:
+        size = int(st.session_state.get("min_group_size", floor))
+    except (TypeError, ValueError):
+        size = floor
     return Settings(
-        view=st.session_state.get("view", "named"),
-        min_group_size=int(st.session_state.get("min_group_size", MIN_GROUP_SIZE)),
-        pseudonyms=bool(st.session_state.get("pseudonyms", False)),
+        view=view if view in ("named", "aggregate") else "aggregate",
+        min_group_size=max(floor, size),
+        pseudonyms=named_ok and bool(st.session_state.get("pseudonyms", False)),
     )
 
 
 def sidebar() -> None:
-    """The shared frame: which data is loaded, and the viewer's privacy settings."""
-    st.session_state.setdefault("view", "named")
-    st.session_state.setdefault("min_group_size", MIN_GROUP_SIZE)
+    """The shared frame: who is signed in, the workspace, which data is loaded, the privacy settings."""
+    u = user()
+    if not u.roles:
+        return  # the sign-in page: nothing to show yet
+    ws = workspace_settings()
+    floor = max(MIN_GROUP_SIZE, ws.min_group_size if ws else MIN_GROUP_SIZE)
+    st.session_state.setdefault("view", ws.default_view if ws else "named")
+    if int(st.session_state.get("min_group_size", 0) or 0) < floor:
+        st.session_state["min_group_size"] = floor  # a workspace's minimum, never less
     st.session_state.setdefault("pseudonyms", False)
     with st.sidebar:
+        if not u.is_local:
+            st.caption(f"Signed in: **{md(u.name)}** ({roles_text(u)})")
+            if st.button("Sign out", key="sign-out"):
+                sign_out()
+        if not can("open_workspace"):
+            return  # a participant: the pulse page only
+        _workspace_picker()
         ds = dataset()
         st.caption(f"Data: **{md(ds.source or 'upload')}** · {len(ds.people):,} people")
-        st.radio(
-            "Viewer",
-            options=["named", "aggregate"],
-            format_func=lambda v: {"named": "Named (facilitator)", "aggregate": "Aggregate (executive)"}[v],
-            key="view",
-            help="Aggregate hides every name, id and person-level table; named shows everything.",
-        )
+        if can("named_view"):
+            st.radio(
+                "Viewer",
+                options=["named", "aggregate"],
+                format_func=lambda v: {"named": "Named (facilitator)", "aggregate": "Aggregate (executive)"}[
+                    v
+                ],
+                key="view",
+                help="Aggregate hides every name, id and person-level table; named shows everything.",
+            )
+        else:
+            st.caption(
+                "**Aggregate view** (your role): no names, ids or person-level tables; "
+                "groups under the minimum size are hidden."
+            )
         st.number_input(
             "Minimum group size",
-            min_value=MIN_GROUP_SIZE,
+            min_value=floor,
             max_value=100,
             step=1,
             key="min_group_size",
             help="Groups smaller than this are never shown in aggregate statistics. It can only be raised.",
         )
-        st.checkbox(
-            "Show pseudonyms instead of names",
-            key="pseudonyms",
-            help="Stable pseudonyms, salted per dataset: the same on every page and export.",
-        )
+        if can("named_view"):
+            st.checkbox(
+                "Show pseudonyms instead of names",
+                key="pseudonyms",
+                help="Stable pseudonyms, salted per dataset: the same on every page and export.",
+            )
+
+
+# --- workspaces ------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    from lib.workspaces import open_database
+
+    return open_database(url)
+
+
+def workspace_engine() -> Engine:
+    """The workspaces database (``$SLD_DATABASE_URL`` or ``data/workspaces.db``), migrated."""
+    from lib.db import database_url
+
+    return _engine(database_url())
+
+
+def workspace() -> str | None:
+    """The name of this session's workspace, or None."""
+    name = st.session_state.get("workspace")
+    return str(name) if name else None
+
+
+def workspace_settings() -> WorkspaceSettings | None:
+    """The settings of this session's workspace (as of when it was opened or last refreshed)."""
+    return st.session_state.get("workspace_settings") if workspace() else None
+
+
+def _workspace_key(info: WorkspaceInfo) -> str:
+    h = hashlib.sha256(info.name.encode())
+    for w in info.waves:
+        h.update(f"\0{w.label}\0{w.fingerprint}".encode())
+    return "ws:" + h.hexdigest()
+
+
+def apply_workspace_settings(ws: WorkspaceSettings, set_view: bool = True) -> None:
+    """Apply a workspace's settings to this session: its minimum group size (a viewer's higher
+    one stays), and with ``set_view`` its default view (for roles that may see names). Call from
+    a widget callback: it changes widget state."""
+    st.session_state["workspace_settings"] = ws
+    st.session_state["min_group_size"] = max(
+        MIN_GROUP_SIZE, ws.min_group_size, int(st.session_state.get("min_group_size", 0) or 0)
+    )
+    if set_view and can("named_view"):
+        st.session_state["view"] = ws.default_view
+
+
+def open_workspace(name: str | None, load: bool = True) -> None:
+    """Make ``name`` this session's workspace: every wave as one dataset (``load=False``: keep the
+    data loaded now, e.g. an upload to save into it), its settings applied (default view, minimum
+    group size). None: no workspace (back to the sample if the workspace was shown).
+
+    Changes widget state, so call it from a widget callback (``on_change``/``on_click``).
+    WorkspaceError when the workspace does not exist."""
+    if not name:
+        st.session_state.pop("workspace", None)
+        st.session_state.pop("workspace_settings", None)
+        if str(st.session_state.get("dataset_key", "")).startswith("ws:"):
+            set_dataset(None)
+        return
+    from lib.workspaces import get_workspace, load_workspace
+
+    engine = workspace_engine()
+    info = get_workspace(engine, name)
+    if load:
+        set_dataset(load_workspace(engine, info.name), key=_workspace_key(info))
+    st.session_state["workspace"] = info.name
+    apply_workspace_settings(info.settings)
+
+
+def open_wave(label: str) -> None:
+    """Load one stored wave of this session's workspace as the dataset (call from a callback)."""
+    from lib.workspaces import get_workspace, load_wave
+
+    name = workspace()
+    if not name:
+        return
+    engine = workspace_engine()
+    info = get_workspace(engine, name)
+    wave = next(w for w in info.waves if w.label == label)
+    ds = load_wave(engine, name, label)
+    ds.source = f"workspace {name}, wave {label}"
+    set_dataset(ds, key=f"wave:{wave.fingerprint}")
+    apply_workspace_settings(info.settings)
+
+
+def refresh_workspace() -> None:
+    """Keep this session in step with its workspace: new or deleted waves reload the combined
+    dataset (when the whole workspace is shown), changed settings apply, a deleted workspace closes."""
+    from lib.workspaces import WorkspaceError, get_workspace, load_workspace
+
+    name = workspace()
+    if not name:
+        return
+    engine = workspace_engine()
+    try:
+        info = get_workspace(engine, name)
+    except WorkspaceError:
+        st.session_state.pop("workspace", None)
+        st.session_state.pop("workspace_settings", None)
+        st.session_state.pop("workspace_choice", None)
+        if str(st.session_state.get("dataset_key", "")).startswith(("ws:", "wave:")):
+            set_dataset(None)
+        return
+    st.session_state["workspace_settings"] = info.settings
+    key = str(st.session_state.get("dataset_key", ""))
+    if key.startswith("ws:") and key != _workspace_key(info):
+        set_dataset(load_workspace(engine, info.name), key=_workspace_key(info))
+
+
+def _choose_workspace() -> None:
+    from lib.workspaces import WorkspaceError
+
+    try:
+        open_workspace(st.session_state.get("workspace_choice") or None)
+    except WorkspaceError as err:
+        st.session_state["workspace_error"] = str(err)
+
+
+def _workspace_picker() -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lib.workspaces import WorkspaceError, workspace_names
+
+    try:
+        refresh_workspace()
+        names = workspace_names(workspace_engine())
+    except (SQLAlchemyError, WorkspaceError, OSError) as err:
+        _LOG.warning("workspaces unavailable: %s", type(err).__name__)
+        st.caption("Workspaces are unavailable: the database cannot be opened.")
+        return
+    current = workspace()
+    if not names and not current:
+        return
+    st.session_state["workspace_choice"] = current or ""
+    st.selectbox(
+        "Workspace",
+        ["", *names],
+        format_func=lambda n: n or "None (sample or upload)",
+        key="workspace_choice",
+        on_change=_choose_workspace,
+        help="A workspace keeps one organisation's waves and settings. Opening it shows all its waves.",
+    )
+    error = st.session_state.pop("workspace_error", None)
+    if error:
+        st.error(md(error))
 
 
 def require(ok: bool, message: str) -> None:
@@ -148,7 +424,9 @@ def definition(obj: Callable[..., Any] | type) -> str:
 def download_table(
     df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None
 ) -> None:
-    """A CSV download with spreadsheet formulas neutralised."""
+    """A CSV download with spreadsheet formulas neutralised; nothing for a role without ``export``."""
+    if not can("export"):
+        return
     st.download_button(
         label,
         data=safe_csv(df),
@@ -168,9 +446,13 @@ def md(text: object) -> str:
 
 
 def person_labels() -> dict[str, str]:
-    """person_id → what this viewer may see: the name, or a stable pseudonym (named view only)."""
+    """person_id → what this viewer may see: the name, or a stable pseudonym (named view only).
+
+    PermissionError in the aggregate view: a page that asks for names there is a bug, not a leak."""
     from lib.privacy import person_labels as labels
 
+    if not settings().individuals_visible:
+        raise PermissionError("Names are not shown in the aggregate view.")
     return compute(labels, settings().pseudonyms)
 
 

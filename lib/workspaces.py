@@ -79,6 +79,7 @@ __all__ = [
     "WorkspaceInfo",
     "WorkspaceSettings",
     "cached_result",
+    "combine_waves",
     "create_workspace",
     "default_label",
     "delete_wave",
@@ -88,10 +89,12 @@ __all__ = [
     "import_file",
     "list_workspaces",
     "load_wave",
+    "load_workspace",
     "open_database",
     "purge_expired",
     "store_result",
     "update_settings",
+    "workspace_names",
 ]
 
 TABLE_FORMAT = "parquet-zstd"
@@ -646,6 +649,80 @@ def load_wave(engine: Engine, workspace: str, label: str) -> Dataset:
         findings=[Finding(**f) for f in wave.findings],
         channel_modes=dict(wave.channel_modes),
     )
+
+
+#: Tables whose rows belong to a survey wave (a ``wave`` column).
+_WAVE_TABLES = ("ties", "learning", "trust", "work", "skills")
+
+
+def _concat(frames: Sequence[pd.DataFrame], name: str) -> pd.DataFrame:
+    """Rows of ``frames`` in order; empty tables are left out so they cannot widen the dtypes."""
+    filled = [f for f in frames if len(f)]
+    if not filled:
+        return frames[-1] if frames else pd.DataFrame(columns=TABLE_COLUMNS[name])
+    return filled[0] if len(filled) == 1 else pd.concat(filled, ignore_index=True)
+
+
+def _with_wave(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    if "wave" not in frame or not len(frame):
+        return frame
+    wave = frame["wave"]
+    blank = wave.isna() | (wave.astype(str).str.strip() == "")
+    if not blank.any():
+        return frame
+    return frame.assign(wave=wave.where(~blank, label))
+
+
+def combine_waves(parts: Sequence[tuple[str, Dataset]], name: str = "") -> Dataset:
+    """One Dataset from the waves of a workspace, ``parts`` = (wave label, dataset), oldest first.
+
+    - ``ties``, ``learning``, ``trust``, ``work``, ``skills``: every wave's rows; a row without a
+      wave label gets its stored wave's label (so an upload without a wave column becomes a wave).
+    - ``people``: everyone in any wave, once (by ``person_id``), with the *latest* wave's row for
+      a person in several: the roster is the latest wave's, and people only in earlier waves stay
+      so that their ties and answers still have a person.
+    - ``interactions``: every wave's events, exact duplicates (the same log uploaded twice) once.
+    - ``trust_items`` (by item), ``role_skills`` (by role and skill): the latest definition wins.
+    - ``findings``: all of them; ``channel_modes``: merged, the latest wave's mapping wins.
+    """
+    if not parts:
+        return Dataset(people=pd.DataFrame(columns=TABLE_COLUMNS["people"]), source=name)
+    newest_first = [ds for _label, ds in reversed(parts)]
+    people = pd.concat([d.people for d in newest_first if len(d.people)] or [newest_first[0].people])
+    people = people.drop_duplicates(subset=["person_id"], keep="first").reset_index(drop=True)
+    tables: dict[str, pd.DataFrame] = {"people": people}
+    for table in _WAVE_TABLES:
+        tables[table] = _concat([_with_wave(getattr(ds, table), label) for label, ds in parts], table)
+    tables["interactions"] = _concat([ds.interactions for _l, ds in parts], "interactions").drop_duplicates(
+        ignore_index=True
+    )
+    for table, key in (("trust_items", ["item"]), ("role_skills", ["role", "skill"])):
+        rows = _concat([getattr(ds, table) for _l, ds in parts], table)
+        tables[table] = rows.drop_duplicates(subset=key, keep="last", ignore_index=True)
+    modes: dict[str, str] = {}
+    for _label, ds in parts:
+        modes.update(ds.channel_modes)
+    return Dataset(
+        **tables,
+        source=name,
+        findings=[f for _label, ds in parts for f in ds.findings],
+        channel_modes=modes,
+    )
+
+
+def load_workspace(engine: Engine, workspace: str) -> Dataset:
+    """Every wave of ``workspace`` as one Dataset (:func:`combine_waves`), its source naming the
+    workspace. A workspace without waves gives an empty Dataset; WorkspaceError when unknown."""
+    info = get_workspace(engine, workspace)
+    parts = [(w.label, load_wave(engine, info.name, w.label)) for w in info.waves]
+    count = f"{len(parts)} wave" + ("" if len(parts) == 1 else "s")
+    return combine_waves(parts, name=f"workspace {info.name} ({count})")
+
+
+def workspace_names(engine: Engine) -> list[str]:
+    """The names of every workspace, sorted (one small query: for menus on every page)."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(Workspace.name).order_by(Workspace.name)).scalars())
 
 
 # --- cached results -----------------------------------------------------------------------------

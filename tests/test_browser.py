@@ -133,3 +133,39 @@ def test_upload_loads_and_a_bad_upload_keeps_the_data(server: Server, browser: A
     assert page.locator('[data-testid="stException"]').count() == 0
     assert _external(requests) == []
     page.context.close()
+
+
+def test_a_20000_person_organisation_opens_on_the_group_map(server: Server, browser: Any, tmp_path: Path) -> None:
+    """Company scale: the Network page opens on the aggregated map of groups and stays usable."""
+    import time
+
+    from lib.sample import generate, write_dataset
+
+    big = write_dataset(generate(people=20_000, seed=5, waves=1), tmp_path / "org20k.zip")
+    requests: list[str] = []
+    page = _new_page(browser, requests)
+    page.set_default_timeout(180_000)
+    page.goto(server.url)
+    _settle(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
+    _settle(page)
+    _upload(page, big)
+    page.get_by_text("20,000 people").first.wait_for()
+    started = time.monotonic()
+    page.get_by_test_id("stSidebarNav").get_by_text("Network", exact=True).click()
+    _settle(page)
+    frame = page.frame_locator("iframe").first
+    frame.locator("canvas").first.wait_for()
+    seconds = time.monotonic() - started
+    assert page.get_by_text("Groups").count() >= 1
+    page.get_by_text("Density").first.wait_for()  # the organisation's measures, under the map
+    _settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # The person map would be 20,000 dots; the page must have chosen the group map.
+    html = page.locator("iframe").first.get_attribute("srcdoc") or ""
+    assert html.count('"id"') < 2_000
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "network-20k.png"), full_page=True)
+    print(f"20k organisation: Network page drawn {seconds:.1f} s after the click")
+    assert _external(requests) == []
+    page.context.close()

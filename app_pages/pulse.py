@@ -1,0 +1,103 @@
+"""Pulse (participants): the short survey a join link opens, answered on a phone during a workshop."""
+
+import streamlit as st
+
+from lib import pulse, ui
+from lib.schema import LEARNING_TYPES, LIKERT_LABELS, TRUST_ITEM_BANK
+
+ui.guard("pulse")  # stops here for a role that may not open this page
+st.title("📝 Pulse")
+
+token = st.session_state.get(pulse.STATE_TOKEN) or st.query_params.get(pulse.JOIN_PARAM)
+if not token:
+    st.info(
+        "This page is for workshop participants: it opens from the join link or QR code the "
+        "facilitator shares. Facilitators open a pulse on the **Live pulse** page."
+    )
+    st.stop()
+session = pulse.get_session(ui.workspace_engine(), token)
+if session is None:
+    st.error("This pulse link is not valid. Ask the facilitator for the current link or QR code.")
+    st.stop()
+if not session.is_open:
+    st.info("This pulse is closed: answers are no longer accepted. Thank you for taking part!")
+    st.stop()
+
+if session.title:
+    st.subheader(ui.md(session.title))
+st.caption(
+    "Three short questions, about two minutes. Your answer is anonymous: it is stored under a random "
+    "code, never your name, and the room only ever sees totals and averages."
+)
+code = st.session_state.setdefault("pulse_code", pulse.new_code())
+
+
+def _use_code() -> None:
+    typed = pulse.normalise_code(st.session_state.get("pulse-code-input", ""))
+    if typed is None:
+        st.session_state["pulse-code-error"] = True
+    else:
+        st.session_state["pulse_code"] = typed
+
+
+with st.expander("Answered already on another device? Enter your code to change that answer"):
+    st.text_input("Your code", key="pulse-code-input", placeholder="K7F2-9QXA", on_change=_use_code)
+    if st.session_state.pop("pulse-code-error", False):
+        st.error("That is not a code: it is eight letters and digits, like K7F2-9QXA.")
+
+names = dict(session.roster)
+repeated = {n for n in names.values() if list(names.values()).count(n) > 1} if names else set()
+wording = {i.item: i.wording for i in TRUST_ITEM_BANK}
+
+with st.form("pulse-form"):
+    st.markdown("**1. Last month, about how many hours did you spend learning in each of these ways?**")
+    hours = {
+        code_: st.number_input(
+            text.split(":")[0],
+            min_value=0.0,
+            max_value=pulse.MAX_HOURS,
+            step=0.5,
+            key=f"pulse-hours-{code_}",
+            help=text,
+        )
+        for code_, text in LEARNING_TYPES.items()
+    }
+    st.markdown("**2. Who do you go to for advice at work?**")
+    if session.roster:
+        advisers = st.multiselect(
+            "People you go to for advice",
+            options=list(names),
+            format_func=lambda p: f"{names[p]} ({p})" if names[p] in repeated else names[p],
+            max_selections=pulse.MAX_ADVISERS,
+            placeholder="Type a name",
+            key="pulse-advisers",
+        )
+    else:
+        typed = st.text_area(
+            "Their names, one per line", key="pulse-advisers-free", help=f"Up to {pulse.MAX_ADVISERS} names."
+        )
+        advisers = [line for line in typed.splitlines() if line.strip()]
+    st.markdown("**3. How much do you agree?**")
+    trust = {
+        item: st.radio(
+            wording.get(item, item),
+            options=list(LIKERT_LABELS),
+            format_func=lambda v: f"{v} · {LIKERT_LABELS[v]}",
+            index=None,
+            horizontal=True,
+            key=f"pulse-trust-{item}",
+        )
+        for item in session.trust_items
+    }
+    sent = st.form_submit_button("Send my answer", type="primary")
+
+if sent:
+    answer = pulse.Response(hours=hours, advisers=advisers, trust=trust)
+    try:
+        result = pulse.submit(ui.workspace_engine(), token, code, answer)
+    except pulse.PulseError as err:
+        st.error(ui.md(err))
+    else:
+        done = "Your earlier answer was replaced" if result.replaced else "Thank you: your answer is in"
+        st.success(f"{done}. You can change it and send again until the facilitator closes the pulse.")
+st.caption(f"Your code: **{code}**. Keep it to change your answer later from another device.")

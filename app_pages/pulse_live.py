@@ -1,0 +1,146 @@
+"""Live pulse (facilitator): open a pulse, share its join link and QR code, watch answers arrive, close it."""
+
+from datetime import UTC, datetime
+
+import plotly.express as px
+import streamlit as st
+
+from lib import privacy, pulse, ui
+from lib.schema import WIREARCHY_DIMENSIONS
+from lib.workspaces import WorkspaceError, create_workspace, workspace_names
+
+ui.guard("pulse_live")  # stops here for a role that may not open this page
+st.title("📶 Live pulse")
+st.caption(
+    "A two-minute survey the room answers on their phones: hours in each of the five learning types, "
+    "who they go to for advice, and three trust statements. Answers land in a new wave of the "
+    "workspace as they arrive; closing the pulse freezes that wave."
+)
+engine = ui.workspace_engine()
+cfg = ui.settings()
+
+names = workspace_names(engine)
+with st.expander("New workspace", expanded=not names):
+    new_name = st.text_input("Name", key="pulse-new-workspace", placeholder="e.g. Acme workshop")
+    if st.button("Create the workspace", key="pulse-create-workspace", disabled=not new_name.strip()):
+        try:
+            names = [*names, create_workspace(engine, new_name).name]
+            st.session_state["pulse-workspace"] = names[-1]
+        except WorkspaceError as err:
+            st.error(ui.md(err))
+ui.require(bool(names), "Create a workspace first: the pulse answers are kept in it.")
+if st.session_state.get("pulse-workspace") not in names:
+    st.session_state["pulse-workspace"] = ui.workspace() if ui.workspace() in names else names[0]
+workspace = st.selectbox("Workspace", names, key="pulse-workspace")
+base = st.text_input(
+    "Address participants open",
+    value=pulse.public_url(),
+    key="pulse-public-url",
+    help=f"This app's address as phones in the room reach it (set {pulse.ENV_PUBLIC_URL} to change the default).",
+)
+
+any_open = any(s.is_open for s in pulse.list_sessions(engine, workspace))
+with st.expander("Open a new pulse", expanded=not any_open), st.form("pulse-open"):
+    title = st.text_input("Title (participants see it)", key="pulse-title")
+    dims = st.multiselect(
+        "Trust: one statement for each of three dimensions",
+        list(WIREARCHY_DIMENSIONS),
+        default=list(pulse.DEFAULT_TRUST_DIMENSIONS),
+        max_selections=3,
+        format_func=lambda d: WIREARCHY_DIMENSIONS[d].split(":")[0],
+        key="pulse-dims",
+    )
+    if st.form_submit_button("Open a pulse session", type="primary"):
+        try:
+            opened = pulse.open_session(engine, workspace, title=title, trust_dimensions=dims)
+            st.session_state["pulse-session"] = opened.token
+        except WorkspaceError as err:  # PulseError included
+            st.error(ui.md(err))
+
+sessions = {s.token: s for s in pulse.list_sessions(engine, workspace)}
+ui.require(bool(sessions), "No pulse on this workspace yet: open one above.")
+if st.session_state.get("pulse-session") not in sessions:
+    st.session_state["pulse-session"] = next(iter(sessions))
+token = st.selectbox(
+    "Pulse",
+    list(sessions),
+    format_func=lambda t: (
+        f"{sessions[t].wave} · {'open' if sessions[t].is_open else 'closed'}"
+        + (f" · {sessions[t].title}" if sessions[t].title else "")
+    ),
+    key="pulse-session",
+)
+session = sessions[token]
+
+if session.is_open:
+    try:
+        link = pulse.join_url(base, session.token)
+    except pulse.PulseError as err:
+        st.error(ui.md(err))
+        st.stop()
+    left, right = st.columns([2, 1])
+    with left:
+        st.markdown("**Join link** (or scan the code):")
+        st.code(link, language=None)
+        if st.button("Close the pulse and freeze the wave", key="pulse-close"):
+            pulse.close_session(engine, session.token)
+            st.rerun()
+    right.image(pulse.qr_png(link), width=280, caption="Scan to join")
+else:
+    assert session.closed_at is not None
+    st.info(f"Closed at {session.closed_at:%H:%M} UTC: wave **{ui.md(session.wave)}** is frozen.")
+
+
+def _open_wave(name: str, label: str) -> None:
+    ui.open_workspace(name)
+    ui.open_wave(label)
+
+
+st.button(
+    "Show this pulse on the other pages",
+    key="pulse-open-wave",
+    on_click=_open_wave,
+    args=(session.workspace, session.wave),
+    help="Makes the pulse wave this session's data, for the Overview, Network, Learning and Trust pages.",
+)
+
+
+@st.fragment(run_every="2s" if session.is_open else None)
+def live() -> None:
+    summary = pulse.live_summary(engine, token, cfg.min_group_size)
+    ago = (
+        f"{(datetime.now(UTC) - summary.last_answer_at).total_seconds():.0f} s ago"
+        if summary.last_answer_at
+        else "—"
+    )
+    cols = st.columns(3)
+    cols[0].metric("Answers so far", summary.answers, help=ui.definition(pulse.summarise))
+    cols[1].metric("Last answer", ago)
+    cols[2].metric("Advice ties named", int(summary.advisers["mentions"].sum()))
+    if summary.hidden:
+        st.info(
+            f"Averages appear once {cfg.min_group_size} people have answered (the minimum group size), "
+            "so nobody's answer can be read off the screen."
+        )
+        return
+    left, right = st.columns(2)
+    fig = px.bar(summary.hours, x="learning_type", y="mean_hours", labels={"mean_hours": "hours a month"})
+    left.plotly_chart(fig, key="pulse-hours-chart")
+    right.dataframe(
+        summary.trust[["wording", "mean", "answers"]],
+        hide_index=True,
+        column_config={"mean": st.column_config.NumberColumn("mean (1–5)", format="%.1f")},
+    )
+    if cfg.individuals_visible and len(summary.advisers):
+        labels = ui.person_labels()
+        table = summary.advisers.copy()
+        unknown = [p for p in table["person_id"] if p not in labels]
+        fallback = privacy.pseudonymise(unknown, session.token) if cfg.pseudonyms else {}
+        table["person"] = [
+            labels.get(p) or fallback.get(p) or n
+            for p, n in zip(table["person_id"], table["name"], strict=True)
+        ]
+        right.dataframe(table[["person", "mentions"]].head(15), hide_index=True, key="pulse-advisers-table")
+
+
+live()

@@ -1,0 +1,819 @@
+"""The live pulse: a short survey answered on phones during a workshop, landing in a workspace wave.
+
+The facilitator opens a *pulse session* on a workspace (:func:`open_session`). That creates, in one
+transaction, a new wave of kind ``"pulse"`` (label ``pulse-<date>-<n>``) and a session row with a
+random join token (``secrets.token_urlsafe``: 192 bits, unguessable). The join link is
+``<public url>/pulse?join=<token>`` (:func:`join_url`); :func:`qr_png` draws it as a QR code,
+offline (segno, pure Python). The token is kept in the database as it is, so a facilitator who
+reloads the page sees the same link again; it grants nothing but answering this pulse.
+
+What a participant answers (:class:`Response`)
+----------------------------------------------
+* hours in each of Jane Hart's five learning types last month (``lib.schema.LEARNING_TYPES``);
+* who they go to for advice: people of the workspace's latest uploaded wave (the *roster*, taken
+  when the session opens), or free names when the workspace has no people yet;
+* three trust statements, one per wirearchy dimension the facilitator chose
+  (``lib.schema.TRUST_ITEM_BANK``), on the Likert scale 1–5.
+
+Identity and replacing an answer
+--------------------------------
+A participant is anonymous: their browser session holds a random *code* (:func:`new_code`, shown to
+them so they can resubmit from another device). The database stores only
+``respondent = HMAC-SHA256(token, code)``, so neither the code nor anything personal is kept.
+Each answer is a set of rows ``(wave, respondent, item, value)`` in ``pulse_answers``, with a unique
+constraint on ``(wave_id, respondent, item)``. :func:`submit` deletes the respondent's previous rows
+and inserts the new ones in one transaction: submitting twice replaces, never doubles.
+
+The wave, as answers arrive
+---------------------------
+Every submission rebuilds the pulse wave's canonical tables from all its answers in the same
+transaction (:func:`build_dataset`), so :func:`lib.workspaces.load_wave` always returns the answers
+so far. Submissions and closing lock the session row first (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL:
+``SELECT … FOR UPDATE``), so concurrent submissions are applied one after another and the last
+rebuild sees them all. :func:`close_session` marks the session closed; no submission is accepted
+after that, so the wave is frozen.
+
+Tables of a pulse wave: ``people`` (one row per participant, ``pulse-<12 hex>``, named
+``Participant <6 hex>``, plus each person named as an adviser), ``ties`` (relation ``advice``,
+participant → adviser, weight 1), ``learning`` (long form, all five types, zeros included) and
+``trust`` (long form, raw 1–5). Free names become people with ids ``named-<12 hex>`` of the
+case-folded name, so "Ann Lee" and "ann lee" are one person, named by the spelling most
+participants typed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import math
+import os
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lib.auth import User
+from lib.dataset import PEOPLE_COLUMNS, Dataset
+from lib.db import write_transaction
+from lib.db_models import CachedResult, PulseAnswer, Wave, WaveTable, Workspace
+from lib.db_models import PulseSession as SessionRow
+from lib.schema import LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WIREARCHY_DIMENSIONS
+from lib.workspaces import (  # the private helpers: a pulse wave is stored exactly like an upload
+    WorkspaceError,
+    _decode_table,
+    _encode_dataset,
+    _fingerprint,
+    _insert_table,
+    get_workspace,
+    load_wave,
+)
+
+__all__ = [
+    "ADVICE_PREFIX",
+    "DEFAULT_PUBLIC_URL",
+    "DEFAULT_TRUST_DIMENSIONS",
+    "ENV_PUBLIC_URL",
+    "HOURS_PREFIX",
+    "JOIN_PARAM",
+    "MAX_ADVISERS",
+    "MAX_FREE_NAME",
+    "MAX_HOURS",
+    "PARTICIPANT",
+    "STATE_TOKEN",
+    "TRUST_PREFIX",
+    "PulseError",
+    "PulseSession",
+    "PulseSummary",
+    "Response",
+    "SubmitResult",
+    "arrive",
+    "build_dataset",
+    "close_session",
+    "free_name_id",
+    "get_session",
+    "join_url",
+    "latest_roster",
+    "list_sessions",
+    "live_summary",
+    "new_code",
+    "normalise_code",
+    "open_session",
+    "participant_id",
+    "public_url",
+    "qr_png",
+    "respondent_key",
+    "submit",
+    "summarise",
+    "trust_items_for",
+]
+
+ENV_PUBLIC_URL = "SLD_PUBLIC_URL"
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
+JOIN_PARAM = "join"
+#: session_state key holding the join token of this browser session.
+STATE_TOKEN = "pulse_token"
+PARTICIPANT = User(name="participant", roles=frozenset({"participant"}), source="join-link")
+
+DEFAULT_TRUST_DIMENSIONS: tuple[str, ...] = ("knowledge_sharing", "trust", "two_way_flow")
+TRUST_ITEMS_ASKED = 3
+#: More hours of learning in a month than this is a typing slip (a working month is ~170 hours).
+MAX_HOURS = 300.0
+MAX_ADVISERS = 10
+MAX_FREE_NAME = 80
+HOURS_PREFIX = "hours:"
+TRUST_PREFIX = "trust:"
+ADVICE_PREFIX = "advice:"
+_ITEM_LENGTH = 100  # pulse_answers.item
+_TOKEN_BYTES = 24
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed on a phone
+_CODE_LENGTH = 8  # 32**8 = 2**40 codes
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class PulseError(WorkspaceError):
+    """A pulse request that cannot be done, in words a participant or facilitator can act on."""
+
+
+@dataclass(frozen=True)
+class PulseSession:
+    id: int
+    workspace: str
+    wave: str  # the pulse wave's label
+    token: str
+    title: str
+    opened_at: datetime  # UTC
+    closed_at: datetime | None  # UTC; None while open
+    roster: tuple[tuple[str, str], ...]  # (person_id, name) to pick advisers from; () = free names
+    trust_items: tuple[str, ...]  # item ids asked, in order
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class Response:
+    """One participant's answer. ``advisers`` are roster person ids, or free names without a roster."""
+
+    hours: Mapping[str, float]  # learning type code → hours last month (missing = 0)
+    advisers: Sequence[str] = ()
+    trust: Mapping[str, int] = field(default_factory=dict)  # trust item → 1…5
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    replaced: bool  # this participant had answered before: their answer was replaced
+    answers: int  # participants who have answered so far
+
+
+@dataclass(frozen=True)
+class PulseSummary:
+    """What the facilitator's live view shows. Averages only from ``min_group_size`` answers on."""
+
+    answers: int
+    last_answer_at: datetime | None  # UTC
+    hidden: bool  # fewer answers than the minimum group size: averages withheld
+    hours: pd.DataFrame  # learning_type, mean_hours, share (of the mean total)
+    trust: pd.DataFrame  # item, dimension, wording, mean, answers
+    advisers: pd.DataFrame  # person_id, name, mentions (most named first) — person-level
+
+
+# --- settings, tokens, codes --------------------------------------------------------------------
+
+
+def public_url() -> str:
+    """The address participants reach the app at: ``$SLD_PUBLIC_URL``, else http://localhost:8501."""
+    return os.environ.get(ENV_PUBLIC_URL, "").strip() or DEFAULT_PUBLIC_URL
+
+
+def join_url(base: str, token: str) -> str:
+    """``<base>/pulse?join=<token>``; PulseError when ``base`` is not an http(s) address."""
+    base = base.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base):
+        raise PulseError(f"The app's address must start with http:// or https://, not {base!r}.")
+    return f"{base}/pulse?{JOIN_PARAM}={token}"
+
+
+def qr_png(text: str, scale: int = 8) -> bytes:
+    """A QR code of ``text`` as PNG bytes, drawn offline (segno, error correction M)."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()
+
+
+def new_code() -> str:
+    """A participant's random code, e.g. ``K7F2-9QXA`` (40 bits, no look-alike characters)."""
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_code(text: str) -> str | None:
+    """A code as typed (any case, spaces or dashes) in its canonical form, or None if it is not one."""
+    raw = re.sub(r"[\s\-]+", "", str(text)).upper()
+    if len(raw) != _CODE_LENGTH or any(ch not in _CODE_ALPHABET for ch in raw):
+        return None
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def respondent_key(token: str, code: str) -> str:
+    """What the database keeps for a participant: HMAC-SHA256 of their code, keyed by the session token."""
+    return hmac.new(token.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def trust_items_for(dimensions: Sequence[str]) -> tuple[str, ...]:
+    """The statement asked for each dimension: its first positively worded item in the bank."""
+    dims = list(dimensions)
+    if len(dims) != TRUST_ITEMS_ASKED or len(set(dims)) != TRUST_ITEMS_ASKED:
+        raise PulseError(f"Choose {TRUST_ITEMS_ASKED} different trust dimensions, not {dims}.")
+    unknown = [d for d in dims if d not in WIREARCHY_DIMENSIONS]
+    if unknown:
+        raise PulseError(f"Unknown trust dimensions {unknown}; known: {', '.join(WIREARCHY_DIMENSIONS)}.")
+    return tuple(next(i.item for i in TRUST_ITEM_BANK if i.dimension == d and not i.reverse) for d in dims)
+
+
+# --- time ---------------------------------------------------------------------------------------
+
+
+def _db_time(moment: datetime | None) -> datetime:
+    if moment is None:
+        moment = datetime.now(UTC)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+def _roster_of(people: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    out = []
+    for pid, name in zip(people["person_id"].astype(str), people["name"].fillna("").astype(str), strict=True):
+        if pid:
+            out.append((pid, name.strip() or pid))
+    return tuple(out)
+
+
+def _latest_upload(engine: Engine, workspace: str) -> str | None:
+    uploads = [w for w in get_workspace(engine, workspace).waves if w.kind == "upload"]
+    return uploads[-1].label if uploads else None
+
+
+def latest_roster(engine: Engine, workspace: str) -> tuple[tuple[str, str], ...]:
+    """(person_id, name) of the workspace's latest uploaded wave (name = id when blank); () if none."""
+    label = _latest_upload(engine, workspace)
+    return () if label is None else _roster_of(load_wave(engine, workspace, label).people)
+
+
+def _session_of(row: Any) -> PulseSession:
+    opened = _utc(row.opened_at)
+    assert opened is not None
+    return PulseSession(
+        id=row.id,
+        workspace=row.workspace_name,
+        wave=row.wave_label,
+        token=row.token,
+        title=row.title,
+        opened_at=opened,
+        closed_at=_utc(row.closed_at),
+        roster=tuple((str(p), str(n)) for p, n in row.roster),
+        trust_items=tuple(row.trust_items),
+    )
+
+
+def _session_query() -> Any:
+    return (
+        select(
+            SessionRow.__table__,
+            Workspace.name.label("workspace_name"),
+            Wave.label.label("wave_label"),
+        )
+        .join(Workspace, Workspace.id == SessionRow.workspace_id)
+        .join(Wave, Wave.id == SessionRow.wave_id)
+    )
+
+
+def _free_label(conn: Connection, workspace_id: int, day: str) -> str:
+    prefix = f"pulse-{day}-"
+    taken = conn.execute(
+        select(Wave.label).where(Wave.workspace_id == workspace_id, Wave.label.like(f"{prefix}%"))
+    ).scalars()
+    numbers = [int(t[len(prefix) :]) for t in taken if t[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def open_session(
+    engine: Engine,
+    workspace: str,
+    *,
+    title: str = "",
+    trust_dimensions: Sequence[str] = DEFAULT_TRUST_DIMENSIONS,
+    roster: Sequence[tuple[str, str]] | None = None,
+    now: datetime | None = None,
+) -> PulseSession:
+    """Open a pulse on ``workspace``: a new, empty pulse wave and a session with a fresh join token.
+
+    ``roster`` defaults to the people of the workspace's latest uploaded wave (:func:`latest_roster`),
+    whose attributes (team, department, …) advisers then carry into the pulse wave. All or nothing:
+    the wave, its (empty) tables and the session are written in one transaction. WorkspaceError
+    when the workspace does not exist.
+    """
+    items = trust_items_for(trust_dimensions)
+    workspace = get_workspace(engine, workspace).name  # WorkspaceError (listing them) when unknown
+    base = _latest_upload(engine, workspace) if roster is None else None
+    if base is not None:
+        roster = _roster_of(load_wave(engine, workspace, base).people)
+    people = tuple((str(p), str(n)) for p, n in roster or ())
+    too_long = [p for p, _ in people if len(ADVICE_PREFIX + p) > _ITEM_LENGTH]
+    if too_long:
+        raise PulseError(
+            f"Person ids longer than {_ITEM_LENGTH - len(ADVICE_PREFIX)} characters: {too_long[:3]}."
+        )
+    title = " ".join(str(title).split())[:200]
+    moment = _db_time(now)
+    token = secrets.token_urlsafe(_TOKEN_BYTES)
+    try:
+        with write_transaction(engine) as conn:
+            ws = conn.execute(select(Workspace.id).where(Workspace.name == workspace)).first()
+            if ws is None:  # deleted a moment ago
+                raise PulseError(f"No workspace named {workspace!r}.")
+            label = _free_label(conn, ws.id, moment.date().isoformat())
+            base_id = (
+                None
+                if base is None
+                else conn.execute(
+                    select(Wave.id).where(Wave.workspace_id == ws.id, Wave.label == base)
+                ).scalar()
+            )
+            empty = build_dataset(label, ())
+            encoded = _encode_dataset(empty)
+            wave_id = conn.execute(
+                insert(Wave)
+                .values(
+                    workspace_id=ws.id,
+                    label=label,
+                    kind="pulse",
+                    source=empty.source,
+                    imported_at=moment,
+                    fingerprint=_fingerprint(encoded),
+                    findings=[],
+                    channel_modes=dict(empty.channel_modes),
+                )
+                .returning(Wave.id)
+            ).scalar_one()
+            for table in encoded:
+                _insert_table(conn, wave_id, table)
+            conn.execute(
+                insert(SessionRow).values(
+                    workspace_id=ws.id,
+                    wave_id=wave_id,
+                    base_wave_id=base_id,
+                    token=token,
+                    title=title,
+                    opened_at=moment,
+                    closed_at=None,
+                    roster=[list(p) for p in people],
+                    trust_items=list(items),
+                )
+            )
+    except IntegrityError as err:  # another pulse took the same label at the same moment
+        raise PulseError("Another pulse was opened on this workspace at the same moment; try again.") from err
+    session = get_session(engine, token)
+    assert session is not None
+    return session
+
+
+def get_session(engine: Engine, token: str | None) -> PulseSession | None:
+    """The session with join token ``token`` (open or closed), or None."""
+    if not token or len(token) > 100:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(_session_query().where(SessionRow.token == token)).first()
+    return None if row is None else _session_of(row)
+
+
+def list_sessions(engine: Engine, workspace: str) -> list[PulseSession]:
+    """The workspace's pulse sessions, newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            _session_query()
+            .where(Workspace.name == workspace)
+            .order_by(SessionRow.opened_at.desc(), SessionRow.id.desc())
+        ).all()
+    return [_session_of(r) for r in rows]
+
+
+def _locked_session(conn: Connection, token: str) -> Any:
+    query = _session_query().where(SessionRow.token == token)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(of=SessionRow.__table__)
+    row = conn.execute(query).first()
+    if row is None:
+        raise PulseError("This pulse link is not valid. Ask the facilitator for the current link.")
+    return row
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+
+def _clean_free_name(name: str) -> str:
+    text = " ".join(str(name).split())
+    if _CONTROL.search(text):
+        raise PulseError("A name contains control characters.")
+    if len(text) > MAX_FREE_NAME:
+        raise PulseError(f"A name is longer than {MAX_FREE_NAME} characters: {text[:20]}…")
+    return text
+
+
+def _items(session: PulseSession, response: Response) -> list[tuple[str, float]]:
+    """The answer as (item, value) rows, validated against the session."""
+    unknown = [k for k in response.hours if k not in LEARNING_TYPE_CODES]
+    if unknown:
+        raise PulseError(f"Unknown learning types {unknown}; known: {', '.join(LEARNING_TYPE_CODES)}.")
+    rows: list[tuple[str, float]] = []
+    for code in LEARNING_TYPE_CODES:
+        raw = response.hours.get(code, 0.0)
+        try:
+            hours = float(raw if raw is not None else 0.0)
+        except (TypeError, ValueError):
+            raise PulseError(f"Hours of {code} must be a number, not {raw!r}.") from None
+        if not math.isfinite(hours) or hours < 0 or hours > MAX_HOURS:
+            raise PulseError(f"Hours of {code} must be between 0 and {MAX_HOURS:g}, not {raw!r}.")
+        rows.append((HOURS_PREFIX + code, hours))
+
+    missing = [i for i in session.trust_items if response.trust.get(i) is None]
+    if missing:
+        raise PulseError("Please answer all three statements about trust.")
+    extra = [i for i in response.trust if i not in session.trust_items]
+    if extra:
+        raise PulseError(f"These statements are not part of this pulse: {extra}.")
+    for item in session.trust_items:
+        value = response.trust[item]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value not in (1, 2, 3, 4, 5):
+            raise PulseError(f"Answers to the trust statements are 1 to 5, not {value!r}.")
+        rows.append((TRUST_PREFIX + item, float(value)))
+
+    advisers: list[str] = []
+    seen: set[str] = set()
+    if session.roster:
+        known = {p for p, _ in session.roster}
+        for pid in response.advisers:
+            if pid not in known:
+                raise PulseError(f"{pid!r} is not one of this workspace's people.")
+            if pid not in seen:
+                seen.add(pid)
+                advisers.append(pid)
+    else:
+        for raw_name in response.advisers:
+            name = _clean_free_name(raw_name)
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                advisers.append(name)
+    if len(advisers) > MAX_ADVISERS:
+        raise PulseError(f"Name at most {MAX_ADVISERS} people you go to for advice.")
+    rows += [(ADVICE_PREFIX + a, 1.0) for a in advisers]
+    return rows
+
+
+def submit(
+    engine: Engine, token: str, code: str, response: Response, now: datetime | None = None
+) -> SubmitResult:
+    """Store (or replace) the answer of the participant with ``code``, and refresh the pulse wave.
+
+    One transaction, under the session's lock: PulseError when the link is unknown, the session is
+    closed or the answer is invalid; then nothing is written.
+    """
+    canonical = normalise_code(code)
+    if canonical is None:
+        raise PulseError("Your code is not valid: it is eight letters and digits, like K7F2-9QXA.")
+    moment = _db_time(now)
+    respondent = respondent_key(token, canonical)
+    with write_transaction(engine) as conn:
+        row = _locked_session(conn, token)
+        session = _session_of(row)
+        if not session.is_open:
+            raise PulseError("This pulse is closed: answers are no longer accepted. Thank you!")
+        items = _items(session, response)
+        where = (PulseAnswer.wave_id == row.wave_id, PulseAnswer.respondent == respondent)
+        replaced = conn.execute(delete(PulseAnswer).where(*where)).rowcount > 0
+        conn.execute(
+            insert(PulseAnswer),
+            [
+                {
+                    "workspace_id": row.workspace_id,
+                    "wave_id": row.wave_id,
+                    "respondent": respondent,
+                    "item": item,
+                    "value": value,
+                    "answered_at": moment,
+                }
+                for item, value in items
+            ],
+        )
+        answers = _refresh_wave(conn, row, session)
+    return SubmitResult(replaced=replaced, answers=answers)
+
+
+def _answer_rows(conn: Connection, wave_id: int) -> list[tuple[str, str, float]]:
+    rows = conn.execute(
+        select(PulseAnswer.respondent, PulseAnswer.item, PulseAnswer.value).where(
+            PulseAnswer.wave_id == wave_id
+        )
+    )
+    return sorted((r.respondent, r.item, float(r.value)) for r in rows)  # code-point order on every backend
+
+
+def _base_people(conn: Connection, row: Any) -> pd.DataFrame | None:
+    """The people table of the session's roster wave (None when it had none or it was deleted)."""
+    if row.base_wave_id is None:
+        return None
+    stored = conn.execute(
+        select(WaveTable.columns, WaveTable.data).where(
+            WaveTable.wave_id == row.base_wave_id, WaveTable.name == "people"
+        )
+    ).first()
+    return None if stored is None else _decode_table(stored.data, stored.columns)
+
+
+def _refresh_wave(conn: Connection, row: Any, session: PulseSession) -> int:
+    """Rewrite the pulse wave's tables from all its answers; return how many participants answered."""
+    answers = _answer_rows(conn, row.wave_id)
+    ds = build_dataset(session.wave, answers, roster=session.roster, base_people=_base_people(conn, row))
+    encoded = _encode_dataset(ds)
+    conn.execute(delete(WaveTable).where(WaveTable.wave_id == row.wave_id))
+    for table in encoded:
+        _insert_table(conn, row.wave_id, table)
+    conn.execute(update(Wave).where(Wave.id == row.wave_id).values(fingerprint=_fingerprint(encoded)))
+    # results computed from this wave, or across the workspace's waves, are stale now
+    conn.execute(
+        delete(CachedResult).where(
+            CachedResult.workspace_id == row.workspace_id,
+            (CachedResult.wave_id == row.wave_id) | CachedResult.wave_id.is_(None),
+        )
+    )
+    return len({r for r, _, _ in answers})
+
+
+def close_session(engine: Engine, token: str, now: datetime | None = None) -> PulseSession:
+    """Close the session: no answer is accepted after this, so its wave is frozen. Idempotent."""
+    with write_transaction(engine) as conn:
+        row = _locked_session(conn, token)
+        if row.closed_at is None:
+            conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(closed_at=_db_time(now)))
+    session = get_session(engine, token)
+    assert session is not None
+    return session
+
+
+# --- the wave's tables --------------------------------------------------------------------------
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def participant_id(respondent: str) -> str:
+    return f"pulse-{respondent[:12]}"
+
+
+def free_name_id(name: str) -> str:
+    return f"named-{_short_hash(name.casefold())}"
+
+
+def _text(values: Iterable[object]) -> pd.Series:
+    return pd.Series(list(values), dtype="str")
+
+
+def _standard_people(n: int) -> pd.DataFrame:
+    blank = _text([""] * n)
+    return pd.DataFrame(
+        {
+            "person_id": blank,
+            "name": blank,
+            "team": blank,
+            "department": blank,
+            "role": blank,
+            "level": pd.array([pd.NA] * n, dtype="Int64"),
+            "manager_id": blank,
+            "location": blank,
+            "tenure_years": pd.Series([math.nan] * n, dtype="float64"),
+            "responded": pd.array([pd.NA] * n, dtype="boolean"),
+        },
+        columns=PEOPLE_COLUMNS,
+    )
+
+
+def _blank_rows(template: pd.DataFrame, ids: Sequence[str], names: Sequence[str]) -> pd.DataFrame:
+    """Rows shaped like ``template`` (same columns and dtypes), blank but for id and name."""
+    n = len(ids)
+    columns: dict[str, Any] = {}
+    for column in template.columns:
+        dtype = template[column].dtype
+        if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
+            columns[column] = pd.Series([""] * n, dtype=dtype)
+        else:
+            columns[column] = pd.Series([None] * n, dtype=dtype)
+    out = pd.DataFrame(columns, columns=list(template.columns))
+    out["person_id"] = pd.Series(list(ids), dtype=template["person_id"].dtype)
+    out["name"] = pd.Series(list(names), dtype=template["name"].dtype)
+    return out
+
+
+def build_dataset(
+    wave: str,
+    answers: Iterable[tuple[str, str, float]],
+    roster: Sequence[tuple[str, str]] = (),
+    base_people: pd.DataFrame | None = None,
+) -> Dataset:
+    """The canonical tables of a pulse wave from its answer rows ``(respondent, item, value)``.
+
+    Advice items name a roster person id when the session has a roster, else a free name (see the
+    module docstring for the ids). An adviser found in ``base_people`` (the roster wave's people
+    table) keeps that row, attributes and custom columns included, so combining the pulse with the
+    workspace's other waves loses nothing; participants get blank attributes and
+    ``responded=True``. Items of unknown kinds are ignored.
+    """
+    names = dict(roster)
+    people: dict[str, tuple[str, bool | None]] = {}  # person_id → (name, responded)
+    spellings: dict[str, Counter[str]] = {}  # free-name id → how often each spelling was typed
+    ties: list[tuple[str, str]] = []
+    learning: list[tuple[str, str, float]] = []
+    trust: list[tuple[str, str, float]] = []
+    for respondent, item, value in answers:
+        person = participant_id(respondent)
+        people[person] = (f"Participant {respondent[:6]}", True)
+        if item.startswith(HOURS_PREFIX):
+            learning.append((person, item.removeprefix(HOURS_PREFIX), float(value)))
+        elif item.startswith(TRUST_PREFIX):
+            trust.append((person, item.removeprefix(TRUST_PREFIX), float(value)))
+        elif item.startswith(ADVICE_PREFIX):
+            adviser = item.removeprefix(ADVICE_PREFIX)
+            if roster:
+                target = adviser
+                people.setdefault(target, (names.get(adviser, adviser), None))
+            else:
+                target = free_name_id(adviser)
+                spellings.setdefault(target, Counter())[adviser] += 1
+            ties.append((person, target))
+    for target, counts in spellings.items():  # the most common spelling; ties: code-point order
+        if target not in people:
+            people[target] = (min(counts, key=lambda n: (-counts[n], n)), None)
+    # participants first, then advisers, each sorted by id: stable tables, stable fingerprints
+    template = base_people if base_people is not None else _standard_people(0)
+    participants = sorted(p for p, (_n, responded) in people.items() if responded)
+    advisers = sorted(p for p, (_n, responded) in people.items() if not responded)
+    known = template[template["person_id"].astype(str).isin(advisers)].sort_values("person_id")
+    unknown = [p for p in advisers if p not in set(known["person_id"].astype(str))]
+    first = _blank_rows(template, participants, [people[p][0] for p in participants])
+    if "responded" in first:
+        first["responded"] = pd.array([True] * len(first), dtype="boolean")
+    parts = [first, known, _blank_rows(template, unknown, [people[p][0] for p in unknown])]
+    people_table = pd.concat([part for part in parts if len(part)] or [first], ignore_index=True)
+    ties.sort()
+    m = len(ties)
+    ties_table = pd.DataFrame(
+        {
+            "source_id": _text(s for s, _ in ties),
+            "target_id": _text(t for _, t in ties),
+            "relation": _text(["advice"] * m),
+            "weight": pd.Series([1.0] * m, dtype="float64"),
+            "learning_type": _text([""] * m),
+            "mode": _text([""] * m),
+            "topic": _text([""] * m),
+            "wave": _text([wave] * m),
+        }
+    )
+    order_types = {code: i for i, code in enumerate(LEARNING_TYPE_CODES)}
+    learning.sort(key=lambda r: (r[0], order_types.get(r[1], len(order_types))))
+    learning_table = pd.DataFrame(
+        {
+            "person_id": _text(r[0] for r in learning),
+            "wave": _text([wave] * len(learning)),
+            "learning_type": _text(r[1] for r in learning),
+            "hours": pd.Series([r[2] for r in learning], dtype="float64"),
+        }
+    )
+    trust.sort()
+    trust_table = pd.DataFrame(
+        {
+            "person_id": _text(r[0] for r in trust),
+            "wave": _text([wave] * len(trust)),
+            "item": _text(r[1] for r in trust),
+            "value": pd.Series([r[2] for r in trust], dtype="float64"),
+        }
+    )
+    return Dataset(
+        people=people_table,
+        ties=ties_table,
+        learning=learning_table,
+        trust=trust_table,
+        source=f"Live pulse {wave}",
+    )
+
+
+# --- the live view ------------------------------------------------------------------------------
+
+
+def summarise(ds: Dataset, min_group_size: int, last_answer_at: datetime | None = None) -> PulseSummary:
+    """Counts and averages of a pulse wave's dataset, for the facilitator's live view.
+
+    * ``hours.mean_hours`` = Σ hours of the type ÷ participants; ``share`` = that mean ÷ the sum of
+      the five means (0 when nobody reported any hours).
+    * ``trust.mean`` = mean of the raw 1–5 answers to the item (not reverse-coded; the pulse asks
+      positively worded items only).
+    * ``advisers.mentions`` = how many participants named the person.
+
+    With fewer participants than ``min_group_size`` the averages are withheld (``hidden``), since
+    with two or three people in the room an average gives away individual answers.
+    """
+    # participants are whoever reported hours (every answer has all five); advisers who appear
+    # only as someone named keep their roster row, ``responded`` included, so that flag cannot tell
+    n = int(ds.learning["person_id"].nunique())
+    hidden = n < min_group_size
+    bank = {i.item: i for i in TRUST_ITEM_BANK}
+    if hidden or n == 0:
+        hours = pd.DataFrame({"learning_type": [], "mean_hours": [], "share": []})
+        trust = pd.DataFrame({"item": [], "dimension": [], "wording": [], "mean": [], "answers": []})
+    else:
+        totals = ds.learning.groupby("learning_type")["hours"].sum()
+        means = [float(totals.get(code, 0.0)) / n for code in LEARNING_TYPE_CODES]
+        total = sum(means)
+        hours = pd.DataFrame(
+            {
+                "learning_type": list(LEARNING_TYPE_CODES),
+                "mean_hours": means,
+                "share": [m / total if total > 0 else 0.0 for m in means],
+            }
+        )
+        grouped = ds.trust.groupby("item", sort=True)["value"]
+        stats = pd.DataFrame({"mean": grouped.mean(), "answers": grouped.count()}).reset_index()
+        stats["dimension"] = [bank[i].dimension if i in bank else "" for i in stats["item"]]
+        stats["wording"] = [bank[i].wording if i in bank else i for i in stats["item"]]
+        trust = stats[["item", "dimension", "wording", "mean", "answers"]]
+    mentions = ds.ties.groupby("target_id").size().rename("mentions").reset_index()
+    names = dict(zip(ds.people["person_id"], ds.people["name"], strict=True))
+    advisers = pd.DataFrame(
+        {
+            "person_id": mentions["target_id"].astype(str),
+            "name": [names.get(p, p) for p in mentions["target_id"]],
+            "mentions": mentions["mentions"].astype(int),
+        }
+    ).sort_values(["mentions", "name"], ascending=[False, True], ignore_index=True)
+    return PulseSummary(
+        answers=n, last_answer_at=last_answer_at, hidden=hidden, hours=hours, trust=trust, advisers=advisers
+    )
+
+
+def live_summary(engine: Engine, token: str, min_group_size: int) -> PulseSummary:
+    """:func:`summarise` of the session's answers as they are now in the database."""
+    with engine.connect() as conn:
+        row = conn.execute(_session_query().where(SessionRow.token == token)).first()
+        if row is None:
+            raise PulseError("This pulse link is not valid.")
+        session = _session_of(row)
+        answers = _answer_rows(conn, row.wave_id)
+        last = conn.execute(
+            select(func.max(PulseAnswer.answered_at)).where(PulseAnswer.wave_id == row.wave_id)
+        ).scalar()
+    ds = build_dataset(session.wave, answers, roster=session.roster)
+    return summarise(ds, min_group_size, _utc(last))
+
+
+# --- arriving by a join link --------------------------------------------------------------------
+
+
+def arrive(
+    params: Mapping[str, str], state: MutableMapping[str, Any], engine: Engine, current: User
+) -> PulseSession | None:
+    """A join link (``?join=<token>``) makes this browser session a pulse participant.
+
+    Called by ``app.py`` before the navigation is built, with the ``current`` user. When the token
+    names a session (open or closed), the token is kept in ``state[STATE_TOKEN]`` and
+    ``state["user"]`` becomes :data:`PARTICIPANT`, who may open the pulse page only, so a phone in
+    the room never sees the dashboards, even when nothing is configured (the local user). A
+    signed-in facilitator (OIDC or an account) keeps their own roles. An unknown token changes
+    nobody's roles. Looked up once per browser session and token.
+    """
+    token = params.get(JOIN_PARAM)
+    if not token or state.get(STATE_TOKEN) == token:
+        return None
+    session = get_session(engine, token)
+    state[STATE_TOKEN] = token
+    if session is None:
+        return None
+    if current.is_local or current.source == "none" or "facilitator" not in current.roles:
+        state["user"] = PARTICIPANT
+    return session

@@ -1,0 +1,144 @@
+"""The pulse pages in AppTest: a participant arriving by the join link, answering, replacing the
+answer, a closed pulse; the facilitator's live page opening and closing a pulse; who may open which."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from lib import pulse
+from lib import workspaces as ws
+from lib.auth import User
+from tests.test_pulse import roster_dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    url = f"sqlite:///{tmp_path / 'workspaces.db'}"
+    monkeypatch.setenv("SLD_DATABASE_URL", url)
+    monkeypatch.setenv(pulse.ENV_PUBLIC_URL, "http://room.test:8501")
+    engine = ws.open_database(url)
+    ws.import_dataset(engine, "Acme", roster_dataset(), "2026-Q1")
+    yield engine
+    engine.dispose()
+
+
+def join(token: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params[pulse.JOIN_PARAM] = token
+    return at.run()
+
+
+def fill(at: AppTest, hours: dict[str, float], advisers: list[str], trust: int | None = 4) -> AppTest:
+    for code, value in hours.items():
+        at.number_input(key=f"pulse-hours-{code}").set_value(value)
+    at.multiselect(key="pulse-advisers").set_value(advisers)
+    if trust is not None:
+        for radio in at.radio:
+            radio.set_value(trust)
+    return next(b for b in at.button if b.label == "Send my answer").click().run()
+
+
+def test_a_participant_answers_and_then_replaces_the_answer(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", title="Kick-off")
+    at = join(session.token)
+    assert not at.exception
+    assert at.session_state["user"] == pulse.PARTICIPANT
+    assert [t.value for t in at.title] == ["📝 Pulse"]
+    assert at.subheader[0].value == "Kick\\-off"  # the facilitator's title, escaped
+    assert at.multiselect(key="pulse-advisers").options == ["Ann Lee", "Bo Chen", "a3", "Dee Roy"]
+
+    at = fill(at, {"IOL": 3.0, "FSL": 1.5}, ["a1", "a2"])
+    assert not at.exception and not at.error
+    assert "your answer is in" in at.success[0].value
+    first = pulse.live_summary(engine, session.token, 5)
+    assert first.answers == 1 and first.advisers["mentions"].sum() == 2
+
+    at = fill(at, {"IOL": 0.0, "FSL": 0.0}, ["a4"], trust=2)
+    assert "earlier answer was replaced" in at.success[0].value
+    wave = ws.load_wave(engine, "Acme", session.wave)
+    assert pulse.live_summary(engine, session.token, 5).answers == 1
+    assert wave.ties["target_id"].tolist() == ["a4"]
+    assert set(wave.trust["value"]) == {2.0}
+
+
+def test_an_unanswered_trust_statement_is_asked_for_and_nothing_stored(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme")
+    at = fill(join(session.token), {"IOL": 1.0}, [], trust=None)
+    assert not at.exception and not at.success
+    assert "answer all three statements" in at.error[0].value
+    assert pulse.live_summary(engine, session.token, 5).answers == 0
+
+
+def test_the_code_from_another_device_continues_that_answer(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme")
+    phone = fill(join(session.token), {"IOL": 1.0}, ["a1"])
+    code = phone.session_state["pulse_code"]
+    assert any(code in c.value for c in phone.caption)
+    laptop = join(session.token)
+    laptop.text_input(key="pulse-code-input").set_value(code.lower().replace("-", " ")).run()
+    assert laptop.session_state["pulse_code"] == code
+    laptop = fill(laptop, {"IOL": 2.0}, ["a2"])
+    assert "replaced" in laptop.success[0].value
+    assert pulse.live_summary(engine, session.token, 5).answers == 1
+
+
+def test_a_closed_pulse_and_a_forged_link(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme")
+    pulse.close_session(engine, session.token)
+    at = join(session.token)
+    assert not at.exception and "closed" in at.info[0].value
+    assert not [b for b in at.button if b.label == "Send my answer"]  # no form
+    forged = join("not-a-real-token")
+    assert not forged.exception
+    assert "user" not in forged.session_state  # an unknown token grants nothing
+
+
+def test_a_participant_cannot_open_another_page(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme")
+    at = join(session.token)
+    for page in ("overview", "data", "pulse_live"):  # not registered for a participant: never routed
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"app_pages/{page}.py")
+    assert not at.dataframe and not at.metric and not at.sidebar.selectbox
+
+
+def test_the_live_page_opens_shows_and_closes_a_pulse(engine: Engine) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/pulse_live.py").run()
+    assert not at.exception
+    assert "No pulse on this workspace yet" in at.info[0].value
+    next(b for b in at.button if b.label == "Open a pulse session").click().run()
+    assert not at.exception
+    token = at.session_state["pulse-session"]
+    assert at.code[0].value == f"http://room.test:8501/pulse?join={token}"
+    assert any(m.label == "Answers so far" and m.value == "0" for m in at.metric)
+
+    for code in ("AAAA-2222", "BBBB-3333"):
+        trust = dict.fromkeys(pulse.get_session(engine, token).trust_items, 4)  # type: ignore[union-attr]
+        pulse.submit(engine, token, code, pulse.Response(hours={"IOL": 1}, advisers=["a1"], trust=trust))
+    at.run()
+    assert any(m.label == "Answers so far" and m.value == "2" for m in at.metric)
+    assert "Averages appear once 5 people" in at.info[0].value  # two answers: no averages
+
+    next(b for b in at.button if b.label == "Close the pulse and freeze the wave").click().run()
+    assert not at.exception
+    assert "is frozen" in at.info[0].value
+    assert not at.code  # the join link is gone
+    assert not pulse.get_session(engine, token).is_open  # type: ignore[union-attr]
+
+
+def test_an_executive_cannot_run_a_pulse(engine: Engine) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user"] = User("ed", frozenset({"executive"}), source="account")
+    at.run()
+    for page in ("pulse_live", "pulse"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"app_pages/{page}.py")

@@ -1,0 +1,194 @@
+"""Workshop pages through AppTest: the presentation (every slide, never a name, whatever the sidebar
+says), the what-if page (aggregate view: whole groups only; named view: people) and the actions
+page (create a workspace, add, tick done, delete: checked in the database itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import auth
+from lib import workshop as w
+from lib import workspaces as ws
+from lib.dataset import Dataset
+from lib.exports import ExportOptions, build_report
+from lib.sample import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+PAGES = ["app_pages/present.py", "app_pages/whatif.py", "app_pages/actions.py"]
+
+
+@pytest.fixture(scope="module")
+def org() -> Dataset:
+    return generate(people=60, seed=5)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'workspaces.db'}"
+    monkeypatch.setenv("SLD_DATABASE_URL", url)
+    return url
+
+
+def open_page(page: str, ds: Dataset | None = None, **state: Any) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    if ds is not None:
+        at.session_state["dataset"] = ds
+        at.session_state["dataset_key"] = f"test-{id(ds)}"
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def screen_text(at: AppTest) -> str:
+    """Everything the page puts on screen as text: headings, HTML, markdown, maps and charts."""
+    parts = [t.value for t in at.title] + [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [str(h.proto.body) for h in at.get("html")]
+    parts += [str(f.proto.srcdoc) for f in at.get("iframe")]
+    parts += [str(c.proto.spec) for c in at.get("plotly_chart")]
+    return "\n".join(parts)
+
+
+def names_on(text: str, ds: Dataset) -> list[str]:
+    names = [str(n) for n in ds.people["name"] if isinstance(n, str) and len(n) > 3]
+    ids = [str(p) for p in ds.people["person_id"]]
+    return [x for x in names + ids if x in text]
+
+
+# --- presentation -------------------------------------------------------------------------------
+
+
+def test_presentation_walks_every_slide_and_never_shows_a_name(org: Dataset, db_url: str) -> None:
+    at = open_page(PAGES[0], org, view="named", pseudonyms=False)  # the sidebar says named: ignored
+    plan = w.slide_plan(build_report(org, ExportOptions(view="aggregate")))
+    assert 'section[data-testid="stSidebar"]' in screen_text(at)  # the sidebar is hidden on this page
+    seen = []
+    for i, spec in enumerate(plan):
+        seen.append(at.title[0].value)
+        assert f"{i + 1} / {len(plan)}" in screen_text(at)
+        assert names_on(screen_text(at), org) == [], spec
+        assert at.button(key="present-back").disabled == (i == 0)
+        if spec.kind == "map":
+            assert len(at.get("iframe")) == 1 and "vis.Network" in screen_text(at)
+        if spec.kind in ("learning", "trust", "skills"):
+            assert len(at.get("plotly_chart")) == 1
+        if i < len(plan) - 1:
+            at.button(key="present-next").click().run()
+            assert not at.exception, [e.value for e in at.exception]
+    assert seen == [s.title for s in plan]
+    assert at.button(key="present-next").disabled
+    at.button(key="present-back").click().run()
+    assert at.title[0].value == plan[-2].title
+
+
+def test_presentation_shows_the_workspace_actions_escaped(org: Dataset, db_url: str) -> None:
+    engine = ws.open_database(db_url)
+    ws.create_workspace(engine, "Acme")
+    w.add_action(engine, "Acme", "<b>Buddy</b> system for new joiners", owner="People team")
+    at = open_page(PAGES[0], org, workspace="Acme")
+    n = len(w.slide_plan(build_report(org, ExportOptions()), has_actions=True))
+    for _ in range(n - 1):
+        at.button(key="present-next").click().run()
+    assert at.title[0].value == "Agreed actions"
+    text = screen_text(at)
+    assert "&lt;b&gt;Buddy&lt;/b&gt; system for new joiners" in text and "<b>Buddy" not in text
+    assert "People team" in text
+
+
+# --- what if ------------------------------------------------------------------------------------
+
+
+def test_whatif_aggregate_view_offers_whole_groups_of_the_minimum_size(org: Dataset, db_url: str) -> None:
+    at = open_page(PAGES[1], org, view="aggregate")
+    assert [m.label for m in at.multiselect] == ["Whole departments"]  # no people picker
+    sizes = org.people["department"].value_counts()
+    offered = set(at.multiselect(key="whatif-remove-groups").options)
+    assert {o.split(" (")[0] for o in offered} == {str(g) for g, n in sizes.items() if n >= 5}
+    biggest = str(sizes.index[0])
+    at.multiselect(key="whatif-remove-groups").select(biggest)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception, [e.value for e in at.exception]
+    people = next(m for m in at.metric if m.label == "People")
+    assert people.value == f"{len(org.people) - sizes.iloc[0]:,}"
+    assert len(at.get("iframe")) == 2  # before and after maps, side by side
+    assert names_on(screen_text(at), org) == []
+    table = at.dataframe[0].value
+    assert table.set_index("measure").at["People", "change"] == f"-{sizes.iloc[0]}"
+
+
+def test_whatif_named_view_removes_a_person_and_names_them(org: Dataset, db_url: str) -> None:
+    at = open_page(PAGES[1], org, view="named")
+    picker = at.multiselect(key="whatif-remove-people")
+    person = picker.options[0]
+    picker.select(person)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"{person} leaves" in m.value.replace("\\", "") for m in at.markdown)
+    assert next(m for m in at.metric if m.label == "People").value == f"{len(org.people) - 1:,}"
+    # the same scenario is not shown once the view switches to aggregate
+    at.session_state["view"] = "aggregate"
+    at.run()
+    assert not at.get("iframe") and any("names people" in i.value for i in at.info)
+
+
+def test_whatif_bridge_between_two_groups(org: Dataset, db_url: str) -> None:
+    at = open_page(PAGES[1], org, view="aggregate")
+    groups = [g for g in at.selectbox(key="whatif-a").options if g]
+    at.selectbox(key="whatif-a").set_value(groups[0])
+    at.selectbox(key="whatif-b").set_value(groups[1])
+    at.number_input(key="whatif-pairs").set_value(4)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(
+        f"4 new advice ties between {groups[0]} and {groups[1]}" in m.value.replace("\\", "")
+        for m in at.markdown
+    )
+    at.selectbox(key="whatif-b").set_value(groups[0])
+    at.button[0].click().run()
+    assert any("two different groups" in e.value for e in at.error)
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+def test_actions_create_workspace_add_tick_and_delete(org: Dataset, db_url: str) -> None:
+    at = open_page(PAGES[2], org)
+    assert any("none is open" in i.value for i in at.info)
+    at.text_input(key="actions-new-ws").set_value("Acme workshop")
+    next(b for b in at.button if b.label == "Create and open").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["workspace"] == "Acme workshop"
+    at.text_input(key="actions-title").set_value("Pair new joiners with a buddy")
+    at.text_input(key="actions-owner").set_value("People team")
+    at.text_area(key="actions-notes").set_value("Start with Sales")
+    next(b for b in at.button if b.label == "Add action").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    stored = w.list_actions(ws.open_database(db_url), "Acme workshop")  # a new engine: really saved
+    assert [(a.title, a.owner, a.notes, a.status) for a in stored] == [
+        ("Pair new joiners with a buddy", "People team", "Start with Sales", "open")
+    ]
+    assert len(ws.get_workspace(ws.open_database(db_url), "Acme workshop").waves) == 1  # the data on screen
+    item = stored[0]
+    at.checkbox(key=f"actions-done-{item.id}").check().run()
+    assert w.list_actions(ws.open_database(db_url), "Acme workshop")[0].status == "done"
+    at.button(key=f"actions-delete-{item.id}").click().run()
+    assert w.list_actions(ws.open_database(db_url), "Acme workshop") == []
+    assert not at.exception
+
+
+@pytest.mark.parametrize("role", ["executive", "participant"])
+@pytest.mark.parametrize("page", PAGES)
+def test_workshop_pages_are_for_facilitators_only(role: str, page: str, db_url: str) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.session_state["user"] = auth.User(name=role, roles=frozenset({role}), source="account")  # type: ignore[arg-type]
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(page)

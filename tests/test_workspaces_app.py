@@ -1,0 +1,288 @@
+"""Workspaces in the app: load_workspace (every wave as one Dataset), the Data page's workspace
+panel (create, save a wave, open, settings, delete) and the sidebar's workspace choice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from lib import auth
+from lib import workspaces as ws
+from lib.dataset import Dataset
+from lib.sample import generate
+from lib.ui import md
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+T0 = datetime(2025, 6, 1, tzinfo=UTC)
+T1 = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def _people(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["person_id", "name", "team"])
+
+
+def _ties(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "source_id": s,
+                "target_id": t,
+                "relation": "advice",
+                "weight": 1.0,
+                "learning_type": "",
+                "mode": "",
+                "topic": "",
+                "wave": w,
+            }
+            for s, t, w in rows
+        ]
+    )
+
+
+def _events(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "timestamp": pd.Timestamp(when),
+                "source_id": s,
+                "channel": "chat",
+                "target_id": t,
+                "kind": "message",
+                "topic": "",
+                "mode": "flow",
+            }
+            for when, s, t in rows
+        ]
+    )
+
+
+OLD = Dataset(
+    people=_people([("P1", "Ann", "T1"), ("P2", "Bob", "T1")]),
+    ties=_ties([("P1", "P2", "")]),
+    learning=pd.DataFrame({"person_id": ["P1"], "wave": [""], "learning_type": ["IOL"], "hours": [3.0]}),
+    interactions=_events([("2025-05-01 10:00", "P1", "P2")]),
+    role_skills=pd.DataFrame({"role": ["analyst"], "skill": ["sql"], "required_level": [3.0]}),
+    source="old.xlsx",
+)
+NEW = Dataset(
+    people=_people([("P2", "Bob", "T2"), ("P3", "Cy", "T2")]),
+    ties=_ties([("P2", "P3", ""), ("P3", "P2", "own-label")]),
+    learning=pd.DataFrame({"person_id": ["P3"], "wave": [""], "learning_type": ["PDL"], "hours": [5.0]}),
+    interactions=_events([("2025-05-01 10:00", "P1", "P2"), ("2026-05-01 09:00", "P3", "P2")]),
+    role_skills=pd.DataFrame({"role": ["analyst"], "skill": ["sql"], "required_level": [4.0]}),
+    source="new.xlsx",
+)
+
+
+@pytest.fixture
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    url = f"sqlite:///{tmp_path / 'workspaces.db'}"
+    monkeypatch.setenv("SLD_DATABASE_URL", url)  # the app (AppTest runs in this process) uses it too
+    engine = ws.open_database(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def two_waves(engine: Engine) -> Engine:
+    ws.import_dataset(engine, "Acme", OLD, "2025", now=T0)
+    ws.import_dataset(engine, "Acme", NEW, "2026", now=T1)
+    return engine
+
+
+# --- load_workspace --------------------------------------------------------------------------
+
+
+def test_people_are_the_latest_roster_plus_those_only_in_earlier_waves(two_waves: Engine) -> None:
+    ds = ws.load_workspace(two_waves, "Acme")
+    assert list(ds.people["person_id"]) == ["P2", "P3", "P1"]
+    assert ds.people.set_index("person_id").loc["P2", "team"] == "T2"  # the latest wave's row wins
+
+
+def test_rows_without_a_wave_get_their_stored_wave_label(two_waves: Engine) -> None:
+    ds = ws.load_workspace(two_waves, "Acme")
+    ties = sorted(ds.ties[["source_id", "target_id", "wave"]].itertuples(index=False, name=None))
+    assert ties == [("P1", "P2", "2025"), ("P2", "P3", "2026"), ("P3", "P2", "own-label")]
+    assert sorted(ds.learning[["person_id", "wave"]].itertuples(index=False, name=None)) == [
+        ("P1", "2025"),
+        ("P3", "2026"),
+    ]
+    assert ds.waves == ["2025", "2026", "own-label"]
+
+
+def test_repeated_events_once_and_latest_definitions_win(two_waves: Engine) -> None:
+    ds = ws.load_workspace(two_waves, "Acme")
+    assert len(ds.interactions) == 2  # the 2025 event was in both uploads
+    assert list(ds.role_skills["required_level"]) == [4.0]
+    assert len(ds.trust_items) == len(OLD.trust_items)  # the built-in bank, once
+    assert ds.source == "workspace Acme (2 waves)"
+
+
+def test_one_wave_is_that_wave_with_its_label(engine: Engine) -> None:
+    ws.import_dataset(engine, "Solo", OLD, "only")
+    ds = ws.load_workspace(engine, "Solo")
+    assert list(ds.people["person_id"]) == ["P1", "P2"]
+    assert list(ds.ties["wave"]) == ["only"]
+
+
+def test_empty_and_unknown_workspaces(engine: Engine) -> None:
+    ws.create_workspace(engine, "Empty")
+    ds = ws.load_workspace(engine, "Empty")
+    assert len(ds.people) == 0 and len(ds.ties) == 0 and ds.waves == []
+    with pytest.raises(ws.WorkspaceError, match="No workspace named 'Nope'"):
+        ws.load_workspace(engine, "Nope")
+
+
+def test_workspace_names(engine: Engine) -> None:
+    assert ws.workspace_names(engine) == []
+    for name in ("b", "a"):
+        ws.create_workspace(engine, name)
+    assert ws.workspace_names(engine) == ["a", "b"]
+
+
+# --- the Data page's workspace panel ---------------------------------------------------------
+
+
+def _button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+    return next(b for b in at.button if b.label == label)
+
+
+def _data_page(user: auth.User | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if user is not None:
+        at.session_state["user"] = user
+    at.run()
+    return at.switch_page("app_pages/data.py").run()
+
+
+def test_data_page_creates_saves_opens_and_deletes(engine: Engine) -> None:
+    at = _data_page()
+    assert not at.exception
+    assert any("No workspace is open" in i.value for i in at.info)
+
+    at.text_input(key="ws-new-name").input("Acme")
+    _button(at, "Create and open").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert ws.workspace_names(engine) == ["Acme"]
+    assert at.session_state["workspace"] == "Acme"
+
+    at.text_input(key="ws-wave-label").input("2026")
+    at.button(key="ws-save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    waves = ws.get_workspace(engine, "Acme").waves
+    assert [w.label for w in waves] == ["2026"]
+    assert str(at.session_state["dataset_key"]).startswith("ws:")  # the workspace is what is shown now
+    assert any(md("workspace Acme (1 wave)") in c.value for c in at.sidebar.caption)
+    waves_table = next(d.value for d in at.dataframe if "kind" in d.value.columns)
+    assert waves_table["wave"].tolist() == ["2026"]
+
+    at.button(key="ws-open-one").click().run()
+    assert str(at.session_state["dataset_key"]).startswith("wave:")
+
+    assert at.button(key="ws-delete-wave-go").disabled  # not before the confirmation
+    at.checkbox(key="ws-delete-wave-sure").check().run()
+    at.button(key="ws-delete-wave-go").click().run()
+    assert ws.get_workspace(engine, "Acme").waves == ()
+
+    assert at.button(key="ws-delete-go").disabled
+    at.text_input(key="ws-delete-name").input("Acme").run()
+    at.button(key="ws-delete-go").click().run()
+    assert not at.exception
+    assert ws.workspace_names(engine) == []
+    assert "workspace" not in at.session_state
+
+
+def test_a_taken_name_is_a_message_not_a_crash(two_waves: Engine) -> None:
+    at = _data_page()
+    at.text_input(key="ws-new-name").input("Acme")
+    _button(at, "Create and open").click().run()
+    assert not at.exception
+    assert any("already exists" in e.value for e in at.error)
+
+
+def test_settings_are_saved_and_raise_the_sessions_minimum(two_waves: Engine) -> None:
+    at = _data_page()
+    at.sidebar.selectbox(key="workspace_choice").select("Acme").run()
+    at.number_input(key="ws-set-min").set_value(9)
+    at.radio(key="ws-set-view").set_value("named")
+    _button(at, "Save settings").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    saved = ws.get_workspace(two_waves, "Acme").settings
+    assert (saved.min_group_size, saved.default_view) == (9, "named")
+    assert at.sidebar.number_input(key="min_group_size").value == 9
+    assert at.sidebar.number_input(key="min_group_size").min == 9  # it can only be raised
+
+
+def test_workspace_panel_needs_the_upload_role(two_waves: Engine) -> None:
+    # A role with the Data page but without "upload" sees neither the uploader nor the panel.
+    at = AppTest.from_file(str(ROOT / "app_pages" / "data.py"), default_timeout=120)
+    at.session_state["user"] = auth.User("viewer", frozenset({"facilitator"}), "account")
+    original = auth.ACTION_ACCESS["upload"]
+    auth.ACTION_ACCESS["upload"] = frozenset()
+    try:
+        at.run()
+    finally:
+        auth.ACTION_ACCESS["upload"] = original
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("file_uploader")) == 0
+    assert not [s for s in at.subheader if s.value == "Workspace"]
+
+
+# --- the sidebar: opening a workspace --------------------------------------------------------
+
+
+@pytest.fixture
+def org_workspace(engine: Engine) -> Engine:
+    settings = ws.WorkspaceSettings(min_group_size=7, default_view="named")
+    ws.import_dataset(engine, "Org", generate(people=40, seed=3), "2026", settings=settings)
+    return engine
+
+
+def test_facilitator_opens_a_workspace_with_its_settings(org_workspace: Engine) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["user"] = auth.User("fac", frozenset({"facilitator"}), "account")
+    at.session_state["view"] = "aggregate"
+    at.run()
+    at.sidebar.selectbox(key="workspace_choice").select("Org").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["workspace"] == "Org"
+    assert at.sidebar.radio(key="view").value == "named"  # the workspace's default view
+    assert at.sidebar.number_input(key="min_group_size").value == 7
+    assert any(md("workspace Org (1 wave)") + "** · 40 people" in c.value for c in at.sidebar.caption)
+
+
+def test_executive_opens_a_workspace_in_the_aggregate_view(org_workspace: Engine) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["user"] = auth.User("exe", frozenset({"executive"}), "account")
+    at.run()
+    at.sidebar.selectbox(key="workspace_choice").select("Org").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.sidebar.radio) == 0  # no view switch
+    at.switch_page("app_pages/network.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Aggregate view: the map shows groups only" in c.value for c in at.caption)
+
+
+def test_a_new_wave_reaches_an_open_session(org_workspace: Engine) -> None:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.sidebar.selectbox(key="workspace_choice").select("Org").run()
+    ws.import_dataset(org_workspace, "Org", generate(people=45, seed=4), "2027")
+    at.run()
+    assert any(md("workspace Org (2 waves)") in c.value for c in at.sidebar.caption)
+
+
+def test_a_deleted_workspace_closes_in_an_open_session(org_workspace: Engine) -> None:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.sidebar.selectbox(key="workspace_choice").select("Org").run()
+    ws.delete_workspace(org_workspace, "Org")
+    at.run()
+    assert not at.exception
+    assert "workspace" not in at.session_state
+    assert not any("workspace Org" in c.value for c in at.sidebar.caption)
