@@ -24,7 +24,7 @@ Rules, stated once here:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -425,3 +425,18 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
             )
     per_wave = {w: flow_share(ds, w).as_dict() for w in ds.waves}
     return {**overall.as_dict(), "per_team": per_team, "per_wave": per_wave}
+
+
+def with_interaction_relation(ds: Dataset) -> Dataset:
+    """The dataset with :func:`interaction_ties` added to ``ties`` as the relation "interactions".
+
+    So every page can use the collaboration log as one more relation. Nothing is added when the
+    log has no person-to-person events, or when the ties already hold a relation of that name.
+    """
+    if not len(ds.interactions) or (len(ds.ties) and (ds.ties["relation"] == "interactions").any()):
+        return ds
+    extra = interaction_ties(ds)
+    if not len(extra):
+        return ds
+    ties = pd.concat([ds.ties, extra], ignore_index=True) if len(ds.ties) else extra
+    return replace(ds, ties=ties)

@@ -69,7 +69,9 @@ class Settings:
 def _sample_dataset() -> Dataset:
     from lib.loader import load_path
 
-    ds = load_path(SAMPLE_PATH)
+    from lib.flows import with_interaction_relation
+
+    ds = with_interaction_relation(load_path(SAMPLE_PATH))
     ds.source = SAMPLE_LABEL
     return ds
 
@@ -84,8 +86,13 @@ def dataset() -> Dataset:
 
 
 def set_dataset(ds: Dataset | None, key: str = "sample") -> None:
-    """Replace this session's dataset (None = back to the sample) and drop its cached results."""
-    st.session_state["dataset"] = ds
+    """Replace this session's dataset (None = back to the sample) and drop its cached results.
+
+    The collaboration log's person-to-person events become one more relation, "interactions".
+    """
+    from lib.flows import with_interaction_relation
+
+    st.session_state["dataset"] = None if ds is None else with_interaction_relation(ds)
     st.session_state["dataset_key"] = key
     st.session_state["_results"] = {}
 

@@ -229,3 +229,27 @@ def test_analysis_json_per_wave_uses_the_wave_periods() -> None:
     per_wave = out["per_wave"]
     assert per_wave["2026-01"]["flow_share"] == pytest.approx(2 / 3, abs=1e-4)  # type: ignore[index]
     assert per_wave["2026-02"]["flow_share"] == 0.5  # type: ignore[index]
+
+
+def test_interactions_become_a_relation_once() -> None:
+    from lib.flows import with_interaction_relation
+
+    people = pd.DataFrame({"person_id": ["a", "b", "c"]})
+    log = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"]),
+            "source_id": ["a", "a", "b", "c"],
+            "channel": ["chat", "chat", "email", "wiki"],
+            "target_id": ["b", "b", "a", ""],
+            "kind": ["reply", "mention", "message", "post"],
+            "topic": ["", "", "", "x"],
+            "mode": ["flow", "flow", "flow", "stock"],
+        }
+    )
+    ds = Dataset(people=people, interactions=log)
+    out = with_interaction_relation(ds)
+    assert out.relations == ["interactions"]
+    ties = out.ties.set_index(["source_id", "target_id"])["weight"].to_dict()
+    assert ties == {("a", "b"): 2.0, ("b", "a"): 1.0}  # the broadcast post is no tie
+    assert len(ds.ties) == 0  # the original is untouched
+    assert with_interaction_relation(out) is out  # never added twice
