@@ -199,8 +199,14 @@ def pseudonymise(ids: Iterable[str], salt: str) -> dict[str, str]:
 
 
 def dataset_salt(ds: Dataset) -> str:
-    """The per-dataset pseudonym salt: the first 16 hex digits of the dataset's content hash."""
-    return ds.fingerprint()[:16]
+    """The per-dataset pseudonym salt: 16 hex digits of a hash of the people sheet.
+
+    Only the roster counts, so the app (which adds the "interactions" relation to the ties), the
+    exports and the command line give every person the same pseudonym for the same upload.
+    """
+    people = ds.people.astype(str)
+    digest = hashlib.sha256(pd.util.hash_pandas_object(people, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
 
 
 def person_labels(ds: Dataset, pseudonyms: bool = False) -> dict[str, str]:

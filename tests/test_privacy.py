@@ -164,3 +164,14 @@ def test_person_labels() -> None:
     pseud = privacy.person_labels(ds, pseudonyms=True)
     assert pseud == privacy.pseudonymise(["1", "2"], privacy.dataset_salt(ds))
     assert "Ann" not in pseud.values()
+
+
+def test_salt_depends_on_the_roster_only() -> None:
+    from lib.flows import with_interaction_relation
+    from lib.privacy import dataset_salt
+    from lib.sample import generate
+
+    ds = generate(people=30, seed=2)
+    assert dataset_salt(with_interaction_relation(ds)) == dataset_salt(ds)
+    other = generate(people=30, seed=3)
+    assert dataset_salt(other) != dataset_salt(ds)
