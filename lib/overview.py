@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from lib import findings as rules
@@ -123,7 +124,8 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
         dims[pd.to_numeric(dims["respondents"], errors="coerce").fillna(0) >= min_size] if len(dims) else dims
     )
     if len(dims) and dims["mean"].notna().any():
-        weakest = dims.loc[dims["mean"].astype(float).idxmin()]
+        means = dims["mean"].astype(float).to_numpy()
+        weakest = dims.iloc[int(np.nanargmin(means))]
         org["weakest_dimension"] = str(weakest["label"])
         org["weakest_dimension_mean"] = _num(weakest["mean"])
     else:
@@ -135,7 +137,7 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
     org["single_holder_skills"] = len(thin) if len(cov) else None
     org["thin_skills"] = ", ".join(thin["skill"].astype(str).head(5)) if len(thin) else ""
     gaps = skills.top_gaps(ds, w or None, n=3)
-    org["top_gaps"] = [(str(r.skill), float(r.total_gap)) for r in gaps.itertuples()]
+    org["top_gaps"] = list(zip(gaps["skill"].astype(str), gaps["total_gap"].astype(float), strict=True))
 
     groups: dict[str, pd.DataFrame] = {}
     if has_ties and "department" in ds.attributes:

@@ -67,9 +67,8 @@ class Settings:
 
 @st.cache_resource(show_spinner="Loading the sample organisation…")
 def _sample_dataset() -> Dataset:
-    from lib.loader import load_path
-
     from lib.flows import with_interaction_relation
+    from lib.loader import load_path
 
     ds = with_interaction_relation(load_path(SAMPLE_PATH))
     ds.source = SAMPLE_LABEL
@@ -104,6 +103,9 @@ def is_sample() -> bool:
 def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``fn(dataset(), *args, **kwargs)``, cached in this session, keyed on the dataset's content."""
     ds = dataset()
+    if any(isinstance(a, pd.DataFrame | pd.Series) for a in (*args, *kwargs.values())):
+        # repr() of a table is truncated: two different tables could share a cache key.
+        raise TypeError("ui.compute takes plain arguments; pass what the table is derived from")
     key = (
         fn.__module__,
         fn.__qualname__,
@@ -228,7 +230,9 @@ def sidebar() -> None:
         st.session_state["min_group_size"] = floor  # a workspace's minimum, never less
     st.session_state.setdefault("pseudonyms", False)
     with st.sidebar:
-        if not u.is_local:
+        if u.source == "join-link":
+            st.caption("You joined a pulse through its link: this device sees the pulse page only.")
+        elif not u.is_local:
             st.caption(f"Signed in: **{md(u.name)}** ({roles_text(u)})")
             if st.button("Sign out", key="sign-out"):
                 sign_out()
