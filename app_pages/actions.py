@@ -33,7 +33,9 @@ def _create() -> None:
     try:
         if new in workspace_names(engine):
             raise WorkspaceError(f"A workspace named {new!r} already exists: choose it above.")
-        import_dataset(engine, new, ui.dataset())  # the data on screen become its first wave
+        ds = ui.dataset()
+        # The data on screen become its first wave, named after their latest wave when they have waves.
+        import_dataset(engine, new, ds, label=ds.waves[-1] if ds.waves else None)
         ui.open_workspace(new)
     except WorkspaceError as err:
         st.session_state["actions-error"] = str(err)

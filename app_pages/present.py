@@ -33,6 +33,7 @@ header[data-testid="stHeader"] {display: none !important;}
 .sl-tile .v {font-size: 2.3rem; color: #0072B2; font-weight: 700; line-height: 1.2;}
 .sl-tile .v.long {font-size: 1.45rem;}
 .sl-action {font-size: 1.7rem; margin: 0.5rem 0; padding: 0.6rem 1rem; border-left: 0.4rem solid #0072B2; background: #F6F8FA;}
+.stButton button p, [data-testid="stPageLink"] p {font-size: 1.25rem;}
 .sl-action .meta {font-size: 1.2rem; color: #5B6B7B;}
 </style>"""
 st.html(STYLE)
@@ -55,7 +56,15 @@ def _go(target: int) -> None:
 
 
 def _chart(fig: go.Figure, height: int = 520) -> None:
-    fig.update_layout(font={"size": 20}, height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    # Streamlit's chart theme sets small tick and legend fonts: size them for the back of the room.
+    fig.update_layout(
+        font={"size": 20},
+        legend={"font": {"size": 20}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
+    fig.update_xaxes(tickfont={"size": 18}, title_font={"size": 18})
+    fig.update_yaxes(tickfont={"size": 20}, title_font={"size": 18})
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
 
 

@@ -54,9 +54,8 @@ with st.form("pulse-form"):
     hours = {
         code_: st.number_input(
             text.split(":")[0],
-            min_value=0.0,
-            max_value=pulse.MAX_HOURS,
-            step=0.5,
+            value=0.0,  # no bounds in the browser: an out-of-range number typed there is silently
+            step=0.5,  # not sent (seen in Chromium); the server's check says what is wrong instead
             key=f"pulse-hours-{code_}",
             help=text,
         )

@@ -53,20 +53,20 @@ with st.form("whatif-form"):
             "Aggregate view: only whole groups can be removed; switch to the named view to remove people."
         )
     st.markdown("**New advice ties between two groups**")
-    b1, b2, b3, b4 = st.columns([2, 2, 1, 2])
+    b1, b2, b3, b4, b5 = st.columns([2, 2, 1, 1, 2])
     group_a = b1.selectbox("Group A", ["", *groups], format_func=lambda g: g or "—", key="whatif-a")
     group_b = b2.selectbox("Group B", ["", *groups], format_func=lambda g: g or "—", key="whatif-b")
     pairs = b3.number_input("Pairs", 1, workshop.MAX_BRIDGE_TIES, 5, key="whatif-pairs")
-    direction = b4.radio(
-        "Direction", list(workshop.DIRECTIONS), format_func=workshop.DIRECTIONS.__getitem__, key="whatif-dir"
-    )
-    seed = st.number_input(
-        "Random seed",
+    seed = b4.number_input(
+        "Seed",
         0,
         10_000,
         0,
         key="whatif-seed",
         help="Which people are paired: the same seed, the same pairs.",
+    )
+    direction = b5.radio(
+        "Direction", list(workshop.DIRECTIONS), format_func=workshop.DIRECTIONS.__getitem__, key="whatif-dir"
     )
     if st.form_submit_button("Show before and after", type="primary"):
         bridges = (
@@ -102,21 +102,23 @@ for note in result.notes[len(result.effect.notes) :]:
     st.warning(ui.md(note))
 
 rows = result.measures.set_index("measure")
-keys = [
-    "People",
-    "Who can reach whom (connectedness)",
-    "Separate parts of the network (weak components)",
-    f"E-I index between {netmap.pretty(attr).lower()}s",
-    "Key people",
-]
-for col, key in zip(st.columns(len(keys)), keys, strict=True):
+# measure row → short label for the tiles (the table below has every measure in full)
+tiles = {
+    "People": "People",
+    "Who can reach whom (connectedness)": "Who can reach whom",
+    "Separate parts of the network (weak components)": "Separate parts",
+    f"E-I index between {netmap.pretty(attr).lower()}s": "E-I between groups",
+    "Key people": "Key people",
+}
+for col, (key, label) in zip(st.columns(len(tiles)), tiles.items(), strict=True):
     if key in rows.index:
+        change = str(rows.at[key, "change"])
         col.metric(
-            key,
+            label,
             rows.at[key, "after"],
-            delta=rows.at[key, "change"] or None,
+            delta=change if change[:1] in "+-" and change else None,
             delta_color="off",
-            help=f"Before: {rows.at[key, 'before']}",
+            help=f"{key}. Before: {rows.at[key, 'before']}",
         )
 
 left, right = st.columns(2)

@@ -3,9 +3,15 @@
 The facilitator opens a *pulse session* on a workspace (:func:`open_session`). That creates, in one
 transaction, a new wave of kind ``"pulse"`` (label ``pulse-<date>-<n>``) and a session row with a
 random join token (``secrets.token_urlsafe``: 192 bits, unguessable). The join link is
-``<public url>/pulse?join=<token>`` (:func:`join_url`); :func:`qr_png` draws it as a QR code,
-offline (segno, pure Python). The token is kept in the database as it is, so a facilitator who
-reloads the page sees the same link again; it grants nothing but answering this pulse.
+``<public url>/?join=<token>`` (:func:`join_url`); :func:`qr_png` draws it as a QR code, offline
+(segno, pure Python). The token is kept in the database as it is, so a facilitator who reloads the
+page sees the same link again; it grants nothing but answering this pulse.
+
+Why the app's root and not ``/pulse``: a participant's navigation holds the pulse page alone, so it
+is the default page, and Streamlit serves the default page at the root only; ``/pulse?join=…`` then
+opens with a "Page not found" dialog over the form (seen in Chromium, Streamlit 1.67). The root
+works for everyone: :func:`arrive` turns the session into a participant before the navigation is
+built, and the pulse page also reads ``?join=`` when a facilitator opens ``/pulse?join=…``.
 
 What a participant answers (:class:`Response`)
 ----------------------------------------------
@@ -65,7 +71,7 @@ from lib.dataset import PEOPLE_COLUMNS, Dataset
 from lib.db import write_transaction
 from lib.db_models import CachedResult, PulseAnswer, Wave, WaveTable, Workspace
 from lib.db_models import PulseSession as SessionRow
-from lib.schema import LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WIREARCHY_DIMENSIONS
+from lib.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, TRUST_ITEM_BANK, WIREARCHY_DIMENSIONS
 from lib.workspaces import (  # the private helpers: a pulse wave is stored exactly like an upload
     WorkspaceError,
     _decode_table,
@@ -195,11 +201,12 @@ def public_url() -> str:
 
 
 def join_url(base: str, token: str) -> str:
-    """``<base>/pulse?join=<token>``; PulseError when ``base`` is not an http(s) address."""
+    """``<base>/?join=<token>`` (the app's root: see the module docstring); PulseError when ``base`` is
+    not an http(s) address."""
     base = base.strip().rstrip("/")
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base):
         raise PulseError(f"The app's address must start with http:// or https://, not {base!r}.")
-    return f"{base}/pulse?{JOIN_PARAM}={token}"
+    return f"{base}/?{JOIN_PARAM}={token}"
 
 
 def qr_png(text: str, scale: int = 8) -> bytes:
@@ -451,7 +458,8 @@ def _items(session: PulseSession, response: Response) -> list[tuple[str, float]]
         except (TypeError, ValueError):
             raise PulseError(f"Hours of {code} must be a number, not {raw!r}.") from None
         if not math.isfinite(hours) or hours < 0 or hours > MAX_HOURS:
-            raise PulseError(f"Hours of {code} must be between 0 and {MAX_HOURS:g}, not {raw!r}.")
+            name = LEARNING_TYPES[code].split(":")[0].lower()
+            raise PulseError(f"Hours of {name} ({code}) must be between 0 and {MAX_HOURS:g}, not {hours:g}.")
         rows.append((HOURS_PREFIX + code, hours))
 
     missing = [i for i in session.trust_items if response.trust.get(i) is None]

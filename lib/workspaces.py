@@ -676,8 +676,10 @@ def _with_wave(frame: pd.DataFrame, label: str) -> pd.DataFrame:
 def combine_waves(parts: Sequence[tuple[str, Dataset]], name: str = "") -> Dataset:
     """One Dataset from the waves of a workspace, ``parts`` = (wave label, dataset), oldest first.
 
-    - ``ties``, ``learning``, ``trust``, ``work``, ``skills``: every wave's rows; a row without a
-      wave label gets its stored wave's label (so an upload without a wave column becomes a wave).
+    - ``ties``, ``learning``, ``trust``, ``work``, ``skills``: every wave's rows. An import without
+      any wave label of its own becomes its stored wave: each row gets the stored label. An import
+      with labels of its own (one workbook holding 2026-Q1 and 2026-Q3) keeps them as they are,
+      its unlabelled rows included (they count in every wave, as when the file was uploaded).
     - ``people``: everyone in any wave, once (by ``person_id``), with the *latest* wave's row for
       a person in several: the roster is the latest wave's, and people only in earlier waves stay
       so that their ties and answers still have a person.
@@ -691,8 +693,13 @@ def combine_waves(parts: Sequence[tuple[str, Dataset]], name: str = "") -> Datas
     people = pd.concat([d.people for d in newest_first if len(d.people)] or [newest_first[0].people])
     people = people.drop_duplicates(subset=["person_id"], keep="first").reset_index(drop=True)
     tables: dict[str, pd.DataFrame] = {"people": people}
+    unlabelled = [not ds.waves for _label, ds in parts]
     for table in _WAVE_TABLES:
-        tables[table] = _concat([_with_wave(getattr(ds, table), label) for label, ds in parts], table)
+        frames = [
+            _with_wave(getattr(ds, table), label) if fill else getattr(ds, table)
+            for (label, ds), fill in zip(parts, unlabelled, strict=True)
+        ]
+        tables[table] = _concat(frames, table)
     tables["interactions"] = _concat([ds.interactions for _l, ds in parts], "interactions").drop_duplicates(
         ignore_index=True
     )

@@ -47,9 +47,13 @@ def _free_port() -> int:
 
 
 class Server:
-    """A real ``streamlit run app.py`` on a free loopback port."""
+    """A real ``streamlit run app.py`` on a free loopback port.
 
-    def __init__(self) -> None:
+    ``env``: extra environment variables (e.g. ``SLD_DATABASE_URL`` for a temporary database);
+    ``secrets``: a secrets.toml to use instead of ``.streamlit/secrets.toml`` (sign-in tests).
+    """
+
+    def __init__(self, env: dict[str, str] | None = None, secrets: Path | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         log = OUTPUT / f"server-{self.port}.log"
@@ -70,8 +74,10 @@ class Server:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                *(["--secrets.files", str(secrets)] if secrets else []),
             ],
             cwd=ROOT,
+            env={**os.environ, **(env or {})},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from typing import Any
 
 import pytest
@@ -139,7 +140,10 @@ def test_accounts_and_roles_are_read() -> None:
         ({"roles": {"admins": ["a@x.org"]}}, "unknown key"),
         ({"roles": {"facilitators": "a@x.org"}}, "must be a list"),
         ({"roles": {"default": "boss"}}, "default must be one of"),
-        ({"auth": {"redirect_uri": "http://x/oauth2callback", "cookie_secret": "s"}}, "names no identity provider"),
+        (
+            {"auth": {"redirect_uri": "http://x/oauth2callback", "cookie_secret": "s"}},
+            "names no identity provider",
+        ),
         ({"auth": {**OIDC, "cookie_secret": ""}}, "lacks cookie_secret"),
     ],
 )
@@ -179,7 +183,10 @@ ROLES_SECTION = {
     ],
 )
 def test_oidc_roles(claims: dict[str, Any], default: str | None, roles: set[str]) -> None:
-    section = {**ROLES_SECTION, "roles": {**ROLES_SECTION["roles"], **({"default": default} if default else {})}}
+    section = {
+        **ROLES_SECTION,
+        "roles": {**ROLES_SECTION["roles"], **({"default": default} if default else {})},
+    }
     user = auth.oidc_user(auth.load_config(section), claims)
     assert user.roles == roles
     assert user.source == "oidc"
@@ -250,7 +257,10 @@ def test_pages_per_role(role: auth.Role, may: list[str], may_not: list[str]) -> 
 @pytest.mark.parametrize(
     ("role", "actions"),
     [
-        ("facilitator", {"upload", "named_view", "settings", "export", "run_workshop", "answer_pulse", "open_workspace"}),
+        (
+            "facilitator",
+            {"upload", "named_view", "settings", "export", "run_workshop", "answer_pulse", "open_workspace"},
+        ),
         ("executive", {"export", "open_workspace"}),
         ("participant", {"answer_pulse"}),
     ],
@@ -262,3 +272,44 @@ def test_actions_per_role(role: auth.Role, actions: set[str]) -> None:
 def test_nobody_signed_in_may_do_nothing() -> None:
     assert auth.pages_for(auth.ANONYMOUS) == []
     assert not any(auth.allowed(auth.ANONYMOUS, a) for a in auth.ACTION_ACCESS)
+
+
+# --- the example secrets file and the command line -------------------------------------------
+
+
+def test_the_example_secrets_fail_closed_until_real_hashes_are_filled_in() -> None:
+    import tomllib
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / ".streamlit" / "secrets.example.toml").read_text()
+    with pytest.raises(auth.AuthConfigError, match="not a scrypt hash"):
+        auth.load_config(tomllib.loads(text))
+    filled = text.replace('"scrypt$131072$8$1$REPLACE-ME$REPLACE-ME"', f'"{HASH_FAC}"')
+    setting = re.compile(r"^# (\[\w+\]$|[a-z_]+ = )")  # the commented-out [auth] and [roles]
+    uncommented = "\n".join(line[2:] if setting.match(line) else line for line in filled.splitlines())
+    config = auth.load_config(tomllib.loads(uncommented))
+    assert config.oidc_providers == ("",)
+    assert {a.name: a.roles for a in config.accounts.values()} == {
+        "facilitator": {"facilitator"},
+        "board": {"executive"},
+    }
+    assert auth.oidc_user(config, {"email": "x@board.example.org"}).roles == {"executive"}
+
+
+def test_cli_hash_password_reads_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from lib.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a workshop password\n"))
+    assert main(["hash-password"]) == 0
+    stored = capsys.readouterr().out.strip()
+    assert stored.startswith("scrypt$131072$8$1$")
+    assert auth.verify_password("a workshop password", stored)
+    assert not auth.verify_password("a workshop password\n", stored)
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["hash-password"]) == 2
+    assert "at least 8 characters" in capsys.readouterr().err

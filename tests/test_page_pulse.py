@@ -118,7 +118,7 @@ def test_the_live_page_opens_shows_and_closes_a_pulse(engine: Engine) -> None:
     next(b for b in at.button if b.label == "Open a pulse session").click().run()
     assert not at.exception
     token = at.session_state["pulse-session"]
-    assert at.code[0].value == f"http://room.test:8501/pulse?join={token}"
+    assert at.code[0].value == f"http://room.test:8501/?join={token}"
     assert any(m.label == "Answers so far" and m.value == "0" for m in at.metric)
 
     for code in ("AAAA-2222", "BBBB-3333"):

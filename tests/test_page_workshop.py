@@ -4,6 +4,7 @@ page (create a workspace, add, tick done, delete: checked in the database itself
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,7 @@ def test_whatif_named_view_removes_a_person_and_names_them(org: Dataset, db_url:
 
 def test_whatif_bridge_between_two_groups(org: Dataset, db_url: str) -> None:
     at = open_page(PAGES[1], org, view="aggregate")
-    groups = [g for g in at.selectbox(key="whatif-a").options if g]
+    groups = [g for g in at.selectbox(key="whatif-a").options if g != "—"]  # options as shown
     at.selectbox(key="whatif-a").set_value(groups[0])
     at.selectbox(key="whatif-b").set_value(groups[1])
     at.number_input(key="whatif-pairs").set_value(4)
@@ -192,3 +193,26 @@ def test_workshop_pages_are_for_facilitators_only(role: str, page: str, db_url: 
     at.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(page)
+
+
+# --- in a browser: what only a browser shows ----------------------------------------------------
+
+
+@pytest.mark.browser
+def test_presentation_hides_the_sidebar_in_a_browser(server: Any, browser: Any) -> None:
+    """The sidebar (names of workspaces, the view switch) is hidden by CSS only a browser applies."""
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.set_default_timeout(90_000)
+    page.goto(server.url)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.wait_for()
+    page.get_by_test_id("stSidebarNav").get_by_text("Present", exact=True).click()
+    page.locator("h1").filter(has_text="How this organisation learns").wait_for()
+    assert not sidebar.is_visible()
+    page.get_by_role("button", name="Next ▶").click()
+    page.locator("h1").filter(has_text="Headline measures").wait_for()
+    assert page.get_by_text(re.compile(r"^2 / \d+$")).is_visible()
+    page.get_by_text("Exit presentation").click()
+    page.get_by_test_id("stSidebarNav").wait_for()
+    assert sidebar.is_visible()
+    page.context.close()

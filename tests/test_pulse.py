@@ -78,9 +78,9 @@ def stored_rows(engine: Engine, session: pulse.PulseSession) -> list[tuple[str, 
 @pytest.mark.parametrize(
     ("base", "expected"),
     [
-        ("http://localhost:8501", "http://localhost:8501/pulse?join=TOK"),
-        ("https://dash.example.org/", "https://dash.example.org/pulse?join=TOK"),
-        ("  http://10.0.0.5:8501/app/ ", "http://10.0.0.5:8501/app/pulse?join=TOK"),
+        ("http://localhost:8501", "http://localhost:8501/?join=TOK"),
+        ("https://dash.example.org/", "https://dash.example.org/?join=TOK"),
+        ("  http://10.0.0.5:8501/app/ ", "http://10.0.0.5:8501/app/?join=TOK"),
     ],
 )
 def test_join_url(base: str, expected: str) -> None:
@@ -136,7 +136,7 @@ def test_respondent_key_depends_on_token_and_code_and_hides_the_code() -> None:
 def test_qr_png_is_a_png_of_the_expected_size() -> None:
     import segno
 
-    link = "http://localhost:8501/pulse?join=" + "x" * 32
+    link = "http://localhost:8501/?join=" + "x" * 32
     png = pulse.qr_png(link, scale=4)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk

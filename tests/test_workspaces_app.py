@@ -73,7 +73,7 @@ OLD = Dataset(
 )
 NEW = Dataset(
     people=_people([("P2", "Bob", "T2"), ("P3", "Cy", "T2")]),
-    ties=_ties([("P2", "P3", ""), ("P3", "P2", "own-label")]),
+    ties=_ties([("P2", "P3", ""), ("P3", "P2", "")]),
     learning=pd.DataFrame({"person_id": ["P3"], "wave": [""], "learning_type": ["PDL"], "hours": [5.0]}),
     interactions=_events([("2025-05-01 10:00", "P1", "P2"), ("2026-05-01 09:00", "P3", "P2")]),
     role_skills=pd.DataFrame({"role": ["analyst"], "skill": ["sql"], "required_level": [4.0]}),
@@ -109,12 +109,26 @@ def test_people_are_the_latest_roster_plus_those_only_in_earlier_waves(two_waves
 def test_rows_without_a_wave_get_their_stored_wave_label(two_waves: Engine) -> None:
     ds = ws.load_workspace(two_waves, "Acme")
     ties = sorted(ds.ties[["source_id", "target_id", "wave"]].itertuples(index=False, name=None))
-    assert ties == [("P1", "P2", "2025"), ("P2", "P3", "2026"), ("P3", "P2", "own-label")]
+    assert ties == [("P1", "P2", "2025"), ("P2", "P3", "2026"), ("P3", "P2", "2026")]
     assert sorted(ds.learning[["person_id", "wave"]].itertuples(index=False, name=None)) == [
         ("P1", "2025"),
         ("P3", "2026"),
     ]
-    assert ds.waves == ["2025", "2026", "own-label"]
+    assert ds.waves == ["2025", "2026"]
+
+
+def test_an_import_with_wave_labels_of_its_own_keeps_them(engine: Engine) -> None:
+    labelled = Dataset(
+        people=_people([("P1", "Ann", "T1"), ("P2", "Bob", "T1")]),
+        ties=_ties([("P1", "P2", "2026-Q1"), ("P2", "P1", "2026-Q3"), ("P1", "P1", "")]),
+        learning=pd.DataFrame({"person_id": ["P1"], "wave": [""], "learning_type": ["IOL"], "hours": [3.0]}),
+    )
+    ws.import_dataset(engine, "Labelled", OLD, "2025", now=T0)
+    ws.import_dataset(engine, "Labelled", labelled, "survey-2026", now=T1)
+    ds = ws.load_workspace(engine, "Labelled")
+    assert ds.waves == ["2025", "2026-Q1", "2026-Q3"]  # not "survey-2026": the file's own labels
+    assert sorted(ds.ties["wave"]) == ["", "2025", "2026-Q1", "2026-Q3"]  # its unlabelled tie: every wave
+    assert sorted(ds.learning["wave"]) == ["", "2025"]
 
 
 def test_repeated_events_once_and_latest_definitions_win(two_waves: Engine) -> None:

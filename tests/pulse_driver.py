@@ -1,0 +1,203 @@
+"""Participants answering the pulse in real browser sessions (async Playwright, one Chromium, one
+browser context per participant), for tests/test_browser_workshop.py and benchmarks/bench_pulse.py.
+
+Each participant opens the join link in its own context (its own Streamlit session), fills the form
+as a person would (typing hours, picking an adviser, clicking the trust answers) and presses
+"Send my answer"; the submit latency is from that click to the confirmation on screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lib.schema import LEARNING_TYPES
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+CODE = re.compile(r"Your code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
+
+
+@dataclass
+class Participant:
+    """What one participant answers: ``hours`` by learning type, an adviser's name, trust 1–5."""
+
+    hours: dict[str, float]
+    adviser: str | None = None
+    trust: int = 4
+    code: str = ""  # read from the page after the first submission
+    latencies: list[float] = field(default_factory=list)
+    page: Any = None
+
+
+async def _settle(page: Any) -> None:
+    await page.wait_for_selector('[data-testid="stApp"]')
+    await page.wait_for_timeout(300)
+    await page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+    )
+
+
+async def open_form(context: Any, link: str) -> Any:
+    page = await context.new_page()
+    page.set_default_timeout(120_000)
+    await page.goto(link)
+    await page.get_by_role("button", name="Send my answer").wait_for()
+    await _settle(page)
+    return page
+
+
+async def fill_and_send(page: Any, who: Participant) -> float:
+    """Fill the form with ``who``'s answer, send it, wait for the confirmation; the latency in seconds."""
+    for code, hours in who.hours.items():
+        box = page.get_by_label(LEARNING_TYPES[code].split(":")[0], exact=True)
+        await box.fill(str(hours))
+        await box.press("Tab")  # Streamlit takes a number input's value when it loses focus
+    if who.adviser and not who.code:  # chosen on the first submission, kept by the form since
+        picker = page.locator('[data-testid="stMultiSelect"]').first
+        await picker.locator("input").click()
+        await picker.locator("input").fill(who.adviser)
+        await page.get_by_role("option", name=who.adviser, exact=True).first.click()
+        await page.keyboard.press("Escape")
+    radios = page.locator('[data-testid="stRadio"]')
+    for i in range(await radios.count()):
+        await radios.nth(i).get_by_text(re.compile(rf"^{who.trust} · ")).click()
+    await page.wait_for_timeout(200)
+    want = "earlier answer was replaced" if who.code else "your answer is in"
+    start = time.perf_counter()
+    await page.get_by_role("button", name="Send my answer").click()
+    await page.wait_for_function(
+        """(want) => [...document.querySelectorAll('[data-testid="stAlertContentSuccess"]')]
+                .some((e) => e.innerText.includes(want))
+            || document.querySelector('[data-testid="stAlertContentError"]')""",
+        arg=want,
+    )
+    latency = time.perf_counter() - start
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    if await errors.count():
+        raise AssertionError(f"the pulse refused an answer: {await errors.first.inner_text()}")
+    caption = await page.get_by_text(CODE).first.inner_text()
+    match = CODE.search(caption)
+    assert match, caption
+    who.code = match.group(1)
+    who.latencies.append(latency)
+    return latency
+
+
+async def _answer(browser: Any, link: str, who: Participant, start: asyncio.Event) -> None:
+    context = await browser.new_context(viewport={"width": 420, "height": 1800})  # a phone-sized screen
+    who.page = await open_form(context, link)
+    await start.wait()
+    await fill_and_send(who.page, who)
+
+
+def _percentiles(latencies: list[float], prefix: str) -> dict[str, float]:
+    ordered = sorted(latencies)
+    if not ordered:
+        return {}
+    return {
+        f"{prefix}p50_s": statistics.median(ordered),
+        f"{prefix}p95_s": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
+        f"{prefix}max_s": ordered[-1],
+    }
+
+
+async def run_participants(
+    link: str,
+    people: list[Participant],
+    resubmit: dict[int, dict[str, float]] | None = None,
+    between: Callable[[], None] | None = None,
+) -> dict[str, float]:
+    """Every participant opens the link; once all forms are on screen they fill and send at once.
+    Then ``between()`` runs, and the participants in ``resubmit`` (index → new hours) change their
+    hours on the same page and send again, at once. Returns wall seconds and latency percentiles
+    per round (``round1_…``, ``round2_…``)."""
+    from playwright.async_api import async_playwright
+
+    figures: dict[str, float] = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            start = asyncio.Event()
+            tasks = [asyncio.create_task(_answer(browser, link, who, start)) for who in people]
+            while sum(1 for who in people if who.page is not None) < len(people):
+                failed = [t for t in tasks if t.done() and t.exception()]
+                if failed:
+                    raise failed[0].exception()  # type: ignore[misc]
+                await asyncio.sleep(0.2)
+            began = time.perf_counter()
+            start.set()
+            await asyncio.gather(*tasks)
+            figures["round1_wall_s"] = time.perf_counter() - began
+            figures.update(_percentiles([who.latencies[0] for who in people], "round1_"))
+            if between is not None:
+                between()
+            if resubmit:
+                for i, hours in resubmit.items():
+                    people[i].hours = hours
+                began = time.perf_counter()
+                await asyncio.gather(*(fill_and_send(people[i].page, people[i]) for i in resubmit))
+                figures["round2_wall_s"] = time.perf_counter() - began
+                figures.update(_percentiles([people[i].latencies[-1] for i in resubmit], "round2_"))
+        finally:
+            await browser.close()
+    return figures
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the database holds after the participants sent their answers."""
+
+    participants: int  # who sent an answer
+    stored: int  # distinct respondents with rows
+    lost: int  # participants without rows
+    unknown: int  # respondents no participant accounts for
+    duplicates: int  # (respondent, item) pairs stored more than once
+    wrong_values: int  # participants whose stored hours differ from their last answer
+    wave_participants: int  # participants in the pulse wave's tables
+
+
+def verify(engine: Any, token: str, people: list[Participant]) -> Stored:
+    """Compare the database with what each participant last sent (hours by type, one adviser)."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from lib import pulse
+    from lib.db_models import PulseAnswer
+    from lib.db_models import PulseSession as SessionRow
+    from lib.workspaces import load_wave
+
+    session = pulse.get_session(engine, token)
+    assert session is not None
+    with engine.connect() as conn:
+        wave_id = conn.execute(select(SessionRow.wave_id).where(SessionRow.token == token)).scalar_one()
+        rows = conn.execute(
+            select(PulseAnswer.respondent, PulseAnswer.item, PulseAnswer.value).where(
+                PulseAnswer.wave_id == wave_id
+            )
+        ).all()
+    pairs = Counter((r, i) for r, i, _ in rows)
+    values = {(r, i): float(v) for r, i, v in rows}
+    expected = {pulse.respondent_key(token, who.code): who for who in people if who.code}
+    stored = {r for r, _, _ in rows}
+    wrong = 0
+    for key, who in expected.items():
+        for code, hours in who.hours.items():
+            if values.get((key, f"{pulse.HOURS_PREFIX}{code}")) != float(hours):
+                wrong += 1
+                break
+    wave = load_wave(engine, session.workspace, session.wave)
+    return Stored(
+        participants=len(people),
+        stored=len(stored),
+        lost=len(set(expected) - stored) + sum(1 for who in people if not who.code),
+        unknown=len(stored - set(expected)),
+        duplicates=sum(n - 1 for n in pairs.values() if n > 1),
+        wrong_values=wrong,
+        wave_participants=int(wave.learning["person_id"].nunique()),
+    )
