@@ -8,6 +8,7 @@ from lib.exports import MIME, ExportOptions, Report, build_report, export_filena
 from lib.findings import rules_table
 from lib.overview import compare_waves, headline, position_changes, tie_changes, what_changed
 from lib.report_html import html_bytes
+from lib.workshop import list_actions
 
 ui.guard("overview")  # stops here for a role that may not open this page
 PAGE_FILES = {
@@ -79,38 +80,39 @@ for finding in head.findings:
         st.caption(f"Evidence: {evidence}")
         st.page_link(PAGE_FILES[finding.page], label=f"Look deeper: {finding.page}", icon="➡️")
 
-st.subheader("Take it away")
-st.caption(
-    f"Exports follow your viewer setting ({cfg.view}): the aggregate view holds no names or ids, and groups "
-    f"under {cfg.min_group_size} people are hidden. Spreadsheet formulas in names are stored as text."
-)
-options = ExportOptions(
-    view=cfg.view, min_group_size=cfg.min_group_size, pseudonyms=cfg.pseudonyms, wave=wave
-)
-_memo: dict[str, Report] = {}
-
-
-def _report() -> Report:
-    # Built on the first click only (download data is generated lazily, on its own thread).
-    if "r" not in _memo:
-        _memo["r"] = build_report(ds, options)
-    return _memo["r"]
-
-
-builders = {
-    "pptx": ("PowerPoint deck", lambda: deck_bytes(ds, options, report=_report())),
-    "xlsx": ("Excel workbook", lambda: workbook_bytes(ds, options, report=_report())),
-    "html": ("HTML report", lambda: html_bytes(ds, options, report=_report())),
-}
-for col, (kind, (label, build)) in zip(st.columns(3), builders.items(), strict=True):
-    col.download_button(
-        f"⬇️ {label}",
-        data=build,
-        file_name=export_filename(kind, cfg.view),  # type: ignore[arg-type]
-        mime=MIME[kind],
-        key=f"export-{kind}",
-        on_click="ignore",
+if ui.can("export"):
+    st.subheader("Take it away")
+    st.caption(
+        f"Exports follow your viewer setting ({cfg.view}): the aggregate view holds no names or ids, and groups "
+        f"under {cfg.min_group_size} people are hidden. Spreadsheet formulas in names are stored as text."
     )
+    options = ExportOptions(
+        view=cfg.view, min_group_size=cfg.min_group_size, pseudonyms=cfg.pseudonyms, wave=wave
+    )
+    # The workspace's agreed actions go into the deck (workshop mode saves them there).
+    actions = list_actions(ui.workspace_engine(), ui.workspace()) if ui.workspace() else None
+    _memo: dict[str, Report] = {}
+
+    def _report() -> Report:
+        # Built on the first click only (download data is generated lazily, on its own thread).
+        if "r" not in _memo:
+            _memo["r"] = build_report(ds, options)
+        return _memo["r"]
+
+    builders = {
+        "pptx": ("PowerPoint deck", lambda: deck_bytes(ds, options, report=_report(), actions=actions)),
+        "xlsx": ("Excel workbook", lambda: workbook_bytes(ds, options, report=_report())),
+        "html": ("HTML report", lambda: html_bytes(ds, options, report=_report())),
+    }
+    for col, (kind, (label, build)) in zip(st.columns(3), builders.items(), strict=True):
+        col.download_button(
+            f"⬇️ {label}",
+            data=build,
+            file_name=export_filename(kind, cfg.view),  # type: ignore[arg-type]
+            mime=MIME[kind],
+            key=f"export-{kind}",
+            on_click="ignore",
+        )
 
 with st.expander("How findings are made"):
     st.write("Each finding comes from one rule in a single table: the measure it reads and the thresholds.")

@@ -30,6 +30,7 @@ class Participant:
     adviser: str | None = None
     trust: int = 4
     code: str = ""  # read from the page after the first submission
+    screenshot: str = ""  # a path: the page is saved there after each submission
     latencies: list[float] = field(default_factory=list)
     page: Any = None
 
@@ -52,21 +53,29 @@ async def open_form(context: Any, link: str) -> Any:
 
 
 async def fill_and_send(page: Any, who: Participant) -> float:
-    """Fill the form with ``who``'s answer, send it, wait for the confirmation; the latency in seconds."""
+    """Fill the form with ``who``'s answer, send it, wait for the confirmation; the latency in seconds.
+
+    Like a person, it looks before pressing send: each typed number, the chosen adviser and each
+    clicked answer must show on screen first (on a busy machine the page can lag behind the clicks)."""
+    from playwright.async_api import expect
+
     for code, hours in who.hours.items():
         box = page.get_by_label(LEARNING_TYPES[code].split(":")[0], exact=True)
         await box.fill(str(hours))
         await box.press("Tab")  # Streamlit takes a number input's value when it loses focus
-    if who.adviser and not who.code:  # chosen on the first submission, kept by the form since
-        picker = page.locator('[data-testid="stMultiSelect"]').first
+        await expect(box).to_have_value(f"{float(hours):.2f}")
+    picker = page.locator('[data-testid="stMultiSelect"]').first
+    if who.adviser and not await picker.get_by_text(who.adviser, exact=True).count():
         await picker.locator("input").click()
         await picker.locator("input").fill(who.adviser)
         await page.get_by_role("option", name=who.adviser, exact=True).first.click()
         await page.keyboard.press("Escape")
+        await expect(picker.get_by_text(who.adviser, exact=True)).to_be_visible()
     radios = page.locator('[data-testid="stRadio"]')
     for i in range(await radios.count()):
-        await radios.nth(i).get_by_text(re.compile(rf"^{who.trust} · ")).click()
-    await page.wait_for_timeout(200)
+        choice = radios.nth(i).locator("label").filter(has_text=re.compile(rf"^{who.trust} · "))
+        await choice.click()
+        await expect(choice.locator("input")).to_be_checked()
     want = "earlier answer was replaced" if who.code else "your answer is in"
     start = time.perf_counter()
     await page.get_by_role("button", name="Send my answer").click()
@@ -84,6 +93,8 @@ async def fill_and_send(page: Any, who: Participant) -> float:
     match = CODE.search(caption)
     assert match, caption
     who.code = match.group(1)
+    if who.screenshot:
+        await page.screenshot(path=who.screenshot, full_page=True)
     who.latencies.append(latency)
     return latency
 
