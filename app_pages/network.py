@@ -153,7 +153,9 @@ else:
             scope=scope,
             positions=positions,
         )
-if m is not None:
+if m is not None and not m.nodes:
+    st.info("Nothing to draw: " + netmap.map_summary(m))
+elif m is not None:
     st.iframe(netmap.render_html(m, height=620), height=630, alt="Network map")
     st.caption(netmap.map_summary(m) + " Hover a dot for details; drag to move, scroll to zoom.")
 

@@ -380,7 +380,8 @@ def test_time_limit_stops_a_slow_parse() -> None:
     limits = dataclasses.replace(DEFAULT_LIMITS, parse_seconds=1)
     started = time.perf_counter()
     fs = findings_of([("slow.xlsx", fx.slow_workbook(30_000))], limits)
-    assert time.perf_counter() - started < 10
+    # The 1 s limit plus the child's start; generous because CI machines may be busy.
+    assert time.perf_counter() - started < 30
     f = one(fs, severity="error", message="longer than the 1 s limit")
     assert f.file == "slow.xlsx"
 
