@@ -53,9 +53,11 @@ with st.expander("Open a new pulse", expanded=not any_open), st.form("pulse-open
     if st.form_submit_button("Open a pulse session", type="primary"):
         try:
             opened = pulse.open_session(engine, workspace, title=title, trust_dimensions=dims)
-            st.session_state["pulse-session"] = opened.token
         except WorkspaceError as err:  # PulseError included
             st.error(ui.md(err))
+        else:
+            st.session_state["pulse-session"] = opened.token
+            st.rerun()  # the form folds away now that a pulse is open
 
 sessions = {s.token: s for s in pulse.list_sessions(engine, workspace)}
 ui.require(bool(sessions), "No pulse on this workspace yet: open one above.")

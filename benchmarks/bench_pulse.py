@@ -7,10 +7,14 @@ server; nothing may be lost or doubled. Then some change their answer at once: s
 A real ``streamlit run app.py`` (tests.conftest.Server) on a temporary SQLite database (or
 ``--database-url``, e.g. a throwaway PostgreSQL); the pulse is opened with lib.pulse on a workspace
 whose roster is a generated 60-person organisation. One headless Chromium with one browser context
-per participant (its own Streamlit session); every form is opened first, then all are filled and
-sent together (tests/pulse_driver.py). Latency is from the click on "Send my answer" to the
-confirmation on screen. Printed: participants, submitted, stored, lost, duplicates, wrong values,
-wall time per round, p50/p95/max latency.
+per participant (its own Streamlit session). Every participant opens the join link and fills the
+form (hours, an adviser picked from the list, three trust answers); when all forms are filled, all
+press "Send my answer" at once (tests/pulse_driver.py). Latency: from that press to the
+confirmation on the participant's screen; wall time: from the first press to the last confirmation.
+Then the database is checked against what each participant sent. Printed per round: participants,
+submitted, stored, lost, duplicates, unknown respondents, wrong values, participants in the pulse
+wave's tables, wall time and p50/p95/max latency; then any answer the page refused (the driver
+fills the form again and resends, as a person would, and the refusal is reported).
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ def show(title: str, stored: Stored, figures: dict[str, float], prefix: str, sen
     print(
         f"  wrong values {stored.wrong_values}   participants in the wave's tables {stored.wave_participants}"
     )
+    print(f"  answers stored over {stored.commit_span_s:.1f} s (first to last, as the database saw them)")
     print(
         f"  wall time {figures[prefix + 'wall_s']:.1f} s   submit latency p50 {figures[prefix + 'p50_s']:.2f} s"
         f"   p95 {figures[prefix + 'p95_s']:.2f} s   max {figures[prefix + 'max_s']:.2f} s"
@@ -91,12 +96,14 @@ def main() -> int:
             total = time.perf_counter() - began
         finally:
             server.stop()
-        checks.append(verify(engine, session.token, people))
+        checks.append(verify(engine, session.token, people, span_of=[people[i] for i in resubmit]))
         if args.database_url:
             ws.delete_workspace(engine, name)
         engine.dispose()
 
     backend = url.split(":")[0].split("+")[0]
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Load average at the end: {load} on {os.cpu_count()} cores (the figures scale with it)")
     print(f"Live pulse load: {args.participants} participants at once, {args.resubmit} resubmit ({backend})")
     show("Round 1: everyone answers at once", checks[0], figures, "round1_", args.participants)
     if args.resubmit:
@@ -107,7 +114,11 @@ def main() -> int:
             "round2_",
             args.resubmit,
         )
-    print(f"\nTotal {total:.1f} s (browser start and {args.participants} forms loading included)")
+    refused = [(i, m) for i, who in enumerate(people) for m in who.refusals]
+    print(
+        f"\nRefused and sent again: {len(refused)}" + "".join(f"\n  participant {i}: {m}" for i, m in refused)
+    )
+    print(f"\nTotal {total:.1f} s (browser start, {args.participants} forms opened and filled, both rounds)")
     ok = all(
         s.lost == 0
         and s.duplicates == 0

@@ -17,7 +17,8 @@ What a participant answers (:class:`Response`)
 ----------------------------------------------
 * hours in each of Jane Hart's five learning types last month (``lib.schema.LEARNING_TYPES``);
 * who they go to for advice: people of the workspace's latest uploaded wave (the *roster*, taken
-  when the session opens), or free names when the workspace has no people yet;
+  when the session opens; anyone holding the join link sees these names, and nothing else about
+  them), or free names when the workspace has no people yet;
 * three trust statements, one per wirearchy dimension the facilitator chose
   (``lib.schema.TRUST_ITEM_BANK``), on the Likert scale 1–5.
 
@@ -40,7 +41,8 @@ rebuild sees them all. :func:`close_session` marks the session closed; no submis
 after that, so the wave is frozen.
 
 Tables of a pulse wave: ``people`` (one row per participant, ``pulse-<12 hex>``, named
-``Participant <6 hex>``, plus each person named as an adviser), ``ties`` (relation ``advice``,
+``Participant <6 hex>``, plus each person named as an adviser with their row of the roster wave,
+attributes included, so combining the workspace's waves keeps them), ``ties`` (relation ``advice``,
 participant → adviser, weight 1), ``learning`` (long form, all five types, zeros included) and
 ``trust`` (long form, raw 1–5). Free names become people with ids ``named-<12 hex>`` of the
 case-folded name, so "Ann Lee" and "ann lee" are one person, named by the spelling most

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib.schema import LEARNING_TYPES
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
+SHOTS = OUTPUT / "screenshots"
+#: Participants opening the link and filling the form at the same time.
+ARRIVING = 8
 CODE = re.compile(r"Your code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 
 
@@ -32,6 +35,8 @@ class Participant:
     code: str = ""  # read from the page after the first submission
     screenshot: str = ""  # a path: the page is saved there after each submission
     latencies: list[float] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # error messages the page showed, then resent
+    windows: list[tuple[float, float]] = field(default_factory=list)  # (pressed send, confirmed)
     page: Any = None
 
 
@@ -46,17 +51,15 @@ async def _settle(page: Any) -> None:
 async def open_form(context: Any, link: str) -> Any:
     page = await context.new_page()
     page.set_default_timeout(120_000)
-    await page.goto(link)
+    await page.goto(link, wait_until="domcontentloaded")
     await page.get_by_role("button", name="Send my answer").wait_for()
     await _settle(page)
     return page
 
 
-async def fill_and_send(page: Any, who: Participant) -> float:
-    """Fill the form with ``who``'s answer, send it, wait for the confirmation; the latency in seconds.
-
-    Like a person, it looks before pressing send: each typed number, the chosen adviser and each
-    clicked answer must show on screen first (on a busy machine the page can lag behind the clicks)."""
+async def _fill(page: Any, who: Participant) -> None:
+    """Fill the form like a person: each typed number, the chosen adviser and each clicked answer
+    must show on screen before going on (on a busy machine the page lags behind the clicks)."""
     from playwright.async_api import expect
 
     for code, hours in who.hours.items():
@@ -76,34 +79,62 @@ async def fill_and_send(page: Any, who: Participant) -> float:
         choice = radios.nth(i).locator("label").filter(has_text=re.compile(rf"^{who.trust} · "))
         await choice.click()
         await expect(choice.locator("input")).to_be_checked()
+
+
+async def fill_and_send(
+    page: Any, who: Participant, together: asyncio.Barrier | None = None, filled: bool = False
+) -> float:
+    """Fill the form with ``who``'s answer, send it, wait for the confirmation; the latency in seconds.
+
+    ``together``: wait there once the form is filled, so every participant presses send at once;
+    ``filled``: the form is filled already.
+    When the page refuses the answer (it shows an error), the participant does what a person would:
+    reads it, fills the form again and resends, up to three times; each refusal is kept in
+    ``who.refusals`` with a screenshot beside the output, so a benchmark can report it."""
     want = "earlier answer was replaced" if who.code else "your answer is in"
-    start = time.perf_counter()
-    await page.get_by_role("button", name="Send my answer").click()
-    await page.wait_for_function(
-        """(want) => [...document.querySelectorAll('[data-testid="stAlertContentSuccess"]')]
-                .some((e) => e.innerText.includes(want))
-            || document.querySelector('[data-testid="stAlertContentError"]')""",
-        arg=want,
-    )
-    latency = time.perf_counter() - start
-    errors = page.locator('[data-testid="stAlertContentError"]')
-    if await errors.count():
-        raise AssertionError(f"the pulse refused an answer: {await errors.first.inner_text()}")
+    attempts = 3
+    for attempt in range(1, attempts + 1):
+        if attempt > 1 or not filled:
+            await _fill(page, who)
+        if together is not None and attempt == 1:
+            await together.wait()
+        start = time.perf_counter()
+        await page.get_by_role("button", name="Send my answer").click()
+        await page.wait_for_function(
+            """(want) => [...document.querySelectorAll('[data-testid="stAlertContentSuccess"]')]
+                    .some((e) => e.innerText.includes(want))
+                || document.querySelector('[data-testid="stAlertContentError"]')""",
+            arg=want,
+        )
+        end = time.perf_counter()
+        errors = page.locator('[data-testid="stAlertContentError"]')
+        if not await errors.count():
+            break
+        message = await errors.first.inner_text()
+        who.refusals.append(message)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SHOTS / f"pulse-refused-{id(who)}-{attempt}.png"), full_page=True)
+        if attempt == attempts:
+            raise AssertionError(f"the pulse refused an answer {attempts} times: {message}")
     caption = await page.get_by_text(CODE).first.inner_text()
     match = CODE.search(caption)
     assert match, caption
     who.code = match.group(1)
     if who.screenshot:
         await page.screenshot(path=who.screenshot, full_page=True)
-    who.latencies.append(latency)
-    return latency
+    who.latencies.append(end - start)
+    who.windows.append((start, end))
+    return end - start
 
 
-async def _answer(browser: Any, link: str, who: Participant, start: asyncio.Event) -> None:
-    context = await browser.new_context(viewport={"width": 420, "height": 1800})  # a phone-sized screen
-    who.page = await open_form(context, link)
-    await start.wait()
-    await fill_and_send(who.page, who)
+async def _answer(
+    browser: Any, link: str, who: Participant, together: asyncio.Barrier, arriving: asyncio.Semaphore
+) -> None:
+    async with arriving:  # people arrive and fill in a few at a time; they press send together
+        context = await browser.new_context(viewport={"width": 420, "height": 1800})  # a phone screen
+        who.page = await open_form(context, link)
+        await _fill(who.page, who)
+    await fill_and_send(who.page, who, together, filled=True)
 
 
 def _percentiles(latencies: list[float], prefix: str) -> dict[str, float]:
@@ -117,43 +148,43 @@ def _percentiles(latencies: list[float], prefix: str) -> dict[str, float]:
     }
 
 
+def _round(people: list[Participant], prefix: str) -> dict[str, float]:
+    """Wall seconds from the first press of send to the last confirmation, and latency percentiles."""
+    windows = [who.windows[-1] for who in people]
+    wall = max(e for _, e in windows) - min(s for s, _ in windows)
+    return {f"{prefix}wall_s": wall, **_percentiles([who.latencies[-1] for who in people], prefix)}
+
+
 async def run_participants(
     link: str,
     people: list[Participant],
     resubmit: dict[int, dict[str, float]] | None = None,
     between: Callable[[], None] | None = None,
 ) -> dict[str, float]:
-    """Every participant opens the link; once all forms are on screen they fill and send at once.
-    Then ``between()`` runs, and the participants in ``resubmit`` (index → new hours) change their
-    hours on the same page and send again, at once. Returns wall seconds and latency percentiles
-    per round (``round1_…``, ``round2_…``)."""
+    """Every participant opens the link and fills the form (:data:`ARRIVING` at a time: fifty pages
+    loading at once in one browser on two cores time out); once all are filled, all press send at
+    once. Then ``between()`` runs, and the participants in ``resubmit`` (index → new hours) change
+    their hours on the same page and send again, at once. Returns, per round (``round1_…``,
+    ``round2_…``), the wall seconds from the first press to the last confirmation and latency
+    percentiles."""
     from playwright.async_api import async_playwright
 
     figures: dict[str, float] = {}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            start = asyncio.Event()
-            tasks = [asyncio.create_task(_answer(browser, link, who, start)) for who in people]
-            while sum(1 for who in people if who.page is not None) < len(people):
-                failed = [t for t in tasks if t.done() and t.exception()]
-                if failed:
-                    raise failed[0].exception()  # type: ignore[misc]
-                await asyncio.sleep(0.2)
-            began = time.perf_counter()
-            start.set()
-            await asyncio.gather(*tasks)
-            figures["round1_wall_s"] = time.perf_counter() - began
-            figures.update(_percentiles([who.latencies[0] for who in people], "round1_"))
+            together, arriving = asyncio.Barrier(len(people)), asyncio.Semaphore(ARRIVING)
+            await asyncio.gather(*(_answer(browser, link, who, together, arriving) for who in people))
+            figures.update(_round(people, "round1_"))
             if between is not None:
                 between()
             if resubmit:
+                again = [people[i] for i in resubmit]
                 for i, hours in resubmit.items():
                     people[i].hours = hours
-                began = time.perf_counter()
-                await asyncio.gather(*(fill_and_send(people[i].page, people[i]) for i in resubmit))
-                figures["round2_wall_s"] = time.perf_counter() - began
-                figures.update(_percentiles([people[i].latencies[-1] for i in resubmit], "round2_"))
+                together = asyncio.Barrier(len(again))
+                await asyncio.gather(*(fill_and_send(who.page, who, together) for who in again))
+                figures.update(_round(again, "round2_"))
         finally:
             await browser.close()
     return figures
@@ -170,10 +201,14 @@ class Stored:
     duplicates: int  # (respondent, item) pairs stored more than once
     wrong_values: int  # participants whose stored hours differ from their last answer
     wave_participants: int  # participants in the pulse wave's tables
+    commit_span_s: float  # from the first stored answer to the last (the server's side of a round)
 
 
-def verify(engine: Any, token: str, people: list[Participant]) -> Stored:
-    """Compare the database with what each participant last sent (hours by type, one adviser)."""
+def verify(
+    engine: Any, token: str, people: list[Participant], span_of: list[Participant] | None = None
+) -> Stored:
+    """Compare the database with what each participant last sent (hours by type, one adviser).
+    ``commit_span_s`` covers the answers of ``span_of`` (default: everyone)."""
     from collections import Counter
 
     from sqlalchemy import select
@@ -188,14 +223,16 @@ def verify(engine: Any, token: str, people: list[Participant]) -> Stored:
     with engine.connect() as conn:
         wave_id = conn.execute(select(SessionRow.wave_id).where(SessionRow.token == token)).scalar_one()
         rows = conn.execute(
-            select(PulseAnswer.respondent, PulseAnswer.item, PulseAnswer.value).where(
-                PulseAnswer.wave_id == wave_id
-            )
+            select(
+                PulseAnswer.respondent, PulseAnswer.item, PulseAnswer.value, PulseAnswer.answered_at
+            ).where(PulseAnswer.wave_id == wave_id)
         ).all()
-    pairs = Counter((r, i) for r, i, _ in rows)
-    values = {(r, i): float(v) for r, i, v in rows}
+    timed = {pulse.respondent_key(token, who.code) for who in (span_of or people) if who.code}
+    moments = sorted({row.answered_at for row in rows if row.respondent in timed})
+    pairs = Counter((r, i) for r, i, _, _ in rows)
+    values = {(r, i): float(v) for r, i, v, _ in rows}
     expected = {pulse.respondent_key(token, who.code): who for who in people if who.code}
-    stored = {r for r, _, _ in rows}
+    stored = {r for r, _, _, _ in rows}
     wrong = 0
     for key, who in expected.items():
         for code, hours in who.hours.items():
@@ -211,4 +248,5 @@ def verify(engine: Any, token: str, people: list[Participant]) -> Stored:
         duplicates=sum(n - 1 for n in pairs.values() if n > 1),
         wrong_values=wrong,
         wave_participants=int(wave.learning["person_id"].nunique()),
+        commit_span_s=(moments[-1] - moments[0]).total_seconds() if moments else 0.0,
     )

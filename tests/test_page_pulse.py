@@ -142,3 +142,39 @@ def test_an_executive_cannot_run_a_pulse(engine: Engine) -> None:
     for page in ("pulse_live", "pulse"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(f"app_pages/{page}.py")
+
+
+def _five_answers(engine: Engine, token: str) -> None:
+    session = pulse.get_session(engine, token)
+    assert session is not None
+    for i, code in enumerate(("AAAA-2222", "BBBB-3333", "CCCC-4444", "DDDD-5555", "EEEE-6666")):
+        trust = dict.fromkeys(session.trust_items, 1 + i)
+        advisers = ["a1"] if i < 3 else ["a2"]
+        pulse.submit(
+            engine, token, code, pulse.Response(hours={"IOL": 2.0 * i}, advisers=advisers, trust=trust)
+        )
+
+
+@pytest.mark.parametrize(("view", "advisers_shown"), [("named", True), ("aggregate", False)])
+def test_five_answers_show_averages_and_names_only_in_the_named_view(
+    engine: Engine, view: str, advisers_shown: bool
+) -> None:
+    session = pulse.open_session(engine, "Acme")
+    _five_answers(engine, session.token)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["view"] = view
+    at.run()
+    at.switch_page("app_pages/pulse_live.py").run()
+    assert not at.exception
+    assert any(m.label == "Answers so far" and m.value == "5" for m in at.metric)
+    assert not [i for i in at.info if "Averages appear" in i.value]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    trust = at.dataframe[0].value
+    assert trust["mean"].tolist() == pytest.approx([3.0, 3.0, 3.0])  # (1 + 2 + 3 + 4 + 5) / 5
+    tables = [d.value for d in at.dataframe if "mentions" in d.value.columns]
+    if advisers_shown:
+        assert tables[0].values.tolist() == [["Ann Lee", 3], ["Bo Chen", 2]]
+    else:
+        assert tables == []
+        assert "Ann Lee" not in str([d.value.to_dict() for d in at.dataframe])
