@@ -138,6 +138,7 @@ def test_page_in_a_real_browser_on_the_sample(server: Any, browser: Any) -> None
     _settle(page)
     page.get_by_role("heading", name="The wirearchy index").wait_for()
     page.get_by_text("Hidden leaders").first.wait_for()
+    page.locator('[data-testid="stPlotlyChart"]').nth(3).wait_for()  # charts mount after the text
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 4
     SHOTS.mkdir(parents=True, exist_ok=True)
