@@ -136,6 +136,15 @@ class Dataset:
                 labels |= {str(w) for w in table["wave"].dropna().unique() if str(w) != ""}
         return sorted(labels)
 
+    def tie_wave(self, wave: str) -> str | None:
+        """The ``wave`` argument for network functions: ``wave`` when some ties carry that label,
+        else None (all ties: the ties have no waves, or none in that wave). Ties without a wave
+        label count in every wave."""
+        if not len(self.ties) or "wave" not in self.ties:
+            return None
+        labels = {str(w) for w in self.ties["wave"].dropna().unique()} - {""}
+        return wave if wave in labels else None
+
     @property
     def learning_codes(self) -> tuple[str, ...]:
         return LEARNING_TYPE_CODES

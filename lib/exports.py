@@ -377,11 +377,6 @@ def _checked(table: pd.DataFrame, m: int) -> tuple[pd.DataFrame, str]:
     return privacy.shown(table), privacy.suppression_note(table, m)
 
 
-def _tie_wave(ds: Dataset, wave: str) -> str | None:
-    labels = set(ds.ties["wave"].astype(str)) - {""} if len(ds.ties) and "wave" in ds.ties else set()
-    return wave if wave in labels else None
-
-
 def _group_attribute(ds: Dataset, wanted: str) -> str:
     attrs = ds.attributes
     if wanted in attrs:
@@ -409,7 +404,7 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
     ds = b.ds
     rel = [ADVICE] if ADVICE in ds.relations else None
     rel_text = "advice" if rel else "all relations combined"
-    tw = _tie_wave(ds, wave)
+    tw = ds.tie_wave(wave)
     summary = network.network_measures(ds, rel, tw)
     b.add("network", f"Network measures ({rel_text})", netmap.summary_table(summary), page="Network")
     measures = network.person_measures(ds, rel, tw)

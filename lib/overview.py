@@ -59,12 +59,6 @@ def _num(x: object) -> float | None:
     return None if math.isnan(v) else v
 
 
-def _tie_wave(ds: Dataset, wave: str) -> str | None:
-    """The ties of a wave (ties without a wave label count in every wave); None when ties have no waves."""
-    labels = set(ds.ties["wave"].astype(str)) - {""} if len(ds.ties) else set()
-    return wave if wave in labels else None
-
-
 def _advice_relations(ds: Dataset) -> list[str] | None:
     return [ADVICE] if ADVICE in ds.relations else None  # None = all relations combined
 
@@ -73,7 +67,7 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
     """Organisation-level facts and per-department facts (only groups of at least ``min_size``)."""
     waves = ds.waves
     w = wave if wave is not None else (waves[-1] if waves else "")
-    tw = _tie_wave(ds, w)
+    tw = ds.tie_wave(w)
     rel = _advice_relations(ds)
     org: dict[str, object] = {"wave": w, "people": len(ds.people)}
 
@@ -313,8 +307,8 @@ def tie_changes(ds: Dataset, before: str, after: str) -> pd.DataFrame:
 def position_changes(ds: Dataset, before: str, after: str, top: int = 10) -> pd.DataFrame:
     """People whose advice in-degree changed most between two waves (individual level: named view only)."""
     rel = _advice_relations(ds)
-    a = network.person_measures(ds, rel, _tie_wave(ds, before), group_attr=None)["in_degree"]
-    b = network.person_measures(ds, rel, _tie_wave(ds, after), group_attr=None)["in_degree"]
+    a = network.person_measures(ds, rel, ds.tie_wave(before), group_attr=None)["in_degree"]
+    b = network.person_measures(ds, rel, ds.tie_wave(after), group_attr=None)["in_degree"]
     out = pd.DataFrame({"in_degree_before": a, "in_degree_after": b}).fillna(0)
     out["change"] = out["in_degree_after"] - out["in_degree_before"]
     out = out.reindex(out["change"].abs().sort_values(ascending=False, kind="stable").index).head(top)

@@ -163,14 +163,14 @@ def bar_chart(
 
 def all_images(ds: Dataset, report: Report) -> dict[str, bytes]:
     """Every chart the report draws, keyed network_map, learning_mix, shifts, trust, skill_gaps."""
-    from lib.exports import ADVICE, _tie_wave
+    from lib.exports import ADVICE
 
     images: dict[str, bytes] = {}
     by = report.group_by
     m = report.options.min_group_size
     if len(ds.ties) and by:
         rel = [ADVICE] if ADVICE in ds.relations else None
-        png, caption = group_map_png(ds, by, rel, _tie_wave(ds, report.wave), m)
+        png, caption = group_map_png(ds, by, rel, ds.tie_wave(report.wave), m)
         images["network_map"] = png
         report.map_note = caption
     mix = report.table(f"learning_{by}")

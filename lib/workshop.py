@@ -435,11 +435,6 @@ def _change(before: float, after: float, kind: str) -> str:
     return f"{d:+.2f}"
 
 
-def _tie_wave(ds: Dataset, wave: str) -> str | None:
-    labels = set(ds.ties["wave"].fillna("").astype(str)) - {""} if len(ds.ties) else set()
-    return wave if wave in labels else None
-
-
 def _advice(ds: Dataset) -> tuple[str, ...] | None:
     return (ADVICE,) if ADVICE in ds.relations else None
 
@@ -539,7 +534,7 @@ def what_if(
     head_b = overview.headline(ds, w or None, min_size)
     head_a = overview.headline(after_ds, w or None, min_size)
     rel = _advice(ds)
-    tw = _tie_wave(ds, w)
+    tw = ds.tie_wave(w)
     has_ties = bool(len(ds.ties)) or bool(len(after_ds.ties))
     net_b = network.network_measures(ds, rel, tw) if has_ties else None
     net_a = network.network_measures(after_ds, rel, tw) if has_ties else None

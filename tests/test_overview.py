@@ -124,3 +124,11 @@ def test_compare_waves_lists_every_headline_measure(sample: Dataset) -> None:
     table = compare_waves(sample, first, second)
     assert list(table["measure"]) == [t.label for t in headline(sample, second).tiles]
     assert set(table.columns) == {"measure", first, second, "change"}
+
+
+def test_tie_wave_picks_a_labelled_wave_or_all_ties() -> None:
+    ties = pd.concat([_ties([("p0", "p1")], wave="W1"), _ties([("p1", "p2")], wave="")])
+    ds = Dataset(people=_people(3), ties=ties)
+    assert ds.tie_wave("W1") == "W1"
+    assert ds.tie_wave("W2") is None  # no tie carries W2: use every tie
+    assert Dataset(people=_people(3)).tie_wave("W1") is None
