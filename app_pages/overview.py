@@ -5,8 +5,16 @@ import streamlit as st
 from lib import ui
 from lib.deck import deck_bytes
 from lib.exports import MIME, ExportOptions, Report, build_report, export_filename, workbook_bytes
-from lib.findings import rules_table
-from lib.overview import compare_waves, headline, position_changes, tie_changes, what_changed
+from lib.findings import Facts, rules_table
+from lib.overview import (
+    changes_between,
+    compare_facts,
+    facts,
+    headline_of,
+    position_changes,
+    tie_changes,
+    wave_and_previous,
+)
 from lib.report_html import html_bytes
 from lib.workshop import list_actions
 
@@ -30,7 +38,16 @@ ui.require(len(ds.people) > 0, "No people loaded yet: upload a workbook on the D
 
 waves = ds.waves
 wave = st.selectbox("Wave", waves, index=len(waves) - 1, key="overview-wave") if len(waves) > 1 else None
-head = ui.compute(headline, wave, cfg.min_group_size)
+
+
+def wave_facts(label: str) -> Facts:
+    """The facts of one wave, computed once per session and dataset (tiles, findings and the wave
+    comparison below all read them)."""
+    return ui.compute(facts, label, cfg.min_group_size)
+
+
+shown, previous = wave_and_previous(ds, wave)
+head = headline_of(shown, wave_facts(shown), None if previous is None else wave_facts(previous))
 
 SHIFT_LABELS = {
     "ASL": "Stocks → flow",
@@ -126,12 +143,14 @@ if len(waves) > 1:
     if before == after:
         st.info("Choose two different waves.")
     else:
-        for line in ui.compute(what_changed, before, after, cfg.min_group_size) or [
+        for line in changes_between(after, wave_facts(before), wave_facts(after)) or [
             "No finding appeared or went away."
         ]:
             st.markdown(f"- {ui.md(line)}")
         st.dataframe(
-            ui.compute(compare_waves, before, after, cfg.min_group_size), hide_index=True, key="wave-table"
+            compare_facts(before, wave_facts(before), after, wave_facts(after)),
+            hide_index=True,
+            key="wave-table",
         )
         st.write("Ties gained and lost")
         st.dataframe(ui.compute(tie_changes, before, after), hide_index=True, key="tie-changes")

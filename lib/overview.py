@@ -243,14 +243,25 @@ def _tiles(f: rules.Facts) -> list[Tile]:
 
 def headline(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Headline:
     """Headline tiles and findings for ``wave`` (default: latest), with change against the wave before."""
+    w, previous = wave_and_previous(ds, wave)
+    current = facts(ds, w, min_size)
+    return headline_of(w, current, None if previous is None else facts(ds, previous, min_size))
+
+
+def wave_and_previous(ds: Dataset, wave: str | None = None) -> tuple[str, str | None]:
+    """``wave`` (default: the latest) and the wave before it (None for the first or only wave)."""
     waves = ds.waves
     w = wave if wave is not None else (waves[-1] if waves else "")
-    current = facts(ds, w, min_size)
+    return w, (waves[waves.index(w) - 1] if w in waves and waves.index(w) > 0 else None)
+
+
+def headline_of(wave: str, current: rules.Facts, previous: rules.Facts | None = None) -> Headline:
+    """:func:`headline` from facts already computed (the page caches :func:`facts` per wave)."""
     tiles = _tiles(current)
-    if w in waves and waves.index(w) > 0:
-        before = {t.key: t for t in _tiles(facts(ds, waves[waves.index(w) - 1], min_size))}
+    if previous is not None:
+        before = {t.key: t for t in _tiles(previous)}
         tiles = [_with_change(t, before[t.key]) for t in tiles]
-    return Headline(wave=w, tiles=tiles, facts=current, findings=rules.evaluate(current))
+    return Headline(wave=wave, tiles=tiles, facts=current, findings=rules.evaluate(current))
 
 
 def _with_change(now: Tile, before: Tile) -> Tile:
@@ -270,11 +281,20 @@ def _with_change(now: Tile, before: Tile) -> Tile:
 
 def compare_waves(ds: Dataset, before: str, after: str, min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """Every headline measure in two waves and its change (measure, <before>, <after>, change)."""
-    a = {t.key: t for t in _tiles(facts(ds, before, min_size))}
+    return compare_facts(before, facts(ds, before, min_size), after, facts(ds, after, min_size))
+
+
+def compare_facts(
+    before: str, facts_before: rules.Facts, after: str, facts_after: rules.Facts
+) -> pd.DataFrame:
+    """:func:`compare_waves` from facts already computed."""
+    a = {t.key: t for t in _tiles(facts_before)}
     rows = []
-    for tile in _tiles(facts(ds, after, min_size)):
+    for tile in _tiles(facts_after):
         moved = _with_change(tile, a[tile.key])
-        rows.append({"measure": tile.label, before: a[tile.key].text, after: tile.text, "change": moved.change_text})
+        rows.append(
+            {"measure": tile.label, before: a[tile.key].text, after: tile.text, "change": moved.change_text}
+        )
     return pd.DataFrame(rows)
 
 
@@ -317,7 +337,11 @@ def position_changes(ds: Dataset, before: str, after: str, top: int = 10) -> pd.
 
 def what_changed(ds: Dataset, before: str, after: str, min_size: int = MIN_GROUP_SIZE) -> list[str]:
     """Short plain-language list: findings that appeared or went away, and departments whose E-I moved."""
-    facts_a, facts_b = facts(ds, before, min_size), facts(ds, after, min_size)
+    return changes_between(after, facts(ds, before, min_size), facts(ds, after, min_size))
+
+
+def changes_between(after: str, facts_a: rules.Facts, facts_b: rules.Facts) -> list[str]:
+    """:func:`what_changed` from facts already computed (``facts_a`` before, ``facts_b`` after)."""
     fa = {(f.rule, f.group): f for f in rules.evaluate(facts_a)}
     fb = {(f.rule, f.group): f for f in rules.evaluate(facts_b)}
     out = [f"New in {after}: {fb[k].statement}" for k in fb if k not in fa]

@@ -132,3 +132,29 @@ def test_tie_wave_picks_a_labelled_wave_or_all_ties() -> None:
     assert ds.tie_wave("W1") == "W1"
     assert ds.tie_wave("W2") is None  # no tie carries W2: use every tie
     assert Dataset(people=_people(3)).tie_wave("W1") is None
+
+
+def test_overview_page_computes_each_waves_facts_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tiles, change against the wave before, what changed and the comparison table all read the
+    # same facts: the page computes them once per wave (it used to take six computations).
+    import functools
+
+    from streamlit.testing.v1 import AppTest
+
+    from lib import overview
+
+    calls: list[str | None] = []
+    real = overview.facts
+
+    @functools.wraps(real)
+    def counting(ds: Dataset, wave: str | None = None, min_size: int = 5) -> object:
+        calls.append(wave)
+        return real(ds, wave, min_size)
+
+    monkeypatch.setattr(overview, "facts", counting)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180).run()
+    assert not at.exception, [e.value for e in at.exception]
+    waves = sorted(set(calls))
+    assert len(waves) == 2, calls  # the sample's two waves: the latest and the one before
+    assert sorted(calls) == waves, f"facts computed more than once for a wave: {calls}"
+    assert any(t.value == "What changed between waves" for t in at.subheader)
