@@ -8,7 +8,8 @@ import streamlit as st
 from lib import ui, workshop
 from lib.deck import deck_bytes
 from lib.exports import MIME, ExportOptions, build_report, export_filename
-from lib.workspaces import WorkspaceError, import_dataset, workspace_names
+from lib.pulse import room_pulse
+from lib.workspaces import WorkspaceError, import_dataset
 
 ui.guard("actions")
 cfg = ui.settings()
@@ -31,8 +32,7 @@ def _open(choice: str) -> None:
 def _create() -> None:
     new = str(st.session_state.get("actions-new-ws", "")).strip()
     try:
-        if new in workspace_names(engine):
-            raise WorkspaceError(f"A workspace named {new!r} already exists: choose it above.")
+        new = ui.check_new_workspace(new)  # refuses a taken name, or one assigned to others
         ds = ui.dataset()
         # The data on screen become its first wave, named after their latest wave when they have waves.
         import_dataset(engine, new, ds, label=ds.waves[-1] if ds.waves else None)
@@ -46,7 +46,7 @@ if error := st.session_state.pop("actions-error", None):
 if not name:
     st.info("Actions are kept in a workspace, and none is open. Choose one, or create one for this workshop.")
     c1, c2 = st.columns(2)
-    names = workspace_names(engine)
+    names = ui.workspace_names()  # those this user may open ([workspace_access])
     if names:
         c1.selectbox(
             "Open a workspace", ["", *names], key="actions-ws", on_change=_open, args=("actions-ws",)
@@ -136,8 +136,14 @@ if ui.can("export"):
     options = ExportOptions(view=cfg.view, min_group_size=cfg.min_group_size, pseudonyms=cfg.pseudonyms)
     ds = ui.dataset()
     st.download_button(
-        f"⬇️ Workshop deck with the agreed actions ({cfg.view} view)",
-        data=lambda: deck_bytes(ds, options, report=build_report(ds, options), actions=items),
+        f"⬇️ Workshop deck with the agreed actions and the room's pulse ({cfg.view} view)",
+        data=lambda: deck_bytes(
+            ds,
+            options,
+            report=build_report(ds, options),
+            actions=items,
+            room=room_pulse(engine, name, cfg.min_group_size),
+        ),
         file_name=export_filename("pptx", cfg.view),
         mime=MIME["pptx"],
         key="actions-deck",

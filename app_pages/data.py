@@ -142,7 +142,8 @@ st.divider()
 st.subheader("Workspace")
 st.write(
     "A workspace keeps one organisation's waves and settings in the database: open it later, or let an "
-    "executive open it (always in the aggregate view). Opening a workspace shows all its waves together."
+    "executive open it (always in the aggregate view). Opening a workspace shows all its uploaded waves "
+    "together; pulse waves are kept apart and open on their own."
 )
 try:
     engine = ui.workspace_engine()
@@ -160,13 +161,12 @@ def _run(action: Callable[..., object], *args: object) -> None:
     try:
         action(*args)
     except wsp.WorkspaceError as err:
-        _say("error", str(err))
+        _say("error", ui.md(err))  # it may quote what was typed
 
 
 def _create() -> None:
-    name = st.session_state.get("ws-new-name", "")
-    wsp.create_workspace(engine, name)
-    ui.open_workspace(name.strip(), load=False)  # the data loaded now stay, ready to save
+    name = ui.create_workspace(st.session_state.get("ws-new-name", ""))
+    ui.open_workspace(name, load=False)  # the data loaded now stay, ready to save
     _say(
         "success",
         f"Workspace **{ui.md(name.strip())}** created and opened: save the loaded data as its first wave.",
@@ -180,7 +180,11 @@ def _save(name: str) -> None:
     with st.spinner("Saving the wave…"):
         wsp.import_dataset(engine, name, ui.dataset(), label or None, files=kept)
     ui.open_workspace(name)
-    _say("success", f"Saved as wave **{ui.md(label)}**; the workspace is open with all its waves.")
+    _say("success", f"Saved as wave **{ui.md(label)}**; the workspace is open with all its uploaded waves.")
+
+
+def _open_one() -> None:
+    ui.open_wave(str(st.session_state.get("ws-open-wave", "")))  # the wave chosen when clicked
 
 
 def _delete_wave(name: str) -> None:
@@ -196,9 +200,28 @@ def _delete_workspace(name: str) -> None:
     _say("success", f"Workspace **{ui.md(gone.workspace)}** deleted: {gone.waves} wave(s) and all they held.")
 
 
+def _edited_channels() -> pd.DataFrame:
+    """The channel table as edited in the settings form: the table drawn, with the editor's changed
+    cells, deleted rows and added rows applied in that order (as st.data_editor applies them)."""
+    drawn = st.session_state.get("ws-channels-drawn")
+    columns = list(wsp.CHANNEL_TABLE_COLUMNS)
+    table = (drawn if drawn is not None else pd.DataFrame(columns=columns)).astype(object)
+    table = table.reset_index(drop=True)
+    edits = st.session_state.get("ws-set-channels") or {}
+    for row, changes in (edits.get("edited_rows") or {}).items():
+        for column, value in changes.items():
+            if column in columns and 0 <= int(row) < len(table):
+                table.loc[int(row), column] = value
+    table = table.drop(index=[int(r) for r in edits.get("deleted_rows") or [] if 0 <= int(r) < len(table)])
+    added = pd.DataFrame(list(edits.get("added_rows") or []), columns=columns)
+    return pd.concat([table, added], ignore_index=True) if len(added) else table.reset_index(drop=True)
+
+
 def _update_settings(name: str) -> None:
     days = int(st.session_state["ws-set-days"]) if st.session_state.get("ws-set-expire") else None
+    modes = wsp.channel_modes_from_table(_edited_channels())  # WorkspaceError: nothing is saved
     info = wsp.get_workspace(engine, name)
+    fresh = bool(st.session_state.get("ws-set-new-salt"))
     new = wsp.update_settings(
         engine,
         name,
@@ -207,10 +230,15 @@ def _update_settings(name: str) -> None:
             min_group_size=int(st.session_state["ws-set-min"]),
             default_view=st.session_state["ws-set-view"],
             retention_days=days,
+            channel_modes=modes,
+            pseudonym_salt=wsp.new_pseudonym_salt() if fresh else info.settings.pseudonym_salt,
         ),
     ).settings
+    st.session_state.pop("ws-set-channels", None)  # the edits are saved: draw the table afresh
+    st.session_state["ws-set-new-salt"] = False
     ui.apply_workspace_settings(new, set_view=False)
-    _say("success", "Settings saved.")
+    ui.refresh_workspace()  # a new salt or mapping reloads the data shown
+    _say("success", "Settings saved." + (" New pseudonyms drawn." if fresh else ""))
 
 
 message = st.session_state.pop("ws_message", None)
@@ -227,6 +255,12 @@ if not current:
 
 info = wsp.get_workspace(engine, current)
 st.markdown(f"**Open: {ui.md(info.name)}** · {len(info.waves)} wave(s)")
+if info.kept_apart:
+    st.caption(
+        f"{len(info.kept_apart)} pulse wave(s) kept apart: the workspace view combines the uploaded waves "
+        "only, since pulse participants are anonymous duplicates of real people. Open a pulse with "
+        "**Open this wave only**, or on the Live pulse page."
+    )
 if info.waves:
     st.dataframe(
         pd.DataFrame(
@@ -263,9 +297,9 @@ else:
 if info.waves:
     labels = [w.label for w in info.waves]
     o1, o2, o3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-    one = o1.selectbox("Stored wave", labels, index=len(labels) - 1, key="ws-open-wave")
-    o2.button("Open this wave only", key="ws-open-one", on_click=_run, args=(ui.open_wave, one))
-    o3.button("Open all waves", key="ws-open-all", on_click=_run, args=(ui.open_workspace, current))
+    o1.selectbox("Stored wave", labels, index=len(labels) - 1, key="ws-open-wave")
+    o2.button("Open this wave only", key="ws-open-one", on_click=_run, args=(_open_one,))
+    o3.button("Open all uploaded waves", key="ws-open-all", on_click=_run, args=(ui.open_workspace, current))
 
 if ui.can("settings"):
     with st.expander("Workspace settings"), st.form("ws-settings"):
@@ -286,6 +320,36 @@ if ui.can("settings"):
         days = info.settings.retention_days
         st.checkbox("Delete uploads after a number of days", value=days is not None, key="ws-set-expire")
         st.number_input("Days to keep uploads", min_value=0, value=days or 365, key="ws-set-days")
+        drawn = wsp.channel_mapping_table(info.settings.channel_modes, ds.interactions)
+        st.session_state["ws-channels-drawn"] = drawn  # what the editor's edits apply to
+        st.markdown(
+            "**Channels: stock or flow.** Stock = archived knowledge (wiki, documents), flow = "
+            "conversation (chat, meetings). Channels are matched ignoring case; add a row for a new one."
+        )
+        st.data_editor(
+            drawn,
+            key="ws-set-channels",
+            num_rows="dynamic",
+            hide_index=True,
+            column_config={
+                "channel": st.column_config.TextColumn("channel", max_chars=200),
+                "stock/flow": st.column_config.SelectboxColumn(
+                    "stock/flow", options=["stock", "flow", wsp.NOT_MAPPED]
+                ),
+            },
+        )
+        unmapped = int((drawn["stock/flow"] == wsp.NOT_MAPPED).sum())
+        if unmapped:
+            st.caption(
+                f"{unmapped} channel(s) in the loaded data are not mapped: their events are counted as "
+                "unclassified and left out of the flow share."
+            )
+        st.checkbox(
+            "New pseudonyms",
+            key="ws-set-new-salt",
+            help="Draws a new random salt when you save: every person gets a new pseudonym on every page "
+            "and in every export from now on. Pseudonyms in earlier exports will no longer match.",
+        )
         st.form_submit_button("Save settings", on_click=_run, args=(_update_settings, current))
 
 with st.expander("Delete"):

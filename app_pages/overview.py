@@ -15,6 +15,7 @@ from lib.overview import (
     tie_changes,
     wave_and_previous,
 )
+from lib.pulse import room_pulse
 from lib.report_html import html_bytes
 from lib.workshop import list_actions
 
@@ -106,8 +107,10 @@ if ui.can("export"):
     options = ExportOptions(
         view=cfg.view, min_group_size=cfg.min_group_size, pseudonyms=cfg.pseudonyms, wave=wave
     )
-    # The workspace's agreed actions go into the deck (workshop mode saves them there).
-    actions = list_actions(ui.workspace_engine(), ui.workspace()) if ui.workspace() else None
+    # The workspace's agreed actions and its latest answered pulse go into the deck (workshop mode
+    # saves them there).
+    ws_name, engine = ui.workspace(), ui.workspace_engine()
+    actions = list_actions(engine, ws_name) if ws_name else None
     _memo: dict[str, Report] = {}
 
     def _report() -> Report:
@@ -117,7 +120,16 @@ if ui.can("export"):
         return _memo["r"]
 
     builders = {
-        "pptx": ("PowerPoint deck", lambda: deck_bytes(ds, options, report=_report(), actions=actions)),
+        "pptx": (
+            "PowerPoint deck",
+            lambda: deck_bytes(
+                ds,
+                options,
+                report=_report(),
+                actions=actions,
+                room=room_pulse(engine, ws_name, cfg.min_group_size) if ws_name else None,
+            ),
+        ),
         "xlsx": ("Excel workbook", lambda: workbook_bytes(ds, options, report=_report())),
         "html": ("HTML report", lambda: html_bytes(ds, options, report=_report())),
     }

@@ -3,12 +3,25 @@
 import streamlit as st
 
 from lib import pulse, ui
+from lib.auth import LOCAL_MODE_ENV
 from lib.schema import LEARNING_TYPES, LIKERT_LABELS, TRUST_ITEM_BANK
 
 ui.guard("pulse")  # stops here for a role that may not open this page
 st.title("📝 Pulse")
 
 token = st.session_state.get(pulse.STATE_TOKEN) or st.query_params.get(pulse.JOIN_PARAM)
+if not token and ui.user().source == "remote":  # nothing configured, a browser on another computer
+    st.info(
+        "You opened this dashboard from another computer. Sign-in is not configured, so the "
+        "dashboards, which show people's names, open only on the computer running the app. From "
+        "here you can answer a pulse: open the join link or QR code the facilitator shares."
+    )
+    st.caption(
+        "Running this app? Configure sign-in (README, 'Sign-in and roles') so colleagues can sign "
+        "in from their own computers, or, on a trusted network or in a container, start it with "
+        f"`{LOCAL_MODE_ENV}=anywhere` so every browser gets every dashboard."
+    )
+    st.stop()
 if not token:
     st.info(
         "This page is for workshop participants: it opens from the join link or QR code the "

@@ -7,24 +7,25 @@ import streamlit as st
 
 from lib import privacy, pulse, ui
 from lib.schema import WIREARCHY_DIMENSIONS
-from lib.workspaces import WorkspaceError, create_workspace, workspace_names
+from lib.workspaces import WorkspaceError
 
 ui.guard("pulse_live")  # stops here for a role that may not open this page
 st.title("📶 Live pulse")
 st.caption(
     "A two-minute survey the room answers on their phones: hours in each of the five learning types, "
     "who they go to for advice, and three trust statements. Answers land in a new wave of the "
-    "workspace as they arrive; closing the pulse freezes that wave."
+    "workspace as they arrive; closing the pulse freezes that wave. Pulse waves are kept apart from "
+    "the organisation's uploaded waves: the room's participants are anonymous duplicates of real people."
 )
 engine = ui.workspace_engine()
 cfg = ui.settings()
 
-names = workspace_names(engine)
+names = ui.workspace_names()  # those this user may open ([workspace_access])
 with st.expander("New workspace", expanded=not names):
     new_name = st.text_input("Name", key="pulse-new-workspace", placeholder="e.g. Acme workshop")
     if st.button("Create the workspace", key="pulse-create-workspace", disabled=not new_name.strip()):
         try:
-            names = [*names, create_workspace(engine, new_name).name]
+            names = [*names, ui.create_workspace(new_name)]
             st.session_state["pulse-workspace"] = names[-1]
         except WorkspaceError as err:
             st.error(ui.md(err))
@@ -107,6 +108,9 @@ st.button(
 )
 
 
+base = pulse.organisation_base(engine, session.workspace)  # read once per page run, not every 2 s
+
+
 @st.fragment(run_every="2s" if session.is_open else None)
 def live() -> None:
     summary = pulse.live_summary(engine, token, cfg.min_group_size)
@@ -124,7 +128,35 @@ def live() -> None:
             f"Averages appear once {cfg.min_group_size} people have answered (the minimum group size), "
             "so nobody's answer can be read off the screen."
         )
+    else:
+        _averages(summary)
+    st.subheader("The room against the organisation")
+    comparison = pulse.compare_with_base(summary, base, cfg.min_group_size)
+    if comparison.hidden:
+        st.caption(comparison.note)
         return
+    st.dataframe(
+        comparison.table[["type", "room", "organisation", "difference"]],
+        hide_index=True,
+        key="pulse-comparison-table",
+        column_config={
+            "type": "learning type",
+            "room": st.column_config.NumberColumn(f"the room ({comparison.room})", format="percent"),
+            "organisation": st.column_config.NumberColumn(
+                f"the organisation ({comparison.organisation})", format="percent"
+            ),
+            "difference": st.column_config.NumberColumn("room − organisation", format="percent"),
+        },
+    )
+    source = base.source if base is not None else ""
+    inner = f" (learning wave {comparison.wave})" if comparison.wave and comparison.wave not in source else ""
+    st.caption(
+        "Each learning type's share of the hours reported, in this pulse and in the workspace's latest "
+        f"uploaded {ui.md(source + inner)}; the same definition on both sides (number of people in brackets)."
+    )
+
+
+def _averages(summary: pulse.PulseSummary) -> None:
     left, right = st.columns(2)
     fig = px.bar(summary.hours, x="learning_type", y="mean_hours", labels={"mean_hours": "hours a month"})
     left.plotly_chart(fig, key="pulse-hours-chart")

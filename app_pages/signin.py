@@ -16,7 +16,8 @@ st.title("🔑 Sign in")
 
 if not config.configured:
     st.info(
-        "Sign-in is not configured: the app runs for one local user with every role. "
+        "Sign-in is not configured: a browser on the computer running the app is the local user with "
+        "every role; a browser elsewhere may only answer a pulse through its join link. "
         "To require sign-in, add accounts or an identity provider to `.streamlit/secrets.toml` "
         "(README, 'Sign-in and roles')."
     )
@@ -49,10 +50,11 @@ if config.accounts:
         )
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
+        client = auth.client_address(st.context.ip_address)  # wrong passwords count per name and address
         with st.spinner("Checking…"):
-            signed = auth.account_user(config, name, password)
+            signed = auth.account_user(config, name, password, address=client)
         if signed is None:
-            wait = auth.THROTTLE.wait_seconds(name.strip())
+            wait = auth.THROTTLE.wait_seconds(name.strip(), client)
             st.error(
                 "Wrong account name or password."
                 + (f" Too many attempts: try again in {math.ceil(wait / 60)} minute(s)." if wait else "")

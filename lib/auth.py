@@ -2,8 +2,14 @@
 
 Enforcement happens on the server: ``app.py`` registers only the pages the signed-in user's roles
 allow (a URL to any other page is not routed at all), every page calls ``ui.guard(<page>)``, and
-downloads/exports check :func:`allowed`. With nothing configured the app runs for one local user
-holding every role (the embedded default).
+downloads/exports check :func:`allowed`.
+
+Local mode (nothing configured): :func:`local_user`. A browser on this computer (a loopback
+connection) is the local user holding every role, as on a laptop. A browser on another computer
+(the app listening on a workshop room's network for the pulse) is :data:`REMOTE_VISITOR`, with the
+participant role only: it can answer a pulse through its join link and see nothing else. Setting
+``SLD_LOCAL_MODE=anywhere`` (:data:`LOCAL_MODE_ENV`; a trusted network, or a container whose
+published port makes every browser look remote) gives every browser the local user again.
 
 Sign-in (configured in ``.streamlit/secrets.toml``, never in the repository; see
 ``.streamlit/secrets.example.toml`` and the README):
@@ -12,7 +18,10 @@ Sign-in (configured in ``.streamlit/secrets.toml``, never in the repository; see
   e-mail addresses (or ``@domain`` patterns) to roles, with an optional ``default`` role for
   everyone else the identity provider lets in. An address the provider marks unverified gets no role.
 - Built-in accounts for offline workshops: ``[accounts.<name>]`` with ``password_hash`` (scrypt, made
-  by ``python -m lib.cli hash-password``) and ``roles``.
+  by ``python -m lib.cli hash-password``) and ``roles``; wrong passwords are throttled per account
+  name and client address (:class:`LoginThrottle`).
+- Optional per-workspace access, ``[workspace_access]``: workspace name → who may open it
+  (:func:`may_open_workspace`). Without the table every user with a role may open every workspace.
 
 A configuration that cannot be read fails closed (:class:`AuthConfigError`): nobody is signed in,
 rather than everyone being the local user.
@@ -23,10 +32,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
+import re
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -73,9 +84,18 @@ ACTION_ACCESS: dict[Action, frozenset[Role]] = {
 
 @dataclass(frozen=True)
 class User:
+    """Who is using the app, and how they got in (``source``):
+
+    ``local`` (nothing configured, this computer), ``remote`` (nothing configured, another
+    computer), ``oidc`` (the identity provider; ``email`` is its verified address, lower case),
+    ``account`` (a built-in account; ``name`` is the account name), ``join-link`` (a pulse
+    participant), ``none`` (nobody signed in).
+    """
+
     name: str
     roles: frozenset[Role] = field(default_factory=frozenset)
-    source: Literal["local", "oidc", "account", "join-link", "none"] = "local"
+    source: Literal["local", "remote", "oidc", "account", "join-link", "none"] = "local"
+    email: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -83,6 +103,57 @@ class User:
 
 
 LOCAL_USER = User(name="local user", roles=frozenset(ROLES), source="local")
+#: Nothing configured, a browser on another computer: the pulse page only (through a join link).
+REMOTE_VISITOR = User(name="visitor from another computer", roles=frozenset({"participant"}), source="remote")
+
+#: The environment variable that chooses who the local user is when nothing is configured.
+LOCAL_MODE_ENV = "SLD_LOCAL_MODE"
+#: Its values: ``this-computer`` (the default, also when unset or blank) or ``anywhere``.
+LOCAL_MODES = ("this-computer", "anywhere")
+
+
+def local_mode_anywhere(value: str | None) -> bool:
+    """True when ``$SLD_LOCAL_MODE`` (``value``) is ``anywhere``; False when it is unset, blank or
+    ``this-computer``. AuthConfigError for anything else: a typo must not open the dashboards."""
+    mode = (value or "").strip().lower() or LOCAL_MODES[0]
+    if mode not in LOCAL_MODES:
+        raise AuthConfigError(
+            f"{LOCAL_MODE_ENV}={value!r} is not a local mode: use {LOCAL_MODE_ENV}=anywhere "
+            "(every browser is the local user: a trusted network or a container only), or unset it "
+            "(only a browser on this computer is)."
+        )
+    return mode == "anywhere"
+
+
+def client_address(value: object) -> str | None:
+    """``st.context.ip_address`` as this module uses it: the peer's address, or None for this
+    computer (loopback) and for no client at all. Anything but a string is no client: AppTest's
+    mocked runtime answers with a mock object."""
+    return value if isinstance(value, str) else None
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 from a dual-stack socket
+    return bool(ip.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def local_user(remote_ip: str | None, anywhere: bool = False) -> User:
+    """The user of a browser when nothing is configured (local mode).
+
+    ``remote_ip`` is the client's address as ``st.context.ip_address`` gives it: None for a
+    loopback connection (and when there is no client, e.g. in AppTest), else the TCP peer's address.
+    None or a loopback address (127.0.0.0/8, ::1, ::ffff:127.x) → :data:`LOCAL_USER`, every role;
+    any other address → :data:`REMOTE_VISITOR`, the participant role only, unless ``anywhere``
+    (``SLD_LOCAL_MODE=anywhere``). A browser on this computer that uses its network address (not
+    localhost) counts as another computer: the peer address is all the server can go by.
+    """
+    if anywhere or remote_ip is None or _is_loopback(remote_ip):
+        return LOCAL_USER
+    return REMOTE_VISITOR
 
 
 def may_open(user: User, page: str) -> bool:
@@ -220,6 +291,9 @@ class AuthConfig:
     #: The role of a signed-in OIDC user on no list; None = no access.
     default_role: Role | None = None
     accounts: Mapping[str, Account] = field(default_factory=dict)
+    #: ``[workspace_access]``: workspace name → who may open it; None = no table (see
+    #: :func:`may_open_workspace`).
+    workspace_access: Mapping[str, tuple[str, ...]] | None = None
 
     @property
     def configured(self) -> bool:
@@ -254,7 +328,7 @@ def _oidc_providers(section: Mapping[str, Any]) -> tuple[str, ...]:
 
 def load_config(secrets_: Mapping[str, Any]) -> AuthConfig:
     """The sign-in configuration from the secrets (``st.secrets.to_dict()``): ``[auth]``, ``[roles]``,
-    ``[accounts]``. AuthConfigError for anything that cannot be used as written."""
+    ``[accounts]``, ``[workspace_access]``. AuthConfigError for anything that cannot be used as written."""
     auth_section = secrets_.get("auth") or {}
     if not isinstance(auth_section, Mapping):
         raise AuthConfigError("[auth] must be a table.")
@@ -293,7 +367,53 @@ def load_config(secrets_: Mapping[str, Any]) -> AuthConfig:
                 "`python -m lib.cli hash-password`."
             )
         accounts[str(name)] = Account(str(name), stored, _roles_of(entry.get("roles"), where))
-    return AuthConfig(oidc_providers=providers, members=members, default_role=default, accounts=accounts)
+    return AuthConfig(
+        oidc_providers=providers,
+        members=members,
+        default_role=default,
+        accounts=accounts,
+        workspace_access=_workspace_access(secrets_.get("workspace_access"), accounts),
+    )
+
+
+_ADDRESS = re.compile(r"^[^@\s]*@[^@\s]+$")  # an e-mail address, or an @domain pattern
+
+
+def _workspace_access(section: Any, accounts: Mapping[str, Account]) -> dict[str, tuple[str, ...]] | None:
+    """``[workspace_access]`` read and checked: every value a list of account names, e-mail
+    addresses, ``@domain`` patterns or ``"*"``; an entry without ``@`` must name an account, so a
+    typo is an error rather than a workspace nobody can open."""
+    if section is None:
+        return None
+    if not isinstance(section, Mapping):
+        raise AuthConfigError('[workspace_access] must be a table: "<workspace name>" = ["who", ...].')
+    access: dict[str, tuple[str, ...]] = {}
+    for workspace, listed in section.items():
+        name = str(workspace).strip()
+        where = f"[workspace_access] {name!r}"
+        if not name:
+            raise AuthConfigError("[workspace_access] has a blank workspace name.")
+        if isinstance(listed, str) or not isinstance(listed, list | tuple):
+            raise AuthConfigError(
+                f'{where} must be a list such as ["fran", "ceo@example.org", "@example.org"], not {listed!r}.'
+            )
+        entries: list[str] = []
+        for item in listed:
+            if not isinstance(item, str) or not item.strip():
+                raise AuthConfigError(f"{where}: every entry must be a non-blank string, not {item!r}.")
+            entry = item.strip()
+            if "@" in entry:
+                if not _ADDRESS.match(entry):
+                    raise AuthConfigError(f"{where}: {entry!r} is neither an e-mail address nor an @domain.")
+                entry = entry.lower()
+            elif entry != "*" and entry not in accounts:
+                raise AuthConfigError(
+                    f"{where}: {entry!r} is not an account name (no [accounts.{entry}]), an e-mail "
+                    'address, an @domain or "*".'
+                )
+            entries.append(entry)
+        access[name] = tuple(entries)
+    return access
 
 
 def _listed(email: str, entries: tuple[str, ...]) -> bool:
@@ -315,41 +435,135 @@ def oidc_user(config: AuthConfig, claims: Mapping[str, Any]) -> User:
     roles = frozenset(role for role, entries in config.members.items() if _listed(email, entries))
     if not roles and config.default_role is not None:
         roles = frozenset({config.default_role})
-    return User(name=name, roles=roles, source="oidc")
+    return User(name=name, roles=roles, source="oidc", email=email)
+
+
+# --- workspaces ------------------------------------------------------------------------------
+
+
+def _matches(user: User, entries: tuple[str, ...]) -> bool:
+    if "*" in entries:
+        return True
+    if user.source == "account":
+        return user.name in entries
+    if user.source == "oidc" and user.email:
+        return _listed(user.email, entries)
+    return False
+
+
+def may_open_workspace(config: AuthConfig, user: User, name: str) -> bool:
+    """May ``user`` open the workspace ``name``? Only a role with ``open_workspace`` may open any
+    (facilitator, executive); then:
+
+    - no ``[workspace_access]`` table: every workspace (one organisation's dashboard);
+    - the local user: every workspace (the table is for signed-in users);
+    - a workspace listed in the table: only for the users its list matches: a built-in account by
+      its name, an OIDC user by verified e-mail address or ``@domain``, everyone (with such a role)
+      by ``"*"``; a facilitator not on the list may not open it either;
+    - a workspace not listed: facilitators only (they created it and have not assigned it yet),
+      never executives.
+    """
+    if not allowed(user, "open_workspace"):
+        return False
+    if config.workspace_access is None or user.is_local:
+        return True
+    entries = config.workspace_access.get(name.strip())
+    if entries is None:
+        return "facilitator" in user.roles
+    return _matches(user, entries)
+
+
+def workspaces_for(config: AuthConfig, user: User, names: list[str]) -> list[str]:
+    """The names among ``names`` that ``user`` may open (:func:`may_open_workspace`), sorted."""
+    return sorted(n for n in names if may_open_workspace(config, user, n))
 
 
 # --- built-in accounts -----------------------------------------------------------------------
 
-#: After this many wrong passwords for one account name, that name is refused for the window.
+#: Wrong passwords for one account name from one client address before that pair is refused.
 MAX_FAILURES = 5
+#: Wrong passwords for one account name from all addresses together before the name is refused.
+MAX_FAILURES_PER_NAME = 50
 FAILURE_WINDOW_SECONDS = 300.0
+#: Above this many tracked keys, expired ones are swept (memory stays bounded under a flood).
+_SWEEP_ABOVE = 10_000
 
 
 class LoginThrottle:
-    """Wrong-password counts per account name, shared by every session of this server process."""
+    """Wrong-password counts in a sliding window, shared by every session of this server process.
 
-    def __init__(self, max_failures: int = MAX_FAILURES, window: float = FAILURE_WINDOW_SECONDS) -> None:
+    Two limits, both over the last ``window`` seconds (300 s):
+
+    - ``max_failures`` (5) per account name *and* client address (``None`` = this computer). A
+      participant's phone guessing "facilitator" five times locks out that phone, not the real
+      facilitator at the front of the room, who signs in from another address.
+    - ``max_failures_per_name`` (50) per account name across all addresses, against guessing from
+      many addresses at once. Ten times the per-address limit, so a room of people mistyping does
+      not reach it; at most 14,400 guesses a day for one name, hopeless against a generated
+      password of 8 or more characters (not against a dictionary word: generate them). A success
+      does not clear this count.
+
+    The address is the TCP peer Streamlit reports (``st.context.ip_address``). Behind a reverse
+    proxy that does not forward the client's address, every browser shares the proxy's address,
+    so the per-address limit applies to all of them together: forward the address (uvicorn trusts
+    ``X-Forwarded-For`` from 127.0.0.1).
+    ``clock``: seconds, monotonic (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        max_failures: int = MAX_FAILURES,
+        window: float = FAILURE_WINDOW_SECONDS,
+        max_failures_per_name: int = MAX_FAILURES_PER_NAME,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_failures, self.window = max_failures, window
-        self._failures: dict[str, list[float]] = {}
+        self.max_failures_per_name = max_failures_per_name
+        self._clock = clock
+        self._by_client: dict[tuple[str, str | None], list[float]] = {}
+        self._by_name: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def wait_seconds(self, name: str, now: float | None = None) -> float:
-        """Seconds until ``name`` may try again (0 = now)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            recent = [t for t in self._failures.get(name, []) if now - t < self.window]
-            self._failures[name] = recent
-            if len(recent) < self.max_failures:
-                return 0.0
-            return self.window - (now - recent[0])
+    def _recent(self, table: dict[Any, list[float]], key: Any, now: float) -> list[float]:
+        recent = [t for t in table.get(key, ()) if now - t < self.window]
+        if recent:
+            table[key] = recent
+        else:
+            table.pop(key, None)
+        return recent
 
-    def failed(self, name: str, now: float | None = None) -> None:
-        with self._lock:
-            self._failures.setdefault(name, []).append(time.monotonic() if now is None else now)
+    def _wait(self, recent: list[float], limit: int, now: float) -> float:
+        if len(recent) < limit:
+            return 0.0
+        # the count drops under the limit when its (len - limit + 1)-th oldest failure ages out
+        return self.window - (now - recent[len(recent) - limit])
 
-    def succeeded(self, name: str) -> None:
+    def wait_seconds(self, name: str, address: str | None = None) -> float:
+        """Seconds until ``name`` may be tried again from ``address`` (0 = now): the longer of the
+        per-address and the per-name wait."""
+        now = self._clock()
         with self._lock:
-            self._failures.pop(name, None)
+            pair = self._recent(self._by_client, (name, address), now)
+            every = self._recent(self._by_name, name, now)
+            return max(
+                self._wait(pair, self.max_failures, now),
+                self._wait(every, self.max_failures_per_name, now),
+            )
+
+    def failed(self, name: str, address: str | None = None) -> None:
+        now = self._clock()
+        with self._lock:
+            self._by_client.setdefault((name, address), []).append(now)
+            self._by_name.setdefault(name, []).append(now)
+            if len(self._by_client) + len(self._by_name) > _SWEEP_ABOVE:
+                for table in (self._by_client, self._by_name):
+                    for key in list(table):
+                        self._recent(table, key, now)
+
+    def succeeded(self, name: str, address: str | None = None) -> None:
+        """The right password: forget this address's failures for ``name`` (not the per-name count)."""
+        with self._lock:
+            self._by_client.pop((name, address), None)
 
 
 THROTTLE = LoginThrottle()
@@ -357,25 +571,31 @@ _DUMMY_HASH: list[str] = []  # made on first use: an unknown name costs as long 
 
 
 def account_user(
-    config: AuthConfig, name: str, password: str, throttle: LoginThrottle = THROTTLE
+    config: AuthConfig,
+    name: str,
+    password: str,
+    throttle: LoginThrottle = THROTTLE,
+    *,
+    address: str | None = None,
 ) -> User | None:
-    """The account's user when ``password`` is right; None otherwise (and for a throttled name).
+    """The account's user when ``password`` is right; None otherwise (and while ``name`` is
+    throttled for ``address``, the client's address: ``st.context.ip_address``, None = this computer).
 
     An unknown name is checked against a dummy hash, so the answer takes as long either way and
-    does not reveal which account names exist.
+    does not reveal which account names exist; its failures are counted like any other name's.
     """
     name = name.strip()
-    if throttle.wait_seconds(name) > 0:
+    if throttle.wait_seconds(name, address) > 0:
         return None
     account = config.accounts.get(name)
     if account is None:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
         verify_password(password, _DUMMY_HASH[0])
-        throttle.failed(name)
+        throttle.failed(name, address)
         return None
     if not verify_password(password, account.password_hash):
-        throttle.failed(name)
+        throttle.failed(name, address)
         return None
-    throttle.succeeded(name)
+    throttle.succeeded(name, address)
     return User(name=account.name, roles=account.roles, source="account")

@@ -106,6 +106,9 @@ class Dataset:
     source: str = ""  # file name(s) or "sample organisation"
     findings: list[Finding] = field(default_factory=list)  # warnings and notes from loading
     channel_modes: dict[str, str] = field(default_factory=lambda: dict(CHANNEL_MODES))
+    #: The pseudonym salt of the workspace the data come from; "" = derived from the roster
+    #: (:func:`lib.privacy.dataset_salt`), as for a file loaded without a workspace.
+    pseudonym_salt: str = ""
 
     # --- derived views -------------------------------------------------------------------
     @property

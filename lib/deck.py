@@ -1,6 +1,6 @@
 """The PowerPoint deck: title, headline tiles, one slide per finding, the network map, the learning
-mix, the five shifts, trust, skills, the workshop's agreed actions (when given) and an appendix of
-definitions.
+mix, the five shifts, trust, skills, the room's pulse and the workshop's agreed actions (when given)
+and an appendix of definitions.
 
 Charts are native PowerPoint charts (python-pptx ``add_chart``), so a consultant can restyle and
 edit them; only the network map is a picture (drawn by :mod:`lib.report_charts`). Every slide is
@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -33,6 +33,10 @@ from lib.exports import TITLE, ExportOptions, Report, build_report, clean_text, 
 from lib.learning import SEVENTY_TWENTY_TEN
 from lib.report_charts import BUCKET_COLOURS
 from lib.sanitise import neutralise_formula
+from lib.schema import LEARNING_TYPE_CODES
+
+if TYPE_CHECKING:
+    from lib.pulse import RoomPulse
 
 __all__ = ["MIN_FONT_PT", "AgreedAction", "Para", "deck_bytes", "fits", "line_count"]
 
@@ -546,6 +550,60 @@ def _actions_slides(prs: Deck, report: Report, actions: Sequence[AgreedAction]) 
                         run.font.size = Pt(ACTION_FONT_PT)
 
 
+def _pulse_slide(prs: Deck, report: Report, room: RoomPulse | None) -> None:
+    """The room's pulse (:func:`lib.pulse.room_pulse`): its learning-type shares next to the
+    organisation's latest uploaded wave, and the mean of each trust statement. Aggregates only (who
+    named whom is never shown); below the minimum group size the slide says the averages are withheld."""
+    if room is None:
+        return
+    n = room.summary.answers
+    when = room.opened_at.date().isoformat()
+    sub = f"{n} participant{'s' if n != 1 else ''} answered the pulse{f' “{room.title}”' if room.title else ''} on {when}."
+    slide = _slide(prs, report, "The room's pulse", sub)
+    w = SLIDE_W - 2 * MARGIN
+    if room.summary.hidden:
+        text = (
+            f"Averages are withheld: fewer than {room.min_group_size} people answered (the minimum group "
+            "size), and a mix of two or three people gives their answers away."
+        )
+        _textbox(slide, MARGIN, BODY_TOP, w, 1.5, [Para(text, 20)])
+        return
+    shares = dict(zip(room.summary.hours["learning_type"], room.summary.hours["share"], strict=True))
+    series: list[tuple[str, Sequence[float | None]]] = [
+        ("The room", [_number(shares.get(code)) for code in LEARNING_TYPE_CODES])
+    ]
+    table = room.comparison.table
+    if not room.comparison.hidden and len(table):
+        org = dict(zip(table["learning_type"], table["organisation"], strict=True))
+        label = f"The organisation ({room.comparison.wave})" if room.comparison.wave else "The organisation"
+        series.append((label, [_number(org.get(code)) for code in LEARNING_TYPE_CODES]))
+    chart_w = w * 0.58
+    _chart(
+        slide,
+        XL_CHART_TYPE.COLUMN_CLUSTERED,
+        list(LEARNING_TYPE_CODES),
+        series,
+        "0%",
+        (0.0, 1.0),
+        box=(MARGIN, BODY_TOP, chart_w, BODY_H - 0.6),
+        colours=[ACCENT, MUTED],
+    )
+    note = "Share of reported learning hours per type (IOL, GDL, PDL, ASL, FSL)."
+    if room.comparison.hidden:
+        note += f" {room.comparison.note}"
+    _textbox(slide, MARGIN, BODY_TOP + BODY_H - 0.55, chart_w, 0.55, [Para(note, 12, False, MUTED, 0)])
+    side_x, side_w = MARGIN + chart_w + 0.3, w - chart_w - 0.3
+    paras = [Para("Trust statements (mean, 1–5)", 16, True, ACCENT, 6)]
+    trust = room.summary.trust
+    for wording, mean in zip(trust["wording"], trust["mean"], strict=True):
+        value = _number(mean)
+        if value is not None:
+            paras.append(Para(f"{value:.1f}  {_safe(wording)}", 14, False, INK, 8))
+    if len(paras) == 1:
+        paras.append(Para("No trust statement was answered.", 14, False, MUTED, 0))
+    _textbox(slide, side_x, BODY_TOP, side_w, BODY_H, _shrink(paras, side_w, BODY_H))
+
+
 def _short_definition(text: str) -> str:
     first = text.split("\n", 1)[0]
     if len(first) <= DEFINITION_CHARS:
@@ -583,11 +641,13 @@ def deck_bytes(
     options: ExportOptions | None = None,
     report: Report | None = None,
     actions: Sequence[AgreedAction] | None = None,
+    room: RoomPulse | None = None,
 ) -> bytes:
     """The PowerPoint deck for ``options`` (default: aggregate view), as .pptx bytes.
 
     ``actions``: a workshop's agreed actions (:func:`lib.workshop.list_actions`), shown on
-    "Agreed actions" slides before the appendix; None or empty adds no slide.
+    "Agreed actions" slides before the appendix; None or empty adds no slide. ``room``: the
+    workshop's pulse (:func:`lib.pulse.room_pulse`), one slide before the actions; None adds none.
     """
     rep = report or build_report(ds, options)
     prs = Presentation()
@@ -606,6 +666,7 @@ def deck_bytes(
         _trust_slide(prs, rep)
         _skills_slide(prs, rep)
         _people_slide(prs, rep)
+    _pulse_slide(prs, rep, room)
     _actions_slides(prs, rep, actions or ())
     _appendix_slides(prs, rep)
     out = io.BytesIO()

@@ -24,6 +24,7 @@ Rules, stated once here:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -39,6 +40,7 @@ __all__ = [
     "TIE_KINDS",
     "FlowShare",
     "analysis_json",
+    "apply_channel_modes",
     "conversation_hubs",
     "flow_share",
     "flow_share_by_group",
@@ -440,3 +442,23 @@ def with_interaction_relation(ds: Dataset) -> Dataset:
         return ds
     ties = pd.concat([ds.ties, extra], ignore_index=True) if len(ds.ties) else extra
     return replace(ds, ties=ties)
+
+
+def apply_channel_modes(ds: Dataset, modes: Mapping[str, str]) -> Dataset:
+    """A copy of ``ds`` classified by the channel mapping ``modes`` (channel → "stock"/"flow").
+
+    The copy's ``channel_modes`` is ``modes`` and its ``interactions.mode`` is recomputed from
+    ``channel``: a workspace's mapping (its settings) *replaces* the one the file was read with
+    (the loader's :data:`lib.schema.CHANNEL_MODES`), so every page, export and the deck classify a
+    channel the workspace's way. Channels match case-insensitively, ignoring surrounding spaces;
+    a channel the mapping lacks gets mode "" (unclassified: counted, never in a share). Every
+    other table, and ``ds`` itself, are left as they are.
+    """
+    mapping = {str(k).strip().lower(): str(v) for k, v in modes.items()}
+    it = ds.interactions
+    if "channel" in it:
+        channel = it["channel"].fillna("").astype(str).str.strip().str.lower()
+        mode = channel.map(mapping).fillna("").astype("str")
+    else:
+        mode = pd.Series([""] * len(it), index=it.index, dtype="str")
+    return replace(ds, interactions=it.assign(mode=mode), channel_modes=dict(modes))

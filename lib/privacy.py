@@ -199,11 +199,17 @@ def pseudonymise(ids: Iterable[str], salt: str) -> dict[str, str]:
 
 
 def dataset_salt(ds: Dataset) -> str:
-    """The per-dataset pseudonym salt: 16 hex digits of a hash of the people sheet.
+    """The dataset's pseudonym salt: its workspace's salt when it has one, else 16 hex digits of a
+    hash of the people sheet.
 
-    Only the roster counts, so the app (which adds the "interactions" relation to the ties), the
-    exports and the command line give every person the same pseudonym for the same upload.
+    A workspace's datasets (:func:`lib.workspaces.load_workspace`, :func:`lib.workspaces.load_wave`)
+    carry the workspace's random salt (``Dataset.pseudonym_salt``), so every wave and the combined
+    view give a person the same pseudonym until the facilitator draws a new salt. Otherwise only the
+    roster counts, so the app (which adds the "interactions" relation to the ties), the exports and
+    the command line give every person the same pseudonym for the same upload.
     """
+    if ds.pseudonym_salt:
+        return ds.pseudonym_salt
     people = ds.people.astype(str)
     digest = hashlib.sha256(pd.util.hash_pandas_object(people, index=False).to_numpy().tobytes())
     return digest.hexdigest()[:16]

@@ -42,11 +42,18 @@ after that, so the wave is frozen.
 
 Tables of a pulse wave: ``people`` (one row per participant, ``pulse-<12 hex>``, named
 ``Participant <6 hex>``, plus each person named as an adviser with their row of the roster wave,
-attributes included, so combining the workspace's waves keeps them), ``ties`` (relation ``advice``,
-participant → adviser, weight 1), ``learning`` (long form, all five types, zeros included) and
-``trust`` (long form, raw 1–5). Free names become people with ids ``named-<12 hex>`` of the
-case-folded name, so "Ann Lee" and "ann lee" are one person, named by the spelling most
+attributes included, so the pulse wave groups them as the roster does), ``ties`` (relation
+``advice``, participant → adviser, weight 1), ``learning`` (long form, all five types, zeros
+included) and ``trust`` (long form, raw 1–5). Free names become people with ids ``named-<12 hex>``
+of the case-folded name, so "Ann Lee" and "ann lee" are one person, named by the spelling most
 participants typed.
+
+Kept apart from the organisation
+--------------------------------
+Participants are anonymous duplicates of real people, so a pulse wave never enters the workspace
+view (:func:`lib.workspaces.load_workspace` combines the upload waves only); it opens on its own
+(:func:`lib.workspaces.load_wave`). :func:`compare_with_base` sets the room's learning mix next to
+the organisation's (the workspace's latest upload wave, :func:`organisation_base`).
 """
 
 from __future__ import annotations
@@ -71,17 +78,18 @@ from sqlalchemy.exc import IntegrityError
 from lib.auth import User
 from lib.dataset import PEOPLE_COLUMNS, Dataset
 from lib.db import write_transaction
-from lib.db_models import CachedResult, PulseAnswer, Wave, WaveTable, Workspace
+from lib.db_models import CachedResult, PulseAnswer, Wave, Workspace
 from lib.db_models import PulseSession as SessionRow
+from lib.learning import rows_for_wave
 from lib.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, TRUST_ITEM_BANK, WIREARCHY_DIMENSIONS
-from lib.workspaces import (  # the private helpers: a pulse wave is stored exactly like an upload
+from lib.workspaces import (  # the storage API: a pulse wave is stored exactly like an upload
     WorkspaceError,
-    _decode_table,
-    _encode_dataset,
-    _fingerprint,
-    _insert_table,
+    encode_dataset,
     get_workspace,
     load_wave,
+    read_wave_table,
+    tables_fingerprint,
+    write_wave_tables,
 )
 
 __all__ = [
@@ -101,10 +109,13 @@ __all__ = [
     "PulseSession",
     "PulseSummary",
     "Response",
+    "RoomComparison",
+    "RoomPulse",
     "SubmitResult",
     "arrive",
     "build_dataset",
     "close_session",
+    "compare_with_base",
     "free_name_id",
     "get_session",
     "join_url",
@@ -114,10 +125,12 @@ __all__ = [
     "new_code",
     "normalise_code",
     "open_session",
+    "organisation_base",
     "participant_id",
     "public_url",
     "qr_png",
     "respondent_key",
+    "room_pulse",
     "submit",
     "summarise",
     "trust_items_for",
@@ -284,7 +297,7 @@ def _latest_upload(engine: Engine, workspace: str) -> str | None:
 def latest_roster(engine: Engine, workspace: str) -> tuple[tuple[str, str], ...]:
     """(person_id, name) of the workspace's latest uploaded wave (name = id when blank); () if none."""
     label = _latest_upload(engine, workspace)
-    return () if label is None else _roster_of(load_wave(engine, workspace, label).people)
+    return () if label is None else _roster_of(load_wave(engine, workspace, label, as_stored=True).people)
 
 
 def _session_of(row: Any) -> PulseSession:
@@ -344,7 +357,7 @@ def open_session(
     workspace = get_workspace(engine, workspace).name  # WorkspaceError (listing them) when unknown
     base = _latest_upload(engine, workspace) if roster is None else None
     if base is not None:
-        roster = _roster_of(load_wave(engine, workspace, base).people)
+        roster = _roster_of(load_wave(engine, workspace, base, as_stored=True).people)
     people = tuple((str(p), str(n)) for p, n in roster or ())
     too_long = [p for p, _ in people if len(ADVICE_PREFIX + p) > _ITEM_LENGTH]
     if too_long:
@@ -368,7 +381,7 @@ def open_session(
                 ).scalar()
             )
             empty = build_dataset(label, ())
-            encoded = _encode_dataset(empty)
+            encoded = encode_dataset(empty)
             wave_id = conn.execute(
                 insert(Wave)
                 .values(
@@ -377,14 +390,13 @@ def open_session(
                     kind="pulse",
                     source=empty.source,
                     imported_at=moment,
-                    fingerprint=_fingerprint(encoded),
+                    fingerprint=tables_fingerprint(encoded),
                     findings=[],
                     channel_modes=dict(empty.channel_modes),
                 )
                 .returning(Wave.id)
             ).scalar_one()
-            for table in encoded:
-                _insert_table(conn, wave_id, table)
+            write_wave_tables(conn, wave_id, encoded)
             conn.execute(
                 insert(SessionRow).values(
                     workspace_id=ws.id,
@@ -550,23 +562,14 @@ def _base_people(conn: Connection, row: Any) -> pd.DataFrame | None:
     """The people table of the session's roster wave (None when it had none or it was deleted)."""
     if row.base_wave_id is None:
         return None
-    stored = conn.execute(
-        select(WaveTable.columns, WaveTable.data).where(
-            WaveTable.wave_id == row.base_wave_id, WaveTable.name == "people"
-        )
-    ).first()
-    return None if stored is None else _decode_table(stored.data, stored.columns)
+    return read_wave_table(conn, row.base_wave_id, "people")
 
 
 def _refresh_wave(conn: Connection, row: Any, session: PulseSession) -> int:
     """Rewrite the pulse wave's tables from all its answers; return how many participants answered."""
     answers = _answer_rows(conn, row.wave_id)
     ds = build_dataset(session.wave, answers, roster=session.roster, base_people=_base_people(conn, row))
-    encoded = _encode_dataset(ds)
-    conn.execute(delete(WaveTable).where(WaveTable.wave_id == row.wave_id))
-    for table in encoded:
-        _insert_table(conn, row.wave_id, table)
-    conn.execute(update(Wave).where(Wave.id == row.wave_id).values(fingerprint=_fingerprint(encoded)))
+    write_wave_tables(conn, row.wave_id, encode_dataset(ds), replace=True)
     # results computed from this wave, or across the workspace's waves, are stale now
     conn.execute(
         delete(CachedResult).where(
@@ -652,8 +655,8 @@ def build_dataset(
 
     Advice items name a roster person id when the session has a roster, else a free name (see the
     module docstring for the ids). An adviser found in ``base_people`` (the roster wave's people
-    table) keeps that row, attributes and custom columns included, so combining the pulse with the
-    workspace's other waves loses nothing; participants get blank attributes and
+    table) keeps that row, attributes and custom columns included, so the pulse wave can be
+    grouped by team or department like the roster; participants get blank attributes and
     ``responded=True``. Items of unknown kinds are ignored.
     """
     names = dict(roster)
@@ -800,6 +803,134 @@ def live_summary(engine: Engine, token: str, min_group_size: int) -> PulseSummar
         ).scalar()
     ds = build_dataset(session.wave, answers, roster=session.roster)
     return summarise(ds, min_group_size, _utc(last))
+
+
+# --- the room against the organisation ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoomComparison:
+    """The room's learning mix (a pulse) next to the organisation's (the latest upload wave).
+
+    ``table``: ``learning_type``, ``type`` (its name), ``room``, ``organisation`` (shares, 0–1) and
+    ``difference`` = room − organisation, one row per learning type; empty when ``hidden``, and
+    ``note`` then says why. Aggregates only: no names or ids.
+    """
+
+    room: int  # pulse participants
+    organisation: int  # people with a learning row in the organisation's wave
+    wave: str  # the organisation's wave label in its learning sheet ("" when it has none)
+    hidden: bool
+    note: str
+    table: pd.DataFrame
+
+
+def _type_shares(learning: pd.DataFrame) -> tuple[int, list[float]]:
+    """(respondents, share of each type) of long-form learning rows, as :func:`summarise` defines
+    them: share(t) = Σ hours of t ÷ Σ hours of the five types (0 when nobody reported hours);
+    respondents = people with a learning row."""
+    if not len(learning):
+        return 0, [0.0] * len(LEARNING_TYPE_CODES)
+    types = learning["learning_type"].fillna("").astype(str).str.strip().str.upper()
+    hours = pd.to_numeric(learning["hours"], errors="coerce").fillna(0.0)
+    totals = hours.groupby(types.to_numpy()).sum()
+    per_type = [float(totals.get(code, 0.0)) for code in LEARNING_TYPE_CODES]
+    total = sum(per_type)
+    n = int(learning["person_id"].astype(str).nunique())
+    return n, [h / total if total > 0 else 0.0 for h in per_type]
+
+
+def organisation_base(engine: Engine, workspace: str) -> Dataset | None:
+    """What :func:`compare_with_base` compares the room with: the workspace's latest upload wave,
+    as a Dataset holding its ``people`` and ``learning`` tables only (source ``"wave <label>"``);
+    None when the workspace has no upload wave."""
+    with engine.connect() as conn:
+        wave = conn.execute(
+            select(Wave.id, Wave.label)
+            .join(Workspace, Workspace.id == Wave.workspace_id)
+            .where(Workspace.name == workspace, Wave.kind == "upload")
+            .order_by(Wave.imported_at.desc(), Wave.id.desc())
+            .limit(1)
+        ).first()
+        if wave is None:
+            return None
+        people = read_wave_table(conn, wave.id, "people")
+        learning = read_wave_table(conn, wave.id, "learning")
+    if people is None or learning is None:
+        return None
+    return Dataset(people=people, learning=learning, source=f"wave {wave.label}")
+
+
+def compare_with_base(summary: PulseSummary, base: Dataset | None, min_group_size: int) -> RoomComparison:
+    """The room against the organisation: each learning type's share in the pulse (``summary``)
+    next to its share in ``base`` (the organisation's latest upload wave, :func:`organisation_base`;
+    its learning sheet's latest wave label when it has several).
+
+    Both sides use one definition (:func:`summarise`): share(t) = Σ hours of t ÷ Σ hours of the
+    five types. Withheld (``hidden``, empty table) when there is no base, or when either side has
+    fewer respondents than ``min_group_size``: a mix of two or three people gives their answers away.
+    """
+    rows, wave = rows_for_wave(base.learning, None) if base is not None else (pd.DataFrame(), "")
+    org_n, org_shares = _type_shares(rows) if base is not None else (0, [])
+    note = ""
+    if base is None:
+        note = "The workspace has no uploaded wave to compare the room with."
+    elif summary.answers < min_group_size or summary.hidden:
+        note = f"Shown once {min_group_size} people have answered (the minimum group size)."
+    elif org_n < min_group_size:
+        note = (
+            f"The organisation's latest uploaded wave has learning hours from fewer than {min_group_size} "
+            "people (the minimum group size): there is nothing to compare with."
+        )
+    columns = ["learning_type", "type", "room", "organisation", "difference"]
+    if note:
+        return RoomComparison(summary.answers, org_n, wave, True, note, pd.DataFrame(columns=columns))
+    room = dict(zip(summary.hours["learning_type"], summary.hours["share"], strict=True))
+    room_shares = [float(room.get(code, 0.0)) for code in LEARNING_TYPE_CODES]
+    table = pd.DataFrame(
+        {
+            "learning_type": list(LEARNING_TYPE_CODES),
+            "type": [LEARNING_TYPES[code].split(":")[0] for code in LEARNING_TYPE_CODES],
+            "room": room_shares,
+            "organisation": org_shares,
+            "difference": [r - o for r, o in zip(room_shares, org_shares, strict=True)],
+        },
+        columns=columns,
+    )
+    return RoomComparison(summary.answers, org_n, wave, False, "", table)
+
+
+@dataclass(frozen=True)
+class RoomPulse:
+    """A workshop's pulse for the deck: aggregates only (``summary.advisers``, which is
+    person-level, is never shown from here)."""
+
+    title: str
+    wave: str
+    opened_at: datetime  # UTC
+    closed_at: datetime | None  # UTC; None while open
+    min_group_size: int
+    summary: PulseSummary
+    comparison: RoomComparison
+
+
+def room_pulse(engine: Engine, workspace: str, min_group_size: int) -> RoomPulse | None:
+    """The workspace's latest pulse that someone answered, summarised (:func:`live_summary`) and
+    set against the organisation (:func:`compare_with_base`); None when no pulse has an answer."""
+    for session in list_sessions(engine, workspace):  # newest first
+        summary = live_summary(engine, session.token, min_group_size)
+        if summary.answers:
+            comparison = compare_with_base(summary, organisation_base(engine, workspace), min_group_size)
+            return RoomPulse(
+                session.title,
+                session.wave,
+                session.opened_at,
+                session.closed_at,
+                min_group_size,
+                summary,
+                comparison,
+            )
+    return None
 
 
 # --- arriving by a join link --------------------------------------------------------------------

@@ -13,7 +13,7 @@ a role without ``export``, and :func:`person_labels` refuses names in the aggreg
 
 Workspaces: :func:`workspace_engine` (one engine per database URL, process-wide: it holds no user
 data), ``st.session_state["workspace"]`` = the name of this session's workspace, opened with
-:func:`open_workspace` (all its waves as one dataset, its settings applied).
+:func:`open_workspace` (its uploaded waves as one dataset, pulse waves kept apart, its settings applied).
 
 Isolation: the loaded dataset and every cached result live in ``st.session_state``, so one
 user's upload is never served to another session. Only the bundled sample organisation (public,
@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,13 +151,22 @@ def auth_config() -> auth.AuthConfig:
 
 def user() -> auth.User:
     """The signed-in user: the one this session signed in (built-in account, join link), else the
-    identity provider's (``st.user``), else nobody. Nothing configured: the local user with every role."""
+    identity provider's (``st.user``), else nobody. Nothing configured: :func:`lib.auth.local_user`,
+    the local user with every role for a browser on this computer, the participant role only for
+    one elsewhere (unless ``SLD_LOCAL_MODE=anywhere``; a value it does not know stops the app)."""
     signed = st.session_state.get("user")
     if isinstance(signed, auth.User):
         return signed
     config = auth_config()
     if not config.configured:
-        return auth.LOCAL_USER
+        try:
+            anywhere = auth.local_mode_anywhere(os.environ.get(auth.LOCAL_MODE_ENV))
+        except auth.AuthConfigError as err:
+            st.error(
+                f"The app's local mode is set wrongly, so nobody can use it: {md(err)} Restart the app then."
+            )
+            st.stop()
+        return auth.local_user(auth.client_address(st.context.ip_address), anywhere)
     if config.oidc_providers and st.user.get("is_logged_in") is True:
         return auth.oidc_user(config, st.user.to_dict())
     return auth.ANONYMOUS
@@ -232,6 +242,8 @@ def sidebar() -> None:
     with st.sidebar:
         if u.source == "join-link":
             st.caption("You joined a pulse through its link: this device sees the pulse page only.")
+        elif u.source == "remote":
+            st.caption("Opened from another computer: the pulse page only.")
         elif not u.is_local:
             st.caption(f"Signed in: **{md(u.name)}** ({roles_text(u)})")
             if st.button("Sign out", key="sign-out"):
@@ -295,22 +307,77 @@ def workspace() -> str | None:
     return str(name) if name else None
 
 
+def workspace_names() -> list[str]:
+    """The workspaces the signed-in user may open, sorted: every stored workspace filtered by
+    :func:`lib.auth.may_open_workspace` (``[workspace_access]``); none for a role without
+    ``open_workspace``. The lists of workspaces on pages come from here, and :func:`open_workspace`
+    refuses any other name."""
+    from lib.workspaces import workspace_names as stored_names
+
+    u = user()
+    if not auth.allowed(u, "open_workspace"):
+        return []
+    return auth.workspaces_for(auth_config(), u, stored_names(workspace_engine()))
+
+
+def check_new_workspace(name: str) -> str:
+    """``name`` cleaned, when the signed-in user may create a workspace of that name; WorkspaceError
+    otherwise: a role without ``upload``, a name ``[workspace_access]`` assigns to others (creating it
+    would hand them this user's data, or lock this user out), or a name already taken."""
+    from lib.workspaces import WorkspaceError
+    from lib.workspaces import workspace_names as stored_names
+
+    clean = str(name).strip()
+    if not can("upload"):
+        raise WorkspaceError("Your role cannot create workspaces.")
+    if not clean:
+        raise WorkspaceError("Give the new workspace a name.")
+    if not auth.may_open_workspace(auth_config(), user(), clean):
+        raise WorkspaceError(
+            f"The name {clean!r} is assigned to others in the sign-in settings ([workspace_access]): "
+            "choose another name."
+        )
+    if clean in stored_names(workspace_engine()):
+        raise WorkspaceError(f"A workspace named {clean!r} already exists: choose another name.")
+    return clean
+
+
+def create_workspace(name: str) -> str:
+    """Create an empty workspace for the signed-in user (:func:`check_new_workspace`); its name."""
+    from lib.workspaces import create_workspace as create
+
+    return create(workspace_engine(), check_new_workspace(name)).name
+
+
 def workspace_settings() -> WorkspaceSettings | None:
     """The settings of this session's workspace (as of when it was opened or last refreshed)."""
     return st.session_state.get("workspace_settings") if workspace() else None
 
 
-def _workspace_key(info: WorkspaceInfo) -> str:
+def _workspace_key(info: WorkspaceInfo, wave: str | None = None) -> str:
+    """The dataset key of the workspace view (``"ws:…"``) or, with ``wave``, of that one wave
+    (``"wave:…"``): a hash of what the data shown depend on, so :func:`refresh_workspace` reloads
+    when it changes. That is the waves combined (label and fingerprint; pulse waves kept apart are
+    left out, so a pulse answer reloads no viewer's workspace view) or the one wave, and the
+    settings that change the data: the pseudonym salt and the channel mapping."""
+    waves = info.combined_waves if wave is None else tuple(w for w in info.waves if w.label == wave)
     h = hashlib.sha256(info.name.encode())
-    for w in info.waves:
+    for w in waves:
         h.update(f"\0{w.label}\0{w.fingerprint}".encode())
-    return "ws:" + h.hexdigest()
+    h.update(f"\0salt\0{info.settings.pseudonym_salt}".encode())
+    h.update(f"\0modes\0{sorted(info.settings.channel_modes.items())!r}".encode())
+    return ("ws:" if wave is None else "wave:") + h.hexdigest()
 
 
 def apply_workspace_settings(ws: WorkspaceSettings, set_view: bool = True) -> None:
     """Apply a workspace's settings to this session: its minimum group size (a viewer's higher
     one stays), and with ``set_view`` its default view (for roles that may see names). Call from
-    a widget callback: it changes widget state."""
+    a widget callback: it changes widget state.
+
+    The settings that change the data (pseudonym salt, channel mapping) are applied by loading:
+    :func:`lib.workspaces.load_workspace` and :func:`lib.workspaces.load_wave` build them into the
+    dataset, and :func:`_workspace_key` covers them, so after a change :func:`refresh_workspace`
+    reloads the data shown (this session's and every other session's with the workspace open)."""
     st.session_state["workspace_settings"] = ws
     st.session_state["min_group_size"] = max(
         MIN_GROUP_SIZE, ws.min_group_size, int(st.session_state.get("min_group_size", 0) or 0)
@@ -320,19 +387,27 @@ def apply_workspace_settings(ws: WorkspaceSettings, set_view: bool = True) -> No
 
 
 def open_workspace(name: str | None, load: bool = True) -> None:
-    """Make ``name`` this session's workspace: every wave as one dataset (``load=False``: keep the
+    """Make ``name`` this session's workspace: its uploaded waves as one dataset, pulse waves kept
+    apart (:func:`lib.workspaces.load_workspace`; ``load=False``: keep the
     data loaded now, e.g. an upload to save into it), its settings applied (default view, minimum
     group size). None: no workspace (back to the sample if the workspace was shown).
 
     Changes widget state, so call it from a widget callback (``on_change``/``on_click``).
-    WorkspaceError when the workspace does not exist."""
+    WorkspaceError when the signed-in user may not open it (:func:`workspace_names`) or it does not
+    exist: one message for both, so it does not tell whether a workspace exists."""
     if not name:
         st.session_state.pop("workspace", None)
         st.session_state.pop("workspace_settings", None)
         if str(st.session_state.get("dataset_key", "")).startswith("ws:"):
             set_dataset(None)
         return
-    from lib.workspaces import get_workspace, load_workspace
+    from lib.workspaces import WorkspaceError, get_workspace, load_workspace
+
+    if name.strip() not in workspace_names():
+        raise WorkspaceError(
+            f"There is no workspace {name.strip()!r} that you may open. Choose one from the "
+            "Workspace menu, or ask a facilitator for access to yours."
+        )
 
     engine = workspace_engine()
     info = get_workspace(engine, name)
@@ -343,7 +418,9 @@ def open_workspace(name: str | None, load: bool = True) -> None:
 
 
 def open_wave(label: str) -> None:
-    """Load one stored wave of this session's workspace as the dataset (call from a callback)."""
+    """Load one stored wave of this session's workspace as the dataset, the workspace's settings
+    applied: an upload wave alone, or a pulse wave (which the workspace view keeps apart). Call from
+    a callback; WorkspaceError when the wave does not exist."""
     from lib.workspaces import get_workspace, load_wave
 
     name = workspace()
@@ -351,17 +428,20 @@ def open_wave(label: str) -> None:
         return
     engine = workspace_engine()
     info = get_workspace(engine, name)
-    wave = next(w for w in info.waves if w.label == label)
     ds = load_wave(engine, name, label)
     ds.source = f"workspace {name}, wave {label}"
-    set_dataset(ds, key=f"wave:{wave.fingerprint}")
+    set_dataset(ds, key=_workspace_key(info, label))
+    st.session_state["workspace_wave"] = label
     apply_workspace_settings(info.settings)
 
 
 def refresh_workspace() -> None:
-    """Keep this session in step with its workspace: new or deleted waves reload the combined
-    dataset (when the whole workspace is shown), changed settings apply, a deleted workspace closes."""
-    from lib.workspaces import WorkspaceError, get_workspace, load_workspace
+    """Keep this session in step with its workspace: new or deleted upload waves reload the
+    workspace view, a changed wave reloads that wave when it is shown alone (a pulse as answers
+    arrive), changed settings apply (a new salt or channel mapping reloads the data), a deleted
+    workspace closes. A new pulse wave only updates the workspace view's source (how many pulses
+    are kept apart): the data are the same, so nothing is reloaded."""
+    from lib.workspaces import WorkspaceError, get_workspace, load_wave, load_workspace, workspace_source
 
     name = workspace()
     if not name:
@@ -373,6 +453,7 @@ def refresh_workspace() -> None:
         st.session_state.pop("workspace", None)
         st.session_state.pop("workspace_settings", None)
         st.session_state.pop("workspace_choice", None)
+        st.session_state.pop("workspace_wave", None)
         if str(st.session_state.get("dataset_key", "")).startswith(("ws:", "wave:")):
             set_dataset(None)
         return
@@ -380,6 +461,14 @@ def refresh_workspace() -> None:
     key = str(st.session_state.get("dataset_key", ""))
     if key.startswith("ws:") and key != _workspace_key(info):
         set_dataset(load_workspace(engine, info.name), key=_workspace_key(info))
+    elif key.startswith("ws:") and st.session_state.get("dataset") is not None:
+        st.session_state["dataset"].source = workspace_source(info)
+    elif key.startswith("wave:"):
+        label = str(st.session_state.get("workspace_wave", ""))
+        if any(w.label == label for w in info.waves) and key != _workspace_key(info, label):
+            ds = load_wave(engine, info.name, label)
+            ds.source = f"workspace {info.name}, wave {label}"
+            set_dataset(ds, key=_workspace_key(info, label))
 
 
 def _choose_workspace() -> None:
@@ -394,16 +483,23 @@ def _choose_workspace() -> None:
 def _workspace_picker() -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from lib.workspaces import WorkspaceError, workspace_names
+    from lib.workspaces import WorkspaceError
 
     try:
         refresh_workspace()
-        names = workspace_names(workspace_engine())
+        names = workspace_names()
     except (SQLAlchemyError, WorkspaceError, OSError) as err:
         _LOG.warning("workspaces unavailable: %s", type(err).__name__)
         st.caption("Workspaces are unavailable: the database cannot be opened.")
         return
     current = workspace()
+    if current and current not in names:  # access withdrawn ([workspace_access]) since it was opened
+        st.session_state.pop("workspace", None)
+        st.session_state.pop("workspace_settings", None)
+        st.session_state.pop("workspace_wave", None)
+        if str(st.session_state.get("dataset_key", "")).startswith(("ws:", "wave:")):
+            set_dataset(None)
+        current = None
     if not names and not current:
         return
     st.session_state["workspace_choice"] = current or ""
@@ -413,7 +509,8 @@ def _workspace_picker() -> None:
         format_func=lambda n: n or "None (sample or upload)",
         key="workspace_choice",
         on_change=_choose_workspace,
-        help="A workspace keeps one organisation's waves and settings. Opening it shows all its waves.",
+        help="A workspace keeps one organisation's waves and settings. Opening it shows its uploaded waves "
+        "together; pulse waves stay apart (Data page: open one alone).",
     )
     error = st.session_state.pop("workspace_error", None)
     if error:

@@ -2,8 +2,19 @@
 
 A *workspace* holds its settings (minimum group size, default privacy view, pseudonym salt,
 stock/flow channel mapping, upload retention) and its *waves*: each wave is one import of a
-:class:`~lib.dataset.Dataset` (``kind="upload"``) or, later, a pulse. Workshop sessions, agreed
-actions and pulse answers have tables already (:mod:`lib.db_models`) for the steps that fill them.
+:class:`~lib.dataset.Dataset` (``kind="upload"``) or a live pulse (``kind="pulse"``,
+:mod:`lib.pulse`). Workshop sessions, agreed actions and pulse answers have tables of their own
+(:mod:`lib.db_models`).
+
+Reading: settings applied, pulses kept apart
+--------------------------------------------
+:func:`load_wave` and :func:`load_workspace` return datasets with the workspace's settings applied:
+its pseudonym salt (``Dataset.pseudonym_salt``, so every page, export and the deck give a person
+the same pseudonym) and its channel mapping (:func:`lib.flows.apply_channel_modes`, which replaces
+the mapping the file was read with). :func:`load_workspace` combines the *upload* waves only
+(:attr:`WorkspaceInfo.combined_waves`): pulse participants are anonymous duplicates of real people,
+so they never enter the organisation's network; a pulse wave opens on its own with
+:func:`load_wave`. ``load_wave(..., as_stored=True)`` gives a wave exactly as it was stored.
 
 Storage: each canonical table of a wave as one Parquet blob
 -------------------------------------------------------------
@@ -43,7 +54,7 @@ import io
 import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -69,32 +80,43 @@ from lib.privacy import MIN_GROUP_SIZE, check_min_group_size
 from lib.schema import CHANNEL_MODES, MODES
 
 __all__ = [
+    "CHANNEL_TABLE_COLUMNS",
+    "NOT_MAPPED",
     "TABLE_FORMAT",
     "VIEWS",
     "WAVE_KINDS",
     "Deleted",
+    "EncodedTable",
     "PurgedWave",
     "WaveInfo",
     "WorkspaceError",
     "WorkspaceInfo",
     "WorkspaceSettings",
     "cached_result",
+    "channel_mapping_table",
+    "channel_modes_from_table",
     "combine_waves",
     "create_workspace",
     "default_label",
     "delete_wave",
     "delete_workspace",
+    "encode_dataset",
     "get_workspace",
     "import_dataset",
     "import_file",
     "list_workspaces",
     "load_wave",
     "load_workspace",
+    "new_pseudonym_salt",
     "open_database",
     "purge_expired",
+    "read_wave_table",
     "store_result",
+    "tables_fingerprint",
     "update_settings",
     "workspace_names",
+    "workspace_source",
+    "write_wave_tables",
 ]
 
 TABLE_FORMAT = "parquet-zstd"
@@ -130,6 +152,8 @@ class WorkspaceSettings:
         bad = {k: v for k, v in self.channel_modes.items() if v not in MODES}
         if bad:
             raise ValueError(f"Channels must map to 'stock' or 'flow'; these do not: {bad}.")
+        if any(not str(k).strip() for k in self.channel_modes):
+            raise ValueError("A channel in the stock/flow mapping has a blank name.")
         if self.retention_days is not None and (
             isinstance(self.retention_days, bool)
             or not isinstance(self.retention_days, int)
@@ -155,10 +179,30 @@ class WaveInfo:
 
 @dataclass(frozen=True)
 class WorkspaceInfo:
+    """A workspace, its settings and every stored wave (oldest first), pulse waves included.
+
+    The workspace view (:func:`load_workspace`) combines :attr:`combined_waves`: the upload waves,
+    or every wave while the workspace has no upload wave (a pulse with free names). Pulse waves
+    next to uploads are :attr:`kept_apart`: stored, listed, opened one at a time with
+    :func:`load_wave`, never mixed into the organisation's network.
+    """
+
     name: str
     created_at: datetime  # UTC
     settings: WorkspaceSettings
     waves: tuple[WaveInfo, ...]
+
+    @property
+    def combined_waves(self) -> tuple[WaveInfo, ...]:
+        """The waves the workspace view combines: the upload waves; every wave when there is none."""
+        uploads = tuple(w for w in self.waves if w.kind == "upload")
+        return uploads or self.waves
+
+    @property
+    def kept_apart(self) -> tuple[WaveInfo, ...]:
+        """The waves the workspace view leaves out (pulse waves next to upload waves), oldest first."""
+        combined = {w.label for w in self.combined_waves}
+        return tuple(w for w in self.waves if w.label not in combined)
 
 
 @dataclass(frozen=True)
@@ -270,30 +314,119 @@ def _decode_table(data: bytes, columns: list[list[str]]) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class _Encoded:
-    name: str
-    position: int
+class EncodedTable:
+    """One canonical table of a wave, ready to store: Parquet (zstd) bytes and, beside them, the
+    pandas dtype of every column (``[[column, dtype], …]``), which Parquet alone cannot restore."""
+
+    name: str  # a key of lib.dataset.TABLE_COLUMNS
+    position: int  # its place in TABLE_COLUMNS
     rows: int
     columns: list[list[str]]
     data: bytes
 
 
-def _encode_dataset(ds: Dataset) -> list[_Encoded]:
+def encode_dataset(ds: Dataset) -> tuple[EncodedTable, ...]:
+    """Every canonical table of ``ds`` encoded for :func:`write_wave_tables`, in TABLE_COLUMNS order.
+
+    WorkspaceError when a table cannot be stored (duplicate or non-text column names, a column
+    mixing text and numbers). Encoding is the slow part: do it before opening the write transaction.
+    """
     out = []
     for position, name in enumerate(TABLE_COLUMNS):
         frame: pd.DataFrame = getattr(ds, name)
         data, columns = _encode_table(name, frame)
-        out.append(_Encoded(name, position, len(frame), columns, data))
-    return out
+        out.append(EncodedTable(name, position, len(frame), columns, data))
+    return tuple(out)
 
 
-def _fingerprint(tables: Sequence[_Encoded]) -> str:
+def tables_fingerprint(tables: Sequence[EncodedTable]) -> str:
+    """A wave's fingerprint: SHA-256 over each table's name, byte length and Parquet bytes, in order."""
     h = hashlib.sha256()
     for t in tables:
         h.update(t.name.encode())
         h.update(len(t.data).to_bytes(8, "big"))
         h.update(t.data)
     return h.hexdigest()
+
+
+# --- the channel mapping as a table -------------------------------------------------------------
+
+#: What the Data page's mapping table marks a channel the mapping lacks.
+NOT_MAPPED = "not mapped"
+CHANNEL_TABLE_COLUMNS: tuple[str, str] = ("channel", "stock/flow")
+
+
+def _channel_key(value: object) -> str:
+    """A channel name or mapping value as compared: trimmed, lower case; "" for a blank cell."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip().lower()
+
+
+def channel_mapping_table(modes: dict[str, str], interactions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The channel mapping as a table to edit (columns :data:`CHANNEL_TABLE_COLUMNS`): first one row
+    per channel found in ``interactions`` that the mapping lacks (compared ignoring case and
+    surrounding spaces), sorted, marked :data:`NOT_MAPPED`, so a facilitator sees at once which
+    channels are unclassified; then one row per mapped channel, in the mapping's order."""
+    mapped = {_channel_key(k) for k in modes}
+    found: dict[str, str] = {}
+    if interactions is not None and "channel" in interactions:
+        for value in interactions["channel"].dropna().astype(str).unique():
+            key = _channel_key(value)
+            if key and key not in mapped:
+                found.setdefault(key, value.strip())
+    rows = [(found[k], NOT_MAPPED) for k in sorted(found)] + [(str(k), str(v)) for k, v in modes.items()]
+    channel, mode = CHANNEL_TABLE_COLUMNS
+    return pd.DataFrame(
+        {
+            channel: pd.Series([c for c, _ in rows], dtype="str"),
+            mode: pd.Series([m for _, m in rows], dtype="str"),
+        }
+    )
+
+
+def channel_modes_from_table(table: pd.DataFrame) -> dict[str, str]:
+    """The channel mapping an edited :func:`channel_mapping_table` describes: channel (lower case,
+    trimmed) → "stock" or "flow", in table order.
+
+    Rows marked :data:`NOT_MAPPED` or left blank are not in the mapping; a row with neither channel
+    nor value is ignored. WorkspaceError, naming the row (1 = the first), when a value is not
+    stock, flow or not mapped, a mapped row has no channel, a channel name is longer than 200
+    characters or holds control characters, or one channel is mapped twice in different ways.
+    """
+    channel_col, mode_col = CHANNEL_TABLE_COLUMNS
+    missing = [c for c in CHANNEL_TABLE_COLUMNS if c not in table]
+    if missing:
+        raise WorkspaceError(f"The channel table lacks the column(s) {missing}.")
+    seen: dict[str, tuple[str, int]] = {}  # channel → (stock, flow or not mapped; first row)
+    for row, (raw_channel, raw_mode) in enumerate(zip(table[channel_col], table[mode_col], strict=True), 1):
+        channel, mode = _channel_key(raw_channel), _channel_key(raw_mode)
+        if mode not in (*MODES, NOT_MAPPED, ""):
+            raise WorkspaceError(
+                f"Row {row} of the channel table ({channel or 'no channel'}): {str(raw_mode).strip()!r} "
+                f"is not a choice. Choose stock, flow or {NOT_MAPPED}."
+            )
+        if not channel:
+            if mode in MODES:
+                raise WorkspaceError(
+                    f"Row {row} of the channel table is marked {mode} but names no channel: "
+                    "type the channel's name, or delete the row."
+                )
+            continue
+        if len(channel) > MAX_NAME_LENGTH or _CONTROL.search(channel):
+            raise WorkspaceError(
+                f"Row {row} of the channel table: the channel name is longer than {MAX_NAME_LENGTH} "
+                "characters or contains control characters (tabs, line breaks)."
+            )
+        mode = mode or NOT_MAPPED
+        if channel in seen and seen[channel][0] != mode:
+            before, first = seen[channel]
+            raise WorkspaceError(
+                f"Channel {channel!r} is in the channel table twice, as {before} (row {first}) and "
+                f"as {mode} (row {row}): keep one of the rows."
+            )
+        seen.setdefault(channel, (mode, row))
+    return {channel: mode for channel, (mode, _row) in seen.items() if mode in MODES}
 
 
 # --- workspaces ---------------------------------------------------------------------------------
@@ -322,12 +455,17 @@ def _settings_of(row: Any) -> WorkspaceSettings:
     )
 
 
+def new_pseudonym_salt() -> str:
+    """A fresh random pseudonym salt (32 hex digits): every pseudonym of the workspace changes."""
+    return secrets.token_hex(16)
+
+
 def _insert_workspace(conn: Connection, name: str, settings: WorkspaceSettings, now: datetime) -> int:
     try:
         settings = settings.checked()
     except ValueError as err:
         raise WorkspaceError(str(err)) from err
-    salt = settings.pseudonym_salt or secrets.token_hex(16)
+    salt = settings.pseudonym_salt or new_pseudonym_salt()
     result = conn.execute(
         insert(Workspace).values(
             name=name,
@@ -475,7 +613,7 @@ def _check_label_free(conn: Connection, workspace_id: int, workspace: str, label
         )
 
 
-def _insert_table(conn: Connection, wave_id: int, table: _Encoded) -> None:
+def _insert_table(conn: Connection, wave_id: int, table: EncodedTable) -> None:
     conn.execute(
         insert(WaveTable).values(
             wave_id=wave_id,
@@ -487,6 +625,53 @@ def _insert_table(conn: Connection, wave_id: int, table: _Encoded) -> None:
             data=table.data,
         )
     )
+
+
+def write_wave_tables(
+    conn: Connection,
+    wave_id: int,
+    encoded: Sequence[EncodedTable],
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> str:
+    """Store ``encoded`` (:func:`encode_dataset`) as the tables of wave ``wave_id`` and set the wave's
+    fingerprint to theirs (:func:`tables_fingerprint`); return that fingerprint.
+
+    Runs in the caller's transaction (:func:`lib.db.write_transaction`), so the wave row and its
+    tables are committed together or not at all. ``replace=True`` first deletes the tables the wave
+    has (a pulse wave rebuilt from its answers); without it the wave must have none yet.
+    ``progress`` receives one line per table written.
+    """
+    if replace:
+        conn.execute(delete(WaveTable).where(WaveTable.wave_id == wave_id))
+    for table in encoded:
+        _insert_table(conn, wave_id, table)
+        if progress is not None:
+            progress(f"wrote {table.name}: {table.rows:,} rows")
+    fingerprint = tables_fingerprint(encoded)
+    conn.execute(update(Wave).where(Wave.id == wave_id).values(fingerprint=fingerprint))
+    return fingerprint
+
+
+def _decoded(wave: str, name: str, fmt: str, columns: list[list[str]], data: bytes) -> pd.DataFrame:
+    if fmt != TABLE_FORMAT:
+        raise WorkspaceError(f"Wave {wave!r} stores {name!r} as {fmt!r}, which this version cannot read.")
+    return _decode_table(data, columns)
+
+
+def read_wave_table(conn: Connection, wave_id: int, name: str) -> pd.DataFrame | None:
+    """Table ``name`` of wave ``wave_id`` exactly as it was stored (dtypes included), or None when
+    the wave has no such table (or no longer exists). WorkspaceError when it is stored in a
+    format this version cannot read."""
+    stored = conn.execute(
+        select(Wave.label, WaveTable.format, WaveTable.columns, WaveTable.data)
+        .join(Wave, Wave.id == WaveTable.wave_id)
+        .where(WaveTable.wave_id == wave_id, WaveTable.name == name)
+    ).first()
+    if stored is None:
+        return None
+    return _decoded(stored.label, name, stored.format, stored.columns, stored.data)
 
 
 def import_dataset(
@@ -513,7 +698,7 @@ def import_dataset(
     if kind not in WAVE_KINDS:
         raise WorkspaceError(f"A wave is one of {', '.join(WAVE_KINDS)}, not {kind!r}.")
     say = progress or (lambda _message: None)
-    encoded = _encode_dataset(ds)  # before the transaction: the write lock is held only to write
+    encoded = encode_dataset(ds)  # before the transaction: the write lock is held only to write
     uploads = [(str(n), bytes(d)) for n, d in files]
     moment = _db_time(now)
     try:
@@ -531,7 +716,7 @@ def import_dataset(
                     kind=kind,
                     source=ds.source,
                     imported_at=moment,
-                    fingerprint=_fingerprint(encoded),
+                    fingerprint=tables_fingerprint(encoded),
                     findings=[f.as_dict() for f in ds.findings],
                     channel_modes=dict(ds.channel_modes),
                 )
@@ -540,9 +725,7 @@ def import_dataset(
             assert key is not None
             wave_id = int(key[0])
             say(f"importing wave {label!r} into workspace {workspace!r}")
-            for table in encoded:
-                _insert_table(conn, wave_id, table)
-                say(f"wrote {table.name}: {table.rows:,} rows")
+            write_wave_tables(conn, wave_id, encoded, progress=say)
             for name, data in uploads:
                 conn.execute(
                     insert(UploadFile).values(
@@ -623,23 +806,15 @@ def _wave_row(conn: Connection, workspace_id: int, workspace: str, label: str) -
     return row
 
 
-def load_wave(engine: Engine, workspace: str, label: str) -> Dataset:
-    """The Dataset imported as wave ``label`` of ``workspace``, exactly as it was imported."""
-    with engine.connect() as conn, conn.begin():
-        ws = _require_workspace(conn, workspace)
-        wave = _wave_row(conn, ws.id, workspace, label)
-        stored = conn.execute(
-            select(WaveTable.name, WaveTable.format, WaveTable.columns, WaveTable.data).where(
-                WaveTable.wave_id == wave.id
-            )
-        ).all()
-    tables: dict[str, pd.DataFrame] = {}
-    for name, fmt, columns, data in stored:
-        if fmt != TABLE_FORMAT:
-            raise WorkspaceError(
-                f"Wave {label!r} stores {name!r} as {fmt!r}, which this version cannot read."
-            )
-        tables[name] = _decode_table(data, columns)
+def _read_wave(conn: Connection, workspace_id: int, workspace: str, label: str) -> Dataset:
+    """Wave ``label`` exactly as it was stored."""
+    wave = _wave_row(conn, workspace_id, workspace, label)
+    stored = conn.execute(
+        select(WaveTable.name, WaveTable.format, WaveTable.columns, WaveTable.data).where(
+            WaveTable.wave_id == wave.id
+        )
+    ).all()
+    tables = {name: _decoded(label, name, fmt, columns, data) for name, fmt, columns, data in stored}
     missing = [n for n in TABLE_COLUMNS if n not in tables]
     if missing:
         raise WorkspaceError(f"Wave {label!r} of workspace {workspace!r} lacks tables {missing}.")
@@ -648,7 +823,28 @@ def load_wave(engine: Engine, workspace: str, label: str) -> Dataset:
         source=wave.source,
         findings=[Finding(**f) for f in wave.findings],
         channel_modes=dict(wave.channel_modes),
+        pseudonym_salt="",  # as stored: the workspace's salt is applied by the caller
     )
+
+
+def _with_settings(ds: Dataset, settings: WorkspaceSettings) -> Dataset:
+    """``ds`` with the workspace's channel mapping and pseudonym salt applied (a copy)."""
+    from lib.flows import apply_channel_modes
+
+    return replace(apply_channel_modes(ds, settings.channel_modes), pseudonym_salt=settings.pseudonym_salt)
+
+
+def load_wave(engine: Engine, workspace: str, label: str, *, as_stored: bool = False) -> Dataset:
+    """Wave ``label`` of ``workspace`` (an upload or a pulse) on its own, with the workspace's
+    settings applied: its pseudonym salt and its channel mapping (see the module docstring).
+
+    ``as_stored=True``: the Dataset exactly as it was imported, tables, dtypes and the file's own
+    channel mapping included (no settings applied). WorkspaceError when the workspace or the wave
+    does not exist."""
+    with engine.connect() as conn, conn.begin():
+        row = _require_workspace(conn, workspace)
+        ds = _read_wave(conn, row.id, workspace, label)
+    return ds if as_stored else _with_settings(ds, _settings_of(row))
 
 
 #: Tables whose rows belong to a survey wave (a ``wave`` column).
@@ -714,16 +910,37 @@ def combine_waves(parts: Sequence[tuple[str, Dataset]], name: str = "") -> Datas
         source=name,
         findings=[f for _label, ds in parts for f in ds.findings],
         channel_modes=modes,
+        pseudonym_salt="",  # load_workspace applies the workspace's
     )
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def workspace_source(info: WorkspaceInfo) -> str:
+    """The source of the workspace view: the workspace, the waves combined and the pulses kept
+    apart, e.g. "workspace Acme (2 waves; 1 pulse kept apart)"."""
+    apart = len(info.kept_apart)
+    kept = f"; {_plural(apart, 'pulse')} kept apart" if apart else ""
+    return f"workspace {info.name} ({_plural(len(info.combined_waves), 'wave')}{kept})"
+
+
 def load_workspace(engine: Engine, workspace: str) -> Dataset:
-    """Every wave of ``workspace`` as one Dataset (:func:`combine_waves`), its source naming the
-    workspace. A workspace without waves gives an empty Dataset; WorkspaceError when unknown."""
-    info = get_workspace(engine, workspace)
-    parts = [(w.label, load_wave(engine, info.name, w.label)) for w in info.waves]
-    count = f"{len(parts)} wave" + ("" if len(parts) == 1 else "s")
-    return combine_waves(parts, name=f"workspace {info.name} ({count})")
+    """The workspace view: its upload waves as one Dataset (:func:`combine_waves`), with the
+    workspace's settings applied (pseudonym salt, channel mapping).
+
+    Pulse waves are kept apart (:attr:`WorkspaceInfo.combined_waves`): a pulse's participants are
+    anonymous duplicates of real people, and its answers would otherwise make it the "latest" wave.
+    When the workspace has no upload wave yet, every wave is combined. The source names the
+    workspace, the waves combined and the pulses kept apart, e.g. "workspace Acme (2 waves; 1 pulse
+    kept apart)" (:func:`workspace_source`). A workspace without waves gives an empty Dataset;
+    WorkspaceError when unknown."""
+    with engine.connect() as conn, conn.begin():
+        row = _require_workspace(conn, workspace)
+        info = _infos(conn, [row])[0]
+        parts = [(w.label, _read_wave(conn, row.id, info.name, w.label)) for w in info.combined_waves]
+    return _with_settings(combine_waves(parts, name=workspace_source(info)), info.settings)
 
 
 def workspace_names(engine: Engine) -> list[str]:

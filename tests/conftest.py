@@ -40,21 +40,25 @@ def _clear_streamlit_caches() -> Iterator[None]:
         st.cache_resource.clear()
 
 
-def _free_port() -> int:
+def _free_port(address: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((address, 0))
         return int(s.getsockname()[1])
 
 
 class Server:
-    """A real ``streamlit run app.py`` on a free loopback port.
+    """A real ``streamlit run app.py`` on a free port, bound to loopback unless told otherwise.
 
     ``env``: extra environment variables (e.g. ``SLD_DATABASE_URL`` for a temporary database);
-    ``secrets``: a secrets.toml to use instead of ``.streamlit/secrets.toml`` (sign-in tests).
+    ``secrets``: a secrets.toml to use instead of ``.streamlit/secrets.toml`` (sign-in tests);
+    ``address``: the address to bind (``"0.0.0.0"``: every interface, reachable from the network as
+    in a workshop room). ``url`` is always the loopback one.
     """
 
-    def __init__(self, env: dict[str, str] | None = None, secrets: Path | None = None) -> None:
-        self.port = _free_port()
+    def __init__(
+        self, env: dict[str, str] | None = None, secrets: Path | None = None, address: str = "127.0.0.1"
+    ) -> None:
+        self.port = _free_port(address)
         self.url = f"http://127.0.0.1:{self.port}"
         log = OUTPUT / f"server-{self.port}.log"
         OUTPUT.mkdir(exist_ok=True)
@@ -69,7 +73,7 @@ class Server:
                 "--server.port",
                 str(self.port),
                 "--server.address",
-                "127.0.0.1",
+                address,
                 "--server.headless",
                 "true",
                 "--browser.gatherUsageStats",

@@ -204,6 +204,16 @@ def test_account_sign_in() -> None:
     assert auth.account_user(config, "nobody", "facilitate-2026", throttle) is None
 
 
+class Clock:
+    """An injected monotonic clock: seconds, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_throttle_refuses_a_name_after_too_many_failures() -> None:
     config = auth.load_config(ACCOUNTS)
     throttle = auth.LoginThrottle(max_failures=3, window=60)
@@ -214,17 +224,179 @@ def test_throttle_refuses_a_name_after_too_many_failures() -> None:
     assert auth.account_user(config, "fac", "facilitate-2026", throttle) is not None  # other names unaffected
 
 
+def test_a_guessing_phone_does_not_lock_out_the_facilitator_elsewhere() -> None:
+    config = auth.load_config(ACCOUNTS)
+    clock = Clock()
+    throttle = auth.LoginThrottle(clock=clock)  # the defaults: 5 per address, 50 per name, 300 s
+    phone, laptop = "192.168.1.41", "192.168.1.20"
+    for _ in range(auth.MAX_FAILURES):
+        assert auth.account_user(config, "fac", "a guess", throttle, address=phone) is None
+    assert throttle.wait_seconds("fac", phone) == pytest.approx(auth.FAILURE_WINDOW_SECONDS)
+    # the phone is refused even with the right password ...
+    assert auth.account_user(config, "fac", "facilitate-2026", throttle, address=phone) is None
+    # ... while the facilitator's own laptop, and this computer (None), are not held back
+    assert throttle.wait_seconds("fac", laptop) == 0 and throttle.wait_seconds("fac", None) == 0
+    signed = auth.account_user(config, "fac", "facilitate-2026", throttle, address=laptop)
+    assert signed is not None and signed.name == "fac"
+    clock.now = auth.FAILURE_WINDOW_SECONDS + 1  # the window passes: the phone may try again
+    assert throttle.wait_seconds("fac", phone) == 0
+    assert auth.account_user(config, "fac", "facilitate-2026", throttle, address=phone) is not None
+
+
+def test_the_per_name_ceiling_counts_every_address() -> None:
+    config = auth.load_config(ACCOUNTS)
+    clock = Clock()
+    throttle = auth.LoginThrottle(clock=clock)
+    for i in range(auth.MAX_FAILURES_PER_NAME - 1):  # 49 addresses, one wrong guess each
+        clock.now = i
+        throttle.failed("fac", f"10.0.{i // 250}.{i % 250}")
+    assert throttle.wait_seconds("fac", "10.9.9.9") == 0  # one under the ceiling: still open
+    clock.now = 100
+    throttle.failed("fac", "10.9.9.9")  # the 50th
+    # the name is now refused from an address that never failed, right password or not
+    assert throttle.wait_seconds("fac", "192.168.1.20") == pytest.approx(auth.FAILURE_WINDOW_SECONDS - 100)
+    assert auth.account_user(config, "fac", "facilitate-2026", throttle, address="192.168.1.20") is None
+    assert throttle.wait_seconds("exe", "192.168.1.20") == 0  # other names unaffected
+    clock.now = auth.FAILURE_WINDOW_SECONDS + 0.5  # the oldest failure (at 0) ages out: 49 left
+    assert throttle.wait_seconds("fac", "192.168.1.20") == 0
+    assert auth.account_user(config, "fac", "facilitate-2026", throttle, address="192.168.1.20") is not None
+
+
+def test_unknown_names_are_counted_and_cost_a_password_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = auth.load_config(ACCOUNTS)
+    throttle = auth.LoginThrottle(clock=Clock())
+    checked: list[str] = []
+    real = auth.verify_password
+    monkeypatch.setattr(
+        auth, "verify_password", lambda pw, stored: checked.append(stored) or real(pw, stored)
+    )
+    for _ in range(auth.MAX_FAILURES):
+        assert auth.account_user(config, "nobody", "a guess", throttle, address="10.0.0.7") is None
+    assert len(checked) == auth.MAX_FAILURES  # every try ran scrypt, as a known name's would
+    assert all(auth.is_password_hash(h) and h not in (HASH_FAC, HASH_EXE) for h in checked)
+    assert throttle.wait_seconds("nobody", "10.0.0.7") > 0
+
+
 def test_throttle_window_and_reset() -> None:
-    throttle = auth.LoginThrottle(max_failures=2, window=100)
-    throttle.failed("a", now=0)
-    assert throttle.wait_seconds("a", now=1) == 0
-    throttle.failed("a", now=10)
-    assert throttle.wait_seconds("a", now=50) == pytest.approx(50)  # the first failure ages out at 100
-    assert throttle.wait_seconds("a", now=101) == 0
-    throttle.failed("b", now=0)
-    throttle.succeeded("b")
-    throttle.failed("b", now=1)
-    assert throttle.wait_seconds("b", now=2) == 0
+    clock = Clock()
+    throttle = auth.LoginThrottle(max_failures=2, window=100, clock=clock)
+    throttle.failed("a")
+    clock.now = 1
+    assert throttle.wait_seconds("a") == 0
+    clock.now = 10
+    throttle.failed("a")
+    clock.now = 50
+    assert throttle.wait_seconds("a") == pytest.approx(50)  # the first failure ages out at 100
+    clock.now = 101
+    assert throttle.wait_seconds("a") == 0
+    throttle.failed("b", "10.0.0.1")
+    throttle.succeeded("b", "10.0.0.1")
+    throttle.failed("b", "10.0.0.1")
+    assert throttle.wait_seconds("b", "10.0.0.1") == 0  # a success clears that address's count
+
+
+def test_a_success_does_not_clear_the_per_name_ceiling() -> None:
+    clock = Clock()
+    throttle = auth.LoginThrottle(max_failures=5, max_failures_per_name=3, window=100, clock=clock)
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        throttle.failed("fac", address)
+    throttle.succeeded("fac", "10.0.0.1")
+    assert throttle.wait_seconds("fac", "10.0.0.1") == pytest.approx(100)
+
+
+def test_expired_failures_are_swept_when_many_names_are_tracked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth, "_SWEEP_ABOVE", 10)
+    clock = Clock()
+    throttle = auth.LoginThrottle(window=100, clock=clock)
+    for i in range(8):  # 8 names from 8 addresses: 16 keys
+        throttle.failed(f"guess-{i}", f"10.0.0.{i}")
+    clock.now = 150  # all of them expired
+    throttle.failed("fac", "10.0.0.99")
+    assert len(throttle._by_client) == 1 and len(throttle._by_name) == 1  # only the fresh failure
+
+
+# --- local mode: who the browser is when nothing is configured -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("remote_ip", "anywhere", "expected"),
+    [
+        (None, False, auth.LOCAL_USER),  # st.context.ip_address: loopback, or no client (AppTest)
+        ("127.0.0.1", False, auth.LOCAL_USER),
+        ("127.0.1.1", False, auth.LOCAL_USER),  # all of 127.0.0.0/8 is loopback
+        ("::1", False, auth.LOCAL_USER),
+        ("::ffff:127.0.0.1", False, auth.LOCAL_USER),  # IPv4 loopback on a dual-stack socket
+        ("192.168.1.41", False, auth.REMOTE_VISITOR),
+        ("10.20.30.40", False, auth.REMOTE_VISITOR),
+        ("172.17.0.1", False, auth.REMOTE_VISITOR),  # a container's gateway: every browser looks remote
+        ("fe80::1%eth0", False, auth.REMOTE_VISITOR),
+        ("2001:db8::7", False, auth.REMOTE_VISITOR),
+        ("::ffff:192.168.1.41", False, auth.REMOTE_VISITOR),
+        ("not an address", False, auth.REMOTE_VISITOR),  # unparseable: not this computer
+        ("192.168.1.41", True, auth.LOCAL_USER),  # SLD_LOCAL_MODE=anywhere
+        ("2001:db8::7", True, auth.LOCAL_USER),
+    ],
+)
+def test_local_user_only_on_this_computer(remote_ip: str | None, anywhere: bool, expected: auth.User) -> None:
+    assert auth.local_user(remote_ip, anywhere) == expected
+
+
+def test_client_address_is_a_string_or_none() -> None:
+    from unittest.mock import MagicMock
+
+    assert auth.client_address("192.168.1.41") == "192.168.1.41"
+    assert auth.client_address(None) is None
+    assert auth.client_address(MagicMock()) is None  # AppTest's mocked runtime: no client
+    assert auth.local_user(auth.client_address("")) == auth.REMOTE_VISITOR  # odd, so not this computer
+
+
+def test_a_remote_visitor_may_answer_a_pulse_and_nothing_else() -> None:
+    visitor = auth.REMOTE_VISITOR
+    assert auth.pages_for(visitor) == ["pulse"]
+    assert {a for a in auth.ACTION_ACCESS if auth.allowed(visitor, a)} == {"answer_pulse"}
+    assert not visitor.is_local
+
+
+@pytest.mark.parametrize(
+    ("value", "anywhere"),
+    [
+        (None, False),
+        ("", False),
+        ("  ", False),
+        ("this-computer", False),
+        ("anywhere", True),
+        (" Anywhere ", True),
+    ],
+)
+def test_local_mode_values(value: str | None, anywhere: bool) -> None:
+    assert auth.local_mode_anywhere(value) is anywhere
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "everywhere", "true"])
+def test_an_unknown_local_mode_is_an_error_not_a_guess(value: str) -> None:
+    with pytest.raises(
+        auth.AuthConfigError,
+        match=f"SLD_LOCAL_MODE='{value}' is not a local mode: use SLD_LOCAL_MODE=anywhere",
+    ):
+        auth.local_mode_anywhere(value)
+
+
+def test_a_join_link_still_makes_a_remote_visitor_a_participant(tmp_path: Any) -> None:
+    from lib import pulse
+    from lib import workspaces as ws
+
+    engine = ws.open_database(f"sqlite:///{tmp_path / 'workspaces.db'}")
+    try:
+        ws.create_workspace(engine, "Room")
+        session = pulse.open_session(engine, "Room", title="Remote")
+        state: dict[str, Any] = {}
+        assert pulse.arrive({pulse.JOIN_PARAM: session.token}, state, engine, auth.REMOTE_VISITOR) == session
+        assert state["user"] == pulse.PARTICIPANT and state[pulse.STATE_TOKEN] == session.token
+        other: dict[str, Any] = {}
+        assert pulse.arrive({pulse.JOIN_PARAM: "forged"}, other, engine, auth.REMOTE_VISITOR) is None
+        assert "user" not in other  # a bad token gives nobody a new role
+    finally:
+        engine.dispose()
 
 
 # --- roles as data ---------------------------------------------------------------------------
@@ -274,6 +446,95 @@ def test_nobody_signed_in_may_do_nothing() -> None:
     assert not any(auth.allowed(auth.ANONYMOUS, a) for a in auth.ACTION_ACCESS)
 
 
+# --- per-workspace access --------------------------------------------------------------------
+
+ACCESS = {
+    **ACCOUNTS,
+    "auth": OIDC,
+    "roles": {"facilitators": ["lead@example.org"], "executives": ["@board.example.org", "cfo@example.org"]},
+    "workspace_access": {
+        "Acme": ["exe", "CFO@Example.org"],
+        " Globex ": ["@board.example.org", "fac"],
+        "Open house": ["*"],
+        "Locked": [],
+    },
+}
+FAC = auth.User("fac", frozenset({"facilitator"}), "account")
+EXE = auth.User("exe", frozenset({"executive"}), "account")
+
+
+def _oidc(email: str, verified: bool = True) -> auth.User:
+    return auth.oidc_user(auth.load_config(ACCESS), {"email": email, "email_verified": verified})
+
+
+@pytest.mark.parametrize(
+    ("who", "may"),
+    [
+        ("exe", {"Acme", "Open house"}),  # listed by account name; unlisted Initech is not for executives
+        ("fac", {"Globex", "Open house", "Initech"}),  # not on Acme's list: not even a facilitator
+        ("cfo@example.org", {"Acme", "Open house"}),  # an address matches whatever its case
+        ("ceo@board.example.org", {"Globex", "Open house"}),  # a whole @domain
+        ("lead@example.org", {"Open house", "Initech"}),  # an OIDC facilitator: unlisted ones too
+        ("local", {"Acme", "Globex", "Open house", "Locked", "Initech"}),  # the local user: all
+        ("participant", set()),  # no open_workspace role: none, not even "*"
+    ],
+)
+def test_who_may_open_which_workspace(who: str, may: set[str]) -> None:
+    config = auth.load_config(ACCESS)
+    user = {
+        "exe": EXE,
+        "fac": FAC,
+        "local": auth.LOCAL_USER,
+        "participant": auth.User("p", frozenset({"participant"}), "join-link"),
+    }.get(who) or _oidc(who)
+    names = ["Acme", "Globex", "Open house", "Locked", "Initech"]
+    assert {n for n in names if auth.may_open_workspace(config, user, n)} == may
+    assert auth.workspaces_for(config, user, names[::-1]) == sorted(may)
+
+
+def test_without_the_table_every_role_that_opens_workspaces_opens_all() -> None:
+    config = auth.load_config(ACCOUNTS)
+    assert config.workspace_access is None
+    assert auth.may_open_workspace(config, EXE, "Anything")
+    assert auth.may_open_workspace(config, FAC, "Anything")
+    assert not auth.may_open_workspace(config, auth.REMOTE_VISITOR, "Anything")
+
+
+def test_an_unverified_address_matches_no_workspace() -> None:
+    config = auth.load_config({**ACCESS, "roles": {**ACCESS["roles"], "default": "executive"}})
+    user = auth.oidc_user(config, {"email": "cfo@example.org", "email_verified": False})
+    assert user.email == "" and not auth.may_open_workspace(config, user, "Acme")
+    assert auth.oidc_user(config, {"email": " CFO@example.org "}).email == "cfo@example.org"
+
+
+def test_workspace_access_is_read_and_normalised() -> None:
+    assert auth.load_config(ACCESS).workspace_access == {
+        "Acme": ("exe", "cfo@example.org"),
+        "Globex": ("@board.example.org", "fac"),
+        "Open house": ("*",),
+        "Locked": (),
+    }
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("everyone", r"\[workspace_access\] must be a table"),
+        ({"Acme": "exe"}, r"\[workspace_access\] 'Acme' must be a list"),
+        ({"Acme": {"who": "exe"}}, "must be a list"),
+        ({"Acme": ["exe", 3]}, "every entry must be a non-blank string, not 3"),
+        ({"Acme": ["  "]}, "every entry must be a non-blank string"),
+        ({"Acme": ["exe", "eli"]}, r"'eli' is not an account name \(no \[accounts.eli\]\)"),
+        ({"Acme": ["a@b@c.org"]}, "'a@b@c.org' is neither an e-mail address nor an @domain"),
+        ({"Acme": ["board@"]}, "neither an e-mail address nor an @domain"),
+        ({" ": ["exe"]}, "blank workspace name"),
+    ],
+)
+def test_unusable_workspace_access_is_an_error(table: Any, message: str) -> None:
+    with pytest.raises(auth.AuthConfigError, match=message):
+        auth.load_config({**ACCOUNTS, "workspace_access": table})
+
+
 # --- the example secrets file and the command line -------------------------------------------
 
 
@@ -285,7 +546,7 @@ def test_the_example_secrets_fail_closed_until_real_hashes_are_filled_in() -> No
     with pytest.raises(auth.AuthConfigError, match="not a scrypt hash"):
         auth.load_config(tomllib.loads(text))
     filled = text.replace('"scrypt$131072$8$1$REPLACE-ME$REPLACE-ME"', f'"{HASH_FAC}"')
-    setting = re.compile(r"^# (\[\w+\]$|[a-z_]+ = )")  # the commented-out [auth] and [roles]
+    setting = re.compile(r'^# (\[\w+\]$|[a-z_]+ = |"[\w ]+" = )')  # the commented-out tables
     uncommented = "\n".join(line[2:] if setting.match(line) else line for line in filled.splitlines())
     config = auth.load_config(tomllib.loads(uncommented))
     assert config.oidc_providers == ("",)
@@ -294,6 +555,10 @@ def test_the_example_secrets_fail_closed_until_real_hashes_are_filled_in() -> No
         "board": {"executive"},
     }
     assert auth.oidc_user(config, {"email": "x@board.example.org"}).roles == {"executive"}
+    assert config.workspace_access == {
+        "acme": ("facilitator", "board", "ceo@example.org"),
+        "Globex leadership": ("facilitator", "@board.example.org"),
+    }
 
 
 def test_cli_hash_password_reads_stdin(

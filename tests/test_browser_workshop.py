@@ -216,6 +216,9 @@ def test_a_workshop_end_to_end(site: tuple[Server, Engine], browser: Any, tmp_pa
                 texts += [cell.text for row in shape.table.rows for cell in row.cells]
     text = "\n".join(texts)
     assert ACTION in text
+    # the room's pulse: three answers, under the minimum group size, so its averages are withheld
+    assert "The room's pulse" in text and "3 participants answered the pulse" in text
+    assert "Averages are withheld: fewer than 5 people answered" in text
     local = {"127.0.0.1", "localhost"}
     assert [
         u for u in requests if u.startswith("http") and re.sub(r"^https?://([^/:]+).*", r"\1", u) not in local

@@ -253,3 +253,27 @@ def test_interactions_become_a_relation_once() -> None:
     assert ties == {("a", "b"): 2.0, ("b", "a"): 1.0}  # the broadcast post is no tie
     assert len(ds.ties) == 0  # the original is untouched
     assert with_interaction_relation(out) is out  # never added twice
+
+
+def test_apply_channel_modes_replaces_the_mapping() -> None:
+    ds = base()
+    ds.interactions["channel"] = ["Chat", "wiki ", "WIKI", "email", "meeting", "fax", "document"]
+    mapped = flows.apply_channel_modes(ds, {"chat": "stock", "Wiki": "flow", "fax": "flow"})
+    assert mapped.channel_modes == {"chat": "stock", "Wiki": "flow", "fax": "flow"}
+    # case and surrounding spaces ignored; channels the mapping lacks (email, meeting, document): ""
+    assert mapped.interactions["mode"].tolist() == ["stock", "flow", "flow", "", "", "flow", ""]
+    untouched = ["flow", "stock", "stock", "flow", "flow", "", "stock"]
+    assert ds.interactions["mode"].tolist() == untouched
+    assert mapped.people is ds.people and mapped.ties is ds.ties
+    # flow share by hand: stock = the chat reply; flow = the wiki edit and the fax message (the view is
+    # reading); the email message, meeting post and document post are unclassified
+    fs = flows.flow_share(mapped)
+    assert (fs.stock, fs.flow, fs.unclassified) == (1, 2, 3)
+    assert fs.share == pytest.approx(2 / 3)
+
+
+def test_apply_channel_modes_to_an_empty_log() -> None:
+    ds = Dataset(people=people({"a": "X"}))
+    mapped = flows.apply_channel_modes(ds, {"chat": "flow"})
+    assert mapped.interactions.empty and "mode" in mapped.interactions
+    assert mapped.channel_modes == {"chat": "flow"}

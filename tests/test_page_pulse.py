@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
@@ -178,3 +179,38 @@ def test_five_answers_show_averages_and_names_only_in_the_named_view(
     else:
         assert tables == []
         assert "Ann Lee" not in str([d.value.to_dict() for d in at.dataframe])
+
+
+def test_the_room_against_the_organisation(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme")
+    _five_answers(engine, session.token)  # the room: IOL hours only
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/pulse_live.py").run()
+    assert not at.exception
+    assert any(s.value == "The room against the organisation" for s in at.subheader)
+    assert any("fewer than 5 people" in c.value for c in at.caption)  # the roster has no learning hours
+    assert not [d for d in at.dataframe if "organisation" in d.value.columns]
+
+    org = roster_dataset()  # five people with learning hours: IOL 8, GDL 2, PDL 4, ASL 2, FSL 4 of 20
+    org.people = pd.concat([org.people, org.people.iloc[[0]].assign(person_id="a5")], ignore_index=True)
+    org.learning = pd.DataFrame(
+        [
+            ("a1", "", "IOL", 2.0),
+            ("a1", "", "GDL", 2.0),
+            ("a2", "", "IOL", 4.0),
+            ("a3", "", "PDL", 4.0),
+            ("a4", "", "FSL", 4.0),
+            ("a5", "", "IOL", 2.0),
+            ("a5", "", "ASL", 2.0),
+        ],
+        columns=["person_id", "wave", "learning_type", "hours"],
+    )
+    ws.import_dataset(engine, "Acme", org, "2026-Q2")
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "organisation" in d.value.columns)
+    assert list(table.columns) == ["type", "room", "organisation", "difference"]  # no names, no ids
+    assert table["room"].tolist() == pytest.approx([1.0, 0, 0, 0, 0])
+    assert table["organisation"].tolist() == pytest.approx([0.4, 0.1, 0.2, 0.1, 0.2])
+    assert table["difference"].tolist() == pytest.approx([0.6, -0.1, -0.2, -0.1, -0.2])
+    assert any("wave 2026\\-Q2" in c.value for c in at.caption)

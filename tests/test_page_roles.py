@@ -326,3 +326,206 @@ def test_oidc_users_get_the_roles_of_their_address(
     if "data.py" not in pages:
         assert "data.py" not in _registered(at)
     assert shown in _text(at)
+
+
+# --- local mode: another computer ------------------------------------------------------------
+
+
+def test_a_browser_on_another_computer_gets_only_the_pulse_page_and_the_reason(
+    sample_names: list[str],
+) -> None:
+    # AppTest has no client address (the local user), so the visitor local_user() gives a remote
+    # address is seeded as this session's user; which address gives which user: tests/test_auth.py.
+    at = _app(auth.REMOTE_VISITOR).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _registered(at) == {"pulse.py", "signin.py"}
+    assert [t.value for t in at.title] == ["📝 Pulse"]
+    assert "from another computer" in at.info[0].value and "join link" in at.info[0].value
+    assert any("`SLD_LOCAL_MODE=anywhere`" in c.value and "Configure sign-in" in c.value for c in at.caption)
+    for file in ("app_pages/overview.py", "app_pages/data.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(file)
+    text = _text(at)
+    assert [n for n in sample_names if n in text] == []
+    assert len(at.sidebar.selectbox) == 0  # no workspace menu
+
+
+def test_an_unknown_local_mode_stops_the_app_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(auth.LOCAL_MODE_ENV, "yes")
+    at = _app().run()
+    assert not at.exception
+    assert not at.title  # no page ran
+    assert any("SLD\\_LOCAL\\_MODE='yes' is not a local mode" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("mode", ["", "this-computer", "anywhere"])
+def test_this_computer_is_the_local_user_whatever_the_mode(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(auth.LOCAL_MODE_ENV, mode)
+    at = _app().run()  # no client address: this computer
+    assert not at.exception, [e.value for e in at.exception]
+    assert {"overview.py", "data.py", "pulse_live.py"} <= _registered(at)
+
+
+# --- per-workspace access --------------------------------------------------------------------
+
+EXE_W = auth.User("exe-w", frozenset({"executive"}), "account")
+FAC_W = auth.User("fac-w", frozenset({"facilitator"}), "account")
+#: A for the executive, B for the facilitator, C unlisted (facilitators only).
+WS_ACCESS = {"A": ["exe-w"], "B": ["fac-w"]}
+
+
+def _access_secrets(table: dict[str, list[str]] | None = WS_ACCESS) -> dict[str, object]:
+    accounts = {
+        "exe-w": {"password_hash": HASHES["exe"], "roles": ["executive"]},
+        "fac-w": {"password_hash": HASHES["fac"], "roles": ["facilitator"]},
+    }
+    return {"accounts": accounts, **({"workspace_access": table} if table is not None else {})}
+
+
+@pytest.fixture
+def three_workspaces() -> None:
+    import os
+
+    from lib import workspaces as ws
+
+    engine = ws.open_database(os.environ["SLD_DATABASE_URL"])
+    for name in ("A", "B", "C"):
+        ws.create_workspace(engine, name)
+    engine.dispose()
+
+
+def _picker(at: AppTest) -> list[str]:
+    return list(at.sidebar.selectbox(key="workspace_choice").options)
+
+
+NONE = "None (sample or upload)"
+
+
+@pytest.mark.usefixtures("three_workspaces")
+@pytest.mark.parametrize(
+    ("user", "table", "shown"),
+    [
+        (EXE_W, WS_ACCESS, [NONE, "A"]),
+        (FAC_W, WS_ACCESS, [NONE, "B", "C"]),  # B is theirs, C is unassigned
+        (EXE_W, None, [NONE, "A", "B", "C"]),  # no table: one organisation, every workspace
+    ],
+    ids=["executive", "facilitator", "no-table"],
+)
+def test_the_workspace_menu_lists_only_what_the_user_may_open(
+    user: auth.User, table: dict[str, list[str]] | None, shown: list[str]
+) -> None:
+    at = _app(user)
+    at.secrets = _access_secrets(table)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _picker(at) == shown
+
+
+def _script_open() -> None:
+    import streamlit as st
+
+    from lib import ui
+    from lib.workspaces import WorkspaceError
+
+    try:
+        ui.open_workspace(st.session_state["try"])
+    except WorkspaceError as err:
+        st.write(f"refused: {err}")
+    else:
+        st.write(f"opened: {ui.workspace()}")
+
+
+REFUSED = "refused: There is no workspace '{}' that you may open. Choose one from the Workspace menu"
+
+
+@pytest.mark.usefixtures("three_workspaces")
+@pytest.mark.parametrize(
+    ("user", "name", "opened"),
+    [
+        (EXE_W, "A", True),
+        (EXE_W, "B", False),  # someone else's
+        (EXE_W, "C", False),  # unassigned: facilitators only
+        (EXE_W, "Nope", False),  # does not exist: the same words as B and C
+        (FAC_W, "B", True),
+        (FAC_W, " C ", True),
+        (FAC_W, "A", False),  # listed for the executive only: not even a facilitator
+    ],
+)
+def test_opening_a_workspace_is_checked_on_the_server(user: auth.User, name: str, opened: bool) -> None:
+    at = AppTest.from_function(_script_open, default_timeout=60)
+    at.secrets = _access_secrets()
+    at.session_state["user"] = user
+    at.session_state["try"] = name
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = at.markdown[0].value
+    if opened:
+        assert said == f"opened: {name.strip()}"
+    else:
+        assert said.startswith(REFUSED.format(name)), said
+        assert "Workspaces:" not in said  # no list of the others
+
+
+@pytest.mark.usefixtures("three_workspaces")
+def test_a_workspace_whose_access_was_withdrawn_closes() -> None:
+    at = _app(EXE_W, workspace="B")  # opened before [workspace_access] gave B to someone else
+    at.secrets = _access_secrets()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "workspace" not in at.session_state
+    assert at.sidebar.selectbox(key="workspace_choice").value == ""
+
+
+@pytest.mark.usefixtures("three_workspaces")
+def test_the_actions_page_lists_only_the_facilitators_workspaces() -> None:
+    at = _app(FAC_W)
+    at.secrets = _access_secrets()
+    at.run()
+    at.switch_page("app_pages/actions.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.selectbox(key="actions-ws").options) == ["", "B", "C"]
+
+
+def _script_create() -> None:
+    import streamlit as st
+
+    from lib import ui
+    from lib.workspaces import WorkspaceError
+
+    try:
+        made = ui.create_workspace(st.session_state["try"])
+    except WorkspaceError as err:
+        st.write(f"refused: {err}")
+    else:
+        st.write(f"created: {made}")
+
+
+@pytest.mark.usefixtures("three_workspaces")
+@pytest.mark.parametrize(
+    ("user", "name", "said"),
+    [
+        (FAC_W, "D", "created: D"),  # unlisted: the facilitator may open it, so may create it
+        (FAC_W, "A", "refused: The name 'A' is assigned to others"),  # listed for the executive only
+        (FAC_W, "C", "refused: A workspace named 'C' already exists"),
+        (EXE_W, "E", "refused: Your role cannot create workspaces."),
+    ],
+)
+def test_creating_a_workspace_is_checked_on_the_server(user: auth.User, name: str, said: str) -> None:
+    import os
+
+    from lib import workspaces as ws
+
+    at = AppTest.from_function(_script_create, default_timeout=60)
+    at.secrets = _access_secrets()
+    at.session_state["user"] = user
+    at.session_state["try"] = name
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.markdown[0].value.startswith(said), at.markdown[0].value
+    engine = ws.open_database(os.environ["SLD_DATABASE_URL"])
+    try:
+        assert (name in ws.workspace_names(engine)) == (said.startswith("created") or name in "ABC")
+    finally:
+        engine.dispose()

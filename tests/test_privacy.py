@@ -175,3 +175,20 @@ def test_salt_depends_on_the_roster_only() -> None:
     assert dataset_salt(with_interaction_relation(ds)) == dataset_salt(ds)
     other = generate(people=30, seed=3)
     assert dataset_salt(other) != dataset_salt(ds)
+
+
+def test_a_workspace_salt_replaces_the_roster_salt() -> None:
+    from dataclasses import replace
+
+    from lib.flows import with_interaction_relation
+    from lib.sample import generate
+
+    ds = generate(people=30, seed=2)
+    salted = replace(ds, pseudonym_salt="workspace-salt")
+    assert privacy.dataset_salt(salted) == "workspace-salt" != privacy.dataset_salt(ds)
+    assert privacy.dataset_salt(with_interaction_relation(salted)) == "workspace-salt"  # the app's copy
+    ids = ds.people["person_id"].astype(str).tolist()
+    labels = privacy.person_labels(salted, pseudonyms=True)
+    assert labels == privacy.pseudonymise(ids, "workspace-salt")
+    assert labels != privacy.person_labels(ds, pseudonyms=True)
+    assert privacy.person_labels(replace(ds, pseudonym_salt="another"), pseudonyms=True) != labels

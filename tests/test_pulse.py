@@ -303,12 +303,176 @@ def test_the_wave_holds_every_answer_so_far(engine: Engine) -> None:
     assert wave.people["level"].dtype == "Int64" and wave.people["responded"].dtype == "boolean"
 
 
-def test_combining_the_workspace_keeps_the_advisers_attributes(engine: Engine) -> None:
+def test_the_pulse_wave_keeps_the_advisers_attributes(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     pulse.submit(engine, session.token, CODES[0], answer({"IOL": 1}, ["a1", "a3"], (4, 4, 4)), now=T0)
-    combined = ws.load_workspace(engine, "Acme").people.set_index("person_id")
-    assert combined.loc["a1", "team"] == "Sales" and combined.loc["a3", "guild"] == "ux"
-    assert len(combined) == 4 + 1  # the roster and one participant
+    wave = ws.load_wave(engine, "Acme", session.wave).people.set_index("person_id")
+    assert wave.loc["a1", "team"] == "Sales" and wave.loc["a3", "guild"] == "ux"
+    assert len(wave) == 2 + 1  # the two advisers and one participant
+    combined = ws.load_workspace(engine, "Acme").people  # the pulse is kept apart
+    assert combined["person_id"].tolist() == ["a1", "a2", "a3", "a4"]
+
+
+# --- pulse waves kept apart from the workspace view ---------------------------------------------
+
+
+def upload(label: str, pairs: list[tuple[str, str]]) -> Dataset:
+    ds = roster_dataset()
+    m = len(pairs)
+    ds.ties = pd.DataFrame(
+        {
+            "source_id": pd.Series([s for s, _ in pairs], dtype="str"),
+            "target_id": pd.Series([t for _, t in pairs], dtype="str"),
+            "relation": pd.Series(["advice"] * m, dtype="str"),
+            "weight": pd.Series([1.0] * m, dtype="float64"),
+            "learning_type": pd.Series([""] * m, dtype="str"),
+            "mode": pd.Series([""] * m, dtype="str"),
+            "topic": pd.Series([""] * m, dtype="str"),
+            "wave": pd.Series([label] * m, dtype="str"),
+        }
+    )
+    ds.source = f"{label}.xlsx"
+    return ds
+
+
+def ties_of(ds: Dataset) -> list[tuple[str, str, str]]:
+    return sorted(ds.ties[["source_id", "target_id", "wave"]].astype(str).itertuples(index=False, name=None))
+
+
+def test_pulse_waves_are_kept_apart_from_the_workspace_view(db: Backend) -> None:  # noqa: F811
+    ensure_schema(db.engine)
+    engine = db.engine
+    ws.import_dataset(
+        engine, "Two", upload("2026-Q1", [("a1", "a2")]), "2026-Q1", now=T0 - timedelta(days=60)
+    )
+    ws.import_dataset(
+        engine, "Two", upload("2026-Q2", [("a2", "a3"), ("a3", "a1")]), "2026-Q2", now=T0 - timedelta(days=1)
+    )
+    uploads = ws.load_workspace(engine, "Two")
+    assert uploads.source == "workspace Two (2 waves)"
+    session = pulse.open_session(engine, "Two", now=T0)
+    for i, code in enumerate(CODES[:3]):
+        pulse.submit(engine, session.token, code, answer({"IOL": 2 + i}, ["a1", "a4"], (4, 4, 4)), now=T0)
+
+    info = ws.get_workspace(engine, "Two")
+    assert [w.label for w in info.combined_waves] == ["2026-Q1", "2026-Q2"]
+    assert [w.label for w in info.kept_apart] == [session.wave]
+    combined = ws.load_workspace(engine, "Two")
+    assert combined.source == "workspace Two (2 waves; 1 pulse kept apart)"
+    assert combined.waves == ["2026-Q1", "2026-Q2"]
+    assert combined.people["person_id"].tolist() == ["a1", "a2", "a3", "a4"]
+    assert not combined.people["person_id"].str.startswith("pulse-").any()
+    assert (
+        ties_of(combined)
+        == ties_of(uploads)
+        == [
+            ("a1", "a2", "2026-Q1"),
+            ("a2", "a3", "2026-Q2"),
+            ("a3", "a1", "2026-Q2"),
+        ]
+    )
+    assert combined.learning.empty  # the pulse's hours are not the organisation's
+
+    alone = ws.load_wave(engine, "Two", session.wave)  # the pulse still opens on its own
+    participants = alone.people[alone.people["person_id"].str.startswith("pulse-")]
+    assert len(participants) == 3 and len(alone.ties) == 6
+    assert sorted(alone.learning.query("learning_type == 'IOL'")["hours"]) == [2.0, 3.0, 4.0]
+
+    pulse.open_session(engine, "Two", now=T0 + timedelta(hours=1))
+    assert ws.load_workspace(engine, "Two").source == "workspace Two (2 waves; 2 pulses kept apart)"
+
+
+def test_a_workspace_of_pulses_only_combines_them(engine: Engine) -> None:
+    ws.create_workspace(engine, "Fresh")
+    session = pulse.open_session(engine, "Fresh", now=T0)
+    pulse.submit(engine, session.token, CODES[0], answer({"IOL": 1}, ["Ann Lee"], (3, 3, 3)), now=T0)
+    info = ws.get_workspace(engine, "Fresh")
+    assert info.combined_waves == info.waves and info.kept_apart == ()
+    combined = ws.load_workspace(engine, "Fresh")
+    assert combined.source == "workspace Fresh (1 wave)"
+    assert len(combined.people) == 2 and combined.waves == [session.wave]  # the participant and Ann Lee
+
+
+# --- the room against the organisation ----------------------------------------------------------
+
+ROOM_HOURS = [(2, 0, 1), (4, 2, 0), (0, 0, 3), (6, 2, 2), (3, 1, 4)]  # IOL, GDL, FSL per participant
+
+
+def room(n: int) -> pulse.PulseSummary:
+    answers = []
+    for i, hours in enumerate(ROOM_HOURS[:n]):
+        r = str(i) * 64
+        answers += [
+            (r, f"hours:{code}", float(h)) for code, h in zip(("IOL", "GDL", "FSL"), hours, strict=True)
+        ]
+    return pulse.summarise(pulse.build_dataset("w", answers), 5)
+
+
+def organisation(rows: list[tuple[str, str, str, float]]) -> Dataset:
+    people = sorted({p for p, *_ in rows})
+    return Dataset(
+        people=pd.DataFrame({"person_id": people, "name": people}),
+        learning=pd.DataFrame(rows, columns=["person_id", "wave", "learning_type", "hours"]),
+    )
+
+
+ORGANISATION = [  # totals in 2026: IOL 7, GDL 4, PDL 4, ASL 2, FSL 3 of 20 hours
+    ("p1", "2026", "IOL", 4.0),
+    ("p2", "2026", "IOL", 2.0),
+    ("p2", "2026", "asl", 2.0),  # types match ignoring case
+    ("p3", "2026", "PDL", 4.0),
+    ("p4", "2026", "IOL", 1.0),
+    ("p4", "2026", "FSL", 3.0),
+    ("p5", "2026", "GDL", 4.0),
+    ("p1", "2025", "FSL", 100.0),  # an earlier wave: not compared
+]
+
+
+def test_compare_with_base_by_hand() -> None:
+    c = pulse.compare_with_base(room(5), organisation(ORGANISATION), 5)
+    assert not c.hidden and c.note == "" and (c.room, c.organisation, c.wave) == (5, 5, "2026")
+    assert list(c.table.columns) == ["learning_type", "type", "room", "organisation", "difference"]
+    t = c.table.set_index("learning_type")
+    # room: IOL 15, GDL 5, FSL 10 of 30 hours
+    assert t["room"].to_dict() == pytest.approx(
+        {"IOL": 0.5, "GDL": 5 / 30, "PDL": 0, "ASL": 0, "FSL": 10 / 30}
+    )
+    assert t["organisation"].to_dict() == pytest.approx(
+        {"IOL": 0.35, "GDL": 0.2, "PDL": 0.2, "ASL": 0.1, "FSL": 0.15}
+    )
+    assert t.loc["IOL", "difference"] == pytest.approx(0.15)
+    assert t.loc["PDL", "difference"] == pytest.approx(-0.2)
+    assert t.loc["GDL", "type"] == "Group-directed learning"
+
+
+@pytest.mark.parametrize(
+    ("participants", "rows", "note"),
+    [
+        (4, ORGANISATION, "Shown once 5 people have answered"),
+        (5, [r for r in ORGANISATION if r[0] != "p5"], "fewer than 5 people"),  # four in 2026
+        (5, None, "no uploaded wave"),
+    ],
+)
+def test_the_comparison_is_withheld_below_the_minimum(
+    participants: int, rows: list[tuple[str, str, str, float]] | None, note: str
+) -> None:
+    c = pulse.compare_with_base(room(participants), None if rows is None else organisation(rows), 5)
+    assert c.hidden and note in c.note and c.table.empty
+
+
+def test_the_organisation_is_the_latest_upload_wave(engine: Engine) -> None:
+    assert pulse.organisation_base(engine, "Acme") is not None
+    newer = organisation(ORGANISATION)
+    newer.people = roster_dataset().people
+    ws.import_dataset(engine, "Acme", newer, "2026-Q2", now=T0 - timedelta(days=1))
+    pulse.open_session(engine, "Acme", now=T0)  # a newer pulse wave is not the organisation
+    base = pulse.organisation_base(engine, "Acme")
+    assert base is not None and base.source == "wave 2026-Q2"
+    pd.testing.assert_frame_equal(
+        base.learning, ws.load_wave(engine, "Acme", "2026-Q2", as_stored=True).learning
+    )
+    ws.create_workspace(engine, "Empty")
+    assert pulse.organisation_base(engine, "Empty") is None
 
 
 def test_free_names_when_the_workspace_has_no_people(engine: Engine) -> None:
@@ -571,3 +735,90 @@ def test_the_token_is_looked_up_once_per_browser_session() -> None:
     state: dict[str, Any] = {pulse.STATE_TOKEN: "tok", "user": pulse.PARTICIPANT}
     assert pulse.arrive({"join": "tok"}, state, NoEngine(), LOCAL_USER) is None  # type: ignore[arg-type]
     assert state["user"] == pulse.PARTICIPANT
+
+
+# --- the room's pulse in the workshop deck ------------------------------------------------------
+
+
+def test_room_pulse_is_the_latest_answered_pulse(engine: Engine) -> None:
+    assert pulse.room_pulse(engine, "Acme", 5) is None  # no pulse yet
+    first = pulse.open_session(engine, "Acme", title="Kick-off", now=T0)
+    assert pulse.room_pulse(engine, "Acme", 5) is None  # opened, nobody answered
+    for i, code in enumerate(CODES):
+        pulse.submit(engine, first.token, code, answer({"IOL": i, "FSL": 1}, ["a1"], (4, 5, 3)), now=T0)
+    pulse.open_session(engine, "Acme", title="Later, unanswered", now=T0 + timedelta(hours=2))
+    got = pulse.room_pulse(engine, "Acme", 5)
+    assert got is not None and (got.title, got.wave, got.summary.answers) == ("Kick-off", first.wave, 6)
+    assert not got.summary.hidden
+    # the roster wave has no learning sheet: nothing to compare the room with
+    assert got.comparison.hidden and "fewer than 5" in got.comparison.note
+    assert pulse.room_pulse(engine, "Acme", 7).summary.hidden  # type: ignore[union-attr]
+
+
+def _slide_texts(deck: bytes) -> list[str]:
+    import io
+
+    from pptx import Presentation
+
+    return [
+        "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+        for slide in Presentation(io.BytesIO(deck)).slides
+    ]
+
+
+def _room_slide(deck: bytes) -> Any:
+    import io
+
+    from pptx import Presentation
+
+    slides = [
+        s
+        for s in Presentation(io.BytesIO(deck)).slides
+        if any(sh.has_text_frame and sh.text_frame.text.startswith("The room's pulse") for sh in s.shapes)
+    ]
+    assert len(slides) == 1
+    return slides[0]
+
+
+def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
+    from dataclasses import replace
+
+    from lib.deck import deck_bytes
+    from lib.schema import LEARNING_TYPE_CODES
+
+    summary = room(5)
+    # who named whom is person-level: it must never reach the deck
+    summary = replace(summary, advisers=pd.DataFrame({"person_id": ["x9"], "name": ["Zed Quist"], "mentions": [5]}))
+    comparison = pulse.compare_with_base(summary, organisation(ORGANISATION), 5)
+    r = pulse.RoomPulse("Kick-off", "w", T0, None, 5, summary, comparison)
+    org = organisation(ORGANISATION)
+    deck = deck_bytes(org, room=r)
+    slide = _room_slide(deck)
+    chart = next(sh.chart for sh in slide.shapes if sh.has_chart)
+    assert list(chart.plots[0].categories) == list(LEARNING_TYPE_CODES)
+    series = {s.name: list(s.values) for s in chart.plots[0].series}
+    assert list(series) == ["The room", "The organisation (2026)"]
+    assert series["The room"] == pytest.approx([0.5, 5 / 30, 0, 0, 10 / 30])
+    assert series["The organisation (2026)"] == pytest.approx([0.35, 0.2, 0.2, 0.1, 0.15])
+    text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert "5 participants answered the pulse “Kick-off” on 2026-03-04" in text
+    assert not any("Zed Quist" in t or "x9" in t for t in _slide_texts(deck))
+    assert not any("The room's pulse" in t for t in _slide_texts(deck_bytes(org)))  # no pulse, no slide
+
+
+def test_the_deck_withholds_a_small_rooms_averages() -> None:
+    from lib.deck import deck_bytes
+
+    summary = pulse.summarise(
+        pulse.build_dataset(
+            "w",
+            [(str(i) * 64, "hours:IOL", 3.0) for i in range(3)] + [("0" * 64, "trust:ks1", 5.0)],
+        ),
+        5,
+    )
+    r = pulse.RoomPulse("", "w", T0, T0, 5, summary, pulse.compare_with_base(summary, None, 5))
+    slide = _room_slide(deck_bytes(organisation(ORGANISATION), room=r))
+    assert not any(sh.has_chart for sh in slide.shapes)
+    text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert "3 participants answered" in text and "withheld: fewer than 5 people answered" in text
+    assert "5.0" not in text

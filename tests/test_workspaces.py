@@ -305,13 +305,13 @@ def test_sample_wave_reloads_exactly(engine: Engine, sample: Dataset) -> None:
     info = ws.import_dataset(engine, "Acme", sample, "2026-Q2")
     assert info.rows == {name: len(getattr(sample, name)) for name in TABLE_COLUMNS}
     assert info.rows["people"] == 250
-    assert_same_dataset(sample, ws.load_wave(engine, "Acme", "2026-Q2"))
+    assert_same_dataset(sample, ws.load_wave(engine, "Acme", "2026-Q2", as_stored=True))
 
 
 def test_custom_attributes_and_hostile_names_reload_exactly(engine: Engine) -> None:
     ds = tricky_dataset()
     ws.import_dataset(engine, "Ünïcode & <b>co</b>", ds, "wave 1")
-    back = ws.load_wave(engine, "Ünïcode & <b>co</b>", "wave 1")
+    back = ws.load_wave(engine, "Ünïcode & <b>co</b>", "wave 1", as_stored=True)
     assert_same_dataset(ds, back)
     assert back.people.loc[1, "name"] == HYPERLINK
     assert back.people.loc[2, "name"] == IMG
@@ -326,7 +326,7 @@ def test_loader_output_with_custom_attributes_reloads_exactly(engine: Engine, tm
     ds = load_path(path)
     assert HYPERLINK in set(ds.people["name"]) and "Grade band" in ds.people
     ws.import_dataset(engine, "Acme", ds, "w")
-    assert_same_dataset(ds, ws.load_wave(engine, "Acme", "w"))
+    assert_same_dataset(ds, ws.load_wave(engine, "Acme", "w", as_stored=True))
 
 
 def test_two_waves_are_kept_apart(engine: Engine) -> None:
@@ -360,7 +360,7 @@ def test_a_taken_label_is_refused_and_the_first_wave_kept(engine: Engine) -> Non
     other = Dataset(people=ds.people.iloc[:2])
     with pytest.raises(ws.WorkspaceError, match="already has a wave 'w'"):
         ws.import_dataset(engine, "Acme", other, "w")
-    assert_same_dataset(ds, ws.load_wave(engine, "Acme", "w"))
+    assert_same_dataset(ds, ws.load_wave(engine, "Acme", "w", as_stored=True))
     assert row_counts(engine)["waves"] == 1
 
 
@@ -388,7 +388,7 @@ def test_failed_or_cancelled_import_leaves_nothing(
         assert len(written) == 3  # three tables were written inside the transaction…
         assert row_counts(engine) == before  # …and none of them survived
     assert [w.name for w in ws.list_workspaces(engine)] == ["Existing"]
-    assert_same_dataset(ds, ws.load_wave(engine, "Existing", "kept"))
+    assert_same_dataset(ds, ws.load_wave(engine, "Existing", "kept", as_stored=True))
 
 
 def test_a_table_that_cannot_be_stored_is_reported_before_anything_is_written(engine: Engine) -> None:
@@ -501,7 +501,7 @@ def _assert_nothing_partial(engine: Engine, expected: Dataset | None) -> None:
         assert counts == dict.fromkeys(counts, 0), counts
     else:  # the import had committed before the kill landed: then it must be complete
         assert counts["waves"] == 1 and counts["wave_tables"] == len(TABLE_COLUMNS), counts
-        assert_same_dataset(expected, ws.load_wave(engine, "Big", "org5000"))
+        assert_same_dataset(expected, ws.load_wave(engine, "Big", "org5000", as_stored=True))
 
 
 @pytest.mark.slow
@@ -524,7 +524,7 @@ def test_killed_import_leaves_no_partial_wave(db: Backend, big_zip: Path) -> Non
     # the database is still usable, and the label free: an import under it now succeeds in full
     ds = tricky_dataset()
     ws.import_dataset(engine, "Big", ds, "org5000")
-    assert_same_dataset(ds, ws.load_wave(engine, "Big", "org5000"))
+    assert_same_dataset(ds, ws.load_wave(engine, "Big", "org5000", as_stored=True))
     engine.dispose()
 
 
@@ -656,7 +656,7 @@ def test_delete_removes_everything_of_that_workspace_only(db: Backend) -> None:
     }
     assert kept_counts["workspaces"] == 2
     assert [w.name for w in ws.list_workspaces(engine)] == ["Kept"]
-    assert_same_dataset(keep, ws.load_wave(engine, "Kept", "k"))
+    assert_same_dataset(keep, ws.load_wave(engine, "Kept", "k", as_stored=True))
     assert ws.cached_result(engine, "Kept", "overview") == b"kept result"
     if db.name == "sqlite":
         assert not _files_contain(db, marker.encode())  # overwritten, not just unlinked
@@ -752,6 +752,176 @@ def test_unknown_names_say_what_exists(engine: Engine) -> None:
         ws.get_workspace(engine, "Nope")
     with pytest.raises(ws.WorkspaceError, match=r"no wave '2030'.*waves: 2026-Q1"):
         ws.load_wave(engine, "Acme", "2030")
+
+
+# --- the storage API (lib.pulse stores its waves with it) ---------------------------------------
+
+
+def _wave_id(engine: Engine, workspace: str, label: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(Wave.id).join(Workspace).where(Workspace.name == workspace, Wave.label == label)
+            ).scalar_one()
+        )
+
+
+def test_write_and_read_wave_tables(engine: Engine) -> None:
+    first, second = tricky_dataset(), tricky_dataset()
+    second.people = second.people.iloc[:2]
+    info = ws.import_dataset(engine, "Acme", first, "w")
+    encoded = ws.encode_dataset(first)
+    assert [t.name for t in encoded] == list(TABLE_COLUMNS)
+    assert info.fingerprint == ws.tables_fingerprint(encoded)  # the import stored the same bytes
+    wave_id = _wave_id(engine, "Acme", "w")
+    with engine.connect() as conn:
+        people = ws.read_wave_table(conn, wave_id, "people")
+        assert ws.read_wave_table(conn, wave_id, "no such table") is None
+        assert ws.read_wave_table(conn, wave_id + 1000, "people") is None
+    assert people is not None
+    pd.testing.assert_frame_equal(people, first.people, check_exact=True)
+
+    replacement = ws.encode_dataset(second)
+    with write_transaction(engine) as conn:
+        fingerprint = ws.write_wave_tables(conn, wave_id, replacement, replace=True)
+    assert fingerprint == ws.tables_fingerprint(replacement) != info.fingerprint
+    (wave,) = ws.get_workspace(engine, "Acme").waves
+    assert wave.fingerprint == fingerprint and wave.rows["people"] == 2
+    pd.testing.assert_frame_equal(ws.load_wave(engine, "Acme", "w", as_stored=True).people, second.people)
+
+
+def test_pulse_uses_only_public_names_of_workspaces() -> None:
+    import ast
+
+    tree = ast.parse((ROOT / "lib" / "pulse.py").read_text())
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "lib.workspaces"
+        for alias in node.names
+    }
+    assert imported and imported <= set(ws.__all__), imported - set(ws.__all__)
+
+
+# --- the workspace's settings applied when reading ----------------------------------------------
+
+
+def _events(channels: list[str], kinds: list[str] | None = None) -> pd.DataFrame:
+    n = len(channels)
+    return pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2026-01-05", periods=n, freq="h"),
+            "source_id": pd.Series(["p2"] * n, dtype="str"),
+            "channel": pd.Series(channels, dtype="str"),
+            "target_id": pd.Series([""] * n, dtype="str"),
+            "kind": pd.Series(kinds or ["post"] * n, dtype="str"),
+            "topic": pd.Series([""] * n, dtype="str"),
+            "mode": pd.Series([""] * n, dtype="str"),
+        }
+    )
+
+
+def test_reading_applies_the_workspace_salt(engine: Engine) -> None:
+    from lib.privacy import dataset_salt, person_labels
+
+    ds = tricky_dataset()
+    ws.import_dataset(engine, "Acme", ds, "w", settings=ws.WorkspaceSettings(pseudonym_salt="salt-one"))
+    wave, view = ws.load_wave(engine, "Acme", "w"), ws.load_workspace(engine, "Acme")
+    assert wave.pseudonym_salt == view.pseudonym_salt == "salt-one" == dataset_salt(view)
+    first = person_labels(view, pseudonyms=True)
+    assert person_labels(wave, pseudonyms=True) == first  # the wave alone and the workspace view agree
+    assert person_labels(ws.load_workspace(engine, "Acme"), pseudonyms=True) == first  # stable
+    assert first != person_labels(ds, pseudonyms=True)  # the file alone: salted from its roster
+    assert ws.load_wave(engine, "Acme", "w", as_stored=True).pseudonym_salt == ""
+
+    ws.update_settings(engine, "Acme", ws.WorkspaceSettings(pseudonym_salt=ws.new_pseudonym_salt()))
+    second = person_labels(ws.load_workspace(engine, "Acme"), pseudonyms=True)
+    assert set(second) == set(first)
+    assert all(second[p] != first[p] for p in first)  # every pseudonym changed with the salt
+
+
+def test_reading_applies_the_workspace_channel_mapping(engine: Engine, sample: Dataset) -> None:
+    from lib.flows import flow_share
+    from lib.schema import CHANNEL_MODES
+
+    ws.import_dataset(engine, "Acme", sample, "2026-Q2")
+    activity = sample.interactions[sample.interactions["kind"].str.lower() != "view"]
+    channel = activity["channel"].str.strip().str.lower()
+    stock = int(channel.map(CHANNEL_MODES).eq("stock").sum())
+    flow = int(channel.map(CHANNEL_MODES).eq("flow").sum())
+    chat = int(channel.eq("chat").sum())
+    assert chat > 0 and CHANNEL_MODES["chat"] == "flow"
+    before = flow_share(ws.load_workspace(engine, "Acme"))
+    assert (before.stock, before.flow) == (stock, flow)
+    assert before.share == pytest.approx(flow / (stock + flow))
+
+    ws.update_settings(engine, "Acme", ws.WorkspaceSettings(channel_modes={**CHANNEL_MODES, "chat": "stock"}))
+    for ds in (ws.load_workspace(engine, "Acme"), ws.load_wave(engine, "Acme", "2026-Q2")):
+        after = flow_share(ds)
+        assert (after.stock, after.flow) == (stock + chat, flow - chat)
+        assert after.share == pytest.approx((flow - chat) / (stock + flow))
+        assert after.share - before.share == pytest.approx(-chat / (stock + flow))
+        assert ds.channel_modes["chat"] == "stock"
+
+
+def test_the_workspace_mapping_replaces_the_files(engine: Engine) -> None:
+    ds = tricky_dataset()
+    ds.interactions = _events(["Wiki", " podcast ", "chat"])
+    ds.channel_modes = {"wiki": "stock", "chat": "flow"}
+    ws.import_dataset(
+        engine, "Acme", ds, "w", settings=ws.WorkspaceSettings(channel_modes={"PODCAST": "flow"})
+    )
+    loaded = ws.load_wave(engine, "Acme", "w")
+    assert loaded.channel_modes == {"PODCAST": "flow"}
+    assert loaded.interactions["mode"].tolist() == ["", "flow", ""]  # case and spaces ignored
+
+
+CHANNEL_ROWS = ws.CHANNEL_TABLE_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([], {}),
+        ([("wiki", "stock"), ("Chat ", "FLOW")], {"wiki": "stock", "chat": "flow"}),
+        ([("wiki", "stock"), ("podcast", ws.NOT_MAPPED), ("radio", None)], {"wiki": "stock"}),
+        ([(None, None), ("", ws.NOT_MAPPED), ("wiki", "stock")], {"wiki": "stock"}),  # empty rows
+        ([("wiki", "stock"), ("WIKI", "stock")], {"wiki": "stock"}),  # the same, twice
+    ],
+)
+def test_channel_modes_from_table(rows: list[tuple[object, object]], expected: dict[str, str]) -> None:
+    table = pd.DataFrame(rows, columns=list(CHANNEL_ROWS), dtype=object)
+    assert ws.channel_modes_from_table(table) == expected
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("wiki", "stock"), ("blog", "archive")], r"Row 2 of the channel table \(blog\): 'archive' is not"),
+        ([("wiki", "stock"), ("", "flow")], "Row 2 of the channel table is marked flow but names no channel"),
+        ([("wiki", "stock"), ("Wiki", "flow")], r"'wiki' is in the channel table twice, as stock \(row 1\)"),
+        ([("wiki", "stock"), ("wiki", ws.NOT_MAPPED)], "twice"),
+        ([("a\tb", "flow")], "control characters"),
+        ([("x" * 201, "flow")], "longer than 200"),
+    ],
+)
+def test_bad_channel_tables_are_refused(rows: list[tuple[object, object]], message: str) -> None:
+    with pytest.raises(ws.WorkspaceError, match=message):
+        ws.channel_modes_from_table(pd.DataFrame(rows, columns=list(CHANNEL_ROWS), dtype=object))
+
+
+def test_channel_mapping_table_adds_the_channels_the_mapping_lacks() -> None:
+    table = ws.channel_mapping_table(
+        {"wiki": "stock", "chat": "flow"}, _events(["Chat", "Radio", "podcast", "radio"])
+    )
+    assert table.values.tolist() == [
+        ["podcast", ws.NOT_MAPPED],
+        ["Radio", ws.NOT_MAPPED],
+        ["wiki", "stock"],
+        ["chat", "flow"],
+    ]
+    assert ws.channel_modes_from_table(table) == {"wiki": "stock", "chat": "flow"}  # a round trip
+    assert ws.channel_mapping_table({}, None).empty
 
 
 # --- command line -------------------------------------------------------------------------------

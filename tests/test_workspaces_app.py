@@ -1,5 +1,6 @@
-"""Workspaces in the app: load_workspace (every wave as one Dataset), the Data page's workspace
-panel (create, save a wave, open, settings, delete) and the sidebar's workspace choice."""
+"""Workspaces in the app: load_workspace (the upload waves as one Dataset), the Data page's workspace
+panel (create, save a wave, open, settings with the channel mapping and new pseudonyms, delete), the
+sidebar's workspace choice, and pulse waves kept apart from the workspace view."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from lib import auth
+from lib import auth, exports, privacy, pulse
 from lib import workspaces as ws
 from lib.dataset import Dataset
 from lib.sample import generate
+from lib.schema import CHANNEL_MODES
 from lib.ui import md
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -300,3 +302,165 @@ def test_a_deleted_workspace_closes_in_an_open_session(org_workspace: Engine) ->
     assert not at.exception
     assert "workspace" not in at.session_state
     assert not any("workspace Org" in c.value for c in at.sidebar.caption)
+
+
+# --- settings that change the data: channel mapping and pseudonym salt ---------------------------
+
+#: The built-in mapping without "microblog", a channel the generated organisation uses.
+MAPPING = {k: v for k, v in CHANNEL_MODES.items() if k != "microblog"}
+SALT = "fixed-salt-for-these-tests"
+
+
+@pytest.fixture
+def mapped_workspace(engine: Engine) -> Engine:
+    settings = ws.WorkspaceSettings(default_view="named", channel_modes=MAPPING, pseudonym_salt=SALT)
+    ws.import_dataset(engine, "Org", generate(people=40, seed=3), "2026", settings=settings)
+    return engine
+
+
+def _open_org_on_the_data_page() -> AppTest:
+    at = _data_page()
+    at.sidebar.selectbox(key="workspace_choice").select("Org").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_channel_table_shows_what_is_not_mapped(mapped_workspace: Engine) -> None:
+    at = _open_org_on_the_data_page()
+    drawn = at.data_editor(key="ws-set-channels").value
+    assert drawn.values.tolist() == [["microblog", ws.NOT_MAPPED], *map(list, MAPPING.items())]
+    assert any("1 channel(s) in the loaded data are not mapped" in c.value for c in at.caption)
+    events = at.session_state["dataset"].interactions
+    assert set(events.loc[events["channel"] == "microblog", "mode"]) == {""}  # unclassified now
+
+
+def test_the_settings_form_saves_the_mapping_and_new_pseudonyms(mapped_workspace: Engine) -> None:
+    at = _open_org_on_the_data_page()
+    key = at.session_state["dataset_key"]
+    channels = at.data_editor(key="ws-set-channels").value["channel"].tolist()
+    at.session_state["ws-set-channels"] = {
+        "edited_rows": {
+            channels.index("chat"): {"stock/flow": "stock"},
+            channels.index("microblog"): {"stock/flow": "flow"},
+        },
+        "added_rows": [{"channel": " Podcast", "stock/flow": "flow"}],
+        "deleted_rows": [channels.index("lms")],
+    }
+    at.checkbox(key="ws-set-new-salt").check()
+    _button(at, "Save settings").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Settings saved. New pseudonyms drawn." in s.value for s in at.success)
+
+    saved = ws.get_workspace(mapped_workspace, "Org").settings
+    expected = {k: v for k, v in MAPPING.items() if k != "lms"} | {"chat": "stock", "microblog": "flow"}
+    assert saved.channel_modes == expected | {"podcast": "flow"}
+    assert saved.pseudonym_salt not in ("", SALT) and len(saved.pseudonym_salt) == 32
+    # this session shows the data with the new settings at once
+    ds = at.session_state["dataset"]
+    assert at.session_state["dataset_key"] != key
+    assert ds.pseudonym_salt == saved.pseudonym_salt
+    events = ds.interactions
+    assert set(events.loc[events["channel"] == "chat", "mode"]) == {"stock"}
+    assert set(events.loc[events["channel"] == "microblog", "mode"]) == {"flow"}
+    # the form starts afresh: the saved mapping, no pending edits, no second new salt
+    assert at.checkbox(key="ws-set-new-salt").value is False
+    drawn = at.data_editor(key="ws-set-channels").value
+    assert dict(drawn.values.tolist()) == saved.channel_modes
+    assert not [c for c in at.caption if "not mapped" in c.value]
+
+
+@pytest.mark.parametrize(
+    ("edits", "message"),
+    [
+        ({"edited_rows": {0: {"stock/flow": "archive"}}}, "'archive' is not a choice"),
+        ({"added_rows": [{"channel": "", "stock/flow": "flow"}]}, "marked flow but names no channel"),
+        ({"added_rows": [{"channel": "WIKI", "stock/flow": "flow"}]}, "'wiki' is in the channel table twice"),
+    ],
+)
+def test_a_bad_channel_table_is_refused_and_nothing_saved(
+    mapped_workspace: Engine, edits: dict[str, object], message: str
+) -> None:
+    at = _open_org_on_the_data_page()
+    before, key = ws.get_workspace(mapped_workspace, "Org").settings, at.session_state["dataset_key"]
+    at.session_state["ws-set-channels"] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [], **edits}
+    at.checkbox(key="ws-set-new-salt").check()
+    at.number_input(key="ws-set-min").set_value(9)
+    _button(at, "Save settings").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(md(message) in e.value for e in at.error), [e.value for e in at.error]
+    assert ws.get_workspace(mapped_workspace, "Org").settings == before  # not even the minimum
+    assert at.session_state["dataset_key"] == key
+
+
+def test_pseudonyms_on_the_pages_and_in_the_exports_agree(mapped_workspace: Engine) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["pseudonyms"] = True
+    at.session_state["net_tab"] = "People"
+    at.run()
+    at.sidebar.selectbox(key="workspace_choice").select("Org").run()
+    at.switch_page("app_pages/network.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = set(next(t for t in at.tabs if t.label == "People").dataframe[0].value["person"])
+    assert len(shown) == 40
+
+    options = exports.ExportOptions(view="named", pseudonyms=True)
+    exported = exports.export_tables(ws.load_workspace(mapped_workspace, "Org"), options)["people"]
+    assert set(exported["person"]) == shown
+    file_alone = generate(people=40, seed=3)  # the same data without a workspace: roster-salted
+    assert shown.isdisjoint(privacy.person_labels(file_alone, pseudonyms=True).values())
+    ids = file_alone.people["person_id"].astype(str)
+    assert shown == set(privacy.pseudonymise(ids, SALT).values())
+
+
+def test_a_settings_change_reaches_an_open_session(mapped_workspace: Engine) -> None:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.sidebar.selectbox(key="workspace_choice").select("Org").run()
+    assert at.session_state["dataset"].pseudonym_salt == SALT
+    ws.update_settings(  # another facilitator, in another session
+        mapped_workspace,
+        "Org",
+        ws.WorkspaceSettings(pseudonym_salt="another-salt", channel_modes={"chat": "stock"}),
+    )
+    at.run()
+    ds = at.session_state["dataset"]
+    assert ds.pseudonym_salt == "another-salt" and ds.channel_modes == {"chat": "stock"}
+    assert set(ds.interactions["mode"]) == {"stock", ""}
+
+
+# --- pulse waves kept apart ----------------------------------------------------------------------
+
+
+def _answer(engine: Engine, token: str, code: str) -> None:
+    session = pulse.get_session(engine, token)
+    assert session is not None
+    trust = dict.fromkeys(session.trust_items, 4)
+    adviser = session.roster[0][0]
+    pulse.submit(engine, token, code, pulse.Response(hours={"IOL": 3.0}, advisers=[adviser], trust=trust))
+
+
+def test_a_pulse_stays_apart_and_opens_on_its_own(org_workspace: Engine) -> None:
+    at = _data_page()
+    at.sidebar.selectbox(key="workspace_choice").select("Org").run()
+    key = at.session_state["dataset_key"]
+    session = pulse.open_session(org_workspace, "Org")
+    _answer(org_workspace, session.token, "AAAA-2222")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["dataset_key"] == key  # a pulse answer reloads no workspace view
+    assert any(
+        md("workspace Org (1 wave; 1 pulse kept apart)") + "** · 40 people" in c.value
+        for c in at.sidebar.caption
+    )
+    assert any("1 pulse wave(s) kept apart" in c.value for c in at.caption)
+    waves = next(d.value for d in at.dataframe if "kind" in d.value.columns)
+    assert waves[["wave", "kind"]].values.tolist() == [["2026", "upload"], [session.wave, "pulse"]]
+
+    at.selectbox(key="ws-open-wave").select(session.wave)
+    at.button(key="ws-open-one").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert str(at.session_state["dataset_key"]).startswith("wave:")
+    participants = at.session_state["dataset"].people["person_id"].str.startswith("pulse-")
+    assert participants.sum() == 1
+    _answer(org_workspace, session.token, "BBBB-3333")  # the pulse shown alone follows its answers
+    at.run()
+    assert at.session_state["dataset"].people["person_id"].str.startswith("pulse-").sum() == 2
