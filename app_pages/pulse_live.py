@@ -135,17 +135,23 @@ def live() -> None:
     if comparison.hidden:
         st.caption(comparison.note)
         return
+    shown = comparison.table[["type", "room", "organisation", "difference"]].assign(
+        room=lambda t: t["room"] * 100,
+        organisation=lambda t: t["organisation"] * 100,
+        difference=lambda t: t["difference"] * 100,
+    )
     st.dataframe(
-        comparison.table[["type", "room", "organisation", "difference"]],
+        shown,
         hide_index=True,
         key="pulse-comparison-table",
         column_config={
             "type": "learning type",
-            "room": st.column_config.NumberColumn(f"the room ({comparison.room})", format="percent"),
+            "room": st.column_config.NumberColumn(f"the room ({comparison.room})", format="%.0f%%"),
             "organisation": st.column_config.NumberColumn(
-                f"the organisation ({comparison.organisation})", format="percent"
+                f"the organisation ({comparison.organisation})", format="%.0f%%"
             ),
-            "difference": st.column_config.NumberColumn("room − organisation", format="percent"),
+            # a difference of two shares is in percentage points, not per cent
+            "difference": st.column_config.NumberColumn("room − organisation", format="%+.0f pts"),
         },
     )
     source = base.source if base is not None else ""
@@ -163,7 +169,11 @@ def _averages(summary: pulse.PulseSummary) -> None:
     right.dataframe(
         summary.trust[["wording", "mean", "answers"]],
         hide_index=True,
-        column_config={"mean": st.column_config.NumberColumn("mean (1–5)", format="%.1f")},
+        column_config={
+            "wording": st.column_config.TextColumn("statement", width="large"),
+            "mean": st.column_config.NumberColumn("mean (1–5)", format="%.1f", width="small"),
+            "answers": st.column_config.NumberColumn("answers", width="small"),
+        },
     )
     if cfg.individuals_visible and len(summary.advisers):
         labels = ui.person_labels()

@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from pptx import Presentation
@@ -597,8 +598,9 @@ def _pulse_slide(prs: Deck, report: Report, room: RoomPulse | None) -> None:
     trust = room.summary.trust
     for wording, mean in zip(trust["wording"], trust["mean"], strict=True):
         value = _number(mean)
-        if value is not None:
-            paras.append(Para(f"{value:.1f}  {_safe(wording)}", 14, False, INK, 8))
+        if value is not None:  # half up, as the Live pulse page shows it (34 / 8 = 4.25 → 4.3)
+            shown = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            paras.append(Para(f"{shown}  {_safe(wording)}", 14, False, INK, 8))
     if len(paras) == 1:
         paras.append(Para("No trust statement was answered.", 14, False, MUTED, 0))
     _textbox(slide, side_x, BODY_TOP, side_w, BODY_H, _shrink(paras, side_w, BODY_H))

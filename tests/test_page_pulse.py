@@ -210,7 +210,8 @@ def test_the_room_against_the_organisation(engine: Engine) -> None:
     assert not at.exception
     table = next(d.value for d in at.dataframe if "organisation" in d.value.columns)
     assert list(table.columns) == ["type", "room", "organisation", "difference"]  # no names, no ids
-    assert table["room"].tolist() == pytest.approx([1.0, 0, 0, 0, 0])
-    assert table["organisation"].tolist() == pytest.approx([0.4, 0.1, 0.2, 0.1, 0.2])
-    assert table["difference"].tolist() == pytest.approx([0.6, -0.1, -0.2, -0.1, -0.2])
+    # shown in per cent, the difference in percentage points
+    assert table["room"].tolist() == pytest.approx([100.0, 0, 0, 0, 0])
+    assert table["organisation"].tolist() == pytest.approx([40.0, 10.0, 20.0, 10.0, 20.0])
+    assert table["difference"].tolist() == pytest.approx([60.0, -10.0, -20.0, -10.0, -20.0])
     assert any("wave 2026\\-Q2" in c.value for c in at.caption)

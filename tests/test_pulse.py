@@ -822,3 +822,17 @@ def test_the_deck_withholds_a_small_rooms_averages() -> None:
     text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
     assert "3 participants answered" in text and "withheld: fewer than 5 people answered" in text
     assert "5.0" not in text
+
+
+def test_the_deck_rounds_trust_means_half_up_as_the_page_does() -> None:
+    from lib.deck import deck_bytes
+
+    values = [5, 5, 4, 4, 4, 4, 4, 4]  # mean 34 / 8 = 4.25: the page shows 4.3 (4.2 rounding half to even)
+    answers = [(str(i) * 64, "hours:IOL", 1.0) for i in range(8)]
+    answers += [(str(i) * 64, "trust:ks1", float(v)) for i, v in enumerate(values)]
+    summary = pulse.summarise(pulse.build_dataset("w", answers), 5)
+    assert summary.trust["mean"].tolist() == [4.25]
+    r = pulse.RoomPulse("", "w", T0, None, 5, summary, pulse.compare_with_base(summary, None, 5))
+    slide = _room_slide(deck_bytes(organisation(ORGANISATION), room=r))
+    text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert "4.3  " in text and "4.2  " not in text
