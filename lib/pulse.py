@@ -478,7 +478,12 @@ def _items(session: PulseSession, response: Response) -> list[tuple[str, float]]
 
     missing = [i for i in session.trust_items if response.trust.get(i) is None]
     if missing:
-        raise PulseError("Please answer all three statements about trust.")
+        wording = {i.item: i.wording for i in TRUST_ITEM_BANK}
+        which = "; ".join(f"“{wording.get(i, i)}”" for i in missing)
+        raise PulseError(
+            f"Please answer all three statements about trust. Not answered: {which} "
+            "(if it shows an answer, pick another and then yours again)."
+        )
     extra = [i for i in response.trust if i not in session.trust_items]
     if extra:
         raise PulseError(f"These statements are not part of this pulse: {extra}.")

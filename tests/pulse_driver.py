@@ -57,9 +57,12 @@ async def open_form(context: Any, link: str) -> Any:
     return page
 
 
-async def _fill(page: Any, who: Participant) -> None:
+async def _fill(page: Any, who: Participant, again: bool = False) -> None:
     """Fill the form like a person: each typed number, the chosen adviser and each clicked answer
-    must show on screen before going on (on a busy machine the page lags behind the clicks)."""
+    must show on screen before going on (on a busy machine the page lags behind the clicks).
+
+    ``again``: after a refusal, do what the refusal says: pick another answer to each trust
+    statement first, then the intended one (clicking an answer already shown changes nothing)."""
     from playwright.async_api import expect
 
     for code, hours in who.hours.items():
@@ -76,6 +79,11 @@ async def _fill(page: Any, who: Participant) -> None:
         await expect(picker.get_by_text(who.adviser, exact=True)).to_be_visible()
     radios = page.locator('[data-testid="stRadio"]')
     for i in range(await radios.count()):
+        if again:
+            other = 1 if who.trust != 1 else 2
+            detour = radios.nth(i).locator("label").filter(has_text=re.compile(rf"^{other} · "))
+            await detour.click()
+            await expect(detour.locator("input")).to_be_checked()
         choice = radios.nth(i).locator("label").filter(has_text=re.compile(rf"^{who.trust} · "))
         await choice.click()
         await expect(choice.locator("input")).to_be_checked()
@@ -95,7 +103,7 @@ async def fill_and_send(
     attempts = 3
     for attempt in range(1, attempts + 1):
         if attempt > 1 or not filled:
-            await _fill(page, who)
+            await _fill(page, who, again=attempt > 1)
         if together is not None and attempt == 1:
             await together.wait()
         start = time.perf_counter()

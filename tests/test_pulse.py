@@ -24,6 +24,7 @@ from lib.dataset import Dataset
 from lib.db import ensure_schema, write_transaction
 from lib.db_models import PulseAnswer, Wave
 from lib.db_models import PulseSession as SessionRow
+from lib.schema import TRUST_ITEM_BANK
 from tests.test_workspaces import Backend, db  # noqa: F401  (the sqlite/postgresql fixture)
 
 T0 = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
@@ -497,6 +498,9 @@ def test_free_names_when_the_workspace_has_no_people(engine: Engine) -> None:
     assert pd.isna(named.loc[ann, "responded"])
 
 
+_WORDING = {i.item: i.wording for i in TRUST_ITEM_BANK}
+
+
 def _good() -> dict[str, Any]:
     return {"hours": {"IOL": 1.0}, "advisers": ["a1"], "trust": dict(zip(ITEMS, (3, 3, 3), strict=True))}
 
@@ -511,6 +515,8 @@ def _good() -> dict[str, Any]:
         ({"hours": {"XYZ": 1}}, "Unknown learning types"),
         ({"trust": {"ks1": 3, "tr1": 3}}, "answer all three"),
         ({"trust": {"ks1": 3, "tr1": 3, "tw1": None}}, "answer all three"),
+        # the statement left unanswered is named, so a person knows which one to click again
+        ({"trust": {"ks1": 3, "tr1": 3, "tw1": None}}, f"Not answered: “{_WORDING['tw1']}”"),
         ({"trust": {"ks1": 3, "tr1": 3, "tw1": 6}}, "1 to 5"),
         ({"trust": {"ks1": 3, "tr1": 3, "tw1": 2.5}}, "1 to 5"),
         ({"trust": {"ks1": 3, "tr1": 3, "tw1": True}}, "1 to 5"),
@@ -788,7 +794,9 @@ def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
 
     summary = room(5)
     # who named whom is person-level: it must never reach the deck
-    summary = replace(summary, advisers=pd.DataFrame({"person_id": ["x9"], "name": ["Zed Quist"], "mentions": [5]}))
+    summary = replace(
+        summary, advisers=pd.DataFrame({"person_id": ["x9"], "name": ["Zed Quist"], "mentions": [5]})
+    )
     comparison = pulse.compare_with_base(summary, organisation(ORGANISATION), 5)
     r = pulse.RoomPulse("Kick-off", "w", T0, None, 5, summary, comparison)
     org = organisation(ORGANISATION)
