@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -77,6 +78,16 @@ def normalise_id(value: object) -> str:
     if text.endswith(".0") and text[:-2].isdigit():
         return text[:-2]
     return text
+
+
+def channel_mode(channels: pd.Series, modes: Mapping[str, str]) -> pd.Series:
+    """Each event's mode ("stock"/"flow") from its channel by the mapping ``modes`` (channel →
+    mode): channels and mapping keys compared trimmed and case-insensitively; a channel the mapping
+    lacks, or a blank one, gets "" (unclassified). The one place a channel is classified: the
+    loader, :mod:`lib.flows` and a workspace's mapping all use it."""
+    mapping = {str(k).strip().lower(): str(v) for k, v in modes.items()}
+    keys = channels.fillna("").astype(str).str.strip().str.lower()
+    return keys.map(mapping).fillna("").astype("str")
 
 
 def empty_table(name: str) -> pd.DataFrame:

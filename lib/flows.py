@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from lib.dataset import Dataset
+from lib.dataset import Dataset, channel_mode
 from lib.learning import rows_for_wave
 from lib.privacy import MIN_GROUP_SIZE, suppress_small_groups
 
@@ -86,9 +86,7 @@ def _events(ds: Dataset) -> pd.DataFrame:
     kind = pd.Series(text("kind")).str.lower()
     mode = pd.Series(text("mode")).str.lower()
     if "mode" not in it or (mode == "").all():
-        channel = pd.Series(text("channel")).str.lower()
-        modes = {k.lower(): v for k, v in ds.channel_modes.items()}
-        mode = channel.map(modes).fillna("").astype(str)
+        mode = channel_mode(pd.Series(text("channel")), ds.channel_modes)
     frame = pd.DataFrame(
         {
             "timestamp": pd.to_datetime(it["timestamp"], errors="coerce").to_numpy(),
@@ -454,11 +452,9 @@ def apply_channel_modes(ds: Dataset, modes: Mapping[str, str]) -> Dataset:
     a channel the mapping lacks gets mode "" (unclassified: counted, never in a share). Every
     other table, and ``ds`` itself, are left as they are.
     """
-    mapping = {str(k).strip().lower(): str(v) for k, v in modes.items()}
     it = ds.interactions
     if "channel" in it:
-        channel = it["channel"].fillna("").astype(str).str.strip().str.lower()
-        mode = channel.map(mapping).fillna("").astype("str")
+        mode = channel_mode(it["channel"], modes)
     else:
         mode = pd.Series([""] * len(it), index=it.index, dtype="str")
     return replace(ds, interactions=it.assign(mode=mode), channel_modes=dict(modes))

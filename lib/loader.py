@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.dataset import PEOPLE_COLUMNS, TABLE_COLUMNS, Dataset, builtin_trust_items, empty_table, normalise_id
+from lib.dataset import (
+    PEOPLE_COLUMNS,
+    TABLE_COLUMNS,
+    Dataset,
+    builtin_trust_items,
+    channel_mode,
+    empty_table,
+    normalise_id,
+)
 from lib.errors import DataError, Finding, Severity, sort_findings
 from lib.parsing import (
     CSV_SUFFIXES,
@@ -1026,7 +1034,7 @@ def _interactions(
                 outside |= unknown
     events = events.loc[~outside & events["source_id"].ne("")]
     channel = events["channel"].str.lower()
-    events["mode"] = channel.map(modes).fillna("").astype("str")
+    events["mode"] = channel_mode(events["channel"], modes)
     unknown_channels = sorted(set(channel[events["mode"].eq("") & channel.ne("")]))
     if unknown_channels:
         shown = ", ".join(unknown_channels[:20]) + (" …" if len(unknown_channels) > 20 else "")

@@ -289,14 +289,28 @@ def _roster_of(people: pd.DataFrame) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _latest_upload(engine: Engine, workspace: str) -> str | None:
-    uploads = [w for w in get_workspace(engine, workspace).waves if w.kind == "upload"]
-    return uploads[-1].label if uploads else None
+def _latest_upload(conn: Connection, workspace: str) -> Any:
+    """The (id, label) row of ``workspace``'s latest upload wave (the last imported), or None: the
+    roster a pulse offers and the organisation the room is compared with."""
+    return conn.execute(
+        select(Wave.id, Wave.label)
+        .join(Workspace, Workspace.id == Wave.workspace_id)
+        .where(Workspace.name == workspace, Wave.kind == "upload")
+        .order_by(Wave.imported_at.desc(), Wave.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _latest_upload_label(engine: Engine, workspace: str) -> str | None:
+    with engine.connect() as conn:
+        row = _latest_upload(conn, workspace)
+    return None if row is None else str(row.label)
 
 
 def latest_roster(engine: Engine, workspace: str) -> tuple[tuple[str, str], ...]:
     """(person_id, name) of the workspace's latest uploaded wave (name = id when blank); () if none."""
-    label = _latest_upload(engine, workspace)
+    workspace = get_workspace(engine, workspace).name  # WorkspaceError when unknown
+    label = _latest_upload_label(engine, workspace)
     return () if label is None else _roster_of(load_wave(engine, workspace, label, as_stored=True).people)
 
 
@@ -355,7 +369,7 @@ def open_session(
     """
     items = trust_items_for(trust_dimensions)
     workspace = get_workspace(engine, workspace).name  # WorkspaceError (listing them) when unknown
-    base = _latest_upload(engine, workspace) if roster is None else None
+    base = _latest_upload_label(engine, workspace) if roster is None else None
     if base is not None:
         roster = _roster_of(load_wave(engine, workspace, base, as_stored=True).people)
     people = tuple((str(p), str(n)) for p, n in roster or ())
@@ -850,13 +864,7 @@ def organisation_base(engine: Engine, workspace: str) -> Dataset | None:
     as a Dataset holding its ``people`` and ``learning`` tables only (source ``"wave <label>"``);
     None when the workspace has no upload wave."""
     with engine.connect() as conn:
-        wave = conn.execute(
-            select(Wave.id, Wave.label)
-            .join(Workspace, Workspace.id == Wave.workspace_id)
-            .where(Workspace.name == workspace, Wave.kind == "upload")
-            .order_by(Wave.imported_at.desc(), Wave.id.desc())
-            .limit(1)
-        ).first()
+        wave = _latest_upload(conn, workspace)
         if wave is None:
             return None
         people = read_wave_table(conn, wave.id, "people")

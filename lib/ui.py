@@ -417,21 +417,36 @@ def open_workspace(name: str | None, load: bool = True) -> None:
     apply_workspace_settings(info.settings)
 
 
+def _show_wave(engine: Engine, info: WorkspaceInfo, label: str) -> None:
+    """Load wave ``label`` of the workspace ``info`` alone as this session's dataset."""
+    from lib.workspaces import load_wave
+
+    ds = load_wave(engine, info.name, label)
+    ds.source = f"workspace {info.name}, wave {label}"
+    set_dataset(ds, key=_workspace_key(info, label))
+    st.session_state["workspace_wave"] = label
+
+
+def _close_workspace() -> None:
+    """Forget this session's workspace (deleted, or no longer open to this user) and any of its data shown."""
+    for key in ("workspace", "workspace_settings", "workspace_choice", "workspace_wave"):
+        st.session_state.pop(key, None)
+    if str(st.session_state.get("dataset_key", "")).startswith(("ws:", "wave:")):
+        set_dataset(None)
+
+
 def open_wave(label: str) -> None:
     """Load one stored wave of this session's workspace as the dataset, the workspace's settings
     applied: an upload wave alone, or a pulse wave (which the workspace view keeps apart). Call from
     a callback; WorkspaceError when the wave does not exist."""
-    from lib.workspaces import get_workspace, load_wave
+    from lib.workspaces import get_workspace
 
     name = workspace()
     if not name:
         return
     engine = workspace_engine()
     info = get_workspace(engine, name)
-    ds = load_wave(engine, name, label)
-    ds.source = f"workspace {name}, wave {label}"
-    set_dataset(ds, key=_workspace_key(info, label))
-    st.session_state["workspace_wave"] = label
+    _show_wave(engine, info, label)
     apply_workspace_settings(info.settings)
 
 
@@ -441,7 +456,7 @@ def refresh_workspace() -> None:
     arrive), changed settings apply (a new salt or channel mapping reloads the data), a deleted
     workspace closes. A new pulse wave only updates the workspace view's source (how many pulses
     are kept apart): the data are the same, so nothing is reloaded."""
-    from lib.workspaces import WorkspaceError, get_workspace, load_wave, load_workspace, workspace_source
+    from lib.workspaces import WorkspaceError, get_workspace, load_workspace, workspace_source
 
     name = workspace()
     if not name:
@@ -450,12 +465,7 @@ def refresh_workspace() -> None:
     try:
         info = get_workspace(engine, name)
     except WorkspaceError:
-        st.session_state.pop("workspace", None)
-        st.session_state.pop("workspace_settings", None)
-        st.session_state.pop("workspace_choice", None)
-        st.session_state.pop("workspace_wave", None)
-        if str(st.session_state.get("dataset_key", "")).startswith(("ws:", "wave:")):
-            set_dataset(None)
+        _close_workspace()
         return
     st.session_state["workspace_settings"] = info.settings
     key = str(st.session_state.get("dataset_key", ""))
@@ -466,9 +476,7 @@ def refresh_workspace() -> None:
     elif key.startswith("wave:"):
         label = str(st.session_state.get("workspace_wave", ""))
         if any(w.label == label for w in info.waves) and key != _workspace_key(info, label):
-            ds = load_wave(engine, info.name, label)
-            ds.source = f"workspace {info.name}, wave {label}"
-            set_dataset(ds, key=_workspace_key(info, label))
+            _show_wave(engine, info, label)
 
 
 def _choose_workspace() -> None:
@@ -494,11 +502,7 @@ def _workspace_picker() -> None:
         return
     current = workspace()
     if current and current not in names:  # access withdrawn ([workspace_access]) since it was opened
-        st.session_state.pop("workspace", None)
-        st.session_state.pop("workspace_settings", None)
-        st.session_state.pop("workspace_wave", None)
-        if str(st.session_state.get("dataset_key", "")).startswith(("ws:", "wave:")):
-            set_dataset(None)
+        _close_workspace()
         current = None
     if not names and not current:
         return
