@@ -69,7 +69,7 @@ with mix_tab:
         if summary.zero_total:
             st.caption(f"{summary.zero_total} people reported zero hours: counted, not divided by.")
     by = st.selectbox("Compare groups by", [*ds.attributes, "wave"], key="learning-by")
-    table = ui.compute(learning.group_mix, by, wave, s.min_group_size)
+    table = ui.compute(learning.group_mix, by, wave, s.min_group_size, not s.individuals_visible)
     shown = privacy.shown(table)
     st.caption(privacy.suppression_note(table, s.min_group_size))
     if len(shown):
@@ -107,7 +107,7 @@ with mix_tab:
         ui.download_table(
             table.drop(columns=["suppressed_reason"]), f"learning-mix-by-{by}.csv", key="dl-mix"
         )
-        spread = ui.compute(learning.group_spread, by, wave, s.min_group_size)
+        spread = ui.compute(learning.group_spread, by, wave, s.min_group_size, not s.individuals_visible)
         with st.expander("Spread between people (quartiles, not just the mean)"):
             st.dataframe(spread, hide_index=True)
             ui.download_table(spread, f"learning-spread-by-{by}.csv", key="dl-spread")
@@ -192,7 +192,7 @@ with flow_tab:
             )
             ui.download_table(trend, "flow-trend.csv", key="dl-trend")
         group = st.selectbox("Flow share per", ds.attributes or ["team"], key="flow-by")
-        by_group = ui.compute(flows.flow_share_by_group, group, s.min_group_size)
+        by_group = ui.compute(flows.flow_share_by_group, group, s.min_group_size, not s.individuals_visible)
         st.caption(privacy.suppression_note(by_group, s.min_group_size))
         if len(privacy.shown(by_group)):
             shown_g = privacy.shown(by_group).assign(**{group: lambda d: d[group].map(escape)})

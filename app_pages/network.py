@@ -189,8 +189,15 @@ if tabs[2].open and not group_attr:
 elif tabs[2].open:
     with tabs[2]:
         ei = ui.compute(network.ei_index, group_attr, rel, wave)
-        checked = privacy.suppress_small_groups(
-            ei.groups, "size", s.min_group_size, value_cols=["internal", "external", "ei"], total=not named
+        checked = privacy.protect_roster_groups(
+            ei.groups,
+            ds,
+            group_attr,
+            min_size=s.min_group_size,
+            size_col="size",
+            value_cols=["internal", "external", "ei"],
+            across=not named,
+            group_col="group",
         )
         visible = privacy.shown(checked)
         keep = list(visible["group"])

@@ -40,23 +40,16 @@ if session.title:
     st.subheader(ui.md(session.title))
 st.caption(
     "Three short questions, about two minutes. Your answer is anonymous: it is stored under a random "
-    "code, never your name, and the room only ever sees totals and averages."
+    "identity this browser keeps, never your name, and the room only ever sees totals and averages, "
+    "updated a few answers at a time."
 )
-code = st.session_state.setdefault("pulse_code", pulse.new_code())
-
-
-def _use_code() -> None:
-    typed = pulse.normalise_code(st.session_state.get("pulse-code-input", ""))
-    if typed is None:
-        st.session_state["pulse-code-error"] = True
-    else:
-        st.session_state["pulse_code"] = typed
-
-
-with st.expander("Answered already on another device? Enter your code to change that answer"):
-    st.text_input("Your code", key="pulse-code-input", placeholder="K7F2-9QXA", on_change=_use_code)
-    if st.session_state.pop("pulse-code-error", False):
-        st.error("That is not a code: it is eight letters and digits, like K7F2-9QXA.")
+# one answer per browser: a signed token in a cookie (lib/pulse.py, "One answer per browser")
+device = pulse.device_for(session, st.context.cookies, st.session_state)
+if device.replaced:
+    st.warning(
+        "This browser held a pulse identity this pulse did not issue, so it was replaced with a new "
+        "one: an answer sent before under the old one stays as it was."
+    )
 
 names = dict(session.roster)
 repeated = {n for n in names.values() if list(names.values()).count(n) > 1} if names else set()
@@ -110,10 +103,16 @@ with st.container(border=True):
 if sent:
     answer = pulse.Response(hours=hours, advisers=advisers, trust=trust)
     try:
-        result = pulse.submit(ui.workspace_engine(), token, code, answer)
+        result = pulse.submit(ui.workspace_engine(), token, device.token, answer)
     except pulse.PulseError as err:
         st.error(ui.md(err))
     else:
         done = "Your earlier answer was replaced" if result.replaced else "Thank you: your answer is in"
         st.success(f"{done}. You can change it and send again until the facilitator closes the pulse.")
-st.caption(f"Your code: **{code}**. Keep it to change your answer later from another device.")
+st.caption(
+    "This browser remembers your answer's identity for this pulse (a cookie), so sending again from "
+    "it, even after reopening the link, replaces your answer. Another browser or device counts as "
+    "another participant."
+)
+if not device.stored:  # write the cookie; st.context.cookies only reads what the browser sent
+    st.html(pulse.cookie_script(device), unsafe_allow_javascript=True)

@@ -122,14 +122,31 @@ def live() -> None:
     cols = st.columns(3)
     cols[0].metric("Answers so far", summary.answers, help=ui.definition(pulse.summarise))
     cols[1].metric("Last answer", ago)
-    cols[2].metric("Advice ties named", int(summary.advisers["mentions"].sum()))
-    if summary.hidden:
+    cols[2].metric(
+        "Advice ties named",
+        int(summary.advisers["mentions"].sum()),
+        help="As of the last update of the averages, as everything below.",
+    )
+    # counts are live; what people answered moves in batches (lib/pulse.py, "What the live view shows")
+    if summary.shown_answers == 0:
         st.info(
-            f"Averages appear once {cfg.min_group_size} people have answered (the minimum group size), "
-            "so nobody's answer can be read off the screen."
+            f"Averages appear once {max(summary.batch, cfg.min_group_size)} people have answered (the "
+            "minimum group size), so nobody's answer can be read off the screen."
+        )
+    elif summary.hidden:
+        st.info(
+            f"Averages are withheld: the last update covers {summary.shown_answers} people, fewer than "
+            f"the minimum group size ({cfg.min_group_size})."
         )
     else:
         _averages(summary)
+    if summary.shown_at is not None and summary.batch:
+        st.caption(
+            f"Averages, advice ties and the comparison below are as of {summary.shown_answers} answers "
+            f"({summary.shown_at:%H:%M:%S} UTC). They update once {summary.batch} people have answered "
+            f"or changed their answer since ({summary.waiting} so far), or when the pulse closes, so no "
+            "single answer can be read off the screen."
+        )
     st.subheader("The room against the organisation")
     comparison = pulse.compare_with_base(summary, base, cfg.min_group_size)
     if comparison.hidden:

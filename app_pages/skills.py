@@ -81,7 +81,7 @@ if section == "Gaps":
         cells = named(cells[cells["team"] == team])
         grid = cells.pivot_table(index="person", columns="skill", values="gap", aggfunc="mean", dropna=False)
     else:
-        cells = ui.compute(skills.group_gap_cells, wave, by, m)
+        cells = ui.compute(skills.group_gap_cells, wave, by, m, not s.individuals_visible)
         grid = privacy.shown(cells).pivot_table(index=by, columns="skill", values="mean_gap")
         st.caption(privacy.suppression_note(cells, m) + " Blank = hidden or no requirement.")
     if len(grid):

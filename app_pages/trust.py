@@ -117,7 +117,9 @@ options = ds.attributes
 default = options.index("department") if "department" in options else 0
 attribute = st.selectbox("Compare groups by", options, index=default, key="trust-group") if options else None
 if attribute and len(ds.trust):
-    groups = ui.compute(trust.scores_by_group, attribute, wave, cfg.min_group_size)
+    groups = ui.compute(
+        trust.scores_by_group, attribute, wave, cfg.min_group_size, across=not cfg.individuals_visible
+    )
     shown = privacy.shown(groups)
     if len(shown):
         grid = shown.pivot(index="group", columns="label", values="mean")
@@ -137,7 +139,9 @@ if attribute and len(ds.trust):
         ui.download_table(shown, f"trust_by_{attribute}.csv", "Download group scores")
     st.caption(privacy.suppression_note(groups, cfg.min_group_size) or "Every group is large enough to show.")
 if attribute:
-    index_groups = ui.compute(wirearchy.index_by_group, attribute, weights, wave, cfg.min_group_size)
+    index_groups = ui.compute(
+        wirearchy.index_by_group, attribute, weights, wave, cfg.min_group_size, not cfg.individuals_visible
+    )
     by_group = privacy.shown(index_groups).sort_values("index")
     if len(by_group):
         fig = px.bar(
@@ -194,7 +198,7 @@ else:
         pct(ui.compute(wirearchy.trust_reciprocity, wave)),
         help=ui.definition(wirearchy.trust_reciprocity),
     )
-    levels = ui.compute(wirearchy.flow_by_level, cfg.min_group_size, wave)
+    levels = ui.compute(wirearchy.flow_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
     st.dataframe(
         privacy.shown(levels),
         hide_index=True,
@@ -245,7 +249,7 @@ else:
         st.dataframe(hidden, hide_index=True, key="hidden-leaders")
         ui.download_table(hidden, "hidden_leaders.csv", "Download hidden leaders")
     else:
-        by_level = privacy.shown(ui.compute(wirearchy.advice_by_level, cfg.min_group_size, wave))
+        by_level = privacy.shown(ui.compute(wirearchy.advice_by_level, cfg.min_group_size, wave, not cfg.individuals_visible))
         if len(by_level):
             st.plotly_chart(
                 px.bar(by_level, x="level", y="mean_in_degree", title="Mean advice in-degree by level"),

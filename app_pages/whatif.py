@@ -4,7 +4,7 @@ the aggregate view removes and connects whole groups of at least the minimum siz
 
 import streamlit as st
 
-from lib import netmap, network, ui, workshop
+from lib import netmap, network, ui, workshop, privacy
 
 ui.guard("whatif")
 ds = ui.dataset()
@@ -30,8 +30,9 @@ attr = st.selectbox(
     help="The groups you can remove or connect, and the groups the maps draw.",
 )
 sizes = workshop.group_values(ds, attr).value_counts()
-# The aggregate view offers only groups big enough to be shown anywhere else.
-groups = sorted(str(g) for g, n in sizes.items() if named or n >= cfg.min_group_size)
+# The aggregate view offers only the groups it shows anywhere else (lib.privacy decides which).
+shown_groups = None if named else ui.compute(privacy.roster_release, cfg.min_group_size).allowed(attr)
+groups = sorted(str(g) for g in sizes.index if shown_groups is None or str(g) in shown_groups)
 labels = ui.person_labels() if named else {}
 
 with st.form("whatif-form"):

@@ -19,9 +19,13 @@ Sign-in (configured in ``.streamlit/secrets.toml``, never in the repository; see
   everyone else the identity provider lets in. An address the provider marks unverified gets no role.
 - Built-in accounts for offline workshops: ``[accounts.<name>]`` with ``password_hash`` (scrypt, made
   by ``python -m lib.cli hash-password``) and ``roles``; wrong passwords are throttled per account
-  name and client address (:class:`LoginThrottle`).
+  name and client address (:class:`LoginThrottle`). Every hash must have the configured cost
+  (``[passwords] scrypt_n``, default :data:`SCRYPT_N`), and an unknown name is checked against a
+  dummy hash of that cost, so no answer comes sooner or later for an account that exists.
 - Optional per-workspace access, ``[workspace_access]``: workspace name → who may open it
   (:func:`may_open_workspace`). Without the table every user with a role may open every workspace.
+  Names are normalised as :mod:`lib.workspaces` stores them, and two names that look alike
+  (:func:`lib.workspaces.name_skeleton`) are a configuration error.
 
 A configuration that cannot be read fails closed (:class:`AuthConfigError`): nobody is signed in,
 rather than everyone being the local user.
@@ -30,6 +34,7 @@ rather than everyone being the local user.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -178,6 +183,7 @@ ANONYMOUS = User(name="", roles=frozenset(), source="none")
 #: scrypt cost for new hashes: N = 2**17, r = 8, p = 1 (OWASP Password Storage Cheat Sheet's
 #: minimum for scrypt): 128 MiB and about 0.6 s per hash on this project's 2-core machines, which
 #: is also the floor on the time one password guess costs. 16-byte random salt, 32-byte key.
+#: Also the default of ``[passwords] scrypt_n``, the cost every account's hash must have.
 SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
@@ -186,6 +192,7 @@ KEY_BYTES = 32
 MIN_PASSWORD_LENGTH = 8
 #: Stored hashes are verified with the parameters they carry, within these bounds: weaker hashes
 #: are refused, and a hash cannot make the server spend more than about 1 GiB on one check.
+#: ``[passwords] scrypt_n`` is chosen within the same bounds.
 _MIN_N, _MAX_N, _MAX_R, _MAX_P = 2**14, 2**20, 16, 4
 _PREFIX = "scrypt"
 
@@ -244,16 +251,47 @@ def is_password_hash(stored: str) -> bool:
     return _parse_hash(stored) is not None
 
 
-def verify_password(password: str, stored: str) -> bool:
+def verify_password(password: str, stored: str, *, n: int | None = None) -> bool:
     """True when ``password`` matches ``stored`` (a :func:`hash_password` string).
 
-    Constant-time comparison (``hmac.compare_digest``); a malformed or too-weak hash never matches.
+    Constant-time comparison (``hmac.compare_digest``); a malformed or too-weak hash never matches,
+    nor, with ``n``, a hash whose cost is not ``N = n``, r = 8, p = 1 (:func:`load_config` refuses
+    such accounts at start-up; this keeps a hand-built configuration from answering faster).
     """
     parsed = _parse_hash(stored)
     if parsed is None:
         return False
-    n, r, p, salt, key = parsed
-    return hmac.compare_digest(_scrypt(password, salt, n, r, p), key)
+    hash_n, r, p, salt, key = parsed
+    if n is not None and (hash_n, r, p) != (n, SCRYPT_R, SCRYPT_P):
+        return False
+    return hmac.compare_digest(_scrypt(password, salt, hash_n, r, p), key)
+
+
+def _power(n: int) -> str:
+    """``131072`` → ``2^17 = 131072`` (for messages about scrypt's N)."""
+    return f"2^{n.bit_length() - 1} = {n}" if n > 0 and n & (n - 1) == 0 else str(n)
+
+
+def hash_command(n: int = SCRYPT_N) -> str:
+    """The command that makes a hash of cost ``N = n`` for ``[accounts.<name>] password_hash``."""
+    return "python -m lib.cli hash-password" + ("" if n == SCRYPT_N else f" --scrypt-n {n}")
+
+
+@functools.cache
+def _dummy_hash(n: int) -> str:
+    """A hash of cost ``N = n`` (r = 8, p = 1) that no password matches: a random salt and a random
+    key, made once per ``n``. Checking a password against it runs the same scrypt as checking one
+    against an account's hash of that cost, so an unknown account name answers no sooner."""
+    return "$".join(
+        [
+            _PREFIX,
+            str(n),
+            str(SCRYPT_R),
+            str(SCRYPT_P),
+            _b64(secrets.token_bytes(SALT_BYTES)),
+            _b64(secrets.token_bytes(KEY_BYTES)),
+        ]
+    )
 
 
 # --- configuration ---------------------------------------------------------------------------
@@ -291,9 +329,12 @@ class AuthConfig:
     #: The role of a signed-in OIDC user on no list; None = no access.
     default_role: Role | None = None
     accounts: Mapping[str, Account] = field(default_factory=dict)
-    #: ``[workspace_access]``: workspace name → who may open it; None = no table (see
-    #: :func:`may_open_workspace`).
+    #: ``[workspace_access]``: workspace name (normalised, :func:`lib.workspaces.workspace_name`) →
+    #: who may open it; None = no table (see :func:`may_open_workspace`).
     workspace_access: Mapping[str, tuple[str, ...]] | None = None
+    #: ``[passwords] scrypt_n``: the scrypt N of every account's hash (r = 8, p = 1), and of the
+    #: dummy hash an unknown account name is checked against.
+    scrypt_n: int = SCRYPT_N
 
     @property
     def configured(self) -> bool:
@@ -353,6 +394,7 @@ def load_config(secrets_: Mapping[str, Any]) -> AuthConfig:
     accounts_section = secrets_.get("accounts") or {}
     if not isinstance(accounts_section, Mapping):
         raise AuthConfigError("[accounts] must hold one table per account: [accounts.<name>].")
+    scrypt_n = _scrypt_n(secrets_.get("passwords"))
     accounts: dict[str, Account] = {}
     for name, entry in accounts_section.items():
         where = f"[accounts.{name}]"
@@ -364,8 +406,9 @@ def load_config(secrets_: Mapping[str, Any]) -> AuthConfig:
         if not is_password_hash(stored):
             raise AuthConfigError(
                 f"{where}: password_hash is missing or not a scrypt hash; make one with "
-                "`python -m lib.cli hash-password`."
+                f"`{hash_command(scrypt_n)}`."
             )
+        _check_cost(stored, scrypt_n, where)
         accounts[str(name)] = Account(str(name), stored, _roles_of(entry.get("roles"), where))
     return AuthConfig(
         oidc_providers=providers,
@@ -373,6 +416,52 @@ def load_config(secrets_: Mapping[str, Any]) -> AuthConfig:
         default_role=default,
         accounts=accounts,
         workspace_access=_workspace_access(secrets_.get("workspace_access"), accounts),
+        scrypt_n=scrypt_n,
+    )
+
+
+def _scrypt_n(section: Any) -> int:
+    """``[passwords] scrypt_n`` checked: a power of 2 from 2^14 to 2^20; :data:`SCRYPT_N` without it.
+    A lower value is for tests that need quick hashes, and must be written out like any other."""
+    if section is None:
+        return SCRYPT_N
+    if not isinstance(section, Mapping):
+        raise AuthConfigError("[passwords] must be a table, e.g. scrypt_n = 131072.")
+    unknown = sorted(set(section) - {"scrypt_n"})
+    if unknown:
+        raise AuthConfigError(f"[passwords] has unknown key(s) {unknown}; the one key is scrypt_n.")
+    n = section.get("scrypt_n", SCRYPT_N)
+    if isinstance(n, bool) or not isinstance(n, int) or not (_MIN_N <= n <= _MAX_N and n & (n - 1) == 0):
+        raise AuthConfigError(
+            f"[passwords] scrypt_n must be a power of 2 from {_power(_MIN_N)} to {_power(_MAX_N)}, not {n!r} "
+            f"(the default is {_power(SCRYPT_N)})."
+        )
+    return n
+
+
+def _check_cost(stored: str, scrypt_n: int, where: str) -> None:
+    """AuthConfigError when the hash ``stored`` (one :func:`is_password_hash` accepts) is not of cost
+    N = ``scrypt_n``, r = 8, p = 1. A cheaper hash answers sooner than the other accounts and than an
+    unknown name (checked against a dummy hash of the configured cost), a costlier one later; either
+    tells a visitor that the account exists."""
+    parsed = _parse_hash(stored)
+    assert parsed is not None
+    n, r, p = parsed[:3]
+    if (n, r, p) == (scrypt_n, SCRYPT_R, SCRYPT_P):
+        return
+    has = f"N = {_power(n)}, r = {r}, p = {p}"
+    wanted = f"N = {_power(scrypt_n)}, r = {SCRYPT_R}, p = {SCRYPT_P}"
+    if n * r * p < scrypt_n * SCRYPT_R * SCRYPT_P:
+        raise AuthConfigError(
+            f"{where}: password_hash is cheaper ({has}) than the minimum, {wanted}: a sign-in for this "
+            "account would answer faster than for others, which tells a visitor it exists. Make a new "
+            f"hash with `{hash_command(scrypt_n)}`."
+        )
+    raise AuthConfigError(
+        f"{where}: password_hash is made with {has}, not the configured {wanted} ([passwords] scrypt_n): "
+        "a sign-in for this account would not take as long as one for an unknown name, which tells a "
+        f"visitor it exists. Make a new hash with `{hash_command(scrypt_n)}`, or set [passwords] "
+        f"scrypt_n = {n} and make every account's hash with N = {n}, r = {SCRYPT_R}, p = {SCRYPT_P}."
     )
 
 
@@ -382,17 +471,37 @@ _ADDRESS = re.compile(r"^[^@\s]*@[^@\s]+$")  # an e-mail address, or an @domain 
 def _workspace_access(section: Any, accounts: Mapping[str, Account]) -> dict[str, tuple[str, ...]] | None:
     """``[workspace_access]`` read and checked: every value a list of account names, e-mail
     addresses, ``@domain`` patterns or ``"*"``; an entry without ``@`` must name an account, so a
-    typo is an error rather than a workspace nobody can open."""
+    typo is an error rather than a workspace nobody can open.
+
+    Workspace names are normalised as :mod:`lib.workspaces` stores them (:func:`workspace_name`:
+    NFKC, invisible characters removed, spaces collapsed), so a name pasted with a zero-width space
+    or in full-width letters matches the workspace. Two names that look alike
+    (:func:`lib.workspaces.name_skeleton`: "Acme" and "Аcme" with a Cyrillic А, or "ACME") are an
+    error: a reader of the file could not tell which list belongs to which workspace.
+    """
+    from lib.workspaces import WorkspaceError, name_skeleton, workspace_name
+
     if section is None:
         return None
     if not isinstance(section, Mapping):
         raise AuthConfigError('[workspace_access] must be a table: "<workspace name>" = ["who", ...].')
     access: dict[str, tuple[str, ...]] = {}
+    skeletons: dict[str, str] = {}  # skeleton → the name configured first
     for workspace, listed in section.items():
-        name = str(workspace).strip()
-        where = f"[workspace_access] {name!r}"
-        if not name:
+        if not str(workspace).strip():
             raise AuthConfigError("[workspace_access] has a blank workspace name.")
+        try:
+            name = workspace_name(workspace)
+        except WorkspaceError as err:
+            raise AuthConfigError(f"[workspace_access] {str(workspace)!r}: {err}") from err
+        where = f"[workspace_access] {name!r}"
+        twin = skeletons.setdefault(name_skeleton(name), str(workspace))
+        if twin != str(workspace):
+            raise AuthConfigError(
+                f"[workspace_access] {str(workspace)!r} and {twin!r} name workspaces that look alike "
+                "(they differ only in case, look-alike letters, width or invisible characters): "
+                "keep one entry."
+            )
         if isinstance(listed, str) or not isinstance(listed, list | tuple):
             raise AuthConfigError(
                 f'{where} must be a list such as ["fran", "ceo@example.org", "@example.org"], not {listed!r}.'
@@ -461,16 +570,30 @@ def may_open_workspace(config: AuthConfig, user: User, name: str) -> bool:
       its name, an OIDC user by verified e-mail address or ``@domain``, everyone (with such a role)
       by ``"*"``; a facilitator not on the list may not open it either;
     - a workspace not listed: facilitators only (they created it and have not assigned it yet),
-      never executives.
+      never executives;
+    - a workspace not listed whose name looks like a listed one's (:func:`lib.workspaces.name_skeleton`;
+      "Аcme" with a Cyrillic А next to a listed "Acme"): only facilitators on that list, so a
+      look-alike name neither opens to more people than the name it copies, nor lets a facilitator
+      not on that list create a workspace that would pass for it.
+
+    ``name`` is compared normalised (:func:`lib.workspaces.workspace_name`), as the table's names are.
     """
+    from lib.workspaces import WorkspaceError, name_skeleton, workspace_name
+
     if not allowed(user, "open_workspace"):
         return False
     if config.workspace_access is None or user.is_local:
         return True
-    entries = config.workspace_access.get(name.strip())
-    if entries is None:
-        return "facilitator" in user.roles
-    return _matches(user, entries)
+    try:
+        key = workspace_name(name)
+    except WorkspaceError:  # no usable name: no listed workspace has it
+        key = str(name).strip()
+    entries = config.workspace_access.get(key)
+    if entries is not None:
+        return _matches(user, entries)
+    skeleton = name_skeleton(key)
+    lookalikes = [e for listed, e in config.workspace_access.items() if name_skeleton(listed) == skeleton]
+    return "facilitator" in user.roles and all(_matches(user, e) for e in lookalikes)
 
 
 def workspaces_for(config: AuthConfig, user: User, names: list[str]) -> list[str]:
@@ -567,7 +690,6 @@ class LoginThrottle:
 
 
 THROTTLE = LoginThrottle()
-_DUMMY_HASH: list[str] = []  # made on first use: an unknown name costs as long as a wrong password
 
 
 def account_user(
@@ -581,20 +703,20 @@ def account_user(
     """The account's user when ``password`` is right; None otherwise (and while ``name`` is
     throttled for ``address``, the client's address: ``st.context.ip_address``, None = this computer).
 
-    An unknown name is checked against a dummy hash, so the answer takes as long either way and
-    does not reveal which account names exist; its failures are counted like any other name's.
+    An unknown name is checked against a dummy hash of the configured cost (``config.scrypt_n``,
+    the cost :func:`load_config` requires of every account's hash), so it runs the same scrypt as a
+    known name and the answer takes as long either way: it does not reveal which account names
+    exist. Its failures are counted like any other name's.
     """
     name = name.strip()
     if throttle.wait_seconds(name, address) > 0:
         return None
     account = config.accounts.get(name)
     if account is None:
-        if not _DUMMY_HASH:
-            _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
-        verify_password(password, _DUMMY_HASH[0])
+        verify_password(password, _dummy_hash(config.scrypt_n))
         throttle.failed(name, address)
         return None
-    if not verify_password(password, account.password_hash):
+    if not verify_password(password, account.password_hash, n=config.scrypt_n):
         throttle.failed(name, address)
         return None
     throttle.succeeded(name, address)

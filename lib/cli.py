@@ -9,7 +9,7 @@
 ``workspaces [--json]``      every workspace with its waves and row counts
 ``delete --workspace NAME [--wave LABEL]``  delete a workspace (or one wave) with everything it holds
 (the last three use ``$SLD_DATABASE_URL`` or ``data/workspaces.db``; ``--database URL`` overrides)
-``hash-password``            a scrypt hash for a built-in account's ``password_hash`` (password from stdin or a prompt)
+``hash-password [--scrypt-n N]``  a scrypt hash for a built-in account's ``password_hash`` (password from stdin or a prompt)
 """
 
 from __future__ import annotations
@@ -199,9 +199,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("cancelled: nothing was imported", file=sys.stderr)
         return 130
-    say(f"imported wave {info.label!r} into workspace {args.workspace!r}")
+    workspace = get_workspace(engine, args.workspace).name  # as stored: the name normalised
+    say(f"imported wave {info.label!r} into workspace {workspace!r}")
     counts = ", ".join(f"{n:,} {name}" for name, n in info.rows.items() if n)
-    print(f"{args.workspace}\t{info.label}\t{counts}")
+    print(f"{workspace}\t{info.label}\t{counts}")
     return 0
 
 
@@ -251,13 +252,14 @@ def _cmd_workspaces(args: argparse.Namespace) -> int:
 
 
 def _cmd_delete(args: argparse.Namespace) -> int:
-    from lib.workspaces import WorkspaceError, delete_wave, delete_workspace, open_database
+    from lib.workspaces import WorkspaceError, delete_wave, delete_workspace, get_workspace, open_database
 
     try:
         engine = open_database(args.database)
         if args.wave is not None:
-            delete_wave(engine, args.workspace, args.wave)
-            print(f"deleted wave {args.wave!r} of workspace {args.workspace!r}", file=sys.stderr)
+            workspace = get_workspace(engine, args.workspace).name  # as stored: the name normalised
+            delete_wave(engine, workspace, args.wave)
+            print(f"deleted wave {args.wave!r} of workspace {workspace!r}", file=sys.stderr)
             return 0
         gone = delete_workspace(engine, args.workspace)
     except WorkspaceError as err:
@@ -273,7 +275,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_hash_password(_args: argparse.Namespace) -> int:
+def _cmd_hash_password(args: argparse.Namespace) -> int:
     import getpass
 
     from lib.auth import hash_password
@@ -286,7 +288,7 @@ def _cmd_hash_password(_args: argparse.Namespace) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        print(hash_password(password))
+        print(hash_password(password, n=args.scrypt_n))
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -365,7 +367,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wave", help="delete only this wave")
     p.set_defaults(func=_cmd_delete)
 
+    from lib.auth import SCRYPT_N  # a light module: constants and the standard library
+
     p = sub.add_parser("hash-password", help="hash a password for [accounts.<name>] password_hash (scrypt)")
+    p.add_argument(
+        "--scrypt-n",
+        type=int,
+        default=SCRYPT_N,
+        metavar="N",
+        help=f"scrypt cost N: [passwords] scrypt_n in the secrets, when set (default {SCRYPT_N})",
+    )
     p.set_defaults(func=_cmd_hash_password)
     return parser
 

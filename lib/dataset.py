@@ -120,6 +120,9 @@ class Dataset:
     #: The pseudonym salt of the workspace the data come from; "" = derived from the roster
     #: (:func:`lib.privacy.dataset_salt`), as for a file loaded without a workspace.
     pseudonym_salt: str = ""
+    #: Results computed from this object's tables (e.g. :func:`lib.privacy.release_for`), keyed by
+    #: their parameters. Not copied by ``dataclasses.replace``: a changed dataset starts empty.
+    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # --- derived views -------------------------------------------------------------------
     @property

@@ -209,3 +209,9 @@ class PulseSession(Base):
     roster: Mapped[list[list[str]]] = mapped_column(JSON)
     #: Trust item ids asked, in order.
     trust_items: Mapped[list[str]] = mapped_column(JSON)
+    #: Signs the participants' device tokens (hex of 32 random bytes; never leaves the server).
+    device_key: Mapped[str] = mapped_column(String(64))
+    #: The averages last shown, a snapshot (lib.pulse): None until the first one (migration 0004).
+    shown: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    #: Respondents who answered or replaced an answer since that snapshot.
+    changed: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)

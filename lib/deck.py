@@ -557,9 +557,12 @@ def _pulse_slide(prs: Deck, report: Report, room: RoomPulse | None) -> None:
     named whom is never shown); below the minimum group size the slide says the averages are withheld."""
     if room is None:
         return
-    n = room.summary.answers
+    # the figures are the live view's snapshot (lib.pulse); the count is the people they cover
+    n = room.summary.answers if room.summary.hidden else room.summary.shown_answers
     when = room.opened_at.date().isoformat()
     sub = f"{n} participant{'s' if n != 1 else ''} answered the pulse{f' “{room.title}”' if room.title else ''} on {when}."
+    if n < room.summary.answers:
+        sub += f" {room.summary.answers} have answered so far; the figures update in batches."
     slide = _slide(prs, report, "The room's pulse", sub)
     w = SLIDE_W - 2 * MARGIN
     if room.summary.hidden:

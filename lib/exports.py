@@ -419,8 +419,15 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
     map_note = ""
     if by:
         ei = network.ei_index(ds, by, rel, tw)
-        checked = privacy.suppress_small_groups(
-            ei.groups, "size", b.m, value_cols=["internal", "external", "ei"], total=True
+        checked = privacy.protect_roster_groups(
+            ei.groups,
+            ds,
+            by,
+            min_size=b.m,
+            size_col="size",
+            value_cols=["internal", "external", "ei"],
+            across=not b.named,
+            group_col="group",
         )
         visible, note = _checked(checked, b.m)
         overall = f"Whole organisation: E-I {format_value(ei.overall)}."
@@ -484,9 +491,9 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
             "Learning",
         )
         if by:
-            rows_g, note_g = _checked(learning.group_mix(ds, by, wave or None, b.m), b.m)
+            rows_g, note_g = _checked(learning.group_mix(ds, by, wave or None, b.m, not b.named), b.m)
             b.add(f"learning_{by}", f"Learning mix per {by}", rows_g, note_g, "Learning")
-            spread = learning.group_spread(ds, by, wave or None, b.m)
+            spread = learning.group_spread(ds, by, wave or None, b.m, not b.named)
             b.add(
                 f"learning_spread_{by}",
                 f"Spread between people per {by} (quartiles)",
@@ -508,7 +515,7 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
         trend, note_t = _checked(flows.flow_trend(ds, "M", b.m), b.m)
         b.add("flow_trend", "Flow share per month", trend, note_t, "Learning")
         if by:
-            grp, note_f = _checked(flows.flow_share_by_group(ds, by, b.m), b.m)
+            grp, note_f = _checked(flows.flow_share_by_group(ds, by, b.m, not b.named), b.m)
             b.add(f"flow_{by}", f"Flow share per {by}", grp, note_f, "Learning")
         neglected = flows.neglected_stock(ds)
         if len(neglected):
@@ -543,7 +550,7 @@ def _trust_tables(b: _Builder, wave: str, by: str) -> None:
         )
         b.add("trust_items", "Trust: each survey item", rows_i, note_i, "Trust & wirearchy")
         if by:
-            grp, note_g = _checked(trust.scores_by_group(ds, by, wave or None, b.m), b.m)
+            grp, note_g = _checked(trust.scores_by_group(ds, by, wave or None, b.m, across=not b.named), b.m)
             b.add(f"trust_{by}", f"Trust dimensions per {by}", grp, note_g, "Trust & wirearchy")
     index = wirearchy.wirearchy_index(ds, wave=wave or None)
     b.add(
@@ -554,7 +561,8 @@ def _trust_tables(b: _Builder, wave: str, by: str) -> None:
         "Trust & wirearchy",
     )
     if by:
-        grp, note_w = _checked(wirearchy.index_by_group(ds, by, wave=wave or None, min_size=b.m), b.m)
+        grp, note_w = _checked(wirearchy.index_by_group(ds, by, wave=wave or None, min_size=b.m, across=not b.named), b.m
+        )
         b.add(f"wirearchy_{by}", f"Wirearchy index per {by}", grp, note_w, "Trust & wirearchy")
     if len(ds.ties):
         b.add(
@@ -563,7 +571,7 @@ def _trust_tables(b: _Builder, wave: str, by: str) -> None:
             wirearchy.advice_flow(ds).table(),
             page="Trust & wirearchy",
         )
-        lv, note_l = _checked(wirearchy.flow_by_level(ds, b.m), b.m)
+        lv, note_l = _checked(wirearchy.flow_by_level(ds, b.m, across=not b.named), b.m)
         b.add("advice_by_level", "Which way advice flows, per level", lv, note_l, "Trust & wirearchy")
 
 
@@ -578,7 +586,7 @@ def _skills_tables(b: _Builder, wave: str) -> None:
     rows, note = _checked(top, b.m)
     b.add("skill_gaps", "Skill gaps, biggest first", rows, note, "Skills")
     if "team" in ds.people and ds.people["team"].notna().any():
-        cells, note_c = _checked(skills.group_gap_cells(ds, w, "team", b.m), b.m)
+        cells, note_c = _checked(skills.group_gap_cells(ds, w, "team", b.m, not b.named), b.m)
         b.add("skill_gaps_team", "Skill gaps per team and skill", cells, note_c, "Skills")
     b.add(
         "skill_coverage", "Coverage: how many people hold each skill", skills.coverage(ds, w), page="Skills"

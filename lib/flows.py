@@ -33,6 +33,7 @@ import pandas as pd
 
 from lib.dataset import Dataset, channel_mode
 from lib.learning import rows_for_wave
+from lib import privacy
 from lib.privacy import MIN_GROUP_SIZE, suppress_small_groups
 
 __all__ = [
@@ -197,13 +198,17 @@ def flow_share(ds: Dataset, wave: str | None = None, source: Source = "auto") ->
     return FlowShare("", 0.0, 0.0, 0.0, float("nan"), label)
 
 
-def flow_share_by_group(ds: Dataset, by: str = "team", min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+def flow_share_by_group(
+    ds: Dataset, by: str = "team", min_size: int = MIN_GROUP_SIZE, across: bool = True
+) -> pd.DataFrame:
     """Flow share of knowledge activity per group of the person who acted (interactions log).
 
     Per group: actors (distinct people with stock or flow activity), stock, flow, flow_share =
-    flow / (stock + flow). Groups with fewer than ``min_size`` actors are suppressed, with
-    complementary suppression because the overall share is shown. Events by people not in the
-    people sheet go to "(not in roster)".
+    flow / (stock + flow). What may be shown is decided by :func:`lib.privacy.protect_groups`
+    (family "interactions": the actors on the roster): with ``across`` (the aggregate view) over
+    every breakdown together, else per table (fewer than ``min_size`` actors, with complementary
+    suppression because the overall share is shown). Events by people not in the people sheet go
+    to "(not in roster)", which the aggregate view never shows.
     """
     cols = [by, "actors", "stock", "flow", "flow_share"]
     act = _activity(ds)
@@ -211,11 +216,9 @@ def flow_share_by_group(ds: Dataset, by: str = "team", min_size: int = MIN_GROUP
     if not len(act) or by not in ds.people:
         out = pd.DataFrame({c: pd.Series(dtype=float if c != by else str) for c in cols})
         return suppress_small_groups(out, "actors", min_size, ["stock", "flow", "flow_share"], total=True)
-    labels = ds.people.set_index(ds.people["person_id"].astype(str))[by]
-    group = act["source_id"].map(labels)
+    labels = privacy.group_labels(ds.people, by).set_axis(ds.people["person_id"].astype(str))
     in_roster = act["source_id"].isin(labels.index)
-    group = group.map(lambda v: "(not given)" if v is None or pd.isna(v) or str(v) == "" else str(v))
-    group = group.where(in_roster, "(not in roster)")
+    group = act["source_id"].map(labels).where(in_roster, "(not in roster)")
     act = act.assign(group=group.to_numpy())
     agg = act.groupby("group").agg(
         actors=("source_id", "nunique"),
@@ -227,7 +230,19 @@ def flow_share_by_group(ds: Dataset, by: str = "team", min_size: int = MIN_GROUP
     out = agg.reset_index()[cols]
     out["stock"] = out["stock"].astype(float)
     out["flow"] = out["flow"].astype(float)
-    return suppress_small_groups(out, "actors", min_size, ["stock", "flow", "flow_share"], total=True)
+    actors = {"": sorted(set(act.loc[in_roster.to_numpy(), "source_id"].astype(str)))}
+    return privacy.protect_groups(
+        out,
+        ds,
+        by,
+        family="interactions",
+        populations=actors,
+        min_size=min_size,
+        size_col="actors",
+        value_cols=["stock", "flow", "flow_share"],
+        across=across,
+        group_col=by,
+    )
 
 
 def flow_trend(ds: Dataset, freq: Literal["W", "M"] = "M", min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
@@ -418,7 +433,7 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
             per_team.append(
                 {
                     "team": row["team"],
-                    "actors": int(row["actors"]),
+                    "actors": None if pd.isna(row["actors"]) else int(row["actors"]),
                     "suppressed": bool(row["suppressed"]),
                     "flow_share": None if pd.isna(share) else round(float(share), 4),
                 }

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from lib.dataset import Dataset
+from lib import privacy
 from lib.privacy import MIN_GROUP_SIZE, suppress_small_groups
 from lib.schema import LEARNING_TYPE_CODES, LEARNING_TYPES
 
@@ -297,15 +298,6 @@ def overall_mix(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_
 # --- groups ------------------------------------------------------------------------------
 
 
-def _group_labels(ds: Dataset, by: str, person_ids: pd.Series) -> pd.Series:
-    if by not in ds.people:
-        raise KeyError(f"no people attribute {by!r} (have: {list(ds.people.columns)})")
-    raw = ds.people.set_index(ds.people["person_id"].astype(str))[by]
-    labels = person_ids.map(raw)
-    text = labels.map(lambda v: NOT_GIVEN if v is None or pd.isna(v) or str(v).strip() == "" else str(v))
-    return text.astype(str)
-
-
 def _members(ds: Dataset, by: str, wave: str | None) -> pd.DataFrame:
     """Person shares with a ``group`` column; ``by="wave"`` stacks every wave."""
     if by == "wave":
@@ -315,19 +307,35 @@ def _members(ds: Dataset, by: str, wave: str | None) -> pd.DataFrame:
         people["group"] = people["wave"].replace("", NOT_GIVEN)
         return people
     people = person_mix(ds, wave)
-    people["group"] = _group_labels(ds, by, people["person_id"]).to_numpy()
+    if by not in ds.people:
+        raise KeyError(f"no people attribute {by!r} (have: {list(ds.people.columns)})")
+    labels = privacy.group_labels(ds.people, by).set_axis(ds.people["person_id"].astype(str))
+    people["group"] = people["person_id"].map(labels).fillna(NOT_GIVEN).astype(str).to_numpy()
     return people
 
 
-def group_mix(ds: Dataset, by: str, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+def respondent_populations(ds: Dataset) -> dict[str, list[str]]:
+    """wave → the people with learning hours (> 0) in it: who every mix is computed from."""
+    out: dict[str, list[str]] = {}
+    for w in learning_waves(ds) or [None]:
+        people = person_mix(ds, w)
+        resp = people[~people["zero_total"]]
+        out[str(resp["wave"].iloc[0]) if len(resp) else (w or "")] = [str(p) for p in resp["person_id"]]
+    return out
+
+
+def group_mix(
+    ds: Dataset, by: str, wave: str | None = None, min_size: int = MIN_GROUP_SIZE, across: bool = True
+) -> pd.DataFrame:
     """The learning mix per group (team, department, level, location, custom attribute or wave).
 
     For each group: respondents n (hours > 0), zero_total (people whose hours sum to zero),
     the mean share per type (1/n) Σ_p share_p(t), experience/others/formal (the 70:20:10 mapping),
     informal_share = 1 − FSL, self_directed_share = IOL + GDL + PDL, and the spread of each
-    person's self-directed share (sd). Groups with n < ``min_size`` are suppressed, plus the
-    complementary group(s) that would reveal them from the overall mix
-    (:func:`lib.privacy.suppress_small_groups` with ``total=True``): rows stay, flagged
+    person's self-directed share (sd). What may be shown is decided by
+    :func:`lib.privacy.protect_groups`: with ``across`` (the aggregate view) over every breakdown
+    and wave of the learning respondents together, else per table (n < ``min_size``, plus the
+    complementary group(s) that would reveal them from the overall mix). Rows stay, flagged
     ``suppressed``, values NaN. ``by="wave"`` compares waves (then ``wave`` is ignored).
     Sorted by group label.
     """
@@ -349,13 +357,33 @@ def group_mix(ds: Dataset, by: str, wave: str | None = None, min_size: int = MIN
     out.index.name = by
     out = out.reset_index()
     out = out[[by, "respondents", "zero_total", *value_cols, "self_directed_sd"]]
-    return suppress_small_groups(
-        out, "respondents", min_size, value_cols=[*value_cols, "self_directed_sd"], total=True
+    values = [*value_cols, "self_directed_sd"]
+    if by == "wave":
+        checked = suppress_small_groups(out, "respondents", min_size, value_cols=values)
+        if across:
+            release = privacy.release_for(ds, "learning", respondent_populations(ds), min_size)
+            withheld = ~out["wave"].map(lambda w: release.total_shown("" if w == NOT_GIVEN else str(w)))
+            checked.loc[withheld, values] = np.nan
+            checked.loc[withheld, "suppressed"] = True
+        return checked
+    label = rows_for_wave(ds.learning, wave)[1]
+    return privacy.protect_groups(
+        out,
+        ds,
+        by,
+        family="learning",
+        populations=respondent_populations(ds) if across else {},
+        min_size=min_size,
+        wave=label,
+        size_col="respondents",
+        value_cols=values,
+        across=across,
+        group_col=by,
     )
 
 
 def group_spread(
-    ds: Dataset, by: str, wave: str | None = None, min_size: int = MIN_GROUP_SIZE
+    ds: Dataset, by: str, wave: str | None = None, min_size: int = MIN_GROUP_SIZE, across: bool = True
 ) -> pd.DataFrame:
     """The spread between people of each type's share, per shown group (long form).
 
@@ -363,7 +391,7 @@ def group_spread(
     respondents' shares (pandas' linear quantiles). Quartiles, not minimum and maximum, so no
     single person's value is shown. Only groups :func:`group_mix` shows are listed.
     """
-    shown_groups = group_mix(ds, by, wave, min_size)
+    shown_groups = group_mix(ds, by, wave, min_size, across)
     keep = set(shown_groups.loc[~shown_groups["suppressed"], by])
     people = _members(ds, by, wave)
     resp = people[~people["zero_total"] & people["group"].isin(keep)]

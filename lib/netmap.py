@@ -39,7 +39,8 @@ from pyvis.network import Network
 
 from lib.dataset import Dataset
 from lib.network import SUMMARY_DEFINITIONS, NetworkSummary, build_graph
-from lib.privacy import MIN_GROUP_SIZE, shown, suppress_small_groups, suppression_note
+from lib import privacy
+from lib.privacy import MIN_GROUP_SIZE, shown, suppression_note
 from lib.roles import ROLE_DEFINITIONS, ROLE_NAMES, RoleThresholds, assign_roles
 from lib.sanitise import escape
 
@@ -660,11 +661,11 @@ def group_map(
     A line's width grows with the arcs between the two groups (both directions summed, each
     ordered pair of people counted once, as in :func:`lib.network.group_matrix`); a group's
     tooltip gives its people, its arcs inside and its arcs to or from other groups (the I and E
-    of :func:`lib.network.ei_index`). Groups under ``min_group_size`` people are not drawn, nor
-    are their ties. With ``complementary`` (the aggregate view: the organisation's size is shown
-    elsewhere) one more group may be hidden so the hidden ones cannot be worked out by
-    subtraction (:func:`lib.privacy.suppress_small_groups` with ``total=True``); the named view,
-    which shows every person anyway, passes False. Above :data:`EDGE_LIMIT` links only each
+    of :func:`lib.network.ei_index`). Which groups are drawn is decided by
+    :func:`lib.privacy.protect_roster_groups`: with ``complementary`` (the aggregate view) the
+    groups the aggregate view may show on every page, breakdown and wave, so nothing hidden can be
+    worked out by subtraction; the named view, which shows every person anyway, passes False
+    (groups under ``min_group_size`` people hidden, plus complementary suppression). Above :data:`EDGE_LIMIT` links only each
     group's strongest :data:`TIES_KEPT_PER_PERSON` are drawn. People with no value for
     ``attribute`` form the group ``(not given)``.
     """
@@ -688,8 +689,16 @@ def group_map(
     )
     table["internal"] = table["group"].map(internal).fillna(0).astype(float)
     table["external"] = table["group"].map(external).fillna(0).astype(float)
-    checked = suppress_small_groups(
-        table, "people", min_group_size, value_cols=["internal", "external"], total=complementary
+    checked = privacy.protect_roster_groups(
+        table,
+        ds,
+        attribute,
+        min_size=min_group_size,
+        size_col="people",
+        value_cols=["internal", "external"],
+        across=complementary,
+        group_col="group",
+        total=complementary,
     )
     visible = shown(checked).reset_index(drop=True)
     notes = [n for n in [suppression_note(checked, min_group_size)] if n]

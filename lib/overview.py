@@ -17,6 +17,7 @@ import pandas as pd
 from lib import findings as rules
 from lib import flows, learning, network, roles, shifts, skills, trust, wirearchy
 from lib.dataset import Dataset
+from lib import privacy
 from lib.privacy import MIN_GROUP_SIZE
 
 ADVICE = "advice"
@@ -114,9 +115,10 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
     org["seniority_advice_correlation"] = _num(wirearchy.seniority_advice_correlation(ds, w or None).rho)
 
     dims = trust.dimension_summary(ds, w or None)
-    dims = (
-        dims[pd.to_numeric(dims["respondents"], errors="coerce").fillna(0) >= min_size] if len(dims) else dims
-    )
+    if len(dims):
+        dims = privacy.shown(
+            privacy.suppress_small_groups(dims, "respondents", min_size, value_cols=["mean", "sd", "favourable"])
+        )
     if len(dims) and dims["mean"].notna().any():
         means = dims["mean"].astype(float).to_numpy()
         weakest = dims.iloc[int(np.nanargmin(means))]
@@ -136,7 +138,11 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
     groups: dict[str, pd.DataFrame] = {}
     if has_ties and "department" in ds.attributes:
         ei = network.ei_index(ds, "department", rel, tw).groups
-        ei = ei[(ei["size"] >= min_size) & ei["ei"].notna()].copy()
+        ei = privacy.protect_roster_groups(
+            ei, ds, "department", min_size=min_size, size_col="size", value_cols=["internal", "external", "ei"]
+        )
+        ei = privacy.shown(ei)
+        ei = ei[ei["ei"].notna()].copy()
         ei["internal_share"] = (1 - ei["ei"]) / 2  # I / (E + I) = (1 − EI) / 2
         mixes = learning.group_mix(ds, "department", w or None, min_size)
         mixes = mixes[~mixes["suppressed"]] if "suppressed" in mixes else mixes

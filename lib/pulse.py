@@ -22,14 +22,66 @@ What a participant answers (:class:`Response`)
 * three trust statements, one per wirearchy dimension the facilitator chose
   (``lib.schema.TRUST_ITEM_BANK``), on the Likert scale 1–5.
 
-Identity and replacing an answer
---------------------------------
-A participant is anonymous: their browser session holds a random *code* (:func:`new_code`, shown to
-them so they can resubmit from another device). The database stores only
-``respondent = HMAC-SHA256(token, code)``, so neither the code nor anything personal is kept.
+One answer per browser: the device token
+----------------------------------------
+A participant is anonymous. What makes two submissions "the same participant" is a *device token*
+the browser keeps for this pulse: ``<id>.<signature>``, where ``id`` is 128 random bits
+(``secrets.token_urlsafe(16)``) and ``signature`` = HMAC-SHA256 of the join token and ``id`` under
+the session's ``device_key``, 32 random bytes made when the pulse opens, kept in the database and
+never sent anywhere (:func:`issue_device`). The database stores only
+``respondent = HMAC-SHA256(join token, id)`` (:func:`respondent_key`), never the token or a name.
 Each answer is a set of rows ``(wave, respondent, item, value)`` in ``pulse_answers``, with a unique
 constraint on ``(wave_id, respondent, item)``. :func:`submit` deletes the respondent's previous rows
 and inserts the new ones in one transaction: submitting twice replaces, never doubles.
+
+Where the browser keeps it: a cookie, ``sld_pulse_<16 hex of the join token's SHA-256>``
+(:func:`device_cookie`; ``Path=/``, ``SameSite=Lax``, 30 days, ``Secure`` over https), one per pulse,
+so answers to two pulses are not linked. Streamlit gives a page the cookies its browser sent when
+the page connected (``st.context.cookies``), so a reload, a second tab, or the QR code scanned
+again reads the token before the form is drawn, with no round trip and no request leaving the
+room. Streamlit has no call to set a cookie: the page writes it with three lines of JavaScript
+(:func:`cookie_script`, through ``st.html(..., unsafe_allow_javascript=True)``, same origin, no
+fetch) the first time it issues a token. Not chosen: ``localStorage`` reaches the server only
+through a component that reports it after the first draw, so the first run would not know who is
+answering, and clearing site data removes both alike; a query parameter written into the address
+survives a reload but not the QR code scanned again or the link reopened from a chat, and it
+travels with the address when someone shares it.
+
+:func:`device_for` decides, once per browser session: the token this session already holds, else
+the cookie's when its signature checks, else a fresh one. A cookie whose signature does not check
+(made up, edited, or from another pulse's key) is *replaced* by a fresh token and the page says so;
+:func:`submit` *refuses* a token whose signature does not check (PulseError, nothing stored). So a
+forged token never counts as a participant, and an edited cookie is no better than a deleted one.
+
+What this does not stop, honestly: the token belongs to a browser's cookie store, not to a person.
+One person can still answer more than once from several browsers, a private window (its own,
+empty cookie store), several devices, a QR-scanner app that opens links in a browser of its own,
+or after clearing the site's cookies (browsers may also drop a cookie set by script sooner: Safari
+keeps it for seven days at most). The signature only makes
+the server count the identities it issued; it cannot tell how many people asked for them. Two tabs
+opened in the same instant, before either wrote its cookie, are two participants. Changing an answer
+from another device is not possible (it would be another participant). The facilitator sees the
+count of answers live (:func:`live_summary`) and can compare it with the people in the room.
+
+What the live view shows: snapshots
+-----------------------------------
+Averages that move with every answer give each answer away to whoever watches the screen (and the
+live view refreshes every two seconds). So the averages, the advice ties and the room-against-the-
+organisation comparison are shown as of a *snapshot*, kept on the session row (``shown``): the
+:func:`summarise` of every answer at that moment. A new snapshot is taken by the submission that
+makes at least ``batch`` participants who answered or *changed* their answer since the last one
+(``changed``, a set: one participant resubmitting five times is one), where ``batch`` is the
+workspace's minimum group size (never below ``lib.privacy.MIN_GROUP_SIZE``), and when the pulse
+closes (then the snapshot is every answer, the frozen wave). The first snapshot therefore needs
+``batch`` answers. The count of answers and the time of the last one are live. Snapshots are taken
+in the submitting transaction under the session's lock, so every viewer, in every browser session,
+on every refresh, sees the same one. The deck's room pulse (:func:`room_pulse`) and
+:func:`compare_with_base` use the same snapshot. Between two snapshots at least ``batch``
+participants changed, so their difference mixes at least that many answers; when the pulse closes,
+the final snapshot may add fewer. A viewer who raised the minimum group size in the sidebar sees the
+same snapshots, withheld while they cover fewer people than that, but the batch stays the
+workspace's. Not covered: a pulse wave opened on the other pages ("Show this pulse on the other
+pages") holds every answer so far, as the named view shows each participant's row anyway.
 
 The wave, as answers arrive
 ---------------------------
@@ -58,16 +110,18 @@ the organisation's (the workspace's latest upload wave, :func:`organisation_base
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
+import json
 import math
 import os
 import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,6 +135,7 @@ from lib.db import write_transaction
 from lib.db_models import CachedResult, PulseAnswer, Wave, Workspace
 from lib.db_models import PulseSession as SessionRow
 from lib.learning import rows_for_wave
+from lib.privacy import MIN_GROUP_SIZE
 from lib.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, TRUST_ITEM_BANK, WIREARCHY_DIMENSIONS
 from lib.workspaces import (  # the storage API: a pulse wave is stored exactly like an upload
     WorkspaceError,
@@ -96,6 +151,8 @@ __all__ = [
     "ADVICE_PREFIX",
     "DEFAULT_PUBLIC_URL",
     "DEFAULT_TRUST_DIMENSIONS",
+    "DEVICE_COOKIE_MAX_AGE",
+    "DEVICE_COOKIE_PREFIX",
     "ENV_PUBLIC_URL",
     "HOURS_PREFIX",
     "JOIN_PARAM",
@@ -103,8 +160,10 @@ __all__ = [
     "MAX_FREE_NAME",
     "MAX_HOURS",
     "PARTICIPANT",
+    "STATE_DEVICE",
     "STATE_TOKEN",
     "TRUST_PREFIX",
+    "Device",
     "PulseError",
     "PulseSession",
     "PulseSummary",
@@ -116,20 +175,23 @@ __all__ = [
     "build_dataset",
     "close_session",
     "compare_with_base",
+    "cookie_script",
+    "device_cookie",
+    "device_for",
     "free_name_id",
     "get_session",
+    "issue_device",
     "join_url",
     "latest_roster",
     "list_sessions",
     "live_summary",
-    "new_code",
-    "normalise_code",
     "open_session",
     "organisation_base",
     "participant_id",
     "public_url",
     "qr_png",
     "respondent_key",
+    "respondent_of",
     "room_pulse",
     "submit",
     "summarise",
@@ -141,6 +203,11 @@ DEFAULT_PUBLIC_URL = "http://localhost:8501"
 JOIN_PARAM = "join"
 #: session_state key holding the join token of this browser session.
 STATE_TOKEN = "pulse_token"
+#: session_state key (``<this>:<session id>``) holding this browser session's :class:`Device`.
+STATE_DEVICE = "pulse_device"
+DEVICE_COOKIE_PREFIX = "sld_pulse_"
+#: 30 days: longer than any workshop; a browser may keep a cookie set by script for less.
+DEVICE_COOKIE_MAX_AGE = 30 * 24 * 3600
 PARTICIPANT = User(name="participant", roles=frozenset({"participant"}), source="join-link")
 
 DEFAULT_TRUST_DIMENSIONS: tuple[str, ...] = ("knowledge_sharing", "trust", "two_way_flow")
@@ -154,8 +221,9 @@ TRUST_PREFIX = "trust:"
 ADVICE_PREFIX = "advice:"
 _ITEM_LENGTH = 100  # pulse_answers.item
 _TOKEN_BYTES = 24
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed on a phone
-_CODE_LENGTH = 8  # 32**8 = 2**40 codes
+_DEVICE_ID_BYTES = 16  # 128 bits
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_DEVICE_KEY_BYTES = 32
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -174,6 +242,7 @@ class PulseSession:
     closed_at: datetime | None  # UTC; None while open
     roster: tuple[tuple[str, str], ...]  # (person_id, name) to pick advisers from; () = free names
     trust_items: tuple[str, ...]  # item ids asked, in order
+    device_key: str = field(repr=False)  # hex; signs device tokens (:func:`issue_device`)
 
     @property
     def is_open(self) -> bool:
@@ -196,18 +265,40 @@ class SubmitResult:
 
 
 @dataclass(frozen=True)
+class Device:
+    """This browser's identity for one pulse (:func:`device_for`; the module docstring says why)."""
+
+    token: str  # "<id>.<signature>", what the cookie holds and :func:`submit` takes
+    cookie: str  # the cookie's name (:func:`device_cookie`)
+    stored: bool = False  # the browser sent this token in its cookie: nothing to write
+    replaced: bool = False  # the browser's cookie held a token this pulse did not sign
+
+
+@dataclass(frozen=True)
 class PulseSummary:
-    """What the facilitator's live view shows. Averages only from ``min_group_size`` answers on."""
+    """What the facilitator's live view shows: counts as they are, the rest as of a snapshot.
+
+    ``answers`` and ``last_answer_at`` are live. ``hours``, ``trust`` and ``advisers`` are the
+    snapshot's (see the module docstring), which covers ``shown_answers`` participants; ``hours`` and
+    ``trust`` are empty while ``hidden`` (no snapshot yet, or it covers fewer participants than the
+    minimum group size). ``waiting`` participants answered or changed their answer since the
+    snapshot; the next one is taken when ``waiting`` reaches ``batch`` (0: none will be, the pulse is
+    closed). :func:`summarise` gives a summary that is its own snapshot.
+    """
 
     answers: int
     last_answer_at: datetime | None  # UTC
-    hidden: bool  # fewer answers than the minimum group size: averages withheld
+    hidden: bool  # no snapshot, or fewer participants in it than the minimum group size
     hours: pd.DataFrame  # learning_type, mean_hours, share (of the mean total)
     trust: pd.DataFrame  # item, dimension, wording, mean, answers
     advisers: pd.DataFrame  # person_id, name, mentions (most named first) — person-level
+    shown_answers: int = 0  # participants the snapshot covers
+    shown_at: datetime | None = None  # UTC: when the snapshot was taken
+    waiting: int = 0
+    batch: int = 0
 
 
-# --- settings, tokens, codes --------------------------------------------------------------------
+# --- settings, tokens, devices ------------------------------------------------------------------
 
 
 def public_url() -> str:
@@ -233,23 +324,79 @@ def qr_png(text: str, scale: int = 8) -> bytes:
     return buffer.getvalue()
 
 
-def new_code() -> str:
-    """A participant's random code, e.g. ``K7F2-9QXA`` (40 bits, no look-alike characters)."""
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
-    return f"{raw[:4]}-{raw[4:]}"
+def respondent_key(token: str, device_id: str) -> str:
+    """What the database keeps for a participant: HMAC-SHA256 of their device id, keyed by the join token."""
+    return hmac.new(token.encode(), device_id.encode(), hashlib.sha256).hexdigest()
 
 
-def normalise_code(text: str) -> str | None:
-    """A code as typed (any case, spaces or dashes) in its canonical form, or None if it is not one."""
-    raw = re.sub(r"[\s\-]+", "", str(text)).upper()
-    if len(raw) != _CODE_LENGTH or any(ch not in _CODE_ALPHABET for ch in raw):
+def _signature(session: PulseSession, device_id: str) -> str:
+    message = f"sld-pulse-device\n{session.token}\n{device_id}".encode()
+    digest = hmac.new(bytes.fromhex(session.device_key), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def issue_device(session: PulseSession, device_id: str | None = None) -> str:
+    """A device token for ``session``: ``<id>.<signature>``, ``id`` random (128 bits) unless given.
+
+    Only the server can make one (the key never leaves it). PulseError for an ``id`` that is not
+    1–64 letters, digits, ``-`` or ``_``.
+    """
+    ident = secrets.token_urlsafe(_DEVICE_ID_BYTES) if device_id is None else device_id
+    if not _DEVICE_ID.fullmatch(ident):
+        raise PulseError("A device id is 1 to 64 letters, digits, '-' or '_'.")
+    return f"{ident}.{_signature(session, ident)}"
+
+
+def respondent_of(session: PulseSession, device: str | None) -> str | None:
+    """The respondent key a device token's answers are stored under, or None when ``session``
+    did not sign it (made up, edited, another pulse's, or not a token at all)."""
+    if not isinstance(device, str) or len(device) > 200:
         return None
-    return f"{raw[:4]}-{raw[4:]}"
+    ident, dot, signature = device.partition(".")
+    if not dot or not _DEVICE_ID.fullmatch(ident):
+        return None
+    if not hmac.compare_digest(signature.encode(), _signature(session, ident).encode()):
+        return None
+    return respondent_key(session.token, ident)
 
 
-def respondent_key(token: str, code: str) -> str:
-    """What the database keeps for a participant: HMAC-SHA256 of their code, keyed by the session token."""
-    return hmac.new(token.encode(), code.encode(), hashlib.sha256).hexdigest()
+def device_cookie(session: PulseSession) -> str:
+    """The cookie that keeps a browser's device token for ``session``: one name per pulse, which
+    does not give the join token away."""
+    return DEVICE_COOKIE_PREFIX + hashlib.sha256(session.token.encode()).hexdigest()[:16]
+
+
+def device_for(session: PulseSession, cookies: Mapping[str, str], state: MutableMapping[str, Any]) -> Device:
+    """This browser session's identity for ``session``, decided once and kept in ``state``.
+
+    The token ``state`` already holds; else the browser's cookie (``cookies``, as the browser sent
+    them) when this pulse signed it (``stored``); else a fresh token, ``replaced`` when the cookie
+    held one this pulse did not sign. The page writes a token that is not ``stored`` into the
+    cookie (:func:`cookie_script`).
+    """
+    key = f"{STATE_DEVICE}:{session.id}"
+    held = state.get(key)
+    if isinstance(held, Device) and respondent_of(session, held.token) is not None:
+        return held
+    name = device_cookie(session)
+    sent = cookies.get(name)
+    if sent and respondent_of(session, sent) is not None:
+        device = Device(token=sent, cookie=name, stored=True)
+    else:
+        device = Device(token=issue_device(session), cookie=name, replaced=bool(sent))
+    state[key] = device
+    return device
+
+
+def cookie_script(device: Device, max_age: int = DEVICE_COOKIE_MAX_AGE) -> str:
+    """The ``<script>`` that stores ``device`` in its cookie (same origin; ``Secure`` over https)."""
+    for text in (device.cookie, device.token):
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,200}", text):  # cookie-safe, and safe inside <script>
+            raise PulseError("Not a device token.")
+    cookie = json.dumps(f"{device.cookie}={device.token}; Path=/; Max-Age={int(max_age)}; SameSite=Lax")
+    return (
+        f"<script>document.cookie = {cookie} + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
 
 
 def trust_items_for(dimensions: Sequence[str]) -> tuple[str, ...]:
@@ -327,6 +474,7 @@ def _session_of(row: Any) -> PulseSession:
         closed_at=_utc(row.closed_at),
         roster=tuple((str(p), str(n)) for p, n in row.roster),
         trust_items=tuple(row.trust_items),
+        device_key=row.device_key,
     )
 
 
@@ -422,6 +570,7 @@ def open_session(
                     closed_at=None,
                     roster=[list(p) for p in people],
                     trust_items=list(items),
+                    device_key=secrets.token_hex(_DEVICE_KEY_BYTES),
                 )
             )
     except IntegrityError as err:  # another pulse took the same label at the same moment
@@ -530,23 +679,27 @@ def _items(session: PulseSession, response: Response) -> list[tuple[str, float]]
 
 
 def submit(
-    engine: Engine, token: str, code: str, response: Response, now: datetime | None = None
+    engine: Engine, token: str, device: str, response: Response, now: datetime | None = None
 ) -> SubmitResult:
-    """Store (or replace) the answer of the participant with ``code``, and refresh the pulse wave.
+    """Store (or replace) the answer of the browser holding ``device`` (:func:`issue_device`), and
+    refresh the pulse wave, and the snapshot when its batch is complete (module docstring).
 
     One transaction, under the session's lock: PulseError when the link is unknown, the session is
-    closed or the answer is invalid; then nothing is written.
+    closed, the device token is not one this pulse signed (a forged token never counts), or the
+    answer is invalid; then nothing is written.
     """
-    canonical = normalise_code(code)
-    if canonical is None:
-        raise PulseError("Your code is not valid: it is eight letters and digits, like K7F2-9QXA.")
     moment = _db_time(now)
-    respondent = respondent_key(token, canonical)
     with write_transaction(engine) as conn:
         row = _locked_session(conn, token)
         session = _session_of(row)
         if not session.is_open:
             raise PulseError("This pulse is closed: answers are no longer accepted. Thank you!")
+        respondent = respondent_of(session, device)
+        if respondent is None:
+            raise PulseError(
+                "This browser's pulse identity is not one this pulse issued, so the answer was not "
+                "stored. Open the join link again."
+            )
         items = _items(session, response)
         where = (PulseAnswer.wave_id == row.wave_id, PulseAnswer.respondent == respondent)
         replaced = conn.execute(delete(PulseAnswer).where(*where)).rowcount > 0
@@ -564,8 +717,70 @@ def submit(
                 for item, value in items
             ],
         )
-        answers = _refresh_wave(conn, row, session)
+        answers, ds = _refresh_wave(conn, row, session)
+        # who changed since the snapshot: a set, so one participant resubmitting counts once; before
+        # the first snapshot, everyone who answered
+        changed = None if row.shown is None else {*(row.changed or []), respondent}
+        if (answers if changed is None else len(changed)) >= _batch(conn, row.workspace_id):
+            values: dict[str, Any] = {"shown": _snapshot(ds, moment), "changed": []}
+        else:
+            values = {"changed": None if changed is None else sorted(changed)}
+        conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(**values))
     return SubmitResult(replaced=replaced, answers=answers)
+
+
+def _batch(conn: Connection, workspace_id: int) -> int:
+    """Participants who must answer or change their answer before the next snapshot: the workspace's
+    minimum group size, never below the app's."""
+    size = conn.execute(select(Workspace.min_group_size).where(Workspace.id == workspace_id)).scalar()
+    return max(MIN_GROUP_SIZE, int(size or 0))
+
+
+_TABLES = {  # snapshot table → (column, dtype) as summarise makes them
+    "hours": (("learning_type", "str"), ("mean_hours", "float64"), ("share", "float64")),
+    "trust": (
+        ("item", "str"),
+        ("dimension", "str"),
+        ("wording", "str"),
+        ("mean", "float64"),
+        ("answers", "int64"),
+    ),
+    "advisers": (("person_id", "str"), ("name", "str"), ("mentions", "int64")),
+}
+
+
+def _snapshot(ds: Dataset, moment: datetime) -> dict[str, Any]:
+    """What ``pulse_sessions.shown`` keeps: the :func:`summarise` of ``ds`` (never withheld: the
+    reader applies its minimum group size), and when; JSON, floats exactly as computed."""
+    summary = summarise(ds, 1)
+    out: dict[str, Any] = {"answers": summary.answers, "at": _db_time(moment).isoformat()}
+    for name, columns in _TABLES.items():
+        table: pd.DataFrame = getattr(summary, name)
+        out[name] = {c: [_plain(v) for v in table[c]] if c in table else [] for c, _ in columns}
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value  # numpy scalars → Python
+
+
+def _from_snapshot(shown: Mapping[str, Any]) -> PulseSummary:
+    tables = {
+        name: pd.DataFrame({c: pd.Series(shown[name][c], dtype=dtype) for c, dtype in columns})
+        for name, columns in _TABLES.items()
+    }
+    at = _utc(datetime.fromisoformat(shown["at"]))
+    n = int(shown["answers"])
+    return PulseSummary(
+        answers=n,
+        last_answer_at=at,
+        hidden=n == 0,
+        hours=tables["hours"],
+        trust=tables["trust"],
+        advisers=tables["advisers"],
+        shown_answers=n,
+        shown_at=at,
+    )
 
 
 def _answer_rows(conn: Connection, wave_id: int) -> list[tuple[str, str, float]]:
@@ -584,8 +799,9 @@ def _base_people(conn: Connection, row: Any) -> pd.DataFrame | None:
     return read_wave_table(conn, row.base_wave_id, "people")
 
 
-def _refresh_wave(conn: Connection, row: Any, session: PulseSession) -> int:
-    """Rewrite the pulse wave's tables from all its answers; return how many participants answered."""
+def _refresh_wave(conn: Connection, row: Any, session: PulseSession) -> tuple[int, Dataset]:
+    """Rewrite the pulse wave's tables from all its answers; return how many participants answered,
+    and the wave's dataset."""
     answers = _answer_rows(conn, row.wave_id)
     ds = build_dataset(session.wave, answers, roster=session.roster, base_people=_base_people(conn, row))
     write_wave_tables(conn, row.wave_id, encode_dataset(ds), replace=True)
@@ -596,15 +812,23 @@ def _refresh_wave(conn: Connection, row: Any, session: PulseSession) -> int:
             (CachedResult.wave_id == row.wave_id) | CachedResult.wave_id.is_(None),
         )
     )
-    return len({r for r, _, _ in answers})
+    return len({r for r, _, _ in answers}), ds
 
 
 def close_session(engine: Engine, token: str, now: datetime | None = None) -> PulseSession:
-    """Close the session: no answer is accepted after this, so its wave is frozen. Idempotent."""
+    """Close the session: no answer is accepted after this, so its wave is frozen, and its last
+    snapshot is every answer (whatever the batch). Idempotent: the first close stands."""
+    moment = _db_time(now)
     with write_transaction(engine) as conn:
         row = _locked_session(conn, token)
         if row.closed_at is None:
-            conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(closed_at=_db_time(now)))
+            open_ = _session_of(row)
+            ds = build_dataset(open_.wave, _answer_rows(conn, row.wave_id), roster=open_.roster)
+            conn.execute(
+                update(SessionRow)
+                .where(SessionRow.id == row.id)
+                .values(closed_at=moment, shown=_snapshot(ds, moment), changed=[])
+            )
     session = get_session(engine, token)
     assert session is not None
     return session
@@ -769,7 +993,9 @@ def summarise(ds: Dataset, min_group_size: int, last_answer_at: datetime | None 
     * ``advisers.mentions`` = how many participants named the person.
 
     With fewer participants than ``min_group_size`` the averages are withheld (``hidden``), since
-    with two or three people in the room an average gives away individual answers.
+    with two or three people in the room an average gives away individual answers. Averages that
+    follow every answer give each one away too: the live view shows them in batches
+    (:func:`live_summary`, "What the live view shows" in the module docstring).
     """
     # participants are whoever reported hours (every answer has all five); advisers who appear
     # only as someone named keep their roster row, ``responded`` included, so that flag cannot tell
@@ -805,23 +1031,56 @@ def summarise(ds: Dataset, min_group_size: int, last_answer_at: datetime | None 
         }
     ).sort_values(["mentions", "name"], ascending=[False, True], ignore_index=True)
     return PulseSummary(
-        answers=n, last_answer_at=last_answer_at, hidden=hidden, hours=hours, trust=trust, advisers=advisers
+        answers=n,
+        last_answer_at=last_answer_at,
+        hidden=hidden,
+        hours=hours,
+        trust=trust,
+        advisers=advisers,
+        shown_answers=n,
+        shown_at=last_answer_at,
     )
 
 
 def live_summary(engine: Engine, token: str, min_group_size: int) -> PulseSummary:
-    """:func:`summarise` of the session's answers as they are now in the database."""
+    """The live view of a session: the count of participants and the last answer's time as they are
+    now, the averages and advice ties as of the session's snapshot (module docstring), withheld
+    (``hidden``) while the snapshot covers fewer than ``min_group_size`` participants.
+
+    The same for every viewer and every refresh: it reads the snapshot, it never takes one. A pulse
+    closed before snapshots were kept (migration 0004) shows its frozen answers.
+    """
     with engine.connect() as conn:
         row = conn.execute(_session_query().where(SessionRow.token == token)).first()
         if row is None:
             raise PulseError("This pulse link is not valid.")
         session = _session_of(row)
-        answers = _answer_rows(conn, row.wave_id)
-        last = conn.execute(
-            select(func.max(PulseAnswer.answered_at)).where(PulseAnswer.wave_id == row.wave_id)
-        ).scalar()
-    ds = build_dataset(session.wave, answers, roster=session.roster)
-    return summarise(ds, min_group_size, _utc(last))
+        where = PulseAnswer.wave_id == row.wave_id
+        n, last = conn.execute(
+            select(
+                func.count(func.distinct(PulseAnswer.respondent)), func.max(PulseAnswer.answered_at)
+            ).where(where)
+        ).one()
+        batch = _batch(conn, row.workspace_id) if session.is_open else 0
+        shown = row.shown
+        if shown is None and not session.is_open:
+            ds = build_dataset(session.wave, _answer_rows(conn, row.wave_id), roster=session.roster)
+            shown = _snapshot(ds, row.closed_at)
+    base = _from_snapshot(shown) if shown is not None else summarise(build_dataset(session.wave, ()), 1)
+    hidden = shown is None or base.shown_answers < min_group_size or base.shown_answers == 0
+    waiting = 0 if not session.is_open else int(n) if shown is None else len(row.changed or [])
+    return replace(
+        base,
+        answers=int(n),
+        last_answer_at=_utc(last),
+        hidden=hidden,
+        hours=base.hours.iloc[0:0] if hidden else base.hours,
+        trust=base.trust.iloc[0:0] if hidden else base.trust,
+        shown_answers=base.shown_answers if shown is not None else 0,
+        shown_at=base.shown_at if shown is not None else None,
+        waiting=waiting,
+        batch=batch,
+    )
 
 
 # --- the room against the organisation ----------------------------------------------------------
@@ -880,15 +1139,17 @@ def compare_with_base(summary: PulseSummary, base: Dataset | None, min_group_siz
     its learning sheet's latest wave label when it has several).
 
     Both sides use one definition (:func:`summarise`): share(t) = Σ hours of t ÷ Σ hours of the
-    five types. Withheld (``hidden``, empty table) when there is no base, or when either side has
-    fewer respondents than ``min_group_size``: a mix of two or three people gives their answers away.
+    five types. The room is ``summary``'s snapshot (``shown_answers`` participants), as the live
+    view's averages are: never the answers as they are this second. Withheld (``hidden``, empty
+    table) when there is no base, or when either side has fewer respondents than
+    ``min_group_size``: a mix of two or three people gives their answers away.
     """
     rows, wave = rows_for_wave(base.learning, None) if base is not None else (pd.DataFrame(), "")
     org_n, org_shares = _type_shares(rows) if base is not None else (0, [])
     note = ""
     if base is None:
         note = "The workspace has no uploaded wave to compare the room with."
-    elif summary.answers < min_group_size or summary.hidden:
+    elif summary.shown_answers < min_group_size or summary.hidden:
         note = f"Shown once {min_group_size} people have answered (the minimum group size)."
     elif org_n < min_group_size:
         note = (
@@ -897,7 +1158,7 @@ def compare_with_base(summary: PulseSummary, base: Dataset | None, min_group_siz
         )
     columns = ["learning_type", "type", "room", "organisation", "difference"]
     if note:
-        return RoomComparison(summary.answers, org_n, wave, True, note, pd.DataFrame(columns=columns))
+        return RoomComparison(summary.shown_answers, org_n, wave, True, note, pd.DataFrame(columns=columns))
     room = dict(zip(summary.hours["learning_type"], summary.hours["share"], strict=True))
     room_shares = [float(room.get(code, 0.0)) for code in LEARNING_TYPE_CODES]
     table = pd.DataFrame(
@@ -910,13 +1171,14 @@ def compare_with_base(summary: PulseSummary, base: Dataset | None, min_group_siz
         },
         columns=columns,
     )
-    return RoomComparison(summary.answers, org_n, wave, False, "", table)
+    return RoomComparison(summary.shown_answers, org_n, wave, False, "", table)
 
 
 @dataclass(frozen=True)
 class RoomPulse:
     """A workshop's pulse for the deck: aggregates only (``summary.advisers``, which is
-    person-level, is never shown from here)."""
+    person-level, is never shown from here). ``summary`` is :func:`live_summary`'s: its figures are
+    the snapshot's (``shown_answers`` participants), ``answers`` the count so far."""
 
     title: str
     wave: str
@@ -928,8 +1190,9 @@ class RoomPulse:
 
 
 def room_pulse(engine: Engine, workspace: str, min_group_size: int) -> RoomPulse | None:
-    """The workspace's latest pulse that someone answered, summarised (:func:`live_summary`) and
-    set against the organisation (:func:`compare_with_base`); None when no pulse has an answer."""
+    """The workspace's latest pulse that someone answered, summarised (:func:`live_summary`: as of
+    its snapshot, as the live view shows it) and set against the organisation
+    (:func:`compare_with_base`); None when no pulse has an answer."""
     for session in list_sessions(engine, workspace):  # newest first
         summary = live_summary(engine, session.token, min_group_size)
         if summary.answers:

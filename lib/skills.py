@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from lib.dataset import Dataset
-from lib.privacy import MIN_GROUP_SIZE, suppress_small_groups
+from lib import privacy
+from lib.privacy import MIN_GROUP_SIZE
 
 __all__ = [
     "BUS_FACTOR_FLAGS",
@@ -320,23 +321,41 @@ GAP_VALUE_COLUMNS = [
 
 
 def group_gap_cells(
-    ds: Dataset, wave: str | None = None, by: str = "team", min_size: int = MIN_GROUP_SIZE
+    ds: Dataset,
+    wave: str | None = None,
+    by: str = "team",
+    min_size: int = MIN_GROUP_SIZE,
+    across: bool = True,
 ) -> pd.DataFrame:
     """:func:`gap_table` by (``by``, skill), safe to show: small groups suppressed per skill.
 
-    For each skill, a (group, skill) cell with fewer than ``min_size`` people needing the skill
-    is blanked, with complementary suppression (:func:`lib.privacy.suppress_small_groups`,
-    ``total=True``) because the organisation-wide figure per skill is shown next to it. Keeps
-    every row, with ``suppressed`` and ``suppressed_reason`` columns.
+    For each skill, what may be shown is decided by :func:`lib.privacy.protect_groups` over the
+    people whose role needs the skill (family ``skills:<skill>``): with ``across`` (the aggregate
+    view) so that no cell can be worked out from the other breakdowns or the organisation-wide
+    figure; else a cell with fewer than ``min_size`` people is blanked, with complementary
+    suppression against the organisation-wide figure per skill. Keeps every row, with
+    ``suppressed`` and ``suppressed_reason`` columns.
     """
     if by not in ("team", "role"):
         raise ValueError('group gaps by "team" or "role"')
     table = gap_table(ds, wave, (by, "skill"))
     if not len(table):
         return table.assign(suppressed=pd.Series(dtype=bool), suppressed_reason=pd.Series(dtype=str))
+    needers = person_gaps(ds, wave).groupby("skill")["person_id"].agg(list) if across else {}
     parts = [
-        suppress_small_groups(part, "people", min_size, value_cols=GAP_VALUE_COLUMNS, total=True)
-        for _, part in table.groupby("skill", sort=False)
+        privacy.protect_groups(
+            part,
+            ds,
+            by,
+            family=f"skills:{skill}",
+            populations={"": needers.get(skill, [])} if across else {},
+            min_size=min_size,
+            size_col="people",
+            value_cols=GAP_VALUE_COLUMNS,
+            across=across,
+            group_col=by,
+        )
+        for skill, part in table.groupby("skill", sort=False)
     ]
     return pd.concat(parts, ignore_index=True)
 

@@ -343,10 +343,26 @@ def response_rate(ds: Dataset, wave: str | None = None) -> ResponseRate:
     return ResponseRate(resolve_wave(ds, wave), int(answers["person_id"].nunique()), len(ds.people))
 
 
-def _group_labels(people: pd.DataFrame, attribute: str) -> pd.Series:
-    values = people[attribute]
-    text = values.astype("string").fillna("").str.strip()
-    return text.mask(text == "", "(not given)").astype(str)
+def _score_populations(ds: Dataset, min_items: int) -> dict[str, dict[str, list[str]]]:
+    """dimension → wave → the people with a score on it: who a group mean is computed from."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for w in survey_waves(ds) or [None]:
+        scores = person_scores(ds, w, min_items)
+        scored = scores[scores["score"].notna()]
+        for dim, ids in scored.groupby("dimension")["person_id"]:
+            out.setdefault(str(dim), {})[w or ""] = [str(i) for i in ids]
+    return out
+
+
+def releases(
+    ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, min_items: int = MIN_ITEMS_ANSWERED
+) -> list[privacy.Release]:
+    """What the aggregate view may show of each dimension's group scores (:func:`lib.privacy.release_for`),
+    for figures that combine several dimensions (the wirearchy index per group)."""
+    return [
+        privacy.release_for(ds, f"trust:{dim}:{min_items}", pops, min_size)
+        for dim, pops in _score_populations(ds, min_items).items()
+    ]
 
 
 def scores_by_group(
@@ -355,14 +371,16 @@ def scores_by_group(
     wave: str | None = None,
     min_size: int = privacy.MIN_GROUP_SIZE,
     min_items: int = MIN_ITEMS_ANSWERED,
+    across: bool = True,
 ) -> pd.DataFrame:
     """Dimension means per group of ``attribute`` (team, level, …), small groups suppressed.
 
     Long form: group, dimension, label, people (on the roster), respondents (people in the group
-    with a score on this dimension), mean, favourable (share of the group's answers that are 4 or
-    5 after reverse coding), suppressed, suppressed_reason. For each dimension a group with fewer
-    than ``min_size`` respondents is suppressed, plus complementary suppression because the
-    organisation-wide mean is shown beside it (:func:`lib.privacy.suppress_small_groups`, total=True).
+    with a score on this dimension), mean, favourable (share of those respondents' answers that
+    are 4 or 5 after reverse coding), suppressed, suppressed_reason. What may be shown is decided
+    by :func:`lib.privacy.protect_groups`: with ``across`` (the aggregate view) over every
+    breakdown and wave of the dimension's scores together, else per table (groups under
+    ``min_size`` respondents, plus complementary suppression against the organisation's mean).
     """
     columns = ["group", "dimension", "label", "people", "respondents", "mean", "favourable"]
     if attribute not in ds.people.columns:
@@ -372,13 +390,16 @@ def scores_by_group(
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         return empty.assign(suppressed=pd.Series(dtype=bool), suppressed_reason=pd.Series(dtype=str))
     groups = pd.DataFrame(
-        {"person_id": ds.people["person_id"].astype(str), "group": _group_labels(ds.people, attribute)}
+        {"person_id": ds.people["person_id"].astype(str), "group": privacy.group_labels(ds.people, attribute)}
     )
     sizes = groups.groupby("group").size()
     scores = person_scores(ds, wave, min_items).merge(groups, on="person_id", how="inner")
-    answers = answers.merge(groups, on="person_id", how="inner")
+    scored = scores[scores["score"].notna()][["person_id", "dimension"]]
+    answers = answers.merge(groups, on="person_id", how="inner").merge(scored, on=["person_id", "dimension"])
     answers = answers.assign(fav=(answers["score"] >= FAVOURABLE_MIN).astype(float))
     fav = answers.groupby(["group", "dimension"])["fav"].mean()
+    populations = _score_populations(ds, min_items) if across else {}
+    chosen = resolve_wave(ds, wave) or ""
     parts = []
     for dim in _dimension_order(list(answers["dimension"].unique())):
         s = scores[(scores["dimension"] == dim) & scores["score"].notna()]
@@ -392,8 +413,18 @@ def scores_by_group(
         table["favourable"] = [float(fav.get((g, dim), math.nan)) for g in table["group"]]
         table = table[table["respondents"] > 0]
         parts.append(
-            privacy.suppress_small_groups(
-                table, "respondents", min_size, value_cols=["mean", "favourable"], total=True
+            privacy.protect_groups(
+                table,
+                ds,
+                attribute,
+                family=f"trust:{dim}:{min_items}",
+                populations=populations.get(str(dim), {}),
+                min_size=min_size,
+                wave=chosen,
+                size_col="respondents",
+                value_cols=["mean", "favourable"],
+                across=across,
+                group_col="group",
             )
         )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

@@ -357,14 +357,15 @@ def advice_flow(ds: Dataset, wave: str | None = None) -> AdviceFlow:
 
 
 def flow_by_level(
-    ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, wave: str | None = None
+    ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, wave: str | None = None, across: bool = True
 ) -> pd.DataFrame:
     """Up/across/down shares of the advice ties sent from each level, small levels suppressed.
 
     Columns: level, people (on the roster at that level), ties (sent, with both levels known),
-    up, across, down (shares of those ties), suppressed, suppressed_reason. A level with fewer
-    than ``min_size`` people is suppressed, plus complementary suppression because the overall
-    shares are shown beside it (:func:`lib.privacy.suppress_small_groups`, total=True).
+    up, across, down (shares of those ties), suppressed, suppressed_reason. Which levels are shown
+    is decided by :func:`lib.privacy.protect_roster_groups` (``across``: the aggregate view's one
+    release over every breakdown; else levels under ``min_size`` people plus complementary
+    suppression, as the overall shares are shown beside them).
     """
     levels = _levels(ds).dropna()
     columns = ["level", "people", "ties", "up", "across", "down"]
@@ -391,8 +392,15 @@ def flow_by_level(
             }
         )
     table = pd.DataFrame(rows, columns=columns)
-    return privacy.suppress_small_groups(
-        table, "people", min_size, value_cols=["ties", "up", "across", "down"], total=True
+    return privacy.protect_roster_groups(
+        table,
+        ds,
+        "level",
+        min_size=min_size,
+        size_col="people",
+        value_cols=["ties", "up", "across", "down"],
+        across=across,
+        group_col="level",
     )
 
 
@@ -561,12 +569,14 @@ def hidden_leaders(
 
 
 def advice_by_level(
-    ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, wave: str | None = None
+    ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, wave: str | None = None, across: bool = True
 ) -> pd.DataFrame:
     """Mean and median advice in-degree per level (the aggregate view of seniority vs advice).
 
     Columns: level, people, mean_in_degree, median_in_degree, suppressed, suppressed_reason;
-    levels with fewer than ``min_size`` people are suppressed (with complementary suppression).
+    which levels are shown is decided by :func:`lib.privacy.protect_roster_groups` (``across``:
+    the aggregate view's one release; else levels under ``min_size`` people, with complementary
+    suppression).
     """
     d = advice_in_degree(ds, wave).dropna(subset=["level"])
     if len(d) == 0:
@@ -590,8 +600,15 @@ def advice_by_level(
         .reset_index()
     )
     table["level"] = table["level"].astype(int)
-    return privacy.suppress_small_groups(
-        table, "people", min_size, value_cols=["mean_in_degree", "median_in_degree"], total=True
+    return privacy.protect_roster_groups(
+        table,
+        ds,
+        "level",
+        min_size=min_size,
+        size_col="people",
+        value_cols=["mean_in_degree", "median_in_degree"],
+        across=across,
+        group_col="level",
     )
 
 
@@ -1096,6 +1113,7 @@ def index_by_group(
     weights: Mapping[str, float] | Iterable[tuple[str, float]] | None = None,
     wave: str | None = None,
     min_size: int = privacy.MIN_GROUP_SIZE,
+    across: bool = True,
 ) -> pd.DataFrame:
     """The wirearchy index per group of ``attribute``, groups smaller than ``min_size`` suppressed.
 
@@ -1105,14 +1123,15 @@ def index_by_group(
     the whole organisation (knowledge authority). Columns: group, people, respondents, index,
     components (how many were available), one column per component key (0–100), suppressed,
     suppressed_reason. Suppression: fewer than ``min_size`` people, plus complementary
-    suppression since the organisation's index is shown beside it.
+    suppression since the organisation's index is shown beside it; with ``across`` (the aggregate
+    view) a group is shown only where the roster's release and every trust dimension's release
+    allow it (:func:`lib.privacy.guard_all`), so it agrees with every other table.
     """
     if attribute not in ds.people.columns:
         raise KeyError(f"no attribute {attribute!r} in the people sheet")
     min_size = privacy.check_min_group_size(min_size)
     ids = _text(ds.people["person_id"])
-    labels = ds.people[attribute].astype("string").fillna("").str.strip()
-    labels = labels.mask(labels == "", "(not given)").astype(str)
+    labels = privacy.group_labels(ds.people, attribute)
     group_of = pd.Series(labels.to_numpy(), index=ids.to_numpy(), dtype=str)
     sizes = group_of.value_counts()
     context, inputs = _gather(ds, resolve_wave(ds, wave), group_of, only=set(sizes[sizes >= min_size].index))
@@ -1139,9 +1158,13 @@ def index_by_group(
             )
         rows.append(row)
     table = pd.DataFrame(rows, columns=["group", "people", "respondents", "index", "components", *keys])
-    return privacy.suppress_small_groups(
+    checked = privacy.suppress_small_groups(
         table, "people", min_size, value_cols=["respondents", "index", "components", *keys], total=True
     )
+    if not across:
+        return checked
+    releases = [privacy.roster_release(ds, min_size), *trust.releases(ds, min_size)]
+    return privacy.guard_all(checked, releases, attribute, resolve_wave(ds, wave) or "", group_col="group")
 
 
 def suggestions(index: WirearchyIndex, below: float = 50.0) -> pd.DataFrame:

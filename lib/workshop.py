@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from lib import netmap, network, overview
+from lib import netmap, network, overview, privacy
 from lib.dataset import Dataset
 from lib.db import write_transaction
 from lib.db_models import Action, Wave, WorkshopSession, Workspace
@@ -154,16 +154,15 @@ class ScenarioEffect:
 
 def aggregate_safe(ds: Dataset, scenario: Scenario, min_size: int = MIN_GROUP_SIZE) -> bool:
     """Whether ``scenario`` may be shown in the aggregate view: it removes no individual, and every
-    group it removes or connects has at least ``min_size`` people (a change to a smaller group
-    would show, in the before/after difference, what the aggregate view hides)."""
+    group it removes or connects is one the aggregate view shows (:func:`lib.privacy.roster_release`:
+    at least ``min_size`` people and not a group hidden so others cannot be worked out); a change
+    to a hidden group would show, in the before/after difference, what the aggregate view hides."""
     if scenario.remove_people:
         return False
     wanted = [(a, v) for a, v in scenario.remove_groups]
     wanted += [(b.attribute, g) for b in scenario.bridges for g in (b.group_a, b.group_b)]
-    for attribute, value in wanted:
-        if int((group_values(ds, attribute) == str(value)).sum()) < min_size:
-            return False
-    return True
+    release = privacy.roster_release(ds, min_size)
+    return all(str(value) in release.allowed(attribute) for attribute, value in wanted)
 
 
 def group_values(ds: Dataset, attribute: str) -> pd.Series:
@@ -493,7 +492,12 @@ def _measure_rows(
     return pd.DataFrame(rows, columns=["measure", "before", "after", "change", "before_value", "after_value"])
 
 
-def _group_rows(ei_b: network.EIResult | None, ei_a: network.EIResult | None, min_size: int) -> pd.DataFrame:
+def _group_rows(
+    ei_b: network.EIResult | None,
+    ei_a: network.EIResult | None,
+    min_size: int,
+    allowed: frozenset[str] | None = None,
+) -> pd.DataFrame:
     columns = ["group", "people_before", "people_after", "ei_before", "ei_after", "ei_change"]
     if ei_b is None or ei_a is None:
         return pd.DataFrame(columns=columns)
@@ -507,6 +511,8 @@ def _group_rows(ei_b: network.EIResult | None, ei_a: network.EIResult | None, mi
     out = out[
         (out["people_before"] >= min_size) & ((out["people_after"] >= min_size) | (out["people_after"] == 0))
     ]
+    if allowed is not None:  # the aggregate view: only groups its release shows
+        out = out[out.index.isin(allowed)]
     out["ei_change"] = out["ei_after"] - out["ei_before"]
     return out.reset_index().rename(columns={"index": "group"})[columns]
 
@@ -565,7 +571,12 @@ def what_if(
         before=head_b,
         after=head_a,
         measures=measures,
-        groups=_group_rows(ei_b, ei_a, min_size),
+        groups=_group_rows(
+            ei_b,
+            ei_a,
+            min_size,
+            privacy.roster_release(ds, min_size).allowed(group_attr) if complementary else None,
+        ),
         map_before=group_map(ds),
         map_after=group_map(after_ds),
         group_attr=group_attr,

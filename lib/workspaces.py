@@ -53,6 +53,7 @@ import hashlib
 import io
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -81,6 +82,7 @@ from lib.schema import CHANNEL_MODES, MODES
 
 __all__ = [
     "CHANNEL_TABLE_COLUMNS",
+    "LOOKALIKES",
     "NOT_MAPPED",
     "TABLE_FORMAT",
     "VIEWS",
@@ -107,13 +109,16 @@ __all__ = [
     "list_workspaces",
     "load_wave",
     "load_workspace",
+    "name_skeleton",
     "new_pseudonym_salt",
+    "normalise_name",
     "open_database",
     "purge_expired",
     "read_wave_table",
     "store_result",
     "tables_fingerprint",
     "update_settings",
+    "workspace_name",
     "workspace_names",
     "workspace_source",
     "write_wave_tables",
@@ -123,7 +128,8 @@ TABLE_FORMAT = "parquet-zstd"
 VIEWS: tuple[str, ...] = ("aggregate", "named")
 WAVE_KINDS: tuple[str, ...] = ("upload", "pulse")
 MAX_NAME_LENGTH = 200
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Control characters and line breaks (C0, DEL, C1, U+2028/U+2029): refused inside a name.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 Progress = Callable[[str], None]
 
@@ -262,6 +268,78 @@ def _clean_name(value: str, what: str) -> str:
     if _CONTROL.search(name):
         raise WorkspaceError(f"The {what} contains control characters (tabs, line breaks): {name!r}.")
     return name
+
+
+# --- workspace names that look alike --------------------------------------------------------------
+#
+# A workspace name is shown in the Workspace menu and keys the [workspace_access] table of the
+# secrets (lib.auth), so two names a reader cannot tell apart ("Acme" and "Аcme" with a Cyrillic А,
+# "Acme" with a zero-width space or a right-to-left override) let one workspace pass for another.
+# Every name that enters (create, import, the command line, [workspace_access]) is normalised
+# (normalise_name); a new name whose skeleton (name_skeleton) equals an existing one's is refused.
+
+#: Letters of other scripts that look like Latin ones in the fonts a menu uses, and dashes that look
+#: like "-": ``(what, look-alikes, the characters they look like)``, position by position. A short
+#: table for names typed by people, not Unicode's whole confusables list (UTS #39): Latin look-alikes
+#: among themselves (``l``/``I``/``1``, ``O``/``0``, ``rn``/``m``) are not mapped.
+LOOKALIKES: tuple[tuple[str, str, str], ...] = (
+    ("Cyrillic capitals", "АВЕЅІЈКМНОРСТХУ", "ABESIJKMHOPCTXY"),
+    ("Cyrillic small letters", "аеѕіјорсхуԁһԛԝӏ", "aesijopcxydhqwl"),
+    ("Greek capitals", "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX"),
+    ("Greek small letters", "αικνορυχ", "aikvopux"),
+    ("dashes", "\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-------"),
+)
+_LOOKALIKE_MAP = str.maketrans(
+    {look: latin for _what, looks, latins in LOOKALIKES for look, latin in zip(looks, latins, strict=True)}
+)
+#: Invisible characters that are not of category Cf (format): Unicode's other default-ignorable
+#: code points (combining grapheme joiner, Hangul fillers, variation selectors).
+_IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
+#: Characters that show as a blank: collapsed with the spaces (U+2800 BRAILLE PATTERN BLANK is "So").
+_BLANKS = re.compile(r"[^\S\x00-\x1f\x7f-\x9f\u2028\u2029]+|\u2800+")
+
+
+def normalise_name(value: object) -> str:
+    r"""A workspace name as it is stored and looked up: Unicode NFKC (full-width ``Ａｃｍｅ`` → ``Acme``,
+    ligatures and compatibility forms to plain letters), invisible characters removed (category Cf:
+    zero-width spaces and joiners, bidi controls such as U+202E RIGHT-TO-LEFT OVERRIDE, soft hyphens;
+    and the other default-ignorables), every run of spaces one space, trimmed.
+
+    Control characters and line breaks are left in, for :func:`workspace_name` to refuse.
+
+    >>> normalise_name("  Ａｃｍｅ\u200b  Corp\u202e ")
+    'Acme Corp'
+    """
+    text = unicodedata.normalize("NFKC", str(value))
+    text = _IGNORABLE.sub("", "".join(ch for ch in text if unicodedata.category(ch) != "Cf"))
+    text = unicodedata.normalize("NFKC", text)  # removing a joiner can leave a pair to compose
+    return _BLANKS.sub(" ", text).strip()
+
+
+def name_skeleton(value: object) -> str:
+    r"""What a name looks like, for comparing names: :func:`normalise_name`, the look-alike letters of
+    :data:`LOOKALIKES` mapped to the Latin ones, case folded. Two names with the same skeleton cannot
+    be told apart in a menu ("Acme", "ACME", "Аcme" with a Cyrillic А, "Acme" with a zero-width space).
+
+    >>> name_skeleton("\u0410cme") == name_skeleton("ACME\u200b") == "acme"
+    True
+    """
+    return unicodedata.normalize("NFKC", normalise_name(value).translate(_LOOKALIKE_MAP).casefold())
+
+
+def workspace_name(value: object) -> str:
+    """``value`` normalised (:func:`normalise_name`) and checked as a workspace name: WorkspaceError
+    when it is blank, longer than 200 characters or holds control characters (tabs, line breaks)."""
+    return _clean_name(normalise_name(value), "workspace name")
+
+
+def _unusual(name: str) -> str:
+    """The characters of ``name`` that are not plain ASCII, with their Unicode names, so a message can
+    show why two names that look the same are not: ``U+0410 CYRILLIC CAPITAL LETTER A``."""
+    seen = dict.fromkeys(ch for ch in name if not (ch.isascii() and ch.isprintable()))
+    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}" for ch in seen)
 
 
 # --- tables <-> Parquet -------------------------------------------------------------------------
@@ -432,12 +510,62 @@ def channel_modes_from_table(table: pd.DataFrame) -> dict[str, str]:
 # --- workspaces ---------------------------------------------------------------------------------
 
 
-def _workspace_row(conn: Connection, name: str) -> Any:
-    return conn.execute(select(Workspace.__table__).where(Workspace.name == name)).first()
+def _workspace_row(conn: Connection, value: str) -> Any:
+    """The workspace ``value`` names, or None. A name is looked up as given (trimmed), then normalised
+    (:func:`workspace_name`: "Ａｃｍｅ" or "Acme" with a zero-width space finds "Acme"), then among
+    names stored before names were normalised. WorkspaceError when ``value`` is not a usable name,
+    or when several such older names normalise to it."""
+    table = Workspace.__table__
+    given = str(value).strip()
+    row = conn.execute(select(table).where(Workspace.name == given)).first() if given else None
+    if row is not None:
+        return row
+    name = workspace_name(value)
+    row = conn.execute(select(table).where(Workspace.name == name)).first()
+    if row is not None:
+        return row
+    older = [
+        n
+        for n in conn.execute(select(Workspace.name).order_by(Workspace.name)).scalars()
+        if normalise_name(n) == name
+    ]
+    if len(older) > 1:
+        raise WorkspaceError(
+            f"{name!r} could be any of the workspaces {', '.join(map(repr, older))}, whose names differ only "
+            "in invisible characters or character width: give the name exactly as stored."
+        )
+    return conn.execute(select(table).where(Workspace.name == older[0])).first() if older else None
+
+
+#: The PostgreSQL advisory lock held while a new workspace's name is checked and inserted, so two
+#: look-alike names created at the same moment cannot both pass the check (SQLite's writers are
+#: serialised by BEGIN IMMEDIATE already). Any fixed 64-bit number unique to this purpose.
+_NEW_NAME_LOCK = 0x534C445F4E414D45  # "SLD_NAME"
+
+
+def _check_name_free(conn: Connection, name: str) -> None:
+    """WorkspaceError, naming the existing workspace, when a stored workspace's name looks like
+    ``name`` (the same :func:`name_skeleton`): "Аcme" with a Cyrillic А, "ACME" or "Acme" with a
+    zero-width space next to "Acme". Call it in the transaction that inserts ``name``."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_NEW_NAME_LOCK)))
+    skeleton = name_skeleton(name)
+    for other in conn.execute(select(Workspace.name).order_by(Workspace.name)).scalars():
+        if other == name:
+            raise WorkspaceError(f"A workspace named {name!r} already exists.")
+        if name_skeleton(other) == skeleton:
+            unusual = _unusual(name)
+            raise WorkspaceError(
+                f"The name {name!r} looks like the existing workspace {other!r}"
+                + (f" ({name!r} holds {unusual})" if unusual else "")
+                + ": the Workspace menu and the sign-in settings could not tell them apart. Open "
+                f"{other!r}, or choose a name that differs in more than case, look-alike letters or "
+                "invisible characters."
+            )
 
 
 def _require_workspace(conn: Connection, name: str) -> Any:
-    row = _workspace_row(conn, _clean_name(name, "workspace name"))
+    row = _workspace_row(conn, name)
     if row is None:
         known = conn.execute(select(Workspace.name).order_by(Workspace.name)).scalars().all()
         hint = f" Workspaces: {', '.join(known)}." if known else " There are no workspaces yet."
@@ -485,12 +613,16 @@ def _insert_workspace(conn: Connection, name: str, settings: WorkspaceSettings, 
 def create_workspace(
     engine: Engine, name: str, settings: WorkspaceSettings | None = None, now: datetime | None = None
 ) -> WorkspaceInfo:
-    """Create an empty workspace; WorkspaceError when the name is taken or a setting is invalid."""
-    name = _clean_name(name, "workspace name")
+    """Create an empty workspace named ``name`` normalised (:func:`workspace_name`); WorkspaceError
+    when the name is taken, looks like a stored workspace's name (:func:`name_skeleton`; the message
+    names that workspace) or a setting is invalid."""
+    name = workspace_name(name)
     try:
         with write_transaction(engine) as conn:
-            if _workspace_row(conn, name) is not None:
-                raise WorkspaceError(f"A workspace named {name!r} already exists.")
+            row = _workspace_row(conn, name)
+            if row is not None:
+                raise WorkspaceError(f"A workspace named {row.name!r} already exists.")
+            _check_name_free(conn, name)
             _insert_workspace(conn, name, settings or WorkspaceSettings(), _db_time(now))
     except IntegrityError as err:  # created by someone else at the same moment
         raise WorkspaceError(f"A workspace named {name!r} already exists.") from err
@@ -686,14 +818,15 @@ def import_dataset(
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> WaveInfo:
-    """Store ``ds`` as a new wave of ``workspace`` (created with ``settings`` when it does not exist).
+    """Store ``ds`` as a new wave of ``workspace`` (created with ``settings`` when it does not exist;
+    the name is looked up and stored normalised, :func:`workspace_name`).
 
     All or nothing: one transaction holds the workspace (when new), the wave, its nine tables and
-    the uploaded ``files`` (name, bytes). WorkspaceError when the label is taken or a table cannot
-    be stored. ``progress`` receives one line per step, the first (``importing …``) once the
+    the uploaded ``files`` (name, bytes). WorkspaceError when the label is taken, a new workspace's
+    name looks like a stored one's (:func:`create_workspace`) or a table cannot be stored. ``progress`` receives one line per step, the first (``importing …``) once the
     transaction is open.
     """
-    workspace = _clean_name(workspace, "workspace name")
+    requested, workspace = workspace, workspace_name(workspace)
     label = _clean_name(label if label is not None else default_label(ds), "wave label")
     if kind not in WAVE_KINDS:
         raise WorkspaceError(f"A wave is one of {', '.join(WAVE_KINDS)}, not {kind!r}.")
@@ -703,11 +836,12 @@ def import_dataset(
     moment = _db_time(now)
     try:
         with write_transaction(engine) as conn:
-            row = _workspace_row(conn, workspace)
+            row = _workspace_row(conn, requested)
             if row is None:
+                _check_name_free(conn, workspace)
                 workspace_id = _insert_workspace(conn, workspace, settings or WorkspaceSettings(), moment)
             else:
-                workspace_id = row.id
+                workspace, workspace_id = row.name, row.id
                 _check_label_free(conn, workspace_id, workspace, label)
             result = conn.execute(
                 insert(Wave).values(
@@ -774,15 +908,17 @@ def import_file(
     progress: Progress | None = None,
 ) -> tuple[Dataset, WaveInfo]:
     """Load ``path`` (:func:`lib.loader.load_path`; DataError when it does not load) and import it,
-    keeping the uploaded file(s) for the workspace's retention period."""
+    keeping the uploaded file(s) for the workspace's retention period. A new workspace's name that
+    looks like a stored one's, or a label already taken, is refused before the file is loaded."""
     from lib.loader import load_path
 
     path = Path(path)
-    if label is not None:  # fail before a long load when the label is already taken
-        with engine.connect() as conn:
-            row = _workspace_row(conn, _clean_name(workspace, "workspace name"))
-            if row is not None:
-                _check_label_free(conn, row.id, workspace, _clean_name(label, "wave label"))
+    with engine.connect() as conn:  # fail before a long load: a look-alike name, a taken label
+        row = _workspace_row(conn, workspace)
+        if row is None:
+            _check_name_free(conn, workspace_name(workspace))
+        elif label is not None:
+            _check_label_free(conn, row.id, row.name, _clean_name(label, "wave label"))
     ds = load_path(path)
     info = import_dataset(
         engine, workspace, ds, label, files=_upload_files(path), settings=settings, now=now, progress=progress

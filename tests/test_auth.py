@@ -13,13 +13,16 @@ import pytest
 from lib import auth
 
 FAST = {"n": 2**14, "r": 8, "p": 1}  # the lowest cost verify_password accepts: quick tests
+#: Quick hashes are refused unless the secrets lower the configured cost to theirs (default 2^17).
+FAST_COST = {"passwords": {"scrypt_n": FAST["n"]}}
 HASH_FAC = auth.hash_password("facilitate-2026", **FAST)
 HASH_EXE = auth.hash_password("board-room-2026", **FAST)
 ACCOUNTS = {
     "accounts": {
         "fac": {"password_hash": HASH_FAC, "roles": ["facilitator"]},
         "exe": {"password_hash": HASH_EXE, "roles": ["executive"]},
-    }
+    },
+    **FAST_COST,
 }
 OIDC = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -134,8 +137,8 @@ def test_accounts_and_roles_are_read() -> None:
     [
         ({"accounts": {"a": {"password": "plain", "roles": ["facilitator"]}}}, "plain-text password"),
         ({"accounts": {"a": {"password_hash": "abc", "roles": ["facilitator"]}}}, "not a scrypt hash"),
-        ({"accounts": {"a": {"password_hash": HASH_FAC, "roles": ["admin"]}}}, "unknown role"),
-        ({"accounts": {"a": {"password_hash": HASH_FAC, "roles": []}}}, "roles must be a list"),
+        ({"accounts": {"a": {"password_hash": HASH_FAC, "roles": ["admin"]}}, **FAST_COST}, "unknown role"),
+        ({"accounts": {"a": {"password_hash": HASH_FAC, "roles": []}}, **FAST_COST}, "roles must be a list"),
         ({"accounts": {"a": "x"}}, "must be a table"),
         ({"roles": {"admins": ["a@x.org"]}}, "unknown key"),
         ({"roles": {"facilitators": "a@x.org"}}, "must be a list"),
@@ -150,6 +153,130 @@ def test_accounts_and_roles_are_read() -> None:
 def test_unusable_configuration_is_an_error(secrets: dict[str, Any], message: str) -> None:
     with pytest.raises(auth.AuthConfigError, match=message):
         auth.load_config(secrets)
+
+
+# --- the configured cost: every account's hash has it, and an unknown name costs as much ----------
+
+
+def _unchecked(n: int, r: int = 8, p: int = 1) -> str:
+    """A well-formed hash of cost (n, r, p) that no password matches (its key is made up):
+    load_config only reads the parameters, so costly ones need no scrypt run here (2^18 would take
+    a second and 256 MiB)."""
+    salt, key = base64.b64encode(b"0123456789abcdef").decode(), base64.b64encode(b"\xff" * 32).decode()
+    return f"scrypt${n}${r}${p}${salt}${key}"
+
+
+def _account(stored: str, **settings: Any) -> dict[str, Any]:
+    return {"accounts": {"fran": {"password_hash": stored, "roles": ["facilitator"]}}, **settings}
+
+
+def test_the_configured_cost_defaults_to_2_17_and_is_read_from_the_secrets() -> None:
+    assert auth.SCRYPT_N == 2**17
+    assert auth.load_config(_account(_unchecked(2**17))).scrypt_n == 2**17
+    assert auth.load_config(ACCOUNTS).scrypt_n == 2**14  # lowered in the secrets, explicitly
+    assert auth.load_config({}).scrypt_n == auth.AuthConfig().scrypt_n == 2**17
+
+
+@pytest.mark.parametrize(
+    ("stored", "settings", "message"),
+    [
+        (  # the leak of issue 12: N = 2^14 against the default 2^17
+            _weak(2**14),
+            {},
+            r"^\[accounts\.fran\]: password_hash is cheaper \(N = 2\^14 = 16384, r = 8, p = 1\) than the "
+            r"minimum, N = 2\^17 = 131072, r = 8, p = 1: .* tells a visitor it exists\. Make a new hash "
+            r"with `python -m lib\.cli hash-password`\.$",
+        ),
+        (_unchecked(2**17, r=1), {}, r"cheaper \(N = 2\^17 = 131072, r = 1, p = 1\) than the minimum"),
+        (
+            _unchecked(2**16),
+            {"passwords": {"scrypt_n": 2**18}},
+            r"cheaper .* the minimum, N = 2\^18 = 262144.*`python -m lib\.cli hash-password --scrypt-n 262144`",
+        ),
+        (  # costlier answers slower than an unknown name: refused too, with the way out
+            _unchecked(2**18),
+            {},
+            r"made with N = 2\^18 = 262144, r = 8, p = 1, not the configured N = 2\^17 = 131072.*"
+            r"or set \[passwords\] scrypt_n = 262144",
+        ),
+        (HASH_FAC, {"passwords": {"scrypt_n": 2**15}}, r"cheaper \(N = 2\^14 = 16384.*--scrypt-n 32768`"),
+    ],
+    ids=["2^14-by-default", "r-1", "below-a-raised-cost", "above", "below-a-lowered-cost"],
+)
+def test_a_hash_not_of_the_configured_cost_is_refused_at_start_up(
+    stored: str, settings: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(auth.AuthConfigError, match=message):
+        auth.load_config(_account(stored, **settings))
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        (
+            {"scrypt_n": 100000},
+            r"scrypt_n must be a power of 2 from 2\^14 = 16384 to 2\^20 = 1048576, not 100000",
+        ),
+        ({"scrypt_n": 2**13}, "not 8192"),
+        ({"scrypt_n": 2**21}, "not 2097152"),
+        ({"scrypt_n": "131072"}, "not '131072'"),
+        ({"scrypt_n": True}, "not True"),
+        ({"min_n": 2**14}, r"unknown key\(s\) \['min_n'\]"),
+        ("fast", r"\[passwords\] must be a table"),
+    ],
+)
+def test_an_unusable_cost_setting_is_an_error(section: Any, message: str) -> None:
+    with pytest.raises(auth.AuthConfigError, match=message):
+        auth.load_config(_account(HASH_FAC, passwords=section))
+
+
+class ScryptSpy:
+    """Stands in for hashlib.scrypt: records the parameters of every call, returns 32 zero bytes."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, password: bytes, **kw: Any) -> bytes:
+        self.calls.append(kw)
+        return bytes(kw["dklen"])
+
+    def costs(self) -> list[tuple[int, int, int]]:
+        return [(c["n"], c["r"], c["p"]) for c in self.calls]
+
+
+@pytest.mark.parametrize("scrypt_n", [2**17, 2**14])
+def test_an_unknown_account_runs_scrypt_at_the_configured_cost(
+    monkeypatch: pytest.MonkeyPatch, scrypt_n: int
+) -> None:
+    config = auth.load_config(_account(_unchecked(scrypt_n), passwords={"scrypt_n": scrypt_n}))
+    spy = ScryptSpy()
+    monkeypatch.setattr(hashlib, "scrypt", spy)
+    throttle = auth.LoginThrottle(clock=Clock())
+
+    assert auth.account_user(config, "fran", "a wrong guess", throttle) is None  # known name
+    assert auth.account_user(config, "nobody", "a wrong guess", throttle) is None  # unknown name
+    assert auth.account_user(config, "anybody", "a wrong guess", throttle) is None
+    # one scrypt run each, all three at the configured cost, as the known account's is
+    assert spy.costs() == [(scrypt_n, 8, 1)] * 3
+    assert [len(c["salt"]) for c in spy.calls] == [16] * 3
+    # the dummy hash is made once and kept (no scrypt run to make it): the same salt both times
+    assert spy.calls[1]["salt"] == spy.calls[2]["salt"] != spy.calls[0]["salt"]
+
+
+def test_verify_password_with_a_cost_refuses_other_costs_without_running_scrypt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert auth.verify_password("facilitate-2026", HASH_FAC, n=2**14)
+    spy = ScryptSpy()
+    monkeypatch.setattr(hashlib, "scrypt", spy)
+    assert not auth.verify_password("facilitate-2026", HASH_FAC, n=2**17)
+    assert spy.calls == []
+
+
+def test_a_hand_built_configuration_with_a_cheap_hash_does_not_sign_in() -> None:
+    account = auth.Account("fac", HASH_FAC, frozenset({"facilitator"}))
+    config = auth.AuthConfig(accounts={"fac": account})  # not through load_config: cost 2^17
+    assert auth.account_user(config, "fac", "facilitate-2026", auth.LoginThrottle()) is None
 
 
 def test_oidc_providers() -> None:
@@ -268,7 +395,7 @@ def test_unknown_names_are_counted_and_cost_a_password_check(monkeypatch: pytest
     checked: list[str] = []
     real = auth.verify_password
     monkeypatch.setattr(
-        auth, "verify_password", lambda pw, stored: checked.append(stored) or real(pw, stored)
+        auth, "verify_password", lambda pw, stored, **kw: checked.append(stored) or real(pw, stored, **kw)
     )
     for _ in range(auth.MAX_FAILURES):
         assert auth.account_user(config, "nobody", "a guess", throttle, address="10.0.0.7") is None
@@ -517,6 +644,69 @@ def test_workspace_access_is_read_and_normalised() -> None:
 
 
 @pytest.mark.parametrize(
+    "configured",
+    [
+        "Acme\u200b",  # zero-width space
+        "\u202eAcme",  # right-to-left override
+        "A\u2066cme\u2069",  # a bidi isolate
+        "Ac\u00adme",  # soft hyphen
+        "\uff21\uff43\uff4d\uff45",  # full-width Ａｃｍｅ
+        "  Acme  ",
+    ],
+)
+def test_a_configured_name_matches_the_workspace_it_normalises_to(configured: str) -> None:
+    config = auth.load_config({**ACCOUNTS, "workspace_access": {configured: ["exe"]}})
+    assert config.workspace_access == {"Acme": ("exe",)}
+    assert auth.may_open_workspace(config, EXE, "Acme")
+    assert not auth.may_open_workspace(config, FAC, "Acme")  # listed, and fac is not on the list
+
+
+@pytest.mark.parametrize("asked", ["Acme", "Acme\u200b", "\uff21\uff43\uff4d\uff45", "Acme\u202e", " Acme "])
+def test_a_workspace_name_is_compared_normalised(asked: str) -> None:
+    config = auth.load_config({**ACCOUNTS, "workspace_access": {"Acme": ["exe"]}})
+    assert auth.may_open_workspace(config, EXE, asked)
+    assert not auth.may_open_workspace(config, FAC, asked)
+
+
+@pytest.mark.parametrize(
+    ("second", "shown"),
+    [
+        ("\u0410cme", "'Аcme'"),  # CYRILLIC CAPITAL LETTER A
+        ("\u0391cme", "'Αcme'"),  # GREEK CAPITAL LETTER ALPHA
+        ("Acm\u0435", "'Acmе'"),  # CYRILLIC SMALL LETTER IE
+        ("ACME", "'ACME'"),
+        ("Acme\u200b", "'Acme\\u200b'"),
+        (" Acme", "' Acme'"),
+    ],
+)
+def test_two_configured_names_that_look_alike_are_an_error(second: str, shown: str) -> None:
+    with pytest.raises(
+        auth.AuthConfigError, match=re.escape(f"[workspace_access] {shown} and 'Acme'") + ".*look alike"
+    ):
+        auth.load_config({**ACCOUNTS, "workspace_access": {"Acme": ["exe"], second: ["fac"]}})
+
+
+def test_a_look_alike_of_a_listed_name_opens_only_for_facilitators_on_that_list() -> None:
+    config = auth.load_config(
+        {
+            **ACCOUNTS,
+            "accounts": {
+                **ACCOUNTS["accounts"],
+                "fac2": {"password_hash": HASH_FAC, "roles": ["facilitator"]},
+            },
+            "workspace_access": {"Acme": ["exe", "fac2"], "Open": ["*"]},
+        }
+    )
+    fac2 = auth.User("fac2", frozenset({"facilitator"}), "account")
+    spoof = "\u0410cme"  # "Аcme": not listed itself, but looks like the listed Acme
+    assert not auth.may_open_workspace(config, FAC, spoof)  # a facilitator not on Acme's list
+    assert not auth.may_open_workspace(config, EXE, spoof)  # on the list, but not a facilitator
+    assert auth.may_open_workspace(config, fac2, spoof)
+    assert not auth.may_open_workspace(config, EXE, "0pen")  # "0" is not mapped: an unlisted name
+    assert auth.may_open_workspace(config, FAC, "Initech")  # an unrelated unlisted name: facilitators
+
+
+@pytest.mark.parametrize(
     ("table", "message"),
     [
         ("everyone", r"\[workspace_access\] must be a table"),
@@ -528,6 +718,8 @@ def test_workspace_access_is_read_and_normalised() -> None:
         ({"Acme": ["a@b@c.org"]}, "'a@b@c.org' is neither an e-mail address nor an @domain"),
         ({"Acme": ["board@"]}, "neither an e-mail address nor an @domain"),
         ({" ": ["exe"]}, "blank workspace name"),
+        ({"\u200b\u202e": ["exe"]}, r"'\\u200b\\u202e': The workspace name cannot be blank"),
+        ({"Ac\nme": ["exe"]}, "contains control characters"),
     ],
 )
 def test_unusable_workspace_access_is_an_error(table: Any, message: str) -> None:
@@ -548,7 +740,12 @@ def test_the_example_secrets_fail_closed_until_real_hashes_are_filled_in() -> No
     filled = text.replace('"scrypt$131072$8$1$REPLACE-ME$REPLACE-ME"', f'"{HASH_FAC}"')
     setting = re.compile(r'^# (\[\w+\]$|[a-z_]+ = |"[\w ]+" = )')  # the commented-out tables
     uncommented = "\n".join(line[2:] if setting.match(line) else line for line in filled.splitlines())
-    config = auth.load_config(tomllib.loads(uncommented))
+    example = tomllib.loads(uncommented)
+    assert example["passwords"] == {"scrypt_n": auth.SCRYPT_N}  # documented at the default ...
+    with pytest.raises(auth.AuthConfigError, match=r"\[accounts.facilitator\]: password_hash is cheaper"):
+        auth.load_config(example)  # ... which refuses the quick test hash
+    config = auth.load_config({**example, **FAST_COST})
+    assert config.scrypt_n == FAST["n"]
     assert config.oidc_providers == ("",)
     assert {a.name: a.roles for a in config.accounts.values()} == {
         "facilitator": {"facilitator"},
@@ -578,3 +775,17 @@ def test_cli_hash_password_reads_stdin(
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["hash-password"]) == 2
     assert "at least 8 characters" in capsys.readouterr().err
+
+
+def test_cli_hash_password_at_another_cost(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from lib.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a workshop password\n"))
+    assert main(["hash-password", "--scrypt-n", "16384"]) == 0
+    stored = capsys.readouterr().out.strip()
+    assert stored.startswith("scrypt$16384$8$1$")
+    assert auth.load_config(_account(stored, passwords={"scrypt_n": 16384})).accounts["fran"]

@@ -26,6 +26,9 @@ SHOTS = OUTPUT / "screenshots"
 FAST = {"n": 2**14, "r": 8, "p": 1}
 PASSWORDS = {"fran": "facilitate-2026", "eli": "board-room-2026"}
 SECRETS = """
+[passwords]
+scrypt_n = 16384  # the quick hashes below (FAST): the default cost is 2^17
+
 [accounts.fran]
 password_hash = "{fran}"
 roles = ["facilitator"]

@@ -24,6 +24,8 @@ from lib import auth
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 FAST = {"n": 2**14, "r": 8, "p": 1}
+#: Quick hashes need the configured cost lowered to theirs, in the secrets (the default is 2^17).
+FAST_COST = {"passwords": {"scrypt_n": FAST["n"]}}
 HASHES = {
     "fac": auth.hash_password("facilitate-2026", **FAST),
     "exe": auth.hash_password("board-room-2026", **FAST),
@@ -249,7 +251,7 @@ def test_names_are_refused_in_the_aggregate_view(role: str, view: str, answer: s
 
 
 def _accounts(name: str, role: str, key: str) -> dict[str, object]:
-    return {"accounts": {name: {"password_hash": HASHES[key], "roles": [role]}}}
+    return {"accounts": {name: {"password_hash": HASHES[key], "roles": [role]}}, **FAST_COST}
 
 
 def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
@@ -381,7 +383,7 @@ def _access_secrets(table: dict[str, list[str]] | None = WS_ACCESS) -> dict[str,
         "exe-w": {"password_hash": HASHES["exe"], "roles": ["executive"]},
         "fac-w": {"password_hash": HASHES["fac"], "roles": ["facilitator"]},
     }
-    return {"accounts": accounts, **({"workspace_access": table} if table is not None else {})}
+    return {"accounts": accounts, **FAST_COST, **({"workspace_access": table} if table is not None else {})}
 
 
 @pytest.fixture

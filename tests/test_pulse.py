@@ -28,7 +28,7 @@ from lib.schema import TRUST_ITEM_BANK
 from tests.test_workspaces import Backend, db  # noqa: F401  (the sqlite/postgresql fixture)
 
 T0 = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
-CODES = ["AAAA-2222", "BBBB-3333", "CCCC-4444", "DDDD-5555", "EEEE-6666", "FFFF-7777"]
+DEVICES = ["phone-a", "phone-b", "phone-c", "phone-d", "phone-e", "phone-f"]  # device ids (signed by send)
 ITEMS = ("ks1", "tr1", "tw1")  # the first positively worded item of the default dimensions
 
 
@@ -62,6 +62,17 @@ def answer(hours: dict[str, float], advisers: list[str], trust: tuple[int, int, 
     return pulse.Response(hours=hours, advisers=advisers, trust=dict(zip(ITEMS, trust, strict=True)))
 
 
+def send(
+    engine: Engine,
+    session: pulse.PulseSession,
+    device_id: str,
+    response: pulse.Response,
+    now: datetime | None = None,
+) -> pulse.SubmitResult:
+    """The browser whose device id is ``device_id`` sends ``response`` (its token signed as the page's is)."""
+    return pulse.submit(engine, session.token, pulse.issue_device(session, device_id), response, now=now)
+
+
 def stored_rows(engine: Engine, session: pulse.PulseSession) -> list[tuple[str, str, float]]:
     with engine.connect() as conn:
         wave_id = select(SessionRow.wave_id).where(SessionRow.token == session.token).scalar_subquery()
@@ -73,7 +84,7 @@ def stored_rows(engine: Engine, session: pulse.PulseSession) -> list[tuple[str, 
     return [(r, i, float(v)) for r, i, v in rows]
 
 
-# --- links, codes, QR ---------------------------------------------------------------------------
+# --- links, keys, QR ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -103,35 +114,12 @@ def test_public_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     assert pulse.public_url() == "https://room.example"
 
 
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("K7F2-9QXA", "K7F2-9QXA"),
-        ("k7f2 9qxa", "K7F2-9QXA"),
-        (" k7f29qxa ", "K7F2-9QXA"),
-        ("K7F2-9QX", None),  # too short
-        ("K7F2-9QXA1", None),  # too long
-        ("K0F2-9QXA", None),  # 0 is not in the alphabet (looks like O)
-        ("K7F2-9QX!", None),
-        ("", None),
-    ],
-)
-def test_normalise_code(typed: str, expected: str | None) -> None:
-    assert pulse.normalise_code(typed) == expected
-
-
-def test_new_codes_are_valid_and_differ() -> None:
-    codes = {pulse.new_code() for _ in range(200)}
-    assert len(codes) == 200
-    assert all(pulse.normalise_code(c) == c for c in codes)
-
-
-def test_respondent_key_depends_on_token_and_code_and_hides_the_code() -> None:
-    key = pulse.respondent_key("tok", "AAAA-2222")
-    assert len(key) == 64 and "AAAA" not in key
-    assert key == pulse.respondent_key("tok", "AAAA-2222")
-    assert key != pulse.respondent_key("tok2", "AAAA-2222")
-    assert key != pulse.respondent_key("tok", "AAAA-2223")
+def test_respondent_key_depends_on_token_and_device_and_hides_the_device() -> None:
+    key = pulse.respondent_key("tok", "phone-a")
+    assert len(key) == 64 and "phone" not in key
+    assert key == pulse.respondent_key("tok", "phone-a")
+    assert key != pulse.respondent_key("tok2", "phone-a")
+    assert key != pulse.respondent_key("tok", "phone-b")
 
 
 def test_qr_png_is_a_png_of_the_expected_size() -> None:
@@ -207,7 +195,7 @@ def test_the_roster_is_the_latest_upload_not_a_pulse(engine: Engine) -> None:
     newer.people = newer.people[newer.people["person_id"] != "a4"].reset_index(drop=True)
     ws.import_dataset(engine, "Acme", newer, "2026-Q2", now=T0 - timedelta(days=1))
     first = pulse.open_session(engine, "Acme", now=T0)
-    pulse.submit(engine, first.token, CODES[0], answer({}, ["a1"], (3, 3, 3)), now=T0)
+    send(engine, first, DEVICES[0], answer({}, ["a1"], (3, 3, 3)), now=T0)
     second = pulse.open_session(engine, "Acme", now=T0 + timedelta(hours=1))
     assert [p for p, _ in second.roster] == ["a1", "a2", "a3"]
 
@@ -228,20 +216,15 @@ def test_unknown_tokens_find_no_session(engine: Engine, token: str | None) -> No
 
 def test_submitting_twice_replaces_the_answer(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
-    first = pulse.submit(
-        engine, session.token, CODES[0], answer({"IOL": 4, "FSL": 2}, ["a1", "a2"], (4, 5, 3)), now=T0
-    )
+    first = send(engine, session, DEVICES[0], answer({"IOL": 4, "FSL": 2}, ["a1", "a2"], (4, 5, 3)), now=T0)
     assert first == pulse.SubmitResult(replaced=False, answers=1)
-    # the same code typed differently is the same participant
+    # the same device token again (the cookie the browser kept) is the same participant
+    again = pulse.issue_device(session, DEVICES[0])
     second = pulse.submit(
-        engine,
-        session.token,
-        "aaaa 2222",
-        answer({"PDL": 1.5}, ["a4"], (2, 2, 1)),
-        now=T0 + timedelta(minutes=1),
+        engine, session.token, again, answer({"PDL": 1.5}, ["a4"], (2, 2, 1)), now=T0 + timedelta(minutes=1)
     )
     assert second == pulse.SubmitResult(replaced=True, answers=1)
-    key = pulse.respondent_key(session.token, CODES[0])
+    key = pulse.respondent_key(session.token, DEVICES[0])
     assert stored_rows(engine, session) == sorted(
         [
             (key, "advice:a4", 1.0),
@@ -262,12 +245,10 @@ def test_submitting_twice_replaces_the_answer(engine: Engine) -> None:
 
 def test_the_wave_holds_every_answer_so_far(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
-    pulse.submit(
-        engine, session.token, CODES[0], answer({"IOL": 4, "FSL": 2}, ["a1", "a2"], (4, 5, 3)), now=T0
-    )
-    pulse.submit(engine, session.token, CODES[1], answer({"IOL": 1, "GDL": 3}, ["a2"], (2, 3, 4)), now=T0)
-    p0 = pulse.participant_id(pulse.respondent_key(session.token, CODES[0]))
-    p1 = pulse.participant_id(pulse.respondent_key(session.token, CODES[1]))
+    send(engine, session, DEVICES[0], answer({"IOL": 4, "FSL": 2}, ["a1", "a2"], (4, 5, 3)), now=T0)
+    send(engine, session, DEVICES[1], answer({"IOL": 1, "GDL": 3}, ["a2"], (2, 3, 4)), now=T0)
+    p0 = pulse.participant_id(pulse.respondent_key(session.token, DEVICES[0]))
+    p1 = pulse.participant_id(pulse.respondent_key(session.token, DEVICES[1]))
     wave = ws.load_wave(engine, "Acme", session.wave)
     label = session.wave
 
@@ -306,7 +287,7 @@ def test_the_wave_holds_every_answer_so_far(engine: Engine) -> None:
 
 def test_the_pulse_wave_keeps_the_advisers_attributes(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
-    pulse.submit(engine, session.token, CODES[0], answer({"IOL": 1}, ["a1", "a3"], (4, 4, 4)), now=T0)
+    send(engine, session, DEVICES[0], answer({"IOL": 1}, ["a1", "a3"], (4, 4, 4)), now=T0)
     wave = ws.load_wave(engine, "Acme", session.wave).people.set_index("person_id")
     assert wave.loc["a1", "team"] == "Sales" and wave.loc["a3", "guild"] == "ux"
     assert len(wave) == 2 + 1  # the two advisers and one participant
@@ -352,8 +333,8 @@ def test_pulse_waves_are_kept_apart_from_the_workspace_view(db: Backend) -> None
     uploads = ws.load_workspace(engine, "Two")
     assert uploads.source == "workspace Two (2 waves)"
     session = pulse.open_session(engine, "Two", now=T0)
-    for i, code in enumerate(CODES[:3]):
-        pulse.submit(engine, session.token, code, answer({"IOL": 2 + i}, ["a1", "a4"], (4, 4, 4)), now=T0)
+    for i, code in enumerate(DEVICES[:3]):
+        send(engine, session, code, answer({"IOL": 2 + i}, ["a1", "a4"], (4, 4, 4)), now=T0)
 
     info = ws.get_workspace(engine, "Two")
     assert [w.label for w in info.combined_waves] == ["2026-Q1", "2026-Q2"]
@@ -386,7 +367,7 @@ def test_pulse_waves_are_kept_apart_from_the_workspace_view(db: Backend) -> None
 def test_a_workspace_of_pulses_only_combines_them(engine: Engine) -> None:
     ws.create_workspace(engine, "Fresh")
     session = pulse.open_session(engine, "Fresh", now=T0)
-    pulse.submit(engine, session.token, CODES[0], answer({"IOL": 1}, ["Ann Lee"], (3, 3, 3)), now=T0)
+    send(engine, session, DEVICES[0], answer({"IOL": 1}, ["Ann Lee"], (3, 3, 3)), now=T0)
     info = ws.get_workspace(engine, "Fresh")
     assert info.combined_waves == info.waves and info.kept_apart == ()
     combined = ws.load_workspace(engine, "Fresh")
@@ -480,15 +461,15 @@ def test_free_names_when_the_workspace_has_no_people(engine: Engine) -> None:
     ws.create_workspace(engine, "Fresh")
     session = pulse.open_session(engine, "Fresh", now=T0)
     assert session.roster == ()
-    pulse.submit(
+    send(
         engine,
-        session.token,
-        CODES[0],
+        session,
+        DEVICES[0],
         answer({}, ["Ann  Lee", " ann lee", "Raj", "", "  "], (3, 3, 3)),
         now=T0,
     )
-    pulse.submit(engine, session.token, CODES[1], answer({}, ["ANN LEE"], (3, 3, 3)), now=T0)
-    pulse.submit(engine, session.token, CODES[2], answer({}, ["Ann Lee"], (3, 3, 3)), now=T0)
+    send(engine, session, DEVICES[1], answer({}, ["ANN LEE"], (3, 3, 3)), now=T0)
+    send(engine, session, DEVICES[2], answer({}, ["Ann Lee"], (3, 3, 3)), now=T0)
     wave = ws.load_wave(engine, "Fresh", session.wave)
     ann, raj = pulse.free_name_id("Ann Lee"), pulse.free_name_id("Raj")
     assert ann == pulse.free_name_id("ann lee") != raj
@@ -529,39 +510,39 @@ def test_invalid_answers_are_refused_and_nothing_is_written(
     engine: Engine, change: dict[str, Any], message: str | None
 ) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
-    pulse.submit(engine, session.token, CODES[0], pulse.Response(**_good()), now=T0)
+    send(engine, session, DEVICES[0], pulse.Response(**_good()), now=T0)
     before = stored_rows(engine, session)
     fields = {**_good(), **change}
     if message is None:
-        pulse.submit(engine, session.token, CODES[1], pulse.Response(**fields), now=T0)
+        send(engine, session, DEVICES[1], pulse.Response(**fields), now=T0)
         assert len(stored_rows(engine, session)) == len(before) + 5 + 3 + 4
         return
     with pytest.raises(pulse.PulseError, match=message):
-        pulse.submit(engine, session.token, CODES[1], pulse.Response(**fields), now=T0)
+        send(engine, session, DEVICES[1], pulse.Response(**fields), now=T0)
     assert stored_rows(engine, session) == before
 
 
-def test_too_many_advisers_and_bad_codes_are_refused(engine: Engine) -> None:
+def test_too_many_advisers_and_bad_devices_are_refused(engine: Engine) -> None:
     ws.create_workspace(engine, "Fresh")
     session = pulse.open_session(engine, "Fresh", now=T0)
     names = [f"Person {i}" for i in range(pulse.MAX_ADVISERS + 1)]
     with pytest.raises(pulse.PulseError, match="at most 10"):
-        pulse.submit(engine, session.token, CODES[0], answer({}, names, (3, 3, 3)))
+        send(engine, session, DEVICES[0], answer({}, names, (3, 3, 3)))
     with pytest.raises(pulse.PulseError, match="longer than 80"):
-        pulse.submit(engine, session.token, CODES[0], answer({}, ["x" * 81], (3, 3, 3)))
+        send(engine, session, DEVICES[0], answer({}, ["x" * 81], (3, 3, 3)))
     with pytest.raises(pulse.PulseError, match="control characters"):
-        pulse.submit(engine, session.token, CODES[0], answer({}, ["Ann\x00"], (3, 3, 3)))
-    with pytest.raises(pulse.PulseError, match="code is not valid"):
+        send(engine, session, DEVICES[0], answer({}, ["Ann\x00"], (3, 3, 3)))
+    with pytest.raises(pulse.PulseError, match="identity is not one this pulse issued"):
         pulse.submit(engine, session.token, "nope", answer({}, [], (3, 3, 3)))
     with pytest.raises(pulse.PulseError, match="link is not valid"):
-        pulse.submit(engine, "no-such-token", CODES[0], answer({}, [], (3, 3, 3)))
+        pulse.submit(engine, "no-such-token", pulse.issue_device(session), answer({}, [], (3, 3, 3)))
     assert stored_rows(engine, session) == []
 
 
 def test_the_database_refuses_a_doubled_answer_row(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
-    pulse.submit(engine, session.token, CODES[0], answer({}, [], (3, 3, 3)), now=T0)
-    key = pulse.respondent_key(session.token, CODES[0])
+    send(engine, session, DEVICES[0], answer({}, [], (3, 3, 3)), now=T0)
+    key = pulse.respondent_key(session.token, DEVICES[0])
     with pytest.raises(IntegrityError), write_transaction(engine) as conn:
         row = conn.execute(select(SessionRow.workspace_id, SessionRow.wave_id)).one()
         conn.execute(
@@ -578,15 +559,15 @@ def test_the_database_refuses_a_doubled_answer_row(engine: Engine) -> None:
 
 def test_closing_freezes_the_wave(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
-    pulse.submit(engine, session.token, CODES[0], answer({"IOL": 2}, ["a1"], (4, 4, 4)), now=T0)
+    send(engine, session, DEVICES[0], answer({"IOL": 2}, ["a1"], (4, 4, 4)), now=T0)
     before = ws.get_workspace(engine, "Acme").waves[-1]
     closed = pulse.close_session(engine, session.token, now=T0 + timedelta(minutes=20))
     assert not closed.is_open and closed.closed_at == T0 + timedelta(minutes=20)
     again = pulse.close_session(engine, session.token, now=T0 + timedelta(hours=5))
     assert again.closed_at == closed.closed_at  # idempotent: the first close stands
-    for code in (CODES[0], CODES[1]):  # neither a replacement nor a new answer
+    for code in (DEVICES[0], DEVICES[1]):  # neither a replacement nor a new answer
         with pytest.raises(pulse.PulseError, match="closed"):
-            pulse.submit(engine, session.token, code, answer({"IOL": 9}, [], (1, 1, 1)))
+            send(engine, session, code, answer({"IOL": 9}, [], (1, 1, 1)))
     after = ws.get_workspace(engine, "Acme").waves[-1]
     assert after.label == before.label and after.fingerprint == before.fingerprint
     assert len(stored_rows(engine, session)) == 5 + 3 + 1
@@ -594,19 +575,19 @@ def test_closing_freezes_the_wave(engine: Engine) -> None:
 
 def test_concurrent_submissions_lose_nothing_and_double_nothing(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
-    codes = [pulse.new_code() for _ in range(16)]
+    devices = [pulse.issue_device(session) for _ in range(16)]  # as sixteen browsers get them
     errors: list[BaseException] = []
-    start = threading.Barrier(len(codes) + 4)
+    start = threading.Barrier(len(devices) + 4)
 
-    def send(code: str, hours: float) -> None:
+    def one(device: str, hours: float) -> None:
         try:
             start.wait()
-            pulse.submit(engine, session.token, code, answer({"IOL": hours}, ["a1"], (3, 3, 3)))
+            pulse.submit(engine, session.token, device, answer({"IOL": hours}, ["a1"], (3, 3, 3)))
         except BaseException as err:  # reported below
             errors.append(err)
 
-    threads = [threading.Thread(target=send, args=(c, 1.0)) for c in codes]
-    threads += [threading.Thread(target=send, args=(c, 7.0)) for c in codes[:4]]  # four resubmit at once
+    threads = [threading.Thread(target=one, args=(d, 1.0)) for d in devices]
+    threads += [threading.Thread(target=one, args=(d, 7.0)) for d in devices[:4]]  # four resubmit at once
     for t in threads:
         t.start()
     for t in threads:
@@ -620,19 +601,19 @@ def test_concurrent_submissions_lose_nothing_and_double_nothing(engine: Engine) 
     assert wave.learning["person_id"].nunique() == 16
     assert len(wave.ties) == 16 and len(wave.learning) == 16 * 5
     assert pulse.live_summary(engine, session.token, 5).answers == 16
-    for code in codes[-3:]:  # three change their answer afterwards: replaced, still 16
-        assert pulse.submit(engine, session.token, code, answer({"IOL": 9.0}, [], (3, 3, 3))).replaced
+    for device in devices[-3:]:  # three change their answer afterwards: replaced, still 16
+        assert pulse.submit(engine, session.token, device, answer({"IOL": 9.0}, [], (3, 3, 3))).replaced
     iol = ws.load_wave(engine, "Acme", session.wave).learning.query("learning_type == 'IOL'")["hours"]
     assert len(iol) == 16 and (iol == 9.0).sum() == 3
 
 
 def test_deleting_the_workspace_or_the_wave_removes_the_pulse(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
-    pulse.submit(engine, session.token, CODES[0], answer({}, [], (3, 3, 3)), now=T0)
+    send(engine, session, DEVICES[0], answer({}, [], (3, 3, 3)), now=T0)
     ws.delete_wave(engine, "Acme", session.wave)
     assert pulse.get_session(engine, session.token) is None
     other = pulse.open_session(engine, "Acme", now=T0)
-    pulse.submit(engine, other.token, CODES[0], answer({}, [], (3, 3, 3)), now=T0)
+    send(engine, other, DEVICES[0], answer({}, [], (3, 3, 3)), now=T0)
     gone = ws.delete_workspace(engine, "Acme")
     assert gone.pulse_answers == 8
     with engine.connect() as conn:
@@ -682,10 +663,8 @@ def test_summarise_of_nothing() -> None:
 def test_live_summary_counts_and_last_answer(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     assert pulse.live_summary(engine, session.token, 5).answers == 0
-    for i, code in enumerate(CODES[:5]):
-        pulse.submit(
-            engine, session.token, code, answer({"IOL": i}, [], (3, 3, 3)), now=T0 + timedelta(minutes=i)
-        )
+    for i, code in enumerate(DEVICES[:5]):
+        send(engine, session, code, answer({"IOL": i}, [], (3, 3, 3)), now=T0 + timedelta(minutes=i))
     s = pulse.live_summary(engine, session.token, 5)
     assert s.answers == 5 and not s.hidden
     assert s.last_answer_at == T0 + timedelta(minutes=4)
@@ -750,8 +729,8 @@ def test_room_pulse_is_the_latest_answered_pulse(engine: Engine) -> None:
     assert pulse.room_pulse(engine, "Acme", 5) is None  # no pulse yet
     first = pulse.open_session(engine, "Acme", title="Kick-off", now=T0)
     assert pulse.room_pulse(engine, "Acme", 5) is None  # opened, nobody answered
-    for i, code in enumerate(CODES):
-        pulse.submit(engine, first.token, code, answer({"IOL": i, "FSL": 1}, ["a1"], (4, 5, 3)), now=T0)
+    for i, code in enumerate(DEVICES):
+        send(engine, first, code, answer({"IOL": i, "FSL": 1}, ["a1"], (4, 5, 3)), now=T0)
     pulse.open_session(engine, "Acme", title="Later, unanswered", now=T0 + timedelta(hours=2))
     got = pulse.room_pulse(engine, "Acme", 5)
     assert got is not None and (got.title, got.wave, got.summary.answers) == ("Kick-off", first.wave, 6)
@@ -790,7 +769,7 @@ def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
     from dataclasses import replace
 
     from lib.deck import deck_bytes
-    from lib.schema import LEARNING_TYPE_CODES
+    from lib.schema import LEARNING_TYPE_DEVICES
 
     summary = room(5)
     # who named whom is person-level: it must never reach the deck
@@ -803,7 +782,7 @@ def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
     deck = deck_bytes(org, room=r)
     slide = _room_slide(deck)
     chart = next(sh.chart for sh in slide.shapes if sh.has_chart)
-    assert list(chart.plots[0].categories) == list(LEARNING_TYPE_CODES)
+    assert list(chart.plots[0].categories) == list(LEARNING_TYPE_DEVICES)
     series = {s.name: list(s.values) for s in chart.plots[0].series}
     assert list(series) == ["The room", "The organisation (2026)"]
     assert series["The room"] == pytest.approx([0.5, 5 / 30, 0, 0, 10 / 30])

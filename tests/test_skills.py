@@ -604,7 +604,8 @@ def test_group_gap_cells_suppress_small_teams_per_skill() -> None:
     assert cells.loc["Mid", "suppressed_reason"] == "complementary"
     assert not cells.loc["Big", "suppressed"] and cells.loc["Big", "mean_gap"] == 2
     assert cells.loc[["Small", "Mid"], "mean_gap"].isna().all()
-    assert cells.loc["Small", "people"] == 2  # the size stays, so the page can say what is hidden
+    # a hidden cell shows neither its value nor its size (the page says how many are hidden)
+    assert cells.loc[["Small", "Mid"], "people"].isna().all() and cells.loc["Big", "people"] == 6
 
 
 def test_cli_sections_are_registered_and_json_ready() -> None:

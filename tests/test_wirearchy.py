@@ -465,13 +465,17 @@ def test_index_by_group_suppresses_small_groups() -> None:
         + [{"person_id": f"p{i}", "wave": "", "item": "tr1", "value": 2.0} for i in range(6, 9)]
     )
     ds = Dataset(people=people, ties=ties_frame(advice), trust=trust_rows)
-    table = w.index_by_group(ds, "team").set_index("group")
+    table = w.index_by_group(ds, "team", across=False).set_index("group")  # the named view's rule
     assert table.loc["C", "suppressed_reason"] == "small"
     assert math.isnan(table.loc["C", "index"])
     assert table.loc["B", "suppressed_reason"] == "complementary"
     assert not table.loc["A", "suppressed"]
     assert table.loc["A", "survey_trust"] == pytest.approx(75.0)
     assert table.loc["A", "respondents"] == 6
+    # the aggregate view also hides A: its 6 respondents subtracted from the organisation's 9
+    # would give the trust of B's 3 respondents
+    linked = w.index_by_group(ds, "team").set_index("group")
+    assert linked["suppressed"].all() and linked["index"].isna().all()
 
 
 def test_group_survey_components_need_the_minimum_of_respondents() -> None:
@@ -487,11 +491,14 @@ def test_group_survey_components_need_the_minimum_of_respondents() -> None:
         [{"person_id": f"p{i}", "wave": "", "item": "tr1", "value": 5.0} for i in range(8)]
     )
     advice = [(f"p{i}", f"p{(i + 1) % 10}") for i in range(10)]
-    table = w.index_by_group(Dataset(people=people, ties=ties_frame(advice), trust=trust_rows), "team")
-    table = table.set_index("group")
+    ds = Dataset(people=people, ties=ties_frame(advice), trust=trust_rows)
+    table = w.index_by_group(ds, "team", across=False).set_index("group")  # the named view's rule
     assert table.loc["A", "survey_trust"] == 100.0
     assert math.isnan(table.loc["B", "survey_trust"])  # 3 respondents < 5
     assert table.loc["B", "components"] < table.loc["A", "components"]
+    # the aggregate view hides A too: the organisation's trust minus A's would be B's 3 respondents
+    linked = w.index_by_group(ds, "team").set_index("group")
+    assert linked["suppressed"].all() and linked["survey_trust"].isna().all()
 
 
 def test_suggestions_list_weak_components_weakest_first() -> None:
