@@ -255,14 +255,16 @@ def verify_password(password: str, stored: str, *, n: int | None = None) -> bool
     """True when ``password`` matches ``stored`` (a :func:`hash_password` string).
 
     Constant-time comparison (``hmac.compare_digest``); a malformed or too-weak hash never matches,
-    nor, with ``n``, a hash whose cost is not ``N = n``, r = 8, p = 1 (:func:`load_config` refuses
-    such accounts at start-up; this keeps a hand-built configuration from answering faster).
+    nor, with ``n``, a hash whose cost is not ``N = n``, r = 8, p = 1: scrypt then runs at that
+    cost against a dummy hash, so the answer comes no sooner (:func:`load_config` refuses such
+    accounts at start-up; this covers a configuration built by hand).
     """
     parsed = _parse_hash(stored)
     if parsed is None:
         return False
     hash_n, r, p, salt, key = parsed
     if n is not None and (hash_n, r, p) != (n, SCRYPT_R, SCRYPT_P):
+        verify_password(password, _dummy_hash(n))
         return False
     return hmac.compare_digest(_scrypt(password, salt, hash_n, r, p), key)
 

@@ -287,7 +287,7 @@ LOOKALIKES: tuple[tuple[str, str, str], ...] = (
     ("Cyrillic small letters", "аеѕіјорсхуԁһԛԝӏ", "aesijopcxydhqwl"),
     ("Greek capitals", "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX"),
     ("Greek small letters", "αικνορυχ", "aikvopux"),
-    ("dashes", "\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-------"),
+    ("dashes", "\u2010\u2012\u2013\u2014\u2015\u2212", "------"),  # U+2011: NFKC makes it U+2010
 )
 _LOOKALIKE_MAP = str.maketrans(
     {look: latin for _what, looks, latins in LOOKALIKES for look, latin in zip(looks, latins, strict=True)}
@@ -543,11 +543,12 @@ def _workspace_row(conn: Connection, value: str) -> Any:
 _NEW_NAME_LOCK = 0x534C445F4E414D45  # "SLD_NAME"
 
 
-def _check_name_free(conn: Connection, name: str) -> None:
+def _check_name_free(conn: Connection, name: str, *, lock: bool = True) -> None:
     """WorkspaceError, naming the existing workspace, when a stored workspace's name looks like
     ``name`` (the same :func:`name_skeleton`): "Аcme" with a Cyrillic А, "ACME" or "Acme" with a
-    zero-width space next to "Acme". Call it in the transaction that inserts ``name``."""
-    if conn.dialect.name == "postgresql":
+    zero-width space next to "Acme". Call it in the transaction that inserts ``name``; ``lock=False``
+    for an early check that inserts nothing."""
+    if lock and conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(_NEW_NAME_LOCK)))
     skeleton = name_skeleton(name)
     for other in conn.execute(select(Workspace.name).order_by(Workspace.name)).scalars():
@@ -823,8 +824,8 @@ def import_dataset(
 
     All or nothing: one transaction holds the workspace (when new), the wave, its nine tables and
     the uploaded ``files`` (name, bytes). WorkspaceError when the label is taken, a new workspace's
-    name looks like a stored one's (:func:`create_workspace`) or a table cannot be stored. ``progress`` receives one line per step, the first (``importing …``) once the
-    transaction is open.
+    name looks like a stored one's (:func:`create_workspace`) or a table cannot be stored.
+    ``progress`` receives one line per step, the first (``importing …``) once the transaction is open.
     """
     requested, workspace = workspace, workspace_name(workspace)
     label = _clean_name(label if label is not None else default_label(ds), "wave label")
@@ -916,7 +917,7 @@ def import_file(
     with engine.connect() as conn:  # fail before a long load: a look-alike name, a taken label
         row = _workspace_row(conn, workspace)
         if row is None:
-            _check_name_free(conn, workspace_name(workspace))
+            _check_name_free(conn, workspace_name(workspace), lock=False)
         elif label is not None:
             _check_label_free(conn, row.id, row.name, _clean_name(label, "wave label"))
     ds = load_path(path)

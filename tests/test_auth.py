@@ -263,14 +263,14 @@ def test_an_unknown_account_runs_scrypt_at_the_configured_cost(
     assert spy.calls[1]["salt"] == spy.calls[2]["salt"] != spy.calls[0]["salt"]
 
 
-def test_verify_password_with_a_cost_refuses_other_costs_without_running_scrypt(
+def test_verify_password_with_a_cost_refuses_other_costs_at_that_cost(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert auth.verify_password("facilitate-2026", HASH_FAC, n=2**14)
     spy = ScryptSpy()
     monkeypatch.setattr(hashlib, "scrypt", spy)
-    assert not auth.verify_password("facilitate-2026", HASH_FAC, n=2**17)
-    assert spy.calls == []
+    assert not auth.verify_password("facilitate-2026", HASH_FAC, n=2**17)  # the right password, too cheap
+    assert spy.costs() == [(2**17, 8, 1)]  # scrypt ran at the cost asked for, not the hash's 2^14
 
 
 def test_a_hand_built_configuration_with_a_cheap_hash_does_not_sign_in() -> None:

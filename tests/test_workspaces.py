@@ -8,6 +8,7 @@ they fail. Each PostgreSQL test works in its own schema, dropped afterwards.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import sqlite3
@@ -719,7 +720,17 @@ def test_invalid_settings_are_refused(engine: Engine, settings: ws.WorkspaceSett
     assert row_counts(engine)["workspaces"] == 0
 
 
-@pytest.mark.parametrize(("name", "message"), [("   ", "blank"), ("a\tb", "control"), ("x" * 201, "longer")])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("   ", "blank"),
+        ("\u200b\u202e\u2066", "blank"),  # nothing but invisible characters
+        ("a\tb", "control"),
+        ("a\u2028b", "control"),  # LINE SEPARATOR
+        ("a\x85b", "control"),  # NEXT LINE, a C1 control
+        ("x" * 201, "longer"),
+    ],
+)
 def test_bad_names_are_refused(engine: Engine, name: str, message: str) -> None:
     with pytest.raises(ws.WorkspaceError, match=message):
         ws.create_workspace(engine, name)
@@ -752,6 +763,209 @@ def test_unknown_names_say_what_exists(engine: Engine) -> None:
         ws.get_workspace(engine, "Nope")
     with pytest.raises(ws.WorkspaceError, match=r"no wave '2030'.*waves: 2026-Q1"):
         ws.load_wave(engine, "Acme", "2030")
+
+
+# --- names that look alike ---------------------------------------------------------------------
+
+#: Names a reader cannot tell from "Acme" (issue 12), and why.
+LOOKALIKE_ACME = [
+    ("\u0410cme", "Cyrillic capital A"),
+    ("\u0391cme", "Greek capital alpha"),
+    ("Acm\u0435", "Cyrillic small ie"),
+    ("\u0410\u0441m\u0435", "three Cyrillic letters"),
+    ("ACME", "case"),
+    ("acme", "case"),
+    ("Acme\u200b", "zero-width space"),
+    ("A\u200dcme", "zero-width joiner"),
+    ("\u202eAcme", "right-to-left override"),
+    ("\u2067Acme\u2069", "right-to-left isolate"),
+    ("Acme\u200f", "right-to-left mark"),
+    ("Ac\u00adme", "soft hyphen"),
+    ("Acme\ufe0f", "variation selector"),
+    ("\uff21\uff43\uff4d\uff45", "full-width letters"),
+    ("\uff21\uff23\uff2d\uff25", "full-width capitals"),
+    ("Acme\u00a0", "no-break space"),
+    ("\u2800Acme", "braille blank"),
+]
+
+
+@pytest.mark.parametrize(("name", "why"), LOOKALIKE_ACME, ids=[why for _n, why in LOOKALIKE_ACME])
+def test_a_name_that_looks_like_a_stored_one_is_refused_naming_it(
+    engine: Engine, name: str, why: str
+) -> None:
+    ws.create_workspace(engine, "Acme")
+    with pytest.raises(
+        ws.WorkspaceError, match=r"(looks like the existing workspace|A workspace named) 'Acme'"
+    ):
+        ws.create_workspace(engine, name)
+    assert ws.workspace_names(engine) == ["Acme"]
+
+
+@pytest.mark.parametrize("name", ["\u0410cme", "\u0391cme", "ACME", "Acm\u0435\u200b"])
+def test_an_import_into_a_look_alike_new_workspace_is_refused(
+    db: Backend,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> None:
+    import lib.loader
+    from lib.sample import write_dataset
+
+    ensure_schema(db.engine)
+    ws.create_workspace(db.engine, "Acme")
+    with pytest.raises(ws.WorkspaceError, match="looks like the existing workspace 'Acme'"):
+        ws.import_dataset(db.engine, name, tricky_dataset(), "w")
+    path = write_dataset(loadable_dataset(), tmp_path / "acme.xlsx")
+
+    def not_loaded(_path: Path) -> Dataset:
+        raise AssertionError("the name is refused before the file is loaded")
+
+    monkeypatch.setattr(lib.loader, "load_path", not_loaded)
+    assert cli_main(["import", str(path), "--workspace", name, "--database", db.url]) == 1
+    assert "looks like the existing workspace 'Acme'" in capsys.readouterr().err
+    assert ws.workspace_names(db.engine) == ["Acme"] and row_counts(db.engine)["waves"] == 0
+
+
+def test_the_refusal_shows_the_characters_that_differ(engine: Engine) -> None:
+    ws.create_workspace(engine, "Acme")
+    with pytest.raises(ws.WorkspaceError) as refused:
+        ws.create_workspace(engine, "\u0410cm\u0435")
+    assert str(refused.value) == (
+        "The name 'Аcmе' looks like the existing workspace 'Acme' ('Аcmе' holds U+0410 CYRILLIC CAPITAL "
+        "LETTER A, U+0435 CYRILLIC SMALL LETTER IE): the Workspace menu and the sign-in settings could "
+        "not tell them apart. Open 'Acme', or choose a name that differs in more than case, look-alike "
+        "letters or invisible characters."
+    )
+    ws.create_workspace(engine, "Globex")
+    with pytest.raises(
+        ws.WorkspaceError, match=r"^The name 'GLOBEX' looks like the existing workspace 'Globex': "
+    ):
+        ws.create_workspace(engine, "GLOBEX")  # nothing unusual to show
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Acme Ltd",
+        "Acne",
+        "Acme 2",
+        "Acmé",  # an accent is seen
+        "Ac me",
+        "\u041c\u043e\u0441\u043a\u0432\u0430",  # Москва: Cyrillic that looks like no stored name
+        "Globex",
+    ],
+)
+def test_a_genuinely_different_name_is_accepted(engine: Engine, name: str) -> None:
+    ws.create_workspace(engine, "Acme")
+    assert ws.create_workspace(engine, name).name == name
+    assert sorted(ws.workspace_names(engine)) == sorted(["Acme", name])
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("  Acme\u200b   Corp\u202e ", "Acme Corp"),
+        ("\uff21\uff43\uff4d\uff45", "Acme"),
+        ("Acme\u00a0\u3000Corp", "Acme Corp"),
+        ("\ufb01rst", "first"),  # the fi ligature
+        ("Caf\u0065\u0301", "Caf\u00e9"),  # composed
+    ],
+)
+def test_names_are_stored_normalised(engine: Engine, given: str, stored: str) -> None:
+    assert ws.normalise_name(given) == stored
+    assert ws.create_workspace(engine, given).name == stored
+    assert ws.workspace_names(engine) == [stored]
+
+
+@pytest.mark.parametrize("asked", ["Acme\u200b", " \uff21\uff43\uff4d\uff45 ", "\u202eAcme", "Ac\u00adme"])
+def test_lookups_normalise_the_name(engine: Engine, asked: str) -> None:
+    ws.import_dataset(engine, "Acme", tricky_dataset(), "2026-Q1", now=T0)
+    assert ws.get_workspace(engine, asked).name == "Acme"
+    assert len(ws.load_wave(engine, asked, "2026-Q1").people) == 6
+    ws.import_dataset(engine, asked, tricky_dataset(), "2026-Q2", now=T0 + timedelta(days=1))  # into Acme
+    assert ws.workspace_names(engine) == ["Acme"]
+    assert [w.label for w in ws.get_workspace(engine, "Acme").waves] == ["2026-Q1", "2026-Q2"]
+    assert ws.delete_workspace(engine, asked).workspace == "Acme"
+    assert ws.workspace_names(engine) == []
+
+
+def test_a_lookup_does_not_fold_case_or_look_alikes(engine: Engine) -> None:
+    ws.create_workspace(engine, "Acme")
+    for other in ("acme", "\u0410cme"):
+        with pytest.raises(ws.WorkspaceError, match=f"No workspace named {other!r}"):
+            ws.delete_workspace(engine, other)
+    assert ws.workspace_names(engine) == ["Acme"]
+
+
+def _store_raw_name(engine: Engine, name: str) -> None:
+    """A workspace row as an earlier version stored it: the name as typed, not normalised."""
+    with write_transaction(engine) as conn:
+        conn.execute(
+            insert(Workspace).values(
+                name=name,
+                created_at=T0.replace(tzinfo=None),
+                min_group_size=5,
+                default_view="aggregate",
+                pseudonym_salt="s",
+                channel_modes={},
+                retention_days=None,
+            )
+        )
+
+
+def test_names_stored_before_normalising_are_still_found(engine: Engine) -> None:
+    _store_raw_name(engine, "Initech\u200b")
+    assert ws.get_workspace(engine, "Initech\u200b").name == "Initech\u200b"  # as stored
+    assert ws.get_workspace(engine, "Initech").name == "Initech\u200b"  # normalised
+    with pytest.raises(
+        ws.WorkspaceError, match=re.escape("A workspace named 'Initech\\u200b' already exists")
+    ):
+        ws.create_workspace(engine, "Initech")
+    with pytest.raises(
+        ws.WorkspaceError, match=re.escape("looks like the existing workspace 'Initech\\u200b'")
+    ):
+        ws.create_workspace(engine, "INITECH")
+    # two such names that normalise alike: the exact one is found, the normalised one is ambiguous
+    _store_raw_name(engine, "Initech\u200c")
+    assert ws.get_workspace(engine, "Initech\u200c").name == "Initech\u200c"
+    with pytest.raises(ws.WorkspaceError, match=r"'Initech' could be any of the workspaces"):
+        ws.get_workspace(engine, "Initech")
+
+
+def test_lookalikes_table_maps_other_scripts_to_plain_latin() -> None:
+    import unicodedata
+
+    for what, looks, latins in ws.LOOKALIKES:
+        assert len(looks) == len(latins), what
+        script = what.split()[0].upper()
+        for look, latin in zip(looks, latins, strict=True):
+            assert latin.isascii() and not look.isascii(), (what, look)
+            assert unicodedata.normalize("NFKC", look) == look, (what, look)  # reached after NFKC
+            name = unicodedata.name(look)
+            assert name.startswith(script) or script == "DASHES", (what, name)
+            assert ws.name_skeleton(f"x{look}y") == f"x{latin.casefold()}y"
+
+
+def test_concurrent_look_alike_names_store_exactly_one(engine: Engine) -> None:
+    outcomes: list[str] = []
+    barrier = threading.Barrier(3)
+
+    def run(name: str) -> None:
+        barrier.wait()
+        try:
+            ws.create_workspace(engine, name)
+            outcomes.append("ok")
+        except ws.WorkspaceError as err:
+            outcomes.append("refused" if "'Acme'" in str(err) or "looks like" in str(err) else str(err))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("Acme", "\u0410cme", "ACME")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["ok", "refused", "refused"]
+    assert len(ws.workspace_names(engine)) == 1
 
 
 # --- the storage API (lib.pulse stores its waves with it) ---------------------------------------
@@ -954,6 +1168,29 @@ def test_cli_import_list_and_delete(db: Backend, tmp_path: Path, capsys: pytest.
     assert cli_main(["delete", "--workspace", "Acme", "--database", db.url]) == 0
     assert "deleted workspace 'Acme': 1 wave(s), 9 table(s), 1 uploaded file(s)" in capsys.readouterr().err
     assert row_counts(db.engine) == dict.fromkeys(row_counts(db.engine), 0)
+
+
+def test_cli_normalises_workspace_names(
+    db: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lib.sample import write_dataset
+
+    path = write_dataset(loadable_dataset(), tmp_path / "acme.xlsx")
+    args = ["--database", db.url]
+    assert cli_main(["import", str(path), "--workspace", "Acme", "--wave", "Q1", *args]) == 0
+    capsys.readouterr()
+    # a name pasted with a zero-width space, or typed in full-width letters, is the same workspace
+    assert cli_main(["import", str(path), "--workspace", "Acme\u200b", "--wave", "Q2", *args]) == 0
+    captured = capsys.readouterr()
+    assert "imported wave 'Q2' into workspace 'Acme'" in captured.err
+    assert captured.out.startswith("Acme\tQ2\t")
+    assert ws.workspace_names(db.engine) == ["Acme"]
+    fullwidth = "\uff21\uff43\uff4d\uff45"
+    assert cli_main(["delete", "--workspace", fullwidth, "--wave", "Q1", *args]) == 0
+    assert "deleted wave 'Q1' of workspace 'Acme'" in capsys.readouterr().err
+    assert cli_main(["delete", "--workspace", "\u202eAcme", *args]) == 0
+    assert "deleted workspace 'Acme': 1 wave(s)" in capsys.readouterr().err
+    assert ws.workspace_names(db.engine) == []
 
 
 def test_cli_import_of_a_bad_file_stores_nothing(

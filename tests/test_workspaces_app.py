@@ -223,6 +223,49 @@ def test_a_taken_name_is_a_message_not_a_crash(two_waves: Engine) -> None:
     assert any("already exists" in e.value for e in at.error)
 
 
+def test_a_look_alike_name_is_a_message_naming_the_workspace_it_copies(two_waves: Engine) -> None:
+    at = _data_page()
+    at.text_input(key="ws-new-name").input("\u0410cme")  # a Cyrillic А
+    _button(at, "Create and open").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = at.error
+    assert md("looks like the existing workspace 'Acme'") in error.value
+    assert md("U+0410 CYRILLIC CAPITAL LETTER A") in error.value  # why the two differ
+    assert ws.workspace_names(two_waves) == ["Acme"]
+    assert "workspace" not in at.session_state
+
+
+def test_a_name_with_invisible_characters_is_created_normalised(engine: Engine) -> None:
+    at = _data_page()
+    at.text_input(key="ws-new-name").input("\u202eGlobex\u200b  Ltd")
+    _button(at, "Create and open").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert ws.workspace_names(engine) == ["Globex Ltd"]
+    assert at.session_state["workspace"] == "Globex Ltd"
+
+
+def test_a_facilitator_cannot_create_a_look_alike_of_a_workspace_assigned_to_others(engine: Engine) -> None:
+    fast = auth.hash_password("facilitate-2026", n=2**14)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets = {
+        "passwords": {"scrypt_n": 2**14},  # the quick hash above
+        "accounts": {
+            "fran": {"password_hash": fast, "roles": ["facilitator"]},
+            "fred": {"password_hash": fast, "roles": ["facilitator"]},
+        },
+        "workspace_access": {"Acme": ["fred"]},
+    }
+    at.session_state["user"] = auth.User("fran", frozenset({"facilitator"}), "account")
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    for name in ("Acme", "\u0410cme", "ACME", "Acme\u200b"):
+        at.text_input(key="ws-new-name").input(name)
+        _button(at, "Create and open").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("assigned to others" in e.value for e in at.error), (name, [e.value for e in at.error])
+    assert ws.workspace_names(engine) == []
+
+
 def test_settings_are_saved_and_raise_the_sessions_minimum(two_waves: Engine) -> None:
     at = _data_page()
     at.sidebar.selectbox(key="workspace_choice").select("Acme").run()
@@ -435,7 +478,8 @@ def _answer(engine: Engine, token: str, code: str) -> None:
     assert session is not None
     trust = dict.fromkeys(session.trust_items, 4)
     adviser = session.roster[0][0]
-    pulse.submit(engine, token, code, pulse.Response(hours={"IOL": 3.0}, advisers=[adviser], trust=trust))
+    device = pulse.issue_device(session, code)
+    pulse.submit(engine, token, device, pulse.Response(hours={"IOL": 3.0}, advisers=[adviser], trust=trust))
 
 
 def test_a_pulse_stays_apart_and_opens_on_its_own(org_workspace: Engine) -> None:
