@@ -39,11 +39,20 @@ def pct(x: float | None) -> str:
 mix_tab, flow_tab, shift_tab = st.tabs(["Learning mix", "Stocks & flows", "The five shifts"])
 
 with mix_tab:
-    summary = ui.compute(learning.overall_mix, wave, s.min_group_size)
-    if summary.suppressed:
+    summary = ui.compute(learning.overall_mix, wave, s.min_group_size, not s.individuals_visible)
+    if summary.suppressed and not privacy.large_enough(summary.respondents, s.min_group_size):
         st.info(f"Learning mix: {summary.respondents} respondents with hours, fewer than {s.min_group_size}.")
+    elif summary.suppressed:
+        st.info(
+            f"Learning mix withheld in the aggregate view: this wave's respondents differ from another wave's by "
+            f"fewer than {s.min_group_size} people, so comparing the two mixes would give those people away."
+        )
     else:
-        prev = ui.compute(learning.overall_mix, before, s.min_group_size) if before else None
+        prev = (
+            ui.compute(learning.overall_mix, before, s.min_group_size, not s.individuals_visible)
+            if before
+            else None
+        )
         cols = st.columns(4)
         cols[0].metric(
             "Respondents", summary.respondents, help="People with learning hours > 0 in this wave."
@@ -137,7 +146,7 @@ with mix_tab:
             hide_index=True,
         )
     net = ui.compute(learning.network_learning_mix, wave)
-    if len(net) and net["people"].sum() >= s.min_group_size:
+    if len(net) and privacy.large_enough(net["people"].sum(), s.min_group_size):
         st.subheader("Learning that flows through the network")
         st.plotly_chart(
             px.bar(net, x="learning_type", y="share", title="Share of tie weight per learning type"),

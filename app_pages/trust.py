@@ -76,7 +76,8 @@ if len(ds.trust) == 0:
     st.info("No trust survey in this data: the survey components are missing from the index.")
 else:
     rate = ui.compute(trust.response_rate, wave)
-    summary = ui.compute(trust.dimension_summary, wave)
+    checked = ui.compute(trust.shown_summary, wave, cfg.min_group_size, not cfg.individuals_visible)
+    summary = privacy.shown(checked)
     c1, c2 = st.columns(2)
     c1.metric("Response rate", pct(rate.rate), help=ui.definition(trust.response_rate))
     c2.metric("Respondents", f"{rate.respondents} of {rate.people}")
@@ -96,12 +97,14 @@ else:
         },
     )
     with st.expander("Items"):
-        items = ui.compute(trust.item_summary, wave)
+        items = privacy.shown(
+            ui.compute(trust.shown_items, wave, cfg.min_group_size, not cfg.individuals_visible)
+        )
         st.dataframe(items, hide_index=True, key="item-summary")
         ui.download_table(items, "trust_items.csv", "Download item statistics")
     ui.download_table(summary, "trust_dimensions.csv", "Download dimension scores")
     if len(trust.survey_waves(ds)) > 1:
-        by_wave = ui.compute(trust.scores_by_wave)
+        by_wave = ui.compute(trust.shown_by_wave, cfg.min_group_size, not cfg.individuals_visible)
         fig = px.line(
             by_wave,
             x="wave",
@@ -249,7 +252,9 @@ else:
         st.dataframe(hidden, hide_index=True, key="hidden-leaders")
         ui.download_table(hidden, "hidden_leaders.csv", "Download hidden leaders")
     else:
-        by_level = privacy.shown(ui.compute(wirearchy.advice_by_level, cfg.min_group_size, wave, not cfg.individuals_visible))
+        by_level = privacy.shown(
+            ui.compute(wirearchy.advice_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
+        )
         if len(by_level):
             st.plotly_chart(
                 px.bar(by_level, x="level", y="mean_in_degree", title="Mean advice in-degree by level"),

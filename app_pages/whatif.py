@@ -4,7 +4,7 @@ the aggregate view removes and connects whole groups of at least the minimum siz
 
 import streamlit as st
 
-from lib import netmap, network, ui, workshop, privacy
+from lib import netmap, network, privacy, ui, workshop
 
 ui.guard("whatif")
 ds = ui.dataset()

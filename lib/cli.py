@@ -4,7 +4,7 @@
 ``template OUT.xlsx``        the survey kit workbook
 ``sample OUT --people N --seed S``   a generated organisation (.xlsx, or .zip of CSVs for big ones)
 ``analyze FILE --json OUT``  every analysis section as JSON (sections listed in ``ANALYSIS_SECTIONS``)
-``report FILE --format pptx|xlsx|html --out PATH [--view aggregate|named]``  the exports the app offers
+``report FILE --format pptx|xlsx|html --out PATH [--view aggregate|named] [--group-by ATTR]``  the exports the app offers
 ``import FILE --workspace NAME [--wave LABEL]``  store a loaded file as a new wave (all or nothing)
 ``workspaces [--json]``      every workspace with its waves and row counts
 ``delete --workspace NAME [--wave LABEL]``  delete a workspace (or one wave) with everything it holds
@@ -131,7 +131,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     try:
         options = ExportOptions(
-            view=args.view, min_group_size=args.min_group_size, pseudonyms=args.pseudonyms, wave=args.wave
+            view=args.view,
+            min_group_size=args.min_group_size,
+            pseudonyms=args.pseudonyms,
+            wave=args.wave,
+            group_by=args.group_by or "department",
         )
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -144,6 +148,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return 1
     if args.wave is not None and ds.waves and args.wave not in ds.waves:
         print(f"error: no wave {args.wave!r} in {args.file} (waves: {', '.join(ds.waves)})", file=sys.stderr)
+        return 2
+    if args.group_by is not None and args.group_by not in ds.attributes:
+        offered = ", ".join(ds.attributes) or "none: the people sheet has no attribute to group by"
+        print(
+            f"error: no people attribute {args.group_by!r} to group by (offered: {offered})", file=sys.stderr
+        )
         return 2
     report = build_report(ds, options)
     if args.format == "pptx":
@@ -339,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-group-size", type=int, default=5, help="at least 5 (default 5)")
     p.add_argument("--pseudonyms", action="store_true", help="named view: stable pseudonyms instead of names")
     p.add_argument("--wave", help="the wave to report (default: the latest)")
+    p.add_argument(
+        "--group-by",
+        help="the people attribute the group tables compare (default: department), as the pages offer;"
+        " the aggregate view shows only the groups lib.privacy releases",
+    )
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("analyze", help="run every analysis and write JSON")

@@ -35,8 +35,16 @@ from lib.errors import Finding
 from lib.schema import CHANNEL_MODES, LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WORK_KINDS
 
 PEOPLE_COLUMNS = [
-    "person_id", "name", "team", "department", "role", "level",
-    "manager_id", "location", "tenure_years", "responded",
+    "person_id",
+    "name",
+    "team",
+    "department",
+    "role",
+    "level",
+    "manager_id",
+    "location",
+    "tenure_years",
+    "responded",
 ]
 TABLE_COLUMNS: dict[str, list[str]] = {
     "people": PEOPLE_COLUMNS,
@@ -128,8 +136,11 @@ class Dataset:
     @property
     def attributes(self) -> list[str]:
         """Columns of ``people`` pages can group/colour by: standard ones present, then custom ones."""
-        present = [c for c in GROUPING_ATTRIBUTES if c in self.people and self.people[c].notna().any()
-                   and (self.people[c].astype(str) != "").any()]
+        present = [
+            c
+            for c in GROUPING_ATTRIBUTES
+            if c in self.people and self.people[c].notna().any() and (self.people[c].astype(str) != "").any()
+        ]
         return present + self.custom_attributes
 
     @property

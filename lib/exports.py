@@ -463,7 +463,7 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
 
 def _learning_tables(b: _Builder, wave: str, by: str) -> None:
     ds = b.ds
-    mix = learning.overall_mix(ds, wave or None, b.m)
+    mix = learning.overall_mix(ds, wave or None, b.m, not b.named)
     if mix.respondents or mix.zero_total:
         rows = [{"measure": "respondents", "value": float(mix.respondents), "reference": math.nan}]
         if not mix.suppressed:
@@ -501,7 +501,7 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
                 page="Learning",
             )
     net = learning.network_learning_mix(ds, wave or None)
-    if len(net) and net["people"].sum() >= b.m:
+    if len(net) and privacy.large_enough(net["people"].sum(), b.m):
         b.add("network_learning", "Learning that flows through the network", net, page="Learning")
         if b.named:
             hubs = learning.learning_hubs(ds, wave or None)
@@ -531,23 +531,12 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
 def _trust_tables(b: _Builder, wave: str, by: str) -> None:
     ds = b.ds
     if len(ds.trust):
-        dims = trust.dimension_summary(ds, wave or None)
-        rows, note = _checked(
-            privacy.suppress_small_groups(
-                dims, "respondents", b.m, value_cols=["mean", "sd", "favourable", "alpha"]
-            ),
-            b.m,
-        )
+        dims = trust.shown_summary(ds, wave or None, b.m, across=not b.named)
+        rows, note = _checked(dims, b.m)
         b.add(
             "trust_dimensions", "Trust: the five wirearchy dimensions (1–5)", rows, note, "Trust & wirearchy"
         )
-        items = trust.item_summary(ds, wave or None)
-        rows_i, note_i = _checked(
-            privacy.suppress_small_groups(
-                items, "answers", b.m, value_cols=["raw_mean", "mean", "favourable"]
-            ),
-            b.m,
-        )
+        rows_i, note_i = _checked(trust.shown_items(ds, wave or None, b.m, across=not b.named), b.m)
         b.add("trust_items", "Trust: each survey item", rows_i, note_i, "Trust & wirearchy")
         if by:
             grp, note_g = _checked(trust.scores_by_group(ds, by, wave or None, b.m, across=not b.named), b.m)
@@ -561,7 +550,8 @@ def _trust_tables(b: _Builder, wave: str, by: str) -> None:
         "Trust & wirearchy",
     )
     if by:
-        grp, note_w = _checked(wirearchy.index_by_group(ds, by, wave=wave or None, min_size=b.m, across=not b.named), b.m
+        grp, note_w = _checked(
+            wirearchy.index_by_group(ds, by, wave=wave or None, min_size=b.m, across=not b.named), b.m
         )
         b.add(f"wirearchy_{by}", f"Wirearchy index per {by}", grp, note_w, "Trust & wirearchy")
     if len(ds.ties):
@@ -626,7 +616,7 @@ def build_report(ds: Dataset, options: ExportOptions | None = None) -> Report:
         tables=b.tables,
         definitions=definitions_table(),
     )
-    if not opts.individuals_visible and len(ds.people) < opts.min_group_size:
+    if not opts.individuals_visible and not privacy.large_enough(len(ds.people), opts.min_group_size):
         report.notice = (
             f"This organisation has {len(ds.people)} people, fewer than the minimum group size of "
             f"{opts.min_group_size}: the aggregate view shows no statistics. Use the named view, "

@@ -31,9 +31,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from lib import privacy
 from lib.dataset import Dataset, channel_mode
 from lib.learning import rows_for_wave
-from lib import privacy
 from lib.privacy import MIN_GROUP_SIZE, suppress_small_groups
 
 __all__ = [

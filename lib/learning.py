@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.dataset import Dataset
 from lib import privacy
+from lib.dataset import Dataset
 from lib.privacy import MIN_GROUP_SIZE, suppress_small_groups
 from lib.schema import LEARNING_TYPE_CODES, LEARNING_TYPES
 
@@ -258,19 +258,28 @@ class MixSummary:
         }
 
 
-def overall_mix(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> MixSummary:
+def overall_mix(
+    ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE, across: bool = True
+) -> MixSummary:
     """The whole organisation's learning mix: the mean of respondents' shares per type.
 
     mix(t) = (1/n) Σ_p share_p(t) over the n respondents (hours > 0); informal share =
     1 − mix(FSL) (reference: about 80%, Cross 2007); self-directed share = mix(IOL) + mix(GDL) +
     mix(PDL) (Jarche); experience / others / formal = sums over :data:`SEVENTY_TWENTY_TEN`
-    (reference 70:20:10). All NaN when n < ``min_size`` (suppressed) or n = 0.
+    (reference 70:20:10). All NaN when n < ``min_size`` (suppressed) or n = 0, and, with
+    ``across`` (the aggregate view), when the wave's respondents differ from another wave's by
+    fewer than ``min_size`` people (:attr:`lib.privacy.Release.withheld`: comparing the two
+    waves' mixes would give those people away).
     """
     people = person_mix(ds, wave)
     label = people["wave"].iloc[0] if len(people) else rows_for_wave(ds.learning, wave)[1]
     resp = people[~people["zero_total"]]
     n = len(resp)
-    suppressed = n < min_size
+    suppressed = not privacy.large_enough(n, min_size) or (
+        across
+        and n > 0
+        and not privacy.release_for(ds, "learning", respondent_populations(ds), min_size).total_shown(label)
+    )
     nan = float("nan")
     if n == 0 or suppressed:
         return MixSummary(
@@ -309,18 +318,24 @@ def _members(ds: Dataset, by: str, wave: str | None) -> pd.DataFrame:
     people = person_mix(ds, wave)
     if by not in ds.people:
         raise KeyError(f"no people attribute {by!r} (have: {list(ds.people.columns)})")
-    labels = privacy.group_labels(ds.people, by).set_axis(ds.people["person_id"].astype(str))
-    people["group"] = people["person_id"].map(labels).fillna(NOT_GIVEN).astype(str).to_numpy()
+    group_of = dict(zip(ds.people["person_id"].astype(str), privacy.group_labels(ds.people, by), strict=True))
+    people["group"] = [group_of.get(str(p), NOT_GIVEN) for p in people["person_id"]]
     return people
 
 
 def respondent_populations(ds: Dataset) -> dict[str, list[str]]:
-    """wave → the people with learning hours (> 0) in it: who every mix is computed from."""
+    """wave → the people with learning hours (> 0) in it: who every mix is computed from.
+    Computed once per dataset object (kept in ``ds.memo``)."""
+    key = ("learning.respondent_populations", id(ds.learning), id(ds.people))
+    if key in ds.memo:
+        return ds.memo[key]  # type: ignore[return-value]
     out: dict[str, list[str]] = {}
-    for w in learning_waves(ds) or [None]:
+    waves: list[str | None] = [*learning_waves(ds)] or [None]
+    for w in waves:
         people = person_mix(ds, w)
         resp = people[~people["zero_total"]]
         out[str(resp["wave"].iloc[0]) if len(resp) else (w or "")] = [str(p) for p in resp["person_id"]]
+    ds.memo[key] = out
     return out
 
 

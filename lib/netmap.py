@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 from pyvis.network import Network
 
+from lib import privacy
 from lib.dataset import Dataset
 from lib.network import SUMMARY_DEFINITIONS, NetworkSummary, build_graph
-from lib import privacy
 from lib.privacy import MIN_GROUP_SIZE, shown, suppression_note
 from lib.roles import ROLE_DEFINITIONS, ROLE_NAMES, RoleThresholds, assign_roles
 from lib.sanitise import escape

@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 
 from lib import findings as rules
-from lib import flows, learning, network, roles, shifts, skills, trust, wirearchy
+from lib import flows, learning, network, privacy, roles, shifts, skills, trust, wirearchy
 from lib.dataset import Dataset
-from lib import privacy
 from lib.privacy import MIN_GROUP_SIZE
 
 ADVICE = "advice"
@@ -114,11 +113,7 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
     org["advice_down_share"] = _num(flow.down_share) if flow.classified else None
     org["seniority_advice_correlation"] = _num(wirearchy.seniority_advice_correlation(ds, w or None).rho)
 
-    dims = trust.dimension_summary(ds, w or None)
-    if len(dims):
-        dims = privacy.shown(
-            privacy.suppress_small_groups(dims, "respondents", min_size, value_cols=["mean", "sd", "favourable"])
-        )
+    dims = privacy.shown(trust.shown_summary(ds, w or None, min_size))
     if len(dims) and dims["mean"].notna().any():
         means = dims["mean"].astype(float).to_numpy()
         weakest = dims.iloc[int(np.nanargmin(means))]
@@ -139,7 +134,12 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
     if has_ties and "department" in ds.attributes:
         ei = network.ei_index(ds, "department", rel, tw).groups
         ei = privacy.protect_roster_groups(
-            ei, ds, "department", min_size=min_size, size_col="size", value_cols=["internal", "external", "ei"]
+            ei,
+            ds,
+            "department",
+            min_size=min_size,
+            size_col="size",
+            value_cols=["internal", "external", "ei"],
         )
         ei = privacy.shown(ei)
         ei = ei[ei["ei"].notna()].copy()

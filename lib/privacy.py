@@ -1,16 +1,19 @@
 """Privacy rules: small-group suppression, the minimum group size and stable pseudonyms.
 
 Two views (issue 7). The *aggregate* view shows no names or person ids, hides person-level tables,
-ego views and who-to-ask, and every group statistic needs at least ``min_group_size`` people
-(default :data:`MIN_GROUP_SIZE`, configurable upward only), including what could be derived by
-subtracting the shown groups from a total. The *named* view shows everything, optionally with
-stable pseudonyms instead of names (salted per dataset, the same on every page and export).
+ego views and who-to-ask, and no combination of the group figures it shows, on any page, export,
+breakdown or wave, describes fewer than ``min_group_size`` people (default
+:data:`MIN_GROUP_SIZE`, configurable upward only): :func:`plan_release` explains the method. The
+*named* view shows everything, optionally with stable pseudonyms instead of names (salted per
+dataset, the same on every page and export), and applies the per-table rule only
+(:func:`suppress_small_groups`).
 
-Pages use it like this::
+Analysis modules build their group tables through the one check, e.g.::
 
-    table = privacy.suppress_small_groups(mix, "respondents", s.min_group_size, value_cols=TYPES, total=True)
-    st.dataframe(privacy.shown(table))
-    st.caption(privacy.suppression_note(table, s.min_group_size))
+    table = privacy.protect_groups(out, ds, by, family="learning", populations=who_answered,
+                                   min_size=m, size_col="respondents", value_cols=TYPES, across=aggregate)
+
+and pages show ``privacy.shown(table)`` with ``privacy.suppression_note(table, m)`` under it.
 """
 
 from __future__ import annotations
@@ -34,11 +37,12 @@ __all__ = [
     "dataset_salt",
     "group_labels",
     "guard_groups",
+    "large_enough",
+    "person_labels",
     "plan_release",
+    "pseudonymise",
     "release_for",
     "reporting_attributes",
-    "person_labels",
-    "pseudonymise",
     "shown",
     "suppress_small_groups",
     "suppression_note",
@@ -66,6 +70,13 @@ def check_min_group_size(n: object) -> int:
             "would let readers recognise individuals."
         )
     return value
+
+
+def large_enough(n: object, min_size: int) -> bool:
+    """Whether a figure over ``n`` people may be shown at all: ``n`` ≥ ``min_size`` (missing = 0).
+    The one small-group test; pages and modules call it instead of comparing sizes themselves."""
+    value = pd.to_numeric(pd.Series([n]), errors="coerce").fillna(0).iloc[0]
+    return bool(value >= check_min_group_size(min_size))
 
 
 def suppress_small_groups(
@@ -159,6 +170,7 @@ def suppression_note(table: pd.DataFrame, min_size: int) -> str:
     reasons = table.get("suppressed_reason", pd.Series("small", index=table.index))
     n_small = int((table["suppressed"].astype(bool) & (reasons == "small")).sum())
     n_comp = int((table["suppressed"].astype(bool) & (reasons == "complementary")).sum())
+    n_wave = int((table["suppressed"].astype(bool) & (reasons == "wave")).sum())
     parts = []
     if n_small:
         parts.append(f"{n_small} group{'s' if n_small != 1 else ''} hidden (fewer than {min_size} people)")
@@ -166,6 +178,11 @@ def suppression_note(table: pd.DataFrame, min_size: int) -> str:
         parts.append(
             f"{n_comp} more hidden so that the hidden group{'s' if n_small != 1 else ''} cannot be "
             "worked out from the total"
+        )
+    if n_wave:
+        parts.append(
+            f"{n_wave} withheld because this wave's respondents differ from another wave's by fewer than "
+            f"{min_size} people, so comparing the two waves would give those people away"
         )
     return "; ".join(parts) + ("." if parts else "")
 
@@ -357,9 +374,7 @@ def plan_release(
     return Release(k, waves, groups, frozenset(withheld))
 
 
-def release_for(
-    ds: Dataset, family: str, populations: Mapping[str, Iterable[str]], min_size: int
-) -> Release:
+def release_for(ds: Dataset, family: str, populations: Mapping[str, Iterable[str]], min_size: int) -> Release:
     """:func:`plan_release` for ``ds`` over :func:`reporting_attributes`, computed once per dataset,
     family, population and minimum size (kept on the dataset object)."""
     pops = {str(w): tuple(sorted({str(i) for i in ids})) for w, ids in populations.items()}

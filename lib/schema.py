@@ -108,8 +108,7 @@ WIREARCHY_DIMENSIONS: dict[str, str] = {
     "trust": "Trust: people rely on each other's good intent and competence.",
     "credibility": "Credibility: authority comes from demonstrated knowledge and results.",
     "results_focus": "Focus on results: work is organised around outcomes, not procedures.",
-    "two_way_flow": "Two-way flow of authority: influence and decisions move up and across, "
-    "not only down.",
+    "two_way_flow": "Two-way flow of authority: influence and decisions move up and across, not only down.",
 }
 
 
@@ -124,20 +123,36 @@ class TrustItem:
 #: Three items per wirearchy dimension, one reverse-coded each (1 = strongly disagree … 5 = strongly agree).
 TRUST_ITEM_BANK: tuple[TrustItem, ...] = (
     TrustItem("ks1", "knowledge_sharing", "People in my team share what they know without being asked."),
-    TrustItem("ks2", "knowledge_sharing", "When I learn something useful at work, I have an easy way to pass it on."),
+    TrustItem(
+        "ks2", "knowledge_sharing", "When I learn something useful at work, I have an easy way to pass it on."
+    ),
     TrustItem("ks3", "knowledge_sharing", "People here keep useful knowledge to themselves.", reverse=True),
     TrustItem("tr1", "trust", "I can rely on my colleagues to do what they say they will do."),
     TrustItem("tr2", "trust", "I feel safe admitting a mistake to my colleagues."),
     TrustItem("tr3", "trust", "I need to check my colleagues' work before I can rely on it.", reverse=True),
-    TrustItem("cr1", "credibility", "People listen to whoever knows most about a problem, whatever their title."),
+    TrustItem(
+        "cr1", "credibility", "People listen to whoever knows most about a problem, whatever their title."
+    ),
     TrustItem("cr2", "credibility", "The people I go to for advice have earned it through their work."),
-    TrustItem("cr3", "credibility", "Job titles matter more than expertise when decisions are made here.", reverse=True),
+    TrustItem(
+        "cr3",
+        "credibility",
+        "Job titles matter more than expertise when decisions are made here.",
+        reverse=True,
+    ),
     TrustItem("rf1", "results_focus", "We judge our work by its results for the people it serves."),
     TrustItem("rf2", "results_focus", "I can change how I work when it gets a better result."),
-    TrustItem("rf3", "results_focus", "Following the procedure matters more here than the outcome.", reverse=True),
+    TrustItem(
+        "rf3", "results_focus", "Following the procedure matters more here than the outcome.", reverse=True
+    ),
     TrustItem("tw1", "two_way_flow", "My manager changes course when the team shows a better way."),
     TrustItem("tw2", "two_way_flow", "Ideas from any level can reach the people who decide."),
-    TrustItem("tw3", "two_way_flow", "Decisions are handed down without asking the people who do the work.", reverse=True),
+    TrustItem(
+        "tw3",
+        "two_way_flow",
+        "Decisions are handed down without asking the people who do the work.",
+        reverse=True,
+    ),
 )
 
 LIKERT_LABELS: dict[int, str] = {
@@ -165,15 +180,49 @@ SHEETS: tuple[Sheet, ...] = (
         "One row per person in scope (the roster).",
         (
             _PERSON,
-            Column("name", "text", aliases=("full_name", "display_name"), description="Display name (shown only in the named view)."),
+            Column(
+                "name",
+                "text",
+                aliases=("full_name", "display_name"),
+                description="Display name (shown only in the named view).",
+            ),
             Column("team", "text", aliases=("team_name", "unit"), description="Working team."),
             Column("department", "text", aliases=("dept", "division", "function"), description="Department."),
-            Column("role", "text", aliases=("job", "job_title", "title", "position"), description="Role; links to role_skills."),
-            Column("level", "integer", minimum=1, maximum=20, aliases=("grade", "seniority", "hierarchy_level"), description="Hierarchy level, 1 = most senior."),
-            Column("manager_id", "id", aliases=("manager", "reports_to", "supervisor_id", "line_manager"), description="person_id of the line manager; blank for the top."),
+            Column(
+                "role",
+                "text",
+                aliases=("job", "job_title", "title", "position"),
+                description="Role; links to role_skills.",
+            ),
+            Column(
+                "level",
+                "integer",
+                minimum=1,
+                maximum=20,
+                aliases=("grade", "seniority", "hierarchy_level"),
+                description="Hierarchy level, 1 = most senior.",
+            ),
+            Column(
+                "manager_id",
+                "id",
+                aliases=("manager", "reports_to", "supervisor_id", "line_manager"),
+                description="person_id of the line manager; blank for the top.",
+            ),
             Column("location", "text", aliases=("site", "office", "city"), description="Location."),
-            Column("tenure_years", "number", minimum=0, maximum=80, aliases=("tenure",), description="Years in the organisation."),
-            Column("responded", "bool", aliases=("respondent_flag", "took_survey"), description="Took the survey (yes/no)."),
+            Column(
+                "tenure_years",
+                "number",
+                minimum=0,
+                maximum=80,
+                aliases=("tenure",),
+                description="Years in the organisation.",
+            ),
+            Column(
+                "responded",
+                "bool",
+                aliases=("respondent_flag", "took_survey"),
+                description="Took the survey (yes/no).",
+            ),
         ),
         required=True,
         aliases=("employees", "roster", "staff", "persons", "nodes"),
@@ -183,13 +232,47 @@ SHEETS: tuple[Sheet, ...] = (
         "ties",
         "One row per directed tie: source goes to target for <relation>.",
         (
-            Column("source_id", "id", required=True, aliases=("source", "from", "from_id", "ego", "sender"), description="Who seeks/names."),
-            Column("target_id", "id", required=True, aliases=("target", "to", "to_id", "alter", "receiver"), description="Who is sought/named."),
-            Column("relation", "enum", required=True, choices=STANDARD_RELATIONS, open_enum=True, aliases=("type", "tie_type", "network"), description="advice, information, collaboration, trust, energy, or a custom name."),
-            Column("weight", "number", minimum=0, exclusive_minimum=True, aliases=("strength", "frequency"), description="Tie strength > 0 (default 1)."),
-            Column("learning_type", "enum", choices=tuple(c.lower() for c in LEARNING_TYPE_CODES), description="IOL/GDL/PDL/ASL/FSL."),
+            Column(
+                "source_id",
+                "id",
+                required=True,
+                aliases=("source", "from", "from_id", "ego", "sender"),
+                description="Who seeks/names.",
+            ),
+            Column(
+                "target_id",
+                "id",
+                required=True,
+                aliases=("target", "to", "to_id", "alter", "receiver"),
+                description="Who is sought/named.",
+            ),
+            Column(
+                "relation",
+                "enum",
+                required=True,
+                choices=STANDARD_RELATIONS,
+                open_enum=True,
+                aliases=("type", "tie_type", "network"),
+                description="advice, information, collaboration, trust, energy, or a custom name.",
+            ),
+            Column(
+                "weight",
+                "number",
+                minimum=0,
+                exclusive_minimum=True,
+                aliases=("strength", "frequency"),
+                description="Tie strength > 0 (default 1).",
+            ),
+            Column(
+                "learning_type",
+                "enum",
+                choices=tuple(c.lower() for c in LEARNING_TYPE_CODES),
+                description="IOL/GDL/PDL/ASL/FSL.",
+            ),
             Column("mode", "enum", choices=MODES, description="stock or flow."),
-            Column("topic", "text", aliases=("skill", "subject"), description="Topic or skill the tie is about."),
+            Column(
+                "topic", "text", aliases=("skill", "subject"), description="Topic or skill the tie is about."
+            ),
             _WAVE,
         ),
         aliases=("edges", "network", "links", "relations"),
@@ -199,9 +282,20 @@ SHEETS: tuple[Sheet, ...] = (
         "Learning hours (or shares) per person, wide (one column per type) or long (learning_type, hours).",
         (
             _PERSON,
-            *(Column(code, "number", minimum=0, description=LEARNING_TYPES[code]) for code in LEARNING_TYPE_CODES),
-            Column("learning_type", "enum", choices=tuple(c.lower() for c in LEARNING_TYPE_CODES), aliases=("type",), description="Long form: the learning type."),
-            Column("hours", "number", minimum=0, aliases=("time", "duration"), description="Long form: hours."),
+            *(
+                Column(code, "number", minimum=0, description=LEARNING_TYPES[code])
+                for code in LEARNING_TYPE_CODES
+            ),
+            Column(
+                "learning_type",
+                "enum",
+                choices=tuple(c.lower() for c in LEARNING_TYPE_CODES),
+                aliases=("type",),
+                description="Long form: the learning type.",
+            ),
+            Column(
+                "hours", "number", minimum=0, aliases=("time", "duration"), description="Long form: hours."
+            ),
             Column("activity", "text", description="Long form: what the activity was."),
             Column("channel", "text", description="Long form: where it happened."),
             Column("date", "date", description="Long form: when."),
@@ -213,12 +307,47 @@ SHEETS: tuple[Sheet, ...] = (
         "interactions",
         "A passive collaboration log: one row per event (chat, email, meeting, wiki, document).",
         (
-            Column("timestamp", "date", required=True, aliases=("time", "date", "datetime", "when"), description="When the event happened."),
-            Column("source_id", "id", required=True, aliases=("source", "from", "author", "sender", "person_id"), description="Who acted."),
-            Column("channel", "text", required=True, aliases=("tool", "medium", "platform"), description="wiki, document, chat, meeting, email, …"),
-            Column("target_id", "id", aliases=("target", "to", "recipient"), description="Who it was addressed to; blank = broadcast."),
-            Column("kind", "enum", choices=INTERACTION_KINDS, open_enum=True, aliases=("action", "event", "event_type"), description="post, reply, mention, edit, view, …"),
-            Column("topic", "text", aliases=("subject", "document", "page", "thread"), description="Topic, page or thread."),
+            Column(
+                "timestamp",
+                "date",
+                required=True,
+                aliases=("time", "date", "datetime", "when"),
+                description="When the event happened.",
+            ),
+            Column(
+                "source_id",
+                "id",
+                required=True,
+                aliases=("source", "from", "author", "sender", "person_id"),
+                description="Who acted.",
+            ),
+            Column(
+                "channel",
+                "text",
+                required=True,
+                aliases=("tool", "medium", "platform"),
+                description="wiki, document, chat, meeting, email, …",
+            ),
+            Column(
+                "target_id",
+                "id",
+                aliases=("target", "to", "recipient"),
+                description="Who it was addressed to; blank = broadcast.",
+            ),
+            Column(
+                "kind",
+                "enum",
+                choices=INTERACTION_KINDS,
+                open_enum=True,
+                aliases=("action", "event", "event_type"),
+                description="post, reply, mention, edit, view, …",
+            ),
+            Column(
+                "topic",
+                "text",
+                aliases=("subject", "document", "page", "thread"),
+                description="Topic, page or thread.",
+            ),
         ),
         aliases=("events", "collaboration", "activity_log", "log"),
     ),
@@ -256,7 +385,14 @@ SHEETS: tuple[Sheet, ...] = (
         (
             _PERSON,
             Column("skill", "text", required=True, aliases=("competency", "competence")),
-            Column("level", "number", required=True, minimum=0, maximum=5, aliases=("current_level", "rating", "score")),
+            Column(
+                "level",
+                "number",
+                required=True,
+                minimum=0,
+                maximum=5,
+                aliases=("current_level", "rating", "score"),
+            ),
             Column("source", "enum", choices=SKILL_SOURCES, aliases=("rater",)),
             _WAVE,
         ),
@@ -268,7 +404,14 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("role", "text", required=True, aliases=("job", "job_title", "position")),
             Column("skill", "text", required=True, aliases=("competency",)),
-            Column("required_level", "number", required=True, minimum=0, maximum=5, aliases=("required", "target_level", "level")),
+            Column(
+                "required_level",
+                "number",
+                required=True,
+                minimum=0,
+                maximum=5,
+                aliases=("required", "target_level", "level"),
+            ),
         ),
         aliases=("requirements", "role_requirements"),
     ),

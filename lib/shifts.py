@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from lib import privacy
 from lib.dataset import Dataset
 from lib.flows import flow_share
 from lib.learning import dataset_waves, overall_mix, person_mix, rows_for_wave
@@ -147,7 +148,7 @@ def shift_pdl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     w = _latest_wave(ds, wave)
     share, n = _complex_share(ds, w)
     mix = overall_mix(ds, w, min_size)
-    ok = n >= min_size and not math.isnan(share)
+    ok = privacy.large_enough(n, min_size) and not math.isnan(share)
     details: dict[str, float | None] = {"people": float(n)}
     if ok:
         details["complex_share"] = share
@@ -370,7 +371,7 @@ def shift_fsl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     note = ""
     score = None
     rho = float("nan")
-    if not missing and n < min_size:
+    if not missing and not privacy.large_enough(n, min_size):
         missing.append(f"at least {min_size} people with both FSL hours and skill gaps (have {n})")
     if not missing:
         if both["fsl"].nunique() < 2 or both["gap"].nunique() < 2:

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.dataset import Dataset
 from lib import privacy
+from lib.dataset import Dataset
 from lib.privacy import MIN_GROUP_SIZE
 
 __all__ = [
@@ -341,14 +341,18 @@ def group_gap_cells(
     table = gap_table(ds, wave, (by, "skill"))
     if not len(table):
         return table.assign(suppressed=pd.Series(dtype=bool), suppressed_reason=pd.Series(dtype=str))
-    needers = person_gaps(ds, wave).groupby("skill")["person_id"].agg(list) if across else {}
+    needers: dict[str, list[str]] = (
+        {str(k): [str(p) for p in v] for k, v in person_gaps(ds, wave).groupby("skill")["person_id"]}
+        if across
+        else {}
+    )
     parts = [
         privacy.protect_groups(
             part,
             ds,
             by,
             family=f"skills:{skill}",
-            populations={"": needers.get(skill, [])} if across else {},
+            populations={"": needers.get(str(skill), [])} if across else {},
             min_size=min_size,
             size_col="people",
             value_cols=GAP_VALUE_COLUMNS,

@@ -52,8 +52,12 @@ __all__ = [
     "scored_answers",
     "scores_by_group",
     "scores_by_wave",
+    "shown_by_wave",
+    "shown_items",
+    "shown_summary",
     "survey_waves",
     "unmapped_items",
+    "withheld_dimensions",
 ]
 
 #: A person's dimension score needs at least this many answered items (capped at the items asked).
@@ -344,13 +348,19 @@ def response_rate(ds: Dataset, wave: str | None = None) -> ResponseRate:
 
 
 def _score_populations(ds: Dataset, min_items: int) -> dict[str, dict[str, list[str]]]:
-    """dimension → wave → the people with a score on it: who a group mean is computed from."""
+    """dimension → wave → the people with a score on it: who a group mean is computed from.
+    Computed once per dataset object and ``min_items`` (kept in ``ds.memo``)."""
+    key = ("trust.score_populations", min_items, id(ds.trust), id(ds.trust_items), id(ds.people))
+    if key in ds.memo:
+        return ds.memo[key]  # type: ignore[return-value]
     out: dict[str, dict[str, list[str]]] = {}
-    for w in survey_waves(ds) or [None]:
+    waves: list[str | None] = [*survey_waves(ds)] or [None]
+    for w in waves:
         scores = person_scores(ds, w, min_items)
         scored = scores[scores["score"].notna()]
         for dim, ids in scored.groupby("dimension")["person_id"]:
             out.setdefault(str(dim), {})[w or ""] = [str(i) for i in ids]
+    ds.memo[key] = out
     return out
 
 
@@ -428,6 +438,76 @@ def scores_by_group(
             )
         )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def withheld_dimensions(
+    ds: Dataset,
+    wave: str | None = None,
+    min_size: int = privacy.MIN_GROUP_SIZE,
+    min_items: int = MIN_ITEMS_ANSWERED,
+) -> set[str]:
+    """Dimensions whose organisation-wide figures the aggregate view withholds in ``wave``: their
+    respondents differ from another wave's by fewer than ``min_size`` people, so comparing the two
+    waves would give those people's scores away (:attr:`lib.privacy.Release.withheld`)."""
+    label = resolve_wave(ds, wave) or ""
+    return {
+        dim
+        for dim, pops in _score_populations(ds, min_items).items()
+        if not privacy.release_for(ds, f"trust:{dim}:{min_items}", pops, min_size).total_shown(label)
+    }
+
+
+def shown_summary(
+    ds: Dataset,
+    wave: str | None = None,
+    min_size: int = privacy.MIN_GROUP_SIZE,
+    across: bool = True,
+    min_items: int = MIN_ITEMS_ANSWERED,
+) -> pd.DataFrame:
+    """:func:`dimension_summary` as a viewer may see it, with ``suppressed``/``suppressed_reason``:
+    a dimension with fewer than ``min_size`` respondents is hidden, and with ``across`` (the
+    aggregate view) so is one :func:`withheld_dimensions` names (reason ``"wave"``)."""
+    dims = dimension_summary(ds, wave, min_items)
+    values = ["mean", "sd", "favourable", "alpha", "alpha_n"]
+    checked = privacy.suppress_small_groups(dims, "respondents", min_size, value_cols=values)
+    if across and len(checked):
+        withheld = checked["dimension"].isin(withheld_dimensions(ds, wave, min_size, min_items))
+        checked.loc[withheld, [*values, "respondents"]] = np.nan
+        checked.loc[withheld, "suppressed"] = True
+        checked.loc[withheld, "suppressed_reason"] = "wave"
+    return checked
+
+
+def shown_items(
+    ds: Dataset, wave: str | None = None, min_size: int = privacy.MIN_GROUP_SIZE, across: bool = True
+) -> pd.DataFrame:
+    """:func:`item_summary` as a viewer may see it: items with fewer than ``min_size`` answers, and
+    (``across``) the items of :func:`withheld_dimensions`, hidden (``suppressed`` flags)."""
+    items = item_summary(ds, wave)
+    checked = privacy.suppress_small_groups(
+        items, "answers", min_size, value_cols=["raw_mean", "mean", "favourable"]
+    )
+    if across and len(checked):
+        withheld = checked["dimension"].isin(withheld_dimensions(ds, wave, min_size))
+        checked.loc[withheld, ["answers", "raw_mean", "mean", "favourable"]] = np.nan
+        checked.loc[withheld, "suppressed"] = True
+        checked.loc[withheld, "suppressed_reason"] = "wave"
+    return checked
+
+
+def shown_by_wave(ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, across: bool = True) -> pd.DataFrame:
+    """:func:`shown_summary` for every wave of the trust sheet, stacked with a ``wave`` column first;
+    only the rows a viewer may see."""
+    parts = []
+    waves: list[str | None] = [*survey_waves(ds)] or [None]
+    for w in waves:
+        table = privacy.shown(shown_summary(ds, w, min_size, across))
+        if len(table):
+            parts.append(table.assign(wave=w or ""))
+    if not parts:
+        return pd.DataFrame(columns=["wave", "dimension", "label", "respondents", "mean", "alpha"])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["wave", *[c for c in out.columns if c != "wave"]]]
 
 
 def scores_by_wave(ds: Dataset, min_items: int = MIN_ITEMS_ANSWERED) -> pd.DataFrame:

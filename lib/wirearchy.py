@@ -1134,7 +1134,12 @@ def index_by_group(
     labels = privacy.group_labels(ds.people, attribute)
     group_of = pd.Series(labels.to_numpy(), index=ids.to_numpy(), dtype=str)
     sizes = group_of.value_counts()
-    context, inputs = _gather(ds, resolve_wave(ds, wave), group_of, only=set(sizes[sizes >= min_size].index))
+    context, inputs = _gather(
+        ds,
+        resolve_wave(ds, wave),
+        group_of,
+        only={str(g) for g, n in sizes.items() if privacy.large_enough(n, min_size)},
+    )
     keys = [c.key for c in INDEX_COMPONENTS]
     weight_array = np.array([_weights(weights)[k] for k in keys])
     rows = []

@@ -509,7 +509,8 @@ def _group_rows(
     out["people_after"] = out["people_after"].fillna(0).astype(int)
     # A group must be shown on both sides to be compared: under the minimum on either side, it is left out.
     out = out[
-        (out["people_before"] >= min_size) & ((out["people_after"] >= min_size) | (out["people_after"] == 0))
+        out["people_before"].map(lambda n: privacy.large_enough(n, min_size))
+        & (out["people_after"].map(lambda n: privacy.large_enough(n, min_size)) | (out["people_after"] == 0))
     ]
     if allowed is not None:  # the aggregate view: only groups its release shows
         out = out[out.index.isin(allowed)]
@@ -563,7 +564,7 @@ def what_if(
         )
 
     notes = list(effect.notes)
-    if len(after_ds.people) < min_size:
+    if not privacy.large_enough(len(after_ds.people), min_size):
         notes.append(f"Fewer than {min_size} people remain: most measures are hidden or undefined.")
     return WhatIf(
         scenario=scenario,

@@ -213,3 +213,55 @@ def test_a_participant_typing_a_page_url_gets_the_pulse_page(
     assert nav.count() == 0 or nav.get_by_text("Network", exact=True).count() == 0
     page.screenshot(path=str(SHOTS / "roles-participant.png"), full_page=True)
     page.context.close()
+
+
+def test_an_executive_subtracting_two_downloads_isolates_no_one(
+    roles_server: Server, browser: Any, tmp_path: Path
+) -> None:
+    """Issue 12's attack, as an executive would make it: on Trust & wirearchy, download the group
+    scores by department, then by team, and subtract the teams shown inside each department from
+    it. What is left must be nobody or at least the minimum group size (5) of respondents."""
+    import pandas as pd
+
+    from lib import loader
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "sample_org.xlsx"
+    fac = _new_page(browser)
+    _sign_in(fac, roles_server.url, "fran")
+    _nav(fac, "Data")
+    fac.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
+    _settle(fac)
+    fac.get_by_text("sample_org.xlsx loaded").first.wait_for()
+    fac.get_by_label("New workspace (an organisation or engagement)").fill("Northwind")
+    fac.get_by_role("button", name="Create and open").click()
+    _settle(fac)
+    fac.get_by_role("button", name="Save as wave").click()
+    _settle(fac)
+    fac.get_by_text("Saved as wave").first.wait_for()
+    fac.context.close()
+
+    exe = _new_page(browser)
+    _sign_in(exe, roles_server.url, "eli")
+    _choose(exe, "Workspace", "Northwind")
+    _nav(exe, "Trust & wirearchy")
+    tables: dict[str, pd.DataFrame] = {}
+    for attribute in ("department", "team"):
+        _choose(exe, "Compare groups by", attribute)
+        with exe.expect_download() as download:
+            exe.get_by_role("button", name="Download group scores").click()
+        saved = tmp_path / f"{attribute}.csv"
+        download.value.save_as(saved)
+        tables[attribute] = pd.read_csv(saved)
+    exe.screenshot(path=str(SHOTS / "roles-executive-trust-groups.png"), full_page=True)
+    exe.context.close()
+
+    people = loader.load_path(sample).people
+    department_of = dict(zip(people["team"].astype(str), people["department"].astype(str), strict=False))
+    teams = tables["team"].assign(department=tables["team"]["group"].astype(str).map(department_of))
+    checked = 0
+    for row in tables["department"].itertuples(index=False):
+        inside = teams[(teams["department"] == row.group) & (teams["dimension"] == row.dimension)]
+        residual = int(row.respondents) - int(inside["respondents"].sum())
+        assert residual == 0 or residual >= 5, (row.group, row.dimension, residual)
+        checked += len(inside) > 0
+    assert checked >= 10, "departments and the teams inside them are both shown, so the check bites"
