@@ -54,14 +54,14 @@ the cookie's when its signature checks, else a fresh one. A cookie whose signatu
 forged token never counts as a participant, and an edited cookie is no better than a deleted one.
 
 What this does not stop, honestly: the token belongs to a browser's cookie store, not to a person.
-One person can still answer more than once from several browsers, a private window (its own,
-empty cookie store), several devices, a QR-scanner app that opens links in a browser of its own,
-or after clearing the site's cookies (browsers may also drop a cookie set by script sooner: Safari
-keeps it for seven days at most). The signature only makes
-the server count the identities it issued; it cannot tell how many people asked for them. Two tabs
-opened in the same instant, before either wrote its cookie, are two participants. Changing an answer
-from another device is not possible (it would be another participant). The facilitator sees the
-count of answers live (:func:`live_summary`) and can compare it with the people in the room.
+One person can still answer more than once from several browsers, a private window (its own, empty
+cookie store), several devices, a QR-scanner app that opens links in a browser of its own, or after
+clearing the site's cookies (browsers may also drop a cookie set by script sooner: Safari keeps it
+for seven days at most). The signature only makes the server count the identities it issued; it
+cannot tell how many people asked for them. Two tabs opened in the same instant, before either
+wrote its cookie, are two participants. Changing an answer from another device is not possible (it
+would be another participant). The facilitator sees the count of answers live
+(:func:`live_summary`) and can compare it with the people in the room.
 
 What the live view shows: snapshots
 -----------------------------------

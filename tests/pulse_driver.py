@@ -1,9 +1,10 @@
 """Participants answering the pulse in real browser sessions (async Playwright, one Chromium, one
 browser context per participant), for tests/test_browser_workshop.py and benchmarks/bench_pulse.py.
 
-Each participant opens the join link in its own context (its own Streamlit session), fills the form
-as a person would (typing hours, picking an adviser, clicking the trust answers) and presses
-"Send my answer"; the submit latency is from that click to the confirmation on screen.
+Each participant opens the join link in its own context (its own Streamlit session and cookie jar),
+fills the form as a person would (typing hours, picking an adviser, clicking the trust answers) and
+presses "Send my answer"; the submit latency is from that click to the confirmation on screen. The
+participant's device token is read from the cookie the page stored in its context.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib.pulse import DEVICE_COOKIE_PREFIX
 from lib.schema import LEARNING_TYPES
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
 SHOTS = OUTPUT / "screenshots"
 #: Participants opening the link and filling the form at the same time.
 ARRIVING = 8
-CODE = re.compile(r"Your code: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Participant:
     hours: dict[str, float]
     adviser: str | None = None
     trust: int = 4
-    code: str = ""  # read from the page after the first submission
+    device: str = ""  # the device token the page stored in the context's cookie, after a submission
     screenshot: str = ""  # a path: the page is saved there after each submission
     latencies: list[float] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)  # error messages the page showed, then resent
@@ -99,7 +100,7 @@ async def fill_and_send(
     When the page refuses the answer (it shows an error), the participant does what a person would:
     reads it, fills the form again and resends, up to three times; each refusal is kept in
     ``who.refusals`` with a screenshot beside the output, so a benchmark can report it."""
-    want = "earlier answer was replaced" if who.code else "your answer is in"
+    want = "earlier answer was replaced" if who.device else "your answer is in"
     attempts = 3
     for attempt in range(1, attempts + 1):
         if attempt > 1 or not filled:
@@ -124,10 +125,9 @@ async def fill_and_send(
         await page.screenshot(path=str(SHOTS / f"pulse-refused-{id(who)}-{attempt}.png"), full_page=True)
         if attempt == attempts:
             raise AssertionError(f"the pulse refused an answer {attempts} times: {message}")
-    caption = await page.get_by_text(CODE).first.inner_text()
-    match = CODE.search(caption)
-    assert match, caption
-    who.code = match.group(1)
+    tokens = [c["value"] for c in await page.context.cookies() if c["name"].startswith(DEVICE_COOKIE_PREFIX)]
+    assert len(tokens) == 1, tokens  # one pulse, one cookie
+    who.device = tokens[0]
     if who.screenshot:
         await page.screenshot(path=who.screenshot, full_page=True)
     who.latencies.append(end - start)
@@ -168,11 +168,14 @@ async def run_participants(
     people: list[Participant],
     resubmit: dict[int, dict[str, float]] | None = None,
     between: Callable[[], None] | None = None,
+    reopen: bool = False,
 ) -> dict[str, float]:
     """Every participant opens the link and fills the form (:data:`ARRIVING` at a time: fifty pages
     loading at once in one browser on two cores time out); once all are filled, all press send at
     once. Then ``between()`` runs, and the participants in ``resubmit`` (index → new hours) change
-    their hours on the same page and send again, at once. Returns, per round (``round1_…``,
+    their hours on the same page and send again, at once; with ``reopen``, they first open the join
+    link again in the same browser context (a reload: the device token must come back from the
+    cookie, or the page counts a new participant). Returns, per round (``round1_…``,
     ``round2_…``), the wall seconds from the first press to the last confirmation and latency
     percentiles."""
     from playwright.async_api import async_playwright
@@ -190,6 +193,11 @@ async def run_participants(
                 again = [people[i] for i in resubmit]
                 for i, hours in resubmit.items():
                     people[i].hours = hours
+                if reopen:
+                    for who in again:
+                        await who.page.goto(link, wait_until="domcontentloaded")
+                        await who.page.get_by_role("button", name="Send my answer").wait_for()
+                        await _settle(who.page)
                 together = asyncio.Barrier(len(again))
                 await asyncio.gather(*(fill_and_send(who.page, who, together) for who in again))
                 figures.update(_round(again, "round2_"))
@@ -235,11 +243,12 @@ def verify(
                 PulseAnswer.respondent, PulseAnswer.item, PulseAnswer.value, PulseAnswer.answered_at
             ).where(PulseAnswer.wave_id == wave_id)
         ).all()
-    timed = {pulse.respondent_key(token, who.code) for who in (span_of or people) if who.code}
+    timed = {pulse.respondent_of(session, who.device) for who in (span_of or people) if who.device}
     moments = sorted({row.answered_at for row in rows if row.respondent in timed})
     pairs = Counter((r, i) for r, i, _, _ in rows)
     values = {(r, i): float(v) for r, i, v, _ in rows}
-    expected = {pulse.respondent_key(token, who.code): who for who in people if who.code}
+    expected = {pulse.respondent_of(session, who.device): who for who in people if who.device}
+    assert None not in expected, "a participant's cookie holds a token this pulse did not sign"
     stored = {r for r, _, _, _ in rows}
     wrong = 0
     for key, who in expected.items():
@@ -251,7 +260,7 @@ def verify(
     return Stored(
         participants=len(people),
         stored=len(stored),
-        lost=len(set(expected) - stored) + sum(1 for who in people if not who.code),
+        lost=len(set(expected) - stored) + sum(1 for who in people if not who.device),
         unknown=len(stored - set(expected)),
         duplicates=sum(n - 1 for n in pairs.values() if n > 1),
         wrong_values=wrong,

@@ -97,6 +97,7 @@ def test_five_participants_at_once_lose_nothing_and_double_nothing(
         people,
         resubmit={0: {"IOL": 50.0, "FSL": 0.0}, 3: {"IOL": 60.0, "FSL": 1.5}},
         between=lambda: checks.append(verify(engine, session.token, people)),
+        reopen=True,  # the two reopen the join link first: their cookie keeps them the same participant
     )
     checks.append(verify(engine, session.token, people))
     for stored in checks:  # after the first round, and after two changed their answers
@@ -163,7 +164,7 @@ def test_a_workshop_end_to_end(site: tuple[Server, Engine], browser: Any, tmp_pa
                 .innerText.trim() === '3')""",
         timeout=60_000,
     )
-    assert _metric(page, "Advice ties named") == "3"
+    assert _metric(page, "Advice ties named") == "0"  # who named whom waits for a batch, as averages do
     page.get_by_text("Averages appear once 5 people have answered").wait_for()  # three: no averages
     _shot(page, "3-live-three-answers")
     stored = verify(engine, session.token, people)
@@ -174,7 +175,7 @@ def test_a_workshop_end_to_end(site: tuple[Server, Engine], browser: Any, tmp_pa
     _settle(page)
     page.get_by_text("is frozen").wait_for()
     with pytest.raises(pulse.PulseError, match="closed"):
-        pulse.submit(engine, session.token, people[0].code, pulse.Response(hours={"IOL": 99.0}))
+        pulse.submit(engine, session.token, people[0].device, pulse.Response(hours={"IOL": 99.0}))
 
     # What if Finance left, and Sales and Operations started asking each other for advice?
     _nav(page, "What if")

@@ -1,14 +1,21 @@
 """The pulse pages in AppTest: a participant arriving by the join link, answering, replacing the
-answer, a closed pulse; the facilitator's live page opening and closing a pulse; who may open which."""
+answer (from the same browser, its cookie), a closed pulse; the facilitator's live page opening and
+closing a pulse, its averages moving in batches; who may open which.
+
+AppTest cannot send cookies (``st.context.cookies`` comes from a real browser's connection), so
+:func:`browser_cookies` stands in for the browser's cookie jar; the cookie's real round trip
+through Chromium is in tests/test_browser_workshop.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
+from streamlit.runtime.context import ContextProxy, StreamlitCookies
 from streamlit.testing.v1 import AppTest
 
 from lib import pulse
@@ -29,6 +36,31 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     ws.import_dataset(engine, "Acme", roster_dataset(), "2026-Q1")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def browser_cookies(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The cookies the next page loads send, as a browser would (fill it between loads)."""
+    jar: dict[str, str] = {}
+    monkeypatch.setattr(ContextProxy, "cookies", property(lambda _self: StreamlitCookies(dict(jar))))
+    return jar
+
+
+def device_of(at: AppTest, session: pulse.PulseSession) -> pulse.Device:
+    device = at.session_state[f"{pulse.STATE_DEVICE}:{session.id}"]
+    assert isinstance(device, pulse.Device)
+    return device
+
+
+def cookie_scripts(at: AppTest) -> list[str]:
+    """What the page asked the browser to store: the bodies of its st.html scripts."""
+    return [e.proto.body for e in at.get("html") if "document.cookie" in e.proto.body]
+
+
+def submit_as(engine: Engine, token: str, device_id: str, response: pulse.Response) -> pulse.SubmitResult:
+    session = pulse.get_session(engine, token)
+    assert session is not None
+    return pulse.submit(engine, token, pulse.issue_device(session, device_id), response)
 
 
 def join(token: str) -> AppTest:
@@ -60,7 +92,8 @@ def test_a_participant_answers_and_then_replaces_the_answer(engine: Engine) -> N
     assert not at.exception and not at.error
     assert "your answer is in" in at.success[0].value
     first = pulse.live_summary(engine, session.token, 5)
-    assert first.answers == 1 and first.advisers["mentions"].sum() == 2
+    assert first.answers == 1 and first.advisers.empty  # counted; who they named waits for a batch
+    assert len(ws.load_wave(engine, "Acme", session.wave).ties) == 2
 
     at = fill(at, {"IOL": 0.0, "FSL": 0.0}, ["a4"], trust=2)
     assert "earlier answer was replaced" in at.success[0].value
@@ -78,17 +111,54 @@ def test_an_unanswered_trust_statement_is_asked_for_and_nothing_stored(engine: E
     assert pulse.live_summary(engine, session.token, 5).answers == 0
 
 
-def test_the_code_from_another_device_continues_that_answer(engine: Engine) -> None:
+def test_reopening_the_link_in_the_same_browser_replaces_the_answer(
+    engine: Engine, browser_cookies: dict[str, str]
+) -> None:
     session = pulse.open_session(engine, "Acme")
     phone = fill(join(session.token), {"IOL": 1.0}, ["a1"])
-    code = phone.session_state["pulse_code"]
-    assert any(code in c.value for c in phone.caption)
-    laptop = join(session.token)
-    laptop.text_input(key="pulse-code-input").set_value(code.lower().replace("-", " ")).run()
-    assert laptop.session_state["pulse_code"] == code
-    laptop = fill(laptop, {"IOL": 2.0}, ["a2"])
-    assert "replaced" in laptop.success[0].value
+    assert "your answer is in" in phone.success[0].value
+    device = device_of(phone, session)
+    assert not device.stored
+    (script,) = cookie_scripts(phone)  # the page stores its token in the browser
+    assert f"{device.cookie}={device.token};" in script
+    assert device.token not in str([c.value for c in phone.caption])  # never shown on screen
+
+    browser_cookies[device.cookie] = device.token  # the browser kept it; the link is opened again
+    reloaded = join(session.token)
+    assert device_of(reloaded, session) == pulse.Device(device.token, device.cookie, stored=True)
+    assert cookie_scripts(reloaded) == []  # nothing to write
+    reloaded = fill(reloaded, {"IOL": 2.0}, ["a2"])
+    assert "earlier answer was replaced" in reloaded.success[0].value
     assert pulse.live_summary(engine, session.token, 5).answers == 1
+
+    browser_cookies.clear()  # a private window: no cookie, another participant
+    private = fill(join(session.token), {"IOL": 3.0}, ["a3"])
+    assert "your answer is in" in private.success[0].value
+    assert pulse.live_summary(engine, session.token, 5).answers == 2
+
+
+def test_a_forged_cookie_is_replaced_and_the_page_says_so(
+    engine: Engine, browser_cookies: dict[str, str]
+) -> None:
+    session = pulse.open_session(engine, "Acme")
+    real = pulse.issue_device(session, "phone-a")
+    submit_as(
+        engine,
+        session.token,
+        "phone-a",
+        pulse.Response(hours={"IOL": 1}, trust=dict.fromkeys(session.trust_items, 3)),
+    )
+    signature = real.partition(".")[2]
+    browser_cookies[pulse.device_cookie(session)] = f"phone-b.{signature}"  # another id, the same signature
+    at = join(session.token)
+    assert not at.exception
+    assert "did not issue" in at.warning[0].value
+    device = device_of(at, session)
+    assert device.replaced and device.token not in (real, f"phone-b.{signature}")
+    assert len(cookie_scripts(at)) == 1  # the fresh token is stored over the forged one
+    at = fill(at, {"IOL": 2.0}, ["a2"])
+    assert "your answer is in" in at.success[0].value  # a new participant, as a new browser would be
+    assert pulse.live_summary(engine, session.token, 5).answers == 2
 
 
 def test_a_closed_pulse_and_a_forged_link(engine: Engine) -> None:
@@ -122,9 +192,9 @@ def test_the_live_page_opens_shows_and_closes_a_pulse(engine: Engine) -> None:
     assert at.code[0].value == f"http://room.test:8501/?join={token}"
     assert any(m.label == "Answers so far" and m.value == "0" for m in at.metric)
 
-    for code in ("AAAA-2222", "BBBB-3333"):
+    for device in ("phone-a", "phone-b"):
         trust = dict.fromkeys(pulse.get_session(engine, token).trust_items, 4)  # type: ignore[union-attr]
-        pulse.submit(engine, token, code, pulse.Response(hours={"IOL": 1}, advisers=["a1"], trust=trust))
+        submit_as(engine, token, device, pulse.Response(hours={"IOL": 1}, advisers=["a1"], trust=trust))
     at.run()
     assert any(m.label == "Answers so far" and m.value == "2" for m in at.metric)
     assert "Averages appear once 5 people" in at.info[0].value  # two answers: no averages
@@ -148,11 +218,14 @@ def test_an_executive_cannot_run_a_pulse(engine: Engine) -> None:
 def _five_answers(engine: Engine, token: str) -> None:
     session = pulse.get_session(engine, token)
     assert session is not None
-    for i, code in enumerate(("AAAA-2222", "BBBB-3333", "CCCC-4444", "DDDD-5555", "EEEE-6666")):
+    for i in range(5):
         trust = dict.fromkeys(session.trust_items, 1 + i)
         advisers = ["a1"] if i < 3 else ["a2"]
-        pulse.submit(
-            engine, token, code, pulse.Response(hours={"IOL": 2.0 * i}, advisers=advisers, trust=trust)
+        submit_as(
+            engine,
+            token,
+            f"phone-{i}",
+            pulse.Response(hours={"IOL": 2.0 * i}, advisers=advisers, trust=trust),
         )
 
 
@@ -215,3 +288,27 @@ def test_the_room_against_the_organisation(engine: Engine) -> None:
     assert table["organisation"].tolist() == pytest.approx([40.0, 10.0, 20.0, 10.0, 20.0])
     assert table["difference"].tolist() == pytest.approx([60.0, -10.0, -20.0, -10.0, -20.0])
     assert any("wave 2026\\-Q2" in c.value for c in at.caption)
+
+
+def _trust_means(at: AppTest) -> list[float]:
+    return [float(v) for v in next(d.value for d in at.dataframe if "mean" in d.value.columns)["mean"]]
+
+
+def test_the_live_page_shows_averages_in_batches_and_all_on_close(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme")
+    _five_answers(engine, session.token)  # trust 1…5: means 3.0
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/pulse_live.py").run()
+    assert not at.exception
+    assert _trust_means(at) == pytest.approx([3.0, 3.0, 3.0])
+    trust: dict[str, Any] = dict.fromkeys(session.trust_items, 5)
+    for i in range(5, 9):  # four more answer 5: counted live, the averages wait for the fifth
+        submit_as(engine, session.token, f"phone-{i}", pulse.Response(hours={"IOL": 1}, trust=trust))
+        at.run()
+        assert any(m.label == "Answers so far" and m.value == str(i + 1) for m in at.metric)
+        assert _trust_means(at) == pytest.approx([3.0, 3.0, 3.0])
+        assert any("as of 5 answers" in c.value and f"({i - 4} so far)" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Close the pulse and freeze the wave").click().run()
+    assert not at.exception
+    assert _trust_means(at) == pytest.approx([(15 + 4 * 5) / 9] * 3)  # closing shows every answer
+    assert not [c for c in at.caption if "as of 5 answers" in c.value]

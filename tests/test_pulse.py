@@ -158,6 +158,122 @@ def test_trust_items_for_refuses(dims: tuple[str, ...], message: str) -> None:
         pulse.trust_items_for(dims)
 
 
+# --- one answer per browser: device tokens ------------------------------------------------------
+
+
+def test_a_device_token_is_an_id_and_its_signature(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    token = pulse.issue_device(session)
+    ident, dot, signature = token.partition(".")
+    assert dot and len(ident) == 22 and len(signature) == 43  # 128 random bits; HMAC-SHA256, base64url
+    assert pulse.respondent_of(session, token) == pulse.respondent_key(session.token, ident)
+    assert pulse.issue_device(session) != token  # fresh ids each time
+    assert pulse.issue_device(session, ident) == token  # the same id signs the same
+    other = pulse.open_session(engine, "Acme", now=T0)
+    assert pulse.issue_device(other, ident) != token  # another pulse, another key
+    assert session.device_key not in repr(session)  # kept out of logs and error messages
+    with pytest.raises(pulse.PulseError, match="1 to 64 letters"):
+        pulse.issue_device(session, "no spaces")
+
+
+def _tampered(token: str, other_pulse: str) -> dict[str, object]:
+    ident, _, signature = token.partition(".")
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+    return {
+        "signature changed": f"{ident}.{flipped}",
+        "id changed": f"{'x' if ident[0] != 'x' else 'y'}{ident[1:]}.{signature}",
+        "no signature": ident,
+        "empty signature": f"{ident}.",
+        "made up": "phone-a.c2lnbmF0dXJl",
+        "another pulse's token": other_pulse,
+        "not ascii": f"{ident}.{signature[:-1]}é",
+        "too long": f"{ident}.{signature}" + "A" * 200,
+        "empty": "",
+        "not text": None,
+    }
+
+
+def test_a_token_this_pulse_did_not_sign_is_nobody(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    other = pulse.open_session(engine, "Acme", now=T0)
+    for what, bad in _tampered(pulse.issue_device(session), pulse.issue_device(other)).items():
+        assert pulse.respondent_of(session, bad) is None, what  # type: ignore[arg-type]
+
+
+def test_a_forged_device_token_is_refused_and_counts_nobody(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    send(engine, session, DEVICES[0], answer({"IOL": 1}, [], (3, 3, 3)), now=T0)
+    before = stored_rows(engine, session)
+    other = pulse.open_session(engine, "Acme", now=T0)
+    for what, bad in _tampered(pulse.issue_device(session, DEVICES[1]), pulse.issue_device(other)).items():
+        with pytest.raises(pulse.PulseError, match="identity is not one this pulse issued"):
+            pulse.submit(engine, session.token, bad, answer({"IOL": 9}, [], (1, 1, 1)))  # type: ignore[arg-type]
+        assert stored_rows(engine, session) == before, what
+    assert pulse.live_summary(engine, session.token, 5).answers == 1
+
+
+def test_the_browser_keeps_its_identity_across_reloads(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    state: dict[str, Any] = {}
+    first = pulse.device_for(session, {}, state)  # a phone opens the link: no cookie yet
+    assert not first.stored and not first.replaced and first.cookie == pulse.device_cookie(session)
+    assert pulse.respondent_of(session, first.token) is not None
+    assert pulse.device_for(session, {}, state) is first  # reruns of that page: the same
+    assert send_with(engine, session, first.token, 2.0) == pulse.SubmitResult(replaced=False, answers=1)
+
+    # the page wrote the cookie; the phone reloads the link (a new browser session): the same participant
+    reloaded = pulse.device_for(session, {first.cookie: first.token, "other": "x"}, {})
+    assert reloaded == pulse.Device(first.token, first.cookie, stored=True)
+    assert send_with(engine, session, reloaded.token, 5.0) == pulse.SubmitResult(replaced=True, answers=1)
+    iol = ws.load_wave(engine, "Acme", session.wave).learning.query("learning_type == 'IOL'")["hours"]
+    assert iol.tolist() == [5.0]
+
+    # a private window or another browser has no cookie: another participant (what remains possible)
+    private = pulse.device_for(session, {}, {})
+    assert private.token != first.token
+    assert send_with(engine, session, private.token, 1.0) == pulse.SubmitResult(replaced=False, answers=2)
+
+
+def send_with(engine: Engine, session: pulse.PulseSession, device: str, iol: float) -> pulse.SubmitResult:
+    return pulse.submit(engine, session.token, device, answer({"IOL": iol}, [], (3, 3, 3)), now=T0)
+
+
+def test_a_forged_cookie_is_replaced_by_a_fresh_token_and_says_so(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    other = pulse.open_session(engine, "Acme", now=T0)
+    name = pulse.device_cookie(session)
+    for what, bad in _tampered(pulse.issue_device(session), pulse.issue_device(other)).items():
+        if not isinstance(bad, str) or not bad:
+            continue  # a browser sends no cookie rather than an empty one
+        state: dict[str, Any] = {}
+        got = pulse.device_for(session, {name: bad}, state)
+        assert got.replaced and not got.stored and got.token != bad, what
+        assert pulse.respondent_of(session, got.token) is not None, what
+        assert state[f"{pulse.STATE_DEVICE}:{session.id}"] == got
+
+
+def test_each_pulse_has_its_own_cookie(engine: Engine) -> None:
+    first = pulse.open_session(engine, "Acme", now=T0)
+    second = pulse.open_session(engine, "Acme", now=T0)
+    names = {pulse.device_cookie(first), pulse.device_cookie(second)}
+    assert len(names) == 2 and all(n.startswith(pulse.DEVICE_COOKIE_PREFIX) for n in names)
+    assert all(first.token not in n and second.token[:16] not in n for n in names)
+    state: dict[str, Any] = {}
+    one, two = pulse.device_for(first, {}, state), pulse.device_for(second, {}, state)
+    assert one.token != two.token and pulse.respondent_of(second, one.token) is None
+
+
+def test_cookie_script_sets_the_token_for_the_whole_app() -> None:
+    device = pulse.Device("abc_DEF-1.sig-_9", "sld_pulse_0123456789abcdef")
+    script = pulse.cookie_script(device, max_age=60)
+    assert script.startswith("<script>") and script.endswith("</script>")
+    assert '"sld_pulse_0123456789abcdef=abc_DEF-1.sig-_9; Path=/; Max-Age=60; SameSite=Lax"' in script
+    assert "'; Secure'" in script and "fetch" not in script
+    for bad in ('x";alert(1)//', "a b", "a</script>", ""):
+        with pytest.raises(pulse.PulseError, match="Not a device token"):
+            pulse.cookie_script(pulse.Device(bad, "sld_pulse_0123456789abcdef"))
+
+
 # --- sessions -----------------------------------------------------------------------------------
 
 
@@ -674,6 +790,212 @@ def test_live_summary_counts_and_last_answer(engine: Engine) -> None:
     assert pulse.live_summary(engine, session.token, 6).hidden
 
 
+# --- the live view's snapshots: averages move in batches -------------------------------------
+
+SNAP_HOURS = [4.0, 6.0, 8.0, 2.0, 10.0, 1.0, 3.0, 5.0, 7.0, 9.0, 11.0]  # IOL hours, one per browser
+SNAP_TRUST = [5, 4, 3, 2, 1, 5, 5, 5, 5, 5, 5]  # the answer to every statement
+
+
+def _browser(i: int) -> str:
+    return f"browser-{i}"
+
+
+def _send(engine: Engine, session: pulse.PulseSession, i: int, iol: float, trust: int, minute: int) -> None:
+    moment = T0 + timedelta(minutes=minute)
+    send(engine, session, _browser(i), answer({"IOL": iol}, ["a1"] * (i % 2), (trust,) * 3), now=moment)
+
+
+def _means(s: pulse.PulseSummary) -> tuple[float, float, int]:
+    """(mean IOL hours, mean of the first statement, advice ties): what the facilitator sees."""
+    iol = float(s.hours.set_index("learning_type").loc["IOL", "mean_hours"])
+    return iol, float(s.trust["mean"].iloc[0]), int(s.advisers["mentions"].sum())
+
+
+def test_the_averages_stay_until_five_more_people_answer(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(5):
+        _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+    first = pulse.live_summary(engine, session.token, 5)
+    assert (first.answers, first.shown_answers, first.waiting, first.batch) == (5, 5, 0, 5)
+    assert first.shown_at == T0 + timedelta(minutes=4)  # the fifth answer completed the batch
+    assert _means(first) == pytest.approx((30 / 5, 15 / 5, 2))
+    for j in range(1, 5):  # one to four new answers: counted live, averages unchanged
+        _send(engine, session, 4 + j, SNAP_HOURS[4 + j], SNAP_TRUST[4 + j], 4 + j)
+        now = pulse.live_summary(engine, session.token, 5)
+        assert (now.answers, now.shown_answers, now.waiting) == (5 + j, 5, j)
+        assert now.last_answer_at == T0 + timedelta(minutes=4 + j)
+        assert _means(now) == _means(first)
+        pd.testing.assert_frame_equal(now.hours, first.hours)
+        pd.testing.assert_frame_equal(now.trust, first.trust)
+    _send(engine, session, 9, SNAP_HOURS[9], SNAP_TRUST[9], 9)  # the fifth new answer: a new snapshot
+    second = pulse.live_summary(engine, session.token, 5)
+    assert (second.answers, second.shown_answers, second.waiting) == (10, 10, 0)
+    assert second.shown_at == T0 + timedelta(minutes=9)
+    assert _means(second) == pytest.approx((55 / 10, 40 / 10, 5))
+
+
+def test_no_averages_before_the_first_batch(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(4):
+        _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+        s = pulse.live_summary(engine, session.token, 5)
+        assert (s.answers, s.shown_answers, s.waiting, s.shown_at) == (i + 1, 0, i + 1, None)
+        assert s.hidden and s.hours.empty and s.trust.empty and s.advisers.empty  # ties wait too
+
+
+def test_a_changed_answer_waits_for_the_batch_and_one_browser_counts_once(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(5):
+        _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+    first = pulse.live_summary(engine, session.token, 5)
+    for minute in range(10, 16):  # one browser resubmits six times: still one participant who changed
+        _send(engine, session, 0, 100.0 + minute, 1, minute)
+        now = pulse.live_summary(engine, session.token, 5)
+        assert (now.answers, now.waiting) == (5, 1) and _means(now) == _means(first)
+    for i in range(1, 4):  # three more change theirs: four changed, still the old averages
+        _send(engine, session, i, 0.0, 1, 20 + i)
+    assert _means(pulse.live_summary(engine, session.token, 5)) == _means(first)
+    _send(engine, session, 4, 0.0, 1, 30)  # the fifth to change: a new snapshot, nobody new
+    moved = pulse.live_summary(engine, session.token, 5)
+    assert (moved.answers, moved.shown_answers, moved.waiting) == (5, 5, 0)
+    assert _means(moved) == pytest.approx((115 / 5, 1.0, 2))
+
+
+def test_closing_shows_every_answer_whatever_the_batch(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(7):
+        _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+    open_ = pulse.live_summary(engine, session.token, 5)
+    assert (open_.shown_answers, open_.waiting) == (5, 2) and _means(open_) == pytest.approx((6.0, 3.0, 2))
+    pulse.close_session(engine, session.token, now=T0 + timedelta(hours=1))
+    closed = pulse.live_summary(engine, session.token, 5)
+    assert (closed.answers, closed.shown_answers, closed.waiting, closed.batch) == (7, 7, 0, 0)
+    assert closed.shown_at == T0 + timedelta(hours=1)
+    assert _means(closed) == pytest.approx((34 / 7, 25 / 7, 3))
+    pulse.close_session(engine, session.token, now=T0 + timedelta(hours=2))  # a second close moves nothing
+    assert pulse.live_summary(engine, session.token, 5).shown_at == T0 + timedelta(hours=1)
+
+
+def test_closing_a_small_pulse_still_withholds_its_averages(engine: Engine) -> None:
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(3):
+        _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+    pulse.close_session(engine, session.token, now=T0 + timedelta(hours=1))
+    s = pulse.live_summary(engine, session.token, 5)
+    assert (s.answers, s.shown_answers) == (3, 3) and s.hidden and s.hours.empty and s.trust.empty
+
+
+def test_the_batch_is_the_workspaces_minimum_group_size(engine: Engine) -> None:
+    ws.update_settings(engine, "Acme", ws.WorkspaceSettings(min_group_size=7))
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(6):
+        _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+    six = pulse.live_summary(engine, session.token, 5)  # a viewer's 5 does not make the batch smaller
+    assert (six.shown_answers, six.waiting, six.batch) == (0, 6, 7) and six.hidden
+    _send(engine, session, 6, SNAP_HOURS[6], SNAP_TRUST[6], 6)
+    seven = pulse.live_summary(engine, session.token, 7)
+    assert seven.shown_answers == 7 and not seven.hidden
+    assert pulse.live_summary(engine, session.token, 8).hidden  # a viewer who raised it waits longer
+
+
+def test_every_viewer_sees_the_same_snapshot(db: Backend, engine: Engine) -> None:  # noqa: F811
+    from lib.db import make_engine
+
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(7):
+        _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+    elsewhere = make_engine(db.url)  # another process's connection pool, as another server would have
+    try:
+        views = [pulse.live_summary(e, session.token, 5) for e in (engine, elsewhere, engine)]
+    finally:
+        elsewhere.dispose()
+    for view in views[1:]:
+        assert (view.answers, view.shown_answers, view.shown_at) == (7, 5, T0 + timedelta(minutes=4))
+        pd.testing.assert_frame_equal(view.hours, views[0].hours)
+        pd.testing.assert_frame_equal(view.trust, views[0].trust)
+        pd.testing.assert_frame_equal(view.advisers, views[0].advisers)
+
+
+def test_the_comparison_and_the_deck_use_the_snapshot(engine: Engine) -> None:
+    org = roster_dataset()
+    org.learning = pd.DataFrame(
+        [(p, "", "IOL", 1.0) for p in ("a1", "a2", "a3")] + [(p, "", "FSL", 1.0) for p in ("a3", "a4", "a5")],
+        columns=["person_id", "wave", "learning_type", "hours"],
+    )
+    org.people = pd.concat([org.people, org.people.iloc[[0]].assign(person_id="a5")], ignore_index=True)
+    ws.import_dataset(engine, "Acme", org, "2026-Q2", now=T0 - timedelta(days=1))
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(5):  # IOL only
+        send(engine, session, _browser(i), answer({"IOL": 2.0}, [], (3, 3, 3)), now=T0)
+    for i in range(5, 8):  # three more, FSL only: not shown yet
+        send(engine, session, _browser(i), answer({"FSL": 50.0}, [], (3, 3, 3)), now=T0)
+    summary = pulse.live_summary(engine, session.token, 5)
+    c = pulse.compare_with_base(summary, pulse.organisation_base(engine, "Acme"), 5)
+    assert c.room == 5 and c.table.set_index("learning_type")["room"].to_dict() == pytest.approx(
+        {"IOL": 1.0, "GDL": 0.0, "PDL": 0.0, "ASL": 0.0, "FSL": 0.0}
+    )
+    room = pulse.room_pulse(engine, "Acme", 5)
+    assert room is not None and room.summary.answers == 8 and room.summary.shown_answers == 5
+    assert room.comparison.room == 5 and room.comparison.table.equals(c.table)
+
+    from lib.deck import deck_bytes
+
+    text = "\n".join(
+        sh.text_frame.text for sh in _room_slide(deck_bytes(org, room=room)).shapes if sh.has_text_frame
+    )
+    assert "5 participants answered" in text and "8 have answered so far" in text
+    chart = next(sh.chart for sh in _room_slide(deck_bytes(org, room=room)).shapes if sh.has_chart)
+    assert list(chart.plots[0].series[0].values) == pytest.approx([1.0, 0, 0, 0, 0])
+
+
+def test_a_pulse_from_before_snapshots_shows_its_next_one(engine: Engine) -> None:
+    """Sessions migrated from 0003 have no snapshot: nothing shown until a batch, or all when closed."""
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(6):
+        _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+    with write_transaction(engine) as conn:  # as the migration leaves it
+        conn.execute(SessionRow.__table__.update().values(shown=None, changed=None))
+    s = pulse.live_summary(engine, session.token, 5)
+    assert s.hidden and (s.shown_answers, s.waiting) == (0, 6)
+    _send(engine, session, 6, SNAP_HOURS[6], SNAP_TRUST[6], 6)  # six waiting already: this one shows
+    assert pulse.live_summary(engine, session.token, 5).shown_answers == 7
+    with write_transaction(engine) as conn:
+        conn.execute(
+            SessionRow.__table__.update().values(shown=None, changed=None, closed_at=T0.replace(tzinfo=None))
+        )
+    closed = pulse.live_summary(engine, session.token, 5)
+    assert closed.shown_answers == 7 and not closed.hidden and closed.batch == 0
+
+
+def test_the_migration_gives_each_earlier_pulse_its_own_key(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from lib.db import MIGRATIONS_DIR
+
+    first = pulse.open_session(engine, "Acme", now=T0)
+    second = pulse.open_session(engine, "Acme", now=T0)
+    send(engine, first, DEVICES[0], answer({"IOL": 1}, [], (3, 3, 3)), now=T0)
+
+    def migrate(step: Any, revision: str) -> None:
+        with write_transaction(engine) as conn:
+            cfg = Config()
+            cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+            cfg.attributes["connection"] = conn
+            step(cfg, revision)
+
+    migrate(command.downgrade, "0003")  # as a database of the previous version holds them
+    migrate(command.upgrade, "head")
+    keys = {s.token: s.device_key for s in pulse.list_sessions(engine, "Acme")}
+    assert len(keys) == 2 and len(set(keys.values())) == 2
+    assert all(len(k) == 64 and int(k, 16) >= 0 for k in keys.values())
+    assert keys[first.token] != first.device_key  # a new key: tokens issued before no longer count
+    again = pulse.get_session(engine, first.token)
+    assert again is not None and pulse.respondent_of(again, pulse.issue_device(again)) is not None
+    s = pulse.live_summary(engine, second.token, 5)
+    assert s.answers == 0 and s.shown_answers == 0
+
+
 # --- arriving by a join link --------------------------------------------------------------------
 
 
@@ -769,7 +1091,7 @@ def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
     from dataclasses import replace
 
     from lib.deck import deck_bytes
-    from lib.schema import LEARNING_TYPE_DEVICES
+    from lib.schema import LEARNING_TYPE_CODES
 
     summary = room(5)
     # who named whom is person-level: it must never reach the deck
@@ -782,7 +1104,7 @@ def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
     deck = deck_bytes(org, room=r)
     slide = _room_slide(deck)
     chart = next(sh.chart for sh in slide.shapes if sh.has_chart)
-    assert list(chart.plots[0].categories) == list(LEARNING_TYPE_DEVICES)
+    assert list(chart.plots[0].categories) == list(LEARNING_TYPE_CODES)
     series = {s.name: list(s.values) for s in chart.plots[0].series}
     assert list(series) == ["The room", "The organisation (2026)"]
     assert series["The room"] == pytest.approx([0.5, 5 / 30, 0, 0, 10 / 30])
