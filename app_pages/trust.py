@@ -140,7 +140,10 @@ if attribute and len(ds.trust):
         )
         st.plotly_chart(fig, key="trust-heatmap")
         ui.download_table(shown, f"trust_by_{attribute}.csv", "Download group scores")
-    st.caption(privacy.suppression_note(groups, cfg.min_group_size) or "Every group is large enough to show.")
+    st.caption(
+        privacy.suppression_note(groups, cfg.min_group_size, group_col="group")
+        or "Every group is large enough to show."
+    )
 if attribute:
     index_groups = ui.compute(
         wirearchy.index_by_group, attribute, weights, wave, cfg.min_group_size, not cfg.individuals_visible

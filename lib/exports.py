@@ -539,7 +539,8 @@ def _trust_tables(b: _Builder, wave: str, by: str) -> None:
         rows_i, note_i = _checked(trust.shown_items(ds, wave or None, b.m, across=not b.named), b.m)
         b.add("trust_items", "Trust: each survey item", rows_i, note_i, "Trust & wirearchy")
         if by:
-            grp, note_g = _checked(trust.scores_by_group(ds, by, wave or None, b.m, across=not b.named), b.m)
+            scores = trust.scores_by_group(ds, by, wave or None, b.m, across=not b.named)
+            grp, note_g = privacy.shown(scores), privacy.suppression_note(scores, b.m, group_col="group")
             b.add(f"trust_{by}", f"Trust dimensions per {by}", grp, note_g, "Trust & wirearchy")
     index = wirearchy.wirearchy_index(ds, wave=wave or None)
     b.add(

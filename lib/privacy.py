@@ -163,21 +163,26 @@ def shown(table: pd.DataFrame) -> pd.DataFrame:
     return keep.drop(columns=[c for c in ("suppressed", "suppressed_reason") if c in keep.columns])
 
 
-def suppression_note(table: pd.DataFrame, min_size: int) -> str:
-    """Plain sentence about what :func:`suppress_small_groups` hid ("" when nothing was hidden)."""
+def suppression_note(table: pd.DataFrame, min_size: int, group_col: str | None = None) -> str:
+    """Plain sentence about what was hidden ("" when nothing was), counting rows, or distinct
+    ``group_col`` labels for a long table (a group's row per dimension counts once)."""
     if "suppressed" not in table.columns:
         return ""
     reasons = table.get("suppressed_reason", pd.Series("small", index=table.index))
-    n_small = int((table["suppressed"].astype(bool) & (reasons == "small")).sum())
-    n_comp = int((table["suppressed"].astype(bool) & (reasons == "complementary")).sum())
-    n_wave = int((table["suppressed"].astype(bool) & (reasons == "wave")).sum())
+    hidden = table["suppressed"].astype(bool)
+
+    def count(reason: str) -> int:
+        rows = table[hidden & (reasons == reason)]
+        return int(rows[group_col].nunique()) if group_col and group_col in rows else len(rows)
+
+    n_small, n_comp, n_wave = count("small"), count("complementary"), count("wave")
     parts = []
     if n_small:
         parts.append(f"{n_small} group{'s' if n_small != 1 else ''} hidden (fewer than {min_size} people)")
     if n_comp:
         parts.append(
-            f"{n_comp} more hidden so that the hidden group{'s' if n_small != 1 else ''} cannot be "
-            "worked out from the total"
+            f"{n_comp} {'more ' if n_small else ''}hidden so that no group under {min_size} people can be "
+            "worked out by subtracting what is shown here, in other breakdowns or in other waves"
         )
     if n_wave:
         parts.append(

@@ -135,7 +135,9 @@ def test_upload_loads_and_a_bad_upload_keeps_the_data(server: Server, browser: A
     page.context.close()
 
 
-def test_a_20000_person_organisation_opens_on_the_group_map(server: Server, browser: Any, tmp_path: Path) -> None:
+def test_a_20000_person_organisation_opens_on_the_group_map(
+    server: Server, browser: Any, tmp_path: Path
+) -> None:
     """Company scale: the Network page opens on the aggregated map of groups and stays usable."""
     import time
 

@@ -314,7 +314,7 @@ def test_group_map_complementary_suppression() -> None:
     ds = make_ds({"person_id": [str(i) for i in range(17)], "team": ["A"] * 9 + ["B"] * 6 + ["C"] * 2}, [])
     m = netmap.group_map(ds, "team", min_group_size=5)
     assert [n.label for n in m.nodes] == ["A"]
-    assert "cannot be worked out" in m.notes[0]
+    assert "can be worked out by subtracting" in m.notes[0]
 
 
 def test_group_map_missing_attribute_and_blank_values(groups: Dataset) -> None:

@@ -192,3 +192,100 @@ def test_a_workspace_salt_replaces_the_roster_salt() -> None:
     assert labels == privacy.pseudonymise(ids, "workspace-salt")
     assert labels != privacy.person_labels(ds, pseudonyms=True)
     assert privacy.person_labels(replace(ds, pseudonym_salt="another"), pseudonyms=True) != labels
+
+
+# --- the release plan: every cell of shown groups holds at least k people ------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _cells(sets: list[frozenset[str]]) -> list[int]:
+    """Sizes of the cells: people grouped by which of ``sets`` they belong to."""
+    people = set().union(*sets) if sets else set()
+    sig: dict[tuple[bool, ...], int] = {}
+    for p in people:
+        key = tuple(p in s for s in sets)
+        sig[key] = sig.get(key, 0) + 1
+    return list(sig.values())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6), st.integers(0, 2)), min_size=1, max_size=60),
+    st.lists(st.booleans(), min_size=60, max_size=60),
+    st.lists(st.booleans(), min_size=60, max_size=60),
+    st.sampled_from([5, 6, 8]),
+)
+def test_release_keeps_every_cell_at_the_minimum_size(
+    rows: list[tuple[int, int, int]], first: list[bool], second: list[bool], k: int
+) -> None:
+    """Random organisations (department, team, location) and random respondents in two waves:
+    the shown groups of every wave, with the wave totals, split the contributors into cells of
+    at least k people, and the shown groups alone split the roster the same way."""
+    people = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(len(rows))],
+            "department": [f"D{d}" for d, _, _ in rows],
+            "team": [f"D{d}-T{t}" for d, t, _ in rows],
+            "location": [["Lyon", "Porto", ""][loc] for _, _, loc in rows],
+        }
+    )
+    ids = list(people["person_id"])
+    waves = {
+        "w1": [p for p, a in zip(ids, first, strict=False) if a],
+        "w2": [p for p, a in zip(ids, second, strict=False) if a],
+    }
+    release = privacy.plan_release(people, ["department", "team", "location"], waves, k)
+    labels = {a: privacy.group_labels(people, a) for a in ("department", "team", "location")}
+    contributor_sets: list[frozenset[str]] = []
+    roster_sets: list[frozenset[str]] = [frozenset(ids)]
+    for w, members in waves.items():
+        if release.total_shown(w):
+            contributor_sets.append(frozenset(members))
+        for attribute, lab in labels.items():
+            for g in release.allowed(attribute, w):
+                group = frozenset(p for p, x in zip(ids, lab, strict=True) if x == g)
+                contributor_sets.append(group & set(members))
+                roster_sets.append(group)
+    assert all(size >= k for size in _cells(contributor_sets))
+    if len(roster_sets) > 1:  # the organisation's size is public; with no group shown nothing is split
+        assert all(size >= k for size in _cells(roster_sets))
+    for w, members in waves.items():  # a wave with fewer than k contributors shows nothing
+        if len(members) < k:
+            assert not release.total_shown(w)
+            assert all(not release.allowed(a, w) for a in labels)
+
+
+def test_release_prefers_the_hierarchy_and_hides_a_crossing_attribute() -> None:
+    # two departments of 10, two teams of 5 in each; a location that puts 2 of each team elsewhere
+    people = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(20)],
+            "department": ["A"] * 10 + ["B"] * 10,
+            "team": ["A1"] * 5 + ["A2"] * 5 + ["B1"] * 5 + ["B2"] * 5,
+            "location": (["Lyon"] * 3 + ["Porto"] * 2) * 4,
+        }
+    )
+    everyone = {"": list(people["person_id"])}
+    release = privacy.plan_release(people, ["department", "team", "location"], everyone, 5)
+    assert release.allowed("department") == {"A", "B"}
+    assert release.allowed("team") == {"A1", "A2", "B1", "B2"}
+    assert release.allowed("location") == frozenset()  # Lyon would split each team 3 + 2
+    # the same organisation asked location-first keeps location and gives up the teams
+    other = privacy.plan_release(people, ["location", "team"], everyone, 5)
+    assert other.allowed("location") == {"Lyon", "Porto"}
+    assert other.allowed("team") == frozenset()
+
+
+def test_guard_groups_blanks_values_and_sizes_of_hidden_rows() -> None:
+    people = pd.DataFrame({"person_id": [f"p{i}" for i in range(13)], "team": ["A"] * 7 + ["B"] * 6})
+    release = privacy.plan_release(people, ["team"], {"": list(people["person_id"])}, 5)
+    table = pd.DataFrame(
+        {"team": ["A", "B", "C"], "people": [7, 6, 0], "mean": [3.0, 4.0, 5.0], "what": ["x"] * 3}
+    )
+    out = privacy.guard_groups(table, release, "team").set_index("team")
+    assert not out.loc["A", "suppressed"] and out.loc["A", "mean"] == 3.0
+    assert out.loc["C", "suppressed"] and pd.isna(out.loc["C", "people"]) and pd.isna(out.loc["C", "mean"])
+    assert out.loc["C", "what"] == "x"  # descriptors stay
+    assert out.loc["C", "suppressed_reason"] == "small"
