@@ -4,17 +4,18 @@ Pages live in ``app_pages/`` (not ``pages/``): with ``st.navigation`` a folder n
 ``pages/`` makes a freshly started server route a deep link through Streamlit's legacy
 multipage mechanism, so the navigation breaks (see README, "Why app_pages/").
 
-Only the pages the user's roles allow are registered (``lib.auth.PAGE_ACCESS``), so a URL to any
+Only the pages the user's roles allow are registered (``lib.app.auth.PAGE_ACCESS``), so a URL to any
 other page is never routed: access is enforced on the server, not by hiding links.
 """
 
 import streamlit as st
 
-from lib import auth, pulse, ui
+from lib.app import auth, ui
+from lib.store import pulse
 
 st.set_page_config(page_title="Social learning dashboard", page_icon="🌱", layout="wide")
 
-#: page key (url path) → (file, title, icon). Access per role: lib.auth.PAGE_ACCESS.
+#: page key (url path) → (file, title, icon). Access per role: lib.app.auth.PAGE_ACCESS.
 PAGES = {
     "overview": ("app_pages/overview.py", "Overview", "🧭"),
     "network": ("app_pages/network.py", "Network", "🕸️"),
@@ -31,7 +32,7 @@ PAGES = {
 }
 
 if pulse.JOIN_PARAM in st.query_params:  # a pulse join link: this session becomes a participant
-    pulse.arrive(st.query_params, st.session_state, ui.workspace_engine(), ui.user())
+    auth.arrive(st.query_params, st.session_state, ui.workspace_engine(), ui.user())
 user = ui.user()
 allowed = [key for key in auth.pages_for(user) if key in PAGES]
 # The sign-in page: the only page for someone signed out (sign-in configured) or without a role;

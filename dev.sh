@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine:
 #   ./dev.sh app    set everything up, then run the app on the bundled sample organisation
-#   ./dev.sh test   set everything up (browser included), then run the whole test suite
+#   ./dev.sh test   set everything up (browser included), lint and type-check, then run the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
@@ -92,6 +92,10 @@ case "${1:-}" in
     setup_browser
     setup_office
     setup_postgres
+    # The house plan first: lint, format and strict types (pyproject.toml), then every test.
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/mypy"
     "$PY" -m pytest "${@:2}"  # not exec: the EXIT trap stops the throwaway PostgreSQL
     ;;
   *)

@@ -5,11 +5,12 @@ from datetime import date
 
 import streamlit as st
 
-from lib import ui, workshop
-from lib.deck import deck_bytes
-from lib.exports import MIME, ExportOptions, build_report, export_filename
-from lib.pulse import room_pulse
-from lib.workspaces import WorkspaceError, import_dataset
+from lib.app import ui
+from lib.report import workshop
+from lib.report.deck import deck_bytes
+from lib.report.exports import MIME, ExportOptions, build_report, export_filename
+from lib.store.pulse import room_pulse
+from lib.store.workspaces import WorkspaceError, import_dataset
 
 ui.guard("actions")
 cfg = ui.settings()

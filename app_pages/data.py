@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib import ui
-from lib import workspaces as wsp
-from lib.errors import DataError, Finding
-from lib.loader import load_files
-from lib.template import template_bytes
+from lib.app import ui
+from lib.core.errors import DataError, Finding
+from lib.intake.loader import load_files
+from lib.intake.template import template_bytes
+from lib.store import workspaces as wsp
 
 ui.guard("data")  # stops here for a role that may not open this page
 st.title("📂 Data")

@@ -5,9 +5,11 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import flows, learning, privacy, shifts, ui
-from lib.sanitise import escape
-from lib.schema import LEARNING_TYPES
+from lib.analysis import flows, learning, shifts
+from lib.app import ui
+from lib.core import privacy
+from lib.core.sanitise import escape
+from lib.core.schema import LEARNING_TYPES
 
 ui.guard("learning")  # stops here for a role that may not open this page
 ds = ui.dataset()

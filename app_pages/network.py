@@ -5,8 +5,11 @@ view; groups under the minimum size never show. Heavy results are computed only 
 import plotly.express as px
 import streamlit as st
 
-from lib import netmap, network, privacy, roles, ui
-from lib.sanitise import escape
+from lib.analysis import netmap, network, roles
+from lib.app import ui
+from lib.core import privacy
+from lib.core.sanitise import escape
+from lib.report import map_html
 
 ui.guard("network")  # stops here for a role that may not open this page
 ds = ui.dataset()
@@ -156,7 +159,7 @@ else:
 if m is not None and not m.nodes:
     st.info("Nothing to draw: " + netmap.map_summary(m))
 elif m is not None:
-    st.iframe(netmap.render_html(m, height=620), height=630, alt="Network map")
+    st.iframe(map_html.render_html(m, height=620), height=630, alt="Network map")
     st.caption(netmap.map_summary(m) + " Hover a dot for details; drag to move, scroll to zoom.")
 
 # --- beside the map (only the open tab runs) ------------------------------------------------------

@@ -2,11 +2,8 @@
 
 import streamlit as st
 
-from lib import ui
-from lib.deck import deck_bytes
-from lib.exports import MIME, ExportOptions, Report, build_report, export_filename, workbook_bytes
-from lib.findings import Facts, rules_table
-from lib.overview import (
+from lib.analysis.findings import Facts, rules_table
+from lib.analysis.overview import (
     changes_between,
     compare_facts,
     facts,
@@ -15,9 +12,12 @@ from lib.overview import (
     tie_changes,
     wave_and_previous,
 )
-from lib.pulse import room_pulse
-from lib.report_html import html_bytes
-from lib.workshop import list_actions
+from lib.app import ui
+from lib.report.deck import deck_bytes
+from lib.report.exports import MIME, ExportOptions, Report, build_report, export_filename, workbook_bytes
+from lib.report.html import html_bytes
+from lib.report.workshop import list_actions
+from lib.store.pulse import room_pulse
 
 ui.guard("overview")  # stops here for a role that may not open this page
 PAGE_FILES = {

@@ -8,12 +8,14 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib import netmap, ui, workshop
-from lib.exports import ExportOptions, build_report
-from lib.learning import SEVENTY_TWENTY_TEN
-from lib.report_charts import BUCKET_COLOURS
-from lib.sanitise import escape
-from lib.workspaces import WorkspaceError
+from lib.analysis import netmap
+from lib.analysis.learning import SEVENTY_TWENTY_TEN
+from lib.app import ui
+from lib.core.sanitise import escape
+from lib.report import map_html, workshop
+from lib.report.charts import BUCKET_COLOURS
+from lib.report.exports import ExportOptions, build_report
+from lib.store.workspaces import WorkspaceError
 
 ui.guard("present")
 ds = ui.dataset()
@@ -105,7 +107,7 @@ elif slide.kind == "map":
         complementary=True,
     )
     st.iframe(
-        netmap.render_html(m, height=540), height=550, alt="Map of the groups and the ties between them"
+        map_html.render_html(m, height=540), height=550, alt="Map of the groups and the ties between them"
     )
 elif slide.kind == "learning":
     by, mix, overall = (

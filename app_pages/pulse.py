@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from lib import pulse, ui
-from lib.auth import LOCAL_MODE_ENV
-from lib.schema import LEARNING_TYPES, LIKERT_LABELS, TRUST_ITEM_BANK
+from lib.app import ui
+from lib.app.auth import LOCAL_MODE_ENV
+from lib.core.schema import LEARNING_TYPES, LIKERT_LABELS, TRUST_ITEM_BANK
+from lib.store import pulse
 
 ui.guard("pulse")  # stops here for a role that may not open this page
 st.title("📝 Pulse")
@@ -43,7 +44,7 @@ st.caption(
     "identity this browser keeps, never your name, and the room only ever sees totals and averages, "
     "updated a few answers at a time."
 )
-# one answer per browser: a signed token in a cookie (lib/pulse.py, "One answer per browser")
+# one answer per browser: a signed token in a cookie (lib/store/pulse.py, "One answer per browser")
 device = pulse.device_for(session, st.context.cookies, st.session_state)
 if device.replaced:
     st.warning(

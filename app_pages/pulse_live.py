@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 import plotly.express as px
 import streamlit as st
 
-from lib import privacy, pulse, ui
-from lib.schema import WIREARCHY_DIMENSIONS
-from lib.workspaces import WorkspaceError
+from lib.app import ui
+from lib.core import privacy
+from lib.core.schema import WIREARCHY_DIMENSIONS
+from lib.store import pulse
+from lib.store.workspaces import WorkspaceError
 
 ui.guard("pulse_live")  # stops here for a role that may not open this page
 st.title("📶 Live pulse")
@@ -127,7 +129,7 @@ def live() -> None:
         int(summary.advisers["mentions"].sum()),
         help="As of the last update of the averages, as everything below.",
     )
-    # counts are live; what people answered moves in batches (lib/pulse.py, "What the live view shows")
+    # counts are live; what people answered moves in batches (lib/store/pulse.py, "What the live view shows")
     if summary.shown_answers == 0:
         st.info(
             f"Averages appear once {max(summary.batch, cfg.min_group_size)} people have answered (the "

@@ -8,7 +8,7 @@ import math
 
 import streamlit as st
 
-from lib import auth, ui
+from lib.app import auth, ui
 
 config = ui.auth_config()
 user = ui.user()

@@ -6,7 +6,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from lib import netmap, privacy, skills, smn, ui
+from lib.analysis import netmap, skills, smn
+from lib.app import ui
+from lib.core import privacy
+from lib.report import map_html
 
 ui.guard("skills")  # stops here for a role that may not open this page
 ds = ui.dataset()
@@ -143,7 +146,9 @@ elif section == "Subject-matter networks":
     if s.individuals_visible:
         skill = st.selectbox("Map one skill's network", list(net["skill"]), key="skills_map_skill")
         smap = ui.compute(smn.skill_map, skill, wave, level, "pseudonyms" if s.pseudonyms else "names")
-        st.iframe(netmap.render_html(smap, height=520), height=540, alt=f"Subject-matter network for {skill}")
+        st.iframe(
+            map_html.render_html(smap, height=520), height=540, alt=f"Subject-matter network for {skill}"
+        )
         st.caption(netmap.map_summary(smap))
     else:
         st.info("The map of one skill's holders and seekers shows individuals: switch to the named view.")

@@ -5,8 +5,10 @@ import math
 import plotly.express as px
 import streamlit as st
 
-from lib import privacy, trust, ui, wirearchy
-from lib.sanitise import escape
+from lib.analysis import trust, wirearchy
+from lib.app import ui
+from lib.core import privacy
+from lib.core.sanitise import escape
 
 ui.guard("trust")  # stops here for a role that may not open this page
 ds = ui.dataset()

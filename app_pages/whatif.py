@@ -4,7 +4,10 @@ the aggregate view removes and connects whole groups of at least the minimum siz
 
 import streamlit as st
 
-from lib import netmap, network, privacy, ui, workshop
+from lib.analysis import netmap, network
+from lib.app import ui
+from lib.core import privacy
+from lib.report import map_html, workshop
 
 ui.guard("whatif")
 ds = ui.dataset()
@@ -30,7 +33,7 @@ attr = st.selectbox(
     help="The groups you can remove or connect, and the groups the maps draw.",
 )
 sizes = workshop.group_values(ds, attr).value_counts()
-# The aggregate view offers only the groups it shows anywhere else (lib.privacy decides which).
+# The aggregate view offers only the groups it shows anywhere else (lib.core.privacy decides which).
 shown_groups = None if named else ui.compute(privacy.roster_release, cfg.min_group_size).allowed(attr)
 groups = sorted(str(g) for g in sizes.index if shown_groups is None or str(g) in shown_groups)
 labels = ui.person_labels() if named else {}
@@ -126,7 +129,7 @@ left, right = st.columns(2)
 for col, title, m in ((left, "Before", result.map_before), (right, "After", result.map_after)):
     with col:
         st.subheader(title)
-        st.iframe(netmap.render_html(m, height=460), height=470, alt=f"Group map {title.lower()}")
+        st.iframe(map_html.render_html(m, height=460), height=470, alt=f"Group map {title.lower()}")
         st.caption(netmap.map_summary(m))
 
 st.subheader("Every measure, before and after")

@@ -3,13 +3,13 @@
     .venv/bin/python benchmarks/bench_network.py                      # 1,000 and 10,000 people
     .venv/bin/python benchmarks/bench_network.py --sizes 1000,10000,100000
 
-For each size, one fresh subprocess generates the organisation (``lib.sample.generate``, one wave,
+For each size, one fresh subprocess generates the organisation (``lib.intake.sample.generate``, one wave,
 about 20 ties per person) and writes it as a zip of CSVs; a second fresh subprocess loads that
 file and times the measures, so the peak RSS printed is that of loading + measuring alone.
 
 Steps (seconds are wall clock; peak RSS is the process high-water mark *so far*):
 
-* ``load``: ``lib.loader.load_path`` on the zip (pandas ``read_csv`` fallback while the loader is
+* ``load``: ``lib.intake.loader.load_path`` on the zip (pandas ``read_csv`` fallback while the loader is
   missing: the step is then called ``load (pandas)``).
 * core measures (all sizes): graph build, degree, PageRank, communities (Leiden), strong/weak
   components, dyad census / reciprocity, E-I index by department.
@@ -64,7 +64,7 @@ class Timer:
 
 
 def _generate(n: int, seed: int, ties_per_person: float, out: Path) -> None:
-    from lib.sample import generate, write_dataset
+    from lib.intake.sample import generate, write_dataset
 
     timer = Timer(n)
     ds = timer.step(
@@ -77,11 +77,11 @@ def _generate(n: int, seed: int, ties_per_person: float, out: Path) -> None:
 
 def _load(path: Path) -> tuple[Any, str]:
     try:
-        from lib.loader import load_path
+        from lib.intake.loader import load_path
     except ImportError:
         import pandas as pd
 
-        from lib.dataset import Dataset
+        from lib.core.dataset import Dataset
 
         with zipfile.ZipFile(path) as zf:
             people = pd.read_csv(zf.open("people.csv"), dtype=str)
@@ -97,7 +97,7 @@ def _load(path: Path) -> tuple[Any, str]:
 def _measure(path: Path, full: bool) -> None:
     import numpy as np
 
-    from lib import network as nw
+    from lib.analysis import network as nw
 
     n_people = 0
     timer = Timer(0)

@@ -5,7 +5,7 @@ server; nothing may be lost or doubled. Then some change their answer at once: s
     .venv/bin/python benchmarks/bench_pulse.py --participants 20 --resubmit 5
 
 A real ``streamlit run app.py`` (tests.conftest.Server) on a temporary SQLite database (or
-``--database-url``, e.g. a throwaway PostgreSQL); the pulse is opened with lib.pulse on a workspace
+``--database-url``, e.g. a throwaway PostgreSQL); the pulse is opened with lib.store.pulse on a workspace
 whose roster is a generated 60-person organisation. One headless Chromium with one browser context
 per participant (its own Streamlit session). Every participant opens the join link and fills the
 form (hours, an adviser picked from the list, three trust answers); when all forms are filled, all
@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib import pulse  # noqa: E402
-from lib import workspaces as ws  # noqa: E402
-from lib.sample import generate  # noqa: E402
+from lib.intake.sample import generate  # noqa: E402
+from lib.store import pulse  # noqa: E402
+from lib.store import workspaces as ws  # noqa: E402
 from tests.conftest import Server  # noqa: E402
 from tests.pulse_driver import Participant, Stored, run_participants, verify  # noqa: E402
 

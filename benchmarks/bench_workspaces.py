@@ -2,11 +2,11 @@
 
     .venv/bin/python benchmarks/bench_workspaces.py [--postgres URL] [--sizes 10000]
 
-For the bundled 250-person sample and each generated size (``lib.sample.generate(people=N,
+For the bundled 250-person sample and each generated size (``lib.intake.sample.generate(people=N,
 seed=1, ties_per_person=20)`` written as a zip of CSVs): the command-line import end to end
 (``python -m lib.cli import``, loading included), then the database step alone
-(:func:`lib.workspaces.import_dataset`: encoding and the one transaction), reading the wave back
-(:func:`lib.workspaces.load_wave`) and the database size. Each run uses a fresh SQLite file or a
+(:func:`lib.store.workspaces.import_dataset`: encoding and the one transaction), reading the wave back
+(:func:`lib.store.workspaces.load_wave`) and the database size. Each run uses a fresh SQLite file or a
 fresh PostgreSQL schema.
 """
 
@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
-from lib import workspaces  # noqa: E402
-from lib.loader import load_path  # noqa: E402
-from lib.sample import generate, write_dataset  # noqa: E402
+from lib.intake.loader import load_path  # noqa: E402
+from lib.intake.sample import generate, write_dataset  # noqa: E402
+from lib.store import workspaces  # noqa: E402
 
 
 def _size(url: str) -> int:

@@ -1,7 +1,7 @@
-"""Alembic environment: migrations run on the connection lib.db.ensure_schema hands over.
+"""Alembic environment: migrations run on the connection lib.store.db.ensure_schema hands over.
 
 Run from the Alembic command line (``alembic -c migrations/alembic.ini …``) it opens its own
-connection to :func:`lib.db.database_url`.
+connection to :func:`lib.store.db.database_url`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from lib.db_models import Base
+from lib.store.models import Base
 
 
 def run(connection: Connection) -> None:
@@ -27,7 +27,7 @@ given = context.config.attributes.get("connection")
 if given is not None:
     run(given)
 else:
-    from lib.db import make_engine
+    from lib.store.db import make_engine
 
     with make_engine().connect() as conn:
         run(conn)

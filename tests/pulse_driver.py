@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib.pulse import DEVICE_COOKIE_PREFIX
-from lib.schema import LEARNING_TYPES
+from lib.core.schema import LEARNING_TYPES
+from lib.store.pulse import DEVICE_COOKIE_PREFIX
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
 SHOTS = OUTPUT / "screenshots"
@@ -229,10 +229,10 @@ def verify(
 
     from sqlalchemy import select
 
-    from lib import pulse
-    from lib.db_models import PulseAnswer
-    from lib.db_models import PulseSession as SessionRow
-    from lib.workspaces import load_wave
+    from lib.store import pulse
+    from lib.store.models import PulseAnswer
+    from lib.store.models import PulseSession as SessionRow
+    from lib.store.workspaces import load_wave
 
     session = pulse.get_session(engine, token)
     assert session is not None

@@ -1,4 +1,4 @@
-"""lib.auth: password hashing, the sign-in configuration, OIDC role mapping, accounts and throttling,
+"""lib.app.auth: password hashing, the sign-in configuration, OIDC role mapping, accounts and throttling,
 and the role → page/action tables."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lib import auth
+from lib.app import auth
 
 FAST = {"n": 2**14, "r": 8, "p": 1}  # the lowest cost verify_password accepts: quick tests
 #: Quick hashes are refused unless the secrets lower the configured cost to theirs (default 2^17).
@@ -509,18 +509,18 @@ def test_an_unknown_local_mode_is_an_error_not_a_guess(value: str) -> None:
 
 
 def test_a_join_link_still_makes_a_remote_visitor_a_participant(tmp_path: Any) -> None:
-    from lib import pulse
-    from lib import workspaces as ws
+    from lib.store import pulse
+    from lib.store import workspaces as ws
 
     engine = ws.open_database(f"sqlite:///{tmp_path / 'workspaces.db'}")
     try:
         ws.create_workspace(engine, "Room")
         session = pulse.open_session(engine, "Room", title="Remote")
         state: dict[str, Any] = {}
-        assert pulse.arrive({pulse.JOIN_PARAM: session.token}, state, engine, auth.REMOTE_VISITOR) == session
-        assert state["user"] == pulse.PARTICIPANT and state[pulse.STATE_TOKEN] == session.token
+        assert auth.arrive({pulse.JOIN_PARAM: session.token}, state, engine, auth.REMOTE_VISITOR) == session
+        assert state["user"] == auth.PARTICIPANT and state[pulse.STATE_TOKEN] == session.token
         other: dict[str, Any] = {}
-        assert pulse.arrive({pulse.JOIN_PARAM: "forged"}, other, engine, auth.REMOTE_VISITOR) is None
+        assert auth.arrive({pulse.JOIN_PARAM: "forged"}, other, engine, auth.REMOTE_VISITOR) is None
         assert "user" not in other  # a bad token gives nobody a new role
     finally:
         engine.dispose()
@@ -763,7 +763,7 @@ def test_cli_hash_password_reads_stdin(
 ) -> None:
     import io
 
-    from lib.cli import main
+    from lib.app.cli import main
 
     monkeypatch.setattr("sys.stdin", io.StringIO("a workshop password\n"))
     assert main(["hash-password"]) == 0
@@ -782,7 +782,7 @@ def test_cli_hash_password_at_another_cost(
 ) -> None:
     import io
 
-    from lib.cli import main
+    from lib.app.cli import main
 
     monkeypatch.setattr("sys.stdin", io.StringIO("a workshop password\n"))
     assert main(["hash-password", "--scrypt-n", "16384"]) == 0

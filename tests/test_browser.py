@@ -106,7 +106,7 @@ def _upload(page: Any, path: Path) -> None:
 
 
 def test_upload_loads_and_a_bad_upload_keeps_the_data(server: Server, browser: Any, tmp_path: Path) -> None:
-    from lib.sample import generate, write_dataset
+    from lib.intake.sample import generate, write_dataset
 
     good = write_dataset(generate(people=60, seed=3), tmp_path / "small-org.xlsx")
     bad = tmp_path / "broken.xlsx"
@@ -141,7 +141,7 @@ def test_a_20000_person_organisation_opens_on_the_group_map(
     """Company scale: the Network page opens on the aggregated map of groups and stays usable."""
     import time
 
-    from lib.sample import generate, write_dataset
+    from lib.intake.sample import generate, write_dataset
 
     big = write_dataset(generate(people=20_000, seed=5, waves=1), tmp_path / "org20k.zip")
     requests: list[str] = []

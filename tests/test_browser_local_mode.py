@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from lib import auth
+from lib.app import auth
 from tests.conftest import OUTPUT, Server, browser_unavailable
 
 pytestmark = pytest.mark.browser
@@ -77,8 +77,8 @@ def room_server(tmp_path_factory: pytest.TempPathFactory, database: str, lan: st
 
 @pytest.fixture(scope="module")
 def sample_names() -> list[str]:
-    from lib.loader import load_path
-    from lib.ui import SAMPLE_PATH
+    from lib.app.ui import SAMPLE_PATH
+    from lib.intake.loader import load_path
 
     names = load_path(SAMPLE_PATH).people["name"].dropna().astype(str)
     return [n for n in names if n.isascii() and " " in n]
@@ -144,8 +144,8 @@ def test_this_computer_gets_the_overview(room_server: Server, browser: Any) -> N
 def test_a_join_link_from_another_computer_opens_the_pulse_form(
     room_server: Server, browser: Any, lan: str, database: str
 ) -> None:
-    from lib import pulse
-    from lib import workspaces as ws
+    from lib.store import pulse
+    from lib.store import workspaces as ws
 
     engine = ws.open_database(database)
     ws.create_workspace(engine, "Room")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from lib import auth
+from lib.app import auth
 from tests.conftest import OUTPUT, Server, browser_unavailable
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ roles = ["executive"]
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    from lib.sample import generate, write_dataset
+    from lib.intake.sample import generate, write_dataset
 
     ds = generate(people=40, seed=11)
     path = write_dataset(ds, tmp_path_factory.mktemp("org") / "acme-2026.xlsx")
@@ -195,9 +195,9 @@ def test_a_page_url_without_signing_in_shows_only_the_sign_in_page(
 def test_a_participant_typing_a_page_url_gets_the_pulse_page(
     roles_server: Server, browser: Any, database: str, org: tuple[Path, list[str]]
 ) -> None:
-    from lib import pulse
-    from lib import workspaces as ws
-    from lib.loader import load_path
+    from lib.intake.loader import load_path
+    from lib.store import pulse
+    from lib.store import workspaces as ws
 
     engine = ws.open_database(database)
     ws.import_dataset(engine, "Pulse org", load_path(org[0]), "2026")
@@ -223,7 +223,7 @@ def test_an_executive_subtracting_two_downloads_isolates_no_one(
     it. What is left must be nobody or at least the minimum group size (5) of respondents."""
     import pandas as pd
 
-    from lib import loader
+    from lib.intake import loader
 
     sample = Path(__file__).resolve().parents[1] / "sample_data" / "sample_org.xlsx"
     fac = _new_page(browser)

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from lib import pulse
-from lib import workspaces as ws
-from lib.sample import generate
+from lib.intake.sample import generate
+from lib.store import pulse
+from lib.store import workspaces as ws
 from tests.conftest import OUTPUT, Server, browser_unavailable
 from tests.pulse_driver import Participant, run_participants, verify
 

@@ -33,9 +33,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import exports, flows, learning, loader, netmap, network, privacy, skills, trust, wirearchy
-from lib.dataset import Dataset
-from lib.schema import TRUST_ITEM_BANK
+from lib.analysis import flows, learning, netmap, network, skills, trust, wirearchy
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.core.schema import TRUST_ITEM_BANK
+from lib.intake import loader
+from lib.report import exports
 
 K = 5
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "sample_org.xlsx"
@@ -413,7 +416,7 @@ HARD: dict[str, Callable[[], Dataset]] = {
 def _no_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
     """The report's pictures are drawn from its tables and the group map, which the attacker reads
     directly; drawing them would only make this file slow."""
-    from lib import report_charts
+    from lib.report import charts as report_charts
 
     monkeypatch.setattr(report_charts, "all_images", lambda ds, report: {})
 

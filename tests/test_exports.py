@@ -19,11 +19,14 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Emu
 
-from lib import learning, network, privacy
-from lib.cli import main as cli_main
-from lib.dataset import Dataset
-from lib.deck import MIN_FONT_PT, deck_bytes, fits, line_count
-from lib.exports import (
+from lib.analysis import learning, network
+from lib.analysis.findings import RULES
+from lib.app.cli import main as cli_main
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.intake.sample import generate, write_dataset
+from lib.report.deck import MIN_FONT_PT, deck_bytes, fits, line_count
+from lib.report.exports import (
     HIDDEN,
     PERSON_COLUMNS,
     ExportOptions,
@@ -34,9 +37,7 @@ from lib.exports import (
     export_tables,
     workbook_bytes,
 )
-from lib.findings import RULES
-from lib.report_html import html_bytes
-from lib.sample import generate, write_dataset
+from lib.report.html import html_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "sample_org.xlsx"
@@ -151,7 +152,7 @@ def make_ds(departments: dict[str, int], names: dict[int, str] | None = None) ->
 @pytest.fixture(scope="module")
 def sample() -> Dataset:
     if SAMPLE.exists():
-        from lib.loader import load_path
+        from lib.intake.loader import load_path
 
         return load_path(SAMPLE)
     return generate(people=250, seed=7)
@@ -515,7 +516,7 @@ def test_deck_text_is_readable_and_on_the_slide(
                     continue
                 sizes = [r.font.size.pt for p in shape.text_frame.paragraphs for r in p.runs if r.font.size]
                 assert sizes and min(sizes) >= MIN_FONT_PT, number
-                from lib.deck import Para
+                from lib.report.deck import Para
 
                 paras = [
                     Para(
@@ -592,7 +593,7 @@ def workbook_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_cli_report_html_equals_the_builder(workbook_file: Path, tmp_path: Path) -> None:
-    from lib.loader import load_path
+    from lib.intake.loader import load_path
 
     out = tmp_path / "r.html"
     assert cli_main(["report", str(workbook_file), "--format", "html", "--out", str(out)]) == 0
@@ -606,7 +607,7 @@ def _cell_values(data: bytes) -> list[tuple[str, str, object]]:
 
 
 def test_cli_report_deck_matches_the_builder(workbook_file: Path, tmp_path: Path) -> None:
-    from lib.loader import load_path
+    from lib.intake.loader import load_path
 
     out = tmp_path / "r.pptx"
     assert (
@@ -621,7 +622,7 @@ def test_cli_report_deck_matches_the_builder(workbook_file: Path, tmp_path: Path
 
 
 def test_cli_report_workbook_matches_the_builder(workbook_file: Path, tmp_path: Path) -> None:
-    from lib.loader import load_path
+    from lib.intake.loader import load_path
 
     out = tmp_path / "r.xlsx"
     assert (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib.findings import RULES, Facts, evaluate, findings_table, rules_table
+from lib.analysis.findings import RULES, Facts, evaluate, findings_table, rules_table
 
 NEUTRAL_ORG: dict[str, object] = {
     "people": 120,

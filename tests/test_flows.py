@@ -9,8 +9,8 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from lib import flows
-from lib.dataset import Dataset
+from lib.analysis import flows
+from lib.core.dataset import Dataset
 
 
 def people(teams: dict[str, str]) -> pd.DataFrame:
@@ -233,7 +233,7 @@ def test_analysis_json_per_wave_uses_the_wave_periods() -> None:
 
 
 def test_interactions_become_a_relation_once() -> None:
-    from lib.flows import with_interaction_relation
+    from lib.analysis.flows import with_interaction_relation
 
     people = pd.DataFrame({"person_id": ["a", "b", "c"]})
     log = pd.DataFrame(

@@ -12,8 +12,8 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from lib import network as nw
-from lib.dataset import Dataset
+from lib.analysis import network as nw
+from lib.core.dataset import Dataset
 
 DATA = Path(__file__).resolve().parent / "data" / "krackhardt_hightech"
 TOL = 1e-6
@@ -73,8 +73,8 @@ def summaries(ds: Dataset) -> dict[str, nw.NetworkSummary]:
 
 
 def test_loader_reads_the_folder_like_the_fixture() -> None:
-    """The normal loader gives the same network (passes once lib.loader lands)."""
-    loader = pytest.importorskip("lib.loader", reason="lib.loader not written yet")
+    """The normal loader gives the same network (passes once lib.intake.loader lands)."""
+    loader = pytest.importorskip("lib.intake.loader", reason="lib.intake.loader not written yet")
     loaded = loader.load_path(DATA)
     assert len(loaded.people) == 21
     assert set(loaded.relations) == set(RELATIONS)

@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from lib import learning
-from lib.dataset import Dataset
-from lib.schema import LEARNING_TYPE_CODES
+from lib.analysis import learning
+from lib.core.dataset import Dataset
+from lib.core.schema import LEARNING_TYPE_CODES
 
 TYPES = list(LEARNING_TYPE_CODES)
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import loader, parsing
-from lib.dataset import normalise_id
-from lib.errors import DataError, Finding
-from lib.loader import MAX_FINDINGS_PER_CHECK, load_files, load_path
-from lib.schema import DEFAULT_LIMITS
+from lib.core.dataset import normalise_id
+from lib.core.errors import DataError, Finding
+from lib.core.schema import DEFAULT_LIMITS
+from lib.intake import loader, parsing
+from lib.intake.loader import MAX_FINDINGS_PER_CHECK, load_files, load_path
 from tests import fixtures_bad as fx
 
 DATA = Path(__file__).resolve().parent / "data"

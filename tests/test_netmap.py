@@ -1,6 +1,6 @@
-"""lib.netmap: which people and ties a map draws, their colours and sizes, the group map, and the HTML.
+"""lib.analysis.netmap: which people and ties a map draws, their colours and sizes, the group map, and the HTML.
 
-Expected values are worked out by hand on small graphs, or compared with lib.network's own
+Expected values are worked out by hand on small graphs, or compared with lib.analysis.network's own
 group_matrix / ei_index and with a brute-force re-implementation.
 """
 
@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import netmap, network
-from lib.dataset import Dataset
+from lib.analysis import netmap, network
+from lib.core.dataset import Dataset
+from lib.report import map_html
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -338,7 +339,7 @@ def test_group_map_positions_from_the_server_above_the_physics_limit(monkeypatch
 
 def test_external_urls_finds_fetches() -> None:
     html = '<script src="https://cdn.example/x.js"></script><link href=//cdn.example/y.css><a href="#top">'
-    assert netmap.external_urls(html) == ["https://cdn.example/x.js", "//cdn.example/y.css"]
+    assert map_html.external_urls(html) == ["https://cdn.example/x.js", "//cdn.example/y.css"]
 
 
 @pytest.fixture
@@ -357,8 +358,8 @@ def hostile() -> Dataset:
 def test_render_html_is_offline_and_escapes_user_text(hostile: Dataset) -> None:
     table = hostile.people.set_index("person_id")
     labels = dict(zip(hostile.people["person_id"], hostile.people["name"], strict=True))
-    html = netmap.render_html(netmap.person_map(hostile, table, colour_by="team", labels=labels))
-    assert netmap.external_urls(html) == []
+    html = map_html.render_html(netmap.person_map(hostile, table, colour_by="team", labels=labels))
+    assert map_html.external_urls(html) == []
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html
     assert "vis.Network" in html  # vis-network in-lined
     # raw user text never reaches the HTML: JSON data are \u003c-escaped, the legend &lt;-escaped
@@ -373,7 +374,7 @@ def test_render_html_is_offline_and_escapes_user_text(hostile: Dataset) -> None:
 
 def test_render_html_stops_physics_after_stabilising(chain: Dataset) -> None:
     table = chain.people.set_index("person_id")
-    html = netmap.render_html(netmap.person_map(chain, table, colour_by="team", labels=None))
+    html = map_html.render_html(netmap.person_map(chain, table, colour_by="team", labels=None))
     assert 'network.once("stabilizationIterationsDone"' in html
     options = json.loads(re.search(r"var options = (\{.*?\});\n", html, re.S).group(1))  # type: ignore[union-attr]
     assert options["physics"]["solver"] == "forceAtlas2Based"
@@ -383,8 +384,8 @@ def test_render_html_stops_physics_after_stabilising(chain: Dataset) -> None:
 
 def test_render_html_empty_map() -> None:
     m = netmap.NetworkMap("people", [], [], [])
-    html = netmap.render_html(m)
-    assert "new vis.DataSet([])" in html and netmap.external_urls(html) == []
+    html = map_html.render_html(m)
+    assert "new vis.DataSet([])" in html and map_html.external_urls(html) == []
 
 
 def test_map_summary(groups: Dataset) -> None:

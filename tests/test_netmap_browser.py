@@ -1,7 +1,7 @@
 """What only a browser shows about the network map: hostile names stay text, nothing is fetched from
 the internet, and the layout stops moving.
 
-The map HTML from :func:`lib.netmap.render_html` is opened straight from a file in headless
+The map HTML from :func:`lib.report.map_html.render_html` is opened straight from a file in headless
 Chromium (the ``browser`` fixture of conftest.py; skipped with a reason when /usr/bin/chromium is
 missing, failing in CI).
 """
@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from lib import netmap
-from lib.dataset import Dataset
+from lib.analysis import netmap
+from lib.core.dataset import Dataset
+from lib.report import map_html
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +69,7 @@ def test_hostile_names_show_as_text_and_run_nothing(browser: Any, tmp_path: Path
     table = ds.people.set_index("person_id")
     labels = dict(zip(ds.people["person_id"], ds.people["name"], strict=True))
     m = netmap.person_map(ds, table, colour_by="team", labels=labels)
-    page, dialogs, requests = _open(browser, netmap.render_html(m, height=600), tmp_path)
+    page, dialogs, requests = _open(browser, map_html.render_html(m, height=600), tmp_path)
     page.wait_for_function("() => network.physics.options.enabled === false", timeout=30_000)
 
     assert page.evaluate("() => network.body.data.nodes.get('p0').label") == HOSTILE
@@ -90,7 +91,7 @@ def test_server_positioned_map_draws_without_physics(browser: Any, tmp_path: Pat
     pos = netmap.layout_positions(ds)
     m = netmap.person_map(ds, table, colour_by="team", labels=None, positions=pos)
     assert not m.physics
-    page, dialogs, requests = _open(browser, netmap.render_html(m), tmp_path)
+    page, dialogs, requests = _open(browser, map_html.render_html(m), tmp_path)
     assert page.evaluate("() => network.physics.options.enabled") is False
     x0 = page.evaluate("() => network.getPositions(['p3'])['p3'].x")
     page.wait_for_timeout(500)

@@ -1,4 +1,4 @@
-"""lib.network: igraph fast path against networkx, hand-drawn cases and edge cases."""
+"""lib.analysis.network: igraph fast path against networkx, hand-drawn cases and edge cases."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import network as nw
-from lib.dataset import Dataset
+from lib.analysis import network as nw
+from lib.core.dataset import Dataset
 
 
 def make_ds(

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib.dataset import Dataset
-from lib.loader import load_path
-from lib.overview import compare_waves, facts, headline, position_changes, tie_changes, what_changed
+from lib.analysis.overview import compare_waves, facts, headline, position_changes, tie_changes, what_changed
+from lib.core.dataset import Dataset
+from lib.intake.loader import load_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,7 +141,7 @@ def test_overview_page_computes_each_waves_facts_once(monkeypatch: pytest.Monkey
 
     from streamlit.testing.v1 import AppTest
 
-    from lib import overview
+    from lib.analysis import overview
 
     calls: list[str | None] = []
     real = overview.facts

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lib.sample import generate, write_dataset
+from lib.intake.sample import generate, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

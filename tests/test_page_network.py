@@ -1,7 +1,7 @@
 """The Network page through AppTest: it renders on the sample, its widgets switch the map, each tab
 shows its result, and the privacy settings hold in the map's actual HTML (the iframe's srcdoc).
 
-Most cases inject an organisation made by the sample generator (``lib.sample.generate``, the same
+Most cases inject an organisation made by the sample generator (``lib.intake.sample.generate``, the same
 one that writes the bundled workbook) through session state, so they do not depend on the file.
 """
 
@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import netmap
-from lib.dataset import Dataset
-from lib.sample import generate
+from lib.analysis import netmap
+from lib.core.dataset import Dataset
+from lib.intake.sample import generate
+from lib.report import map_html as map_page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -134,10 +135,10 @@ def test_hostile_names_are_escaped_in_the_map(org: Dataset) -> None:
         html = map_html(at)
         assert "<img src=x" not in html and "alert(2)</script>" not in html
         assert "popup.innerHTML" not in html
-        assert netmap.external_urls(html) == []
-    # the same from lib.netmap directly: data JSON-escaped, legend HTML-escaped
+        assert map_page.external_urls(html) == []
+    # the same from lib.analysis.netmap directly: data JSON-escaped, legend HTML-escaped
     m = netmap.group_map(ds, "department")
-    html = netmap.render_html(m)
+    html = map_page.render_html(m)
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 

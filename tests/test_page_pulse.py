@@ -18,9 +18,10 @@ from sqlalchemy import Engine
 from streamlit.runtime.context import ContextProxy, StreamlitCookies
 from streamlit.testing.v1 import AppTest
 
-from lib import pulse
-from lib import workspaces as ws
-from lib.auth import User
+from lib.app import auth
+from lib.app.auth import User
+from lib.store import pulse
+from lib.store import workspaces as ws
 from tests.test_pulse import roster_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +84,7 @@ def test_a_participant_answers_and_then_replaces_the_answer(engine: Engine) -> N
     session = pulse.open_session(engine, "Acme", title="Kick-off")
     at = join(session.token)
     assert not at.exception
-    assert at.session_state["user"] == pulse.PARTICIPANT
+    assert at.session_state["user"] == auth.PARTICIPANT
     assert [t.value for t in at.title] == ["📝 Pulse"]
     assert at.subheader[0].value == "Kick\\-off"  # the facilitator's title, escaped
     assert at.multiselect(key="pulse-advisers").options == ["Ann Lee", "Bo Chen", "a3", "Dee Roy"]

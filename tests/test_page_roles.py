@@ -1,6 +1,6 @@
 """Roles enforced on the server, page by page (AppTest).
 
-- Each role's navigation registers exactly the pages lib.auth.PAGE_ACCESS allows it (so a URL to
+- Each role's navigation registers exactly the pages lib.app.auth.PAGE_ACCESS allows it (so a URL to
   any other page is not routed), and every page it may open renders.
 - Every page's first statement is ``ui.guard(<its key>)``, and run on its own for a role that may
   not open it, the page stops there: nothing of it renders.
@@ -19,7 +19,7 @@ import pytest
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from lib import auth
+from lib.app import auth
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -65,8 +65,8 @@ def _temp_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 @pytest.fixture(scope="module")
 def sample_names() -> list[str]:
-    from lib.loader import load_path
-    from lib.ui import SAMPLE_PATH
+    from lib.app.ui import SAMPLE_PATH
+    from lib.intake.loader import load_path
 
     names = load_path(SAMPLE_PATH).people["name"].dropna().astype(str)
     return [n for n in names if n.isascii() and " " in n]  # full names, searchable in any text
@@ -205,7 +205,7 @@ def test_executive_network_page_is_the_group_map() -> None:
 def _script_downloads() -> None:
     import pandas as pd
 
-    from lib import ui
+    from lib.app import ui
 
     ui.download_table(pd.DataFrame({"a": [1]}), "x.csv")
 
@@ -221,7 +221,7 @@ def test_downloads_need_the_export_role(role: str, buttons: int) -> None:
 def _script_names() -> None:
     import streamlit as st
 
-    from lib import ui
+    from lib.app import ui
 
     try:
         ui.person_labels()
@@ -390,7 +390,7 @@ def _access_secrets(table: dict[str, list[str]] | None = WS_ACCESS) -> dict[str,
 def three_workspaces() -> None:
     import os
 
-    from lib import workspaces as ws
+    from lib.store import workspaces as ws
 
     engine = ws.open_database(os.environ["SLD_DATABASE_URL"])
     for name in ("A", "B", "C"):
@@ -428,8 +428,8 @@ def test_the_workspace_menu_lists_only_what_the_user_may_open(
 def _script_open() -> None:
     import streamlit as st
 
-    from lib import ui
-    from lib.workspaces import WorkspaceError
+    from lib.app import ui
+    from lib.store.workspaces import WorkspaceError
 
     try:
         ui.open_workspace(st.session_state["try"])
@@ -493,8 +493,8 @@ def test_the_actions_page_lists_only_the_facilitators_workspaces() -> None:
 def _script_create() -> None:
     import streamlit as st
 
-    from lib import ui
-    from lib.workspaces import WorkspaceError
+    from lib.app import ui
+    from lib.store.workspaces import WorkspaceError
 
     try:
         made = ui.create_workspace(st.session_state["try"])
@@ -517,7 +517,7 @@ def _script_create() -> None:
 def test_creating_a_workspace_is_checked_on_the_server(user: auth.User, name: str, said: str) -> None:
     import os
 
-    from lib import workspaces as ws
+    from lib.store import workspaces as ws
 
     at = AppTest.from_function(_script_create, default_timeout=60)
     at.secrets = _access_secrets()

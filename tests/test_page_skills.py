@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.dataset import Dataset
-from lib.sample import PLANTED, generate
+from lib.core.dataset import Dataset
+from lib.intake.sample import PLANTED, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "app_pages/skills.py"

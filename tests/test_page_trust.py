@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import wirearchy
-from lib.dataset import Dataset
+from lib.analysis import wirearchy
+from lib.core.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

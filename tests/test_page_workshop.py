@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import auth, privacy
-from lib import workshop as w
-from lib import workspaces as ws
-from lib.dataset import Dataset
-from lib.exports import ExportOptions, build_report
-from lib.sample import generate
+from lib.app import auth
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.intake.sample import generate
+from lib.report import workshop as w
+from lib.report.exports import ExportOptions, build_report
+from lib.store import workspaces as ws
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"

@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from lib import privacy
-from lib.dataset import Dataset
+from lib.core import privacy
+from lib.core.dataset import Dataset
 
 
 def groups(sizes: dict[str, int]) -> pd.DataFrame:
@@ -167,9 +167,9 @@ def test_person_labels() -> None:
 
 
 def test_salt_depends_on_the_roster_only() -> None:
-    from lib.flows import with_interaction_relation
-    from lib.privacy import dataset_salt
-    from lib.sample import generate
+    from lib.analysis.flows import with_interaction_relation
+    from lib.core.privacy import dataset_salt
+    from lib.intake.sample import generate
 
     ds = generate(people=30, seed=2)
     assert dataset_salt(with_interaction_relation(ds)) == dataset_salt(ds)
@@ -180,8 +180,8 @@ def test_salt_depends_on_the_roster_only() -> None:
 def test_a_workspace_salt_replaces_the_roster_salt() -> None:
     from dataclasses import replace
 
-    from lib.flows import with_interaction_relation
-    from lib.sample import generate
+    from lib.analysis.flows import with_interaction_relation
+    from lib.intake.sample import generate
 
     ds = generate(people=30, seed=2)
     salted = replace(ds, pseudonym_salt="workspace-salt")

@@ -1,4 +1,4 @@
-"""The live pulse (lib/pulse.py): sessions, answers replaced not doubled, the wave they build, closing.
+"""The live pulse (lib/store/pulse.py): sessions, answers replaced not doubled, the wave they build, closing.
 
 Database tests run on SQLite and PostgreSQL (the ``db`` fixture of tests/test_workspaces.py).
 Expected tables are written out by hand from small answers.
@@ -17,14 +17,15 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from lib import pulse
-from lib import workspaces as ws
-from lib.auth import LOCAL_USER, User
-from lib.dataset import Dataset
-from lib.db import ensure_schema, write_transaction
-from lib.db_models import PulseAnswer, Wave
-from lib.db_models import PulseSession as SessionRow
-from lib.schema import TRUST_ITEM_BANK
+from lib.app import auth
+from lib.app.auth import LOCAL_USER, User
+from lib.core.dataset import Dataset
+from lib.core.schema import TRUST_ITEM_BANK
+from lib.store import pulse
+from lib.store import workspaces as ws
+from lib.store.db import ensure_schema, write_transaction
+from lib.store.models import PulseAnswer, Wave
+from lib.store.models import PulseSession as SessionRow
 from tests.test_workspaces import Backend, db  # noqa: F401  (the sqlite/postgresql fixture)
 
 T0 = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
@@ -899,7 +900,7 @@ def test_the_batch_is_the_workspaces_minimum_group_size(engine: Engine) -> None:
 
 
 def test_every_viewer_sees_the_same_snapshot(db: Backend, engine: Engine) -> None:  # noqa: F811
-    from lib.db import make_engine
+    from lib.store.db import make_engine
 
     session = pulse.open_session(engine, "Acme", now=T0)
     for i in range(7):
@@ -938,7 +939,7 @@ def test_the_comparison_and_the_deck_use_the_snapshot(engine: Engine) -> None:
     assert room is not None and room.summary.answers == 8 and room.summary.shown_answers == 5
     assert room.comparison.room == 5 and room.comparison.table.equals(c.table)
 
-    from lib.deck import deck_bytes
+    from lib.report.deck import deck_bytes
 
     text = "\n".join(
         sh.text_frame.text for sh in _room_slide(deck_bytes(org, room=room)).shapes if sh.has_text_frame
@@ -971,7 +972,7 @@ def test_the_migration_gives_each_earlier_pulse_its_own_key(engine: Engine) -> N
     from alembic import command
     from alembic.config import Config
 
-    from lib.db import MIGRATIONS_DIR
+    from lib.store.db import MIGRATIONS_DIR
 
     first = pulse.open_session(engine, "Acme", now=T0)
     second = pulse.open_session(engine, "Acme", now=T0)
@@ -1002,9 +1003,9 @@ def test_the_migration_gives_each_earlier_pulse_its_own_key(engine: Engine) -> N
 def test_a_join_link_makes_the_local_user_a_participant(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     state: dict[str, Any] = {}
-    assert pulse.arrive({"join": session.token}, state, engine, LOCAL_USER) == session
-    assert state == {"user": pulse.PARTICIPANT, pulse.STATE_TOKEN: session.token}
-    assert pulse.PARTICIPANT.roles == frozenset({"participant"})
+    assert auth.arrive({"join": session.token}, state, engine, LOCAL_USER) == session
+    assert state == {"user": auth.PARTICIPANT, pulse.STATE_TOKEN: session.token}
+    assert auth.PARTICIPANT.roles == frozenset({"participant"})
 
 
 def test_a_signed_in_facilitator_keeps_their_roles(engine: Engine) -> None:
@@ -1012,26 +1013,26 @@ def test_a_signed_in_facilitator_keeps_their_roles(engine: Engine) -> None:
     facilitator = User("fran", frozenset({"facilitator"}), source="account")
     executive = User("ed", frozenset({"executive"}), source="oidc")
     state: dict[str, Any] = {}
-    pulse.arrive({"join": session.token}, state, engine, facilitator)
+    auth.arrive({"join": session.token}, state, engine, facilitator)
     assert "user" not in state and state[pulse.STATE_TOKEN] == session.token
     state = {}
-    pulse.arrive({"join": session.token}, state, engine, executive)
-    assert state["user"] == pulse.PARTICIPANT
+    auth.arrive({"join": session.token}, state, engine, executive)
+    assert state["user"] == auth.PARTICIPANT
 
 
 def test_a_closed_session_still_admits_to_say_it_is_closed(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     pulse.close_session(engine, session.token)
     state: dict[str, Any] = {}
-    pulse.arrive({"join": session.token}, state, engine, LOCAL_USER)
-    assert state["user"] == pulse.PARTICIPANT
+    auth.arrive({"join": session.token}, state, engine, LOCAL_USER)
+    assert state["user"] == auth.PARTICIPANT
 
 
 def test_an_unknown_token_changes_nobody(engine: Engine) -> None:
     state: dict[str, Any] = {}
-    assert pulse.arrive({"join": "forged"}, state, engine, LOCAL_USER) is None
+    assert auth.arrive({"join": "forged"}, state, engine, LOCAL_USER) is None
     assert "user" not in state
-    assert pulse.arrive({}, state, engine, LOCAL_USER) is None
+    assert auth.arrive({}, state, engine, LOCAL_USER) is None
 
 
 def test_the_token_is_looked_up_once_per_browser_session() -> None:
@@ -1039,9 +1040,9 @@ def test_the_token_is_looked_up_once_per_browser_session() -> None:
         def connect(self) -> None:
             raise AssertionError("the database was asked again")
 
-    state: dict[str, Any] = {pulse.STATE_TOKEN: "tok", "user": pulse.PARTICIPANT}
-    assert pulse.arrive({"join": "tok"}, state, NoEngine(), LOCAL_USER) is None  # type: ignore[arg-type]
-    assert state["user"] == pulse.PARTICIPANT
+    state: dict[str, Any] = {pulse.STATE_TOKEN: "tok", "user": auth.PARTICIPANT}
+    assert auth.arrive({"join": "tok"}, state, NoEngine(), LOCAL_USER) is None  # type: ignore[arg-type]
+    assert state["user"] == auth.PARTICIPANT
 
 
 # --- the room's pulse in the workshop deck ------------------------------------------------------
@@ -1090,8 +1091,8 @@ def _room_slide(deck: bytes) -> Any:
 def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
     from dataclasses import replace
 
-    from lib.deck import deck_bytes
-    from lib.schema import LEARNING_TYPE_CODES
+    from lib.core.schema import LEARNING_TYPE_CODES
+    from lib.report.deck import deck_bytes
 
     summary = room(5)
     # who named whom is person-level: it must never reach the deck
@@ -1116,7 +1117,7 @@ def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
 
 
 def test_the_deck_withholds_a_small_rooms_averages() -> None:
-    from lib.deck import deck_bytes
+    from lib.report.deck import deck_bytes
 
     summary = pulse.summarise(
         pulse.build_dataset(
@@ -1134,7 +1135,7 @@ def test_the_deck_withholds_a_small_rooms_averages() -> None:
 
 
 def test_the_deck_rounds_trust_means_half_up_as_the_page_does() -> None:
-    from lib.deck import deck_bytes
+    from lib.report.deck import deck_bytes
 
     values = [5, 5, 4, 4, 4, 4, 4, 4]  # mean 34 / 8 = 4.25: the page shows 4.3 (4.2 rounding half to even)
     answers = [(str(i) * 64, "hours:IOL", 1.0) for i in range(8)]

@@ -1,4 +1,4 @@
-"""lib.roles: role rules on hand-built networks and key-person risk on a bridged two-cluster graph."""
+"""lib.analysis.roles: role rules on hand-built networks and key-person risk on a bridged two-cluster graph."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from lib import network as nw
-from lib import roles
-from lib.dataset import Dataset
+from lib.analysis import network as nw
+from lib.analysis import roles
+from lib.core.dataset import Dataset
 
 
 def make_ds(groups: dict[str, str], ties: list[tuple[str, str, str]]) -> Dataset:

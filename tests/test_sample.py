@@ -16,12 +16,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib import sample
-from lib.cli import main as cli_main
-from lib.dataset import TABLE_COLUMNS, Dataset
-from lib.errors import DataError
-from lib.sample import PLANTED, generate, wave_labels, write_dataset
-from lib.schema import CHANNEL_MODES, INTERACTION_KINDS, LEARNING_TYPE_CODES, STANDARD_RELATIONS, WORK_KINDS
+from lib.app.cli import main as cli_main
+from lib.core.dataset import TABLE_COLUMNS, Dataset
+from lib.core.errors import DataError
+from lib.core.schema import (
+    CHANNEL_MODES,
+    INTERACTION_KINDS,
+    LEARNING_TYPE_CODES,
+    STANDARD_RELATIONS,
+    WORK_KINDS,
+)
+from lib.intake import sample
+from lib.intake.sample import PLANTED, generate, wave_labels, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = (7, 1, 2, 3)
@@ -472,7 +478,7 @@ def test_committed_sample_is_current_and_small(tmp_path: Path) -> None:
     )
 
 
-# --- loading back (lib.loader) ---------------------------------------------------------------
+# --- loading back (lib.intake.loader) ---------------------------------------------------------------
 
 ROUND_TRIP_KEYS: dict[str, list[str]] = {
     "people": ["person_id"],
@@ -489,7 +495,7 @@ ROUND_TRIP_KEYS: dict[str, list[str]] = {
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".zip"])
 def test_round_trip_through_the_loader(tmp_path: Path, suffix: str) -> None:
-    loader = pytest.importorskip("lib.loader")
+    loader = pytest.importorskip("lib.intake.loader")
     original = generate(120, seed=3)
     try:
         loaded = loader.load_path(write_dataset(original, tmp_path / f"org{suffix}"))
@@ -506,7 +512,7 @@ def test_round_trip_through_the_loader(tmp_path: Path, suffix: str) -> None:
 
 
 def test_committed_sample_loads_without_findings() -> None:
-    loader = pytest.importorskip("lib.loader")
+    loader = pytest.importorskip("lib.intake.loader")
     loaded = loader.load_path(ROOT / "sample_data" / "sample_org.xlsx")
     assert loaded.findings == []
     assert loaded.summary() == generate().summary()

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import shifts
-from lib.dataset import Dataset
+from lib.analysis import shifts
+from lib.core.dataset import Dataset
 
 IDS = ["p0", "p1", "p2", "p3", "p4"]
 
@@ -206,8 +206,8 @@ def test_scorecard_table_and_json() -> None:
 
 def test_the_scorecard_on_the_sample_tells_the_planted_story() -> None:
     """sample_data/README: the flow share rises between the waves and formal learning falls."""
-    from lib.learning import overall_mix
-    from lib.sample import generate
+    from lib.analysis.learning import overall_mix
+    from lib.intake.sample import generate
 
     ds = generate()
     first, last = ds.waves[0], ds.waves[-1]

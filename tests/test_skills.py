@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import skills, smn
-from lib.dataset import Dataset
+from lib.analysis import skills, smn
+from lib.core.dataset import Dataset
 
 W = "2026-Q2"
 
@@ -550,7 +550,7 @@ def test_empty_dataset_gives_empty_tables() -> None:
     assert smn.subject_matter_networks(ds).empty
     assert smn.introductions(ds).empty and smn.who_to_ask(ds, "a", "X").empty
     assert skills.skill_clusters(ds).k == 0
-    assert skills.analysis_json(ds) == {} and skills.top_gaps_json(ds) == []
+    assert smn.analysis_json(ds) == {} and skills.top_gaps_json(ds) == []
 
 
 def test_no_ties_means_nobody_within_reach() -> None:
@@ -562,7 +562,7 @@ def test_no_ties_means_nobody_within_reach() -> None:
 
 
 def test_analysis_json_section() -> None:
-    out = skills.analysis_json(org())
+    out = smn.analysis_json(org())
     assert out["SQL"] == {
         "holders": 3,
         "mean_gap": round(6 / 7, 4),
@@ -574,7 +574,7 @@ def test_analysis_json_section() -> None:
 
 
 def test_skill_map_draws_the_skill_network_without_leaking_ids() -> None:
-    from lib.netmap import render_html
+    from lib.report.map_html import render_html
 
     ds = org()
     ds.people["name"] = [f"<b>Name {i}</b>" for i in range(1, 11)]
@@ -611,7 +611,7 @@ def test_group_gap_cells_suppress_small_teams_per_skill() -> None:
 def test_cli_sections_are_registered_and_json_ready() -> None:
     import json
 
-    from lib import cli
+    from lib.app import cli
 
     ds = org()
     for section in ("skills", "top_gaps"):
@@ -620,18 +620,18 @@ def test_cli_sections_are_registered_and_json_ready() -> None:
     assert cli._resolve(cli.ANALYSIS_SECTIONS["top_gaps"])(ds)[0] == ["SQL", 6.0]
 
 
-# --- the sample organisation's planted skills stories (lib/sample.py, sample_data/README.md) ------
+# --- the sample organisation's planted skills stories (lib/intake/sample.py, sample_data/README.md) ------
 
 
 @pytest.fixture(scope="module")
 def sample() -> Dataset:
-    from lib.sample import generate
+    from lib.intake.sample import generate
 
     return generate(people=250, seed=7)
 
 
 def test_sample_sole_holders_are_flagged(sample: Dataset) -> None:
-    from lib.sample import PLANTED
+    from lib.intake.sample import PLANTED
 
     cov = skills.coverage(sample).set_index("skill")
     id_of = dict(zip(sample.people["name"], sample.people["person_id"], strict=True))

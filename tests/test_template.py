@@ -1,4 +1,4 @@
-"""The template workbook: generated from lib.schema, with dropdowns, examples and the survey wording."""
+"""The template workbook: generated from lib.core.schema, with dropdowns, examples and the survey wording."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lib.cli import main as cli_main
-from lib.errors import DataError
-from lib.schema import (
+from lib.app.cli import main as cli_main
+from lib.core.errors import DataError
+from lib.core.schema import (
     LEARNING_TYPE_CODES,
     LEARNING_TYPES,
     LIKERT_LABELS,
@@ -21,7 +21,7 @@ from lib.schema import (
     TRUST_ITEM_BANK,
     WORK_KINDS,
 )
-from lib.template import (
+from lib.intake.template import (
     EXAMPLE_ROWS,
     NAME_GENERATOR_QUESTIONS,
     VALIDATION_ROWS,
@@ -172,7 +172,7 @@ def test_cli_writes_the_template(tmp_path: Path) -> None:
 
 
 def test_the_template_loads_without_errors(tmp_path: Path, data: bytes) -> None:
-    loader = pytest.importorskip("lib.loader")
+    loader = pytest.importorskip("lib.intake.loader")
     path = tmp_path / "template.xlsx"
     path.write_bytes(data)
     try:

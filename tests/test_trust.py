@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import trust
-from lib.dataset import Dataset, builtin_trust_items
+from lib.analysis import trust
+from lib.core.dataset import Dataset, builtin_trust_items
 
 
 def people(n: int, teams: list[str] | None = None) -> pd.DataFrame:

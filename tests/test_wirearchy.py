@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import wirearchy as w
-from lib.dataset import Dataset
+from lib.analysis import wirearchy as w
+from lib.core.dataset import Dataset
 
 DATA = Path(__file__).resolve().parent / "data"
 

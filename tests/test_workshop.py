@@ -1,4 +1,4 @@
-"""Workshop mode in lib/workshop.py: what-if scenarios on hand-built organisations (values worked out
+"""Workshop mode in lib/report/workshop.py: what-if scenarios on hand-built organisations (values worked out
 by hand in each test's comment), the presentation plan, agreed actions stored in a real SQLite
 workspace database, and the "Agreed actions" slides of the exported deck."""
 
@@ -15,12 +15,12 @@ import pytest
 from pptx import Presentation
 from pptx.util import Emu, Inches
 
-from lib import workshop as w
-from lib import workspaces as ws
-from lib.dataset import Dataset
-from lib.deck import FOOTER_TOP, deck_bytes
-from lib.exports import ExportOptions, build_report
-from lib.sample import generate
+from lib.core.dataset import Dataset
+from lib.intake.sample import generate
+from lib.report import workshop as w
+from lib.report.deck import FOOTER_TOP, deck_bytes
+from lib.report.exports import ExportOptions, build_report
+from lib.store import workspaces as ws
 
 A = [f"a{i}" for i in range(1, 6)]
 B = [f"b{i}" for i in range(1, 6)]

@@ -26,10 +26,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, func, insert, inspect, make_url, select, text
 
-from lib import workspaces as ws
-from lib.cli import main as cli_main
-from lib.dataset import TABLE_COLUMNS, Dataset, builtin_trust_items
-from lib.db import (
+from lib.app.cli import main as cli_main
+from lib.core.dataset import TABLE_COLUMNS, Dataset, builtin_trust_items
+from lib.core.errors import Finding
+from lib.store import workspaces as ws
+from lib.store.db import (
     DEFAULT_SQLITE_PATH,
     ENV_URL,
     database_url,
@@ -39,7 +40,7 @@ from lib.db import (
     schema_revision,
     write_transaction,
 )
-from lib.db_models import (
+from lib.store.models import (
     Action,
     Base,
     CachedResult,
@@ -50,7 +51,6 @@ from lib.db_models import (
     WorkshopSession,
     Workspace,
 )
-from lib.errors import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "sample_org.xlsx"
@@ -125,7 +125,7 @@ def engine(db: Backend) -> Engine:
 
 @pytest.fixture(scope="session")
 def sample() -> Dataset:
-    from lib.loader import load_path
+    from lib.intake.loader import load_path
 
     return load_path(SAMPLE)
 
@@ -320,8 +320,8 @@ def test_custom_attributes_and_hostile_names_reload_exactly(engine: Engine) -> N
 
 
 def test_loader_output_with_custom_attributes_reloads_exactly(engine: Engine, tmp_path: Path) -> None:
-    from lib.loader import load_path
-    from lib.sample import write_dataset
+    from lib.intake.loader import load_path
+    from lib.intake.sample import write_dataset
 
     path = write_dataset(loadable_dataset(), tmp_path / "tricky.xlsx")
     ds = load_path(path)
@@ -425,7 +425,7 @@ def test_concurrent_imports_of_one_label_store_exactly_one(engine: Engine) -> No
 
 _HOLD_SCRIPT = """
 import sys, time
-import lib.workspaces as ws
+import lib.store.workspaces as ws
 original = ws._insert_table
 done = []
 def holding(conn, wave_id, table):
@@ -435,14 +435,14 @@ def holding(conn, wave_id, table):
         print("HOLDING", flush=True)
         time.sleep(600)
 ws._insert_table = holding
-from lib.cli import main
+from lib.app.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
 @pytest.fixture(scope="session")
 def big_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from lib.sample import generate, write_dataset
+    from lib.intake.sample import generate, write_dataset
 
     return write_dataset(generate(people=5000), tmp_path_factory.mktemp("big") / "org5000.zip")
 
@@ -544,7 +544,7 @@ def test_import_killed_as_it_logs_importing_is_all_or_nothing(db: Backend, big_z
     with engine.connect() as conn:
         waves = conn.execute(select(func.count()).select_from(Wave)).scalar_one()
     if waves:
-        from lib.loader import load_path
+        from lib.intake.loader import load_path
 
         _assert_nothing_partial(engine, load_path(big_zip))
     else:
@@ -809,8 +809,8 @@ def test_an_import_into_a_look_alike_new_workspace_is_refused(
     monkeypatch: pytest.MonkeyPatch,
     name: str,
 ) -> None:
-    import lib.loader
-    from lib.sample import write_dataset
+    import lib.intake.loader
+    from lib.intake.sample import write_dataset
 
     ensure_schema(db.engine)
     ws.create_workspace(db.engine, "Acme")
@@ -821,7 +821,7 @@ def test_an_import_into_a_look_alike_new_workspace_is_refused(
     def not_loaded(_path: Path) -> Dataset:
         raise AssertionError("the name is refused before the file is loaded")
 
-    monkeypatch.setattr(lib.loader, "load_path", not_loaded)
+    monkeypatch.setattr(lib.intake.loader, "load_path", not_loaded)
     assert cli_main(["import", str(path), "--workspace", name, "--database", db.url]) == 1
     assert "looks like the existing workspace 'Acme'" in capsys.readouterr().err
     assert ws.workspace_names(db.engine) == ["Acme"] and row_counts(db.engine)["waves"] == 0
@@ -968,7 +968,7 @@ def test_concurrent_look_alike_names_store_exactly_one(engine: Engine) -> None:
     assert len(ws.workspace_names(engine)) == 1
 
 
-# --- the storage API (lib.pulse stores its waves with it) ---------------------------------------
+# --- the storage API (lib.store.pulse stores its waves with it) ---------------------------------------
 
 
 def _wave_id(engine: Engine, workspace: str, label: str) -> int:
@@ -1007,11 +1007,11 @@ def test_write_and_read_wave_tables(engine: Engine) -> None:
 def test_pulse_uses_only_public_names_of_workspaces() -> None:
     import ast
 
-    tree = ast.parse((ROOT / "lib" / "pulse.py").read_text())
+    tree = ast.parse((ROOT / "lib" / "store" / "pulse.py").read_text())
     imported = {
         alias.name
         for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module == "lib.workspaces"
+        if isinstance(node, ast.ImportFrom) and node.module == "lib.store.workspaces"
         for alias in node.names
     }
     assert imported and imported <= set(ws.__all__), imported - set(ws.__all__)
@@ -1036,7 +1036,7 @@ def _events(channels: list[str], kinds: list[str] | None = None) -> pd.DataFrame
 
 
 def test_reading_applies_the_workspace_salt(engine: Engine) -> None:
-    from lib.privacy import dataset_salt, person_labels
+    from lib.core.privacy import dataset_salt, person_labels
 
     ds = tricky_dataset()
     ws.import_dataset(engine, "Acme", ds, "w", settings=ws.WorkspaceSettings(pseudonym_salt="salt-one"))
@@ -1055,8 +1055,8 @@ def test_reading_applies_the_workspace_salt(engine: Engine) -> None:
 
 
 def test_reading_applies_the_workspace_channel_mapping(engine: Engine, sample: Dataset) -> None:
-    from lib.flows import flow_share
-    from lib.schema import CHANNEL_MODES
+    from lib.analysis.flows import flow_share
+    from lib.core.schema import CHANNEL_MODES
 
     ws.import_dataset(engine, "Acme", sample, "2026-Q2")
     activity = sample.interactions[sample.interactions["kind"].str.lower() != "view"]
@@ -1142,7 +1142,7 @@ def test_channel_mapping_table_adds_the_channels_the_mapping_lacks() -> None:
 
 
 def test_cli_import_list_and_delete(db: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from lib.sample import write_dataset
+    from lib.intake.sample import write_dataset
 
     path = write_dataset(loadable_dataset(), tmp_path / "acme.xlsx")
     assert cli_main(["import", str(path), "--workspace", "Acme", "--wave", "Q1", "--database", db.url]) == 0
@@ -1173,7 +1173,7 @@ def test_cli_import_list_and_delete(db: Backend, tmp_path: Path, capsys: pytest.
 def test_cli_normalises_workspace_names(
     db: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from lib.sample import write_dataset
+    from lib.intake.sample import write_dataset
 
     path = write_dataset(loadable_dataset(), tmp_path / "acme.xlsx")
     args = ["--database", db.url]

@@ -13,12 +13,15 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from lib import auth, exports, privacy, pulse
-from lib import workspaces as ws
-from lib.dataset import Dataset
-from lib.sample import generate
-from lib.schema import CHANNEL_MODES
-from lib.ui import md
+from lib.app import auth
+from lib.app.ui import md
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.core.schema import CHANNEL_MODES
+from lib.intake.sample import generate
+from lib.report import exports
+from lib.store import pulse
+from lib.store import workspaces as ws
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

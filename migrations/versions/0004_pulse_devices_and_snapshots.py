@@ -1,6 +1,6 @@
 """Live pulse: a key that signs each participant's device token, and the averages last shown.
 
-``pulse_sessions.device_key`` signs the per-browser participant tokens (lib/pulse.py); sessions
+``pulse_sessions.device_key`` signs the per-browser participant tokens (lib/store/pulse.py); sessions
 opened before this revision get a fresh random key each. ``shown`` is the snapshot of averages the
 live view shows and ``changed`` the respondents who answered since it; both start empty (NULL), so
 an open pulse shows its next snapshot once enough people answer, and a closed one its final state.

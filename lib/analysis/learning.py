@@ -1,0 +1,542 @@
+"""The learning-type mix: Jane Hart's five types of workplace learning, per person and per group.
+
+Rules, stated once here and read by every function below:
+
+* **Shares**: a person's share of type *t* = hours(t) / Σ hours over the five types, in one wave.
+  A person whose hours sum to zero is *reported* (``zero_total``) and never divided by: their
+  shares are NaN and they are not a respondent of the mix.
+* **Wave**: ``None`` means the latest wave label in the learning sheet; rows without a wave
+  belong to every wave; without any wave labels every row counts (wave ``""``).
+* **Group mix** = the mean of the members' shares (every respondent weighs the same, whatever
+  their hours), with the spread between people (standard deviation and quartiles) per type.
+  Groups below the minimum group size are suppressed with complementary suppression
+  (:func:`lib.core.privacy.suppress_small_groups`, ``total=True`` because the overall mix is shown).
+* **References** (:data:`REFERENCES`): 70:20:10 through the declarative mapping
+  :data:`SEVENTY_TWENTY_TEN`, "about 80% informal" (everything but FSL), and the self-directed
+  share IOL + GDL + PDL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
+from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES
+
+__all__ = [
+    "INFORMAL_REFERENCE",
+    "LEARNING_SUGGESTIONS",
+    "NOT_GIVEN",
+    "REFERENCES",
+    "SELF_DIRECTED_TYPES",
+    "SEVENTY_TWENTY_TEN",
+    "Bucket",
+    "MixSummary",
+    "analysis_json",
+    "dataset_waves",
+    "group_mix",
+    "group_spread",
+    "learning_hubs",
+    "learning_waves",
+    "network_learning_mix",
+    "overall_mix",
+    "person_mix",
+    "rows_for_wave",
+]
+
+TYPES: tuple[str, ...] = LEARNING_TYPE_CODES
+NOT_GIVEN = "(not given)"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One term of the 70:20:10 reference and the learning types that make it up."""
+
+    name: str
+    reference: float
+    types: tuple[str, ...]
+    why: str
+
+
+#: 70:20:10 (Lombardo & Eichinger, *The Career Architect*, 1996: 70% from challenging experience
+#: on the job, 20% from other people, 10% from courses) in Hart's five types. The mapping is ours,
+#: stated here once and shown on the page. Hart's types are defined by *who directs* the learning;
+#: 70:20:10 by *where it comes from*, so the fit is approximate.
+SEVENTY_TWENTY_TEN: tuple[Bucket, ...] = (
+    Bucket(
+        "experience",
+        0.70,
+        ("PDL", "ASL"),
+        "Learning by doing and finding out for yourself: the chance discoveries, mistakes and "
+        "problems of daily work (ASL) and the searching, reading and trying out you organise "
+        "yourself to get the work done (PDL).",
+    ),
+    Bucket(
+        "others",
+        0.20,
+        ("IOL", "GDL"),
+        "Learning from and with other people: colleagues across the organisation (IOL) and "
+        "teams, communities and peer groups (GDL).",
+    ),
+    Bucket(
+        "formal",
+        0.10,
+        ("FSL",),
+        "Courses, programmes and e-learning the organisation designs (FSL).",
+    ),
+)
+
+#: Jay Cross (*Informal Learning*, 2007) and Jarche: "about 80%" of workplace learning is informal.
+INFORMAL_REFERENCE = 0.80
+#: Jarche: self-directed learning (IOL, GDL, PDL) is the essence of social learning in the enterprise.
+SELF_DIRECTED_TYPES: tuple[str, ...] = ("IOL", "GDL", "PDL")
+
+#: The references shown side by side with the mix: name → (reference value or None, explanation).
+REFERENCES: dict[str, tuple[float | None, str]] = {
+    "70:20:10": (None, "experience : others : formal, via the mapping table"),
+    "informal_share": (INFORMAL_REFERENCE, "1 − FSL share; the framework's 'about 80% informal'"),
+    "self_directed_share": (None, "IOL + GDL + PDL share; no reference value, higher is the aim"),
+}
+
+#: What the framework suggests doing about each type, for the page.
+LEARNING_SUGGESTIONS: dict[str, str] = {
+    "IOL": "Make work visible: working out loud, open channels and asking across teams. "
+    "L&D connects people rather than producing content.",
+    "GDL": "Support teams and communities of practice: time, space and facilitation for "
+    "learning together; help groups share what they learn beyond themselves.",
+    "PDL": "Help people manage their own learning (personal knowledge mastery: seek, sense, "
+    "share) with curated sources and time to explore.",
+    "ASL": "Create room for serendipity: open conversations, cross-team events, and a habit of "
+    "noticing and sharing what was learned by chance.",
+    "FSL": "Keep formal courses for what must be standardised or certified, and point them at "
+    "the real skill gaps rather than a fixed curriculum.",
+}
+
+
+# --- waves -------------------------------------------------------------------------------
+
+
+def _wave_text(table: pd.DataFrame) -> pd.Series:
+    if "wave" not in table:
+        return pd.Series("", index=table.index, dtype=str)
+    return table["wave"].fillna("").astype(str).str.strip()
+
+
+def _labels(table: pd.DataFrame) -> list[str]:
+    waves = _wave_text(table)
+    return sorted(str(w) for w in waves[waves != ""].unique())
+
+
+def learning_waves(ds: Dataset) -> list[str]:
+    """Wave labels in the learning sheet, sorted (labels like 2026-Q1 sort in time order)."""
+    return _labels(ds.learning)
+
+
+def dataset_waves(ds: Dataset) -> list[str]:
+    """The same labels as :attr:`Dataset.waves` (ties, learning, trust, work, skills), vectorised."""
+    labels: set[str] = set()
+    for table in (ds.ties, ds.learning, ds.trust, ds.work, ds.skills):
+        labels |= set(_labels(table))
+    return sorted(labels)
+
+
+def rows_for_wave(table: pd.DataFrame, wave: str | None) -> tuple[pd.DataFrame, str]:
+    """The rows of one wave and the wave label used.
+
+    ``None`` = the latest label in this table; rows without a wave belong to every wave; a table
+    without wave labels is returned whole with label ``""``.
+    """
+    waves = _wave_text(table)
+    labels = _labels(table)
+    if wave is None or str(wave) == "":
+        if not labels:
+            return table, ""
+        wave = labels[-1]
+    return table[(waves == "") | (waves == str(wave))], str(wave)
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+def _hours_wide(rows: pd.DataFrame) -> pd.DataFrame:
+    """person_id × type hours from long-form learning rows (unknown types ignored)."""
+    if not len(rows):
+        return pd.DataFrame(columns=["person_id", *TYPES]).astype({t: float for t in TYPES})
+    frame = pd.DataFrame(
+        {
+            "person_id": rows["person_id"].astype(str).to_numpy(),
+            "learning_type": rows["learning_type"].fillna("").astype(str).str.strip().str.upper().to_numpy(),
+            "hours": pd.to_numeric(rows["hours"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
+    frame = frame[frame["learning_type"].isin(TYPES) & frame["hours"].notna()]
+    wide = frame.pivot_table(
+        index="person_id", columns="learning_type", values="hours", aggfunc="sum", fill_value=0.0
+    )
+    wide = wide.reindex(columns=list(TYPES), fill_value=0.0).astype(float)
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def person_mix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+    """Each person's hours and shares of IOL, GDL, PDL, ASL and FSL in one wave.
+
+    share(t) = hours(t) / Σ_types hours (Hart's five types; hours as reported in the learning
+    sheet). A person whose hours sum to zero has ``zero_total=True`` and NaN shares: reported,
+    not divided by. Only people in the people sheet with at least one learning row appear.
+
+    Columns: person_id, wave, total_hours, hours_IOL … hours_FSL, IOL … FSL (shares),
+    zero_total, in the order of the people sheet.
+    """
+    rows, label = rows_for_wave(ds.learning, wave)
+    wide = _hours_wide(rows)
+    people_ids = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
+    order = {pid: i for i, pid in enumerate(people_ids)}
+    wide = wide[wide["person_id"].isin(order)]
+    hours = wide[list(TYPES)].to_numpy(dtype=float)
+    total = hours.sum(axis=1) if len(wide) else np.zeros(0)
+    out = pd.DataFrame({"person_id": wide["person_id"].astype(str).to_numpy(), "wave": label})
+    out["total_hours"] = total
+    for i, t in enumerate(TYPES):
+        out[f"hours_{t}"] = hours[:, i] if len(wide) else np.zeros(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(total[:, None] > 0, hours / np.where(total > 0, total, 1.0)[:, None], np.nan)
+    for i, t in enumerate(TYPES):
+        out[t] = shares[:, i] if len(wide) else np.zeros(0)
+    out["zero_total"] = total <= 0
+    out["_order"] = out["person_id"].map(order)
+    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _add_references(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add experience/others/formal, informal_share and self_directed_share from type shares."""
+    for bucket in SEVENTY_TWENTY_TEN:
+        frame[bucket.name] = frame[list(bucket.types)].sum(axis=1, min_count=len(bucket.types))
+    frame["informal_share"] = 1.0 - frame["FSL"]
+    frame["self_directed_share"] = frame[list(SELF_DIRECTED_TYPES)].sum(axis=1, min_count=3)
+    return frame
+
+
+# --- the overall mix ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MixSummary:
+    """The organisation's mix in one wave (means of person shares; NaN when suppressed or empty).
+
+    respondents = people with hours > 0; zero_total = people whose hours sum to zero (reported,
+    not divided by); suppressed = fewer respondents than the minimum group size.
+    """
+
+    wave: str
+    respondents: int
+    zero_total: int
+    suppressed: bool
+    shares: dict[str, float]
+    buckets: dict[str, float] = field(default_factory=dict)
+    informal_share: float = float("nan")
+    self_directed_share: float = float("nan")
+
+    def as_dict(self) -> dict[str, object]:
+        def clean(x: float) -> float | None:
+            return None if x is None or np.isnan(x) else round(float(x), 4)
+
+        return {
+            "wave": self.wave,
+            "respondents": self.respondents,
+            "zero_total": self.zero_total,
+            "suppressed": self.suppressed,
+            "shares": {k: clean(v) for k, v in self.shares.items()},
+            "seventy_twenty_ten": {k: clean(v) for k, v in self.buckets.items()},
+            "informal_share": clean(self.informal_share),
+            "self_directed_share": clean(self.self_directed_share),
+        }
+
+
+def overall_mix(
+    ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE, across: bool = True
+) -> MixSummary:
+    """The whole organisation's learning mix: the mean of respondents' shares per type.
+
+    mix(t) = (1/n) Σ_p share_p(t) over the n respondents (hours > 0); informal share =
+    1 − mix(FSL) (reference: about 80%, Cross 2007); self-directed share = mix(IOL) + mix(GDL) +
+    mix(PDL) (Jarche); experience / others / formal = sums over :data:`SEVENTY_TWENTY_TEN`
+    (reference 70:20:10). All NaN when n < ``min_size`` (suppressed) or n = 0, and, with
+    ``across`` (the aggregate view), when the wave's respondents differ from another wave's by
+    fewer than ``min_size`` people (:attr:`lib.core.privacy.Release.withheld`: comparing the two
+    waves' mixes would give those people away).
+    """
+    people = person_mix(ds, wave)
+    label = people["wave"].iloc[0] if len(people) else rows_for_wave(ds.learning, wave)[1]
+    resp = people[~people["zero_total"]]
+    n = len(resp)
+    suppressed = not privacy.large_enough(n, min_size) or (
+        across
+        and n > 0
+        and not privacy.release_for(ds, "learning", respondent_populations(ds), min_size).total_shown(label)
+    )
+    nan = float("nan")
+    if n == 0 or suppressed:
+        return MixSummary(
+            wave=label,
+            respondents=n,
+            zero_total=int(people["zero_total"].sum()),
+            suppressed=suppressed,
+            shares=dict.fromkeys(TYPES, nan),
+            buckets={b.name: nan for b in SEVENTY_TWENTY_TEN},
+        )
+    mean = resp[list(TYPES)].mean()
+    shares = {t: float(mean[t]) for t in TYPES}
+    return MixSummary(
+        wave=label,
+        respondents=n,
+        zero_total=int(people["zero_total"].sum()),
+        suppressed=False,
+        shares=shares,
+        buckets={b.name: sum(shares[t] for t in b.types) for b in SEVENTY_TWENTY_TEN},
+        informal_share=1.0 - shares["FSL"],
+        self_directed_share=sum(shares[t] for t in SELF_DIRECTED_TYPES),
+    )
+
+
+# --- groups ------------------------------------------------------------------------------
+
+
+def _members(ds: Dataset, by: str, wave: str | None) -> pd.DataFrame:
+    """Person shares with a ``group`` column; ``by="wave"`` stacks every wave."""
+    if by == "wave":
+        labels = learning_waves(ds) or [""]
+        frames = [person_mix(ds, w) for w in labels]
+        people = pd.concat(frames, ignore_index=True) if frames else person_mix(ds, wave)
+        people["group"] = people["wave"].replace("", NOT_GIVEN)
+        return people
+    people = person_mix(ds, wave)
+    if by not in ds.people:
+        raise KeyError(f"no people attribute {by!r} (have: {list(ds.people.columns)})")
+    group_of = dict(zip(ds.people["person_id"].astype(str), privacy.group_labels(ds.people, by), strict=True))
+    people["group"] = [group_of.get(str(p), NOT_GIVEN) for p in people["person_id"]]
+    return people
+
+
+def respondent_populations(ds: Dataset) -> dict[str, list[str]]:
+    """wave → the people with learning hours (> 0) in it: who every mix is computed from.
+    Computed once per dataset object (kept in ``ds.memo``)."""
+    key = ("learning.respondent_populations", id(ds.learning), id(ds.people))
+    if key in ds.memo:
+        return ds.memo[key]  # type: ignore[return-value]
+    out: dict[str, list[str]] = {}
+    waves: list[str | None] = [*learning_waves(ds)] or [None]
+    for w in waves:
+        people = person_mix(ds, w)
+        resp = people[~people["zero_total"]]
+        out[str(resp["wave"].iloc[0]) if len(resp) else (w or "")] = [str(p) for p in resp["person_id"]]
+    ds.memo[key] = out
+    return out
+
+
+def group_mix(
+    ds: Dataset, by: str, wave: str | None = None, min_size: int = MIN_GROUP_SIZE, across: bool = True
+) -> pd.DataFrame:
+    """The learning mix per group (team, department, level, location, custom attribute or wave).
+
+    For each group: respondents n (hours > 0), zero_total (people whose hours sum to zero),
+    the mean share per type (1/n) Σ_p share_p(t), experience/others/formal (the 70:20:10 mapping),
+    informal_share = 1 − FSL, self_directed_share = IOL + GDL + PDL, and the spread of each
+    person's self-directed share (sd). What may be shown is decided by
+    :func:`lib.core.privacy.protect_groups`: with ``across`` (the aggregate view) over every breakdown
+    and wave of the learning respondents together, else per table (n < ``min_size``, plus the
+    complementary group(s) that would reveal them from the overall mix). Rows stay, flagged
+    ``suppressed``, values NaN. ``by="wave"`` compares waves (then ``wave`` is ignored).
+    Sorted by group label.
+    """
+    people = _members(ds, by, wave)
+    resp = people[~people["zero_total"]]
+    zero = people.groupby("group")["zero_total"].sum()
+    value_cols = [*TYPES, "experience", "others", "formal", "informal_share", "self_directed_share"]
+    if len(resp):
+        resp = _add_references(resp.copy())
+        agg = resp.groupby("group")[value_cols].mean()
+        agg["self_directed_sd"] = resp.groupby("group")["self_directed_share"].std(ddof=1)
+        agg["respondents"] = resp.groupby("group").size()
+    else:
+        agg = pd.DataFrame(columns=[*value_cols, "self_directed_sd", "respondents"], dtype=float)
+    groups = sorted(set(people["group"]))
+    out = agg.reindex(groups)
+    out["respondents"] = out["respondents"].fillna(0).astype(int)
+    out["zero_total"] = zero.reindex(groups).fillna(0).astype(int)
+    out.index.name = by
+    out = out.reset_index()
+    out = out[[by, "respondents", "zero_total", *value_cols, "self_directed_sd"]]
+    values = [*value_cols, "self_directed_sd"]
+    if by == "wave":
+        checked = suppress_small_groups(out, "respondents", min_size, value_cols=values)
+        if across:
+            release = privacy.release_for(ds, "learning", respondent_populations(ds), min_size)
+            withheld = ~out["wave"].map(lambda w: release.total_shown("" if w == NOT_GIVEN else str(w)))
+            checked.loc[withheld, values] = np.nan
+            checked.loc[withheld, "suppressed"] = True
+        return checked
+    label = rows_for_wave(ds.learning, wave)[1]
+    return privacy.protect_groups(
+        out,
+        ds,
+        by,
+        family="learning",
+        populations=respondent_populations(ds) if across else {},
+        min_size=min_size,
+        wave=label,
+        size_col="respondents",
+        value_cols=values,
+        across=across,
+        group_col=by,
+    )
+
+
+def group_spread(
+    ds: Dataset, by: str, wave: str | None = None, min_size: int = MIN_GROUP_SIZE, across: bool = True
+) -> pd.DataFrame:
+    """The spread between people of each type's share, per shown group (long form).
+
+    Per group and type: n, mean, sd (n − 1 denominator; NaN for n = 1), p25, median, p75 of the
+    respondents' shares (pandas' linear quantiles). Quartiles, not minimum and maximum, so no
+    single person's value is shown. Only groups :func:`group_mix` shows are listed.
+    """
+    shown_groups = group_mix(ds, by, wave, min_size, across)
+    keep = set(shown_groups.loc[~shown_groups["suppressed"], by])
+    people = _members(ds, by, wave)
+    resp = people[~people["zero_total"] & people["group"].isin(keep)]
+    cols = [by, "learning_type", "n", "mean", "sd", "p25", "median", "p75"]
+    if not len(resp):
+        return pd.DataFrame(columns=cols)
+    long = resp.melt(id_vars="group", value_vars=list(TYPES), var_name="learning_type", value_name="share")
+    grouped = long.groupby(["group", "learning_type"], sort=False)["share"]
+    stats = pd.DataFrame(grouped.agg(n="size", mean="mean", sd="std"))  # ddof = 1; NaN for n = 1
+    for name, q in (("p25", 0.25), ("median", 0.5), ("p75", 0.75)):
+        stats[name] = grouped.quantile(q)
+    out = stats.reset_index().rename(columns={"group": by})
+    out["_t"] = out["learning_type"].map({t: i for i, t in enumerate(TYPES)})
+    out = out.sort_values([by, "_t"], kind="stable").drop(columns="_t").reset_index(drop=True)
+    out["n"] = out["n"].astype(int)
+    return out[cols]
+
+
+# --- learning through the network -------------------------------------------------------
+
+
+def _typed_ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    ties, _ = rows_for_wave(ds.ties, wave)
+    if not len(ties) or "learning_type" not in ties:
+        return pd.DataFrame(columns=["source_id", "target_id", "learning_type", "weight"])
+    lt = ties["learning_type"].fillna("").astype(str).str.strip().str.upper()
+    frame = pd.DataFrame(
+        {
+            "source_id": ties["source_id"].astype(str).to_numpy(),
+            "target_id": ties["target_id"].astype(str).to_numpy(),
+            "learning_type": lt.to_numpy(),
+            "weight": pd.to_numeric(ties["weight"], errors="coerce").fillna(1.0).to_numpy(dtype=float),
+        }
+    )
+    return frame[frame["learning_type"].isin(TYPES)]
+
+
+def network_learning_mix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+    """The mix of learning that flows through the network: ties that carry a learning_type.
+
+    Per type: ties (count), weight (Σ tie weights, missing weight = 1), share = weight(t) /
+    Σ weight over typed ties, people = distinct people on either end. Empty when no tie carries
+    a learning type. Counts ties, not people, so it is not a group statistic to suppress; the
+    page shows it only when the typed ties involve at least the minimum group size of people.
+    """
+    ties = _typed_ties(ds, wave)
+    cols = ["learning_type", "ties", "weight", "share", "people"]
+    if not len(ties):
+        return pd.DataFrame(columns=cols)
+    total = ties["weight"].sum()
+    rows = []
+    for t in TYPES:
+        sub = ties[ties["learning_type"] == t]
+        people = len(set(sub["source_id"]) | set(sub["target_id"]))
+        w = float(sub["weight"].sum())
+        rows.append(
+            {
+                "learning_type": t,
+                "ties": len(sub),
+                "weight": w,
+                "share": w / total if total > 0 else float("nan"),
+                "people": people,
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def learning_hubs(ds: Dataset, wave: str | None = None, top: int = 5) -> pd.DataFrame:
+    """Who people learn from, per learning type: the top in-degree people among typed ties.
+
+    A tie source → target means the source learns from (seeks, names) the target, so a hub is a
+    person with many incoming ties of that type: in_degree = distinct people naming them,
+    weighted_in_degree = Σ weights of those ties. Top ``top`` per type by weighted in-degree
+    (ties broken by in-degree, then person_id). Person-level: named view only.
+    """
+    ties = _typed_ties(ds, wave)
+    cols = ["learning_type", "rank", "person_id", "in_degree", "weighted_in_degree"]
+    ties = ties[ties["source_id"] != ties["target_id"]]
+    if not len(ties):
+        return pd.DataFrame(columns=cols)
+    agg = (
+        ties.groupby(["learning_type", "target_id"])
+        .agg(in_degree=("source_id", "nunique"), weighted_in_degree=("weight", "sum"))
+        .reset_index()
+        .rename(columns={"target_id": "person_id"})
+    )
+    agg = agg.sort_values(
+        ["learning_type", "weighted_in_degree", "in_degree", "person_id"],
+        ascending=[True, False, False, True],
+    )
+    agg["rank"] = agg.groupby("learning_type").cumcount() + 1
+    agg = agg[agg["rank"] <= top]
+    agg["_t"] = agg["learning_type"].map({t: i for i, t in enumerate(TYPES)})
+    return agg.sort_values(["_t", "rank"])[cols].reset_index(drop=True)
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def analysis_json(ds: Dataset) -> dict[str, object]:
+    """The ``learning_mix`` section of ``python -m lib.cli analyze``: latest wave, default privacy.
+
+    overall shares per type, respondents, informal_share, self_directed_share, 70:20:10 buckets,
+    and the same per department (groups below the minimum size come out as ``suppressed``).
+    """
+    summary = overall_mix(ds)
+    out = summary.as_dict()
+    out["types"] = {t: LEARNING_TYPES[t] for t in TYPES}
+    out["mapping_70_20_10"] = {
+        b.name: {"reference": b.reference, "types": list(b.types)} for b in SEVENTY_TWENTY_TEN
+    }
+    per_department: list[dict[str, object]] = []
+    if "department" in ds.people and len(ds.learning):
+        table = group_mix(ds, "department")
+        for row in table.to_dict("records"):
+
+            def clean(x: object) -> object:
+                if isinstance(x, float):
+                    return None if np.isnan(x) else round(x, 4)
+                return x
+
+            per_department.append(
+                {
+                    "department": row["department"],
+                    "respondents": int(row["respondents"]),
+                    "suppressed": bool(row["suppressed"]),
+                    "shares": {t: clean(row[t]) for t in TYPES},
+                    "informal_share": clean(row["informal_share"]),
+                    "self_directed_share": clean(row["self_directed_share"]),
+                }
+            )
+    out["per_department"] = per_department
+    return out

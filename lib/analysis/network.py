@@ -1,0 +1,973 @@
+"""Organisational network analysis: per-person measures, whole-network measures and group mixing.
+
+Every measure below states its formula, its source and which variant it is; pages show that
+text as help through :func:`definition`. Ties are *directed*: ``source_id → target_id`` means
+"source seeks / names target" (for advice: the source asks the target).
+
+Fast path: igraph (C) for everything it offers, numpy/scipy for the rest (brokerage, directed
+closure, effective size). The tests check igraph against networkx on small graphs and every
+published value of the Krackhardt high-tech managers (REFERENCE.md) within 1e-6.
+
+Conventions shared by every function here:
+
+* **Which ties.** ``relations=None`` combines all relations; ``wave=None`` takes every row, and
+  a wave label keeps rows of that wave plus rows with a blank wave (which belong to every wave).
+  Parallel ties (the same pair in several relations or rows) collapse to one arc whose weight is
+  the sum of their weights. Self-ties and ties naming unknown people are dropped.
+* **Every person is a vertex**, in the order of ``ds.people`` (isolates included).
+* **Undefined is NaN, not an error**: a ratio whose denominator is zero (reciprocity of a network
+  with no ties, centralisation of fewer than 3 people, a group with no ties) is NaN; the page
+  shows it as "–" and JSON as ``null``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import random
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from lib.core.dataset import Dataset
+from lib.core.stats import gini
+
+__all__ = [
+    "BETWEENNESS_EXACT_LIMIT",
+    "BETWEENNESS_SAMPLES",
+    "BROKERAGE_ROLES",
+    "MEASURE_DEFINITIONS",
+    "PERSON_COLUMNS",
+    "SUMMARY_DEFINITIONS",
+    "EIResult",
+    "Graph",
+    "NetworkSummary",
+    "analysis_json",
+    "build_graph",
+    "definition",
+    "ei_index",
+    "group_codes",
+    "group_matrix",
+    "network_measures",
+    "person_measures",
+    "reachable_pairs",
+]
+
+#: Above this many people betweenness (and the average distance) are estimated from sampled sources.
+BETWEENNESS_EXACT_LIMIT = 5_000
+#: Number of sampled source people when betweenness is estimated.
+BETWEENNESS_SAMPLES = 256
+#: Seed for every random step (sampling, community detection), so results repeat exactly.
+SEED = 20_260_101
+#: Rows of 2-paths processed at once by the brokerage and closure counts (bounds memory).
+_CHUNK_PATHS = 2_000_000
+
+BROKERAGE_ROLES: tuple[str, ...] = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
+
+
+# --- the graph ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Graph:
+    """The network the measures run on.
+
+    ``g`` is a directed igraph graph with a ``weight`` edge attribute (summed over collapsed
+    parallel ties), one vertex per person in ``ids`` order (the order of ``ds.people``).
+    """
+
+    g: ig.Graph
+    ids: list[str]
+    relations: tuple[str, ...]
+    wave: str | None = None
+    _undirected: ig.Graph | None = field(default=None, repr=False)
+    _simple: ig.Graph | None = field(default=None, repr=False)
+    _edges: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def m(self) -> int:
+        return int(self.g.ecount())
+
+    def undirected(self) -> ig.Graph:
+        """Direction ignored, one edge per connected pair, weight = sum of both arcs' weights."""
+        if self._undirected is None:
+            self._undirected = self.g.as_undirected(mode="collapse", combine_edges={"weight": "sum"})
+        return self._undirected
+
+    def simple(self) -> ig.Graph:
+        """Direction and weights ignored: one unweighted edge per connected pair."""
+        if self._simple is None:
+            u = self.undirected().copy()
+            del u.es["weight"]
+            self._simple = u
+        return self._simple
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Arc sources and targets as int arrays (computed once; the graph is not modified)."""
+        if self._edges is None:
+            if self.m == 0:
+                empty = np.zeros(0, dtype=np.int64)
+                self._edges = (empty, empty)
+            else:
+                arr = np.asarray(self.g.get_edgelist(), dtype=np.int64)
+                self._edges = (arr[:, 0].copy(), arr[:, 1].copy())
+        return self._edges
+
+    def adjacency(self) -> sp.csr_matrix:
+        """Binary n×n adjacency matrix (row = source)."""
+        s, t = self.edges()
+        return sp.csr_matrix((np.ones(len(s), dtype=np.int64), (s, t)), shape=(self.n, self.n))
+
+
+def _select_ties(ds: Dataset, relations: Sequence[str] | None, wave: str | None) -> pd.DataFrame:
+    ties = ds.ties
+    if len(ties) == 0:
+        return ties
+    mask = np.ones(len(ties), dtype=bool)
+    if relations is not None:
+        mask &= ties["relation"].astype(str).isin(list(relations)).to_numpy()
+    if wave is not None:
+        w = (
+            ties["wave"].fillna("").astype(str).str.strip()
+            if "wave" in ties
+            else pd.Series("", index=ties.index)
+        )
+        mask &= ((w == str(wave)) | (w == "")).to_numpy()
+    return ties.loc[mask]
+
+
+def build_graph(ds: Dataset, relations: Sequence[str] | None = None, wave: str | None = None) -> Graph:
+    """The directed, weighted graph of the chosen relations and wave.
+
+    ``relations=None``: all relations combined. ``wave=None``: every tie row; a wave label keeps
+    that wave's rows and rows with a blank wave. Parallel ties collapse to one arc (weights
+    summed; a missing weight counts 1). Self-ties and ties to unknown people are dropped. A person
+    id listed twice in ``people`` is one vertex (the first row).
+    """
+    ids = list(dict.fromkeys(ds.people["person_id"].astype(str).tolist())) if len(ds.people) else []
+    n = len(ids)
+    rel = tuple(relations) if relations is not None else tuple(ds.relations)
+    ties = _select_ties(ds, relations, wave)
+    g = ig.Graph(n=n, directed=True)
+    if n and len(ties):
+        index = pd.Index(ids)
+        src = index.get_indexer(pd.Index(ties["source_id"].astype(str)))
+        tgt = index.get_indexer(pd.Index(ties["target_id"].astype(str)))
+        if "weight" in ties:
+            weight = pd.to_numeric(ties["weight"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        else:
+            weight = np.ones(len(ties))
+        weight = np.where(np.isfinite(weight) & (weight > 0), weight, 1.0)
+        keep = (src >= 0) & (tgt >= 0) & (src != tgt)
+        key = src[keep].astype(np.int64) * n + tgt[keep].astype(np.int64)
+        uniq, inverse = np.unique(key, return_inverse=True)
+        summed = np.bincount(inverse, weights=weight[keep], minlength=len(uniq))
+        if len(uniq):
+            g.add_edges(np.column_stack([uniq // n, uniq % n]).tolist())
+            g.es["weight"] = summed.tolist()
+    if g.ecount() == 0:
+        g.es["weight"] = []
+    return Graph(g=g, ids=ids, relations=rel, wave=wave)
+
+
+def group_codes(
+    ds: Dataset, attribute: str | None, ids: Sequence[str] | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """Each person's group as an integer code (−1 = blank or no such attribute) and the labels.
+
+    Labels are the attribute's values as text, sorted; ``ids`` gives the order (default: people).
+    """
+    people = ds.people.drop_duplicates("person_id")
+    order = list(ids) if ids is not None else people["person_id"].astype(str).tolist()
+    if attribute is None or attribute not in people.columns or len(people) == 0:
+        return np.full(len(order), -1, dtype=np.int64), []
+    values = people[attribute]
+    text = values.astype(str).str.strip()
+    blank = values.isna().to_numpy() | text.isin(["", "nan", "<NA>", "None"]).to_numpy()
+    text = text.where(~blank, "")
+    labels = sorted(set(text[~blank].tolist()))
+    lookup = {v: i for i, v in enumerate(labels)}
+    by_id = dict(zip(people["person_id"].astype(str), text, strict=False))
+    codes = np.array([lookup.get(by_id.get(p, ""), -1) for p in order], dtype=np.int64)
+    return codes, labels
+
+
+# --- per-person measures (each function's docstring is its definition) -------------------------
+
+
+def in_degree(graph: Graph) -> np.ndarray:
+    """In-degree: how many different people name this person (d_in(i) = Σ_j a_ji).
+
+    Source: Freeman (1979). Variant: distinct people across the chosen relations (a person who
+    names you for advice and for information counts once); weights ignored.
+    """
+    return np.asarray(graph.g.indegree(), dtype=float)
+
+
+def out_degree(graph: Graph) -> np.ndarray:
+    """Out-degree: how many different people this person names (d_out(i) = Σ_j a_ij).
+
+    Source: Freeman (1979). Variant: distinct people, weights ignored.
+    """
+    return np.asarray(graph.g.outdegree(), dtype=float)
+
+
+def in_strength(graph: Graph) -> np.ndarray:
+    """In-strength: sum of the weights of the ties received (s_in(i) = Σ_j w_ji).
+
+    Source: Barrat et al. (2004) "strength". Variant: ties in several relations add up.
+    """
+    return np.asarray(graph.g.strength(mode="in", weights="weight"), dtype=float)
+
+
+def out_strength(graph: Graph) -> np.ndarray:
+    """Out-strength: sum of the weights of the ties sent (s_out(i) = Σ_j w_ij).
+
+    Source: Barrat et al. (2004) "strength". Variant: ties in several relations add up.
+    """
+    return np.asarray(graph.g.strength(mode="out", weights="weight"), dtype=float)
+
+
+def betweenness(graph: Graph, samples: int | None = None) -> tuple[np.ndarray, bool]:
+    """Betweenness: share of shortest paths between other people that pass through this person.
+
+    B(i) = Σ_{s≠i≠t} σ_st(i) / σ_st, normalised by (n − 1)(n − 2) so it lies in [0, 1].
+    Source: Freeman (1977); algorithm Brandes (2001). Variant: directed paths, ties unweighted
+    (a tie's weight is a strength, not a distance). Above 5,000 people (or when asked) it is
+    *estimated* from 256 randomly sampled source people, scaled by n / k (Brandes & Pich 2007);
+    the page says so. Returns the values and whether they are estimated.
+    """
+    n = graph.n
+    if n < 3 or graph.m == 0:
+        return np.zeros(n), False
+    k = samples if samples is not None else (BETWEENNESS_SAMPLES if n > BETWEENNESS_EXACT_LIMIT else None)
+    if k is not None and k < n:
+        rng = np.random.default_rng(SEED)
+        sources = np.sort(rng.choice(n, size=max(1, k), replace=False)).tolist()
+        raw = np.asarray(graph.g.betweenness(directed=True, sources=sources), dtype=float) * (
+            n / len(sources)
+        )
+        estimated = True
+    else:
+        raw = np.asarray(graph.g.betweenness(directed=True), dtype=float)
+        estimated = False
+    return raw / ((n - 1) * (n - 2)), estimated
+
+
+def harmonic_closeness(graph: Graph, samples: int | None = None) -> np.ndarray:
+    """Harmonic closeness: mean of 1 / distance from every other person to this person.
+
+    H(i) = Σ_{j≠i} 1 / d(j, i) / (n − 1), with 1/∞ = 0 so disconnected people are fine.
+    Source: Marchiori & Latora (2000); Rochat (2009). Variant: incoming directed paths, unweighted
+    (for advice ties "j asks i", how few steps others' questions need to reach this person, i.e.
+    how fast what this person knows can spread); the same direction as networkx. Above 5,000
+    people (or when asked) the mean is *estimated* over 256 randomly sampled people j (Eppstein &
+    Wang 2004), like betweenness.
+    """
+    n = graph.n
+    if n < 2 or graph.m == 0:
+        return np.zeros(n)
+    k = samples if samples is not None else (BETWEENNESS_SAMPLES if n > BETWEENNESS_EXACT_LIMIT else None)
+    if k is None or k >= n:
+        return np.asarray(graph.g.harmonic_centrality(mode="in", normalized=True), dtype=float)
+    rng = np.random.default_rng(SEED + 1)
+    sources = np.sort(rng.choice(n, size=max(1, k), replace=False))
+    total = np.zeros(n)
+    for chunk in np.array_split(sources, max(1, len(sources) // 16)):
+        d = np.asarray(graph.g.distances(source=chunk.tolist(), mode="out"), dtype=float)
+        with np.errstate(divide="ignore"):
+            inv = np.where(d > 0, 1.0 / d, 0.0)  # d = 0 only for the source itself; 1/inf = 0
+        total += inv.sum(axis=0)
+    # each person's own sample excludes themselves
+    count = np.full(n, float(len(sources)))
+    count[sources] -= 1.0
+    out: np.ndarray = np.divide(total, count, out=np.zeros(n), where=count > 0)
+    return out
+
+
+def pagerank(graph: Graph) -> np.ndarray:
+    """PageRank: share of time a random walker following ties spends at this person.
+
+    PR(i) = (1 − d)/n + d Σ_j (w_ji / s_out(j)) PR(j), damping d = 0.85, people who name nobody
+    spread their share evenly; the values sum to 1. Source: Brin & Page (1998). Variant: directed,
+    weighted (igraph PRPACK, same as networkx ``pagerank``).
+    """
+    if graph.n == 0:
+        return np.zeros(0)
+    if graph.m == 0:
+        return np.full(graph.n, 1.0 / graph.n)
+    return np.asarray(graph.g.pagerank(directed=True, damping=0.85, weights="weight"), dtype=float)
+
+
+def eigenvector(graph: Graph) -> np.ndarray:
+    """Eigenvector centrality: being connected to well-connected people.
+
+    x = A x / λ for the largest eigenvalue λ of the adjacency matrix A, scaled so the highest
+    person has 1. Source: Bonacich (1972). Variant: direction and weights ignored (on directed
+    data the directed version is zero for everyone outside a cycle); meaningful inside the main
+    component, near 0 elsewhere; everyone 0 when there are no ties.
+    """
+    if graph.n == 0 or graph.m == 0:
+        return np.zeros(graph.n)
+    with warnings.catch_warnings():  # igraph warns on disconnected graphs; the docstring says so
+        warnings.simplefilter("ignore", RuntimeWarning)
+        values = np.asarray(graph.simple().eigenvector_centrality(), dtype=float)
+    return np.asarray(np.nan_to_num(values, nan=0.0), dtype=float)
+
+
+def constraint(graph: Graph) -> np.ndarray:
+    """Burt's constraint: how much this person's contacts are tied to each other (redundancy).
+
+    C(i) = Σ_j (p_ij + Σ_{q≠i,j} p_iq p_qj)², with p_ij = (w_ij + w_ji) / Σ_k (w_ik + w_ki).
+    Low = contacts in separate groups (brokerage opportunity), high (up to ~1) = one closed group.
+    Source: Burt (1992) *Structural Holes*. Variant: directed, weighted, both directions summed
+    (igraph and networkx agree). NaN for people with no ties (nothing to constrain).
+    """
+    if graph.n == 0:
+        return np.zeros(0)
+    values = np.asarray(graph.g.constraint(weights="weight"), dtype=float)
+    isolated = np.asarray(graph.g.degree(mode="all")) == 0
+    values[isolated] = np.nan
+    return values
+
+
+def effective_size(graph: Graph) -> np.ndarray:
+    """Effective size: number of contacts minus their redundancy (non-redundant contacts).
+
+    ES(i) = k − 2t / k, where k = contacts (direction ignored) and t = ties among those contacts;
+    equivalently k − (k − 1)·C(i) with C(i) the local clustering. Source: Burt (1992), in the
+    form of Borgatti (1997) "Structural holes: unpacking Burt's redundancy measures". Variant:
+    direction and weights ignored (as networkx for undirected unweighted graphs). 0 with no ties.
+    """
+    if graph.n == 0:
+        return np.zeros(0)
+    u = graph.simple()
+    k = np.asarray(u.degree(), dtype=float)
+    c = np.asarray(u.transitivity_local_undirected(mode="zero"), dtype=float)
+    return np.asarray(k - np.maximum(k - 1.0, 0.0) * c, dtype=float)
+
+
+def coreness(graph: Graph) -> np.ndarray:
+    """k-core: the largest k such that the person belongs to a group where everyone has at least k contacts inside it.
+
+    Source: Seidman (1983); algorithm Batagelj & Zaversnik (2003). Variant: direction and weights
+    ignored (a contact = a tie in either direction). 0 for people with no ties.
+    """
+    if graph.n == 0:
+        return np.zeros(0)
+    return np.asarray(graph.simple().coreness(), dtype=float)
+
+
+def communities(graph: Graph) -> tuple[np.ndarray, float]:
+    """Community: the cluster of densely tied people this person falls in (label 0 = largest).
+
+    Found by maximising modularity Q = (1/2m) Σ_ij (w_ij − k_i k_j / 2m) δ(c_i, c_j) (Newman &
+    Girvan 2004). Source: the Leiden algorithm (Traag, Waltman & van Eck 2019), two iterations
+    (igraph's default) with a fixed seed so the labels repeat. Variant: direction ignored, weights summed over both directions. People with
+    no ties are each their own community. Returns labels and Q.
+    """
+    n = graph.n
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), math.nan
+    if graph.m == 0:
+        return np.arange(n, dtype=np.int64), math.nan
+    u = graph.undirected()
+    ig.set_random_number_generator(random.Random(SEED))
+    try:
+        part = u.community_leiden(objective_function="modularity", weights="weight", n_iterations=2)
+    finally:
+        ig.set_random_number_generator(random)
+    raw = np.asarray(part.membership, dtype=np.int64)
+    # relabel by size (largest = 0), ties broken by first member
+    sizes = np.bincount(raw)
+    first = np.full(len(sizes), n, dtype=np.int64)
+    np.minimum.at(first, raw, np.arange(n))
+    order = np.lexsort((first, -sizes))
+    relabel = np.empty(len(sizes), dtype=np.int64)
+    relabel[order] = np.arange(len(sizes))
+    labels = relabel[raw]
+    q = float(u.modularity(labels.tolist(), weights="weight"))
+    return labels, q
+
+
+def community(graph: Graph) -> np.ndarray:
+    """Community: the cluster of densely tied people this person falls in (label 0 = largest).
+
+    Found by maximising modularity Q = (1/2m) Σ_ij (w_ij − k_i k_j / 2m) δ(c_i, c_j) (Newman &
+    Girvan 2004). Source: the Leiden algorithm (Traag, Waltman & van Eck 2019), two iterations
+    (igraph's default) with a fixed seed so the labels repeat. Variant: direction ignored, weights summed over both directions. People with
+    no ties are each their own community.
+    """
+    return communities(graph)[0]
+
+
+def _two_paths(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Open-or-closed 2-path chunks are built by callers; this returns CSR pieces of the graph.
+
+    Returns (in_ptr, in_src, out_ptr, out_tgt): for broker b, its in-neighbours are
+    in_src[in_ptr[b]:in_ptr[b+1]] and its out-neighbours out_tgt[out_ptr[b]:out_ptr[b+1]].
+    """
+    s, t = graph.edges()
+    n = graph.n
+    order_in = np.lexsort((s, t))
+    in_src = s[order_in]
+    in_ptr = np.concatenate([[0], np.cumsum(np.bincount(t, minlength=n))])
+    order_out = np.lexsort((t, s))
+    out_tgt = t[order_out]
+    out_ptr = np.concatenate([[0], np.cumsum(np.bincount(s, minlength=n))])
+    return in_ptr, in_src, out_ptr, out_tgt
+
+
+def _iter_two_paths(graph: Graph) -> Any:
+    """Yield (a, b, c) int arrays of every 2-path a→b→c with a ≠ c, in bounded chunks."""
+    n = graph.n
+    if graph.m == 0:
+        return
+    in_ptr, in_src, out_ptr, out_tgt = _two_paths(graph)
+    in_deg = np.diff(in_ptr)
+    out_deg = np.diff(out_ptr)
+    # every in-arc (a, b) of broker b pairs with each of b's out-arcs
+    arc_b = np.repeat(np.arange(n), in_deg)  # broker of each in-arc, in in_src order
+    arc_a = in_src
+    per_arc = out_deg[arc_b]
+    cum = np.cumsum(per_arc)
+    start = 0
+    total_arcs = len(arc_a)
+    while start < total_arcs:
+        base = cum[start - 1] if start else 0
+        stop = int(np.searchsorted(cum, base + _CHUNK_PATHS, side="right"))
+        stop = max(stop, start + 1)
+        a_arc = arc_a[start:stop]
+        b_arc = arc_b[start:stop]
+        counts = per_arc[start:stop]
+        if counts.sum() > 0:
+            a = np.repeat(a_arc, counts)
+            b = np.repeat(b_arc, counts)
+            offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+            c = out_tgt[np.repeat(out_ptr[b_arc], counts) + offsets]
+            keep = a != c
+            yield a[keep], b[keep], c[keep]
+        start = stop
+
+
+def _arc_keys(graph: Graph) -> np.ndarray:
+    s, t = graph.edges()
+    return np.sort(s * max(graph.n, 1) + t)
+
+
+def _is_arc(keys: np.ndarray, a: np.ndarray, c: np.ndarray, n: int) -> np.ndarray:
+    q = a * n + c
+    pos = np.searchsorted(keys, q)
+    pos = np.minimum(pos, len(keys) - 1)
+    return keys[pos] == q if len(keys) else np.zeros(len(q), dtype=bool)
+
+
+def brokerage(graph: Graph, codes: np.ndarray) -> pd.DataFrame:
+    """Gould–Fernandez brokerage: open 2-paths a → b → c (no tie a → c) with b as the broker.
+
+    Classified by group (``codes``) of a, b and c: *coordinator* a, b, c all in b's group;
+    *gatekeeper* a outside, c inside b's group (b controls access to its group); *representative*
+    a inside, c outside (b speaks for its group); *consultant* (itinerant) a and c in one other
+    group; *liaison* all three in different groups. Counts, unnormalised. Source: Gould &
+    Fernandez (1989) "Structures of mediation", as UCINET and statnet ``brokerage``. Variant:
+    directed, unweighted; paths through someone with a blank group are not classified.
+    ``brokerage_total`` counts every open 2-path whatever the groups.
+    """
+    n = graph.n
+    out = {f"brokerage_{r}": np.zeros(n, dtype=np.int64) for r in BROKERAGE_ROLES}
+    total = np.zeros(n, dtype=np.int64)
+    keys = _arc_keys(graph)
+    for a, b, c in _iter_two_paths(graph):
+        open_ = ~_is_arc(keys, a, c, n)
+        a, b, c = a[open_], b[open_], c[open_]
+        total += np.bincount(b, minlength=n)
+        ga, gb, gc = codes[a], codes[b], codes[c]
+        known = (ga >= 0) & (gb >= 0) & (gc >= 0)
+        same_ab = ga == gb
+        same_cb = gc == gb
+        same_ac = ga == gc
+        masks = {
+            "coordinator": same_ab & same_cb,
+            "gatekeeper": ~same_ab & same_cb,
+            "representative": same_ab & ~same_cb,
+            "consultant": ~same_ab & ~same_cb & same_ac,
+            "liaison": ~same_ab & ~same_cb & ~same_ac,
+        }
+        for role, mask in masks.items():
+            out[f"brokerage_{role}"] += np.bincount(b[mask & known], minlength=n)
+    frame = pd.DataFrame(out)
+    frame["brokerage_total"] = total
+    return frame
+
+
+#: Column → the function whose docstring defines it (brokerage columns share one definition).
+MEASURE_DEFINITIONS: dict[str, Callable[..., Any]] = {
+    "in_degree": in_degree,
+    "out_degree": out_degree,
+    "in_strength": in_strength,
+    "out_strength": out_strength,
+    "betweenness": betweenness,
+    "harmonic_closeness": harmonic_closeness,
+    "pagerank": pagerank,
+    "eigenvector": eigenvector,
+    "constraint": constraint,
+    "effective_size": effective_size,
+    "coreness": coreness,
+    "community": community,
+    **{f"brokerage_{r}": brokerage for r in BROKERAGE_ROLES},
+    "brokerage_total": brokerage,
+}
+PERSON_COLUMNS: tuple[str, ...] = tuple(MEASURE_DEFINITIONS)
+
+
+def _person_frame(graph: Graph, codes: np.ndarray, betweenness_samples: int | None) -> pd.DataFrame:
+    btw, estimated = betweenness(graph, betweenness_samples)
+    labels, q = communities(graph)
+    frame = pd.DataFrame(
+        {
+            "in_degree": in_degree(graph),
+            "out_degree": out_degree(graph),
+            "in_strength": in_strength(graph),
+            "out_strength": out_strength(graph),
+            "betweenness": btw,
+            "harmonic_closeness": harmonic_closeness(graph, betweenness_samples),
+            "pagerank": pagerank(graph),
+            "eigenvector": eigenvector(graph),
+            "constraint": constraint(graph),
+            "effective_size": effective_size(graph),
+            "coreness": coreness(graph),
+            "community": labels,
+        },
+        index=pd.Index(graph.ids, name="person_id", dtype=object),
+    )
+    brok = brokerage(graph, codes)
+    brok.index = frame.index
+    frame = pd.concat([frame, brok], axis=1)
+    frame.attrs["betweenness_estimated"] = estimated
+    frame.attrs["betweenness_samples"] = (betweenness_samples or BETWEENNESS_SAMPLES) if estimated else None
+    # harmonic closeness is sampled under exactly the same rule as betweenness
+    frame.attrs["harmonic_estimated"] = estimated
+    frame.attrs["modularity_communities"] = q
+    frame.attrs["relations"] = list(graph.relations)
+    frame.attrs["wave"] = graph.wave
+    return frame
+
+
+def person_measures(
+    ds: Dataset,
+    relations: Sequence[str] | None = None,
+    wave: str | None = None,
+    group_attr: str | None = "department",
+    betweenness_samples: int | None = None,
+) -> pd.DataFrame:
+    """Every per-person measure (columns: :data:`PERSON_COLUMNS`), indexed by person_id.
+
+    Brokerage roles are classified against ``group_attr`` (None or a missing attribute: only
+    ``brokerage_total`` is meaningful, the five role counts are 0). Betweenness and harmonic
+    closeness are estimated from ``betweenness_samples`` sampled people when given (< n), and from
+    256 automatically above 5,000 people. ``attrs``: ``betweenness_estimated`` and
+    ``harmonic_estimated`` (bool, say so on the page), ``betweenness_samples``,
+    ``modularity_communities``, ``relations``, ``wave``.
+    """
+    graph = build_graph(ds, relations, wave)
+    codes, _ = group_codes(ds, group_attr, graph.ids)
+    return _person_frame(graph, codes, betweenness_samples)
+
+
+# --- whole-network measures -----------------------------------------------------------------------
+
+SUMMARY_DEFINITIONS: dict[str, str] = {
+    "people": "People in scope: everyone on the roster, including people with no ties (n).",
+    "ties": "Arcs: ordered pairs i → j with at least one tie of the chosen relations (m); "
+    "parallel ties across relations count once.",
+    "density": "Density m / (n(n − 1)): share of all possible directed ties that exist "
+    "(Wasserman & Faust 1994). 0 when fewer than 2 people.",
+    "mutual": "Dyad census, mutual pairs M: pairs tied in both directions (Holland & Leinhardt 1970).",
+    "asymmetric": "Dyad census, asymmetric pairs A: pairs tied in one direction only.",
+    "null": "Dyad census, null pairs N = n(n − 1)/2 − M − A: pairs with no tie.",
+    "reciprocity_arc": "Arc reciprocity 2M / m: share of ties that are returned (igraph's default "
+    "`reciprocity()`, networkx `overall_reciprocity`). NaN with no ties.",
+    "reciprocity_dyad": "Dyad reciprocity M / (M + A): share of connected pairs that are mutual "
+    "(UCINET's 'dyad reciprocity'). NaN with no ties. Not the same number as arc reciprocity.",
+    "transitivity": "Transitivity, global clustering 3 × triangles / connected triples with direction "
+    "ignored (igraph `transitivity_undirected`, networkx `transitivity` on the undirected graph; "
+    "Wasserman & Faust 1994). NaN when nobody has two contacts.",
+    "closure": "Directed closure: share of 2-paths i → j → k (i ≠ k) closed by a tie i → k "
+    "(UCINET 'Transitivity', Wasserman & Faust 1994 §6.3). NaN when there are no 2-paths.",
+    "centralization_in": "In-degree centralisation Σ_i (max d_in − d_in(i)) / (n − 1)²: 1 when one "
+    "person is named by everyone else and nobody else is named (Freeman 1979, directed form as "
+    "UCINET). NaN below 2 people.",
+    "centralization_out": "Out-degree centralisation Σ_i (max d_out − d_out(i)) / (n − 1)² (Freeman "
+    "1979, directed form as UCINET). NaN below 2 people.",
+    "centralization_degree": "Freeman degree centralisation on the symmetrised graph (a tie in either "
+    "direction), Σ_i (max d − d(i)) / ((n − 1)(n − 2)): 1 for a star (Freeman 1979). NaN below 3 people.",
+    "components_strong": "Strong components: groups in which everyone can reach everyone along "
+    "the direction of the ties (UCINET's 'components'). People with no ties are one each.",
+    "largest_strong": "Size of the largest strong component.",
+    "components_weak": "Weak components: groups connected when direction is ignored.",
+    "largest_weak": "Size of the largest weak component.",
+    "connectedness": "Connectedness: share of ordered pairs (i, j), i ≠ j, where i can reach j "
+    "along directed ties (Krackhardt 1994 uses the symmetric version). NaN below 2 people.",
+    "average_distance": "Average distance: mean number of steps along directed ties over ordered "
+    "pairs that can reach each other (unreachable pairs left out). Above 5,000 people estimated "
+    "from 256 sampled source people. NaN when nobody reaches anybody.",
+    "average_distance_estimated": "True when the average distance was estimated from sampled sources.",
+    "gini_in_degree": "Gini of in-degree: 0 when everyone is named equally often, towards 1 when a "
+    "few people are named by everybody: how much the network leans on a few people (Dorfman 1979 formula).",
+    "modularity_teams": "Modularity of the formal teams Q = (1/2m) Σ_ij (w_ij − k_i k_j / 2m) δ(team_i, "
+    "team_j), direction ignored, weights summed (Newman & Girvan 2004). High (> 0.3): ties stay "
+    "inside teams. People with a blank team are a group of their own each. NaN without ties or teams.",
+    "modularity_communities": "Modularity of the communities found by the Leiden algorithm (same "
+    "formula and graph as the teams' modularity); the gap to the teams' value shows how far the "
+    "informal structure differs from the formal one.",
+    "communities": "Number of communities found (people with no ties count one each).",
+    "isolates": "People with no ties at all in the chosen relations.",
+    "undirected_edges": "Connected pairs with direction ignored (edges of the symmetrised graph).",
+}
+
+
+@dataclass
+class NetworkSummary:
+    """Whole-network measures; each field's definition is in :data:`SUMMARY_DEFINITIONS`."""
+
+    relations: tuple[str, ...]
+    people: int
+    ties: int
+    density: float
+    mutual: int
+    asymmetric: int
+    null: int
+    reciprocity_arc: float
+    reciprocity_dyad: float
+    transitivity: float
+    closure: float
+    centralization_in: float
+    centralization_out: float
+    centralization_degree: float
+    components_strong: int
+    largest_strong: int
+    components_weak: int
+    largest_weak: int
+    connectedness: float
+    average_distance: float
+    average_distance_estimated: bool
+    gini_in_degree: float
+    modularity_teams: float
+    modularity_communities: float
+    communities: int
+    isolates: int
+    undirected_edges: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else math.nan
+
+
+def reachable_pairs(g: ig.Graph, edges: tuple[np.ndarray, np.ndarray] | None = None) -> int:
+    """Ordered pairs (i, j), i ≠ j, with a directed path i → j.
+
+    Computed on the condensation (one node per strong component), so a network with one giant
+    strong component costs about one search. ``edges`` (sources, targets of ``g``'s arcs, in any
+    order) saves reading them from igraph when the caller has them.
+    """
+    n = int(g.vcount())
+    if n == 0:
+        return 0
+    cl = g.connected_components(mode="strong")
+    memb = np.asarray(cl.membership, dtype=np.int64)
+    sizes = np.bincount(memb).astype(np.int64)
+    k = len(sizes)
+    if k == 1:
+        return n * (n - 1)
+    if edges is None:
+        arr = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        edges = (arr[:, 0], arr[:, 1])
+    cs, ct = memb[edges[0]], memb[edges[1]]
+    cross = cs != ct
+    pairs = np.unique(cs[cross] * k + ct[cross])
+    dag = ig.Graph(n=k, edges=np.column_stack([pairs // k, pairs % k]).tolist(), directed=True)
+    total = int((sizes * sizes).sum())  # within each strong component (selves removed below)
+    outdeg = np.asarray(dag.outdegree())
+    for c in np.flatnonzero(outdeg):
+        reach = np.asarray(dag.subcomponent(int(c), mode="out"), dtype=np.int64)
+        total += int(sizes[c]) * int(sizes[reach].sum() - sizes[c])
+    return total - n
+
+
+def _closure(graph: Graph) -> float:
+    """Closed 2-paths / all 2-paths (a ≠ c), counted in bounded chunks."""
+    keys = _arc_keys(graph)
+    closed = 0
+    paths = 0
+    for a, _b, c in _iter_two_paths(graph):
+        paths += len(a)
+        closed += int(_is_arc(keys, a, c, graph.n).sum())
+    return _ratio(closed, paths)
+
+
+def _average_distance(graph: Graph) -> tuple[float, bool]:
+    n = graph.n
+    if n < 2 or graph.m == 0:
+        return math.nan, False
+    if n <= BETWEENNESS_EXACT_LIMIT:
+        return float(graph.g.average_path_length(directed=True, unconn=True)), False
+    rng = np.random.default_rng(SEED)
+    sources = np.sort(rng.choice(n, size=min(BETWEENNESS_SAMPLES, n), replace=False))
+    total = 0.0
+    count = 0
+    for chunk in np.array_split(sources, max(1, len(sources) // 16)):
+        d = np.asarray(graph.g.distances(source=chunk.tolist(), mode="out"), dtype=float)
+        ok = np.isfinite(d) & (d > 0)
+        total += float(d[ok].sum())
+        count += int(ok.sum())
+    return _ratio(total, count), True
+
+
+def _modularity(graph: Graph, codes: np.ndarray) -> float:
+    if graph.m == 0 or (codes < 0).all():
+        return math.nan
+    memb = codes.copy()
+    blank = np.flatnonzero(memb < 0)
+    memb[blank] = memb.max() + 1 + np.arange(len(blank))  # blank team: a group of one
+    return float(graph.undirected().modularity(memb.tolist(), weights="weight"))
+
+
+def _summary(
+    graph: Graph, team_codes: np.ndarray, q_communities: float, n_communities: int
+) -> NetworkSummary:
+    g = graph.g
+    n, m = graph.n, graph.m
+    census = tuple(int(x) for x in g.dyad_census()) if n else (0, 0, 0)
+    mutual, asym = census[0], census[1]
+    null = n * (n - 1) // 2 - mutual - asym
+    d_in = np.asarray(g.indegree(), dtype=float)
+    d_out = np.asarray(g.outdegree(), dtype=float)
+    d_sym = np.asarray(graph.simple().degree(), dtype=float) if n else np.zeros(0)
+    strong = g.connected_components(mode="strong") if n else None
+    weak = g.connected_components(mode="weak") if n else None
+    avg_dist, estimated = _average_distance(graph)
+    u = graph.simple()
+    return NetworkSummary(
+        relations=graph.relations,
+        people=n,
+        ties=m,
+        density=_ratio(m, n * (n - 1)) if n >= 2 else 0.0,
+        mutual=mutual,
+        asymmetric=asym,
+        null=null,
+        reciprocity_arc=_ratio(2 * mutual, m),
+        reciprocity_dyad=_ratio(mutual, mutual + asym),
+        transitivity=float(u.transitivity_undirected(mode="nan")) if n else math.nan,
+        closure=_closure(graph),
+        centralization_in=_ratio((d_in.max() - d_in).sum(), (n - 1) ** 2) if n >= 2 else math.nan,
+        centralization_out=_ratio((d_out.max() - d_out).sum(), (n - 1) ** 2) if n >= 2 else math.nan,
+        centralization_degree=_ratio((d_sym.max() - d_sym).sum(), (n - 1) * (n - 2)) if n >= 3 else math.nan,
+        components_strong=len(strong) if strong is not None else 0,
+        largest_strong=max(strong.sizes()) if strong is not None else 0,
+        components_weak=len(weak) if weak is not None else 0,
+        largest_weak=max(weak.sizes()) if weak is not None else 0,
+        connectedness=_ratio(reachable_pairs(g, graph.edges()), n * (n - 1)) if n >= 2 else math.nan,
+        average_distance=avg_dist,
+        average_distance_estimated=estimated,
+        gini_in_degree=gini(d_in),
+        modularity_teams=_modularity(graph, team_codes),
+        modularity_communities=q_communities,
+        communities=n_communities,
+        isolates=int((d_sym == 0).sum()),
+        undirected_edges=int(u.ecount()),
+    )
+
+
+def network_measures(
+    ds: Dataset,
+    relations: Sequence[str] | None = None,
+    wave: str | None = None,
+    team_attr: str | None = "team",
+) -> NetworkSummary:
+    """Whole-network measures of the chosen relations and wave (see :data:`SUMMARY_DEFINITIONS`)."""
+    graph = build_graph(ds, relations, wave)
+    codes, _ = group_codes(ds, team_attr, graph.ids)
+    labels, q = communities(graph)
+    return _summary(graph, codes, q, len(np.unique(labels)))
+
+
+def definition(name: str) -> str:
+    """The definition text of a person column or a summary field, for help text."""
+    if name in MEASURE_DEFINITIONS:
+        return inspect.cleandoc(MEASURE_DEFINITIONS[name].__doc__ or "")
+    if name in SUMMARY_DEFINITIONS:
+        return SUMMARY_DEFINITIONS[name]
+    if name == "ei":
+        return inspect.cleandoc(ei_index.__doc__ or "")
+    raise KeyError(f"no definition for {name!r}")
+
+
+# --- between groups -----------------------------------------------------------------------------
+
+
+@dataclass
+class EIResult:
+    """Krackhardt & Stern's E-I index per group and overall (see :func:`ei_index`)."""
+
+    attribute: str
+    groups: pd.DataFrame  # group, size, internal, external, ei, reason
+    overall: float
+    internal: int
+    external: int
+    excluded_people: int  # blank attribute: left out
+    excluded_ties: int  # ties touching someone left out
+
+
+def _ei_on(graph: Graph, codes: np.ndarray, labels: list[str], attribute: str) -> EIResult:
+    s, t = graph.edges()
+    cs, ct = codes[s], codes[t]
+    known = (cs >= 0) & (ct >= 0)
+    cs, ct = cs[known], ct[known]
+    same = cs == ct
+    k = len(labels)
+    internal = np.bincount(cs[same], minlength=k)
+    external = np.bincount(cs[~same], minlength=k) + np.bincount(ct[~same], minlength=k)
+    size = np.bincount(codes[codes >= 0], minlength=k)
+    total = internal + external
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ei = np.where(total > 0, (external - internal) / np.where(total > 0, total, 1), np.nan)
+    groups = pd.DataFrame(
+        {
+            "group": pd.Series(labels, dtype=object),
+            "size": size.astype(int),
+            "internal": internal.astype(int),
+            "external": external.astype(int),
+            "ei": ei.astype(float),
+            "reason": ["" if tot else "no ties to or from this group" for tot in total],
+        }
+    )
+    e_all, i_all = int((~same).sum()), int(same.sum())
+    return EIResult(
+        attribute=attribute,
+        groups=groups,
+        overall=_ratio(e_all - i_all, e_all + i_all),
+        internal=i_all,
+        external=e_all,
+        excluded_people=int((codes < 0).sum()),
+        excluded_ties=int((~known).sum()),
+    )
+
+
+def ei_index(
+    ds: Dataset, attribute: str, relations: Sequence[str] | None = None, wave: str | None = None
+) -> EIResult:
+    """E-I index: (E − I) / (E + I), from −1 (all ties inside the group) to +1 (all ties outside).
+
+    E = external ties (one end in the group, the other outside), I = internal ties (both ends
+    inside). Overall: E = ties between different groups, I = ties within a group. Source:
+    Krackhardt & Stern (1988) "Informal networks and organizational crises". Variant: directed
+    arcs, each counted once (a reciprocated pair counts twice); a group's E counts ties sent and
+    received. People with a blank attribute, and their ties, are left out and counted. A group
+    with no ties has NaN with a reason; a one-person group has I = 0, so E-I = +1 if it has ties.
+    Not corrected for group size (small groups lean towards +1).
+    """
+    graph = build_graph(ds, relations, wave)
+    codes, labels = group_codes(ds, attribute, graph.ids)
+    return _ei_on(graph, codes, labels, attribute)
+
+
+def group_matrix(
+    ds: Dataset, attribute: str, relations: Sequence[str] | None = None, wave: str | None = None
+) -> pd.DataFrame:
+    """Group-to-group tie counts: cell (row X, column Y) = arcs from someone in X to someone in Y.
+
+    The diagonal holds ties inside a group. People with a blank attribute are left out.
+    """
+    graph = build_graph(ds, relations, wave)
+    codes, labels = group_codes(ds, attribute, graph.ids)
+    s, t = graph.edges()
+    cs, ct = codes[s], codes[t]
+    known = (cs >= 0) & (ct >= 0)
+    k = len(labels)
+    counts = np.bincount(cs[known] * k + ct[known], minlength=k * k).reshape(k, k) if k else np.zeros((0, 0))
+    index = pd.Index(labels, name=attribute, dtype=object)
+    return pd.DataFrame(counts.astype(int), index=index, columns=pd.Index(labels, dtype=object))
+
+
+# --- command-line JSON --------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, NaN/inf to None, tuples to lists."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    return value
+
+
+def _relation_json(
+    ds: Dataset, graph: Graph, team_codes: np.ndarray, top: int = 10
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    dept_codes, _ = group_codes(ds, "department", graph.ids)
+    frame = _person_frame(graph, dept_codes, None)
+    n_comm = int(frame["community"].nunique()) if len(frame) else 0
+    summary = _summary(graph, team_codes, frame.attrs["modularity_communities"], n_comm)
+    ei = {}
+    for attr in ds.attributes:
+        codes, labels = group_codes(ds, attr, graph.ids)
+        ei[attr] = _ei_on(graph, codes, labels, attr).overall
+    d_in = frame["in_degree"]
+    order = np.lexsort((np.arange(len(d_in)), -d_in.to_numpy()))[:top]
+    out = {
+        **{k: v for k, v in summary.as_dict().items() if k not in {"mutual", "asymmetric", "null"}},
+        "dyad_census": {"mutual": summary.mutual, "asymmetric": summary.asymmetric, "null": summary.null},
+        "centralization": {
+            "in": summary.centralization_in,
+            "out": summary.centralization_out,
+            "degree": summary.centralization_degree,
+        },
+        "ei_index": ei,
+        "top_in_degree": [[graph.ids[i], float(d_in.iloc[i])] for i in order],
+        "betweenness_estimated": bool(frame.attrs["betweenness_estimated"]),
+    }
+    return out, frame
+
+
+def analysis_json(ds: Dataset) -> dict[str, Any]:
+    """The ``_network`` section of ``python -m lib.cli analyze``.
+
+    ``relations.<relation>`` (and ``relations.all`` for all relations combined): the whole-network
+    measures, dyad census, centralisation, E-I index per attribute (overall value) and the ten
+    highest in-degrees. ``people``: one record per person with every per-person measure on all
+    relations combined, plus ``<relation>.<measure>`` for each relation.
+    """
+    team_attr = "team"
+    relations: dict[str, Any] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    for rel in [*ds.relations, "all"]:
+        graph = build_graph(ds, None if rel == "all" else [rel])
+        team_codes, _ = group_codes(ds, team_attr, graph.ids)
+        relations[rel], frames[rel] = _relation_json(ds, graph, team_codes)
+    people: list[dict[str, Any]] = []
+    base = frames["all"]
+    extra = [f.add_prefix(f"{rel}.") for rel, f in frames.items() if rel != "all"]
+    combined = pd.concat([base, *extra], axis=1) if extra else base
+    for pid, row in zip(combined.index, combined.to_dict(orient="records"), strict=True):
+        people.append({"person_id": str(pid), **{str(k): v for k, v in row.items()}})
+    return _clean({"relations": relations, "people": people})  # type: ignore[no-any-return]

@@ -1,0 +1,367 @@
+"""The executive overview: headline measures per wave, the facts the findings rules read, and the
+comparison of two waves.
+
+Every headline number is computed by the module that owns it (network, learning, flows, shifts,
+wirearchy, trust, skills); this module only gathers them for one wave. A measure whose data are
+missing is ``None``, never an invented zero.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.analysis import findings as rules
+from lib.analysis import flows, learning, network, roles, shifts, skills, trust, wirearchy
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.core.privacy import MIN_GROUP_SIZE
+
+ADVICE = "advice"
+SILO_EI = -0.6  # a department is a silo when its advice E-I index is at or below this (see findings.RULES)
+#: A key person: someone whose departure alone cuts at least this share of reachable advice pairs,
+#: or splits the network (adds a weak component: somebody is cut off).
+KEY_PERSON_REACH_LOSS = 0.01
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label: str
+    value: float | None
+    text: str
+    help: str
+    page: str
+    change: float | None = None  # value − value in the previous wave
+    change_text: str = ""
+
+
+@dataclass
+class Headline:
+    wave: str
+    tiles: list[Tile]
+    facts: rules.Facts
+    findings: list[rules.Finding] = field(default_factory=list)
+
+    def tile(self, key: str) -> Tile:
+        return next(t for t in self.tiles if t.key == key)
+
+
+def _num(x: object) -> float | None:
+    if x is None or isinstance(x, str):
+        return None
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _advice_relations(ds: Dataset) -> list[str] | None:
+    return [ADVICE] if ADVICE in ds.relations else None  # None = all relations combined
+
+
+def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> rules.Facts:
+    """Organisation-level facts and per-department facts (only groups of at least ``min_size``)."""
+    waves = ds.waves
+    w = wave if wave is not None else (waves[-1] if waves else "")
+    tw = ds.tie_wave(w)
+    rel = _advice_relations(ds)
+    org: dict[str, object] = {"wave": w, "people": len(ds.people)}
+
+    rr = trust.response_rate(ds, w or None)
+    responded = ds.people["responded"] if "responded" in ds.people else pd.Series(dtype="boolean")
+    if rr.respondents == 0 and responded.notna().any():
+        org["response_rate"] = float(responded.fillna(False).astype(bool).mean())
+    else:
+        org["response_rate"] = _num(rr.rate) if rr.respondents else None
+
+    mix = learning.overall_mix(ds, w or None, min_size)
+    org["informal_share"] = _num(mix.informal_share)
+    org["fsl_share"] = _num(mix.shares.get("FSL"))
+    org["self_directed_share"] = _num(mix.self_directed_share)
+    for bucket, value in mix.buckets.items():
+        org[f"bucket_{bucket}"] = _num(value)
+
+    org["flow_share"] = _num(flows.flow_share(ds, w or None).share)
+    for shift in shifts.scorecard(ds, w or None, min_size):
+        org[f"shift_{shift.code}"] = shift.score
+
+    has_ties = len(ds.ties) > 0
+    if has_ties:
+        summary = network.network_measures(ds, rel, tw)
+        org["advice_reciprocity"] = _num(summary.reciprocity_arc)
+        org["gini_in_degree_advice"] = _num(summary.gini_in_degree)
+        ranked = roles.rank_key_people(ds, rel, tw, top=20)
+        share = (
+            pd.to_numeric(ranked["reach_lost_share"], errors="coerce")
+            if len(ranked)
+            else pd.Series(dtype=float)
+        )
+        splits = pd.to_numeric(ranked["components_added"], errors="coerce") if len(ranked) else share
+        org["key_people"] = int(((share >= KEY_PERSON_REACH_LOSS) | (splits > 0)).sum())
+        org["key_person_threshold"] = KEY_PERSON_REACH_LOSS
+    else:
+        org.update(advice_reciprocity=None, gini_in_degree_advice=None, key_people=None)
+
+    index = wirearchy.wirearchy_index(ds, wave=w or None)
+    org["wirearchy_index"] = _num(index.value)
+    flow = wirearchy.advice_flow(ds, w or None)
+    org["advice_up_share"] = _num(flow.up_share) if flow.classified else None
+    org["advice_down_share"] = _num(flow.down_share) if flow.classified else None
+    org["seniority_advice_correlation"] = _num(wirearchy.seniority_advice_correlation(ds, w or None).rho)
+
+    dims = privacy.shown(trust.shown_summary(ds, w or None, min_size))
+    if len(dims) and dims["mean"].notna().any():
+        means = dims["mean"].astype(float).to_numpy()
+        weakest = dims.iloc[int(np.nanargmin(means))]
+        org["weakest_dimension"] = str(weakest["label"])
+        org["weakest_dimension_mean"] = _num(weakest["mean"])
+    else:
+        org["weakest_dimension"] = None
+        org["weakest_dimension_mean"] = None
+
+    cov = skills.coverage(ds, w or None)
+    thin = cov[cov["flag"].isin(["nobody", "single"]) & (cov["required_by"] > 0)] if len(cov) else cov
+    org["single_holder_skills"] = len(thin) if len(cov) else None
+    org["thin_skills"] = ", ".join(thin["skill"].astype(str).head(5)) if len(thin) else ""
+    gaps = skills.top_gaps(ds, w or None, n=3)
+    org["top_gaps"] = list(zip(gaps["skill"].astype(str), gaps["total_gap"].astype(float), strict=True))
+
+    groups: dict[str, pd.DataFrame] = {}
+    if has_ties and "department" in ds.attributes:
+        ei = network.ei_index(ds, "department", rel, tw).groups
+        ei = privacy.protect_roster_groups(
+            ei,
+            ds,
+            "department",
+            min_size=min_size,
+            size_col="size",
+            value_cols=["internal", "external", "ei"],
+        )
+        ei = privacy.shown(ei)
+        ei = ei[ei["ei"].notna()].copy()
+        ei["internal_share"] = (1 - ei["ei"]) / 2  # I / (E + I) = (1 − EI) / 2
+        mixes = learning.group_mix(ds, "department", w or None, min_size)
+        mixes = mixes[~mixes["suppressed"]] if "suppressed" in mixes else mixes
+        fsl = mixes.set_index("department")["FSL"] if len(mixes) else pd.Series(dtype=float)
+        ei["fsl_share"] = ei["group"].map(fsl)
+        groups["department"] = ei.reset_index(drop=True)
+        org["silo_groups"] = int((ei["ei"] <= SILO_EI).sum())
+    else:
+        org["silo_groups"] = None
+    return rules.Facts(org=org, groups=groups)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}"
+
+
+def _tiles(f: rules.Facts) -> list[Tile]:
+    o = f.org
+    shift_scores = {k[6:]: _num(v) for k, v in o.items() if k.startswith("shift_")}
+    shown = [f"{k} {v:.0f}" for k, v in shift_scores.items() if v is not None]
+    gaps = o.get("top_gaps") or []
+    assert isinstance(gaps, list)
+    b = [_num(o.get(f"bucket_{k}")) for k in ("experience", "others", "formal")]
+    mix_text = "—" if None in b else " : ".join(f"{x * 100:.0f}" for x in b if x is not None)
+    return [
+        Tile(
+            "people",
+            "People",
+            _num(o["people"]),
+            f"{o['people']:,}",
+            "People on the roster (the people sheet).",
+            "Data",
+        ),
+        Tile(
+            "response_rate",
+            "Response rate",
+            _num(o.get("response_rate")),
+            _pct(_num(o.get("response_rate"))),
+            "Respondents (people with at least one survey answer in the wave, or marked responded) / people.",
+            "Data",
+        ),
+        Tile(
+            "informal_share",
+            "Informal learning",
+            _num(o.get("informal_share")),
+            _pct(_num(o.get("informal_share"))),
+            f"1 − FSL share of learning time (reference: about 80%). Experience : others : formal = {mix_text} "
+            "(reference 70 : 20 : 10).",
+            "Learning",
+        ),
+        Tile(
+            "shifts",
+            "Five shifts (0–100)",
+            None if not shown else sum(v for v in shift_scores.values() if v is not None) / len(shown),
+            ", ".join(shown) or "—",
+            "Each shift's position between its 'from' and 'to' pole (0–100); the tile's value is their mean. "
+            "See the Learning page for each formula.",
+            "Learning",
+        ),
+        Tile(
+            "wirearchy_index",
+            "Wirearchy index",
+            _num(o.get("wirearchy_index")),
+            "—" if _num(o.get("wirearchy_index")) is None else f"{_num(o.get('wirearchy_index')):.0f} / 100",
+            "Weighted mean of survey dimensions and network indicators (0–100); see the Trust & wirearchy page.",
+            "Trust & wirearchy",
+        ),
+        Tile(
+            "advice_reciprocity",
+            "Advice reciprocity",
+            _num(o.get("advice_reciprocity")),
+            _pct(_num(o.get("advice_reciprocity"))),
+            "Arc reciprocity 2M / m of the advice network: the share of advice ties that are returned.",
+            "Network",
+        ),
+        Tile(
+            "silo_groups",
+            "Silo departments",
+            _num(o.get("silo_groups")),
+            "—" if o.get("silo_groups") is None else f"{o['silo_groups']}",
+            f"Departments (of at least the minimum group size) whose advice E-I index is ≤ {SILO_EI}: most of "
+            "their advice stays inside.",
+            "Network",
+        ),
+        Tile(
+            "top_gaps",
+            "Biggest skill gaps",
+            float(gaps[0][1]) if gaps else None,
+            ", ".join(f"{s} ({g:.0f})" for s, g in gaps) or "—",
+            "The three skills with the largest total gap (Σ max(required − current, 0) over people).",
+            "Skills",
+        ),
+        Tile(
+            "key_people",
+            "Key people",
+            _num(o.get("key_people")),
+            "—" if o.get("key_people") is None else f"{o['key_people']}",
+            f"People whose departure alone would cut at least {KEY_PERSON_REACH_LOSS:.0%} of who can reach whom "
+            "in the advice network, or cut someone off from it.",
+            "Network",
+        ),
+    ]
+
+
+def headline(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Headline:
+    """Headline tiles and findings for ``wave`` (default: latest), with change against the wave before."""
+    w, previous = wave_and_previous(ds, wave)
+    current = facts(ds, w, min_size)
+    return headline_of(w, current, None if previous is None else facts(ds, previous, min_size))
+
+
+def wave_and_previous(ds: Dataset, wave: str | None = None) -> tuple[str, str | None]:
+    """``wave`` (default: the latest) and the wave before it (None for the first or only wave)."""
+    waves = ds.waves
+    w = wave if wave is not None else (waves[-1] if waves else "")
+    return w, (waves[waves.index(w) - 1] if w in waves and waves.index(w) > 0 else None)
+
+
+def headline_of(wave: str, current: rules.Facts, previous: rules.Facts | None = None) -> Headline:
+    """:func:`headline` from facts already computed (the page caches :func:`facts` per wave)."""
+    tiles = _tiles(current)
+    if previous is not None:
+        before = {t.key: t for t in _tiles(previous)}
+        tiles = [_with_change(t, before[t.key]) for t in tiles]
+    return Headline(wave=wave, tiles=tiles, facts=current, findings=rules.evaluate(current))
+
+
+def _with_change(now: Tile, before: Tile) -> Tile:
+    if now.value is None or before.value is None or now.key in {"top_gaps", "people"}:
+        return now
+    delta = now.value - before.value
+    percent = now.key in {"response_rate", "informal_share", "advice_reciprocity"}
+    text = (
+        f"{delta * 100:+.0f} pts"
+        if percent
+        else f"{delta:+.1f}"
+        if now.key != "silo_groups"
+        else f"{delta:+.0f}"
+    )
+    return Tile(now.key, now.label, now.value, now.text, now.help, now.page, delta, text)
+
+
+def compare_waves(ds: Dataset, before: str, after: str, min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+    """Every headline measure in two waves and its change (measure, <before>, <after>, change)."""
+    return compare_facts(before, facts(ds, before, min_size), after, facts(ds, after, min_size))
+
+
+def compare_facts(
+    before: str, facts_before: rules.Facts, after: str, facts_after: rules.Facts
+) -> pd.DataFrame:
+    """:func:`compare_waves` from facts already computed."""
+    a = {t.key: t for t in _tiles(facts_before)}
+    rows = []
+    for tile in _tiles(facts_after):
+        moved = _with_change(tile, a[tile.key])
+        rows.append(
+            {"measure": tile.label, before: a[tile.key].text, after: tile.text, "change": moved.change_text}
+        )
+    return pd.DataFrame(rows)
+
+
+def tie_changes(ds: Dataset, before: str, after: str) -> pd.DataFrame:
+    """Ties gained and lost between two waves, per relation (ties without a wave are in both)."""
+    if not len(ds.ties):
+        return pd.DataFrame(columns=["relation", "ties_before", "ties_after", "gained", "lost"])
+    t = ds.ties
+    rows = []
+    for rel in ds.relations:
+        r = t[t["relation"] == rel]
+        keys_a = set(
+            zip(*(r.loc[r["wave"].isin([before, ""]), c] for c in ("source_id", "target_id")), strict=True)
+        )
+        keys_b = set(
+            zip(*(r.loc[r["wave"].isin([after, ""]), c] for c in ("source_id", "target_id")), strict=True)
+        )
+        rows.append(
+            {
+                "relation": rel,
+                "ties_before": len(keys_a),
+                "ties_after": len(keys_b),
+                "gained": len(keys_b - keys_a),
+                "lost": len(keys_a - keys_b),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def position_changes(ds: Dataset, before: str, after: str, top: int = 10) -> pd.DataFrame:
+    """People whose advice in-degree changed most between two waves (individual level: named view only)."""
+    rel = _advice_relations(ds)
+    a = network.person_measures(ds, rel, ds.tie_wave(before), group_attr=None)["in_degree"]
+    b = network.person_measures(ds, rel, ds.tie_wave(after), group_attr=None)["in_degree"]
+    out = pd.DataFrame({"in_degree_before": a, "in_degree_after": b}).fillna(0)
+    out["change"] = out["in_degree_after"] - out["in_degree_before"]
+    out = out.reindex(out["change"].abs().sort_values(ascending=False, kind="stable").index).head(top)
+    return out.reset_index().rename(columns={"index": "person_id"})
+
+
+def what_changed(ds: Dataset, before: str, after: str, min_size: int = MIN_GROUP_SIZE) -> list[str]:
+    """Short plain-language list: findings that appeared or went away, and departments whose E-I moved."""
+    return changes_between(after, facts(ds, before, min_size), facts(ds, after, min_size))
+
+
+def changes_between(after: str, facts_a: rules.Facts, facts_b: rules.Facts) -> list[str]:
+    """:func:`what_changed` from facts already computed (``facts_a`` before, ``facts_b`` after)."""
+    fa = {(f.rule, f.group): f for f in rules.evaluate(facts_a)}
+    fb = {(f.rule, f.group): f for f in rules.evaluate(facts_b)}
+    out = [f"New in {after}: {fb[k].statement}" for k in fb if k not in fa]
+    out += [f"No longer true in {after}: {fa[k].statement}" for k in fa if k not in fb]
+    ga, gb = facts_a.groups.get("department"), facts_b.groups.get("department")
+    if ga is not None and gb is not None and len(ga) and len(gb):
+        m = (
+            ga.set_index("group")["ei"]
+            .to_frame("before")
+            .join(gb.set_index("group")["ei"].rename("after"), how="inner")
+        )
+        m["delta"] = m["after"] - m["before"]
+        for group, row in m[m["delta"].abs() >= 0.2].iterrows():
+            verb = "opened up" if row["delta"] > 0 else "turned inward"
+            out.append(f"{group} {verb}: advice E-I {row['before']:+.2f} → {row['after']:+.2f}.")
+    return out

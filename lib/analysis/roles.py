@@ -1,0 +1,426 @@
+"""Network roles (Rob Cross style) and key-person risk.
+
+Roles are rules kept as data: :class:`RoleThresholds` holds every threshold with its default and
+:data:`ROLE_DEFINITIONS` says in plain words what each role means; :func:`assign_roles` applies
+them and writes the reason next to each person. Key-person risk removes people from the network
+and measures what the others lose (:func:`key_person_impact`, :func:`rank_key_people`).
+
+Sources: Cross & Parker (2004) *The Hidden Power of Social Networks* (central connectors,
+boundary spanners/brokers, peripheral people, energisers); Cross, Rebele & Grant (2016)
+"Collaborative overload" (HBR); Borgatti (2006) "Identifying sets of key players".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.analysis.network import Graph, build_graph, group_codes, reachable_pairs
+from lib.core.dataset import Dataset
+
+__all__ = [
+    "ROLE_DEFINITIONS",
+    "ROLE_NAMES",
+    "KeyPersonImpact",
+    "RoleThresholds",
+    "assign_roles",
+    "key_person_impact",
+    "rank_key_people",
+]
+
+
+@dataclass(frozen=True)
+class RoleThresholds:
+    """Thresholds for :func:`assign_roles`; every one can be changed on the page.
+
+    Shares are of the people in scope: ``0.10`` means "at or above the 90th percentile" (numpy's
+    linear interpolation), and a role always needs a value above zero.
+    """
+
+    #: central connector: in-degree (people who name them) in the top share
+    connector_top_share: float = 0.10
+    #: broker: betweenness in the top share ...
+    broker_top_share: float = 0.10
+    #: ... or open 2-paths linking different groups (liaison + representative + gatekeeper) in the top share
+    broker_spanning_top_share: float = 0.10
+    #: ... and at least this many of them
+    broker_min_spanning: int = 1
+    #: peripheral: ties in and out (distinct people) at most this many, but at least one
+    peripheral_max_degree: int = 1
+    #: energiser: in-degree in the energy relation in the top share
+    energiser_top_share: float = 0.10
+    #: overload: advice + information in-degree in the top share ...
+    overload_top_share: float = 0.10
+    #: ... and sought by people from at least this many groups
+    overload_min_groups: int = 3
+    #: relations whose in-degree measures demand on a person (overload)
+    demand_relations: tuple[str, ...] = ("advice", "information")
+    energy_relation: str = "energy"
+
+
+#: Role → what it means, in plain words (shown on the page and in exports).
+ROLE_DEFINITIONS: dict[str, str] = {
+    "central_connector": "Central connector: named by many colleagues (in-degree in the top 10%). "
+    "Holds the network together; can become a bottleneck.",
+    "broker": "Broker / boundary spanner: lies on many shortest paths (betweenness in the top 10%) "
+    "or links people in different groups on the most open paths (top 10% of Gould-Fernandez "
+    "liaison + representative + gatekeeper brokerage). Carries ideas between groups.",
+    "peripheral": "Peripheral: one tie in or out at most. Possibly new, a specialist, or overlooked.",
+    "isolate": "Isolate: no ties at all in the chosen relations (also: did not respond, if ties come from a survey).",
+    "energiser": "Energiser: named as energising by many colleagues (energy in-degree in the top 10%).",
+    "overload": "Overload risk: much sought for advice and information (top 10% in-degree of those "
+    "relations combined) by people from at least 3 groups.",
+}
+ROLE_NAMES: tuple[str, ...] = tuple(ROLE_DEFINITIONS)
+_LABELS = {
+    "central_connector": "central connector",
+    "broker": "broker",
+    "peripheral": "peripheral",
+    "isolate": "isolate",
+    "energiser": "energiser",
+    "overload": "overload risk",
+}
+
+
+def _cutoff(values: np.ndarray, top_share: float) -> float:
+    """The value a person must reach to be in the top share (≥ the (1 − share) quantile, > 0)."""
+    if values.size == 0:
+        return math.inf
+    q = float(np.quantile(values, min(max(1.0 - top_share, 0.0), 1.0)))
+    return max(q, float(np.nextafter(0.0, 1.0)))
+
+
+def _relation_graph(ds: Dataset, relations: Sequence[str], wave: str | None) -> Graph | None:
+    present = [r for r in relations if r in ds.relations]
+    if not present:
+        return None
+    return build_graph(ds, present, wave)
+
+
+def assign_roles(
+    ds: Dataset,
+    measures: pd.DataFrame,
+    thresholds: RoleThresholds | None = None,
+    group_attr: str | None = "department",
+    wave: str | None = None,
+) -> pd.DataFrame:
+    """One row per person: a boolean column per role in :data:`ROLE_NAMES`, ``roles`` and ``reason``.
+
+    ``measures`` is :func:`lib.analysis.network.person_measures` output (index person_id). Energisers need
+    the energy relation and overload needs advice or information ties; without them those columns
+    are False and the reason says why.
+    """
+    th = thresholds or RoleThresholds()
+    ids = [str(i) for i in measures.index]
+    n = len(ids)
+    d_in = measures["in_degree"].to_numpy(dtype=float) if n else np.zeros(0)
+    d_out = measures["out_degree"].to_numpy(dtype=float) if n else np.zeros(0)
+    btw = measures["betweenness"].to_numpy(dtype=float) if n else np.zeros(0)
+    spanning = (
+        measures[["brokerage_liaison", "brokerage_representative", "brokerage_gatekeeper"]]
+        .sum(axis=1)
+        .to_numpy()
+        if n
+        else np.zeros(0)
+    )
+    reasons: list[list[str]] = [[] for _ in range(n)]
+
+    cut_conn = _cutoff(d_in, th.connector_top_share)
+    connector = d_in >= cut_conn
+    cut_btw = _cutoff(btw, th.broker_top_share)
+    cut_span = max(_cutoff(spanning, th.broker_spanning_top_share), float(max(th.broker_min_spanning, 1)))
+    broker = (btw >= cut_btw) | (spanning >= cut_span)
+    total = d_in + d_out
+    isolate = total == 0
+    peripheral = (total > 0) & (total <= th.peripheral_max_degree)
+
+    energiser = np.zeros(n, dtype=bool)
+    energy_note = ""
+    energy_graph = _relation_graph(ds, [th.energy_relation], wave)
+    if energy_graph is None:
+        energy_note = f"no '{th.energy_relation}' ties in the data"
+    else:
+        e_in = _aligned(energy_graph, ids, np.asarray(energy_graph.g.indegree(), dtype=float))
+        cut_e = _cutoff(e_in, th.energiser_top_share)
+        energiser = e_in >= cut_e
+        for j in np.flatnonzero(energiser):
+            reasons[j].append(
+                f"named energising by {int(e_in[j])} (top {th.energiser_top_share:.0%}: ≥ {cut_e:g})"
+            )
+
+    overload = np.zeros(n, dtype=bool)
+    demand_graph = _relation_graph(ds, th.demand_relations, wave)
+    overload_note = ""
+    if demand_graph is None:
+        overload_note = f"no {' or '.join(th.demand_relations)} ties in the data"
+    else:
+        dem_in = _aligned(demand_graph, ids, np.asarray(demand_graph.g.indegree(), dtype=float))
+        groups = _aligned(demand_graph, ids, _seeker_groups(ds, demand_graph, group_attr))
+        cut_d = _cutoff(dem_in, th.overload_top_share)
+        overload = (dem_in >= cut_d) & (groups >= th.overload_min_groups)
+        for j in np.flatnonzero(overload):
+            reasons[j].append(
+                f"sought for {'/'.join(th.demand_relations)} by {int(dem_in[j])} people (≥ {cut_d:g}) "
+                f"from {int(groups[j])} groups"
+            )
+
+    for i in range(n):
+        if connector[i]:
+            reasons[i].insert(
+                0, f"named by {int(d_in[i])} people (top {th.connector_top_share:.0%}: ≥ {cut_conn:g})"
+            )
+        if broker[i]:
+            bits = []
+            if btw[i] >= cut_btw:
+                bits.append(f"betweenness {btw[i]:.3f} (top {th.broker_top_share:.0%})")
+            if spanning[i] >= cut_span:
+                bits.append(
+                    f"links different groups on {int(spanning[i])} open paths "
+                    f"(top {th.broker_spanning_top_share:.0%}: ≥ {cut_span:g})"
+                )
+            reasons[i].append("; ".join(bits))
+        if isolate[i]:
+            reasons[i].append("no ties")
+        if peripheral[i]:
+            reasons[i].append(f"only {int(total[i])} tie(s)")
+
+    out = pd.DataFrame(
+        {
+            "person_id": pd.Series(ids, dtype=object),
+            "central_connector": connector,
+            "broker": broker,
+            "peripheral": peripheral,
+            "isolate": isolate,
+            "energiser": energiser,
+            "overload": overload,
+        }
+    )
+    out["roles"] = [", ".join(_LABELS[r] for r in ROLE_NAMES if bool(out.at[i, r])) for i in range(n)]
+    out["reason"] = ["; ".join(r) for r in reasons]
+    out.attrs["notes"] = [note for note in (energy_note, overload_note) if note]
+    out.attrs["thresholds"] = th
+    return out
+
+
+def _aligned(graph: Graph, ids: list[str], values: np.ndarray) -> np.ndarray:
+    """``values`` (in graph.ids order) re-ordered to ``ids`` (0 for people not in the graph)."""
+    pos = pd.Index(graph.ids).get_indexer(pd.Index(ids))
+    out = np.zeros(len(ids))
+    ok = pos >= 0
+    out[ok] = values[pos[ok]]
+    return out
+
+
+def _seeker_groups(ds: Dataset, graph: Graph, group_attr: str | None) -> np.ndarray:
+    """For each person: how many different groups the people who name them belong to."""
+    codes, _ = group_codes(ds, group_attr, graph.ids)
+    s, t = graph.edges()
+    cs = codes[s]
+    known = cs >= 0
+    pairs = (
+        np.unique(t[known] * (codes.max() + 2) + cs[known]) if known.any() else np.zeros(0, dtype=np.int64)
+    )
+    return (
+        np.bincount(pairs // (codes.max() + 2), minlength=graph.n).astype(float)
+        if len(pairs)
+        else np.zeros(graph.n)
+    )
+
+
+# --- key-person risk ------------------------------------------------------------------------------
+
+
+@dataclass
+class KeyPersonImpact:
+    """What the network loses when ``removed`` people leave.
+
+    ``reach_lost``: ordered pairs (i, j) of *remaining* people where i could reach j along directed
+    ties before and cannot after (the removed people's own pairs are not counted).
+    ``reach_lost_share`` = reach_lost / reach_before. ``connectedness``: share of ordered pairs of
+    (remaining) people that can reach each other. ``groups_split``: groups whose remaining members
+    sat in fewer weak components before than after (the group falls apart). ``components_added``:
+    weak components among the remaining people after, minus those they spanned before. ``cut_off``: remaining
+    people who had ties before and have none after.
+    """
+
+    removed: list[str]
+    reach_before: int
+    reach_after: int
+    reach_lost: int
+    reach_lost_share: float
+    connectedness_before: float
+    connectedness_after: float
+    components_weak_before: int
+    components_weak_after: int
+    largest_weak_before: int
+    largest_weak_after: int
+    components_added: int  # extra weak components among the remaining people
+    groups_split: list[str] = field(default_factory=list)
+    cut_off: list[str] = field(default_factory=list)
+
+
+def _weak_membership(g: object) -> np.ndarray:
+    return np.asarray(g.connected_components(mode="weak").membership, dtype=np.int64)  # type: ignore[attr-defined]
+
+
+def _groups_spread(memb: np.ndarray, codes: np.ndarray) -> dict[int, int]:
+    """Group code → number of weak components its members are spread over."""
+    known = codes >= 0
+    if not known.any():
+        return {}
+    width = int(memb.max()) + 1
+    keys = np.unique(codes[known] * width + memb[known])
+    groups, counts = np.unique(keys // width, return_counts=True)
+    return {int(c): int(k) for c, k in zip(groups, counts, strict=True)}
+
+
+@dataclass
+class _Before:
+    """What the intact network looks like (computed once per ranking)."""
+
+    reach: int
+    weak: np.ndarray
+    degree: np.ndarray
+
+    @classmethod
+    def of(cls, graph: Graph) -> _Before:
+        return cls(
+            reach=reachable_pairs(graph.g, graph.edges()),
+            weak=_weak_membership(graph.g),
+            degree=np.asarray(graph.g.degree(mode="all"), dtype=np.int64),
+        )
+
+
+def _impact_on(
+    graph: Graph, codes: np.ndarray, labels: list[str], remove_idx: list[int], base: _Before
+) -> KeyPersonImpact:
+    g = graph.g
+    n = graph.n
+    removed = sorted(set(remove_idx))
+    gone = np.zeros(n, dtype=bool)
+    gone[removed] = True
+    keep = np.flatnonzero(~gone)
+    m_keep = len(keep)
+    # ordered pairs involving removed people before removal: r reaches j, i reaches r (a pair of
+    # two removed people is seen from both ends, so counted once only)
+    involving = 0
+    for r in removed:
+        out_r = np.asarray(g.subcomponent(r, mode="out"), dtype=np.int64)
+        in_r = np.asarray(g.subcomponent(r, mode="in"), dtype=np.int64)
+        involving += (len(out_r) - 1) + (len(in_r) - 1) - int(gone[out_r].sum() - 1)
+    before = base.reach - involving
+    # the network without them: vertices keep their relative order
+    s, t = graph.edges()
+    live = ~gone[s] & ~gone[t]
+    new_index = np.cumsum(~gone) - 1
+    h = g.induced_subgraph(keep.tolist())
+    after = reachable_pairs(h, (new_index[s[live]], new_index[t[live]]))
+    memb_after = _weak_membership(h)
+    spread_before = _groups_spread(base.weak[keep], codes[keep])
+    spread_after = _groups_spread(memb_after, codes[keep])
+    split = [labels[c] for c, k in spread_after.items() if k > spread_before.get(c, 0)]
+    deg_after = np.asarray(h.degree(mode="all"))
+    cut_off = [graph.ids[keep[i]] for i in np.flatnonzero((base.degree[keep] > 0) & (deg_after == 0))]
+    sizes_after = np.bincount(memb_after) if m_keep else np.zeros(0, dtype=np.int64)
+    return KeyPersonImpact(
+        removed=[graph.ids[i] for i in removed],
+        reach_before=int(before),
+        reach_after=int(after),
+        reach_lost=int(before - after),
+        reach_lost_share=(before - after) / before if before else math.nan,
+        connectedness_before=base.reach / (n * (n - 1)) if n >= 2 else math.nan,
+        connectedness_after=after / (m_keep * (m_keep - 1)) if m_keep >= 2 else math.nan,
+        components_weak_before=int(base.weak.max() + 1) if n else 0,
+        components_weak_after=int(memb_after.max() + 1) if m_keep else 0,
+        largest_weak_before=int(np.bincount(base.weak).max()) if n else 0,
+        largest_weak_after=int(sizes_after.max()) if m_keep else 0,
+        components_added=(int(memb_after.max() + 1) - len(np.unique(base.weak[keep]))) if m_keep else 0,
+        groups_split=sorted(split),
+        cut_off=cut_off,
+    )
+
+
+def key_person_impact(
+    ds: Dataset,
+    remove: Sequence[str],
+    relations: Sequence[str] | None = None,
+    wave: str | None = None,
+    group_attr: str | None = "team",
+) -> KeyPersonImpact:
+    """Remove ``remove`` (person ids; unknown ids are ignored) and measure the loss (see :class:`KeyPersonImpact`)."""
+    graph = build_graph(ds, relations, wave)
+    index = pd.Index(graph.ids)
+    pos = [int(p) for p in index.get_indexer(pd.Index([str(r) for r in remove])) if p >= 0]
+    codes, labels = group_codes(ds, group_attr, graph.ids)
+    return _impact_on(graph, codes, labels, pos, _Before.of(graph))
+
+
+def rank_key_people(
+    ds: Dataset,
+    relations: Sequence[str] | None = None,
+    wave: str | None = None,
+    top: int = 20,
+    candidates: Sequence[str] | None = None,
+    group_attr: str | None = "team",
+) -> pd.DataFrame:
+    """People ranked by what the network loses when each one leaves alone (highest loss first).
+
+    For speed only candidates are evaluated: by default the articulation points of the network
+    with direction ignored (people whose departure splits it) plus the ``max(2 × top, 50)`` people
+    with the highest betweenness (estimated above 5,000 people). Ranked by reach lost, then by
+    groups split, then by extra weak components. Columns: rank, person_id, reach_lost,
+    reach_lost_share, connectedness_after, components_added, groups_split, groups, cut_off.
+    """
+    from lib.analysis.network import betweenness
+
+    graph = build_graph(ds, relations, wave)
+    columns = [
+        "rank",
+        "person_id",
+        "reach_lost",
+        "reach_lost_share",
+        "connectedness_after",
+        "components_added",
+        "groups_split",
+        "groups",
+        "cut_off",
+    ]
+    if graph.n == 0 or graph.m == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    if candidates is None:
+        btw, _ = betweenness(graph)
+        k = min(graph.n, max(2 * top, 50))
+        best = np.argsort(-btw, kind="stable")[:k]
+        cut = graph.simple().articulation_points()
+        cand = sorted(set(best.tolist()) | set(cut))
+    else:
+        cand = [
+            int(p) for p in pd.Index(graph.ids).get_indexer(pd.Index([str(c) for c in candidates])) if p >= 0
+        ]
+    codes, labels = group_codes(ds, group_attr, graph.ids)
+    base = _Before.of(graph)
+    rows = []
+    for i in cand:
+        imp = _impact_on(graph, codes, labels, [i], base)
+        rows.append(
+            {
+                "person_id": graph.ids[i],
+                "reach_lost": imp.reach_lost,
+                "reach_lost_share": imp.reach_lost_share,
+                "connectedness_after": imp.connectedness_after,
+                "components_added": imp.components_added,
+                "groups_split": len(imp.groups_split),
+                "groups": ", ".join(imp.groups_split),
+                "cut_off": len(imp.cut_off),
+            }
+        )
+    out = pd.DataFrame(rows).sort_values(
+        ["reach_lost", "groups_split", "components_added"], ascending=False, kind="stable"
+    )
+    out = out.head(top).reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out[columns]

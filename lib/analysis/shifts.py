@@ -1,0 +1,441 @@
+"""The five shifts scorecard: one measure per shift in Jarche's framework, each 0–100 between poles.
+
+Jarche pairs each of Hart's learning types with a shift the organisation makes:
+
+=====  ==============================================  =====================================
+type   from → to                                       measure (0 = "from" pole, 100 = "to")
+=====  ==============================================  =====================================
+ASL    stocks → flow                                   flow share of knowledge activity
+PDL    clockwork & predictable → complexity & surprise share of complex + chaotic work
+GDL    worker centric → team centric                   group learning and advice within teams
+IOL    subject-matter experts → subject-matter networks 1 − Gini of advice in-degree
+FSL    curriculum → competency                         FSL hours follow skill gaps (Spearman)
+=====  ==============================================  =====================================
+
+A shift whose data are missing gets ``score=None``, says which inputs are missing and what to
+collect instead. Statistics over people need at least the minimum group size of respondents.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from lib.analysis.flows import flow_share
+from lib.analysis.learning import dataset_waves, overall_mix, person_mix, rows_for_wave
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.core.privacy import MIN_GROUP_SIZE
+from lib.core.stats import gini
+
+__all__ = [
+    "ADVICE_RELATION",
+    "Shift",
+    "analysis_json",
+    "expertise_evenness_by_topic",
+    "scorecard",
+    "scorecard_table",
+    "shift_asl",
+    "shift_fsl",
+    "shift_gdl",
+    "shift_iol",
+    "shift_pdl",
+]
+
+ADVICE_RELATION = "advice"
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One of the five shifts: its poles, formula, score (0–100 or None) and what it rests on."""
+
+    code: str
+    name: str
+    from_pole: str
+    to_pole: str
+    formula: str
+    score: float | None
+    inputs_used: tuple[str, ...]
+    inputs_missing: tuple[str, ...]
+    collect: str
+    suggestion: str
+    details: dict[str, float | None] = field(default_factory=dict)
+    note: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["score"] = None if self.score is None else round(self.score, 1)
+        out["inputs_used"] = list(self.inputs_used)
+        out["inputs_missing"] = list(self.inputs_missing)
+        out["details"] = {k: None if v is None else round(v, 4) for k, v in self.details.items()}
+        return out
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def _latest_wave(ds: Dataset, wave: str | None) -> str | None:
+    if wave is not None and str(wave) != "":
+        return str(wave)
+    waves = dataset_waves(ds)
+    return waves[-1] if waves else None
+
+
+# --- ASL: stocks → flow -----------------------------------------------------------------------
+
+
+def shift_asl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Shift:
+    """ASL — from stocks to flow: score = 100 × flow / (stock + flow) knowledge activity.
+
+    Flow share from :func:`lib.analysis.flows.flow_share` (interactions log, or ties with a mode).
+    Jarche: accidental and serendipitous learning happens in flows (conversations), not stocks
+    (archives); an organisation moving to flow has more of its knowledge work in conversation.
+    """
+    fs = flow_share(ds, _latest_wave(ds, wave))
+    ok = fs.source != "" and not math.isnan(fs.share)
+    return Shift(
+        code="ASL",
+        name="Stocks → flow",
+        from_pole="Stocks: knowledge kept in documents and archives",
+        to_pole="Flow: knowledge moving in conversations",
+        formula="100 × flow events ÷ (stock + flow events)",
+        score=100.0 * fs.share if ok else None,
+        inputs_used=(f"{fs.source} ({'events' if fs.source == 'interactions' else 'tie weights'})",)
+        if ok
+        else (),
+        inputs_missing=() if ok else ("interactions log with channels, or ties with a mode",),
+        collect="An export of collaboration events (chat, meetings, wiki and document edits) with "
+        "timestamp, person and channel; or a 'mode' (stock/flow) on survey ties.",
+        suggestion="Balance stocks with flows: narrate work in open channels, link documents to the "
+        "conversations about them, and make space for chance encounters.",
+        details={"stock": fs.stock, "flow": fs.flow, "flow_share": _num(fs.share)} if ok else {},
+    )
+
+
+# --- PDL: clockwork → complexity ----------------------------------------------------------------
+
+
+def _complex_share(ds: Dataset, wave: str | None) -> tuple[float, int]:
+    rows, _ = rows_for_wave(ds.work, wave)
+    if not len(rows):
+        return float("nan"), 0
+    kinds = ["simple", "complicated", "complex", "chaotic"]
+    values = rows[kinds].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    per_person = pd.DataFrame(values, columns=kinds).groupby(rows["person_id"].astype(str).to_numpy()).sum()
+    total = per_person.sum(axis=1)
+    per_person = per_person[total > 0]
+    if not len(per_person):
+        return float("nan"), 0
+    share = (per_person["complex"] + per_person["chaotic"]) / per_person.sum(axis=1)
+    return float(share.mean()), len(per_person)
+
+
+def shift_pdl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Shift:
+    """PDL — from clockwork & predictable to complexity & surprise: score = 100 × complex share.
+
+    complex share = mean over people of (complex + chaotic) ÷ (simple + complicated + complex +
+    chaotic), from the work sheet (Cynefin domains, Snowden & Boone 2007); people whose four
+    values sum to zero are left out. Shown alongside: the share of personal-directed learning
+    (mean PDL share, :func:`lib.analysis.learning.overall_mix`), which the framework sees as the way
+    people keep up with complex, surprising work. Needs ≥ min group size people.
+    """
+    w = _latest_wave(ds, wave)
+    share, n = _complex_share(ds, w)
+    mix = overall_mix(ds, w, min_size)
+    ok = privacy.large_enough(n, min_size) and not math.isnan(share)
+    details: dict[str, float | None] = {"people": float(n)}
+    if ok:
+        details["complex_share"] = share
+    if not mix.suppressed and mix.respondents:
+        details["pdl_share"] = mix.shares["PDL"]
+    missing = (
+        ()
+        if ok
+        else (
+            "work sheet (simple/complicated/complex/chaotic per person)"
+            if n == 0
+            else f"at least {min_size} people in the work sheet (have {n})",
+        )
+    )
+    return Shift(
+        code="PDL",
+        name="Clockwork → complexity",
+        from_pole="Clockwork & predictable work",
+        to_pole="Complex & surprising work",
+        formula="100 × mean over people of (complex + chaotic) ÷ all work; PDL share shown alongside",
+        score=100.0 * share if ok else None,
+        inputs_used=("work sheet", *(("learning sheet (PDL share)",) if "pdl_share" in details else ()))
+        if ok
+        else (),
+        inputs_missing=missing,
+        collect="A short work survey: what share of your work is simple, complicated, complex or "
+        "chaotic (Cynefin), per person.",
+        suggestion="The more complex the work, the more people must direct their own learning: "
+        "support personal knowledge mastery (seek, sense, share) rather than more courses.",
+        details=details,
+    )
+
+
+# --- GDL: worker centric → team centric ---------------------------------------------------------
+
+
+def _advice_ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    ties, _ = rows_for_wave(ds.ties, wave)
+    if not len(ties):
+        return pd.DataFrame(columns=["source_id", "target_id", "weight", "topic"])
+    rel = ties["relation"].fillna("").astype(str).str.strip().str.lower()
+    ties = ties[rel == ADVICE_RELATION]
+    frame = pd.DataFrame(
+        {
+            "source_id": ties["source_id"].astype(str).to_numpy(),
+            "target_id": ties["target_id"].astype(str).to_numpy(),
+            "weight": pd.to_numeric(ties["weight"], errors="coerce").fillna(1.0).to_numpy(dtype=float),
+            "topic": ties["topic"].fillna("").astype(str).str.strip().to_numpy() if "topic" in ties else "",
+        }
+    )
+    return frame[frame["source_id"] != frame["target_id"]]
+
+
+def _within_team_share(ds: Dataset, wave: str | None) -> tuple[float, int]:
+    ties = _advice_ties(ds, wave)
+    if not len(ties) or "team" not in ds.people:
+        return float("nan"), 0
+    team = ds.people.set_index(ds.people["person_id"].astype(str))["team"].fillna("").astype(str)
+    s = ties["source_id"].map(team).fillna("")
+    t = ties["target_id"].map(team).fillna("")
+    known = (s != "") & (t != "")
+    if not known.any():
+        return float("nan"), 0
+    w = ties["weight"][known]
+    return float(w[(s == t)[known]].sum() / w.sum()), int(known.sum())
+
+
+def shift_gdl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Shift:
+    """GDL — from worker centric to team centric: score = 100 × mean of the available parts.
+
+    Parts: (a) group share of directed learning = GDL ÷ (GDL + PDL), from the organisation's
+    mean shares (learning with a group versus alone); (b) within-team advice = Σ weight of advice
+    ties whose two people share a team ÷ Σ weight of advice ties between people with a team.
+    Jarche: work is moving from individual jobs to teams and networks, so learning should too.
+    """
+    w = _latest_wave(ds, wave)
+    mix = overall_mix(ds, w, min_size)
+    parts: dict[str, float | None] = {}
+    used: list[str] = []
+    if not mix.suppressed and mix.respondents and mix.shares["GDL"] + mix.shares["PDL"] > 0:
+        parts["group_share_of_directed"] = mix.shares["GDL"] / (mix.shares["GDL"] + mix.shares["PDL"])
+        parts["gdl_share"] = mix.shares["GDL"]
+        used.append("learning sheet")
+    within, n_ties = _within_team_share(ds, w)
+    if n_ties:
+        parts["within_team_advice"] = within
+        used.append("advice ties with teams")
+    components = [v for k, v in parts.items() if k in ("group_share_of_directed", "within_team_advice")]
+    score = 100.0 * float(np.mean([c for c in components if c is not None])) if components else None
+    missing = []
+    if "group_share_of_directed" not in parts:
+        missing.append(f"learning hours by type (≥ {min_size} respondents)")
+    if "within_team_advice" not in parts:
+        missing.append("advice ties and people's teams")
+    return Shift(
+        code="GDL",
+        name="Worker centric → team centric",
+        from_pole="Worker centric: people learn and solve problems alone",
+        to_pole="Team centric: learning and advice happen in working teams",
+        formula="100 × mean of [GDL ÷ (GDL + PDL)] and [advice within teams ÷ all advice]",
+        score=score,
+        inputs_used=tuple(used),
+        inputs_missing=tuple(missing) if score is None else (),
+        collect="Learning hours by type per person, and an advice question ('who do you go to "
+        "for advice?') with people's teams.",
+        suggestion="Give teams time and tools to learn together (after-action reviews, communities "
+        "of practice) and connect teams so their learning travels.",
+        details=parts,
+        note=""
+        if score is None or len(components) == 2
+        else "Based on one of the two parts only: " + "; ".join(missing) + " missing.",
+    )
+
+
+# --- IOL: experts → networks ------------------------------------------------------------------
+
+
+def expertise_evenness_by_topic(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+    """Per topic of advice ties: 1 − Gini of advice in-degree among the people in that topic's ties.
+
+    in-degree = distinct people who name the person for advice on the topic. People = anyone at
+    either end of the topic's advice ties (so the topic's seekers count with in-degree 0).
+    Columns: topic, ties, people, evenness (0–1). Topics with fewer than two people are left out.
+    """
+    ties = _advice_ties(ds, _latest_wave(ds, wave))
+    ties = ties[ties["topic"] != ""] if len(ties) else ties
+    rows = []
+    for topic, sub in ties.groupby("topic", sort=True) if len(ties) else []:
+        people = sorted(set(sub["source_id"]) | set(sub["target_id"]))
+        if len(people) < 2:
+            continue
+        indeg = sub.groupby("target_id")["source_id"].nunique().reindex(people).fillna(0)
+        rows.append(
+            {
+                "topic": topic,
+                "ties": len(sub),
+                "people": len(people),
+                "evenness": 1.0 - gini(indeg.to_numpy(dtype=float)),
+            }
+        )
+    return pd.DataFrame(rows, columns=["topic", "ties", "people", "evenness"])
+
+
+def shift_iol(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Shift:
+    """IOL — from subject-matter experts to subject-matter networks: score = 100 × (1 − Gini).
+
+    Gini of advice in-degree (distinct people naming each person for advice, :func:`lib.core.stats.gini`)
+    over everyone in the people sheet, people never named counting 0. 100 = advice sought evenly
+    across the organisation (a network), 0 = one expert is asked by everyone. Per topic when ties
+    carry topics (:func:`expertise_evenness_by_topic`; mean in details).
+    """
+    w = _latest_wave(ds, wave)
+    ties = _advice_ties(ds, w)
+    people = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
+    ok = len(ties) > 0 and len(people) >= 2
+    score = None
+    details: dict[str, float | None] = {}
+    if ok:
+        indeg = ties.groupby("target_id")["source_id"].nunique().reindex(people).fillna(0)
+        g = gini(indeg.to_numpy(dtype=float))
+        score = 100.0 * (1.0 - g)
+        details = {"gini": g, "people": float(len(people)), "advice_ties": float(len(ties))}
+        topics = expertise_evenness_by_topic(ds, w)
+        if len(topics):
+            details["topic_evenness_mean"] = float(topics["evenness"].mean())
+            details["topics"] = float(len(topics))
+    return Shift(
+        code="IOL",
+        name="Experts → networks",
+        from_pole="Subject-matter experts: a few people everyone asks",
+        to_pole="Subject-matter networks: expertise sought across many people",
+        formula="100 × (1 − Gini of advice in-degree over all people)",
+        score=score,
+        inputs_used=("advice ties",) if ok else (),
+        inputs_missing=() if ok else ("advice ties (relation 'advice')",),
+        collect="An advice question: 'Who do you go to for advice about your work?' (and the topic, "
+        "to see expertise per subject).",
+        suggestion="Turn experts into hubs of networks: pair them with learners, open their "
+        "answers to everyone, and make other holders of the knowledge visible.",
+        details=details,
+    )
+
+
+# --- FSL: curriculum → competency -------------------------------------------------------------
+
+
+def _person_gap(ds: Dataset, wave: str | None) -> pd.Series:
+    """Mean known skill gap per person (lib.analysis.skills.person_gaps; NaN gaps are unknown, left out)."""
+    from lib.analysis.skills import person_gaps, skill_waves
+
+    skill_wave = wave if wave in skill_waves(ds) else None
+    gaps = person_gaps(ds, skill_wave)
+    gaps = gaps[gaps["gap"].notna()]
+    if not len(gaps):
+        return pd.Series(dtype=float)
+    return gaps.groupby(gaps["person_id"].astype(str))["gap"].mean()
+
+
+def shift_fsl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Shift:
+    """FSL — from curriculum to competency: score = 50 × (ρ + 1), ρ = Spearman(FSL hours, skill gap).
+
+    Per person: FSL hours in the wave (:func:`lib.analysis.learning.person_mix`) and the mean of their
+    known skill gaps (gap = max(required − current, 0), :func:`lib.analysis.skills.person_gaps`), over
+    people with both (including zero FSL hours). ρ = +1 (score 100): formal learning goes
+    exactly where the gaps are (competency); 0 (score 50): unrelated; −1 (score 0): it goes to
+    those who need it least (a curriculum for all). Needs ≥ min group size people and some
+    variation in both; Spearman rank correlation via ``scipy.stats.spearmanr``.
+    """
+    w = _latest_wave(ds, wave)
+    people = person_mix(ds, w)
+    gap = _person_gap(ds, w)
+    fsl = people.set_index("person_id")["hours_FSL"] if len(people) else pd.Series(dtype=float)
+    both = pd.DataFrame({"fsl": fsl, "gap": gap}).dropna()
+    n = len(both)
+    missing: list[str] = []
+    if not len(people):
+        missing.append("learning hours by type (FSL)")
+    if not len(gap):
+        missing.append("skills (current levels) and role_skills (required levels)")
+    note = ""
+    score = None
+    rho = float("nan")
+    if not missing and not privacy.large_enough(n, min_size):
+        missing.append(f"at least {min_size} people with both FSL hours and skill gaps (have {n})")
+    if not missing:
+        if both["fsl"].nunique() < 2 or both["gap"].nunique() < 2:
+            note = "No variation in FSL hours or in skill gaps: a correlation is not defined."
+        else:
+            rho = float(scipy_stats.spearmanr(both["fsl"], both["gap"]).statistic)
+            score = 50.0 * (rho + 1.0)
+    return Shift(
+        code="FSL",
+        name="Curriculum → competency",
+        from_pole="Curriculum: the same courses for everyone",
+        to_pole="Competency: formal learning where the skill gaps are",
+        formula="50 × (Spearman ρ between each person's FSL hours and mean skill gap + 1)",
+        score=score,
+        inputs_used=("learning sheet (FSL hours)", "skills", "role_skills") if not missing else (),
+        inputs_missing=tuple(missing),
+        collect="Current skill levels per person (self, peer or manager ratings) and required "
+        "levels per role, alongside learning hours by type.",
+        suggestion="Aim formal learning at demonstrated skill gaps and let people and teams pull it "
+        "when needed, instead of pushing a fixed catalogue.",
+        details={"rho": _num(rho), "people": float(n)},
+        note=note,
+    )
+
+
+SHIFTS: tuple[Callable[[Dataset, str | None, int], Shift], ...] = (
+    shift_asl,
+    shift_pdl,
+    shift_gdl,
+    shift_iol,
+    shift_fsl,
+)
+
+
+def scorecard(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> list[Shift]:
+    """The five shifts in the framework's order (ASL, PDL, GDL, IOL, FSL) for one wave (None = latest)."""
+    resolved = _latest_wave(ds, wave)
+    return [fn(ds, resolved, min_size) for fn in SHIFTS]
+
+
+def scorecard_table(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+    """The scorecard as a table for downloads: one row per shift with its formula and inputs."""
+    rows = [
+        {
+            "type": s.code,
+            "shift": s.name,
+            "from": s.from_pole,
+            "to": s.to_pole,
+            "score": s.score,
+            "formula": s.formula,
+            "inputs_used": "; ".join(s.inputs_used),
+            "inputs_missing": "; ".join(s.inputs_missing),
+            "what_to_collect": s.collect if s.score is None else "",
+            "note": s.note,
+        }
+        for s in scorecard(ds, wave, min_size)
+    ]
+    return pd.DataFrame(rows)
+
+
+def analysis_json(ds: Dataset) -> dict[str, object]:
+    """The ``shifts`` section of ``python -m lib.cli analyze``: per shift its score (0–100 or null)."""
+    wave = _latest_wave(ds, None)
+    return {
+        "wave": wave or "",
+        "shifts": {s.code: s.as_dict() for s in scorecard(ds, wave)},
+    }

@@ -1,0 +1,651 @@
+"""Skill gaps and coverage: "from curricula to competencies" in Jarche's five shifts.
+
+Rules, stated once here and read by every function below:
+
+* **Several ratings** for the same person, skill and wave (self, peer, manager, or no source) are
+  combined as the **mean of the available ratings** (:data:`RATING_RULE`). Undated ratings (wave
+  ``""``) belong to every wave and are averaged with that wave's ratings.
+* **Wave**: ``None`` means the latest wave found in the skills sheet (labels sort in time order,
+  e.g. ``2026-Q1`` < ``2026-Q2``); without any wave labels every rating is used.
+* **Gap** = max(required level − current level, 0), the requirement coming from ``role_skills``
+  for the person's role. A requirement without a rating is *unknown* (gap NaN), never zero. A
+  requirement of level 0 is met by definition, rating or not.
+* **Holder**: a person whose current level is ≥ :data:`DEFAULT_HOLDER_LEVEL` (3, "can do the work
+  unaided"); :data:`TEACH_LEVEL` (4) is "can teach it". Pages let the viewer change the level.
+* Skill and role names match case-insensitively, ignoring repeated spaces; the spelling shown is
+  the one in ``role_skills`` when the skill is required there, else the first one in ``skills``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.core.privacy import MIN_GROUP_SIZE
+
+__all__ = [
+    "BUS_FACTOR_FLAGS",
+    "DEFAULT_HOLDER_LEVEL",
+    "RATING_RULE",
+    "SEVERITY_BANDS",
+    "TEACH_LEVEL",
+    "SeverityBand",
+    "SkillClusters",
+    "column_text",
+    "coverage",
+    "coverage_change",
+    "current_levels",
+    "gap_table",
+    "group_gap_cells",
+    "holders",
+    "json_number",
+    "name_key",
+    "name_keys",
+    "person_gaps",
+    "resolve_wave",
+    "severity",
+    "skill_clusters",
+    "skill_waves",
+    "top_gaps",
+    "top_gaps_json",
+    "wave_labels",
+]
+
+DEFAULT_HOLDER_LEVEL = 3.0
+TEACH_LEVEL = 4.0
+RATING_RULE = "mean of the available ratings (self, peer, manager) for the person, skill and wave"
+
+GAP_COLUMNS = ["person_id", "team", "role", "skill", "required_level", "level", "gap", "status"]
+
+
+@dataclass(frozen=True)
+class SeverityBand:
+    name: str
+    low: float  # gap > low (exclusive), except the first band which is gap == 0
+    high: float  # gap <= high
+    meaning: str
+
+
+#: Gap severity on the 0–5 scale: one level short is minor, two is moderate, three or more severe.
+SEVERITY_BANDS: tuple[SeverityBand, ...] = (
+    SeverityBand("met", -np.inf, 0.0, "at or above the required level"),
+    SeverityBand("minor", 0.0, 1.0, "up to one level short"),
+    SeverityBand("moderate", 1.0, 2.0, "more than one and up to two levels short"),
+    SeverityBand("severe", 2.0, np.inf, "more than two levels short"),
+)
+
+
+def severity(gap: float) -> str:
+    """The severity band of one gap (see :data:`SEVERITY_BANDS`); ``"unknown"`` for NaN."""
+    if gap is None or pd.isna(gap):
+        return "unknown"
+    for band in SEVERITY_BANDS:
+        if band.low < gap <= band.high:
+            return band.name
+    return SEVERITY_BANDS[-1].name
+
+
+def name_key(text: object) -> str:
+    """Matching key for skill and role names: case-insensitive, whitespace collapsed."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    return " ".join(str(text).split()).casefold()
+
+
+def name_keys(values: pd.Series) -> pd.Series:
+    """:func:`name_key` of every value, computed once per distinct value (tables repeat names a lot)."""
+    distinct = pd.unique(values)
+    lookup = {v: name_key(v) for v in distinct}
+    return values.map(lookup).fillna("").astype(str)
+
+
+def wave_labels(values: pd.Series) -> list[str]:
+    """Distinct non-blank wave labels of a column, sorted."""
+    return sorted({str(w).strip() for w in pd.unique(values.dropna())} - {""})
+
+
+def skill_waves(ds: Dataset) -> list[str]:
+    """Wave labels present in the skills sheet, sorted (time order for labels like 2026-Q1)."""
+    if not len(ds.skills) or "wave" not in ds.skills:
+        return []
+    return wave_labels(ds.skills["wave"])
+
+
+def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
+    """The wave an analysis uses: ``wave`` itself, or the latest skills wave when ``None``.
+
+    Returns ``None`` only when the skills sheet has no wave labels (then every rating counts).
+    """
+    if wave is not None and str(wave) != "":
+        return str(wave)
+    waves = skill_waves(ds)
+    return waves[-1] if waves else None
+
+
+def _skill_names(ds: Dataset) -> dict[str, str]:
+    """Matching key → display name: role_skills spelling first, then the skills sheet's."""
+    names: dict[str, str] = {}
+    for table in (ds.role_skills, ds.skills):
+        if len(table) and "skill" in table:
+            for s in pd.unique(table["skill"].dropna()):
+                k = name_key(s)
+                if k and k not in names:
+                    names[k] = " ".join(str(s).split())
+    return names
+
+
+def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+    """Each person's current level per skill in a wave: the one place ratings are combined.
+
+    Rule: the mean of the available ratings (self, peer, manager or unlabelled) for the person and
+    skill among the rows of ``wave`` plus the undated rows (wave ``""``); ``wave=None`` means the
+    latest skills wave. Ratings of people not in the people sheet and blank levels are ignored.
+
+    Returns columns person_id, skill (display spelling), level (float 0–5), ratings (how many
+    rows were averaged), sorted by person_id then skill.
+    """
+    cols = ["person_id", "skill", "level", "ratings"]
+    sk = ds.skills
+    if not len(sk):
+        return pd.DataFrame(
+            {
+                "person_id": pd.Series(dtype=str),
+                "skill": pd.Series(dtype=str),
+                "level": pd.Series(dtype=float),
+                "ratings": pd.Series(dtype=int),
+            }
+        )
+    w = resolve_wave(ds, wave)
+    waves = sk["wave"].fillna("").astype(str).str.strip() if "wave" in sk else pd.Series("", index=sk.index)
+    rows = sk[(waves == "") | (waves == w)] if w is not None else sk
+    known_people = set(ds.people["person_id"].astype(str))
+    frame = pd.DataFrame(
+        {
+            "person_id": rows["person_id"].astype(str).to_numpy(),
+            "key": rows["skill"].pipe(name_keys).to_numpy(),
+            "level": pd.to_numeric(rows["level"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
+    frame = frame[frame["person_id"].isin(known_people) & (frame["key"] != "") & frame["level"].notna()]
+    out = frame.groupby(["person_id", "key"], as_index=False).agg(
+        level=("level", "mean"), ratings=("level", "size")
+    )
+    names = _skill_names(ds)
+    out["skill"] = out["key"].map(names)
+    out = out.sort_values(["person_id", "skill"], kind="stable").reset_index(drop=True)
+    return out[cols]
+
+
+def _requirements(ds: Dataset) -> pd.DataFrame:
+    """role key, skill key, required_level (the highest when a role lists a skill twice)."""
+    rs = ds.role_skills
+    if not len(rs):
+        return pd.DataFrame(
+            {
+                "role_key": pd.Series(dtype=str),
+                "key": pd.Series(dtype=str),
+                "required_level": pd.Series(dtype=float),
+            }
+        )
+    frame = pd.DataFrame(
+        {
+            "role_key": rs["role"].pipe(name_keys).to_numpy(),
+            "key": rs["skill"].pipe(name_keys).to_numpy(),
+            "required_level": pd.to_numeric(rs["required_level"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
+    frame = frame[(frame["role_key"] != "") & (frame["key"] != "") & frame["required_level"].notna()]
+    out: pd.DataFrame = frame.groupby(["role_key", "key"], as_index=False).agg(
+        required_level=("required_level", "max")
+    )
+    return out
+
+
+def person_gaps(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+    """One row per person and skill their role requires: required level, current level and gap.
+
+    gap = max(required_level − level, 0) (Jarche: "from curricula to competencies"; the required
+    levels come from the ``role_skills`` sheet, the current ones from :func:`current_levels`).
+    A requirement with no rating has level NaN, gap NaN and status ``"unknown"`` (an unknown is
+    not a zero gap); a required level of 0 is always ``"met"``. status is ``"met"`` (gap 0),
+    ``"gap"`` (gap > 0) or ``"unknown"``. People whose role has no requirements have no rows.
+
+    Columns: person_id, team, role, skill, required_level, level, gap, status; people in the order
+    of the people sheet, skills alphabetically.
+    """
+    people = ds.people
+    empty = pd.DataFrame(
+        {
+            "person_id": pd.Series(dtype=str),
+            "team": pd.Series(dtype=str),
+            "role": pd.Series(dtype=str),
+            "skill": pd.Series(dtype=str),
+            "required_level": pd.Series(dtype=float),
+            "level": pd.Series(dtype=float),
+            "gap": pd.Series(dtype=float),
+            "status": pd.Series(dtype=str),
+        }
+    )
+    req = _requirements(ds)
+    if not len(people) or not len(req):
+        return empty
+    persons = pd.DataFrame(
+        {
+            "person_id": people["person_id"].astype(str).to_numpy(),
+            "team": column_text(people, "team"),
+            "role": column_text(people, "role"),
+            "order": np.arange(len(people)),
+        }
+    )
+    persons["role_key"] = persons["role"].pipe(name_keys)
+    merged = persons.merge(req, on="role_key", how="inner")
+    if not len(merged):
+        return empty
+    levels = current_levels(ds, wave)
+    levels["key"] = levels["skill"].pipe(name_keys)
+    merged = merged.merge(levels[["person_id", "key", "level"]], on=["person_id", "key"], how="left")
+    merged["level"] = merged["level"].astype(float)
+    diff = (merged["required_level"] - merged["level"]).clip(lower=0.0)
+    zero_req = merged["required_level"] <= 0
+    merged["gap"] = diff.where(~zero_req, 0.0)
+    merged["status"] = np.where(merged["gap"].isna(), "unknown", np.where(merged["gap"] > 0, "gap", "met"))
+    merged["skill"] = merged["key"].map(_skill_names(ds))
+    merged = merged.sort_values(["order", "skill"], kind="stable").reset_index(drop=True)
+    out = merged[GAP_COLUMNS].copy()
+    out["status"] = out["status"].astype(str)
+    return out
+
+
+def column_text(people: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in people:
+        return np.full(len(people), "", dtype=object)
+    return people[col].fillna("").astype(str).to_numpy(dtype=object)
+
+
+# --- gap tables ------------------------------------------------------------------------------
+
+GAP_GROUPINGS = ("person_id", "team", "role", "skill")
+
+
+def gap_table(ds: Dataset, wave: str | None = None, by: tuple[str, ...] = ("skill",)) -> pd.DataFrame:
+    """Gaps summed over groups (any of person_id, team, role, skill), from :func:`person_gaps`.
+
+    Per group: ``people`` (person-skill requirements in the group, i.e. people when grouping by
+    skill), ``assessed`` (with a rating), ``with_gap`` (gap > 0), ``unknown`` (no rating),
+    ``total_gap`` = Σ gap over the assessed, ``mean_gap`` = total_gap / assessed (NaN when nobody
+    is assessed), ``share_affected`` = with_gap / people (unknowns count in the denominator, so
+    the share is a floor), and the count in each severity band (``minor``, ``moderate``,
+    ``severe``, see :data:`SEVERITY_BANDS`). Sorted by total_gap, biggest first.
+    """
+    bad = [b for b in by if b not in GAP_GROUPINGS]
+    if bad or not by:
+        raise ValueError(f"group gaps by any of {GAP_GROUPINGS}, not {list(by)}")
+    gaps = person_gaps(ds, wave)
+    counts = ["people", "assessed", "with_gap", "unknown", "minor", "moderate", "severe"]
+    cols = [*by, *counts[:4], "total_gap", "mean_gap", "share_affected", *counts[4:]]
+    if not len(gaps):
+        return pd.DataFrame({c: pd.Series(dtype=str if c in by else float) for c in cols})
+    bands = gaps["gap"].map(severity)
+    work = pd.DataFrame(
+        {
+            **{b: gaps[b] for b in by},
+            "people": 1,
+            "assessed": gaps["status"].ne("unknown").astype(int),
+            "with_gap": gaps["status"].eq("gap").astype(int),
+            "unknown": gaps["status"].eq("unknown").astype(int),
+            "total_gap": gaps["gap"].fillna(0.0),
+            "minor": bands.eq("minor").astype(int),
+            "moderate": bands.eq("moderate").astype(int),
+            "severe": bands.eq("severe").astype(int),
+        }
+    )
+    out = work.groupby(list(by), as_index=False, sort=True).sum()
+    assessed = out["assessed"].astype(float)
+    out["mean_gap"] = (out["total_gap"] / assessed).where(assessed > 0)
+    out["share_affected"] = out["with_gap"] / out["people"].astype(float)
+    out = out.sort_values("total_gap", ascending=False, kind="stable").reset_index(drop=True)
+    return out[cols]
+
+
+GAP_VALUE_COLUMNS = [
+    "assessed",
+    "with_gap",
+    "unknown",
+    "total_gap",
+    "mean_gap",
+    "share_affected",
+    "minor",
+    "moderate",
+    "severe",
+]
+
+
+def group_gap_cells(
+    ds: Dataset,
+    wave: str | None = None,
+    by: str = "team",
+    min_size: int = MIN_GROUP_SIZE,
+    across: bool = True,
+) -> pd.DataFrame:
+    """:func:`gap_table` by (``by``, skill), safe to show: small groups suppressed per skill.
+
+    For each skill, what may be shown is decided by :func:`lib.core.privacy.protect_groups` over the
+    people whose role needs the skill (family ``skills:<skill>``): with ``across`` (the aggregate
+    view) so that no cell can be worked out from the other breakdowns or the organisation-wide
+    figure; else a cell with fewer than ``min_size`` people is blanked, with complementary
+    suppression against the organisation-wide figure per skill. Keeps every row, with
+    ``suppressed`` and ``suppressed_reason`` columns.
+    """
+    if by not in ("team", "role"):
+        raise ValueError('group gaps by "team" or "role"')
+    table = gap_table(ds, wave, (by, "skill"))
+    if not len(table):
+        return table.assign(suppressed=pd.Series(dtype=bool), suppressed_reason=pd.Series(dtype=str))
+    needers: dict[str, list[str]] = (
+        {str(k): [str(p) for p in v] for k, v in person_gaps(ds, wave).groupby("skill")["person_id"]}
+        if across
+        else {}
+    )
+    parts = [
+        privacy.protect_groups(
+            part,
+            ds,
+            by,
+            family=f"skills:{skill}",
+            populations={"": needers.get(str(skill), [])} if across else {},
+            min_size=min_size,
+            size_col="people",
+            value_cols=GAP_VALUE_COLUMNS,
+            across=across,
+            group_col=by,
+        )
+        for skill, part in table.groupby("skill", sort=False)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def top_gaps(
+    ds: Dataset, wave: str | None = None, rank_by: str = "total", n: int | None = None
+) -> pd.DataFrame:
+    """The skills with the biggest gaps: :func:`gap_table` by skill, only skills with a gap.
+
+    ``rank_by="total"`` orders by total_gap (levels missing across the organisation), ``"share"``
+    by share_affected (share of the people needing the skill who fall short); ties by total.
+    """
+    if rank_by not in ("total", "share"):
+        raise ValueError('rank_by must be "total" or "share"')
+    table = gap_table(ds, wave, ("skill",))
+    table = table[table["total_gap"] > 0]
+    keys = ["total_gap", "share_affected"] if rank_by == "total" else ["share_affected", "total_gap"]
+    table = table.sort_values([*keys, "skill"], ascending=[False, False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    return table if n is None else table.head(n)
+
+
+# --- coverage ("bus factor") -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BusFactorFlag:
+    name: str
+    max_holders: float  # the flag applies up to this many holders
+    meaning: str
+
+
+#: How many holders a skill has, in words: nobody and one holder are the flags the page raises.
+BUS_FACTOR_FLAGS: tuple[BusFactorFlag, ...] = (
+    BusFactorFlag("nobody", 0, "nobody holds the skill at the holder level"),
+    BusFactorFlag("single", 1, "one person holds it: the organisation loses it if they leave"),
+    BusFactorFlag("thin", 2, "two holders: one absence away from a single point of failure"),
+    BusFactorFlag("covered", np.inf, "three or more holders"),
+)
+
+
+def bus_factor_flag(holder_count: float) -> str:
+    """The :data:`BUS_FACTOR_FLAGS` name for a number of holders."""
+    for flag in BUS_FACTOR_FLAGS:
+        if holder_count <= flag.max_holders:
+            return flag.name
+    return BUS_FACTOR_FLAGS[-1].name
+
+
+def all_skills(ds: Dataset) -> list[str]:
+    """Every skill named in role_skills or skills (display spelling), alphabetically."""
+    return sorted(set(_skill_names(ds).values()), key=str.casefold)
+
+
+def holders(
+    ds: Dataset, skill: str, wave: str | None = None, holder_level: float = DEFAULT_HOLDER_LEVEL
+) -> pd.DataFrame:
+    """The people whose current level in ``skill`` is ≥ ``holder_level``: person_id, level.
+
+    Highest level first, then person_id.
+    """
+    levels = current_levels(ds, wave)
+    key = name_key(skill)
+    rows = levels[(levels["skill"].pipe(name_keys) == key) & (levels["level"] >= holder_level)]
+    rows = rows.sort_values(["level", "person_id"], ascending=[False, True], kind="stable")
+    return rows[["person_id", "level"]].reset_index(drop=True)
+
+
+def coverage(
+    ds: Dataset, wave: str | None = None, holder_level: float = DEFAULT_HOLDER_LEVEL
+) -> pd.DataFrame:
+    """Coverage ("bus factor") per skill: how many people meet or exceed each level.
+
+    Columns: skill, ``rated`` (people with a rating), ``at_least_1`` … ``at_least_5`` (people at
+    or above that level), ``holders`` (level ≥ ``holder_level``), ``teachers`` (level ≥
+    :data:`TEACH_LEVEL`), ``required_by`` (people whose role requires it above 0) and ``flag``
+    (:data:`BUS_FACTOR_FLAGS`: nobody, single, thin, covered). Every skill named in role_skills or
+    skills appears, a skill nobody rated with zeros. Sorted by holders, fewest first.
+    """
+    levels = current_levels(ds, wave)
+    skills = all_skills(ds)
+    rows = []
+    by_skill = {
+        k: g["level"].to_numpy(dtype=float) for k, g in levels.groupby(levels["skill"].pipe(name_keys))
+    }
+    gaps = person_gaps(ds, wave)
+    required = gaps[gaps["required_level"] > 0].groupby(gaps["skill"].pipe(name_keys)).size()
+    for skill in skills:
+        lv = by_skill.get(name_key(skill), np.array([], dtype=float))
+        row: dict[str, object] = {"skill": skill, "rated": int(lv.size)}
+        for level in range(1, 6):
+            row[f"at_least_{level}"] = int((lv >= level).sum())
+        n_holders = int((lv >= holder_level).sum())
+        row["holders"] = n_holders
+        row["teachers"] = int((lv >= TEACH_LEVEL).sum())
+        row["required_by"] = int(required.get(name_key(skill), 0))
+        row["flag"] = bus_factor_flag(n_holders)
+        rows.append(row)
+    cols = [
+        "skill",
+        "rated",
+        *(f"at_least_{i}" for i in range(1, 6)),
+        "holders",
+        "teachers",
+        "required_by",
+        "flag",
+    ]
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=str if c in ("skill", "flag") else int) for c in cols})
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["holders", "skill"], kind="stable").reset_index(drop=True)
+
+
+def coverage_change(
+    ds: Dataset,
+    before: str | None = None,
+    after: str | None = None,
+    holder_level: float = DEFAULT_HOLDER_LEVEL,
+) -> pd.DataFrame:
+    """How each skill's holder count changed between two waves (default: the last two skills waves).
+
+    Columns: skill, holders_before, holders_after, change (after − before), flag_before,
+    flag_after. Empty when the skills sheet has fewer than two waves and none are given.
+    """
+    cols = ["skill", "holders_before", "holders_after", "change", "flag_before", "flag_after"]
+    waves = skill_waves(ds)
+    if before is None or after is None:
+        if len(waves) < 2:
+            return pd.DataFrame(
+                {
+                    c: pd.Series(dtype=str if c in ("skill", "flag_before", "flag_after") else int)
+                    for c in cols
+                }
+            )
+        before = before if before is not None else waves[-2]
+        after = after if after is not None else waves[-1]
+    a = coverage(ds, before, holder_level).set_index("skill")["holders"]
+    b = coverage(ds, after, holder_level).set_index("skill")["holders"]
+    out = pd.DataFrame(
+        {"skill": a.index, "holders_before": a.to_numpy(), "holders_after": b.reindex(a.index).to_numpy()}
+    )
+    out["change"] = out["holders_after"] - out["holders_before"]
+    out["flag_before"] = out["holders_before"].map(bus_factor_flag)
+    out["flag_after"] = out["holders_after"].map(bus_factor_flag)
+    return out.sort_values(["change", "skill"], kind="stable").reset_index(drop=True)[cols]
+
+
+# --- skill-profile clusters (informal communities of practice) -------------------------------
+
+CLUSTER_K_RANGE = range(2, 9)
+CLUSTER_N_INIT = 10
+SILHOUETTE_SAMPLE = 3000
+#: Above this many people k is chosen on a seeded sample of this size, then fitted on everyone.
+CLUSTER_SAMPLE = 4000
+
+
+@dataclass(frozen=True)
+class SkillClusters:
+    """Groups of people with similar skill profiles, compared with the formal teams."""
+
+    k: int  # chosen number of clusters; 0 when clustering was not possible
+    seed: int
+    silhouette: dict[int, float]  # mean silhouette per candidate k
+    ari_vs_team: float  # adjusted Rand index, clusters vs teams (NaN when not computable)
+    assignments: pd.DataFrame  # person_id, team, cluster (person-level: named view only)
+    profiles: pd.DataFrame  # cluster, label, people, mean level per skill
+    reason: str = ""  # why there are no clusters
+
+
+def skill_matrix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+    """person × skill current levels (index person_id, people-sheet order); no rating = 0.
+
+    Only people with at least one rating. A missing rating counts as 0 ("no evidence of the
+    skill"), not as an imputed average: a profile is what people have shown.
+    """
+    levels = current_levels(ds, wave)
+    if not len(levels):
+        return pd.DataFrame(dtype=float)
+    wide = levels.pivot_table(index="person_id", columns="skill", values="level", aggfunc="mean").fillna(0.0)
+    order = [p for p in ds.people["person_id"].astype(str) if p in wide.index]
+    wide = wide.loc[order, sorted(wide.columns, key=str.casefold)]
+    wide.columns.name = None
+    return wide.astype(float)
+
+
+def _fit_clusters(x: np.ndarray, k_max: int, seed: int) -> tuple[dict[int, float], np.ndarray]:
+    """Silhouette per k and the labels of the best k (see :func:`skill_clusters`)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    n = len(x)
+    rng = np.random.default_rng(seed)
+    fit_x = x[np.sort(rng.choice(n, CLUSTER_SAMPLE, replace=False))] if n > CLUSTER_SAMPLE else x
+    sample = SILHOUETTE_SAMPLE if len(fit_x) > SILHOUETTE_SAMPLE else None
+    scores: dict[int, float] = {}
+    labels_by_k: dict[int, np.ndarray] = {}
+    for k in range(min(CLUSTER_K_RANGE), k_max + 1):
+        labels = KMeans(n_clusters=k, n_init=CLUSTER_N_INIT, random_state=seed).fit_predict(fit_x)
+        if len(set(labels)) < 2:
+            continue
+        scores[k] = float(silhouette_score(fit_x, labels, sample_size=sample, random_state=seed))
+        labels_by_k[k] = labels
+    if not scores:
+        return scores, np.zeros(n, dtype=int)
+    best = max(scores, key=lambda k: (scores[k], -k))
+    if fit_x is x:
+        return scores, labels_by_k[best]
+    return scores, KMeans(n_clusters=best, n_init=CLUSTER_N_INIT, random_state=seed).fit_predict(x)
+
+
+def skill_clusters(ds: Dataset, wave: str | None = None, seed: int = 0) -> SkillClusters:
+    """Skill-profile clusters: KMeans on the person × skill level matrix, k by silhouette.
+
+    Matrix: :func:`skill_matrix` (missing rating = 0, levels unscaled: every skill is on the same
+    0–5 scale). KMeans (Lloyd, ``n_init=10``, ``random_state=seed``) for each k in 2..8 (capped at
+    the number of distinct profiles and at people − 1); the chosen k has the highest mean
+    silhouette (Rousseeuw 1987; on a seeded sample of 3,000 people when there are more), the
+    smallest k on ties. Above 4,000 people, k is chosen on a seeded sample of 4,000 and the
+    chosen k is then fitted on everyone (same settings), so big organisations stay fast. Clusters
+    are numbered by size, largest = 1, and labelled by their two highest-mean skills. ``ari_vs_team`` is the adjusted Rand index (Hubert & Arabie 1985)
+    between clusters and formal teams over people with a team: 1 = the clusters are the teams,
+    about 0 = no more alike than chance: communities of practice that cut across teams.
+    """
+    from sklearn.metrics import adjusted_rand_score
+    from threadpoolctl import threadpool_limits
+
+    matrix = skill_matrix(ds, wave)
+    empty_assign = pd.DataFrame(
+        {"person_id": pd.Series(dtype=str), "team": pd.Series(dtype=str), "cluster": pd.Series(dtype=int)}
+    )
+    n = len(matrix)
+    distinct = len(matrix.drop_duplicates()) if n else 0
+    k_max = min(max(CLUSTER_K_RANGE), distinct, n - 1)
+    if k_max < min(CLUSTER_K_RANGE):
+        reason = "too few people with skill ratings, or all profiles identical, to form two clusters"
+        return SkillClusters(0, seed, {}, float("nan"), empty_assign, pd.DataFrame(), reason)
+    # One thread: on a shared 2-core machine OpenMP inside BLAS-backed KMeans oversubscribed the
+    # cores: a 4,000-person fit took 23 s instead of 0.45 s with one thread (measured here).
+    with threadpool_limits(1):
+        scores, raw = _fit_clusters(matrix.to_numpy(), k_max, seed)
+    if not scores:
+        return SkillClusters(
+            0, seed, {}, float("nan"), empty_assign, pd.DataFrame(), "no k gave two clusters"
+        )
+    best = max(scores, key=lambda k: (scores[k], -k))
+    sizes = pd.Series(raw).value_counts()
+    first_seen = {lab: i for i, lab in reversed(list(enumerate(raw)))}
+    order = sorted(sizes.index, key=lambda lab: (-sizes[lab], first_seen[lab]))
+    renumber = {lab: i + 1 for i, lab in enumerate(order)}
+    cluster = np.array([renumber[lab] for lab in raw], dtype=int)
+    team_of = dict(zip(ds.people["person_id"].astype(str), column_text(ds.people, "team"), strict=False))
+    assignments = pd.DataFrame({"person_id": matrix.index.astype(str), "cluster": cluster})
+    assignments.insert(1, "team", assignments["person_id"].map(team_of).fillna(""))
+    with_team = assignments[assignments["team"] != ""]
+    ari = (
+        float(adjusted_rand_score(with_team["team"], with_team["cluster"]))
+        if len(with_team) >= 2
+        else float("nan")
+    )
+    means = matrix.groupby(cluster).mean()
+    profiles = means.copy()
+    profiles.insert(0, "people", pd.Series(cluster).value_counts().reindex(means.index).to_numpy())
+    profiles.insert(
+        0,
+        "label",
+        [", ".join(means.loc[c].sort_values(ascending=False, kind="stable").index[:2]) for c in means.index],
+    )
+    profiles.insert(0, "cluster", means.index.to_numpy())
+    return SkillClusters(best, seed, scores, ari, assignments, profiles.reset_index(drop=True))
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def json_number(value: float | None) -> float | None:
+    if value is None or not np.isfinite(value):
+        return None
+    return round(float(value), 4)
+
+
+def top_gaps_json(ds: Dataset) -> list[list[object]]:
+    """``top_gaps`` section of ``lib.cli analyze``: [skill, total_gap] pairs, biggest first (latest wave)."""
+    table = top_gaps(ds)
+    totals = table["total_gap"].astype(float).tolist()
+    return [[str(k), round(t, 4)] for k, t in zip(table["skill"], totals, strict=True)]

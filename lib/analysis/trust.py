@@ -1,0 +1,560 @@
+"""Trust survey scales: the wirearchy dimensions as people report them.
+
+Rules, stated once here and read by every function below:
+
+* **Items** come from ``Dataset.trust_items``: the built-in bank (:data:`lib.core.schema.TRUST_ITEM_BANK`,
+  five dimensions × three items, one reverse-coded each) plus any custom mapping. When an item is
+  mapped twice, the last mapping wins (a workbook's own ``trust_items`` row overrides the bank).
+  Answers to items that no mapping names are left out (and counted by :func:`unmapped_items`).
+* **Reverse coding**: a reverse-coded item scores ``6 − x`` on the 1–5 scale, so 5 always means
+  "more wirearchy". Answers outside 1–5 count as missing (the loader reports them).
+* **Wave**: ``None`` means the latest wave of the trust sheet (labels sort in time order, e.g.
+  ``2026-Q1`` < ``2026-Q2``); without any wave labels every answer is used. A wave label keeps
+  that wave's answers plus answers with a blank wave, which belong to every wave (as in
+  :mod:`lib.analysis.network` and :mod:`lib.analysis.skills`).
+* **Person score** for a dimension = the mean of the person's (reverse-coded) answers to that
+  dimension's items asked in the wave, provided they answered at least
+  ``min(min_items, items asked)`` of them (:data:`MIN_ITEMS_ANSWERED` = 2 by default); otherwise
+  the score is missing. A dimension's mean is the mean of person scores.
+* **Favourable** = an answer of 4 or 5 after reverse coding ("agree" with the wirearchy side).
+* **Respondents** are people on the roster with at least one answer in the wave; answers from ids
+  that are not on the roster are left out (the loader reports them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.core.schema import WIREARCHY_DIMENSIONS
+
+__all__ = [
+    "ALPHA_WARNING",
+    "FAVOURABLE_MIN",
+    "MIN_ITEMS_ANSWERED",
+    "AlphaResult",
+    "ResponseRate",
+    "analysis_json",
+    "cronbach_alpha",
+    "dimension_label",
+    "dimension_summary",
+    "item_summary",
+    "item_table",
+    "person_scores",
+    "resolve_wave",
+    "response_rate",
+    "scored_answers",
+    "scores_by_group",
+    "scores_by_wave",
+    "shown_by_wave",
+    "shown_items",
+    "shown_summary",
+    "survey_waves",
+    "unmapped_items",
+    "withheld_dimensions",
+]
+
+#: A person's dimension score needs at least this many answered items (capped at the items asked).
+MIN_ITEMS_ANSWERED = 2
+#: Below this Cronbach's alpha the items of a dimension do not hang together (Nunnally 1978).
+ALPHA_WARNING = 0.7
+#: Answers at or above this value (after reverse coding) count as favourable.
+FAVOURABLE_MIN = 4.0
+
+ANSWER_COLUMNS = ["person_id", "wave", "item", "dimension", "reverse", "value", "score"]
+
+
+# --- items and answers ----------------------------------------------------------------------
+
+
+def item_table(ds: Dataset) -> pd.DataFrame:
+    """The item → dimension mapping in force: item, dimension, reverse (bool), wording; last mapping wins."""
+    items = ds.trust_items
+    if len(items) == 0:
+        return pd.DataFrame({"item": [], "dimension": [], "reverse": [], "wording": []}).astype(
+            {"item": str, "dimension": str, "reverse": bool, "wording": str}
+        )
+    out = pd.DataFrame(
+        {
+            "item": items["item"].astype(str).str.strip(),
+            "dimension": items["dimension"].astype(str).str.strip(),
+            "reverse": items["reverse"].fillna(False).astype(bool) if "reverse" in items else False,
+            "wording": items["wording"].fillna("").astype(str) if "wording" in items else "",
+        }
+    )
+    out = out[(out["item"] != "") & (out["dimension"] != "")]
+    return out.drop_duplicates("item", keep="last").reset_index(drop=True)
+
+
+def dimension_label(dimension: str) -> str:
+    """Plain name of a dimension: the built-in one's name ("Knowledge sharing"), else the key itself."""
+    text = WIREARCHY_DIMENSIONS.get(dimension)
+    if text:
+        return text.split(":", 1)[0]
+    return dimension.replace("_", " ").capitalize()
+
+
+def _dimension_order(dimensions: Sequence[str]) -> list[str]:
+    present = set(dimensions)
+    return [d for d in WIREARCHY_DIMENSIONS if d in present] + sorted(present - set(WIREARCHY_DIMENSIONS))
+
+
+def _wave_labels(trust: pd.DataFrame) -> pd.Series:
+    if "wave" not in trust or len(trust) == 0:
+        return pd.Series([""] * len(trust), index=trust.index, dtype=str)
+    return trust["wave"].fillna("").astype(str).str.strip().replace({"nan": "", "<NA>": "", "None": ""})
+
+
+def survey_waves(ds: Dataset) -> list[str]:
+    """Wave labels of the trust sheet, sorted (blank labels left out)."""
+    return sorted(set(_wave_labels(ds.trust)) - {""})
+
+
+def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
+    """The wave a ``wave`` argument stands for: ``None`` → the latest label; None when there are no labels."""
+    if wave is not None:
+        return str(wave)
+    waves = survey_waves(ds)
+    return waves[-1] if waves else None
+
+
+def scored_answers(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+    """One row per answered, mapped item of roster people in the wave, with its reverse-coded score.
+
+    Columns: person_id, wave, item, dimension, reverse, value (raw 1–5), score (``6 − value`` for a
+    reverse-coded item, else ``value``). Repeated answers to the same item in the same wave are
+    averaged. Blank answers and answers outside 1–5 are dropped (they are missing, not zero).
+    """
+    trust = ds.trust
+    chosen = resolve_wave(ds, wave)
+    if len(trust) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ANSWER_COLUMNS})
+    answers = pd.DataFrame(
+        {
+            "person_id": trust["person_id"].astype(str),
+            "wave": _wave_labels(trust),
+            "item": trust["item"].astype(str).str.strip(),
+            "value": pd.to_numeric(trust["value"], errors="coerce").astype(float),
+        }
+    )
+    if chosen is not None:
+        answers = answers[(answers["wave"] == chosen) | (answers["wave"] == "")]
+    answers = answers[answers["value"].between(1, 5)]
+    if len(ds.people):
+        answers = answers[answers["person_id"].isin(set(ds.people["person_id"].astype(str)))]
+    # a blank-wave answer and a labelled one to the same item: averaged, as repeated answers are
+    answers = answers.assign(wave=chosen or "")
+    answers = answers.groupby(["person_id", "wave", "item"], as_index=False, sort=False).agg(
+        value=("value", "mean")
+    )
+    answers = answers.merge(item_table(ds)[["item", "dimension", "reverse"]], on="item", how="inner")
+    answers["score"] = np.where(answers["reverse"].astype(bool), 6.0 - answers["value"], answers["value"])
+    return answers[ANSWER_COLUMNS].reset_index(drop=True)
+
+
+def unmapped_items(ds: Dataset) -> list[str]:
+    """Items answered in the trust sheet that no mapping assigns to a dimension (their answers are unused)."""
+    if len(ds.trust) == 0:
+        return []
+    asked = set(ds.trust["item"].astype(str).str.strip())
+    return sorted(asked - set(item_table(ds)["item"]))
+
+
+def _items_asked(answers: pd.DataFrame) -> dict[str, list[str]]:
+    """dimension → items that at least one person answered in these answers."""
+    out: dict[str, list[str]] = {}
+    for dim, items in answers.groupby("dimension", sort=False)["item"]:
+        out[str(dim)] = sorted(set(items.astype(str)))
+    return out
+
+
+# --- scores ---------------------------------------------------------------------------------
+
+
+def person_scores(ds: Dataset, wave: str | None = None, min_items: int = MIN_ITEMS_ANSWERED) -> pd.DataFrame:
+    """Each respondent's score per dimension: the mean of their reverse-coded answers.
+
+    Score = mean of the person's answers (after reverse coding: 6 − x) to the dimension's items,
+    when they answered at least ``min(min_items, k)`` of the ``k`` items asked in the wave; else
+    missing (NaN). Columns: person_id, dimension, items (k), answered, score. A person person-level
+    table: show it only to viewers who may see individuals.
+    """
+    answers = scored_answers(ds, wave)
+    columns = ["person_id", "dimension", "items", "answered", "score"]
+    if len(answers) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    asked = {d: len(items) for d, items in _items_asked(answers).items()}
+    grouped = answers.groupby(["person_id", "dimension"], as_index=False).agg(
+        answered=("score", "size"), mean=("score", "mean")
+    )
+    grouped["items"] = grouped["dimension"].map(asked).astype(int)
+    needed = np.minimum(grouped["items"].to_numpy(), max(int(min_items), 1))
+    grouped["score"] = grouped["mean"].where(grouped["answered"].to_numpy() >= needed)
+    return grouped[columns].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class AlphaResult:
+    """Cronbach's alpha with the number of respondents it rests on, and why it is missing if it is."""
+
+    alpha: float  # NaN when undefined
+    items: int  # k
+    respondents: int  # n: complete respondents used (listwise)
+    excluded: int  # respondents with at least one item missing, left out
+    note: str = ""  # reason for NaN, or the low-alpha warning
+
+    @property
+    def low(self) -> bool:
+        return not math.isnan(self.alpha) and self.alpha < ALPHA_WARNING
+
+
+def cronbach_alpha(scores: pd.DataFrame) -> AlphaResult:
+    """Cronbach's alpha of a respondents × items table of (reverse-coded) scores.
+
+    α = k / (k − 1) · (1 − Σ_i s²_i / s²_T), with k items, s²_i the sample variance (ddof = 1) of
+    item i and s²_T the sample variance of the respondents' total score (Cronbach 1951,
+    "Coefficient alpha and the internal structure of tests", *Psychometrika* 16:297–334).
+    Variant: listwise deletion, i.e. only respondents who answered every item are used; the
+    result says how many were used and how many were left out. Undefined (NaN, with the reason)
+    for fewer than two items, fewer than two complete respondents, or zero total variance. A
+    value below 0.7 (:data:`ALPHA_WARNING`) means the items do not measure one thing.
+    """
+    k = int(scores.shape[1])
+    complete = scores.dropna(how="any")
+    n = len(complete)
+    excluded = len(scores) - n
+    if k < 2:
+        return AlphaResult(math.nan, k, n, excluded, "needs at least two items")
+    if n < 2:
+        return AlphaResult(math.nan, k, n, excluded, "needs at least two people who answered every item")
+    values = complete.to_numpy(dtype=float)
+    item_var = values.var(axis=0, ddof=1).sum()
+    total_var = values.sum(axis=1).var(ddof=1)
+    if total_var <= 0:
+        return AlphaResult(math.nan, k, n, excluded, "everyone gave the same total score")
+    alpha = float(k / (k - 1) * (1.0 - item_var / total_var))
+    note = (
+        f"below {ALPHA_WARNING}: the items of this dimension do not measure one thing"
+        if alpha < ALPHA_WARNING
+        else ""
+    )
+    return AlphaResult(alpha, k, n, excluded, note)
+
+
+def _alpha_for(answers: pd.DataFrame, dimension: str) -> AlphaResult:
+    sub = answers[answers["dimension"] == dimension]
+    wide = sub.pivot_table(index="person_id", columns="item", values="score", aggfunc="mean")
+    return cronbach_alpha(wide)
+
+
+def dimension_summary(
+    ds: Dataset, wave: str | None = None, min_items: int = MIN_ITEMS_ANSWERED
+) -> pd.DataFrame:
+    """Per wirearchy dimension: mean score, spread, favourable share and Cronbach's alpha.
+
+    Columns: dimension, label, items (asked), respondents (people with a score), mean and sd of
+    person scores (1–5, after reverse coding), favourable (share of all answers that are 4 or 5
+    after reverse coding), alpha, alpha_n (complete respondents used), alpha_note (why alpha is
+    missing, or the warning when alpha < 0.7). See :func:`person_scores` and
+    :func:`cronbach_alpha` for the formulas.
+    """
+    answers = scored_answers(ds, wave)
+    columns = [
+        "dimension",
+        "label",
+        "items",
+        "respondents",
+        "mean",
+        "sd",
+        "favourable",
+        "alpha",
+        "alpha_n",
+        "alpha_note",
+    ]
+    if len(answers) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    scores = person_scores(ds, wave, min_items)
+    asked = _items_asked(answers)
+    rows = []
+    for dim in _dimension_order(list(asked)):
+        s = scores.loc[scores["dimension"] == dim, "score"].dropna().astype(float)
+        a = answers.loc[answers["dimension"] == dim, "score"].astype(float)
+        alpha = _alpha_for(answers, dim)
+        rows.append(
+            {
+                "dimension": dim,
+                "label": dimension_label(dim),
+                "items": len(asked[dim]),
+                "respondents": len(s),
+                "mean": float(s.mean()) if len(s) else math.nan,
+                "sd": float(s.std(ddof=1)) if len(s) > 1 else math.nan,
+                "favourable": float((a >= FAVOURABLE_MIN).mean()) if len(a) else math.nan,
+                "alpha": alpha.alpha,
+                "alpha_n": alpha.respondents,
+                "alpha_note": alpha.note,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def item_summary(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+    """Per item: answers, mean raw answer, mean score after reverse coding, favourable share.
+
+    Columns: item, dimension, reverse, wording, answers, raw_mean (as answered), mean (after
+    reverse coding, 6 − x for reverse items), favourable (share of answers scoring 4 or 5 after
+    reverse coding).
+    """
+    answers = scored_answers(ds, wave)
+    items = item_table(ds)
+    columns = ["item", "dimension", "reverse", "wording", "answers", "raw_mean", "mean", "favourable"]
+    if len(answers) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    answers = answers.assign(fav=(answers["score"] >= FAVOURABLE_MIN).astype(float))
+    stats = answers.groupby("item", as_index=False).agg(
+        answers=("score", "size"),
+        raw_mean=("value", "mean"),
+        mean=("score", "mean"),
+        favourable=("fav", "mean"),
+    )
+    out = items.merge(stats, on="item", how="inner")
+    order = {d: i for i, d in enumerate(_dimension_order(list(out["dimension"])))}
+    out = out.assign(_o=out["dimension"].map(order)).sort_values(["_o", "item"], kind="stable")
+    return out[columns].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    """Respondents (roster people with at least one answer in the wave) over people on the roster."""
+
+    wave: str | None
+    respondents: int
+    people: int
+
+    @property
+    def rate(self) -> float:
+        return self.respondents / self.people if self.people else math.nan
+
+
+def response_rate(ds: Dataset, wave: str | None = None) -> ResponseRate:
+    """Response rate = respondents / people on the roster (NaN with an empty roster)."""
+    answers = scored_answers(ds, wave)
+    return ResponseRate(resolve_wave(ds, wave), int(answers["person_id"].nunique()), len(ds.people))
+
+
+def _score_populations(ds: Dataset, min_items: int) -> dict[str, dict[str, list[str]]]:
+    """dimension → wave → the people with a score on it: who a group mean is computed from.
+    Computed once per dataset object and ``min_items`` (kept in ``ds.memo``)."""
+    key = ("trust.score_populations", min_items, id(ds.trust), id(ds.trust_items), id(ds.people))
+    if key in ds.memo:
+        return ds.memo[key]  # type: ignore[return-value]
+    out: dict[str, dict[str, list[str]]] = {}
+    waves: list[str | None] = [*survey_waves(ds)] or [None]
+    for w in waves:
+        scores = person_scores(ds, w, min_items)
+        scored = scores[scores["score"].notna()]
+        for dim, ids in scored.groupby("dimension")["person_id"]:
+            out.setdefault(str(dim), {})[w or ""] = [str(i) for i in ids]
+    ds.memo[key] = out
+    return out
+
+
+def releases(
+    ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, min_items: int = MIN_ITEMS_ANSWERED
+) -> list[privacy.Release]:
+    """What the aggregate view may show of each dimension's group scores (:func:`lib.core.privacy.release_for`),
+    for figures that combine several dimensions (the wirearchy index per group)."""
+    return [
+        privacy.release_for(ds, f"trust:{dim}:{min_items}", pops, min_size)
+        for dim, pops in _score_populations(ds, min_items).items()
+    ]
+
+
+def scores_by_group(
+    ds: Dataset,
+    attribute: str,
+    wave: str | None = None,
+    min_size: int = privacy.MIN_GROUP_SIZE,
+    min_items: int = MIN_ITEMS_ANSWERED,
+    across: bool = True,
+) -> pd.DataFrame:
+    """Dimension means per group of ``attribute`` (team, level, …), small groups suppressed.
+
+    Long form: group, dimension, label, people (on the roster), respondents (people in the group
+    with a score on this dimension), mean, favourable (share of those respondents' answers that
+    are 4 or 5 after reverse coding), suppressed, suppressed_reason. What may be shown is decided
+    by :func:`lib.core.privacy.protect_groups`: with ``across`` (the aggregate view) over every
+    breakdown and wave of the dimension's scores together, else per table (groups under
+    ``min_size`` respondents, plus complementary suppression against the organisation's mean).
+    """
+    columns = ["group", "dimension", "label", "people", "respondents", "mean", "favourable"]
+    if attribute not in ds.people.columns:
+        raise KeyError(f"no attribute {attribute!r} in the people sheet")
+    answers = scored_answers(ds, wave)
+    if len(answers) == 0:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return empty.assign(suppressed=pd.Series(dtype=bool), suppressed_reason=pd.Series(dtype=str))
+    groups = pd.DataFrame(
+        {"person_id": ds.people["person_id"].astype(str), "group": privacy.group_labels(ds.people, attribute)}
+    )
+    sizes = groups.groupby("group").size()
+    scores = person_scores(ds, wave, min_items).merge(groups, on="person_id", how="inner")
+    scored = scores[scores["score"].notna()][["person_id", "dimension"]]
+    answers = answers.merge(groups, on="person_id", how="inner").merge(scored, on=["person_id", "dimension"])
+    answers = answers.assign(fav=(answers["score"] >= FAVOURABLE_MIN).astype(float))
+    fav = answers.groupby(["group", "dimension"])["fav"].mean()
+    populations = _score_populations(ds, min_items) if across else {}
+    chosen = resolve_wave(ds, wave) or ""
+    parts = []
+    for dim in _dimension_order(list(answers["dimension"].unique())):
+        s = scores[(scores["dimension"] == dim) & scores["score"].notna()]
+        stats = s.groupby("group")["score"].agg(["size", "mean"])
+        table = pd.DataFrame({"group": sorted(sizes.index)})
+        table["dimension"] = dim
+        table["label"] = dimension_label(dim)
+        table["people"] = table["group"].map(sizes).astype(int)
+        table["respondents"] = table["group"].map(stats["size"]).fillna(0).astype(int)
+        table["mean"] = table["group"].map(stats["mean"]).astype(float)
+        table["favourable"] = [float(fav.get((g, dim), math.nan)) for g in table["group"]]
+        table = table[table["respondents"] > 0]
+        parts.append(
+            privacy.protect_groups(
+                table,
+                ds,
+                attribute,
+                family=f"trust:{dim}:{min_items}",
+                populations=populations.get(str(dim), {}),
+                min_size=min_size,
+                wave=chosen,
+                size_col="respondents",
+                value_cols=["mean", "favourable"],
+                across=across,
+                group_col="group",
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def withheld_dimensions(
+    ds: Dataset,
+    wave: str | None = None,
+    min_size: int = privacy.MIN_GROUP_SIZE,
+    min_items: int = MIN_ITEMS_ANSWERED,
+) -> set[str]:
+    """Dimensions whose organisation-wide figures the aggregate view withholds in ``wave``: their
+    respondents differ from another wave's by fewer than ``min_size`` people, so comparing the two
+    waves would give those people's scores away (:attr:`lib.core.privacy.Release.withheld`)."""
+    label = resolve_wave(ds, wave) or ""
+    return {
+        dim
+        for dim, pops in _score_populations(ds, min_items).items()
+        if not privacy.release_for(ds, f"trust:{dim}:{min_items}", pops, min_size).total_shown(label)
+    }
+
+
+def shown_summary(
+    ds: Dataset,
+    wave: str | None = None,
+    min_size: int = privacy.MIN_GROUP_SIZE,
+    across: bool = True,
+    min_items: int = MIN_ITEMS_ANSWERED,
+) -> pd.DataFrame:
+    """:func:`dimension_summary` as a viewer may see it, with ``suppressed``/``suppressed_reason``:
+    a dimension with fewer than ``min_size`` respondents is hidden, and with ``across`` (the
+    aggregate view) so is one :func:`withheld_dimensions` names (reason ``"wave"``)."""
+    dims = dimension_summary(ds, wave, min_items)
+    values = ["mean", "sd", "favourable", "alpha", "alpha_n"]
+    checked = privacy.suppress_small_groups(dims, "respondents", min_size, value_cols=values)
+    if across and len(checked):
+        withheld = checked["dimension"].isin(withheld_dimensions(ds, wave, min_size, min_items))
+        checked.loc[withheld, [*values, "respondents"]] = np.nan
+        checked.loc[withheld, "suppressed"] = True
+        checked.loc[withheld, "suppressed_reason"] = "wave"
+    return checked
+
+
+def shown_items(
+    ds: Dataset, wave: str | None = None, min_size: int = privacy.MIN_GROUP_SIZE, across: bool = True
+) -> pd.DataFrame:
+    """:func:`item_summary` as a viewer may see it: items with fewer than ``min_size`` answers, and
+    (``across``) the items of :func:`withheld_dimensions`, hidden (``suppressed`` flags)."""
+    items = item_summary(ds, wave)
+    checked = privacy.suppress_small_groups(
+        items, "answers", min_size, value_cols=["raw_mean", "mean", "favourable"]
+    )
+    if across and len(checked):
+        withheld = checked["dimension"].isin(withheld_dimensions(ds, wave, min_size))
+        checked.loc[withheld, ["answers", "raw_mean", "mean", "favourable"]] = np.nan
+        checked.loc[withheld, "suppressed"] = True
+        checked.loc[withheld, "suppressed_reason"] = "wave"
+    return checked
+
+
+def shown_by_wave(ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, across: bool = True) -> pd.DataFrame:
+    """:func:`shown_summary` for every wave of the trust sheet, stacked with a ``wave`` column first;
+    only the rows a viewer may see."""
+    parts = []
+    waves: list[str | None] = [*survey_waves(ds)] or [None]
+    for w in waves:
+        table = privacy.shown(shown_summary(ds, w, min_size, across))
+        if len(table):
+            parts.append(table.assign(wave=w or ""))
+    if not parts:
+        return pd.DataFrame(columns=["wave", "dimension", "label", "respondents", "mean", "alpha"])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["wave", *[c for c in out.columns if c != "wave"]]]
+
+
+def scores_by_wave(ds: Dataset, min_items: int = MIN_ITEMS_ANSWERED) -> pd.DataFrame:
+    """:func:`dimension_summary` for every wave of the trust sheet, stacked, with a ``wave`` column first."""
+    parts = []
+    labels: list[str | None] = list(survey_waves(ds)) or [None]
+    for w in labels:
+        table = dimension_summary(ds, w, min_items)
+        if len(table):
+            parts.append(table.assign(wave=w or ""))
+    if not parts:
+        return pd.DataFrame(columns=["wave", "dimension", "label", "respondents", "mean", "alpha"])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["wave", *[c for c in out.columns if c != "wave"]]]
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def _num(x: object) -> float | None:
+    """A JSON-safe float: NaN and None become None."""
+    if x is None:
+        return None
+    value = float(x)  # type: ignore[arg-type]
+    return None if math.isnan(value) else round(value, 6)
+
+
+def analysis_json(ds: Dataset) -> dict[str, object]:
+    """The ``trust`` section of ``python -m lib.cli analyze``: latest wave, per dimension and response rate."""
+    rate = response_rate(ds)
+    summary = dimension_summary(ds)
+    dims: dict[str, object] = {}
+    for row in summary.to_dict("records"):
+        dims[str(row["dimension"])] = {
+            "mean": _num(row["mean"]),
+            "alpha": _num(row["alpha"]),
+            "alpha_respondents": int(row["alpha_n"]),
+            "respondents": int(row["respondents"]),
+            "favourable": _num(row["favourable"]),
+        }
+    return {
+        "wave": rate.wave,
+        "waves": survey_waves(ds),
+        "respondents": rate.respondents,
+        "people": rate.people,
+        "response_rate": _num(rate.rate),
+        "min_items_answered": MIN_ITEMS_ANSWERED,
+        "dimensions": dims,
+        "unmapped_items": unmapped_items(ds),
+    }

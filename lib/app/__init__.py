@@ -1,0 +1,5 @@
+"""The application layer: the Streamlit widgets shared by the pages (``ui``, the only module in
+``lib`` that imports streamlit), sign-in and roles (``auth``) and the command line (``cli``).
+
+May import: anything in ``lib``. Nothing in ``lib`` imports it.
+"""

@@ -1,0 +1,418 @@
+"""Command line: ``python -m lib.cli validate|template|sample|analyze|report …``.
+
+``validate FILE``            exit 0 when it loads; 1 with one line per finding (``sheet:row:column: message``)
+``template OUT.xlsx``        the survey kit workbook
+``sample OUT --people N --seed S``   a generated organisation (.xlsx, or .zip of CSVs for big ones)
+``analyze FILE --json OUT``  every analysis section as JSON (sections listed in ``ANALYSIS_SECTIONS``)
+``report FILE --format pptx|xlsx|html --out PATH [--view aggregate|named] [--group-by ATTR]``  the exports the app offers
+``import FILE --workspace NAME [--wave LABEL]``  store a loaded file as a new wave (all or nothing)
+``workspaces [--json]``      every workspace with its waves and row counts
+``delete --workspace NAME [--wave LABEL]``  delete a workspace (or one wave) with everything it holds
+(the last three use ``$SLD_DATABASE_URL`` or ``data/workspaces.db``; ``--database URL`` overrides)
+``hash-password [--scrypt-n N]``  a scrypt hash for a built-in account's ``password_hash`` (password from stdin or a prompt)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from lib.core.dataset import Dataset
+from lib.core.errors import DataError, Finding
+
+#: JSON section name → "module:function" taking a Dataset and returning JSON-ready data.
+#: Each analysis module adds its line here; the order is the order in the JSON file.
+ANALYSIS_SECTIONS: dict[str, str] = {
+    "dataset": "lib.cli:dataset_summary",
+    "_network": "lib.analysis.network:analysis_json",
+    "learning_mix": "lib.analysis.learning:analysis_json",
+    "stocks_flows": "lib.analysis.flows:analysis_json",
+    "shifts": "lib.analysis.shifts:analysis_json",
+    "trust": "lib.analysis.trust:analysis_json",
+    "wirearchy": "lib.analysis.wirearchy:analysis_json",
+    "skills": "lib.analysis.smn:analysis_json",
+    "top_gaps": "lib.analysis.skills:top_gaps_json",
+}
+
+
+def dataset_summary(ds: Dataset) -> dict[str, Any]:
+    return {
+        "source": ds.source,
+        "people": len(ds.people),
+        "rows": ds.summary(),
+        "relations": ds.relations,
+        "waves": ds.waves,
+        "attributes": ds.attributes,
+    }
+
+
+def _resolve(spec: str) -> Callable[[Dataset], Any]:
+    module, _, name = spec.partition(":")
+    fn: Callable[[Dataset], Any] = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def analyze(ds: Dataset) -> dict[str, Any]:
+    """Every analysis section, merged into one JSON-ready dict."""
+    out: dict[str, Any] = {}
+    for section, spec in ANALYSIS_SECTIONS.items():
+        result = _resolve(spec)(ds)
+        if isinstance(result, dict) and section.startswith("_"):
+            out.update(result)  # a module contributing several top-level keys
+        else:
+            out[section] = result
+    return out
+
+
+def _load(path: str) -> Dataset:
+    from lib.intake.loader import load_path
+
+    return load_path(Path(path))
+
+
+def _validate_line(f: Finding) -> str:
+    """``sheet:row:column: message``; a finding about a whole file names the file in the sheet slot."""
+    return f.line() if f.sheet or not f.file else f"{f.file}{f.line()}"
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        ds = _load(args.file)
+    except DataError as err:
+        for f in err.findings:
+            print(_validate_line(f))
+        return 1
+    for f in ds.findings:
+        print(_validate_line(f))
+    print(f"OK: {len(ds.people)} people, {len(ds.ties)} ties loaded from {args.file}", file=sys.stderr)
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from lib.intake.template import template_bytes
+
+    Path(args.out).write_bytes(template_bytes())
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from lib.intake.sample import generate, write_dataset
+
+    ds = generate(people=args.people, seed=args.seed, ties_per_person=args.ties_per_person)
+    written = write_dataset(ds, Path(args.out))
+    print(f"wrote {written}", file=sys.stderr)
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    try:
+        ds = _load(args.file)
+    except DataError as err:
+        for f in err.findings:
+            print(f.line(), file=sys.stderr)
+        return 1
+    result = analyze(ds)
+    text = json.dumps(result, indent=2, default=_json_default, allow_nan=False)
+    if args.json:
+        Path(args.json).write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from lib.report.exports import ExportOptions, build_report
+
+    try:
+        options = ExportOptions(
+            view=args.view,
+            min_group_size=args.min_group_size,
+            pseudonyms=args.pseudonyms,
+            wave=args.wave,
+            group_by=args.group_by or "department",
+        )
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        ds = _load(args.file)
+    except DataError as err:
+        for f in err.findings:
+            print(f.line(), file=sys.stderr)
+        return 1
+    if args.wave is not None and ds.waves and args.wave not in ds.waves:
+        print(f"error: no wave {args.wave!r} in {args.file} (waves: {', '.join(ds.waves)})", file=sys.stderr)
+        return 2
+    if args.group_by is not None and args.group_by not in ds.attributes:
+        offered = ", ".join(ds.attributes) or "none: the people sheet has no attribute to group by"
+        print(
+            f"error: no people attribute {args.group_by!r} to group by (offered: {offered})", file=sys.stderr
+        )
+        return 2
+    report = build_report(ds, options)
+    if args.format == "pptx":
+        from lib.report.deck import deck_bytes
+
+        data = deck_bytes(ds, options, report=report)
+    elif args.format == "xlsx":
+        from lib.report.exports import workbook_bytes
+
+        data = workbook_bytes(ds, options, report=report)
+    else:
+        from lib.report.html import html_bytes
+
+        data = html_bytes(ds, options, report=report)
+    Path(args.out).write_bytes(data)
+    print(f"wrote {args.out} ({args.format}, {args.view} view, {len(data):,} bytes)", file=sys.stderr)
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    import time
+    from dataclasses import replace
+
+    from lib.store.workspaces import (
+        WorkspaceError,
+        WorkspaceSettings,
+        get_workspace,
+        import_file,
+        open_database,
+    )
+    from lib.store.workspaces import update_settings as update_workspace_settings
+
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"{message} ({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
+
+    try:
+        engine = open_database(args.database)
+        settings = None
+        if args.retention_days is not None:
+            try:
+                current = get_workspace(engine, args.workspace).settings
+                update_workspace_settings(
+                    engine, args.workspace, replace(current, retention_days=args.retention_days)
+                )
+            except WorkspaceError:  # a new workspace: created with this retention by the import
+                settings = WorkspaceSettings(retention_days=args.retention_days)
+        say(f"loading {args.file}")
+        _ds, info = import_file(engine, args.file, args.workspace, args.wave, settings=settings, progress=say)
+    except DataError as err:
+        for f in err.findings:
+            print(f.line(), file=sys.stderr)
+        print("nothing was imported", file=sys.stderr)
+        return 1
+    except WorkspaceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("cancelled: nothing was imported", file=sys.stderr)
+        return 130
+    workspace = get_workspace(engine, args.workspace).name  # as stored: the name normalised
+    say(f"imported wave {info.label!r} into workspace {workspace!r}")
+    counts = ", ".join(f"{n:,} {name}" for name, n in info.rows.items() if n)
+    print(f"{workspace}\t{info.label}\t{counts}")
+    return 0
+
+
+def _cmd_workspaces(args: argparse.Namespace) -> int:
+    from lib.store.workspaces import list_workspaces, open_database
+
+    spaces = list_workspaces(open_database(args.database))
+    if args.json:
+        data = [
+            {
+                "name": ws.name,
+                "created_at": ws.created_at.isoformat(),
+                "min_group_size": ws.settings.min_group_size,
+                "default_view": ws.settings.default_view,
+                "retention_days": ws.settings.retention_days,
+                "waves": [
+                    {
+                        "label": w.label,
+                        "kind": w.kind,
+                        "source": w.source,
+                        "imported_at": w.imported_at.isoformat(),
+                        "rows": w.rows,
+                        "stored_bytes": w.stored_bytes,
+                        "upload_bytes": w.upload_bytes,
+                    }
+                    for w in ws.waves
+                ],
+            }
+            for ws in spaces
+        ]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if not spaces:
+        print("no workspaces yet: python -m lib.cli import FILE --workspace NAME", file=sys.stderr)
+    for ws in spaces:
+        days = ws.settings.retention_days
+        keep = "keep uploads" if days is None else f"keep uploads {days} days"
+        print(
+            f"{ws.name}  ({len(ws.waves)} wave(s); minimum group {ws.settings.min_group_size}; "
+            f"{ws.settings.default_view} view; {keep})"
+        )
+        for w in ws.waves:
+            counts = ", ".join(f"{n:,} {name}" for name, n in w.rows.items() if n)
+            size = (w.stored_bytes + w.upload_bytes) / 1e6
+            print(f"  {w.label}  {w.kind}  {w.imported_at:%Y-%m-%d %H:%M} UTC  {size:.1f} MB  {counts}")
+    return 0
+
+
+def _cmd_delete(args: argparse.Namespace) -> int:
+    from lib.store.workspaces import (
+        WorkspaceError,
+        delete_wave,
+        delete_workspace,
+        get_workspace,
+        open_database,
+    )
+
+    try:
+        engine = open_database(args.database)
+        if args.wave is not None:
+            workspace = get_workspace(engine, args.workspace).name  # as stored: the name normalised
+            delete_wave(engine, workspace, args.wave)
+            print(f"deleted wave {args.wave!r} of workspace {workspace!r}", file=sys.stderr)
+            return 0
+        gone = delete_workspace(engine, args.workspace)
+    except WorkspaceError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"deleted workspace {gone.workspace!r}: {gone.waves} wave(s), {gone.tables} table(s), "
+        f"{gone.files} uploaded file(s), {gone.cached_results} cached result(s), "
+        f"{gone.workshop_sessions} workshop session(s), {gone.actions} action(s), "
+        f"{gone.pulse_answers} pulse answer(s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from lib.app.auth import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        print(hash_password(password, n=args.scrypt_n))
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print('paste it into .streamlit/secrets.toml as password_hash = "..."', file=sys.stderr)
+    return 0
+
+
+def _json_default(value: object) -> object:
+    import numpy as np
+
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.cli", description=__doc__.splitlines()[0] if __doc__ else None
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a workbook, CSV, zip or folder; exit 1 on errors")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("template", help="write the survey-kit template workbook")
+    p.add_argument("out")
+    p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("sample", help="write a generated sample organisation")
+    p.add_argument("out")
+    p.add_argument("--people", type=int, default=250)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--ties-per-person", type=float, default=None, help="about this many ties per person (benchmarks)"
+    )
+    p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("report", help="write the PowerPoint deck, Excel workbook or HTML report")
+    p.add_argument("file")
+    p.add_argument("--format", choices=["pptx", "xlsx", "html"], required=True)
+    p.add_argument("--out", required=True, help="output file")
+    p.add_argument("--view", choices=["aggregate", "named"], default="aggregate")
+    p.add_argument("--min-group-size", type=int, default=5, help="at least 5 (default 5)")
+    p.add_argument("--pseudonyms", action="store_true", help="named view: stable pseudonyms instead of names")
+    p.add_argument("--wave", help="the wave to report (default: the latest)")
+    p.add_argument(
+        "--group-by",
+        help="the people attribute the group tables compare (default: department), as the pages offer;"
+        " the aggregate view shows only the groups lib.core.privacy releases",
+    )
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("analyze", help="run every analysis and write JSON")
+    p.add_argument("file")
+    p.add_argument("--json", help="output file (default: standard output)")
+    p.set_defaults(func=_cmd_analyze)
+
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
+        "--database", metavar="URL", help="SQLAlchemy URL (default: $SLD_DATABASE_URL or data/workspaces.db)"
+    )
+
+    p = sub.add_parser("import", parents=[database], help="store a file as a new wave (all or nothing)")
+    p.add_argument("file")
+    p.add_argument("--workspace", required=True, help="created when it does not exist")
+    p.add_argument("--wave", help="wave label (default: the file's one wave label, else its name)")
+    p.add_argument("--retention-days", type=int, help="keep this workspace's uploads this many days")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("workspaces", parents=[database], help="list workspaces, their waves and row counts")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_workspaces)
+
+    p = sub.add_parser("delete", parents=[database], help="delete a workspace (or one wave) and all it holds")
+    p.add_argument("--workspace", required=True)
+    p.add_argument("--wave", help="delete only this wave")
+    p.set_defaults(func=_cmd_delete)
+
+    from lib.app.auth import SCRYPT_N  # a light module: constants and the standard library
+
+    p = sub.add_parser("hash-password", help="hash a password for [accounts.<name>] password_hash (scrypt)")
+    p.add_argument(
+        "--scrypt-n",
+        type=int,
+        default=SCRYPT_N,
+        metavar="N",
+        help=f"scrypt cost N: [passwords] scrypt_n in the secrets, when set (default {SCRYPT_N})",
+    )
+    p.set_defaults(func=_cmd_hash_password)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

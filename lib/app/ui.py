@@ -1,0 +1,578 @@
+"""Shared Streamlit widgets and session plumbing: the one module under lib/ that imports streamlit.
+
+Pages call :func:`guard` first (stops the page for a role that may not open it), then
+:func:`dataset` for the loaded data, :func:`compute` for cached analysis results, :func:`settings`
+for the viewer's privacy settings and :func:`download_table` for downloads.
+
+Who is signed in: :func:`user`. With nothing configured, the local user with every role; when
+``.streamlit/secrets.toml`` configures sign-in (:mod:`lib.app.auth`), the OIDC user (``st.user``) or the
+built-in account signed in on the sign-in page, else nobody (:data:`lib.app.auth.ANONYMOUS`).
+Enforcement lives here, on the server: :func:`settings` always gives the aggregate view to a role
+without ``named_view`` (whatever the session state says), :func:`download_table` offers nothing to
+a role without ``export``, and :func:`person_labels` refuses names in the aggregate view.
+
+Workspaces: :func:`workspace_engine` (one engine per database URL, process-wide: it holds no user
+data), ``st.session_state["workspace"]`` = the name of this session's workspace, opened with
+:func:`open_workspace` (its uploaded waves as one dataset, pulse waves kept apart, its settings applied).
+
+Isolation: the loaded dataset and every cached result live in ``st.session_state``, so one
+user's upload is never served to another session. Only the bundled sample organisation (public,
+the same for everyone) is cached process-wide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from lib.app import auth
+from lib.core.dataset import Dataset
+from lib.core.sanitise import safe_csv
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from lib.store.workspaces import WorkspaceInfo, WorkspaceSettings
+
+_LOG = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository: lib/<package>/<module>.py
+SAMPLE_PATH = ROOT / "sample_data" / "sample_org.xlsx"
+SAMPLE_LABEL = "Sample organisation (generated, fictitious)"
+MIN_GROUP_SIZE = 5
+_RESULT_CACHE_ENTRIES = 64
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Settings:
+    view: str  # "named" or "aggregate"
+    min_group_size: int
+    pseudonyms: bool
+
+    @property
+    def individuals_visible(self) -> bool:
+        return self.view == "named"
+
+
+@st.cache_resource(show_spinner="Loading the sample organisation…")
+def _sample_dataset() -> Dataset:
+    from lib.analysis.flows import with_interaction_relation
+    from lib.intake.loader import load_path
+
+    ds = with_interaction_relation(load_path(SAMPLE_PATH))
+    ds.source = SAMPLE_LABEL
+    return ds
+
+
+def dataset() -> Dataset:
+    """The dataset of this session: the last good upload, or the sample organisation."""
+    ds = st.session_state.get("dataset")
+    if ds is None:
+        ds = _sample_dataset()
+        st.session_state["dataset_key"] = "sample"
+    return ds
+
+
+def set_dataset(ds: Dataset | None, key: str = "sample") -> None:
+    """Replace this session's dataset (None = back to the sample) and drop its cached results.
+
+    The collaboration log's person-to-person events become one more relation, "interactions".
+    """
+    from lib.analysis.flows import with_interaction_relation
+
+    st.session_state["dataset"] = None if ds is None else with_interaction_relation(ds)
+    st.session_state["dataset_key"] = key
+    st.session_state["_results"] = {}
+
+
+def is_sample() -> bool:
+    return st.session_state.get("dataset") is None
+
+
+def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(dataset(), *args, **kwargs)``, cached in this session, keyed on the dataset's content."""
+    ds = dataset()
+    if any(isinstance(a, pd.DataFrame | pd.Series) for a in (*args, *kwargs.values())):
+        # repr() of a table is truncated: two different tables could share a cache key.
+        raise TypeError("ui.compute takes plain arguments; pass what the table is derived from")
+    key = (
+        fn.__module__,
+        fn.__qualname__,
+        st.session_state.get("dataset_key"),
+        repr(args),
+        repr(sorted(kwargs.items())),
+    )
+    cache: dict[Any, Any] = st.session_state.setdefault("_results", {})
+    if key not in cache:
+        if len(cache) >= _RESULT_CACHE_ENTRIES:
+            cache.pop(next(iter(cache)))
+        cache[key] = fn(ds, *args, **kwargs)
+    return cache[key]  # type: ignore[no-any-return]
+
+
+# --- who is signed in ------------------------------------------------------------------------
+
+
+def _config_error(message: str) -> NoReturn:
+    st.error(
+        f"Sign-in is configured wrongly, so nobody can sign in: {md(message)} "
+        "Fix `.streamlit/secrets.toml` (see `.streamlit/secrets.example.toml`) and restart the app."
+    )
+    st.stop()
+
+
+def auth_config() -> auth.AuthConfig:
+    """The sign-in configuration from the secrets. No secrets file: not configured (the local user).
+    A file that cannot be read or used stops the app: it fails closed, never open."""
+    try:
+        data = st.secrets.to_dict()
+    except StreamlitSecretNotFoundError as err:
+        if getattr(err, "error_id", None) == "no-secrets-found":
+            return auth.AuthConfig()
+        _LOG.error("secrets cannot be read: %s", err.error_id if hasattr(err, "error_id") else "?")
+        _config_error("the secrets file cannot be read (is it valid TOML?).")
+    try:
+        return auth.load_config(data)
+    except auth.AuthConfigError as err:
+        _config_error(str(err))
+
+
+def user() -> auth.User:
+    """The signed-in user: the one this session signed in (built-in account, join link), else the
+    identity provider's (``st.user``), else nobody. Nothing configured: :func:`lib.app.auth.local_user`,
+    the local user with every role for a browser on this computer, the participant role only for
+    one elsewhere (unless ``SLD_LOCAL_MODE=anywhere``; a value it does not know stops the app)."""
+    signed = st.session_state.get("user")
+    if isinstance(signed, auth.User):
+        return signed
+    config = auth_config()
+    if not config.configured:
+        try:
+            anywhere = auth.local_mode_anywhere(os.environ.get(auth.LOCAL_MODE_ENV))
+        except auth.AuthConfigError as err:
+            st.error(
+                f"The app's local mode is set wrongly, so nobody can use it: {md(err)} Restart the app then."
+            )
+            st.stop()
+        return auth.local_user(auth.client_address(st.context.ip_address), anywhere)
+    if config.oidc_providers and st.user.get("is_logged_in") is True:
+        return auth.oidc_user(config, st.user.to_dict())
+    return auth.ANONYMOUS
+
+
+def can(action: auth.Action) -> bool:
+    """May the signed-in user do ``action`` (:data:`lib.app.auth.ACTION_ACCESS`)?"""
+    return auth.allowed(user(), action)
+
+
+def roles_text(u: auth.User) -> str:
+    return ", ".join(r for r in auth.ROLES if r in u.roles) or "no role"
+
+
+def sign_in(u: auth.User) -> None:
+    """Start a fresh session for ``u``: nothing the previous user loaded or chose stays."""
+    for key in list(st.session_state):
+        del st.session_state[key]
+    st.session_state["user"] = u
+
+
+def sign_out() -> None:
+    """Forget this session's user and everything it loaded; an OIDC user is logged out too."""
+    u = user()
+    for key in list(st.session_state):
+        del st.session_state[key]
+    if u.source == "oidc":
+        st.logout()
+    st.rerun()
+
+
+def guard(page: str) -> auth.User:
+    """First line of every page: stop with a plain message when the user's roles may not open ``page``.
+
+    The navigation already registers only the pages a user may open; this is the second lock, for a
+    page reached any other way (``st.switch_page``, a link in another page)."""
+    u = user()
+    if not auth.may_open(u, page):
+        st.error(f"This page is not available to your role ({roles_text(u)}).")
+        st.stop()
+    return u
+
+
+def settings() -> Settings:
+    """The viewer's privacy settings, enforced: a role without ``named_view`` (an executive) always
+    gets the aggregate view; the minimum group size never goes below the workspace's (or 5)."""
+    ws = workspace_settings()
+    floor = max(MIN_GROUP_SIZE, ws.min_group_size if ws else MIN_GROUP_SIZE)
+    named_ok = can("named_view")
+    view = str(st.session_state.get("view", ws.default_view if ws else "named")) if named_ok else "aggregate"
+    try:
+        size = int(st.session_state.get("min_group_size", floor))
+    except (TypeError, ValueError):
+        size = floor
+    return Settings(
+        view=view if view in ("named", "aggregate") else "aggregate",
+        min_group_size=max(floor, size),
+        pseudonyms=named_ok and bool(st.session_state.get("pseudonyms", False)),
+    )
+
+
+def sidebar() -> None:
+    """The shared frame: who is signed in, the workspace, which data is loaded, the privacy settings."""
+    u = user()
+    if not u.roles:
+        return  # the sign-in page: nothing to show yet
+    ws = workspace_settings()
+    floor = max(MIN_GROUP_SIZE, ws.min_group_size if ws else MIN_GROUP_SIZE)
+    st.session_state.setdefault("view", ws.default_view if ws else "named")
+    if int(st.session_state.get("min_group_size", 0) or 0) < floor:
+        st.session_state["min_group_size"] = floor  # a workspace's minimum, never less
+    st.session_state.setdefault("pseudonyms", False)
+    with st.sidebar:
+        if u.source == "join-link":
+            st.caption("You joined a pulse through its link: this device sees the pulse page only.")
+        elif u.source == "remote":
+            st.caption("Opened from another computer: the pulse page only.")
+        elif not u.is_local:
+            st.caption(f"Signed in: **{md(u.name)}** ({roles_text(u)})")
+            if st.button("Sign out", key="sign-out"):
+                sign_out()
+        if not can("open_workspace"):
+            return  # a participant: the pulse page only
+        _workspace_picker()
+        ds = dataset()
+        st.caption(f"Data: **{md(ds.source or 'upload')}** · {len(ds.people):,} people")
+        if can("named_view"):
+            st.radio(
+                "Viewer",
+                options=["named", "aggregate"],
+                format_func=lambda v: {"named": "Named (facilitator)", "aggregate": "Aggregate (executive)"}[
+                    v
+                ],
+                key="view",
+                help="Aggregate hides every name, id and person-level table; named shows everything.",
+            )
+        else:
+            st.caption(
+                "**Aggregate view** (your role): no names, ids or person-level tables; "
+                "groups under the minimum size are hidden."
+            )
+        st.number_input(
+            "Minimum group size",
+            min_value=floor,
+            max_value=100,
+            step=1,
+            key="min_group_size",
+            help="Groups smaller than this are never shown in aggregate statistics. It can only be raised.",
+        )
+        if can("named_view"):
+            st.checkbox(
+                "Show pseudonyms instead of names",
+                key="pseudonyms",
+                help="Stable pseudonyms, salted per dataset: the same on every page and export.",
+            )
+
+
+# --- workspaces ------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    from lib.store.workspaces import open_database
+
+    return open_database(url)
+
+
+def workspace_engine() -> Engine:
+    """The workspaces database (``$SLD_DATABASE_URL`` or ``data/workspaces.db``), migrated."""
+    from lib.store.db import database_url
+
+    return _engine(database_url())
+
+
+def workspace() -> str | None:
+    """The name of this session's workspace, or None."""
+    name = st.session_state.get("workspace")
+    return str(name) if name else None
+
+
+def workspace_names() -> list[str]:
+    """The workspaces the signed-in user may open, sorted: every stored workspace filtered by
+    :func:`lib.app.auth.may_open_workspace` (``[workspace_access]``); none for a role without
+    ``open_workspace``. The lists of workspaces on pages come from here, and :func:`open_workspace`
+    refuses any other name."""
+    from lib.store.workspaces import workspace_names as stored_names
+
+    u = user()
+    if not auth.allowed(u, "open_workspace"):
+        return []
+    return auth.workspaces_for(auth_config(), u, stored_names(workspace_engine()))
+
+
+def check_new_workspace(name: str) -> str:
+    """``name`` cleaned, when the signed-in user may create a workspace of that name; WorkspaceError
+    otherwise: a role without ``upload``, a name ``[workspace_access]`` assigns to others (creating it
+    would hand them this user's data, or lock this user out), or a name already taken."""
+    from lib.store.workspaces import WorkspaceError
+    from lib.store.workspaces import workspace_names as stored_names
+
+    clean = str(name).strip()
+    if not can("upload"):
+        raise WorkspaceError("Your role cannot create workspaces.")
+    if not clean:
+        raise WorkspaceError("Give the new workspace a name.")
+    if not auth.may_open_workspace(auth_config(), user(), clean):
+        raise WorkspaceError(
+            f"The name {clean!r} is assigned to others in the sign-in settings ([workspace_access]): "
+            "choose another name."
+        )
+    if clean in stored_names(workspace_engine()):
+        raise WorkspaceError(f"A workspace named {clean!r} already exists: choose another name.")
+    return clean
+
+
+def create_workspace(name: str) -> str:
+    """Create an empty workspace for the signed-in user (:func:`check_new_workspace`); its name."""
+    from lib.store.workspaces import create_workspace as create
+
+    return create(workspace_engine(), check_new_workspace(name)).name
+
+
+def workspace_settings() -> WorkspaceSettings | None:
+    """The settings of this session's workspace (as of when it was opened or last refreshed)."""
+    return st.session_state.get("workspace_settings") if workspace() else None
+
+
+def _workspace_key(info: WorkspaceInfo, wave: str | None = None) -> str:
+    """The dataset key of the workspace view (``"ws:…"``) or, with ``wave``, of that one wave
+    (``"wave:…"``): a hash of what the data shown depend on, so :func:`refresh_workspace` reloads
+    when it changes. That is the waves combined (label and fingerprint; pulse waves kept apart are
+    left out, so a pulse answer reloads no viewer's workspace view) or the one wave, and the
+    settings that change the data: the pseudonym salt and the channel mapping."""
+    waves = info.combined_waves if wave is None else tuple(w for w in info.waves if w.label == wave)
+    h = hashlib.sha256(info.name.encode())
+    for w in waves:
+        h.update(f"\0{w.label}\0{w.fingerprint}".encode())
+    h.update(f"\0salt\0{info.settings.pseudonym_salt}".encode())
+    h.update(f"\0modes\0{sorted(info.settings.channel_modes.items())!r}".encode())
+    return ("ws:" if wave is None else "wave:") + h.hexdigest()
+
+
+def apply_workspace_settings(ws: WorkspaceSettings, set_view: bool = True) -> None:
+    """Apply a workspace's settings to this session: its minimum group size (a viewer's higher
+    one stays), and with ``set_view`` its default view (for roles that may see names). Call from
+    a widget callback: it changes widget state.
+
+    The settings that change the data (pseudonym salt, channel mapping) are applied by loading:
+    :func:`lib.store.workspaces.load_workspace` and :func:`lib.store.workspaces.load_wave` build them into the
+    dataset, and :func:`_workspace_key` covers them, so after a change :func:`refresh_workspace`
+    reloads the data shown (this session's and every other session's with the workspace open)."""
+    st.session_state["workspace_settings"] = ws
+    st.session_state["min_group_size"] = max(
+        MIN_GROUP_SIZE, ws.min_group_size, int(st.session_state.get("min_group_size", 0) or 0)
+    )
+    if set_view and can("named_view"):
+        st.session_state["view"] = ws.default_view
+
+
+def open_workspace(name: str | None, load: bool = True) -> None:
+    """Make ``name`` this session's workspace: its uploaded waves as one dataset, pulse waves kept
+    apart (:func:`lib.store.workspaces.load_workspace`; ``load=False``: keep the
+    data loaded now, e.g. an upload to save into it), its settings applied (default view, minimum
+    group size). None: no workspace (back to the sample if the workspace was shown).
+
+    Changes widget state, so call it from a widget callback (``on_change``/``on_click``).
+    WorkspaceError when the signed-in user may not open it (:func:`workspace_names`) or it does not
+    exist: one message for both, so it does not tell whether a workspace exists."""
+    if not name:
+        st.session_state.pop("workspace", None)
+        st.session_state.pop("workspace_settings", None)
+        if str(st.session_state.get("dataset_key", "")).startswith("ws:"):
+            set_dataset(None)
+        return
+    from lib.store.workspaces import WorkspaceError, get_workspace, load_workspace
+
+    if name.strip() not in workspace_names():
+        raise WorkspaceError(
+            f"There is no workspace {name.strip()!r} that you may open. Choose one from the "
+            "Workspace menu, or ask a facilitator for access to yours."
+        )
+
+    engine = workspace_engine()
+    info = get_workspace(engine, name)
+    if load:
+        set_dataset(load_workspace(engine, info.name), key=_workspace_key(info))
+    st.session_state["workspace"] = info.name
+    apply_workspace_settings(info.settings)
+
+
+def _show_wave(engine: Engine, info: WorkspaceInfo, label: str) -> None:
+    """Load wave ``label`` of the workspace ``info`` alone as this session's dataset."""
+    from lib.store.workspaces import load_wave
+
+    ds = load_wave(engine, info.name, label)
+    ds.source = f"workspace {info.name}, wave {label}"
+    set_dataset(ds, key=_workspace_key(info, label))
+    st.session_state["workspace_wave"] = label
+
+
+def _close_workspace() -> None:
+    """Forget this session's workspace (deleted, or no longer open to this user) and any of its data shown."""
+    for key in ("workspace", "workspace_settings", "workspace_choice", "workspace_wave"):
+        st.session_state.pop(key, None)
+    if str(st.session_state.get("dataset_key", "")).startswith(("ws:", "wave:")):
+        set_dataset(None)
+
+
+def open_wave(label: str) -> None:
+    """Load one stored wave of this session's workspace as the dataset, the workspace's settings
+    applied: an upload wave alone, or a pulse wave (which the workspace view keeps apart). Call from
+    a callback; WorkspaceError when the wave does not exist."""
+    from lib.store.workspaces import get_workspace
+
+    name = workspace()
+    if not name:
+        return
+    engine = workspace_engine()
+    info = get_workspace(engine, name)
+    _show_wave(engine, info, label)
+    apply_workspace_settings(info.settings)
+
+
+def refresh_workspace() -> None:
+    """Keep this session in step with its workspace: new or deleted upload waves reload the
+    workspace view, a changed wave reloads that wave when it is shown alone (a pulse as answers
+    arrive), changed settings apply (a new salt or channel mapping reloads the data), a deleted
+    workspace closes. A new pulse wave only updates the workspace view's source (how many pulses
+    are kept apart): the data are the same, so nothing is reloaded."""
+    from lib.store.workspaces import WorkspaceError, get_workspace, load_workspace, workspace_source
+
+    name = workspace()
+    if not name:
+        return
+    engine = workspace_engine()
+    try:
+        info = get_workspace(engine, name)
+    except WorkspaceError:
+        _close_workspace()
+        return
+    st.session_state["workspace_settings"] = info.settings
+    key = str(st.session_state.get("dataset_key", ""))
+    if key.startswith("ws:") and key != _workspace_key(info):
+        set_dataset(load_workspace(engine, info.name), key=_workspace_key(info))
+    elif key.startswith("ws:") and st.session_state.get("dataset") is not None:
+        st.session_state["dataset"].source = workspace_source(info)
+    elif key.startswith("wave:"):
+        label = str(st.session_state.get("workspace_wave", ""))
+        if any(w.label == label for w in info.waves) and key != _workspace_key(info, label):
+            _show_wave(engine, info, label)
+
+
+def _choose_workspace() -> None:
+    from lib.store.workspaces import WorkspaceError
+
+    try:
+        open_workspace(st.session_state.get("workspace_choice") or None)
+    except WorkspaceError as err:
+        st.session_state["workspace_error"] = str(err)
+
+
+def _workspace_picker() -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lib.store.workspaces import WorkspaceError
+
+    try:
+        refresh_workspace()
+        names = workspace_names()
+    except (SQLAlchemyError, WorkspaceError, OSError) as err:
+        _LOG.warning("workspaces unavailable: %s", type(err).__name__)
+        st.caption("Workspaces are unavailable: the database cannot be opened.")
+        return
+    current = workspace()
+    if current and current not in names:  # access withdrawn ([workspace_access]) since it was opened
+        _close_workspace()
+        current = None
+    if not names and not current:
+        return
+    st.session_state["workspace_choice"] = current or ""
+    st.selectbox(
+        "Workspace",
+        ["", *names],
+        format_func=lambda n: n or "None (sample or upload)",
+        key="workspace_choice",
+        on_change=_choose_workspace,
+        help="A workspace keeps one organisation's waves and settings. Opening it shows its uploaded waves "
+        "together; pulse waves stay apart (Data page: open one alone).",
+    )
+    error = st.session_state.pop("workspace_error", None)
+    if error:
+        st.error(md(error))
+
+
+def require(ok: bool, message: str) -> None:
+    """Guard: show ``message`` and stop the page when the data it needs is missing."""
+    if not ok:
+        st.info(message)
+        st.stop()
+
+
+def definition(obj: Callable[..., Any] | type) -> str:
+    """A metric's definition for help text: its docstring, the one place it is written."""
+    return inspect.cleandoc(obj.__doc__ or "")
+
+
+def download_table(
+    df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None
+) -> None:
+    """A CSV download with spreadsheet formulas neutralised; nothing for a role without ``export``."""
+    if not can("export"):
+        return
+    st.download_button(
+        label,
+        data=safe_csv(df),
+        file_name=filename,
+        mime="text/csv",
+        key=key or f"dl-{filename}",
+        on_click="ignore",
+    )
+
+
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def md(text: object) -> str:
+    """Escape user text for st.markdown: no links, images, emphasis or HTML can be injected."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+def person_labels() -> dict[str, str]:
+    """person_id → what this viewer may see: the name, or a stable pseudonym (named view only).
+
+    PermissionError in the aggregate view: a page that asks for names there is a bug, not a leak."""
+    from lib.core.privacy import person_labels as labels
+
+    if not settings().individuals_visible:
+        raise PermissionError("Names are not shown in the aggregate view.")
+    return compute(labels, settings().pseudonyms)
+
+
+def with_names(table: pd.DataFrame, id_col: str = "person_id") -> pd.DataFrame:
+    """A person-level table with a ``person`` column (name or pseudonym) in front; ids dropped if pseudonymised."""
+    labels = person_labels()
+    out = table.copy()
+    out.insert(0, "person", out[id_col].astype(str).map(labels).fillna(out[id_col].astype(str)))
+    if settings().pseudonyms:
+        out = out.drop(columns=[id_col])
+    return out

@@ -1,0 +1,191 @@
+"""The loaded dataset: canonical tables that every analysis module reads.
+
+All ids are normalised text (``1``, ``1.0`` and ``"1"`` are the same person: see
+:func:`normalise_id`). Column names are the canonical names of :mod:`lib.core.schema`. Every table
+below always exists (an absent sheet is an empty table with the canonical columns), so analysis
+code never needs to check for ``None``.
+
+Canonical tables
+----------------
+``people``        person_id, name, team, department, role, level (Int64), manager_id, location,
+                  tenure_years (float), responded (boolean), + custom attribute columns
+``ties``          source_id, target_id, relation, weight (float > 0), learning_type (IOL… or ""),
+                  mode ("stock"/"flow"/""), topic, wave
+``learning``      long form: person_id, wave, learning_type (IOL…), hours (float ≥ 0)
+                  (+ activity, channel, date when given)
+``interactions``  timestamp (datetime64), source_id, channel, target_id ("" = broadcast), kind,
+                  topic, mode ("stock"/"flow", from the channel mapping)
+``trust``         long form: person_id, wave, item, value (float 1–5, raw, *not* reverse-coded)
+``trust_items``   item, dimension, reverse (bool), wording — the built-in bank plus any mapping
+``work``          person_id, wave, simple, complicated, complex, chaotic (float ≥ 0)
+``skills``        person_id, skill, level (float 0–5), source, wave
+``role_skills``   role, skill, required_level (float 0–5)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib.core.errors import Finding
+from lib.core.schema import CHANNEL_MODES, LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WORK_KINDS
+
+PEOPLE_COLUMNS = [
+    "person_id",
+    "name",
+    "team",
+    "department",
+    "role",
+    "level",
+    "manager_id",
+    "location",
+    "tenure_years",
+    "responded",
+]
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "people": PEOPLE_COLUMNS,
+    "ties": ["source_id", "target_id", "relation", "weight", "learning_type", "mode", "topic", "wave"],
+    "learning": ["person_id", "wave", "learning_type", "hours"],
+    "interactions": ["timestamp", "source_id", "channel", "target_id", "kind", "topic", "mode"],
+    "trust": ["person_id", "wave", "item", "value"],
+    "trust_items": ["item", "dimension", "reverse", "wording"],
+    "work": ["person_id", "wave", *WORK_KINDS],
+    "skills": ["person_id", "skill", "level", "source", "wave"],
+    "role_skills": ["role", "skill", "required_level"],
+}
+#: People attributes pages can group and colour by, besides custom ones.
+GROUPING_ATTRIBUTES = ["team", "department", "role", "level", "location"]
+
+
+def normalise_id(value: object) -> str:
+    """Normalise an id to text: ``1``, ``1.0``, ``" 1 "`` and ``"1"`` all become ``"1"``.
+
+    Blank, NaN and None become ``""`` (which the loader reports as a blank id). Leading zeros in
+    text ids are kept (``"007"`` stays ``"007"``), because the loader reads id columns as text.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).strip()
+    if text.lower() in {"nan", "none", "<na>"}:
+        return ""
+    # "12.0" typed as text is the same person as 12
+    if text.endswith(".0") and text[:-2].isdigit():
+        return text[:-2]
+    return text
+
+
+def channel_mode(channels: pd.Series, modes: Mapping[str, str]) -> pd.Series:
+    """Each event's mode ("stock"/"flow") from its channel by the mapping ``modes`` (channel →
+    mode): channels and mapping keys compared trimmed and case-insensitively; a channel the mapping
+    lacks, or a blank one, gets "" (unclassified). The one place a channel is classified: the
+    loader, :mod:`lib.analysis.flows` and a workspace's mapping all use it."""
+    mapping = {str(k).strip().lower(): str(v) for k, v in modes.items()}
+    keys = channels.fillna("").astype(str).str.strip().str.lower()
+    return keys.map(mapping).fillna("").astype("str")
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLE_COLUMNS[name]})
+
+
+def builtin_trust_items() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"item": i.item, "dimension": i.dimension, "reverse": i.reverse, "wording": i.wording}
+            for i in TRUST_ITEM_BANK
+        ]
+    )
+
+
+@dataclass
+class Dataset:
+    people: pd.DataFrame
+    ties: pd.DataFrame = field(default_factory=lambda: empty_table("ties"))
+    learning: pd.DataFrame = field(default_factory=lambda: empty_table("learning"))
+    interactions: pd.DataFrame = field(default_factory=lambda: empty_table("interactions"))
+    trust: pd.DataFrame = field(default_factory=lambda: empty_table("trust"))
+    trust_items: pd.DataFrame = field(default_factory=builtin_trust_items)
+    work: pd.DataFrame = field(default_factory=lambda: empty_table("work"))
+    skills: pd.DataFrame = field(default_factory=lambda: empty_table("skills"))
+    role_skills: pd.DataFrame = field(default_factory=lambda: empty_table("role_skills"))
+    source: str = ""  # file name(s) or "sample organisation"
+    findings: list[Finding] = field(default_factory=list)  # warnings and notes from loading
+    channel_modes: dict[str, str] = field(default_factory=lambda: dict(CHANNEL_MODES))
+    #: The pseudonym salt of the workspace the data come from; "" = derived from the roster
+    #: (:func:`lib.core.privacy.dataset_salt`), as for a file loaded without a workspace.
+    pseudonym_salt: str = ""
+    #: Results computed from this object's tables (e.g. :func:`lib.core.privacy.release_for`), keyed by
+    #: their parameters. Not copied by ``dataclasses.replace``: a changed dataset starts empty.
+    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    # --- derived views -------------------------------------------------------------------
+    @property
+    def attributes(self) -> list[str]:
+        """Columns of ``people`` pages can group/colour by: standard ones present, then custom ones."""
+        present = [
+            c
+            for c in GROUPING_ATTRIBUTES
+            if c in self.people and self.people[c].notna().any() and (self.people[c].astype(str) != "").any()
+        ]
+        return present + self.custom_attributes
+
+    @property
+    def custom_attributes(self) -> list[str]:
+        return [c for c in self.people.columns if c not in PEOPLE_COLUMNS]
+
+    @property
+    def relations(self) -> list[str]:
+        """Relations present in ``ties``, standard ones first in their usual order."""
+        from lib.core.schema import STANDARD_RELATIONS
+
+        present = {str(r) for r in self.ties["relation"].dropna().unique()} if len(self.ties) else set()
+        return [r for r in STANDARD_RELATIONS if r in present] + sorted(present - set(STANDARD_RELATIONS))
+
+    @property
+    def waves(self) -> list[str]:
+        """Wave labels found in any table, sorted (labels like 2026-Q1 sort in time order)."""
+        labels: set[str] = set()
+        for table in (self.ties, self.learning, self.trust, self.work, self.skills):
+            if "wave" in table and len(table):
+                labels |= {str(w) for w in table["wave"].dropna().unique() if str(w) != ""}
+        return sorted(labels)
+
+    def tie_wave(self, wave: str) -> str | None:
+        """The ``wave`` argument for network functions: ``wave`` when some ties carry that label,
+        else None (all ties: the ties have no waves, or none in that wave). Ties without a wave
+        label count in every wave."""
+        if not len(self.ties) or "wave" not in self.ties:
+            return None
+        labels = {str(w) for w in self.ties["wave"].dropna().unique()} - {""}
+        return wave if wave in labels else None
+
+    @property
+    def learning_codes(self) -> tuple[str, ...]:
+        return LEARNING_TYPE_CODES
+
+    def fingerprint(self) -> str:
+        """A content hash, for cache keys and per-dataset pseudonym salts."""
+        h = hashlib.sha256()
+        for name in TABLE_COLUMNS:
+            table = getattr(self, name)
+            h.update(name.encode())
+            h.update(pd.util.hash_pandas_object(table.astype(str), index=False).to_numpy().tobytes())
+        return h.hexdigest()
+
+    def summary(self) -> dict[str, int]:
+        """Row counts per table, for the Data page and the CLI."""
+        return {name: len(getattr(self, name)) for name in TABLE_COLUMNS}

@@ -1,0 +1,5 @@
+"""Reading data in: the workbook and CSV loader, the hardened spreadsheet parser (a child process
+with limits), the template and survey kit, and the generated sample organisation.
+
+May import: ``lib.core``. Never ``lib.analysis``, ``lib.store``, ``lib.report`` or ``lib.app``.
+"""

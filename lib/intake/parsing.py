@@ -1,0 +1,998 @@
+"""Files into raw tables, safely: size checks before parsing, then parsing in a child process.
+
+Two stages, so that a pathological upload fails alone:
+
+1. :func:`plan` runs in the server process and never builds a DataFrame. It reads magic bytes,
+   the zip directory (declared uncompressed sizes and compression ratios: zip bombs) and streams
+   each worksheet's XML for its largest cell reference (a stray cell at ``XFD1048576``). Files that
+   pass become :class:`Job` records; files that fail become error findings.
+2. :func:`parse_isolated` runs the jobs in a child process (``python -m lib.intake.parsing``) with
+   ``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` and a wall-clock limit from
+   :class:`lib.core.schema.Limits`. The child returns plain tables (:class:`RawSheet`) by pickle; a
+   killed or crashed child becomes one clear error finding instead of taking the server down.
+
+Raw tables are grids of cells as written (CSV: text; Excel: the cell's Python value) with the
+Excel row number of every kept row; :mod:`lib.intake.loader` finds the header and validates them.
+Excel is read with openpyxl in read-only mode (never calamine, which aborts the whole process on
+some files); openpyxl parses XML through defusedxml when it is installed, as it is here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import pickle
+import re
+import subprocess
+import sys
+import time
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import IO, Any, Literal
+
+import defusedxml  # imported so openpyxl parses XML through it (openpyxl.xml.DEFUSEDXML)
+import defusedxml.ElementTree as SafeET
+import numpy as np
+import pandas as pd
+
+from lib.core.errors import Finding
+from lib.core.schema import SHEETS, Limits, sheet_for
+
+__all__ = [
+    "ERROR_CODES",
+    "Blob",
+    "CsvJob",
+    "Job",
+    "ParseOutput",
+    "RawSheet",
+    "Source",
+    "XlsxJob",
+    "column_letters",
+    "column_number",
+    "parse_isolated",
+    "parse_jobs",
+    "plan",
+]
+
+#: Excel error values (openpyxl returns them as these strings).
+ERROR_CODES: frozenset[str] = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+MAX_ZIP_MEMBERS = 10_000
+#: Members smaller than this may compress well (a sheet of blanks) without being a bomb.
+RATIO_CHECK_MIN_BYTES = 1024 * 1024
+MAX_PART_BYTES = 20 * 1024 * 1024  # workbook.xml and its relationships
+_CHUNK = 4 * 1024 * 1024
+
+SAVE_AS_XLSX = "Open it in Excel and use File → Save As → Excel Workbook (.xlsx)."
+PROTECTED = "password-protected or old .xls format; save as .xlsx without a password"
+
+
+# --- sources, blobs, jobs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Blob:
+    """Where a file's bytes are: in memory, on disk, or a member of a zip that is either."""
+
+    data: bytes | None = None
+    path: str | None = None
+    member: str | None = None
+
+    def open_container(self) -> IO[bytes]:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        return open(self.path, "rb")
+
+    def read(self) -> bytes:
+        if self.member is None:
+            if self.data is not None:
+                return self.data
+            assert self.path is not None
+            with open(self.path, "rb") as fh:
+                return fh.read()
+        with (
+            self.open_container() as container,
+            zipfile.ZipFile(container) as zf,
+            zf.open(self.member) as member,
+        ):
+            return member.read()
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file: an upload (name + bytes) or a path."""
+
+    name: str
+    blob: Blob
+    size: int
+
+
+@dataclass(frozen=True)
+class CsvJob:
+    file: str  # as shown to the user, e.g. "export.zip/people.csv"
+    sheet: str  # the file stem, which names the sheet
+    blob: Blob
+    wave: str = ""
+
+
+@dataclass(frozen=True)
+class XlsxJob:
+    file: str
+    blob: Blob
+    sheets: tuple[str, ...]  # sheet titles to read, as written in the workbook
+    wave: str = ""
+
+
+Job = CsvJob | XlsxJob
+
+
+@dataclass
+class RawSheet:
+    """A grid of cells as written, blank rows dropped, with each kept row's Excel row number.
+
+    ``frame`` has positional integer columns; its first row is normally the header (the loader
+    decides). CSV cells are text (``""`` = blank); Excel cells are the cell's Python value
+    (``None`` = blank; str, int, float, bool, datetime; error cells as ``"#N/A"`` etc.).
+    """
+
+    file: str
+    sheet: str
+    origin: Literal["csv", "xlsx"]
+    frame: pd.DataFrame
+    rows: np.ndarray
+    wave: str = ""
+
+
+@dataclass
+class ParseOutput:
+    sheets: list[RawSheet] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def column_number(letters: str) -> int:
+    """``A`` → 1, ``Z`` → 26, ``AA`` → 27, ``XFD`` → 16384."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def column_letters(number: int) -> str:
+    """1 → ``A``, 16384 → ``XFD``."""
+    out = ""
+    while number > 0:
+        number, rem = divmod(number - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _error(message: str, file: str, hint: str = "", sheet: str = "", value: str = "") -> Finding:
+    return Finding("error", message, file=file, sheet=sheet, value=value, hint=hint)
+
+
+def _note(
+    message: str, file: str, hint: str = "", sheet: str = "", severity: Literal["warning", "note"] = "note"
+) -> Finding:
+    return Finding(severity, message, file=file, sheet=sheet, hint=hint)
+
+
+def _suffix(name: str) -> str:
+    return PurePosixPath(name.replace("\\", "/")).suffix.lower()
+
+
+def _stem(name: str) -> str:
+    return PurePosixPath(name.replace("\\", "/")).stem
+
+
+def _mb(n: float) -> str:
+    """A size for people: 512 bytes, 300 KB, 1,024 MB."""
+    if n < 1024:
+        return f"{n:,.0f} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:,.0f} KB"
+    return f"{n / 1024 / 1024:,.0f} MB"
+
+
+_KNOWN_SHEETS = ", ".join(s.name for s in SHEETS)
+
+
+# --- stage 1: the plan (server process, no DataFrames) --------------------------------------
+
+
+def plan(sources: list[Source], limits: Limits) -> tuple[list[Job], list[Finding]]:
+    """Check every source against the limits and turn the ones that pass into parse jobs.
+
+    Several workbooks together are one workbook per wave: each file's stem becomes the default
+    wave label. CSV files (loose or in a zip) together form one dataset.
+    """
+    jobs: list[Job] = []
+    findings: list[Finding] = []
+    workbooks = sum(1 for s in sources if _suffix(s.name) in XLSX_SUFFIXES)
+    seen: dict[str, str] = {}
+    for src in sources:
+        spec = sheet_for(_stem(src.name)) if _suffix(src.name) in CSV_SUFFIXES else None
+        if spec is not None and spec.name in seen:
+            findings.append(_duplicate_file(src.name, spec.name, seen[spec.name]))
+            continue
+        if spec is not None:
+            seen[spec.name] = src.name
+        wave = _stem(src.name) if workbooks > 1 else ""
+        j, f = _plan_source(src, limits, wave)
+        jobs += j
+        findings += f
+    return jobs, findings
+
+
+def _head(blob: Blob, n: int = 8) -> bytes:
+    if blob.data is not None:
+        return blob.data[:n]
+    assert blob.path is not None
+    with open(blob.path, "rb") as fh:
+        return fh.read(n)
+
+
+def _plan_source(src: Source, limits: Limits, wave: str) -> tuple[list[Job], list[Finding]]:
+    name, suffix = src.name, _suffix(src.name)
+    if src.size == 0:
+        return [], [
+            _error(
+                "The file is empty (0 bytes)", name, "Check that you exported the data, then upload it again."
+            )
+        ]
+    if src.size > limits.max_upload_bytes:
+        return [], [
+            _error(
+                f"The file is {_mb(src.size)}, more than the {_mb(limits.max_upload_bytes)} limit",
+                name,
+                "Split it into several files, or upload the CSV files as a .zip.",
+            )
+        ]
+    head = _head(src.blob)
+    if head.startswith(OLE_MAGIC):
+        return [], [_error(f"The file cannot be read: {PROTECTED}", name, SAVE_AS_XLSX)]
+    is_zip = head.startswith(ZIP_MAGICS)
+    if suffix in XLSX_SUFFIXES:
+        if not is_zip:
+            hint = (
+                "If it is really a CSV file, rename it to .csv." if _looks_like_text(head) else SAVE_AS_XLSX
+            )
+            return [], [
+                _error("The file is not a valid .xlsx workbook (wrong or unreadable file type)", name, hint)
+            ]
+        return _plan_workbook(name, src.blob, limits, wave)
+    if suffix == ".zip":
+        if not is_zip:
+            return [], [
+                _error(
+                    "The file is not a valid .zip archive", name, "Create the zip again from the CSV files."
+                )
+            ]
+        return _plan_zip(src, limits)
+    if suffix in CSV_SUFFIXES:
+        if is_zip:
+            return [], [
+                _error(
+                    "This is an Excel workbook or a zip archive with a .csv name",
+                    name,
+                    "Rename it to .xlsx (or .zip), or save it again as CSV.",
+                )
+            ]
+        return _plan_csv(name, src.blob, src.size, limits, wave)
+    if suffix == ".xls":
+        return [], [_error(f"The file cannot be read: {PROTECTED}", name, SAVE_AS_XLSX)]
+    kinds = {".ods": "an OpenDocument spreadsheet", ".numbers": "a Numbers spreadsheet", ".json": "JSON"}
+    what = kinds.get(suffix, f"a {suffix or 'file without extension'}")
+    return [], [
+        _error(
+            f"Wrong file type: {what} cannot be loaded",
+            name,
+            "Upload an Excel workbook (.xlsx), CSV files (.csv), or a .zip of CSV files.",
+        )
+    ]
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return bool(head) and all(b in b"\t\r\n" or 32 <= b < 127 or b >= 128 for b in head)
+
+
+def _zip_size_findings(zf: zipfile.ZipFile, file: str, limits: Limits) -> list[Finding]:
+    """Declared sizes from the zip directory: total, per-member ratio and member count.
+
+    Python's zipfile stops reading a member at its declared size (and then fails its CRC check),
+    so the declared sizes bound what parsing can decompress.
+    """
+    infos = zf.infolist()
+    hint = "The file expands to far more data than a spreadsheet of this size should; save a clean copy."
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return [
+            _error(
+                f"The archive holds {len(infos):,} files, more than the {MAX_ZIP_MEMBERS:,} limit", file, hint
+            )
+        ]
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed_bytes:
+        return [
+            _error(
+                f"Uncompressed content is {_mb(total)}, more than the {_mb(limits.max_uncompressed_bytes)} limit "
+                "(a zip bomb or an oversized file)",
+                file,
+                hint,
+            )
+        ]
+    out = []
+    for info in infos:
+        if info.file_size >= RATIO_CHECK_MIN_BYTES:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.max_compression_ratio:
+                out.append(
+                    _error(
+                        f"Part {info.filename} expands {ratio:,.0f}× ({_mb(info.compress_size)} → {_mb(info.file_size)}), "
+                        f"more than the {limits.max_compression_ratio:,.0f}× limit (a zip bomb?)",
+                        file,
+                        hint,
+                    )
+                )
+    return out
+
+
+def _corrupt(file: str, exc: BaseException, what: str = "workbook") -> Finding:
+    kind = type(exc).__name__
+    return _error(
+        f"The {what} is corrupt or truncated and cannot be read ({kind}: {exc})",
+        file,
+        "Download or export it again; if it opens in Excel, save it again as .xlsx.",
+    )
+
+
+def _plan_workbook(file: str, blob: Blob, limits: Limits, wave: str) -> tuple[list[Job], list[Finding]]:
+    try:
+        with blob.open_container() as fh, zipfile.ZipFile(fh) as zf:
+            findings = _zip_size_findings(zf, file, limits)
+            if findings:
+                return [], findings
+            names = set(zf.namelist())
+            sheets, findings = _workbook_sheets(zf, file)
+            if sheets is None:
+                return [], findings
+            chosen: list[str] = []
+            used: dict[str, str] = {}
+            for title, state, part in sheets:
+                spec = sheet_for(title)
+                if state != "visible":
+                    findings.append(
+                        _note(
+                            f"Hidden sheet '{title}' ignored",
+                            file,
+                            "Unhide it in Excel if it holds data to load.",
+                            sheet=title,
+                        )
+                    )
+                    continue
+                if spec is None:
+                    findings.append(
+                        _note(
+                            f"Sheet '{title}' is not one this dashboard reads; ignored",
+                            file,
+                            f"Sheets read: {_KNOWN_SHEETS}.",
+                            sheet=title,
+                        )
+                    )
+                    continue
+                if spec.name in used:
+                    findings.append(
+                        _note(
+                            f"Sheet '{title}' is a second {spec.name} sheet; only '{used[spec.name]}' is read",
+                            file,
+                            "Merge the two sheets into one.",
+                            sheet=title,
+                            severity="warning",
+                        )
+                    )
+                    continue
+                if part is None or part not in names:
+                    findings.append(
+                        _error(
+                            f"Sheet '{title}' is missing from the file (corrupt workbook)",
+                            file,
+                            SAVE_AS_XLSX,
+                            sheet=title,
+                        )
+                    )
+                    continue
+                problem = _used_range_finding(zf, part, file, title, limits)
+                if problem is not None:
+                    findings.append(problem)
+                    continue
+                used[spec.name] = title
+                chosen.append(title)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as exc:
+        return [], [_corrupt(file, exc)]
+    except SafeET.ParseError as exc:
+        return [], [_corrupt(file, exc)]
+    except defusedxml.DefusedXmlException as exc:
+        return [], [_error(f"The workbook contains forbidden XML ({type(exc).__name__})", file, SAVE_AS_XLSX)]
+    jobs: list[Job] = [XlsxJob(file, blob, tuple(chosen), wave)] if chosen else []
+    return jobs, findings
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    info = zf.getinfo(name)
+    if info.file_size > MAX_PART_BYTES:
+        raise ValueError(f"{name} is {_mb(info.file_size)}")
+    return zf.read(name)
+
+
+def _resolve_target(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for piece in (base_dir + "/" + target).split("/"):
+        if piece in ("", "."):
+            continue
+        if piece == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _workbook_sheets(
+    zf: zipfile.ZipFile, file: str
+) -> tuple[list[tuple[str, str, str | None]] | None, list[Finding]]:
+    """(title, state, worksheet part) for each sheet, from workbook.xml and its relationships."""
+    names = set(zf.namelist())
+    main = "xl/workbook.xml"
+    if "_rels/.rels" in names:
+        for rel in SafeET.fromstring(_read_part(zf, "_rels/.rels")):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                main = _resolve_target("", rel.get("Target", main))
+    if main not in names:
+        return None, [
+            _error(
+                "The file is not an Excel workbook (no workbook part inside; wrong or unreadable file type)",
+                file,
+                SAVE_AS_XLSX,
+            )
+        ]
+    base = main.rsplit("/", 1)[0] if "/" in main else ""
+    rels_name = f"{base}/_rels/{main.rsplit('/', 1)[-1]}.rels" if base else f"_rels/{main}.rels"
+    targets: dict[str, tuple[str, str]] = {}
+    if rels_name in names:
+        for rel in SafeET.fromstring(_read_part(zf, rels_name)):
+            targets[rel.get("Id", "")] = (rel.get("Type", ""), _resolve_target(base, rel.get("Target", "")))
+    out: list[tuple[str, str, str | None]] = []
+    for el in SafeET.fromstring(_read_part(zf, main)).iter():
+        if _local(el.tag) != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+        rtype, part = targets.get(rid, ("", ""))
+        if rtype.endswith("/chartsheet"):
+            continue
+        out.append((el.get("name", ""), el.get("state", "visible"), part or None))
+    return out, []
+
+
+_COL_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})[0-9]')
+_ROW_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
+
+
+def used_range(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """(last row, last column) of the cells actually present in a worksheet's XML.
+
+    Streams the part in chunks, so the check costs the memory of one chunk whatever the sheet's
+    size. The ``<dimension ref>`` element is not trusted (writers get it wrong both ways); openpyxl
+    is told to ignore it too (``reset_dimensions``), so rows are never padded to a bogus width.
+    Rows without an ``r`` attribute are counted instead.
+    """
+    max_row = max_col = row_tags = 0
+    tail = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(_CHUNK):
+            data = tail + chunk
+            row_tags += chunk.count(b"<row ") + chunk.count(b"<row>")
+            rows = _ROW_RE.findall(data)
+            if rows:
+                max_row = max(max_row, max(map(int, rows)))
+            for letters in set(_COL_RE.findall(data)):
+                max_col = max(max_col, column_number(letters.decode()))
+            tail = data[-256:]
+    return max(max_row, row_tags), max_col
+
+
+def _used_range_finding(
+    zf: zipfile.ZipFile, part: str, file: str, title: str, limits: Limits
+) -> Finding | None:
+    last_row, last_col = used_range(zf, part)
+    if last_row <= limits.max_rows and last_col <= limits.max_columns:
+        return None
+    ref = f"{column_letters(max(last_col, 1))}{max(last_row, 1)}"
+    return Finding(
+        "error",
+        f"Sheet '{title}' uses cells up to {ref} ({last_col:,} columns × {last_row:,} rows), more than the limit "
+        f"of {limits.max_columns:,} columns × {limits.max_rows:,} rows; it was not read",
+        file=file,
+        sheet=title,
+        value=ref,
+        hint="Delete the stray cells beyond your data (Ctrl+End in Excel jumps to the last used cell), "
+        "or copy the data into a new sheet.",
+    )
+
+
+def _plan_zip(src: Source, limits: Limits) -> tuple[list[Job], list[Finding]]:
+    file = src.name
+    jobs: list[Job] = []
+    findings: list[Finding] = []
+    try:
+        with src.blob.open_container() as fh, zipfile.ZipFile(fh) as zf:
+            findings = _zip_size_findings(zf, file, limits)
+            if findings:
+                return [], findings
+            names = set(zf.namelist())
+            if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
+                # A workbook with a .zip name: read it as a workbook.
+                return _plan_workbook(file, src.blob, limits, "")
+            members = [
+                i
+                for i in zf.infolist()
+                if not i.is_dir()
+                and not i.filename.startswith("__MACOSX/")
+                and not PurePosixPath(i.filename).name.startswith((".", "~$"))
+            ]
+            workbooks = [i for i in members if _suffix(i.filename) in XLSX_SUFFIXES]
+            seen: dict[str, str] = {}
+            for info in sorted(members, key=lambda i: i.filename):
+                inner = f"{file}/{info.filename}"
+                suffix = _suffix(info.filename)
+                if suffix in CSV_SUFFIXES:
+                    blob = Blob(data=src.blob.data, path=src.blob.path, member=info.filename)
+                    spec = sheet_for(_stem(info.filename))
+                    if spec is not None and spec.name in seen:
+                        findings.append(_duplicate_file(inner, spec.name, seen[spec.name]))
+                        continue
+                    if spec is not None:
+                        seen[spec.name] = inner
+                    j, f = _plan_csv(inner, blob, info.file_size, limits, "")
+                elif suffix in XLSX_SUFFIXES:
+                    data = zf.read(info.filename)
+                    wave = _stem(info.filename) if len(workbooks) > 1 else ""
+                    j, f = _plan_source(Source(inner, Blob(data=data), len(data)), limits, wave)
+                else:
+                    j, f = [], [_note("File ignored (not .csv or .xlsx)", inner)]
+                jobs += j
+                findings += f
+            if not members:
+                findings.append(
+                    _error(
+                        "The archive is empty", file, "Put the CSV files in the zip, then upload it again."
+                    )
+                )
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as exc:
+        return [], [_corrupt(file, exc, "archive")]
+    return jobs, findings
+
+
+def _duplicate_file(file: str, sheet: str, first: str) -> Finding:
+    return Finding(
+        "warning",
+        f"A second file for the {sheet} sheet; only {first} is read",
+        file=file,
+        sheet=sheet,
+        hint="Merge the two files into one.",
+    )
+
+
+def _count_newlines(blob: Blob) -> int:
+    if blob.member is None and blob.data is not None:
+        return blob.data.count(b"\n")
+    n = 0
+    if blob.member is None:
+        assert blob.path is not None
+        with open(blob.path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                n += chunk.count(b"\n")
+        return n
+    with blob.open_container() as container, zipfile.ZipFile(container) as zf, zf.open(blob.member) as member:
+        while chunk := member.read(_CHUNK):
+            n += chunk.count(b"\n")
+    return n
+
+
+def _plan_csv(file: str, blob: Blob, size: int, limits: Limits, wave: str) -> tuple[list[Job], list[Finding]]:
+    stem = _stem(file)
+    if sheet_for(stem) is None:
+        return [], [
+            _note(
+                f"File '{PurePosixPath(file).name}' does not name a sheet this dashboard reads; ignored",
+                file,
+                f"Name each CSV file after its sheet: {_KNOWN_SHEETS} (e.g. people.csv).",
+            )
+        ]
+    if size == 0:
+        return [], [
+            _error(
+                "The file is empty (0 bytes)", file, "Check that you exported the data, then upload it again."
+            )
+        ]
+    if size > limits.max_uncompressed_bytes:
+        return [], [
+            _error(f"The file is {_mb(size)}, more than the {_mb(limits.max_uncompressed_bytes)} limit", file)
+        ]
+    try:
+        lines = _count_newlines(blob)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        return [], [_corrupt(file, exc, "file")]
+    if lines > limits.max_rows + 1:
+        return [], [
+            _error(
+                f"The file has {lines:,} lines, more than the limit of {limits.max_rows:,} rows; it was not read",
+                file,
+                "Split it, or filter it to the people and period you need.",
+                sheet=stem,
+            )
+        ]
+    return [CsvJob(file, stem, blob, wave)], []
+
+
+# --- stage 2: parsing (child process) -------------------------------------------------------
+
+
+def parse_jobs(jobs: list[Job], limits: Limits) -> ParseOutput:
+    """Parse every job into raw sheets; each file's failure becomes a finding, the rest go on."""
+    out = ParseOutput()
+    for job in jobs:
+        try:
+            if isinstance(job, CsvJob):
+                _parse_csv(job, limits, out)
+            else:
+                _parse_xlsx(job, limits, out)
+        except MemoryError:
+            out.findings.append(_memory_finding(job.file, limits))
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
+            out.findings.append(_corrupt(job.file, exc, "workbook" if isinstance(job, XlsxJob) else "file"))
+        except pd.errors.ParserError as exc:
+            out.findings.append(
+                _error(
+                    f"The CSV file cannot be split into columns ({str(exc)[:200]})",
+                    job.file,
+                    'A double quote (") probably opens a value that never closes: close it or remove it.',
+                    sheet=job.sheet if isinstance(job, CsvJob) else "",
+                )
+            )
+        except Exception as exc:  # the parser's other failures (openpyxl raises many kinds)
+            out.findings.append(
+                _error(
+                    f"The file cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
+                    job.file,
+                    SAVE_AS_XLSX if isinstance(job, XlsxJob) else "Save it again as CSV UTF-8.",
+                    sheet=job.sheet if isinstance(job, CsvJob) else "",
+                )
+            )
+    return out
+
+
+def _memory_finding(file: str, limits: Limits) -> Finding:
+    return _error(
+        f"Reading the file needed more than the {_mb(limits.parse_memory_bytes)} memory limit",
+        file,
+        "Check the file for stray data far below or right of your table; split very large files.",
+    )
+
+
+# CSV -----------------------------------------------------------------------------------------
+
+_SEPARATORS = (",", ";", "\t", "|")
+_SEP_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def decode_csv(raw: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (with or without BOM), UTF-16 (BOM, or NULs), then Windows-1252/latin-1."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "utf-16"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    sample = raw[:4096]
+    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a BOM
+        enc = "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def sniff_separator(text: str) -> str:
+    """The separator among , ; tab | that splits the first lines into the most consistent columns."""
+    lines = [ln for ln in text[:65536].splitlines()[:30] if ln.strip()]
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last line of the sample may be cut
+    best, best_score = ",", (0, 0.0)
+    for sep in _SEPARATORS:
+        rows = list(csv.reader(lines, delimiter=sep))
+        if not rows:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        agree = sum(1 for r in rows if len(r) == width) / len(rows)
+        score = (1 if agree >= 0.8 else 0, agree * width)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+_BAD_LINE_RE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def _parse_csv(job: CsvJob, limits: Limits, out: ParseOutput) -> None:
+    raw = job.blob.read()
+    text, encoding = decode_csv(raw)
+    del raw
+    if encoding in ("cp1252", "latin-1"):
+        out.findings.append(
+            _note(
+                f"The file is not UTF-8; it was read as {'Windows-1252' if encoding == 'cp1252' else 'latin-1'}",
+                job.file,
+                "Check accented names; in Excel save as 'CSV UTF-8' to be sure.",
+                sheet=job.sheet,
+            )
+        )
+    # Leading blank lines are skipped but counted, so row numbers stay what Excel would show.
+    stripped = text.lstrip("\r\n\t ")
+    offset = text[: len(text) - len(stripped)].count("\n")
+    if not stripped.strip():
+        out.findings.append(
+            _error(
+                "The file is empty (no header row)",
+                job.file,
+                "Export the data again with a header row.",
+                sheet=job.sheet,
+            )
+        )
+        return
+    sep = sniff_separator(stripped)
+    if sep != ",":
+        out.findings.append(_note(f"Columns are separated by {_SEP_NAMES[sep]}s", job.file, sheet=job.sheet))
+    data = stripped.encode("utf-8")
+    del text, stripped
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            sep=sep,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            on_bad_lines="warn",
+            encoding="utf-8",
+            engine="c",
+        )
+    del data
+    bad: list[int] = []
+    for w in caught:
+        for m in _BAD_LINE_RE.finditer(str(w.message)):
+            line, expected, saw = (int(g) for g in m.groups())
+            bad.append(line)
+            if len(bad) <= 50:
+                out.findings.append(
+                    Finding(
+                        "error",
+                        f"This row has {saw} fields but the header has {expected}",
+                        file=job.file,
+                        sheet=job.sheet,
+                        row=line + offset,
+                        value=f"{saw} fields",
+                        hint="A value probably contains the separator: put it in double quotes, or remove the extra field.",
+                    )
+                )
+    if len(bad) > 50:
+        out.findings.append(
+            Finding(
+                "error",
+                f"… and {len(bad) - 50:,} more rows with too many fields",
+                file=job.file,
+                sheet=job.sheet,
+                row=sorted(bad)[50] + offset,
+            )
+        )
+    if frame.shape[1] > limits.max_columns:
+        out.findings.append(
+            _error(
+                f"The file has {frame.shape[1]:,} columns, more than the {limits.max_columns:,} limit",
+                job.file,
+                sheet=job.sheet,
+            )
+        )
+        return
+    frame = frame.fillna("")
+    records = np.arange(1, len(frame) + len(bad) + 1)
+    if bad:
+        records = np.delete(records, np.asarray(sorted(set(bad))) - 1)
+    rows = records[: len(frame)] + offset
+    blank = np.ones(len(frame), dtype=bool)
+    for col in frame.columns:
+        blank &= (frame[col].str.strip() == "").to_numpy()
+    if blank.any():
+        frame = frame.loc[~blank].reset_index(drop=True)
+        rows = rows[~blank]
+    out.sheets.append(RawSheet(job.file, job.sheet, "csv", frame, rows, job.wave))
+
+
+# Excel ---------------------------------------------------------------------------------------
+
+
+def _parse_xlsx(job: XlsxJob, limits: Limits, out: ParseOutput) -> None:
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions, styles, …
+        with job.blob.open_container() as fh:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+            try:
+                for title in job.sheets:
+                    ws = wb[title]
+                    ws.reset_dimensions()  # ignore <dimension>: no padding to a bogus width
+                    frame, rows = _grid(ws.iter_rows(values_only=True), limits)
+                    out.sheets.append(RawSheet(job.file, title, "xlsx", frame, rows, job.wave))
+            finally:
+                wb.close()
+
+
+def _grid(rows_iter: Iterator[tuple[Any, ...]], limits: Limits) -> tuple[pd.DataFrame, np.ndarray]:
+    kept: list[tuple[Any, ...]] = []
+    numbers: list[int] = []
+    width = 0
+    for number, row in enumerate(rows_iter, start=1):
+        if not row:
+            continue
+        cells = tuple(None if isinstance(v, str) and not v.strip() else v for v in row)
+        last = len(cells)
+        while last and cells[last - 1] is None:
+            last -= 1
+        if last == 0:
+            continue
+        if last > limits.max_columns:
+            raise ValueError(f"row {number} has {last} columns (limit {limits.max_columns})")
+        kept.append(cells[:last])
+        numbers.append(number)
+        width = max(width, last)
+    frame = pd.DataFrame([r + (None,) * (width - len(r)) for r in kept], columns=range(width), dtype=object)
+    return frame, np.asarray(numbers, dtype=np.int64)
+
+
+# --- isolation --------------------------------------------------------------------------------
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository
+
+
+def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
+    """:func:`parse_jobs` in a child process with a memory (``RLIMIT_AS``) and a time limit.
+
+    The child is ``python -m lib.intake.parsing`` (a fresh interpreter, not a multiprocessing fork or
+    spawn: those re-run the caller's main script in the child, which breaks callers without an
+    ``if __name__ == "__main__"`` guard and costs a Streamlit import per upload). Jobs go in and
+    raw tables come back by pickle over the pipes. A child that runs out of memory, crashes or
+    overruns the time limit is killed and becomes one error finding naming the file(s); the
+    calling process is never at risk. Start-up costs about half a second (importing pandas).
+    """
+    if not jobs:
+        return ParseOutput()
+    files = ", ".join(dict.fromkeys(j.file for j in jobs))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH", "")) if p)
+    # Arrow's default allocator reserves address space up front; the system one keeps RLIMIT_AS honest.
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    cmd = [
+        sys.executable,
+        "-m",
+        "lib.intake.parsing",
+        str(limits.parse_memory_bytes),
+        str(limits.parse_seconds),
+    ]
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=_ROOT
+    )
+    try:
+        out, err = proc.communicate(pickle.dumps((jobs, limits), protocol=5), timeout=limits.parse_seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return ParseOutput(
+            findings=[
+                _error(
+                    f"Reading the file took longer than the {limits.parse_seconds} s limit and was stopped",
+                    files,
+                    "Very large workbooks read slowly: upload the sheets as CSV files (or a .zip of them).",
+                )
+            ]
+        )
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if proc.returncode == 0:
+        try:
+            result = pickle.loads(out)
+            if isinstance(result, ParseOutput):
+                return result
+        except Exception:
+            pass
+    code = proc.returncode
+    how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+    last = err.decode("utf-8", "replace").strip().splitlines()[-1:] if err else []
+    memory = code < 0 or any("MemoryError" in line for line in last)
+    return ParseOutput(
+        findings=[
+            _error(
+                f"Reading the file stopped unexpectedly ({how} after {time.monotonic() - started:.1f} s)"
+                + (
+                    f"; it probably needed more than the {_mb(limits.parse_memory_bytes)} memory limit"
+                    if memory
+                    else ""
+                ),
+                files,
+                "Check the file for stray data far below or right of your table; split very large files.",
+                value=last[0][:200] if last else "",
+            )
+        ]
+    )
+
+
+def _worker(argv: list[str]) -> int:
+    """The child: cap memory and CPU time first, then read jobs from stdin, write the result."""
+    import resource
+
+    memory, seconds = int(argv[0]), int(argv[1])
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds + 5, seconds + 10))
+    except (ValueError, OSError):
+        pass
+    jobs, limits = pickle.load(sys.stdin.buffer)
+    try:
+        result = parse_jobs(jobs, limits)
+        payload = pickle.dumps(result, protocol=5)
+    except MemoryError:
+        payload = pickle.dumps(
+            ParseOutput(findings=[_memory_finding(", ".join(j.file for j in jobs), limits)])
+        )
+    sys.stdout.buffer.write(payload)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    # Run the worker from the imported module, so pickled classes are lib.intake.parsing's, not __main__'s.
+    from lib.intake.parsing import _worker as worker
+
+    raise SystemExit(worker(sys.argv[1:]))

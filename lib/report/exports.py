@@ -1,0 +1,698 @@
+"""Exports: the tables behind the pages as one Excel workbook, plus what the deck and the HTML report share.
+
+Three files come out of one :class:`Report` (built once by :func:`build_report`):
+
+* :func:`workbook_bytes` — an Excel workbook with every table behind the pages, a contents sheet,
+  the definitions and the findings rules;
+* :func:`lib.report.deck.deck_bytes` — a PowerPoint deck with native, editable charts;
+* :func:`lib.report.html.html_bytes` — one self-contained HTML file that opens offline.
+
+Privacy (issue 7, section 3) is applied here, once, before any file is written:
+
+* **aggregate** view: no names or person ids anywhere. Person-level tables are left out entirely,
+  columns that identify people (:data:`PERSON_COLUMNS`) are dropped from every other table, and any
+  cell whose whole text equals a person id or name is replaced by ``(hidden)`` as a last guard.
+  Every group statistic comes from the analysis modules with small groups suppressed (and
+  complementary suppression where a total is shown, :func:`lib.core.privacy.suppress_small_groups`);
+  only the shown rows are exported, and each table says what was hidden. An organisation smaller
+  than the minimum group size exports no statistics at all.
+* **named** view: everything, with names, or with stable pseudonyms
+  (:func:`lib.core.privacy.person_labels`) when ``pseudonyms=True`` (then ids, names and manager ids are
+  dropped too).
+
+Spreadsheet safety (OWASP ASVS 1.2.10): every text cell goes through
+:func:`lib.core.sanitise.neutralise_formula` (a leading ``=``, ``+``, ``-``, ``@``, tab, CR or NUL gets a
+``'`` in front) and is written as a string cell, never a formula; characters XML cannot hold are
+removed (:func:`clean_text`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import io
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from lib.analysis import findings as rules
+from lib.analysis import (
+    flows,
+    learning,
+    netmap,
+    network,
+    overview,
+    roles,
+    shifts,
+    skills,
+    smn,
+    trust,
+    wirearchy,
+)
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.core.sanitise import clean_text, neutralise_formula
+from lib.core.schema import ADVICE, LEARNING_TYPES, WIREARCHY_DIMENSIONS
+from lib.report import charts
+from lib.report.model import ExportOptions, ExportTable, Report, View
+
+__all__ = [
+    "HIDDEN",
+    "PERSON_COLUMNS",
+    "ExportKind",
+    "ExportOptions",
+    "ExportTable",
+    "Report",
+    "View",
+    "build_report",
+    "clean_text",
+    "definitions_table",
+    "export_filename",
+    "export_tables",
+    "format_value",
+    "workbook_bytes",
+]
+
+ExportKind = Literal["pptx", "xlsx", "html"]
+
+#: Columns that identify a person: never in an aggregate export.
+PERSON_COLUMNS: frozenset[str] = frozenset(
+    {"person_id", "name", "person", "manager_id", "source_id", "target_id", "ask_id", "ask", "cut_off"}
+)
+#: What replaces a cell that would show a person id or name in the aggregate view.
+HIDDEN = "(hidden)"
+TITLE = "How this organisation learns"
+MIME: dict[str, str] = {
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html",
+}
+
+# Characters Excel refuses in a sheet name.
+_SHEET_INVALID = re.compile(r"[\[\]:*?/\\']")
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+def format_value(value: object) -> str:
+    """A cell as display text: ``–`` for missing, 3 significant digits, thousands separators, yes/no."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "–"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        if math.isnan(x):
+            return "–"
+        if math.isinf(x):
+            return "∞" if x > 0 else "−∞"
+        if x.is_integer() and abs(x) < 1e15:
+            return f"{int(x):,}"
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(clean_text(v) for v in value)
+    return clean_text(value)
+
+
+def _plain(doc: str) -> str:
+    """A docstring as plain prose: reST roles and double back-quotes removed, lines joined."""
+    text = inspect.cleandoc(doc or "")
+    text = re.sub(r":(?:func|data|class|mod|meth|attr):`~?(?:[\w.]+\.)?([\w]+)`", r"\1", text)
+    text = re.sub(r"`+([^`]*)`+", r"\1", text)
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    return "\n".join(p for p in paragraphs if p)
+
+
+def _doc(obj: Callable[..., Any] | type) -> str:
+    return _plain(obj.__doc__ or "")
+
+
+# --- definitions ----------------------------------------------------------------------------------
+
+
+def definitions_table() -> pd.DataFrame:
+    """Every measure the exports show, with its definition: columns ``area``, ``measure``, ``definition``.
+
+    Read from the one place each definition lives (the analysis modules' docstrings and their
+    definition tables, and the findings rules), so the exports never hold a second copy.
+    """
+    rows: list[tuple[str, str, str]] = []
+
+    def add(area: str, measure: str, text: str) -> None:
+        rows.append((area, measure, _plain(text)))
+
+    for tile_key, text in _TILE_HELP.items():
+        add("Headline", tile_key, text)
+    add("Privacy", "Small-group suppression", privacy.suppress_small_groups.__doc__ or "")
+    brokerage_done = False
+    for key, fn in network.MEASURE_DEFINITIONS.items():
+        if key.startswith("brokerage_"):
+            if brokerage_done:
+                continue
+            brokerage_done = True
+            key = "brokerage (coordinator, gatekeeper, representative, consultant, liaison, total)"
+        add("Network: people", key, fn.__doc__ or "")
+    for key, text in network.SUMMARY_DEFINITIONS.items():
+        add("Network: organisation", key, text)
+    add("Network: groups", "E-I index", network.ei_index.__doc__ or "")
+    add("Network: groups", "Group matrix", network.group_matrix.__doc__ or "")
+    for key, text in roles.ROLE_DEFINITIONS.items():
+        add("Network: roles", key, text)
+    for code, text in LEARNING_TYPES.items():
+        add("Learning types", code, text)
+    for bucket in learning.SEVENTY_TWENTY_TEN:
+        add(
+            "Learning: 70:20:10",
+            bucket.name,
+            f"Reference {bucket.reference:.0%}; learning types {' + '.join(bucket.types)}. {bucket.why}",
+        )
+    for fn in (
+        learning.overall_mix,
+        learning.group_mix,
+        learning.group_spread,
+        learning.network_learning_mix,
+    ):
+        add("Learning mix", fn.__name__, fn.__doc__ or "")
+    for fn in (flows.flow_share, flows.flow_share_by_group, flows.flow_trend, flows.neglected_stock):
+        add("Stocks and flows", fn.__name__, fn.__doc__ or "")
+    for shift_fn in shifts.SHIFTS:
+        add("Five shifts", shift_fn.__name__, shift_fn.__doc__ or "")
+    for dim, text in WIREARCHY_DIMENSIONS.items():
+        add("Trust: dimensions", dim, text)
+    for fn in (trust.dimension_summary, trust.item_summary, trust.scores_by_group, trust.cronbach_alpha):
+        add("Trust", fn.__name__, fn.__doc__ or "")
+    add("Wirearchy", "wirearchy index", wirearchy.combine.__doc__ or "")
+    for comp in wirearchy.INDEX_COMPONENTS:
+        add("Wirearchy: components", comp.label, f"{comp.scoring}; {comp.direction}.")
+    for fn in (wirearchy.advice_flow, wirearchy.flow_by_level, wirearchy.index_by_group):
+        add("Wirearchy", fn.__name__, fn.__doc__ or "")
+    for fn in (skills.gap_table, skills.group_gap_cells, skills.coverage):
+        add("Skills", fn.__name__, fn.__doc__ or "")
+    for band in skills.SEVERITY_BANDS:
+        add("Skills: gap severity", band.name, band.meaning)
+    for flag in skills.BUS_FACTOR_FLAGS:
+        add("Skills: coverage flags", flag.name, flag.meaning)
+    add("Skills", "subject_matter_networks", smn.subject_matter_networks.__doc__ or "")
+    for verdict, meaning in smn.VERDICTS:
+        add("Skills: network verdicts", verdict, meaning)
+    for r in rules.rules_table().to_dict("records"):
+        add(
+            "Findings rules",
+            str(r["rule"]),
+            f"Applies to {r['applies to']}; fires when {r['fires when']}, strong when {r['strong when']}; "
+            f"look deeper on the {r['page']} page.",
+        )
+    return pd.DataFrame(rows, columns=["area", "measure", "definition"])
+
+
+#: The headline tiles' help texts do not depend on the data except through thresholds stated in
+#: lib.analysis.overview; the definitions sheet names the tiles by their key.
+_TILE_HELP: dict[str, str] = {
+    "people": "People on the roster (the people sheet).",
+    "response_rate": "Respondents (people with at least one survey answer in the wave, or marked responded) / people.",
+    "informal_share": "1 − FSL share of learning time (reference: about 80%); experience : others : formal "
+    "against the 70 : 20 : 10 reference.",
+    "shifts": "Each shift's position between its 'from' and 'to' pole (0–100); the tile's value is their mean.",
+    "wirearchy_index": "Weighted mean of survey dimensions and network indicators (0–100).",
+    "advice_reciprocity": "Arc reciprocity 2M / m of the advice network: the share of advice ties that are returned.",
+    "silo_groups": f"Departments (of at least the minimum group size) whose advice E-I index is ≤ {overview.SILO_EI}.",
+    "top_gaps": "The three skills with the largest total gap (Σ max(required − current, 0) over people).",
+    "key_people": f"People whose departure alone would cut at least {overview.KEY_PERSON_REACH_LOSS:.0%} of who "
+    "can reach whom in the advice network.",
+}
+
+
+# --- the tables -----------------------------------------------------------------------------------
+
+
+class _Builder:
+    """Collects tables for one report, applying the view's rules to each as it is added."""
+
+    def __init__(self, ds: Dataset, options: ExportOptions) -> None:
+        self.ds = ds
+        self.options = options
+        self.m = options.min_group_size
+        self.named = options.individuals_visible
+        self.tables: list[ExportTable] = []
+        self._names: set[str] = set()
+        ids = (
+            ds.people["person_id"].astype(str).str.strip()
+            if "person_id" in ds.people
+            else pd.Series(dtype=str)
+        )
+        names = ds.people["name"] if "name" in ds.people else pd.Series(dtype=object)
+        self.private = {s for s in ids if s} | {
+            str(n).strip() for n in names if isinstance(n, str) and str(n).strip()
+        }
+        self.labels: dict[str, str] = privacy.person_labels(ds, options.pseudonyms) if self.named else {}
+
+    def add(
+        self,
+        name: str,
+        title: str,
+        frame: pd.DataFrame,
+        note: str = "",
+        page: str = "",
+        person_level: bool = False,
+    ) -> None:
+        if person_level and not self.named:
+            return
+        out = frame.reset_index(drop=True).copy()
+        out = out.drop(columns=[c for c in ("suppressed", "suppressed_reason") if c in out.columns])
+        if not self.named:
+            out = self._anonymise(out)
+        elif self.options.pseudonyms:
+            out = out.drop(columns=[c for c in ("person_id", "name", "manager_id") if c in out.columns])
+        sheet = _sheet_name(name, self._names)
+        self._names.add(sheet)
+        self.tables.append(ExportTable(sheet, title, out, note, page))
+
+    def _anonymise(self, frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.drop(columns=[c for c in frame.columns if str(c) in PERSON_COLUMNS])
+        out.columns = [HIDDEN if str(c).strip() in self.private else c for c in out.columns]
+        for col in out.columns:
+            series = out[col]
+            if series.dtype == object or pd.api.types.is_string_dtype(series):
+                hit = series.map(lambda v: isinstance(v, str) and v.strip() in self.private)
+                if bool(hit.any()):
+                    out[col] = series.astype(object).mask(hit, HIDDEN)
+        return out
+
+    def person(self, ids: Iterable[object]) -> list[str]:
+        return [self.labels.get(str(p), str(p)) for p in ids]
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    base = _SHEET_INVALID.sub("_", clean_text(name)).strip() or "table"
+    base = base[:31]
+    candidate, i = base, 2
+    while candidate.lower() in {t.lower() for t in taken}:
+        suffix = f"_{i}"
+        candidate, i = base[: 31 - len(suffix)] + suffix, i + 1
+    return candidate
+
+
+def _checked(table: pd.DataFrame, m: int) -> tuple[pd.DataFrame, str]:
+    """The displayable rows of a suppressed table and the sentence saying what was hidden."""
+    return privacy.shown(table), privacy.suppression_note(table, m)
+
+
+def _group_attribute(ds: Dataset, wanted: str) -> str:
+    attrs = ds.attributes
+    if wanted in attrs:
+        return wanted
+    return attrs[0] if attrs else ""
+
+
+def _headline_table(head: overview.Headline) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "measure": t.label,
+                "value": t.text,
+                "change since previous wave": t.change_text,
+                "what it means": t.help,
+                "page": t.page,
+            }
+            for t in head.tiles
+        ],
+        columns=["measure", "value", "change since previous wave", "what it means", "page"],
+    )
+
+
+def _network_tables(b: _Builder, wave: str, by: str) -> str:
+    ds = b.ds
+    rel = [ADVICE] if ADVICE in ds.relations else None
+    rel_text = "advice" if rel else "all relations combined"
+    tw = ds.tie_wave(wave)
+    summary = network.network_measures(ds, rel, tw)
+    b.add("network", f"Network measures ({rel_text})", netmap.summary_table(summary), page="Network")
+    measures = network.person_measures(ds, rel, tw)
+    role_table = roles.assign_roles(ds, measures, wave=tw)
+    counts = netmap.role_counts(role_table)
+    if b.named:
+        b.add("roles", "Network roles: people per role", counts, page="Network")
+    else:
+        checked = privacy.suppress_small_groups(counts, "people", b.m, value_cols=[])
+        rows, note = _checked(checked, b.m)
+        b.add("roles", "Network roles: people per role", rows, note, page="Network")
+    map_note = ""
+    if by:
+        ei = network.ei_index(ds, by, rel, tw)
+        checked = privacy.protect_roster_groups(
+            ei.groups,
+            ds,
+            by,
+            min_size=b.m,
+            size_col="size",
+            value_cols=["internal", "external", "ei"],
+            across=not b.named,
+            group_col="group",
+        )
+        visible, note = _checked(checked, b.m)
+        overall = f"Whole organisation: E-I {format_value(ei.overall)}."
+        b.add(f"ei_{by}", f"E-I index per {by} ({rel_text})", visible, f"{overall} {note}".strip(), "Network")
+        keep = list(visible["group"])
+        matrix = network.group_matrix(ds, by, rel, tw).loc[keep, keep]
+        matrix = matrix.reset_index().rename(columns={by: f"from {by} \\ to"})
+        b.add(f"matrix_{by}", f"Ties from group to group ({rel_text})", matrix, note, "Network")
+        map_note = note
+    if b.named:
+        table = netmap.people_table(ds, measures, role_table, b.labels, pseudonyms=b.options.pseudonyms)
+        table = table.reset_index(drop=b.options.pseudonyms)
+        b.add(
+            "people",
+            f"Every person's network measures ({rel_text})",
+            table,
+            page="Network",
+            person_level=True,
+        )
+        ranked = roles.rank_key_people(ds, rel, tw, 10)
+        if len(ranked):
+            ranked = ranked.copy()
+            ranked.insert(1, "person", b.person(ranked["person_id"]))
+            b.add(
+                "key_people",
+                "Key people: what the network loses if each one leaves",
+                ranked,
+                page="Network",
+                person_level=True,
+            )
+    return map_note
+
+
+def _learning_tables(b: _Builder, wave: str, by: str) -> None:
+    ds = b.ds
+    mix = learning.overall_mix(ds, wave or None, b.m, not b.named)
+    if mix.respondents or mix.zero_total:
+        rows = [{"measure": "respondents", "value": float(mix.respondents), "reference": math.nan}]
+        if not mix.suppressed:
+            rows += [{"measure": t, "value": mix.shares[t], "reference": math.nan} for t in LEARNING_TYPES]
+            rows += [
+                {"measure": bk.name, "value": mix.buckets[bk.name], "reference": bk.reference}
+                for bk in learning.SEVENTY_TWENTY_TEN
+            ]
+            rows += [
+                {
+                    "measure": "informal_share",
+                    "value": mix.informal_share,
+                    "reference": learning.INFORMAL_REFERENCE,
+                },
+                {"measure": "self_directed_share", "value": mix.self_directed_share, "reference": math.nan},
+            ]
+        note = (
+            f"Fewer than {b.m} respondents with learning hours: the mix is hidden." if mix.suppressed else ""
+        )
+        b.add(
+            "learning_mix",
+            f"Learning mix, whole organisation ({mix.wave or 'all rows'})",
+            pd.DataFrame(rows),
+            note,
+            "Learning",
+        )
+        if by:
+            rows_g, note_g = _checked(learning.group_mix(ds, by, wave or None, b.m, not b.named), b.m)
+            b.add(f"learning_{by}", f"Learning mix per {by}", rows_g, note_g, "Learning")
+            spread = learning.group_spread(ds, by, wave or None, b.m, not b.named)
+            b.add(
+                f"learning_spread_{by}",
+                f"Spread between people per {by} (quartiles)",
+                spread,
+                page="Learning",
+            )
+    net = learning.network_learning_mix(ds, wave or None)
+    if len(net) and privacy.large_enough(net["people"].sum(), b.m):
+        b.add("network_learning", "Learning that flows through the network", net, page="Learning")
+        if b.named:
+            hubs = learning.learning_hubs(ds, wave or None)
+            hubs.insert(2, "person", b.person(hubs["person_id"]))
+            b.add(
+                "learning_hubs", "Who people learn from, per type", hubs, page="Learning", person_level=True
+            )
+    fs = flows.flow_share(ds, wave or None)
+    if fs.source:
+        b.add("flow_share", "Flow share of knowledge activity", pd.DataFrame([fs.as_dict()]), page="Learning")
+        trend, note_t = _checked(flows.flow_trend(ds, "M", b.m), b.m)
+        b.add("flow_trend", "Flow share per month", trend, note_t, "Learning")
+        if by:
+            grp, note_f = _checked(flows.flow_share_by_group(ds, by, b.m, not b.named), b.m)
+            b.add(f"flow_{by}", f"Flow share per {by}", grp, note_f, "Learning")
+        neglected = flows.neglected_stock(ds)
+        if len(neglected):
+            b.add("neglected_stock", "Stock nobody reads or discusses", neglected, page="Learning")
+    b.add(
+        "five_shifts",
+        "The five shifts scorecard (0–100)",
+        shifts.scorecard_table(ds, wave or None, b.m),
+        page="Learning",
+    )
+
+
+def _trust_tables(b: _Builder, wave: str, by: str) -> None:
+    ds = b.ds
+    if len(ds.trust):
+        dims = trust.shown_summary(ds, wave or None, b.m, across=not b.named)
+        rows, note = _checked(dims, b.m)
+        b.add(
+            "trust_dimensions", "Trust: the five wirearchy dimensions (1–5)", rows, note, "Trust & wirearchy"
+        )
+        rows_i, note_i = _checked(trust.shown_items(ds, wave or None, b.m, across=not b.named), b.m)
+        b.add("trust_items", "Trust: each survey item", rows_i, note_i, "Trust & wirearchy")
+        if by:
+            scores = trust.scores_by_group(ds, by, wave or None, b.m, across=not b.named)
+            grp, note_g = privacy.shown(scores), privacy.suppression_note(scores, b.m, group_col="group")
+            b.add(f"trust_{by}", f"Trust dimensions per {by}", grp, note_g, "Trust & wirearchy")
+    index = wirearchy.wirearchy_index(ds, wave=wave or None)
+    b.add(
+        "wirearchy_index",
+        f"Wirearchy index: {format_value(index.value)} / 100",
+        index.table,
+        index.note,
+        "Trust & wirearchy",
+    )
+    if by:
+        grp, note_w = _checked(
+            wirearchy.index_by_group(ds, by, wave=wave or None, min_size=b.m, across=not b.named), b.m
+        )
+        b.add(f"wirearchy_{by}", f"Wirearchy index per {by}", grp, note_w, "Trust & wirearchy")
+    if len(ds.ties):
+        b.add(
+            "advice_direction",
+            "Which way advice flows",
+            wirearchy.advice_flow(ds).table(),
+            page="Trust & wirearchy",
+        )
+        lv, note_l = _checked(wirearchy.flow_by_level(ds, b.m, across=not b.named), b.m)
+        b.add("advice_by_level", "Which way advice flows, per level", lv, note_l, "Trust & wirearchy")
+
+
+def _skills_tables(b: _Builder, wave: str) -> None:
+    ds = b.ds
+    if not len(ds.skills):
+        return
+    w = wave if wave in skills.skill_waves(ds) else None
+    top = privacy.suppress_small_groups(
+        skills.top_gaps(ds, w), "people", b.m, value_cols=skills.GAP_VALUE_COLUMNS
+    )
+    rows, note = _checked(top, b.m)
+    b.add("skill_gaps", "Skill gaps, biggest first", rows, note, "Skills")
+    if "team" in ds.people and ds.people["team"].notna().any():
+        cells, note_c = _checked(skills.group_gap_cells(ds, w, "team", b.m, not b.named), b.m)
+        b.add("skill_gaps_team", "Skill gaps per team and skill", cells, note_c, "Skills")
+    b.add(
+        "skill_coverage", "Coverage: how many people hold each skill", skills.coverage(ds, w), page="Skills"
+    )
+    net = smn.subject_matter_networks(ds, w)
+    net = privacy.suppress_small_groups(net, "people_with_gap", b.m, value_cols=["reach_within_2"])
+    net = privacy.suppress_small_groups(
+        net.drop(columns=["suppressed", "suppressed_reason"]), "seekers", b.m, value_cols=["redundancy"]
+    )
+    b.add(
+        "subject_matter_networks",
+        "Subject-matter networks: are the holders a network?",
+        net,
+        f"Shares over fewer than {b.m} people are left blank.",
+        "Skills",
+    )
+    if b.named:
+        gaps = skills.person_gaps(ds, w)
+        gaps.insert(0, "person", b.person(gaps["person_id"]))
+        b.add("person_skill_gaps", "Each person's skill gaps", gaps, page="Skills", person_level=True)
+
+
+def build_report(ds: Dataset, options: ExportOptions | None = None) -> Report:
+    """Compute everything the exports show, once, for ``options`` (default: aggregate view)."""
+
+    opts = options or ExportOptions()
+    waves = ds.waves
+    wave = opts.wave if opts.wave is not None else (waves[-1] if waves else "")
+    b = _Builder(ds, opts)
+    report = Report(
+        options=opts,
+        source=clean_text(ds.source or "uploaded data"),
+        wave=wave,
+        people=len(ds.people),
+        generated=dt.date.today().isoformat(),
+        tables=b.tables,
+        definitions=definitions_table(),
+    )
+    if not opts.individuals_visible and not privacy.large_enough(len(ds.people), opts.min_group_size):
+        report.notice = (
+            f"This organisation has {len(ds.people)} people, fewer than the minimum group size of "
+            f"{opts.min_group_size}: the aggregate view shows no statistics. Use the named view, "
+            "or load a larger organisation."
+        )
+        return report
+    if not len(ds.people):
+        report.notice = "No people loaded: there is nothing to report."
+        return report
+    head = overview.headline(ds, wave or None, opts.min_group_size)
+    report.head = head
+    b.add(
+        "headline", f"Headline measures ({head.wave or 'all data'})", _headline_table(head), page="Overview"
+    )
+    b.add("findings", "Findings", rules.findings_table(head.findings), page="Overview")
+    by = _group_attribute(ds, opts.group_by)
+    report.group_by = by
+    if len(ds.ties):
+        report.map_note = _network_tables(b, wave, by)
+    _learning_tables(b, wave, by)
+    _trust_tables(b, wave, by)
+    _skills_tables(b, wave)
+    report.images = charts.all_images(ds, report)
+    return report
+
+
+def export_tables(ds: Dataset, options: ExportOptions | None = None) -> dict[str, pd.DataFrame]:
+    """Every table behind the pages, filtered for the view, keyed by sheet name.
+
+    Each frame's ``attrs`` hold its ``title`` and ``note`` (what was hidden, and why).
+    In the aggregate view person-level tables are absent and no column names or holds people.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for t in build_report(ds, options).tables:
+        frame = t.frame.copy()
+        frame.attrs = {"title": t.title, "note": t.note, "page": t.page}
+        out[t.name] = frame
+    return out
+
+
+def export_filename(kind: ExportKind, view: View = "aggregate", today: dt.date | None = None) -> str:
+    """The file name a download offers, e.g. ``social-learning-aggregate-2026-03-31.pptx``."""
+    if kind not in MIME:
+        raise ValueError(f"unknown export kind {kind!r}: use pptx, xlsx or html")
+    day = (today or dt.date.today()).isoformat()
+    return f"social-learning-{view}-{day}.{kind}"
+
+
+# --- the workbook ---------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str:
+    """Text for a string cell: XML-invalid characters removed, then formula prefixes guarded."""
+    return str(neutralise_formula(clean_text(value)))[:32767]
+
+
+def _write_frame(ws: Any, frame: pd.DataFrame, formats: dict[str, Any], start_row: int = 0) -> None:
+    """Write ``frame`` cell by cell: numbers as numbers, everything else as neutralised strings."""
+    columns = [str(c) for c in frame.columns]
+    for j, col in enumerate(columns):
+        ws.write_string(start_row, j, _cell_text(col), formats["header"])
+    widths = [min(max(len(c), 8), 60) for c in columns]
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=start_row + 1):
+        for j, value in enumerate(row):
+            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+                ws.write_blank(i, j, None)
+            elif isinstance(value, (bool, np.bool_)):
+                ws.write_boolean(i, j, bool(value))
+            elif isinstance(value, (int, np.integer)):
+                ws.write_number(i, j, int(value))
+            elif isinstance(value, (float, np.floating)):
+                x = float(value)
+                if math.isinf(x):
+                    ws.write_string(i, j, "∞" if x > 0 else "−∞")
+                else:
+                    ws.write_number(i, j, x, formats["number"])
+            elif isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+                ws.write_string(i, j, str(value))
+            else:
+                text = _cell_text(format_value(value) if isinstance(value, (list, tuple, set)) else value)
+                long = len(text) > 60
+                ws.write_string(i, j, text, formats["wrap"] if long else None)
+                widths[j] = max(widths[j], min(len(text), 60))
+    for j, width in enumerate(widths):
+        ws.set_column(j, j, width + 2)
+    if len(columns):
+        ws.freeze_panes(start_row + 1, 0)
+        ws.autofilter(start_row, 0, start_row + max(len(frame), 1), len(columns) - 1)
+
+
+def workbook_bytes(ds: Dataset, options: ExportOptions | None = None, report: Report | None = None) -> bytes:
+    """The Excel workbook: a contents sheet, one sheet per table, the definitions and the rules.
+
+    Written with XlsxWriter, cell by cell: numbers as numbers, text as string cells that went
+    through :func:`lib.core.sanitise.neutralise_formula` (no cell is ever a formula or a link).
+    """
+    import xlsxwriter
+
+    rep = report or build_report(ds, options)
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    formats = {
+        "header": wb.add_format({"bold": True, "bg_color": "#DCE6F0", "border": 1, "text_wrap": True}),
+        "number": wb.add_format({"num_format": "0.000"}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+    }
+    contents = wb.add_worksheet("contents")
+    contents.write_string(0, 0, TITLE, formats["title"])
+    meta = [
+        ("Data", rep.source),
+        ("Wave", rep.wave or "all data"),
+        ("People", format_value(rep.people)),
+        ("View", rep.view_text),
+        ("Minimum group size", str(rep.options.min_group_size)),
+        ("Generated", rep.generated),
+    ]
+    if rep.notice:
+        meta.append(("Notice", rep.notice))
+    for i, (k, v) in enumerate(meta, start=2):
+        contents.write_string(i, 0, k, formats["header"])
+        contents.write_string(i, 1, _cell_text(v))
+    index = pd.DataFrame(
+        [{"sheet": t.name, "table": t.title, "rows": len(t.frame), "note": t.note} for t in rep.tables]
+        + [
+            {
+                "sheet": "definitions",
+                "table": "Definitions of every measure",
+                "rows": len(rep.definitions),
+                "note": "",
+            },
+        ],
+        columns=["sheet", "table", "rows", "note"],
+    )
+    _write_frame(contents, index, formats, start_row=len(meta) + 3)
+    contents.set_column(1, 1, 60)
+    for t in rep.tables:
+        ws = wb.add_worksheet(t.name)
+        _write_frame(ws, t.frame, formats)
+    ws = wb.add_worksheet("definitions")
+    _write_frame(ws, rep.definitions, formats)
+    ws.set_column(2, 2, 110, formats["wrap"])
+    wb.close()
+    return buffer.getvalue()

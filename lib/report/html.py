@@ -1,0 +1,199 @@
+"""The HTML report: one self-contained file that opens offline.
+
+Inline CSS, charts as base64 PNG ``data:`` images (drawn by :mod:`lib.report.charts`), no script
+at all, no external URL; a Content-Security-Policy meta tag forbids fetching anything anyway.
+Every piece of text that could come from a user (names, groups, skills, file names, findings
+that quote them) goes through :func:`lib.core.sanitise.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+
+import pandas as pd
+
+from lib.core.dataset import Dataset
+from lib.core.sanitise import escape
+from lib.report.exports import (
+    TITLE,
+    ExportOptions,
+    ExportTable,
+    Report,
+    build_report,
+    clean_text,
+    format_value,
+)
+
+__all__ = ["CSP", "html_bytes", "html_table", "html_text"]
+
+#: Nothing may be fetched: images only from data: URLs, styles only inline, no scripts.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#1f2d3d;background:#fff}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:2rem;margin:0 0 .3rem}
+h2{font-size:1.4rem;margin:2rem 0 .6rem;border-bottom:2px solid #dce6f0;padding-bottom:.2rem}
+.meta{color:#5b6b7b;margin:.2rem 0}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:12px}
+.tile{background:#eef3f8;border-radius:8px;padding:12px}
+.tile .label{color:#5b6b7b;font-weight:600;font-size:.9rem}
+.tile .value{color:#0072b2;font-weight:700;font-size:1.4rem;margin:.2rem 0}
+.tile .value.long{font-size:1rem}
+.tile .change,.note,.help{color:#5b6b7b;font-size:.85rem}
+.finding{border:1px solid #dce6f0;border-left:6px solid #e69f00;border-radius:6px;padding:10px 14px;margin:10px 0}
+.finding.strong{border-left-color:#d55e00}
+.finding p{margin:.3rem 0}
+figure{margin:1rem 0}
+figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{color:#5b6b7b;font-size:.9rem}
+details{margin:.6rem 0}
+summary{cursor:pointer;font-weight:600}
+.scroll{overflow-x:auto;max-height:32rem;overflow-y:auto}
+table{border-collapse:collapse;font-size:.85rem;margin:.4rem 0}
+th,td{border:1px solid #dce6f0;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#dce6f0;position:sticky;top:0}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.notice{background:#fff4e5;border:1px solid #e69f00;padding:10px;border-radius:6px}
+@media print{details{display:block}.scroll{max-height:none;overflow:visible}}
+"""
+
+
+def html_table(frame: pd.DataFrame, limit: int | None = None) -> str:
+    """``frame`` as an HTML table, every header and cell escaped; numbers right-aligned."""
+    cols = [str(c) for c in frame.columns]
+    head = "".join(f"<th>{escape(clean_text(c))}</th>" for c in cols)
+    body = []
+    rows = frame if limit is None else frame.head(limit)
+    for row in rows.itertuples(index=False, name=None):
+        cells = []
+        for v in row:
+            numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
+            cls = ' class="num"' if numeric else ""
+            cells.append(f"<td{cls}>{escape(format_value(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def _img(png: bytes | None, alt: str, caption: str = "") -> str:
+    if not png:
+        return ""
+    data = base64.b64encode(png).decode("ascii")
+    cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}">{cap}</figure>'
+
+
+def _tiles(report: Report) -> str:
+    if report.head is None:
+        return ""
+    out = []
+    for t in report.head.tiles:
+        change = (
+            f'<div class="change">{escape(t.change_text)} since the previous wave</div>'
+            if t.change_text
+            else ""
+        )
+        out.append(
+            f'<div class="tile" title="{escape(t.help)}"><div class="label">{escape(t.label)}</div>'
+            f'<div class="value{" long" if len(t.text) > 14 else ""}">{escape(t.text)}</div>{change}</div>'
+        )
+    return '<h2 id="headline">Headline measures</h2><div class="tiles">' + "".join(out) + "</div>"
+
+
+def _findings(report: Report) -> str:
+    if report.head is None:
+        return ""
+    if not report.head.findings:
+        return '<h2 id="findings">Findings</h2><p>No rule fired on this wave: nothing stands out against the framework\'s thresholds.</p>'
+    cards = []
+    for f in report.head.findings:
+        evidence = "; ".join(f"{k} = {format_value(v)}" for k, v in f.evidence.items())
+        cards.append(
+            f'<div class="finding {escape(f.strength)}"><p><strong>{escape(f.statement)}</strong> '
+            f"({escape(f.strength)})</p><p><em>What the framework suggests:</em> {escape(f.suggestion)}</p>"
+            f'<p class="help">Evidence: {escape(evidence)} · look deeper on the {escape(f.page)} page</p></div>'
+        )
+    return '<h2 id="findings">Findings</h2>' + "".join(cards)
+
+
+def _tables(tables: Iterable[ExportTable], page: str) -> str:
+    out = []
+    for t in tables:
+        if t.page != page:
+            continue
+        note = f'<p class="note">{escape(t.note)}</p>' if t.note else ""
+        empty = "<p>No rows.</p>" if not len(t.frame) else html_table(t.frame)
+        out.append(f"<details><summary>{escape(t.title)}</summary>{note}{empty}</details>")
+    return "".join(out)
+
+
+def _section(report: Report, page: str, heading: str, anchor: str, images: list[tuple[str, str, str]]) -> str:
+    figures = "".join(_img(report.images.get(key), alt, caption) for key, alt, caption in images)
+    tables = _tables(report.tables, page)
+    if not figures and not tables:
+        return ""
+    return f'<h2 id="{anchor}">{escape(heading)}</h2>{figures}{tables}'
+
+
+def html_text(report: Report) -> str:
+    """The report as one HTML document (a string)."""
+    o = report.options
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{escape(TITLE)}: {escape(report.source)}</title>",
+        f"<style>{_CSS}</style></head><body><main>",
+        f"<h1>{escape(TITLE)}</h1>",
+        f'<p class="meta">Data: {escape(report.source)} · wave {escape(report.wave or "all data")} · '
+        f"{escape(format_value(report.people))} people · generated {escape(report.generated)}</p>",
+        f'<p class="meta">{escape(report.view_text)} Minimum group size {o.min_group_size}.</p>',
+    ]
+    if report.notice:
+        parts.append(f'<p class="notice">{escape(report.notice)}</p>')
+    parts.append(_tiles(report))
+    parts.append(_findings(report))
+    parts.append(
+        _section(
+            report,
+            "Network",
+            "Network",
+            "network",
+            [("network_map", "Network map of groups", report.map_note)],
+        )
+    )
+    parts.append(
+        _section(
+            report,
+            "Learning",
+            "Learning",
+            "learning",
+            [
+                ("learning_mix", "Learning mix per group against 70:20:10", ""),
+                ("shifts", "The five shifts scorecard", ""),
+            ],
+        )
+    )
+    parts.append(
+        _section(
+            report, "Trust & wirearchy", "Trust & wirearchy", "trust", [("trust", "Trust dimensions", "")]
+        )
+    )
+    parts.append(_section(report, "Skills", "Skills", "skills", [("skill_gaps", "Biggest skill gaps", "")]))
+    parts.append('<h2 id="definitions">Definitions</h2>')
+    parts.append(
+        "<details><summary>Every measure's formula, source and variant</summary>"
+        + html_table(report.definitions)
+        + "</details>"
+    )
+    parts.append("</main></body></html>")
+    return "\n".join(p for p in parts if p)
+
+
+def html_bytes(ds: Dataset, options: ExportOptions | None = None, report: Report | None = None) -> bytes:
+    """The self-contained HTML report for ``options`` (default: aggregate view), UTF-8 bytes."""
+    rep = report or build_report(ds, options)
+    return html_text(rep).encode("utf-8")
