@@ -251,7 +251,9 @@ def group_labels(people: pd.DataFrame, attribute: str) -> pd.Series:
     as text (whole numbers without ``.0``), blanks as :data:`NOT_GIVEN`. Indexed like ``people``."""
     if attribute not in people.columns:
         raise KeyError(f"no people attribute {attribute!r} (have: {list(people.columns)})")
-    return pd.Series([_label(v) for v in people[attribute].tolist()], index=people.index, dtype=object)
+    codes, uniques = pd.factorize(people[attribute], use_na_sentinel=True)
+    labels = np.array([_label(v) for v in uniques] + [NOT_GIVEN], dtype=object)  # code -1 (missing) → last
+    return pd.Series(labels[codes], index=people.index, dtype=object)
 
 
 class _Cells:
@@ -361,9 +363,11 @@ def plan_release(
         codes, uniques = pd.factorize(labels)
         counts = np.bincount(codes, minlength=len(uniques)) if n else np.zeros(0, dtype=np.int64)
         order = sorted(range(len(uniques)), key=lambda g: (-counts[g], str(uniques[g])))
+        by_code = np.argsort(codes, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(counts)])
         kept: dict[str, set[str]] = {w: set() for w in waves}
         for g in order:
-            on_roster = np.nonzero(codes == g)[0]
+            on_roster = by_code[starts[g] : starts[g + 1]]
             roster_ok = roster.fits(on_roster)
             for w in waves:
                 if w in withheld or not roster_ok:
