@@ -37,7 +37,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from lib.app import auth
 from lib.core.dataset import Dataset
-from lib.core.sanitise import safe_csv
+from lib.core.sanitise import markdown, safe_csv
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -549,12 +549,9 @@ def download_table(
     )
 
 
-_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
-
-
 def md(text: object) -> str:
-    """Escape user text for st.markdown: no links, images, emphasis or HTML can be injected."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+    """Escape user text for st.markdown (:func:`lib.core.sanitise.markdown`)."""
+    return markdown(text)
 
 
 def person_labels() -> dict[str, str]:

@@ -1,4 +1,7 @@
-"""Neutralising user text on its way out: spreadsheet formulas (OWASP ASVS 1.2.10) and HTML."""
+"""Neutralising user text on its way out, one function per destination: spreadsheets
+(:func:`neutralise_formula`, OWASP ASVS 1.2.10), XML for pptx/xlsx/HTML (:func:`clean_text`), HTML
+(:func:`escape`), Streamlit Markdown (:func:`markdown`) and matplotlib labels (:func:`chart_label`).
+Every page, export and chart escapes through here."""
 
 from __future__ import annotations
 
@@ -6,6 +9,14 @@ import html
 import re
 
 import pandas as pd
+
+#: Control characters refused in one-line text a person typed (a pulse's free names): C0 and DEL.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: The same for text that may span lines (an action's description): tab, LF and CR allowed.
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The same for names that appear in menus and settings (workspaces, channels): C0, DEL, C1 and
+#: the Unicode line and paragraph separators.
+CONTROL_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 # Control characters XML 1.0 cannot hold (python-pptx and Excel reject them); tab, LF and CR stay.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -49,3 +60,22 @@ def safe_csv(df: pd.DataFrame) -> bytes:
 def escape(text: object) -> str:
     """HTML-escape any user text (names, teams, topics) before it reaches HTML."""
     return html.escape("" if text is None else str(text), quote=True)
+
+
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def markdown(text: object) -> str:
+    """User text for ``st.markdown``: every Markdown and HTML special character backslash-escaped,
+    so no link, image, emphasis or tag can be injected."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+def chart_label(value: object, limit: int = 38) -> str:
+    """User text as a literal matplotlib label: control characters dropped, whitespace collapsed,
+    shortened to ``limit`` characters with an ellipsis, and ``$`` and ``\\`` escaped (matplotlib
+    would read ``$…$`` as mathtext)."""
+    text = " ".join(clean_text(value).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("\\", "\\\\").replace("$", r"\$")

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from lib.analysis import netmap
 from lib.analysis.learning import SEVENTY_TWENTY_TEN
 from lib.core.dataset import Dataset
-from lib.core.sanitise import clean_text
+from lib.core.sanitise import chart_label
 from lib.core.schema import ADVICE
 
 if TYPE_CHECKING:
@@ -34,12 +34,8 @@ _LABEL_MAX = 38
 
 
 def mpl_text(value: object, limit: int = _LABEL_MAX) -> str:
-    """User text as a literal matplotlib label: ``$`` escaped, control characters dropped, shortened."""
-
-    text = " ".join(clean_text(value).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text.replace("\\", "\\\\").replace("$", r"\$")
+    """User text as a literal matplotlib label (:func:`lib.core.sanitise.chart_label`)."""
+    return chart_label(value, limit)
 
 
 def _png(fig: Figure) -> bytes:

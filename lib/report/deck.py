@@ -104,10 +104,6 @@ def fits(paras: Sequence[Para], width_in: float, height_in: float) -> bool:
     return _height_pt(paras, width_in - 0.2) <= (height_in - 0.1) * 72
 
 
-def _safe(text: object) -> str:
-    return clean_text(text)
-
-
 def _textbox(
     slide: Slide,
     x: float,
@@ -131,7 +127,7 @@ def _textbox(
         para.alignment = align
         para.space_after = Pt(p.space_after)
         run = para.add_run()
-        run.text = _safe(p.text)
+        run.text = clean_text(p.text)
         run.font.size = Pt(max(p.size, MIN_FONT_PT))
         run.font.bold = p.bold
         run.font.color.rgb = p.colour
@@ -168,7 +164,7 @@ def _slide(prs: Deck, report: Report, title: str, subtitle: str = "") -> Slide:
 
 def _chart_label(value: object, limit: int = 40) -> str:
     # Category names land in the chart's embedded workbook: guard formula prefixes there too.
-    text = " ".join(_safe(value).split())
+    text = " ".join(clean_text(value).split())
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     return str(neutralise_formula(text))
 
@@ -449,7 +445,7 @@ def _people_slide(prs: Deck, report: Report) -> None:
         table.cell(0, j).text = c.replace("_", " ")
     for i, (_, row) in enumerate(top.iterrows(), start=1):
         for j, c in enumerate(cols):
-            table.cell(i, j).text = _safe(format_value(row[c]))[:60]
+            table.cell(i, j).text = clean_text(format_value(row[c]))[:60]
     for cell_row in table.rows:
         for cell in cell_row.cells:
             for para in cell.text_frame.paragraphs:
@@ -487,7 +483,7 @@ def _action_cells(action: AgreedAction) -> list[str]:
     out = []
     for key, (_head, _w, limit) in ACTION_COLUMNS.items():
         value = getattr(action, key)
-        text = value.isoformat() if isinstance(value, date) else _safe(value or "")
+        text = value.isoformat() if isinstance(value, date) else clean_text(value or "")
         text = " ".join(text.split())
         out.append(text if len(text) <= limit else text[: limit - 1] + "…")
     return out
@@ -603,7 +599,7 @@ def _pulse_slide(prs: Deck, report: Report, room: RoomPulse | None) -> None:
         value = _number(mean)
         if value is not None:  # half up, as the Live pulse page shows it (34 / 8 = 4.25 → 4.3)
             shown = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            paras.append(Para(f"{shown}  {_safe(wording)}", 14, False, INK, 8))
+            paras.append(Para(f"{shown}  {clean_text(wording)}", 14, False, INK, 8))
     if len(paras) == 1:
         paras.append(Para("No trust statement was answered.", 14, False, MUTED, 0))
     _textbox(slide, side_x, BODY_TOP, side_w, BODY_H, _shrink(paras, side_w, BODY_H))

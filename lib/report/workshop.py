@@ -25,7 +25,6 @@ from another workspace is treated as unknown, so a forged id cannot touch someon
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
@@ -40,8 +39,9 @@ from lib.analysis import netmap, network, overview
 from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
+from lib.core.sanitise import CONTROL_IN_TEXT
 from lib.core.schema import ADVICE
-from lib.store.db import write_transaction
+from lib.store.db import db_time, write_transaction
 from lib.store.models import Action, Wave, WorkshopSession, Workspace
 from lib.store.workspaces import WorkspaceError
 
@@ -85,7 +85,6 @@ ACTION_STATUSES: tuple[str, ...] = ("open", "done")
 MAX_TITLE = 500
 MAX_OWNER = 200
 MAX_NOTES = 5_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks allowed
 
 Direction = Literal["both", "a_to_b", "b_to_a"]
 DIRECTIONS: dict[str, str] = {
@@ -665,20 +664,13 @@ class ActionItem:
     session_id: int | None = None
 
 
-def _db_time(moment: datetime | None) -> datetime:
-    moment = moment or datetime.now(UTC)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
-
-
 def _text_field(value: object, what: str, limit: int, required: bool = False) -> str:
     text = "" if value is None else str(value).strip()
     if required and not text:
         raise WorkshopError(f"The {what} cannot be blank.")
     if len(text) > limit:
         raise WorkshopError(f"The {what} is longer than {limit:,} characters ({len(text):,}).")
-    if _CONTROL.search(text):
+    if CONTROL_IN_TEXT.search(text):
         raise WorkshopError(f"The {what} contains control characters.")
     return text
 
@@ -723,7 +715,7 @@ def create_session(
             wave_id = int(row[0]) if row else None
         result = conn.execute(
             insert(WorkshopSession).values(
-                workspace_id=ws_id, wave_id=wave_id, title=title, held_at=_db_time(held_at), notes=notes
+                workspace_id=ws_id, wave_id=wave_id, title=title, held_at=db_time(held_at), notes=notes
             )
         )
         key = result.inserted_primary_key
@@ -813,7 +805,7 @@ def add_action(
         _check_session(conn, ws_id, session_id)
         result = conn.execute(
             insert(Action).values(
-                workspace_id=ws_id, session_id=session_id, created_at=_db_time(now), **values
+                workspace_id=ws_id, session_id=session_id, created_at=db_time(now), **values
             )
         )
         key = result.inserted_primary_key

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -174,3 +175,13 @@ def ensure_schema(engine: Engine) -> bool:
             return False  # another process migrated while we waited for the lock
         command.upgrade(_alembic_config(conn), "head")
     return True
+
+
+def db_time(moment: datetime | None = None) -> datetime:
+    """A moment as the database stores it: naive UTC. ``None`` = now; naive input is taken as UTC.
+    The one conversion for every table (workspaces, waves, pulse answers, workshop sessions)."""
+    if moment is None:
+        moment = datetime.now(UTC)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment

@@ -132,8 +132,9 @@ from sqlalchemy.exc import IntegrityError
 from lib.analysis.learning import rows_for_wave
 from lib.core.dataset import PEOPLE_COLUMNS, Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
+from lib.core.sanitise import CONTROL
 from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, TRUST_ITEM_BANK, WIREARCHY_DIMENSIONS
-from lib.store.db import write_transaction
+from lib.store.db import db_time, write_transaction
 from lib.store.models import CachedResult, PulseAnswer, Wave, Workspace
 from lib.store.models import PulseSession as SessionRow
 from lib.store.workspaces import (  # the storage API: a pulse wave is stored exactly like an upload
@@ -220,7 +221,6 @@ _TOKEN_BYTES = 24
 _DEVICE_ID_BYTES = 16  # 128 bits
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DEVICE_KEY_BYTES = 32
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class PulseError(WorkspaceError):
@@ -409,14 +409,6 @@ def trust_items_for(dimensions: Sequence[str]) -> tuple[str, ...]:
 # --- time ---------------------------------------------------------------------------------------
 
 
-def _db_time(moment: datetime | None) -> datetime:
-    if moment is None:
-        moment = datetime.now(UTC)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
-
-
 def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.replace(tzinfo=UTC)
 
@@ -523,7 +515,7 @@ def open_session(
             f"Person ids longer than {_ITEM_LENGTH - len(ADVICE_PREFIX)} characters: {too_long[:3]}."
         )
     title = " ".join(str(title).split())[:200]
-    moment = _db_time(now)
+    moment = db_time(now)
     token = secrets.token_urlsafe(_TOKEN_BYTES)
     try:
         with write_transaction(engine) as conn:
@@ -611,7 +603,7 @@ def _locked_session(conn: Connection, token: str) -> Any:
 
 def _clean_free_name(name: str) -> str:
     text = " ".join(str(name).split())
-    if _CONTROL.search(text):
+    if CONTROL.search(text):
         raise PulseError("A name contains control characters.")
     if len(text) > MAX_FREE_NAME:
         raise PulseError(f"A name is longer than {MAX_FREE_NAME} characters: {text[:20]}…")
@@ -684,7 +676,7 @@ def submit(
     closed, the device token is not one this pulse signed (a forged token never counts), or the
     answer is invalid; then nothing is written.
     """
-    moment = _db_time(now)
+    moment = db_time(now)
     with write_transaction(engine) as conn:
         row = _locked_session(conn, token)
         session = _session_of(row)
@@ -749,7 +741,7 @@ def _snapshot(ds: Dataset, moment: datetime) -> dict[str, Any]:
     """What ``pulse_sessions.shown`` keeps: the :func:`summarise` of ``ds`` (never withheld: the
     reader applies its minimum group size), and when; JSON, floats exactly as computed."""
     summary = summarise(ds, 1)
-    out: dict[str, Any] = {"answers": summary.answers, "at": _db_time(moment).isoformat()}
+    out: dict[str, Any] = {"answers": summary.answers, "at": db_time(moment).isoformat()}
     for name, columns in _TABLES.items():
         table: pd.DataFrame = getattr(summary, name)
         out[name] = {c: [_plain(v) for v in table[c]] if c in table else [] for c, _ in columns}
@@ -814,7 +806,7 @@ def _refresh_wave(conn: Connection, row: Any, session: PulseSession) -> tuple[in
 def close_session(engine: Engine, token: str, now: datetime | None = None) -> PulseSession:
     """Close the session: no answer is accepted after this, so its wave is frozen, and its last
     snapshot is every answer (whatever the batch). Idempotent: the first close stands."""
-    moment = _db_time(now)
+    moment = db_time(now)
     with write_transaction(engine) as conn:
         row = _locked_session(conn, token)
         if row.closed_at is None:

@@ -67,8 +67,9 @@ from sqlalchemy.exc import IntegrityError
 from lib.core.dataset import TABLE_COLUMNS, Dataset
 from lib.core.errors import Finding
 from lib.core.privacy import MIN_GROUP_SIZE, check_min_group_size
+from lib.core.sanitise import CONTROL_IN_NAME
 from lib.core.schema import CHANNEL_MODES, MODES
-from lib.store.db import ensure_schema, make_engine, write_transaction
+from lib.store.db import db_time, ensure_schema, make_engine, write_transaction
 from lib.store.models import (
     Action,
     CachedResult,
@@ -129,7 +130,6 @@ VIEWS: tuple[str, ...] = ("aggregate", "named")
 WAVE_KINDS: tuple[str, ...] = ("upload", "pulse")
 MAX_NAME_LENGTH = 200
 #: Control characters and line breaks (C0, DEL, C1, U+2028/U+2029): refused inside a name.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 Progress = Callable[[str], None]
 
@@ -246,15 +246,6 @@ def open_database(url: str | None = None, now: datetime | None = None) -> Engine
 # --- time and names -----------------------------------------------------------------------------
 
 
-def _db_time(moment: datetime | None) -> datetime:
-    """Naive UTC for the database; ``None`` = now, naive input is taken as UTC."""
-    if moment is None:
-        moment = datetime.now(UTC)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
-
-
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC)
 
@@ -265,7 +256,7 @@ def _clean_name(value: str, what: str) -> str:
         raise WorkspaceError(f"The {what} cannot be blank.")
     if len(name) > MAX_NAME_LENGTH:
         raise WorkspaceError(f"The {what} is longer than {MAX_NAME_LENGTH} characters.")
-    if _CONTROL.search(name):
+    if CONTROL_IN_NAME.search(name):
         raise WorkspaceError(f"The {what} contains control characters (tabs, line breaks): {name!r}.")
     return name
 
@@ -491,7 +482,7 @@ def channel_modes_from_table(table: pd.DataFrame) -> dict[str, str]:
                     "type the channel's name, or delete the row."
                 )
             continue
-        if len(channel) > MAX_NAME_LENGTH or _CONTROL.search(channel):
+        if len(channel) > MAX_NAME_LENGTH or CONTROL_IN_NAME.search(channel):
             raise WorkspaceError(
                 f"Row {row} of the channel table: the channel name is longer than {MAX_NAME_LENGTH} "
                 "characters or contains control characters (tabs, line breaks)."
@@ -624,7 +615,7 @@ def create_workspace(
             if row is not None:
                 raise WorkspaceError(f"A workspace named {row.name!r} already exists.")
             _check_name_free(conn, name)
-            _insert_workspace(conn, name, settings or WorkspaceSettings(), _db_time(now))
+            _insert_workspace(conn, name, settings or WorkspaceSettings(), db_time(now))
     except IntegrityError as err:  # created by someone else at the same moment
         raise WorkspaceError(f"A workspace named {name!r} already exists.") from err
     return get_workspace(engine, name)
@@ -834,7 +825,7 @@ def import_dataset(
     say = progress or (lambda _message: None)
     encoded = encode_dataset(ds)  # before the transaction: the write lock is held only to write
     uploads = [(str(n), bytes(d)) for n, d in files]
-    moment = _db_time(now)
+    moment = db_time(now)
     try:
         with write_transaction(engine) as conn:
             row = _workspace_row(conn, requested)
@@ -1104,7 +1095,7 @@ def store_result(
         conn.execute(delete(CachedResult).where(CachedResult.workspace_id == ws.id, CachedResult.key == key))
         conn.execute(
             insert(CachedResult).values(
-                workspace_id=ws.id, wave_id=wave_id, key=key, created_at=_db_time(now), data=bytes(data)
+                workspace_id=ws.id, wave_id=wave_id, key=key, created_at=db_time(now), data=bytes(data)
             )
         )
 
@@ -1176,7 +1167,7 @@ def purge_expired(engine: Engine, now: datetime | None = None) -> list[PurgedWav
     """Delete uploaded waves older than their workspace's ``retention_days`` (tables, files and
     derived results included); return what was purged. A wave imported exactly ``retention_days``
     ago is kept; one a moment older is purged. Workspaces without retention keep everything."""
-    moment = _db_time(now)
+    moment = db_time(now)
     purged: list[PurgedWave] = []
     with write_transaction(engine) as conn:
         spaces = conn.execute(
