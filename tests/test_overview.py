@@ -158,3 +158,18 @@ def test_overview_page_computes_each_waves_facts_once(monkeypatch: pytest.Monkey
     assert len(waves) == 2, calls  # the sample's two waves: the latest and the one before
     assert sorted(calls) == waves, f"facts computed more than once for a wave: {calls}"
     assert any(t.value == "What changed between waves" for t in at.subheader)
+
+
+def test_every_tile_help_comes_from_the_one_definition(sample: Dataset) -> None:
+    """The Overview's tiles and the exports' definitions sheet say the same thing (issue 13)."""
+    from lib.analysis.overview import TILE_DEFINITIONS
+    from lib.report.exports import definitions_table
+
+    head = headline(sample)
+    assert {t.key for t in head.tiles} == set(TILE_DEFINITIONS)
+    for tile in head.tiles:
+        assert tile.help.startswith(TILE_DEFINITIONS[tile.key]), tile.key
+    sheet = definitions_table()
+    rows = sheet[sheet["area"] == "Headline"].set_index("measure")["definition"]
+    assert set(rows.index) == set(TILE_DEFINITIONS)
+    assert all(TILE_DEFINITIONS[k].split(" (")[0] in v for k, v in rows.items())

@@ -148,9 +148,10 @@ def definitions_table() -> pd.DataFrame:
     def add(area: str, measure: str, text: str) -> None:
         rows.append((area, measure, _plain(text)))
 
-    for tile_key, text in _TILE_HELP.items():
+    for tile_key, text in overview.TILE_DEFINITIONS.items():
         add("Headline", tile_key, text)
-    add("Privacy", "Small-group suppression", privacy.suppress_small_groups.__doc__ or "")
+    add("Privacy", "What the aggregate view may show", privacy.plan_release.__doc__ or "")
+    add("Privacy", "Small-group suppression (named view)", privacy.suppress_small_groups.__doc__ or "")
     brokerage_done = False
     for key, fn in network.MEASURE_DEFINITIONS.items():
         if key.startswith("brokerage_"):
@@ -214,19 +215,6 @@ def definitions_table() -> pd.DataFrame:
 
 #: The headline tiles' help texts do not depend on the data except through thresholds stated in
 #: lib.analysis.overview; the definitions sheet names the tiles by their key.
-_TILE_HELP: dict[str, str] = {
-    "people": "People on the roster (the people sheet).",
-    "response_rate": "Respondents (people with at least one survey answer in the wave, or marked responded) / people.",
-    "informal_share": "1 − FSL share of learning time (reference: about 80%); experience : others : formal "
-    "against the 70 : 20 : 10 reference.",
-    "shifts": "Each shift's position between its 'from' and 'to' pole (0–100); the tile's value is their mean.",
-    "wirearchy_index": "Weighted mean of survey dimensions and network indicators (0–100).",
-    "advice_reciprocity": "Arc reciprocity 2M / m of the advice network: the share of advice ties that are returned.",
-    "silo_groups": f"Departments (of at least the minimum group size) whose advice E-I index is ≤ {overview.SILO_EI}.",
-    "top_gaps": "The three skills with the largest total gap (Σ max(required − current, 0) over people).",
-    "key_people": f"People whose departure alone would cut at least {overview.KEY_PERSON_REACH_LOSS:.0%} of who "
-    "can reach whom in the advice network.",
-}
 
 
 # --- the tables -----------------------------------------------------------------------------------
