@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis.network import SUMMARY_DEFINITIONS, NetworkSummary, build_graph
-from lib.analysis.roles import ROLE_DEFINITIONS, ROLE_NAMES, RoleThresholds, assign_roles
+from lib.analysis.roles import ROLE_NAMES, RoleThresholds, assign_roles, role_definitions
 from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, shown, suppression_note
@@ -541,11 +541,12 @@ def role_counts(role_table: pd.DataFrame) -> pd.DataFrame:
 
     Columns ``role``, ``people``, ``meaning``, in the order of :data:`lib.analysis.roles.ROLE_NAMES`.
     """
+    meaning = role_definitions(role_table.attrs.get("thresholds"))
     rows = [
         {
             "role": pretty(r),
             "people": int(role_table[r].astype(bool).sum()) if r in role_table.columns else 0,
-            "meaning": ROLE_DEFINITIONS[r],
+            "meaning": meaning[r],
         }
         for r in ROLE_NAMES
     ]

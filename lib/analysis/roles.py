@@ -30,6 +30,7 @@ __all__ = [
     "assign_roles",
     "key_person_impact",
     "rank_key_people",
+    "role_definitions",
 ]
 
 
@@ -62,19 +63,33 @@ class RoleThresholds:
     energy_relation: str = "energy"
 
 
-#: Role → what it means, in plain words (shown on the page and in exports).
-ROLE_DEFINITIONS: dict[str, str] = {
-    "central_connector": "Central connector: named by many colleagues (in-degree in the top 10%). "
-    "Holds the network together; can become a bottleneck.",
-    "broker": "Broker / boundary spanner: lies on many shortest paths (betweenness in the top 10%) "
-    "or links people in different groups on the most open paths (top 10% of Gould-Fernandez "
-    "liaison + representative + gatekeeper brokerage). Carries ideas between groups.",
-    "peripheral": "Peripheral: one tie in or out at most. Possibly new, a specialist, or overlooked.",
-    "isolate": "Isolate: no ties at all in the chosen relations (also: did not respond, if ties come from a survey).",
-    "energiser": "Energiser: named as energising by many colleagues (energy in-degree in the top 10%).",
-    "overload": "Overload risk: much sought for advice and information (top 10% in-degree of those "
-    "relations combined) by people from at least 3 groups.",
-}
+def _top(share: float) -> str:
+    return f"the top {share:.0%} (at or above the {1 - share:.0%} point)"
+
+
+def role_definitions(thresholds: RoleThresholds | None = None) -> dict[str, str]:
+    """Role → what it means, in plain words, with the thresholds in force (shown on the page and
+    in exports): the texts follow :class:`RoleThresholds`, so a changed threshold changes them."""
+    th = thresholds or RoleThresholds()
+    demand = " and ".join(th.demand_relations)
+    peripheral = "one tie" if th.peripheral_max_degree == 1 else f"{th.peripheral_max_degree} ties"
+    return {
+        "central_connector": f"Central connector: named by many colleagues (in-degree in {_top(th.connector_top_share)}). "
+        "Holds the network together; can become a bottleneck.",
+        "broker": f"Broker / boundary spanner: lies on many shortest paths (betweenness in {_top(th.broker_top_share)}) "
+        f"or links people in different groups on the most open paths ({_top(th.broker_spanning_top_share)} of "
+        "Gould-Fernandez liaison + representative + gatekeeper brokerage). Carries ideas between groups.",
+        "peripheral": f"Peripheral: {peripheral} in or out at most. Possibly new, a specialist, or overlooked.",
+        "isolate": "Isolate: no ties at all in the chosen relations (also: did not respond, if ties come from a survey).",
+        "energiser": f"Energiser: named as energising by many colleagues ({th.energy_relation} in-degree in "
+        f"{_top(th.energiser_top_share)}).",
+        "overload": f"Overload risk: much sought for {demand} ({_top(th.overload_top_share)} in-degree of those "
+        f"relations combined) by people from at least {th.overload_min_groups} groups.",
+    }
+
+
+#: :func:`role_definitions` with the default thresholds.
+ROLE_DEFINITIONS: dict[str, str] = role_definitions()
 ROLE_NAMES: tuple[str, ...] = tuple(ROLE_DEFINITIONS)
 _LABELS = {
     "central_connector": "central connector",
