@@ -88,7 +88,7 @@ MAX_NOTES = 5_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks allowed
 
 Direction = Literal["both", "a_to_b", "b_to_a"]
-DIRECTIONS: dict[str, str] = {
+DIRECTIONS: dict[Direction, str] = {
     "both": "both ways (each pair asks the other)",
     "a_to_b": "A asks B",
     "b_to_a": "B asks A",
