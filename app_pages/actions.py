@@ -20,7 +20,7 @@ st.write(
     'at the next session, and they appear on the "Agreed actions" slides of the workshop deck.'
 )
 engine = ui.workspace_engine()
-name = ui.workspace()
+name = ui.workspace() or ""  # "": none is open, and the guard below stops the page
 
 
 def _open(choice: str) -> None:

@@ -244,19 +244,19 @@ with shift_tab:
         if shift.score is None:
             col.info("No score. Collect: " + shift.collect)
             continue
-        ref = prev_card.get(shift.code)
+        previous = prev_card.get(shift.code)
         fig = go.Figure(
             go.Indicator(
-                mode="gauge+number" + ("+delta" if ref is not None else ""),
+                mode="gauge+number" + ("+delta" if previous is not None else ""),
                 value=shift.score,
-                delta={"reference": ref} if ref is not None else None,
+                delta={"reference": previous} if previous is not None else None,
                 gauge={"axis": {"range": [0, 100]}},
                 number={"valueformat": ".0f"},
             )
         )
         fig.update_layout(height=190, margin={"l": 25, "r": 25, "t": 20, "b": 10})
         col.plotly_chart(fig, key=f"gauge-{shift.code}")
-    for shift, fn in zip(card, shifts.SHIFTS, strict=True):
+    for shift, shift_fn in zip(card, shifts.SHIFTS, strict=True):
         with st.expander(f"{shift.code} — {shift.from_pole} → {shift.to_pole}"):
             st.markdown(
                 f"**Formula:** {shift.formula}  \n**Uses:** {', '.join(shift.inputs_used) or '–'}  \n"
@@ -265,7 +265,7 @@ with shift_tab:
             st.markdown(f"**What the framework suggests:** {shift.suggestion}")
             if shift.note:
                 st.caption(shift.note)
-            st.caption(ui.definition(fn))
+            st.caption(ui.definition(shift_fn))
     ui.download_table(
         ui.compute(shifts.scorecard_table, wave, s.min_group_size), "five-shifts.csv", key="dl-shifts"
     )

@@ -2,6 +2,7 @@
 and the key-person what-if. Names, the people table, ego maps and key people only in the named
 view; groups under the minimum size never show. Heavy results are computed only when shown."""
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -67,7 +68,7 @@ rel, wave = tuple(relations), (None if wave_label == "All waves" else wave_label
 labels = ui.compute(privacy.person_labels, s.pseudonyms) if named else None
 
 
-def person_data() -> tuple:
+def person_data() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Measures, roles and the people table: only the person map and the person tabs need them."""
     measures = ui.compute(network.person_measures, rel, wave)
     role_table = ui.compute(netmap.network_roles, netmap.Measured(rel, wave, measures), th)

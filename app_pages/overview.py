@@ -1,5 +1,7 @@
 """Overview: the landing page. Headline measures, plain-language findings, and what changed between waves."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from lib.analysis.findings import Facts, rules_table
@@ -14,7 +16,15 @@ from lib.analysis.overview import (
 )
 from lib.app import ui
 from lib.report.deck import deck_bytes
-from lib.report.exports import MIME, ExportOptions, Report, build_report, export_filename, workbook_bytes
+from lib.report.exports import (
+    MIME,
+    ExportKind,
+    ExportOptions,
+    Report,
+    build_report,
+    export_filename,
+    workbook_bytes,
+)
 from lib.report.html import html_bytes
 from lib.report.workshop import list_actions
 from lib.store.pulse import room_pulse
@@ -75,7 +85,9 @@ for keys in (
         gaps = head.tile("top_gaps")
         with cols[2]:
             st.markdown("**Biggest skill gaps**", help=gaps.help)
-            for skill, total in head.facts.org.get("top_gaps") or []:  # type: ignore[union-attr]
+            top_gaps = head.facts.org.get("top_gaps") or []
+            assert isinstance(top_gaps, list)  # (skill, total gap) pairs: lib.analysis.overview.facts
+            for skill, total in top_gaps:
                 st.markdown(f"- {ui.md(skill)} ({total:.0f} levels short)")
 
 st.markdown("**The five shifts** (0 = the 'from' pole, 100 = the 'to' pole)", help=head.tile("shifts").help)
@@ -119,7 +131,7 @@ if ui.can("export"):
             _memo["r"] = build_report(ds, options)
         return _memo["r"]
 
-    builders = {
+    builders: dict[ExportKind, tuple[str, Callable[[], bytes]]] = {
         "pptx": (
             "PowerPoint deck",
             lambda: deck_bytes(
@@ -137,7 +149,7 @@ if ui.can("export"):
         col.download_button(
             f"⬇️ {label}",
             data=build,
-            file_name=export_filename(kind, cfg.view),  # type: ignore[arg-type]
+            file_name=export_filename(kind, cfg.view),
             mime=MIME[kind],
             key=f"export-{kind}",
             on_click="ignore",

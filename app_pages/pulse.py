@@ -102,7 +102,9 @@ with st.container(border=True):
     sent = st.button("Send my answer", type="primary", key="pulse-send")
 
 if sent:
-    answer = pulse.Response(hours=hours, advisers=advisers, trust=trust)
+    # a statement left unanswered is left out: submit names it in its message
+    answered = {item: value for item, value in trust.items() if value is not None}
+    answer = pulse.Response(hours=hours, advisers=advisers, trust=answered)
     try:
         result = pulse.submit(ui.workspace_engine(), token, device.token, answer)
     except pulse.PulseError as err:

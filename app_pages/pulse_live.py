@@ -110,7 +110,7 @@ st.button(
 )
 
 
-base = pulse.organisation_base(engine, session.workspace)  # read once per page run, not every 2 s
+org_base = pulse.organisation_base(engine, session.workspace)  # read once per page run, not every 2 s
 
 
 @st.fragment(run_every="2s" if session.is_open else None)
@@ -150,7 +150,7 @@ def live() -> None:
             "single answer can be read off the screen."
         )
     st.subheader("The room against the organisation")
-    comparison = pulse.compare_with_base(summary, base, cfg.min_group_size)
+    comparison = pulse.compare_with_base(summary, org_base, cfg.min_group_size)
     if comparison.hidden:
         st.caption(comparison.note)
         return
@@ -173,7 +173,7 @@ def live() -> None:
             "difference": st.column_config.NumberColumn("room − organisation", format="%+.0f pts"),
         },
     )
-    source = base.source if base is not None else ""
+    source = org_base.source if org_base is not None else ""
     inner = f" (learning wave {comparison.wave})" if comparison.wave and comparison.wave not in source else ""
     st.caption(
         "Each learning type's share of the hours reported, in this pulse and in the workspace's latest "

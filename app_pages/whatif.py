@@ -84,9 +84,10 @@ with st.form("whatif-form"):
             bridges=bridges,
         )
 
-scenario = st.session_state.get("whatif-scenario")
+# an empty Scenario until the button is pressed
+scenario: workshop.Scenario = st.session_state.get("whatif-scenario") or workshop.Scenario()
 ui.require(
-    scenario is not None and not scenario.is_empty,
+    not scenario.is_empty,
     "Choose who leaves or which groups to connect, then press the button.",
 )
 ui.require(
@@ -116,13 +117,14 @@ tiles = {
 }
 for col, (key, label) in zip(st.columns(len(tiles)), tiles.items(), strict=True):
     if key in rows.index:
-        change = str(rows.at[key, "change"])
+        # the measures table holds the text it shows ("48%", "0.31", "+3"), as do the tiles
+        before, after, change = (str(rows.at[key, column]) for column in ("before", "after", "change"))
         col.metric(
             label,
-            rows.at[key, "after"],
+            after,
             delta=change if change[:1] in "+-" and change else None,
             delta_color="off",
-            help=f"{key}. Before: {rows.at[key, 'before']}",
+            help=f"{key}. Before: {before}",
         )
 
 left, right = st.columns(2)

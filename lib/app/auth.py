@@ -42,7 +42,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -736,7 +736,7 @@ PARTICIPANT = User(name="participant", roles=frozenset({"participant"}), source=
 
 
 def arrive(
-    params: Mapping[str, str], state: MutableMapping[str, Any], engine: Engine, current: User
+    params: Mapping[str, str], state: pulse.BrowserState, engine: Engine, current: User
 ) -> pulse.PulseSession | None:
     """A join link (``?join=<token>``) makes this browser session a pulse participant.
 

@@ -42,6 +42,7 @@ from lib.core.sanitise import markdown, safe_csv
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from lib.report.model import View
     from lib.store.workspaces import WorkspaceInfo, WorkspaceSettings
 
 _LOG = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Settings:
-    view: str  # "named" or "aggregate"
+    view: View
     min_group_size: int
     pseudonyms: bool
 
@@ -222,7 +223,7 @@ def settings() -> Settings:
     except (TypeError, ValueError):
         size = floor
     return Settings(
-        view=view if view in ("named", "aggregate") else "aggregate",
+        view="named" if view == "named" else "aggregate",
         min_group_size=max(floor, size),
         pseudonyms=named_ok and bool(st.session_state.get("pseudonyms", False)),
     )

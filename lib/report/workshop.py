@@ -87,7 +87,7 @@ MAX_OWNER = 200
 MAX_NOTES = 5_000
 
 Direction = Literal["both", "a_to_b", "b_to_a"]
-DIRECTIONS: dict[str, str] = {
+DIRECTIONS: dict[Direction, str] = {
     "both": "both ways (each pair asks the other)",
     "a_to_b": "A asks B",
     "b_to_a": "B asks A",

@@ -120,10 +120,10 @@ import os
 import re
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
@@ -162,6 +162,7 @@ __all__ = [
     "STATE_DEVICE",
     "STATE_TOKEN",
     "TRUST_PREFIX",
+    "BrowserState",
     "Device",
     "PulseError",
     "PulseSession",
@@ -258,6 +259,16 @@ class Response:
 class SubmitResult:
     replaced: bool  # this participant had answered before: their answer was replaced
     answers: int  # participants who have answered so far
+
+
+class BrowserState(Protocol):
+    """What :func:`device_for` and :func:`lib.app.auth.arrive` read and write in one browser
+    session's state: ``st.session_state`` in the app, a dict in tests. Only these two methods, as
+    ``st.session_state`` is a ``MutableMapping[str | int, Any]``, not a ``MutableMapping[str, Any]``."""
+
+    def get(self, key: str, /) -> Any: ...
+
+    def __setitem__(self, key: str, value: Any, /) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -362,7 +373,7 @@ def device_cookie(session: PulseSession) -> str:
     return DEVICE_COOKIE_PREFIX + hashlib.sha256(session.token.encode()).hexdigest()[:16]
 
 
-def device_for(session: PulseSession, cookies: Mapping[str, str], state: MutableMapping[str, Any]) -> Device:
+def device_for(session: PulseSession, cookies: Mapping[str, str], state: BrowserState) -> Device:
     """This browser session's identity for ``session``, decided once and kept in ``state``.
 
     The token ``state`` already holds; else the browser's cookie (``cookies``, as the browser sent
