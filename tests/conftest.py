@@ -1,4 +1,5 @@
-"""Shared fixtures: isolated Streamlit caches, and a running server + headless Chromium for browser tests."""
+"""Shared fixtures and helpers: isolated Streamlit caches, a running server + headless Chromium for
+browser tests (``new_page``, ``settle``, ``external``, ``SHOTS``), and ``open_page`` for AppTest page tests."""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.core.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "test-output"
@@ -138,3 +144,59 @@ def browser() -> Iterator[object]:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+# --- shared by the browser tests ------------------------------------------------------------------
+
+SHOTS = OUTPUT / "screenshots"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+
+
+def new_page(browser: Any, requests: list[str]) -> Any:
+    """A fresh browser context and page that records every request it makes into ``requests``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
+    page = context.new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    page.set_default_timeout(60_000)
+    return page
+
+
+def settle(page: Any) -> None:
+    """Wait until Streamlit has finished running the script (the status widget disappears)."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_selector('[data-testid="stSidebarNav"]')
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+    )
+    page.wait_for_timeout(300)
+
+
+def external(requests: list[str]) -> list[str]:
+    """The requested URLs that would leave this machine (anything but loopback, data: and blob:)."""
+    out = []
+    for url in requests:
+        parsed = urlparse(url)
+        if parsed.scheme in {"data", "blob", "about", "chrome-extension"}:
+            continue
+        if (parsed.hostname or "") not in LOCAL_HOSTS:
+            out.append(url)
+    return out
+
+
+# --- shared by the page tests (AppTest) -----------------------------------------------------------
+
+
+def open_page(page: str, ds: Dataset | None = None, **state: Any) -> AppTest:
+    """The app with ``ds`` loaded and ``state`` seeded in the session, switched to ``page``
+    (a file path such as ``app_pages/trust.py``); fails on any exception the page raised."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if ds is not None:
+        at.session_state["dataset"] = ds
+        at.session_state["dataset_key"] = f"test-{id(ds)}"
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import OUTPUT, Server
+from tests.conftest import SHOTS, Server, external, new_page, settle
 
 pytestmark = pytest.mark.browser
 
-SHOTS = OUTPUT / "screenshots"
 # nav label → (url path, a heading the page shows)
 PAGES = {
     "Overview": ("overview", "How this organisation learns"),
@@ -29,53 +27,22 @@ PAGES = {
     "Skills": ("skills", "Skills"),
     "Data": ("data", "Data"),
 }
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
-
-
-def _new_page(browser: Any, requests: list[str]) -> Any:
-    context = browser.new_context(viewport={"width": 1400, "height": 2400})
-    page = context.new_page()
-    page.on("request", lambda r: requests.append(r.url))
-    page.set_default_timeout(60_000)
-    return page
-
-
-def _settle(page: Any) -> None:
-    """Wait until Streamlit has finished running the script (the status widget disappears)."""
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_selector('[data-testid="stSidebarNav"]')
-    page.wait_for_timeout(500)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-    )
-    page.wait_for_timeout(300)
-
-
-def _external(requests: list[str]) -> list[str]:
-    out = []
-    for url in requests:
-        parsed = urlparse(url)
-        if parsed.scheme in {"data", "blob", "about", "chrome-extension"}:
-            continue
-        if (parsed.hostname or "") not in LOCAL_HOSTS:
-            out.append(url)
-    return out
 
 
 def test_every_page_renders_from_the_navigation(server: Server, browser: Any) -> None:
     requests: list[str] = []
-    page = _new_page(browser, requests)
+    page = new_page(browser, requests)
     page.goto(server.url)
-    _settle(page)
+    settle(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     for label, (path, heading) in PAGES.items():
         page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
         page.wait_for_url(re.compile(rf"/{path}$|/$"))
-        _settle(page)
+        settle(page)
         page.get_by_role("heading", name=re.compile(heading)).first.wait_for()
         assert page.locator('[data-testid="stException"]').count() == 0, f"{label} shows an exception"
         page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
-    assert _external(requests) == [], "requests left the machine"
+    assert external(requests) == [], "requests left the machine"
     page.context.close()
 
 
@@ -83,9 +50,9 @@ def test_deep_link_is_the_first_request_to_a_fresh_server(browser: Any) -> None:
     fresh = Server()
     try:
         requests: list[str] = []
-        page = _new_page(browser, requests)
+        page = new_page(browser, requests)
         page.goto(f"{fresh.url}/network")
-        _settle(page)
+        settle(page)
         nav = page.get_by_test_id("stSidebarNav")
         # The navigation shows the titles from app.py, not raw file names (the pages/ trap).
         nav.get_by_text("Overview", exact=True).wait_for()
@@ -94,7 +61,7 @@ def test_deep_link_is_the_first_request_to_a_fresh_server(browser: Any) -> None:
         assert nav.get_by_text("network", exact=True).count() == 0
         page.get_by_role("heading", name=re.compile("Network")).first.wait_for()
         assert page.locator('[data-testid="stException"]').count() == 0
-        assert _external(requests) == []
+        assert external(requests) == []
         page.context.close()
     finally:
         fresh.stop()
@@ -102,7 +69,7 @@ def test_deep_link_is_the_first_request_to_a_fresh_server(browser: Any) -> None:
 
 def _upload(page: Any, path: Path) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    _settle(page)
+    settle(page)
 
 
 def test_upload_loads_and_a_bad_upload_keeps_the_data(server: Server, browser: Any, tmp_path: Path) -> None:
@@ -113,25 +80,25 @@ def test_upload_loads_and_a_bad_upload_keeps_the_data(server: Server, browser: A
     bad.write_bytes(good.read_bytes()[:2000])  # truncated workbook
 
     requests: list[str] = []
-    page = _new_page(browser, requests)
+    page = new_page(browser, requests)
     page.goto(server.url)
-    _settle(page)
+    settle(page)
     page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
-    _settle(page)
+    settle(page)
     _upload(page, good)
     page.get_by_text("small-org.xlsx loaded").wait_for()
     page.get_by_text("60 people").first.wait_for()  # sidebar caption
 
     # A broken file: an error naming it, and the 60-person dataset stays loaded.
     page.get_by_test_id("stFileChipDeleteBtn").first.click()
-    _settle(page)
+    settle(page)
     _upload(page, bad)
     page.get_by_text("broken.xlsx was not loaded").wait_for()
     assert page.get_by_text("60 people").count() >= 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "data-bad-upload.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert _external(requests) == []
+    assert external(requests) == []
     page.context.close()
 
 
@@ -145,23 +112,23 @@ def test_a_20000_person_organisation_opens_on_the_group_map(
 
     big = write_dataset(generate(people=20_000, seed=5, waves=1), tmp_path / "org20k.zip")
     requests: list[str] = []
-    page = _new_page(browser, requests)
+    page = new_page(browser, requests)
     page.set_default_timeout(180_000)
     page.goto(server.url)
-    _settle(page)
+    settle(page)
     page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
-    _settle(page)
+    settle(page)
     _upload(page, big)
     page.get_by_text("20,000 people").first.wait_for()
     started = time.monotonic()
     page.get_by_test_id("stSidebarNav").get_by_text("Network", exact=True).click()
-    _settle(page)
+    settle(page)
     frame = page.frame_locator("iframe").first
     frame.locator("canvas").first.wait_for()
     seconds = time.monotonic() - started
     assert page.get_by_text("Groups").count() >= 1
     page.get_by_text("Density").first.wait_for()  # the organisation's measures, under the map
-    _settle(page)
+    settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     # The person map would be 20,000 dots; the page must have chosen the group map.
     html = page.locator("iframe").first.get_attribute("srcdoc") or ""
@@ -169,5 +136,5 @@ def test_a_20000_person_organisation_opens_on_the_group_map(
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "network-20k.png"), full_page=True)
     print(f"20k organisation: Network page drawn {seconds:.1f} s after the click")
-    assert _external(requests) == []
+    assert external(requests) == []
     page.context.close()

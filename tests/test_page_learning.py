@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.core.dataset import Dataset
 from lib.intake.sample import generate
+from tests.conftest import open_page as shared_open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "app_pages/learning.py"
@@ -21,17 +22,8 @@ def sample() -> Dataset:
     return generate()
 
 
-def open_page(ds: Dataset | None, **state: object) -> AppTest:
-    at = AppTest.from_file(str(ROOT / ENTRY), default_timeout=120)
-    if ds is not None:
-        at.session_state["dataset"] = ds
-        at.session_state["dataset_key"] = f"test-{id(ds)}"
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def open_page(ds: Dataset | None = None, **state: object) -> AppTest:
+    return shared_open_page(PAGE, ds, **state)
 
 
 def texts(at: AppTest) -> str:

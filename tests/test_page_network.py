@@ -19,6 +19,7 @@ from lib.analysis import netmap
 from lib.core.dataset import Dataset
 from lib.intake.sample import generate
 from lib.report import map_html as map_page
+from tests.conftest import open_page as shared_open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -32,16 +33,7 @@ def org() -> Dataset:
 
 
 def open_page(ds: Dataset | None = None, **state: object) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    if ds is not None:
-        at.session_state["dataset"] = ds
-        at.session_state["dataset_key"] = f"test-{id(ds)}"
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return shared_open_page(PAGE, ds, **state)
 
 
 def map_html(at: AppTest) -> str:

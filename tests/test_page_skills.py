@@ -11,23 +11,15 @@ from streamlit.testing.v1 import AppTest
 
 from lib.core.dataset import Dataset
 from lib.intake.sample import PLANTED, generate
+from tests.conftest import open_page as shared_open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "app_pages/skills.py"
 SECTIONS = ["Gaps", "Coverage", "Subject-matter networks", "Who to ask", "Skill profiles"]
 
 
-def open_page(ds: Dataset | None, view: str = "named", pseudonyms: bool = False) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if ds is not None:
-        at.session_state["dataset"] = ds
-        at.session_state["dataset_key"] = "test"
-    at.session_state["view"] = view
-    at.session_state["pseudonyms"] = pseudonyms
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def open_page(ds: Dataset | None = None, view: str = "named", pseudonyms: bool = False) -> AppTest:
+    return shared_open_page(PAGE, ds, view=view, pseudonyms=pseudonyms)
 
 
 def show(at: AppTest, section: str) -> AppTest:

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analysis import wirearchy
 from lib.core.dataset import Dataset
+from tests.conftest import open_page as shared_open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -44,16 +45,7 @@ def small_org() -> Dataset:
 
 
 def open_page(ds: Dataset | None = None, view: str = "named", pseudonyms: bool = False) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["view"] = view
-    at.session_state["pseudonyms"] = pseudonyms
-    if ds is not None:
-        at.session_state["dataset"] = ds
-        at.session_state["dataset_key"] = "hand"
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return shared_open_page(PAGE, ds, view=view, pseudonyms=pseudonyms)
 
 
 def index_metric(at: AppTest) -> str:
@@ -128,14 +120,14 @@ def test_page_renders_on_the_sample(view: str) -> None:
 
 @pytest.mark.browser
 def test_page_in_a_real_browser_on_the_sample(server: Any, browser: Any) -> None:
-    from tests.test_browser import SHOTS, _external, _new_page, _settle
+    from tests.conftest import SHOTS, external, new_page, settle
 
     requests: list[str] = []
-    page = _new_page(browser, requests)
+    page = new_page(browser, requests)
     page.goto(server.url)
-    _settle(page)
+    settle(page)
     page.get_by_test_id("stSidebarNav").get_by_text("Trust & wirearchy", exact=True).click()
-    _settle(page)
+    settle(page)
     page.get_by_role("heading", name="The wirearchy index").wait_for()
     page.get_by_text("Hidden leaders").first.wait_for()
     page.locator('[data-testid="stPlotlyChart"]').nth(3).wait_for()  # charts mount after the text
@@ -145,9 +137,9 @@ def test_page_in_a_real_browser_on_the_sample(server: Any, browser: Any) -> None
     page.screenshot(path=str(SHOTS / "trust-named.png"), full_page=True)
 
     page.get_by_text("Aggregate (executive)").click()
-    _settle(page)
+    settle(page)
     page.get_by_text("shown only in the named view").wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "trust-aggregate.png"), full_page=True)
-    assert _external(requests) == [], "requests left the machine"
+    assert external(requests) == [], "requests left the machine"
     page.context.close()

@@ -18,6 +18,7 @@ from lib.intake.sample import generate
 from lib.report import workshop as w
 from lib.report.exports import ExportOptions, build_report
 from lib.store import workspaces as ws
+from tests.conftest import open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -34,19 +35,6 @@ def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'workspaces.db'}"
     monkeypatch.setenv("SLD_DATABASE_URL", url)
     return url
-
-
-def open_page(page: str, ds: Dataset | None = None, **state: Any) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    if ds is not None:
-        at.session_state["dataset"] = ds
-        at.session_state["dataset_key"] = f"test-{id(ds)}"
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def screen_text(at: AppTest) -> str:

@@ -28,7 +28,7 @@ from lib.core.errors import DataError, Finding
 #: JSON section name → "module:function" taking a Dataset and returning JSON-ready data.
 #: Each analysis module adds its line here; the order is the order in the JSON file.
 ANALYSIS_SECTIONS: dict[str, str] = {
-    "dataset": "lib.cli:dataset_summary",
+    "dataset": "lib.app.cli:dataset_summary",
     "_network": "lib.analysis.network:analysis_json",
     "learning_mix": "lib.analysis.learning:analysis_json",
     "stocks_flows": "lib.analysis.flows:analysis_json",
