@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.analysis import flows, learning, shifts
 from lib.app import ui
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.sanitise import escape
 from lib.core.schema import LEARNING_TYPES
 
@@ -26,12 +26,14 @@ ui.require(
     "This page needs a learning sheet (hours per learning type), an interactions log or ties. "
     "Download the template on the Data page.",
 )
-waves = ds.waves
+labels = ds.waves
 wave = (
-    st.selectbox("Survey wave", waves, index=len(waves) - 1, key="learning-wave") if len(waves) > 1 else None
+    st.selectbox("Survey wave", labels, index=len(labels) - 1, key="learning-wave")
+    if len(labels) > 1
+    else None
 )
-wave = wave or (waves[-1] if waves else None)
-before = waves[waves.index(wave) - 1] if wave in waves and waves.index(wave) > 0 else None
+wave = waves.resolve(wave, labels)
+before = labels[labels.index(wave) - 1] if wave in labels and labels.index(wave) > 0 else None
 
 
 def pct(x: float | None) -> str:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib.analysis import netmap, network, roles
 from lib.app import ui
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.sanitise import escape
 from lib.report import map_html
 
@@ -37,7 +37,7 @@ relations = c1.multiselect(
     help="Several relations are combined: a pair tied in any of them counts as one tie.",
 )
 ui.require(bool(relations), "Choose at least one relation.")
-tie_waves = sorted({str(w) for w in ds.ties["wave"].unique()} - {""}) if len(ds.ties) else []
+tie_waves = waves.labels(ds.ties)
 wave_label = c2.selectbox(
     "Wave",
     [*tie_waves, "All waves"],

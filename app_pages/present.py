@@ -97,12 +97,11 @@ elif slide.kind == "finding" and head is not None:
     )
 elif slide.kind == "map":
     rel = ("advice",) if "advice" in ds.relations else None
-    tie_waves = set(ds.ties["wave"].astype(str)) if len(ds.ties) else set()
     m = ui.compute(
         netmap.group_map,
         report.group_by,
         relations=rel,
-        wave=report.wave if report.wave in tie_waves else None,
+        wave=ds.tie_wave(report.wave),
         min_group_size=options.min_group_size,
         complementary=True,
     )

@@ -126,12 +126,14 @@ def test_compare_waves_lists_every_headline_measure(sample: Dataset) -> None:
     assert set(table.columns) == {"measure", first, second, "change"}
 
 
-def test_tie_wave_picks_a_labelled_wave_or_all_ties() -> None:
+def test_tie_wave_picks_a_labelled_wave_or_carries_the_last_one_forward() -> None:
+    # the rule is lib.core.waves.tie_wave (tests/test_waves.py); Dataset.tie_wave delegates to it
     ties = pd.concat([_ties([("p0", "p1")], wave="W1"), _ties([("p1", "p2")], wave="")])
     ds = Dataset(people=_people(3), ties=ties)
     assert ds.tie_wave("W1") == "W1"
-    assert ds.tie_wave("W2") is None  # no tie carries W2: use every tie
-    assert Dataset(people=_people(3)).tie_wave("W1") is None
+    assert ds.tie_wave("W2") == "W1"  # no tie carries W2: the ties' last wave before it (was None)
+    assert ds.tie_wave(None) == ds.tie_wave("") == "W1"
+    assert Dataset(people=_people(3)).tie_wave("W1") is None  # unlabelled ties: every tie
 
 
 def test_overview_page_computes_each_waves_facts_once(monkeypatch: pytest.MonkeyPatch) -> None:

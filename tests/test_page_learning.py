@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.analysis import learning, shifts
 from lib.core.dataset import Dataset
 from lib.intake.sample import generate
 from tests.conftest import open_page as shared_open_page
@@ -69,15 +71,37 @@ def test_aggregate_view_hides_people(sample: Dataset) -> None:
         assert not values & names
 
 
+def _gauges(at: AppTest) -> list[tuple[float, bool]]:
+    """(value, has a delta) of each scorecard gauge on the page, in the page's order."""
+    out = []
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec).get("data", []):
+            if trace.get("type") == "indicator":
+                out.append((float(trace["value"]), "delta" in str(trace.get("mode", ""))))
+    return out
+
+
 def test_wave_choice_and_grouping(sample: Dataset) -> None:
+    first, last = sample.waves[0], sample.waves[-1]
+    first_card = [s.score for s in shifts.scorecard(sample, first) if s.score is not None]
+    last_card = [s.score for s in shifts.scorecard(sample, last) if s.score is not None]
+    assert first_card != last_card  # otherwise this test could not tell the waves apart
     at = open_page(sample)
-    at.selectbox(key="learning-wave").set_value(sample.waves[0]).run()
+    assert [value for value, _ in _gauges(at)] == pytest.approx(last_card)  # the latest wave by default
+    at.selectbox(key="learning-wave").set_value(first).run()
     assert not at.exception
     at.selectbox(key="learning-by").set_value("team").run()
     assert not at.exception
-    # the chosen wave reaches the scorecard: the first wave has no earlier one, so no gauge deltas
-    first = [m.label for m in at.metric]
-    assert "Informal share" in first
+    # the chosen wave reaches the numbers: the mix tiles and the scorecard are the first wave's, and
+    # the first wave has no earlier one, so no tile or gauge shows a change
+    mix = learning.overall_mix(sample, first)
+    tiles = {m.label: m for m in at.metric}
+    assert tiles["Respondents"].value == str(mix.respondents)
+    assert tiles["Informal share"].value == f"{100 * mix.informal_share:.0f}%"
+    assert not tiles["Informal share"].delta
+    gauges = _gauges(at)
+    assert [value for value, _ in gauges] == pytest.approx(first_card)
+    assert not any(has_delta for _, has_delta in gauges)
     assert at.selectbox(key="learning-by").value == "team"
 
 

@@ -26,7 +26,7 @@ from lib.core.schema import (
     STANDARD_RELATIONS,
     WORK_KINDS,
 )
-from lib.intake import sample
+from lib.intake import loader, sample
 from lib.intake.sample import PLANTED, generate, wave_labels, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -495,7 +495,6 @@ ROUND_TRIP_KEYS: dict[str, list[str]] = {
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".zip"])
 def test_round_trip_through_the_loader(tmp_path: Path, suffix: str) -> None:
-    loader = pytest.importorskip("lib.intake.loader")
     original = generate(120, seed=3)
     try:
         loaded = loader.load_path(write_dataset(original, tmp_path / f"org{suffix}"))
@@ -512,7 +511,6 @@ def test_round_trip_through_the_loader(tmp_path: Path, suffix: str) -> None:
 
 
 def test_committed_sample_loads_without_findings() -> None:
-    loader = pytest.importorskip("lib.intake.loader")
     loaded = loader.load_path(ROOT / "sample_data" / "sample_org.xlsx")
     assert loaded.findings == []
     assert loaded.summary() == generate().summary()

@@ -21,6 +21,7 @@ from lib.core.schema import (
     TRUST_ITEM_BANK,
     WORK_KINDS,
 )
+from lib.intake import loader
 from lib.intake.template import (
     EXAMPLE_ROWS,
     NAME_GENERATOR_QUESTIONS,
@@ -172,7 +173,6 @@ def test_cli_writes_the_template(tmp_path: Path) -> None:
 
 
 def test_the_template_loads_without_errors(tmp_path: Path, data: bytes) -> None:
-    loader = pytest.importorskip("lib.intake.loader")
     path = tmp_path / "template.xlsx"
     path.write_bytes(data)
     try:

@@ -324,6 +324,10 @@ def test_answers_without_a_wave_belong_to_every_wave() -> None:
     summary = trust.dimension_summary(ds).set_index("dimension")
     assert summary.loc["trust", "respondents"] == 2
     assert summary.loc["trust", "mean"] == 3.0
+    # "" means no wave chosen, as None: the latest wave (lib.core.waves); it used to select only
+    # the blank-wave answers (p2 alone)
+    assert trust.resolve_wave(ds, "") == "2026-Q2"
+    pd.testing.assert_frame_equal(trust.dimension_summary(ds, ""), trust.dimension_summary(ds))
     unlabelled = Dataset(people=people(2), trust=blank)
     assert trust.resolve_wave(unlabelled, None) is None
     assert trust.response_rate(unlabelled).respondents == 1

@@ -14,8 +14,8 @@ Rules, stated once here:
   nobody reads: counting it would make every read of a wiki page look like knowledge work.
 * **Flow share** = flow events / (stock + flow events). From the interactions log when it has
   classified activity (a wave label such as ``2026-Q1`` selects that period's events); otherwise
-  from ties with a mode (Σ weight of flow ties / Σ weight of ties with a mode) in one wave
-  (``None`` = latest; ties without a wave count in every wave).
+  from ties with a mode (Σ weight of flow ties / Σ weight of ties with a mode) in the tie wave
+  (:func:`lib.core.waves.tie_wave`: ``None`` = latest; ties without a wave count in every wave).
 * **Interaction ties**: replies, mentions and direct messages with a target
   (:data:`TIE_KINDS`) become directed ties author → addressee, weight = number of events;
   broadcasts (no target) and self-addressed events are not ties.
@@ -31,8 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from lib.analysis.learning import rows_for_wave
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset, channel_mode
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
 
@@ -160,7 +159,7 @@ def flow_share(ds: Dataset, wave: str | None = None, source: Source = "auto") ->
     ("2026-Q1", "2026-03") selects the events in that period; ``wave=None`` or any other label
     uses the whole log. From ties with a mode (``source="ties"``, or ``"auto"`` when the log has
     no classified activity in the wave's period): Σ weight of mode=flow ties / Σ weight of ties
-    with a mode, in ``wave`` (None = latest). With ``"auto"``, when neither has data for the
+    with a mode, in the tie wave of ``wave`` (None = latest). With ``"auto"``, when neither has data for the
     wave the whole log is used. NaN with source "" when there is no data at all.
     Source: Jarche, "stocks and flows" (2010).
     """
@@ -184,7 +183,8 @@ def flow_share(ds: Dataset, wave: str | None = None, source: Source = "auto") ->
             return from_log(in_wave, str(wave))
     if source == "interactions":
         return from_log(everything, "")
-    ties, label = rows_for_wave(ds.ties, wave)
+    tie_wave = waves.tie_wave(ds, wave)
+    ties, label = waves.select(ds.ties, tie_wave), tie_wave or ""
     if len(ties) and "mode" in ties:
         mode = ties["mode"].fillna("").astype(str).str.strip().str.lower()
         weight = pd.to_numeric(ties["weight"], errors="coerce").fillna(1.0)

@@ -5,8 +5,9 @@ Rules, stated once here and read by every function below:
 * **Shares**: a person's share of type *t* = hours(t) / Σ hours over the five types, in one wave.
   A person whose hours sum to zero is *reported* (``zero_total``) and never divided by: their
   shares are NaN and they are not a respondent of the mix.
-* **Wave**: ``None`` means the latest wave label in the learning sheet; rows without a wave
-  belong to every wave; without any wave labels every row counts (wave ``""``).
+* **Wave** (:mod:`lib.core.waves`): ``None`` or ``""`` means the latest wave label in the learning
+  sheet; rows without a wave belong to every wave; without any wave labels every row counts (wave
+  ``""``). Ties (learning through the network) use the tie wave, :func:`lib.core.waves.tie_wave`.
 * **Group mix** = the mean of the members' shares (every respondent weighs the same, whatever
   their hours), with the spread between people (standard deviation and quartiles) per type.
   Groups below the minimum group size are suppressed with complementary suppression
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
 from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES
@@ -121,43 +122,23 @@ LEARNING_SUGGESTIONS: dict[str, str] = {
 # --- waves -------------------------------------------------------------------------------
 
 
-def _wave_text(table: pd.DataFrame) -> pd.Series:
-    if "wave" not in table:
-        return pd.Series("", index=table.index, dtype=str)
-    return table["wave"].fillna("").astype(str).str.strip()
-
-
-def _labels(table: pd.DataFrame) -> list[str]:
-    waves = _wave_text(table)
-    return sorted(str(w) for w in waves[waves != ""].unique())
-
-
 def learning_waves(ds: Dataset) -> list[str]:
-    """Wave labels in the learning sheet, sorted (labels like 2026-Q1 sort in time order)."""
-    return _labels(ds.learning)
+    """Wave labels in the learning sheet, sorted (:func:`lib.core.waves.labels`)."""
+    return waves.labels(ds.learning)
 
 
 def dataset_waves(ds: Dataset) -> list[str]:
-    """The same labels as :attr:`Dataset.waves` (ties, learning, trust, work, skills), vectorised."""
-    labels: set[str] = set()
-    for table in (ds.ties, ds.learning, ds.trust, ds.work, ds.skills):
-        labels |= set(_labels(table))
-    return sorted(labels)
+    """The dataset's waves (:func:`lib.core.waves.dataset_waves`, as :attr:`Dataset.waves`)."""
+    return waves.dataset_waves(ds)
 
 
 def rows_for_wave(table: pd.DataFrame, wave: str | None) -> tuple[pd.DataFrame, str]:
-    """The rows of one wave and the wave label used.
+    """The rows of one wave and the wave label used: :func:`lib.core.waves.rows`.
 
-    ``None`` = the latest label in this table; rows without a wave belong to every wave; a table
-    without wave labels is returned whole with label ``""``.
+    ``None`` or ``""`` = the latest label in this table; rows without a wave belong to every wave;
+    a table without wave labels is returned whole with label ``""``.
     """
-    waves = _wave_text(table)
-    labels = _labels(table)
-    if wave is None or str(wave) == "":
-        if not labels:
-            return table, ""
-        wave = labels[-1]
-    return table[(waves == "") | (waves == str(wave))], str(wave)
+    return waves.rows(table, wave)
 
 
 # --- people ------------------------------------------------------------------------------
@@ -330,8 +311,8 @@ def respondent_populations(ds: Dataset) -> dict[str, list[str]]:
     if key in ds.memo:
         return ds.memo[key]  # type: ignore[return-value]
     out: dict[str, list[str]] = {}
-    waves: list[str | None] = [*learning_waves(ds)] or [None]
-    for w in waves:
+    labels: list[str | None] = [*learning_waves(ds)] or [None]
+    for w in labels:
         people = person_mix(ds, w)
         resp = people[~people["zero_total"]]
         out[str(resp["wave"].iloc[0]) if len(resp) else (w or "")] = [str(p) for p in resp["person_id"]]
@@ -429,7 +410,7 @@ def group_spread(
 
 
 def _typed_ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
-    ties, _ = rows_for_wave(ds.ties, wave)
+    ties = waves.select(ds.ties, waves.tie_wave(ds, wave))
     if not len(ties) or "learning_type" not in ties:
         return pd.DataFrame(columns=["source_id", "target_id", "learning_type", "weight"])
     lt = ties["learning_type"].fillna("").astype(str).str.strip().str.upper()

@@ -11,7 +11,8 @@ published value of the Krackhardt high-tech managers (REFERENCE.md) within 1e-6.
 Conventions shared by every function here:
 
 * **Which ties.** ``relations=None`` combines all relations; ``wave=None`` takes every row, and
-  a wave label keeps rows of that wave plus rows with a blank wave (which belong to every wave).
+  a wave label keeps rows of its tie wave plus rows with a blank wave (which belong to every
+  wave): :func:`lib.core.waves.tie_rows`, the one rule.
   Parallel ties (the same pair in several relations or rows) collapse to one arc whose weight is
   the sum of their weights. Self-ties and ties naming unknown people are dropped.
 * **Every person is a vertex**, in the order of ``ds.people`` (isolates included).
@@ -35,6 +36,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from lib.core import waves
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
 
@@ -130,20 +132,10 @@ class Graph:
 
 
 def _select_ties(ds: Dataset, relations: Sequence[str] | None, wave: str | None) -> pd.DataFrame:
-    ties = ds.ties
-    if len(ties) == 0:
+    ties = waves.tie_rows(ds.ties, wave)
+    if len(ties) == 0 or relations is None:
         return ties
-    mask = np.ones(len(ties), dtype=bool)
-    if relations is not None:
-        mask &= ties["relation"].astype(str).isin(list(relations)).to_numpy()
-    if wave is not None:
-        w = (
-            ties["wave"].fillna("").astype(str).str.strip()
-            if "wave" in ties
-            else pd.Series("", index=ties.index)
-        )
-        mask &= ((w == str(wave)) | (w == "")).to_numpy()
-    return ties.loc[mask]
+    return ties.loc[ties["relation"].astype(str).isin(list(relations)).to_numpy()]
 
 
 def build_graph(ds: Dataset, relations: Sequence[str] | None = None, wave: str | None = None) -> Graph:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lib.analysis import findings as rules
 from lib.analysis import flows, learning, network, roles, shifts, skills, trust, wirearchy
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 
@@ -66,8 +66,7 @@ def _advice_relations(ds: Dataset) -> list[str] | None:
 
 def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> rules.Facts:
     """Organisation-level facts and per-department facts (only groups of at least ``min_size``)."""
-    waves = ds.waves
-    w = wave if wave is not None else (waves[-1] if waves else "")
+    w = waves.resolve(wave, ds.waves) or ""
     tw = ds.tie_wave(w)
     rel = _advice_relations(ds)
     org: dict[str, object] = {"wave": w, "people": len(ds.people)}
@@ -272,10 +271,11 @@ def headline(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZ
 
 
 def wave_and_previous(ds: Dataset, wave: str | None = None) -> tuple[str, str | None]:
-    """``wave`` (default: the latest) and the wave before it (None for the first or only wave)."""
-    waves = ds.waves
-    w = wave if wave is not None else (waves[-1] if waves else "")
-    return w, (waves[waves.index(w) - 1] if w in waves and waves.index(w) > 0 else None)
+    """``wave`` (default, or ``""``: the latest, :func:`lib.core.waves.resolve`) and the wave before it
+    (None for the first or only wave)."""
+    labels = ds.waves
+    w = waves.resolve(wave, labels) or ""
+    return w, (labels[labels.index(w) - 1] if w in labels and labels.index(w) > 0 else None)
 
 
 def headline_of(wave: str, current: rules.Facts, previous: rules.Facts | None = None) -> Headline:
@@ -322,19 +322,16 @@ def compare_facts(
 
 
 def tie_changes(ds: Dataset, before: str, after: str) -> pd.DataFrame:
-    """Ties gained and lost between two waves, per relation (ties without a wave are in both)."""
+    """Ties gained and lost between two waves, per relation: each wave's tie rows as network
+    functions read them (:func:`lib.core.waves.tie_rows`; ties without a wave are in both)."""
     if not len(ds.ties):
         return pd.DataFrame(columns=["relation", "ties_before", "ties_after", "gained", "lost"])
-    t = ds.ties
+    t_a, t_b = waves.tie_rows(ds.ties, before), waves.tie_rows(ds.ties, after)
     rows = []
     for rel in ds.relations:
-        r = t[t["relation"] == rel]
-        keys_a = set(
-            zip(*(r.loc[r["wave"].isin([before, ""]), c] for c in ("source_id", "target_id")), strict=True)
-        )
-        keys_b = set(
-            zip(*(r.loc[r["wave"].isin([after, ""]), c] for c in ("source_id", "target_id")), strict=True)
-        )
+        r_a, r_b = t_a[t_a["relation"] == rel], t_b[t_b["relation"] == rel]
+        keys_a = set(zip(r_a["source_id"], r_a["target_id"], strict=True))
+        keys_b = set(zip(r_b["source_id"], r_b["target_id"], strict=True))
         rows.append(
             {
                 "relation": rel,

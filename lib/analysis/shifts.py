@@ -27,8 +27,8 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from lib.analysis.flows import flow_share
-from lib.analysis.learning import dataset_waves, overall_mix, person_mix, rows_for_wave
-from lib.core import privacy
+from lib.analysis.learning import overall_mix, person_mix
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 from lib.core.stats import gini
@@ -80,13 +80,6 @@ def _num(x: float | None) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
-def _latest_wave(ds: Dataset, wave: str | None) -> str | None:
-    if wave is not None and str(wave) != "":
-        return str(wave)
-    waves = dataset_waves(ds)
-    return waves[-1] if waves else None
-
-
 # --- ASL: stocks → flow -----------------------------------------------------------------------
 
 
@@ -97,7 +90,7 @@ def shift_asl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     Jarche: accidental and serendipitous learning happens in flows (conversations), not stocks
     (archives); an organisation moving to flow has more of its knowledge work in conversation.
     """
-    fs = flow_share(ds, _latest_wave(ds, wave))
+    fs = flow_share(ds, waves.resolve(wave, ds.waves))
     ok = fs.source != "" and not math.isnan(fs.share)
     return Shift(
         code="ASL",
@@ -122,7 +115,7 @@ def shift_asl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
 
 
 def _complex_share(ds: Dataset, wave: str | None) -> tuple[float, int]:
-    rows, _ = rows_for_wave(ds.work, wave)
+    rows, _ = waves.rows(ds.work, wave)
     if not len(rows):
         return float("nan"), 0
     kinds = ["simple", "complicated", "complex", "chaotic"]
@@ -145,7 +138,7 @@ def shift_pdl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     (mean PDL share, :func:`lib.analysis.learning.overall_mix`), which the framework sees as the way
     people keep up with complex, surprising work. Needs ≥ min group size people.
     """
-    w = _latest_wave(ds, wave)
+    w = waves.resolve(wave, ds.waves)
     share, n = _complex_share(ds, w)
     mix = overall_mix(ds, w, min_size)
     ok = privacy.large_enough(n, min_size) and not math.isnan(share)
@@ -186,7 +179,7 @@ def shift_pdl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
 
 
 def _advice_ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
-    ties, _ = rows_for_wave(ds.ties, wave)
+    ties = waves.select(ds.ties, waves.tie_wave(ds, wave))
     if not len(ties):
         return pd.DataFrame(columns=["source_id", "target_id", "weight", "topic"])
     rel = ties["relation"].fillna("").astype(str).str.strip().str.lower()
@@ -224,7 +217,7 @@ def shift_gdl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     ties whose two people share a team ÷ Σ weight of advice ties between people with a team.
     Jarche: work is moving from individual jobs to teams and networks, so learning should too.
     """
-    w = _latest_wave(ds, wave)
+    w = waves.resolve(wave, ds.waves)
     mix = overall_mix(ds, w, min_size)
     parts: dict[str, float | None] = {}
     used: list[str] = []
@@ -273,7 +266,7 @@ def expertise_evenness_by_topic(ds: Dataset, wave: str | None = None) -> pd.Data
     either end of the topic's advice ties (so the topic's seekers count with in-degree 0).
     Columns: topic, ties, people, evenness (0–1). Topics with fewer than two people are left out.
     """
-    ties = _advice_ties(ds, _latest_wave(ds, wave))
+    ties = _advice_ties(ds, waves.resolve(wave, ds.waves))
     ties = ties[ties["topic"] != ""] if len(ties) else ties
     rows = []
     for topic, sub in ties.groupby("topic", sort=True) if len(ties) else []:
@@ -300,7 +293,7 @@ def shift_iol(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     across the organisation (a network), 0 = one expert is asked by everyone. Per topic when ties
     carry topics (:func:`expertise_evenness_by_topic`; mean in details).
     """
-    w = _latest_wave(ds, wave)
+    w = waves.resolve(wave, ds.waves)
     ties = _advice_ties(ds, w)
     people = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
     ok = len(ties) > 0 and len(people) >= 2
@@ -337,10 +330,9 @@ def shift_iol(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
 
 def _person_gap(ds: Dataset, wave: str | None) -> pd.Series:
     """Mean known skill gap per person (lib.analysis.skills.person_gaps; NaN gaps are unknown, left out)."""
-    from lib.analysis.skills import person_gaps, skill_waves
+    from lib.analysis.skills import person_gaps
 
-    skill_wave = wave if wave in skill_waves(ds) else None
-    gaps = person_gaps(ds, skill_wave)
+    gaps = person_gaps(ds, waves.table_wave(ds.skills, wave))
     gaps = gaps[gaps["gap"].notna()]
     if not len(gaps):
         return pd.Series(dtype=float)
@@ -357,7 +349,7 @@ def shift_fsl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     those who need it least (a curriculum for all). Needs ≥ min group size people and some
     variation in both; Spearman rank correlation via ``scipy.stats.spearmanr``.
     """
-    w = _latest_wave(ds, wave)
+    w = waves.resolve(wave, ds.waves)
     people = person_mix(ds, w)
     gap = _person_gap(ds, w)
     fsl = people.set_index("person_id")["hours_FSL"] if len(people) else pd.Series(dtype=float)
@@ -408,7 +400,7 @@ SHIFTS: tuple[Callable[[Dataset, str | None, int], Shift], ...] = (
 
 def scorecard(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> list[Shift]:
     """The five shifts in the framework's order (ASL, PDL, GDL, IOL, FSL) for one wave (None = latest)."""
-    resolved = _latest_wave(ds, wave)
+    resolved = waves.resolve(wave, ds.waves)
     return [fn(ds, resolved, min_size) for fn in SHIFTS]
 
 
@@ -434,7 +426,7 @@ def scorecard_table(ds: Dataset, wave: str | None = None, min_size: int = MIN_GR
 
 def analysis_json(ds: Dataset) -> dict[str, object]:
     """The ``shifts`` section of ``python -m lib.cli analyze``: per shift its score (0–100 or null)."""
-    wave = _latest_wave(ds, None)
+    wave = waves.resolve(None, ds.waves)
     return {
         "wave": wave or "",
         "shifts": {s.code: s.as_dict() for s in scorecard(ds, wave)},

@@ -5,8 +5,9 @@ Rules, stated once here and read by every function below:
 * **Several ratings** for the same person, skill and wave (self, peer, manager, or no source) are
   combined as the **mean of the available ratings** (:data:`RATING_RULE`). Undated ratings (wave
   ``""``) belong to every wave and are averaged with that wave's ratings.
-* **Wave**: ``None`` means the latest wave found in the skills sheet (labels sort in time order,
-  e.g. ``2026-Q1`` < ``2026-Q2``); without any wave labels every rating is used.
+* **Wave** (:mod:`lib.core.waves`): ``None`` or ``""`` means the latest wave found in the skills
+  sheet (labels sort in time order, e.g. ``2026-Q1`` < ``2026-Q2``); without any wave labels every
+  rating is used.
 * **Gap** = max(required level − current level, 0), the requirement coming from ``role_skills``
   for the person's role. A requirement without a rating is *unknown* (gap NaN), never zero. A
   requirement of level 0 is met by definition, rating or not.
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 
@@ -52,7 +53,6 @@ __all__ = [
     "skill_waves",
     "top_gaps",
     "top_gaps_json",
-    "wave_labels",
 ]
 
 DEFAULT_HOLDER_LEVEL = 3.0
@@ -103,27 +103,18 @@ def name_keys(values: pd.Series) -> pd.Series:
     return values.map(lookup).fillna("").astype(str)
 
 
-def wave_labels(values: pd.Series) -> list[str]:
-    """Distinct non-blank wave labels of a column, sorted."""
-    return sorted({str(w).strip() for w in pd.unique(values.dropna())} - {""})
-
-
 def skill_waves(ds: Dataset) -> list[str]:
-    """Wave labels present in the skills sheet, sorted (time order for labels like 2026-Q1)."""
-    if not len(ds.skills) or "wave" not in ds.skills:
-        return []
-    return wave_labels(ds.skills["wave"])
+    """Wave labels present in the skills sheet, sorted (:func:`lib.core.waves.labels`)."""
+    return waves.labels(ds.skills)
 
 
 def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
-    """The wave an analysis uses: ``wave`` itself, or the latest skills wave when ``None``.
+    """The skills wave an analysis uses (:func:`lib.core.waves.resolve` over the skills sheet):
+    ``wave`` itself, or the latest skills wave when ``None`` or ``""``.
 
     Returns ``None`` only when the skills sheet has no wave labels (then every rating counts).
     """
-    if wave is not None and str(wave) != "":
-        return str(wave)
-    waves = skill_waves(ds)
-    return waves[-1] if waves else None
+    return waves.resolve(wave, waves.labels(ds.skills))
 
 
 def _skill_names(ds: Dataset) -> dict[str, str]:
@@ -159,9 +150,7 @@ def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
                 "ratings": pd.Series(dtype=int),
             }
         )
-    w = resolve_wave(ds, wave)
-    waves = sk["wave"].fillna("").astype(str).str.strip() if "wave" in sk else pd.Series("", index=sk.index)
-    rows = sk[(waves == "") | (waves == w)] if w is not None else sk
+    rows = waves.select(sk, resolve_wave(ds, wave))
     known_people = set(ds.people["person_id"].astype(str))
     frame = pd.DataFrame(
         {
@@ -489,17 +478,17 @@ def coverage_change(
     flag_after. Empty when the skills sheet has fewer than two waves and none are given.
     """
     cols = ["skill", "holders_before", "holders_after", "change", "flag_before", "flag_after"]
-    waves = skill_waves(ds)
+    labels = skill_waves(ds)
     if before is None or after is None:
-        if len(waves) < 2:
+        if len(labels) < 2:
             return pd.DataFrame(
                 {
                     c: pd.Series(dtype=str if c in ("skill", "flag_before", "flag_after") else int)
                     for c in cols
                 }
             )
-        before = before if before is not None else waves[-2]
-        after = after if after is not None else waves[-1]
+        before = before if before is not None else labels[-2]
+        after = after if after is not None else labels[-1]
     a = coverage(ds, before, holder_level).set_index("skill")["holders"]
     b = coverage(ds, after, holder_level).set_index("skill")["holders"]
     out = pd.DataFrame(

@@ -6,8 +6,8 @@ holder. Then, for a person and a gap skill, which holders to ask, spreading the 
 
 The network: advice and collaboration ties together, **direction ignored**, weights ignored, one
 edge per pair (a person is "one step" from anyone they ask, are asked by, or work with). Ties of
-the analysis wave plus undated ties (wave ``""``); when the ties sheet has no tie of that wave,
-its latest wave. The graph comes from :func:`lib.analysis.network.build_graph`, so the Network page and
+the tie wave of the skills wave (:func:`lib.core.waves.tie_wave`: that wave when ties carry it,
+else the ties' latest wave at or before it) plus undated ties (wave ``""``). The graph comes from :func:`lib.analysis.network.build_graph`, so the Network page and
 this one read the same ties.
 """
 
@@ -42,8 +42,8 @@ from lib.analysis.skills import (
     name_keys,
     person_gaps,
     resolve_wave,
-    wave_labels,
 )
+from lib.core import waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import person_labels, suppress_small_groups
 
@@ -90,15 +90,9 @@ class SkillsGraph:
 
 
 def tie_wave(ds: Dataset, wave: str | None) -> str | None:
-    """The ties wave used with skills wave ``wave`` (see the module docstring)."""
-    ties = ds.ties
-    if not len(ties) or "wave" not in ties:
-        return None
-    labels = wave_labels(ties["wave"])
-    if not labels:
-        return None
-    w = resolve_wave(ds, wave)
-    return w if w in labels else labels[-1]
+    """The ties wave used with skills wave ``wave``: :func:`lib.core.waves.tie_wave` of the
+    resolved skills wave (see the module docstring)."""
+    return waves.tie_wave(ds, resolve_wave(ds, wave))
 
 
 def _first_index(ds: Dataset) -> tuple[list[str], dict[str, int]]:
@@ -129,10 +123,7 @@ def _ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
                 "key": pd.Series(dtype=str),
             }
         )
-    w = tie_wave(ds, wave)
-    waves = t["wave"].fillna("").astype(str).str.strip() if "wave" in t else pd.Series("", index=t.index)
-    if w is not None:
-        t = t[(waves == "") | (waves == w)]
+    t = waves.select(t, tie_wave(ds, wave))
     topic = t["topic"] if "topic" in t else pd.Series("", index=t.index)
     frame = pd.DataFrame(
         {

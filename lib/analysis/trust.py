@@ -8,10 +8,10 @@ Rules, stated once here and read by every function below:
   Answers to items that no mapping names are left out (and counted by :func:`unmapped_items`).
 * **Reverse coding**: a reverse-coded item scores ``6 − x`` on the 1–5 scale, so 5 always means
   "more wirearchy". Answers outside 1–5 count as missing (the loader reports them).
-* **Wave**: ``None`` means the latest wave of the trust sheet (labels sort in time order, e.g.
-  ``2026-Q1`` < ``2026-Q2``); without any wave labels every answer is used. A wave label keeps
-  that wave's answers plus answers with a blank wave, which belong to every wave (as in
-  :mod:`lib.analysis.network` and :mod:`lib.analysis.skills`).
+* **Wave** (:mod:`lib.core.waves`): ``None`` or ``""`` means the latest wave of the trust sheet
+  (labels sort in time order, e.g. ``2026-Q1`` < ``2026-Q2``); without any wave labels every
+  answer is used. A wave label keeps that wave's answers plus answers with a blank wave, which
+  belong to every wave.
 * **Person score** for a dimension = the mean of the person's (reverse-coded) answers to that
   dimension's items asked in the wave, provided they answered at least
   ``min(min_items, items asked)`` of them (:data:`MIN_ITEMS_ANSWERED` = 2 by default); otherwise
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import WIREARCHY_DIMENSIONS
 
@@ -105,23 +105,15 @@ def _dimension_order(dimensions: Sequence[str]) -> list[str]:
     return [d for d in WIREARCHY_DIMENSIONS if d in present] + sorted(present - set(WIREARCHY_DIMENSIONS))
 
 
-def _wave_labels(trust: pd.DataFrame) -> pd.Series:
-    if "wave" not in trust or len(trust) == 0:
-        return pd.Series([""] * len(trust), index=trust.index, dtype=str)
-    return trust["wave"].fillna("").astype(str).str.strip().replace({"nan": "", "<NA>": "", "None": ""})
-
-
 def survey_waves(ds: Dataset) -> list[str]:
-    """Wave labels of the trust sheet, sorted (blank labels left out)."""
-    return sorted(set(_wave_labels(ds.trust)) - {""})
+    """Wave labels of the trust sheet, sorted (:func:`lib.core.waves.labels`)."""
+    return waves.labels(ds.trust)
 
 
 def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
-    """The wave a ``wave`` argument stands for: ``None`` → the latest label; None when there are no labels."""
-    if wave is not None:
-        return str(wave)
-    waves = survey_waves(ds)
-    return waves[-1] if waves else None
+    """The trust wave a ``wave`` argument stands for (:func:`lib.core.waves.resolve` over the trust
+    sheet): ``None`` or ``""`` → the latest label; None when there are no labels."""
+    return waves.resolve(wave, waves.labels(ds.trust))
 
 
 def scored_answers(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
@@ -138,13 +130,12 @@ def scored_answers(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     answers = pd.DataFrame(
         {
             "person_id": trust["person_id"].astype(str),
-            "wave": _wave_labels(trust),
+            "wave": waves.column(trust),
             "item": trust["item"].astype(str).str.strip(),
             "value": pd.to_numeric(trust["value"], errors="coerce").astype(float),
         }
     )
-    if chosen is not None:
-        answers = answers[(answers["wave"] == chosen) | (answers["wave"] == "")]
+    answers = waves.select(answers, chosen)
     answers = answers[answers["value"].between(1, 5)]
     if len(ds.people):
         answers = answers[answers["person_id"].isin(set(ds.people["person_id"].astype(str)))]
@@ -354,8 +345,8 @@ def _score_populations(ds: Dataset, min_items: int) -> dict[str, dict[str, list[
     if key in ds.memo:
         return ds.memo[key]  # type: ignore[return-value]
     out: dict[str, dict[str, list[str]]] = {}
-    waves: list[str | None] = [*survey_waves(ds)] or [None]
-    for w in waves:
+    labels: list[str | None] = [*survey_waves(ds)] or [None]
+    for w in labels:
         scores = person_scores(ds, w, min_items)
         scored = scores[scores["score"].notna()]
         for dim, ids in scored.groupby("dimension")["person_id"]:
@@ -499,8 +490,8 @@ def shown_by_wave(ds: Dataset, min_size: int = privacy.MIN_GROUP_SIZE, across: b
     """:func:`shown_summary` for every wave of the trust sheet, stacked with a ``wave`` column first;
     only the rows a viewer may see."""
     parts = []
-    waves: list[str | None] = [*survey_waves(ds)] or [None]
-    for w in waves:
+    labels: list[str | None] = [*survey_waves(ds)] or [None]
+    for w in labels:
         table = privacy.shown(shown_summary(ds, w, min_size, across))
         if len(table):
             parts.append(table.assign(wave=w or ""))

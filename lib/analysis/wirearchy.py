@@ -19,11 +19,11 @@ Rules, stated once here and read by every function below:
   indirectly, **down the chain**; anything else is **off the chain**. Without any ``manager_id``
   the chain view is missing.
 * **Seniority** = −level, so a positive correlation means seniors are sought more.
-* **Wave** (as in :mod:`lib.analysis.network`): ``wave=None`` takes every tie row; a wave label keeps the
-  rows of that wave plus rows with a blank wave (which belong to every wave). The index
-  (:func:`index_components`, :func:`wirearchy_index`, :func:`index_by_group`,
-  :func:`analysis_json`) resolves ``None`` to the latest wave of the dataset
-  (:func:`resolve_wave`) and uses that wave for both the ties and the survey.
+* **Wave** (as in :mod:`lib.analysis.network`, :func:`lib.core.waves.tie_rows`): ``wave=None``
+  takes every tie row; a wave label keeps the rows of its tie wave plus rows with a blank wave
+  (which belong to every wave). The index (:func:`index_components`, :func:`wirearchy_index`,
+  :func:`index_by_group`, :func:`analysis_json`) resolves ``None`` or ``""`` to the latest wave of
+  the dataset (:func:`resolve_wave`) and uses that wave for both the ties and the survey.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from lib.analysis import trust
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import ADVICE, WIREARCHY_DIMENSIONS
 
@@ -125,25 +125,21 @@ def _pair_keys(*pairs: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
 
 
 def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
-    """The wave the index uses: ``wave`` itself, else the latest wave of the dataset (None without labels)."""
-    if wave is not None:
-        return str(wave)
-    waves = ds.waves
-    return waves[-1] if waves else None
+    """The wave the index uses (:func:`lib.core.waves.resolve` over the dataset's waves): ``wave``
+    itself, else (``None`` or ``""``) the latest wave of the dataset; None without labels."""
+    return waves.resolve(wave, ds.waves)
 
 
 def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) -> pd.DataFrame:
     """Distinct ordered pairs (source_id, target_id) of one relation between roster people, no self-ties.
 
-    ``wave=None``: every row; a label keeps that wave's rows and rows with a blank wave.
+    ``wave=None``: every row; a label keeps its tie wave's rows and rows with a blank wave
+    (:func:`lib.core.waves.tie_rows`).
     """
-    ties = ds.ties
+    ties = waves.tie_rows(ds.ties, wave)
     if len(ties) == 0:
         return pd.DataFrame({"source_id": pd.Series(dtype=str), "target_id": pd.Series(dtype=str)})
     keep = (_text(ties["relation"]).str.casefold() == relation.casefold()).to_numpy()
-    if wave is not None and "wave" in ties:
-        labels = _text(ties["wave"]).replace({"nan": "", "<NA>": "", "None": ""})
-        keep = keep & ((labels == str(wave)) | (labels == "")).to_numpy()
     out = pd.DataFrame({"source_id": _text(ties["source_id"]), "target_id": _text(ties["target_id"])})[keep]
     out = out[(out["source_id"] != "") & (out["target_id"] != "") & (out["source_id"] != out["target_id"])]
     if len(ds.people):

@@ -1,5 +1,5 @@
-"""The shared core: the dataset and its schema, findings and errors, privacy (what may be shown),
-small statistics and text escaping.
+"""The shared core: the dataset and its schema, findings and errors, waves (which rows a wave
+stands for), privacy (what may be shown), small statistics and text escaping.
 
 May import: nothing from ``lib`` outside ``lib.core`` (and no streamlit). Every other package
 imports it.

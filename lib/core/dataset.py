@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from lib.core import waves as wave_rules
 from lib.core.errors import Finding
 from lib.core.schema import CHANNEL_MODES, LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WORK_KINDS
 
@@ -157,21 +158,12 @@ class Dataset:
 
     @property
     def waves(self) -> list[str]:
-        """Wave labels found in any table, sorted (labels like 2026-Q1 sort in time order)."""
-        labels: set[str] = set()
-        for table in (self.ties, self.learning, self.trust, self.work, self.skills):
-            if "wave" in table and len(table):
-                labels |= {str(w) for w in table["wave"].dropna().unique() if str(w) != ""}
-        return sorted(labels)
+        """The dataset's waves: :func:`lib.core.waves.dataset_waves` (labels of every wave table, sorted)."""
+        return wave_rules.dataset_waves(self)
 
-    def tie_wave(self, wave: str) -> str | None:
-        """The ``wave`` argument for network functions: ``wave`` when some ties carry that label,
-        else None (all ties: the ties have no waves, or none in that wave). Ties without a wave
-        label count in every wave."""
-        if not len(self.ties) or "wave" not in self.ties:
-            return None
-        labels = {str(w) for w in self.ties["wave"].dropna().unique()} - {""}
-        return wave if wave in labels else None
+    def tie_wave(self, wave: str | None) -> str | None:
+        """The ``wave`` argument for network functions: :func:`lib.core.waves.tie_wave`."""
+        return wave_rules.tie_wave(self, wave)
 
     @property
     def learning_codes(self) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lib.core import waves
 from lib.core.dataset import (
     PEOPLE_COLUMNS,
     TABLE_COLUMNS,
@@ -715,8 +716,8 @@ def _standard(t: _Table, found: _Findings, names: Sequence[str]) -> pd.DataFrame
         if t.has(name):
             out[name] = _convert(t, out, t.spec.column(name), found).array
     if "wave" in names:
-        wave = out["wave"] if "wave" in out else pd.Series("", index=out.index, dtype="str")
-        out["wave"] = wave.where(wave.ne(""), t.wave).astype("str")
+        own = waves.column(out)  # each row's label; "" = blank (lib.core.waves), the file's label then
+        out["wave"] = own.where(own.ne(""), t.wave).astype("str")
     return out
 
 

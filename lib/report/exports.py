@@ -53,7 +53,7 @@ from lib.analysis import (
     trust,
     wirearchy,
 )
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.sanitise import clean_text, neutralise_formula
 from lib.core.schema import ADVICE, LEARNING_TYPES, WIREARCHY_DIMENSIONS
@@ -485,7 +485,7 @@ def _skills_tables(b: _Builder, wave: str) -> None:
     ds = b.ds
     if not len(ds.skills):
         return
-    w = wave if wave in skills.skill_waves(ds) else None
+    w = waves.table_wave(ds.skills, wave)
     top = privacy.suppress_small_groups(
         skills.top_gaps(ds, w), "people", b.m, value_cols=skills.GAP_VALUE_COLUMNS
     )
@@ -519,8 +519,7 @@ def build_report(ds: Dataset, options: ExportOptions | None = None) -> Report:
     """Compute everything the exports show, once, for ``options`` (default: aggregate view)."""
 
     opts = options or ExportOptions()
-    waves = ds.waves
-    wave = opts.wave if opts.wave is not None else (waves[-1] if waves else "")
+    wave = waves.resolve(opts.wave, ds.waves) or ""
     b = _Builder(ds, opts)
     report = Report(
         options=opts,

@@ -36,7 +36,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from lib.analysis import netmap, network, overview
-from lib.core import privacy
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 from lib.core.sanitise import CONTROL_IN_TEXT
@@ -127,8 +127,8 @@ class Scenario:
 
     ``remove_people``: person ids. ``remove_groups``: ``(attribute, value)`` pairs; the value is
     compared with the group label the maps use (:func:`lib.analysis.netmap.category_text`, so blanks are
-    ``(not given)``). ``wave``: the wave new ties belong to (None: the latest wave of the ties,
-    or no wave when ties have none). Frozen and small, so its ``repr`` is a good cache key.
+    ``(not given)``). ``wave``: the wave new ties belong to, as its tie wave (:func:`lib.core.waves.tie_wave`;
+    None: the latest wave of the ties, or no wave when ties have none). Frozen and small, so its ``repr`` is a good cache key.
     """
 
     remove_people: tuple[str, ...] = ()
@@ -184,19 +184,11 @@ def _removed(ds: Dataset, scenario: Scenario) -> list[str]:
     return [p for p in dict.fromkeys(ids) if p in gone]  # in roster order
 
 
-def _latest_tie_wave(ties: pd.DataFrame) -> str:
-    if not len(ties) or "wave" not in ties:
-        return ""
-    labels = sorted(set(ties["wave"].fillna("").astype(str).str.strip()) - {""})
-    return labels[-1] if labels else ""
-
-
 def _existing_arcs(ties: pd.DataFrame, relation: str, wave: str) -> set[tuple[str, str]]:
     if not len(ties):
         return set()
-    w = ties["wave"].fillna("").astype(str).str.strip()
-    keep = (ties["relation"].astype(str) == relation) & ((w == wave) | (w == "") | (wave == ""))
-    sel = ties.loc[keep]
+    sel = waves.select(ties, wave)
+    sel = sel.loc[sel["relation"].astype(str) == relation]
     return set(zip(sel["source_id"].astype(str), sel["target_id"].astype(str), strict=True))
 
 
@@ -251,7 +243,7 @@ def _apply(ds: Dataset, scenario: Scenario) -> tuple[Dataset, ScenarioEffect]:
 
     ties = without(ds.ties, "source_id", "target_id")
     ties_removed = len(ds.ties) - len(ties)
-    wave = scenario.wave if scenario.wave is not None else _latest_tie_wave(ds.ties)
+    wave = waves.tie_wave(ds, scenario.wave) or ""
     notes: list[str] = []
     pairs_added: list[int] = []
     new_rows: list[dict[str, Any]] = []
@@ -536,8 +528,7 @@ def what_if(
     view's rule). A group removed entirely has ``people_after`` 0 and no E-I after.
     """
     after_ds, effect = _apply(ds, scenario)
-    waves = ds.waves
-    w = wave if wave is not None else (waves[-1] if waves else "")
+    w = waves.resolve(wave, ds.waves) or ""
     head_b = overview.headline(ds, w or None, min_size)
     head_a = overview.headline(after_ds, w or None, min_size)
     rel = _advice(ds)

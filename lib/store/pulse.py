@@ -129,7 +129,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lib.analysis.learning import rows_for_wave
+from lib.core import waves
 from lib.core.dataset import PEOPLE_COLUMNS, Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 from lib.core.sanitise import CONTROL
@@ -1143,7 +1143,7 @@ def compare_with_base(summary: PulseSummary, base: Dataset | None, min_group_siz
     table) when there is no base, or when either side has fewer respondents than
     ``min_group_size``: a mix of two or three people gives their answers away.
     """
-    rows, wave = rows_for_wave(base.learning, None) if base is not None else (pd.DataFrame(), "")
+    rows, wave = waves.rows(base.learning, None) if base is not None else (pd.DataFrame(), "")
     org_n, org_shares = _type_shares(rows) if base is not None else (0, [])
     note = ""
     if base is None:

@@ -64,6 +64,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lib.core import waves
 from lib.core.dataset import TABLE_COLUMNS, Dataset
 from lib.core.errors import Finding
 from lib.core.privacy import MIN_GROUP_SIZE, check_min_group_size
@@ -990,11 +991,10 @@ def _concat(frames: Sequence[pd.DataFrame], name: str) -> pd.DataFrame:
 def _with_wave(frame: pd.DataFrame, label: str) -> pd.DataFrame:
     if "wave" not in frame or not len(frame):
         return frame
-    wave = frame["wave"]
-    blank = wave.isna() | (wave.astype(str).str.strip() == "")
+    blank = (waves.column(frame) == "").to_numpy()
     if not blank.any():
         return frame
-    return frame.assign(wave=wave.where(~blank, label))
+    return frame.assign(wave=frame["wave"].where(~blank, label))
 
 
 def combine_waves(parts: Sequence[tuple[str, Dataset]], name: str = "") -> Dataset:
