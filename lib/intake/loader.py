@@ -62,9 +62,12 @@ from lib.intake.parsing import (
     plan,
 )
 
-__all__ = ["MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
+__all__ = ["LARGEST_NUMBER", "MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
 
 MAX_FINDINGS_PER_CHECK = 50
+#: The largest magnitude a number cell may hold. No hours, weight, level or tenure comes near it,
+#: and sums of a million such values stay finite (two weights of 1e308 would add up to infinity).
+LARGEST_NUMBER = 1e15
 _HEADER_SEARCH_ROWS = 10
 _TRUE = frozenset({"true", "yes", "y", "1", "x", "t", "ja", "oui", "sí", "si", "✓"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", "nein", "non", "-"})
@@ -121,6 +124,30 @@ def load_files(files: Sequence[tuple[str, bytes]], limits: Limits = DEFAULT_LIMI
 
 
 def _load(sources: list[Source], limits: Limits, label: str, findings: list[Finding]) -> Dataset:
+    """Every failure, of whatever type, leaves as a :class:`DataError` with findings: callers (the
+    Data page, the command line, workspace imports) catch that type only, and a file that trips an
+    unforeseen bug is reported like any bad file, the data loaded before staying in use."""
+    try:
+        return _load_checked(sources, limits, label, findings)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(
+            [
+                *[f for f in findings if f.severity == "error"],
+                Finding(
+                    "error",
+                    f"The file could not be loaded: an unexpected problem stopped the check "
+                    f"({type(exc).__name__}: {str(exc)[:200]})",
+                    file=label,
+                    hint="Nothing was loaded. Check the file for unusual values near the problem named here, "
+                    "and send the file to whoever maintains the dashboard so the check can name it.",
+                ),
+            ]
+        ) from exc
+
+
+def _load_checked(sources: list[Source], limits: Limits, label: str, findings: list[Finding]) -> Dataset:
     jobs, planned = plan(sources, limits)
     parsed = parse_isolated(jobs, limits)
     found = _Findings([*findings, *planned, *parsed.findings])
@@ -574,6 +601,24 @@ def _convert_numbers(
         )
     if column.required:
         _required_blank(t, base, column.name, blank, found)
+    huge = numbers.notna() & ~(numbers.abs() <= LARGEST_NUMBER)
+    if huge.any():
+        infinite = ~np.isfinite(numbers.to_numpy())
+        found.flag(
+            "error",
+            f"Infinite number in {column.name}",
+            base,
+            huge,
+            column.name,
+            text,
+            f"Type a finite number (at most {LARGEST_NUMBER:,.0f}) or leave the cell blank.",
+            message_for=lambda i: (
+                f"Infinite number in {column.name}"
+                if infinite[i]
+                else f"Number too large in {column.name} (more than {LARGEST_NUMBER:.0e})"
+            ),
+        )
+        numbers = numbers.where(~huge)
     ok = numbers.notna()
     out = pd.Series(False, index=raw.index)
     if column.minimum is not None:
@@ -654,22 +699,31 @@ def _convert_dates(t: _Table, base: pd.DataFrame, column: Column, found: _Findin
     err = _error_cells(t, base, column.name, text, found)
     blank = text.eq("") | err
     if _is_csv(raw):
-        values = pd.to_datetime(text.where(~blank, None), format="ISO8601", errors="coerce", utc=True)
+        values = _parse_dates(text.where(~blank, None))
         retry = ~blank & values.isna()
         if retry.any():
-            values[retry] = pd.to_datetime(text[retry], format="mixed", errors="coerce", utc=True)
+            values[retry] = _parse_dates(text[retry], "mixed")
     else:
-        converted = [
-            pd.Timestamp(v)
-            if isinstance(v, dt.datetime | dt.date) and not isinstance(v, dt.time)
-            else (pd.to_datetime(v, errors="coerce", utc=True) if isinstance(v, str) else pd.NaT)
-            for v in raw.to_numpy()
-        ]
-        values = pd.Series([_naive(v) for v in converted], index=raw.index, dtype="datetime64[ns]")
-    if getattr(values.dtype, "tz", None) is not None:
-        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    values = values.astype("datetime64[ns]")
-    bad = ~blank & values.isna()
+        values = pd.Series(
+            [_excel_date(v) for v in raw.to_numpy()], index=raw.index, dtype="datetime64[us, UTC]"
+        )
+    # Dates far in the past or future (9999-12-31 for "no end date", 0001-01-01 for "unknown")
+    # do not fit the nanosecond timestamps every analysis uses: an error, never a traceback.
+    outside = values.notna() & ((values < _FIRST_DATE) | (values > _LAST_DATE))
+    if outside.any():
+        found.flag(
+            "error",
+            f"Date out of range in {column.name}: dates must fall between {_FIRST_DATE:%Y-%m-%d} and "
+            f"{_LAST_DATE:%Y-%m-%d}",
+            base,
+            outside,
+            column.name,
+            text,
+            "Dates like 9999-12-31 or 0001-01-01 often stand for 'no date': leave the cell blank instead.",
+        )
+        values = values.where(~outside)
+    values = pd.Series(values.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"))
+    bad = ~blank & values.isna() & ~outside
     if bad.any():
         found.flag(
             "error",
@@ -685,11 +739,41 @@ def _convert_dates(t: _Table, base: pd.DataFrame, column: Column, found: _Findin
     return values
 
 
-def _naive(v: Any) -> Any:
-    if v is pd.NaT or v is None:
-        return pd.NaT
-    ts = pd.Timestamp(v)
-    return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
+#: The range of pandas' nanosecond timestamps, to the day.
+_FIRST_DATE = pd.Timestamp("1677-09-22", tz="UTC")
+_LAST_DATE = pd.Timestamp("2262-04-11", tz="UTC")
+
+
+def _parse_dates(text: pd.Series, how: str = "ISO8601") -> pd.Series:
+    """Text to UTC timestamps in microseconds (wide enough for year 1 to 9999); NaT where unreadable."""
+    try:
+        values = pd.to_datetime(text, format=how, errors="coerce", utc=True)
+    except (ValueError, OverflowError):  # pandas raises on some mixes even with errors="coerce"
+        values = pd.Series([_text_date(v) for v in text.to_numpy()], index=text.index)
+    return values.astype("datetime64[us, UTC]")
+
+
+def _text_date(v: object) -> pd.Timestamp | None:
+    if not isinstance(v, str):
+        return None
+    try:
+        ts = pd.to_datetime(v, format="mixed", errors="coerce", utc=True)
+    except (ValueError, OverflowError):
+        return None
+    return ts if isinstance(ts, pd.Timestamp) else None
+
+
+def _excel_date(v: object) -> pd.Timestamp | None:
+    """An Excel cell as a UTC timestamp: date cells as written (naive = UTC), text parsed."""
+    if isinstance(v, str):
+        return _text_date(v)
+    if isinstance(v, dt.datetime | dt.date) and not isinstance(v, dt.time):
+        try:
+            ts = pd.Timestamp(v)
+        except (ValueError, OverflowError):
+            return None
+        return ts.tz_convert("UTC") if ts.tzinfo is not None else ts.tz_localize("UTC")
+    return None
 
 
 def _convert(t: _Table, base: pd.DataFrame, column: Column, found: _Findings) -> pd.Series:
