@@ -71,9 +71,7 @@ def shown_value(value: str) -> str:
     text = str(value)
     long = len(text) > MAX_VALUE_CHARS
     shown = text[:MAX_VALUE_CHARS] if long else text
-    shown = "".join(
-        chr(0x2400 + ord(ch)) if ord(ch) < 32 else ("␡" if ch == "\x7f" else ch) for ch in shown
-    )
+    shown = "".join(chr(0x2400 + ord(ch)) if ord(ch) < 32 else ("␡" if ch == "\x7f" else ch) for ch in shown)
     return f"{shown}… ({len(text):,} characters)" if long else shown
 
 
