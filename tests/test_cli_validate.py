@@ -57,7 +57,7 @@ def test_real_folder_exits_zero() -> None:
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("locked.xlsx", fx.password_protected(), "password-protected or old .xls format"),
+        ("locked.xlsx", fx.password_protected(), "password-protected (an encrypted workbook)"),
         ("stray.xlsx", fx.stray_cell_workbook(), "XFD1048576"),
     ],
 )

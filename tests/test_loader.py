@@ -248,9 +248,9 @@ def test_csv_date_in_number_column() -> None:
         (
             "org.xlsx",
             fx.password_protected(),
-            "password-protected or old .xls format; save as .xlsx without a password",
+            "password-protected (an encrypted workbook)",
         ),
-        ("org.xls", fx.password_protected(), "password-protected or old .xls format"),
+        ("org.xls", fx.password_protected(), "password-protected (an encrypted workbook)"),
         ("org.xlsx", fx.truncated_workbook(), "corrupt or truncated"),
         ("org.xlsx", fx.docx_like(), "not an Excel workbook"),
         ("org.zip", fx.zip_of({}), "empty"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.intake.sample import generate, write_dataset
@@ -57,3 +58,47 @@ def test_aggregate_view_hides_row_previews() -> None:
     assert not at.exception
     assert len(at.dataframe) == 1  # only the row counts: no sheet preview
     assert any("hidden in the aggregate view" in str(i.value) for i in at.info)
+
+
+def test_any_failure_of_loading_becomes_findings_and_keeps_the_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: a failure of whatever type (here an unforeseen OutOfBoundsDatetime) is a finding
+    on the page, not a generic message, and the data loaded before stays."""
+    from pandas.errors import OutOfBoundsDatetime
+
+    from lib.intake import loader
+
+    good = write_dataset(generate(people=40, seed=11), tmp_path / "org40.xlsx")
+    at = _data_page()
+    at.file_uploader(key="upload").set_value([("org40.xlsx", good.read_bytes(), XLSX)]).run()
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OutOfBoundsDatetime("Out of bounds nanosecond timestamp: 9999-12-31 00:00:00")
+
+    monkeypatch.setattr(loader, "_build", boom)
+    at.file_uploader(key="upload").set_value([("odd.xlsx", good.read_bytes(), XLSX)]).run()
+    assert not at.exception
+    assert len(at.session_state["dataset"].people) == 40  # nothing lost
+    status, names, findings = at.session_state["last_report"]
+    assert status == "failed" and names == "odd.xlsx"
+    assert any("OutOfBoundsDatetime" in f.message and f.file == "odd.xlsx" for f in findings)
+    assert any("odd.xlsx" in str(e.value).replace("\\", "") for e in at.error)
+
+
+def test_out_of_range_date_upload_is_a_located_finding(tmp_path: Path) -> None:
+    people = b"person_id,name\n1,Ada\n2,Ben\n"
+    events = b"timestamp,source_id,channel\n2026-03-01,1,chat\n9999-12-31,2,chat\n"
+    at = _data_page()
+    at.file_uploader(key="upload").set_value(
+        [("people.csv", people, "text/csv"), ("interactions.csv", events, "text/csv")]
+    ).run()
+    assert not at.exception
+    status, _names, findings = at.session_state["last_report"]
+    assert status == "failed"
+    assert any(
+        (f.severity, f.sheet, f.row, f.column) == ("error", "interactions", 3, "timestamp")
+        and "out of range" in f.message
+        for f in findings
+    )
+    assert at.session_state.get("dataset") is None or len(at.session_state["dataset"].people) != 2

@@ -117,8 +117,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         for f in err.findings:
             print(f.line(), file=sys.stderr)
         return 1
-    result = analyze(ds)
-    text = json.dumps(result, indent=2, default=_json_default, allow_nan=False)
+    text = analysis_json_text(analyze(ds))
     if args.json:
         Path(args.json).write_text(text, encoding="utf-8")
     else:
@@ -318,16 +317,53 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def _json_default(value: object) -> object:
-    import numpy as np
+def analysis_json_text(result: dict[str, Any]) -> str:
+    """Strict JSON (RFC 8259: no NaN, no Infinity): every non-finite number becomes ``null``, and
+    ``null_values`` lists where and why (``{"path": "shifts.x", "reason": "not a number (NaN)"}``),
+    so a reader can tell "undefined here" from a measure that is missing."""
+    nulls: list[dict[str, str]] = []
+    clean = json_ready(result, "", nulls)
+    assert isinstance(clean, dict)
+    clean["null_values"] = nulls
+    return json.dumps(clean, indent=2, allow_nan=False)
 
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.bool_):
+
+def json_ready(value: object, path: str = "", nulls: list[dict[str, str]] | None = None) -> object:
+    """``value`` with numpy scalars as Python ones, keys as text, dates as ISO text, and NaN or
+    ±infinity as ``None`` (recorded in ``nulls`` with the path and the reason)."""
+    import datetime as dt
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, dict):
+        return {str(k): json_ready(v, f"{path}.{k}" if path else str(k), nulls) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_ready(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
+    if isinstance(value, np.ndarray):
+        return json_ready(value.tolist(), path, nulls)
+    if isinstance(value, bool | np.bool_):
         return bool(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isfinite(number):
+            return number
+        if nulls is not None:
+            reason = "not a number (NaN): undefined for these data" if math.isnan(number) else "infinite"
+            nulls.append({"path": path, "reason": reason})
+        return None
+    if value is None or isinstance(value, str):
+        return value
+    if value is pd.NA or value is pd.NaT:
+        if nulls is not None:
+            nulls.append({"path": path, "reason": "missing"})
+        return None
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__} at {path or 'the top'}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,7 +33,13 @@ import pandas as pd
 
 from lib.core import waves as wave_rules
 from lib.core.errors import Finding
-from lib.core.schema import CHANNEL_MODES, LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WORK_KINDS
+from lib.core.schema import (
+    CHANNEL_MODES,
+    LEARNING_TYPE_CODES,
+    MISSING_VALUE_WORDS,
+    TRUST_ITEM_BANK,
+    WORK_KINDS,
+)
 
 PEOPLE_COLUMNS = [
     "person_id",
@@ -65,7 +71,8 @@ GROUPING_ATTRIBUTES = ["team", "department", "role", "level", "location"]
 def normalise_id(value: object) -> str:
     """Normalise an id to text: ``1``, ``1.0``, ``" 1 "`` and ``"1"`` all become ``"1"``.
 
-    Blank, NaN and None become ``""`` (which the loader reports as a blank id). Leading zeros in
+    Blank, NaN, None and the missing-value words (:data:`lib.core.schema.MISSING_VALUE_WORDS`:
+    "NULL", "N/A", …) become ``""`` (which the loader reports). Leading zeros in
     text ids are kept (``"007"`` stays ``"007"``), because the loader reads id columns as text.
     """
     if value is None:
@@ -81,7 +88,7 @@ def normalise_id(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value).strip()
-    if text.lower() in {"nan", "none", "<na>"}:
+    if text.lower() in MISSING_VALUE_WORDS:
         return ""
     # "12.0" typed as text is the same person as 12
     if text.endswith(".0") and text[:-2].isdigit():

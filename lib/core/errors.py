@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning", "note"]
+#: A value in a finding is cut to this many characters: a 1 MB cell stays readable.
+MAX_VALUE_CHARS = 120
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "note": 2}
 
 
@@ -24,6 +26,9 @@ class Finding:
     column: str = ""
     value: str = ""
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", shown_value(self.value))
 
     def location(self) -> str:
         """``sheet:row:column`` as the CLI prints it (empty parts stay empty)."""
@@ -57,6 +62,17 @@ class DataError(Exception):
         n = len(self.errors)
         first = self.errors[0].line() if self.errors else "no details"
         return f"{n} error(s) stop this upload from loading. First: {first}"
+
+
+def shown_value(value: str) -> str:
+    """A cell's value as a finding shows it: control characters made visible (a NUL byte in an id
+    as ``␀``, a tab as ``␉``: U+2400 CONTROL PICTURES) and a long value cut at
+    :data:`MAX_VALUE_CHARS`, saying how long it was."""
+    text = str(value)
+    long = len(text) > MAX_VALUE_CHARS
+    shown = text[:MAX_VALUE_CHARS] if long else text
+    shown = "".join(chr(0x2400 + ord(ch)) if ord(ch) < 32 else ("␡" if ch == "\x7f" else ch) for ch in shown)
+    return f"{shown}… ({len(text):,} characters)" if long else shown
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -53,6 +53,12 @@ class Sheet:
 
 # --- enumerations -------------------------------------------------------------------------
 
+#: Words that stand for "no value" in an id column, compared case-insensitively after trimming:
+#: what databases, pandas, R and spreadsheets write for a missing value. An id cell holding one
+#: is read as blank, with a finding (an error where the id is required, else a warning): no
+#: one is called NULL, and a manager_id of N/A means "no manager", not a person named N/A.
+MISSING_VALUE_WORDS: tuple[str, ...] = ("none", "null", "nil", "nan", "na", "n/a", "<na>")
+
 STANDARD_RELATIONS: tuple[str, ...] = ("advice", "information", "collaboration", "trust", "energy")
 
 #: Jane Hart's five types of workplace learning, in the framework's order.

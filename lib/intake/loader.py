@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ from lib.core.schema import (
     CHANNEL_MODES,
     DEFAULT_LIMITS,
     LEARNING_TYPE_CODES,
+    MISSING_VALUE_WORDS,
     SHEETS_BY_NAME,
     WORK_KINDS,
     Column,
@@ -63,14 +65,16 @@ from lib.intake.parsing import (
     plan,
 )
 
-__all__ = ["MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
+__all__ = ["LARGEST_NUMBER", "MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
 
 MAX_FINDINGS_PER_CHECK = 50
+#: The largest magnitude a number cell may hold. No hours, weight, level or tenure comes near it,
+#: and sums of a million such values stay finite (two weights of 1e308 would add up to infinity).
+LARGEST_NUMBER = 1e15
 _HEADER_SEARCH_ROWS = 10
 _TRUE = frozenset({"true", "yes", "y", "1", "x", "t", "ja", "oui", "sí", "si", "✓"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", "nein", "non", "-"})
 _DATE_LIKE = r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
-_BLANK_IDS = ("nan", "none", "<na>")
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -122,6 +126,30 @@ def load_files(files: Sequence[tuple[str, bytes]], limits: Limits = DEFAULT_LIMI
 
 
 def _load(sources: list[Source], limits: Limits, label: str, findings: list[Finding]) -> Dataset:
+    """Every failure, of whatever type, leaves as a :class:`DataError` with findings: callers (the
+    Data page, the command line, workspace imports) catch that type only, and a file that trips an
+    unforeseen bug is reported like any bad file, the data loaded before staying in use."""
+    try:
+        return _load_checked(sources, limits, label, findings)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(
+            [
+                *[f for f in findings if f.severity == "error"],
+                Finding(
+                    "error",
+                    f"The file could not be loaded: an unexpected problem stopped the check "
+                    f"({type(exc).__name__}: {str(exc)[:200]})",
+                    file=label,
+                    hint="Nothing was loaded. Check the file for unusual values near the problem named here, "
+                    "and send the file to whoever maintains the dashboard so the check can name it.",
+                ),
+            ]
+        ) from exc
+
+
+def _load_checked(sources: list[Source], limits: Limits, label: str, findings: list[Finding]) -> Dataset:
     jobs, planned = plan(sources, limits)
     parsed = parse_isolated(jobs, limits)
     found = _Findings([*findings, *planned, *parsed.findings])
@@ -253,7 +281,7 @@ def _ids(s: pd.Series) -> pd.Series:
     if not _is_csv(s):
         return pd.Series([normalise_id(v) for v in s.to_numpy()], index=s.index, dtype="str")
     out = s.str.strip()
-    out = out.where(~out.str.lower().isin(_BLANK_IDS), "")
+    out = out.where(~out.str.lower().isin(MISSING_VALUE_WORDS), "")
     return out.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
 
 
@@ -366,6 +394,35 @@ def _map_table(raw: RawSheet, spec: Sheet, found: _Findings) -> _Table | None:
             )
         else:
             mapping[col.name] = pos
+    repeated = _repeated_headers(data, headers, spec)
+    if repeated.any():
+        key = min(headers)
+        for n, i in enumerate(np.flatnonzero(repeated)):
+            if n == MAX_FINDINGS_PER_CHECK:
+                found.add(
+                    Finding(
+                        "warning",
+                        f"… and {int(repeated.sum()) - n:,} more repeated header rows dropped",
+                        file=raw.file,
+                        sheet=raw.sheet,
+                        row=int(rows[i]),
+                    )
+                )
+                break
+            found.add(
+                Finding(
+                    "warning",
+                    f"A repeated header row was dropped (the header of row {header_row} again: files joined by hand?)",
+                    file=raw.file,
+                    sheet=raw.sheet,
+                    row=int(rows[i]),
+                    column=headers[key],
+                    value=_cell_text(data[key].iat[int(i)]),
+                    hint="Delete the repeated header rows, so no one reads them as a person or a value.",
+                )
+            )
+        data = data.loc[~repeated].reset_index(drop=True)
+        rows = rows[~repeated]
     table = _Table(
         raw.file, raw.sheet, spec, raw.wave, headers, mapping, extras, data, rows, len(found.tables)
     )
@@ -403,6 +460,35 @@ def _map_table(raw: RawSheet, spec: Sheet, found: _Findings) -> _Table | None:
                 )
             )
     return table
+
+
+def _repeated_headers(data: pd.DataFrame, headers: dict[int, str], spec: Sheet) -> np.ndarray:
+    """Data rows that repeat the header (two exports pasted one under the other): at least half
+    of the header cells, and at least two, written again in their columns (an alias counts)."""
+    none = np.zeros(len(data), dtype=bool)
+    if not len(data) or not headers:
+        return none
+    known = {pos: column_for(spec, text) for pos, text in headers.items()}
+
+    def same(cell: str, pos: int) -> bool:
+        col = known[pos]
+        return bool(cell) and (
+            normalise_name(cell) == normalise_name(headers[pos])
+            or (col is not None and column_for(spec, cell) is col)
+        )
+
+    key = min(headers)
+    text = _text(data[key])
+    hits = [u for u in pd.unique(text) if same(str(u), key)]  # unique values: cheap on big tables
+    if not hits:
+        return none
+    needed = max(min(2, len(headers)), -(-len(headers) // 2))
+    out = none.copy()
+    for i in np.flatnonzero(_member(text, hits).to_numpy()):
+        row = data.iloc[i]
+        if sum(same(_cell_text(row[pos]), pos) for pos in headers) >= needed:
+            out[i] = True
+    return out
 
 
 def _empty_sheet(raw: RawSheet, spec: Sheet, found: _Findings) -> None:
@@ -469,6 +555,9 @@ def _convert_ids(t: _Table, base: pd.DataFrame, column: Column, found: _Findings
     ids = _ids(raw)
     err = _error_cells(t, base, column.name, ids, found)
     ids = ids.where(~err, "")
+    text = _text(raw)
+    word = ids.eq("") & text.str.lower().isin(MISSING_VALUE_WORDS)
+    words = ", ".join(MISSING_VALUE_WORDS)
     if column.required:
         blank = ids.eq("") & ~err
         if blank.any():
@@ -478,9 +567,24 @@ def _convert_ids(t: _Table, base: pd.DataFrame, column: Column, found: _Findings
                 base,
                 blank,
                 column.name,
-                _text(raw),
+                text,
                 "Every row needs an id; fill it in or delete the row.",
+                message_for=lambda i: (
+                    f"Blank {column.name}: a missing-value word, not an id"
+                    if word.iat[i]
+                    else f"Blank {column.name}"
+                ),
             )
+    elif word.any():
+        found.flag(
+            "warning",
+            f"Read as a blank {column.name}: a missing-value word, not an id",
+            base,
+            word,
+            column.name,
+            text,
+            f"The words {words} (any case) mean 'no value' in an id column. If it is a real id, change it.",
+        )
     return ids
 
 
@@ -519,26 +623,33 @@ def _convert_numbers(
 ) -> pd.Series:
     """Floats (NaN for blank); flags non-numbers, dates, Excel errors, out-of-range values."""
     raw = t.col(column.name)
-    if _is_csv(raw):
-        text = raw.str.strip()
-        err = _member(text, sorted(ERROR_CODES))
-        blank = text.eq("")
-        numbers = pd.to_numeric(text.where(~blank & ~err, None), errors="coerce").astype("float64")
-        bad = ~blank & ~err & numbers.isna()
-        date = pd.Series(False, index=text.index)
-        if bad.any():
-            date[bad] = text[bad].str.match(_DATE_LIKE).to_numpy(dtype=bool)
-            bad &= ~date
-    else:
-        values, codes = [], []
-        for v in raw.to_numpy():
-            code, num = _number_code(v)
-            values.append(num)
-            codes.append(code)
-        c = np.asarray(codes, dtype=np.int8)
-        numbers = pd.Series(values, index=raw.index, dtype="float64")
-        text = _text(raw)
-        blank, bad, date, err = (pd.Series(c == k, index=raw.index) for k in (1, 2, 3, 4))
+    numbers, c, notes = _parse_numbers(raw)
+    text = _text(raw)
+    blank, bad, date, err, word, read = (
+        pd.Series(c == k, index=raw.index) for k in (_BLANK, _BAD, _DATE, _ERROR, _WORD, _READ)
+    )
+    if word.any():
+        found.flag(
+            "warning",
+            f"Read as a blank {column.name}: a missing-value word, not a number",
+            base,
+            word,
+            column.name,
+            text,
+            "Leave the cell blank when there is no value.",
+        )
+        blank |= word
+    if read.any():
+        found.flag(
+            "warning",
+            f"Read as a number in {column.name}",
+            base,
+            read,
+            column.name,
+            text,
+            "Type a plain number (digits 0-9, a point as the decimal separator) to be sure.",
+            message_for=lambda i: f"{notes[i]} in {column.name}",
+        )
     if err.any():
         found.flag(
             "error",
@@ -575,6 +686,24 @@ def _convert_numbers(
         )
     if column.required:
         _required_blank(t, base, column.name, blank, found)
+    huge = numbers.notna() & ~(numbers.abs() <= LARGEST_NUMBER)
+    if huge.any():
+        infinite = ~np.isfinite(numbers.to_numpy())
+        found.flag(
+            "error",
+            f"Infinite number in {column.name}",
+            base,
+            huge,
+            column.name,
+            text,
+            f"Type a finite number (at most {LARGEST_NUMBER:,.0f}) or leave the cell blank.",
+            message_for=lambda i: (
+                f"Infinite number in {column.name}"
+                if infinite[i]
+                else f"Number too large in {column.name} (more than {LARGEST_NUMBER:.0e})"
+            ),
+        )
+        numbers = numbers.where(~huge)
     ok = numbers.notna()
     out = pd.Series(False, index=raw.index)
     if column.minimum is not None:
@@ -607,25 +736,83 @@ def _convert_numbers(
     return numbers.where(~out)
 
 
-def _number_code(v: object) -> tuple[int, float]:
-    """(code, value) for one Excel cell: 0 number, 1 blank, 2 not a number, 3 a date, 4 an error cell."""
+# What a cell in a number column holds (codes of _parse_numbers).
+_NUMBER, _BLANK, _BAD, _DATE, _ERROR, _WORD, _READ = range(7)
+#: A plain decimal number: ASCII digits, one point, an optional sign and exponent. The one rule
+#: for CSV text and Excel text cells alike (Python's float() also takes "1_000", "١٢", "Infinity").
+_PLAIN_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_PLAIN_RE = re.compile(_PLAIN_NUMBER, re.ASCII)
+#: "1.000": a point then three zeros, which a European writer means as one thousand.
+_THOUSAND_RE = re.compile(r"[+-]?[1-9][0-9]{0,2}\.000")
+_INFINITE_WORDS = frozenset({"inf", "infinity", "+inf", "+infinity", "-inf", "-infinity", "∞", "-∞", "+∞"})
+
+
+def _parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, list[str]]:
+    """(floats, codes, notes) for a number column, CSV text or Excel cells.
+
+    Plain decimal text is converted in one vectorised pass; only the rest is looked at cell by
+    cell (:func:`_number_cell`). Infinite values come back as ±inf, for the size check to name.
+    """
+    n = len(raw)
+    values = np.full(n, np.nan)
+    codes = np.full(n, _BLANK, dtype=np.int8)
+    notes = [""] * n
+    if _is_csv(raw):
+        text = raw.str.strip()
+        plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
+        plain = plain & ~text.str.fullmatch(_THOUSAND_RE.pattern).fillna(False).to_numpy(dtype=bool)
+        if plain.any():
+            values[plain] = pd.to_numeric(text[plain], errors="coerce").to_numpy(dtype=float)
+            codes[plain] = _NUMBER
+        rest = np.flatnonzero(~plain & text.ne("").to_numpy(dtype=bool))
+        cells = text.to_numpy()
+    else:
+        rest = np.arange(n)
+        cells = raw.to_numpy()
+    for i in rest:
+        codes[i], values[i], notes[i] = _number_cell(cells[i])
+    return pd.Series(values, index=raw.index, dtype="float64"), codes, notes
+
+
+def _number_cell(v: object) -> tuple[int, float, str]:
+    """(code, value, note) for one cell: an Excel value or a CSV text."""
     if v is None:
-        return 1, np.nan
-    if isinstance(v, bool):
-        return 2, np.nan
-    if isinstance(v, int | float):
-        return (0, float(v)) if not (isinstance(v, float) and np.isnan(v)) else (1, np.nan)
+        return _BLANK, np.nan, ""
+    if isinstance(v, bool | np.bool_):
+        return _BAD, np.nan, ""
+    if isinstance(v, int | float | np.integer | np.floating):
+        number = float(v)
+        return (_BLANK, np.nan, "") if np.isnan(number) else (_NUMBER, number, "")
     if isinstance(v, dt.date | dt.time | dt.datetime):
-        return 3, np.nan
+        return _DATE, np.nan, ""
     text = str(v).strip()
     if not text:
-        return 1, np.nan
+        return _BLANK, np.nan, ""
     if text in ERROR_CODES:
-        return 4, np.nan
-    try:
-        return 0, float(text)
-    except ValueError:
-        return (3 if re.match(_DATE_LIKE, text) else 2), np.nan
+        return _ERROR, np.nan, ""
+    lower = text.lower()
+    if lower in MISSING_VALUE_WORDS:
+        return _WORD, np.nan, ""
+    if lower in _INFINITE_WORDS:
+        return _NUMBER, -np.inf if lower.startswith("-") else np.inf, ""
+    if _PLAIN_RE.fullmatch(text):
+        number = float(text)
+        if _THOUSAND_RE.fullmatch(text):
+            return _READ, number, f"Read as {number:g}, though a point before 000 may separate thousands"
+        return _NUMBER, number, ""
+    ascii_text = _ascii_digits(text)
+    if ascii_text != text and _PLAIN_RE.fullmatch(ascii_text):
+        number = float(ascii_text)
+        return _READ, number, f"Read as {number:g} from digits of another script"
+    return (_DATE if re.match(_DATE_LIKE, ascii_text) else _BAD), np.nan, ""
+
+
+def _ascii_digits(text: str) -> str:
+    """Full-width forms (NFKC) and every script's decimal digits (Arabic-Indic ٠-٩, …) as ASCII."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in folded
+    )
 
 
 def _convert_bool(t: _Table, base: pd.DataFrame, column: Column, found: _Findings) -> pd.Series:
@@ -655,22 +842,31 @@ def _convert_dates(t: _Table, base: pd.DataFrame, column: Column, found: _Findin
     err = _error_cells(t, base, column.name, text, found)
     blank = text.eq("") | err
     if _is_csv(raw):
-        values = pd.to_datetime(text.where(~blank, None), format="ISO8601", errors="coerce", utc=True)
+        values = _parse_dates(text.where(~blank, None))
         retry = ~blank & values.isna()
         if retry.any():
-            values[retry] = pd.to_datetime(text[retry], format="mixed", errors="coerce", utc=True)
+            values[retry] = _parse_dates(text[retry], "mixed")
     else:
-        converted = [
-            pd.Timestamp(v)
-            if isinstance(v, dt.datetime | dt.date) and not isinstance(v, dt.time)
-            else (pd.to_datetime(v, errors="coerce", utc=True) if isinstance(v, str) else pd.NaT)
-            for v in raw.to_numpy()
-        ]
-        values = pd.Series([_naive(v) for v in converted], index=raw.index, dtype="datetime64[ns]")
-    if getattr(values.dtype, "tz", None) is not None:
-        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    values = values.astype("datetime64[ns]")
-    bad = ~blank & values.isna()
+        values = pd.Series(
+            [_excel_date(v) for v in raw.to_numpy()], index=raw.index, dtype="datetime64[us, UTC]"
+        )
+    # Dates far in the past or future (9999-12-31 for "no end date", 0001-01-01 for "unknown")
+    # do not fit the nanosecond timestamps every analysis uses: an error, never a traceback.
+    outside = values.notna() & ((values < _FIRST_DATE) | (values > _LAST_DATE))
+    if outside.any():
+        found.flag(
+            "error",
+            f"Date out of range in {column.name}: dates must fall between {_FIRST_DATE:%Y-%m-%d} and "
+            f"{_LAST_DATE:%Y-%m-%d}",
+            base,
+            outside,
+            column.name,
+            text,
+            "Dates like 9999-12-31 or 0001-01-01 often stand for 'no date': leave the cell blank instead.",
+        )
+        values = values.where(~outside)
+    values = pd.Series(values.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"))
+    bad = ~blank & values.isna() & ~outside
     if bad.any():
         found.flag(
             "error",
@@ -686,11 +882,41 @@ def _convert_dates(t: _Table, base: pd.DataFrame, column: Column, found: _Findin
     return values
 
 
-def _naive(v: Any) -> Any:
-    if v is pd.NaT or v is None:
-        return pd.NaT
-    ts = pd.Timestamp(v)
-    return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
+#: The range of pandas' nanosecond timestamps, to the day.
+_FIRST_DATE = pd.Timestamp("1677-09-22", tz="UTC")
+_LAST_DATE = pd.Timestamp("2262-04-11", tz="UTC")
+
+
+def _parse_dates(text: pd.Series, how: str = "ISO8601") -> pd.Series:
+    """Text to UTC timestamps in microseconds (wide enough for year 1 to 9999); NaT where unreadable."""
+    try:
+        values = pd.to_datetime(text, format=how, errors="coerce", utc=True)
+    except (ValueError, OverflowError):  # pandas raises on some mixes even with errors="coerce"
+        values = pd.Series([_text_date(v) for v in text.to_numpy()], index=text.index)
+    return values.astype("datetime64[us, UTC]")
+
+
+def _text_date(v: object) -> pd.Timestamp | None:
+    if not isinstance(v, str):
+        return None
+    try:
+        ts = pd.to_datetime(v, format="mixed", errors="coerce", utc=True)
+    except (ValueError, OverflowError):
+        return None
+    return ts if isinstance(ts, pd.Timestamp) else None
+
+
+def _excel_date(v: object) -> pd.Timestamp | None:
+    """An Excel cell as a UTC timestamp: date cells as written (naive = UTC), text parsed."""
+    if isinstance(v, str):
+        return _text_date(v)
+    if isinstance(v, dt.datetime | dt.date) and not isinstance(v, dt.time):
+        try:
+            ts = pd.Timestamp(v)
+        except (ValueError, OverflowError):
+            return None
+        return ts.tz_convert("UTC") if ts.tzinfo is not None else ts.tz_localize("UTC")
+    return None
 
 
 def _convert(t: _Table, base: pd.DataFrame, column: Column, found: _Findings) -> pd.Series:
@@ -888,9 +1114,24 @@ def _attributes(t: _Table, frame: pd.DataFrame, found: _Findings) -> pd.DataFram
         err = _error_cells(t, frame, name, text, found)
         text = text.where(~err, "")
         filled = text.ne("")
-        numbers = pd.to_numeric(text.where(filled, None), errors="coerce")
+        parsed, codes, _notes = _parse_numbers(t.data[pos].where(~err.to_numpy(), None))
+        huge = pd.Series(codes == _NUMBER, index=text.index) & ~(parsed.abs() <= LARGEST_NUMBER)
+        if huge.any():
+            found.flag(
+                "error",
+                f"Infinite or too large number in {name}",
+                frame,
+                huge,
+                name,
+                text,
+                f"Type a finite number (at most {LARGEST_NUMBER:,.0f}) or leave the cell blank.",
+            )
+        numbers = parsed.where(~huge)
         numeric = (
-            filled.any() and bool(numbers[filled].notna().all()) and not text[filled].str.match(r"^0\d").any()
+            filled.any()
+            and bool((codes[filled.to_numpy()] == _NUMBER).all())
+            and bool(numbers[filled].notna().all())
+            and not text[filled].str.match(r"^0\d").any()
         )
         if numeric and bool((numbers[filled] == numbers[filled].round()).all()):
             frame[name] = numbers.round().astype("Int64").array

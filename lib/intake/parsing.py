@@ -77,6 +77,12 @@ _CHUNK = 4 * 1024 * 1024
 
 SAVE_AS_XLSX = "Open it in Excel and use File → Save As → Excel Workbook (.xlsx)."
 PROTECTED = "password-protected or old .xls format; save as .xlsx without a password"
+XLSB = "it is an Excel Binary Workbook (.xlsb), which this dashboard does not read"
+XLSB_HINT = "Open it in Excel and use File → Save As → Excel Workbook (.xlsx)."
+STRICT = "it is saved as Strict Open XML Spreadsheet, a variant of .xlsx this dashboard does not read"
+STRICT_HINT = (
+    "Open it in Excel and use File → Save As → Excel Workbook (.xlsx) (not 'Strict Open XML Spreadsheet')."
+)
 
 
 # --- sources, blobs, jobs -------------------------------------------------------------------
@@ -263,10 +269,15 @@ def _plan_source(src: Source, limits: Limits, wave: str) -> tuple[list[Job], lis
                 "Split it into several files, or upload the CSV files as a .zip.",
             )
         ]
-    head = _head(src.blob)
+    head = _head(src.blob, 1024)
     if head.startswith(OLE_MAGIC):
-        return [], [_error(f"The file cannot be read: {PROTECTED}", name, SAVE_AS_XLSX)]
+        return [], [_ole_finding(name, src.blob)]
+    disguised = _disguised_text(name, head)
+    if disguised is not None:
+        return [], [disguised]
     is_zip = head.startswith(ZIP_MAGICS)
+    if suffix == ".xlsb":
+        return [], [_error(f"The file cannot be read: {XLSB}", name, XLSB_HINT)]
     if suffix in XLSX_SUFFIXES:
         if not is_zip:
             hint = (
@@ -305,6 +316,55 @@ def _plan_source(src: Source, limits: Limits, wave: str) -> tuple[list[Job], lis
             "Upload an Excel workbook (.xlsx), CSV files (.csv), or a .zip of CSV files.",
         )
     ]
+
+
+def _ole_finding(name: str, blob: Blob) -> Finding:
+    """An OLE compound file is an encrypted workbook (an ``EncryptedPackage`` stream) or an Excel
+    97–2003 workbook (BIFF, a ``Workbook`` or ``Book`` stream): say which, with how to convert."""
+    try:
+        data = blob.read()
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError):
+        data = b""
+
+    def has(stream: str) -> bool:
+        return stream.encode("utf-16-le") in data or stream.encode("ascii") in data
+
+    if has("EncryptedPackage"):
+        return _error(
+            "The file cannot be read: it is password-protected (an encrypted workbook)",
+            name,
+            "Open it in Excel, remove the password (File → Info → Protect Workbook → Encrypt with Password, "
+            "clear it), then save it as Excel Workbook (.xlsx).",
+        )
+    if has("Workbook") or has("Book"):
+        return _error(
+            "The file cannot be read: it is an Excel 97–2003 workbook (.xls, the old binary format)",
+            name,
+            SAVE_AS_XLSX + " LibreOffice can convert it too: soffice --headless --convert-to xlsx FILE.",
+        )
+    return _error(f"The file cannot be read: {PROTECTED}", name, SAVE_AS_XLSX)
+
+
+def _disguised_text(name: str, head: bytes) -> Finding | None:
+    """A web page or an XML Spreadsheet 2003 saved with an Excel name (.xls, .xlsx): what web
+    reports and older tools export. Named as what it is, not "corrupt"."""
+    if _suffix(name) not in (".xls", *XLSX_SUFFIXES, ".xlsb"):
+        return None
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body")):
+        return _error(
+            "The file is a web page (HTML) saved with an Excel name, not a workbook",
+            name,
+            "Open it in Excel and use File → Save As → Excel Workbook (.xlsx), or export the data "
+            "from the source system as CSV.",
+        )
+    if start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return _error(
+            "The file is an XML Spreadsheet 2003, not an .xlsx workbook",
+            name,
+            SAVE_AS_XLSX,
+        )
+    return None
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -467,6 +527,8 @@ def _workbook_sheets(
         for rel in SafeET.fromstring(_read_part(zf, "_rels/.rels")):
             if rel.get("Type", "").endswith("/officeDocument"):
                 main = _resolve_target("", rel.get("Target", main))
+    if main.endswith(".bin") or "xl/workbook.bin" in names:
+        return None, [_error(f"The file cannot be read: {XLSB}", file, XLSB_HINT)]
     if main not in names:
         return None, [
             _error(
@@ -482,7 +544,10 @@ def _workbook_sheets(
         for rel in SafeET.fromstring(_read_part(zf, rels_name)):
             targets[rel.get("Id", "")] = (rel.get("Type", ""), _resolve_target(base, rel.get("Target", "")))
     out: list[tuple[str, str, str | None]] = []
-    for el in SafeET.fromstring(_read_part(zf, main)).iter():
+    root = SafeET.fromstring(_read_part(zf, main))
+    if root.tag.startswith("{http://purl.oclc.org/ooxml/"):
+        return None, [_error(f"The file cannot be read: {STRICT}", file, STRICT_HINT)]
+    for el in root.iter():
         if _local(el.tag) != "sheet":
             continue
         rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
@@ -671,14 +736,7 @@ def parse_jobs(jobs: list[Job], limits: Limits) -> ParseOutput:
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
             out.findings.append(_corrupt(job.file, exc, "workbook" if isinstance(job, XlsxJob) else "file"))
         except pd.errors.ParserError as exc:
-            out.findings.append(
-                _error(
-                    f"The CSV file cannot be split into columns ({str(exc)[:200]})",
-                    job.file,
-                    'A double quote (") probably opens a value that never closes: close it or remove it.',
-                    sheet=job.sheet if isinstance(job, CsvJob) else "",
-                )
-            )
+            out.findings.append(_csv_split_finding(job, exc))
         except Exception as exc:  # the parser's other failures (openpyxl raises many kinds)
             out.findings.append(
                 _error(
@@ -689,6 +747,27 @@ def parse_jobs(jobs: list[Job], limits: Limits) -> ParseOutput:
                 )
             )
     return out
+
+
+_QUOTE_ROW_RE = re.compile(r"starting at row (\d+)")
+
+
+def _csv_split_finding(job: Job, exc: Exception, offset: int = 0) -> Finding:
+    """pandas names the record where an unclosed quote starts counting from 0; people count rows
+    from 1 (the header is row 1), as Excel and every text editor do."""
+    text = str(exc)
+    m = _QUOTE_ROW_RE.search(text)
+    row = int(m.group(1)) + 1 + offset if m else None
+    if m:
+        text = _QUOTE_ROW_RE.sub(f"starting at row {row}", text)
+    return Finding(
+        "error",
+        f"The CSV file cannot be split into columns ({text[:200]})",
+        file=job.file,
+        sheet=job.sheet if isinstance(job, CsvJob) else "",
+        row=row,
+        hint='A double quote (") opens a value in this row that never closes: close it or remove it.',
+    )
 
 
 def _memory_finding(file: str, limits: Limits) -> Finding:
@@ -784,18 +863,22 @@ def _parse_csv(job: CsvJob, limits: Limits, out: ParseOutput) -> None:
     del text, stripped
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        frame = pd.read_csv(
-            io.BytesIO(data),
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            on_bad_lines="warn",
-            encoding="utf-8",
-            engine="c",
-        )
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(data),
+                sep=sep,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                on_bad_lines="warn",
+                encoding="utf-8",
+                engine="c",
+            )
+        except pd.errors.ParserError as exc:
+            out.findings.append(_csv_split_finding(job, exc, offset))
+            return
     del data
     bad: list[int] = []
     for w in caught:
@@ -849,9 +932,27 @@ def _parse_csv(job: CsvJob, limits: Limits, out: ParseOutput) -> None:
 
 # Excel ---------------------------------------------------------------------------------------
 
+_strict_number: Any = float
+
+
+def _lenient_number(value: str) -> Any:
+    """openpyxl's reading of a numeric cell, but a cell it cannot read (``<v>INF</v>``, written by
+    some tools) stays text for the loader to name with its row and column, instead of failing the
+    whole workbook without a location."""
+    try:
+        return _strict_number(value)
+    except (ValueError, TypeError):
+        return value
+
 
 def _parse_xlsx(job: XlsxJob, limits: Limits, out: ParseOutput) -> None:
     import openpyxl
+    import openpyxl.worksheet._reader as sheet_reader
+
+    global _strict_number
+    if sheet_reader._cast_number is not _lenient_number:
+        _strict_number = sheet_reader._cast_number
+        sheet_reader._cast_number = _lenient_number
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions, styles, …
