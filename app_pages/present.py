@@ -96,7 +96,8 @@ elif slide.kind == "finding" and head is not None:
         + f'<div class="sl-body"><b>What the framework suggests:</b> {escape(f.suggestion)}</div>'
     )
 elif slide.kind == "map":
-    rel = ("advice",) if "advice" in ds.relations else None
+    advice = ds.advice_relations()
+    rel = None if advice is None else tuple(advice)
     m = ui.compute(
         netmap.group_map,
         report.group_by,

@@ -20,7 +20,6 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 
-ADVICE = "advice"
 SILO_EI = -0.6  # a department is a silo when its advice E-I index is at or below this (see findings.RULES)
 #: A key person: someone whose departure alone cuts at least this share of reachable advice pairs,
 #: or splits the network (adds a weak component: somebody is cut off).
@@ -61,7 +60,7 @@ def _num(x: object) -> float | None:
 
 
 def _advice_relations(ds: Dataset) -> list[str] | None:
-    return [ADVICE] if ADVICE in ds.relations else None  # None = all relations combined
+    return ds.advice_relations()  # None = all relations combined
 
 
 def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> rules.Facts:

@@ -31,6 +31,7 @@ from lib.analysis.learning import overall_mix, person_mix
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
+from lib.core.schema import ADVICE
 from lib.core.stats import gini
 
 __all__ = [
@@ -47,7 +48,7 @@ __all__ = [
     "shift_pdl",
 ]
 
-ADVICE_RELATION = "advice"
+ADVICE_RELATION = ADVICE  # the one definition: lib.core.schema.ADVICE
 
 
 @dataclass(frozen=True)

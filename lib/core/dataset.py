@@ -34,6 +34,7 @@ import pandas as pd
 from lib.core import waves as wave_rules
 from lib.core.errors import Finding
 from lib.core.schema import (
+    ADVICE,
     CHANNEL_MODES,
     LEARNING_TYPE_CODES,
     MISSING_VALUE_WORDS,
@@ -162,6 +163,11 @@ class Dataset:
 
         present = {str(r) for r in self.ties["relation"].dropna().unique()} if len(self.ties) else set()
         return [r for r in STANDARD_RELATIONS if r in present] + sorted(present - set(STANDARD_RELATIONS))
+
+    def advice_relations(self) -> list[str] | None:
+        """The relations measures use by default: the advice relation when the ties have it, else
+        None (every relation combined). The one place this choice is made."""
+        return [ADVICE] if ADVICE in self.relations else None
 
     @property
     def waves(self) -> list[str]:

@@ -21,7 +21,6 @@ from lib.analysis import netmap
 from lib.analysis.learning import SEVENTY_TWENTY_TEN
 from lib.core.dataset import Dataset
 from lib.core.sanitise import chart_label
-from lib.core.schema import ADVICE
 
 if TYPE_CHECKING:
     from lib.report.model import Report
@@ -164,7 +163,7 @@ def all_images(ds: Dataset, report: Report) -> dict[str, bytes]:
     by = report.group_by
     m = report.options.min_group_size
     if len(ds.ties) and by:
-        rel = [ADVICE] if ADVICE in ds.relations else None
+        rel = ds.advice_relations()
         png, caption = group_map_png(ds, by, rel, ds.tie_wave(report.wave), m)
         images["network_map"] = png
         report.map_note = caption

@@ -56,7 +56,7 @@ from lib.analysis import (
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.sanitise import clean_text, neutralise_formula
-from lib.core.schema import ADVICE, LEARNING_TYPES, WIREARCHY_DIMENSIONS
+from lib.core.schema import LEARNING_TYPES, WIREARCHY_DIMENSIONS
 from lib.report import charts
 from lib.report.model import ExportOptions, ExportTable, Report, View
 
@@ -317,7 +317,7 @@ def _headline_table(head: overview.Headline) -> pd.DataFrame:
 
 def _network_tables(b: _Builder, wave: str, by: str) -> str:
     ds = b.ds
-    rel = [ADVICE] if ADVICE in ds.relations else None
+    rel = ds.advice_relations()
     rel_text = "advice" if rel else "all relations combined"
     tw = ds.tie_wave(wave)
     summary = network.network_measures(ds, rel, tw)

@@ -427,7 +427,8 @@ def _change(before: float, after: float, kind: str) -> str:
 
 
 def _advice(ds: Dataset) -> tuple[str, ...] | None:
-    return (ADVICE,) if ADVICE in ds.relations else None
+    rel = ds.advice_relations()
+    return None if rel is None else tuple(rel)
 
 
 def _measure_rows(
