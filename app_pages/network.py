@@ -193,16 +193,7 @@ if tabs[2].open and not group_attr:
 elif tabs[2].open:
     with tabs[2]:
         ei = ui.compute(network.ei_index, group_attr, rel, wave)
-        checked = privacy.protect_roster_groups(
-            ei.groups,
-            ds,
-            group_attr,
-            min_size=s.min_group_size,
-            size_col="size",
-            value_cols=["internal", "external", "ei"],
-            across=not named,
-            group_col="group",
-        )
+        checked = network.shown_ei_groups(ds, ei, s.min_group_size, across=not named)
         visible = privacy.shown(checked)
         keep = list(visible["group"])
         matrix = ui.compute(network.group_matrix, group_attr, rel, wave).loc[keep, keep]

@@ -104,6 +104,20 @@ def _choose(page: Any, select_label: str, option: str) -> None:
     _settle(page)
 
 
+def _save_as_workspace(page: Any, path: Path, workspace: str) -> None:
+    """On the Data page: upload ``path``, create ``workspace`` and save the upload as its first wave."""
+    _nav(page, "Data")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    _settle(page)
+    page.get_by_text(f"{path.name} loaded").first.wait_for()
+    page.get_by_label("New workspace (an organisation or engagement)").fill(workspace)
+    page.get_by_role("button", name="Create and open").click()
+    _settle(page)
+    page.get_by_role("button", name="Save as wave").click()
+    _settle(page)
+    page.get_by_text("Saved as wave").first.wait_for()
+
+
 def _everything_shown(page: Any) -> str:
     """The page's text and every frame's HTML (the network map is an iframe)."""
     return page.inner_text("body") + "\n".join(f.content() for f in page.frames[1:])
@@ -119,16 +133,7 @@ def test_facilitator_then_executive_open_the_same_workspace(
     fac = _new_page(browser)
     _sign_in(fac, roles_server.url, "fran")
     assert "Signed in: fran (facilitator)" in fac.inner_text('[data-testid="stSidebar"]')
-    _nav(fac, "Data")
-    fac.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    _settle(fac)
-    fac.get_by_text("acme-2026.xlsx loaded").first.wait_for()
-    fac.get_by_label("New workspace (an organisation or engagement)").fill("Acme")
-    fac.get_by_role("button", name="Create and open").click()
-    _settle(fac)
-    fac.get_by_role("button", name="Save as wave").click()
-    _settle(fac)
-    fac.get_by_text("Saved as wave").first.wait_for()
+    _save_as_workspace(fac, path, "Acme")
     fac.screenshot(path=str(SHOTS / "roles-facilitator-data.png"), full_page=True)
     assert "workspace Acme (1 wave)" in fac.inner_text('[data-testid="stSidebar"]')
     # a new workspace opens in the aggregate view (its default setting); the facilitator may switch
@@ -228,16 +233,7 @@ def test_an_executive_subtracting_two_downloads_isolates_no_one(
     sample = Path(__file__).resolve().parents[1] / "sample_data" / "sample_org.xlsx"
     fac = _new_page(browser)
     _sign_in(fac, roles_server.url, "fran")
-    _nav(fac, "Data")
-    fac.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
-    _settle(fac)
-    fac.get_by_text("sample_org.xlsx loaded").first.wait_for()
-    fac.get_by_label("New workspace (an organisation or engagement)").fill("Northwind")
-    fac.get_by_role("button", name="Create and open").click()
-    _settle(fac)
-    fac.get_by_role("button", name="Save as wave").click()
-    _settle(fac)
-    fac.get_by_text("Saved as wave").first.wait_for()
+    _save_as_workspace(fac, sample, "Northwind")
     fac.context.close()
 
     exe = _new_page(browser)

@@ -213,15 +213,8 @@ def page_figures(ds: Dataset, across: bool = True) -> list[Figure]:
                 f"learning_{attr}": learning.group_mix(ds, attr, w, K, across),
                 f"wirearchy_{attr}": wirearchy.index_by_group(ds, attr, wave=w, min_size=K, across=across),
                 f"flow_{attr}": flows.flow_share_by_group(ds, attr, K, across),
-                f"ei_{attr}": privacy.protect_roster_groups(
-                    network.ei_index(ds, attr, None, ds.tie_wave(wave)).groups,
-                    ds,
-                    attr,
-                    min_size=K,
-                    size_col="size",
-                    value_cols=["internal", "external", "ei"],
-                    across=across,
-                    group_col="group",
+                f"ei_{attr}": network.shown_ei_groups(
+                    ds, network.ei_index(ds, attr, None, ds.tie_wave(wave)), K, across
                 ),
             }
             group_map = netmap.group_map(

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lib.core import waves
+from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
 
@@ -821,6 +821,22 @@ class EIResult:
     external: int
     excluded_people: int  # blank attribute: left out
     excluded_ties: int  # ties touching someone left out
+
+
+def shown_ei_groups(ds: Dataset, ei: EIResult, min_size: int, across: bool = True) -> pd.DataFrame:
+    """``ei.groups`` as a viewer may see them (:func:`lib.core.privacy.protect_roster_groups`):
+    ``across`` for the aggregate view (the one release over every breakdown), else the named
+    view's per-table rule. The page, the exports and the overview all show E-I groups this way."""
+    return privacy.protect_roster_groups(
+        ei.groups,
+        ds,
+        ei.attribute,
+        min_size=min_size,
+        size_col="size",
+        value_cols=["internal", "external", "ei"],
+        across=across,
+        group_col="group",
+    )
 
 
 def _ei_on(graph: Graph, codes: np.ndarray, labels: list[str], attribute: str) -> EIResult:

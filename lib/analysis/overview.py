@@ -131,16 +131,8 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
 
     groups: dict[str, pd.DataFrame] = {}
     if has_ties and "department" in ds.attributes:
-        ei = network.ei_index(ds, "department", rel, tw).groups
-        ei = privacy.protect_roster_groups(
-            ei,
-            ds,
-            "department",
-            min_size=min_size,
-            size_col="size",
-            value_cols=["internal", "external", "ei"],
-        )
-        ei = privacy.shown(ei)
+        result = network.ei_index(ds, "department", rel, tw)
+        ei = privacy.shown(network.shown_ei_groups(ds, result, min_size))
         ei = ei[ei["ei"].notna()].copy()
         ei["internal_share"] = (1 - ei["ei"]) / 2  # I / (E + I) = (1 − EI) / 2
         mixes = learning.group_mix(ds, "department", w or None, min_size)

@@ -463,9 +463,7 @@ def shown_summary(
     checked = privacy.suppress_small_groups(dims, "respondents", min_size, value_cols=values)
     if across and len(checked):
         withheld = checked["dimension"].isin(withheld_dimensions(ds, wave, min_size, min_items))
-        checked.loc[withheld, [*values, "respondents"]] = np.nan
-        checked.loc[withheld, "suppressed"] = True
-        checked.loc[withheld, "suppressed_reason"] = "wave"
+        checked = privacy.withhold(checked, withheld, [*values, "respondents"])
     return checked
 
 
@@ -480,9 +478,7 @@ def shown_items(
     )
     if across and len(checked):
         withheld = checked["dimension"].isin(withheld_dimensions(ds, wave, min_size))
-        checked.loc[withheld, ["answers", "raw_mean", "mean", "favourable"]] = np.nan
-        checked.loc[withheld, "suppressed"] = True
-        checked.loc[withheld, "suppressed_reason"] = "wave"
+        checked = privacy.withhold(checked, withheld, ["answers", "raw_mean", "mean", "favourable"])
     return checked
 
 

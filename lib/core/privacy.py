@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lib.core import waves
 from lib.core.dataset import Dataset
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "shown",
     "suppress_small_groups",
     "suppression_note",
+    "withhold",
 ]
 
 #: The smallest group any aggregate statistic may describe. Settings may raise it, never lower it.
@@ -233,17 +235,9 @@ def reporting_attributes(ds: Dataset) -> list[str]:
 
 
 def _label(value: object) -> str:
-    if value is None:
-        return NOT_GIVEN
-    if isinstance(value, (float, np.floating)):
-        if np.isnan(value):
-            return NOT_GIVEN
-        if float(value).is_integer():
-            return str(int(value))
-    text = str(value).strip()
-    if text == "" or text.lower() in {"nan", "<na>", "none"}:
-        return NOT_GIVEN
-    return text
+    """A cell as a group label: the same text rule as a wave label (:func:`lib.core.waves.label`:
+    trimmed, whole numbers without ``.0``), blanks as :data:`NOT_GIVEN`."""
+    return waves.label(value) or NOT_GIVEN
 
 
 def group_labels(people: pd.DataFrame, attribute: str) -> pd.Series:
@@ -516,10 +510,23 @@ def person_labels(ds: Dataset, pseudonyms: bool = False) -> dict[str, str]:
     return labels
 
 
+def _everyone(ds: Dataset) -> dict[str, list[str]]:
+    return {"": ds.people["person_id"].astype(str).tolist() if "person_id" in ds.people else []}
+
+
 def roster_release(ds: Dataset, min_size: int) -> Release:
     """The release of family "roster": figures about everyone on the roster, in every wave."""
-    everyone = {"": ds.people["person_id"].astype(str).tolist() if "person_id" in ds.people else []}
-    return release_for(ds, "roster", everyone, min_size)
+    return release_for(ds, "roster", _everyone(ds), min_size)
+
+
+def withhold(table: pd.DataFrame, rows: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
+    """Mark ``rows`` of an already checked table (``suppressed`` flags) as withheld for a wave
+    (:attr:`Release.withheld`): ``columns`` blanked, reason ``"wave"``. Returns a new frame."""
+    out = table.copy()
+    out.loc[rows, list(columns)] = np.nan
+    out.loc[rows, "suppressed"] = True
+    out.loc[rows, "suppressed_reason"] = "wave"
+    return out
 
 
 def guard_all(
@@ -583,6 +590,16 @@ def protect_roster_groups(
 ) -> pd.DataFrame:
     """:func:`protect_groups` for figures about everyone on the roster (network measures, counts
     of people): the family "roster", whose contributors are all people, in every wave."""
-    if not across:
-        return suppress_small_groups(table, size_col, min_size, value_cols=list(value_cols), total=total)
-    return guard_groups(table, roster_release(ds, min_size), attribute, "", group_col=group_col)
+    return protect_groups(
+        table,
+        ds,
+        attribute,
+        family="roster",
+        populations=_everyone(ds),
+        min_size=min_size,
+        size_col=size_col,
+        value_cols=value_cols,
+        across=across,
+        group_col=group_col,
+        total=total,
+    )

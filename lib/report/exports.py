@@ -334,16 +334,7 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
     map_note = ""
     if by:
         ei = network.ei_index(ds, by, rel, tw)
-        checked = privacy.protect_roster_groups(
-            ei.groups,
-            ds,
-            by,
-            min_size=b.m,
-            size_col="size",
-            value_cols=["internal", "external", "ei"],
-            across=not b.named,
-            group_col="group",
-        )
+        checked = network.shown_ei_groups(ds, ei, b.m, across=not b.named)
         visible, note = _checked(checked, b.m)
         overall = f"Whole organisation: E-I {format_value(ei.overall)}."
         b.add(f"ei_{by}", f"E-I index per {by} ({rel_text})", visible, f"{overall} {note}".strip(), "Network")

@@ -129,7 +129,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lib.core import waves
+from lib.core import privacy, waves
 from lib.core.dataset import PEOPLE_COLUMNS, Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 from lib.core.sanitise import CONTROL
@@ -751,7 +751,7 @@ _TABLES = {  # snapshot table → (column, dtype) as summarise makes them
 def _snapshot(ds: Dataset, moment: datetime) -> dict[str, Any]:
     """What ``pulse_sessions.shown`` keeps: the :func:`summarise` of ``ds`` (never withheld: the
     reader applies its minimum group size), and when; JSON, floats exactly as computed."""
-    summary = summarise(ds, 1)
+    summary = summarise(ds, None)
     out: dict[str, Any] = {"answers": summary.answers, "at": db_time(moment).isoformat()}
     for name, columns in _TABLES.items():
         table: pd.DataFrame = getattr(summary, name)
@@ -982,7 +982,9 @@ def build_dataset(
 # --- the live view ------------------------------------------------------------------------------
 
 
-def summarise(ds: Dataset, min_group_size: int, last_answer_at: datetime | None = None) -> PulseSummary:
+def summarise(
+    ds: Dataset, min_group_size: int | None, last_answer_at: datetime | None = None
+) -> PulseSummary:
     """Counts and averages of a pulse wave's dataset, for the facilitator's live view.
 
     * ``hours.mean_hours`` = Σ hours of the type ÷ participants; ``share`` = that mean ÷ the sum of
@@ -991,7 +993,8 @@ def summarise(ds: Dataset, min_group_size: int, last_answer_at: datetime | None 
       positively worded items only).
     * ``advisers.mentions`` = how many participants named the person.
 
-    With fewer participants than ``min_group_size`` the averages are withheld (``hidden``), since
+    ``min_group_size=None`` withholds nothing but an empty room (the stored snapshot, whose reader
+    applies its own minimum). With fewer participants than ``min_group_size`` the averages are withheld (``hidden``), since
     with two or three people in the room an average gives away individual answers. Averages that
     follow every answer give each one away too: the live view shows them in batches
     (:func:`live_summary`, "What the live view shows" in the module docstring).
@@ -999,7 +1002,7 @@ def summarise(ds: Dataset, min_group_size: int, last_answer_at: datetime | None 
     # participants are whoever reported hours (every answer has all five); advisers who appear
     # only as someone named keep their roster row, ``responded`` included, so that flag cannot tell
     n = int(ds.learning["person_id"].nunique())
-    hidden = n < min_group_size
+    hidden = n == 0 if min_group_size is None else not privacy.large_enough(n, min_group_size)
     bank = {i.item: i for i in TRUST_ITEM_BANK}
     if hidden or n == 0:
         hours = pd.DataFrame({"learning_type": [], "mean_hours": [], "share": []})
@@ -1065,8 +1068,12 @@ def live_summary(engine: Engine, token: str, min_group_size: int) -> PulseSummar
         if shown is None and not session.is_open:
             ds = build_dataset(session.wave, _answer_rows(conn, row.wave_id), roster=session.roster)
             shown = _snapshot(ds, row.closed_at)
-    base = _from_snapshot(shown) if shown is not None else summarise(build_dataset(session.wave, ()), 1)
-    hidden = shown is None or base.shown_answers < min_group_size or base.shown_answers == 0
+    base = (
+        _from_snapshot(shown)
+        if shown is not None
+        else summarise(build_dataset(session.wave, ()), MIN_GROUP_SIZE)
+    )
+    hidden = shown is None or not privacy.large_enough(base.shown_answers, min_group_size)
     waiting = 0 if not session.is_open else int(n) if shown is None else len(row.changed or [])
     return replace(
         base,
@@ -1148,9 +1155,9 @@ def compare_with_base(summary: PulseSummary, base: Dataset | None, min_group_siz
     note = ""
     if base is None:
         note = "The workspace has no uploaded wave to compare the room with."
-    elif summary.shown_answers < min_group_size or summary.hidden:
+    elif summary.hidden or not privacy.large_enough(summary.shown_answers, min_group_size):
         note = f"Shown once {min_group_size} people have answered (the minimum group size)."
-    elif org_n < min_group_size:
+    elif not privacy.large_enough(org_n, min_group_size):
         note = (
             f"The organisation's latest uploaded wave has learning hours from fewer than {min_group_size} "
             "people (the minimum group size): there is nothing to compare with."
