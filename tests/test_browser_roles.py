@@ -98,9 +98,20 @@ def _nav(page: Any, label: str) -> None:
 
 
 def _choose(page: Any, select_label: str, option: str) -> None:
+    """Pick ``option`` in a selectbox. A click that lands while the page reruns closes the list
+    again (seen under load), so the box is opened up to three times."""
     box = page.get_by_test_id("stSelectbox").filter(has_text=select_label).first
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    choice = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        _settle(page)
+        box.click()
+        try:
+            choice.wait_for(timeout=20_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+    choice.click()
     _settle(page)
 
 
