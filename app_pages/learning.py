@@ -10,6 +10,7 @@ from lib.app import ui
 from lib.core import privacy, waves
 from lib.core.sanitise import escape
 from lib.core.schema import LEARNING_TYPES
+from lib.report import definitions
 
 ui.guard("learning")  # stops here for a role that may not open this page
 ds = ui.dataset()
@@ -58,13 +59,11 @@ with mix_tab:
             else None
         )
         cols = st.columns(4)
-        cols[0].metric(
-            "Respondents", summary.respondents, help="People with learning hours > 0 in this wave."
-        )
+        cols[0].metric("Respondents", summary.respondents, help=definitions.text("learning_respondents"))
         cols[1].metric(
             "Informal share",
             pct(summary.informal_share),
-            help=ui.definition(learning.overall_mix),
+            help=definitions.text("overall_mix"),
             delta=None
             if prev is None or prev.suppressed
             else f"{100 * (summary.informal_share - prev.informal_share):+.0f} pts",
@@ -72,12 +71,12 @@ with mix_tab:
         cols[2].metric(
             "Reference: informal",
             pct(learning.INFORMAL_REFERENCE),
-            help="Cross (2007) and Jarche: about 80%.",
+            help=definitions.text("informal_reference"),
         )
         cols[3].metric(
             "Self-directed (IOL+GDL+PDL)",
             pct(summary.self_directed_share),
-            help="Jarche: self-directed learning is the essence of social learning.",
+            help=definitions.text("self_directed_share"),
         )
         if summary.zero_total:
             st.caption(f"{summary.zero_total} people reported zero hours: counted, not divided by.")
@@ -158,7 +157,7 @@ with mix_tab:
         )
         ui.download_table(net, "network-learning-mix.csv", key="dl-net")
         if s.individuals_visible:
-            st.subheader("Who people learn from, per type", help=ui.definition(learning.learning_hubs))
+            st.subheader("Who people learn from, per type", help=definitions.text("learning_hubs"))
             hubs = ui.with_names(ui.compute(learning.learning_hubs, wave))
             st.dataframe(hubs.drop(columns=["person_id"], errors="ignore"), hide_index=True)
 
@@ -181,7 +180,7 @@ with flow_tab:
             f"Flow share of knowledge activity ({fs.source})",
             pct(fs.share),
             delta=delta,
-            help=ui.definition(flows.flow_share),
+            help=definitions.text("flow_share"),
         )
         freq = st.radio(
             "Trend by",
@@ -213,7 +212,7 @@ with flow_tab:
             ui.download_table(privacy.shown(by_group), f"flow-share-by-{group}.csv", key="dl-flow-group")
         neglected = ui.compute(flows.neglected_stock)
         if len(neglected):
-            st.subheader("Stock nobody reads or discusses", help=ui.definition(flows.neglected_stock))
+            st.subheader("Stock nobody reads or discusses", help=definitions.text("neglected_stock"))
             st.write(
                 f"{int(neglected['unread'].sum())} of {len(neglected)} documents are never read by anyone but "
                 f"their authors; {int(neglected['undiscussed'].sum())} are never talked about in a flow channel."
@@ -227,7 +226,7 @@ with flow_tab:
                 (right, flows.conversation_hubs, "Who carries flow"),
             ):
                 people = ui.compute(fn, 15)
-                col.subheader(title, help=ui.definition(fn))
+                col.subheader(title, help=definitions.text(fn.__name__))
                 col.dataframe(
                     ui.with_names(people).drop(columns=["person_id"], errors="ignore"), hide_index=True
                 )
@@ -242,7 +241,7 @@ with shift_tab:
         {x.code: x.score for x in ui.compute(shifts.scorecard, before, s.min_group_size)} if before else {}
     )
     for col, shift in zip(st.columns(5), card, strict=True):
-        col.markdown(f"**{shift.code}** · {shift.name}", help=f"0 = {shift.from_pole}; 100 = {shift.to_pole}")
+        col.markdown(f"**{shift.code}** · {shift.name}", help=definitions.text(f"shift_{shift.code.lower()}"))
         if shift.score is None:
             col.info("No score. Collect: " + shift.collect)
             continue
@@ -258,16 +257,16 @@ with shift_tab:
         )
         fig.update_layout(height=190, margin={"l": 25, "r": 25, "t": 20, "b": 10})
         col.plotly_chart(fig, key=f"gauge-{shift.code}")
-    for shift, shift_fn in zip(card, shifts.SHIFTS, strict=True):
-        with st.expander(f"{shift.code} — {shift.from_pole} → {shift.to_pole}"):
+    for shift in card:
+        with st.expander(f"{shift.code} — {shift.from_pole} (0) → {shift.to_pole} (100)"):
+            st.markdown(definitions.text(f"shift_{shift.code.lower()}"))  # the formula, once
             st.markdown(
-                f"**Formula:** {shift.formula}  \n**Uses:** {', '.join(shift.inputs_used) or '–'}  \n"
+                f"**Uses:** {', '.join(shift.inputs_used) or '–'}  \n"
                 f"**Missing:** {', '.join(shift.inputs_missing) or 'nothing'}"
             )
             st.markdown(f"**What the framework suggests:** {shift.suggestion}")
             if shift.note:
                 st.caption(shift.note)
-            st.caption(ui.definition(shift_fn))
     ui.download_table(
         ui.compute(shifts.scorecard_table, wave, s.min_group_size), "five-shifts.csv", key="dl-shifts"
     )

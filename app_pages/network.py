@@ -10,7 +10,7 @@ from lib.analysis import netmap, network, roles
 from lib.app import ui
 from lib.core import privacy, waves
 from lib.core.sanitise import escape
-from lib.report import map_html
+from lib.report import definitions, map_html
 
 ui.guard("network")  # stops here for a role that may not open this page
 ds = ui.dataset()
@@ -171,8 +171,10 @@ if tabs[0].open is not False:
         for col, fld in zip(
             st.columns(4), ["density", "reciprocity_arc", "transitivity", "modularity_teams"], strict=True
         ):
-            col.metric(netmap.pretty(fld), netmap.fmt(getattr(summary, fld)), help=network.definition(fld))
-        st.dataframe(netmap.summary_table(summary), hide_index=True, width="stretch")
+            col.metric(netmap.pretty(fld), netmap.fmt(getattr(summary, fld)), help=definitions.text(fld))
+        st.dataframe(
+            netmap.summary_table(summary, definitions.summary_texts()), hide_index=True, width="stretch"
+        )
 if tabs[1].open and not named:
     tabs[1].info("The people table is hidden in the aggregate view.")
 elif tabs[1].open:
@@ -180,7 +182,7 @@ elif tabs[1].open:
         measures, _, table = person_data()
         people = table.reset_index(drop=s.pseudonyms)
         help_for = {
-            c: st.column_config.Column(netmap.pretty(c), help=network.definition(c)) for c in measures.columns
+            c: st.column_config.Column(netmap.pretty(c), help=definitions.text(c)) for c in measures.columns
         }
         st.dataframe(people, hide_index=True, width="stretch", column_config=help_for)
         ui.download_table(people, "network_people.csv")
@@ -198,7 +200,7 @@ elif tabs[2].open:
         keep = list(visible["group"])
         matrix = ui.compute(network.group_matrix, group_attr, rel, wave).loc[keep, keep]
         matrix.index = matrix.columns = [escape(g) for g in keep]  # plotly reads tags in labels
-        st.metric("E-I index, whole organisation", netmap.fmt(ei.overall), help=network.definition("ei"))
+        st.metric("E-I index, whole organisation", netmap.fmt(ei.overall), help=definitions.text("ei_index"))
         st.plotly_chart(
             px.imshow(
                 matrix,
@@ -213,14 +215,14 @@ elif tabs[2].open:
             hide_index=True,
             width="stretch",
             column_config={
-                "ei": st.column_config.NumberColumn("E-I", help=network.definition("ei"), format="%.2f")
+                "ei": st.column_config.NumberColumn("E-I", help=definitions.text("ei_index"), format="%.2f")
             },
         )
         st.caption(privacy.suppression_note(checked, s.min_group_size) or "Every group is shown.")
 if tabs[3].open:
     with tabs[3]:
         _, role_table, table = person_data()
-        counts = netmap.role_counts(role_table)
+        counts = netmap.role_counts(role_table, definitions.role_texts(role_table.attrs.get("thresholds")))
         if not named:
             counts = privacy.shown(
                 privacy.suppress_small_groups(counts, "people", s.min_group_size, value_cols=[])
@@ -257,7 +259,7 @@ elif tabs[4].open and labels is not None:
             i1.metric(
                 "Reachable pairs lost",
                 netmap.fmt(imp.reach_lost_share * 100) + " %",
-                help=ui.definition(roles.KeyPersonImpact),
+                help=definitions.text("key_person_impact"),
             )
             i2.metric(
                 "Connectedness after",

@@ -15,6 +15,7 @@ from lib.analysis.overview import (
     wave_and_previous,
 )
 from lib.app import ui
+from lib.report import definitions
 from lib.report.deck import deck_bytes
 from lib.report.exports import (
     MIME,
@@ -71,7 +72,13 @@ SHIFT_LABELS = {
 
 def _metric(col: st.delta_generator.DeltaGenerator, key: str) -> None:
     tile = head.tile(key)
-    col.metric(tile.label, tile.text, delta=tile.change_text or None, help=tile.help, delta_color="off")
+    col.metric(
+        tile.label,
+        tile.text,
+        delta=tile.change_text or None,
+        help=definitions.tile_help(tile),
+        delta_color="off",
+    )
 
 
 for keys in (
@@ -84,13 +91,16 @@ for keys in (
     if len(keys) == 2:
         gaps = head.tile("top_gaps")
         with cols[2]:
-            st.markdown("**Biggest skill gaps**", help=gaps.help)
+            st.markdown("**Biggest skill gaps**", help=definitions.tile_help(gaps))
             top_gaps = head.facts.org.get("top_gaps") or []
             assert isinstance(top_gaps, list)  # (skill, total gap) pairs: lib.analysis.overview.facts
             for skill, total in top_gaps:
                 st.markdown(f"- {ui.md(skill)} ({total:.0f} levels short)")
 
-st.markdown("**The five shifts** (0 = the 'from' pole, 100 = the 'to' pole)", help=head.tile("shifts").help)
+st.markdown(
+    "**The five shifts** (0 = the 'from' pole, 100 = the 'to' pole)",
+    help=definitions.tile_help(head.tile("shifts")),
+)
 for col, (code, label) in zip(st.columns(5), SHIFT_LABELS.items(), strict=True):
     score = head.facts.org.get(f"shift_{code}")
     col.metric(f"{code}: {label}", "—" if score is None else f"{score:.0f}")

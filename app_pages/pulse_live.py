@@ -8,6 +8,7 @@ import streamlit as st
 from lib.app import ui
 from lib.core import privacy
 from lib.core.schema import WIREARCHY_DIMENSIONS
+from lib.report import definitions
 from lib.store import pulse
 from lib.store.workspaces import WorkspaceError
 
@@ -122,12 +123,12 @@ def live() -> None:
         else "—"
     )
     cols = st.columns(3)
-    cols[0].metric("Answers so far", summary.answers, help=ui.definition(pulse.summarise))
+    cols[0].metric("Answers so far", summary.answers, help=definitions.text("pulse_summary"))
     cols[1].metric("Last answer", ago)
     cols[2].metric(
         "Advice ties named",
         int(summary.advisers["mentions"].sum()),
-        help="As of the last update of the averages, as everything below.",
+        help=definitions.text("pulse_advice_ties"),
     )
     # counts are live; what people answered moves in batches (lib/store/pulse.py, "What the live view shows")
     if summary.shown_answers == 0:

@@ -9,7 +9,7 @@ import streamlit as st
 from lib.analysis import netmap, skills, smn
 from lib.app import ui
 from lib.core import privacy
-from lib.report import map_html
+from lib.report import definitions, map_html
 
 ui.guard("skills")  # stops here for a role that may not open this page
 ds = ui.dataset()
@@ -55,7 +55,7 @@ SECTIONS = ["Gaps", "Coverage", "Subject-matter networks", "Who to ask", "Skill 
 section = st.segmented_control("Show", SECTIONS, default="Gaps", key="skills_section") or "Gaps"
 
 if section == "Gaps":
-    st.subheader("Biggest gaps", help=ui.definition(skills.gap_table))
+    st.subheader("Biggest gaps", help=definitions.text("gap_table"))
     rank = st.radio(
         "Rank by",
         ["total", "share"],
@@ -101,7 +101,7 @@ if section == "Gaps":
 
 elif section == "Coverage":
     cov = ui.compute(skills.coverage, wave, level)
-    st.subheader("Coverage: how many people hold each skill", help=ui.definition(skills.coverage))
+    st.subheader("Coverage: how many people hold each skill", help=definitions.text("coverage"))
     thin = cov[cov["flag"].isin(["nobody", "single"])]
     if len(thin):
         st.warning(
@@ -119,14 +119,14 @@ elif section == "Coverage":
     st.dataframe(cov, hide_index=True)
     ui.download_table(cov, "skill_coverage.csv")
     if len(waves) >= 2:
-        st.subheader("Change between waves", help=ui.definition(skills.coverage_change))
+        st.subheader("Change between waves", help=definitions.text("coverage_change"))
         b1, b2 = st.columns(2)
         before = b1.selectbox("From", waves, index=len(waves) - 2, key="skills_from")
         after = b2.selectbox("To", waves, index=len(waves) - 1, key="skills_to")
         st.dataframe(ui.compute(skills.coverage_change, before, after, level), hide_index=True)
 
 elif section == "Subject-matter networks":
-    st.subheader("Are the holders a network?", help=ui.definition(smn.subject_matter_networks))
+    st.subheader("Are the holders a network?", help=definitions.text("subject_matter_networks"))
     net = ui.compute(smn.shareable_networks, wave, level, m)
     st.dataframe(
         net,
@@ -157,7 +157,7 @@ elif section == "Who to ask":
     if not s.individuals_visible:
         st.info("Who to ask and the introductions list name individuals: available in the named view only.")
     else:
-        st.subheader("Who to ask", help=ui.definition(smn.who_to_ask))
+        st.subheader("Who to ask", help=definitions.text("who_to_ask"))
         gaps = ui.compute(skills.person_gaps, wave)
         ids = list(dict.fromkeys(gaps.loc[gaps["status"] == "gap", "person_id"])) or list(
             ds.people["person_id"]
@@ -172,7 +172,7 @@ elif section == "Who to ask":
         )
         ask = ui.compute(smn.who_to_ask, person, skill, wave, level)
         st.dataframe(named(ask), hide_index=True)
-        st.subheader("Introductions list for a team", help=ui.definition(smn.introductions))
+        st.subheader("Introductions list for a team", help=definitions.text("introductions"))
         t1, t2 = st.columns(2)
         team = t1.selectbox("Team", teams, key="skills_intro_team")
         cap = t2.number_input("At most introductions per expert", 1, 20, smn.DEFAULT_CAP, key="skills_cap")
@@ -181,7 +181,7 @@ elif section == "Who to ask":
         ui.download_table(intro, f"introductions_{team}.csv")
 
 else:
-    st.subheader("Skill-profile clusters vs formal teams", help=ui.definition(skills.skill_clusters))
+    st.subheader("Skill-profile clusters vs formal teams", help=definitions.text("skill_clusters"))
     cl = ui.compute(skills.skill_clusters, wave)
     if cl.k == 0:
         st.info(f"No clusters: {cl.reason}.")
@@ -191,7 +191,7 @@ else:
         k2.metric(
             "Agreement with teams (ARI)",
             "–" if math.isnan(cl.ari_vs_team) else f"{cl.ari_vs_team:.2f}",
-            help="1 = the clusters are the teams; about 0 = they cut across teams.",
+            help=definitions.text("ari_vs_team"),
         )
         st.line_chart(cl.silhouette, x_label="k", y_label="mean silhouette")
         prof = privacy.suppress_small_groups(

@@ -9,6 +9,7 @@ from lib.analysis import trust, wirearchy
 from lib.app import ui
 from lib.core import privacy
 from lib.core.sanitise import escape
+from lib.report import definitions
 
 ui.guard("trust")  # stops here for a role that may not open this page
 ds = ui.dataset()
@@ -43,7 +44,7 @@ index = wirearchy.combine(ui.compute(wirearchy.index_components, wave), weights)
 st.metric(
     "Wirearchy index (0–100)",
     "—" if math.isnan(index.value) else f"{index.value:.0f}",
-    help=ui.definition(wirearchy.combine),
+    help=definitions.text("wirearchy_index"),
 )
 if index.note:
     st.warning(index.note)
@@ -81,7 +82,7 @@ else:
     checked = ui.compute(trust.shown_summary, wave, cfg.min_group_size, not cfg.individuals_visible)
     summary = privacy.shown(checked)
     c1, c2 = st.columns(2)
-    c1.metric("Response rate", pct(rate.rate), help=ui.definition(trust.response_rate))
+    c1.metric("Response rate", pct(rate.rate), help=definitions.text("trust_response_rate"))
     c2.metric("Respondents", f"{rate.respondents} of {rate.people}")
     for row in summary[summary["alpha"] < trust.ALPHA_WARNING].itertuples(index=False):
         st.warning(
@@ -94,7 +95,7 @@ else:
         column_config={
             "favourable": st.column_config.NumberColumn(format="percent"),
             "alpha": st.column_config.NumberColumn(
-                "Cronbach's alpha", format="%.2f", help=ui.definition(trust.cronbach_alpha)
+                "Cronbach's alpha", format="%.2f", help=definitions.text("cronbach_alpha")
             ),
         },
     )
@@ -182,29 +183,29 @@ else:
         title="Which way advice goes (asker → adviser)",
     )
     st.plotly_chart(fig, key="advice-flow")
-    st.caption(ui.definition(wirearchy.advice_flow).split("\n\n")[0])
+    st.caption(definitions.text("advice_flow").split("\n\n")[0])
     rec = ui.compute(wirearchy.cross_level_reciprocity, wave)
     hier = ui.compute(wirearchy.advice_hierarchy, wave)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(
         "Advice returned across levels",
         pct(rec.cross_level),
-        help=ui.definition(wirearchy.cross_level_reciprocity),
+        help=definitions.text("cross_level_reciprocity"),
     )
     c2.metric(
         "Hierarchy bypass",
         pct(ui.compute(wirearchy.hierarchy_bypass, wave)),
-        help=ui.definition(wirearchy.hierarchy_bypass),
+        help=definitions.text("hierarchy_bypass"),
     )
     c3.metric(
         "Krackhardt hierarchy",
         "—" if math.isnan(hier.value) else f"{hier.value:.2f}",
-        help=ui.definition(wirearchy.krackhardt_hierarchy),
+        help=definitions.text("krackhardt_hierarchy"),
     )
     c4.metric(
         "Trust ties returned",
         pct(ui.compute(wirearchy.trust_reciprocity, wave)),
-        help=ui.definition(wirearchy.trust_reciprocity),
+        help=definitions.text("trust_reciprocity"),
     )
     levels = ui.compute(wirearchy.flow_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
     st.dataframe(
@@ -220,7 +221,7 @@ else:
     st.metric(
         "Rank correlation of seniority and being sought for advice",
         "—" if math.isnan(corr.rho) else f"{corr.rho:+.2f}",
-        help=ui.definition(wirearchy.seniority_advice_correlation),
+        help=definitions.text("seniority_advice_correlation"),
     )
     if cfg.individuals_visible:
         degrees = ui.with_names(ui.compute(wirearchy.advice_in_degree, wave)).dropna(subset=["level"])
@@ -251,7 +252,7 @@ else:
         leaders = ui.compute(wirearchy.hidden_leaders, top, junior, wave)
         st.markdown(
             f"**Hidden leaders**: named for advice by at least {leaders.in_degree_threshold:.0f} people, at level {leaders.level_threshold:.0f} or more junior (level 1 = most senior).",
-            help=ui.definition(wirearchy.hidden_leaders),
+            help=definitions.text("hidden_leaders"),
         )
         hidden = ui.with_names(leaders.people.drop(columns=["name"]))  # with_names shows name or pseudonym
         st.dataframe(hidden, hide_index=True, key="hidden-leaders")

@@ -4,10 +4,10 @@ the aggregate view removes and connects whole groups of at least the minimum siz
 
 import streamlit as st
 
-from lib.analysis import netmap, network
+from lib.analysis import netmap
 from lib.app import ui
 from lib.core import privacy
-from lib.report import map_html, workshop
+from lib.report import definitions, map_html, workshop
 
 ui.guard("whatif")
 ds = ui.dataset()
@@ -143,7 +143,7 @@ st.dataframe(
 )
 st.subheader(f"Each {netmap.pretty(attr).lower()}: E-I index before and after")
 st.caption(
-    ui.definition(network.ei_index).split("\n")[0]
+    definitions.text("ei_index").split("\n")[0]
     + " Groups under the minimum size on either side are left out."
 )
 st.dataframe(result.groups.round(3), hide_index=True, width="stretch", key="whatif-groups")

@@ -253,18 +253,18 @@ def test_line_count(text: str, lines: int) -> None:
 
 
 def test_definitions_cover_every_measure_and_rule() -> None:
+    from lib.report import definitions
+
     defs = definitions_table()
-    assert list(defs.columns) == ["area", "measure", "definition"]
-    assert not defs.duplicated(["area", "measure"]).any()
+    assert list(defs.columns) == ["area", "measure", "key", "unit", "variant", "source", "definition"]
+    assert not defs.duplicated(["area", "measure"]).any() and not defs["key"].duplicated().any()
     assert (defs["definition"].str.len() > 10).all()
-    measures = set(defs["measure"])
-    for column in network.MEASURE_DEFINITIONS:
-        if not column.startswith("brokerage_"):
-            assert column in measures
-    for key in network.SUMMARY_DEFINITIONS:
-        assert key in measures
+    for column in network.PERSON_COLUMNS:
+        assert definitions.measure(column).key in set(defs["key"])
+    for key in network.NetworkSummary.__dataclass_fields__:
+        assert key == "relations" or key in set(defs["key"])
     for rule in RULES:
-        assert rule.key in measures
+        assert f"rule.{rule.key}" in set(defs["key"])
     # reST markup from the docstrings is gone
     assert not defs["definition"].str.contains("``|:func:", regex=True).any()
 

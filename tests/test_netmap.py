@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.analysis import netmap, network
+from lib.analysis import netmap, network, roles
 from lib.core.dataset import Dataset
 from lib.report import map_html
 
@@ -463,9 +463,14 @@ def test_role_counts_and_summary_table(chain: Dataset) -> None:
             "central_connector": [False, False],
         }
     )
-    counts = netmap.role_counts(roles_df).set_index("role")["people"]
-    assert counts["Broker"] == 2 and counts["Isolate"] == 1 and counts["Energiser"] == 0
-    summary = netmap.summary_table(network.network_measures(chain, ["advice"]))
+    meaning = {r: f"meaning of {r}" for r in roles.ROLE_NAMES}
+    counts = netmap.role_counts(roles_df, meaning).set_index("role")
+    assert counts.at["Broker", "people"] == 2 and counts.at["Isolate", "people"] == 1
+    assert counts.at["Energiser", "people"] == 0
+    assert counts.at["Broker", "meaning"] == "meaning of broker"
+    summary = netmap.summary_table(
+        network.network_measures(chain, ["advice"]), {"density": "Density m / (n(n − 1))"}
+    )
     rows = summary.set_index("measure")
     # a → b, b → a, b → c, c → d: 4 arcs among 5 people → density 4 / 20
     assert rows.at["Ties", "value"] == "4" and rows.at["Density", "value"] == "0.2"

@@ -164,14 +164,17 @@ def test_overview_page_computes_each_waves_facts_once(monkeypatch: pytest.Monkey
 
 def test_every_tile_help_comes_from_the_one_definition(sample: Dataset) -> None:
     """The Overview's tiles and the exports' definitions sheet say the same thing (issue 13)."""
-    from lib.analysis.overview import TILE_DEFINITIONS
+    from lib.report import definitions
     from lib.report.exports import definitions_table
 
     head = headline(sample)
-    assert {t.key for t in head.tiles} == set(TILE_DEFINITIONS)
+    keys = {definitions.TILE_PREFIX + t.key for t in head.tiles}
+    tile_entries = {m.key for m in definitions.MEASURES if m.area == "Headline"}
+    assert keys == tile_entries
     for tile in head.tiles:
-        assert tile.help.startswith(TILE_DEFINITIONS[tile.key]), tile.key
+        assert definitions.tile_help(tile).startswith(definitions.text(definitions.TILE_PREFIX + tile.key))
+    assert "Now: " in definitions.tile_help(head.tile("informal_share"))  # the tile's data, after the text
     sheet = definitions_table()
-    rows = sheet[sheet["area"] == "Headline"].set_index("measure")["definition"]
-    assert set(rows.index) == set(TILE_DEFINITIONS)
-    assert all(TILE_DEFINITIONS[k].split(" (")[0] in v for k, v in rows.items())
+    rows = sheet[sheet["area"] == "Headline"].set_index("key")["definition"]
+    assert set(rows.index) == tile_entries
+    assert all(rows[k] == definitions.plain(definitions.text(k)) for k in tile_entries)

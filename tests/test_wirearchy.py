@@ -284,10 +284,17 @@ def test_krackhardt_high_tech_firm() -> None:
     assert w.krackhardt_hierarchy(friendship).value == pytest.approx(brute_force_hierarchy(friendship)[0])
 
 
-def test_arc_reciprocity_matches_published_values() -> None:
+def test_trust_reciprocity_matches_published_values() -> None:
+    """Trust reciprocity is the network's arc reciprocity (one computation) applied to trust ties:
+    on Krackhardt's networks read as trust ties it gives the published arc reciprocity."""
     for relation, published in (("advice", 0.47368421), ("friendship", 0.45098039), ("reports_to", 0.0)):
-        edges = pd.DataFrame(krackhardt_edges(relation), columns=["source_id", "target_id"])
-        assert w.arc_reciprocity(edges) == pytest.approx(published, abs=2e-7)
+        edges = krackhardt_edges(relation)
+        people = sorted({p for edge in edges for p in edge})
+        ds = Dataset(
+            people=pd.DataFrame({"person_id": people}),
+            ties=ties_frame([], [(s, t, "trust", "") for s, t in edges]),
+        )
+        assert w.trust_reciprocity(ds) == pytest.approx(published, abs=2e-7)
 
 
 def test_trust_reciprocity() -> None:

@@ -35,8 +35,8 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from lib.analysis.network import SUMMARY_DEFINITIONS, NetworkSummary, build_graph
-from lib.analysis.roles import ROLE_NAMES, RoleThresholds, assign_roles, role_definitions
+from lib.analysis.network import NetworkSummary, build_graph
+from lib.analysis.roles import ROLE_NAMES, RoleThresholds, assign_roles
 from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, shown, suppression_note
@@ -518,17 +518,18 @@ def network_roles(ds: Dataset, measured: Measured, thresholds: RoleThresholds | 
     return assign_roles(ds, measured.table, thresholds, wave=measured.wave)
 
 
-def summary_table(summary: NetworkSummary) -> pd.DataFrame:
+def summary_table(summary: NetworkSummary, definitions: Mapping[str, str]) -> pd.DataFrame:
     """The whole-network measures as rows of (measure, value, definition) for the page.
 
-    Values as text (4 significant digits, ``–`` for undefined/NaN), definitions from
-    :data:`lib.analysis.network.SUMMARY_DEFINITIONS`; the relations field is left out (the page shows them).
+    Values as text (4 significant digits, ``–`` for undefined/NaN); ``definitions``: field → text
+    (:func:`lib.report.definitions.summary_texts`, the registry; analysis does not import it). The
+    relations field is left out (the page shows them).
     """
     rows = [
         {
             "measure": pretty(k),
             "value": fmt(v) if not isinstance(v, bool) else ("yes" if v else "no"),
-            "definition": SUMMARY_DEFINITIONS.get(k, ""),
+            "definition": definitions.get(k, ""),
         }
         for k, v in summary.as_dict().items()
         if k != "relations"
@@ -536,12 +537,13 @@ def summary_table(summary: NetworkSummary) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "value", "definition"])
 
 
-def role_counts(role_table: pd.DataFrame) -> pd.DataFrame:
+def role_counts(role_table: pd.DataFrame, meaning: Mapping[str, str]) -> pd.DataFrame:
     """People per network role (a person can hold several) with the role's meaning.
 
     Columns ``role``, ``people``, ``meaning``, in the order of :data:`lib.analysis.roles.ROLE_NAMES`.
+    ``meaning``: role → text with the thresholds the table was built with
+    (:func:`lib.report.definitions.role_texts` of ``role_table.attrs["thresholds"]``).
     """
-    meaning = role_definitions(role_table.attrs.get("thresholds"))
     rows = [
         {
             "role": pretty(r),

@@ -1,7 +1,8 @@
 """Organisational network analysis: per-person measures, whole-network measures and group mixing.
 
-Every measure below states its formula, its source and which variant it is; pages show that
-text as help through :func:`definition`. Ties are *directed*: ``source_id → target_id`` means
+Every measure below states its formula, its source and which variant it is; the registry
+:mod:`lib.report.definitions` shows that text as help (and holds the whole-network fields' texts).
+Ties are *directed*: ``source_id → target_id`` means
 "source seeks / names target" (for advice: the source asks the target).
 
 Fast path: igraph (C) for everything it offers, numpy/scipy for the rest (brokerage, directed
@@ -23,11 +24,10 @@ Conventions shared by every function here:
 
 from __future__ import annotations
 
-import inspect
 import math
 import random
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -44,15 +44,14 @@ __all__ = [
     "BETWEENNESS_EXACT_LIMIT",
     "BETWEENNESS_SAMPLES",
     "BROKERAGE_ROLES",
-    "MEASURE_DEFINITIONS",
     "PERSON_COLUMNS",
-    "SUMMARY_DEFINITIONS",
     "EIResult",
     "Graph",
     "NetworkSummary",
     "analysis_json",
+    "arc_reciprocity",
     "build_graph",
-    "definition",
+    "dyad_reciprocity",
     "ei_index",
     "group_codes",
     "group_matrix",
@@ -502,24 +501,23 @@ def brokerage(graph: Graph, codes: np.ndarray) -> pd.DataFrame:
     return frame
 
 
-#: Column → the function whose docstring defines it (brokerage columns share one definition).
-MEASURE_DEFINITIONS: dict[str, Callable[..., Any]] = {
-    "in_degree": in_degree,
-    "out_degree": out_degree,
-    "in_strength": in_strength,
-    "out_strength": out_strength,
-    "betweenness": betweenness,
-    "harmonic_closeness": harmonic_closeness,
-    "pagerank": pagerank,
-    "eigenvector": eigenvector,
-    "constraint": constraint,
-    "effective_size": effective_size,
-    "coreness": coreness,
-    "community": community,
-    **{f"brokerage_{r}": brokerage for r in BROKERAGE_ROLES},
-    "brokerage_total": brokerage,
-}
-PERSON_COLUMNS: tuple[str, ...] = tuple(MEASURE_DEFINITIONS)
+#: The per-person measure columns, in order (their definitions: :mod:`lib.report.definitions`).
+PERSON_COLUMNS: tuple[str, ...] = (
+    "in_degree",
+    "out_degree",
+    "in_strength",
+    "out_strength",
+    "betweenness",
+    "harmonic_closeness",
+    "pagerank",
+    "eigenvector",
+    "constraint",
+    "effective_size",
+    "coreness",
+    "community",
+    *(f"brokerage_{r}" for r in BROKERAGE_ROLES),
+    "brokerage_total",
+)
 
 
 def _person_frame(graph: Graph, codes: np.ndarray, betweenness_samples: int | None) -> pd.DataFrame:
@@ -578,59 +576,10 @@ def person_measures(
 
 # --- whole-network measures -----------------------------------------------------------------------
 
-SUMMARY_DEFINITIONS: dict[str, str] = {
-    "people": "People in scope: everyone on the roster, including people with no ties (n).",
-    "ties": "Arcs: ordered pairs i → j with at least one tie of the chosen relations (m); "
-    "parallel ties across relations count once.",
-    "density": "Density m / (n(n − 1)): share of all possible directed ties that exist "
-    "(Wasserman & Faust 1994). 0 when fewer than 2 people.",
-    "mutual": "Dyad census, mutual pairs M: pairs tied in both directions (Holland & Leinhardt 1970).",
-    "asymmetric": "Dyad census, asymmetric pairs A: pairs tied in one direction only.",
-    "null": "Dyad census, null pairs N = n(n − 1)/2 − M − A: pairs with no tie.",
-    "reciprocity_arc": "Arc reciprocity 2M / m: share of ties that are returned (igraph's default "
-    "`reciprocity()`, networkx `overall_reciprocity`). NaN with no ties.",
-    "reciprocity_dyad": "Dyad reciprocity M / (M + A): share of connected pairs that are mutual "
-    "(UCINET's 'dyad reciprocity'). NaN with no ties. Not the same number as arc reciprocity.",
-    "transitivity": "Transitivity, global clustering 3 × triangles / connected triples with direction "
-    "ignored (igraph `transitivity_undirected`, networkx `transitivity` on the undirected graph; "
-    "Wasserman & Faust 1994). NaN when nobody has two contacts.",
-    "closure": "Directed closure: share of 2-paths i → j → k (i ≠ k) closed by a tie i → k "
-    "(UCINET 'Transitivity', Wasserman & Faust 1994 §6.3). NaN when there are no 2-paths.",
-    "centralization_in": "In-degree centralisation Σ_i (max d_in − d_in(i)) / (n − 1)²: 1 when one "
-    "person is named by everyone else and nobody else is named (Freeman 1979, directed form as "
-    "UCINET). NaN below 2 people.",
-    "centralization_out": "Out-degree centralisation Σ_i (max d_out − d_out(i)) / (n − 1)² (Freeman "
-    "1979, directed form as UCINET). NaN below 2 people.",
-    "centralization_degree": "Freeman degree centralisation on the symmetrised graph (a tie in either "
-    "direction), Σ_i (max d − d(i)) / ((n − 1)(n − 2)): 1 for a star (Freeman 1979). NaN below 3 people.",
-    "components_strong": "Strong components: groups in which everyone can reach everyone along "
-    "the direction of the ties (UCINET's 'components'). People with no ties are one each.",
-    "largest_strong": "Size of the largest strong component.",
-    "components_weak": "Weak components: groups connected when direction is ignored.",
-    "largest_weak": "Size of the largest weak component.",
-    "connectedness": "Connectedness: share of ordered pairs (i, j), i ≠ j, where i can reach j "
-    "along directed ties (Krackhardt 1994 uses the symmetric version). NaN below 2 people.",
-    "average_distance": "Average distance: mean number of steps along directed ties over ordered "
-    "pairs that can reach each other (unreachable pairs left out). Above 5,000 people estimated "
-    "from 256 sampled source people. NaN when nobody reaches anybody.",
-    "average_distance_estimated": "True when the average distance was estimated from sampled sources.",
-    "gini_in_degree": "Gini of in-degree: 0 when everyone is named equally often, towards 1 when a "
-    "few people are named by everybody: how much the network leans on a few people (Dorfman 1979 formula).",
-    "modularity_teams": "Modularity of the formal teams Q = (1/2m) Σ_ij (w_ij − k_i k_j / 2m) δ(team_i, "
-    "team_j), direction ignored, weights summed (Newman & Girvan 2004). High (> 0.3): ties stay "
-    "inside teams. People with a blank team are a group of their own each. NaN without ties or teams.",
-    "modularity_communities": "Modularity of the communities found by the Leiden algorithm (same "
-    "formula and graph as the teams' modularity); the gap to the teams' value shows how far the "
-    "informal structure differs from the formal one.",
-    "communities": "Number of communities found (people with no ties count one each).",
-    "isolates": "People with no ties at all in the chosen relations.",
-    "undirected_edges": "Connected pairs with direction ignored (edges of the symmetrised graph).",
-}
-
 
 @dataclass
 class NetworkSummary:
-    """Whole-network measures; each field's definition is in :data:`SUMMARY_DEFINITIONS`."""
+    """Whole-network measures; each field's definition is in :mod:`lib.report.definitions`."""
 
     relations: tuple[str, ...]
     people: int
@@ -737,13 +686,44 @@ def _modularity(graph: Graph, codes: np.ndarray) -> float:
     return float(graph.undirected().modularity(memb.tolist(), weights="weight"))
 
 
+def _dyads(graph: Graph) -> tuple[int, int]:
+    """Mutual pairs M and asymmetric pairs A of the dyad census (Holland & Leinhardt 1970)."""
+    census = tuple(int(x) for x in graph.g.dyad_census()) if graph.n else (0, 0, 0)
+    return census[0], census[1]
+
+
+def arc_reciprocity(graph: Graph) -> float:
+    """Arc reciprocity: the share of ties that are returned, 2M / m (M = mutual pairs, m = arcs).
+
+    Source: igraph's default ``reciprocity()``, networkx ``overall_reciprocity``; Krackhardt's
+    high-tech advice network gives 0.4737. Variant: *arc* reciprocity. Three measures go by
+    "reciprocity": this one; dyad reciprocity M / (M + A), the share of connected pairs that are
+    mutual (UCINET; also computed, a different number); and Garlaschelli & Loffredo's (2004)
+    correlation ρ = (r − density) / (1 − density), which corrects for density (not computed).
+    NaN when there are no ties.
+    """
+    # the one computation: the network summary, the headline tile and trust reciprocity call it
+    mutual, _ = _dyads(graph)
+    return _ratio(2 * mutual, graph.m)
+
+
+def dyad_reciprocity(graph: Graph) -> float:
+    """Dyad reciprocity M / (M + A): the share of connected pairs that are mutual.
+
+    Source: UCINET's "dyad reciprocity" (dyad census: Holland & Leinhardt 1970). Variant: *dyad*
+    reciprocity, not the same number as arc reciprocity 2M / m; Garlaschelli & Loffredo's
+    density-corrected correlation is not computed. NaN with no ties.
+    """
+    mutual, asym = _dyads(graph)
+    return _ratio(mutual, mutual + asym)
+
+
 def _summary(
     graph: Graph, team_codes: np.ndarray, q_communities: float, n_communities: int
 ) -> NetworkSummary:
     g = graph.g
     n, m = graph.n, graph.m
-    census = tuple(int(x) for x in g.dyad_census()) if n else (0, 0, 0)
-    mutual, asym = census[0], census[1]
+    mutual, asym = _dyads(graph)
     null = n * (n - 1) // 2 - mutual - asym
     d_in = np.asarray(g.indegree(), dtype=float)
     d_out = np.asarray(g.outdegree(), dtype=float)
@@ -760,8 +740,8 @@ def _summary(
         mutual=mutual,
         asymmetric=asym,
         null=null,
-        reciprocity_arc=_ratio(2 * mutual, m),
-        reciprocity_dyad=_ratio(mutual, mutual + asym),
+        reciprocity_arc=arc_reciprocity(graph),
+        reciprocity_dyad=dyad_reciprocity(graph),
         transitivity=float(u.transitivity_undirected(mode="nan")) if n else math.nan,
         closure=_closure(graph),
         centralization_in=_ratio((d_in.max() - d_in).sum(), (n - 1) ** 2) if n >= 2 else math.nan,
@@ -789,22 +769,11 @@ def network_measures(
     wave: str | None = None,
     team_attr: str | None = "team",
 ) -> NetworkSummary:
-    """Whole-network measures of the chosen relations and wave (see :data:`SUMMARY_DEFINITIONS`)."""
+    """Whole-network measures of the chosen relations and wave (each field defined in :mod:`lib.report.definitions`)."""
     graph = build_graph(ds, relations, wave)
     codes, _ = group_codes(ds, team_attr, graph.ids)
     labels, q = communities(graph)
     return _summary(graph, codes, q, len(np.unique(labels)))
-
-
-def definition(name: str) -> str:
-    """The definition text of a person column or a summary field, for help text."""
-    if name in MEASURE_DEFINITIONS:
-        return inspect.cleandoc(MEASURE_DEFINITIONS[name].__doc__ or "")
-    if name in SUMMARY_DEFINITIONS:
-        return SUMMARY_DEFINITIONS[name]
-    if name == "ei":
-        return inspect.cleandoc(ei_index.__doc__ or "")
-    raise KeyError(f"no definition for {name!r}")
 
 
 # --- between groups -----------------------------------------------------------------------------

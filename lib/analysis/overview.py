@@ -28,11 +28,14 @@ KEY_PERSON_REACH_LOSS = 0.01
 
 @dataclass(frozen=True)
 class Tile:
+    """One headline number. Its definition is in the registry under ``headline.<key>``
+    (:func:`lib.report.definitions.tile_help` adds ``detail``, what the tile shows now)."""
+
     key: str
     label: str
     value: float | None
     text: str
-    help: str
+    detail: str
     page: str
     change: float | None = None  # value − value in the previous wave
     change_text: str = ""
@@ -150,26 +153,6 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-#: What each headline tile measures: the one text the Overview's help, the exports' definitions
-#: sheet and the deck's notes use.
-TILE_DEFINITIONS: dict[str, str] = {
-    "people": "People on the roster (the people sheet).",
-    "response_rate": "Respondents (people with at least one survey answer in the wave, or marked responded) / people.",
-    "informal_share": "1 − FSL share of learning time (reference: about 80%); experience : others : formal "
-    "against the 70 : 20 : 10 reference.",
-    "shifts": "Each shift's position between its 'from' and 'to' pole (0–100); the tile's value is their mean. "
-    "See the Learning page for each formula.",
-    "wirearchy_index": "Weighted mean of survey dimensions and network indicators (0–100); see the Trust & "
-    "wirearchy page.",
-    "advice_reciprocity": "Arc reciprocity 2M / m of the advice network: the share of advice ties that are returned.",
-    "silo_groups": f"Departments shown in the aggregate view whose advice E-I index is ≤ {SILO_EI}: most of "
-    "their advice stays inside.",
-    "top_gaps": "The three skills with the largest total gap (Σ max(required − current, 0) over people).",
-    "key_people": f"People whose departure alone would cut at least {KEY_PERSON_REACH_LOSS:.0%} of who can reach "
-    "whom in the advice network, or cut someone off from it.",
-}
-
-
 def _tiles(f: rules.Facts) -> list[Tile]:
     o = f.org
     shift_scores = {k[6:]: _num(v) for k, v in o.items() if k.startswith("shift_")}
@@ -184,7 +167,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "People",
             _num(o["people"]),
             f"{o['people']:,}",
-            TILE_DEFINITIONS["people"],
+            "",
             "Data",
         ),
         Tile(
@@ -192,7 +175,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "Response rate",
             _num(o.get("response_rate")),
             _pct(_num(o.get("response_rate"))),
-            TILE_DEFINITIONS["response_rate"],
+            "",
             "Data",
         ),
         Tile(
@@ -200,7 +183,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "Informal learning",
             _num(o.get("informal_share")),
             _pct(_num(o.get("informal_share"))),
-            f"{TILE_DEFINITIONS['informal_share']} Now: {mix_text}.",
+            f"Now: {mix_text}.",
             "Learning",
         ),
         Tile(
@@ -208,7 +191,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "Five shifts (0–100)",
             None if not shown else sum(v for v in shift_scores.values() if v is not None) / len(shown),
             ", ".join(shown) or "—",
-            TILE_DEFINITIONS["shifts"],
+            "",
             "Learning",
         ),
         Tile(
@@ -216,7 +199,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "Wirearchy index",
             _num(o.get("wirearchy_index")),
             "—" if _num(o.get("wirearchy_index")) is None else f"{_num(o.get('wirearchy_index')):.0f} / 100",
-            TILE_DEFINITIONS["wirearchy_index"],
+            "",
             "Trust & wirearchy",
         ),
         Tile(
@@ -224,7 +207,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "Advice reciprocity",
             _num(o.get("advice_reciprocity")),
             _pct(_num(o.get("advice_reciprocity"))),
-            TILE_DEFINITIONS["advice_reciprocity"],
+            "",
             "Network",
         ),
         Tile(
@@ -232,7 +215,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "Silo departments",
             _num(o.get("silo_groups")),
             "—" if o.get("silo_groups") is None else f"{o['silo_groups']}",
-            TILE_DEFINITIONS["silo_groups"],
+            "",
             "Network",
         ),
         Tile(
@@ -240,7 +223,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "Biggest skill gaps",
             float(gaps[0][1]) if gaps else None,
             ", ".join(f"{s} ({g:.0f})" for s, g in gaps) or "—",
-            TILE_DEFINITIONS["top_gaps"],
+            "",
             "Skills",
         ),
         Tile(
@@ -248,7 +231,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "Key people",
             _num(o.get("key_people")),
             "—" if o.get("key_people") is None else f"{o['key_people']}",
-            TILE_DEFINITIONS["key_people"],
+            "",
             "Network",
         ),
     ]
@@ -290,7 +273,7 @@ def _with_change(now: Tile, before: Tile) -> Tile:
         if now.key != "silo_groups"
         else f"{delta:+.0f}"
     )
-    return Tile(now.key, now.label, now.value, now.text, now.help, now.page, delta, text)
+    return Tile(now.key, now.label, now.value, now.text, now.detail, now.page, delta, text)
 
 
 def compare_waves(ds: Dataset, before: str, after: str, min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Network roles (Rob Cross style) and key-person risk.
 
-Roles are rules kept as data: :class:`RoleThresholds` holds every threshold with its default and
-:data:`ROLE_DEFINITIONS` says in plain words what each role means; :func:`assign_roles` applies
-them and writes the reason next to each person. Key-person risk removes people from the network
+Roles are rules kept as data: :class:`RoleThresholds` holds every threshold with its default
+(the registry :mod:`lib.report.definitions` says in plain words what each role means, with the
+thresholds in use); :func:`assign_roles` applies them and writes the reason next to each person. Key-person risk removes people from the network
 and measures what the others lose (:func:`key_person_impact`, :func:`rank_key_people`).
 
 Sources: Cross & Parker (2004) *The Hidden Power of Social Networks* (central connectors,
@@ -23,14 +23,12 @@ from lib.analysis.network import Graph, build_graph, group_codes, reachable_pair
 from lib.core.dataset import Dataset
 
 __all__ = [
-    "ROLE_DEFINITIONS",
     "ROLE_NAMES",
     "KeyPersonImpact",
     "RoleThresholds",
     "assign_roles",
     "key_person_impact",
     "rank_key_people",
-    "role_definitions",
 ]
 
 
@@ -63,34 +61,15 @@ class RoleThresholds:
     energy_relation: str = "energy"
 
 
-def _top(share: float) -> str:
-    return f"the top {share:.0%} (at or above the {1 - share:.0%} point)"
-
-
-def role_definitions(thresholds: RoleThresholds | None = None) -> dict[str, str]:
-    """Role → what it means, in plain words, with the thresholds in force (shown on the page and
-    in exports): the texts follow :class:`RoleThresholds`, so a changed threshold changes them."""
-    th = thresholds or RoleThresholds()
-    demand = " and ".join(th.demand_relations)
-    peripheral = "one tie" if th.peripheral_max_degree == 1 else f"{th.peripheral_max_degree} ties"
-    return {
-        "central_connector": f"Central connector: named by many colleagues (in-degree in {_top(th.connector_top_share)}). "
-        "Holds the network together; can become a bottleneck.",
-        "broker": f"Broker / boundary spanner: lies on many shortest paths (betweenness in {_top(th.broker_top_share)}) "
-        f"or links people in different groups on the most open paths ({_top(th.broker_spanning_top_share)} of "
-        "Gould-Fernandez liaison + representative + gatekeeper brokerage). Carries ideas between groups.",
-        "peripheral": f"Peripheral: {peripheral} in or out at most. Possibly new, a specialist, or overlooked.",
-        "isolate": "Isolate: no ties at all in the chosen relations (also: did not respond, if ties come from a survey).",
-        "energiser": f"Energiser: named as energising by many colleagues ({th.energy_relation} in-degree in "
-        f"{_top(th.energiser_top_share)}).",
-        "overload": f"Overload risk: much sought for {demand} ({_top(th.overload_top_share)} in-degree of those "
-        f"relations combined) by people from at least {th.overload_min_groups} groups.",
-    }
-
-
-#: :func:`role_definitions` with the default thresholds.
-ROLE_DEFINITIONS: dict[str, str] = role_definitions()
-ROLE_NAMES: tuple[str, ...] = tuple(ROLE_DEFINITIONS)
+#: The roles :func:`assign_roles` gives, in order (their texts: :func:`lib.report.definitions.role_texts`).
+ROLE_NAMES: tuple[str, ...] = (
+    "central_connector",
+    "broker",
+    "peripheral",
+    "isolate",
+    "energiser",
+    "overload",
+)
 _LABELS = {
     "central_connector": "central connector",
     "broker": "broker",

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lib.analysis import trust
+from lib.analysis import network, trust
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import ADVICE, WIREARCHY_DIMENSIONS
@@ -62,7 +62,6 @@ __all__ = [
     "advice_in_degree",
     "analysis_json",
     "ancestor_pairs",
-    "arc_reciprocity",
     "classify_ties",
     "combine",
     "cross_level_reciprocity",
@@ -403,19 +402,6 @@ def flow_by_level(
 # --- reciprocity and bypass -----------------------------------------------------------------
 
 
-def arc_reciprocity(ties: pd.DataFrame) -> float:
-    """Arc reciprocity: the share of arcs whose reverse arc is also present, 2M / m (igraph's default).
-
-    Not the dyad share M / (M + A) that UCINET calls reciprocity. NaN when there are no arcs.
-    On the Krackhardt high-tech advice network it is 0.4737 (Krackhardt 1987).
-    """
-    if len(ties) == 0:
-        return math.nan
-    fwd, back = _pair_keys((ties["source_id"], ties["target_id"]), (ties["target_id"], ties["source_id"]))
-    fwd, back = np.unique(fwd), np.unique(back)
-    return float(np.isin(back, fwd).sum() / len(fwd))
-
-
 @dataclass(frozen=True)
 class Reciprocity:
     """Arc reciprocity of advice between levels and, for comparison, within a level."""
@@ -446,11 +432,8 @@ def cross_level_reciprocity(ds: Dataset, wave: str | None = None) -> Reciprocity
 
 
 def trust_reciprocity(ds: Dataset, wave: str | None = None) -> float:
-    """Arc reciprocity (2M / m) of the trust network: the share of trust ties that are returned.
-
-    NaN when the data has no ties with relation ``trust``.
-    """
-    return arc_reciprocity(relation_ties(ds, TRUST, wave))
+    """:func:`lib.analysis.network.arc_reciprocity` of the trust network (the registry holds its text)."""
+    return network.arc_reciprocity(network.build_graph(ds, [TRUST], wave))
 
 
 def _bypass_share(classified: pd.DataFrame) -> float:

@@ -9,6 +9,7 @@
 ``workspaces [--json]``      every workspace with its waves and row counts
 ``delete --workspace NAME [--wave LABEL]``  delete a workspace (or one wave) with everything it holds
 (the last three use ``$SLD_DATABASE_URL`` or ``data/workspaces.db``; ``--database URL`` overrides)
+``definitions [--json]``     every measure and rule the app shows, from the registry (:mod:`lib.report.definitions`)
 ``hash-password [--scrypt-n N]``  a scrypt hash for a built-in account's ``password_hash`` (password from stdin or a prompt)
 """
 
@@ -122,6 +123,30 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         Path(args.json).write_text(text, encoding="utf-8")
     else:
         print(text)
+    return 0
+
+
+def definitions_text() -> str:
+    """The registry as text: per entry ``key · measure (area)``, its unit, variant and source, and its
+    definition indented below (:func:`lib.report.definitions.rows`)."""
+    from lib.report import definitions
+
+    lines: list[str] = []
+    for row in definitions.rows():
+        lines.append(f"{row['key']} · {row['measure']} ({row['area']})")
+        facts = "; ".join(f"{k}: {row[k]}" for k in ("unit", "variant", "source") if row[k])
+        if facts:
+            lines.append(f"    {facts}")
+        lines.extend(f"    {paragraph}" for paragraph in row["definition"].split("\n"))
+    return "\n".join(lines)
+
+
+def _cmd_definitions(args: argparse.Namespace) -> int:
+    from lib.report import definitions
+
+    print(
+        json.dumps(definitions.as_json(), ensure_ascii=False, indent=1) if args.json else definitions_text()
+    )
     return 0
 
 
@@ -408,6 +433,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", help="output file (default: standard output)")
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("definitions", help="print every measure's definition (the registry)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_definitions)
 
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument(

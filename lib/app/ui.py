@@ -23,7 +23,6 @@ the same for everyone) is cached process-wide.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import logging
 import os
 from collections.abc import Callable
@@ -527,11 +526,6 @@ def require(ok: bool, message: str) -> None:
     if not ok:
         st.info(message)
         st.stop()
-
-
-def definition(obj: Callable[..., Any] | type) -> str:
-    """A metric's definition for help text: its docstring, the one place it is written."""
-    return inspect.cleandoc(obj.__doc__ or "")
 
 
 def download_table(

@@ -1,6 +1,7 @@
 """The PowerPoint deck: title, headline tiles, one slide per finding, the network map, the learning
 mix, the five shifts, trust, skills, the room's pulse and the workshop's agreed actions (when given)
-and an appendix of definitions.
+and an appendix of definitions. The appendix and the headline slide's speaker notes read the
+definitions registry (:mod:`lib.report.definitions`), through the report's definitions table.
 
 Charts are native PowerPoint charts (python-pptx ``add_chart``), so a consultant can restyle and
 edit them; only the network map is a picture (drawn by :mod:`lib.report.charts`). Every slide is
@@ -33,13 +34,23 @@ from lib.analysis.learning import SEVENTY_TWENTY_TEN
 from lib.core.dataset import Dataset
 from lib.core.sanitise import neutralise_formula
 from lib.core.schema import LEARNING_TYPE_CODES
+from lib.report import definitions
 from lib.report.charts import BUCKET_COLOURS
 from lib.report.exports import TITLE, ExportOptions, Report, build_report, clean_text, format_value
 
 if TYPE_CHECKING:
     from lib.store.pulse import RoomPulse
 
-__all__ = ["MIN_FONT_PT", "AgreedAction", "Para", "deck_bytes", "fits", "line_count"]
+__all__ = [
+    "MIN_FONT_PT",
+    "AgreedAction",
+    "Para",
+    "deck_bytes",
+    "fits",
+    "line_count",
+    "short_definition",
+    "tile_notes",
+]
 
 MIN_FONT_PT = 12
 
@@ -279,6 +290,21 @@ def _tiles_slide(prs: Deck, report: Report) -> None:
         if tile.change_text:
             paras.append(Para(f"{tile.change_text} since the previous wave", 12, False, MUTED, 0))
         _textbox(slide, x + 0.05, y + 0.05, w - 0.1, h - 0.1, _shrink(paras, w - 0.1, h - 0.1))
+    notes = slide.notes_slide.notes_text_frame
+    if notes is not None:
+        notes.text = tile_notes(report)
+
+
+def tile_notes(report: Report) -> str:
+    """The headline slide's speaker notes: each tile's definition from the registry
+    (:func:`lib.report.definitions.tile_help`), one line per tile; empty without a headline."""
+    if report.head is None:
+        return ""
+    return "\n".join(f"{t.label}: {_one_line(definitions.tile_help(t))}" for t in report.head.tiles)
+
+
+def _one_line(text: str) -> str:
+    return clean_text(" ".join(definitions.plain(text).split("\n")))
 
 
 def _finding_slides(prs: Deck, report: Report) -> None:
@@ -605,7 +631,8 @@ def _pulse_slide(prs: Deck, report: Report, room: RoomPulse | None) -> None:
     _textbox(slide, side_x, BODY_TOP, side_w, BODY_H, _shrink(paras, side_w, BODY_H))
 
 
-def _short_definition(text: str) -> str:
+def short_definition(text: str) -> str:
+    """A definition as the deck's appendix shows it: its first paragraph, cut at :data:`DEFINITION_CHARS`."""
     first = text.split("\n", 1)[0]
     if len(first) <= DEFINITION_CHARS:
         return first
@@ -618,7 +645,7 @@ def _appendix_slides(prs: Deck, report: Report) -> None:
     pages: list[list[Para]] = [[]]
     area = ""
     for row in defs.itertuples(index=False):
-        entry = [Para(f"{row.measure}: {_short_definition(str(row.definition))}", 12, False, INK, 3)]
+        entry = [Para(f"{row.measure}: {short_definition(str(row.definition))}", 12, False, INK, 3)]
         if row.area != area:
             entry.insert(0, Para(str(row.area), 14, True, ACCENT, 2))
         if pages[-1] and not fits(pages[-1] + entry, w, BODY_H):

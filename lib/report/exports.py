@@ -29,11 +29,10 @@ removed (:func:`clean_text`).
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import io
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import numpy as np
@@ -53,11 +52,12 @@ from lib.analysis import (
     trust,
     wirearchy,
 )
+from lib.analysis.roles import RoleThresholds
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.sanitise import clean_text, neutralise_formula
-from lib.core.schema import LEARNING_TYPES, WIREARCHY_DIMENSIONS
-from lib.report import charts
+from lib.core.schema import LEARNING_TYPES
+from lib.report import charts, definitions
 from lib.report.model import ExportOptions, ExportTable, Report, View
 
 __all__ = [
@@ -121,100 +121,17 @@ def format_value(value: object) -> str:
     return clean_text(value)
 
 
-def _plain(doc: str) -> str:
-    """A docstring as plain prose: reST roles and double back-quotes removed, lines joined."""
-    text = inspect.cleandoc(doc or "")
-    text = re.sub(r":(?:func|data|class|mod|meth|attr):`~?(?:[\w.]+\.)?([\w]+)`", r"\1", text)
-    text = re.sub(r"`+([^`]*)`+", r"\1", text)
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    return "\n".join(p for p in paragraphs if p)
-
-
-def _doc(obj: Callable[..., Any] | type) -> str:
-    return _plain(obj.__doc__ or "")
-
-
 # --- definitions ----------------------------------------------------------------------------------
 
 
-def definitions_table() -> pd.DataFrame:
-    """Every measure the exports show, with its definition: columns ``area``, ``measure``, ``definition``.
+def definitions_table(thresholds: RoleThresholds | None = None) -> pd.DataFrame:
+    """Every measure and rule the exports show, with its definition: the registry's rows
+    (:func:`lib.report.definitions.rows`, columns :data:`lib.report.definitions.COLUMNS`).
 
-    Read from the one place each definition lives (the analysis modules' docstrings and their
-    definition tables, and the findings rules), so the exports never hold a second copy.
+    ``thresholds``: the role thresholds the report used (default: :class:`RoleThresholds` defaults, as
+    :func:`lib.analysis.roles.assign_roles`), so the role texts state them.
     """
-    rows: list[tuple[str, str, str]] = []
-
-    def add(area: str, measure: str, text: str) -> None:
-        rows.append((area, measure, _plain(text)))
-
-    for tile_key, text in overview.TILE_DEFINITIONS.items():
-        add("Headline", tile_key, text)
-    add("Privacy", "What the aggregate view may show", privacy.plan_release.__doc__ or "")
-    add("Privacy", "Small-group suppression (named view)", privacy.suppress_small_groups.__doc__ or "")
-    brokerage_done = False
-    for key, fn in network.MEASURE_DEFINITIONS.items():
-        if key.startswith("brokerage_"):
-            if brokerage_done:
-                continue
-            brokerage_done = True
-            key = "brokerage (coordinator, gatekeeper, representative, consultant, liaison, total)"
-        add("Network: people", key, fn.__doc__ or "")
-    for key, text in network.SUMMARY_DEFINITIONS.items():
-        add("Network: organisation", key, text)
-    add("Network: groups", "E-I index", network.ei_index.__doc__ or "")
-    add("Network: groups", "Group matrix", network.group_matrix.__doc__ or "")
-    for key, text in roles.ROLE_DEFINITIONS.items():
-        add("Network: roles", key, text)
-    for code, text in LEARNING_TYPES.items():
-        add("Learning types", code, text)
-    for bucket in learning.SEVENTY_TWENTY_TEN:
-        add(
-            "Learning: 70:20:10",
-            bucket.name,
-            f"Reference {bucket.reference:.0%}; learning types {' + '.join(bucket.types)}. {bucket.why}",
-        )
-    for fn in (
-        learning.overall_mix,
-        learning.group_mix,
-        learning.group_spread,
-        learning.network_learning_mix,
-    ):
-        add("Learning mix", fn.__name__, fn.__doc__ or "")
-    for fn in (flows.flow_share, flows.flow_share_by_group, flows.flow_trend, flows.neglected_stock):
-        add("Stocks and flows", fn.__name__, fn.__doc__ or "")
-    for shift_fn in shifts.SHIFTS:
-        add("Five shifts", shift_fn.__name__, shift_fn.__doc__ or "")
-    for dim, text in WIREARCHY_DIMENSIONS.items():
-        add("Trust: dimensions", dim, text)
-    for fn in (trust.dimension_summary, trust.item_summary, trust.scores_by_group, trust.cronbach_alpha):
-        add("Trust", fn.__name__, fn.__doc__ or "")
-    add("Wirearchy", "wirearchy index", wirearchy.combine.__doc__ or "")
-    for comp in wirearchy.INDEX_COMPONENTS:
-        add("Wirearchy: components", comp.label, f"{comp.scoring}; {comp.direction}.")
-    for fn in (wirearchy.advice_flow, wirearchy.flow_by_level, wirearchy.index_by_group):
-        add("Wirearchy", fn.__name__, fn.__doc__ or "")
-    for fn in (skills.gap_table, skills.group_gap_cells, skills.coverage):
-        add("Skills", fn.__name__, fn.__doc__ or "")
-    for band in skills.SEVERITY_BANDS:
-        add("Skills: gap severity", band.name, band.meaning)
-    for flag in skills.BUS_FACTOR_FLAGS:
-        add("Skills: coverage flags", flag.name, flag.meaning)
-    add("Skills", "subject_matter_networks", smn.subject_matter_networks.__doc__ or "")
-    for verdict, meaning in smn.VERDICTS:
-        add("Skills: network verdicts", verdict, meaning)
-    for r in rules.rules_table().to_dict("records"):
-        add(
-            "Findings rules",
-            str(r["rule"]),
-            f"Applies to {r['applies to']}; fires when {r['fires when']}, strong when {r['strong when']}; "
-            f"look deeper on the {r['page']} page.",
-        )
-    return pd.DataFrame(rows, columns=["area", "measure", "definition"])
-
-
-#: The headline tiles' help texts do not depend on the data except through thresholds stated in
-#: lib.analysis.overview; the definitions sheet names the tiles by their key.
+    return pd.DataFrame(definitions.rows(thresholds), columns=list(definitions.COLUMNS))
 
 
 # --- the tables -----------------------------------------------------------------------------------
@@ -306,7 +223,7 @@ def _headline_table(head: overview.Headline) -> pd.DataFrame:
                 "measure": t.label,
                 "value": t.text,
                 "change since previous wave": t.change_text,
-                "what it means": t.help,
+                "what it means": definitions.plain(definitions.tile_help(t)),
                 "page": t.page,
             }
             for t in head.tiles
@@ -321,10 +238,11 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
     rel_text = "advice" if rel else "all relations combined"
     tw = ds.tie_wave(wave)
     summary = network.network_measures(ds, rel, tw)
-    b.add("network", f"Network measures ({rel_text})", netmap.summary_table(summary), page="Network")
+    summary_table = netmap.summary_table(summary, definitions.summary_texts())
+    b.add("network", f"Network measures ({rel_text})", summary_table, page="Network")
     measures = network.person_measures(ds, rel, tw)
     role_table = roles.assign_roles(ds, measures, wave=tw)
-    counts = netmap.role_counts(role_table)
+    counts = netmap.role_counts(role_table, definitions.role_texts(role_table.attrs.get("thresholds")))
     if b.named:
         b.add("roles", "Network roles: people per role", counts, page="Network")
     else:

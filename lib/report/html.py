@@ -15,6 +15,7 @@ import pandas as pd
 
 from lib.core.dataset import Dataset
 from lib.core.sanitise import escape
+from lib.report import definitions
 from lib.report.exports import (
     TITLE,
     ExportOptions,
@@ -95,7 +96,7 @@ def _tiles(report: Report) -> str:
             else ""
         )
         out.append(
-            f'<div class="tile" title="{escape(t.help)}"><div class="label">{escape(t.label)}</div>'
+            f'<div class="tile" title="{escape(definitions.plain(definitions.tile_help(t)))}"><div class="label">{escape(t.label)}</div>'
             f'<div class="value{" long" if len(t.text) > 14 else ""}">{escape(t.text)}</div>{change}</div>'
         )
     return '<h2 id="headline">Headline measures</h2><div class="tiles">' + "".join(out) + "</div>"
