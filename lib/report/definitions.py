@@ -24,6 +24,9 @@ that used to carry a text (:func:`lib.analysis.netmap.summary_table`,
 :func:`lib.analysis.netmap.role_counts`) takes the texts as an argument, and a headline tile
 carries only its data-dependent ``detail``. So no analysis module can end up in an import cycle
 with the registry, and ``tests/test_definitions.py`` checks every entry's function resolves.
+The alternative, a ``lib/core`` module naming functions by dotted path, would have to copy the
+docstrings' texts into itself (a core module cannot read an analysis docstring without importing
+upwards), which is the second copy this module exists to remove.
 """
 
 from __future__ import annotations
@@ -68,7 +71,6 @@ __all__ = [
     "summary_texts",
     "terms",
     "text",
-    "texts",
     "tile_help",
 ]
 
@@ -538,17 +540,6 @@ def text(key: str, thresholds: RoleThresholds | None = None) -> str:
     if key in _TERM_BY_KEY:
         return _TERM_BY_KEY[key].text
     return measure(key).text(thresholds)
-
-
-def texts(keys: Iterable[str], thresholds: RoleThresholds | None = None) -> dict[str, str]:
-    """key → :func:`text` for the keys that have a definition (the others are left out)."""
-    out = {}
-    for key in keys:
-        try:
-            out[key] = text(key, thresholds)
-        except KeyError:
-            continue
-    return out
 
 
 def tile_help(tile: overview.Tile) -> str:
