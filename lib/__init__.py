@@ -61,6 +61,7 @@ FORMER_NAMES: dict[str, str] = {
 #: Flat modules since split in several: their main home (in :data:`FORMER_NAMES`) and the others.
 FORMER_SPLITS: dict[str, tuple[str, ...]] = {
     "workshop": ("lib.report.workshop", "lib.analysis.whatif", "lib.store.actions"),
+    "pulse": ("lib.store.pulse", "lib.analysis.pulse_summary", "lib.app.pulse_link"),
 }
 
 
