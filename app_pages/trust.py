@@ -5,7 +5,7 @@ import math
 import plotly.express as px
 import streamlit as st
 
-from lib.analysis import trust, wirearchy
+from lib.analysis import hierarchy, trust, wirearchy
 from lib.app import ui
 from lib.core import privacy
 from lib.core.sanitise import escape
@@ -166,7 +166,7 @@ if attribute:
 
 # --- what the network shows --------------------------------------------------------------
 st.header("What the network shows")
-flow = ui.compute(wirearchy.advice_flow, wave)
+flow = ui.compute(hierarchy.advice_flow, wave)
 if flow.ties == 0:
     st.info(
         "No advice ties in this data (relation “advice”): the network components are missing from the index."
@@ -182,31 +182,31 @@ else:
         title="Which way advice goes (asker → adviser)",
     )
     st.plotly_chart(fig, key="advice-flow")
-    st.caption(ui.definition(wirearchy.advice_flow).split("\n\n")[0])
-    rec = ui.compute(wirearchy.cross_level_reciprocity, wave)
-    hier = ui.compute(wirearchy.advice_hierarchy, wave)
+    st.caption(ui.definition(hierarchy.advice_flow).split("\n\n")[0])
+    rec = ui.compute(hierarchy.cross_level_reciprocity, wave)
+    hier = ui.compute(hierarchy.advice_hierarchy, wave)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(
         "Advice returned across levels",
         pct(rec.cross_level),
-        help=ui.definition(wirearchy.cross_level_reciprocity),
+        help=ui.definition(hierarchy.cross_level_reciprocity),
     )
     c2.metric(
         "Hierarchy bypass",
-        pct(ui.compute(wirearchy.hierarchy_bypass, wave)),
-        help=ui.definition(wirearchy.hierarchy_bypass),
+        pct(ui.compute(hierarchy.hierarchy_bypass, wave)),
+        help=ui.definition(hierarchy.hierarchy_bypass),
     )
     c3.metric(
         "Krackhardt hierarchy",
         "—" if math.isnan(hier.value) else f"{hier.value:.2f}",
-        help=ui.definition(wirearchy.krackhardt_hierarchy),
+        help=ui.definition(hierarchy.krackhardt_hierarchy),
     )
     c4.metric(
         "Trust ties returned",
-        pct(ui.compute(wirearchy.trust_reciprocity, wave)),
-        help=ui.definition(wirearchy.trust_reciprocity),
+        pct(ui.compute(hierarchy.trust_reciprocity, wave)),
+        help=ui.definition(hierarchy.trust_reciprocity),
     )
-    levels = ui.compute(wirearchy.flow_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
+    levels = ui.compute(hierarchy.flow_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
     st.dataframe(
         privacy.shown(levels),
         hide_index=True,
@@ -216,14 +216,14 @@ else:
     st.caption(privacy.suppression_note(levels, cfg.min_group_size))
 
     st.subheader("Seniority versus advice")
-    corr = ui.compute(wirearchy.seniority_advice_correlation, wave)
+    corr = ui.compute(hierarchy.seniority_advice_correlation, wave)
     st.metric(
         "Rank correlation of seniority and being sought for advice",
         "—" if math.isnan(corr.rho) else f"{corr.rho:+.2f}",
-        help=ui.definition(wirearchy.seniority_advice_correlation),
+        help=ui.definition(hierarchy.seniority_advice_correlation),
     )
     if cfg.individuals_visible:
-        degrees = ui.with_names(ui.compute(wirearchy.advice_in_degree, wave)).dropna(subset=["level"])
+        degrees = ui.with_names(ui.compute(hierarchy.advice_in_degree, wave)).dropna(subset=["level"])
         fig = px.strip(
             degrees.assign(person=degrees["person"].map(escape)),
             x="level",
@@ -236,7 +236,7 @@ else:
             "Hidden leaders: top share by advice in-degree",
             0.05,
             0.5,
-            wirearchy.HIDDEN_LEADER_TOP_SHARE,
+            hierarchy.HIDDEN_LEADER_TOP_SHARE,
             0.05,
             key="hl-top",
         )
@@ -244,21 +244,21 @@ else:
             "…and most junior share by level",
             0.1,
             0.8,
-            wirearchy.HIDDEN_LEADER_JUNIOR_SHARE,
+            hierarchy.HIDDEN_LEADER_JUNIOR_SHARE,
             0.05,
             key="hl-junior",
         )
-        leaders = ui.compute(wirearchy.hidden_leaders, top, junior, wave)
+        leaders = ui.compute(hierarchy.hidden_leaders, top, junior, wave)
         st.markdown(
             f"**Hidden leaders**: named for advice by at least {leaders.in_degree_threshold:.0f} people, at level {leaders.level_threshold:.0f} or more junior (level 1 = most senior).",
-            help=ui.definition(wirearchy.hidden_leaders),
+            help=ui.definition(hierarchy.hidden_leaders),
         )
         hidden = ui.with_names(leaders.people.drop(columns=["name"]))  # with_names shows name or pseudonym
         st.dataframe(hidden, hide_index=True, key="hidden-leaders")
         ui.download_table(hidden, "hidden_leaders.csv", "Download hidden leaders")
     else:
         by_level = privacy.shown(
-            ui.compute(wirearchy.advice_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
+            ui.compute(hierarchy.advice_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
         )
         if len(by_level):
             st.plotly_chart(

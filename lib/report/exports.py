@@ -42,6 +42,7 @@ import pandas as pd
 from lib.analysis import findings as rules
 from lib.analysis import (
     flows,
+    hierarchy,
     learning,
     netmap,
     network,
@@ -192,7 +193,7 @@ def definitions_table() -> pd.DataFrame:
     add("Wirearchy", "wirearchy index", wirearchy.combine.__doc__ or "")
     for comp in wirearchy.INDEX_COMPONENTS:
         add("Wirearchy: components", comp.label, f"{comp.scoring}; {comp.direction}.")
-    for fn in (wirearchy.advice_flow, wirearchy.flow_by_level, wirearchy.index_by_group):
+    for fn in (hierarchy.advice_flow, hierarchy.flow_by_level, wirearchy.index_by_group):
         add("Wirearchy", fn.__name__, fn.__doc__ or "")
     for fn in (skills.gap_table, skills.group_gap_cells, skills.coverage):
         add("Skills", fn.__name__, fn.__doc__ or "")
@@ -465,10 +466,10 @@ def _trust_tables(b: _Builder, wave: str, by: str) -> None:
         b.add(
             "advice_direction",
             "Which way advice flows",
-            wirearchy.advice_flow(ds).table(),
+            hierarchy.advice_flow(ds).table(),
             page="Trust & wirearchy",
         )
-        lv, note_l = _checked(wirearchy.flow_by_level(ds, b.m, across=not b.named), b.m)
+        lv, note_l = _checked(hierarchy.flow_by_level(ds, b.m, across=not b.named), b.m)
         b.add("advice_by_level", "Which way advice flows, per level", lv, note_l, "Trust & wirearchy")
 
 
