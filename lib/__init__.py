@@ -63,6 +63,7 @@ FORMER_SPLITS: dict[str, tuple[str, ...]] = {
     "workshop": ("lib.report.workshop", "lib.analysis.whatif", "lib.store.actions"),
     "pulse": ("lib.store.pulse", "lib.analysis.pulse_summary", "lib.app.pulse_link"),
     "wirearchy": ("lib.analysis.wirearchy", "lib.analysis.hierarchy"),
+    "sample": ("lib.intake.sample", "lib.intake.sample_story", "lib.intake.sample_org"),
 }
 
 
