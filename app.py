@@ -10,8 +10,7 @@ other page is never routed: access is enforced on the server, not by hiding link
 
 import streamlit as st
 
-from lib.app import auth, ui
-from lib.store import pulse
+from lib.app import auth, pulse_link, ui
 
 st.set_page_config(page_title="Social learning dashboard", page_icon="🌱", layout="wide")
 
@@ -31,7 +30,7 @@ PAGES = {
     "signin": ("app_pages/signin.py", "Sign in", "🔑"),
 }
 
-if pulse.JOIN_PARAM in st.query_params:  # a pulse join link: this session becomes a participant
+if pulse_link.JOIN_PARAM in st.query_params:  # a pulse join link: this session becomes a participant
     auth.arrive(st.query_params, st.session_state, ui.workspace_engine(), ui.user())
 user = ui.user()
 allowed = [key for key in auth.pages_for(user) if key in PAGES]

@@ -6,9 +6,9 @@ from datetime import date
 import streamlit as st
 
 from lib.app import ui
-from lib.report import workshop
 from lib.report.deck import deck_bytes
 from lib.report.exports import MIME, ExportOptions, build_report, export_filename
+from lib.store import actions
 from lib.store.pulse import room_pulse
 from lib.store.workspaces import WorkspaceError, import_dataset
 
@@ -63,7 +63,7 @@ if not name:
 
 def _new_session() -> None:
     try:
-        made = workshop.create_session(engine, name, st.session_state.get("actions-session-title", ""))
+        made = actions.create_session(engine, name, st.session_state.get("actions-session-title", ""))
         st.session_state["actions-session"] = made.id
     except WorkspaceError as err:
         st.session_state["actions-error"] = str(err)
@@ -71,14 +71,14 @@ def _new_session() -> None:
 
 def _status(action_id: int) -> None:
     done = bool(st.session_state.get(f"actions-done-{action_id}"))
-    workshop.update_action(engine, name, action_id, status="done" if done else "open")
+    actions.update_action(engine, name, action_id, status="done" if done else "open")
 
 
 def _delete(action_id: int) -> None:
-    workshop.delete_action(engine, name, action_id)
+    actions.delete_action(engine, name, action_id)
 
 
-sessions = {s.id: s for s in workshop.list_sessions(engine, name)}
+sessions = {s.id: s for s in actions.list_sessions(engine, name)}
 st.caption(f"Workspace: **{ui.md(name)}**")
 s1, s2 = st.columns([3, 1], vertical_alignment="bottom")
 session_id = s1.selectbox(
@@ -99,7 +99,7 @@ if session_id is not None:
         "The room's notes for this session", sessions[session_id].notes, key=f"actions-notes-{session_id}"
     )
     if st.button("Save notes", key="actions-save-notes"):
-        workshop.update_session_notes(engine, name, session_id, notes)
+        actions.update_session_notes(engine, name, session_id, notes)
         st.toast("Notes saved.")
 
 with st.form("actions-add", clear_on_submit=True):
@@ -110,12 +110,12 @@ with st.form("actions-add", clear_on_submit=True):
     extra = st.text_area("Notes", key="actions-notes", height=80)
     if st.form_submit_button("Add action", type="primary"):
         try:
-            workshop.add_action(engine, name, title, owner, due, extra, session_id)
+            actions.add_action(engine, name, title, owner, due, extra, session_id)
             st.toast("Action saved.")
         except WorkspaceError as err:
             st.error(ui.md(err))
 
-items = workshop.list_actions(engine, name, session_id=session_id)
+items = actions.list_actions(engine, name, session_id=session_id)
 st.subheader(f"{len(items)} agreed action{'s' if len(items) != 1 else ''}")
 for a in items:
     with st.container(border=True):
@@ -131,7 +131,7 @@ for a in items:
 
 if items:
     ui.download_table(
-        workshop.actions_table(items), "agreed_actions.csv", "Download the actions (CSV)", key="actions-csv"
+        actions.actions_table(items), "agreed_actions.csv", "Download the actions (CSV)", key="actions-csv"
     )
 if ui.can("export"):
     options = ExportOptions(view=cfg.view, min_group_size=cfg.min_group_size, pseudonyms=cfg.pseudonyms)

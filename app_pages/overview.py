@@ -27,7 +27,7 @@ from lib.report.exports import (
     workbook_bytes,
 )
 from lib.report.html import html_bytes
-from lib.report.workshop import list_actions
+from lib.store.actions import list_actions
 from lib.store.pulse import room_pulse
 
 ui.guard("overview")  # stops here for a role that may not open this page

@@ -15,6 +15,7 @@ from lib.core.sanitise import escape
 from lib.report import map_html, workshop
 from lib.report.charts import BUCKET_COLOURS
 from lib.report.exports import ExportOptions, build_report
+from lib.store import actions as actions_store
 from lib.store.workspaces import WorkspaceError
 
 ui.guard("present")
@@ -42,10 +43,10 @@ st.html(STYLE)
 
 options = ExportOptions(view="aggregate", min_group_size=cfg.min_group_size)
 report = ui.compute(build_report, options)
-actions: list[workshop.ActionItem] = []
+actions: list[actions_store.ActionItem] = []
 if name := ui.workspace():
     try:
-        actions = workshop.list_actions(ui.workspace_engine(), name)
+        actions = actions_store.list_actions(ui.workspace_engine(), name)
     except (WorkspaceError, SQLAlchemyError):
         st.caption("The workspace's agreed actions cannot be read just now.")
 plan = workshop.slide_plan(report, has_actions=bool(actions))

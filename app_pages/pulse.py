@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.app import ui
+from lib.app import pulse_link, ui
 from lib.app.auth import LOCAL_MODE_ENV
 from lib.core.schema import LEARNING_TYPES, LIKERT_LABELS, TRUST_ITEM_BANK
 from lib.store import pulse
@@ -10,7 +10,7 @@ from lib.store import pulse
 ui.guard("pulse")  # stops here for a role that may not open this page
 st.title("📝 Pulse")
 
-token = st.session_state.get(pulse.STATE_TOKEN) or st.query_params.get(pulse.JOIN_PARAM)
+token = st.session_state.get(pulse_link.STATE_TOKEN) or st.query_params.get(pulse_link.JOIN_PARAM)
 if not token and ui.user().source == "remote":  # nothing configured, a browser on another computer
     st.info(
         "You opened this dashboard from another computer. Sign-in is not configured, so the "
@@ -45,7 +45,7 @@ st.caption(
     "updated a few answers at a time."
 )
 # one answer per browser: a signed token in a cookie (lib/store/pulse.py, "One answer per browser")
-device = pulse.device_for(session, st.context.cookies, st.session_state)
+device = pulse_link.device_for(session, st.context.cookies, st.session_state)
 if device.replaced:
     st.warning(
         "This browser held a pulse identity this pulse did not issue, so it was replaced with a new "
@@ -118,4 +118,4 @@ st.caption(
     "another participant."
 )
 if not device.stored:  # write the cookie; st.context.cookies only reads what the browser sent
-    st.html(pulse.cookie_script(device), unsafe_allow_javascript=True)
+    st.html(pulse_link.cookie_script(device), unsafe_allow_javascript=True)

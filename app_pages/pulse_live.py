@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import plotly.express as px
 import streamlit as st
 
-from lib.app import ui
+from lib.analysis import pulse_summary
+from lib.app import pulse_link, ui
 from lib.core import privacy
 from lib.core.schema import WIREARCHY_DIMENSIONS
 from lib.report import definitions
@@ -38,9 +39,9 @@ if st.session_state.get("pulse-workspace") not in names:
 workspace = st.selectbox("Workspace", names, key="pulse-workspace")
 base = st.text_input(
     "Address participants open",
-    value=pulse.public_url(),
+    value=pulse_link.public_url(),
     key="pulse-public-url",
-    help=f"This app's address as phones in the room reach it (set {pulse.ENV_PUBLIC_URL} to change the default).",
+    help=f"This app's address as phones in the room reach it (set {pulse_link.ENV_PUBLIC_URL} to change the default).",
 )
 
 any_open = any(s.is_open for s in pulse.list_sessions(engine, workspace))
@@ -80,7 +81,7 @@ session = sessions[token]
 
 if session.is_open:
     try:
-        link = pulse.join_url(base, session.token)
+        link = pulse_link.join_url(base, session.token)
     except pulse.PulseError as err:
         st.error(ui.md(err))
         st.stop()
@@ -91,7 +92,7 @@ if session.is_open:
         if st.button("Close the pulse and freeze the wave", key="pulse-close"):
             pulse.close_session(engine, session.token)
             st.rerun()
-    right.image(pulse.qr_png(link), width=280, caption="Scan to join")
+    right.image(pulse_link.qr_png(link), width=280, caption="Scan to join")
 else:
     assert session.closed_at is not None
     st.info(f"Closed at {session.closed_at:%H:%M} UTC: wave **{ui.md(session.wave)}** is frozen.")
@@ -151,7 +152,7 @@ def live() -> None:
             "single answer can be read off the screen."
         )
     st.subheader("The room against the organisation")
-    comparison = pulse.compare_with_base(summary, org_base, cfg.min_group_size)
+    comparison = pulse_summary.compare_with_base(summary, org_base, cfg.min_group_size)
     if comparison.hidden:
         st.caption(comparison.note)
         return
@@ -182,7 +183,7 @@ def live() -> None:
     )
 
 
-def _averages(summary: pulse.PulseSummary) -> None:
+def _averages(summary: pulse_summary.PulseSummary) -> None:
     left, right = st.columns(2)
     fig = px.bar(summary.hours, x="learning_type", y="mean_hours", labels={"mean_hours": "hours a month"})
     left.plotly_chart(fig, key="pulse-hours-chart")

@@ -5,7 +5,7 @@ import math
 import plotly.express as px
 import streamlit as st
 
-from lib.analysis import trust, wirearchy
+from lib.analysis import hierarchy, trust, wirearchy
 from lib.app import ui
 from lib.core import privacy
 from lib.core.sanitise import escape
@@ -167,7 +167,7 @@ if attribute:
 
 # --- what the network shows --------------------------------------------------------------
 st.header("What the network shows")
-flow = ui.compute(wirearchy.advice_flow, wave)
+flow = ui.compute(hierarchy.advice_flow, wave)
 if flow.ties == 0:
     st.info(
         "No advice ties in this data (relation “advice”): the network components are missing from the index."
@@ -184,8 +184,8 @@ else:
     )
     st.plotly_chart(fig, key="advice-flow")
     st.caption(definitions.text("advice_flow").split("\n\n")[0])
-    rec = ui.compute(wirearchy.cross_level_reciprocity, wave)
-    hier = ui.compute(wirearchy.advice_hierarchy, wave)
+    rec = ui.compute(hierarchy.cross_level_reciprocity, wave)
+    hier = ui.compute(hierarchy.advice_hierarchy, wave)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(
         "Advice returned across levels",
@@ -194,7 +194,7 @@ else:
     )
     c2.metric(
         "Hierarchy bypass",
-        pct(ui.compute(wirearchy.hierarchy_bypass, wave)),
+        pct(ui.compute(hierarchy.hierarchy_bypass, wave)),
         help=definitions.text("hierarchy_bypass"),
     )
     c3.metric(
@@ -204,10 +204,10 @@ else:
     )
     c4.metric(
         "Trust ties returned",
-        pct(ui.compute(wirearchy.trust_reciprocity, wave)),
+        pct(ui.compute(hierarchy.trust_reciprocity, wave)),
         help=definitions.text("trust_reciprocity"),
     )
-    levels = ui.compute(wirearchy.flow_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
+    levels = ui.compute(hierarchy.flow_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
     st.dataframe(
         privacy.shown(levels),
         hide_index=True,
@@ -217,14 +217,14 @@ else:
     st.caption(privacy.suppression_note(levels, cfg.min_group_size))
 
     st.subheader("Seniority versus advice")
-    corr = ui.compute(wirearchy.seniority_advice_correlation, wave)
+    corr = ui.compute(hierarchy.seniority_advice_correlation, wave)
     st.metric(
         "Rank correlation of seniority and being sought for advice",
         "—" if math.isnan(corr.rho) else f"{corr.rho:+.2f}",
         help=definitions.text("seniority_advice_correlation"),
     )
     if cfg.individuals_visible:
-        degrees = ui.with_names(ui.compute(wirearchy.advice_in_degree, wave)).dropna(subset=["level"])
+        degrees = ui.with_names(ui.compute(hierarchy.advice_in_degree, wave)).dropna(subset=["level"])
         fig = px.strip(
             degrees.assign(person=degrees["person"].map(escape)),
             x="level",
@@ -237,7 +237,7 @@ else:
             "Hidden leaders: top share by advice in-degree",
             0.05,
             0.5,
-            wirearchy.HIDDEN_LEADER_TOP_SHARE,
+            hierarchy.HIDDEN_LEADER_TOP_SHARE,
             0.05,
             key="hl-top",
         )
@@ -245,11 +245,11 @@ else:
             "…and most junior share by level",
             0.1,
             0.8,
-            wirearchy.HIDDEN_LEADER_JUNIOR_SHARE,
+            hierarchy.HIDDEN_LEADER_JUNIOR_SHARE,
             0.05,
             key="hl-junior",
         )
-        leaders = ui.compute(wirearchy.hidden_leaders, top, junior, wave)
+        leaders = ui.compute(hierarchy.hidden_leaders, top, junior, wave)
         st.markdown(
             f"**Hidden leaders**: named for advice by at least {leaders.in_degree_threshold:.0f} people, at level {leaders.level_threshold:.0f} or more junior (level 1 = most senior).",
             help=definitions.text("hidden_leaders"),
@@ -259,7 +259,7 @@ else:
         ui.download_table(hidden, "hidden_leaders.csv", "Download hidden leaders")
     else:
         by_level = privacy.shown(
-            ui.compute(wirearchy.advice_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
+            ui.compute(hierarchy.advice_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
         )
         if len(by_level):
             st.plotly_chart(

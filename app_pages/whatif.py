@@ -4,10 +4,10 @@ the aggregate view removes and connects whole groups of at least the minimum siz
 
 import streamlit as st
 
-from lib.analysis import netmap
+from lib.analysis import netmap, whatif
 from lib.app import ui
 from lib.core import privacy
-from lib.report import definitions, map_html, workshop
+from lib.report import definitions, map_html
 
 ui.guard("whatif")
 ds = ui.dataset()
@@ -32,7 +32,7 @@ attr = st.selectbox(
     key="whatif-attr",
     help="The groups you can remove or connect, and the groups the maps draw.",
 )
-sizes = workshop.group_values(ds, attr).value_counts()
+sizes = whatif.group_values(ds, attr).value_counts()
 # The aggregate view offers only the groups it shows anywhere else (lib.core.privacy decides which).
 shown_groups = None if named else ui.compute(privacy.roster_release, cfg.min_group_size).allowed(attr)
 groups = sorted(str(g) for g in sizes.index if shown_groups is None or str(g) in shown_groups)
@@ -60,7 +60,7 @@ with st.form("whatif-form"):
     b1, b2, b3, b4, b5 = st.columns([2, 2, 1, 1, 2])
     group_a = b1.selectbox("Group A", ["", *groups], format_func=lambda g: g or "—", key="whatif-a")
     group_b = b2.selectbox("Group B", ["", *groups], format_func=lambda g: g or "—", key="whatif-b")
-    pairs = b3.number_input("Pairs", 1, workshop.MAX_BRIDGE_TIES, 5, key="whatif-pairs")
+    pairs = b3.number_input("Pairs", 1, whatif.MAX_BRIDGE_TIES, 5, key="whatif-pairs")
     seed = b4.number_input(
         "Seed",
         0,
@@ -70,38 +70,38 @@ with st.form("whatif-form"):
         help="Which people are paired: the same seed, the same pairs.",
     )
     direction = b5.radio(
-        "Direction", list(workshop.DIRECTIONS), format_func=workshop.DIRECTIONS.__getitem__, key="whatif-dir"
+        "Direction", list(whatif.DIRECTIONS), format_func=whatif.DIRECTIONS.__getitem__, key="whatif-dir"
     )
     if st.form_submit_button("Show before and after", type="primary"):
         bridges = (
-            (workshop.Bridge(attr, group_a, group_b, int(pairs), direction, seed=int(seed)),)
+            (whatif.Bridge(attr, group_a, group_b, int(pairs), direction, seed=int(seed)),)
             if group_a and group_b
             else ()
         )
-        st.session_state["whatif-scenario"] = workshop.Scenario(
+        st.session_state["whatif-scenario"] = whatif.Scenario(
             remove_people=tuple(leave_people),
             remove_groups=tuple((attr, g) for g in leave_groups),
             bridges=bridges,
         )
 
 # an empty Scenario until the button is pressed
-scenario: workshop.Scenario = st.session_state.get("whatif-scenario") or workshop.Scenario()
+scenario: whatif.Scenario = st.session_state.get("whatif-scenario") or whatif.Scenario()
 ui.require(
     not scenario.is_empty,
     "Choose who leaves or which groups to connect, then press the button.",
 )
 ui.require(
-    named or workshop.aggregate_safe(ds, scenario, cfg.min_group_size),
+    named or whatif.aggregate_safe(ds, scenario, cfg.min_group_size),
     "This scenario names people or a group under the minimum size: in the aggregate view, choose whole "
     "groups again and press the button.",
 )
 try:
-    result = ui.compute(workshop.what_if, scenario, None, cfg.min_group_size, attr, not named)
-except workshop.WorkshopError as err:
+    result = ui.compute(whatif.what_if, scenario, None, cfg.min_group_size, attr, not named)
+except whatif.ScenarioError as err:
     st.error(ui.md(err))
     st.stop()
 
-for line in workshop.describe(scenario, result.effect, labels if named else None):
+for line in whatif.describe(scenario, result.effect, labels if named else None):
     st.markdown(f"- {ui.md(line)}")
 for note in result.notes[len(result.effect.notes) :]:
     st.warning(ui.md(note))

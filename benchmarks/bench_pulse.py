@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from lib.app import pulse_link  # noqa: E402
 from lib.intake.sample import generate  # noqa: E402
 from lib.store import pulse  # noqa: E402
 from lib.store import workspaces as ws  # noqa: E402
@@ -82,7 +83,7 @@ def main() -> int:
         server = Server()
         checks: list[Stored] = []
         try:
-            link = pulse.join_url(server.url, session.token)
+            link = pulse_link.join_url(server.url, session.token)
             resubmit = {i: {**people[i].hours, "IOL": 100.0 + i} for i in range(args.resubmit)}
             began = time.perf_counter()
             figures = asyncio.run(

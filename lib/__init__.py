@@ -7,8 +7,9 @@ what it may import; ``tests/test_architecture.py`` holds the direction. Nothing 
 streamlit except ``lib.app.ui``. ``python -m lib.cli`` is the command line (``lib/cli.py``).
 
 Scripts written against the earlier flat layout (``from lib import loader``) still work: the old
-module names resolve to the modules' new homes (:data:`FORMER_NAMES`). Code in this repository
-uses the new names; the architecture test refuses the old ones.
+module names resolve to the modules' new homes (:data:`FORMER_NAMES`); a flat module since split
+in several (:data:`FORMER_SPLITS`) resolves to a module holding the public names of all its parts.
+Code in this repository uses the new names; the architecture test refuses the old ones.
 """
 
 from __future__ import annotations
@@ -57,6 +58,25 @@ FORMER_NAMES: dict[str, str] = {
     "auth": "lib.app.auth",
 }
 
+#: Flat modules since split in several: their main home (in :data:`FORMER_NAMES`) and the others.
+FORMER_SPLITS: dict[str, tuple[str, ...]] = {
+    "workshop": ("lib.report.workshop", "lib.analysis.whatif", "lib.store.actions"),
+    "pulse": ("lib.store.pulse", "lib.analysis.pulse_summary", "lib.app.pulse_link"),
+    "wirearchy": ("lib.analysis.wirearchy", "lib.analysis.hierarchy"),
+    "sample": ("lib.intake.sample", "lib.intake.sample_story", "lib.intake.sample_org"),
+}
+
+
+def _gathered(name: str, parts: tuple[str, ...]) -> ModuleType:
+    """A module holding the public names of ``parts`` (the first part wins a name twice defined)."""
+    module = ModuleType(name, f"The flat layout's {name}, now split into {', '.join(parts)}.")
+    for part in parts:
+        found = importlib.import_module(part)
+        public = getattr(found, "__all__", [n for n in vars(found) if not n.startswith("_")])
+        for attr in public:
+            module.__dict__.setdefault(attr, getattr(found, attr))
+    return module
+
 
 class _FormerNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Resolves ``lib.<former name>`` to the module at its new home (the same module object)."""
@@ -69,7 +89,10 @@ class _FormerNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        return importlib.import_module(FORMER_NAMES[spec.name[4:]])
+        short = spec.name[4:]
+        if short in FORMER_SPLITS:
+            return _gathered(spec.name, FORMER_SPLITS[short])
+        return importlib.import_module(FORMER_NAMES[short])
 
     def exec_module(self, module: ModuleType) -> None:
         return None

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib.app.pulse_link import DEVICE_COOKIE_PREFIX
 from lib.core.schema import LEARNING_TYPES
-from lib.store.pulse import DEVICE_COOKIE_PREFIX
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
 SHOTS = OUTPUT / "screenshots"
@@ -229,6 +229,7 @@ def verify(
 
     from sqlalchemy import select
 
+    from lib.analysis import pulse_summary
     from lib.store import pulse
     from lib.store.models import PulseAnswer
     from lib.store.models import PulseSession as SessionRow
@@ -253,7 +254,7 @@ def verify(
     wrong = 0
     for key, who in expected.items():
         for code, hours in who.hours.items():
-            if values.get((key, f"{pulse.HOURS_PREFIX}{code}")) != float(hours):
+            if values.get((key, f"{pulse_summary.HOURS_PREFIX}{code}")) != float(hours):
                 wrong += 1
                 break
     wave = load_wave(engine, session.workspace, session.wave)

@@ -184,3 +184,18 @@ def test_scripts_using_the_flat_names_get_the_same_modules() -> None:
 
     assert loader is intake_loader and privacy is core_privacy
     assert privacy.__name__ == "lib.core.privacy"
+
+
+def test_a_split_module_under_its_flat_name_holds_the_public_names_of_its_parts() -> None:
+    import importlib
+
+    for short, parts in lib.FORMER_SPLITS.items():
+        assert lib.FORMER_NAMES[short] == parts[0], short  # the main home is the one FORMER_NAMES names
+        former = importlib.import_module(f"lib.{short}")
+        for part in reversed(parts):  # the first part wins a name two parts define
+            found = importlib.import_module(part)
+            expected = {name: getattr(found, name) for name in found.__all__}
+            for name, value in expected.items():
+                owner = next(p for p in parts if name in importlib.import_module(p).__all__)
+                if owner == part:
+                    assert getattr(former, name) is value, f"lib.{short}.{name}"

@@ -509,6 +509,7 @@ def test_an_unknown_local_mode_is_an_error_not_a_guess(value: str) -> None:
 
 
 def test_a_join_link_still_makes_a_remote_visitor_a_participant(tmp_path: Any) -> None:
+    from lib.app import pulse_link
     from lib.store import pulse
     from lib.store import workspaces as ws
 
@@ -517,10 +518,12 @@ def test_a_join_link_still_makes_a_remote_visitor_a_participant(tmp_path: Any) -
         ws.create_workspace(engine, "Room")
         session = pulse.open_session(engine, "Room", title="Remote")
         state: dict[str, Any] = {}
-        assert auth.arrive({pulse.JOIN_PARAM: session.token}, state, engine, auth.REMOTE_VISITOR) == session
-        assert state["user"] == auth.PARTICIPANT and state[pulse.STATE_TOKEN] == session.token
+        assert (
+            auth.arrive({pulse_link.JOIN_PARAM: session.token}, state, engine, auth.REMOTE_VISITOR) == session
+        )
+        assert state["user"] == auth.PARTICIPANT and state[pulse_link.STATE_TOKEN] == session.token
         other: dict[str, Any] = {}
-        assert auth.arrive({pulse.JOIN_PARAM: "forged"}, other, engine, auth.REMOTE_VISITOR) is None
+        assert auth.arrive({pulse_link.JOIN_PARAM: "forged"}, other, engine, auth.REMOTE_VISITOR) is None
         assert "user" not in other  # a bad token gives nobody a new role
     finally:
         engine.dispose()

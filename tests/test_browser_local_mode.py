@@ -144,6 +144,7 @@ def test_this_computer_gets_the_overview(room_server: Server, browser: Any) -> N
 def test_a_join_link_from_another_computer_opens_the_pulse_form(
     room_server: Server, browser: Any, lan: str, database: str
 ) -> None:
+    from lib.app import pulse_link
     from lib.store import pulse
     from lib.store import workspaces as ws
 
@@ -151,7 +152,7 @@ def test_a_join_link_from_another_computer_opens_the_pulse_form(
     ws.create_workspace(engine, "Room")
     token = pulse.open_session(engine, "Room", title="From the room").token
     engine.dispose()
-    page = _open(browser, f"http://{lan}:{room_server.port}/?{pulse.JOIN_PARAM}={token}")
+    page = _open(browser, f"http://{lan}:{room_server.port}/?{pulse_link.JOIN_PARAM}={token}")
     page.get_by_role("button", name="Send my answer").wait_for()
     assert page.get_by_text("You opened this dashboard from another computer").count() == 0
     assert "Overview" not in _nav_labels(page)

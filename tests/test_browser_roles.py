@@ -211,6 +211,7 @@ def test_a_page_url_without_signing_in_shows_only_the_sign_in_page(
 def test_a_participant_typing_a_page_url_gets_the_pulse_page(
     roles_server: Server, browser: Any, database: str, org: tuple[Path, list[str]]
 ) -> None:
+    from lib.app import pulse_link
     from lib.intake.loader import load_path
     from lib.store import pulse
     from lib.store import workspaces as ws
@@ -220,7 +221,7 @@ def test_a_participant_typing_a_page_url_gets_the_pulse_page(
     token = pulse.open_session(engine, "Pulse org", title="Roles test").token
     engine.dispose()
     page = _new_page(browser)
-    page.goto(f"{roles_server.url}/network?{pulse.JOIN_PARAM}={token}")
+    page.goto(f"{roles_server.url}/network?{pulse_link.JOIN_PARAM}={token}")
     _settle(page)
     page.get_by_role("heading", name=re.compile("Pulse")).first.wait_for()
     assert page.get_by_role("heading", name=re.compile("Network")).count() == 0

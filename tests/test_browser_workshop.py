@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from lib.app import pulse_link
 from lib.intake.sample import generate
 from lib.store import pulse
 from lib.store import workspaces as ws
@@ -44,7 +45,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Eng
     ws.import_dataset(engine, WORKSPACE, generate(people=120, seed=5), "2026-Q1")  # five departments
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SLD_DATABASE_URL", url)  # the server process inherits it
-        mp.setenv(pulse.ENV_PUBLIC_URL, "http://pulse.invalid")  # replaced on the page, below
+        mp.setenv(pulse_link.ENV_PUBLIC_URL, "http://pulse.invalid")  # replaced on the page, below
         server = Server()
     yield server, engine
     server.stop()
@@ -93,7 +94,7 @@ def test_five_participants_at_once_lose_nothing_and_double_nothing(
     ]
     checks = []
     participants_answer(
-        pulse.join_url(server.url, session.token),
+        pulse_link.join_url(server.url, session.token),
         people,
         resubmit={0: {"IOL": 50.0, "FSL": 0.0}, 3: {"IOL": 60.0, "FSL": 1.5}},
         between=lambda: checks.append(verify(engine, session.token, people)),

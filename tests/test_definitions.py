@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from lib.analysis import netmap, network, overview, roles, wirearchy
+from lib.analysis import hierarchy, netmap, network, overview, roles, wirearchy
 from lib.app import cli
 from lib.core.dataset import Dataset
 from lib.core.sanitise import clean_text
@@ -47,7 +47,7 @@ CONTROL_HELP: frozenset[str] = frozenset(
         "Removes each candidate in turn and measures what the others lose; about a minute at 20,000 people.",
         # app_pages/pulse.py, pulse_live.py: the form and the facilitator's controls
         'f"Up to {pulse.MAX_ADVISERS} names."',
-        'f"This app\'s address as phones in the room reach it (set {pulse.ENV_PUBLIC_URL} to change the default)."',
+        'f"This app\'s address as phones in the room reach it (set {pulse_link.ENV_PUBLIC_URL} to change the default)."',
         "Makes the pulse wave this session's data, for the Overview, Network, Learning and Trust pages.",
         # app_pages/skills.py, whatif.py: inputs; the what-if tile's help states its before value
         "A holder's current level is at least this (3 = can do the work unaided; 4 = can teach it).",
@@ -251,11 +251,13 @@ def test_one_reciprocity_computation_on_a_published_network() -> None:
     assert overview.facts(ds).org["advice_reciprocity"] == direct  # the headline tile
     trust_summary = network.network_measures(ds, ["trust"])
     assert (
-        wirearchy.trust_reciprocity(ds)
+        hierarchy.trust_reciprocity(ds)
         == trust_summary.reciprocity_arc
         == pytest.approx(0.45098039, abs=1e-7)
     )
-    assert not hasattr(wirearchy, "arc_reciprocity")  # the second computation is gone
+    assert not hasattr(wirearchy, "arc_reciprocity") and not hasattr(
+        hierarchy, "arc_reciprocity"
+    )  # the second computation is gone
 
 
 def test_reciprocity_texts_name_their_variant() -> None:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.analysis import flows, learning, netmap, network, skills, trust, wirearchy
+from lib.analysis import flows, hierarchy, learning, netmap, network, skills, trust, wirearchy
 from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.schema import TRUST_ITEM_BANK
@@ -225,8 +225,8 @@ def page_figures(ds: Dataset, across: bool = True) -> list[Figure]:
             )
             out += _group_tables(chart, attr, wave, tables, f"page {attr}/{wave}: ")
         level = {
-            "advice_by_level": wirearchy.advice_by_level(ds, K, w, across),
-            "advice_in_degree_by_level": wirearchy.flow_by_level(ds, K, w, across),
+            "advice_by_level": hierarchy.advice_by_level(ds, K, w, across),
+            "advice_in_degree_by_level": hierarchy.flow_by_level(ds, K, w, across),
             "trust_dimensions": trust.shown_summary(ds, w, K, across),
             "learning_mix": _mix_table(learning.overall_mix(ds, w, K, across)),
         }

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from streamlit.runtime.context import ContextProxy, StreamlitCookies
 from streamlit.testing.v1 import AppTest
 
-from lib.app import auth
+from lib.app import auth, pulse_link
 from lib.app.auth import User
 from lib.store import pulse
 from lib.store import workspaces as ws
@@ -32,7 +32,7 @@ APP = str(ROOT / "app.py")
 def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     url = f"sqlite:///{tmp_path / 'workspaces.db'}"
     monkeypatch.setenv("SLD_DATABASE_URL", url)
-    monkeypatch.setenv(pulse.ENV_PUBLIC_URL, "http://room.test:8501")
+    monkeypatch.setenv(pulse_link.ENV_PUBLIC_URL, "http://room.test:8501")
     engine = ws.open_database(url)
     ws.import_dataset(engine, "Acme", roster_dataset(), "2026-Q1")
     yield engine
@@ -47,9 +47,9 @@ def browser_cookies(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return jar
 
 
-def device_of(at: AppTest, session: pulse.PulseSession) -> pulse.Device:
-    device = at.session_state[f"{pulse.STATE_DEVICE}:{session.id}"]
-    assert isinstance(device, pulse.Device)
+def device_of(at: AppTest, session: pulse.PulseSession) -> pulse_link.Device:
+    device = at.session_state[f"{pulse_link.STATE_DEVICE}:{session.id}"]
+    assert isinstance(device, pulse_link.Device)
     return device
 
 
@@ -66,7 +66,7 @@ def submit_as(engine: Engine, token: str, device_id: str, response: pulse.Respon
 
 def join(token: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params[pulse.JOIN_PARAM] = token
+    at.query_params[pulse_link.JOIN_PARAM] = token
     return at.run()
 
 
@@ -126,7 +126,7 @@ def test_reopening_the_link_in_the_same_browser_replaces_the_answer(
 
     browser_cookies[device.cookie] = device.token  # the browser kept it; the link is opened again
     reloaded = join(session.token)
-    assert device_of(reloaded, session) == pulse.Device(device.token, device.cookie, stored=True)
+    assert device_of(reloaded, session) == pulse_link.Device(device.token, device.cookie, stored=True)
     assert cookie_scripts(reloaded) == []  # nothing to write
     reloaded = fill(reloaded, {"IOL": 2.0}, ["a2"])
     assert "earlier answer was replaced" in reloaded.success[0].value
@@ -150,7 +150,9 @@ def test_a_forged_cookie_is_replaced_and_the_page_says_so(
         pulse.Response(hours={"IOL": 1}, trust=dict.fromkeys(session.trust_items, 3)),
     )
     signature = real.partition(".")[2]
-    browser_cookies[pulse.device_cookie(session)] = f"phone-b.{signature}"  # another id, the same signature
+    browser_cookies[pulse_link.device_cookie(session)] = (
+        f"phone-b.{signature}"  # another id, the same signature
+    )
     at = join(session.token)
     assert not at.exception
     assert "did not issue" in at.warning[0].value

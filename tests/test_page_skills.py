@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.core.dataset import Dataset
-from lib.intake.sample import PLANTED, generate
+from lib.intake.sample import generate
+from lib.intake.sample_story import PLANTED
 from tests.conftest import open_page as shared_open_page
 
 ROOT = Path(__file__).resolve().parent.parent

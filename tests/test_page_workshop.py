@@ -17,6 +17,7 @@ from lib.core.dataset import Dataset
 from lib.intake.sample import generate
 from lib.report import workshop as w
 from lib.report.exports import ExportOptions, build_report
+from lib.store import actions
 from lib.store import workspaces as ws
 from tests.conftest import open_page
 
@@ -81,7 +82,7 @@ def test_presentation_walks_every_slide_and_never_shows_a_name(org: Dataset, db_
 def test_presentation_shows_the_workspace_actions_escaped(org: Dataset, db_url: str) -> None:
     engine = ws.open_database(db_url)
     ws.create_workspace(engine, "Acme")
-    w.add_action(engine, "Acme", "<b>Buddy</b> system for new joiners", owner="People team")
+    actions.add_action(engine, "Acme", "<b>Buddy</b> system for new joiners", owner="People team")
     at = open_page(PAGES[0], org, workspace="Acme")
     n = len(w.slide_plan(build_report(org, ExportOptions()), has_actions=True))
     for _ in range(n - 1):
@@ -165,16 +166,16 @@ def test_actions_create_workspace_add_tick_and_delete(org: Dataset, db_url: str)
     next(b for b in at.button if b.label == "Add action").click().run()
     assert not at.exception, [e.value for e in at.exception]
 
-    stored = w.list_actions(ws.open_database(db_url), "Acme workshop")  # a new engine: really saved
+    stored = actions.list_actions(ws.open_database(db_url), "Acme workshop")  # a new engine: really saved
     assert [(a.title, a.owner, a.notes, a.status) for a in stored] == [
         ("Pair new joiners with a buddy", "People team", "Start with Sales", "open")
     ]
     assert len(ws.get_workspace(ws.open_database(db_url), "Acme workshop").waves) == 1  # the data on screen
     item = stored[0]
     at.checkbox(key=f"actions-done-{item.id}").check().run()
-    assert w.list_actions(ws.open_database(db_url), "Acme workshop")[0].status == "done"
+    assert actions.list_actions(ws.open_database(db_url), "Acme workshop")[0].status == "done"
     at.button(key=f"actions-delete-{item.id}").click().run()
-    assert w.list_actions(ws.open_database(db_url), "Acme workshop") == []
+    assert actions.list_actions(ws.open_database(db_url), "Acme workshop") == []
     assert not at.exception
 
 

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from lib.app import auth
+from lib.analysis import pulse_summary
+from lib.app import auth, pulse_link
 from lib.app.auth import LOCAL_USER, User
 from lib.core.dataset import Dataset
 from lib.core.schema import TRUST_ITEM_BANK
@@ -97,7 +98,7 @@ def stored_rows(engine: Engine, session: pulse.PulseSession) -> list[tuple[str, 
     ],
 )
 def test_join_url(base: str, expected: str) -> None:
-    assert pulse.join_url(base, "TOK") == expected
+    assert pulse_link.join_url(base, "TOK") == expected
 
 
 @pytest.mark.parametrize(
@@ -105,14 +106,14 @@ def test_join_url(base: str, expected: str) -> None:
 )
 def test_join_url_refuses_what_is_not_an_http_address(base: str) -> None:
     with pytest.raises(pulse.PulseError, match="must start with http"):
-        pulse.join_url(base, "TOK")
+        pulse_link.join_url(base, "TOK")
 
 
 def test_public_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(pulse.ENV_PUBLIC_URL, raising=False)
-    assert pulse.public_url() == "http://localhost:8501"
-    monkeypatch.setenv(pulse.ENV_PUBLIC_URL, " https://room.example ")
-    assert pulse.public_url() == "https://room.example"
+    monkeypatch.delenv(pulse_link.ENV_PUBLIC_URL, raising=False)
+    assert pulse_link.public_url() == "http://localhost:8501"
+    monkeypatch.setenv(pulse_link.ENV_PUBLIC_URL, " https://room.example ")
+    assert pulse_link.public_url() == "https://room.example"
 
 
 def test_respondent_key_depends_on_token_and_device_and_hides_the_device() -> None:
@@ -127,7 +128,7 @@ def test_qr_png_is_a_png_of_the_expected_size() -> None:
     import segno
 
     link = "http://localhost:8501/?join=" + "x" * 32
-    png = pulse.qr_png(link, scale=4)
+    png = pulse_link.qr_png(link, scale=4)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
     version = segno.make(link, error="m", micro=False).version
@@ -216,21 +217,21 @@ def test_a_forged_device_token_is_refused_and_counts_nobody(engine: Engine) -> N
 def test_the_browser_keeps_its_identity_across_reloads(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     state: dict[str, Any] = {}
-    first = pulse.device_for(session, {}, state)  # a phone opens the link: no cookie yet
-    assert not first.stored and not first.replaced and first.cookie == pulse.device_cookie(session)
+    first = pulse_link.device_for(session, {}, state)  # a phone opens the link: no cookie yet
+    assert not first.stored and not first.replaced and first.cookie == pulse_link.device_cookie(session)
     assert pulse.respondent_of(session, first.token) is not None
-    assert pulse.device_for(session, {}, state) is first  # reruns of that page: the same
+    assert pulse_link.device_for(session, {}, state) is first  # reruns of that page: the same
     assert send_with(engine, session, first.token, 2.0) == pulse.SubmitResult(replaced=False, answers=1)
 
     # the page wrote the cookie; the phone reloads the link (a new browser session): the same participant
-    reloaded = pulse.device_for(session, {first.cookie: first.token, "other": "x"}, {})
-    assert reloaded == pulse.Device(first.token, first.cookie, stored=True)
+    reloaded = pulse_link.device_for(session, {first.cookie: first.token, "other": "x"}, {})
+    assert reloaded == pulse_link.Device(first.token, first.cookie, stored=True)
     assert send_with(engine, session, reloaded.token, 5.0) == pulse.SubmitResult(replaced=True, answers=1)
     iol = ws.load_wave(engine, "Acme", session.wave).learning.query("learning_type == 'IOL'")["hours"]
     assert iol.tolist() == [5.0]
 
     # a private window or another browser has no cookie: another participant (what remains possible)
-    private = pulse.device_for(session, {}, {})
+    private = pulse_link.device_for(session, {}, {})
     assert private.token != first.token
     assert send_with(engine, session, private.token, 1.0) == pulse.SubmitResult(replaced=False, answers=2)
 
@@ -242,37 +243,37 @@ def send_with(engine: Engine, session: pulse.PulseSession, device: str, iol: flo
 def test_a_forged_cookie_is_replaced_by_a_fresh_token_and_says_so(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     other = pulse.open_session(engine, "Acme", now=T0)
-    name = pulse.device_cookie(session)
+    name = pulse_link.device_cookie(session)
     for what, bad in _tampered(pulse.issue_device(session), pulse.issue_device(other)).items():
         if not isinstance(bad, str) or not bad:
             continue  # a browser sends no cookie rather than an empty one
         state: dict[str, Any] = {}
-        got = pulse.device_for(session, {name: bad}, state)
+        got = pulse_link.device_for(session, {name: bad}, state)
         assert got.replaced and not got.stored and got.token != bad, what
         assert pulse.respondent_of(session, got.token) is not None, what
-        assert state[f"{pulse.STATE_DEVICE}:{session.id}"] == got
+        assert state[f"{pulse_link.STATE_DEVICE}:{session.id}"] == got
 
 
 def test_each_pulse_has_its_own_cookie(engine: Engine) -> None:
     first = pulse.open_session(engine, "Acme", now=T0)
     second = pulse.open_session(engine, "Acme", now=T0)
-    names = {pulse.device_cookie(first), pulse.device_cookie(second)}
-    assert len(names) == 2 and all(n.startswith(pulse.DEVICE_COOKIE_PREFIX) for n in names)
+    names = {pulse_link.device_cookie(first), pulse_link.device_cookie(second)}
+    assert len(names) == 2 and all(n.startswith(pulse_link.DEVICE_COOKIE_PREFIX) for n in names)
     assert all(first.token not in n and second.token[:16] not in n for n in names)
     state: dict[str, Any] = {}
-    one, two = pulse.device_for(first, {}, state), pulse.device_for(second, {}, state)
+    one, two = pulse_link.device_for(first, {}, state), pulse_link.device_for(second, {}, state)
     assert one.token != two.token and pulse.respondent_of(second, one.token) is None
 
 
 def test_cookie_script_sets_the_token_for_the_whole_app() -> None:
-    device = pulse.Device("abc_DEF-1.sig-_9", "sld_pulse_0123456789abcdef")
-    script = pulse.cookie_script(device, max_age=60)
+    device = pulse_link.Device("abc_DEF-1.sig-_9", "sld_pulse_0123456789abcdef")
+    script = pulse_link.cookie_script(device, max_age=60)
     assert script.startswith("<script>") and script.endswith("</script>")
     assert '"sld_pulse_0123456789abcdef=abc_DEF-1.sig-_9; Path=/; Max-Age=60; SameSite=Lax"' in script
     assert "'; Secure'" in script and "fetch" not in script
     for bad in ('x";alert(1)//', "a b", "a</script>", ""):
         with pytest.raises(pulse.PulseError, match="Not a device token"):
-            pulse.cookie_script(pulse.Device(bad, "sld_pulse_0123456789abcdef"))
+            pulse_link.cookie_script(pulse_link.Device(bad, "sld_pulse_0123456789abcdef"))
 
 
 # --- sessions -----------------------------------------------------------------------------------
@@ -356,7 +357,9 @@ def test_submitting_twice_replaces_the_answer(engine: Engine) -> None:
         ]
     )
     wave = ws.load_wave(engine, "Acme", session.wave)
-    assert wave.ties[["source_id", "target_id"]].values.tolist() == [[pulse.participant_id(key), "a4"]]
+    assert wave.ties[["source_id", "target_id"]].values.tolist() == [
+        [pulse_summary.participant_id(key), "a4"]
+    ]
     assert wave.learning["hours"].sum() == 1.5
 
 
@@ -364,8 +367,8 @@ def test_the_wave_holds_every_answer_so_far(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     send(engine, session, DEVICES[0], answer({"IOL": 4, "FSL": 2}, ["a1", "a2"], (4, 5, 3)), now=T0)
     send(engine, session, DEVICES[1], answer({"IOL": 1, "GDL": 3}, ["a2"], (2, 3, 4)), now=T0)
-    p0 = pulse.participant_id(pulse.respondent_key(session.token, DEVICES[0]))
-    p1 = pulse.participant_id(pulse.respondent_key(session.token, DEVICES[1]))
+    p0 = pulse_summary.participant_id(pulse.respondent_key(session.token, DEVICES[0]))
+    p1 = pulse_summary.participant_id(pulse.respondent_key(session.token, DEVICES[1]))
     wave = ws.load_wave(engine, "Acme", session.wave)
     label = session.wave
 
@@ -497,14 +500,14 @@ def test_a_workspace_of_pulses_only_combines_them(engine: Engine) -> None:
 ROOM_HOURS = [(2, 0, 1), (4, 2, 0), (0, 0, 3), (6, 2, 2), (3, 1, 4)]  # IOL, GDL, FSL per participant
 
 
-def room(n: int) -> pulse.PulseSummary:
+def room(n: int) -> pulse_summary.PulseSummary:
     answers = []
     for i, hours in enumerate(ROOM_HOURS[:n]):
         r = str(i) * 64
         answers += [
             (r, f"hours:{code}", float(h)) for code, h in zip(("IOL", "GDL", "FSL"), hours, strict=True)
         ]
-    return pulse.summarise(pulse.build_dataset("w", answers), 5)
+    return pulse_summary.summarise(pulse_summary.build_dataset("w", answers), 5)
 
 
 def organisation(rows: list[tuple[str, str, str, float]]) -> Dataset:
@@ -528,7 +531,7 @@ ORGANISATION = [  # totals in 2026: IOL 7, GDL 4, PDL 4, ASL 2, FSL 3 of 20 hour
 
 
 def test_compare_with_base_by_hand() -> None:
-    c = pulse.compare_with_base(room(5), organisation(ORGANISATION), 5)
+    c = pulse_summary.compare_with_base(room(5), organisation(ORGANISATION), 5)
     assert not c.hidden and c.note == "" and (c.room, c.organisation, c.wave) == (5, 5, "2026")
     assert list(c.table.columns) == ["learning_type", "type", "room", "organisation", "difference"]
     t = c.table.set_index("learning_type")
@@ -555,7 +558,7 @@ def test_compare_with_base_by_hand() -> None:
 def test_the_comparison_is_withheld_below_the_minimum(
     participants: int, rows: list[tuple[str, str, str, float]] | None, note: str
 ) -> None:
-    c = pulse.compare_with_base(room(participants), None if rows is None else organisation(rows), 5)
+    c = pulse_summary.compare_with_base(room(participants), None if rows is None else organisation(rows), 5)
     assert c.hidden and note in c.note and c.table.empty
 
 
@@ -588,8 +591,8 @@ def test_free_names_when_the_workspace_has_no_people(engine: Engine) -> None:
     send(engine, session, DEVICES[1], answer({}, ["ANN LEE"], (3, 3, 3)), now=T0)
     send(engine, session, DEVICES[2], answer({}, ["Ann Lee"], (3, 3, 3)), now=T0)
     wave = ws.load_wave(engine, "Fresh", session.wave)
-    ann, raj = pulse.free_name_id("Ann Lee"), pulse.free_name_id("Raj")
-    assert ann == pulse.free_name_id("ann lee") != raj
+    ann, raj = pulse_summary.free_name_id("Ann Lee"), pulse_summary.free_name_id("Raj")
+    assert ann == pulse_summary.free_name_id("ann lee") != raj
     assert sorted(wave.ties["target_id"]) == sorted([ann, ann, ann, raj])
     named = wave.people.set_index("person_id")
     assert named.loc[ann, "name"] == "Ann Lee"  # typed so twice (once as the first of two), ANN LEE once
@@ -753,8 +756,8 @@ def test_summarise_by_hand() -> None:
         for item, v in zip(ITEMS, trust[i], strict=True):
             answers.append((r, f"trust:{item}", float(v)))
         answers += [(r, f"advice:{a}", 1.0) for a in advisers[i]]
-    ds = pulse.build_dataset("w", answers, roster=(("a1", "Ann"), ("a2", "Bo")))
-    s = pulse.summarise(ds, 5)
+    ds = pulse_summary.build_dataset("w", answers, roster=(("a1", "Ann"), ("a2", "Bo")))
+    s = pulse_summary.summarise(ds, 5)
     assert s.answers == 5 and not s.hidden
     means = dict(zip(s.hours["learning_type"], s.hours["mean_hours"], strict=True))
     assert means == pytest.approx({"IOL": 15 / 5, "GDL": 5 / 5, "PDL": 0.0, "ASL": 0.0, "FSL": 10 / 5})
@@ -768,12 +771,14 @@ def test_summarise_by_hand() -> None:
         ["a2", "Bo", 2],
     ]
 
-    fewer = pulse.summarise(pulse.build_dataset("w", [a for a in answers if not a[0].endswith("4")]), 5)
+    fewer = pulse_summary.summarise(
+        pulse_summary.build_dataset("w", [a for a in answers if not a[0].endswith("4")]), 5
+    )
     assert fewer.answers == 4 and fewer.hidden and fewer.hours.empty and fewer.trust.empty
 
 
 def test_summarise_of_nothing() -> None:
-    s = pulse.summarise(pulse.build_dataset("w", []), 5)
+    s = pulse_summary.summarise(pulse_summary.build_dataset("w", []), 5)
     assert s.answers == 0 and s.hidden and s.advisers.empty and s.last_answer_at is None
 
 
@@ -806,7 +811,7 @@ def _send(engine: Engine, session: pulse.PulseSession, i: int, iol: float, trust
     send(engine, session, _browser(i), answer({"IOL": iol}, ["a1"] * (i % 2), (trust,) * 3), now=moment)
 
 
-def _means(s: pulse.PulseSummary) -> tuple[float, float, int]:
+def _means(s: pulse_summary.PulseSummary) -> tuple[float, float, int]:
     """(mean IOL hours, mean of the first statement, advice ties): what the facilitator sees."""
     iol = float(s.hours.set_index("learning_type").loc["IOL", "mean_hours"])
     return iol, float(s.trust["mean"].iloc[0]), int(s.advisers["mentions"].sum())
@@ -931,7 +936,7 @@ def test_the_comparison_and_the_deck_use_the_snapshot(engine: Engine) -> None:
     for i in range(5, 8):  # three more, FSL only: not shown yet
         send(engine, session, _browser(i), answer({"FSL": 50.0}, [], (3, 3, 3)), now=T0)
     summary = pulse.live_summary(engine, session.token, 5)
-    c = pulse.compare_with_base(summary, pulse.organisation_base(engine, "Acme"), 5)
+    c = pulse_summary.compare_with_base(summary, pulse.organisation_base(engine, "Acme"), 5)
     assert c.room == 5 and c.table.set_index("learning_type")["room"].to_dict() == pytest.approx(
         {"IOL": 1.0, "GDL": 0.0, "PDL": 0.0, "ASL": 0.0, "FSL": 0.0}
     )
@@ -1004,7 +1009,7 @@ def test_a_join_link_makes_the_local_user_a_participant(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     state: dict[str, Any] = {}
     assert auth.arrive({"join": session.token}, state, engine, LOCAL_USER) == session
-    assert state == {"user": auth.PARTICIPANT, pulse.STATE_TOKEN: session.token}
+    assert state == {"user": auth.PARTICIPANT, pulse_link.STATE_TOKEN: session.token}
     assert auth.PARTICIPANT.roles == frozenset({"participant"})
 
 
@@ -1014,7 +1019,7 @@ def test_a_signed_in_facilitator_keeps_their_roles(engine: Engine) -> None:
     executive = User("ed", frozenset({"executive"}), source="oidc")
     state: dict[str, Any] = {}
     auth.arrive({"join": session.token}, state, engine, facilitator)
-    assert "user" not in state and state[pulse.STATE_TOKEN] == session.token
+    assert "user" not in state and state[pulse_link.STATE_TOKEN] == session.token
     state = {}
     auth.arrive({"join": session.token}, state, engine, executive)
     assert state["user"] == auth.PARTICIPANT
@@ -1040,7 +1045,7 @@ def test_the_token_is_looked_up_once_per_browser_session() -> None:
         def connect(self) -> None:
             raise AssertionError("the database was asked again")
 
-    state: dict[str, Any] = {pulse.STATE_TOKEN: "tok", "user": auth.PARTICIPANT}
+    state: dict[str, Any] = {pulse_link.STATE_TOKEN: "tok", "user": auth.PARTICIPANT}
     assert auth.arrive({"join": "tok"}, state, NoEngine(), LOCAL_USER) is None  # type: ignore[arg-type]
     assert state["user"] == auth.PARTICIPANT
 
@@ -1099,7 +1104,7 @@ def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
     summary = replace(
         summary, advisers=pd.DataFrame({"person_id": ["x9"], "name": ["Zed Quist"], "mentions": [5]})
     )
-    comparison = pulse.compare_with_base(summary, organisation(ORGANISATION), 5)
+    comparison = pulse_summary.compare_with_base(summary, organisation(ORGANISATION), 5)
     r = pulse.RoomPulse("Kick-off", "w", T0, None, 5, summary, comparison)
     org = organisation(ORGANISATION)
     deck = deck_bytes(org, room=r)
@@ -1119,14 +1124,14 @@ def test_the_deck_shows_the_rooms_pulse_against_the_organisation() -> None:
 def test_the_deck_withholds_a_small_rooms_averages() -> None:
     from lib.report.deck import deck_bytes
 
-    summary = pulse.summarise(
-        pulse.build_dataset(
+    summary = pulse_summary.summarise(
+        pulse_summary.build_dataset(
             "w",
             [(str(i) * 64, "hours:IOL", 3.0) for i in range(3)] + [("0" * 64, "trust:ks1", 5.0)],
         ),
         5,
     )
-    r = pulse.RoomPulse("", "w", T0, T0, 5, summary, pulse.compare_with_base(summary, None, 5))
+    r = pulse.RoomPulse("", "w", T0, T0, 5, summary, pulse_summary.compare_with_base(summary, None, 5))
     slide = _room_slide(deck_bytes(organisation(ORGANISATION), room=r))
     assert not any(sh.has_chart for sh in slide.shapes)
     text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
@@ -1140,9 +1145,9 @@ def test_the_deck_rounds_trust_means_half_up_as_the_page_does() -> None:
     values = [5, 5, 4, 4, 4, 4, 4, 4]  # mean 34 / 8 = 4.25: the page shows 4.3 (4.2 rounding half to even)
     answers = [(str(i) * 64, "hours:IOL", 1.0) for i in range(8)]
     answers += [(str(i) * 64, "trust:ks1", float(v)) for i, v in enumerate(values)]
-    summary = pulse.summarise(pulse.build_dataset("w", answers), 5)
+    summary = pulse_summary.summarise(pulse_summary.build_dataset("w", answers), 5)
     assert summary.trust["mean"].tolist() == [4.25]
-    r = pulse.RoomPulse("", "w", T0, None, 5, summary, pulse.compare_with_base(summary, None, 5))
+    r = pulse.RoomPulse("", "w", T0, None, 5, summary, pulse_summary.compare_with_base(summary, None, 5))
     slide = _room_slide(deck_bytes(organisation(ORGANISATION), room=r))
     text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
     assert "4.3  " in text and "4.2  " not in text

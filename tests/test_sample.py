@@ -27,7 +27,8 @@ from lib.core.schema import (
     WORK_KINDS,
 )
 from lib.intake import loader, sample
-from lib.intake.sample import PLANTED, generate, wave_labels, write_dataset
+from lib.intake.sample import generate, wave_labels, write_dataset
+from lib.intake.sample_story import PLANTED
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = (7, 1, 2, 3)

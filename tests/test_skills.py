@@ -631,7 +631,7 @@ def sample() -> Dataset:
 
 
 def test_sample_sole_holders_are_flagged(sample: Dataset) -> None:
-    from lib.intake.sample import PLANTED
+    from lib.intake.sample_story import PLANTED
 
     cov = skills.coverage(sample).set_index("skill")
     id_of = dict(zip(sample.people["name"], sample.people["person_id"], strict=True))

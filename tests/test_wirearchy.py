@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lib.analysis import hierarchy as hy
 from lib.analysis import wirearchy as w
 from lib.core.dataset import Dataset
 
@@ -67,7 +68,7 @@ def hand_org(**people_changes: object) -> Dataset:
 
 
 def test_ties_are_distinct_roster_pairs_of_the_relation() -> None:
-    ties = w.relation_ties(hand_org())
+    ties = hy.relation_ties(hand_org())
     assert sorted(zip(ties["source_id"], ties["target_id"], strict=True)) == sorted(HAND_ADVICE)
 
 
@@ -76,7 +77,7 @@ def test_a_wave_keeps_its_own_ties_and_blank_wave_ties() -> None:
     ds = Dataset(people=HAND_PEOPLE, ties=ties_frame(HAND_ADVICE, extra))
 
     def pairs(wave: str | None) -> set[tuple[str, str]]:
-        ties = w.relation_ties(ds, wave=wave)
+        ties = hy.relation_ties(ds, wave=wave)
         return set(zip(ties["source_id"], ties["target_id"], strict=True))
 
     assert pairs("2026-Q2") == {("b1", "ceo"), ("m2", "b1")}
@@ -89,7 +90,7 @@ def test_a_wave_keeps_its_own_ties_and_blank_wave_ties() -> None:
 
 
 def test_flow_shares_by_level_on_the_hand_drawn_org() -> None:
-    flow = w.advice_flow(hand_org())
+    flow = hy.advice_flow(hand_org())
     assert (flow.up, flow.across, flow.down, flow.level_unknown) == (3, 3, 2, 0)
     assert flow.up_share == pytest.approx(3 / 8)
     assert flow.across_share == pytest.approx(3 / 8)
@@ -97,7 +98,7 @@ def test_flow_shares_by_level_on_the_hand_drawn_org() -> None:
 
 
 def test_flow_along_reporting_chains_on_the_hand_drawn_org() -> None:
-    flow = w.advice_flow(hand_org())
+    flow = hy.advice_flow(hand_org())
     assert flow.chain_known
     assert (flow.chain_up, flow.chain_down, flow.chain_off) == (2, 2, 4)
     table = flow.table().set_index(["basis", "direction"])
@@ -105,7 +106,7 @@ def test_flow_along_reporting_chains_on_the_hand_drawn_org() -> None:
 
 
 def test_each_tie_is_classified_as_drawn() -> None:
-    t = w.classify_ties(hand_org()).set_index(["source_id", "target_id"])
+    t = hy.classify_ties(hand_org()).set_index(["source_id", "target_id"])
     expected = {
         ("a1", "m1"): ("up", "up", False),
         ("a1", "ceo"): ("up", "up", False),
@@ -127,14 +128,14 @@ def test_each_tie_is_classified_as_drawn() -> None:
 
 def test_missing_levels_leave_ties_unclassified() -> None:
     ds = hand_org(level=pd.array([1, 2, None, 3, 3, 3], dtype="Int64"))  # m2 has no level
-    flow = w.advice_flow(ds)
+    flow = hy.advice_flow(ds)
     assert flow.level_unknown == 1  # m2 → m1
     assert (flow.up, flow.across, flow.down) == (3, 2, 2)
     assert flow.across_share == pytest.approx(2 / 7)
 
 
 def test_reciprocity_across_levels_by_hand() -> None:
-    rec = w.cross_level_reciprocity(hand_org())
+    rec = hy.cross_level_reciprocity(hand_org())
     # cross-level arcs: a1→m1, a1→ceo, b1→m1, m1→a1, ceo→b1; only a1⇄m1 returned
     assert rec.cross_level_arcs == 5
     assert rec.cross_level == pytest.approx(2 / 5)
@@ -143,15 +144,15 @@ def test_reciprocity_across_levels_by_hand() -> None:
 
 
 def test_hierarchy_bypass_by_hand() -> None:
-    assert w.hierarchy_bypass(hand_org()) == pytest.approx(3 / 8)
+    assert hy.hierarchy_bypass(hand_org()) == pytest.approx(3 / 8)
     # without teams only the chain counts: a1 → a2 becomes a bypass too
-    assert w.hierarchy_bypass(hand_org(team="")) == pytest.approx(4 / 8)
+    assert hy.hierarchy_bypass(hand_org(team="")) == pytest.approx(4 / 8)
     # without reporting lines the bypass is unknown
-    assert math.isnan(w.hierarchy_bypass(hand_org(manager_id="")))
+    assert math.isnan(hy.hierarchy_bypass(hand_org(manager_id="")))
 
 
 def test_ancestors_follow_the_manager_tree_and_survive_cycles() -> None:
-    anc = w.ancestor_pairs(hand_org())
+    anc = hy.ancestor_pairs(hand_org())
     assert set(zip(anc["person_id"], anc["ancestor_id"], anc["distance"], strict=True)) == {
         ("m1", "ceo", 1),
         ("m2", "ceo", 1),
@@ -163,15 +164,15 @@ def test_ancestors_follow_the_manager_tree_and_survive_cycles() -> None:
         ("b1", "ceo", 2),
     }
     loop = Dataset(people=pd.DataFrame({"person_id": ["x", "y", "z"], "manager_id": ["y", "z", "x"]}))
-    pairs = w.ancestor_pairs(loop)
+    pairs = hy.ancestor_pairs(loop)
     assert len(pairs) == 6  # everyone is everyone else's ancestor; nobody their own
 
 
 def test_in_degree_and_seniority_correlation_against_pandas() -> None:
     ds = hand_org()
-    deg = w.advice_in_degree(ds).set_index("person_id")["in_degree"]
+    deg = hy.advice_in_degree(ds).set_index("person_id")["in_degree"]
     assert deg.to_dict() == {"ceo": 1, "m1": 3, "m2": 0, "a1": 1, "a2": 1, "b1": 2}
-    corr = w.seniority_advice_correlation(ds)
+    corr = hy.seniority_advice_correlation(ds)
     seniority = -pd.Series([1, 2, 2, 3, 3, 3], index=deg.index, dtype=float)
     assert corr.rho == pytest.approx(deg.astype(float).corr(seniority, method="spearman"))
     assert corr.n == 6
@@ -181,10 +182,10 @@ def test_correlation_sign_follows_seniority() -> None:
     # everybody asks the most senior people: strongly positive
     people = pd.DataFrame({"person_id": list("abcdef"), "level": pd.array([1, 1, 2, 2, 3, 3], dtype="Int64")})
     up = [(s, t) for s in "cdef" for t in "ab"] + [("e", "c"), ("f", "d")]
-    corr = w.seniority_advice_correlation(Dataset(people=people, ties=ties_frame(up)))
+    corr = hy.seniority_advice_correlation(Dataset(people=people, ties=ties_frame(up)))
     assert corr.rho > 0.8
     down = [(t, s) for s, t in up]
-    corr = w.seniority_advice_correlation(Dataset(people=people, ties=ties_frame(down)))
+    corr = hy.seniority_advice_correlation(Dataset(people=people, ties=ties_frame(down)))
     assert corr.rho < -0.8
 
 
@@ -199,7 +200,7 @@ def test_correlation_sign_follows_seniority() -> None:
 def test_correlation_undefined_cases(levels: list[int], advice: list[tuple[str, str]], reason: str) -> None:
     ids = list("abc")[: len(levels)]
     people = pd.DataFrame({"person_id": ids, "level": pd.array(levels, dtype="Int64")})
-    corr = w.seniority_advice_correlation(Dataset(people=people, ties=ties_frame(advice)))
+    corr = hy.seniority_advice_correlation(Dataset(people=people, ties=ties_frame(advice)))
     assert math.isnan(corr.rho)
     assert reason in corr.note
 
@@ -207,12 +208,12 @@ def test_correlation_undefined_cases(levels: list[int], advice: list[tuple[str, 
 def test_hidden_leaders_with_stated_thresholds() -> None:
     ds = hand_org()
     # in-degrees 1, 3, 0, 1, 1, 2: the 80th percentile is 2; levels' 60th percentile is 3
-    found = w.hidden_leaders(ds, top_share=0.2)
+    found = hy.hidden_leaders(ds, top_share=0.2)
     assert found.in_degree_threshold == pytest.approx(2.0)
     assert found.level_threshold == pytest.approx(3.0)
     assert list(found.people["person_id"]) == ["b1"]  # m1 (3) is sought more but is not junior
     # default top 10%: threshold 2.5, only m1 reaches it, and m1 is not junior
-    assert w.hidden_leaders(ds).people.empty
+    assert hy.hidden_leaders(ds).people.empty
 
 
 # --- Krackhardt's hierarchy -----------------------------------------------------------------
@@ -240,18 +241,18 @@ def brute_force_hierarchy(edges: list[tuple[str, str]]) -> tuple[float, float]:
     ],
 )
 def test_krackhardt_hierarchy_by_hand(edges: list[tuple[str, str]], expected: float) -> None:
-    assert w.krackhardt_hierarchy(edges).value == pytest.approx(expected)
+    assert hy.krackhardt_hierarchy(edges).value == pytest.approx(expected)
 
 
 def test_krackhardt_ordered_variant_by_hand() -> None:
-    h = w.krackhardt_hierarchy([("a", "b"), ("b", "a"), ("b", "c")])
+    h = hy.krackhardt_hierarchy([("a", "b"), ("b", "a"), ("b", "c")])
     assert (h.symmetric_dyads, h.asymmetric_dyads) == (1, 2)
     assert h.ordered_share == pytest.approx(2 / 4)  # reachable ordered pairs ab, ba, ac, bc
 
 
 def test_krackhardt_of_the_hand_drawn_org() -> None:
     # ceo, m1, a1, a2, b1 form one strong component (a1→a2→b1→m1→a1, a1→ceo→b1); m2 only reaches it
-    h = w.advice_hierarchy(hand_org())
+    h = hy.advice_hierarchy(hand_org())
     assert (h.symmetric_dyads, h.asymmetric_dyads) == (10, 5)
     assert h.value == pytest.approx(1 / 3)
 
@@ -261,14 +262,14 @@ def test_krackhardt_matches_brute_force_on_random_graphs(seed: int) -> None:
     g = nx.gnp_random_graph(14, 0.12, seed=seed, directed=True)
     edges = [(str(a), str(b)) for a, b in g.edges]
     dyad, ordered = brute_force_hierarchy(edges)
-    h = w.krackhardt_hierarchy(edges)
+    h = hy.krackhardt_hierarchy(edges)
     assert h.value == pytest.approx(dyad)
     assert h.ordered_share == pytest.approx(ordered)
 
 
 def test_krackhardt_empty_and_self_ties() -> None:
-    assert math.isnan(w.krackhardt_hierarchy([]).value)
-    assert math.isnan(w.krackhardt_hierarchy([("a", "a")]).value)
+    assert math.isnan(hy.krackhardt_hierarchy([]).value)
+    assert math.isnan(hy.krackhardt_hierarchy([("a", "a")]).value)
 
 
 def krackhardt_edges(relation: str) -> list[tuple[str, str]]:
@@ -278,10 +279,10 @@ def krackhardt_edges(relation: str) -> list[tuple[str, str]]:
 
 
 def test_krackhardt_high_tech_firm() -> None:
-    assert w.krackhardt_hierarchy(krackhardt_edges("reports_to")).value == 1.0  # a tree
-    assert w.krackhardt_hierarchy(krackhardt_edges("advice")).value == 0.0  # one strong component of 21
+    assert hy.krackhardt_hierarchy(krackhardt_edges("reports_to")).value == 1.0  # a tree
+    assert hy.krackhardt_hierarchy(krackhardt_edges("advice")).value == 0.0  # one strong component of 21
     friendship = krackhardt_edges("friendship")
-    assert w.krackhardt_hierarchy(friendship).value == pytest.approx(brute_force_hierarchy(friendship)[0])
+    assert hy.krackhardt_hierarchy(friendship).value == pytest.approx(brute_force_hierarchy(friendship)[0])
 
 
 def test_trust_reciprocity_matches_published_values() -> None:
@@ -294,14 +295,14 @@ def test_trust_reciprocity_matches_published_values() -> None:
             people=pd.DataFrame({"person_id": people}),
             ties=ties_frame([], [(s, t, "trust", "") for s, t in edges]),
         )
-        assert w.trust_reciprocity(ds) == pytest.approx(published, abs=2e-7)
+        assert hy.trust_reciprocity(ds) == pytest.approx(published, abs=2e-7)
 
 
 def test_trust_reciprocity() -> None:
     ties = ties_frame([], [("a1", "m1", "trust", ""), ("m1", "a1", "trust", ""), ("a2", "m1", "trust", "")])
     ds = Dataset(people=HAND_PEOPLE, ties=ties)
-    assert w.trust_reciprocity(ds) == pytest.approx(2 / 3)
-    assert math.isnan(w.trust_reciprocity(hand_org()))
+    assert hy.trust_reciprocity(ds) == pytest.approx(2 / 3)
+    assert math.isnan(hy.trust_reciprocity(hand_org()))
 
 
 def test_krackhardt_at_ten_thousand_people_stays_fast() -> None:
@@ -312,7 +313,7 @@ def test_krackhardt_at_ten_thousand_people_stays_fast() -> None:
         (str(i + 1), str(i)) for i in range(1, n - 1, 3)
     ]
     start = time.perf_counter()
-    h = w.krackhardt_hierarchy(edges)
+    h = hy.krackhardt_hierarchy(edges)
     assert time.perf_counter() - start < 20
     assert 0 < h.value < 1
 
@@ -332,7 +333,7 @@ def two_level_org() -> Dataset:
 
 
 def test_flow_by_level_by_hand() -> None:
-    table = w.flow_by_level(two_level_org()).set_index("level")
+    table = hy.flow_by_level(two_level_org()).set_index("level")
     assert not table["suppressed"].any()
     assert (table.loc[1, "across"], table.loc[1, "down"], table.loc[1, "up"]) == (0.5, 0.5, 0.0)
     assert table.loc[2, "up"] == 1.0
@@ -340,14 +341,14 @@ def test_flow_by_level_by_hand() -> None:
 
 
 def test_small_levels_are_suppressed() -> None:
-    table = w.flow_by_level(hand_org()).set_index("level")
+    table = hy.flow_by_level(hand_org()).set_index("level")
     assert table["suppressed"].all()  # 1, 2 and 3 people per level
-    by_level = w.advice_by_level(hand_org())
+    by_level = hy.advice_by_level(hand_org())
     assert by_level["mean_in_degree"].isna().all()
 
 
 def test_advice_by_level_by_hand() -> None:
-    table = w.advice_by_level(two_level_org()).set_index("level")
+    table = hy.advice_by_level(two_level_org()).set_index("level")
     # seniors are named 1, 1, 2, 1, 1 times; juniors 0, 1, 0, 0, 0
     assert table.loc[1, "mean_in_degree"] == pytest.approx(6 / 5)
     assert table.loc[2, "mean_in_degree"] == pytest.approx(1 / 5)
@@ -418,7 +419,7 @@ def test_index_components_on_the_hand_drawn_org() -> None:
     assert comps.loc["cross_level_reciprocity", "value"] == pytest.approx(40.0)
     assert comps.loc["advice_openness", "value"] == pytest.approx((1 - 1 / 3) * 100)
     assert comps.loc["hierarchy_bypass", "value"] == pytest.approx((1 - abs(3 / 8 - 0.5) / 0.5) * 100)
-    rho = w.seniority_advice_correlation(hand_org()).rho
+    rho = hy.seniority_advice_correlation(hand_org()).rho
     assert comps.loc["knowledge_authority", "value"] == pytest.approx((1 - max(rho, 0)) * 100)
     for c in w.INDEX_COMPONENTS:
         if c.source == "survey":

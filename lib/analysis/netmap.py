@@ -1,4 +1,4 @@
-"""The interactive network map: who is drawn, where, in which colour and size, as offline HTML.
+"""The interactive network map's data: who is drawn, where, in which colour and size.
 
 Two kinds of map share one data structure, :class:`NetworkMap`:
 
@@ -9,18 +9,11 @@ Two kinds of map share one data structure, :class:`NetworkMap`:
   of groups with ties between them (width = ties). Big organisations open on it: vis-network's
   physics is O(n²) and freezes a browser long before 20,000 people.
 
-:func:`render_html` turns either into a self-contained page (vis-network in-lined, no CDN, no
-request leaves the browser) for ``st.iframe``.
-
-Safety: names, groups and ids are user data. Node labels are drawn on a canvas and tooltips are
-plain strings that vis-network 9.1.2 shows with ``innerText`` (its ``Popup.setText``), so neither
-is ever parsed as HTML and a name like ``<img src=x onerror=alert(1)>`` shows as that text. pyvis
-would switch tooltips to an ``innerHTML`` popup when any title contains ``href``:
-:func:`render_html` renders pyvis's template itself with that switch (and the unescaped
-``heading``) off. The data reach the page through Jinja's ``tojson`` (``<``, ``>``, ``&`` and
-``'`` become ``\\u003c`` …), so no ``</script>`` break-out; the legend, the only HTML built from
-user text, is escaped with :func:`lib.core.sanitise.escape`. Node ids are opaque (``p0``, ``g0``), so
-pseudonyms and the aggregate view do not leak real ids into the page source.
+The map is plain data: labels and tooltips are plain strings, never HTML, and node ids are
+opaque (``p0``, ``g0``), so pseudonyms and the aggregate view do not leak real ids into the page.
+:func:`lib.report.map_html.render_html` draws it as a self-contained page (vis-network in-lined,
+no CDN, no request leaves the browser) for ``st.iframe``; its docstring says how user text is
+kept out of the HTML.
 """
 
 from __future__ import annotations
@@ -156,7 +149,7 @@ class LegendEntry:
 
 @dataclass
 class NetworkMap:
-    """Everything :func:`render_html` draws, as plain data (testable without a browser)."""
+    """Everything :func:`lib.report.map_html.render_html` draws, as plain data (testable without a browser)."""
 
     kind: Literal["people", "groups"]
     nodes: list[MapNode]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis import findings as rules
-from lib.analysis import flows, learning, network, roles, shifts, skills, trust, wirearchy
+from lib.analysis import flows, hierarchy, learning, network, roles, shifts, skills, trust, wirearchy
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
@@ -110,10 +110,10 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
 
     index = wirearchy.wirearchy_index(ds, wave=w or None)
     org["wirearchy_index"] = _num(index.value)
-    flow = wirearchy.advice_flow(ds, w or None)
+    flow = hierarchy.advice_flow(ds, w or None)
     org["advice_up_share"] = _num(flow.up_share) if flow.classified else None
     org["advice_down_share"] = _num(flow.down_share) if flow.classified else None
-    org["seniority_advice_correlation"] = _num(wirearchy.seniority_advice_correlation(ds, w or None).rho)
+    org["seniority_advice_correlation"] = _num(hierarchy.seniority_advice_correlation(ds, w or None).rho)
 
     dims = privacy.shown(trust.shown_summary(ds, w or None, min_size))
     if len(dims) and dims["mean"].notna().any():

@@ -48,6 +48,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine
 
+from lib.app import pulse_link
 from lib.store import pulse
 
 Role = Literal["facilitator", "executive", "participant"]
@@ -736,7 +737,7 @@ PARTICIPANT = User(name="participant", roles=frozenset({"participant"}), source=
 
 
 def arrive(
-    params: Mapping[str, str], state: pulse.BrowserState, engine: Engine, current: User
+    params: Mapping[str, str], state: pulse_link.BrowserState, engine: Engine, current: User
 ) -> pulse.PulseSession | None:
     """A join link (``?join=<token>``) makes this browser session a pulse participant.
 
@@ -747,11 +748,11 @@ def arrive(
     signed-in facilitator (OIDC or an account) keeps their own roles. An unknown token changes
     nobody's roles. Looked up once per browser session and token.
     """
-    token = params.get(pulse.JOIN_PARAM)
-    if not token or state.get(pulse.STATE_TOKEN) == token:
+    token = params.get(pulse_link.JOIN_PARAM)
+    if not token or state.get(pulse_link.STATE_TOKEN) == token:
         return None
     session = pulse.get_session(engine, token)
-    state[pulse.STATE_TOKEN] = token
+    state[pulse_link.STATE_TOKEN] = token
     if session is None:
         return None
     if current.is_local or current.source == "none" or "facilitator" not in current.roles:

@@ -480,7 +480,7 @@ def _people_slide(prs: Deck, report: Report) -> None:
 
 
 class AgreedAction(Protocol):
-    """What the deck needs of an agreed action (:class:`lib.report.workshop.ActionItem` has it)."""
+    """What the deck needs of an agreed action (:class:`lib.store.actions.ActionItem` has it)."""
 
     @property
     def title(self) -> str: ...
@@ -673,7 +673,7 @@ def deck_bytes(
 ) -> bytes:
     """The PowerPoint deck for ``options`` (default: aggregate view), as .pptx bytes.
 
-    ``actions``: a workshop's agreed actions (:func:`lib.report.workshop.list_actions`), shown on
+    ``actions``: a workshop's agreed actions (:func:`lib.store.actions.list_actions`), shown on
     "Agreed actions" slides before the appendix; None or empty adds no slide. ``room``: the
     workshop's pulse (:func:`lib.store.pulse.room_pulse`), one slide before the actions; None adds none.
     """

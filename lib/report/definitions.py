@@ -40,9 +40,11 @@ from typing import Any
 from lib.analysis import findings as rules
 from lib.analysis import (
     flows,
+    hierarchy,
     learning,
     network,
     overview,
+    pulse_summary,
     roles,
     shifts,
     skills,
@@ -53,7 +55,6 @@ from lib.analysis import (
 from lib.analysis.roles import RoleThresholds
 from lib.core import privacy
 from lib.core.schema import LEARNING_TYPES, WIREARCHY_DIMENSIONS
-from lib.store import pulse
 
 __all__ = [
     "COLUMNS",
@@ -387,8 +388,8 @@ def _measures() -> tuple[Measure, ...]:
 
     area = "Wirearchy"
     add("wirearchy_index", "Wirearchy index", area, "score 0–100", "weighted mean, missing parts renormalised", "Husband; Jarche", wirearchy.combine)  # fmt: skip
-    add("advice_flow", "Advice up, across, down", area, "share 0–1", "by level and reporting chain", "—", wirearchy.advice_flow)  # fmt: skip
-    add("flow_by_level", "Advice direction per level", area, "share 0–1", "ties sent per level", "—", wirearchy.flow_by_level)  # fmt: skip
+    add("advice_flow", "Advice up, across, down", area, "share 0–1", "by level and reporting chain", "—", hierarchy.advice_flow)  # fmt: skip
+    add("flow_by_level", "Advice direction per level", area, "share 0–1", "ties sent per level", "—", hierarchy.flow_by_level)  # fmt: skip
     add("index_by_group", "Wirearchy index per group", area, "score 0–100", "per group, small groups suppressed", "—", wirearchy.index_by_group)  # fmt: skip
     add(
         "cross_level_reciprocity",
@@ -397,7 +398,7 @@ def _measures() -> tuple[Measure, ...]:
         "share 0–1",
         "arc reciprocity of cross-level arcs",
         "—",
-        wirearchy.cross_level_reciprocity,
+        hierarchy.cross_level_reciprocity,
     )
     add(
         "trust_reciprocity",
@@ -406,13 +407,13 @@ def _measures() -> tuple[Measure, ...]:
         "share 0–1",
         "arc (2M / m)",
         "igraph reciprocity(); networkx overall_reciprocity",
-        wirearchy.trust_reciprocity,
+        hierarchy.trust_reciprocity,
         "Of the trust network (ties with relation ``trust``). " + _ARC_RECIPROCITY,
     )
-    add("hierarchy_bypass", "Hierarchy bypass", area, "share 0–1", "outside chain and team", "—", wirearchy.hierarchy_bypass)  # fmt: skip
-    add("krackhardt_hierarchy", "Krackhardt hierarchy", area, "0–1", "reachability pairs", "Krackhardt (1994)", wirearchy.krackhardt_hierarchy)  # fmt: skip
-    add("seniority_advice_correlation", "Knowledge vs formal authority", area, "ρ −1 to +1", "Spearman, average ranks", "Spearman (1904)", wirearchy.seniority_advice_correlation)  # fmt: skip
-    add("hidden_leaders", "Hidden leaders", area, "people", "top in-degree, junior level", "—", wirearchy.hidden_leaders)  # fmt: skip
+    add("hierarchy_bypass", "Hierarchy bypass", area, "share 0–1", "outside chain and team", "—", hierarchy.hierarchy_bypass)  # fmt: skip
+    add("krackhardt_hierarchy", "Krackhardt hierarchy", area, "0–1", "reachability pairs", "Krackhardt (1994)", hierarchy.krackhardt_hierarchy)  # fmt: skip
+    add("seniority_advice_correlation", "Knowledge vs formal authority", area, "ρ −1 to +1", "Spearman, average ranks", "Spearman (1904)", hierarchy.seniority_advice_correlation)  # fmt: skip
+    add("hidden_leaders", "Hidden leaders", area, "people", "top in-degree, junior level", "—", hierarchy.hidden_leaders)  # fmt: skip
 
     area = "Skills"
     add("gap_table", "Skill gaps", area, "skill levels", "Σ max(required − current, 0)", "—", skills.gap_table)  # fmt: skip
@@ -436,7 +437,7 @@ def _measures() -> tuple[Measure, ...]:
     add("introductions", "Introductions list", area, "pairs", "greedy, load spread", "—", smn.introductions)  # fmt: skip
 
     area = "Live pulse"
-    add("pulse_summary", "Pulse answers", area, "answers, hours, 1–5", "raw answers", "—", pulse.summarise)  # fmt: skip
+    add("pulse_summary", "Pulse answers", area, "answers, hours, 1–5", "raw answers", "—", pulse_summary.summarise)  # fmt: skip
     add(
         "pulse_advice_ties",
         "Advice ties named (pulse)",
@@ -444,7 +445,7 @@ def _measures() -> tuple[Measure, ...]:
         "ties",
         "Σ mentions",
         "—",
-        pulse.summarise,
+        pulse_summary.summarise,
         "Advice ties named: how many times participants named someone they go to for advice, as of the "
         "last update of the averages, as everything below.",
     )

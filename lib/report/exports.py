@@ -41,6 +41,7 @@ import pandas as pd
 from lib.analysis import findings as rules
 from lib.analysis import (
     flows,
+    hierarchy,
     learning,
     netmap,
     network,
@@ -383,10 +384,10 @@ def _trust_tables(b: _Builder, wave: str, by: str) -> None:
         b.add(
             "advice_direction",
             "Which way advice flows",
-            wirearchy.advice_flow(ds).table(),
+            hierarchy.advice_flow(ds).table(),
             page="Trust & wirearchy",
         )
-        lv, note_l = _checked(wirearchy.flow_by_level(ds, b.m, across=not b.named), b.m)
+        lv, note_l = _checked(hierarchy.flow_by_level(ds, b.m, across=not b.named), b.m)
         b.add("advice_by_level", "Which way advice flows, per level", lv, note_l, "Trust & wirearchy")
 
 

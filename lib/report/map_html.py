@@ -3,6 +3,16 @@
 Draws a :class:`lib.analysis.netmap.NetworkMap` (the map's data: nodes, edges, legend, computed
 in the analysis layer) as one self-contained page for ``st.iframe``. No request leaves the
 machine (:func:`external_urls` finds any that would), and every label is escaped.
+
+Safety: names, groups and ids are user data. Node labels are drawn on a canvas and tooltips are
+plain strings that vis-network 9.1.2 shows with ``innerText`` (its ``Popup.setText``), so neither
+is ever parsed as HTML and a name like ``<img src=x onerror=alert(1)>`` shows as that text. pyvis
+would switch tooltips to an ``innerHTML`` popup when any title contains ``href``:
+:func:`render_html` renders pyvis's template itself with that switch (and the unescaped
+``heading``) off. The data reach the page through Jinja's ``tojson`` (``<``, ``>``, ``&`` and
+``'`` become ``\\u003c`` …), so no ``</script>`` break-out; the legend, the only HTML built from
+user text, is escaped with :func:`lib.core.sanitise.escape`. Node ids are opaque (``p0``, ``g0``), so
+pseudonyms and the aggregate view do not leak real ids into the page source.
 """
 
 from __future__ import annotations

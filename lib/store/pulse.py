@@ -1,17 +1,15 @@
-"""The live pulse: a short survey answered on phones during a workshop, landing in a workspace wave.
+"""The live pulse's storage: a short survey answered on phones during a workshop, landing in a workspace wave.
 
 The facilitator opens a *pulse session* on a workspace (:func:`open_session`). That creates, in one
 transaction, a new wave of kind ``"pulse"`` (label ``pulse-<date>-<n>``) and a session row with a
 random join token (``secrets.token_urlsafe``: 192 bits, unguessable). The join link is
-``<public url>/?join=<token>`` (:func:`join_url`); :func:`qr_png` draws it as a QR code, offline
-(segno, pure Python). The token is kept in the database as it is, so a facilitator who reloads the
+``<public url>/?join=<token>`` (:func:`lib.app.pulse_link.join_url`, drawn as a QR code by
+:func:`lib.app.pulse_link.qr_png`). The token is kept in the database as it is, so a facilitator who reloads the
 page sees the same link again; it grants nothing but answering this pulse.
 
-Why the app's root and not ``/pulse``: a participant's navigation holds the pulse page alone, so it
-is the default page, and Streamlit serves the default page at the root only; ``/pulse?join=…`` then
-opens with a "Page not found" dialog over the form (seen in Chromium, Streamlit 1.67). The root
-works for everyone: :func:`lib.app.auth.arrive` turns the session into a participant before the navigation is
-built, and the pulse page also reads ``?join=`` when a facilitator opens ``/pulse?join=…``.
+Arriving by the join link (the app's root, the QR code, the device token's cookie) is
+:mod:`lib.app.pulse_link`; the wave's tables and the live view's summaries are computed by
+:mod:`lib.analysis.pulse_summary`.
 
 What a participant answers (:class:`Response`)
 ----------------------------------------------
@@ -34,24 +32,9 @@ Each answer is a set of rows ``(wave, respondent, item, value)`` in ``pulse_answ
 constraint on ``(wave_id, respondent, item)``. :func:`submit` deletes the respondent's previous rows
 and inserts the new ones in one transaction: submitting twice replaces, never doubles.
 
-Where the browser keeps it: a cookie, ``sld_pulse_<16 hex of the join token's SHA-256>``
-(:func:`device_cookie`; ``Path=/``, ``SameSite=Lax``, 30 days, ``Secure`` over https), one per pulse,
-so answers to two pulses are not linked. Streamlit gives a page the cookies its browser sent when
-the page connected (``st.context.cookies``), so a reload, a second tab, or the QR code scanned
-again reads the token before the form is drawn, with no round trip and no request leaving the
-room. Streamlit has no call to set a cookie: the page writes it with three lines of JavaScript
-(:func:`cookie_script`, through ``st.html(..., unsafe_allow_javascript=True)``, same origin, no
-fetch) the first time it issues a token. Not chosen: ``localStorage`` reaches the server only
-through a component that reports it after the first draw, so the first run would not know who is
-answering, and clearing site data removes both alike; a query parameter written into the address
-survives a reload but not the QR code scanned again or the link reopened from a chat, and it
-travels with the address when someone shares it.
-
-:func:`device_for` decides, once per browser session: the token this session already holds, else
-the cookie's when its signature checks, else a fresh one. A cookie whose signature does not check
-(made up, edited, or from another pulse's key) is *replaced* by a fresh token and the page says so;
-:func:`submit` *refuses* a token whose signature does not check (PulseError, nothing stored). So a
-forged token never counts as a participant, and an edited cookie is no better than a deleted one.
+The browser keeps its token in a cookie, one per pulse (:mod:`lib.app.pulse_link`).
+:func:`submit` *refuses* a token whose signature does not check (PulseError, nothing stored), so a
+forged token never counts as a participant.
 
 What this does not stop, honestly: the token belongs to a browser's cookie store, not to a person.
 One person can still answer more than once from several browsers, a private window (its own, empty
@@ -68,7 +51,7 @@ What the live view shows: snapshots
 Averages that move with every answer give each answer away to whoever watches the screen (and the
 live view refreshes every two seconds). So the averages, the advice ties and the room-against-the-
 organisation comparison are shown as of a *snapshot*, kept on the session row (``shown``): the
-:func:`summarise` of every answer at that moment. A new snapshot is taken by the submission that
+:func:`lib.analysis.pulse_summary.summarise` of every answer at that moment. A new snapshot is taken by the submission that
 makes at least ``batch`` participants who answered or *changed* their answer since the last one
 (``changed``, a set: one participant resubmitting five times is one), where ``batch`` is the
 workspace's minimum group size (never below ``lib.core.privacy.MIN_GROUP_SIZE``), and when the pulse
@@ -76,7 +59,7 @@ closes (then the snapshot is every answer, the frozen wave). The first snapshot 
 ``batch`` answers. The count of answers and the time of the last one are live. Snapshots are taken
 in the submitting transaction under the session's lock, so every viewer, in every browser session,
 on every refresh, sees the same one. The deck's room pulse (:func:`room_pulse`) and
-:func:`compare_with_base` use the same snapshot. Between two snapshots at least ``batch``
+:func:`lib.analysis.pulse_summary.compare_with_base` use the same snapshot. Between two snapshots at least ``batch``
 participants changed, so their difference mixes at least that many answers; when the pulse closes,
 the final snapshot may add fewer. A viewer who raised the minimum group size in the sidebar sees the
 same snapshots, withheld while they cover fewer people than that, but the batch stays the
@@ -86,25 +69,17 @@ pages") holds every answer so far, as the named view shows each participant's ro
 The wave, as answers arrive
 ---------------------------
 Every submission rebuilds the pulse wave's canonical tables from all its answers in the same
-transaction (:func:`build_dataset`), so :func:`lib.store.workspaces.load_wave` always returns the answers
+transaction (:func:`lib.analysis.pulse_summary.build_dataset`), so :func:`lib.store.workspaces.load_wave` always returns the answers
 so far. Submissions and closing lock the session row first (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL:
 ``SELECT … FOR UPDATE``), so concurrent submissions are applied one after another and the last
 rebuild sees them all. :func:`close_session` marks the session closed; no submission is accepted
 after that, so the wave is frozen.
 
-Tables of a pulse wave: ``people`` (one row per participant, ``pulse-<12 hex>``, named
-``Participant <6 hex>``, plus each person named as an adviser with their row of the roster wave,
-attributes included, so the pulse wave groups them as the roster does), ``ties`` (relation
-``advice``, participant → adviser, weight 1), ``learning`` (long form, all five types, zeros
-included) and ``trust`` (long form, raw 1–5). Free names become people with ids ``named-<12 hex>``
-of the case-folded name, so "Ann Lee" and "ann lee" are one person, named by the spelling most
-participants typed.
-
 Kept apart from the organisation
 --------------------------------
 Participants are anonymous duplicates of real people, so a pulse wave never enters the workspace
 view (:func:`lib.store.workspaces.load_workspace` combines the upload waves only); it opens on its own
-(:func:`lib.store.workspaces.load_wave`). :func:`compare_with_base` sets the room's learning mix next to
+(:func:`lib.store.workspaces.load_wave`). :func:`lib.analysis.pulse_summary.compare_with_base` sets the room's learning mix next to
 the organisation's (the workspace's latest upload wave, :func:`organisation_base`).
 """
 
@@ -113,24 +88,30 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import io
-import json
 import math
-import os
 import re
 import secrets
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lib.core import privacy, waves
-from lib.core.dataset import PEOPLE_COLUMNS, Dataset
+from lib.analysis.pulse_summary import (
+    ADVICE_PREFIX,
+    HOURS_PREFIX,
+    TRUST_PREFIX,
+    PulseSummary,
+    RoomComparison,
+    build_dataset,
+    compare_with_base,
+    summarise,
+)
+from lib.core import privacy
+from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 from lib.core.sanitise import CONTROL
 from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, TRUST_ITEM_BANK, WIREARCHY_DIMENSIONS
@@ -148,65 +129,29 @@ from lib.store.workspaces import (  # the storage API: a pulse wave is stored ex
 )
 
 __all__ = [
-    "ADVICE_PREFIX",
-    "DEFAULT_PUBLIC_URL",
     "DEFAULT_TRUST_DIMENSIONS",
-    "DEVICE_COOKIE_MAX_AGE",
-    "DEVICE_COOKIE_PREFIX",
-    "ENV_PUBLIC_URL",
-    "HOURS_PREFIX",
-    "JOIN_PARAM",
     "MAX_ADVISERS",
     "MAX_FREE_NAME",
     "MAX_HOURS",
-    "STATE_DEVICE",
-    "STATE_TOKEN",
-    "TRUST_PREFIX",
-    "BrowserState",
-    "Device",
     "PulseError",
     "PulseSession",
-    "PulseSummary",
     "Response",
-    "RoomComparison",
     "RoomPulse",
     "SubmitResult",
-    "build_dataset",
     "close_session",
-    "compare_with_base",
-    "cookie_script",
-    "device_cookie",
-    "device_for",
-    "free_name_id",
     "get_session",
     "issue_device",
-    "join_url",
     "latest_roster",
     "list_sessions",
     "live_summary",
     "open_session",
     "organisation_base",
-    "participant_id",
-    "public_url",
-    "qr_png",
     "respondent_key",
     "respondent_of",
     "room_pulse",
     "submit",
-    "summarise",
     "trust_items_for",
 ]
-
-ENV_PUBLIC_URL = "SLD_PUBLIC_URL"
-DEFAULT_PUBLIC_URL = "http://localhost:8501"
-JOIN_PARAM = "join"
-#: session_state key holding the join token of this browser session.
-STATE_TOKEN = "pulse_token"
-#: session_state key (``<this>:<session id>``) holding this browser session's :class:`Device`.
-STATE_DEVICE = "pulse_device"
-DEVICE_COOKIE_PREFIX = "sld_pulse_"
-#: 30 days: longer than any workshop; a browser may keep a cookie set by script for less.
-DEVICE_COOKIE_MAX_AGE = 30 * 24 * 3600
 
 DEFAULT_TRUST_DIMENSIONS: tuple[str, ...] = ("knowledge_sharing", "trust", "two_way_flow")
 TRUST_ITEMS_ASKED = 3
@@ -214,9 +159,6 @@ TRUST_ITEMS_ASKED = 3
 MAX_HOURS = 300.0
 MAX_ADVISERS = 10
 MAX_FREE_NAME = 80
-HOURS_PREFIX = "hours:"
-TRUST_PREFIX = "trust:"
-ADVICE_PREFIX = "advice:"
 _ITEM_LENGTH = 100  # pulse_answers.item
 _TOKEN_BYTES = 24
 _DEVICE_ID_BYTES = 16  # 128 bits
@@ -261,74 +203,7 @@ class SubmitResult:
     answers: int  # participants who have answered so far
 
 
-class BrowserState(Protocol):
-    """What :func:`device_for` and :func:`lib.app.auth.arrive` read and write in one browser
-    session's state: ``st.session_state`` in the app, a dict in tests. Only these two methods, as
-    ``st.session_state`` is a ``MutableMapping[str | int, Any]``, not a ``MutableMapping[str, Any]``."""
-
-    def get(self, key: str, /) -> Any: ...
-
-    def __setitem__(self, key: str, value: Any, /) -> None: ...
-
-
-@dataclass(frozen=True)
-class Device:
-    """This browser's identity for one pulse (:func:`device_for`; the module docstring says why)."""
-
-    token: str  # "<id>.<signature>", what the cookie holds and :func:`submit` takes
-    cookie: str  # the cookie's name (:func:`device_cookie`)
-    stored: bool = False  # the browser sent this token in its cookie: nothing to write
-    replaced: bool = False  # the browser's cookie held a token this pulse did not sign
-
-
-@dataclass(frozen=True)
-class PulseSummary:
-    """What the facilitator's live view shows: counts as they are, the rest as of a snapshot.
-
-    ``answers`` and ``last_answer_at`` are live. ``hours``, ``trust`` and ``advisers`` are the
-    snapshot's (see the module docstring), which covers ``shown_answers`` participants; ``hours`` and
-    ``trust`` are empty while ``hidden`` (no snapshot yet, or it covers fewer participants than the
-    minimum group size). ``waiting`` participants answered or changed their answer since the
-    snapshot; the next one is taken when ``waiting`` reaches ``batch`` (0: none will be, the pulse is
-    closed). :func:`summarise` gives a summary that is its own snapshot.
-    """
-
-    answers: int
-    last_answer_at: datetime | None  # UTC
-    hidden: bool  # no snapshot, or fewer participants in it than the minimum group size
-    hours: pd.DataFrame  # learning_type, mean_hours, share (of the mean total)
-    trust: pd.DataFrame  # item, dimension, wording, mean, answers
-    advisers: pd.DataFrame  # person_id, name, mentions (most named first) — person-level
-    shown_answers: int = 0  # participants the snapshot covers
-    shown_at: datetime | None = None  # UTC: when the snapshot was taken
-    waiting: int = 0
-    batch: int = 0
-
-
-# --- settings, tokens, devices ------------------------------------------------------------------
-
-
-def public_url() -> str:
-    """The address participants reach the app at: ``$SLD_PUBLIC_URL``, else http://localhost:8501."""
-    return os.environ.get(ENV_PUBLIC_URL, "").strip() or DEFAULT_PUBLIC_URL
-
-
-def join_url(base: str, token: str) -> str:
-    """``<base>/?join=<token>`` (the app's root: see the module docstring); PulseError when ``base`` is
-    not an http(s) address."""
-    base = base.strip().rstrip("/")
-    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base):
-        raise PulseError(f"The app's address must start with http:// or https://, not {base!r}.")
-    return f"{base}/?{JOIN_PARAM}={token}"
-
-
-def qr_png(text: str, scale: int = 8) -> bytes:
-    """A QR code of ``text`` as PNG bytes, drawn offline (segno, error correction M)."""
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(buffer, kind="png", scale=scale, border=2)
-    return buffer.getvalue()
+# --- device tokens ---------------------------------------------------------------------------------
 
 
 def respondent_key(token: str, device_id: str) -> str:
@@ -365,45 +240,6 @@ def respondent_of(session: PulseSession, device: str | None) -> str | None:
     if not hmac.compare_digest(signature.encode(), _signature(session, ident).encode()):
         return None
     return respondent_key(session.token, ident)
-
-
-def device_cookie(session: PulseSession) -> str:
-    """The cookie that keeps a browser's device token for ``session``: one name per pulse, which
-    does not give the join token away."""
-    return DEVICE_COOKIE_PREFIX + hashlib.sha256(session.token.encode()).hexdigest()[:16]
-
-
-def device_for(session: PulseSession, cookies: Mapping[str, str], state: BrowserState) -> Device:
-    """This browser session's identity for ``session``, decided once and kept in ``state``.
-
-    The token ``state`` already holds; else the browser's cookie (``cookies``, as the browser sent
-    them) when this pulse signed it (``stored``); else a fresh token, ``replaced`` when the cookie
-    held one this pulse did not sign. The page writes a token that is not ``stored`` into the
-    cookie (:func:`cookie_script`).
-    """
-    key = f"{STATE_DEVICE}:{session.id}"
-    held = state.get(key)
-    if isinstance(held, Device) and respondent_of(session, held.token) is not None:
-        return held
-    name = device_cookie(session)
-    sent = cookies.get(name)
-    if sent and respondent_of(session, sent) is not None:
-        device = Device(token=sent, cookie=name, stored=True)
-    else:
-        device = Device(token=issue_device(session), cookie=name, replaced=bool(sent))
-    state[key] = device
-    return device
-
-
-def cookie_script(device: Device, max_age: int = DEVICE_COOKIE_MAX_AGE) -> str:
-    """The ``<script>`` that stores ``device`` in its cookie (same origin; ``Secure`` over https)."""
-    for text in (device.cookie, device.token):
-        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,200}", text):  # cookie-safe, and safe inside <script>
-            raise PulseError("Not a device token.")
-    cookie = json.dumps(f"{device.cookie}={device.token}; Path=/; Max-Age={int(max_age)}; SameSite=Lax")
-    return (
-        f"<script>document.cookie = {cookie} + (location.protocol === 'https:' ? '; Secure' : '');</script>"
-    )
 
 
 def trust_items_for(dimensions: Sequence[str]) -> tuple[str, ...]:
@@ -833,217 +669,6 @@ def close_session(engine: Engine, token: str, now: datetime | None = None) -> Pu
     return session
 
 
-# --- the wave's tables --------------------------------------------------------------------------
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def participant_id(respondent: str) -> str:
-    return f"pulse-{respondent[:12]}"
-
-
-def free_name_id(name: str) -> str:
-    return f"named-{_short_hash(name.casefold())}"
-
-
-def _text(values: Iterable[object]) -> pd.Series:
-    return pd.Series(list(values), dtype="str")
-
-
-def _standard_people(n: int) -> pd.DataFrame:
-    blank = _text([""] * n)
-    return pd.DataFrame(
-        {
-            "person_id": blank,
-            "name": blank,
-            "team": blank,
-            "department": blank,
-            "role": blank,
-            "level": pd.array([pd.NA] * n, dtype="Int64"),
-            "manager_id": blank,
-            "location": blank,
-            "tenure_years": pd.Series([math.nan] * n, dtype="float64"),
-            "responded": pd.array([pd.NA] * n, dtype="boolean"),
-        },
-        columns=PEOPLE_COLUMNS,
-    )
-
-
-def _blank_rows(template: pd.DataFrame, ids: Sequence[str], names: Sequence[str]) -> pd.DataFrame:
-    """Rows shaped like ``template`` (same columns and dtypes), blank but for id and name."""
-    n = len(ids)
-    columns: dict[str, Any] = {}
-    for column in template.columns:
-        dtype = template[column].dtype
-        if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
-            columns[column] = pd.Series([""] * n, dtype=dtype)
-        else:
-            columns[column] = pd.Series([None] * n, dtype=dtype)
-    out = pd.DataFrame(columns, columns=list(template.columns))
-    out["person_id"] = pd.Series(list(ids), dtype=template["person_id"].dtype)
-    out["name"] = pd.Series(list(names), dtype=template["name"].dtype)
-    return out
-
-
-def build_dataset(
-    wave: str,
-    answers: Iterable[tuple[str, str, float]],
-    roster: Sequence[tuple[str, str]] = (),
-    base_people: pd.DataFrame | None = None,
-) -> Dataset:
-    """The canonical tables of a pulse wave from its answer rows ``(respondent, item, value)``.
-
-    Advice items name a roster person id when the session has a roster, else a free name (see the
-    module docstring for the ids). An adviser found in ``base_people`` (the roster wave's people
-    table) keeps that row, attributes and custom columns included, so the pulse wave can be
-    grouped by team or department like the roster; participants get blank attributes and
-    ``responded=True``. Items of unknown kinds are ignored.
-    """
-    names = dict(roster)
-    people: dict[str, tuple[str, bool | None]] = {}  # person_id → (name, responded)
-    spellings: dict[str, Counter[str]] = {}  # free-name id → how often each spelling was typed
-    ties: list[tuple[str, str]] = []
-    learning: list[tuple[str, str, float]] = []
-    trust: list[tuple[str, str, float]] = []
-    for respondent, item, value in answers:
-        person = participant_id(respondent)
-        people[person] = (f"Participant {respondent[:6]}", True)
-        if item.startswith(HOURS_PREFIX):
-            learning.append((person, item.removeprefix(HOURS_PREFIX), float(value)))
-        elif item.startswith(TRUST_PREFIX):
-            trust.append((person, item.removeprefix(TRUST_PREFIX), float(value)))
-        elif item.startswith(ADVICE_PREFIX):
-            adviser = item.removeprefix(ADVICE_PREFIX)
-            if roster:
-                target = adviser
-                people.setdefault(target, (names.get(adviser, adviser), None))
-            else:
-                target = free_name_id(adviser)
-                spellings.setdefault(target, Counter())[adviser] += 1
-            ties.append((person, target))
-    for target, counts in spellings.items():  # the most common spelling; ties: code-point order
-        if target not in people:
-            people[target] = (min(counts, key=lambda n: (-counts[n], n)), None)
-    # participants first, then advisers, each sorted by id: stable tables, stable fingerprints
-    template = base_people if base_people is not None else _standard_people(0)
-    participants = sorted(p for p, (_n, responded) in people.items() if responded)
-    advisers = sorted(p for p, (_n, responded) in people.items() if not responded)
-    known = template[template["person_id"].astype(str).isin(advisers)].sort_values("person_id")
-    unknown = [p for p in advisers if p not in set(known["person_id"].astype(str))]
-    first = _blank_rows(template, participants, [people[p][0] for p in participants])
-    if "responded" in first:
-        first["responded"] = pd.array([True] * len(first), dtype="boolean")
-    parts = [first, known, _blank_rows(template, unknown, [people[p][0] for p in unknown])]
-    people_table = pd.concat([part for part in parts if len(part)] or [first], ignore_index=True)
-    ties.sort()
-    m = len(ties)
-    ties_table = pd.DataFrame(
-        {
-            "source_id": _text(s for s, _ in ties),
-            "target_id": _text(t for _, t in ties),
-            "relation": _text(["advice"] * m),
-            "weight": pd.Series([1.0] * m, dtype="float64"),
-            "learning_type": _text([""] * m),
-            "mode": _text([""] * m),
-            "topic": _text([""] * m),
-            "wave": _text([wave] * m),
-        }
-    )
-    order_types = {code: i for i, code in enumerate(LEARNING_TYPE_CODES)}
-    learning.sort(key=lambda r: (r[0], order_types.get(r[1], len(order_types))))
-    learning_table = pd.DataFrame(
-        {
-            "person_id": _text(r[0] for r in learning),
-            "wave": _text([wave] * len(learning)),
-            "learning_type": _text(r[1] for r in learning),
-            "hours": pd.Series([r[2] for r in learning], dtype="float64"),
-        }
-    )
-    trust.sort()
-    trust_table = pd.DataFrame(
-        {
-            "person_id": _text(r[0] for r in trust),
-            "wave": _text([wave] * len(trust)),
-            "item": _text(r[1] for r in trust),
-            "value": pd.Series([r[2] for r in trust], dtype="float64"),
-        }
-    )
-    return Dataset(
-        people=people_table,
-        ties=ties_table,
-        learning=learning_table,
-        trust=trust_table,
-        source=f"Live pulse {wave}",
-    )
-
-
-# --- the live view ------------------------------------------------------------------------------
-
-
-def summarise(
-    ds: Dataset, min_group_size: int | None, last_answer_at: datetime | None = None
-) -> PulseSummary:
-    """Counts and averages of a pulse wave's dataset, for the facilitator's live view.
-
-    * ``hours.mean_hours`` = Σ hours of the type ÷ participants; ``share`` = that mean ÷ the sum of
-      the five means (0 when nobody reported any hours).
-    * ``trust.mean`` = mean of the raw 1–5 answers to the item (not reverse-coded; the pulse asks
-      positively worded items only).
-    * ``advisers.mentions`` = how many participants named the person.
-
-    ``min_group_size=None`` withholds nothing but an empty room (the stored snapshot, whose reader
-    applies its own minimum). With fewer participants than ``min_group_size`` the averages are withheld (``hidden``), since
-    with two or three people in the room an average gives away individual answers. Averages that
-    follow every answer give each one away too: the live view shows them in batches
-    (:func:`live_summary`, "What the live view shows" in the module docstring).
-    """
-    # participants are whoever reported hours (every answer has all five); advisers who appear
-    # only as someone named keep their roster row, ``responded`` included, so that flag cannot tell
-    n = int(ds.learning["person_id"].nunique())
-    hidden = n == 0 if min_group_size is None else not privacy.large_enough(n, min_group_size)
-    bank = {i.item: i for i in TRUST_ITEM_BANK}
-    if hidden or n == 0:
-        hours = pd.DataFrame({"learning_type": [], "mean_hours": [], "share": []})
-        trust = pd.DataFrame({"item": [], "dimension": [], "wording": [], "mean": [], "answers": []})
-    else:
-        totals = ds.learning.groupby("learning_type")["hours"].sum()
-        means = [float(totals.get(code, 0.0)) / n for code in LEARNING_TYPE_CODES]
-        total = sum(means)
-        hours = pd.DataFrame(
-            {
-                "learning_type": list(LEARNING_TYPE_CODES),
-                "mean_hours": means,
-                "share": [m / total if total > 0 else 0.0 for m in means],
-            }
-        )
-        grouped = ds.trust.groupby("item", sort=True)["value"]
-        stats = pd.DataFrame({"mean": grouped.mean(), "answers": grouped.count()}).reset_index()
-        stats["dimension"] = [bank[i].dimension if i in bank else "" for i in stats["item"]]
-        stats["wording"] = [bank[i].wording if i in bank else i for i in stats["item"]]
-        trust = stats[["item", "dimension", "wording", "mean", "answers"]]
-    mentions = ds.ties.groupby("target_id").size().rename("mentions").reset_index()
-    names = dict(zip(ds.people["person_id"], ds.people["name"], strict=True))
-    advisers = pd.DataFrame(
-        {
-            "person_id": mentions["target_id"].astype(str),
-            "name": [names.get(p, p) for p in mentions["target_id"]],
-            "mentions": mentions["mentions"].astype(int),
-        }
-    ).sort_values(["mentions", "name"], ascending=[False, True], ignore_index=True)
-    return PulseSummary(
-        answers=n,
-        last_answer_at=last_answer_at,
-        hidden=hidden,
-        hours=hours,
-        trust=trust,
-        advisers=advisers,
-        shown_answers=n,
-        shown_at=last_answer_at,
-    )
-
-
 def live_summary(engine: Engine, token: str, min_group_size: int) -> PulseSummary:
     """The live view of a session: the count of participants and the last answer's time as they are
     now, the averages and advice ties as of the session's snapshot (module docstring), withheld
@@ -1089,41 +714,6 @@ def live_summary(engine: Engine, token: str, min_group_size: int) -> PulseSummar
     )
 
 
-# --- the room against the organisation ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RoomComparison:
-    """The room's learning mix (a pulse) next to the organisation's (the latest upload wave).
-
-    ``table``: ``learning_type``, ``type`` (its name), ``room``, ``organisation`` (shares, 0–1) and
-    ``difference`` = room − organisation, one row per learning type; empty when ``hidden``, and
-    ``note`` then says why. Aggregates only: no names or ids.
-    """
-
-    room: int  # pulse participants
-    organisation: int  # people with a learning row in the organisation's wave
-    wave: str  # the organisation's wave label in its learning sheet ("" when it has none)
-    hidden: bool
-    note: str
-    table: pd.DataFrame
-
-
-def _type_shares(learning: pd.DataFrame) -> tuple[int, list[float]]:
-    """(respondents, share of each type) of long-form learning rows, as :func:`summarise` defines
-    them: share(t) = Σ hours of t ÷ Σ hours of the five types (0 when nobody reported hours);
-    respondents = people with a learning row."""
-    if not len(learning):
-        return 0, [0.0] * len(LEARNING_TYPE_CODES)
-    types = learning["learning_type"].fillna("").astype(str).str.strip().str.upper()
-    hours = pd.to_numeric(learning["hours"], errors="coerce").fillna(0.0)
-    totals = hours.groupby(types.to_numpy()).sum()
-    per_type = [float(totals.get(code, 0.0)) for code in LEARNING_TYPE_CODES]
-    total = sum(per_type)
-    n = int(learning["person_id"].astype(str).nunique())
-    return n, [h / total if total > 0 else 0.0 for h in per_type]
-
-
 def organisation_base(engine: Engine, workspace: str) -> Dataset | None:
     """What :func:`compare_with_base` compares the room with: the workspace's latest upload wave,
     as a Dataset holding its ``people`` and ``learning`` tables only (source ``"wave <label>"``);
@@ -1137,47 +727,6 @@ def organisation_base(engine: Engine, workspace: str) -> Dataset | None:
     if people is None or learning is None:
         return None
     return Dataset(people=people, learning=learning, source=f"wave {wave.label}")
-
-
-def compare_with_base(summary: PulseSummary, base: Dataset | None, min_group_size: int) -> RoomComparison:
-    """The room against the organisation: each learning type's share in the pulse (``summary``)
-    next to its share in ``base`` (the organisation's latest upload wave, :func:`organisation_base`;
-    its learning sheet's latest wave label when it has several).
-
-    Both sides use one definition (:func:`summarise`): share(t) = Σ hours of t ÷ Σ hours of the
-    five types. The room is ``summary``'s snapshot (``shown_answers`` participants), as the live
-    view's averages are: never the answers as they are this second. Withheld (``hidden``, empty
-    table) when there is no base, or when either side has fewer respondents than
-    ``min_group_size``: a mix of two or three people gives their answers away.
-    """
-    rows, wave = waves.rows(base.learning, None) if base is not None else (pd.DataFrame(), "")
-    org_n, org_shares = _type_shares(rows) if base is not None else (0, [])
-    note = ""
-    if base is None:
-        note = "The workspace has no uploaded wave to compare the room with."
-    elif summary.hidden or not privacy.large_enough(summary.shown_answers, min_group_size):
-        note = f"Shown once {min_group_size} people have answered (the minimum group size)."
-    elif not privacy.large_enough(org_n, min_group_size):
-        note = (
-            f"The organisation's latest uploaded wave has learning hours from fewer than {min_group_size} "
-            "people (the minimum group size): there is nothing to compare with."
-        )
-    columns = ["learning_type", "type", "room", "organisation", "difference"]
-    if note:
-        return RoomComparison(summary.shown_answers, org_n, wave, True, note, pd.DataFrame(columns=columns))
-    room = dict(zip(summary.hours["learning_type"], summary.hours["share"], strict=True))
-    room_shares = [float(room.get(code, 0.0)) for code in LEARNING_TYPE_CODES]
-    table = pd.DataFrame(
-        {
-            "learning_type": list(LEARNING_TYPE_CODES),
-            "type": [LEARNING_TYPES[code].split(":")[0] for code in LEARNING_TYPE_CODES],
-            "room": room_shares,
-            "organisation": org_shares,
-            "difference": [r - o for r, o in zip(room_shares, org_shares, strict=True)],
-        },
-        columns=columns,
-    )
-    return RoomComparison(summary.shown_answers, org_n, wave, False, "", table)
 
 
 @dataclass(frozen=True)
@@ -1213,6 +762,3 @@ def room_pulse(engine: Engine, workspace: str, min_group_size: int) -> RoomPulse
                 comparison,
             )
     return None
-
-
-# --- arriving by a join link --------------------------------------------------------------------
