@@ -35,8 +35,11 @@ __all__ = [
     "EXAMPLE_ROWS",
     "LEARNING_HOURS_QUESTION",
     "LEARNING_LONG_COLUMNS",
+    "NAME_CAP",
     "NAME_GENERATOR_QUESTIONS",
     "SKILL_LEVEL_ANCHORS",
+    "SKILL_QUESTION",
+    "TIE_WEIGHT_QUESTION",
     "VALIDATION_ROWS",
     "WORK_KIND_WORDING",
     "WORK_QUESTION",
@@ -61,7 +64,11 @@ NAME_GENERATOR_QUESTIONS: dict[str, str] = {
     "trust": "Who would you trust to discuss a sensitive work issue or a mistake you made?",
     "energy": "Who leaves you feeling energised and more motivated after you interact with them?",
 }
-NAME_GENERATOR_ANSWER = "Pick up to 10 colleagues from the list of names (optional for each question)."
+#: The most colleagues a name-generator question takes; names beyond it are dropped with a note.
+NAME_CAP = 10
+NAME_GENERATOR_ANSWER = (
+    f"Pick up to {NAME_CAP} colleagues from the list of names (optional for each question)."
+)
 TIE_WEIGHT_QUESTION = "For each person you named: how often? 1 = monthly or less, 2 = weekly, 3 = daily."
 LEARNING_HOURS_QUESTION = (
     "In the last four weeks, about how many hours did you spend on this kind of learning?"
