@@ -25,7 +25,7 @@ import xlsxwriter
 from lib.core.errors import Finding
 from lib.core.sanitise import clean_text, neutralise_formula, safe_csv
 from lib.core.schema import LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WORK_KINDS
-from lib.intake.survey.people import Candidate, Matcher, NameMatch, Roster
+from lib.intake.survey.people import FUZZY_THRESHOLD, Candidate, Matcher, NameMatch, Roster
 from lib.intake.survey.questions import DEFAULT_CAP, Meaning, hours, likert, meanings, share, skill_level
 from lib.intake.survey.tools import Export, ExportColumn
 
@@ -53,7 +53,7 @@ class Settings:
     """How an export is read. ``keep_partial``: unfinished responses keep what was answered."""
 
     keep_partial: bool = True
-    threshold: float = 88.0
+    threshold: float = FUZZY_THRESHOLD
     cap: int = DEFAULT_CAP
     wave: str = ""
 
