@@ -109,3 +109,13 @@ def test_unreadable_input_exits_1_with_one_line(
     assert len(err.splitlines()) == 1
     assert err.startswith("error: ") and reason in err
     assert not (files / "o.xlsx").exists()
+
+
+def test_template_with_the_roster_has_the_name_list(files: Path) -> None:
+    import openpyxl
+
+    out = files / "kit.xlsx"
+    assert main(["template", str(out), "--roster", str(files / "roster.xlsx")]) == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    labels = [r[0] for r in book["name_list"].iter_rows(min_row=2, values_only=True)]
+    assert labels == list(F.LABEL.values())

@@ -1,7 +1,7 @@
 """Command line: ``python -m lib.cli validate|template|sample|analyze|report …``.
 
 ``validate FILE``            exit 0 when it loads; 1 with one line per finding (``sheet:row:column: message``)
-``template OUT.xlsx``        the survey kit workbook
+``template OUT.xlsx [--roster ROSTER]``  the survey kit workbook (with the roster's name list)
 ``sample OUT --people N --seed S``   a generated organisation (.xlsx, or .zip of CSVs for big ones)
 ``analyze FILE --json OUT``  every analysis section as JSON (sections listed in ``ANALYSIS_SECTIONS``)
 ``report FILE --format pptx|xlsx|html --out PATH [--view aggregate|named] [--group-by ATTR]``  the exports the app offers
@@ -99,7 +99,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_template(args: argparse.Namespace) -> int:
     from lib.intake.template import template_bytes
 
-    Path(args.out).write_bytes(template_bytes())
+    labels = None
+    if args.roster:
+        from lib.intake.survey.people import name_list, read_roster
+
+        try:
+            roster, findings = read_roster(Path(args.roster).name, Path(args.roster).read_bytes())
+        except OSError as err:
+            print(f"error: cannot read {err.filename}: {err.strerror}", file=sys.stderr)
+            return 1
+        if roster is None:
+            print(f"error: {_reason(findings, 'the roster cannot be read')}", file=sys.stderr)
+            return 1
+        labels = list(name_list(roster)["label"])
+    Path(args.out).write_bytes(template_bytes(labels))
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -432,6 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="write the survey-kit template workbook")
     p.add_argument("out")
+    p.add_argument("--roster", help="the people sheet: adds the name list to paste as the survey's choices")
     p.set_defaults(func=_cmd_template)
 
     p = sub.add_parser("sample", help="write a generated sample organisation")
