@@ -142,3 +142,16 @@ def test_isolated_read_gives_the_same_export() -> None:
     b = read("q.csv", F.qualtrics(encoding="utf-16", delimiter="\t"))
     assert a is not None
     pd.testing.assert_frame_equal(a.answers, b.answers)
+
+
+def test_the_workspace_people_as_roster_keep_their_attributes() -> None:
+    from lib.intake.sample import generate
+
+    people = generate(people=30, seed=3).people
+    result = convert(read("google.csv", F.google_forms()), roster_from_people(people))
+    ds = loaded(workbook_bytes(result))
+    assert list(ds.people["person_id"]) == list(people["person_id"])
+    assert ds.people["level"].tolist() == people["level"].tolist()
+    assert ds.people["department"].tolist() == people["department"].tolist()
+    assert not ds.people["responded"].any()  # nobody in the export is on this roster
+    assert len(result.review) == len(F.TRUTH)  # each respondent waits in review

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -126,6 +127,16 @@ class _Run:
         self.export, self.roster, self.matcher = export, roster, matcher
         self.chosen, self.resolutions, self.settings = chosen, resolutions, settings
         self.review: list[ReviewRow] = []
+        self.reviewed: set[tuple[int, str, str]] = set()
+        # Plain Python rows: cell access through pandas costs ~0.2 ms a cell.
+        indexes = [int(j) for j in export.answers.columns]
+        self.cells: list[dict[int, str]] = [
+            {j: str(v).strip() for j, v in zip(indexes, row, strict=True)}
+            for row in export.answers.itertuples(index=False)
+        ]
+        self.meta: list[dict[str, object]] = [
+            {str(k): v for k, v in record.items()} for record in export.respondent.to_dict("records")
+        ]
         self.counts: dict[str, int] = {}
         self.who: dict[int, str] = {}  # response position → person_id
         self.ties: list[dict[str, object]] = []
@@ -153,9 +164,9 @@ class _Run:
 
     def _identify(self, i: int) -> str:
         """The respondent of response ``i``: id, then e-mail, then name; "" (and a review row) if none."""
-        meta = self.export.respondent.iloc[i]
+        meta = self.meta[i]
         row = self.export.rows[i]
-        given = [str(self.export.answers.at[i, j]) for j in self._respondent_columns()]
+        given = [self.cells[i][j] for j in self._respondent_columns()]
         for text in [str(meta["employee_id"]), *given]:
             pid = self.matcher.by_id(text)
             if pid:
@@ -172,19 +183,19 @@ class _Run:
         match = self.matcher.match(name) if name else NameMatch(shown, "", "none")
         if match.person_id:
             return match.person_id
-        if shown or any(self.export.answers.iloc[i] != ""):
+        if shown or any(self.cells[i].values()):
             self.review.append(ReviewRow(row, RESPONDENT, "Who answered", shown, match.candidates))
         return ""
 
     def respondents(self) -> None:
         export = self.export
         order: dict[str, list[int]] = {}
-        for i in range(len(export.answers)):
-            answered = any(str(v).strip() for v in export.answers.iloc[i])
+        for i in range(len(self.cells)):
+            answered = any(self.cells[i].values())
             if not answered:
                 self.count("empty responses dropped")
                 continue
-            finished = bool(export.respondent.at[i, "finished"])
+            finished = bool(self.meta[i]["finished"])
             if not finished:
                 self.count("partial responses")
                 if not self.settings.keep_partial:
@@ -215,7 +226,7 @@ class _Run:
         relations: dict[tuple[int, str], list[tuple[ExportColumn, str]]] = {}
         for i, pid in sorted(self.who.items()):
             for j, meaning in self.chosen.items():
-                text = str(self.export.answers.at[i, j]).strip()
+                text = self.cells[i].get(j, "")
                 if not text or meaning.kind in ("ignore", "respondent"):
                     continue
                 column = columns[j]
@@ -256,7 +267,9 @@ class _Run:
         first part alone does not."""
         if joined in self.matcher.labels:
             return True
-        return len(parts) == 2 and bool(self.matcher.exact(joined)) and not self.matcher.exact(parts[0])
+        if len(parts) != 2 or parts[0] in self.matcher.labels or parts[1] in self.matcher.labels:
+            return False  # two labels are two names (the common case, decided without folding)
+        return bool(self.matcher.exact(joined)) and not self.matcher.exact(parts[0])
 
     def _names(self, i: int, source: str, relation: str, named: list[tuple[ExportColumn, str]]) -> None:
         row = self.export.rows[i]
@@ -298,8 +311,11 @@ class _Run:
         if match.person_id:
             self.count(f"names matched ({match.how})")
             return match.person_id
-        self.count("names in review")
-        self.review.append(ReviewRow(row, column.key, column.header, text, match.candidates))
+        review = ReviewRow(row, column.key, column.header, text, match.candidates)
+        if review.key not in self.reviewed:  # the same name twice in one answer: once
+            self.reviewed.add(review.key)
+            self.count("names in review")
+            self.review.append(review)
         return ""
 
     def _value(self, i: int, pid: str, column: ExportColumn, meaning: Meaning, text: str) -> None:
@@ -463,9 +479,9 @@ def workbook_bytes(result: SurveyResult) -> bytes:
             for j, value in enumerate(values):
                 if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
                     continue
-                if isinstance(value, bool):
+                if isinstance(value, bool | np.bool_):
                     ws.write_string(r, j, "yes" if value else "no")
-                elif isinstance(value, int | float):
+                elif isinstance(value, int | float | np.integer | np.floating):
                     ws.write_number(r, j, float(value))
                 else:
                     ws.write_string(r, j, clean_text(neutralise_formula(str(value))))

@@ -17,6 +17,7 @@ its candidates and their scores, for the review table.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ _TRANSLIT = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names repeat: each is folded once per process
 def fold(text: str, transliterate: bool = False) -> str:
     """A name for comparison: case-folded, accents dropped (or ``ü`` → ``ue`` when
     ``transliterate``), apostrophes dropped, hyphens and dots as spaces, spacing collapsed."""

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -99,6 +100,7 @@ class Meaning:
 IGNORE = Meaning("ignore", source="")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # answers repeat ("Agree"): each is normalised once
 def wording_key(text: str) -> str:
     """Text compared by wording: NFKC, case-folded, curly quotes straightened, every run of
     punctuation and spacing one space."""
