@@ -55,3 +55,25 @@ def test_choosing_none_of_them_drops_the_answer() -> None:
     result = at.session_state["survey_result"]
     assert [(r.row, r.text) for r in result.review] == [(3, "Ana Silva"), (5, "Ana Silva")]
     assert all(t.target_id != "P03" for t in result.tables["ties"].itertuples())
+
+
+def test_a_mapping_file_from_an_earlier_wave_maps_a_new_question() -> None:
+    import json
+
+    question = "Who mentored you this year?"
+    truth = {p: F.Answers(**{**a.__dict__, "extra": {question: F.LABEL["P08"]}}) for p, a in F.TRUTH.items()}
+    at = open_page("app_pages/data.py")
+    at.file_uploader(key="survey-export").set_value(
+        ("g.csv", F.google_forms(truth, extra=(question,)), CSV)
+    ).run()
+    at.file_uploader(key="survey-roster").set_value(("roster.csv", F.roster_csv(), CSV)).run()
+    before = at.session_state["survey_result"]
+    assert not [t for t in before.tables["ties"].itertuples() if t.relation == "mentoring"]
+    mapping = json.dumps({question: {"kind": "relation", "target": "mentoring"}}).encode()
+    at.file_uploader(key="survey-map-file").set_value(("map.json", mapping, "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = at.session_state["survey_result"]
+    mentoring = {
+        (t.source_id, t.target_id) for t in after.tables["ties"].itertuples() if t.relation == "mentoring"
+    }
+    assert mentoring == {(p, "P08") for p in F.TRUTH}

@@ -35,6 +35,8 @@ def test_google_forms_export_and_roster_reach_the_overview(
     settle(page)
     page.get_by_text("Recognised: Google Forms").wait_for()
     page.get_by_text("Every answer is matched").wait_for()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "survey-data.png"), full_page=True)
     page.get_by_role("button", name=f"Load ({len(F.expected_ties())} ties)").click()
     settle(page)
     page.get_by_text("responses.csv (Google Forms) loaded").wait_for()
@@ -42,8 +44,8 @@ def test_google_forms_export_and_roster_reach_the_overview(
     page.get_by_test_id("stSidebarNav").get_by_text("Overview", exact=True).click()
     settle(page)
     page.get_by_role("heading", name="How this organisation learns").first.wait_for()
+    page.get_by_role("heading", name="Findings").first.wait_for()  # the measures were computed
     assert page.locator('[data-testid="stException"]').count() == 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "survey-overview.png"), full_page=True)
     assert external(requests) == []
     page.context.close()

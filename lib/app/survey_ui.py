@@ -113,7 +113,10 @@ def _mapping(export: Export, version: str) -> dict[str, Meaning]:
         key=f"survey-mapping-{version}",  # a new export gets a fresh table
         hide_index=True,
         disabled=["column", "question"],
+        column_order=["meaning", "target", "dimension", "reverse", "question", "column"],
         column_config={
+            "question": st.column_config.TextColumn("question", width="large"),
+            "column": st.column_config.TextColumn("column (key in the mapping)", width="small"),
             "meaning": st.column_config.SelectboxColumn("meaning", options=list(KINDS), required=True),
             "reverse": st.column_config.CheckboxColumn("reverse"),
         },
@@ -209,7 +212,12 @@ def render() -> None:
         st.session_state["survey_result"] = result
         _review(result)
         st.markdown("**Report** — what was read, dropped and counted.")
-        st.dataframe(_findings_table(result.notes), hide_index=True, key="survey-notes")
+        st.dataframe(
+            _findings_table(result.notes),
+            hide_index=True,
+            key="survey-notes",
+            column_config={"what": st.column_config.TextColumn("what", width="large")},
+        )
         data = workbook_bytes(result)
         name = f"{export_file.name.rsplit('.', 1)[0]}-dataset.xlsx"
         b1, b2, b3 = st.columns(3)
