@@ -77,3 +77,13 @@ def test_a_mapping_file_from_an_earlier_wave_maps_a_new_question() -> None:
         (t.source_id, t.target_id) for t in after.tables["ties"].itertuples() if t.relation == "mentoring"
     }
     assert mentoring == {(p, "P08") for p in F.TRUTH}
+
+
+def test_export_text_in_review_labels_is_escaped() -> None:
+    names = {**F.LABEL, "P08": "[Li Wei](http://x.test)"}
+    at = open_page("app_pages/data.py")
+    at.file_uploader(key="survey-export").set_value(("g.csv", F.google_forms(names=names), CSV)).run()
+    at.file_uploader(key="survey-roster").set_value(("roster.csv", F.roster_csv(), CSV)).run()
+    labels = [s.label for s in at.selectbox if s.key and s.key.startswith("survey-review-")]
+    assert labels and all("\\[Li Wei\\]\\(http" in label for label in labels)
+    assert not any("[Li Wei](http" in label for label in labels)

@@ -142,7 +142,7 @@ def _review(result: SurveyResult) -> None:
         options[NONE_OF_THEM] = ""
         widget = f"survey-review-{_digest(repr(row.key).encode())[:16]}"
         st.selectbox(
-            f"Row {row.row} · {row.question[:80]} · “{row.text[:80]}”",
+            f"Row {row.row} · {ui.md(row.question[:80])} · “{ui.md(row.text[:80])}”",  # export text: escaped
             [CHOOSE, *options],
             key=widget,
             on_change=_resolve,
