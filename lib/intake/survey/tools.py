@@ -156,6 +156,7 @@ class ExportColumn:
     item: str = ""
     tag: str = ""
     option: bool = False  # SurveyMonkey expanded: the cell holds ``item`` when chosen
+    free_text: bool = False  # a text entry ("Other, please specify", a Qualtrics ``_TEXT`` part)
 
     @property
     def key(self) -> str:
@@ -317,13 +318,11 @@ def _qualtrics(tool: Tool, file: str, grid: list[list[str]], rows: list[int]) ->
         if re.search(r"_\d+$", tag) and " - " in text:
             question, _, item = text.rpartition(" - ")
         import_id = _import_id(grid[2][j]) if has_import and j < len(grid[2]) else ""
-        columns.append(ExportColumn(j, tag, question.strip(), item.strip(), tag=import_id or tag))
+        free = bool(OTHER_TEXT.search(import_id) or OTHER_TEXT.search(tag))
+        columns.append(ExportColumn(j, tag, question.strip(), item.strip(), tag=tag, free_text=free))
     numeric = _looks_numeric(grid[body:], columns)
     variant = "numeric values" if numeric else "choice text"
-    export = _assemble(tool, variant, file, columns, roles, grid[body:], rows[body:])
-    for c in export.columns:  # the tag the facilitator set is the column's stable name
-        object.__setattr__(c, "tag", tags[c.index])
-    return export
+    return _assemble(tool, variant, file, columns, roles, grid[body:], rows[body:])
 
 
 def _import_id(cell: str) -> str:
@@ -337,12 +336,7 @@ def _import_id(cell: str) -> str:
 def _looks_numeric(body: list[list[str]], columns: list[ExportColumn]) -> bool:
     """Qualtrics' numeric export: every choice cell a whole number or comma-joined whole numbers
     (text-entry columns aside)."""
-    cells = [
-        r[c.index]
-        for r in body
-        for c in columns
-        if c.index < len(r) and r[c.index] and not OTHER_TEXT.search(c.tag)
-    ]
+    cells = [r[c.index] for r in body for c in columns if c.index < len(r) and r[c.index] and not c.free_text]
     numeric = sum(1 for v in cells if re.fullmatch(r"\d+(,\d+)*", v))
     return bool(cells) and numeric > len(cells) / 2
 
@@ -396,7 +390,7 @@ def _assemble(
     width = max([len(r) for r in body] + [c.index + 1 for c in columns] + [max(roles, default=-1) + 1])
     padded = [r + [""] * (width - len(r)) for r in body]
     frame = pd.DataFrame(padded, columns=range(width), dtype=object) if padded else pd.DataFrame()
-    kept = [c for c in columns if not OTHER_TEXT.search(c.tag or "") and not OTHER_TEXT.search(c.item)]
+    kept = [c for c in columns if not c.free_text and not OTHER_TEXT.search(c.item)]
     dropped: dict[str, int] = {}
     free = len(columns) - len(kept)
     if free:
