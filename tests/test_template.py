@@ -66,7 +66,27 @@ def test_tables_of_wording_cover_the_schema() -> None:
 
 
 def test_sheet_order(wb: openpyxl.Workbook) -> None:
-    assert wb.sheetnames == ["instructions", *(s.name for s in SHEETS), "survey_questions"]
+    assert wb.sheetnames == ["instructions", *(s.name for s in SHEETS), "survey_questions", "survey_tools"]
+
+
+def test_survey_tools_sheet_covers_every_tool_the_survey_reader_recognises(wb: openpyxl.Workbook) -> None:
+    from lib.intake.survey.tools import TOOLS
+
+    rows = list(wb["survey_tools"].iter_rows(min_row=2, values_only=True))
+    assert {r[0] for r in rows} == set(TOOLS)
+    for tool in TOOLS:
+        assert {r[1] for r in rows if r[0] == tool} == {"Question types", "Who answered", "Export"}
+
+
+def test_name_list_sheet_from_the_roster() -> None:
+    from lib.intake.survey.people import name_list, roster_from_people
+    from tests.survey_fixtures import LABEL, roster_frame
+
+    labels = list(name_list(roster_from_people(roster_frame()))["label"])
+    book = openpyxl.load_workbook(io.BytesIO(template_bytes(labels)), read_only=True)
+    assert book.sheetnames[-1] == "name_list"
+    column = [r[0] for r in book["name_list"].iter_rows(values_only=True)]
+    assert column == ["label", *LABEL.values()]
 
 
 @pytest.mark.parametrize("sheet", SHEETS, ids=lambda s: s.name)

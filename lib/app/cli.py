@@ -1,7 +1,7 @@
 """Command line: ``python -m lib.cli validate|template|sample|analyze|report …``.
 
 ``validate FILE``            exit 0 when it loads; 1 with one line per finding (``sheet:row:column: message``)
-``template OUT.xlsx``        the survey kit workbook
+``template OUT.xlsx [--roster ROSTER]``  the survey kit workbook (with the roster's name list)
 ``sample OUT --people N --seed S``   a generated organisation (.xlsx, or .zip of CSVs for big ones)
 ``analyze FILE --json OUT``  every analysis section as JSON (sections listed in ``ANALYSIS_SECTIONS``)
 ``report FILE --format pptx|xlsx|html --out PATH [--view aggregate|named] [--group-by ATTR]``  the exports the app offers
@@ -10,6 +10,9 @@
 ``delete --workspace NAME [--wave LABEL]``  delete a workspace (or one wave) with everything it holds
 (the last three use ``$SLD_DATABASE_URL`` or ``data/workspaces.db``; ``--database URL`` overrides)
 ``definitions [--json]``     every measure and rule the app shows, from the registry (:mod:`lib.report.definitions`)
+``survey EXPORT --roster ROSTER --out OUT.xlsx [--mapping MAP.json] [--review REVIEW.csv] [--wave LABEL]``
+                             a survey tool's export (Microsoft Forms, Google Forms, Qualtrics, SurveyMonkey)
+                             as a workbook in the data contract; exit 1 with one line when it cannot be read
 ``hash-password [--scrypt-n N]``  a scrypt hash for a built-in account's ``password_hash`` (password from stdin or a prompt)
 """
 
@@ -97,7 +100,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_template(args: argparse.Namespace) -> int:
     from lib.intake.template import template_bytes
 
-    Path(args.out).write_bytes(template_bytes())
+    labels = None
+    if args.roster:
+        from lib.intake.survey.people import name_list, read_roster
+
+        try:
+            roster, findings = read_roster(Path(args.roster).name, Path(args.roster).read_bytes())
+        except OSError as err:
+            print(f"error: cannot read {err.filename}: {err.strerror}", file=sys.stderr)
+            return 1
+        if roster is None:
+            print(f"error: {_reason(findings, 'the roster cannot be read')}", file=sys.stderr)
+            return 1
+        labels = list(name_list(roster)["label"])
+    Path(args.out).write_bytes(template_bytes(labels))
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -321,6 +337,57 @@ def _cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reason(findings: Sequence[Finding], fallback: str) -> str:
+    """The first error of ``findings`` as one line (file, message, value)."""
+    first = next((f for f in findings if f.severity == "error"), None)
+    if first is None:
+        return fallback
+    value = f" ({first.value})" if first.value else ""
+    return f"{first.file}: {first.message}{value}"
+
+
+def _cmd_survey(args: argparse.Namespace) -> int:
+    from lib.intake.survey.convert import Settings, convert, review_csv, workbook_bytes
+    from lib.intake.survey.people import FUZZY_THRESHOLD, read_roster
+    from lib.intake.survey.questions import mapping_from_json
+    from lib.intake.survey.tools import read_export
+
+    try:
+        export_bytes, roster_bytes = Path(args.export).read_bytes(), Path(args.roster).read_bytes()
+        mapping = mapping_from_json(Path(args.mapping).read_text(encoding="utf-8")) if args.mapping else {}
+    except OSError as err:
+        print(f"error: cannot read {err.filename}: {err.strerror}", file=sys.stderr)
+        return 1
+    except ValueError as err:
+        print(f"error: {args.mapping}: {err}", file=sys.stderr)
+        return 1
+    export, findings = read_export(Path(args.export).name, export_bytes)
+    if export is None:
+        print(f"error: {_reason(findings, 'the export cannot be read')}", file=sys.stderr)
+        return 1
+    roster, roster_findings = read_roster(Path(args.roster).name, roster_bytes)
+    if roster is None:
+        print(f"error: {_reason(roster_findings, 'the roster cannot be read')}", file=sys.stderr)
+        return 1
+    settings = Settings(
+        keep_partial=not args.drop_partial, threshold=args.threshold or FUZZY_THRESHOLD, wave=args.wave or ""
+    )
+    result = convert(export, roster, mapping, settings=settings)
+    Path(args.out).write_bytes(workbook_bytes(result))
+    if args.review:
+        Path(args.review).write_bytes(review_csv(result))
+    for f in result.notes:
+        where = ", ".join(p for p in (f"row {f.row}" if f.row else "", f.column) if p)
+        value = f" (value: {f.value!r})" if f.value else ""
+        print(f"{f.severity}: {f.message}{value}" + (f" [{where}]" if where else ""), file=sys.stderr)
+    where = f" (listed in {args.review})" if args.review and result.review else ""
+    print(
+        f"wrote {args.out}: {export.tool} export, {len(result.tables['ties'])} ties; "
+        f"{len(result.review)} answer(s) need review{where}"
+    )
+    return 0
+
+
 def _cmd_hash_password(args: argparse.Namespace) -> int:
     import getpass
 
@@ -403,6 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="write the survey-kit template workbook")
     p.add_argument("out")
+    p.add_argument("--roster", help="the people sheet: adds the name list to paste as the survey's choices")
     p.set_defaults(func=_cmd_template)
 
     p = sub.add_parser("sample", help="write a generated sample organisation")
@@ -458,6 +526,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", required=True)
     p.add_argument("--wave", help="delete only this wave")
     p.set_defaults(func=_cmd_delete)
+
+    p = sub.add_parser(
+        "survey", help="a survey tool's export, matched to the roster, as a workbook in the data contract"
+    )
+    p.add_argument("export", help="the export as the tool gave it (.csv or .xlsx)")
+    p.add_argument(
+        "--roster", required=True, help="the people sheet (.xlsx or .csv): person_id, name, team, email"
+    )
+    p.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    p.add_argument("--mapping", help="JSON: column → meaning for questions not in the kit")
+    p.add_argument("--review", help="CSV: one row per answer that needs review")
+    p.add_argument("--wave", help="wave label written on every row")
+    p.add_argument("--drop-partial", action="store_true", help="drop unfinished responses (default: keep)")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        help="fuzzy name-match score 0–100 that counts (default: lib.intake.survey.people.FUZZY_THRESHOLD)",
+    )
+    p.set_defaults(func=_cmd_survey)
 
     from lib.app.auth import SCRYPT_N  # a light module: constants and the standard library
 

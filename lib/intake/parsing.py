@@ -58,6 +58,7 @@ __all__ = [
     "parse_isolated",
     "parse_jobs",
     "plan",
+    "plan_table",
 ]
 
 #: Excel error values (openpyxl returns them as these strings).
@@ -245,6 +246,12 @@ def plan(sources: list[Source], limits: Limits) -> tuple[list[Job], list[Finding
     return jobs, findings
 
 
+def plan_table(src: Source, limits: Limits) -> tuple[list[Job], list[Finding]]:
+    """Plan one file that is a single table whatever it is called (a survey tool's export, a
+    roster): a CSV file, or the first visible sheet of a workbook. The same checks as :func:`plan`."""
+    return _plan_source(src, limits, "", single=True)
+
+
 def _head(blob: Blob, n: int = 8) -> bytes:
     if blob.data is not None:
         return blob.data[:n]
@@ -253,7 +260,9 @@ def _head(blob: Blob, n: int = 8) -> bytes:
         return fh.read(n)
 
 
-def _plan_source(src: Source, limits: Limits, wave: str) -> tuple[list[Job], list[Finding]]:
+def _plan_source(
+    src: Source, limits: Limits, wave: str, single: bool = False
+) -> tuple[list[Job], list[Finding]]:
     name, suffix = src.name, _suffix(src.name)
     if src.size == 0:
         return [], [
@@ -286,7 +295,7 @@ def _plan_source(src: Source, limits: Limits, wave: str) -> tuple[list[Job], lis
             return [], [
                 _error("The file is not a valid .xlsx workbook (wrong or unreadable file type)", name, hint)
             ]
-        return _plan_workbook(name, src.blob, limits, wave)
+        return _plan_workbook(name, src.blob, limits, wave, single)
     if suffix == ".zip":
         if not is_zip:
             return [], [
@@ -304,7 +313,7 @@ def _plan_source(src: Source, limits: Limits, wave: str) -> tuple[list[Job], lis
                     "Rename it to .xlsx (or .zip), or save it again as CSV.",
                 )
             ]
-        return _plan_csv(name, src.blob, src.size, limits, wave)
+        return _plan_csv(name, src.blob, src.size, limits, wave, single)
     if suffix == ".xls":
         return [], [_error(f"The file cannot be read: {PROTECTED}", name, SAVE_AS_XLSX)]
     kinds = {".ods": "an OpenDocument spreadsheet", ".numbers": "a Numbers spreadsheet", ".json": "JSON"}
@@ -420,7 +429,10 @@ def _corrupt(file: str, exc: BaseException, what: str = "workbook") -> Finding:
     )
 
 
-def _plan_workbook(file: str, blob: Blob, limits: Limits, wave: str) -> tuple[list[Job], list[Finding]]:
+def _plan_workbook(
+    file: str, blob: Blob, limits: Limits, wave: str, single: bool = False
+) -> tuple[list[Job], list[Finding]]:
+    """The workbook's sheets this dashboard reads (``single``: its first visible sheet, whatever its name)."""
     try:
         with blob.open_container() as fh, zipfile.ZipFile(fh) as zf:
             findings = _zip_size_findings(zf, file, limits)
@@ -434,6 +446,10 @@ def _plan_workbook(file: str, blob: Blob, limits: Limits, wave: str) -> tuple[li
             used: dict[str, str] = {}
             for title, state, part in sheets:
                 spec = sheet_for(title)
+                if single and state == "visible":
+                    if chosen:
+                        continue
+                    spec = SHEETS[0]  # the one table, whatever the sheet is called
                 if state != "visible":
                     findings.append(
                         _note(
@@ -683,9 +699,11 @@ def _count_newlines(blob: Blob) -> int:
     return n
 
 
-def _plan_csv(file: str, blob: Blob, size: int, limits: Limits, wave: str) -> tuple[list[Job], list[Finding]]:
+def _plan_csv(
+    file: str, blob: Blob, size: int, limits: Limits, wave: str, single: bool = False
+) -> tuple[list[Job], list[Finding]]:
     stem = _stem(file)
-    if sheet_for(stem) is None:
+    if sheet_for(stem) is None and not single:
         return [], [
             _note(
                 f"File '{PurePosixPath(file).name}' does not name a sheet this dashboard reads; ignored",

@@ -10,6 +10,7 @@ module only adds what the schema does not hold (question wording, example rows, 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from lib.core.sanitise import neutralise_formula
 from lib.core.schema import (
     CHANNEL_MODES,
     LEARNING_TYPE_CODES,
@@ -35,8 +37,12 @@ __all__ = [
     "EXAMPLE_ROWS",
     "LEARNING_HOURS_QUESTION",
     "LEARNING_LONG_COLUMNS",
+    "NAME_CAP",
     "NAME_GENERATOR_QUESTIONS",
     "SKILL_LEVEL_ANCHORS",
+    "SKILL_QUESTION",
+    "SURVEY_TOOL_SETUP",
+    "TIE_WEIGHT_QUESTION",
     "VALIDATION_ROWS",
     "WORK_KIND_WORDING",
     "WORK_QUESTION",
@@ -52,6 +58,8 @@ VALIDATION_ROWS = 5000
 LEARNING_LONG_COLUMNS: tuple[str, ...] = ("learning_type", "hours", "activity", "channel", "date")
 INSTRUCTIONS = "instructions"
 SURVEY = "survey_questions"
+TOOLS_SHEET = "survey_tools"
+NAME_LIST = "name_list"
 
 #: Name-generator questions (one per standard relation): who the respondent names becomes target_id.
 NAME_GENERATOR_QUESTIONS: dict[str, str] = {
@@ -61,7 +69,11 @@ NAME_GENERATOR_QUESTIONS: dict[str, str] = {
     "trust": "Who would you trust to discuss a sensitive work issue or a mistake you made?",
     "energy": "Who leaves you feeling energised and more motivated after you interact with them?",
 }
-NAME_GENERATOR_ANSWER = "Pick up to 10 colleagues from the list of names (optional for each question)."
+#: The most colleagues a name-generator question takes; names beyond it are dropped with a note.
+NAME_CAP = 10
+NAME_GENERATOR_ANSWER = (
+    f"Pick up to {NAME_CAP} colleagues from the list of names (optional for each question)."
+)
 TIE_WEIGHT_QUESTION = "For each person you named: how often? 1 = monthly or less, 2 = weekly, 3 = daily."
 LEARNING_HOURS_QUESTION = (
     "In the last four weeks, about how many hours did you spend on this kind of learning?"
@@ -319,6 +331,83 @@ def survey_questions() -> list[SurveyQuestion]:
     return qs
 
 
+#: How to set up each survey tool for the kit, and how to export its answers so that the Data page
+#: (or ``python -m lib.cli survey``) reads them as they come: tool → (step, what to do).
+SURVEY_TOOL_SETUP: dict[str, tuple[tuple[str, str], ...]] = {
+    "Microsoft Forms": (
+        (
+            "Question types",
+            "Name questions: Choice with 'Multiple answers' on; paste the name_list sheet's labels as the "
+            "options (paste into the first option: Forms adds one option per line). Hours and shares: Text with "
+            "the 'Number' restriction. Trust: Likert, the five labels as columns and the fifteen statements as "
+            "rows. Skills: Likert with the skills as rows (0–5 or the level labels).",
+        ),
+        (
+            "Who answered",
+            "Settings → 'Only people in my organization can respond' with 'Record name': the export then has "
+            "the Email and Name columns, matched to the roster's email and name.",
+        ),
+        ("Export", "Responses → 'Open in Excel': upload the .xlsx as it downloads."),
+    ),
+    "Google Forms": (
+        (
+            "Question types",
+            "Name questions: Checkboxes; paste the name_list labels (one per line: Forms adds one option each). "
+            "Trust: Multiple choice grid, the statements as rows and the five labels as columns. Hours and "
+            "shares: Short answer with 'Number' validation. Skills: a grid with the skills as rows.",
+        ),
+        (
+            "Who answered",
+            "Settings → Responses → 'Collect email addresses' (Verified): the Email Address column is matched to "
+            "the roster's email. Or ask the kit's employee-id question.",
+        ),
+        (
+            "Export",
+            "Responses → ⋮ → 'Download responses (.csv)', or the linked sheet's File → Download → CSV. A person "
+            "who answers twice: the later answer counts.",
+        ),
+    ),
+    "Qualtrics": (
+        (
+            "Question types",
+            "Name questions: Multiple choice with 'Allow multiple answers'; paste the name_list labels with "
+            "'Bulk add choices' and keep the recode values in list order. Set each question's export tag to the "
+            "kit's code (advice, IOL, ks1…). Trust: Matrix table (Likert, single answer) with the statements. "
+            "Hours and shares: Text entry with number validation. Skills: a matrix table.",
+        ),
+        (
+            "Who answered",
+            "Distribute to a contact list whose External Data Reference holds the employee id (the export's "
+            "ExternalReference column); the recipient e-mail is the fallback.",
+        ),
+        (
+            "Export",
+            "Data & Analysis → Export & Import → Export data → CSV, with 'Use choice text' or 'Use numeric "
+            "values'; keep the three header rows. Unfinished responses are kept for what was answered (a "
+            "setting on the Data page).",
+        ),
+    ),
+    "SurveyMonkey": (
+        (
+            "Question types",
+            "Name questions: Checkboxes; paste the name_list labels with 'Add answers in bulk'. Trust: Matrix / "
+            "Rating Scale with the five labels. Hours and shares: Single Textbox with numeric validation. Skills: "
+            "a matrix with the skills as rows.",
+        ),
+        (
+            "Who answered",
+            "An email invitation collector (the Email Address column), or a web link carrying the employee id "
+            "as a custom variable (the Custom Data 1 column).",
+        ),
+        (
+            "Export",
+            "Analyze results → Save as → Export file → All responses data, as XLS or CSV, expanded or condensed: "
+            "upload it unchanged (both header rows).",
+        ),
+    ),
+}
+
+
 # --- validations ------------------------------------------------------------------------------
 
 
@@ -421,7 +510,9 @@ def _instructions(ws: Worksheet, fmt: dict[str, Any]) -> None:
         ),
         (
             "Privacy: groups smaller than the minimum group size (5 by default) are never shown in aggregate "
-            "views. The survey_questions sheet holds the wording to paste into your survey tool.",
+            "views. The survey_questions sheet holds the wording to paste into your survey tool, "
+            "survey_tools how to set up Microsoft Forms, Google Forms, Qualtrics or SurveyMonkey, and "
+            "name_list (when made from your roster) the names to paste as choices.",
             fmt["wrap"],
         ),
     ]
@@ -523,8 +614,32 @@ def _survey_sheet(ws: Worksheet, fmt: dict[str, Any]) -> None:
     ws.freeze_panes(1, 0)
 
 
-def template_bytes() -> bytes:
-    """The template workbook (.xlsx bytes): instructions, one sheet per schema sheet, survey_questions."""
+def _tools_sheet(ws: Worksheet, fmt: dict[str, Any]) -> None:
+    for j, (head, width) in enumerate(zip(("Survey tool", "Step", "How"), (20, 16, 120), strict=True)):
+        ws.write_string(0, j, head, fmt["header"])
+        ws.set_column(j, j, width, fmt["wrap"])
+    row = 0
+    for tool, steps in SURVEY_TOOL_SETUP.items():
+        for step, text in steps:
+            row += 1
+            for j, value in enumerate((tool, step, text)):
+                ws.write_string(row, j, value, fmt["wrap"])
+    ws.freeze_panes(1, 0)
+
+
+def _name_list_sheet(ws: Worksheet, labels: Sequence[str], fmt: dict[str, Any]) -> None:
+    """One label per line, to paste as a name question's choices (no ids, no e-mails)."""
+    ws.write_string(0, 0, "label", fmt["header"])
+    ws.set_column(0, 0, 40)
+    for r, label in enumerate(labels, start=1):
+        ws.write_string(r, 0, str(neutralise_formula(label)))
+    ws.freeze_panes(1, 0)
+
+
+def template_bytes(name_list: Sequence[str] | None = None) -> bytes:
+    """The template workbook (.xlsx bytes): instructions, one sheet per schema sheet,
+    survey_questions, survey_tools (how to set up each survey tool) and, given the roster's name
+    list (:func:`lib.intake.survey.people.name_list`), the name_list sheet."""
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
@@ -551,5 +666,8 @@ def template_bytes() -> bytes:
     for sheet in SHEETS:
         _data_sheet(wb.add_worksheet(sheet.name), sheet, fmt)
     _survey_sheet(wb.add_worksheet(SURVEY), fmt)
+    _tools_sheet(wb.add_worksheet(TOOLS_SHEET), fmt)
+    if name_list is not None:
+        _name_list_sheet(wb.add_worksheet(NAME_LIST), name_list, fmt)
     wb.close()
     return buffer.getvalue()
