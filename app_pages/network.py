@@ -104,8 +104,14 @@ if mode == "Groups":
     )
 else:
     k1, k2, k3, k4 = st.columns(4)
+    colour_options = [*attrs, "community", "network_role"]
     colour_by = k1.selectbox(
-        "Colour by", [*attrs, "community", "network_role"], key="net_colour", format_func=netmap.pretty
+        "Colour by",
+        colour_options,
+        index=colour_options.index(netmap.default_colour_attribute(ds) or "community"),
+        key="net_colour",
+        format_func=netmap.pretty,
+        help="Department by default; team and the other attributes when chosen.",
     )
     measures, role_table, table = person_data()
     numeric = [c for c in measures.columns if c != "community"]

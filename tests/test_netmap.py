@@ -177,6 +177,45 @@ def test_colour_categories_empty() -> None:
     assert cats.empty and legend == []
 
 
+def _people(**columns: list[object]) -> Dataset:
+    n = len(next(iter(columns.values())))
+    return Dataset(people=pd.DataFrame({"person_id": [f"P{i}" for i in range(n)], **columns}))
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        # department wins whenever it is there, even with 30 teams before it
+        (
+            {"team": [f"T{i % 30}" for i in range(60)], "department": [f"D{i % 4}" for i in range(60)]},
+            "department",
+        ),
+        ({"department": ["A", "B"] * 30, "location": [f"L{i % 5}" for i in range(60)]}, "department"),
+        # no department: the first attribute with 3 to 12 groups (team has 30, role 2, location 5)
+        (
+            {
+                "team": [f"T{i % 30}" for i in range(60)],
+                "role": ["a", "b"] * 30,
+                "location": [f"L{i % 5}" for i in range(60)],
+            },
+            "location",
+        ),
+        ({"team": [f"T{i % 12}" for i in range(60)], "location": ["x", "y", "z"] * 20}, "team"),
+        ({"team": [f"T{i % 13}" for i in range(60)], "location": ["x", "y", "z"] * 20}, "location"),
+        # blanks are no group: three values of which one is blank make two groups
+        ({"level": [1, 2, None] * 20, "location": ["x", "y", "z"] * 20}, "location"),
+        # nothing fits: the first attribute
+        ({"team": [f"T{i % 30}" for i in range(60)], "role": ["a", "b"] * 30}, "team"),
+    ],
+)
+def test_default_colour_attribute(columns: dict[str, list[object]], expected: str) -> None:
+    assert netmap.default_colour_attribute(_people(**columns)) == expected
+
+
+def test_default_colour_attribute_without_attributes() -> None:
+    assert netmap.default_colour_attribute(Dataset(people=pd.DataFrame({"person_id": ["a", "b"]}))) == ""
+
+
 def test_node_sizes_area_proportional() -> None:
     idx = pd.Index(["a", "b", "c", "d"])
     sizes = netmap.node_sizes(pd.Series({"a": 0.0, "b": 1.0, "c": 4.0, "d": np.nan}), idx, 0.0, 10.0)

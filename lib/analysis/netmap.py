@@ -57,6 +57,7 @@ __all__ = [
     "Scope",
     "category_text",
     "colour_categories",
+    "default_colour_attribute",
     "ego_people",
     "fmt",
     "group_map",
@@ -754,6 +755,29 @@ def group_map(
         physics=physics,
         notes=notes,
     )
+
+
+#: How many groups an attribute should have to colour the person map by default: fewer tell
+#: little, more run out of distinguishable colours (the palette has 12; the rest turn grey "Other").
+COLOUR_GROUPS = (3, 12)
+
+
+def default_colour_attribute(ds: Dataset) -> str:
+    """The attribute the person map is coloured by when nobody has chosen one.
+
+    ``department`` when the people sheet has one; otherwise the first grouping attribute
+    (:attr:`Dataset.attributes` order) with between 3 and 12 groups, so every group gets a colour of
+    its own; otherwise the first attribute ("" when there is none). Team is offered, never the
+    default: an organisation of 30 teams would leave most people in the grey "Other".
+    """
+    attrs = ds.attributes
+    if "department" in attrs:
+        return "department"
+    lo, hi = COLOUR_GROUPS
+    for attr in attrs:
+        if lo <= category_text(ds.people[attr].dropna()).nunique() <= hi:
+            return attr
+    return attrs[0] if attrs else ""
 
 
 def pretty(column: str) -> str:
