@@ -519,16 +519,29 @@ def network_roles(ds: Dataset, measured: Measured, thresholds: RoleThresholds | 
     return assign_roles(ds, measured.table, thresholds, wave=measured.wave)
 
 
-def summary_table(summary: NetworkSummary) -> pd.DataFrame:
-    """The whole-network measures as rows of (measure, value, definition) for the page.
+def summary_table(summary: NetworkSummary, numbers: bool = False) -> pd.DataFrame:
+    """The whole-network measures as rows of (measure, value, definition).
 
-    Values as text (4 significant digits, ``–`` for undefined/NaN), definitions from
-    :data:`lib.analysis.network.SUMMARY_DEFINITIONS`; the relations field is left out (the page shows them).
+    Values as text for the page (4 significant digits, ``–`` for undefined/NaN), or with
+    ``numbers=True`` as numbers (NaN when undefined) for a spreadsheet; yes/no stay words.
+    Definitions from :data:`lib.analysis.network.SUMMARY_DEFINITIONS`; the relations field is left
+    out (the page shows them).
     """
+
+    def value(v: object) -> object:
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if numbers:
+            try:
+                return float(v)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                return v
+        return fmt(v)
+
     rows = [
         {
             "measure": pretty(k),
-            "value": fmt(v) if not isinstance(v, bool) else ("yes" if v else "no"),
+            "value": value(v),
             "definition": SUMMARY_DEFINITIONS.get(k, ""),
         }
         for k, v in summary.as_dict().items()

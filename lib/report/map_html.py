@@ -70,7 +70,7 @@ def _legend_html(m: NetworkMap) -> str:
     items = "".join(
         f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
         f'background:{e.colour};border:1px solid #888;margin-right:6px"></span>'
-        f'{escape(e.label)} <span style="color:#777">({e.count:,})</span></div>'
+        f'{escape(e.label)} <span style="color:#595959">({e.count:,})</span></div>'
         for e in m.legend
     )
     head = f"<b>Colour: {escape(pretty(m.colour_by))}</b>" if m.colour_by else ""
