@@ -96,6 +96,7 @@ with mix_tab:
                 y=by,
                 x="share",
                 color="type",
+                pattern_shape="type",  # readable in greyscale and for colour-blind readers too
                 orientation="h",
                 title="Learning mix per group (mean of each person's shares)",
             ),
@@ -112,6 +113,7 @@ with mix_tab:
                 y=by,
                 x="share",
                 color="source",
+                pattern_shape="source",
                 orientation="h",
                 title="Experience : others : formal against 70:20:10",
             ),

@@ -516,3 +516,23 @@ def test_measured_repr_is_a_small_cache_key(chain: Dataset) -> None:
     assert repr(measured) == "Measured(relations=('advice',), wave=None)"
     roles_df = netmap.network_roles(chain, measured)
     assert list(roles_df["person_id"]) == list("abcde")
+
+
+def test_map_groups_differ_by_shape_as_well_as_colour() -> None:
+    # each of the first six palette colours has a shape of its own; colour and shape never repeat together
+    assert len({map_html.shape_of(c) for c in netmap.PALETTE[:6]}) == 6
+    assert len({(c, map_html.shape_of(c)) for c in netmap.PALETTE}) == len(netmap.PALETTE)
+    assert map_html.shape_of(netmap.OTHER_COLOUR) == "dot"
+    colours = netmap.PALETTE[:3]
+    m = netmap.NetworkMap(
+        "groups",
+        [netmap.MapNode(f"g{i}", f"G{i}", f"G{i}", f"G{i}", c, 10.0) for i, c in enumerate(colours)],
+        [],
+        [netmap.LegendEntry(f"G{i}", c, 5) for i, c in enumerate(colours)],
+        colour_by="department",
+    )
+    html = map_html.render_html(m)
+    for c in colours:
+        shape = map_html.shape_of(c)
+        assert re.search(rf'"color": "{c}"[^}}]*"shape": "{shape}"', html), shape
+        assert f'color:{c};text-shadow:0 0 1px #333">{map_html.SHAPES[shape]}</span>' in html
