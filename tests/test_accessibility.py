@@ -33,10 +33,30 @@ PAGES = {
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's violations on ``page`` (every frame injected), WCAG 2 A and AA rules only."""
+    """axe-core's violations on ``page`` (every frame injected), WCAG 2 A and AA rules only, that
+    two scans in a row agree on.
+
+    A violation a reader meets stays put; Streamlit re-renders parts of a page for a moment after
+    it settles (an expander's label was once seen empty in one scan of three), so a node flagged
+    by one scan only is a passing state of the DOM, not a finding.
+    """
+    first = _scan(page)
+    if not first:
+        return []
+    second = {(v["id"], n["target"]) for v in _scan(page) for n in v["nodes"]}
+    kept = []
+    for v in first:
+        nodes = [n for n in v["nodes"] if (v["id"], n["target"]) in second]
+        if nodes:
+            kept.append({**v, "nodes": nodes})
+    return kept
+
+
+def _scan(page: Any) -> list[dict[str, Any]]:
     source = AXE.read_text(encoding="utf-8")
     for frame in page.frames:
-        frame.add_script_tag(content=source)
+        if not frame.evaluate("typeof axe !== 'undefined'"):
+            frame.add_script_tag(content=source)
     result = page.evaluate(
         """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});

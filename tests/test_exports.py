@@ -515,6 +515,10 @@ def test_workbook_numbers_are_numbers_with_formats(
     # dates are dates
     generated = next(r[1] for r in wb["contents"].iter_rows() if r[0].value == "Generated")
     assert generated.is_date and generated.number_format == "yyyy-mm-dd"
+    periods = _column(wb["flow_trend"], "Period")
+    assert periods and all(c.is_date and c.number_format == "yyyy-mm" for c in periods)
+    first = aggregate.table("flow_trend")["period"].iloc[0]
+    assert periods[0].value.strftime("%Y-%m") == first
 
 
 def test_workbook_tables_filters_frozen_headers_and_widths(

@@ -47,7 +47,7 @@ def column_config(frame: pd.DataFrame, help_texts: Mapping[str, str] | None = No
     helps = help_texts or {}
     for name, (text, kind) in columns.labelled(frame).items():
         hint = helps.get(name) or None
-        if kind == "text":
+        if kind in ("text", "date"):
             config[name] = st.column_config.Column(text, help=hint)
         else:
             config[name] = st.column_config.NumberColumn(text, help=hint, format=PAGE_FORMATS[kind])

@@ -14,6 +14,7 @@ count        people, ties, rows: whole numbers     ``1,204``   ``#,##0``
 coefficient  E-I index, Cronbach's alpha: 2 dp     ``-0.41``   ``0.00``
 measure      a network measure: 3 significant      ``0.0123``  ``0.000``
 change       a signed difference, one decimal      ``+1.5``    ``+0.0;-0.0;0``
+date         a day or a month (``2026-03``)        as is       a date cell
 text         words                                 as is       text
 ============ ===================================== =========== ===============
 
@@ -25,6 +26,7 @@ definitions registry can absorb this table: it is data, keyed by the same names.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -42,9 +44,10 @@ __all__ = [
     "kind_of",
     "label",
     "labelled",
+    "number_text",
 ]
 
-Kind = Literal["share", "mean", "index", "count", "coefficient", "measure", "change", "text"]
+Kind = Literal["share", "mean", "index", "count", "coefficient", "measure", "change", "date", "text"]
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ COLUMNS: dict[str, Column] = {
     "flow": _c("Flow events", "count"),
     "unclassified": _c("Unclassified", "count"),
     "actors": _c("People active", "count"),
-    "period": _c("Period"),
+    "period": _c("Period", "date"),
     "shift": _c("Shift"),
     "from": _c("From"),
     "to": _c("To"),
@@ -296,6 +299,7 @@ EXCEL_FORMATS: dict[Kind, str] = {
     "coefficient": "0.00",
     "measure": "0.000",
     "change": "+0.0;-0.0;0",
+    "date": "yyyy-mm-dd",
     "text": "@",
 }
 
@@ -346,3 +350,23 @@ def labelled(frame: pd.DataFrame) -> dict[str, tuple[str, Kind]]:
         seen.add(candidate)
         out[str(col)] = (candidate, kind_of(col, frame.iloc[:, j]))
     return out
+
+
+def number_text(value: float, kind: Kind) -> str:
+    """A number as a reader sees it in a column of ``kind`` (the HTML report's tables): 0.58 →
+    "58%" for a share, 3.44 → "3.4" for a mean, 1204 → "1,204" for a count, 0.0123 → "0.0123"."""
+    if math.isnan(value):
+        return "–"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    texts: dict[Kind, str] = {
+        "share": f"{value:.0%}",
+        "mean": f"{value:,.1f}",
+        "index": f"{value:,.0f}",
+        "count": f"{value:,.0f}",
+        "coefficient": f"{value:.2f}",
+        "change": f"{value:+,.1f}",
+    }
+    if kind in texts:
+        return texts[kind]
+    return f"{value:,.0f}" if value.is_integer() or abs(value) >= 1000 else f"{value:.3g}"

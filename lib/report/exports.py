@@ -668,12 +668,8 @@ def _write_cell(ws: Any, row: int, col: int, value: object, num_format: str, fmt
         if stamp.tzinfo is not None:
             stamp = stamp.tz_localize(None)
         day = stamp.normalize() == stamp
-        ws.write_datetime(
-            row,
-            col,
-            stamp.to_pydatetime(),
-            fmts.get(num_format=_DATE_FORMAT if day else f"{_DATE_FORMAT} hh:mm"),
-        )
+        shown = num_format or (_DATE_FORMAT if day else f"{_DATE_FORMAT} hh:mm")
+        ws.write_datetime(row, col, stamp.to_pydatetime(), fmts.get(num_format=shown))
         return 10 if day else 16
     text = _cell_text(format_value(value) if isinstance(value, (list, tuple, set)) else value)
     ws.write_string(row, col, text, _text_format(text, fmts))
@@ -690,6 +686,21 @@ def _number_format(kind: columns.Kind, value: object) -> str:
     ):
         return "#,##0"
     return columns.EXCEL_FORMATS[kind] if kind != "text" else ""
+
+
+_TEXT = columns.Column("")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _as_date(text: str) -> tuple[object, str]:
+    """A period written as text (``2026-03`` or ``2026-03-02``) as a date and its Excel format;
+    any other text unchanged."""
+    try:
+        if _MONTH.match(text):
+            return dt.date.fromisoformat(f"{text}-01"), "yyyy-mm"
+        return dt.date.fromisoformat(text), "yyyy-mm-dd"
+    except ValueError:
+        return text, ""
 
 
 def _headers(frame: pd.DataFrame) -> list[tuple[str, columns.Kind]]:
@@ -723,9 +734,14 @@ def _write_table(
         ws.write_string(start_row, 0, "(no columns)")
         return
     widths = [len(h) + 3 for h, _ in headers]  # room for the filter button
+    dates = {j for j, c in enumerate(frame.columns) if columns.COLUMNS.get(str(c), _TEXT).kind == "date"}
     for i, row in enumerate(frame.itertuples(index=False, name=None)):
         for j, value in enumerate(row):
             kind = headers[j][1]
+            if j in dates and isinstance(value, str):
+                value, num_format = _as_date(value)
+                widths[j] = max(widths[j], _write_cell(ws, start_row + 1 + i, j, value, num_format, fmts))
+                continue
             fmt = (row_formats or {}).get(j, [])
             num_format = fmt[i] if i < len(fmt) else _number_format(kind, value)
             widths[j] = max(widths[j], _write_cell(ws, start_row + 1 + i, j, value, num_format, fmts))
