@@ -641,8 +641,8 @@ def _text_format(text: str, fmts: _Formats, **props: object) -> Any:
     if formula_like(text):
         props["quote_prefix"] = True
     if len(text) > _WIDTH[1]:
-        props.update(text_wrap=True, valign="top")
-    return fmts.get(**props) if props else None
+        props["text_wrap"] = True
+    return fmts.get(valign="top", **props)
 
 
 def _write_cell(ws: Any, row: int, col: int, value: object, num_format: str, fmts: _Formats) -> int:
@@ -661,7 +661,7 @@ def _write_cell(ws: Any, row: int, col: int, value: object, num_format: str, fmt
         if math.isinf(x):
             ws.write_string(row, col, "∞" if x > 0 else "−∞")
             return 2
-        ws.write_number(row, col, x, fmts.get(num_format=num_format) if num_format else None)
+        ws.write_number(row, col, x, fmts.get(num_format=num_format or "General", valign="top"))
         return len(f"{x:,.0f}") + 3
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
         stamp = pd.Timestamp(value)
@@ -669,7 +669,7 @@ def _write_cell(ws: Any, row: int, col: int, value: object, num_format: str, fmt
             stamp = stamp.tz_localize(None)
         day = stamp.normalize() == stamp
         shown = num_format or (_DATE_FORMAT if day else f"{_DATE_FORMAT} hh:mm")
-        ws.write_datetime(row, col, stamp.to_pydatetime(), fmts.get(num_format=shown))
+        ws.write_datetime(row, col, stamp.to_pydatetime(), fmts.get(num_format=shown, valign="top"))
         return 10 if day else 16
     text = _cell_text(format_value(value) if isinstance(value, (list, tuple, set)) else value)
     ws.write_string(row, col, text, _text_format(text, fmts))
@@ -736,15 +736,18 @@ def _write_table(
     widths = [len(h) + 3 for h, _ in headers]  # room for the filter button
     dates = {j for j, c in enumerate(frame.columns) if columns.COLUMNS.get(str(c), _TEXT).kind == "date"}
     for i, row in enumerate(frame.itertuples(index=False, name=None)):
+        lines = 1
         for j, value in enumerate(row):
-            kind = headers[j][1]
+            fmt = (row_formats or {}).get(j, [])
             if j in dates and isinstance(value, str):
                 value, num_format = _as_date(value)
-                widths[j] = max(widths[j], _write_cell(ws, start_row + 1 + i, j, value, num_format, fmts))
-                continue
-            fmt = (row_formats or {}).get(j, [])
-            num_format = fmt[i] if i < len(fmt) else _number_format(kind, value)
-            widths[j] = max(widths[j], _write_cell(ws, start_row + 1 + i, j, value, num_format, fmts))
+            else:
+                num_format = fmt[i] if i < len(fmt) else _number_format(headers[j][1], value)
+            width = _write_cell(ws, start_row + 1 + i, j, value, num_format, fmts)
+            widths[j] = max(widths[j], width)
+            lines = max(lines, math.ceil(width / _WIDTH[1]))  # wrapped text (> 60 characters)
+        if lines > 1:  # Excel and LibreOffice keep rows one line high unless told
+            ws.set_row(start_row + 1 + i, 15 * min(lines, 20))
     last_row = start_row + max(len(frame), 1)
     ws.add_table(
         start_row,
@@ -936,6 +939,5 @@ def workbook_bytes(ds: Dataset, options: ExportOptions | None = None, report: Re
         _write_table(ws, t.frame, fmts, _table_name(i, t.name), row_formats=formats)
     ws = wb.add_worksheet("definitions")
     _write_table(ws, rep.definitions, fmts, "tbl99_definitions")
-    ws.set_column(2, 2, 110, fmts.get(text_wrap=True, valign="top"))
     wb.close()
     return buffer.getvalue()
