@@ -32,7 +32,7 @@ VIEWS: list[tuple[str, dict[str, str]]] = [
     ("app_pages/trust.py", {}),
     *[
         ("app_pages/skills.py", {"skills_section": s})
-        for s in ("Gaps", "Coverage", "Subject-matter networks", "Who to ask", "Clusters")
+        for s in ("Gaps", "Coverage", "Subject-matter networks", "Who to ask", "Skill profiles")
     ],
     ("app_pages/data.py", {}),
 ]
