@@ -68,12 +68,14 @@ stop_postgres() {
 }
 
 setup_office() {
-  # LibreOffice Impress (plus the Calibri-compatible Carlito font) for the test that opens the
-  # exported deck; poppler-utils turns its PDF into images when a deck needs looking at.
-  if command -v soffice >/dev/null; then return 0; fi
-  local pkgs="libreoffice-impress fonts-crosextra-carlito poppler-utils"
+  # LibreOffice Impress and Calc (plus the Calibri-compatible Carlito font) for the tests that open
+  # the exported deck and workbook; poppler-utils turns their PDFs into images to look at.
+  if command -v soffice >/dev/null && { ! command -v dpkg >/dev/null || dpkg -s libreoffice-calc >/dev/null 2>&1; }; then
+    return 0
+  fi
+  local pkgs="libreoffice-impress libreoffice-calc fonts-crosextra-carlito poppler-utils"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing LibreOffice Impress for the export tests (a few minutes)…"
+    echo "Installing LibreOffice Impress and Calc for the export tests (a few minutes)…"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.analysis import flows, learning, shifts
-from lib.app import ui
+from lib.app import tables, ui
 from lib.core import privacy, waves
 from lib.core.sanitise import escape
 from lib.core.schema import LEARNING_TYPES
@@ -95,6 +95,7 @@ with mix_tab:
                 y=by,
                 x="share",
                 color="type",
+                pattern_shape="type",  # readable in greyscale and for colour-blind readers too
                 orientation="h",
                 title="Learning mix per group (mean of each person's shares)",
             ),
@@ -111,6 +112,7 @@ with mix_tab:
                 y=by,
                 x="share",
                 color="source",
+                pattern_shape="source",
                 orientation="h",
                 title="Experience : others : formal against 70:20:10",
             ),
@@ -121,10 +123,10 @@ with mix_tab:
         )
         spread = ui.compute(learning.group_spread, by, wave, s.min_group_size, not s.individuals_visible)
         with st.expander("Spread between people (quartiles, not just the mean)"):
-            st.dataframe(spread, hide_index=True)
+            tables.show(spread, key="learning-spread")
             ui.download_table(spread, f"learning-spread-by-{by}.csv", key="dl-spread")
     with st.expander("The five types, the 70:20:10 mapping, and what to do"):
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 {
                     "type": TYPES,
@@ -132,9 +134,9 @@ with mix_tab:
                     "what the framework suggests": [learning.LEARNING_SUGGESTIONS[t] for t in TYPES],
                 }
             ),
-            hide_index=True,
+            key="learning-types",
         )
-        st.dataframe(
+        tables.show(
             pd.DataFrame(
                 [
                     {
@@ -146,7 +148,7 @@ with mix_tab:
                     for b in learning.SEVENTY_TWENTY_TEN
                 ]
             ),
-            hide_index=True,
+            key="learning-702010",
         )
     net = ui.compute(learning.network_learning_mix, wave)
     if len(net) and privacy.large_enough(net["people"].sum(), s.min_group_size):
@@ -159,7 +161,7 @@ with mix_tab:
         if s.individuals_visible:
             st.subheader("Who people learn from, per type", help=definitions.text("learning_hubs"))
             hubs = ui.with_names(ui.compute(learning.learning_hubs, wave))
-            st.dataframe(hubs.drop(columns=["person_id"], errors="ignore"), hide_index=True)
+            tables.show(hubs.drop(columns=["person_id"], errors="ignore"), key="learning-hubs")
 
 with flow_tab:
     st.write(
@@ -217,19 +219,18 @@ with flow_tab:
                 f"{int(neglected['unread'].sum())} of {len(neglected)} documents are never read by anyone but "
                 f"their authors; {int(neglected['undiscussed'].sum())} are never talked about in a flow channel."
             )
-            st.dataframe(neglected, hide_index=True)
+            tables.show(neglected, key="neglected-stock")
             ui.download_table(neglected, "neglected-stock.csv", key="dl-neglected")
         if s.individuals_visible:
             left, right = st.columns(2)
-            for col, fn, title in (
-                (left, flows.stock_producers, "Who produces stock"),
-                (right, flows.conversation_hubs, "Who carries flow"),
+            for col, fn, title, key in (
+                (left, flows.stock_producers, "Who produces stock", "stock-producers"),
+                (right, flows.conversation_hubs, "Who carries flow", "conversation-hubs"),
             ):
                 people = ui.compute(fn, 15)
                 col.subheader(title, help=definitions.text(fn.__name__))
-                col.dataframe(
-                    ui.with_names(people).drop(columns=["person_id"], errors="ignore"), hide_index=True
-                )
+                with col:
+                    tables.show(ui.with_names(people).drop(columns=["person_id"], errors="ignore"), key=key)
 
 with shift_tab:
     st.write(

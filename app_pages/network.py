@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from lib.analysis import netmap, network, roles
-from lib.app import ui
+from lib.app import tables, ui
 from lib.core import privacy, waves
 from lib.core.sanitise import escape
 from lib.report import definitions, map_html
@@ -104,8 +104,14 @@ if mode == "Groups":
     )
 else:
     k1, k2, k3, k4 = st.columns(4)
+    colour_options = [*attrs, "community", "network_role"]
     colour_by = k1.selectbox(
-        "Colour by", [*attrs, "community", "network_role"], key="net_colour", format_func=netmap.pretty
+        "Colour by",
+        colour_options,
+        index=colour_options.index(netmap.default_colour_attribute(ds) or "community"),
+        key="net_colour",
+        format_func=netmap.pretty,
+        help="Department by default; team and the other attributes when chosen.",
     )
     measures, role_table, table = person_data()
     numeric = [c for c in measures.columns if c != "community"]
@@ -172,19 +178,14 @@ if tabs[0].open is not False:
             st.columns(4), ["density", "reciprocity_arc", "transitivity", "modularity_teams"], strict=True
         ):
             col.metric(netmap.pretty(fld), netmap.fmt(getattr(summary, fld)), help=definitions.text(fld))
-        st.dataframe(
-            netmap.summary_table(summary, definitions.summary_texts()), hide_index=True, width="stretch"
-        )
+        tables.show(netmap.summary_table(summary, definitions.summary_texts()), key="net-summary")
 if tabs[1].open and not named:
     tabs[1].info("The people table is hidden in the aggregate view.")
 elif tabs[1].open:
     with tabs[1]:
         measures, _, table = person_data()
         people = table.reset_index(drop=s.pseudonyms)
-        help_for = {
-            c: st.column_config.Column(netmap.pretty(c), help=definitions.text(c)) for c in measures.columns
-        }
-        st.dataframe(people, hide_index=True, width="stretch", column_config=help_for)
+        tables.show(people, key="net-people", help_texts={c: definitions.text(c) for c in measures.columns})
         ui.download_table(people, "network_people.csv")
         if measures.attrs.get("betweenness_estimated"):
             st.caption(
@@ -210,13 +211,8 @@ elif tabs[2].open:
             ),
             width="stretch",
         )
-        st.dataframe(
-            visible.drop(columns=["reason"]),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "ei": st.column_config.NumberColumn("E-I", help=definitions.text("ei_index"), format="%.2f")
-            },
+        tables.show(
+            visible.drop(columns=["reason"]), key="net-ei", help_texts={"ei": definitions.text("ei_index")}
         )
         st.caption(privacy.suppression_note(checked, s.min_group_size) or "Every group is shown.")
 if tabs[3].open:
@@ -227,16 +223,12 @@ if tabs[3].open:
             counts = privacy.shown(
                 privacy.suppress_small_groups(counts, "people", s.min_group_size, value_cols=[])
             )
-        st.dataframe(counts, hide_index=True, width="stretch")
+        tables.show(counts, key="net-role-counts")
         for note in role_table.attrs.get("notes", []):
             st.caption(f"Not assessed: {note}.")
         if named:
             has_role = table["network_role"] != netmap.NO_ROLE
-            st.dataframe(
-                table.loc[has_role, ["person", "network_role", "role_reason"]],
-                hide_index=True,
-                width="stretch",
-            )
+            tables.show(table.loc[has_role, ["person", "network_role", "role_reason"]], key="net-roles")
 if tabs[4].open and labels is None:
     tabs[4].info("Key people are named only in the named view.")
 elif tabs[4].open and labels is not None:
@@ -249,7 +241,7 @@ elif tabs[4].open and labels is not None:
         ):
             ranked = ui.compute(roles.rank_key_people, rel, wave, 10).copy()
             ranked.insert(1, "person", [labels.get(p, p) for p in ranked["person_id"]])
-            st.dataframe(ranked.drop(columns=["person_id"]), hide_index=True, width="stretch")
+            tables.show(ranked.drop(columns=["person_id"]), key="net-key-people")
         remove = st.multiselect(
             "What if these people left?", list(labels), format_func=labels.__getitem__, key="net_remove"
         )

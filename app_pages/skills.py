@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from lib.analysis import netmap, skills, smn
-from lib.app import ui
+from lib.app import tables, ui
 from lib.core import privacy
 from lib.report import definitions, map_html
 
@@ -66,11 +66,7 @@ if section == "Gaps":
     top = privacy.suppress_small_groups(
         ui.compute(skills.top_gaps, wave, rank), "people", m, value_cols=skills.GAP_VALUE_COLUMNS
     )
-    st.dataframe(
-        privacy.shown(top),
-        hide_index=True,
-        column_config={"share_affected": st.column_config.ProgressColumn("share affected", format="percent")},
-    )
+    tables.show(privacy.shown(top), key="skills-top-gaps")
     st.caption(
         " · ".join(f"**{b.name}**: {b.meaning}" for b in skills.SEVERITY_BANDS)
         + ". "
@@ -116,26 +112,19 @@ elif section == "Coverage":
     )
     long["level"] = "≥ " + long["level"].str[-1]
     st.plotly_chart(px.bar(long, x="skill", y="people", color="level", barmode="group"), key="skills_cov")
-    st.dataframe(cov, hide_index=True)
+    tables.show(cov, key="skills-coverage")
     ui.download_table(cov, "skill_coverage.csv")
     if len(waves) >= 2:
         st.subheader("Change between waves", help=definitions.text("coverage_change"))
         b1, b2 = st.columns(2)
         before = b1.selectbox("From", waves, index=len(waves) - 2, key="skills_from")
         after = b2.selectbox("To", waves, index=len(waves) - 1, key="skills_to")
-        st.dataframe(ui.compute(skills.coverage_change, before, after, level), hide_index=True)
+        tables.show(ui.compute(skills.coverage_change, before, after, level), key="skills-coverage-change")
 
 elif section == "Subject-matter networks":
     st.subheader("Are the holders a network?", help=definitions.text("subject_matter_networks"))
     net = ui.compute(smn.shareable_networks, wave, level, m)
-    st.dataframe(
-        net,
-        hide_index=True,
-        column_config={
-            c: st.column_config.ProgressColumn(c.replace("_", " "), format="percent")
-            for c in ("connected_share", "redundancy", "reach_within_2")
-        },
-    )
+    tables.show(net, key="skills-smn")
     st.caption(
         "Shares over fewer than "
         + f"{m} people are left blank. "
@@ -171,13 +160,13 @@ elif section == "Who to ask":
             key="skills_ask_skill",
         )
         ask = ui.compute(smn.who_to_ask, person, skill, wave, level)
-        st.dataframe(named(ask), hide_index=True)
+        tables.show(named(ask), key="skills-who-to-ask")
         st.subheader("Introductions list for a team", help=definitions.text("introductions"))
         t1, t2 = st.columns(2)
         team = t1.selectbox("Team", teams, key="skills_intro_team")
         cap = t2.number_input("At most introductions per expert", 1, 20, smn.DEFAULT_CAP, key="skills_cap")
         intro = named(ui.compute(smn.introductions, team, wave, level, int(cap)))
-        st.dataframe(intro, hide_index=True)
+        tables.show(intro, key="skills-introductions")
         ui.download_table(intro, f"introductions_{team}.csv")
 
 else:
@@ -197,9 +186,9 @@ else:
         prof = privacy.suppress_small_groups(
             cl.profiles, "people", m, value_cols=[c for c in cl.profiles.columns[3:]]
         )
-        st.dataframe(privacy.shown(prof), hide_index=True)
+        tables.show(privacy.shown(prof), key="skills-profiles")
         st.caption(privacy.suppression_note(prof, m))
         if s.individuals_visible:
             who = named(cl.assignments)
-            st.dataframe(who, hide_index=True)
+            tables.show(who, key="skills-clusters")
             ui.download_table(who, "skill_clusters.csv")

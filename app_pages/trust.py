@@ -6,7 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from lib.analysis import hierarchy, trust, wirearchy
-from lib.app import ui
+from lib.app import tables, ui
 from lib.core import privacy
 from lib.core.sanitise import escape
 from lib.report import definitions
@@ -51,20 +51,22 @@ if index.note:
 breakdown = index.table[
     ["label", "source", "raw_text", "value", "weight", "contribution", "direction", "status"]
 ]
-st.dataframe(
+tables.show(
     breakdown,
-    hide_index=True,
     key="index-breakdown",
-    column_config={
-        "label": "component",
-        "raw_text": "measured",
-        "value": st.column_config.ProgressColumn("value (0–100)", min_value=0, max_value=100, format="%.0f"),
-        "contribution": st.column_config.NumberColumn("points in the index", format="%.1f"),
-        "status": "missing because",
+    overrides={
+        "label": st.column_config.Column("Component"),
+        "raw_text": st.column_config.Column("Measured"),
+        "value": st.column_config.ProgressColumn("Value (0–100)", min_value=0, max_value=100, format="%.0f"),
+        "status": st.column_config.Column("Missing because"),
     },
 )
 with st.expander("How each component is scored"):
-    st.dataframe(index.table[["label", "scoring"]], hide_index=True, key="index-scoring")
+    tables.show(
+        index.table[["label", "scoring"]],
+        key="index-scoring",
+        overrides={"label": st.column_config.Column("Component")},
+    )
 ui.download_table(index.table, "wirearchy_index.csv", "Download the index breakdown")
 
 weak = wirearchy.suggestions(index)
@@ -88,22 +90,17 @@ else:
         st.warning(
             f"{ui.md(row.label)}: Cronbach's alpha {row.alpha:.2f} is below {trust.ALPHA_WARNING}; the items do not measure one thing."
         )
-    st.dataframe(
+    tables.show(
         summary.drop(columns=["dimension"]),
-        hide_index=True,
         key="dimension-summary",
-        column_config={
-            "favourable": st.column_config.NumberColumn(format="percent"),
-            "alpha": st.column_config.NumberColumn(
-                "Cronbach's alpha", format="%.2f", help=definitions.text("cronbach_alpha")
-            ),
-        },
+        help_texts={"alpha": definitions.text("cronbach_alpha")},
+        overrides={"label": st.column_config.Column("Dimension")},
     )
     with st.expander("Items"):
         items = privacy.shown(
             ui.compute(trust.shown_items, wave, cfg.min_group_size, not cfg.individuals_visible)
         )
-        st.dataframe(items, hide_index=True, key="item-summary")
+        tables.show(items, key="item-summary")
         ui.download_table(items, "trust_items.csv", "Download item statistics")
     ui.download_table(summary, "trust_dimensions.csv", "Download dimension scores")
     if len(trust.survey_waves(ds)) > 1:
@@ -208,12 +205,7 @@ else:
         help=definitions.text("trust_reciprocity"),
     )
     levels = ui.compute(hierarchy.flow_by_level, cfg.min_group_size, wave, not cfg.individuals_visible)
-    st.dataframe(
-        privacy.shown(levels),
-        hide_index=True,
-        key="flow-by-level",
-        column_config={d: st.column_config.NumberColumn(format="percent") for d in ("up", "across", "down")},
-    )
+    tables.show(privacy.shown(levels), key="flow-by-level")
     st.caption(privacy.suppression_note(levels, cfg.min_group_size))
 
     st.subheader("Seniority versus advice")
@@ -255,7 +247,7 @@ else:
             help=definitions.text("hidden_leaders"),
         )
         hidden = ui.with_names(leaders.people.drop(columns=["name"]))  # with_names shows name or pseudonym
-        st.dataframe(hidden, hide_index=True, key="hidden-leaders")
+        tables.show(hidden, key="hidden-leaders")
         ui.download_table(hidden, "hidden_leaders.csv", "Download hidden leaders")
     else:
         by_level = privacy.shown(

@@ -45,6 +45,7 @@ CONTROL_HELP: frozenset[str] = frozenset(
         'f"Above {netmap.PERSON_MAP_LIMIT:,} people the map opens on groups; drill into one group to see its people."',
         "A dot's area grows with this measure; the People tab defines each one.",
         "Removes each candidate in turn and measures what the others lose; about a minute at 20,000 people.",
+        "Department by default; team and the other attributes when chosen.",
         # app_pages/pulse.py, pulse_live.py: the form and the facilitator's controls
         'f"Up to {pulse.MAX_ADVISERS} names."',
         'f"This app\'s address as phones in the room reach it (set {pulse_link.ENV_PUBLIC_URL} to change the default)."',

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -24,7 +25,9 @@ from lib.analysis.findings import RULES
 from lib.app.cli import main as cli_main
 from lib.core import privacy
 from lib.core.dataset import Dataset
+from lib.core.sanitise import formula_like
 from lib.intake.sample import generate, write_dataset
+from lib.report import columns
 from lib.report.deck import MIN_FONT_PT, deck_bytes, fits, line_count
 from lib.report.exports import (
     HIDDEN,
@@ -40,6 +43,7 @@ from lib.report.exports import (
 from lib.report.html import html_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-output" / "screenshots"
 SAMPLE = ROOT / "sample_data" / "sample_org.xlsx"
 EVIL = '=HYPERLINK("http://x","y")'
 PERSON_LEVEL_TABLES = {"people", "key_people", "learning_hubs", "person_skill_gaps"}
@@ -350,25 +354,35 @@ def test_last_guard_hides_a_cell_that_is_a_persons_name() -> None:
 # --- formulas and escaping --------------------------------------------------------------------------
 
 
+def _inert(cell: openpyxl.cell.cell.Cell) -> bool:
+    """A string cell marked as text (Excel's hidden quote prefix): shown as typed, never run."""
+    return cell.data_type == "s" and bool(cell.quotePrefix)
+
+
 def test_named_workbook_stores_formula_like_names_as_text(evil: Dataset) -> None:
     o = ExportOptions(view="named")
     cells = _workbook_cells(workbook_bytes(evil, o))
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     hyperlink = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert hyperlink
-    assert all(c.data_type == "s" and c.value == "'" + EVIL for c in hyperlink)
+    # as typed, without a visible apostrophe, and marked as text
+    assert all(c.value == EVIL and _inert(c) for c in hyperlink)
     for text in ("@SUM(1+1)", "-2+3", "=cmd|' /C calc'!A0"):
-        found = [c.value for c in cells if isinstance(c.value, str) and c.value.endswith(text)]
-        assert found and all(v == "'" + text for v in found), text
-    # control characters are dropped; the tab-led name keeps its guard
-    assert any(c.value == "'\tTabbedNulBell" for c in cells)
+        found = [c for c in cells if isinstance(c.value, str) and c.value.endswith(text)]
+        assert found and all(c.value == text and _inert(c) for c in found), text
+    # control characters are dropped; the tab-led name is marked as text too
+    assert any(c.value == "\tTabbedNulBell" and _inert(c) for c in cells)
+    # no cell anywhere starts with a formula character without the mark
+    assert [c.coordinate for c in cells if formula_like(c.value) and not _inert(c)] == []
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in cells)
 
 
 def test_aggregate_workbook_and_chart_data_guard_group_labels(evil: Dataset) -> None:
     o = ExportOptions()
     cells = _workbook_cells(workbook_bytes(evil, o))
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
-    assert any(c.value == "'=cmd|' /C calc'!A0" for c in cells)
+    assert any(c.value == "=cmd|' /C calc'!A0" and _inert(c) for c in cells)
+    assert [c.coordinate for c in cells if formula_like(c.value) and not _inert(c)] == []
     # the department label also lands in the deck's chart data (an embedded workbook)
     embedded = _embedded_workbooks(deck_bytes(evil, o))
     assert embedded
@@ -441,10 +455,12 @@ def test_workbook_has_every_table_with_its_values(
     aggregate: Report, aggregate_files: dict[str, bytes]
 ) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(aggregate_files["xlsx"]))
-    assert wb.sheetnames == ["contents", *[t.name for t in aggregate.tables], "definitions"]
+    assert wb.sheetnames == ["contents", "charts", *[t.name for t in aggregate.tables], "definitions"]
     for t in aggregate.tables:
         ws = wb[t.name]
-        assert [c.value for c in ws[1]][: len(t.frame.columns)] == [str(c) for c in t.frame.columns]
+        labels = [c.value for c in ws[1]][: len(t.frame.columns)]
+        assert labels == [columns.label(c) for c in t.frame.columns], t.name
+        assert not [x for x in labels if columns.SNAKE_CASE.match(str(x))], t.name
         assert ws.max_row == len(t.frame) + 1, t.name
     # numbers stay numbers: the learning mix shares read back as the same floats
     ws = wb["learning_mix"]
@@ -453,6 +469,109 @@ def test_workbook_has_every_table_with_its_values(
     for key, value in table.items():
         if not math.isnan(value):
             assert values[key] == pytest.approx(value)
+
+
+def _column(ws: Any, label: str) -> list[openpyxl.cell.cell.Cell]:
+    """The data cells under the header ``label`` (row 1)."""
+    j = [c.value for c in ws[1]].index(label)
+    return [row[j] for row in ws.iter_rows(min_row=2)]
+
+
+def test_workbook_numbers_are_numbers_with_formats(
+    aggregate: Report, aggregate_files: dict[str, bytes]
+) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(aggregate_files["xlsx"]))
+    gaps = wb["skill_gaps"]
+    shares = _column(gaps, "Share affected")
+    assert shares and all(c.data_type == "n" and c.number_format == "0%" for c in shares)
+    assert all(0 <= c.value <= 1 for c in shares if c.value is not None)
+    assert all(c.number_format == "#,##0" for c in _column(gaps, "Levels missing"))
+    assert all(c.number_format == "0.0" for c in _column(gaps, "Mean gap (levels)"))
+    # the headline: values and changes are numbers, each in its own unit
+    head = wb["headline"]
+    rows = {r[0].value: r for r in head.iter_rows(min_row=2)}
+    assert aggregate.head is not None
+    tiles = {t.label: t for t in aggregate.head.tiles}
+    rate = rows["Response rate"]
+    assert rate[1].data_type == "n" and rate[1].value == pytest.approx(tiles["Response rate"].value)
+    assert rate[1].number_format == "0%"
+    changed = [r for r in rows.values() if r[2].value is not None]
+    assert changed, "the sample has two waves: the headline shows changes"
+    for r in changed:
+        assert r[2].data_type == "n" and r[2].number_format.startswith("+"), r[0].value
+    informal = tiles["Informal learning"]
+    assert informal.change is not None
+    assert rows["Informal learning"][2].value == pytest.approx(informal.change * 100)  # points
+    # no number hides in a text cell ("88%", "+4 pts", "0.91") outside the page-text column
+    number_text = re.compile(r"^[+\-−]?\d[\d,]*(\.\d+)?\s*(%|pts)?$")
+    for ws in wb.worksheets:
+        if ws.title in {"contents", "charts", "definitions"}:
+            continue
+        keep = {j for j, c in enumerate(ws[1]) if c.value == "As shown on the page"}
+        for row in ws.iter_rows(min_row=2):
+            for j, c in enumerate(row):
+                if j not in keep and c.data_type == "s":
+                    assert not number_text.match(str(c.value).strip()), (ws.title, c.coordinate, c.value)
+    # dates are dates
+    generated = next(r[1] for r in wb["contents"].iter_rows() if r[0].value == "Generated")
+    assert generated.is_date and generated.number_format == "yyyy-mm-dd"
+    periods = _column(wb["flow_trend"], "Period")
+    assert periods and all(c.is_date and c.number_format == "yyyy-mm" for c in periods)
+    first = aggregate.table("flow_trend")["period"].iloc[0]
+    assert periods[0].value.strftime("%Y-%m") == first
+
+
+def test_workbook_tables_filters_frozen_headers_and_widths(
+    aggregate: Report, aggregate_files: dict[str, bytes]
+) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(aggregate_files["xlsx"]))
+    names: set[str] = set()
+    for t in aggregate.tables:
+        ws = wb[t.name]
+        assert len(ws.tables) == 1, t.name
+        table = next(iter(ws.tables.values()))
+        names.add(table.name)
+        last = openpyxl.utils.get_column_letter(len(t.frame.columns))
+        assert table.ref == f"A1:{last}{max(len(t.frame), 1) + 1}", t.name
+        assert table.autoFilter is not None and table.tableStyleInfo.showRowStripes
+        assert ws.freeze_panes == "A2", t.name
+        widths = {
+            j: d.width for d in ws.column_dimensions.values() for j in range(d.min or 0, (d.max or 0) + 1)
+        }
+        for j, label in enumerate((c.value for c in ws[1]), start=1):
+            if label is None:
+                continue
+            width = widths.get(j, 0)
+            assert min(len(str(label)), 60) <= width <= 62, (t.name, label, width)
+    assert len(names) == len(aggregate.tables)
+
+
+def test_workbook_charts_sheet_has_native_charts(
+    aggregate: Report, aggregate_files: dict[str, bytes]
+) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(aggregate_files["xlsx"]))
+    charts = wb["charts"]._charts
+    titles = ["".join(r.t for p in c.title.tx.rich.p for r in (p.r or [])) for c in charts]
+    assert titles == [
+        "Learning mix against 70:20:10",
+        f"Learning mix per {aggregate.group_by}",
+        "The five shifts (0 = old pole, 100 = networked)",
+    ]
+    # every series reads cells of this workbook's own tables
+    for chart in charts:
+        for series in chart.series:
+            ref = series.val.numRef.f
+            sheet = ref.split("!")[0].strip("'")
+            assert sheet in wb.sheetnames, ref
+    # the first chart: the three 70:20:10 buckets, this organisation against the reference
+    ws = wb["learning_mix"]
+    buckets = [b.name for b in learning.SEVENTY_TWENTY_TEN]
+    cats = [c[0].value for c in ws[charts[0].series[0].cat.strRef.f.split("!")[1].replace("$", "")]]
+    assert cats == buckets
+    table = aggregate.table("learning_mix").set_index("measure")
+    for series, column in zip(charts[0].series, ["value", "reference"], strict=True):
+        got = [c[0].value for c in ws[series.val.numRef.f.split("!")[1].replace("$", "")]]
+        assert got == pytest.approx([table.loc[b, column] for b in buckets])
 
 
 # --- the deck -------------------------------------------------------------------------------------
@@ -580,6 +699,63 @@ def test_deck_opens_in_libreoffice(aggregate_files: dict[str, bytes], tmp_path: 
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == len(Presentation(io.BytesIO(aggregate_files["pptx"])).slides)
+
+
+def test_workbook_opens_in_libreoffice_with_its_formats_and_charts(
+    aggregate: Report, aggregate_files: dict[str, bytes], tmp_path: Path
+) -> None:
+    soffice = _libreoffice()
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc; ./dev.sh test does it)")
+    book = tmp_path / "workbook.xlsx"
+    book.write_bytes(aggregate_files["xlsx"])
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    pdf = tmp_path / "workbook.pdf"
+    assert pdf.exists(), "LibreOffice Calc could not open the workbook"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    pages = text.stdout.split("\f")
+    # the number formats render: the response rate as a whole per cent, its change in points
+    assert aggregate.head is not None
+    rate = aggregate.head.tile("response_rate")
+    assert rate.value is not None
+    headline = next(p for p in pages if "Response rate" in p and "Change since previous wave" in p)
+    assert f"{rate.value:.0%}" in headline
+    assert re.search(r"[+-]\d+ pts", headline)
+    # the charts sheet renders its native charts (Okabe-Ito blue bars on the page)
+    chart_page = next(i for i, p in enumerate(pages, start=1) if "Learning mix against 70:20:10" in p)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    prefix = SHOTS / "workbook"
+    for old in SHOTS.glob("workbook-*.png"):
+        old.unlink()
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", str(chart_page + 2), str(pdf), str(prefix)],
+        check=True,
+        timeout=120,
+    )
+    from PIL import Image
+
+    shot = sorted(SHOTS.glob("workbook-*.png"))[chart_page - 1]
+    pixels = Image.open(shot).convert("RGB").getdata()
+    blue = sum(
+        1 for px in pixels if abs(px[0] - 0x00) < 30 and abs(px[1] - 0x72) < 30 and abs(px[2] - 0xB2) < 30
+    )
+    assert blue > 1000, f"no chart drawn on {shot.name}"
 
 
 # --- the command line -----------------------------------------------------------------------------

@@ -177,6 +177,45 @@ def test_colour_categories_empty() -> None:
     assert cats.empty and legend == []
 
 
+def _people(**columns: list[object]) -> Dataset:
+    n = len(next(iter(columns.values())))
+    return Dataset(people=pd.DataFrame({"person_id": [f"P{i}" for i in range(n)], **columns}))
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        # department wins whenever it is there, even with 30 teams before it
+        (
+            {"team": [f"T{i % 30}" for i in range(60)], "department": [f"D{i % 4}" for i in range(60)]},
+            "department",
+        ),
+        ({"department": ["A", "B"] * 30, "location": [f"L{i % 5}" for i in range(60)]}, "department"),
+        # no department: the first attribute with 3 to 12 groups (team has 30, role 2, location 5)
+        (
+            {
+                "team": [f"T{i % 30}" for i in range(60)],
+                "role": ["a", "b"] * 30,
+                "location": [f"L{i % 5}" for i in range(60)],
+            },
+            "location",
+        ),
+        ({"team": [f"T{i % 12}" for i in range(60)], "location": ["x", "y", "z"] * 20}, "team"),
+        ({"team": [f"T{i % 13}" for i in range(60)], "location": ["x", "y", "z"] * 20}, "location"),
+        # blanks are no group: three values of which one is blank make two groups
+        ({"level": [1, 2, None] * 20, "location": ["x", "y", "z"] * 20}, "location"),
+        # nothing fits: the first attribute
+        ({"team": [f"T{i % 30}" for i in range(60)], "role": ["a", "b"] * 30}, "team"),
+    ],
+)
+def test_default_colour_attribute(columns: dict[str, list[object]], expected: str) -> None:
+    assert netmap.default_colour_attribute(_people(**columns)) == expected
+
+
+def test_default_colour_attribute_without_attributes() -> None:
+    assert netmap.default_colour_attribute(Dataset(people=pd.DataFrame({"person_id": ["a", "b"]}))) == ""
+
+
 def test_node_sizes_area_proportional() -> None:
     idx = pd.Index(["a", "b", "c", "d"])
     sizes = netmap.node_sizes(pd.Series({"a": 0.0, "b": 1.0, "c": 4.0, "d": np.nan}), idx, 0.0, 10.0)
@@ -482,3 +521,23 @@ def test_measured_repr_is_a_small_cache_key(chain: Dataset) -> None:
     assert repr(measured) == "Measured(relations=('advice',), wave=None)"
     roles_df = netmap.network_roles(chain, measured)
     assert list(roles_df["person_id"]) == list("abcde")
+
+
+def test_map_groups_differ_by_shape_as_well_as_colour() -> None:
+    # each of the first six palette colours has a shape of its own; colour and shape never repeat together
+    assert len({map_html.shape_of(c) for c in netmap.PALETTE[:6]}) == 6
+    assert len({(c, map_html.shape_of(c)) for c in netmap.PALETTE}) == len(netmap.PALETTE)
+    assert map_html.shape_of(netmap.OTHER_COLOUR) == "dot"
+    colours = netmap.PALETTE[:3]
+    m = netmap.NetworkMap(
+        "groups",
+        [netmap.MapNode(f"g{i}", f"G{i}", f"G{i}", f"G{i}", c, 10.0) for i, c in enumerate(colours)],
+        [],
+        [netmap.LegendEntry(f"G{i}", c, 5) for i, c in enumerate(colours)],
+        colour_by="department",
+    )
+    html = map_html.render_html(m)
+    for c in colours:
+        shape = map_html.shape_of(c)
+        assert re.search(rf'"color": "{c}"[^}}]*"shape": "{shape}"', html), shape
+        assert f'color:{c};text-shadow:0 0 1px #333">{map_html.SHAPES[shape]}</span>' in html

@@ -55,6 +55,18 @@ def test_renders_on_the_bundled_sample() -> None:
     assert "Density" in set(summary["measure"]) and summary["definition"].str.len().gt(0).all()
 
 
+def test_the_person_map_colours_by_department_unless_team_is_chosen() -> None:
+    at = open_page()
+    assert at.selectbox(key="net_colour").value == "department"
+    html = map_html(at)
+    assert "Colour: Department" in html
+    assert "Other (" not in html  # nine departments: each has a colour of its own
+    at.selectbox(key="net_colour").set_value("team").run()
+    assert not at.exception
+    html = map_html(at)
+    assert "Colour: Team" in html and "Other (" in html  # 29 teams: the palette's 12 run out
+
+
 def test_widgets_switch_the_map(org: Dataset) -> None:
     at = open_page(org)
     first = map_caption(at)

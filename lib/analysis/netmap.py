@@ -50,6 +50,7 @@ __all__ = [
     "Scope",
     "category_text",
     "colour_categories",
+    "default_colour_attribute",
     "ego_people",
     "fmt",
     "group_map",
@@ -511,17 +512,31 @@ def network_roles(ds: Dataset, measured: Measured, thresholds: RoleThresholds | 
     return assign_roles(ds, measured.table, thresholds, wave=measured.wave)
 
 
-def summary_table(summary: NetworkSummary, definitions: Mapping[str, str]) -> pd.DataFrame:
-    """The whole-network measures as rows of (measure, value, definition) for the page.
+def summary_table(
+    summary: NetworkSummary, definitions: Mapping[str, str], numbers: bool = False
+) -> pd.DataFrame:
+    """The whole-network measures as rows of (measure, value, definition).
 
-    Values as text (4 significant digits, ``–`` for undefined/NaN); ``definitions``: field → text
-    (:func:`lib.report.definitions.summary_texts`, the registry; analysis does not import it). The
-    relations field is left out (the page shows them).
+    Values as text for the page (4 significant digits, ``–`` for undefined/NaN), or with
+    ``numbers=True`` as numbers (NaN when undefined) for a spreadsheet; yes/no stay words.
+    ``definitions``: field → text (:func:`lib.report.definitions.summary_texts`, the registry;
+    analysis does not import it). The relations field is left out (the page shows them).
     """
+
+    def value(v: object) -> object:
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if numbers:
+            try:
+                return float(v)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                return v
+        return fmt(v)
+
     rows = [
         {
             "measure": pretty(k),
-            "value": fmt(v) if not isinstance(v, bool) else ("yes" if v else "no"),
+            "value": value(v),
             "definition": definitions.get(k, ""),
         }
         for k, v in summary.as_dict().items()
@@ -749,6 +764,29 @@ def group_map(
         physics=physics,
         notes=notes,
     )
+
+
+#: How many groups an attribute should have to colour the person map by default: fewer tell
+#: little, more run out of distinguishable colours (the palette has 12; the rest turn grey "Other").
+COLOUR_GROUPS = (3, 12)
+
+
+def default_colour_attribute(ds: Dataset) -> str:
+    """The attribute the person map is coloured by when nobody has chosen one.
+
+    ``department`` when the people sheet has one; otherwise the first grouping attribute
+    (:attr:`Dataset.attributes` order) with between 3 and 12 groups, so every group gets a colour of
+    its own; otherwise the first attribute ("" when there is none). Team is offered, never the
+    default: an organisation of 30 teams would leave most people in the grey "Other".
+    """
+    attrs = ds.attributes
+    if "department" in attrs:
+        return "department"
+    lo, hi = COLOUR_GROUPS
+    for attr in attrs:
+        if lo <= category_text(ds.people[attr].dropna()).nunique() <= hi:
+            return attr
+    return attrs[0] if attrs else ""
 
 
 def pretty(column: str) -> str:

@@ -30,15 +30,22 @@ def clean_text(value: object) -> str:
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
-def neutralise_formula(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe-free guard.
+def formula_like(value: object) -> bool:
+    """Whether a spreadsheet would run ``value`` as a formula: text beginning with ``=``, ``+``,
+    ``-``, ``@``, tab, CR or NUL. Numbers never are (``-3`` as a number is not text)."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
-    A cell beginning with ``=``, ``+``, ``-``, ``@``, tab, CR or NUL is prefixed with a single
-    quote so Excel, LibreOffice and Google Sheets show it as text. Numbers are left alone
-    (``-3`` as a number is not text and cannot be a formula).
+
+def neutralise_formula(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    For CSV and other plain-text destinations, where a cell has no type: a cell beginning with
+    ``=``, ``+``, ``-``, ``@``, tab, CR or NUL is prefixed with a single quote so Excel,
+    LibreOffice and Google Sheets show it as text. Numbers are left alone. (The Excel workbook
+    types its cells instead: :func:`formula_like` text is a string cell with a hidden quote prefix.)
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if formula_like(value):
+        return "'" + str(value)
     return value
 
 

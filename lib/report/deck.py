@@ -34,7 +34,7 @@ from lib.analysis.learning import SEVENTY_TWENTY_TEN
 from lib.core.dataset import Dataset
 from lib.core.sanitise import neutralise_formula
 from lib.core.schema import LEARNING_TYPE_CODES
-from lib.report import definitions
+from lib.report import columns, definitions
 from lib.report.charts import BUCKET_COLOURS
 from lib.report.exports import TITLE, ExportOptions, Report, build_report, clean_text, format_value
 
@@ -468,7 +468,7 @@ def _people_slide(prs: Deck, report: Report) -> None:
     scale = (SLIDE_W - 2 * MARGIN) / sum(weights[c] for c in cols)
     for j, c in enumerate(cols):
         table.columns[j].width = Inches(weights[c] * scale)
-        table.cell(0, j).text = c.replace("_", " ")
+        table.cell(0, j).text = columns.label(c)
     for i, (_, row) in enumerate(top.iterrows(), start=1):
         for j, c in enumerate(cols):
             table.cell(i, j).text = clean_text(format_value(row[c]))[:60]

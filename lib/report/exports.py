@@ -20,14 +20,16 @@ Privacy (issue 7, section 3) is applied here, once, before any file is written:
   (:func:`lib.core.privacy.person_labels`) when ``pseudonyms=True`` (then ids, names and manager ids are
   dropped too).
 
-Spreadsheet safety (OWASP ASVS 1.2.10): every text cell goes through
-:func:`lib.core.sanitise.neutralise_formula` (a leading ``=``, ``+``, ``-``, ``@``, tab, CR or NUL gets a
-``'`` in front) and is written as a string cell, never a formula; characters XML cannot hold are
-removed (:func:`clean_text`).
+Spreadsheet safety (OWASP ASVS 1.2.10): every text cell is written as a string cell, never a
+formula or a link, and text a spreadsheet would run (:func:`lib.core.sanitise.formula_like`: a
+leading ``=``, ``+``, ``-``, ``@``, tab or CR) also carries Excel's hidden quote prefix, so it stays
+text when edited and shows without an apostrophe; characters XML cannot hold are removed
+(:func:`clean_text`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
@@ -56,9 +58,9 @@ from lib.analysis import (
 from lib.analysis.roles import RoleThresholds
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
-from lib.core.sanitise import clean_text, neutralise_formula
+from lib.core.sanitise import clean_text, formula_like
 from lib.core.schema import LEARNING_TYPES
-from lib.report import charts, definitions
+from lib.report import charts, columns, definitions
 from lib.report.model import ExportOptions, ExportTable, Report, View
 
 __all__ = [
@@ -217,19 +219,39 @@ def _group_attribute(ds: Dataset, wanted: str) -> str:
     return attrs[0] if attrs else ""
 
 
+#: Headline tiles whose value is a share (0–1): their change is in percentage points.
+_SHARE_TILES = frozenset({"response_rate", "informal_share", "advice_reciprocity"})
+_POINTS = '+0" pts";-0" pts";0" pts"'
+
+
 def _headline_table(head: overview.Headline) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
+    """The headline tiles as numbers: ``value`` (a share as 0–1), ``change since previous wave``
+    (percentage points for shares), and the tile's text as the page shows it."""
+    rows = []
+    for t in head.tiles:
+        change = t.change
+        if change is not None and t.key in _SHARE_TILES:
+            change = change * 100
+        rows.append(
             {
                 "measure": t.label,
-                "value": t.text,
-                "change since previous wave": t.change_text,
+                "value": math.nan if t.value is None else float(t.value),
+                "change since previous wave": math.nan if change is None else float(change),
+                "as shown on the page": t.text,
                 "what it means": definitions.plain(definitions.tile_help(t)),
                 "page": t.page,
             }
-            for t in head.tiles
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "measure",
+            "value",
+            "change since previous wave",
+            "as shown on the page",
+            "what it means",
+            "page",
         ],
-        columns=["measure", "value", "change since previous wave", "what it means", "page"],
     )
 
 
@@ -239,8 +261,12 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
     rel_text = "advice" if rel else "all relations combined"
     tw = ds.tie_wave(wave)
     summary = network.network_measures(ds, rel, tw)
-    summary_table = netmap.summary_table(summary, definitions.summary_texts())
-    b.add("network", f"Network measures ({rel_text})", summary_table, page="Network")
+    b.add(
+        "network",
+        f"Network measures ({rel_text})",
+        netmap.summary_table(summary, definitions.summary_texts(), numbers=True),
+        page="Network",
+    )
     measures = network.person_measures(ds, rel, tw)
     role_table = roles.assign_roles(ds, measures, wave=tw)
     counts = netmap.role_counts(role_table, definitions.role_texts(role_table.attrs.get("thresholds")))
@@ -491,51 +517,298 @@ def export_filename(kind: ExportKind, view: View = "aggregate", today: dt.date |
 
 # --- the workbook ---------------------------------------------------------------------------------
 
+#: Headline tile → Excel number format of its value and of its change since the previous wave.
+_TILE_FORMATS: dict[str, tuple[str, str]] = {
+    "people": ("#,##0", "+#,##0;-#,##0;0"),
+    "response_rate": ("0%", _POINTS),
+    "informal_share": ("0%", _POINTS),
+    "advice_reciprocity": ("0%", _POINTS),
+    "shifts": ("0", "+0.0;-0.0;0"),
+    "wirearchy_index": ("0", "+0.0;-0.0;0"),
+    "silo_groups": ("#,##0", "+0;-0;0"),
+    "top_gaps": ("#,##0", "+0;-0;0"),
+    "key_people": ("#,##0", "+0;-0;0"),
+}
+_DATE_FORMAT = "yyyy-mm-dd"
+_WIDTH = (8, 60)  # narrowest and widest column, in characters
+_TABLE_STYLE = "Table Style Medium 2"  # banded rows
+
+
+class _Formats:
+    """The workbook's cell formats, each made once (XlsxWriter wants one object per distinct format)."""
+
+    def __init__(self, wb: Any) -> None:
+        self.wb = wb
+        self._made: dict[tuple[tuple[str, object], ...], Any] = {}
+
+    def get(self, **props: object) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self._made:
+            self._made[key] = self.wb.add_format(dict(props))
+        return self._made[key]
+
 
 def _cell_text(value: object) -> str:
-    """Text for a string cell: XML-invalid characters removed, then formula prefixes guarded."""
-    return str(neutralise_formula(clean_text(value)))[:32767]
+    """Text for a string cell: characters XML cannot hold removed, cut at Excel's 32,767."""
+    return clean_text(value)[:32767]
 
 
-def _write_frame(ws: Any, frame: pd.DataFrame, formats: dict[str, Any], start_row: int = 0) -> None:
-    """Write ``frame`` cell by cell: numbers as numbers, everything else as neutralised strings."""
-    columns = [str(c) for c in frame.columns]
-    for j, col in enumerate(columns):
-        ws.write_string(start_row, j, _cell_text(col), formats["header"])
-    widths = [min(max(len(c), 8), 60) for c in columns]
-    for i, row in enumerate(frame.itertuples(index=False, name=None), start=start_row + 1):
+def _text_format(text: str, fmts: _Formats, **props: object) -> Any:
+    """The format of a text cell: formula-like text is marked as text (Excel's hidden quote prefix),
+    so it shows without an apostrophe and stays text even when someone edits the cell."""
+    if formula_like(text):
+        props["quote_prefix"] = True
+    if len(text) > _WIDTH[1]:
+        props["text_wrap"] = True
+    return fmts.get(valign="top", **props)
+
+
+def _write_cell(ws: Any, row: int, col: int, value: object, num_format: str, fmts: _Formats) -> int:
+    """Write one value as what it is (number, yes/no, date or inert text); its display width."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        ws.write_blank(row, col, None)
+        return 0
+    if isinstance(value, (bool, np.bool_)):
+        ws.write_boolean(row, col, bool(value))
+        return 5
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        x = float(value)
+        if math.isnan(x):
+            ws.write_blank(row, col, None)
+            return 0
+        if math.isinf(x):
+            ws.write_string(row, col, "∞" if x > 0 else "−∞")
+            return 2
+        ws.write_number(row, col, x, fmts.get(num_format=num_format or "General", valign="top"))
+        return len(f"{x:,.0f}") + 3
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_localize(None)
+        day = stamp.normalize() == stamp
+        shown = num_format or (_DATE_FORMAT if day else f"{_DATE_FORMAT} hh:mm")
+        ws.write_datetime(row, col, stamp.to_pydatetime(), fmts.get(num_format=shown, valign="top"))
+        return 10 if day else 16
+    text = _cell_text(format_value(value) if isinstance(value, (list, tuple, set)) else value)
+    ws.write_string(row, col, text, _text_format(text, fmts))
+    return len(text)
+
+
+def _number_format(kind: columns.Kind, value: object) -> str:
+    """The Excel format of a number in a column of ``kind``; a whole number among measures
+    (people and ties in the network summary) without decimals."""
+    if (
+        kind == "measure"
+        and isinstance(value, (int, float, np.integer, np.floating))
+        and float(value).is_integer()
+    ):
+        return "#,##0"
+    return columns.EXCEL_FORMATS[kind] if kind != "text" else ""
+
+
+_TEXT = columns.Column("")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _as_date(text: str) -> tuple[object, str]:
+    """A period written as text (``2026-03`` or ``2026-03-02``) as a date and its Excel format;
+    any other text unchanged."""
+    try:
+        if _MONTH.match(text):
+            return dt.date.fromisoformat(f"{text}-01"), "yyyy-mm"
+        return dt.date.fromisoformat(text), "yyyy-mm-dd"
+    except ValueError:
+        return text, ""
+
+
+def _headers(frame: pd.DataFrame) -> list[tuple[str, columns.Kind]]:
+    """Each column's human label (unique ignoring case, as Excel tables need) and its kind."""
+    out: list[tuple[str, columns.Kind]] = []
+    seen: set[str] = set()
+    for j, name in enumerate(frame.columns):
+        text = " ".join(_cell_text(columns.label(name)).split())[:250] or f"Column {j + 1}"
+        candidate, i = text, 2
+        while candidate.lower() in seen:
+            candidate, i = f"{text} ({i})", i + 1
+        seen.add(candidate.lower())
+        out.append((candidate, columns.kind_of(name, frame.iloc[:, j])))
+    return out
+
+
+def _write_table(
+    ws: Any,
+    frame: pd.DataFrame,
+    fmts: _Formats,
+    name: str,
+    start_row: int = 0,
+    row_formats: dict[int, list[str]] | None = None,
+) -> None:
+    """``frame`` as an Excel table at ``start_row``: human headers with filter buttons, banded rows,
+    the header row frozen, widths to fit; numbers as numbers in their kind's format
+    (:data:`lib.report.columns.EXCEL_FORMATS`) unless ``row_formats`` (column → a format per row)
+    says otherwise; text as text, never a formula."""
+    headers = _headers(frame)
+    if not headers:
+        ws.write_string(start_row, 0, "(no columns)")
+        return
+    widths = [len(h) + 3 for h, _ in headers]  # room for the filter button
+    dates = {j for j, c in enumerate(frame.columns) if columns.COLUMNS.get(str(c), _TEXT).kind == "date"}
+    for i, row in enumerate(frame.itertuples(index=False, name=None)):
+        lines = 1
         for j, value in enumerate(row):
-            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-                ws.write_blank(i, j, None)
-            elif isinstance(value, (bool, np.bool_)):
-                ws.write_boolean(i, j, bool(value))
-            elif isinstance(value, (int, np.integer)):
-                ws.write_number(i, j, int(value))
-            elif isinstance(value, (float, np.floating)):
-                x = float(value)
-                if math.isinf(x):
-                    ws.write_string(i, j, "∞" if x > 0 else "−∞")
-                else:
-                    ws.write_number(i, j, x, formats["number"])
-            elif isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-                ws.write_string(i, j, str(value))
+            fmt = (row_formats or {}).get(j, [])
+            if j in dates and isinstance(value, str):
+                value, num_format = _as_date(value)
             else:
-                text = _cell_text(format_value(value) if isinstance(value, (list, tuple, set)) else value)
-                long = len(text) > 60
-                ws.write_string(i, j, text, formats["wrap"] if long else None)
-                widths[j] = max(widths[j], min(len(text), 60))
+                num_format = fmt[i] if i < len(fmt) else _number_format(headers[j][1], value)
+            width = _write_cell(ws, start_row + 1 + i, j, value, num_format, fmts)
+            widths[j] = max(widths[j], width)
+            lines = max(lines, math.ceil(width / _WIDTH[1]))  # wrapped text (> 60 characters)
+        if lines > 1:  # Excel and LibreOffice keep rows one line high unless told
+            ws.set_row(start_row + 1 + i, 15 * min(lines, 20))
+    last_row = start_row + max(len(frame), 1)
+    ws.add_table(
+        start_row,
+        0,
+        last_row,
+        len(headers) - 1,
+        {
+            "name": name,
+            "style": _TABLE_STYLE,
+            "columns": [
+                {"header": h, "header_format": _text_format(h, fmts, bold=True, text_wrap=True)}
+                for h, _ in headers
+            ],
+        },
+    )
     for j, width in enumerate(widths):
-        ws.set_column(j, j, width + 2)
-    if len(columns):
-        ws.freeze_panes(start_row + 1, 0)
-        ws.autofilter(start_row, 0, start_row + max(len(frame), 1), len(columns) - 1)
+        ws.set_column(j, j, min(max(width, _WIDTH[0]), _WIDTH[1]) + 1)
+    ws.freeze_panes(start_row + 1, 0)
+    # printed or saved as PDF: landscape, one page wide, the header on every page
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(start_row)
+
+
+def _table_name(i: int, sheet: str) -> str:
+    """A workbook-unique Excel table name (letters, digits and underscores; never a cell address)."""
+    return f"tbl{i:02d}_" + re.sub(r"[^A-Za-z0-9_]", "_", sheet)
+
+
+def _headline_formats(rep: Report, table: ExportTable) -> dict[int, list[str]]:
+    """The headline sheet's per-row formats: each tile's value and change in its own unit."""
+    if rep.head is None or table.name != "headline":
+        return {}
+    pairs = [_TILE_FORMATS.get(t.key, ("0.0", "+0.0;-0.0;0")) for t in rep.head.tiles]
+    cols = list(table.frame.columns)
+    return {
+        cols.index("value"): [v for v, _ in pairs],
+        cols.index("change since previous wave"): [c for _, c in pairs],
+    }
+
+
+def _learning_mix_formats(table: ExportTable) -> dict[int, list[str]]:
+    """The learning-mix sheet's value column: respondents as a count, every other row a share."""
+    if table.name != "learning_mix":
+        return {}
+    return {1: ["#,##0" if m == "respondents" else "0%" for m in table.frame["measure"]]}
+
+
+def _rows_where(frame: pd.DataFrame, column: str, wanted: Iterable[str]) -> list[int]:
+    keys = list(wanted)
+    hits = [i for i, v in enumerate(frame[column]) if v in keys] if column in frame else []
+    return hits if len(hits) == len(keys) and hits == list(range(hits[0], hits[0] + len(hits))) else []
+
+
+def _add_charts(wb: Any, rep: Report) -> None:
+    """A "charts" sheet of native Excel charts drawn from the tables' own cells: the learning mix
+    against 70:20:10, the mix per group, and the five shifts. Colours are Okabe-Ito (colour-blind
+    safe) with distinct lightness, and every bar carries its value, so no meaning rests on colour."""
+    ws = wb.add_worksheet("charts")
+    ws.write_string(0, 0, "Charts drawn from the tables in this workbook (edit a table and they follow).")
+    colours = ["#0072B2", "#E69F00", "#000000"]
+    anchor = 2
+    mix = next((t for t in rep.tables if t.name == "learning_mix"), None)
+    buckets = [b.name for b in learning.SEVENTY_TWENTY_TEN]
+    rows = _rows_where(mix.frame, "measure", buckets) if mix is not None else []
+    if mix is not None and rows:
+        first, last = rows[0] + 1, rows[-1] + 1
+        chart = wb.add_chart({"type": "column"})
+        for col, title, colour in (
+            (1, "This organisation", colours[0]),
+            (2, "70:20:10 reference", colours[1]),
+        ):
+            chart.add_series(
+                {
+                    "name": title,
+                    "categories": [mix.name, first, 0, last, 0],
+                    "values": [mix.name, first, col, last, col],
+                    "fill": {"color": colour},
+                    "border": {"color": "#000000"},
+                    "data_labels": {"value": True, "num_format": "0%"},
+                }
+            )
+        chart.set_title({"name": "Learning mix against 70:20:10"})
+        chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1, "major_gridlines": {"visible": False}})
+        chart.set_legend({"position": "bottom"})
+        ws.insert_chart(anchor, 0, chart, {"x_scale": 1.3, "y_scale": 1.2})
+        anchor += 20
+    per_group = next((t for t in rep.tables if t.name == f"learning_{rep.group_by}"), None)
+    if per_group is not None and len(per_group.frame) and all(b in per_group.frame for b in buckets):
+        cols = list(per_group.frame.columns)
+        n = len(per_group.frame)
+        chart = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
+        for bucket, colour in zip(buckets, colours, strict=True):
+            j = cols.index(bucket)
+            chart.add_series(
+                {
+                    "name": [per_group.name, 0, j],
+                    "categories": [per_group.name, 1, 0, n, 0],
+                    "values": [per_group.name, 1, j, n, j],
+                    "fill": {"color": colour},
+                    "border": {"color": "#FFFFFF"},
+                    "data_labels": {"value": True, "num_format": "0%", "font": {"color": "#FFFFFF"}}
+                    if colour != colours[1]
+                    else {"value": True, "num_format": "0%"},
+                }
+            )
+        chart.set_title({"name": f"Learning mix per {rep.group_by}"})
+        chart.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": False}})
+        chart.set_y_axis({"reverse": True})
+        chart.set_legend({"position": "bottom"})
+        ws.insert_chart(anchor, 0, chart, {"x_scale": 1.3, "y_scale": 1.0 + 0.05 * n})
+        anchor += 18 + n
+    card = next((t for t in rep.tables if t.name == "five_shifts"), None)
+    if card is not None and len(card.frame) and {"shift", "score"} <= set(card.frame.columns):
+        cols = list(card.frame.columns)
+        n = len(card.frame)
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series(
+            {
+                "name": "Score (0–100)",
+                "categories": [card.name, 1, cols.index("shift"), n, cols.index("shift")],
+                "values": [card.name, 1, cols.index("score"), n, cols.index("score")],
+                "fill": {"color": colours[0]},
+                "data_labels": {"value": True, "num_format": "0"},
+            }
+        )
+        chart.set_title({"name": "The five shifts (0 = old pole, 100 = networked)"})
+        chart.set_x_axis({"min": 0, "max": 100, "major_unit": 25})
+        chart.set_y_axis({"reverse": True})
+        chart.set_legend({"none": True})
+        ws.insert_chart(anchor, 0, chart, {"x_scale": 1.3, "y_scale": 1.0})
 
 
 def workbook_bytes(ds: Dataset, options: ExportOptions | None = None, report: Report | None = None) -> bytes:
-    """The Excel workbook: a contents sheet, one sheet per table, the definitions and the rules.
+    """The Excel workbook: a contents sheet, a sheet of charts, one table per sheet, the definitions.
 
-    Written with XlsxWriter, cell by cell: numbers as numbers, text as string cells that went
-    through :func:`lib.core.sanitise.neutralise_formula` (no cell is ever a formula or a link).
+    Written with XlsxWriter, cell by cell, so a consultant can sum and chart it as it is: numbers
+    are numbers in their kind's format (a share 0.88 shows as 88 %, a change as +4), dates are
+    dates, each table is an Excel table (filter buttons, banded rows, frozen header) with human
+    column labels (:mod:`lib.report.columns`). Text is written as string cells, never a formula or a
+    link; text a spreadsheet would run (a leading ``=``, ``+``, ``-``, ``@``, tab or CR:
+    :func:`lib.core.sanitise.formula_like`) is also marked as text with Excel's hidden quote prefix,
+    so it shows as typed, without an apostrophe, and stays text when edited.
     """
     import xlsxwriter
 
@@ -550,46 +823,39 @@ def workbook_bytes(ds: Dataset, options: ExportOptions | None = None, report: Re
             "strings_to_numbers": False,
         },
     )
-    formats = {
-        "header": wb.add_format({"bold": True, "bg_color": "#DCE6F0", "border": 1, "text_wrap": True}),
-        "number": wb.add_format({"num_format": "0.000"}),
-        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
-        "title": wb.add_format({"bold": True, "font_size": 14}),
-    }
+    fmts = _Formats(wb)
     contents = wb.add_worksheet("contents")
-    contents.write_string(0, 0, TITLE, formats["title"])
-    meta = [
-        ("Data", rep.source),
-        ("Wave", rep.wave or "all data"),
-        ("People", format_value(rep.people)),
-        ("View", rep.view_text),
-        ("Minimum group size", str(rep.options.min_group_size)),
-        ("Generated", rep.generated),
+    contents.write_string(0, 0, TITLE, fmts.get(bold=True, font_size=14))
+    generated: object = rep.generated
+    with contextlib.suppress(ValueError):  # a date when it is one (it always is, from build_report)
+        generated = dt.date.fromisoformat(rep.generated)
+    meta: list[tuple[str, object, str]] = [
+        ("Data", rep.source, ""),
+        ("Wave", rep.wave or "all data", ""),
+        ("People", rep.people, "#,##0"),
+        ("View", rep.view_text, ""),
+        ("Minimum group size", rep.options.min_group_size, "0"),
+        ("Generated", generated, ""),
     ]
     if rep.notice:
-        meta.append(("Notice", rep.notice))
-    for i, (k, v) in enumerate(meta, start=2):
-        contents.write_string(i, 0, k, formats["header"])
-        contents.write_string(i, 1, _cell_text(v))
+        meta.append(("Notice", rep.notice, ""))
+    for i, (k, v, num_format) in enumerate(meta, start=2):
+        contents.write_string(i, 0, k, fmts.get(bold=True))
+        _write_cell(contents, i, 1, v, num_format, fmts)
     index = pd.DataFrame(
         [{"sheet": t.name, "table": t.title, "rows": len(t.frame), "note": t.note} for t in rep.tables]
-        + [
-            {
-                "sheet": "definitions",
-                "table": "Definitions of every measure",
-                "rows": len(rep.definitions),
-                "note": "",
-            },
-        ],
+        + [{"sheet": "definitions", "table": "Definitions of every measure", "rows": len(rep.definitions)}],
         columns=["sheet", "table", "rows", "note"],
     )
-    _write_frame(contents, index, formats, start_row=len(meta) + 3)
+    _write_table(contents, index, fmts, "tbl00_contents", start_row=len(meta) + 3)
     contents.set_column(1, 1, 60)
-    for t in rep.tables:
+    if rep.tables:
+        _add_charts(wb, rep)
+    for i, t in enumerate(rep.tables, start=1):
         ws = wb.add_worksheet(t.name)
-        _write_frame(ws, t.frame, formats)
+        formats = _headline_formats(rep, t) or _learning_mix_formats(t)
+        _write_table(ws, t.frame, fmts, _table_name(i, t.name), row_formats=formats)
     ws = wb.add_worksheet("definitions")
-    _write_frame(ws, rep.definitions, formats)
-    ws.set_column(2, 2, 110, formats["wrap"])
+    _write_table(ws, rep.definitions, fmts, "tbl99_definitions")
     wb.close()
     return buffer.getvalue()

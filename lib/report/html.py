@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from lib.core.dataset import Dataset
 from lib.core.sanitise import escape
-from lib.report import definitions
+from lib.report import columns, definitions
 from lib.report.exports import (
     TITLE,
     ExportOptions,
@@ -62,17 +63,23 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 
 
 def html_table(frame: pd.DataFrame, limit: int | None = None) -> str:
-    """``frame`` as an HTML table, every header and cell escaped; numbers right-aligned."""
-    cols = [str(c) for c in frame.columns]
-    head = "".join(f"<th>{escape(clean_text(c))}</th>" for c in cols)
+    """``frame`` as an HTML table, every header and cell escaped; numbers right-aligned.
+
+    Headers are the columns' human labels and numbers keep their kind's precision
+    (:mod:`lib.report.columns`: shares as whole per cent, means to one decimal)."""
+    labelled = list(columns.labelled(frame).values())
+    head = "".join(f"<th>{escape(clean_text(label))}</th>" for label, _ in labelled)
     body = []
     rows = frame if limit is None else frame.head(limit)
     for row in rows.itertuples(index=False, name=None):
         cells = []
-        for v in row:
-            numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
+        for (_, kind), v in zip(labelled, row, strict=True):
+            numeric = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+                v, (bool, np.bool_)
+            )
             cls = ' class="num"' if numeric else ""
-            cells.append(f"<td{cls}>{escape(format_value(v))}</td>")
+            text = columns.number_text(float(v), kind) if numeric else format_value(v)
+            cells.append(f"<td{cls}>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 

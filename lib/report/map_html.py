@@ -22,10 +22,28 @@ from typing import Any
 
 from pyvis.network import Network
 
-from lib.analysis.netmap import PHYSICS_LIMIT, MapEdge, MapNode, NetworkMap, pretty
+from lib.analysis.netmap import PALETTE, PHYSICS_LIMIT, MapEdge, MapNode, NetworkMap, pretty
 from lib.core.sanitise import escape
 
-__all__ = ["external_urls", "render_html"]
+__all__ = ["SHAPES", "external_urls", "render_html", "shape_of"]
+
+#: vis-network node shape → the legend's glyph for it. The palette's colours take these shapes in
+#: turn, so no two legend entries share colour and shape, and a reader who cannot tell the colours
+#: apart (colour-blind, or a greyscale print) still tells the groups apart by shape.
+SHAPES: dict[str, str] = {
+    "dot": "●",
+    "square": "■",
+    "triangle": "▲",
+    "diamond": "◆",
+    "star": "★",
+    "triangleDown": "▼",
+}
+_SHAPE_OF_COLOUR = {c.lower(): list(SHAPES)[i % len(SHAPES)] for i, c in enumerate(PALETTE)}
+
+
+def shape_of(colour: str) -> str:
+    """The node shape that goes with a palette colour ("dot" for grey "Other", blanks and any other)."""
+    return _SHAPE_OF_COLOUR.get(colour.lower(), "dot")
 
 
 _CDN_TAG = re.compile(
@@ -78,9 +96,9 @@ def _options(m: NetworkMap) -> dict[str, Any]:
 
 def _legend_html(m: NetworkMap) -> str:
     items = "".join(
-        f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-        f'background:{e.colour};border:1px solid #888;margin-right:6px"></span>'
-        f'{escape(e.label)} <span style="color:#777">({e.count:,})</span></div>'
+        f'<div><span aria-hidden="true" style="display:inline-block;width:14px;margin-right:4px;'
+        f'color:{e.colour};text-shadow:0 0 1px #333">{SHAPES[shape_of(e.colour)]}</span>'
+        f'{escape(e.label)} <span style="color:#595959">({e.count:,})</span></div>'
         for e in m.legend
     )
     head = f"<b>Colour: {escape(pretty(m.colour_by))}</b>" if m.colour_by else ""
@@ -89,7 +107,7 @@ def _legend_html(m: NetworkMap) -> str:
     )
     return (
         '<div id="legend" style="position:absolute;top:8px;left:8px;z-index:10;max-height:300px;max-width:40%;overflow:auto;'
-        "background:rgba(255,255,255,0.92);border:1px solid #ddd;border-radius:4px;padding:6px 8px;"
+        "background:#ffffff;border:1px solid #ddd;border-radius:4px;padding:6px 8px;"
         f'font:12px sans-serif">{head}{items}{size}</div>'
     )
 
@@ -154,7 +172,7 @@ def _node_dict(n: MapNode) -> dict[str, Any]:
         "title": n.title,
         "color": n.colour,
         "size": round(float(n.size), 2),
-        "shape": "dot",
+        "shape": shape_of(n.colour),
     }
     if n.x is not None and n.y is not None:
         d["x"] = round(float(n.x), 1)
