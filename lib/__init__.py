@@ -4,7 +4,8 @@
 ``lib.analysis`` (the measures) ← ``lib.store`` (workspaces, pulse) ← ``lib.report`` (exports,
 deck) ← ``lib.app`` (Streamlit widgets, sign-in, the command line). Each package's docstring says
 what it may import; ``tests/test_architecture.py`` holds the direction. Nothing here imports
-streamlit except ``lib.app.ui``. ``python -m lib.cli`` is the command line (``lib/cli.py``).
+streamlit except ``lib.app`` (``ui``, ``data_page``). ``python -m lib.cli`` is the command line
+(``lib/cli.py``).
 
 Scripts written against the earlier flat layout (``from lib import loader``) still work: the old
 module names resolve to the modules' new homes (:data:`FORMER_NAMES`); a flat module since split
