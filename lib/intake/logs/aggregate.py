@@ -181,7 +181,7 @@ class DuckDBEngine:
 class SparkEngine:
     """A Spark session (``local[*]`` by default, or the one given): the same SQL, transpiled by sqlglot."""
 
-    def __init__(self, master: str = "local[2]", session: object | None = None) -> None:
+    def __init__(self, master: str = "local[2]", session: object | None = None, partitions: int = 4) -> None:
         if session is None:
             from pyspark.sql import SparkSession
 
@@ -190,9 +190,12 @@ class SparkEngine:
                 .appName("sld-ingest")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.shuffle.partitions", str(partitions))
+                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                 .getOrCreate()
             )
+            session.sparkContext.setLogLevel("ERROR")
         self.spark = session
         self._cached: list[object] = []
 
