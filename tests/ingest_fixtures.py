@@ -18,7 +18,7 @@ ROSTER = pd.DataFrame(
         "person_id": ["p1", "p2", "p3", "p4", "p5"],
         "name": ["Ana", "Ben", "Cy", "Di", "Ed"],
         "email": ["a@x.org", "B@X.org", "c@x.org", "d@x.org", "e@x.org"],
-        "department": ["Ops", "Ops", "Sales", "Sales", "Sales"],
+        "department": ["Ops"] * 5,  # one group of five: large enough to show (k = 5)
     }
 )
 T0 = 1767610800.0  # 2026-01-05 11:00 UTC, a Monday

@@ -302,11 +302,11 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     import time
 
-    from lib.intake.logs.ingest import IngestOptions, ingest, write_zip
+    from lib.intake.logs.ingest import IngestOptions, ingest, read_roster, write_zip
 
     start = time.perf_counter()
     try:
-        people = _load(args.roster).people
+        people = read_roster(Path(args.roster))
     except DataError as err:
         for f in err.findings:
             print(_validate_line(f), file=sys.stderr)

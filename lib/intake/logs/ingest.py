@@ -36,6 +36,7 @@ __all__ = [
     "IngestResult",
     "expand_sources",
     "ingest",
+    "read_roster",
     "roster_keys",
     "write_zip",
 ]
@@ -81,6 +82,61 @@ def roster_keys(people: pd.DataFrame) -> pd.DataFrame:
     keys["key"] = keys["key"].str.strip().str.lower()
     keys = keys[keys["key"] != ""]
     return keys.drop_duplicates("key", ignore_index=True)
+
+
+def _raw_people(path: Path) -> pd.DataFrame:
+    """The roster's people table as text, every column kept (the loader reads a column named
+    ``email`` as the person id when there is no ``person_id``, and drops it when there is)."""
+    from lib.core.schema import sheet_for
+
+    people = sheet_for("people")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return pd.read_csv(path, dtype=str)
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.lower().endswith(".csv") and sheet_for(Path(name).stem) is people:
+                    with zf.open(name) as fh:
+                        return pd.read_csv(fh, dtype=str)
+        return pd.DataFrame()
+    if suffix in (".xlsx", ".xlsm"):
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+        return next((f for n, f in sheets.items() if sheet_for(str(n)) is people), pd.DataFrame())
+    return pd.DataFrame()
+
+
+def read_roster(path: Path) -> pd.DataFrame:
+    """The people of the roster at ``path`` as the loader reads them (a DataError when it does
+    not load), with the roster's identity columns (:data:`IDENTITY_COLUMNS`) added back: e-mail
+    and user-id columns the loader does not keep, matched through the column holding the ids."""
+    from lib.intake.loader import load_path
+
+    people = load_path(path).people
+    try:
+        raw = _raw_people(path)
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return people
+    ids = set(people["person_id"].astype(str))
+    by_overlap = sorted(raw.columns, key=lambda c: -raw[c].dropna().str.strip().isin(ids).sum())
+    if raw.empty or not by_overlap:
+        return people
+    id_col = by_overlap[0]
+    extra = [
+        c
+        for c in raw.columns
+        if c != id_col and c not in people.columns and any(w in key(c) for w in IDENTITY_COLUMNS)
+    ]
+    if not extra:
+        return people
+    identities = raw[[id_col, *extra]].rename(columns={id_col: "person_id"})
+    identities["person_id"] = identities["person_id"].str.strip()
+    identities = identities.drop_duplicates("person_id")
+    return people.merge(
+        identities.add_prefix("roster_").rename(columns={"roster_person_id": "person_id"}),
+        on="person_id",
+        how="left",
+    )
 
 
 def expand_sources(paths: Sequence[Path], work: Path, report: IngestReport) -> Iterator[tuple[Path, Shape]]:
