@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib.app import ui
+from lib.app import logs_ui, ui
 from lib.core.errors import DataError, Finding
 from lib.intake.loader import load_files
 from lib.intake.template import template_bytes
@@ -100,6 +100,7 @@ with left:
                     st.session_state["last_report"] = ("loaded", loaded.source, loaded.findings)
                     st.rerun()  # so the shared frame (sidebar) shows the new data at once
 
+logs_ui.logs_section()
 
 report = st.session_state.get("last_report")
 if report:

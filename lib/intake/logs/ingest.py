@@ -19,8 +19,10 @@ from typing import Literal
 
 import pandas as pd
 
+from lib.core.dataset import Dataset
 from lib.core.schema import CHANNEL_MODES
 from lib.intake.logs import aggregate as agg
+from lib.intake.logs import learning, mail, meetings, slack
 from lib.intake.logs.events import HOURS_SCHEMA, Event, Hours, IngestReport, ParquetSink
 from lib.intake.logs.learning import read_xapi
 from lib.intake.logs.mail import read_mbox
@@ -30,6 +32,7 @@ from lib.intake.logs.slack import read_slack
 from lib.intake.logs.tables import interactions_select, lms_select, viva_hours_select, viva_pairs_selects
 
 __all__ = [
+    "COUNTING_RULES",
     "IDENTITY_COLUMNS",
     "RELATION",
     "IngestOptions",
@@ -38,6 +41,7 @@ __all__ = [
     "ingest",
     "read_roster",
     "roster_keys",
+    "with_logs",
     "write_zip",
 ]
 
@@ -46,6 +50,27 @@ RELATION = "interactions"
 #: by a word in their normalised name: e-mail, UPN, user names and tool ids.
 IDENTITY_COLUMNS: tuple[str, ...] = ("mail", "upn", "userid", "username", "login", "slack", "zoom", "viva")
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
+
+#: The counting rules, as the README and the Data page state them (each reader owns its rule).
+COUNTING_RULES: tuple[str, ...] = (
+    *slack.RULES,
+    mail.RULE,
+    meetings.RULE,
+    "Learning records: an xAPI 'completed' statement with a duration, and an LMS completion row with "
+    "its duration, are formal learning (FSL) hours of the person in the period; "
+    + ", ".join(learning.INTERACTION_VERBS)
+    + " statements are interactions (to the person addressed, else broadcasts); other verbs are skipped.",
+    "Viva Insights: each count column of a person-to-person row (emails, meetings, chats, calls) is that "
+    "many interactions from the primary to the secondary collaborator in the row's week; the person "
+    "query's collaboration hours are summed per person and period.",
+    "Our own interactions table: a row with a target_id is one interaction from source to target, whatever "
+    "its channel; a row without one is a broadcast.",
+    "Identities are matched to the roster by person id, e-mail or user-id column, ignoring case; people "
+    "not on the roster are counted as unknown and never make a tie; self-interactions never count.",
+    "Ties per pair and period (--period all, month, quarter or 4w): a pair is a tie in a period when it "
+    "has at least --min-interactions interactions (default: 2 in a 4-week window, Viva Insights' rule); "
+    "the weight is the count. Channels are classed stock or flow by the channel mapping.",
+)
 
 
 @dataclass(frozen=True)
@@ -280,6 +305,21 @@ def _report_counts(
         "learning or collaboration-hour records of people not on the roster, or without a time", hours_out
     )
     report.notes.append(f"{len(result.ties):,} ties (pair and period) kept")
+
+
+def with_logs(ds: Dataset, result: IngestResult) -> Dataset:
+    """``ds`` with the ingested ties (relation ``interactions``, replacing any of that relation)
+    and FSL learning hours added: the logs next to a workbook's survey data."""
+    from dataclasses import replace
+
+    ties = result.ties.assign(weight=result.ties["weight"].astype(float), learning_type="", mode="", topic="")
+    kept = ds.ties[ds.ties["relation"] != RELATION] if len(ds.ties) else ds.ties
+    ties = pd.concat([kept, ties[list(ds.ties.columns)]], ignore_index=True) if len(kept) else ties
+    frames = [
+        f for f in (ds.learning, result.learning[["person_id", "wave", "learning_type", "hours"]]) if len(f)
+    ]
+    learned = pd.concat(frames, ignore_index=True) if frames else ds.learning
+    return replace(ds, ties=ties[list(ds.ties.columns)], learning=learned, source=f"{ds.source} + logs")
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
