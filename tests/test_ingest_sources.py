@@ -182,3 +182,14 @@ def test_bad_options_are_refused() -> None:
     with pytest.raises(ValueError, match="period must be one of"):
         aggregate.aggregate(aggregate.DuckDBEngine(Path("/tmp")), [], "week", 2)
     assert IngestReport().lines() == []
+
+
+def test_a_zip_bomb_is_not_unpacked(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "logs.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("interactions.csv", "timestamp,source_id,channel\n" + "0" * 50_000_000)
+    result = run([path])
+    assert skipped(result, "zips not unpacked") == 1
+    assert not list(tmp_path.glob("unzipped-*"))

@@ -1,5 +1,6 @@
 """Reading data in: the workbook and CSV loader, the hardened spreadsheet parser (a child process
-with limits), the template and survey kit, and the generated sample organisation.
+with limits), the template and survey kit, the generated sample organisation, and ``logs``:
+collaboration logs aggregated by DuckDB or Spark.
 
 May import: ``lib.core``. Never ``lib.analysis``, ``lib.store``, ``lib.report`` or ``lib.app``.
 """

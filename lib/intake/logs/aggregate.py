@@ -59,63 +59,87 @@ PERIOD_SQL: dict[str, str] = {
 
 EVENT_COLUMNS = "source_id, target_id, ts, channel, kind, n"
 
+#: One pass over the events, grouped two ways at once (GROUPING SETS): per pair and period (ties,
+#: counts) and per channel, period, person and unknown identity (the channel summary, how many
+#: unknown identities). ``not_*`` flags say which set a row belongs to.
 GROUPED_SQL = """
-SELECT s.person_id AS source_person,
-       t.person_id AS target_person,
-       CASE WHEN s.person_id IS NULL THEN e.source_id END AS unknown_source,
-       CASE WHEN e.target_id IS NOT NULL AND t.person_id IS NULL THEN e.target_id END AS unknown_target,
-       e.target_id IS NOT NULL AS addressed,
-       LOWER(TRIM(e.channel)) AS channel,
-       {period} AS period,
-       SUM(e.n) AS n
-FROM ({events}) AS e
-LEFT JOIN roster AS s ON LOWER(TRIM(e.source_id)) = s.key
-LEFT JOIN roster AS t ON LOWER(TRIM(e.target_id)) = t.key
-GROUP BY 1, 2, 3, 4, 5, 6, 7
+WITH mapped AS (
+  SELECT s.person_id AS source_person,
+         t.person_id AS target_person,
+         CASE WHEN s.person_id IS NULL THEN e.source_id END AS unknown_source,
+         CASE WHEN e.target_id IS NOT NULL AND t.person_id IS NULL THEN e.target_id END AS unknown_target,
+         e.target_id IS NOT NULL AS addressed,
+         COALESCE(s.person_id <> t.person_id, FALSE) AS tie,
+         LOWER(TRIM(e.channel)) AS channel,
+         {period} AS period,
+         e.n AS n
+  FROM ({events}) AS e
+  LEFT JOIN roster AS s ON LOWER(TRIM(e.source_id)) = s.key
+  LEFT JOIN roster AS t ON LOWER(TRIM(e.target_id)) = t.key
+)
+SELECT source_person, target_person, period, addressed, channel, tie, unknown_source, unknown_target,
+       SUM(n) AS n,
+       GROUPING(target_person) AS not_pairs,
+       GROUPING(channel) AS not_channels
+FROM mapped
+GROUP BY GROUPING SETS (
+  (source_person, target_person, period, addressed),
+  (channel, period, source_person, addressed, tie, unknown_source, unknown_target)
+)
 """
 
-TIES_SQL = """
+PAIRS = """not_pairs = 0 AND source_person IS NOT NULL AND target_person IS NOT NULL
+  AND source_person <> target_person AND period IS NOT NULL"""
+
+TIES_SQL = (
+    """
 SELECT source_person AS source_id, target_person AS target_id, period, SUM(n) AS weight
 FROM grouped
-WHERE source_person IS NOT NULL AND target_person IS NOT NULL
-  AND source_person <> target_person AND period IS NOT NULL
+WHERE """
+    + PAIRS
+    + """
 GROUP BY source_person, target_person, period
 HAVING SUM(n) >= {minimum}
 """
+)
 
 CHANNELS_SQL = """
 SELECT channel, period,
        SUM(n) AS events,
-       SUM(CASE WHEN addressed AND target_person IS NOT NULL AND source_person <> target_person
-                THEN n ELSE 0 END) AS interactions,
+       SUM(CASE WHEN tie THEN n ELSE 0 END) AS interactions,
        SUM(CASE WHEN addressed THEN 0 ELSE n END) AS broadcasts,
        COUNT(DISTINCT source_person) AS people
 FROM grouped
-WHERE source_person IS NOT NULL AND period IS NOT NULL
+WHERE not_channels = 0 AND source_person IS NOT NULL AND period IS NOT NULL
 GROUP BY channel, period
 """
 
 COUNTS_SQL = """
-SELECT COALESCE(SUM(n), 0) AS events,
-       COALESCE(SUM(CASE WHEN period IS NULL THEN n ELSE 0 END), 0) AS no_time,
-       COALESCE(SUM(CASE WHEN source_person IS NULL THEN n ELSE 0 END), 0) AS unknown_source_events,
-       COALESCE(SUM(CASE WHEN addressed AND target_person IS NULL THEN n ELSE 0 END), 0)
+SELECT COALESCE(SUM(CASE WHEN not_pairs = 0 THEN n ELSE 0 END), 0) AS events,
+       COALESCE(SUM(CASE WHEN not_pairs = 0 AND period IS NULL THEN n ELSE 0 END), 0) AS no_time,
+       COALESCE(SUM(CASE WHEN not_pairs = 0 AND source_person IS NULL THEN n ELSE 0 END), 0)
+           AS unknown_source_events,
+       COALESCE(SUM(CASE WHEN not_pairs = 0 AND addressed AND target_person IS NULL THEN n ELSE 0 END), 0)
            AS unknown_target_events,
-       COALESCE(SUM(CASE WHEN source_person = target_person THEN n ELSE 0 END), 0) AS self_events,
-       COUNT(DISTINCT unknown_source) AS unknown_sources,
-       COUNT(DISTINCT unknown_target) AS unknown_targets
+       COALESCE(SUM(CASE WHEN not_pairs = 0 AND source_person = target_person THEN n ELSE 0 END), 0)
+           AS self_events,
+       COUNT(DISTINCT CASE WHEN not_channels = 0 THEN unknown_source END) AS unknown_sources,
+       COUNT(DISTINCT CASE WHEN not_channels = 0 THEN unknown_target END) AS unknown_targets
 FROM grouped
 """
 
-BELOW_SQL = """
+BELOW_SQL = (
+    """
 SELECT COUNT(*) AS pairs FROM (
   SELECT source_person, target_person, period FROM grouped
-  WHERE source_person IS NOT NULL AND target_person IS NOT NULL
-    AND source_person <> target_person AND period IS NOT NULL
+  WHERE """
+    + PAIRS
+    + """
   GROUP BY source_person, target_person, period
   HAVING SUM(n) < {minimum}
 ) AS below
 """
+)
 
 
 class Engine(Protocol):
@@ -268,7 +292,8 @@ def period_label(period: str, number: int) -> str:
 
 def _labelled(frame: pd.DataFrame, period: str) -> pd.DataFrame:
     out = frame.copy()
-    out["period"] = [period_label(period, int(p)) for p in out["period"]]
+    labels = {p: period_label(period, int(p)) for p in out["period"].unique()}
+    out["period"] = out["period"].map(labels).astype("str")
     return out
 
 
@@ -276,9 +301,9 @@ def aggregate(engine: Engine, event_selects: Sequence[str], period: str, min_int
     """Run the aggregation over the union of ``event_selects`` (each a SELECT of
     :data:`EVENT_COLUMNS` over registered views; a ``roster(key, person_id)`` table registered).
 
-    One pass over the events groups them by roster person, unknown identity, channel and period
-    (``grouped``, kept in the engine); the ties, the channel summary and the counts are read from
-    that. Ties are sorted (source, target, period) so two engines compare row by row."""
+    One pass over the events groups them by pair and period, by channel, period and person, and
+    by unknown identity (``grouped``, kept in the engine: :data:`GROUPED_SQL`); the ties, the
+    channel summary and the counts are read from that. Ties are sorted (source, target, period) so two engines compare row by row."""
     if period not in PERIOD_SQL:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
     if min_interactions < 1:

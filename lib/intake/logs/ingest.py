@@ -27,7 +27,7 @@ from lib.intake.logs.events import HOURS_SCHEMA, Event, Hours, IngestReport, Par
 from lib.intake.logs.learning import read_xapi
 from lib.intake.logs.mail import read_mbox
 from lib.intake.logs.meetings import read_teams, read_zoom
-from lib.intake.logs.shapes import SHAPE_LABELS, Shape, key, recognise
+from lib.intake.logs.shapes import SHAPE_LABELS, Shape, key, recognise, zip_bomb
 from lib.intake.logs.slack import read_slack
 from lib.intake.logs.tables import interactions_select, lms_select, viva_hours_select, viva_pairs_selects
 
@@ -179,6 +179,10 @@ def expand_sources(paths: Sequence[Path], work: Path, report: IngestReport) -> I
         elif path.suffix.lower() == ".zip":
             target = work / f"unzipped-{len(list(work.iterdir()))}"
             with zipfile.ZipFile(path) as zf:
+                if why := zip_bomb(zf):
+                    report.skip("zips not unpacked (compression beyond the limit)")
+                    report.notes.append(f"not unpacked: {path.name}: {why}")
+                    continue
                 zf.extractall(target)
             yield from expand_sources(sorted(p for p in target.rglob("*") if p.is_file()), work, report)
         else:

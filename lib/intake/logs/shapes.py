@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 from typing import Literal
 
-from lib.core.schema import SHEETS_BY_NAME, column_for
+from lib.core.schema import DEFAULT_LIMITS, SHEETS_BY_NAME, column_for
 
-__all__ = ["SHAPE_LABELS", "Shape", "csv_header", "key", "open_text", "recognise"]
+__all__ = ["SHAPE_LABELS", "Shape", "csv_header", "key", "open_text", "recognise", "zip_bomb"]
 
 Shape = Literal["slack", "viva_pairs", "viva_person", "zoom", "teams", "mbox", "xapi", "lms", "interactions"]
 
@@ -104,6 +104,16 @@ def _json_shape(head: str) -> Shape | None:
     return None
 
 
+def zip_bomb(zf: zipfile.ZipFile) -> str:
+    """Why the zip may not be unpacked (a member compressed beyond
+    :attr:`lib.core.schema.Limits.max_compression_ratio`), or "" when it may."""
+    for info in zf.infolist():
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > DEFAULT_LIMITS.max_compression_ratio:
+            return f"{info.filename} is compressed {ratio:,.0f} to 1 (more than {DEFAULT_LIMITS.max_compression_ratio:g})"
+    return ""
+
+
 def recognise(path: Path) -> Shape | None:
     """The shape of the file or folder at ``path``, or None when it is none of the known ones."""
     if path.is_dir():
@@ -112,6 +122,8 @@ def recognise(path: Path) -> Shape | None:
     suffix = path.suffix.lower()
     if suffix == ".zip":
         with zipfile.ZipFile(path) as zf:
+            if zip_bomb(zf):
+                return None
             names = {Path(n).name for n in zf.namelist() if n.count("/") <= 1}
         return "slack" if {"users.json", "channels.json"} <= names else None
     if suffix == ".parquet":
