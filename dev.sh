@@ -67,6 +67,20 @@ stop_postgres() {
   rm -rf "$PG_DIR"
 }
 
+setup_java() {
+  # Debian's Java runtime for Spark (python -m lib.cli ingest --engine spark, and the tests that
+  # check Spark gives the same ties as DuckDB: tests/test_ingest_engines.py).
+  if command -v java >/dev/null; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's Java runtime for the Spark tests…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null
+  else
+    echo "note: cannot install Java (not root, no sudo): the Spark tests will be skipped" >&2
+  fi
+}
+
 setup_office() {
   # LibreOffice Impress and Calc (plus the Calibri-compatible Carlito font) for the tests that open
   # the exported deck and workbook; poppler-utils turns their PDFs into images to look at.
@@ -93,6 +107,7 @@ case "${1:-}" in
     setup_python requirements-dev.txt
     setup_browser
     setup_office
+    setup_java
     setup_postgres
     # The house plan first: lint, format and strict types (pyproject.toml), then every test.
     "$VENV/bin/ruff" check .

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib.app import data_page, survey_ui, ui
+from lib.app import data_page, logs_ui, survey_ui, ui
 from lib.core.errors import DataError
 from lib.intake.loader import load_files
 from lib.intake.template import template_bytes
@@ -75,6 +75,8 @@ with left:
                     st.rerun()  # so the shared frame (sidebar) shows the new data at once
 
     survey_ui.render()  # a survey tool's export with a roster (lib/app/survey_ui.py)
+
+logs_ui.logs_section()  # collaboration logs next to the roster (lib/app/logs_ui.py)
 
 report = st.session_state.get("last_report")
 if report:

@@ -512,7 +512,8 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
             per_department.append(
                 {
                     "department": row["department"],
-                    "respondents": int(row["respondents"]),
+                    # a group below the minimum size has its count withheld (NaN): null in JSON
+                    "respondents": None if pd.isna(row["respondents"]) else int(row["respondents"]),
                     "suppressed": bool(row["suppressed"]),
                     "shares": {t: clean(row[t]) for t in TYPES},
                     "informal_share": clean(row["informal_share"]),

@@ -13,6 +13,9 @@
 ``survey EXPORT --roster ROSTER --out OUT.xlsx [--mapping MAP.json] [--review REVIEW.csv] [--wave LABEL]``
                              a survey tool's export (Microsoft Forms, Google Forms, Qualtrics, SurveyMonkey)
                              as a workbook in the data contract; exit 1 with one line when it cannot be read
+``ingest SOURCE [SOURCE ...] --roster ROSTER --out OUT.zip [--engine duckdb|spark] [--period all|month|quarter|4w]
+[--min-interactions N] [--max-recipients N]``  collaboration logs (Slack, Viva Insights, Zoom, Teams, .mbox,
+xAPI, LMS, our interactions table) aggregated into a zip of contract CSVs (ties, learning hours)
 ``hash-password [--scrypt-n N]``  a scrypt hash for a built-in account's ``password_hash`` (password from stdin or a prompt)
 """
 
@@ -388,6 +391,44 @@ def _cmd_survey(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    import time
+
+    from lib.intake.logs.ingest import IngestOptions, ingest, read_roster, write_zip
+
+    start = time.perf_counter()
+    try:
+        people = read_roster(Path(args.roster))
+    except DataError as err:
+        for f in err.findings:
+            print(_validate_line(f), file=sys.stderr)
+        print("error: the roster did not load; nothing was ingested", file=sys.stderr)
+        return 1
+    options = IngestOptions(
+        engine=args.engine,
+        period=args.period,
+        min_interactions=args.min_interactions,
+        max_recipients=args.max_recipients,
+    )
+    result = ingest([Path(s) for s in args.sources], people, options)
+    for line in result.report.lines():
+        print(line, file=sys.stderr)
+    write_zip(result, Path(args.out))
+    print(
+        f"wrote {args.out}: {len(result.people):,} people, {len(result.ties):,} ties, "
+        f"{len(result.learning):,} learning rows ({time.perf_counter() - start:.1f} s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _cmd_hash_password(args: argparse.Namespace) -> int:
     import getpass
 
@@ -545,6 +586,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="fuzzy name-match score 0–100 that counts (default: lib.intake.survey.people.FUZZY_THRESHOLD)",
     )
     p.set_defaults(func=_cmd_survey)
+    p = sub.add_parser("ingest", help="aggregate collaboration logs into a zip of contract CSVs")
+    p.add_argument(
+        "sources", nargs="+", metavar="SOURCE", help="files, folders or zips (recognised by shape)"
+    )
+    p.add_argument("--roster", required=True, help="the people: a workbook, CSV or zip the loader reads")
+    p.add_argument("--out", required=True, help="the zip to write")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    p.add_argument("--period", choices=["all", "month", "quarter", "4w"], default="4w")
+    p.add_argument("--min-interactions", type=_positive, default=2, help="per pair and period (default 2)")
+    p.add_argument("--max-recipients", type=_positive, default=25, help="mail recipients / meeting attendees")
+    p.set_defaults(func=_cmd_ingest)
 
     from lib.app.auth import SCRYPT_N  # a light module: constants and the standard library
 

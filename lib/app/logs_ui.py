@@ -1,0 +1,120 @@
+"""The Data page's collaboration-logs block: the counting rules, an upload of log exports (read
+from temporary files on disk, never kept in the session), the read/skip report, and the ties and
+learning hours added to the loaded data (or downloaded as a zip for ``import``)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from lib.app import ui
+from lib.core.errors import DataError
+from lib.intake.logs.aggregate import PERIODS
+from lib.intake.logs.ingest import COUNTING_RULES, IngestOptions, ingest, read_roster, with_logs, write_zip
+
+__all__ = ["logs_section"]
+
+LOG_TYPES = ["zip", "csv", "tsv", "txt", "json", "jsonl", "ndjson", "mbox", "parquet"]
+
+
+def _save(uploads: list[Any], folder: Path) -> list[Path]:
+    """Each upload copied to a file in ``folder`` in 1 MB chunks; the paths."""
+    paths = []
+    for i, upload in enumerate(uploads):
+        path = folder / f"{i}-{Path(upload.name).name}"
+        upload.seek(0)
+        with path.open("wb") as fh:
+            shutil.copyfileobj(upload, fh, 1024 * 1024)
+        paths.append(path)
+    return paths
+
+
+def _roster(folder: Path) -> Any:
+    """The loaded data's people, with the e-mail and user-id columns of the uploaded roster file
+    when there is one (the loader keeps only the person id)."""
+    people = ui.dataset().people
+    saved = st.session_state.get("upload_files")
+    if not saved:
+        return people
+    _key, files = saved
+    for name, data in files:
+        if Path(name).suffix.lower() in (".xlsx", ".zip") or Path(name).stem.lower() in ("people", "roster"):
+            (folder / "roster").mkdir(exist_ok=True)
+            path = folder / "roster" / Path(name).name  # the loader reads the sheet name from the file name
+            path.write_bytes(data)
+            try:
+                return read_roster(path)
+            except DataError:
+                return people
+    return people
+
+
+def logs_section() -> None:
+    """Render the block (see the module docstring)."""
+    with st.expander(
+        "Collaboration logs: Slack, Viva Insights, Zoom, Teams, e-mail, xAPI, LMS", expanded=False
+    ):
+        st.write(
+            "Exports of the tools people use, read next to the loaded workbook (its people are the "
+            "roster) and aggregated into ties (relation **interactions**) and formal learning hours. "
+            "Each file is recognised by its shape. The counting rules:"
+        )
+        st.markdown("\n".join(f"- {ui.md(rule)}" for rule in COUNTING_RULES))
+        if not ui.can("upload"):
+            return
+        uploads = st.file_uploader(
+            "Log exports", type=LOG_TYPES, accept_multiple_files=True, key="logs-upload"
+        )
+        left, middle, right = st.columns(3)
+        period = left.selectbox("Period", PERIODS, index=PERIODS.index("4w"), key="logs-period")
+        minimum = middle.number_input("Minimum interactions", min_value=1, value=2, key="logs-min")
+        cap = right.number_input("Maximum recipients or attendees", min_value=1, value=25, key="logs-max")
+        if uploads and st.button("Read the logs", key="logs-read"):
+            _read(
+                uploads,
+                IngestOptions(period=str(period), min_interactions=int(minimum), max_recipients=int(cap)),
+            )
+        _report()
+
+
+def _read(uploads: list[Any], options: IngestOptions) -> None:
+    with st.spinner("Reading the logs…"), tempfile.TemporaryDirectory(prefix="sld-logs-") as tmp:
+        folder = Path(tmp)
+        result = ingest(_save(uploads, folder), _roster(folder), options)
+        out = Path(tempfile.mkstemp(prefix="sld-logs-", suffix=".zip")[1])
+        write_zip(result, out)
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    ds = ui.dataset()
+    ui.set_dataset(
+        with_logs(ds, result), key=f"{st.session_state.get('dataset_key', 'sample')}+logs-{digest}"
+    )
+    st.session_state["logs_report"] = (
+        len(result.ties),
+        len(result.learning),
+        result.report.lines(),
+        str(out),
+    )
+
+
+def _report() -> None:
+    saved = st.session_state.get("logs_report")
+    if not saved:
+        return
+    ties, learning, lines, path = saved
+    st.success(f"Logs read: {ties:,} ties and {learning:,} learning-hour rows added to the loaded data.")
+    st.code("\n".join(lines), language=None)
+    zipped = Path(path)
+    if zipped.exists():
+        st.download_button(
+            "⬇️ Download the ties as a zip of CSVs (for import)",
+            data=zipped.read_bytes(),
+            file_name="collaboration-logs.zip",
+            mime="application/zip",
+            key="logs-download",
+            on_click="ignore",
+        )
