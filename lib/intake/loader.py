@@ -58,6 +58,7 @@ from lib.intake.parsing import (
     ERROR_CODES,
     XLSX_SUFFIXES,
     Blob,
+    OddCell,
     RawSheet,
     Source,
     column_letters,
@@ -65,13 +66,14 @@ from lib.intake.parsing import (
     plan,
 )
 
-__all__ = ["LARGEST_NUMBER", "MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
+__all__ = ["HEADER_SEARCH_ROWS", "LARGEST_NUMBER", "MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
 
 MAX_FINDINGS_PER_CHECK = 50
 #: The largest magnitude a number cell may hold. No hours, weight, level or tenure comes near it,
 #: and sums of a million such values stay finite (two weights of 1e308 would add up to infinity).
 LARGEST_NUMBER = 1e15
-_HEADER_SEARCH_ROWS = 10
+#: The header row is looked for among this many first non-blank rows (title blocks above it).
+HEADER_SEARCH_ROWS = 30
 _TRUE = frozenset({"true", "yes", "y", "1", "x", "t", "ja", "oui", "sí", "si", "✓"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", "nein", "non", "-"})
 _DATE_LIKE = r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
@@ -276,13 +278,75 @@ def _text(s: pd.Series) -> pd.Series:
     return pd.Series([_cell_text(v) for v in s.to_numpy()], index=s.index, dtype="str")
 
 
-def _ids(s: pd.Series) -> pd.Series:
-    """Ids normalised exactly as :func:`lib.core.dataset.normalise_id` does, vectorised for text."""
+def _ids(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(ids, what tidying changed): ids normalised as :func:`lib.core.dataset.normalise_id` does
+    (vectorised for text), after :func:`tidy_id` on text that is not plain ASCII; "" where
+    nothing changed."""
+    # ASCII white space only: a no-break space is trimmed by tidy_id, with a note.
+    if _is_csv(s):
+        text = s.str.strip(_ASCII_SPACE)
+    else:
+        text = pd.Series(
+            [v.strip(_ASCII_SPACE) if isinstance(v, str) else "" for v in s.to_numpy()],
+            index=s.index,
+            dtype="str",
+        )
+    changes = pd.Series("", index=s.index, dtype="str")
+    odd = np.flatnonzero(text.str.contains(r"[^\x00-\x7f]", regex=True).to_numpy(dtype=bool))
+    if len(odd):
+        tidied = [tidy_id(v) for v in text.to_numpy()[odd]]
+        text.iloc[odd] = pd.Series([t for t, _ in tidied], dtype="str")
+        changes.iloc[odd] = pd.Series([what for _, what in tidied], dtype="str")
     if not _is_csv(s):
-        return pd.Series([normalise_id(v) for v in s.to_numpy()], index=s.index, dtype="str")
-    out = s.str.strip()
-    out = out.where(~out.str.lower().isin(MISSING_VALUE_WORDS), "")
-    return out.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+        cells = s.to_numpy()
+        ids = [normalise_id(text.iat[i] if isinstance(v, str) else v) for i, v in enumerate(cells)]
+        return pd.Series(ids, index=s.index, dtype="str"), changes
+    out = text.where(~text.str.lower().isin(MISSING_VALUE_WORDS), "")
+    return out.str.replace(r"^(\d+)\.0$", r"\1", regex=True), changes
+
+
+_ASCII_SPACE = " \t\r\n\v\f"
+#: Characters that show as nothing: zero-width space, non-joiner and joiner, word joiner,
+#: byte order mark, soft hyphen, left-to-right and right-to-left marks.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
+#: Spaces that look like a space: no-break, narrow no-break, figure and ideographic spaces.
+_ODD_SPACE_RE = re.compile("[\u00a0\u202f\u2007\u3000]")
+#: Full-width forms of ASCII (Ｅ００１ → E001), as East Asian input methods type them.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+def _visible(text: str) -> str:
+    """Invisible characters, odd spaces and combining accents shown by their code
+    (``E001<U+200B>``, ``E<U+0301>002``), so a finding shows what differs."""
+    shown = _ODD_SPACE_RE.sub(_code, _INVISIBLE_RE.sub(_code, text))
+    return "".join(f"<U+{ord(ch):04X}>" if unicodedata.combining(ch) else ch for ch in shown)
+
+
+def _code(m: re.Match[str]) -> str:
+    return f"<U+{ord(m.group(0)):04X}>"
+
+
+def tidy_id(text: str) -> tuple[str, str]:
+    """(id, what was changed): the changes that cannot join two different ids and often split one.
+
+    Invisible characters removed, odd spaces made plain spaces and trimmed, accents composed
+    (Unicode NFC: an "é" typed as e + accent is the same id as "é"), full-width characters as
+    ASCII. Case is kept: "A1" and "a1" may be two people (the loader warns instead).
+    """
+    steps: list[str] = []
+    out = _INVISIBLE_RE.sub("", text)
+    if out != text:
+        steps.append("invisible characters removed")
+    spaced = _ODD_SPACE_RE.sub(" ", out).strip()
+    if spaced != out:
+        steps.append("non-breaking or other odd spaces made plain")
+    composed = unicodedata.normalize("NFC", spaced)
+    if composed != spaced:
+        steps.append("accents composed (Unicode NFC)")
+    narrow = composed.translate(_FULL_WIDTH)
+    if narrow != composed:
+        steps.append("full-width characters read as ASCII")
+    return narrow, "; ".join(steps)
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -319,22 +383,29 @@ class _Table:
         return pd.DataFrame({"_t": np.full(len(self.data), self.index, dtype=np.int64), "_row": self.rows})
 
 
-def _find_header(raw: RawSheet, spec: Sheet) -> int:
-    """Position of the header row: the first of the first rows naming a required column."""
-    required = [c.name for c in spec.columns if c.required] or [c.name for c in spec.columns]
-    for i in range(min(len(raw.frame), _HEADER_SEARCH_ROWS)):
-        for v in raw.frame.iloc[i].to_numpy():
-            col = column_for(spec, _cell_text(v)) if _cell_text(v) else None
-            if col is not None and col.name in required:
-                return i
-    return 0
+def _find_header(raw: RawSheet, spec: Sheet) -> int | None:
+    """Position of the header row among the first :data:`HEADER_SEARCH_ROWS` rows: the row naming
+    the most required columns, then the most known columns (the first such row on a tie). A title
+    cell that happens to be an alias ("Network" above a ties table) names one column; the real
+    header names several. None when no row names a required column."""
+    required = {c.name for c in spec.columns if c.required} or {c.name for c in spec.columns}
+    best: int | None = None
+    best_score = (0, 0)
+    for i in range(min(len(raw.frame), HEADER_SEARCH_ROWS)):
+        texts = (_cell_text(v) for v in raw.frame.iloc[i].to_numpy())
+        named = {col.name for text in texts if text and (col := column_for(spec, text)) is not None}
+        score = (len(named & required), len(named))
+        if score[0] and score > best_score:
+            best, best_score = i, score
+    return best
 
 
 def _map_table(raw: RawSheet, spec: Sheet, found: _Findings) -> _Table | None:
     if raw.frame.empty:
         _empty_sheet(raw, spec, found)
         return None
-    h = _find_header(raw, spec)
+    found_at = _find_header(raw, spec)
+    h = found_at or 0
     if h > 0:
         found.add(
             Finding(
@@ -394,6 +465,7 @@ def _map_table(raw: RawSheet, spec: Sheet, found: _Findings) -> _Table | None:
             )
         else:
             mapping[col.name] = pos
+    _odd_cell_findings(raw, header_row, headers, mapping, extras, spec, found)
     repeated = _repeated_headers(data, headers, spec)
     if repeated.any():
         key = min(headers)
@@ -438,7 +510,13 @@ def _map_table(raw: RawSheet, spec: Sheet, found: _Findings) -> _Table | None:
                 sheet=raw.sheet,
                 row=header_row,
                 column=c.name,
-                hint=f"Add a column with one of these headers: {accepted}. The header must be in the first row.",
+                hint=f"Add a column with one of these headers: {accepted}. The header must be in the first row"
+                + (
+                    ""
+                    if found_at is not None
+                    else f" (or in one of the first {HEADER_SEARCH_ROWS} rows, under a title block)"
+                )
+                + ".",
             )
         )
     if missing:
@@ -460,6 +538,78 @@ def _map_table(raw: RawSheet, spec: Sheet, found: _Findings) -> _Table | None:
                 )
             )
     return table
+
+
+def _odd_cell_findings(
+    raw: RawSheet,
+    header_row: int,
+    headers: dict[int, str],
+    mapping: dict[str, int],
+    extras: list[int],
+    spec: Sheet,
+    found: _Findings,
+) -> None:
+    """Formulas never calculated and number cells holding nothing (:class:`OddCell`), each named.
+
+    A formula cell in the header row or in a column the dashboard reads is an error (the column
+    vanishes or its values read as blank or 0); elsewhere (above the header, an ignored column)
+    a warning."""
+    read = set(mapping.values()) | (set(extras) if spec.extra_columns != "ignore" else set())
+    counts: dict[str, int] = {}
+    for cell in raw.odd_cells:
+        pos = cell.column - 1
+        used = cell.row == header_row or (cell.row > header_row and pos in read)
+        severity: Severity = "error" if cell.kind == "formula" and used else "warning"
+        key = f"{cell.kind}{severity}"
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] > MAX_FINDINGS_PER_CHECK:
+            continue
+        column = (
+            headers.get(pos, column_letters(cell.column))
+            if cell.row > header_row
+            else column_letters(cell.column)
+        )
+        found.add(_odd_cell_finding(raw, cell, severity, column))
+    for key, n in counts.items():
+        if n > MAX_FINDINGS_PER_CHECK:
+            kind = "formulas never calculated" if key.startswith("formula") else "empty number cells"
+            found.add(
+                Finding(
+                    "error" if key.endswith("error") else "warning",
+                    f"… and {n - MAX_FINDINGS_PER_CHECK:,} more {kind}",
+                    file=raw.file,
+                    sheet=raw.sheet,
+                    row=header_row,
+                )
+            )
+
+
+def _odd_cell_finding(raw: RawSheet, cell: OddCell, severity: Severity, column: str) -> Finding:
+    if cell.kind == "empty":
+        return Finding(
+            "warning",
+            "A number cell with no value, read as blank (the program that wrote the file may have had "
+            "'not a number' or an infinite value here, which a worksheet cannot hold)",
+            file=raw.file,
+            sheet=raw.sheet,
+            row=cell.row,
+            column=column,
+            hint="Type the value into the cell, or leave it blank if there is none.",
+        )
+    reads = f"as {cell.cached.strip()!r} (a placeholder)" if cell.cached.strip() else "as blank"
+    return Finding(
+        severity,
+        "Formula without a calculated value: the workbook was written by a program and never "
+        f"calculated, so the cell reads {reads}, not the formula's result"
+        + ("" if severity == "error" else " (the column is not read)"),
+        file=raw.file,
+        sheet=raw.sheet,
+        row=cell.row,
+        column=column,
+        value=f"={cell.formula}" if cell.formula else "(shared formula)",
+        hint="Open the file in Excel (or LibreOffice) and save it, so every formula is calculated; "
+        "or export the values (Paste Special → Values) instead of the formulas.",
+    )
 
 
 def _repeated_headers(data: pd.DataFrame, headers: dict[int, str], spec: Sheet) -> np.ndarray:
@@ -552,7 +702,23 @@ def _required_blank(
 
 def _convert_ids(t: _Table, base: pd.DataFrame, column: Column, found: _Findings) -> pd.Series:
     raw = t.col(column.name)
-    ids = _ids(raw)
+    ids, changes = _ids(raw)
+    tidied = changes.ne("")
+    if tidied.any():
+        found.flag(
+            "note",
+            f"{column.name} tidied",
+            base,
+            tidied,
+            column.name,
+            pd.Series(
+                [_visible(v.strip(_ASCII_SPACE)) if isinstance(v, str) else _cell_text(v) for v in raw],
+                index=raw.index,
+                dtype="str",
+            ),
+            "Ids are compared after this tidying, in every sheet; fix the source system to stop it.",
+            message_for=lambda i: f"{column.name} tidied: {changes.iat[i]}; read as {ids.iat[i]!r}",
+        )
     err = _error_cells(t, base, column.name, ids, found)
     ids = ids.where(~err, "")
     text = _text(raw)
@@ -842,14 +1008,19 @@ def _convert_dates(t: _Table, base: pd.DataFrame, column: Column, found: _Findin
     err = _error_cells(t, base, column.name, text, found)
     blank = text.eq("") | err
     if _is_csv(raw):
-        values = _parse_dates(text.where(~blank, None))
-        retry = ~blank & values.isna()
-        if retry.any():
-            values[retry] = _parse_dates(text[retry], "mixed")
-    else:
+        typed = pd.Series(True, index=raw.index)
+        values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
+    else:  # date cells as written; text cells below, by the same rules as a CSV's
+        cells = raw.to_numpy()
+        typed = pd.Series([isinstance(v, str) for v in cells], index=raw.index)
         values = pd.Series(
-            [_excel_date(v) for v in raw.to_numpy()], index=raw.index, dtype="datetime64[us, UTC]"
+            [None if isinstance(v, str) else _excel_date(v) for v in cells],
+            index=raw.index,
+            dtype="datetime64[us, UTC]",
         )
+    read = _text_dates(text.where(typed & ~blank, None))
+    values = values.where(~(typed & ~blank), read.values)
+    _date_order_findings(read, base, column.name, text, found)
     # Dates far in the past or future (9999-12-31 for "no end date", 0001-01-01 for "unknown")
     # do not fit the nanosecond timestamps every analysis uses: an error, never a traceback.
     outside = values.notna() & ((values < _FIRST_DATE) | (values > _LAST_DATE))
@@ -866,7 +1037,7 @@ def _convert_dates(t: _Table, base: pd.DataFrame, column: Column, found: _Findin
         )
         values = values.where(~outside)
     values = pd.Series(values.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"))
-    bad = ~blank & values.isna() & ~outside
+    bad = ~blank & values.isna() & ~outside & ~read.word & ~read.contrary
     if bad.any():
         found.flag(
             "error",
@@ -880,6 +1051,117 @@ def _convert_dates(t: _Table, base: pd.DataFrame, column: Column, found: _Findin
     if column.required:
         _required_blank(t, base, column.name, text.eq("") & ~err, found)
     return values
+
+
+@dataclass
+class _TextDates:
+    """Dates read from text, with what the reading had to decide."""
+
+    values: pd.Series  # datetime64[us, UTC]; NaT where unreadable or refused
+    word: pd.Series  # refused: a word ("today"), which changes meaning with the day it is read
+    ambiguous: pd.Series  # 03/04/2026: read in the column's order (``dayfirst``)
+    contrary: pd.Series  # refused: written in the other order than the column's (04/13/2026)
+    dayfirst: bool
+    evidence: int | None  # position of the first value that shows the column's order
+
+
+#: Day, month and year in some order (03/04/2026, 3.4.26, 13-04-2026 10:00), not year first.
+_DMY_RE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})((?:[ T]+\d.*)?)$"
+_RELATIVE_RE = r"(?i)\b(?:today|now|yesterday|tomorrow|heute|aujourd'hui|hoy)\b"
+
+
+def _text_dates(text: pd.Series) -> _TextDates:
+    """Dates from text (None = blank): ISO 8601 first; day/month/year text in one order per
+    column, day first or month first as its unambiguous values (13/04/2026) show, day first when
+    none does; words refused; anything else (3 April 2026) read by pandas' mixed format."""
+    filled = (text.notna() & text.ne("")).astype(bool)
+    # Before any parsing: pandas reads "today" and "now" even as ISO 8601.
+    word = filled & (~text.str.contains(r"\d", regex=True) | text.str.contains(_RELATIVE_RE, regex=True))
+    word = word.fillna(False).astype(bool)
+    values = _parse_dates(text.where(~word, None))
+    rest = filled & ~word & values.isna()
+    none = pd.Series(False, index=text.index)
+    if not rest.any():
+        return _TextDates(values, word, none, none, True, None)
+    parts = text.where(rest & ~word).str.extract(_DMY_RE)
+    dmy = parts[0].notna()
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    day_first = dmy & (first > 12) & (second <= 12)
+    month_first = dmy & (second > 12) & (first <= 12)
+    dayfirst = bool(day_first.sum() >= month_first.sum())
+    shows = day_first if dayfirst else month_first
+    evidence = int(np.flatnonzero(shows.to_numpy())[0]) if shows.any() else None
+    contrary = month_first if dayfirst else day_first
+    ambiguous = dmy & (first <= 12) & (second <= 12) & (first != second)
+    if dmy.any():
+        day, month = (parts[0], parts[1]) if dayfirst else (parts[1], parts[0])
+        year = parts[2].where(
+            parts[2].str.len() == 4, ("20" + parts[2]).where(parts[2] < "70", "19" + parts[2])
+        )
+        iso = (
+            year
+            + "-"
+            + month.str.zfill(2)
+            + "-"
+            + day.str.zfill(2)
+            + parts[3].fillna("").str.replace("T", " ")
+        )
+        take = dmy & ~contrary
+        values[take] = _parse_dates(iso[take])
+    other = rest & ~word & ~dmy
+    if other.any():
+        values[other] = _parse_dates(text[other], "mixed")
+    return _TextDates(values, word, ambiguous & values.notna(), contrary, dayfirst, evidence)
+
+
+def _date_order_findings(
+    read: _TextDates, base: pd.DataFrame, column: str, text: pd.Series, found: _Findings
+) -> None:
+    order = "day first" if read.dayfirst else "month first"
+    rows = base["_row"].to_numpy()
+    if read.evidence is not None:
+        shown = f"{order}, as {text.iat[read.evidence]} in row {int(rows[read.evidence])} shows"
+    else:
+        shown = f"{order}: no date in this column shows the order"
+    hint = "Write dates year first (2026-04-03), which no one reads two ways."
+    if read.word.any():
+        found.flag(
+            "error",
+            f"Not a date in {column}: a word such as 'today' means another date on each day the file is read",
+            base,
+            read.word,
+            column,
+            text,
+            "Type the date itself, e.g. 2026-03-31.",
+        )
+    if read.contrary.any():
+        found.flag(
+            "error",
+            f"Date in the other order: {column} is read {shown}",
+            base,
+            read.contrary,
+            column,
+            text,
+            "Write every date of the column in one order. " + hint,
+        )
+    if read.ambiguous.any():
+        values = read.values.to_numpy()
+
+        def message(i: int) -> str:
+            ts = pd.Timestamp(values[i])
+            return f"Ambiguous date read as {ts.day} {ts:%B %Y} ({shown})"
+
+        found.flag(
+            "warning",
+            f"Ambiguous date read {shown}",
+            base,
+            read.ambiguous,
+            column,
+            text,
+            hint,
+            message_for=message,
+        )
 
 
 #: The range of pandas' nanosecond timestamps, to the day.
@@ -968,6 +1250,17 @@ def _unknown_people(
     values = frame[column]
     unknown = values.ne("") & ~_member(values, ids)
     if unknown.any():
+        folded = dict(zip(ids.str.casefold(), ids, strict=True))
+        vals = values.to_numpy()
+
+        def message(i: int) -> str:
+            other = folded.get(str(vals[i]).casefold())
+            return "Unknown person: no one in the people sheet has this id" + (
+                f" (the people sheet has '{other}', which differs only in upper and lower case)"
+                if other is not None
+                else ""
+            )
+
         found.flag(
             severity,
             "Unknown person: no one in the people sheet has this id",
@@ -975,9 +1268,34 @@ def _unknown_people(
             unknown,
             column,
             values,
-            "Add the person to the people sheet, or correct the id (ids must match exactly; 007 and 7 differ).",
+            "Add the person to the people sheet, or correct the id (ids must match exactly; 007 and 7 differ, "
+            "and so do A1 and a1).",
+            message_for=message,
         )
     return unknown
+
+
+def _case_collisions(people: pd.DataFrame, found: _Findings) -> None:
+    """Roster ids that differ only in case ("A1" and "a1"): two people, as written, with a warning."""
+    folded = people["person_id"].str.casefold()
+    later = folded.duplicated(keep="first")
+    if not later.any():
+        return
+    first = people.groupby(folded, sort=False)["person_id"].transform("first").to_numpy()
+    first_row = people.groupby(folded, sort=False)["_row"].transform("first").to_numpy()
+    found.flag(
+        "warning",
+        "person_id differs from another only in upper and lower case; read as two people",
+        people,
+        later,
+        "person_id",
+        people["person_id"],
+        "If they are the same person, write the id the same way everywhere (and delete the second row).",
+        message_for=lambda i: (
+            f"person_id differs from '{first[i]}' (row {int(first_row[i])}) only in upper "
+            "and lower case; read as two people"
+        ),
+    )
 
 
 def _reporting_cycles(people: pd.DataFrame, found: _Findings) -> None:
@@ -1064,6 +1382,8 @@ def _people(tables: list[_Table], found: _Findings) -> pd.DataFrame:
             )
             f = f.loc[~dup]
         frames.append(f)
+    for i in range(1, len(frames)):
+        _wave_id_overlap(tables[i - 1], frames[i - 1], tables[i], frames[i], found)
     people = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
     if len(frames) > 1:
         people = _merge_waves(people)
@@ -1079,10 +1399,75 @@ def _people(tables: list[_Table], found: _Findings) -> pd.DataFrame:
         ("responded", pd.NA, "boolean"),
     ):
         _fill(people, name, default, dtype)
+    _case_collisions(people, found)
     _unknown_people(people, "manager_id", pd.Index(people["person_id"]), found)
     _reporting_cycles(people, found)
     extras = [c for c in people.columns if c not in PEOPLE_COLUMNS and not c.startswith("_")]
     return people[["_t", "_row", *PEOPLE_COLUMNS, *extras]]
+
+
+#: Two waves' rosters sharing fewer ids than this share of the smaller one look like two id schemes.
+_LEAST_SHARED = 0.2
+
+
+def _wave_id_overlap(ta: _Table, fa: pd.DataFrame, tb: _Table, fb: pd.DataFrame, found: _Findings) -> None:
+    """Warn when the people sheets of two waves share almost no ids (E001… in one, e-mail
+    addresses in the other): merged, the roster would double and the response rate halve. The
+    hint suggests the mapping: a column of one wave that holds the other's ids, or the people
+    whose names match."""
+    a, b = set(fa["person_id"]), set(fb["person_id"])
+    smaller = min(len(a), len(b))
+    shared = len(a & b)
+    if ta.wave == tb.wave or smaller < 2 or shared >= _LEAST_SHARED * smaller:
+        return
+    hints = [*_id_columns(ta, b, tb), *_id_columns(tb, a, ta), *_name_matches(fa, fb)]
+    found.add(
+        Finding(
+            "warning",
+            f"The people of waves '{ta.wave}' and '{tb.wave}' share only {shared} of their ids "
+            f"({len(a):,} and {len(b):,} people): if they are the same people under two id schemes, "
+            "each is counted twice (the roster doubles, the response rate halves)",
+            file=tb.file,
+            sheet=tb.sheet,
+            row=int(fb["_row"].to_numpy()[0]),
+            column=tb.header("person_id"),
+            value=str(fb["person_id"].iat[0]),
+            hint=" ".join(hints)
+            or "Use one id scheme in every wave (the same person_id for the same person).",
+        )
+    )
+
+
+def _id_columns(t: _Table, ids: set[str], other: _Table) -> list[str]:
+    """A column of ``t`` (other than its person_id) holding most of another wave's ``ids``."""
+    out = []
+    for pos, header in t.headers.items():
+        if pos == t.mapping.get("person_id"):
+            continue
+        values = set(_text(t.data[pos]))
+        if ids and len(values & ids) >= 0.5 * len(ids):
+            out.append(
+                f"Column '{header}' of {t.file} holds the ids of wave '{other.wave}': use it as person_id "
+                f"there (or add it to wave '{other.wave}' as the id column), so both waves use one scheme."
+            )
+    return out
+
+
+def _name_matches(fa: pd.DataFrame, fb: pd.DataFrame) -> list[str]:
+    """People of two waves with the same name (ignoring case) and different ids, as a mapping."""
+    if "name" not in fa or "name" not in fb:
+        return []
+    left = fa.loc[fa["name"].ne(""), ["name", "person_id"]].assign(key=lambda f: f["name"].str.casefold())
+    right = fb.loc[fb["name"].ne(""), ["name", "person_id"]].assign(key=lambda f: f["name"].str.casefold())
+    pairs = left.merge(right, on="key", suffixes=("_a", "_b"))
+    pairs = pairs.loc[pairs["person_id_a"].ne(pairs["person_id_b"])].drop_duplicates("key")
+    if pairs.empty:
+        return []
+    shown = ", ".join(f"{r.person_id_a} → {r.person_id_b}" for r in pairs.head(3).itertuples())
+    return [
+        f"By name, {len(pairs):,} people match across the two waves ({shown}…): map one scheme onto the "
+        "other (e.g. a lookup column), then load again."
+    ]
 
 
 def _already_used(first_rows: np.ndarray) -> Callable[[int], str]:
