@@ -10,6 +10,7 @@ exactly as written or named by a finding.
 from __future__ import annotations
 
 import csv as csv_module
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -840,6 +841,25 @@ def test_mixed_date_conventions_are_read_in_the_columns_order(kind: str) -> None
     assert days == {"e0": "2026-04-13", "e1": "2026-04-03", "e2": "2026-04-05", "e3": "2026-04-03"}
 
 
+def test_a_sheet_cut_after_a_row_ends_without_waiting_for_the_time_limit() -> None:
+    """The formula scan reads a worksheet in chunks of whole rows; a part that ends right after
+    a row (a cut file) ends the scan, and the file is named as unreadable."""
+    from lib.core.schema import DEFAULT_LIMITS
+
+    data = _rewrite(
+        book(ties=[TIES, [1, 2, "advice", "=1+1"]])()[0][1],
+        "xl/worksheets/sheet2.xml",
+        lambda body: body[: body.rindex(b"</row>") + 6],
+    )
+    try:
+        load_files([("cut.xlsx", data)], dataclasses.replace(DEFAULT_LIMITS, parse_seconds=60))
+    except DataError as err:
+        messages = [f.message for f in err.findings if f.severity == "error"]
+    else:
+        pytest.fail("a cut worksheet loaded")
+    assert messages and not any("took longer" in m for m in messages), messages
+
+
 def test_formula_workbook_is_refused_and_a_calculated_one_loads() -> None:
     """The same workbook with its formulas' results stored (as Excel saves it) gives no finding."""
     written = book(learning=[LEARN[:3], [1, "IOL", "=2*3"]])()[0][1]
@@ -876,6 +896,7 @@ _ODD_NUMBERS = [
     "+3",
 ]
 _ODD_NUMBERS += [".5", "5.", "1e-320", "2026-03-01", "#N/A", "0x10", "½", "TRUE"]
+_ODD_NUMBERS += ["03/04/2026", "13/04/2026", "today", f"7{ZW}", f"{NBSP}7"]
 _text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=',;\t|"='), max_size=10
 )
@@ -905,6 +926,10 @@ _LOOK_ALIKES: dict[str, Callable[[str], str]] = {
 _id_spellings = st.sampled_from(sorted(_LOOK_ALIKES))
 
 
+#: Text cells: random, or text that looks like other text (kept as written, trimmed).
+_team = _text | st.sampled_from(["Cafe\u0301", f"R&D{ZW}", f"Ops{NBSP}", f"{BOM}Core", "ＯＰＳ"])
+
+
 @st.composite
 def _tables(draw: st.DrawFn) -> dict[str, fx.Rows]:
     """People (ids spelt in look-alike ways), their ties (the same ids spelt another way)."""
@@ -914,7 +939,7 @@ def _tables(draw: st.DrawFn) -> dict[str, fx.Rows]:
         ids.append(draw(st.sampled_from(["p", "É", "Å"])) + str(i))
     people: fx.Rows = [["person_id", "team", "tenure_years"]]
     for pid in ids:
-        people.append([_LOOK_ALIKES[draw(_id_spellings)](pid), draw(_text), draw(_number_cells)])
+        people.append([_LOOK_ALIKES[draw(_id_spellings)](pid), draw(_team), draw(_number_cells)])
     ties: fx.Rows = [["source_id", "target_id", "relation", "weight"]]
     for a, b in itertools.pairwise(ids):
         spelt = _LOOK_ALIKES[draw(_id_spellings)]

@@ -1064,18 +1064,17 @@ def _full_calc_on_load(zf: zipfile.ZipFile) -> bool:
 def _scan_part(zf: zipfile.ZipFile, part: str, never_calculated: bool) -> Iterator[OddCell]:
     tail = b""
     with zf.open(part) as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
+        while chunk := fh.read(_CHUNK):
             data = tail + chunk
-            cut = len(data) if not chunk else data.rfind(b"row>") + 4
-            if cut < 4:  # no row ends in this chunk: read on
+            cut = data.rfind(b"row>") + 4  # scan whole rows; the rest waits for the next chunk
+            if cut < 4:
                 tail = data
                 continue
             body, tail = data[:cut], data[cut:]
             if _INTEREST_RE.search(body):
                 yield from _odd_in(body, never_calculated)
-            if not chunk:
-                return
+        if _INTEREST_RE.search(tail):
+            yield from _odd_in(tail, never_calculated)
 
 
 def _odd_in(body: bytes, never_calculated: bool) -> Iterator[OddCell]:
