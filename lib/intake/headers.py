@@ -261,13 +261,19 @@ def _repeated_headers(data: pd.DataFrame, headers: dict[int, str], spec: Sheet) 
     if not len(data) or not headers:
         return none
     known = {pos: column_for(spec, text) for pos, text in headers.items()}
+    own = {pos: normalise_name(text) for pos, text in headers.items()}
+    # The names that may stand for each header's column: column_for (a loop over every column)
+    # runs only for a cell whose name is one of them, not for each of 100k distinct ids.
+    names = {
+        pos: {normalise_name(n) for n in (col.name, *col.aliases)} if col is not None else set()
+        for pos, col in known.items()
+    }
 
     def same(cell: str, pos: int) -> bool:
-        col = known[pos]
-        return bool(cell) and (
-            normalise_name(cell) == normalise_name(headers[pos])
-            or (col is not None and column_for(spec, cell) is col)
-        )
+        if not cell:
+            return False
+        key = normalise_name(cell)
+        return key == own[pos] or (key in names[pos] and column_for(spec, cell) is known[pos])
 
     key = min(headers)
     text = column_text(data[key])
