@@ -10,17 +10,21 @@ exactly as written or named by a finding.
 from __future__ import annotations
 
 import csv as csv_module
+import dataclasses
 import datetime as dt
 import io
+import itertools
 import json
 import math
 import re
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -362,6 +366,283 @@ CASES: list[Case] = [
 ]
 
 
+# --- issue 14, the rest: formulas, look-alike ids, title blocks, wave folders, dates, id schemes --
+NOTES = ["person_id", "name", "team"]
+ZW, NBSP, BOM = "\u200b", "\u00a0", "\ufeff"
+E_NFD = "E\u0301"  # E + combining acute accent: looks like É (NFC "\u00c9")
+LEARN = ["person_id", "learning_type", "hours", "date"]
+TITLE_BLOCK: fx.Rows = [["Network"], ["Exported from the HR system"], *[[None]] * 10]
+
+CASES += [
+    # --- formulas without a calculated value (written by openpyxl: <f> and an empty <v>) --------
+    Case(
+        "xlsx-formula-team-column",
+        book(people=[NOTES, [1, "Ada", "Core"], [2, "Ben", '=UPPER("ops")']]),
+        "error",
+        "people",
+        3,
+        "team",
+        ("formula without a calculated value", "reads as blank", "save it", "export the values"),
+    ),
+    Case(
+        "xlsx-formula-learning-hours",
+        book(learning=[LEARN[:3], [1, "IOL", "=2*3"], [2, "GDL", 4]]),
+        "error",
+        "learning",
+        2,
+        "hours",
+        ("never calculated", "=2*3"),
+    ),
+    Case(
+        "xlsx-formula-in-header",
+        book(people=[["person_id", "name", '="team"'], [1, "Ada", "Core"]]),
+        "error",
+        "people",
+        1,
+        "C",
+        ("formula without a calculated value",),
+    ),
+    Case(
+        "xlsx-formula-unread-column",
+        book(ties=[[*TIES, "comment"], [1, 2, "advice", 1, '=CONCAT("a","b")']]),
+        "warning",
+        "ties",
+        2,
+        "comment",
+        ("formula without a calculated value", "not read"),
+    ),
+    Case(
+        "xlsxwriter-formula-placeholder-zero",
+        named("org.xlsx", lambda: _xlsxwriter_formula()),
+        "error",
+        "learning",
+        2,
+        "hours",
+        ("never calculated", "'0' (a placeholder)"),
+    ),
+    # openpyxl writes float("inf") and float("nan") as a number cell with an empty <v>: a
+    # worksheet cannot hold infinity, so the xlsx path of "infinite values" is this cell.
+    Case(
+        "xlsx-weight-float-inf-is-an-empty-cell",
+        book(ties=[TIES, [1, 2, "advice", float("inf")]]),
+        "warning",
+        "ties",
+        2,
+        "weight",
+        ("number cell with no value", "infinite", "read as blank"),
+    ),
+    # --- identifiers that look the same: tidied with a note, in every sheet ----------------------
+    *[
+        Case(f"{kind}-id-{label}", build, "note", sheet, 2, column, words)
+        for label, written, words in (
+            ("zero-width", f"E001{ZW}", ("invisible characters removed", "<U+200B>", "'E001'")),
+            ("bom-inside", f"{BOM}E001", ("invisible characters removed", "<U+FEFF>")),
+            ("no-break-space", f"E001{NBSP}", ("non-breaking", "<U+00A0>", "'E001'")),
+            ("nfd", f"{E_NFD}001", ("accents composed (unicode nfc)", "<U+0301>", "'\u00c9001'")),
+            ("full-width", "\uff25\uff10\uff10\uff11", ("full-width", "'E001'")),
+        )
+        for kind, sheet, column, build in (
+            ("csv-people", "people", "person_id", csvs(people=[["person_id"], [written], ["E002"]])),
+            (
+                "xlsx-ties",
+                "ties",
+                "source_id",
+                book(
+                    people=[["person_id"], ["E001"], ["\u00c9001"], ["E002"]],
+                    ties=[TIES, [written, "E002", "advice", 1]],
+                ),
+            ),
+            (
+                "csv-learning",
+                "learning",
+                "person_id",
+                csvs(
+                    people=[["person_id"], ["E001"], ["\u00c9001"]],
+                    learning=[LEARN[:3], [written, "IOL", "2"]],
+                ),
+            ),
+            (
+                "xlsx-trust",
+                "trust",
+                "person_id",
+                book(
+                    people=[["person_id"], ["E001"], ["\u00c9001"]],
+                    trust=[["person_id", "ks1"], [written, 4]],
+                ),
+            ),
+        )
+    ],
+    Case(
+        "csv-roster-ids-differ-in-case",
+        csvs(people=[["person_id", "name"], ["A1", "Ada"], ["a1", "Ben"]]),
+        "warning",
+        "people",
+        3,
+        "person_id",
+        ("differs from 'A1' (row 2) only in upper and lower case", "two people"),
+    ),
+    Case(
+        "xlsx-tie-id-differs-in-case",
+        book(people=[["person_id"], ["A1"], ["B2"]], ties=[TIES, ["a1", "B2", "advice", 1]]),
+        "error",
+        "ties",
+        2,
+        "source_id",
+        ("unknown person", "'A1', which differs only in upper and lower case"),
+    ),
+    # --- a header under a title block whose title is an alias ("Network" means relation) --------
+    Case(
+        "xlsx-header-row-13-under-network-title",
+        book(ties=[*TITLE_BLOCK, TIES, [1, 2, "advice", 1]]),
+        "note",
+        "ties",
+        13,
+        "",
+        ("2 row(s) above the header row were ignored", "rows 1–2"),
+    ),
+    Case(
+        "csv-header-under-network-title",
+        raw_csvs(ties="Network,,,\nExported,,,\n,,,\nsource_id,target_id,relation,weight\n1,2,advice,1\n"),
+        "note",
+        "ties",
+        4,
+        "",
+        ("above the header row were ignored",),
+    ),
+    Case(
+        "xlsx-header-beyond-the-search",
+        book(ties=[*[[f"line {i}"] for i in range(35)], TIES, [1, 2, "advice", 1]]),
+        "error",
+        "ties",
+        1,
+        "source_id",
+        ("missing required column", "first 30 rows"),
+    ),
+    # --- a zip with one folder per wave ------------------------------------------------------------
+    Case(
+        "zip-two-wave-folders",
+        named("waves.zip", lambda: _wave_folders_zip()),
+        "note",
+        "",
+        None,
+        "",
+        ("2 folders", "2025-Q1/ as wave '2025-Q1'", "2026-Q1/ as wave '2026-Q1'"),
+        "waves.zip",
+    ),
+    # --- dates in mixed conventions, and words ----------------------------------------------------
+    *[
+        Case(f"{kind}-date-{label}", build, severity, "interactions", row, "timestamp", words)
+        for label, cells, severity, row, words in (
+            (
+                "ambiguous-read-day-first",
+                ["03/04/2026", "13/04/2026"],
+                "warning",
+                2,
+                ("ambiguous date read as 3 April 2026", "day first", "13/04/2026 in row 3"),
+            ),
+            (
+                "ambiguous-read-month-first",
+                ["03/04/2026", "04/13/2026 10:00"],
+                "warning",
+                2,
+                ("ambiguous date read as 4 March 2026", "month first", "row 3"),
+            ),
+            (
+                "ambiguous-without-evidence",
+                ["05/06/26"],
+                "warning",
+                2,
+                ("read as 5 June 2026", "no date in this column shows the order"),
+            ),
+            (
+                "other-order",
+                ["13/04/2026", "14/04/2026", "04/15/2026"],
+                "error",
+                4,
+                ("other order", "day first"),
+            ),
+            ("word-today", ["2026-03-01", "today"], "error", 3, ("not a date", "today")),
+            ("word-now", ["now"], "error", 2, ("not a date",)),
+        )
+        for kind, build in (
+            ("csv", csvs(interactions=[EVENTS, *[[c, "1", "chat"] for c in cells]])),
+            ("xlsx-text", book(interactions=[EVENTS, *[[c, 1, "chat"] for c in cells]])),
+        )
+    ],
+    Case(
+        "xlsx-learning-date-ambiguous",
+        book(learning=[LEARN, [1, "IOL", 2, "02/03/2026"], [2, "IOL", 1, dt.date(2026, 3, 2)]]),
+        "warning",
+        "learning",
+        2,
+        "date",
+        ("ambiguous date read as 2 March 2026",),
+    ),
+    # --- two wave workbooks with two id schemes ---------------------------------------------------
+    Case(
+        "two-wave-workbooks-two-id-schemes",
+        lambda: [
+            ("2025.xlsx", fx.xlsx({"people": WAVE_2025})),
+            ("2026.xlsx", fx.xlsx({"people": WAVE_2026})),
+        ],
+        "warning",
+        "people",
+        2,
+        "person_id",
+        ("share only 0 of their ids", "counted twice", "column 'email' of 2025.xlsx", "by name, 3 people"),
+        "2026.xlsx",
+    ),
+    Case(
+        "zip-wave-folders-two-id-schemes",
+        named(
+            "waves.zip",
+            lambda: fx.zip_of(
+                {"2025/people.csv": fx.csv_bytes(WAVE_2025), "2026/people.csv": fx.csv_bytes(WAVE_2026)}
+            ),
+        ),
+        "warning",
+        "people",
+        2,
+        "person_id",
+        ("share only 0 of their ids", "waves '2025' and '2026'", "by name"),
+        "waves.zip/2026/people.csv",
+    ),
+]
+WAVE_2025: fx.Rows = [
+    ["person_id", "name", "email"],
+    *[[f"E00{i}", n, f"{n.lower()}@x.org"] for i, n in ((1, "Ada"), (2, "Ben"), (3, "Cleo"))],
+]
+WAVE_2026: fx.Rows = [["person_id", "name"], *[[f"{n.lower()}@x.org", n] for n in ("Ada", "Ben", "Cleo")]]
+
+
+def _xlsxwriter_formula() -> bytes:
+    """A workbook XlsxWriter wrote: formulas stored with the placeholder result 0 and the
+    workbook flagged to be recalculated when opened (fullCalcOnLoad)."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf)
+    for title, rows in {"people": PEOPLE, "learning": [LEARN[:3], [1, "IOL", None]]}.items():
+        ws = wb.add_worksheet(title)
+        for i, row in enumerate(rows):
+            ws.write_row(i, 0, row)
+    wb.get_worksheet_by_name("learning").write_formula(1, 2, "=2*3")
+    wb.close()
+    return buf.getvalue()
+
+
+def _wave_folders_zip() -> bytes:
+    ties = "source_id,target_id,relation\n{}\n"
+    return fx.zip_of(
+        {
+            "2025-Q1/people.csv": fx.csv_bytes(PEOPLE),
+            "2025-Q1/ties.csv": ties.format("1,2,advice").encode(),
+            "2026-Q1/people.csv": fx.csv_bytes([*PEOPLE, ["4", "Dev"]]),
+            "2026-Q1/ties.csv": ties.format("1,4,advice").encode(),
+        }
+    )
+
+
 def _xlsb() -> bytes:
     """What Excel writes for a binary workbook: a zip whose main part is xl/workbook.bin."""
     rels = (
@@ -409,7 +690,7 @@ def _numeric_cell_text(text: str, sheets: dict[str, fx.Rows] | None = None) -> b
 
 
 def _matches(f: Finding, case: Case) -> bool:
-    text = f"{f.message} {f.hint}".lower()
+    text = f"{f.message} {f.hint} {f.value}".lower()
     return (
         f.severity == case.severity
         and f.sheet == case.sheet
@@ -473,6 +754,29 @@ def test_cli_analyze_writes_strict_json(tmp_path: Path) -> None:
     assert isinstance(data["null_values"], list)
 
 
+def test_cli_validate_reports_look_alike_ids_words_as_dates_and_formulas(tmp_path: Path) -> None:
+    for name, data in csvs(
+        people=[["person_id", "name"], ["A1", "Ada"], ["a1", "Ben"], [f"C3{ZW}", "Cleo"]],
+        interactions=[EVENTS, ["03/04/2026", "A1", "chat"], ["today", "a1", "chat"]],
+    )():
+        (tmp_path / name).write_bytes(data)
+    result = _cli("validate", str(tmp_path))
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    assert (
+        "people:3:person_id: person_id differs from 'A1' (row 2) only in upper and lower case"
+        in result.stdout
+    )
+    assert "people:4:person_id: person_id tidied: invisible characters removed" in result.stdout
+    assert "interactions:3:timestamp: Not a date in timestamp: a word such as 'today'" in result.stdout
+    assert "interactions:2:timestamp: Ambiguous date read as 3 April 2026" in result.stdout
+    workbook = tmp_path / "formulas.xlsx"
+    workbook.write_bytes(book(people=[NOTES, [1, "Ada", '=UPPER("core")']])()[0][1])
+    result = _cli("validate", str(workbook))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "people:2:team: Formula without a calculated value" in result.stdout
+
+
 def test_long_values_are_cut_and_nul_bytes_shown() -> None:
     long_level = "9" * 10 + "x" * 1_000_000
     ds, findings = load(
@@ -486,6 +790,91 @@ def test_long_values_are_cut_and_nul_bytes_shown() -> None:
     assert len(level.line()) < 600 and "1,000,010 characters" in level.value
     unknown = next(f for f in findings if f.sheet == "ties" and f.column == "source_id")
     assert unknown.value == "1␀" and unknown.row == 2
+
+
+# --- what the new cases load, beyond their finding ----------------------------------------------
+
+
+def test_look_alike_ids_are_one_person_in_every_sheet() -> None:
+    ds, findings = load(
+        csvs(
+            people=[
+                ["person_id", "name"],
+                [f"E001{ZW}", "Ada"],
+                [f"{E_NFD}002", "Eli"],
+                ["\uff25\uff10\uff10\uff13", "Eve"],
+            ],
+            ties=[TIES, ["E001", "\u00c9002", "advice", "1"], [f"E003{NBSP}", f"{BOM}E001", "advice", "1"]],
+            learning=[LEARN[:3], [f"{E_NFD}002", "IOL", "2"]],
+        )()
+    )
+    assert ds is not None, findings
+    assert ds.people["person_id"].tolist() == ["E001", "\u00c9002", "E003"]
+    assert ds.ties[["source_id", "target_id"]].values.tolist() == [["E001", "\u00c9002"], ["E003", "E001"]]
+    assert ds.learning["person_id"].tolist() == ["\u00c9002"]
+
+
+def test_header_under_a_title_block_loads_the_table() -> None:
+    ds, findings = load(book(ties=[*TITLE_BLOCK, TIES, [1, 2, "advice", 3], [2, 3, "trust", 1]])())
+    assert ds is not None, findings
+    assert ds.ties[["source_id", "relation", "weight"]].values.tolist() == [
+        ["1", "advice", 3.0],
+        ["2", "trust", 1.0],
+    ]
+
+
+def test_zip_folders_load_as_waves() -> None:
+    ds, findings = load(named("waves.zip", _wave_folders_zip)())
+    assert ds is not None, findings
+    assert sorted(ds.people["person_id"]) == ["1", "2", "3", "4"]  # the newer folder's Dev too
+    assert ds.ties[["target_id", "wave"]].values.tolist() == [["2", "2025-Q1"], ["4", "2026-Q1"]]
+    assert not any("only" in f.message and "is read" in f.message for f in findings)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_mixed_date_conventions_are_read_in_the_columns_order(kind: str) -> None:
+    cells = ["13/04/2026", "03/04/2026", "2026-04-05", "3 April 2026"]
+    rows: fx.Rows = [[*EVENTS, "topic"], *[[c, "1", "chat", f"e{i}"] for i, c in enumerate(cells)]]
+    ds, findings = load((csvs if kind == "csv" else book)(interactions=rows)())
+    assert ds is not None, findings
+    days = ds.interactions.set_index("topic")["timestamp"].dt.strftime("%Y-%m-%d").to_dict()
+    assert days == {"e0": "2026-04-13", "e1": "2026-04-03", "e2": "2026-04-05", "e3": "2026-04-03"}
+
+
+def test_a_sheet_cut_after_a_row_ends_without_waiting_for_the_time_limit() -> None:
+    """The formula scan reads a worksheet in chunks of whole rows; a part that ends right after
+    a row (a cut file) ends the scan, and the file is named as unreadable."""
+    from lib.core.schema import DEFAULT_LIMITS
+
+    data = _rewrite(
+        book(ties=[TIES, [1, 2, "advice", "=1+1"]])()[0][1],
+        "xl/worksheets/sheet2.xml",
+        lambda body: body[: body.rindex(b"</row>") + 6],
+    )
+    try:
+        load_files([("cut.xlsx", data)], dataclasses.replace(DEFAULT_LIMITS, parse_seconds=60))
+    except DataError as err:
+        messages = [f.message for f in err.findings if f.severity == "error"]
+    else:
+        pytest.fail("a cut worksheet loaded")
+    assert messages and not any("took longer" in m for m in messages), messages
+
+
+def test_formula_workbook_is_refused_and_a_calculated_one_loads() -> None:
+    """The same workbook with its formulas' results stored (as Excel saves it) gives no finding."""
+    written = book(learning=[LEARN[:3], [1, "IOL", "=2*3"]])()[0][1]
+    calculated = _rewrite(
+        written,
+        "xl/worksheets/sheet2.xml",
+        lambda body: body.replace(b"<f>2*3</f><v></v>", b"<f>2*3</f><v>6</v>"),
+    )
+    calculated = _rewrite(
+        calculated, "xl/workbook.xml", lambda body: body.replace(b' fullCalcOnLoad="1"', b"")
+    )
+    assert load([("org.xlsx", written)])[0] is None
+    ds, findings = load([("org.xlsx", calculated)])
+    assert ds is not None and ds.learning["hours"].tolist() == [6.0]
+    assert not any("formula" in f.message.lower() for f in findings)
 
 
 # --- property tests: random tables through the CSV and the xlsx path --------------------------
@@ -507,6 +896,7 @@ _ODD_NUMBERS = [
     "+3",
 ]
 _ODD_NUMBERS += [".5", "5.", "1e-320", "2026-03-01", "#N/A", "0x10", "½", "TRUE"]
+_ODD_NUMBERS += ["03/04/2026", "13/04/2026", "today", f"7{ZW}", f"{NBSP}7"]
 _text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=',;\t|"='), max_size=10
 )
@@ -524,16 +914,44 @@ _number_cells = st.one_of(
 )
 
 
+#: Ways an id is written that look like the id and are tidied to it (with a note).
+_LOOK_ALIKES: dict[str, Callable[[str], str]] = {
+    "plain": lambda c: c,
+    "zero-width": lambda c: c + ZW,
+    "bom": lambda c: BOM + c,
+    "no-break space": lambda c: c + NBSP,
+    "nfd": lambda c: unicodedata.normalize("NFD", c),
+    "full-width": lambda c: "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in c),
+}
+_id_spellings = st.sampled_from(sorted(_LOOK_ALIKES))
+
+
+#: Text cells: random, or text that looks like other text (kept as written, trimmed).
+_team = _text | st.sampled_from(["Cafe\u0301", f"R&D{ZW}", f"Ops{NBSP}", f"{BOM}Core", "ＯＰＳ"])
+
+
 @st.composite
 def _tables(draw: st.DrawFn) -> dict[str, fx.Rows]:
+    """People (ids spelt in look-alike ways), their ties (the same ids spelt another way)."""
     n = draw(st.integers(2, 6))
+    ids: list[str] = []
+    for i in range(n):  # a loop, not a comprehension: Hypothesis looks for draw() in this body
+        ids.append(draw(st.sampled_from(["p", "É", "Å"])) + str(i))
     people: fx.Rows = [["person_id", "team", "tenure_years"]]
-    for i in range(n):
-        people.append([f"p{i}", draw(_text), draw(_number_cells)])
+    for pid in ids:
+        people.append([_LOOK_ALIKES[draw(_id_spellings)](pid), draw(_team), draw(_number_cells)])
     ties: fx.Rows = [["source_id", "target_id", "relation", "weight"]]
-    for i in range(n - 1):
-        ties.append([f"p{i}", f"p{i + 1}", "advice", draw(_number_cells)])
+    for a, b in itertools.pairwise(ids):
+        spelt = _LOOK_ALIKES[draw(_id_spellings)]
+        ties.append([spelt(a), spelt(b), "advice", draw(_number_cells)])
     return {"people": people, "ties": ties}
+
+
+def _canonical(written: str) -> str:
+    """What the loader reads a look-alike id as: NFC, no invisible characters, ASCII forms."""
+    text = written.replace(ZW, "").replace(BOM, "").replace(NBSP, " ").strip()
+    text = "".join(chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in text)
+    return unicodedata.normalize("NFC", text)
 
 
 def _as_csv(cell: object) -> object:
@@ -543,7 +961,11 @@ def _as_csv(cell: object) -> object:
 
 
 def _expected(cell: object, csv: bool) -> tuple[bool, float | None]:
-    """(readable as exactly one number by the plain rule, that number); None = blank."""
+    """(readable as exactly one number by the plain rule, that number); None = blank.
+
+    A worksheet cannot hold NaN or infinity: openpyxl writes them as a number cell with an empty
+    value, which the loader names ("a number cell with no value"); so they are "not exact" on
+    the xlsx path too, and must be named by a finding there as in a CSV."""
     if csv:
         cell = _as_csv(cell)
     if cell is None or (isinstance(cell, str) and not cell.strip()):
@@ -567,7 +989,10 @@ def _check(tables: dict[str, fx.Rows], files: Files, csv: bool) -> None:
         assert all(f.row is not None and f.sheet for f in findings if f.severity == "error"), findings
         return
     people = ds.people.set_index("person_id")
-    for i, (pid, team, tenure) in enumerate(tables["people"][1:], start=2):
+    for i, (written_id, team, tenure) in enumerate(tables["people"][1:], start=2):
+        pid = _canonical(str(written_id))
+        assert pid in people.index  # the same id, however it was spelt
+        assert written_id == pid or _named(findings, "people", i, "person_id"), written_id
         written = "" if team is None else str(team).strip()
         assert people.loc[pid, "team"] == written or _named(findings, "people", i, "team")
         exact, number = _expected(tenure, csv)
@@ -577,7 +1002,10 @@ def _check(tables: dict[str, fx.Rows], files: Files, csv: bool) -> None:
         elif not (exact and number is None):
             assert _named(findings, "people", i, "tenure_years"), (tenure, loaded, findings)
     ties = ds.ties.set_index("source_id")
-    for i, (src, _tgt, _rel, weight) in enumerate(tables["ties"][1:], start=2):
+    for i, (written_src, written_tgt, _rel, weight) in enumerate(tables["ties"][1:], start=2):
+        src = _canonical(str(written_src))
+        assert ties.loc[src, "target_id"] == _canonical(str(written_tgt))  # found on the roster
+        assert written_src == src or _named(findings, "ties", i, "source_id")
         exact, number = _expected(weight, csv)
         if exact and number is not None and number > 0:
             assert ties.loc[src, "weight"] == number or _named(findings, "ties", i, "weight"), weight
@@ -585,6 +1013,55 @@ def _check(tables: dict[str, fx.Rows], files: Files, csv: bool) -> None:
             assert ties.loc[src, "weight"] == 1.0  # blank: the documented default
         else:
             assert _named(findings, "ties", i, "weight"), (weight, findings)
+
+
+#: How a date is written in a text cell: ISO, day first, month first, or (rarely) a word.
+_DATE_STYLES = ["iso"] * 3 + ["dmy"] * 3 + ["mdy"] * 3 + ["cell", "word"]
+
+
+def _date_text(day: dt.date, style: str) -> object:
+    return {
+        "iso": day.isoformat(),
+        "dmy": f"{day.day:02d}/{day.month:02d}/{day.year}",
+        "mdy": f"{day.month:02d}/{day.day:02d}/{day.year}",
+        "cell": day,  # a real date cell in a workbook; its ISO text in a CSV
+        "word": "today",
+    }[style]
+
+
+_dated = st.tuples(
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31)), st.sampled_from(_DATE_STYLES)
+)
+
+
+def _check_dates(cells: list[tuple[dt.date, str]], csv: bool) -> None:
+    """Every timestamp loaded as the date its writer meant, or named by a finding."""
+    rows: fx.Rows = [["timestamp", "source_id", "channel", "topic"]]
+    for i, (day, style) in enumerate(cells):
+        cell = _date_text(day, style)
+        rows.append([cell.isoformat() if csv and isinstance(cell, dt.date) else cell, "1", "chat", f"e{i}"])
+    files = csvs(interactions=rows)() if csv else book(interactions=rows)()
+    ds, findings = load(files)
+    if ds is None:
+        assert any(f.severity == "error" for f in findings)
+        assert all(f.row is not None and f.sheet for f in findings if f.severity == "error"), findings
+        assert any(style == "word" for _day, style in cells) or any(
+            f.column == "timestamp" for f in findings if f.severity == "error"
+        )
+        return
+    loaded = ds.interactions.set_index("topic")["timestamp"]
+    for i, (day, style) in enumerate(cells):
+        assert loaded[f"e{i}"] == pd.Timestamp(day) or _named(findings, "interactions", i + 2, "timestamp"), (
+            day,
+            style,
+            loaded[f"e{i}"],
+        )
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(st.lists(_dated, min_size=1, max_size=8), st.booleans())
+def test_random_dates_through_csv_and_xlsx(cells: list[tuple[dt.date, str]], csv: bool) -> None:
+    _check_dates(cells, csv)
 
 
 _FAST = settings(

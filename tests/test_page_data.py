@@ -86,6 +86,34 @@ def test_any_failure_of_loading_becomes_findings_and_keeps_the_data(
     assert any("odd.xlsx" in str(e.value).replace("\\", "") for e in at.error)
 
 
+@pytest.mark.parametrize(
+    ("stage", "error"),
+    [("plan", RuntimeError("planner crashed")), ("parse_isolated", KeyError("xl/sharedStrings.xml"))],
+)
+def test_a_failure_at_any_stage_of_loading_is_a_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str, error: Exception
+) -> None:
+    """Issue 14: loading fails with a RuntimeError (the checks before parsing) or a KeyError (the
+    parse): the Data page shows it as a finding naming the file, and the data loaded before stays."""
+    from lib.intake import loader
+
+    good = write_dataset(generate(people=40, seed=11), tmp_path / "org40.xlsx")
+    at = _data_page()
+    at.file_uploader(key="upload").set_value([("org40.xlsx", good.read_bytes(), XLSX)]).run()
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(loader, stage, boom)
+    at.file_uploader(key="upload").set_value([("odd.xlsx", good.read_bytes(), XLSX)]).run()
+    assert not at.exception
+    assert len(at.session_state["dataset"].people) == 40  # nothing lost
+    status, names, findings = at.session_state["last_report"]
+    assert status == "failed" and names == "odd.xlsx"
+    assert any(type(error).__name__ in f.message and f.file == "odd.xlsx" for f in findings)
+    assert any("odd.xlsx" in str(e.value).replace("\\", "") for e in at.error)
+
+
 def test_out_of_range_date_upload_is_a_located_finding(tmp_path: Path) -> None:
     people = b"person_id,name\n1,Ada\n2,Ben\n"
     events = b"timestamp,source_id,channel\n2026-03-01,1,chat\n9999-12-31,2,chat\n"

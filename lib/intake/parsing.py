@@ -49,6 +49,7 @@ __all__ = [
     "Blob",
     "CsvJob",
     "Job",
+    "OddCell",
     "ParseOutput",
     "RawSheet",
     "Source",
@@ -146,6 +147,23 @@ class XlsxJob:
 Job = CsvJob | XlsxJob
 
 
+@dataclass(frozen=True)
+class OddCell:
+    """A worksheet cell whose value cannot be trusted as read.
+
+    ``kind="formula"``: a formula whose result was never calculated (a workbook written by a
+    script, openpyxl or XlsxWriter, and never opened and saved in Excel): the cell reads as blank
+    or as the writer's placeholder (0). ``kind="empty"``: a number cell holding nothing (what
+    openpyxl writes for NaN and infinity, which a worksheet cannot hold).
+    """
+
+    row: int  # as Excel shows it
+    column: int  # 1-based
+    kind: Literal["formula", "empty"]
+    formula: str = ""
+    cached: str = ""  # the stored result ("" when none)
+
+
 @dataclass
 class RawSheet:
     """A grid of cells as written, blank rows dropped, with each kept row's Excel row number.
@@ -161,6 +179,7 @@ class RawSheet:
     frame: pd.DataFrame
     rows: np.ndarray
     wave: str = ""
+    odd_cells: tuple[OddCell, ...] = ()
 
 
 @dataclass
@@ -641,19 +660,22 @@ def _plan_zip(src: Source, limits: Limits) -> tuple[list[Job], list[Finding]]:
                 and not PurePosixPath(i.filename).name.startswith((".", "~$"))
             ]
             workbooks = [i for i in members if _suffix(i.filename) in XLSX_SUFFIXES]
-            seen: dict[str, str] = {}
+            folder_waves, note = _folder_waves(file, members)
+            findings += note
+            seen: dict[tuple[str, str], str] = {}
             for info in sorted(members, key=lambda i: i.filename):
                 inner = f"{file}/{info.filename}"
                 suffix = _suffix(info.filename)
                 if suffix in CSV_SUFFIXES:
                     blob = Blob(data=src.blob.data, path=src.blob.path, member=info.filename)
                     spec = sheet_for(_stem(info.filename))
-                    if spec is not None and spec.name in seen:
-                        findings.append(_duplicate_file(inner, spec.name, seen[spec.name]))
+                    wave = folder_waves.get(_folder(info.filename), "")
+                    if spec is not None and (wave, spec.name) in seen:
+                        findings.append(_duplicate_file(inner, spec.name, seen[(wave, spec.name)]))
                         continue
                     if spec is not None:
-                        seen[spec.name] = inner
-                    j, f = _plan_csv(inner, blob, info.file_size, limits, "")
+                        seen[(wave, spec.name)] = inner
+                    j, f = _plan_csv(inner, blob, info.file_size, limits, wave)
                 elif suffix in XLSX_SUFFIXES:
                     data = zf.read(info.filename)
                     wave = _stem(info.filename) if len(workbooks) > 1 else ""
@@ -671,6 +693,37 @@ def _plan_zip(src: Source, limits: Limits) -> tuple[list[Job], list[Finding]]:
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as exc:
         return [], [_corrupt(file, exc, "archive")]
     return jobs, findings
+
+
+def _folder(name: str) -> str:
+    parent = str(PurePosixPath(name.replace("\\", "/")).parent)
+    return "" if parent == "." else parent
+
+
+def _folder_waves(file: str, members: list[zipfile.ZipInfo]) -> tuple[dict[str, str], list[Finding]]:
+    """Folder → wave label when the CSV files of a zip sit in two or more folders (one export per
+    survey wave): each folder is read as its wave, labelled by its name, instead of one folder
+    hiding the others. Files at the top of the zip then count in every wave."""
+    folders = sorted(
+        {
+            _folder(i.filename)
+            for i in members
+            if _suffix(i.filename) in CSV_SUFFIXES and sheet_for(_stem(i.filename)) is not None
+        }
+        - {""}
+    )
+    if len(folders) < 2:
+        return {}, []
+    names = [PurePosixPath(f).name for f in folders]
+    labels = names if len(set(names)) == len(names) else folders
+    shown = ", ".join(f"{f}/ as wave '{label}'" for f, label in zip(folders, labels, strict=True))
+    return dict(zip(folders, labels, strict=True)), [
+        _note(
+            f"The archive holds CSV files in {len(folders)} folders; each folder is read as one wave: {shown}",
+            file,
+            "If the folders are not survey waves, upload one folder at a time.",
+        )
+    ]
 
 
 def _duplicate_file(file: str, sheet: str, first: str) -> Finding:
@@ -972,6 +1025,7 @@ def _parse_xlsx(job: XlsxJob, limits: Limits, out: ParseOutput) -> None:
         _strict_number = sheet_reader._cast_number
         sheet_reader._cast_number = _lenient_number
 
+    odd = _odd_cells(job)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions, styles, …
         with job.blob.open_container() as fh:
@@ -981,9 +1035,85 @@ def _parse_xlsx(job: XlsxJob, limits: Limits, out: ParseOutput) -> None:
                     ws = wb[title]
                     ws.reset_dimensions()  # ignore <dimension>: no padding to a bogus width
                     frame, rows = _grid(ws.iter_rows(values_only=True), limits)
-                    out.sheets.append(RawSheet(job.file, title, "xlsx", frame, rows, job.wave))
+                    out.sheets.append(
+                        RawSheet(job.file, title, "xlsx", frame, rows, job.wave, odd.get(title, ()))
+                    )
             finally:
                 wb.close()
+
+
+_INTEREST_RE = re.compile(rb"<(?:\w+:)?f\b|<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</")
+_CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_REF_RE = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_TYPE_RE = re.compile(rb'\st="(\w+)"')
+_F_RE = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_V_RE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+
+
+def _odd_cells(job: XlsxJob) -> dict[str, tuple[OddCell, ...]]:
+    """Each chosen sheet's cells whose value cannot be trusted (:class:`OddCell`), from the XML.
+
+    openpyxl's ``data_only`` reading cannot tell a formula without a calculated result from a
+    blank cell, so the worksheet XML is streamed once more, in chunks; chunks without a formula
+    or an empty value cost one regular-expression search.
+    """
+    with job.blob.open_container() as fh, zipfile.ZipFile(fh) as zf:
+        sheets, _ = _workbook_sheets(zf, job.file)
+        never_calculated = _full_calc_on_load(zf)
+        parts = {title: part for title, _state, part in sheets or [] if part is not None}
+        return {
+            title: tuple(_scan_part(zf, parts[title], never_calculated))
+            for title in job.sheets
+            if title in parts
+        }
+
+
+def _full_calc_on_load(zf: zipfile.ZipFile) -> bool:
+    """Whether the workbook asks to be recalculated when opened (``<calcPr fullCalcOnLoad="1">``):
+    what openpyxl and XlsxWriter write, whose stored formula results are placeholders. Excel
+    drops the flag when it saves the calculated workbook."""
+    try:
+        main = _read_part(zf, "xl/workbook.xml")
+    except (KeyError, ValueError):
+        return False
+    return re.search(rb"<(?:\w+:)?calcPr\b[^>]*\sfullCalcOnLoad=\"(?:1|true)\"", main) is not None
+
+
+def _scan_part(zf: zipfile.ZipFile, part: str, never_calculated: bool) -> Iterator[OddCell]:
+    tail = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(_CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b"row>") + 4  # scan whole rows; the rest waits for the next chunk
+            if cut < 4:
+                tail = data
+                continue
+            body, tail = data[:cut], data[cut:]
+            if _INTEREST_RE.search(body):
+                yield from _odd_in(body, never_calculated)
+        if _INTEREST_RE.search(tail):
+            yield from _odd_in(tail, never_calculated)
+
+
+def _odd_in(body: bytes, never_calculated: bool) -> Iterator[OddCell]:
+    for m in _CELL_RE.finditer(body):
+        ref = _REF_RE.search(m.group(1))
+        inner = m.group(2)
+        if ref is None or inner is None:
+            continue
+        kind = _TYPE_RE.search(m.group(1))
+        text_cell = kind is not None and kind.group(1) in (b"str", b"inlineStr", b"s")
+        f, v = _F_RE.search(inner), _V_RE.search(inner)
+        cached = (v.group(1) or b"") if v else b""
+        row, column = int(ref.group(2)), column_number(ref.group(1).decode())
+        if f is not None:
+            # A formula whose result is an empty text is stored as <v></v> with t="str".
+            missing = v is None or (not cached.strip() and not text_cell)
+            if missing or never_calculated:
+                formula = (f.group(1) or b"").decode("utf-8", "replace")
+                yield OddCell(row, column, "formula", formula, cached.decode("utf-8", "replace"))
+        elif v is not None and not cached.strip() and not text_cell:
+            yield OddCell(row, column, "empty")
 
 
 def _grid(rows_iter: Iterator[tuple[Any, ...]], limits: Limits) -> tuple[pd.DataFrame, np.ndarray]:
