@@ -192,10 +192,10 @@ def group_codes(
     blank = values.isna().to_numpy() | text.isin(["", "nan", "<NA>", "None"]).to_numpy()
     text = text.where(~blank, "")
     labels = sorted(set(text[~blank].tolist()))
-    lookup = {v: i for i, v in enumerate(labels)}
-    by_id = dict(zip(people["person_id"].astype(str), text, strict=False))
-    codes = np.array([lookup.get(by_id.get(p, ""), -1) for p in order], dtype=np.int64)
-    return codes, labels
+    own = pd.Categorical(text.where(~blank), categories=labels).codes.astype(np.int64)  # blank → −1
+    pos = pd.Index(people["person_id"].astype(str)).get_indexer(pd.Index(order, dtype=object))
+    codes = np.where(pos >= 0, own[np.maximum(pos, 0)], -1) if len(order) else np.zeros(0, dtype=np.int64)
+    return codes.astype(np.int64), labels
 
 
 # --- per-person measures (each function's docstring is its definition) -------------------------
