@@ -9,7 +9,8 @@ each size, an organisation from ``lib.intake.sample.generate(people=N, seed=7)``
 written as a zip of CSVs and uploaded on the Data page; then each page is opened from the
 navigation and timed from the click to
 
-* ``first``: its first content (a tile, a table, a chart or a map frame under the page's title);
+* ``first``: its first content (a tile, a table, a chart or a map frame) after its title, both
+  fresh elements of this run (not the stale ones of the page before, ``data-stale``);
 * ``done``: the script run finished (Streamlit's running indicator gone).
 
 For the Overview, ``first`` is the first tile and ``tiles`` the moment every tile has its value
@@ -32,11 +33,22 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import Server, new_page, settle  # noqa: E402
 
-PAGES = ["Overview", "Network", "Learning", "Trust & wirearchy", "Skills", "Data"]
+# nav label → a heading the page shows (its title)
+PAGES = {
+    "Overview": "How this organisation learns",
+    "Network": "Network",
+    "Learning": "Learning",
+    "Trust & wirearchy": "Trust",
+    "Skills": "Skills",
+    "Data": "Data",
+}
+FRESH = '[data-testid="stMain"] [data-testid="stElementContainer"]:not([data-stale="true"])'
 CONTENT = (
-    '[data-testid="stMain"] [data-testid="stMetric"], [data-testid="stMain"] [data-testid="stDataFrame"], '
-    '[data-testid="stMain"] [data-testid="stPlotlyChart"], [data-testid="stMain"] iframe, '
-    '[data-testid="stMain"] [data-testid="stTable"]'
+    ", ".join(
+        f"{FRESH} [data-testid={kind!r}]".replace("'", '"')
+        for kind in ("stMetric", "stDataFrame", "stPlotlyChart", "stIFrame", "stTable")
+    )
+    + f", {FRESH} iframe"
 )
 
 
@@ -56,7 +68,10 @@ def _wait_running_done(page: Any) -> None:
 def _time_page(page: Any, label: str) -> dict[str, float]:
     started = time.monotonic()
     page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
-    page.wait_for_timeout(50)
+    # the new page's title (not a stale element of the page before), then its first content
+    page.locator(FRESH).get_by_role("heading", name=re.compile(PAGES[label])).first.wait_for(
+        timeout=1_800_000
+    )
     page.locator(CONTENT).first.wait_for(state="visible", timeout=1_800_000)
     first = time.monotonic() - started
     out = {"first": first}
@@ -78,7 +93,7 @@ def _fresh_sample(browser: Any) -> None:
         page = new_page(browser, [])
         started = time.monotonic()
         page.goto(server.url)
-        page.locator('[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for(timeout=300_000)
+        page.locator(f'{FRESH} [data-testid="stMetric"]').first.wait_for(timeout=300_000)
         print(f"fresh server, sample: first tile {time.monotonic() - started:.1f} s", flush=True)
         page.context.close()
     finally:

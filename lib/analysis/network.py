@@ -690,22 +690,30 @@ def strong_components(n: int, sources: np.ndarray, targets: np.ndarray) -> np.nd
     """Strong-component label of each of ``n`` vertices, given the arcs as two index arrays."""
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    adj = sp.csr_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)), shape=(n, n))
-    _, labels = csgraph.connected_components(adj, directed=True, connection="strong")
+    _, labels = csgraph.connected_components(
+        arc_matrix(n, sources, targets), directed=True, connection="strong"
+    )
     return np.asarray(labels, dtype=np.int64)
 
 
-def reach_count(n: int, sources: np.ndarray, targets: np.ndarray) -> int:
+def arc_matrix(n: int, sources: np.ndarray, targets: np.ndarray) -> sp.csr_matrix:
+    """The n × n 0/1 matrix of the arcs ``sources[k] → targets[k]`` (row = source), for scipy's
+    graph routines."""
+    return sp.csr_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)), shape=(n, n))
+
+
+def reach_count(n: int, sources: np.ndarray, targets: np.ndarray, strong: np.ndarray | None = None) -> int:
     """Ordered pairs (i, j), i ≠ j, of ``n`` vertices with a directed path i → j along the arcs
     ``sources[k] → targets[k]`` (parallel arcs allowed).
 
     Exact. Each strong component c of size w(c) contributes w(c) × F(c), where F(c) is the total
     size of the components c reaches (itself included); the sum minus n drops the pairs (i, i).
-    F is computed on the condensation by :func:`_reach_weights`.
+    F is computed on the condensation by :func:`_reach_weights`. ``strong``: the vertices'
+    strong-component labels when the caller has them (:func:`strong_components`).
     """
     if n == 0:
         return 0
-    _, sizes, a, b = _condensation(n, sources, targets)
+    _, sizes, a, b = _condensation(n, sources, targets, strong)
     if len(sizes) == 1:
         return n * (n - 1)
     weights = _reach_weights(len(sizes), a, b, sizes)
@@ -724,10 +732,10 @@ def reach_sizes(n: int, sources: np.ndarray, targets: np.ndarray) -> tuple[np.nd
 
 
 def _condensation(
-    n: int, sources: np.ndarray, targets: np.ndarray
+    n: int, sources: np.ndarray, targets: np.ndarray, strong: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Strong-component label per vertex, component sizes, and the condensation's distinct arcs."""
-    memb = strong_components(n, sources, targets)
+    memb = strong_components(n, sources, targets) if strong is None else strong
     sizes = np.bincount(memb).astype(np.int64)
     k = len(sizes)
     cs, ct = memb[sources], memb[targets]
@@ -749,12 +757,12 @@ def _reach_weights(k: int, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.nd
     if len(a) == 0:
         return f
     outdeg = np.bincount(a, minlength=k)
-    dag = ig.Graph(n=k, edges=np.column_stack([a, b]), directed=True)
+    dag = sp.csr_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(k, k))
     hub = int(np.argmax(w * (outdeg > 0)))
     in_rh = np.zeros(k, dtype=bool)
-    in_rh[dag.subcomponent(hub, mode="out")] = True
+    in_rh[csgraph.breadth_first_order(dag, hub, directed=True, return_predecessors=False)] = True
     in_u = np.zeros(k, dtype=bool)
-    in_u[dag.subcomponent(hub, mode="in")] = True
+    in_u[csgraph.breadth_first_order(dag.T.tocsr(), hub, directed=True, return_predecessors=False)] = True
     f[hub] = int(w[in_rh].sum())
     leaves_only = np.bincount(a, weights=(outdeg[b] > 0), minlength=k) == 0
     succ_w = np.bincount(a, weights=w[b], minlength=k).astype(np.int64)

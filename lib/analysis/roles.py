@@ -21,7 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from lib.analysis.network import Graph, build_graph, group_codes, reach_count, reach_sizes
+from lib.analysis.network import Graph, arc_matrix, build_graph, group_codes, reach_count, reach_sizes
 from lib.core.dataset import Dataset
 
 __all__ = [
@@ -357,11 +357,16 @@ def _impact_on(
     s, t = base.sources, base.targets
     live = ~gone[s] & ~gone[t]
     s, t = s[live], t[live]
-    after = reach_count(n, s, t)
+    adj = arc_matrix(n, s, t)  # one matrix for both kinds of component
+    strong = csgraph.connected_components(adj, directed=True, connection="strong")[1]
+    after = reach_count(n, s, t, np.asarray(strong, dtype=np.int64))
     if len(removed) == 1 and removed[0] not in base.cut_vertices:
         weak = _weak_without_one(graph, removed[0], base)
     else:
-        weak = _weak_without(graph, codes, labels, gone, s, t, base)
+        memb = np.asarray(
+            csgraph.connected_components(adj, directed=True, connection="weak")[1], dtype=np.int64
+        )
+        weak = _weak_without(graph, codes, labels, gone, memb, s, t, base)
     return KeyPersonImpact(
         removed=[graph.ids[i] for i in removed],
         reach_before=int(before),
@@ -396,16 +401,18 @@ def _weak_without(
     codes: np.ndarray,
     labels: list[str],
     gone: np.ndarray,
+    weak_labels: np.ndarray,
     s: np.ndarray,
     t: np.ndarray,
     base: _Before,
 ) -> _WeakAfter:
-    """Weak components after removing ``gone`` (``s → t``: the remaining arcs), computed afresh."""
+    """Weak components after removing ``gone`` (``weak_labels``: every vertex's weak component
+    along the remaining arcs ``s → t``, the removed ones alone)."""
     n = graph.n
     keep = np.flatnonzero(~gone)
     if len(keep) == 0:
         return _WeakAfter(0, 0, 0, [], [])
-    memb_after = _weak_labels(n, s, t)[keep]
+    memb_after = weak_labels[keep]
     spread_before = _groups_spread(base.weak[keep], codes[keep])
     spread_after = _groups_spread(memb_after, codes[keep])
     split = [labels[c] for c, k in spread_after.items() if k > spread_before.get(c, 0)]
