@@ -142,10 +142,13 @@ with ui.progress("Computing the overview") as step:
         if len(parts) == len(order) - 1:  # findings need every section; show them without the last
             draw_findings(head, [FACT_SECTIONS[order[-1]]])
     draw_findings(head, [])
-    if previous is not None:
-        step(f"the change since {previous}")
-        head = headline_of(shown, merge_facts(parts), wave_facts(previous))
-        draw_tiles(head, set(FACT_SECTIONS))
+    if previous is not None:  # each tile's change since the wave before, the key people's last
+        earlier: list[Facts] = []
+        for name in order:
+            step(f"{FACT_SECTIONS[name]} in {previous}, for the change")
+            earlier.append(ui.compute(facts_section, name, previous, cfg.min_group_size))
+            if len(earlier) >= len(order) - 1:
+                draw_tiles(headline_of(shown, merge_facts(parts), merge_facts(earlier)), set(order))
 
 if ui.can("export"):
     st.subheader("Take it away")
