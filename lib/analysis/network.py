@@ -52,6 +52,7 @@ __all__ = [
     "Graph",
     "NetworkSummary",
     "analysis_json",
+    "arc_matrix",
     "build_graph",
     "definition",
     "ei_index",
@@ -62,6 +63,7 @@ __all__ = [
     "reach_count",
     "reach_sizes",
     "reachable_pairs",
+    "reciprocity_and_gini",
     "strong_components",
 ]
 
@@ -942,6 +944,17 @@ def network_measures(
     codes, _ = group_codes(ds, team_attr, graph.ids)
     labels, q = communities(graph)
     return _summary(graph, codes, q, len(np.unique(labels)))
+
+
+def reciprocity_and_gini(
+    ds: Dataset, relations: Sequence[str] | None = None, wave: str | None = None
+) -> tuple[float, float]:
+    """Arc reciprocity 2M / m and the Gini coefficient of in-degree: the same two values as
+    :func:`network_measures` (``reciprocity_arc``, ``gini_in_degree``) without computing the rest
+    (communities, distances, closure), for a view that shows only these."""
+    graph = build_graph(ds, relations, wave)
+    mutual = int(graph.g.dyad_census()[0]) if graph.n else 0
+    return _ratio(2 * mutual, graph.m), gini(np.asarray(graph.g.indegree(), dtype=float))
 
 
 def definition(name: str) -> str:

@@ -124,11 +124,8 @@ def _learning_section(ds: Dataset, w: str, min_size: int) -> _Section:
 def _network_section(ds: Dataset, w: str, min_size: int) -> _Section:
     if not len(ds.ties):
         return {"advice_reciprocity": None, "gini_in_degree_advice": None}, {}
-    summary = network.network_measures(ds, _advice_relations(ds), ds.tie_wave(w))
-    return {
-        "advice_reciprocity": _num(summary.reciprocity_arc),
-        "gini_in_degree_advice": _num(summary.gini_in_degree),
-    }, {}
+    reciprocity, gini = network.reciprocity_and_gini(ds, _advice_relations(ds), ds.tie_wave(w))
+    return {"advice_reciprocity": _num(reciprocity), "gini_in_degree_advice": _num(gini)}, {}
 
 
 def _key_people_section(ds: Dataset, w: str, min_size: int) -> _Section:
