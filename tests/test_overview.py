@@ -177,3 +177,28 @@ def test_every_tile_help_comes_from_the_one_definition(sample: Dataset) -> None:
     rows = sheet[sheet["area"] == "Headline"].set_index("measure")["definition"]
     assert set(rows.index) == set(TILE_DEFINITIONS)
     assert all(TILE_DEFINITIONS[k].split(" (")[0] in v for k, v in rows.items())
+
+
+def test_the_samples_overview_is_computed_once_per_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bundled sample is public: a second session (a second AppTest, same process) reads the
+    # first one's results instead of computing them again; an upload would not (session-scoped).
+    from streamlit.testing.v1 import AppTest
+
+    from lib.analysis import overview
+
+    calls: list[str] = []
+    real = overview.facts_section
+
+    def counting(ds: Dataset, section: str, wave: str | None = None, min_size: int = 5) -> object:
+        calls.append(section)
+        return real(ds, section, wave, min_size)
+
+    monkeypatch.setattr(overview, "facts_section", counting)
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    first = AppTest.from_file(app, default_timeout=180).run()
+    after_first = len(calls)
+    second = AppTest.from_file(app, default_timeout=180).run()
+    assert not first.exception and not second.exception
+    assert after_first == 2 * len(overview.FACT_SECTIONS)  # both waves, each section once
+    assert len(calls) == after_first  # the second session computed nothing
+    assert [m.value for m in second.metric] == [m.value for m in first.metric]

@@ -54,6 +54,9 @@ SAMPLE_PATH = ROOT / "sample_data" / "sample_org.xlsx"
 SAMPLE_LABEL = "Sample organisation (generated, fictitious)"
 MIN_GROUP_SIZE = 5
 _RESULT_CACHE_ENTRIES = 64
+#: The sample's shared results: more entries than a session's (every session's choices land here),
+#: still bounded (what-if removals and thresholds are the user's choice).
+_SAMPLE_RESULT_ENTRIES = 256
 
 T = TypeVar("T")
 
@@ -117,7 +120,14 @@ def _sample_result(key: Any, make: Callable[[], T]) -> T:
         lock = _SAMPLE_KEY_LOCKS.setdefault(key, threading.Lock())
     with lock:
         if key not in _SAMPLE_RESULTS:
-            _SAMPLE_RESULTS[key] = make()
+            value = make()
+            with _SAMPLE_LOCK:
+                while len(_SAMPLE_RESULTS) >= _SAMPLE_RESULT_ENTRIES:  # the oldest goes first
+                    oldest = next(iter(_SAMPLE_RESULTS))
+                    _SAMPLE_RESULTS.pop(oldest)
+                    _SAMPLE_KEY_LOCKS.pop(oldest, None)
+                _SAMPLE_RESULTS[key] = value
+            return value
         return _SAMPLE_RESULTS[key]  # type: ignore[no-any-return]
 
 
