@@ -44,6 +44,8 @@ def _clear_streamlit_caches() -> Iterator[None]:
 
         st.cache_data.clear()
         st.cache_resource.clear()
+    if "lib.app.ui" in sys.modules:
+        sys.modules["lib.app.ui"].forget_sample()
 
 
 def _free_port(address: str = "127.0.0.1") -> int:

@@ -138,3 +138,31 @@ def test_a_20000_person_organisation_opens_on_the_group_map(
     print(f"20k organisation: Network page drawn {seconds:.1f} s after the click")
     assert external(requests) == []
     page.context.close()
+
+
+def test_a_large_overview_says_what_it_is_computing(server: Server, browser: Any, tmp_path: Path) -> None:
+    """While the Overview of an uploaded organisation computes (seconds at a few thousand people),
+    a status box names the step, the first tiles appear before the last, and the box goes away."""
+    from lib.intake.sample import generate, write_dataset
+
+    org = write_dataset(generate(people=3_000, seed=11, waves=1), tmp_path / "org3k.zip")
+    requests: list[str] = []
+    page = new_page(browser, requests)
+    page.set_default_timeout(180_000)
+    page.goto(server.url)
+    settle(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
+    settle(page)
+    _upload(page, org)
+    page.get_by_text("3,000 people").first.wait_for()
+    page.get_by_test_id("stSidebarNav").get_by_text("Overview", exact=True).click()
+    status = page.get_by_text(re.compile(r"Computing the overview"))
+    status.first.wait_for(state="visible")
+    page.get_by_test_id("stMetricValue").get_by_text("3,000").wait_for()  # the first tile
+    status.first.wait_for(state="hidden")  # gone when done
+    settle(page)
+    page.get_by_role("heading", name="Findings").wait_for()
+    assert page.get_by_test_id("stMetricValue").get_by_text("…", exact=True).count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert external(requests) == []
+    page.context.close()

@@ -367,8 +367,22 @@ def test_analysis_json_is_strict_json() -> None:
     import json
 
     ds = make_ds({"a": "X", "b": "Y", "c": "Y"}, [("a", "b")])
-    text = json.dumps(nw.analysis_json(ds), allow_nan=False)
+    out = nw.analysis_json(ds)
+    text = json.dumps({**out, "people": list(out["people"])}, allow_nan=False)
     data = json.loads(text)
     assert data["relations"]["advice"]["reciprocity_dyad"] == 0.0
     assert data["relations"]["all"]["ei_index"]["department"] == 1.0
     assert data["people"][2]["constraint"] is None  # c has no ties: NaN → null
+
+
+@pytest.mark.parametrize("people", [40, 400])
+def test_reciprocity_and_gini_are_the_summarys_values(people: int) -> None:
+    from lib.intake.sample import generate
+
+    ds = generate(people=people, seed=people)
+    for relations in (["advice"], None):
+        for wave in (None, ds.waves[0]):
+            summary = nw.network_measures(ds, relations, ds.tie_wave(wave))
+            reciprocity, gini = nw.reciprocity_and_gini(ds, relations, ds.tie_wave(wave))
+            assert reciprocity == pytest.approx(summary.reciprocity_arc) and 0 < reciprocity < 1
+            assert gini == pytest.approx(summary.gini_in_degree) and 0 < gini < 1

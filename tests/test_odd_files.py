@@ -752,6 +752,19 @@ def test_cli_analyze_writes_strict_json(tmp_path: Path) -> None:
     data = json.loads(out.read_text(), parse_constant=lambda c: pytest.fail(f"JSON holds {c}"))
     assert data["dataset"]["people"] == 3
     assert isinstance(data["null_values"], list)
+    assert "people" not in data  # per-person records only on request
+
+
+def test_cli_analyze_people_streams_strict_records(tmp_path: Path) -> None:
+    for name, data in csvs(ties=[TIES, ["1", "2", "advice", "1"]])():
+        (tmp_path / name).write_bytes(data)
+    out = tmp_path / "out.json"
+    result = _cli("analyze", str(tmp_path), "--json", str(out), "--people")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text(), parse_constant=lambda c: pytest.fail(f"JSON holds {c}"))
+    assert [p["person_id"] for p in data["people"]] == ["1", "2", "3"]
+    assert data["people"][2]["constraint"] is None  # 3 has no ties: NaN, written as null
+    assert data["people"][0]["out_degree"] == 1.0 and data["people"][1]["in_degree"] == 1.0
 
 
 def test_cli_validate_reports_look_alike_ids_words_as_dates_and_formulas(tmp_path: Path) -> None:

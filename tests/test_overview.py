@@ -138,27 +138,29 @@ def test_tie_wave_picks_a_labelled_wave_or_carries_the_last_one_forward() -> Non
 
 def test_overview_page_computes_each_waves_facts_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # Tiles, change against the wave before, what changed and the comparison table all read the
-    # same facts: the page computes them once per wave (it used to take six computations).
+    # same facts: the page computes each section once per wave (it used to take six computations).
     import functools
 
     from streamlit.testing.v1 import AppTest
 
     from lib.analysis import overview
 
-    calls: list[str | None] = []
-    real = overview.facts
+    calls: list[tuple[str, str | None]] = []
+    real = overview.facts_section
 
     @functools.wraps(real)
-    def counting(ds: Dataset, wave: str | None = None, min_size: int = 5) -> object:
-        calls.append(wave)
-        return real(ds, wave, min_size)
+    def counting(ds: Dataset, section: str, wave: str | None = None, min_size: int = 5) -> object:
+        calls.append((section, wave))
+        return real(ds, section, wave, min_size)
 
-    monkeypatch.setattr(overview, "facts", counting)
+    monkeypatch.setattr(overview, "facts_section", counting)
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180).run()
     assert not at.exception, [e.value for e in at.exception]
-    waves = sorted(set(calls))
+    waves = sorted({w for _, w in calls})
     assert len(waves) == 2, calls  # the sample's two waves: the latest and the one before
-    assert sorted(calls) == waves, f"facts computed more than once for a wave: {calls}"
+    assert sorted(calls) == sorted(set(calls)), f"a section computed more than once for a wave: {calls}"
+    assert {s for s, _ in calls} == set(overview.FACT_SECTIONS)  # every section, for both waves
+    assert len(calls) == 2 * len(overview.FACT_SECTIONS)
     assert any(t.value == "What changed between waves" for t in at.subheader)
 
 
@@ -178,3 +180,28 @@ def test_every_tile_help_comes_from_the_one_definition(sample: Dataset) -> None:
     rows = sheet[sheet["area"] == "Headline"].set_index("key")["definition"]
     assert set(rows.index) == tile_entries
     assert all(rows[k] == definitions.plain(definitions.text(k)) for k in tile_entries)
+
+
+def test_the_samples_overview_is_computed_once_per_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bundled sample is public: a second session (a second AppTest, same process) reads the
+    # first one's results instead of computing them again; an upload would not (session-scoped).
+    from streamlit.testing.v1 import AppTest
+
+    from lib.analysis import overview
+
+    calls: list[str] = []
+    real = overview.facts_section
+
+    def counting(ds: Dataset, section: str, wave: str | None = None, min_size: int = 5) -> object:
+        calls.append(section)
+        return real(ds, section, wave, min_size)
+
+    monkeypatch.setattr(overview, "facts_section", counting)
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    first = AppTest.from_file(app, default_timeout=180).run()
+    after_first = len(calls)
+    second = AppTest.from_file(app, default_timeout=180).run()
+    assert not first.exception and not second.exception
+    assert after_first == 2 * len(overview.FACT_SECTIONS)  # both waves, each section once
+    assert len(calls) == after_first  # the second session computed nothing
+    assert [m.value for m in second.metric] == [m.value for m in first.metric]

@@ -166,3 +166,76 @@ def test_every_role_is_defined() -> None:
     assert list(role_texts()) == list(roles.ROLE_NAMES)
     for text in role_texts().values():
         assert len(text) > 30
+
+
+# --- key-person ranking against a plain networkx reference ------------------------------------------
+
+
+def _reference_impact(ds: Dataset, person: str, relations: list[str] | None) -> dict[str, object]:
+    """What removing ``person`` costs, recomputed from scratch with networkx (slow, obviously right)."""
+    graph = nw.build_graph(ds, relations)
+    s, t = graph.edges()
+    g = nx.DiGraph()
+    g.add_nodes_from(graph.ids)
+    g.add_edges_from((graph.ids[a], graph.ids[b]) for a, b in zip(s.tolist(), t.tolist(), strict=True))
+    teams = ds.people.set_index("person_id")["team"].astype(str).to_dict()
+    before = sum(len(nx.descendants(g, v) - {person}) for v in g if v != person)
+    weak_before = {v: i for i, c in enumerate(nx.weakly_connected_components(g)) for v in c}
+    h = g.copy()
+    h.remove_node(person)
+    after = sum(len(nx.descendants(h, v)) for v in h)
+    pieces = list(nx.weakly_connected_components(h))
+
+    by_team_before = pd.Series({v: weak_before[v] for v in h}).groupby(pd.Series(teams)).nunique()
+    memb_after = {v: i for i, c in enumerate(pieces) for v in c}
+    by_team_after = pd.Series(memb_after).groupby(pd.Series(teams)).nunique()
+    split = sorted(k for k, v in by_team_after.items() if v > by_team_before.get(k, 0))
+    cut = sorted(v for v in h if g.degree(v) > 0 and h.degree(v) == 0)
+    return {
+        "reach_lost": before - after,
+        "components_added": len(pieces) - len({weak_before[v] for v in h}),
+        "groups": ", ".join(split),
+        "cut_off": len(cut),
+    }
+
+
+@pytest.mark.parametrize(("people", "seed", "ties_per_person"), [(40, 1, 2.0), (80, 2, 3.0), (150, 3, 6.0)])
+def test_rank_key_people_matches_networkx_on_generated_organisations(
+    people: int, seed: int, ties_per_person: float
+) -> None:
+    from lib.intake.sample import generate
+
+    ds = generate(people=people, seed=seed, waves=1, ties_per_person=ties_per_person)
+    for relations in (["advice"], None):
+        ranked = roles.rank_key_people(ds, relations, top=15)
+        assert len(ranked) > 0
+        for row in ranked.itertuples():
+            ref = _reference_impact(ds, str(row.person_id), relations)
+            got = {k: getattr(row, k) for k in ref}
+            assert got == ref, row.person_id
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_reach_counts_match_networkx_on_random_digraphs(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 70))
+    m = int(rng.integers(0, 4 * n))
+    s, t = rng.integers(0, n, m), rng.integers(0, n, m)
+    s, t = s[s != t], t[s != t]
+    if seed % 3 == 0:  # a hub: a strongly connected core the others point into and out of
+        core = np.arange(min(n, 8))
+        s = np.concatenate([s, core, np.roll(core, 1)])
+        t = np.concatenate([t, np.roll(core, 1), core])
+        keep = s != t
+        s, t = s[keep], t[keep]
+    if seed % 4 == 1:  # one node at a time instead of the bit matrix
+        monkeypatch.setattr(nw, "_BITSET_LIMIT", 1)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(zip(s.tolist(), t.tolist(), strict=True))
+    reaches, reached_by = nw.reach_sizes(n, s, t)
+    assert reaches.tolist() == [len(nx.descendants(g, v)) + 1 for v in range(n)]
+    assert reached_by.tolist() == [len(nx.ancestors(g, v)) + 1 for v in range(n)]
+    assert nw.reach_count(n, s, t) == sum(len(nx.descendants(g, v)) for v in range(n))

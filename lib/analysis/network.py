@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import random
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.sparse import csgraph
 
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
@@ -49,6 +50,7 @@ __all__ = [
     "Graph",
     "NetworkSummary",
     "analysis_json",
+    "arc_matrix",
     "arc_reciprocity",
     "build_graph",
     "dyad_reciprocity",
@@ -57,7 +59,11 @@ __all__ = [
     "group_matrix",
     "network_measures",
     "person_measures",
+    "reach_count",
+    "reach_sizes",
     "reachable_pairs",
+    "reciprocity_and_gini",
+    "strong_components",
 ]
 
 #: Above this many people betweenness (and the average distance) are estimated from sampled sources.
@@ -187,10 +193,10 @@ def group_codes(
     blank = values.isna().to_numpy() | text.isin(["", "nan", "<NA>", "None"]).to_numpy()
     text = text.where(~blank, "")
     labels = sorted(set(text[~blank].tolist()))
-    lookup = {v: i for i, v in enumerate(labels)}
-    by_id = dict(zip(people["person_id"].astype(str), text, strict=False))
-    codes = np.array([lookup.get(by_id.get(p, ""), -1) for p in order], dtype=np.int64)
-    return codes, labels
+    own = pd.Categorical(text.where(~blank), categories=labels).codes.astype(np.int64)  # blank → −1
+    pos = pd.Index(people["person_id"].astype(str)).get_indexer(pd.Index(order, dtype=object))
+    codes = np.where(pos >= 0, own[np.maximum(pos, 0)], -1) if len(order) else np.zeros(0, dtype=np.int64)
+    return codes.astype(np.int64), labels
 
 
 # --- per-person measures (each function's docstring is its definition) -------------------------
@@ -620,32 +626,176 @@ def _ratio(num: float, den: float) -> float:
 def reachable_pairs(g: ig.Graph, edges: tuple[np.ndarray, np.ndarray] | None = None) -> int:
     """Ordered pairs (i, j), i ≠ j, with a directed path i → j.
 
-    Computed on the condensation (one node per strong component), so a network with one giant
-    strong component costs about one search. ``edges`` (sources, targets of ``g``'s arcs, in any
-    order) saves reading them from igraph when the caller has them.
+    Computed on the condensation (one node per strong component): see :func:`reach_count`.
+    ``edges`` (sources, targets of ``g``'s arcs, in any order) saves reading them from igraph when
+    the caller has them.
     """
     n = int(g.vcount())
-    if n == 0:
-        return 0
-    cl = g.connected_components(mode="strong")
-    memb = np.asarray(cl.membership, dtype=np.int64)
-    sizes = np.bincount(memb).astype(np.int64)
-    k = len(sizes)
-    if k == 1:
-        return n * (n - 1)
     if edges is None:
         arr = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
         edges = (arr[:, 0], arr[:, 1])
-    cs, ct = memb[edges[0]], memb[edges[1]]
+    return reach_count(n, edges[0], edges[1])
+
+
+def strong_components(n: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Strong-component label of each of ``n`` vertices, given the arcs as two index arrays."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, labels = csgraph.connected_components(
+        arc_matrix(n, sources, targets), directed=True, connection="strong"
+    )
+    return np.asarray(labels, dtype=np.int64)
+
+
+def arc_matrix(n: int, sources: np.ndarray, targets: np.ndarray) -> sp.csr_matrix:
+    """The n × n 0/1 matrix of the arcs ``sources[k] → targets[k]`` (row = source), for scipy's
+    graph routines."""
+    return sp.csr_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)), shape=(n, n))
+
+
+def reach_count(n: int, sources: np.ndarray, targets: np.ndarray, strong: np.ndarray | None = None) -> int:
+    """Ordered pairs (i, j), i ≠ j, of ``n`` vertices with a directed path i → j along the arcs
+    ``sources[k] → targets[k]`` (parallel arcs allowed).
+
+    Exact. Each strong component c of size w(c) contributes w(c) × F(c), where F(c) is the total
+    size of the components c reaches (itself included); the sum minus n drops the pairs (i, i).
+    F is computed on the condensation by :func:`_reach_weights`. ``strong``: the vertices'
+    strong-component labels when the caller has them (:func:`strong_components`).
+    """
+    if n == 0:
+        return 0
+    _, sizes, a, b = _condensation(n, sources, targets, strong)
+    if len(sizes) == 1:
+        return n * (n - 1)
+    weights = _reach_weights(len(sizes), a, b, sizes)
+    return int((sizes * weights).sum()) - n
+
+
+def reach_sizes(n: int, sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``n`` vertices: how many vertices it reaches and how many reach it along the
+    arcs ``sources[k] → targets[k]`` (itself included in both). Exact; see :func:`reach_count`."""
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    memb, sizes, a, b = _condensation(n, sources, targets)
+    k = len(sizes)
+    return _reach_weights(k, a, b, sizes)[memb], _reach_weights(k, b, a, sizes)[memb]
+
+
+def _condensation(
+    n: int, sources: np.ndarray, targets: np.ndarray, strong: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Strong-component label per vertex, component sizes, and the condensation's distinct arcs."""
+    memb = strong_components(n, sources, targets) if strong is None else strong
+    sizes = np.bincount(memb).astype(np.int64)
+    k = len(sizes)
+    cs, ct = memb[sources], memb[targets]
     cross = cs != ct
     pairs = np.unique(cs[cross] * k + ct[cross])
-    dag = ig.Graph(n=k, edges=np.column_stack([pairs // k, pairs % k]).tolist(), directed=True)
-    total = int((sizes * sizes).sum())  # within each strong component (selves removed below)
-    outdeg = np.asarray(dag.outdegree())
-    for c in np.flatnonzero(outdeg):
-        reach = np.asarray(dag.subcomponent(int(c), mode="out"), dtype=np.int64)
-        total += int(sizes[c]) * int(sizes[reach].sum() - sizes[c])
-    return total - n
+    return memb, sizes, pairs // k, pairs % k
+
+
+def _reach_weights(k: int, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """F(c) = Σ w(d) over the nodes d that node c of a DAG reaches, c included.
+
+    ``a → b``: the DAG's arcs (distinct). Exact; fast on the shape organisations have, one large
+    strong component H (the hub) with small ones around it. The nodes H reaches (RH) are closed
+    downwards, so any node that reaches H reaches all of RH: F(c) = w(c) + F(H) when c's other
+    arcs lead into RH too. A node whose successors are all sinks has F = w + Σ w(successors). The
+    few remaining nodes are searched one by one (only outside RH, for those that reach H).
+    """
+    f = w.astype(np.int64).copy()
+    if len(a) == 0:
+        return f
+    outdeg = np.bincount(a, minlength=k)
+    dag = sp.csr_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(k, k))
+    hub = int(np.argmax(w * (outdeg > 0)))
+    in_rh = np.zeros(k, dtype=bool)
+    in_rh[csgraph.breadth_first_order(dag, hub, directed=True, return_predecessors=False)] = True
+    in_u = np.zeros(k, dtype=bool)
+    in_u[csgraph.breadth_first_order(dag.T.tocsr(), hub, directed=True, return_predecessors=False)] = True
+    f[hub] = int(w[in_rh].sum())
+    leaves_only = np.bincount(a, weights=(outdeg[b] > 0), minlength=k) == 0
+    succ_w = np.bincount(a, weights=w[b], minlength=k).astype(np.int64)
+    easy = (outdeg > 0) & leaves_only
+    f[easy] = w[easy] + succ_w[easy]
+    outside = np.bincount(a, weights=~in_rh[b], minlength=k) == 0
+    via_hub = in_u & outside & ~easy
+    via_hub[hub] = False
+    f[via_hub] = w[via_hub] + f[hub]
+    rest = np.flatnonzero((outdeg > 0) & ~easy & ~via_hub)
+    rest = rest[rest != hub]
+    upstream = rest[in_u[rest]]
+    if len(upstream):
+        # reach(c) = RH ∪ (what c reaches outside RH): the DAG without RH
+        keep = np.flatnonzero(~in_rh)
+        pos = np.full(k, -1, dtype=np.int64)
+        pos[keep] = np.arange(len(keep))
+        inside = ~in_rh[a] & ~in_rh[b]
+        f[upstream] = f[hub] + _search_weights(
+            len(keep), pos[a[inside]], pos[b[inside]], w[keep], pos[upstream]
+        )
+    others = rest[~in_u[rest]]
+    if len(others):
+        f[others] = _search_weights(k, a, b, w, others)
+    return f
+
+
+#: Above this many nodes to search, :func:`_search_weights` searches one node at a time instead of
+#: holding a bit matrix of the nodes × the nodes they reach (this many squared bits: 128 MB).
+_BITSET_LIMIT = 32_768
+
+
+def _search_weights(k: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """F(c) (see :func:`_reach_weights`) for each of ``nodes`` of the DAG ``a → b`` on ``k`` nodes.
+
+    The DAG's transitive closure restricted to what ``nodes`` reach, as rows of bits filled in
+    reverse topological order (a row is the node's bit OR its successors' rows); one search per
+    node instead when that part of the DAG is too large for the bits.
+    """
+    # what the nodes reach: one search from a virtual node k with an arc to each of them
+    fan = np.full(len(nodes), k, dtype=np.int64)
+    adj = sp.csr_matrix(
+        (np.ones(len(a) + len(nodes), dtype=np.int8), (np.concatenate([a, fan]), np.concatenate([b, nodes]))),
+        shape=(k + 1, k + 1),
+    )
+    reached = np.zeros(k + 1, dtype=bool)
+    reached[csgraph.breadth_first_order(adj, k, directed=True, return_predecessors=False)] = True
+    reached = reached[:k]
+    zone = np.flatnonzero(reached)
+    z = len(zone)
+    if z > _BITSET_LIMIT:
+        dag = ig.Graph(n=k, edges=np.column_stack([a, b]), directed=True)
+        return np.array(
+            [int(w[np.asarray(dag.subcomponent(int(c), mode="out"), dtype=np.int64)].sum()) for c in nodes],
+            dtype=np.int64,
+        )
+    pos = np.full(k, -1, dtype=np.int64)
+    pos[zone] = np.arange(z)
+    inside = reached[a]  # every successor of a reached node is reached
+    za, zb = pos[a[inside]], pos[b[inside]]
+    # level = the longest path down to a sink; a level's rows need only lower levels' rows
+    level = np.zeros(z, dtype=np.int64)
+    while True:
+        lifted = level.copy()
+        np.maximum.at(lifted, za, level[zb] + 1)
+        if np.array_equal(lifted, level):
+            break
+        level = lifted
+    bits = np.zeros((z, (z + 7) // 8), dtype=np.uint8)
+    bits[np.arange(z), np.arange(z) >> 3] = (128 >> (np.arange(z) & 7)).astype(np.uint8)
+    edge_level = level[za]
+    for lv in range(1, int(level.max()) + 1 if z else 0):
+        sel = edge_level == lv
+        np.bitwise_or.at(bits, za[sel], bits[zb[sel]])
+    rows = pos[nodes]
+    wz = w[zone].astype(np.int64)
+    out = np.zeros(len(rows), dtype=np.int64)
+    step = max(1, (1 << 24) // max(z, 1))
+    for lo in range(0, len(rows), step):
+        block = np.unpackbits(bits[rows[lo : lo + step]], axis=1, count=z)
+        out[lo : lo + step] = block.astype(np.int64) @ wz
+    return out
 
 
 def _closure(graph: Graph) -> float:
@@ -776,6 +926,16 @@ def network_measures(
     return _summary(graph, codes, q, len(np.unique(labels)))
 
 
+def reciprocity_and_gini(
+    ds: Dataset, relations: Sequence[str] | None = None, wave: str | None = None
+) -> tuple[float, float]:
+    """Arc reciprocity (:func:`arc_reciprocity`) and the Gini coefficient of in-degree: the same two
+    values as :func:`network_measures` (``reciprocity_arc``, ``gini_in_degree``) without computing
+    the rest (communities, distances, closure), for a view that shows only these."""
+    graph = build_graph(ds, relations, wave)
+    return arc_reciprocity(graph), gini(np.asarray(graph.g.indegree(), dtype=float))
+
+
 # --- between groups -----------------------------------------------------------------------------
 
 
@@ -899,10 +1059,21 @@ def _clean(value: Any) -> Any:
 
 
 def _relation_json(
-    ds: Dataset, graph: Graph, team_codes: np.ndarray, top: int = 10
+    ds: Dataset, graph: Graph, team_codes: np.ndarray, top: int = 10, people: bool = True
 ) -> tuple[dict[str, Any], pd.DataFrame]:
+    """One relation's whole-network figures, and its per-person frame (every measure when
+    ``people``; otherwise only in-degree and community, what the figures need)."""
     dept_codes, _ = group_codes(ds, "department", graph.ids)
-    frame = _person_frame(graph, dept_codes, None)
+    if people:
+        frame = _person_frame(graph, dept_codes, None)
+    else:
+        community_of, q = communities(graph)
+        frame = pd.DataFrame(
+            {"in_degree": in_degree(graph), "community": community_of},
+            index=pd.Index(graph.ids, name="person_id", dtype=object),
+        )
+        frame.attrs["modularity_communities"] = q
+        frame.attrs["betweenness_estimated"] = graph.n > BETWEENNESS_EXACT_LIMIT
     n_comm = int(frame["community"].nunique()) if len(frame) else 0
     summary = _summary(graph, team_codes, frame.attrs["modularity_communities"], n_comm)
     ei = {}
@@ -926,13 +1097,14 @@ def _relation_json(
     return out, frame
 
 
-def analysis_json(ds: Dataset) -> dict[str, Any]:
+def analysis_json(ds: Dataset, people: bool = True) -> dict[str, Any]:
     """The ``_network`` section of ``python -m lib.cli analyze``.
 
     ``relations.<relation>`` (and ``relations.all`` for all relations combined): the whole-network
     measures, dyad census, centralisation, E-I index per attribute (overall value) and the ten
-    highest in-degrees. ``people``: one record per person with every per-person measure on all
-    relations combined, plus ``<relation>.<measure>`` for each relation.
+    highest in-degrees. ``people`` (only when asked: ``analyze --people``): one record per person
+    with every per-person measure on all relations combined, plus ``<relation>.<measure>`` for each
+    relation, as a generator, so a writer can stream the records without a second copy in memory.
     """
     team_attr = "team"
     relations: dict[str, Any] = {}
@@ -940,11 +1112,17 @@ def analysis_json(ds: Dataset) -> dict[str, Any]:
     for rel in [*ds.relations, "all"]:
         graph = build_graph(ds, None if rel == "all" else [rel])
         team_codes, _ = group_codes(ds, team_attr, graph.ids)
-        relations[rel], frames[rel] = _relation_json(ds, graph, team_codes)
-    people: list[dict[str, Any]] = []
-    base = frames["all"]
-    extra = [f.add_prefix(f"{rel}.") for rel, f in frames.items() if rel != "all"]
-    combined = pd.concat([base, *extra], axis=1) if extra else base
-    for pid, row in zip(combined.index, combined.to_dict(orient="records"), strict=True):
-        people.append({"person_id": str(pid), **{str(k): v for k, v in row.items()}})
-    return _clean({"relations": relations, "people": people})  # type: ignore[no-any-return]
+        relations[rel], frames[rel] = _relation_json(ds, graph, team_codes, people=people)
+    out: dict[str, Any] = {"relations": _clean(relations)}
+    if people:
+        base = frames["all"]
+        extra = [f.add_prefix(f"{rel}.") for rel, f in frames.items() if rel != "all"]
+        out["people"] = _person_records(pd.concat([base, *extra], axis=1) if extra else base)
+    return out
+
+
+def _person_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """One JSON-ready record per row of ``frame`` (``person_id`` first), made one at a time."""
+    columns = [str(c) for c in frame.columns]
+    for pid, row in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
+        yield _clean({"person_id": str(pid), **dict(zip(columns, row, strict=True))})

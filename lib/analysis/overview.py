@@ -9,6 +9,7 @@ missing is ``None``, never an invented zero.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,86 +68,165 @@ def _advice_relations(ds: Dataset) -> list[str] | None:
 
 
 def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> rules.Facts:
-    """Organisation-level facts and per-department facts (only groups of at least ``min_size``)."""
-    w = waves.resolve(wave, ds.waves) or ""
-    tw = ds.tie_wave(w)
-    rel = _advice_relations(ds)
-    org: dict[str, object] = {"wave": w, "people": len(ds.people)}
+    """Organisation-level facts and per-department facts (only groups of at least ``min_size``):
+    every section of :data:`FACT_SECTIONS`, merged."""
+    return merge_facts([facts_section(ds, name, wave, min_size) for name in FACT_SECTIONS])
 
+
+def facts_section(
+    ds: Dataset, section: str, wave: str | None = None, min_size: int = MIN_GROUP_SIZE
+) -> rules.Facts:
+    """The facts of one section of :data:`FACT_SECTIONS` for ``wave`` (default: the latest).
+
+    A page computes (and caches) the sections one by one, showing each tile as soon as its section
+    is done; :func:`facts` is all of them merged.
+    """
+    w = waves.resolve(wave, ds.waves) or ""
+    org, groups = _SECTION_FUNCTIONS[section](ds, w, min_size)
+    return rules.Facts(org={"wave": w, **org}, groups=groups)
+
+
+def merge_facts(parts: list[rules.Facts]) -> rules.Facts:
+    """Sections' facts as one (a later section's value wins; none overlap)."""
+    org: dict[str, object] = {}
+    groups: dict[str, pd.DataFrame] = {}
+    for part in parts:
+        org.update(part.org)
+        groups.update(part.groups)
+    return rules.Facts(org=org, groups=groups)
+
+
+_Section = tuple[dict[str, object], dict[str, pd.DataFrame]]
+
+
+def _roster_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    org: dict[str, object] = {"people": len(ds.people)}
     rr = trust.response_rate(ds, w or None)
     responded = ds.people["responded"] if "responded" in ds.people else pd.Series(dtype="boolean")
     if rr.respondents == 0 and responded.notna().any():
         org["response_rate"] = float(responded.fillna(False).astype(bool).mean())
     else:
         org["response_rate"] = _num(rr.rate) if rr.respondents else None
+    return org, {}
 
+
+def _learning_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    org: dict[str, object] = {}
     mix = learning.overall_mix(ds, w or None, min_size)
     org["informal_share"] = _num(mix.informal_share)
     org["fsl_share"] = _num(mix.shares.get("FSL"))
     org["self_directed_share"] = _num(mix.self_directed_share)
     for bucket, value in mix.buckets.items():
         org[f"bucket_{bucket}"] = _num(value)
-
     org["flow_share"] = _num(flows.flow_share(ds, w or None).share)
     for shift in shifts.scorecard(ds, w or None, min_size):
         org[f"shift_{shift.code}"] = shift.score
+    return org, {}
 
-    has_ties = len(ds.ties) > 0
-    if has_ties:
-        summary = network.network_measures(ds, rel, tw)
-        org["advice_reciprocity"] = _num(summary.reciprocity_arc)
-        org["gini_in_degree_advice"] = _num(summary.gini_in_degree)
-        ranked = roles.rank_key_people(ds, rel, tw, top=20)
-        share = (
-            pd.to_numeric(ranked["reach_lost_share"], errors="coerce")
-            if len(ranked)
-            else pd.Series(dtype=float)
-        )
-        splits = pd.to_numeric(ranked["components_added"], errors="coerce") if len(ranked) else share
-        org["key_people"] = int(((share >= KEY_PERSON_REACH_LOSS) | (splits > 0)).sum())
-        org["key_person_threshold"] = KEY_PERSON_REACH_LOSS
-    else:
-        org.update(advice_reciprocity=None, gini_in_degree_advice=None, key_people=None)
 
+def _network_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    if not len(ds.ties):
+        return {"advice_reciprocity": None, "gini_in_degree_advice": None}, {}
+    reciprocity, gini = network.reciprocity_and_gini(ds, _advice_relations(ds), ds.tie_wave(w))
+    return {"advice_reciprocity": _num(reciprocity), "gini_in_degree_advice": _num(gini)}, {}
+
+
+def _key_people_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    if not len(ds.ties):
+        return {"key_people": None}, {}
+    ranked = roles.rank_key_people(ds, _advice_relations(ds), ds.tie_wave(w), top=20)
+    share = (
+        pd.to_numeric(ranked["reach_lost_share"], errors="coerce") if len(ranked) else pd.Series(dtype=float)
+    )
+    splits = pd.to_numeric(ranked["components_added"], errors="coerce") if len(ranked) else share
+    return {
+        "key_people": int(((share >= KEY_PERSON_REACH_LOSS) | (splits > 0)).sum()),
+        "key_person_threshold": KEY_PERSON_REACH_LOSS,
+    }, {}
+
+
+def _wirearchy_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    org: dict[str, object] = {}
     index = wirearchy.wirearchy_index(ds, wave=w or None)
     org["wirearchy_index"] = _num(index.value)
     flow = hierarchy.advice_flow(ds, w or None)
     org["advice_up_share"] = _num(flow.up_share) if flow.classified else None
     org["advice_down_share"] = _num(flow.down_share) if flow.classified else None
     org["seniority_advice_correlation"] = _num(hierarchy.seniority_advice_correlation(ds, w or None).rho)
+    return org, {}
 
+
+def _trust_section(ds: Dataset, w: str, min_size: int) -> _Section:
     dims = privacy.shown(trust.shown_summary(ds, w or None, min_size))
     if len(dims) and dims["mean"].notna().any():
         means = dims["mean"].astype(float).to_numpy()
         weakest = dims.iloc[int(np.nanargmin(means))]
-        org["weakest_dimension"] = str(weakest["label"])
-        org["weakest_dimension_mean"] = _num(weakest["mean"])
-    else:
-        org["weakest_dimension"] = None
-        org["weakest_dimension_mean"] = None
+        return {
+            "weakest_dimension": str(weakest["label"]),
+            "weakest_dimension_mean": _num(weakest["mean"]),
+        }, {}
+    return {"weakest_dimension": None, "weakest_dimension_mean": None}, {}
 
+
+def _skills_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    org: dict[str, object] = {}
     cov = skills.coverage(ds, w or None)
     thin = cov[cov["flag"].isin(["nobody", "single"]) & (cov["required_by"] > 0)] if len(cov) else cov
     org["single_holder_skills"] = len(thin) if len(cov) else None
     org["thin_skills"] = ", ".join(thin["skill"].astype(str).head(5)) if len(thin) else ""
     gaps = skills.top_gaps(ds, w or None, n=3)
     org["top_gaps"] = list(zip(gaps["skill"].astype(str), gaps["total_gap"].astype(float), strict=True))
+    return org, {}
 
-    groups: dict[str, pd.DataFrame] = {}
-    if has_ties and "department" in ds.attributes:
-        result = network.ei_index(ds, "department", rel, tw)
-        ei = privacy.shown(network.shown_ei_groups(ds, result, min_size))
-        ei = ei[ei["ei"].notna()].copy()
-        ei["internal_share"] = (1 - ei["ei"]) / 2  # I / (E + I) = (1 − EI) / 2
-        mixes = learning.group_mix(ds, "department", w or None, min_size)
-        mixes = mixes[~mixes["suppressed"]] if "suppressed" in mixes else mixes
-        fsl = mixes.set_index("department")["FSL"] if len(mixes) else pd.Series(dtype=float)
-        ei["fsl_share"] = ei["group"].map(fsl)
-        groups["department"] = ei.reset_index(drop=True)
-        org["silo_groups"] = int((ei["ei"] <= SILO_EI).sum())
-    else:
-        org["silo_groups"] = None
-    return rules.Facts(org=org, groups=groups)
+
+def _groups_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    if not (len(ds.ties) and "department" in ds.attributes):
+        return {"silo_groups": None}, {}
+    result = network.ei_index(ds, "department", _advice_relations(ds), ds.tie_wave(w))
+    ei = privacy.shown(network.shown_ei_groups(ds, result, min_size))
+    ei = ei[ei["ei"].notna()].copy()
+    ei["internal_share"] = (1 - ei["ei"]) / 2  # I / (E + I) = (1 − EI) / 2
+    mixes = learning.group_mix(ds, "department", w or None, min_size)
+    mixes = mixes[~mixes["suppressed"]] if "suppressed" in mixes else mixes
+    fsl = mixes.set_index("department")["FSL"] if len(mixes) else pd.Series(dtype=float)
+    ei["fsl_share"] = ei["group"].map(fsl)
+    return {"silo_groups": int((ei["ei"] <= SILO_EI).sum())}, {"department": ei.reset_index(drop=True)}
+
+
+_SECTION_FUNCTIONS: dict[str, Callable[[Dataset, str, int], _Section]] = {
+    "roster": _roster_section,
+    "network": _network_section,
+    "groups": _groups_section,
+    "skills": _skills_section,
+    "wirearchy": _wirearchy_section,
+    "learning": _learning_section,
+    "trust": _trust_section,
+    "key_people": _key_people_section,
+}
+#: The overview's sections in the order a page computes them (cheapest tiles first; the key-person
+#: what-if, one removal per candidate, last), each with the step name a progress indicator shows.
+FACT_SECTIONS: dict[str, str] = {
+    "roster": "people and response rate",
+    "network": "the advice network",
+    "groups": "departments' advice (silos)",
+    "skills": "skill gaps",
+    "wirearchy": "wirearchy index",
+    "learning": "learning mix and the five shifts",
+    "trust": "trust survey",
+    "key_people": "key people (one what-if removal per candidate)",
+}
+#: Which section each headline tile reads.
+TILE_SECTIONS: dict[str, str] = {
+    "people": "roster",
+    "response_rate": "roster",
+    "informal_share": "learning",
+    "shifts": "learning",
+    "wirearchy_index": "wirearchy",
+    "advice_reciprocity": "network",
+    "silo_groups": "groups",
+    "top_gaps": "skills",
+    "key_people": "key_people",
+}
 
 
 def _pct(x: float | None) -> str:

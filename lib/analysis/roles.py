@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse import csgraph
 
-from lib.analysis.network import Graph, build_graph, group_codes, reachable_pairs
+from lib.analysis.network import Graph, arc_matrix, build_graph, group_codes, reach_count, reach_sizes
 from lib.core.dataset import Dataset
 
 __all__ = [
@@ -257,8 +259,13 @@ class KeyPersonImpact:
     cut_off: list[str] = field(default_factory=list)
 
 
-def _weak_membership(g: object) -> np.ndarray:
-    return np.asarray(g.connected_components(mode="weak").membership, dtype=np.int64)  # type: ignore[attr-defined]
+def _weak_labels(n: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Weak-component label of each of ``n`` vertices (labels 0, 1, … in order of first vertex)."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    adj = sp.csr_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)), shape=(n, n))
+    _, labels = csgraph.connected_components(adj, directed=True, connection="weak")
+    return np.asarray(labels, dtype=np.int64)
 
 
 def _groups_spread(memb: np.ndarray, codes: np.ndarray) -> dict[int, int]:
@@ -279,13 +286,28 @@ class _Before:
     reach: int
     weak: np.ndarray
     degree: np.ndarray
+    sources: np.ndarray
+    targets: np.ndarray
+    reaches: np.ndarray  # vertices each one reaches, itself included
+    reached_by: np.ndarray  # vertices that reach each one, itself included
+    weak_sizes: np.ndarray  # people per weak component
+    cut_vertices: frozenset[int]  # articulation points, direction ignored
 
     @classmethod
     def of(cls, graph: Graph) -> _Before:
+        s, t = graph.edges()
+        reaches, reached_by = reach_sizes(graph.n, s, t)
+        weak = _weak_labels(graph.n, s, t)
         return cls(
-            reach=reachable_pairs(graph.g, graph.edges()),
-            weak=_weak_membership(graph.g),
-            degree=np.asarray(graph.g.degree(mode="all"), dtype=np.int64),
+            reach=int(reaches.sum()) - graph.n,
+            reaches=reaches,
+            reached_by=reached_by,
+            weak_sizes=np.bincount(weak),
+            cut_vertices=frozenset(graph.simple().articulation_points()),
+            weak=weak,
+            degree=np.bincount(s, minlength=graph.n) + np.bincount(t, minlength=graph.n),
+            sources=s,
+            targets=t,
         )
 
 
@@ -297,29 +319,33 @@ def _impact_on(
     removed = sorted(set(remove_idx))
     gone = np.zeros(n, dtype=bool)
     gone[removed] = True
-    keep = np.flatnonzero(~gone)
-    m_keep = len(keep)
+    m_keep = n - len(removed)
     # ordered pairs involving removed people before removal: r reaches j, i reaches r (a pair of
     # two removed people is seen from both ends, so counted once only)
     involving = 0
-    for r in removed:
+    if len(removed) == 1:
+        (r,) = removed
+        involving = int(base.reaches[r] - 1 + base.reached_by[r] - 1)
+    for r in removed if len(removed) > 1 else []:
         out_r = np.asarray(g.subcomponent(r, mode="out"), dtype=np.int64)
         in_r = np.asarray(g.subcomponent(r, mode="in"), dtype=np.int64)
         involving += (len(out_r) - 1) + (len(in_r) - 1) - int(gone[out_r].sum() - 1)
     before = base.reach - involving
-    # the network without them: vertices keep their relative order
-    s, t = graph.edges()
+    # the network without their ties: the removed people stay as isolated vertices, which reach
+    # nobody and form one weak component each, so they are left out of every count below
+    s, t = base.sources, base.targets
     live = ~gone[s] & ~gone[t]
-    new_index = np.cumsum(~gone) - 1
-    h = g.induced_subgraph(keep.tolist())
-    after = reachable_pairs(h, (new_index[s[live]], new_index[t[live]]))
-    memb_after = _weak_membership(h)
-    spread_before = _groups_spread(base.weak[keep], codes[keep])
-    spread_after = _groups_spread(memb_after, codes[keep])
-    split = [labels[c] for c, k in spread_after.items() if k > spread_before.get(c, 0)]
-    deg_after = np.asarray(h.degree(mode="all"))
-    cut_off = [graph.ids[keep[i]] for i in np.flatnonzero((base.degree[keep] > 0) & (deg_after == 0))]
-    sizes_after = np.bincount(memb_after) if m_keep else np.zeros(0, dtype=np.int64)
+    s, t = s[live], t[live]
+    adj = arc_matrix(n, s, t)  # one matrix for both kinds of component
+    strong = csgraph.connected_components(adj, directed=True, connection="strong")[1]
+    after = reach_count(n, s, t, np.asarray(strong, dtype=np.int64))
+    if len(removed) == 1 and removed[0] not in base.cut_vertices:
+        weak = _weak_without_one(graph, removed[0], base)
+    else:
+        memb = np.asarray(
+            csgraph.connected_components(adj, directed=True, connection="weak")[1], dtype=np.int64
+        )
+        weak = _weak_without(graph, codes, labels, gone, memb, s, t, base)
     return KeyPersonImpact(
         removed=[graph.ids[i] for i in removed],
         reach_before=int(before),
@@ -329,11 +355,72 @@ def _impact_on(
         connectedness_before=base.reach / (n * (n - 1)) if n >= 2 else math.nan,
         connectedness_after=after / (m_keep * (m_keep - 1)) if m_keep >= 2 else math.nan,
         components_weak_before=int(base.weak.max() + 1) if n else 0,
-        components_weak_after=int(memb_after.max() + 1) if m_keep else 0,
-        largest_weak_before=int(np.bincount(base.weak).max()) if n else 0,
-        largest_weak_after=int(sizes_after.max()) if m_keep else 0,
-        components_added=(int(memb_after.max() + 1) - len(np.unique(base.weak[keep]))) if m_keep else 0,
-        groups_split=sorted(split),
+        components_weak_after=weak.components,
+        largest_weak_before=int(base.weak_sizes.max()) if n else 0,
+        largest_weak_after=weak.largest,
+        components_added=weak.added,
+        groups_split=weak.split,
+        cut_off=weak.cut_off,
+    )
+
+
+@dataclass
+class _WeakAfter:
+    """The weak components among the remaining people after a removal."""
+
+    components: int
+    largest: int
+    added: int
+    split: list[str]
+    cut_off: list[str]
+
+
+def _weak_without(
+    graph: Graph,
+    codes: np.ndarray,
+    labels: list[str],
+    gone: np.ndarray,
+    weak_labels: np.ndarray,
+    s: np.ndarray,
+    t: np.ndarray,
+    base: _Before,
+) -> _WeakAfter:
+    """Weak components after removing ``gone`` (``weak_labels``: every vertex's weak component
+    along the remaining arcs ``s → t``, the removed ones alone)."""
+    n = graph.n
+    keep = np.flatnonzero(~gone)
+    if len(keep) == 0:
+        return _WeakAfter(0, 0, 0, [], [])
+    memb_after = weak_labels[keep]
+    spread_before = _groups_spread(base.weak[keep], codes[keep])
+    spread_after = _groups_spread(memb_after, codes[keep])
+    split = [labels[c] for c, k in spread_after.items() if k > spread_before.get(c, 0)]
+    deg_after = (np.bincount(s, minlength=n) + np.bincount(t, minlength=n))[keep]
+    cut_off = [graph.ids[keep[i]] for i in np.flatnonzero((base.degree[keep] > 0) & (deg_after == 0))]
+    sizes_after = np.unique(memb_after, return_counts=True)[1]
+    return _WeakAfter(
+        components=len(sizes_after),
+        largest=int(sizes_after.max()),
+        added=len(sizes_after) - len(np.unique(base.weak[keep])),
+        split=sorted(split),
+        cut_off=cut_off,
+    )
+
+
+def _weak_without_one(graph: Graph, r: int, base: _Before) -> _WeakAfter:
+    """Weak components after removing ``r``, who is no cut vertex: r's component minus r stays
+    in one piece (or vanishes with r), so nothing splits; only neighbours tied to r alone are cut off."""
+    sizes = base.weak_sizes.copy()
+    sizes[base.weak[r]] -= 1
+    neighbours, arcs = np.unique(
+        np.asarray(graph.g.neighbors(r, mode="all"), dtype=np.int64), return_counts=True
+    )
+    cut_off = [graph.ids[u] for u in sorted(neighbours[base.degree[neighbours] == arcs].tolist())]
+    return _WeakAfter(
+        components=int((sizes > 0).sum()),
+        largest=int(sizes.max()) if graph.n > 1 else 0,
+        added=0,
+        split=[],
         cut_off=cut_off,
     )
 

@@ -3,7 +3,7 @@
 ``validate FILE``            exit 0 when it loads; 1 with one line per finding (``sheet:row:column: message``)
 ``template OUT.xlsx [--roster ROSTER]``  the survey kit workbook (with the roster's name list)
 ``sample OUT --people N --seed S``   a generated organisation (.xlsx, or .zip of CSVs for big ones)
-``analyze FILE --json OUT``  every analysis section as JSON (sections listed in ``ANALYSIS_SECTIONS``)
+``analyze FILE --json OUT [--people]``  every analysis section as JSON (``ANALYSIS_SECTIONS``); per-person records on request
 ``report FILE --format pptx|xlsx|html --out PATH [--view aggregate|named] [--group-by ATTR]``  the exports the app offers
 ``import FILE --workspace NAME [--wave LABEL]``  store a loaded file as a new wave (all or nothing)
 ``workspaces [--json]``      every workspace with its waves and row counts
@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
+import io
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from lib.core.dataset import Dataset
 from lib.core.errors import DataError, Finding
@@ -64,11 +66,14 @@ def _resolve(spec: str) -> Callable[[Dataset], Any]:
     return fn
 
 
-def analyze(ds: Dataset) -> dict[str, Any]:
-    """Every analysis section, merged into one JSON-ready dict."""
+def analyze(ds: Dataset, people: bool = False) -> dict[str, Any]:
+    """Every analysis section, merged into one JSON-ready dict; per-person records (``people``,
+    a generator of records) only when asked, from the sections that take a ``people`` flag."""
     out: dict[str, Any] = {}
     for section, spec in ANALYSIS_SECTIONS.items():
-        result = _resolve(spec)(ds)
+        fn = _resolve(spec)
+        takes_people = "people" in inspect.signature(fn).parameters
+        result = fn(ds, people=people) if takes_people else fn(ds)  # type: ignore[call-arg]
         if isinstance(result, dict) and section.startswith("_"):
             out.update(result)  # a module contributing several top-level keys
         else:
@@ -137,11 +142,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         for f in err.findings:
             print(f.line(), file=sys.stderr)
         return 1
-    text = analysis_json_text(analyze(ds))
+    result = analyze(ds, people=args.people)
     if args.json:
-        Path(args.json).write_text(text, encoding="utf-8")
+        with Path(args.json).open("w", encoding="utf-8") as out:
+            write_analysis_json(result, out)
     else:
-        print(text)
+        write_analysis_json(result, sys.stdout)
+        sys.stdout.write("\n")
     return 0
 
 
@@ -451,14 +458,36 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
 
 
 def analysis_json_text(result: dict[str, Any]) -> str:
+    """:func:`write_analysis_json` into a string."""
+    buffer = io.StringIO()
+    write_analysis_json(result, buffer)
+    return buffer.getvalue()
+
+
+def write_analysis_json(result: dict[str, Any], out: TextIO) -> None:
     """Strict JSON (RFC 8259: no NaN, no Infinity): every non-finite number becomes ``null``, and
     ``null_values`` lists where and why (``{"path": "shifts.x", "reason": "not a number (NaN)"}``),
-    so a reader can tell "undefined here" from a measure that is missing."""
+    so a reader can tell "undefined here" from a measure that is missing.
+
+    Written section by section; a section that is an iterator (the per-person records) is written
+    one record per line as it is produced, so the whole document is never held twice in memory.
+    """
     nulls: list[dict[str, str]] = []
-    clean = json_ready(result, "", nulls)
-    assert isinstance(clean, dict)
-    clean["null_values"] = nulls
-    return json.dumps(clean, indent=2, allow_nan=False)
+    out.write("{")
+    for i, (key, value) in enumerate(result.items()):
+        out.write(("," if i else "") + "\n  " + json.dumps(str(key)) + ": ")
+        if isinstance(value, Iterator):
+            out.write("[")
+            for j, item in enumerate(value):
+                clean = json_ready(item, f"{key}[{j}]", nulls)
+                out.write(("," if j else "") + "\n    " + json.dumps(clean, allow_nan=False))
+            out.write("\n  ]")
+        else:
+            text = json.dumps(json_ready(value, str(key), nulls), indent=2, allow_nan=False)
+            out.write(text.replace("\n", "\n  "))
+    out.write(("," if result else "") + '\n  "null_values": ')
+    out.write(json.dumps(nulls, indent=2).replace("\n", "\n  "))
+    out.write("\n}")
 
 
 def json_ready(value: object, path: str = "", nulls: list[dict[str, str]] | None = None) -> object:
@@ -541,6 +570,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="run every analysis and write JSON")
     p.add_argument("file")
     p.add_argument("--json", help="output file (default: standard output)")
+    p.add_argument(
+        "--people", action="store_true", help="add one record per person with every per-person measure"
+    )
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("definitions", help="print every measure's definition (the registry)")

@@ -25,7 +25,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -51,6 +53,9 @@ SAMPLE_PATH = ROOT / "sample_data" / "sample_org.xlsx"
 SAMPLE_LABEL = "Sample organisation (generated, fictitious)"
 MIN_GROUP_SIZE = 5
 _RESULT_CACHE_ENTRIES = 64
+#: The sample's shared results: more entries than a session's (every session's choices land here),
+#: still bounded (what-if removals and thresholds are the user's choice).
+_SAMPLE_RESULT_ENTRIES = 256
 
 T = TypeVar("T")
 
@@ -66,23 +71,63 @@ class Settings:
         return self.view == "named"
 
 
-@st.cache_resource(show_spinner="Loading the sample organisation…")
+_SAMPLE_LOCK = threading.Lock()
+#: The bundled sample organisation and its results, once per server process (it is public and the
+#: same for everyone, so its results may be shared between sessions; uploads never are).
+_SAMPLE: dict[str, Any] = {}
+_SAMPLE_RESULTS: dict[Any, Any] = {}
+_SAMPLE_KEY_LOCKS: dict[Any, threading.Lock] = {}
+
+
 def _sample_dataset() -> Dataset:
     from lib.analysis.flows import with_interaction_relation
     from lib.intake.loader import load_path
 
-    ds = with_interaction_relation(load_path(SAMPLE_PATH))
-    ds.source = SAMPLE_LABEL
-    return ds
+    with _SAMPLE_LOCK:
+        if "dataset" not in _SAMPLE:
+            ds = with_interaction_relation(load_path(SAMPLE_PATH))
+            ds.source = SAMPLE_LABEL
+            _SAMPLE["dataset"] = ds
+        return _SAMPLE["dataset"]  # type: ignore[no-any-return]
+
+
+def forget_sample() -> None:
+    """Drop the sample organisation and its shared results (tests start each from a clean slate)."""
+    with _SAMPLE_LOCK:
+        _SAMPLE.clear()
+        _SAMPLE_RESULTS.clear()
+        _SAMPLE_KEY_LOCKS.clear()
 
 
 def dataset() -> Dataset:
     """The dataset of this session: the last good upload, or the sample organisation."""
     ds = st.session_state.get("dataset")
     if ds is None:
-        ds = _sample_dataset()
+        if "dataset" in _SAMPLE:
+            ds = _SAMPLE["dataset"]
+        else:
+            with st.spinner("Loading the sample organisation…"):
+                ds = _sample_dataset()
         st.session_state["dataset_key"] = "sample"
     return ds
+
+
+def _sample_result(key: Any, make: Callable[[], T]) -> T:
+    """``make()`` once per server process for the sample organisation (callers of the same key
+    wait for the first one instead of computing it again)."""
+    with _SAMPLE_LOCK:
+        lock = _SAMPLE_KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _SAMPLE_RESULTS:
+            value = make()
+            with _SAMPLE_LOCK:
+                while len(_SAMPLE_RESULTS) >= _SAMPLE_RESULT_ENTRIES:  # the oldest goes first
+                    oldest = next(iter(_SAMPLE_RESULTS))
+                    _SAMPLE_RESULTS.pop(oldest)
+                    _SAMPLE_KEY_LOCKS.pop(oldest, None)
+                _SAMPLE_RESULTS[key] = value
+            return value
+        return _SAMPLE_RESULTS[key]  # type: ignore[no-any-return]
 
 
 def set_dataset(ds: Dataset | None, key: str = "sample") -> None:
@@ -102,7 +147,8 @@ def is_sample() -> bool:
 
 
 def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(dataset(), *args, **kwargs)``, cached in this session, keyed on the dataset's content."""
+    """``fn(dataset(), *args, **kwargs)``, cached in this session, keyed on the dataset's content
+    (for the bundled sample: once per server process, shared by every session)."""
     ds = dataset()
     if any(isinstance(a, pd.DataFrame | pd.Series) for a in (*args, *kwargs.values())):
         # repr() of a table is truncated: two different tables could share a cache key.
@@ -114,12 +160,31 @@ def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         repr(args),
         repr(sorted(kwargs.items())),
     )
+    if st.session_state.get("dataset") is None:  # the sample: shared by every session
+        return _sample_result(key, lambda: fn(ds, *args, **kwargs))
     cache: dict[Any, Any] = st.session_state.setdefault("_results", {})
     if key not in cache:
         if len(cache) >= _RESULT_CACHE_ENTRIES:
             cache.pop(next(iter(cache)))
         cache[key] = fn(ds, *args, **kwargs)
     return cache[key]  # type: ignore[no-any-return]
+
+
+@contextmanager
+def progress(title: str) -> Iterator[Callable[[str], None]]:
+    """A status box saying what is being computed, while it is: ``step(name)`` names the step
+    now running; the box goes away when the block ends (work answered from the cache shows it
+    only for an instant)."""
+    slot = st.empty()
+    box = slot.status(f"{title}…", expanded=False)
+
+    def step(name: str) -> None:
+        box.update(label=f"{title}: {name}…")
+
+    try:
+        yield step
+    finally:
+        slot.empty()
 
 
 # --- who is signed in ------------------------------------------------------------------------

@@ -1,0 +1,118 @@
+"""``lib.cli analyze`` against a hand-written networkx script on the same file, side by side in one
+run (prints figures; not a test).
+
+    .venv/bin/python benchmarks/bench_analyze.py                       # 10,000 people
+    .venv/bin/python benchmarks/bench_analyze.py --sizes 1000,10000 --people
+
+For each size: ``lib.intake.sample.generate(people=N, seed=7)`` written as a zip of CSVs; then, each
+in a fresh subprocess (wall time and the child's peak RSS):
+
+* ``analyze``: ``python -m lib.cli analyze FILE --json OUT`` (every section; ``--people`` adds the
+  per-person records), loading the file included;
+* ``networkx``: reads the zip's ties with pandas and, on the advice relation alone, computes degree,
+  PageRank, betweenness sampled from 256 sources, Louvain communities, Burt's constraint,
+  reciprocity, transitivity and weak/strong components (networkx 3, pure Python).
+
+The issue's target: analyze ≤ 0.2 × networkx's time at 10,000 people.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NX_SCRIPT = r"""
+import sys, zipfile, io
+import pandas as pd, networkx as nx
+with zipfile.ZipFile(sys.argv[1]) as z:
+    name = next(n for n in z.namelist() if n.lower().endswith("ties.csv"))
+    ties = pd.read_csv(io.BytesIO(z.read(name)), dtype=str)
+ties = ties[ties["relation"] == "advice"]
+g = nx.DiGraph()
+g.add_edges_from(zip(ties["source_id"], ties["target_id"]))
+g.remove_edges_from(nx.selfloop_edges(g))
+u = g.to_undirected()
+nx.in_degree_centrality(g); nx.out_degree_centrality(g)
+nx.pagerank(g)
+nx.betweenness_centrality(g, k=min(256, len(g)), seed=1)
+nx.community.louvain_communities(u, seed=1)
+nx.constraint(u)
+nx.reciprocity(g)
+nx.transitivity(u)
+nx.number_weakly_connected_components(g); nx.number_strongly_connected_components(g)
+"""
+
+
+MEASURED = (
+    "import resource, runpy, sys\n"
+    "sys.argv = sys.argv[1:]\n"
+    "try:\n"
+    "    if sys.argv[0] == '-m':\n"
+    "        sys.argv = sys.argv[1:]\n"
+    "        runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
+    "    else:\n"
+    "        runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    "except SystemExit as stop:\n"
+    "    if stop.code:\n"
+    "        raise\n"
+    "finally:\n"
+    "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "    print(max(own, kids) / 1024, file=sys.stderr)\n"
+)
+
+
+def _run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB (the process's or its largest child's: the loader parses in one)."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, *cmd],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seconds = time.monotonic() - started
+    return seconds, float(done.stderr.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--people", action="store_true", help="analyze with per-person records")
+    parser.add_argument("--skip-networkx", action="store_true")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from lib.intake.sample import generate, write_dataset
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            path = write_dataset(generate(people=n, seed=7), Path(tmp) / f"org{n}.zip")
+            out = Path(tmp) / "out.json"
+            cmd = ["-m", "lib.cli", "analyze", str(path), "--json", str(out)]
+            seconds, peak = _run(cmd + (["--people"] if args.people else []))
+            size = out.stat().st_size / 1e6
+            flag = " --people" if args.people else ""
+            print(
+                f"{n:>7,} people  analyze{flag:<9} {seconds:8.1f} s  peak {peak:7,.0f} MB  JSON {size:.1f} MB"
+            )
+            if not args.skip_networkx:
+                script = Path(tmp) / "nx_script.py"
+                script.write_text(NX_SCRIPT)
+                nx_seconds, nx_peak = _run([str(script), str(path)])
+                print(f"{n:>7,} people  networkx script  {nx_seconds:8.1f} s  peak {nx_peak:7,.0f} MB")
+                print(f"{n:>7,} people  ratio analyze / networkx = {seconds / nx_seconds:.2f} (target ≤ 0.2)")
+            sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
