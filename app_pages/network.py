@@ -190,6 +190,8 @@ elif tabs[1].open:
             )
 if tabs[2].open and not group_attr:
     tabs[2].info("Add a team or department column to the people sheet to compare groups.")
+elif tabs[2].open and network.numeric_attribute(ds, group_attr):
+    tabs[2].info(ui.compute(network.ei_index, group_attr, rel, wave).note)
 elif tabs[2].open:
     with tabs[2]:
         ei = ui.compute(network.ei_index, group_attr, rel, wave)
@@ -213,7 +215,10 @@ elif tabs[2].open:
             hide_index=True,
             width="stretch",
             column_config={
-                "ei": st.column_config.NumberColumn("E-I", help=network.definition("ei"), format="%.2f")
+                "ei": st.column_config.NumberColumn("E-I", help=network.definition("ei"), format="%.2f"),
+                "ei_sent": st.column_config.NumberColumn(
+                    "E-I of what the group asks", help=network.definition("ei"), format="%.2f"
+                ),
             },
         )
         st.caption(privacy.suppression_note(checked, s.min_group_size) or "Every group is shown.")

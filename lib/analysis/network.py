@@ -53,10 +53,12 @@ __all__ = [
     "analysis_json",
     "build_graph",
     "definition",
+    "ei_attributes",
     "ei_index",
     "group_codes",
     "group_matrix",
     "network_measures",
+    "numeric_attribute",
     "person_measures",
     "reachable_pairs",
 ]
@@ -821,6 +823,30 @@ class EIResult:
     external: int
     excluded_people: int  # blank attribute: left out
     excluded_ties: int  # ties touching someone left out
+    note: str = ""  # why there are no groups (a numeric attribute)
+
+
+#: A numeric attribute with more distinct values than this is a measurement (age, years with the
+#: firm), not a grouping: each value would be a group of its own, so the E-I index is not offered.
+EI_MAX_NUMERIC_VALUES = 12
+
+
+def numeric_attribute(ds: Dataset, attribute: str) -> bool:
+    """True when every non-blank value of ``attribute`` is a number and there are more than
+    :data:`EI_MAX_NUMERIC_VALUES` distinct ones (a measurement such as age, not a category)."""
+    if attribute not in ds.people.columns:
+        return False
+    values = ds.people[attribute].dropna()
+    text = values.astype(str).str.strip()
+    text = text[text != ""]
+    numbers = pd.to_numeric(text, errors="coerce")
+    return bool(len(text) and numbers.notna().all() and numbers.nunique() > EI_MAX_NUMERIC_VALUES)
+
+
+def ei_attributes(ds: Dataset) -> list[str]:
+    """The attributes the E-I index is offered for: ``ds.attributes`` without numeric measurements
+    (:func:`numeric_attribute`), whose every value would be a group of its own."""
+    return [a for a in ds.attributes if not numeric_attribute(ds, a)]
 
 
 def shown_ei_groups(ds: Dataset, ei: EIResult, min_size: int, across: bool = True) -> pd.DataFrame:
@@ -833,7 +859,7 @@ def shown_ei_groups(ds: Dataset, ei: EIResult, min_size: int, across: bool = Tru
         ei.attribute,
         min_size=min_size,
         size_col="size",
-        value_cols=["internal", "external", "ei"],
+        value_cols=["internal", "external", "ei", "sent_external", "ei_sent"],
         across=across,
         group_col="group",
     )
@@ -847,11 +873,14 @@ def _ei_on(graph: Graph, codes: np.ndarray, labels: list[str], attribute: str) -
     same = cs == ct
     k = len(labels)
     internal = np.bincount(cs[same], minlength=k)
-    external = np.bincount(cs[~same], minlength=k) + np.bincount(ct[~same], minlength=k)
+    sent_external = np.bincount(cs[~same], minlength=k)
+    external = sent_external + np.bincount(ct[~same], minlength=k)
     size = np.bincount(codes[codes >= 0], minlength=k)
     total = internal + external
+    sent = internal + sent_external
     with np.errstate(invalid="ignore", divide="ignore"):
         ei = np.where(total > 0, (external - internal) / np.where(total > 0, total, 1), np.nan)
+        ei_sent = np.where(sent > 0, (sent_external - internal) / np.where(sent > 0, sent, 1), np.nan)
     groups = pd.DataFrame(
         {
             "group": pd.Series(labels, dtype=object),
@@ -859,6 +888,8 @@ def _ei_on(graph: Graph, codes: np.ndarray, labels: list[str], attribute: str) -
             "internal": internal.astype(int),
             "external": external.astype(int),
             "ei": ei.astype(float),
+            "sent_external": sent_external.astype(int),
+            "ei_sent": ei_sent.astype(float),
             "reason": ["" if tot else "no ties to or from this group" for tot in total],
         }
     )
@@ -886,8 +917,20 @@ def ei_index(
     received. People with a blank attribute, and their ties, are left out and counted. A group
     with no ties has NaN with a reason; a one-person group has I = 0, so E-I = +1 if it has ties.
     Not corrected for group size (small groups lean towards +1).
+
+    What a group *asks* is its ties sent: ``sent_external`` counts the group's ties to outsiders
+    and ``ei_sent`` = (sent_external − I) / (sent_external + I) is the E-I index of those alone
+    (out-ties; the group's internal share of what it asks is (1 − ei_sent) / 2). ``ei`` mixes ties
+    sent and received. Only for categorical attributes (:func:`ei_attributes`).
     """
     graph = build_graph(ds, relations, wave)
+    if numeric_attribute(ds, attribute):
+        result = _ei_on(graph, np.full(graph.n, -1, dtype=np.int64), [], attribute)
+        result.note = (
+            f"{attribute} is a number with more than {EI_MAX_NUMERIC_VALUES} values, so each value would be "
+            "its own group: the E-I index is only for categories (band the values first)."
+        )
+        return result
     codes, labels = group_codes(ds, attribute, graph.ids)
     return _ei_on(graph, codes, labels, attribute)
 
@@ -937,7 +980,7 @@ def _relation_json(
     n_comm = int(frame["community"].nunique()) if len(frame) else 0
     summary = _summary(graph, team_codes, frame.attrs["modularity_communities"], n_comm)
     ei = {}
-    for attr in ds.attributes:
+    for attr in ei_attributes(ds):
         codes, labels = group_codes(ds, attr, graph.ids)
         ei[attr] = _ei_on(graph, codes, labels, attr).overall
     d_in = frame["in_degree"]

@@ -13,14 +13,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from lib.analysis import baseline, flows, learning, network, roles, shifts, skills, trust, wirearchy
 from lib.analysis import findings as rules
-from lib.analysis import flows, learning, network, roles, shifts, skills, trust, wirearchy
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 
-SILO_EI = -0.6  # a department is a silo when its advice E-I index is at or below this (see findings.RULES)
+SILO_EI = (
+    -0.6
+)  # a department is a silo when the E-I of the advice it asks is at or below this (findings.RULES)
+#: One-sided level of the tests that tell a finding from chance (direction of advice, rank).
+ALPHA = 0.05
 #: A key person: someone whose departure alone cuts at least this share of reachable advice pairs,
 #: or splits the network (adds a weak component: somebody is cut off).
 KEY_PERSON_REACH_LOSS = 0.01
@@ -93,6 +98,7 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
         summary = network.network_measures(ds, rel, tw)
         org["advice_reciprocity"] = _num(summary.reciprocity_arc)
         org["gini_in_degree_advice"] = _num(summary.gini_in_degree)
+        org.update(_overload_facts(network.build_graph(ds, rel, tw)))
         ranked = roles.rank_key_people(ds, rel, tw, top=20)
         share = (
             pd.to_numeric(ranked["reach_lost_share"], errors="coerce")
@@ -110,7 +116,14 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
     flow = wirearchy.advice_flow(ds, w or None)
     org["advice_up_share"] = _num(flow.up_share) if flow.classified else None
     org["advice_down_share"] = _num(flow.down_share) if flow.classified else None
-    org["seniority_advice_correlation"] = _num(wirearchy.seniority_advice_correlation(ds, w or None).rho)
+    vertical = flow.up + flow.down  # a random network sends as many requests down as up
+    org["advice_down_beyond_chance"] = bool(
+        vertical and stats.binomtest(flow.down, vertical, 0.5, alternative="less").pvalue < ALPHA
+    )
+    rank = wirearchy.seniority_advice_correlation(ds, w or None, off_chain=True)
+    org["seniority_advice_correlation"] = _num(rank.rho)
+    org["seniority_advice_p"] = _num(rank.p_permutation)
+    org["seniority_advice_beyond_chance"] = bool(rank.p_permutation < ALPHA)
 
     dims = privacy.shown(trust.shown_summary(ds, w or None, min_size))
     if len(dims) and dims["mean"].notna().any():
@@ -133,17 +146,40 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
     if has_ties and "department" in ds.attributes:
         result = network.ei_index(ds, "department", rel, tw)
         ei = privacy.shown(network.shown_ei_groups(ds, result, min_size))
-        ei = ei[ei["ei"].notna()].copy()
-        ei["internal_share"] = (1 - ei["ei"]) / 2  # I / (E + I) = (1 − EI) / 2
+        ei = ei[ei["ei_sent"].notna()].copy()
+        ei["internal_share"] = (1 - ei["ei_sent"]) / 2  # I / (E_sent + I): what the group asks
+        people = len(ds.people)
+        chance = [
+            baseline.internal_share(int(i), int(i + e), int(size), people)
+            for i, e, size in zip(ei["internal"], ei["sent_external"], ei["size"], strict=True)
+        ]
+        ei["internal_share_random"] = [c.expected for c in chance]
+        ei["silo_beyond_chance"] = [c.beyond_chance for c in chance]
         mixes = learning.group_mix(ds, "department", w or None, min_size)
         mixes = mixes[~mixes["suppressed"]] if "suppressed" in mixes else mixes
         fsl = mixes.set_index("department")["FSL"] if len(mixes) else pd.Series(dtype=float)
         ei["fsl_share"] = ei["group"].map(fsl)
         groups["department"] = ei.reset_index(drop=True)
-        org["silo_groups"] = int((ei["ei"] <= SILO_EI).sum())
+        org["silo_groups"] = int(((ei["ei_sent"] <= SILO_EI) & ei["silo_beyond_chance"]).sum())
     else:
         org["silo_groups"] = None
     return rules.Facts(org=org, groups=groups)
+
+
+def _overload_facts(graph: network.Graph) -> dict[str, object]:
+    """How much advice leans on the most-asked person, against a random network of the same size,
+    out-degrees and density (:func:`lib.analysis.baseline.concentration`)."""
+    c = baseline.concentration(np.asarray(graph.g.indegree(), dtype=float), graph.edges()[0])
+    return {
+        "advice_top_in_degree": _num(c.top_in_degree),
+        "advice_median_in_degree": _num(c.median_in_degree),
+        "advice_top_ratio": _num(c.top_ratio),
+        "advice_top_ratio_random": _num(c.top_ratio_random),
+        "advice_top_share": _num(c.top_share),
+        "advice_top_share_random": _num(c.top_share_random),
+        "advice_overload": _num(c.top_ratio / c.top_ratio_random) if c.top_ratio_random else None,
+        "overload_beyond_chance": c.beyond_chance,
+    }
 
 
 def _pct(x: float | None) -> str:
@@ -162,8 +198,9 @@ TILE_DEFINITIONS: dict[str, str] = {
     "wirearchy_index": "Weighted mean of survey dimensions and network indicators (0–100); see the Trust & "
     "wirearchy page.",
     "advice_reciprocity": "Arc reciprocity 2M / m of the advice network: the share of advice ties that are returned.",
-    "silo_groups": f"Departments shown in the aggregate view whose advice E-I index is ≤ {SILO_EI}: most of "
-    "their advice stays inside.",
+    "silo_groups": f"Departments shown in the aggregate view whose E-I index of the advice they ask (ties sent) "
+    f"is ≤ {SILO_EI} and more inward than a random network with the same department sizes and density gives "
+    "(above its 97.5th percentile): most of what they ask stays inside.",
     "top_gaps": "The three skills with the largest total gap (Σ max(required − current, 0) over people).",
     "key_people": f"People whose departure alone would cut at least {KEY_PERSON_REACH_LOSS:.0%} of who can reach "
     "whom in the advice network, or cut someone off from it.",
@@ -360,12 +397,14 @@ def changes_between(after: str, facts_a: rules.Facts, facts_b: rules.Facts) -> l
     ga, gb = facts_a.groups.get("department"), facts_b.groups.get("department")
     if ga is not None and gb is not None and len(ga) and len(gb):
         m = (
-            ga.set_index("group")["ei"]
+            ga.set_index("group")["ei_sent"]
             .to_frame("before")
-            .join(gb.set_index("group")["ei"].rename("after"), how="inner")
+            .join(gb.set_index("group")["ei_sent"].rename("after"), how="inner")
         )
         m["delta"] = m["after"] - m["before"]
         for group, row in m[m["delta"].abs() >= 0.2].iterrows():
             verb = "opened up" if row["delta"] > 0 else "turned inward"
-            out.append(f"{group} {verb}: advice E-I {row['before']:+.2f} → {row['after']:+.2f}.")
+            out.append(
+                f"{group} {verb}: E-I of the advice it asks {row['before']:+.2f} → {row['after']:+.2f}."
+            )
     return out

@@ -87,6 +87,8 @@ HIDDEN_LEADER_TOP_SHARE = 0.10
 HIDDEN_LEADER_JUNIOR_SHARE = 0.40
 #: The hierarchy-bypass share that scores 100 in the index (see :data:`INDEX_COMPONENTS`).
 BYPASS_IDEAL = 0.5
+#: Seed of the node-label permutation test of :func:`seniority_advice_correlation`.
+PERMUTATION_SEED = 20_261_206
 
 TIE_COLUMNS = [
     "source_id",
@@ -471,9 +473,18 @@ def hierarchy_bypass(ds: Dataset, wave: str | None = None) -> float:
 # --- knowledge authority versus formal authority --------------------------------------------
 
 
-def advice_in_degree(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
-    """person_id, level, in_degree: how many different people name each roster person for advice."""
+def advice_in_degree(ds: Dataset, wave: str | None = None, off_chain: bool = False) -> pd.DataFrame:
+    """person_id, level, in_degree: how many different people name each roster person for advice.
+
+    ``off_chain``: count only names from people outside the person's reporting chain (neither
+    their manager line nor someone reporting to them, :func:`classify_ties`), so that being
+    asked by one's own reports does not count as knowledge authority. Without reporting lines
+    every tie counts.
+    """
     ties = relation_ties(ds, ADVICE, wave)
+    if off_chain and len(_managers(ds)) and len(ties):
+        classified = classify_ties(ds, wave=wave)
+        ties = classified[classified["chain_direction"] == "off"]
     ids = _text(ds.people["person_id"]) if len(ds.people) else pd.Series(dtype=str)
     counts = ties.groupby("target_id").size() if len(ties) else pd.Series(dtype=int)
     levels = _levels(ds)
@@ -494,6 +505,8 @@ class Correlation:
     n: int
     p_value: float
     note: str = ""
+    #: two-sided p-value of a node-label permutation test (seniority shuffled over people; 999 draws)
+    p_permutation: float = math.nan
 
 
 def _spearman(degrees: pd.DataFrame) -> Correlation:
@@ -505,11 +518,29 @@ def _spearman(degrees: pd.DataFrame) -> Correlation:
         return Correlation(math.nan, n, math.nan, "everyone is named for advice equally often")
     if d["level"].nunique() < 2:
         return Correlation(math.nan, n, math.nan, "everyone is at the same level")
-    res = stats.spearmanr(d["in_degree"].to_numpy(dtype=float), -d["level"].to_numpy(dtype=float))
-    return Correlation(float(res.statistic), n, float(res.pvalue))
+    x = stats.rankdata(d["in_degree"].to_numpy(dtype=float))
+    y = stats.rankdata(-d["level"].to_numpy(dtype=float))
+    res = stats.spearmanr(x, y)
+
+    def rho(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+        a = a - a.mean(axis=axis, keepdims=True)
+        b = b - b.mean(axis=axis, keepdims=True)
+        return np.asarray((a * b).sum(axis=axis) / np.sqrt((a * a).sum(axis=axis) * (b * b).sum(axis=axis)))
+
+    perm = stats.permutation_test(
+        (x, y),
+        rho,
+        permutation_type="pairings",
+        n_resamples=999,
+        vectorized=True,
+        random_state=PERMUTATION_SEED,
+    )
+    return Correlation(float(res.statistic), n, float(res.pvalue), p_permutation=float(perm.pvalue))
 
 
-def seniority_advice_correlation(ds: Dataset, wave: str | None = None) -> Correlation:
+def seniority_advice_correlation(
+    ds: Dataset, wave: str | None = None, off_chain: bool = False
+) -> Correlation:
     """Knowledge authority versus formal authority: Spearman's ρ between advice in-degree and seniority.
 
     ρ = Pearson correlation of the ranks (average ranks for ties) of advice in-degree (number
@@ -517,9 +548,12 @@ def seniority_advice_correlation(ds: Dataset, wave: str | None = None) -> Correl
     senior), over roster people with a level, including those nobody names (in-degree 0).
     Positive: seniors are sought more (advice follows the org chart); near 0 or negative:
     knowledge authority does not follow formal authority. NaN with fewer than three people, or
-    when either variable is constant.
+    when either variable is constant. ``off_chain``: in-degree from people outside the person's
+    reporting chain only (:func:`advice_in_degree`), so reports asking their own manager do not
+    make seniority look sought. ``p_permutation``: the node-label permutation test (seniority
+    shuffled over people, 999 draws), which the findings use instead of the independence p-value.
     """
-    return _spearman(advice_in_degree(ds, wave))
+    return _spearman(advice_in_degree(ds, wave, off_chain))
 
 
 @dataclass(frozen=True)
