@@ -170,7 +170,26 @@ def test_role_texts_follow_the_thresholds_in_force() -> None:
     """The meaning shown beside a role says the thresholds actually used (issue 13)."""
     th = roles.RoleThresholds(connector_top_share=0.05, overload_min_groups=4)
     text = roles.role_definitions(th)
-    assert "top 5% (at or above the 95% point)" in text["central_connector"]
+    assert "at or above the 95th percentile" in text["central_connector"]
     assert "at least 4 groups" in text["overload"]
-    assert "top 10%" in roles.ROLE_DEFINITIONS["central_connector"]
+    assert "at or above the 90th percentile" in roles.ROLE_DEFINITIONS["central_connector"]
+    assert "top 10%" not in roles.ROLE_DEFINITIONS["central_connector"]
     assert "at least 3 groups" in roles.ROLE_DEFINITIONS["overload"]
+
+
+def test_ties_at_the_percentile_cut_off_all_pass_and_the_reason_gives_the_count() -> None:
+    """20 people: p0–p4 are each named by 3, p5–p19 by 1. The 90th percentile (linear) of fifteen 1s
+    and five 3s is 3, so all five tied at 3 are central connectors: 25% of people, not 10%, and
+    the reason says so ("5 of 20 people") instead of calling them the top 10%."""
+    ids = [f"p{i}" for i in range(20)]
+    pairs = [(f"p{5 + k}", f"p{k % 5}") for k in range(15)] + [
+        (f"p{5 + k}", f"p{5 + (k + 1) % 15}") for k in range(15)
+    ]
+    ties = pd.DataFrame(
+        {"source_id": [a for a, _ in pairs], "target_id": [b for _, b in pairs], "relation": "advice"}
+    )
+    ds = Dataset(people=pd.DataFrame({"person_id": ids, "name": ids}), ties=ties)
+    table = roles.assign_roles(ds, nw.person_measures(ds, ["advice"]), group_attr=None)
+    connectors = table[table["central_connector"]]
+    assert list(connectors["person_id"]) == ids[:5]
+    assert "named by 3 people (≥ 3, the 90th percentile: 5 of 20 people)" in connectors["reason"].iloc[0]

@@ -63,8 +63,14 @@ class RoleThresholds:
     energy_relation: str = "energy"
 
 
+def _percentile(share: float) -> str:
+    return f"{round((1 - share) * 100):d}th percentile"
+
+
 def _top(share: float) -> str:
-    return f"the top {share:.0%} (at or above the {1 - share:.0%} point)"
+    """Not "the top 10%": everyone tied at the cut-off passes, so more than that share can qualify;
+    the reason beside each person and the role counts say how many did."""
+    return f"at or above the {_percentile(share)} (ties at the cut-off all count, so the share can exceed {share:.0%})"
 
 
 def role_definitions(thresholds: RoleThresholds | None = None) -> dict[str, str]:
@@ -164,7 +170,8 @@ def assign_roles(
         energiser = e_in >= cut_e
         for j in np.flatnonzero(energiser):
             reasons[j].append(
-                f"named energising by {int(e_in[j])} (top {th.energiser_top_share:.0%}: ≥ {cut_e:g})"
+                f"named energising by {int(e_in[j])} (≥ {cut_e:g}, the {_percentile(th.energiser_top_share)}: "
+                f"{int(energiser.sum())} of {n} people)"
             )
 
     overload = np.zeros(n, dtype=bool)
@@ -179,23 +186,26 @@ def assign_roles(
         overload = (dem_in >= cut_d) & (groups >= th.overload_min_groups)
         for j in np.flatnonzero(overload):
             reasons[j].append(
-                f"sought for {'/'.join(th.demand_relations)} by {int(dem_in[j])} people (≥ {cut_d:g}) "
+                f"sought for {'/'.join(th.demand_relations)} by {int(dem_in[j])} people (≥ {cut_d:g}, the "
+                f"{_percentile(th.overload_top_share)}) "
                 f"from {int(groups[j])} groups"
             )
 
     for i in range(n):
         if connector[i]:
             reasons[i].insert(
-                0, f"named by {int(d_in[i])} people (top {th.connector_top_share:.0%}: ≥ {cut_conn:g})"
+                0,
+                f"named by {int(d_in[i])} people (≥ {cut_conn:g}, the {_percentile(th.connector_top_share)}: "
+                f"{int(connector.sum())} of {n} people)",
             )
         if broker[i]:
             bits = []
             if btw[i] >= cut_btw:
-                bits.append(f"betweenness {btw[i]:.3f} (top {th.broker_top_share:.0%})")
+                bits.append(f"betweenness {btw[i]:.3f} (at or above the {_percentile(th.broker_top_share)})")
             if spanning[i] >= cut_span:
                 bits.append(
                     f"links different groups on {int(spanning[i])} open paths "
-                    f"(top {th.broker_spanning_top_share:.0%}: ≥ {cut_span:g})"
+                    f"(≥ {cut_span:g}, the {_percentile(th.broker_spanning_top_share)})"
                 )
             reasons[i].append("; ".join(bits))
         if isolate[i]:
