@@ -72,7 +72,7 @@ with mix_tab:
         cols[2].metric(
             "Reference: informal",
             pct(learning.INFORMAL_REFERENCE),
-            help="Cross (2007) and Jarche: about 80%.",
+            help=learning.REFERENCES["informal_share"][1] + ".",
         )
         cols[3].metric(
             "Self-directed (IOL+GDL+PDL)",
@@ -116,6 +116,11 @@ with mix_tab:
                 title="Experience : others : formal against 70:20:10",
             ),
             key="mix-702010",
+        )
+        st.caption(
+            f"70:20:10: {learning.REFERENCES['70:20:10'][1]}. About 80% informal: "
+            f"{learning.REFERENCES['informal_share'][1]}. {learning.REFERENCES['ASL'][1][0].upper()}"
+            f"{learning.REFERENCES['ASL'][1][1:]}."
         )
         ui.download_table(
             table.drop(columns=["suppressed_reason"]), f"learning-mix-by-{by}.csv", key="dl-mix"
