@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.analysis import baseline
+from lib.analysis import baseline, network
 from lib.analysis.overview import facts, headline
 from lib.core.dataset import Dataset
 
@@ -184,3 +184,17 @@ def test_internal_share_baseline_is_the_binomial_by_hand() -> None:
     assert share.high == pytest.approx(5 / 20)
     assert share.share == pytest.approx(0.3) and share.beyond_chance
     assert not baseline.internal_share(inside=5, sent=20, size=11, people=101).beyond_chance
+
+
+def test_the_ei_index_is_not_offered_for_numeric_measurements() -> None:
+    """Age with 30 different values would make 30 one-value 'groups' (E-I near +1 by construction):
+    not offered; a numeric code with few values (level 1–4) is a category and stays."""
+    people = _org(60, 3, 0)
+    people["age"] = [20 + (i % 30) for i in range(60)]
+    ds = Dataset(people=people, ties=_ties(_random_ties(60, 4.0, 1)))
+    assert "age" in ds.attributes
+    assert "age" not in network.ei_attributes(ds)
+    assert {"department", "level"} <= set(network.ei_attributes(ds))
+    result = network.ei_index(ds, "age")
+    assert result.groups.empty and "only for categories" in result.note
+    assert "age" not in network.analysis_json(ds)["relations"]["advice"]["ei_index"]
