@@ -119,9 +119,16 @@ def test_roles_on_a_star() -> None:
     assert table.loc["hub", "central_connector"]
     assert table.loc["hub", "overload"]  # 9 seekers from 3 groups
     assert "overload risk" in table.loc["hub", "roles"] and "9 people" in table.loc["hub", "reason"]
-    assert table.loc["iso", "isolate"] and not table.loc["iso", "peripheral"]
+    # without a responded column, naming nobody means "did not answer" (the stated proxy): iso is
+    # not an isolate, its silence is unknown
+    assert not table.loc["iso", "isolate"] and not table.loc["iso", "peripheral"]
+    assert "did not answer" in table.loc["iso", "reason"]
     assert table.loc["lone", "peripheral"] and table.loc["lone", "roles"] == "peripheral"
     assert table.loc["p1", "energiser"] and not table.loc["p2", "energiser"]
+    answered = star_ds()
+    answered.people["responded"] = pd.array([True] * len(answered.people), dtype="boolean")
+    table = roles.assign_roles(answered, pm).set_index("person_id")
+    assert table.loc["iso", "isolate"] and not table.loc["iso", "peripheral"]  # answered, named nobody
     assert table["isolate"].sum() == 1
     assert not table.loc["p3", ["central_connector", "broker", "overload", "isolate"]].any()
 
@@ -193,3 +200,17 @@ def test_ties_at_the_percentile_cut_off_all_pass_and_the_reason_gives_the_count(
     connectors = table[table["central_connector"]]
     assert list(connectors["person_id"]) == ids[:5]
     assert "named by 3 people (≥ 3, the 90th percentile: 5 of 20 people)" in connectors["reason"].iloc[0]
+
+
+def test_a_non_respondent_is_never_peripheral() -> None:
+    """quiet did not answer (responded = False) and is named by one colleague: one tie, which would
+    make them peripheral; their own ties are unknown, so they are not. lone answered and named one
+    person: peripheral."""
+    ds = make_ds(
+        {"a": "G", "b": "G", "quiet": "G", "lone": "G"},
+        [("a", "b", "advice"), ("b", "a", "advice"), ("a", "quiet", "advice"), ("lone", "a", "advice")],
+    )
+    ds.people["responded"] = pd.array([True, True, False, True], dtype="boolean")
+    table = roles.assign_roles(ds, nw.person_measures(ds)).set_index("person_id")
+    assert not table.loc["quiet", "peripheral"] and "did not answer" in table.loc["quiet", "reason"]
+    assert table.loc["lone", "peripheral"]

@@ -137,7 +137,8 @@ RULES: tuple[Rule, ...] = (
         threshold=1,
         strong=3,
         text="The advice network depends on {key_people:.0f} people: each one's departure alone would cut "
-        "at least {key_person_threshold:.0%} of who can reach whom for advice, or cut someone off.",
+        "at least {key_person_threshold:.0%} of who can reach whom for advice, or cut someone off "
+        "(among the people who answered the survey).",
         suggestion="Build redundancy around them: shadowing, shared channels and introductions, so their "
         "connections do not leave with them.",
         page="Network",

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from lib.analysis.response import POPULATIONS, network_response, respondent_dataset
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
@@ -1005,16 +1006,29 @@ def analysis_json(ds: Dataset) -> dict[str, Any]:
 
     ``relations.<relation>`` (and ``relations.all`` for all relations combined): the whole-network
     measures, dyad census, centralisation, E-I index per attribute (overall value) and the ten
-    highest in-degrees. ``people``: one record per person with every per-person measure on all
+    highest in-degrees, on every report; ``response_rate`` and ``response_basis``
+    (:func:`lib.analysis.response.network_response`); ``population``: which people each measure
+    group is valid on ("respondents" or "all", :data:`lib.analysis.response.POPULATIONS`); and
+    ``respondents``: the same keys recomputed on the respondent-induced network, which is where the
+    out-tie and pair measures (reciprocity, transitivity, out-degree centralisation, …) should be read. ``people``: one record per person with every per-person measure on all
     relations combined, plus ``<relation>.<measure>`` for each relation.
     """
     team_attr = "team"
     relations: dict[str, Any] = {}
     frames: dict[str, pd.DataFrame] = {}
+    answered = network_response(ds)
+    among = respondent_dataset(ds, response=answered)
     for rel in [*ds.relations, "all"]:
         graph = build_graph(ds, None if rel == "all" else [rel])
         team_codes, _ = group_codes(ds, team_attr, graph.ids)
         relations[rel], frames[rel] = _relation_json(ds, graph, team_codes)
+        sub = build_graph(among, None if rel == "all" else [rel])
+        relations[rel]["response_rate"] = answered.rate
+        relations[rel]["response_basis"] = answered.basis
+        relations[rel]["population"] = dict(POPULATIONS)
+        relations[rel]["respondents"] = _relation_json(among, sub, group_codes(among, team_attr, sub.ids)[0])[
+            0
+        ]
     people: list[dict[str, Any]] = []
     base = frames["all"]
     extra = [f.add_prefix(f"{rel}.") for rel, f in frames.items() if rel != "all"]

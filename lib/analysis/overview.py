@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lib.analysis import baseline, flows, learning, network, roles, shifts, skills, trust, wirearchy
+from lib.analysis import baseline, flows, learning, network, response, roles, shifts, skills, trust, wirearchy
 from lib.analysis import findings as rules
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
@@ -99,7 +99,10 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
         org["advice_reciprocity"] = _num(summary.reciprocity_arc)
         org["gini_in_degree_advice"] = _num(summary.gini_in_degree)
         org.update(_overload_facts(network.build_graph(ds, rel, tw)))
-        ranked = roles.rank_key_people(ds, rel, tw, top=20)
+        # on respondents only: nobody is key for being the one person who named a non-respondent
+        answered = response.network_response(ds, tw)
+        org["network_response_rate"] = _num(answered.rate)
+        ranked = roles.rank_key_people(response.respondent_dataset(ds, tw, answered), rel, tw, top=20)
         share = (
             pd.to_numeric(ranked["reach_lost_share"], errors="coerce")
             if len(ranked)
@@ -203,7 +206,8 @@ TILE_DEFINITIONS: dict[str, str] = {
     "(above its 97.5th percentile): most of what they ask stays inside.",
     "top_gaps": "The three skills with the largest total gap (Σ max(required − current, 0) over people).",
     "key_people": f"People whose departure alone would cut at least {KEY_PERSON_REACH_LOSS:.0%} of who can reach "
-    "whom in the advice network, or cut someone off from it.",
+    "whom in the advice network, or cut someone off from it, among the people who answered the survey (a "
+    "non-respondent's own ties are unknown, so nobody is key for being the one who named them).",
 }
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis.network import Graph, build_graph, group_codes, reachable_pairs
+from lib.analysis.response import network_response
 from lib.core.dataset import Dataset
 
 __all__ = [
@@ -85,8 +86,10 @@ def role_definitions(thresholds: RoleThresholds | None = None) -> dict[str, str]
         "broker": f"Broker / boundary spanner: lies on many shortest paths (betweenness in {_top(th.broker_top_share)}) "
         f"or links people in different groups on the most open paths ({_top(th.broker_spanning_top_share)} of "
         "Gould-Fernandez liaison + representative + gatekeeper brokerage). Carries ideas between groups.",
-        "peripheral": f"Peripheral: {peripheral} in or out at most. Possibly new, a specialist, or overlooked.",
-        "isolate": "Isolate: no ties at all in the chosen relations (also: did not respond, if ties come from a survey).",
+        "peripheral": f"Peripheral: {peripheral} in or out at most, among people who answered the survey. Possibly "
+        "new, a specialist, or overlooked. Someone who did not answer is never peripheral: their own ties are unknown.",
+        "isolate": "Isolate: answered the survey, yet no ties at all in the chosen relations (someone who did not "
+        "answer is not an isolate).",
         "energiser": f"Energiser: named as energising by many colleagues ({th.energy_relation} in-degree in "
         f"{_top(th.energiser_top_share)}).",
         "overload": f"Overload risk: much sought for {demand} ({_top(th.overload_top_share)} in-degree of those "
@@ -156,8 +159,10 @@ def assign_roles(
     cut_span = max(_cutoff(spanning, th.broker_spanning_top_share), float(max(th.broker_min_spanning, 1)))
     broker = (btw >= cut_btw) | (spanning >= cut_span)
     total = d_in + d_out
-    isolate = total == 0
-    peripheral = (total > 0) & (total <= th.peripheral_max_degree)
+    # silence is not isolation: someone who did not answer named nobody because they were not asked
+    answered = np.isin(np.asarray(ids, dtype=object), list(network_response(ds, wave).respondents))
+    isolate = (total == 0) & answered
+    peripheral = (total > 0) & (total <= th.peripheral_max_degree) & answered
 
     energiser = np.zeros(n, dtype=bool)
     energy_note = ""
@@ -208,6 +213,8 @@ def assign_roles(
                     f"(≥ {cut_span:g}, the {_percentile(th.broker_spanning_top_share)})"
                 )
             reasons[i].append("; ".join(bits))
+        if not answered[i] and total[i] <= th.peripheral_max_degree:
+            reasons[i].append("did not answer the survey: not assessed as peripheral or isolate")
         if isolate[i]:
             reasons[i].append("no ties")
         if peripheral[i]:
