@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from lib.analysis import netmap, network, roles
+from lib.analysis import netmap, network, response, roles
 from lib.app import ui
 from lib.core import privacy, waves
 from lib.core.sanitise import escape
@@ -65,6 +65,10 @@ with c4.popover("Role thresholds"):
         ),
     )
 rel, wave = tuple(relations), (None if wave_label == "All waves" else wave_label)
+answered = ui.compute(response.network_response, wave)
+st.caption(answered.text())
+if answered.warning:
+    st.warning(answered.warning)
 labels = ui.compute(privacy.person_labels, s.pseudonyms) if named else None
 
 
@@ -168,11 +172,33 @@ tabs = st.tabs(["Organisation", "People", "Groups", "Roles", "Key people"], key=
 if tabs[0].open is not False:
     with tabs[0]:
         summary = ui.compute(network.network_measures, rel, wave)
-        for col, fld in zip(
-            st.columns(4), ["density", "reciprocity_arc", "transitivity", "modularity_teams"], strict=True
-        ):
-            col.metric(netmap.pretty(fld), netmap.fmt(getattr(summary, fld)), help=network.definition(fld))
-        st.dataframe(netmap.summary_table(summary), hide_index=True, width="stretch")
+        undirected = [r for r in rel if r in response.UNDIRECTED_RELATIONS]
+        rebuild = bool(undirected and answered.rate < 1) and st.toggle(
+            f"Reconstruct non-respondents' {', '.join(undirected)} ties from what others reported",
+            key="net_symmetrise",
+            help="Working together goes both ways: a respondent's tie to someone who did not answer is "
+            "copied back (symmetrisation), and the measures are then on everyone.",
+        )
+        among, added = ui.compute(network.respondent_measures, rel, wave, rebuild)
+        basis = "everyone, ties reconstructed" if rebuild else f"the {answered.count} respondents"
+        on = {
+            "density": summary,
+            "reciprocity_arc": among,
+            "transitivity": among,
+            "modularity_teams": summary,
+        }
+        for col, (fld, source) in zip(st.columns(4), on.items(), strict=True):
+            col.metric(
+                netmap.pretty(fld),
+                netmap.fmt(getattr(source, fld)),
+                help=network.definition(fld)
+                + (f" On {basis}." if source is among else " On every report, all people."),
+            )
+        table = netmap.summary_table(summary).rename(columns={"value": "all reports"})
+        table.insert(2, f"on {basis}", netmap.summary_table(among)["value"])
+        st.dataframe(table, hide_index=True, width="stretch")
+        if rebuild:
+            st.caption(f"{added} ties reconstructed by symmetrisation (a respondent's tie copied back).")
 if tabs[1].open and not named:
     tabs[1].info("The people table is hidden in the aggregate view.")
 elif tabs[1].open:

@@ -108,3 +108,23 @@ def test_analyze_json_gives_response_population_and_respondent_measures() -> Non
     assert set(among) == set(advice) - {"response_rate", "response_basis", "population", "respondents"}
     assert among["people"] == 3 and among["ties"] == 6 and among["reciprocity_arc"] == 1.0
     assert advice["reciprocity_arc"] == pytest.approx(6 / 9)
+
+
+def test_the_network_page_states_response_population_and_warns_below_70_percent() -> None:
+    from lib.intake.sample import generate
+    from tests.conftest import open_page
+
+    ds = generate(people=80, seed=3)
+    ds.people["responded"] = pd.array([i % 2 == 0 for i in range(len(ds.people))], dtype="boolean")
+    at = open_page("app_pages/network.py", ds)
+    assert any(
+        c.value.startswith("Response 50% (40 of 80; the roster's responded column)") for c in at.caption
+    )
+    assert any("Only 50% of people answered" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert "all reports" in table.columns and "on the 40 respondents" in table.columns
+    at.multiselect(key="net_relations").set_value(["collaboration"]).run()
+    at.toggle(key="net_symmetrise").set_value(True).run()
+    assert not at.exception
+    assert any("ties reconstructed by symmetrisation" in c.value for c in at.caption)
+    assert "on everyone, ties reconstructed" in at.dataframe[0].value.columns

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lib.analysis.response import POPULATIONS, network_response, respondent_dataset
+from lib.analysis.response import POPULATIONS, network_response, respondent_dataset, symmetrised
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
@@ -62,6 +62,7 @@ __all__ = [
     "numeric_attribute",
     "person_measures",
     "reachable_pairs",
+    "respondent_measures",
 ]
 
 #: Above this many people betweenness (and the average distance) are estimated from sampled sources.
@@ -797,6 +798,26 @@ def network_measures(
     codes, _ = group_codes(ds, team_attr, graph.ids)
     labels, q = communities(graph)
     return _summary(graph, codes, q, len(np.unique(labels)))
+
+
+def respondent_measures(
+    ds: Dataset,
+    relations: Sequence[str] | None = None,
+    wave: str | None = None,
+    symmetrise: bool = False,
+) -> tuple[NetworkSummary, int]:
+    """Whole-network measures where out-ties and pairs are valid (:mod:`lib.analysis.response`),
+    and how many ties were reconstructed.
+
+    Default: on the respondent-induced network (only people who answered, only ties between them).
+    ``symmetrise``: instead, every person, with the undirected relations' ties of non-respondents
+    reconstructed from what respondents reported (:func:`lib.analysis.response.symmetrised`);
+    the second value is the number of ties added, which the page states.
+    """
+    if symmetrise:
+        filled, added = symmetrised(ds, wave=wave)
+        return network_measures(filled, relations, wave), added
+    return network_measures(respondent_dataset(ds, wave), relations, wave), 0
 
 
 def definition(name: str) -> str:
