@@ -5,7 +5,7 @@ import math
 import plotly.express as px
 import streamlit as st
 
-from lib.analysis import trust, wirearchy
+from lib.analysis import response, trust, wirearchy
 from lib.app import ui
 from lib.core import privacy
 from lib.core.sanitise import escape
@@ -184,7 +184,11 @@ else:
     st.plotly_chart(fig, key="advice-flow")
     st.caption(ui.definition(wirearchy.advice_flow).split("\n\n")[0])
     rec = ui.compute(wirearchy.cross_level_reciprocity, wave)
-    hier = ui.compute(wirearchy.advice_hierarchy, wave)
+    hier = ui.compute(wirearchy.advice_hierarchy, wave, True)
+    answered = ui.compute(response.network_response, wave)
+    st.caption(answered.text())
+    if answered.warning:
+        st.warning(answered.warning)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(
         "Advice returned across levels",
@@ -197,9 +201,11 @@ else:
         help=ui.definition(wirearchy.hierarchy_bypass),
     )
     c3.metric(
-        "Krackhardt hierarchy",
+        "Krackhardt hierarchy (respondents)",
         "—" if math.isnan(hier.value) else f"{hier.value:.2f}",
-        help=ui.definition(wirearchy.krackhardt_hierarchy),
+        help=ui.definition(wirearchy.advice_hierarchy)
+        + "\n\n"
+        + ui.definition(wirearchy.krackhardt_hierarchy),
     )
     c4.metric(
         "Trust ties returned",
@@ -216,12 +222,18 @@ else:
     st.caption(privacy.suppression_note(levels, cfg.min_group_size))
 
     st.subheader("Seniority versus advice")
-    corr = ui.compute(wirearchy.seniority_advice_correlation, wave)
+    corr = ui.compute(wirearchy.seniority_advice_correlation, wave, True)
     st.metric(
-        "Rank correlation of seniority and being sought for advice",
+        "Rank correlation of seniority and being sought for advice, off the reporting chain",
         "—" if math.isnan(corr.rho) else f"{corr.rho:+.2f}",
         help=ui.definition(wirearchy.seniority_advice_correlation),
     )
+    if not math.isnan(corr.p_permutation):
+        st.caption(
+            f"Node-label permutation test (seniority shuffled over people, 999 draws): p = {corr.p_permutation:.3f}"
+            f"{'' if corr.p_permutation < 0.05 else ', within what chance gives'}. Names from a person's own "
+            "reports and managers are left out, so reporting lines do not count as knowledge authority."
+        )
     if cfg.individuals_visible:
         degrees = ui.with_names(ui.compute(wirearchy.advice_in_degree, wave)).dropna(subset=["level"])
         fig = px.strip(

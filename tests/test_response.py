@@ -128,3 +128,16 @@ def test_the_network_page_states_response_population_and_warns_below_70_percent(
     assert not at.exception
     assert any("ties reconstructed by symmetrisation" in c.value for c in at.caption)
     assert "on everyone, ties reconstructed" in at.dataframe[0].value.columns
+
+
+def test_krackhardt_hierarchy_is_not_made_by_non_response() -> None:
+    """All reports: a, b, c reach each other (3 pairs, reachable both ways) and each reaches n1–n3
+    (9 pairs, one way only: never returnable): hierarchy = 9 / (3 + 9) = 0.75. Among respondents:
+    3 pairs, all both ways: 0.
+    The reciprocity on the Overview is the respondents' too: 1.0 here, not 6/9."""
+    from lib.analysis import wirearchy
+
+    ds = Dataset(people=_people(["a", "b", "c", "n1", "n2", "n3"]), ties=_ties(RING + SILENT))
+    assert wirearchy.advice_hierarchy(ds).value == pytest.approx(0.75)
+    assert wirearchy.advice_hierarchy(ds, respondents_only=True).value == 0.0
+    assert facts(ds).org["advice_reciprocity"] == 1.0

@@ -96,7 +96,8 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
     has_ties = len(ds.ties) > 0
     if has_ties:
         summary = network.network_measures(ds, rel, tw)
-        org["advice_reciprocity"] = _num(summary.reciprocity_arc)
+        # a tie to someone who did not answer can never be returned: reciprocity is on respondents
+        org["advice_reciprocity"] = _num(network.respondent_measures(ds, rel, tw)[0].reciprocity_arc)
         org["gini_in_degree_advice"] = _num(summary.gini_in_degree)
         org.update(_overload_facts(network.build_graph(ds, rel, tw)))
         # on respondents only: nobody is key for being the one person who named a non-respondent
@@ -200,7 +201,8 @@ TILE_DEFINITIONS: dict[str, str] = {
     "See the Learning page for each formula.",
     "wirearchy_index": "Weighted mean of survey dimensions and network indicators (0–100); see the Trust & "
     "wirearchy page.",
-    "advice_reciprocity": "Arc reciprocity 2M / m of the advice network: the share of advice ties that are returned.",
+    "advice_reciprocity": "Arc reciprocity 2M / m of the advice network among the people who answered the survey: "
+    "the share of advice ties that are returned (a tie to a non-respondent could never be).",
     "silo_groups": f"Departments shown in the aggregate view whose E-I index of the advice they ask (ties sent) "
     f"is ≤ {SILO_EI} and more inward than a random network with the same department sizes and density gives "
     "(above its 97.5th percentile): most of what they ask stays inside.",

@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from lib.analysis import trust
+from lib.analysis.response import respondent_dataset
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import ADVICE, WIREARCHY_DIMENSIONS
@@ -721,8 +722,15 @@ def _krackhardt(src: np.ndarray, tgt: np.ndarray) -> Hierarchy:
     return Hierarchy(asymmetric / total if total else math.nan, symmetric, asymmetric)
 
 
-def advice_hierarchy(ds: Dataset, wave: str | None = None) -> Hierarchy:
-    """Krackhardt's hierarchy (see :func:`krackhardt_hierarchy`) of the advice network."""
+def advice_hierarchy(ds: Dataset, wave: str | None = None, respondents_only: bool = False) -> Hierarchy:
+    """Krackhardt's hierarchy (see :func:`krackhardt_hierarchy`) of the advice network.
+
+    ``respondents_only``: on the respondent-induced network (:mod:`lib.analysis.response`). A tie
+    to someone who did not answer can never be returned, so on all reports non-response alone
+    looks like hierarchy (the sample: 0.23 on all ties, 0.02 among respondents).
+    """
+    if respondents_only:
+        ds = respondent_dataset(ds, waves.tie_wave(ds, wave))
     ties = relation_ties(ds, ADVICE, wave)
     return _krackhardt(ties["source_id"].to_numpy(dtype=object), ties["target_id"].to_numpy(dtype=object))
 
