@@ -49,6 +49,9 @@ class Rule:
 class Facts:
     org: dict[str, object] = field(default_factory=dict)
     groups: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: per-person values (index person_id) that changes between waves are tested on, matched
+    #: person by person; never shown (lib.analysis.overview.changes_between)
+    people: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)

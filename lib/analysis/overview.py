@@ -167,7 +167,63 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
         org["silo_groups"] = int(((ei["ei_sent"] <= SILO_EI) & ei["silo_beyond_chance"]).sum())
     else:
         org["silo_groups"] = None
-    return rules.Facts(org=org, groups=groups)
+    return rules.Facts(org=org, groups=groups, people=_person_facts(ds, w, rel, tw))
+
+
+def _person_facts(ds: Dataset, wave: str, rel: list[str] | None, tw: str | None) -> pd.DataFrame:
+    """Per person: department, ask_inside (share of the advice ties they sent that stay in their
+    department; NaN when they sent none) and informal (1 − FSL share of their learning time)."""
+    ids = ds.people["person_id"].astype(str).drop_duplicates() if len(ds.people) else pd.Series(dtype=str)
+    out = pd.DataFrame(index=pd.Index(ids, name="person_id"))
+    dept = network.group_codes(ds, "department", list(ids))[0] if "department" in ds.people else None
+    out["department"] = ""
+    out["ask_inside"] = np.nan
+    if dept is not None and len(ds.ties):
+        labels = network.group_codes(ds, "department", list(ids))[1]
+        out["department"] = [labels[c] if c >= 0 else "" for c in dept]
+        graph = network.build_graph(ds, rel, tw)
+        s, t = graph.edges()
+        inside = np.bincount(s, weights=(dept[s] == dept[t]) & (dept[s] >= 0), minlength=graph.n)
+        sent = np.bincount(s, minlength=graph.n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["ask_inside"] = np.where(sent > 0, inside / np.where(sent > 0, sent, 1), np.nan)
+    mix = learning.person_mix(ds, wave or None)
+    mix = mix[~mix["zero_total"]] if len(mix) else mix
+    out["informal"] = (1 - mix.set_index("person_id")["FSL"]).reindex(out.index) if len(mix) else np.nan
+    return out
+
+
+#: Level of the paired test a change between waves must pass to be stated as a change.
+CHANGE_ALPHA = 0.05
+#: Matched people needed before a change is tested at all.
+CHANGE_MIN_MATCHED = 5
+
+
+def paired_change(before: pd.Series, after: pd.Series) -> tuple[float, float, int]:
+    """Mean change after − before over the people with a value in both waves, the two-sided p-value
+    of a paired permutation test (each person's two values swapped at random, 9,999 draws,
+    :func:`scipy.stats.permutation_test`) and the number matched. NaN p below
+    :data:`CHANGE_MIN_MATCHED` people or without any change."""
+    both = pd.concat([before.rename("a"), after.rename("b")], axis=1, join="inner").dropna()
+    n = len(both)
+    if n < CHANGE_MIN_MATCHED:
+        return math.nan, math.nan, n
+    x, y = both["b"].to_numpy(dtype=float), both["a"].to_numpy(dtype=float)
+    delta = float((x - y).mean())
+    if np.allclose(x, y):
+        return delta, 1.0, n
+    res = stats.permutation_test(
+        (x, y),
+        lambda a, b, axis: np.mean(a - b, axis=axis),
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=9999,
+        random_state=CHANGE_SEED,
+    )
+    return delta, float(res.pvalue), n
+
+
+CHANGE_SEED = 20_261_206
 
 
 def _overload_facts(graph: network.Graph) -> dict[str, object]:
@@ -395,11 +451,21 @@ def what_changed(ds: Dataset, before: str, after: str, min_size: int = MIN_GROUP
 
 
 def changes_between(after: str, facts_a: rules.Facts, facts_b: rules.Facts) -> list[str]:
-    """:func:`what_changed` from facts already computed (``facts_a`` before, ``facts_b`` after)."""
+    """:func:`what_changed` from facts already computed (``facts_a`` before, ``facts_b`` after).
+
+    A finding that appeared or went away, or a department whose E-I of the advice it asks moved by
+    0.2 or more, is stated as a change only when the change passes a paired permutation test at
+    :data:`CHANGE_ALPHA` on the people present in both waves (:func:`paired_change`: each person's
+    share of advice asked inside their department, or informal share of learning time), with
+    Holm's correction over every test of the comparison (every department is tested, since any of
+    them could have moved). Otherwise the line says "within noise", with the p-value; a finding
+    whose measure has no person-level test says "not tested for noise".
+    """
+    tests = _ChangeTests(facts_a, facts_b)
     fa = {(f.rule, f.group): f for f in rules.evaluate(facts_a)}
     fb = {(f.rule, f.group): f for f in rules.evaluate(facts_b)}
-    out = [f"New in {after}: {fb[k].statement}" for k in fb if k not in fa]
-    out += [f"No longer true in {after}: {fa[k].statement}" for k in fa if k not in fb]
+    pending = [(f"New in {after}: {fb[k].statement}", *k) for k in fb if k not in fa]
+    pending += [(f"No longer true in {after}: {fa[k].statement}", *k) for k in fa if k not in fb]
     ga, gb = facts_a.groups.get("department"), facts_b.groups.get("department")
     if ga is not None and gb is not None and len(ga) and len(gb):
         m = (
@@ -408,9 +474,72 @@ def changes_between(after: str, facts_a: rules.Facts, facts_b: rules.Facts) -> l
             .join(gb.set_index("group")["ei_sent"].rename("after"), how="inner")
         )
         m["delta"] = m["after"] - m["before"]
+        for group in m.index:
+            tests.run("ask_inside", str(group))  # the family: every department could have moved
         for group, row in m[m["delta"].abs() >= 0.2].iterrows():
             verb = "opened up" if row["delta"] > 0 else "turned inward"
-            out.append(
-                f"{group} {verb}: E-I of the advice it asks {row['before']:+.2f} → {row['after']:+.2f}."
-            )
-    return out
+            line = f"{group} {verb}: E-I of the advice it asks {row['before']:+.2f} → {row['after']:+.2f}."
+            pending.append((line, "silo", str(group)))
+    for _, rule, group in pending:
+        test = _CHANGE_TESTS.get(rule)
+        if test is not None:
+            tests.run(test[0], group if test[1] else "")
+    adjusted = tests.holm()
+    return [_tested(line, adjusted, tests.matched, rule, group) for line, rule, group in pending]
+
+
+#: rule → (per-person column the change is tested on, whether the test is within the rule's group)
+_CHANGE_TESTS: dict[str, tuple[str, bool]] = {
+    "silo": ("ask_inside", True),
+    "formal_heavy": ("informal", False),
+    "group_formal_heavy": ("informal", True),
+}
+
+
+class _ChangeTests:
+    """The paired tests of one comparison, each run once, and their Holm-adjusted p-values."""
+
+    def __init__(self, facts_a: rules.Facts, facts_b: rules.Facts) -> None:
+        self.a, self.b = facts_a.people, facts_b.people
+        self.raw: dict[tuple[str, str], float] = {}
+        self.matched: dict[tuple[str, str], int] = {}
+
+    def run(self, column: str, group: str) -> None:
+        key = (column, group)
+        if key in self.raw or column not in self.a or column not in self.b:
+            return
+        a, b = self.a[column], self.b[column]
+        if group:
+            a, b = a[self.a["department"] == group], b[self.b["department"] == group]
+        _, p, n = paired_change(a, b)
+        self.raw[key], self.matched[key] = p, n
+
+    def holm(self) -> dict[tuple[str, str], float]:
+        """Holm–Bonferroni adjusted p-values (Holm 1979) of the tests that could be run."""
+        done = sorted((p, k) for k, p in self.raw.items() if not math.isnan(p))
+        out: dict[tuple[str, str], float] = {k: p for k, p in self.raw.items() if math.isnan(p)}
+        running = 0.0
+        for i, (p, key) in enumerate(done):
+            running = max(running, min(1.0, (len(done) - i) * p))
+            out[key] = running
+        return out
+
+
+def _tested(
+    line: str,
+    adjusted: dict[tuple[str, str], float],
+    matched: dict[tuple[str, str], int],
+    rule: str,
+    group: str,
+) -> str:
+    """``line`` as a change when its test passes; else marked "within noise" or "not tested"."""
+    test = _CHANGE_TESTS.get(rule)
+    key = (test[0], group if test[1] else "") if test else ("", "")
+    if key not in adjusted:
+        return f"{line} (not tested for noise)"
+    p, n = adjusted[key], matched[key]
+    if math.isnan(p):
+        return f"Within noise (too few people in both waves to test, {n}): {line}"
+    if p < CHANGE_ALPHA:
+        return f"{line} (paired permutation test on {n} people in both waves, Holm-adjusted p = {p:.3f})"
+    return f"Within noise (paired permutation test on {n} people in both waves, Holm-adjusted p = {p:.2f}): {line}"
