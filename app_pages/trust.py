@@ -85,7 +85,7 @@ else:
     c2.metric("Respondents", f"{rate.respondents} of {rate.people}")
     for row in summary[summary["alpha"] < trust.ALPHA_WARNING].itertuples(index=False):
         st.warning(
-            f"{ui.md(row.label)}: Cronbach's alpha {row.alpha:.2f} is below {trust.ALPHA_WARNING}; the items do not measure one thing."
+            f"{ui.md(row.label)}: Cronbach's alpha {row.alpha:.2f} is below {trust.ALPHA_WARNING}; the items do not hang together well enough to average."
         )
     st.dataframe(
         summary.drop(columns=["dimension"]),
@@ -95,6 +95,9 @@ else:
             "favourable": st.column_config.NumberColumn(format="percent"),
             "alpha": st.column_config.NumberColumn(
                 "Cronbach's alpha", format="%.2f", help=ui.definition(trust.cronbach_alpha)
+            ),
+            "omega": st.column_config.NumberColumn(
+                "McDonald's omega", format="%.2f", help=ui.definition(trust.mcdonald_omega)
             ),
         },
     )

@@ -28,6 +28,7 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
 from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE
+from lib.core.stats import bootstrap_interval
 
 __all__ = [
     "INFORMAL_REFERENCE",
@@ -238,6 +239,8 @@ class MixSummary:
     buckets: dict[str, float] = field(default_factory=dict)
     informal_share: float = float("nan")
     self_directed_share: float = float("nan")
+    #: 95% bootstrap interval of the informal share over respondents (lib.core.stats.bootstrap_interval)
+    informal_share_ci: tuple[float, float] = (float("nan"), float("nan"))
 
     def as_dict(self) -> dict[str, object]:
         def clean(x: float) -> float | None:
@@ -252,6 +255,7 @@ class MixSummary:
             "seventy_twenty_ten": {k: clean(v) for k, v in self.buckets.items()},
             "informal_share": clean(self.informal_share),
             "self_directed_share": clean(self.self_directed_share),
+            "informal_share_ci": [clean(x) for x in self.informal_share_ci],
         }
 
 
@@ -262,7 +266,8 @@ def overall_mix(
 
     mix(t) = (1/n) Σ_p share_p(t) over the n respondents (hours > 0); informal share =
     1 − mix(FSL) (reference: about 80%, Cross 2007); self-directed share = mix(IOL) + mix(GDL) +
-    mix(PDL) (Jarche); experience / others / formal = sums over :data:`SEVENTY_TWENTY_TEN`
+    mix(PDL) (Jarche); informal_share_ci: its 95% bootstrap interval over respondents;
+    experience / others / formal = sums over :data:`SEVENTY_TWENTY_TEN`
     (reference 70:20:10). All NaN when n < ``min_size`` (suppressed) or n = 0, and, with
     ``across`` (the aggregate view), when the wave's respondents differ from another wave's by
     fewer than ``min_size`` people (:attr:`lib.core.privacy.Release.withheld`: comparing the two
@@ -298,6 +303,7 @@ def overall_mix(
         buckets={b.name: sum(shares[t] for t in b.types) for b in SEVENTY_TWENTY_TEN},
         informal_share=1.0 - shares["FSL"],
         self_directed_share=sum(shares[t] for t in SELF_DIRECTED_TYPES),
+        informal_share_ci=bootstrap_interval(1.0 - resp["FSL"].to_numpy(dtype=float)),
     )
 
 

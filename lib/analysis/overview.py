@@ -84,6 +84,7 @@ def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) 
 
     mix = learning.overall_mix(ds, w or None, min_size)
     org["informal_share"] = _num(mix.informal_share)
+    org["informal_share_low"], org["informal_share_high"] = (_num(x) for x in mix.informal_share_ci)
     org["fsl_share"] = _num(mix.shares.get("FSL"))
     org["self_directed_share"] = _num(mix.self_directed_share)
     for bucket, value in mix.buckets.items():
@@ -242,6 +243,12 @@ def _overload_facts(graph: network.Graph) -> dict[str, object]:
     }
 
 
+def _interval(o: dict[str, object], key: str) -> str:
+    """ " (95% CI a–b%)" from the facts ``key_low``/``key_high``, or "" without them."""
+    low, high = _num(o.get(f"{key}_low")), _num(o.get(f"{key}_high"))
+    return "" if low is None or high is None else f" (95% CI {low:.0%}–{high:.0%})"
+
+
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
@@ -251,8 +258,9 @@ def _pct(x: float | None) -> str:
 TILE_DEFINITIONS: dict[str, str] = {
     "people": "People on the roster (the people sheet).",
     "response_rate": "Respondents (people with at least one survey answer in the wave, or marked responded) / people.",
-    "informal_share": "1 − FSL share of learning time (reference: about 80%); experience : others : formal "
-    "against the 70 : 20 : 10 reference.",
+    "informal_share": "1 − FSL share of learning time (reference: about 80%), with its 95% bootstrap interval over "
+    "respondents; experience : others : formal against the 70 : 20 : 10 reference (a model of where key lessons "
+    "come from, not of hours).",
     "shifts": "Each shift's position between its 'from' and 'to' pole (0–100); the tile's value is their mean. "
     "See the Learning page for each formula.",
     "wirearchy_index": "Weighted mean of survey dimensions and network indicators (0–100); see the Trust & "
@@ -298,7 +306,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "informal_share",
             "Informal learning",
             _num(o.get("informal_share")),
-            _pct(_num(o.get("informal_share"))),
+            _pct(_num(o.get("informal_share"))) + _interval(o, "informal_share"),
             f"{TILE_DEFINITIONS['informal_share']} Now: {mix_text}.",
             "Learning",
         ),
