@@ -196,6 +196,18 @@ if tabs[0].open is not False:
             )
         table = netmap.summary_table(summary).rename(columns={"value": "all reports"})
         table.insert(2, f"on {basis}", netmap.summary_table(among)["value"])
+        chance = ui.compute(network.random_baseline, rel, wave)
+        table.insert(
+            3,
+            "random network: expected [95% interval]",
+            [
+                f"{netmap.fmt(chance[k][0])} [{netmap.fmt(chance[k][1])}–{netmap.fmt(chance[k][2])}]"
+                if k in chance
+                else ""
+                for k in summary.as_dict()
+                if k != "relations"
+            ],
+        )
         st.dataframe(table, hide_index=True, width="stretch")
         if rebuild:
             st.caption(f"{added} ties reconstructed by symmetrisation (a respondent's tie copied back).")

@@ -51,3 +51,32 @@ def test_dimension_summary_gives_intervals_and_omega() -> None:
         assert row.mean_low < row.mean < row.mean_high
         assert row.alpha_low < row.alpha < row.alpha_high
         assert 0 < row.omega < 1
+
+
+def test_random_network_baseline_by_hand_and_a_random_network_inside_it() -> None:
+    """200 people naming 5 others at random: density d = 5/199; the chance a name is returned is
+    about d, so expected arc reciprocity ≈ 0.025; transitivity of the undirected graph is about its
+    density 2d ≈ 0.05. The measured values of such a network fall inside the 95% intervals."""
+    from lib.analysis import network
+    from lib.core.dataset import Dataset
+
+    n, k = 200, 5
+    rng = np.random.default_rng(4)
+    ids = [f"q{i}" for i in range(n)]
+    pairs = [
+        (ids[i], ids[j])
+        for i in range(n)
+        for j in rng.choice([x for x in range(n) if x != i], k, replace=False)
+    ]
+    ties = pd.DataFrame(
+        {"source_id": [a for a, _ in pairs], "target_id": [b for _, b in pairs], "relation": "advice"}
+    )
+    ds = Dataset(people=pd.DataFrame({"person_id": ids, "name": ids}), ties=ties)
+    chance = network.random_baseline(ds, ["advice"])
+    d = k / (n - 1)
+    assert chance["reciprocity_arc"][0] == pytest.approx(d, abs=0.01)
+    assert chance["transitivity"][0] == pytest.approx(2 * d, abs=0.015)
+    summary = network.network_measures(ds, ["advice"])
+    for key in ("reciprocity_arc", "transitivity", "gini_in_degree"):
+        _, low, high = chance[key]
+        assert low <= getattr(summary, key) <= high, key

@@ -123,6 +123,7 @@ def test_the_network_page_states_response_population_and_warns_below_70_percent(
     assert any("Only 50% of people answered" in w.value for w in at.warning)
     table = at.dataframe[0].value
     assert "all reports" in table.columns and "on the 40 respondents" in table.columns
+    assert "random network: expected [95% interval]" in table.columns
     at.multiselect(key="net_relations").set_value(["collaboration"]).run()
     at.toggle(key="net_symmetrise").set_value(True).run()
     assert not at.exception

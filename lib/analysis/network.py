@@ -61,6 +61,7 @@ __all__ = [
     "network_measures",
     "numeric_attribute",
     "person_measures",
+    "random_baseline",
     "reachable_pairs",
     "respondent_measures",
 ]
@@ -818,6 +819,18 @@ def respondent_measures(
         filled, added = symmetrised(ds, wave=wave)
         return network_measures(filled, relations, wave), added
     return network_measures(respondent_dataset(ds, wave), relations, wave), 0
+
+
+def random_baseline(
+    ds: Dataset, relations: Sequence[str] | None = None, wave: str | None = None
+) -> dict[str, tuple[float, float, float]]:
+    """What a random network with the same people and the same number of names from each person
+    gives for reciprocity, transitivity and the Gini of in-degree: measure → (expected, 2.5th,
+    97.5th percentile) (:func:`lib.analysis.baseline.network_baseline`)."""
+    from lib.analysis.baseline import network_baseline
+
+    graph = build_graph(ds, relations, wave)
+    return network_baseline(graph.edges()[0], graph.n)
 
 
 def definition(name: str) -> str:
