@@ -9,7 +9,7 @@ from lib.analysis import flows, learning, shifts
 from lib.app import ui
 from lib.core import privacy, waves
 from lib.core.sanitise import escape
-from lib.core.schema import LEARNING_TYPES
+from lib.core.schema import LEARNING_TYPES, LEARNING_WORDING_SINCE
 
 ui.guard("learning")  # stops here for a role that may not open this page
 ds = ui.dataset()
@@ -81,6 +81,18 @@ with mix_tab:
         )
         if summary.zero_total:
             st.caption(f"{summary.zero_total} people reported zero hours: counted, not divided by.")
+        lo, hi = summary.informal_share_ci
+        if not pd.isna(lo):
+            st.caption(
+                f"Informal share {pct(summary.informal_share)}, 95% bootstrap interval {pct(lo)}–{pct(hi)}."
+            )
+        if prev is not None:
+            st.caption(
+                f"The survey kit's learning questions took Jane Hart's wording on {LEARNING_WORDING_SINCE} (IOL as "
+                "internal updates and briefings, ASL as occasions): a wave collected before used the earlier wording "
+                "(IOL as learning from colleagues, ASL as hours), so a change across that date compares different "
+                "questions."
+            )
     by = st.selectbox("Compare groups by", [*ds.attributes, "wave"], key="learning-by")
     table = ui.compute(learning.group_mix, by, wave, s.min_group_size, not s.individuals_visible)
     shown = privacy.shown(table)

@@ -80,3 +80,15 @@ def test_random_network_baseline_by_hand_and_a_random_network_inside_it() -> Non
     for key in ("reciprocity_arc", "transitivity", "gini_in_degree"):
         _, low, high = chance[key]
         assert low <= getattr(summary, key) <= high, key
+
+
+def test_the_learning_page_gives_the_interval_and_marks_the_wording_change() -> None:
+    from tests.conftest import open_page
+
+    at = open_page("app_pages/learning.py")
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Informal share") and "95% bootstrap interval" in c for c in captions)
+    assert any("took Jane Hart's wording on" in c for c in captions)
+    assert any(
+        "70:20:10: experience : others : formal" in c and "not of how time is spent" in c for c in captions
+    )
