@@ -9,7 +9,7 @@ from lib.analysis import flows, learning, shifts
 from lib.app import tables, ui
 from lib.core import privacy, waves
 from lib.core.sanitise import escape
-from lib.core.schema import LEARNING_TYPES
+from lib.core.schema import LEARNING_TYPES, LEARNING_WORDING_SINCE
 from lib.report import definitions
 
 ui.guard("learning")  # stops here for a role that may not open this page
@@ -80,6 +80,18 @@ with mix_tab:
         )
         if summary.zero_total:
             st.caption(f"{summary.zero_total} people reported zero hours: counted, not divided by.")
+        lo, hi = summary.informal_share_ci
+        if not pd.isna(lo):
+            st.caption(
+                f"Informal share {pct(summary.informal_share)}, 95% bootstrap interval {pct(lo)}–{pct(hi)}."
+            )
+        if prev is not None:
+            st.caption(
+                f"The survey kit's learning questions took Jane Hart's wording on {LEARNING_WORDING_SINCE} (IOL as "
+                "internal updates and briefings, ASL as occasions): a wave collected before used the earlier wording "
+                "(IOL as learning from colleagues, ASL as hours), so a change across that date compares different "
+                "questions."
+            )
     by = st.selectbox("Compare groups by", [*ds.attributes, "wave"], key="learning-by")
     table = ui.compute(learning.group_mix, by, wave, s.min_group_size, not s.individuals_visible)
     shown = privacy.shown(table)
@@ -117,6 +129,11 @@ with mix_tab:
                 title="Experience : others : formal against 70:20:10",
             ),
             key="mix-702010",
+        )
+        st.caption(
+            f"70:20:10: {learning.REFERENCES['70:20:10'][1]}. About 80% informal: "
+            f"{learning.REFERENCES['informal_share'][1]}. {learning.REFERENCES['ASL'][1][0].upper()}"
+            f"{learning.REFERENCES['ASL'][1][1:]}."
         )
         ui.download_table(
             table.drop(columns=["suppressed_reason"]), f"learning-mix-by-{by}.csv", key="dl-mix"

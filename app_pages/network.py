@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from lib.analysis import netmap, network, roles
+from lib.analysis import netmap, network, response, roles
 from lib.app import tables, ui
 from lib.core import privacy, waves
 from lib.core.sanitise import escape
@@ -65,6 +65,10 @@ with c4.popover("Role thresholds"):
         ),
     )
 rel, wave = tuple(relations), (None if wave_label == "All waves" else wave_label)
+answered = ui.compute(response.network_response, wave)
+st.caption(answered.text())
+if answered.warning:
+    st.warning(answered.warning)
 labels = ui.compute(privacy.person_labels, s.pseudonyms) if named else None
 
 
@@ -174,11 +178,47 @@ tabs = st.tabs(["Organisation", "People", "Groups", "Roles", "Key people"], key=
 if tabs[0].open is not False:
     with tabs[0]:
         summary = ui.compute(network.network_measures, rel, wave)
-        for col, fld in zip(
-            st.columns(4), ["density", "reciprocity_arc", "transitivity", "modularity_teams"], strict=True
-        ):
-            col.metric(netmap.pretty(fld), netmap.fmt(getattr(summary, fld)), help=definitions.text(fld))
-        tables.show(netmap.summary_table(summary, definitions.summary_texts()), key="net-summary")
+        undirected = [r for r in rel if r in response.UNDIRECTED_RELATIONS]
+        rebuild = bool(undirected and answered.rate < 1) and st.toggle(
+            f"Reconstruct non-respondents' {', '.join(undirected)} ties from what others reported",
+            key="net_symmetrise",
+            help="Working together goes both ways: a respondent's tie to someone who did not answer is "
+            "copied back (symmetrisation), and the measures are then on everyone.",
+        )
+        among, added = ui.compute(network.respondent_measures, rel, wave, rebuild)
+        basis = "everyone, ties reconstructed" if rebuild else f"the {answered.count} respondents"
+        on = {
+            "density": summary,
+            "reciprocity_arc": among,
+            "transitivity": among,
+            "modularity_teams": summary,
+        }
+        for col, (fld, source) in zip(st.columns(4), on.items(), strict=True):
+            col.metric(
+                netmap.pretty(fld),
+                netmap.fmt(getattr(source, fld)),
+                help=definitions.text(fld)
+                + (f" On {basis}." if source is among else " On every report, all people."),
+            )
+        table = netmap.summary_table(summary, definitions.summary_texts()).rename(
+            columns={"value": "all reports"}
+        )
+        table.insert(2, f"on {basis}", netmap.summary_table(among, definitions.summary_texts())["value"])
+        chance = ui.compute(network.random_baseline, rel, wave)
+        table.insert(
+            3,
+            "random network: expected [95% interval]",
+            [
+                f"{netmap.fmt(chance[k][0])} [{netmap.fmt(chance[k][1])}–{netmap.fmt(chance[k][2])}]"
+                if k in chance
+                else ""
+                for k in summary.as_dict()
+                if k != "relations"
+            ],
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
+        if rebuild:
+            st.caption(f"{added} ties reconstructed by symmetrisation (a respondent's tie copied back).")
 if tabs[1].open and not named:
     tabs[1].info("The people table is hidden in the aggregate view.")
 elif tabs[1].open:
@@ -193,6 +233,8 @@ elif tabs[1].open:
             )
 if tabs[2].open and not group_attr:
     tabs[2].info("Add a team or department column to the people sheet to compare groups.")
+elif tabs[2].open and network.numeric_attribute(ds, group_attr):
+    tabs[2].info(ui.compute(network.ei_index, group_attr, rel, wave).note)
 elif tabs[2].open:
     with tabs[2]:
         ei = ui.compute(network.ei_index, group_attr, rel, wave)
@@ -212,7 +254,9 @@ elif tabs[2].open:
             width="stretch",
         )
         tables.show(
-            visible.drop(columns=["reason"]), key="net-ei", help_texts={"ei": definitions.text("ei_index")}
+            visible.drop(columns=["reason"]),
+            key="net-ei",
+            help_texts={"ei": definitions.text("ei_index"), "ei_sent": definitions.text("ei_index")},
         )
         st.caption(privacy.suppression_note(checked, s.min_group_size) or "Every group is shown.")
 if tabs[3].open:

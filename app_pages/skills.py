@@ -172,6 +172,8 @@ elif section == "Who to ask":
 else:
     st.subheader("Skill-profile clusters vs formal teams", help=definitions.text("skill_clusters"))
     cl = ui.compute(skills.skill_clusters, wave)
+    if cl.note:
+        st.caption(cl.note)
     if cl.k == 0:
         st.info(f"No clusters: {cl.reason}.")
     else:

@@ -5,7 +5,7 @@ import math
 import plotly.express as px
 import streamlit as st
 
-from lib.analysis import hierarchy, trust, wirearchy
+from lib.analysis import hierarchy, response, trust, wirearchy
 from lib.app import tables, ui
 from lib.core import privacy
 from lib.core.sanitise import escape
@@ -88,12 +88,12 @@ else:
     c2.metric("Respondents", f"{rate.respondents} of {rate.people}")
     for row in summary[summary["alpha"] < trust.ALPHA_WARNING].itertuples(index=False):
         st.warning(
-            f"{ui.md(row.label)}: Cronbach's alpha {row.alpha:.2f} is below {trust.ALPHA_WARNING}; the items do not measure one thing."
+            f"{ui.md(row.label)}: Cronbach's alpha {row.alpha:.2f} is below {trust.ALPHA_WARNING}; the items do not hang together well enough to average."
         )
     tables.show(
         summary.drop(columns=["dimension"]),
         key="dimension-summary",
-        help_texts={"alpha": definitions.text("cronbach_alpha")},
+        help_texts={"alpha": definitions.text("cronbach_alpha"), "omega": definitions.text("mcdonald_omega")},
         overrides={"label": st.column_config.Column("Dimension")},
     )
     with st.expander("Items"):
@@ -182,7 +182,11 @@ else:
     st.plotly_chart(fig, key="advice-flow")
     st.caption(definitions.text("advice_flow").split("\n\n")[0])
     rec = ui.compute(hierarchy.cross_level_reciprocity, wave)
-    hier = ui.compute(hierarchy.advice_hierarchy, wave)
+    hier = ui.compute(hierarchy.advice_hierarchy, wave, True)
+    answered = ui.compute(response.network_response, wave)
+    st.caption(answered.text())
+    if answered.warning:
+        st.warning(answered.warning)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(
         "Advice returned across levels",
@@ -195,9 +199,9 @@ else:
         help=definitions.text("hierarchy_bypass"),
     )
     c3.metric(
-        "Krackhardt hierarchy",
+        "Krackhardt hierarchy (respondents)",
         "—" if math.isnan(hier.value) else f"{hier.value:.2f}",
-        help=definitions.text("krackhardt_hierarchy"),
+        help=definitions.text("advice_hierarchy") + "\n\n" + definitions.text("krackhardt_hierarchy"),
     )
     c4.metric(
         "Trust ties returned",
@@ -209,12 +213,18 @@ else:
     st.caption(privacy.suppression_note(levels, cfg.min_group_size))
 
     st.subheader("Seniority versus advice")
-    corr = ui.compute(hierarchy.seniority_advice_correlation, wave)
+    corr = ui.compute(hierarchy.seniority_advice_correlation, wave, True)
     st.metric(
-        "Rank correlation of seniority and being sought for advice",
+        "Rank correlation of seniority and being sought for advice, off the reporting chain",
         "—" if math.isnan(corr.rho) else f"{corr.rho:+.2f}",
         help=definitions.text("seniority_advice_correlation"),
     )
+    if not math.isnan(corr.p_permutation):
+        st.caption(
+            f"Node-label permutation test (seniority shuffled over people, 999 draws): p = {corr.p_permutation:.3f}"
+            f"{'' if corr.p_permutation < 0.05 else ', within what chance gives'}. Names from a person's own "
+            "reports and managers are left out, so reporting lines do not count as knowledge authority."
+        )
     if cfg.individuals_visible:
         degrees = ui.with_names(ui.compute(hierarchy.advice_in_degree, wave)).dropna(subset=["level"])
         fig = px.strip(

@@ -13,6 +13,17 @@ NEUTRAL_ORG: dict[str, object] = {
     "informal_share": 0.82,
     "fsl_share": 0.18,
     "gini_in_degree_advice": 0.35,
+    "advice_overload": 1.1,
+    "advice_top_in_degree": 9,
+    "advice_median_in_degree": 4,
+    "advice_top_ratio": 2.25,
+    "advice_top_ratio_random": 2.0,
+    "advice_top_share": 0.03,
+    "advice_top_share_random": 0.02,
+    "overload_beyond_chance": True,
+    "advice_down_beyond_chance": True,
+    "seniority_advice_p": 0.01,
+    "seniority_advice_beyond_chance": True,
     "key_people": 0,
     "key_person_threshold": 0.05,
     "advice_reciprocity": 0.35,
@@ -30,7 +41,10 @@ NEUTRAL_DEPARTMENTS = pd.DataFrame(
         "group": ["Sales", "Engineering"],
         "size": [30, 40],
         "ei": [-0.2, 0.1],
+        "ei_sent": [-0.2, 0.1],
         "internal_share": [0.6, 0.45],
+        "internal_share_random": [0.2, 0.3],
+        "silo_beyond_chance": [True, True],
         "fsl_share": [0.15, 0.12],
     }
 )
@@ -44,17 +58,37 @@ def neutral() -> Facts:
 CASES: dict[str, tuple[dict[str, object], dict[str, object], list[str], str]] = {
     "silo": (
         {},
-        {"ei": -0.82, "internal_share": 0.91},
-        ["Sales asks inside Sales", "91%", "-0.82"],
+        {"ei_sent": -0.82, "internal_share": 0.91},
+        ["Sales asks inside Sales", "91%", "-0.82", "keep about 20%"],
         "strong",
     ),
     "formal_heavy": ({"informal_share": 0.66, "fsl_share": 0.34}, {}, ["34%", "66%"], "moderate"),
     "group_formal_heavy": ({}, {"fsl_share": 0.45}, ["Sales", "45%"], "strong"),
-    "experts_overloaded": ({"gini_in_degree_advice": 0.55}, {}, ["0.55"], "moderate"),
+    "experts_overloaded": (
+        {
+            "advice_overload": 2.5,
+            "advice_top_in_degree": 48,
+            "advice_top_ratio": 12.0,
+            "advice_top_share": 0.08,
+        },
+        {},
+        ["named by 48 colleagues", "12.0 times the median person (4)", "about 2.0 times", "8%", "random: 2%"],
+        "moderate",
+    ),
     "key_people": ({"key_people": 4}, {}, ["4 people", "5%"], "strong"),
     "low_reciprocity": ({"advice_reciprocity": 0.15}, {}, ["15%"], "moderate"),
-    "top_down": ({"advice_down_share": 0.03, "advice_up_share": 0.8}, {}, ["3%", "80%"], "strong"),
-    "rank_over_knowledge": ({"seniority_advice_correlation": 0.45}, {}, ["+0.45"], "moderate"),
+    "top_down": (
+        {"advice_down_share": 0.03, "advice_up_share": 0.8},
+        {},
+        ["rarely flows up", "only 3% of advice requests are seniors asking", "80%"],
+        "strong",
+    ),
+    "rank_over_knowledge": (
+        {"seniority_advice_correlation": 0.45},
+        {},
+        ["+0.45", "outside a person's reporting chain", "p = 0.010"],
+        "moderate",
+    ),
     "weak_dimension": ({"weakest_dimension_mean": 2.4}, {}, ["Trust", "2.40"], "strong"),
     "stock_heavy": ({"flow_share": 0.4}, {}, ["40%"], "moderate"),
     "single_holder_skills": (
@@ -113,3 +147,20 @@ def test_tables_list_every_rule_and_finding() -> None:
     facts.org["flow_share"] = 0.3
     table = findings_table(evaluate(facts))
     assert len(table) == 1 and "flow_share = 0.3" in table.loc[0, "evidence"]
+
+
+@pytest.mark.parametrize("rule", [r.key for r in RULES if r.beyond])
+def test_a_value_chance_explains_never_fires(rule: str) -> None:
+    """The rule's measure passes its threshold, but the random-network baseline says chance gives as
+    much: no finding."""
+    org, dept, _, _ = CASES[rule]
+    facts = neutral()
+    facts.org.update(org)
+    for col, value in dept.items():
+        facts.groups["department"].loc[0, col] = value
+    flag = next(r.beyond for r in RULES if r.key == rule)
+    if flag in facts.org:
+        facts.org[flag] = False
+    else:
+        facts.groups["department"][flag] = False
+    assert evaluate(facts) == []

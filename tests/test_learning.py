@@ -222,3 +222,13 @@ def test_analysis_json_is_json() -> None:
     dept = out["per_department"]
     assert isinstance(dept, list) and dept[0]["department"] == "D"
     assert out["informal_share"] == pytest.approx(1 - out["shares"]["FSL"], abs=1e-3)  # type: ignore[index]
+
+
+def test_both_references_say_what_they_mean() -> None:
+    """70:20:10 is about where key lessons come from, not hours; 80% informal is the nearer
+    reference for hours; and how ASL occasions enter the mix is stated (issue 17)."""
+    from lib.analysis import learning
+
+    assert "not of how time is spent" in learning.REFERENCES["70:20:10"][1]
+    assert learning.REFERENCES["informal_share"][0] == 0.8
+    assert "one hour each" in learning.REFERENCES["ASL"][1]

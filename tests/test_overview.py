@@ -86,12 +86,24 @@ def test_silo_department_is_counted_and_reported() -> None:
     ds = Dataset(people=people, ties=_ties([*inside, ("p0", "qp0")]))
     f = facts(ds)
     dept = f.groups["department"].set_index("group")
-    # Sales: I = 6, E = 1 → E-I = −5/7; Ops: I = 6, E = 1 → −5/7
+    # Sales: I = 6, E = 1 → E-I = −5/7; Ops: I = 6, E = 1 → −5/7 (ties sent and received)
     assert dept.loc["Sales", "ei"] == pytest.approx(-5 / 7)
+    # what each asks (ties sent): Sales 6 of 7 inside, Ops 6 of 6
+    assert dept.loc["Sales", "ei_sent"] == pytest.approx(-5 / 7)
     assert dept.loc["Sales", "internal_share"] == pytest.approx(6 / 7)
-    assert f.org["silo_groups"] == 2
+    assert dept.loc["Ops", "internal_share"] == pytest.approx(1.0)
+    # at random a name stays inside with p = 5/11; Binomial(7, 5/11) reaches 6 of 7 in more than
+    # 2.5% of networks (P(X ≥ 6) = 7·p⁶·(1−p) + p⁷ ≈ 0.038), Binomial(6, 5/11) reaches 6 of 6 in less
+    # (p⁶ ≈ 0.0088): Ops is a silo beyond chance, Sales is not
+    assert dept.loc["Sales", "internal_share_random"] == pytest.approx(5 / 11)
+    assert not dept.loc["Sales", "silo_beyond_chance"]
+    assert dept.loc["Ops", "silo_beyond_chance"]
+    assert f.org["silo_groups"] == 1
     statements = [x.statement for x in headline(ds).findings]
-    assert any(s.startswith("Sales asks inside Sales: 86%") for s in statements)
+    assert any(
+        s.startswith("Ops asks inside Ops: 100% of the advice") and "about 45%" in s for s in statements
+    )
+    assert not any(s.startswith("Sales asks inside") for s in statements)
 
 
 def test_groups_below_the_minimum_size_never_reach_the_findings() -> None:
@@ -111,8 +123,8 @@ def sample() -> Dataset:
 
 def test_sample_story_the_silo_opens_up_between_waves(sample: Dataset) -> None:
     first, second = sample.waves[0], sample.waves[-1]
-    before = facts(sample, first).groups["department"].set_index("group")["ei"]
-    after = facts(sample, second).groups["department"].set_index("group")["ei"]
+    before = facts(sample, first).groups["department"].set_index("group")["ei_sent"]
+    after = facts(sample, second).groups["department"].set_index("group")["ei_sent"]
     silo = before.idxmin()
     assert before[silo] <= -0.6  # a silo in the first wave …
     assert after[silo] > before[silo] + 0.2  # … that opened up in the second

@@ -119,9 +119,16 @@ def test_roles_on_a_star() -> None:
     assert table.loc["hub", "central_connector"]
     assert table.loc["hub", "overload"]  # 9 seekers from 3 groups
     assert "overload risk" in table.loc["hub", "roles"] and "9 people" in table.loc["hub", "reason"]
-    assert table.loc["iso", "isolate"] and not table.loc["iso", "peripheral"]
+    # without a responded column, naming nobody means "did not answer" (the stated proxy): iso is
+    # not an isolate, its silence is unknown
+    assert not table.loc["iso", "isolate"] and not table.loc["iso", "peripheral"]
+    assert "did not answer" in table.loc["iso", "reason"]
     assert table.loc["lone", "peripheral"] and table.loc["lone", "roles"] == "peripheral"
     assert table.loc["p1", "energiser"] and not table.loc["p2", "energiser"]
+    answered = star_ds()
+    answered.people["responded"] = pd.array([True] * len(answered.people), dtype="boolean")
+    table = roles.assign_roles(answered, pm).set_index("person_id")
+    assert table.loc["iso", "isolate"] and not table.loc["iso", "peripheral"]  # answered, named nobody
     assert table["isolate"].sum() == 1
     assert not table.loc["p3", ["central_connector", "broker", "overload", "isolate"]].any()
 
@@ -239,3 +246,48 @@ def test_reach_counts_match_networkx_on_random_digraphs(seed: int, monkeypatch: 
     assert reaches.tolist() == [len(nx.descendants(g, v)) + 1 for v in range(n)]
     assert reached_by.tolist() == [len(nx.ancestors(g, v)) + 1 for v in range(n)]
     assert nw.reach_count(n, s, t) == sum(len(nx.descendants(g, v)) for v in range(n))
+
+
+def test_role_texts_follow_the_thresholds_in_force() -> None:
+    """The meaning shown beside a role says the thresholds actually used (issue 13)."""
+    th = roles.RoleThresholds(connector_top_share=0.05, overload_min_groups=4)
+    from lib.report.definitions import role_texts
+
+    text, default = role_texts(th), role_texts()
+    assert "at or above the 95th percentile" in text["central_connector"]
+    assert "at least 4 groups" in text["overload"]
+    assert "at or above the 90th percentile" in default["central_connector"]
+    assert "top 10%" not in default["central_connector"]
+    assert "at least 3 groups" in default["overload"]
+
+
+def test_ties_at_the_percentile_cut_off_all_pass_and_the_reason_gives_the_count() -> None:
+    """20 people: p0–p4 are each named by 3, p5–p19 by 1. The 90th percentile (linear) of fifteen 1s
+    and five 3s is 3, so all five tied at 3 are central connectors: 25% of people, not 10%, and
+    the reason says so ("5 of 20 people") instead of calling them the top 10%."""
+    ids = [f"p{i}" for i in range(20)]
+    pairs = [(f"p{5 + k}", f"p{k % 5}") for k in range(15)] + [
+        (f"p{5 + k}", f"p{5 + (k + 1) % 15}") for k in range(15)
+    ]
+    ties = pd.DataFrame(
+        {"source_id": [a for a, _ in pairs], "target_id": [b for _, b in pairs], "relation": "advice"}
+    )
+    ds = Dataset(people=pd.DataFrame({"person_id": ids, "name": ids}), ties=ties)
+    table = roles.assign_roles(ds, nw.person_measures(ds, ["advice"]), group_attr=None)
+    connectors = table[table["central_connector"]]
+    assert list(connectors["person_id"]) == ids[:5]
+    assert "named by 3 people (≥ 3, the 90th percentile: 5 of 20 people)" in connectors["reason"].iloc[0]
+
+
+def test_a_non_respondent_is_never_peripheral() -> None:
+    """quiet did not answer (responded = False) and is named by one colleague: one tie, which would
+    make them peripheral; their own ties are unknown, so they are not. lone answered and named one
+    person: peripheral."""
+    ds = make_ds(
+        {"a": "G", "b": "G", "quiet": "G", "lone": "G"},
+        [("a", "b", "advice"), ("b", "a", "advice"), ("a", "quiet", "advice"), ("lone", "a", "advice")],
+    )
+    ds.people["responded"] = pd.array([True, True, False, True], dtype="boolean")
+    table = roles.assign_roles(ds, nw.person_measures(ds)).set_index("person_id")
+    assert not table.loc["quiet", "peripheral"] and "did not answer" in table.loc["quiet", "reason"]
+    assert table.loc["lone", "peripheral"]

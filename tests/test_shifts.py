@@ -81,19 +81,38 @@ def work(rows: list[tuple[float, float, float, float]]) -> pd.DataFrame:
     )
 
 
-def test_pdl_complex_share_by_hand() -> None:
-    # complex + chaotic shares: 0.5, 0.5, 0, 1, 0.5 → mean 0.5
-    w = work([(1, 1, 1, 1), (0, 2, 2, 0), (3, 1, 0, 0), (0, 0, 0, 4), (2, 0, 0, 2)])
-    s = shifts.shift_pdl(Dataset(people=roster(), work=w))
-    assert s.score == pytest.approx(50.0)
-    assert "pdl_share" not in s.details  # no learning data
+def test_pdl_scores_personal_directed_learning_where_work_is_complex() -> None:
+    # complex shares 0.5, 0.75, 0.5, 1.0, 0.5: everyone's work is mostly complex
+    w = work([(1, 0, 1, 0), (0, 1, 3, 0), (1, 1, 2, 0), (0, 0, 4, 0), (0, 1, 2, 1)])
+    # PDL shares 1/4, 1/2, 0, 1/4, 0 → mean 0.2 → score 20
+    pdl = [1.0, 2.0, 0.0, 1.0, 0.0]
+    hours = {p: {"PDL": pdl[i], "FSL": 4.0 - pdl[i]} for i, p in enumerate(IDS)}
+    s = shifts.shift_pdl(Dataset(people=roster(), work=w, learning=learning_rows(hours)))
+    assert s.score == pytest.approx(20.0)
+    assert s.details["complex_share"] == pytest.approx((0.5 + 0.75 + 0.5 + 1.0 + 0.5) / 5)
+
+
+def test_pdl_does_not_count_chaotic_or_complex_work_as_progress() -> None:
+    # all-chaotic work with all-PDL learning: nobody's work is mostly complex, so no score at all
+    w = work([(0, 0, 0, 1)] * 5)
+    hours = {p: {"PDL": 4.0} for p in IDS}
+    s = shifts.shift_pdl(Dataset(people=roster(), work=w, learning=learning_rows(hours)))
+    assert s.score is None and "have 0" in s.inputs_missing[0]
+    # complex work with formal-only learning scores 0: the work is complex, the learning is not
+    w = work([(0, 0, 1, 0)] * 5)
+    s = shifts.shift_pdl(
+        Dataset(people=roster(), work=w, learning=learning_rows({p: {"FSL": 4.0} for p in IDS}))
+    )
+    assert s.score == 0.0
 
 
 def test_pdl_needs_minimum_group_and_ignores_zero_rows() -> None:
-    w = work([(1, 1, 1, 1), (0, 2, 2, 0), (3, 1, 0, 0), (0, 0, 0, 4), (0, 0, 0, 0)])
-    s = shifts.shift_pdl(Dataset(people=roster(), work=w))
+    w = work([(1, 1, 1, 1), (0, 0, 2, 0), (0, 0, 3, 0), (0, 0, 4, 0), (0, 0, 0, 0)])
+    s = shifts.shift_pdl(
+        Dataset(people=roster(), work=w, learning=learning_rows({p: {"PDL": 1.0} for p in IDS}))
+    )
     assert s.score is None
-    assert "at least 5" in s.inputs_missing[0] and "have 4" in s.inputs_missing[0]
+    assert "at least 5" in s.inputs_missing[0] and "have 3" in s.inputs_missing[0]
 
 
 def test_gdl_both_parts_by_hand() -> None:
@@ -116,20 +135,37 @@ def test_gdl_one_part_only_says_so() -> None:
 
 
 @pytest.mark.parametrize(
-    ("pairs", "expected"),
+    ("pairs", "gini"),
     [
         # everyone asks p0: in-degrees (4, 0, 0, 0, 0): Σ|xi − xj| = 32, 2·n²·mean = 40 → G = 0.8
-        ([("p1", "p0"), ("p2", "p0"), ("p3", "p0"), ("p4", "p0")], 20.0),
+        ([("p1", "p0"), ("p2", "p0"), ("p3", "p0"), ("p4", "p0")], 0.8),
         # a cycle: everyone named once → G = 0
-        ([("p0", "p1"), ("p1", "p2"), ("p2", "p3"), ("p3", "p4"), ("p4", "p0")], 100.0),
+        ([("p0", "p1"), ("p1", "p2"), ("p2", "p3"), ("p3", "p4"), ("p4", "p0")], 0.0),
         # (2, 1, 0, 0, 0) plus a self-tie that must not count:
         # unordered |xi − xj|: 1 + 3·2 + 3·1 = 10, ordered 20; 2·25·0.6 = 30 → G = 2/3
-        ([("p1", "p0"), ("p2", "p0"), ("p0", "p1"), ("p3", "p3")], 100.0 * (1 - 20 / 30)),
+        ([("p1", "p0"), ("p2", "p0"), ("p0", "p1"), ("p3", "p3")], 20 / 30),
     ],
 )
-def test_iol_one_minus_gini(pairs: list[tuple[str, str]], expected: float) -> None:
+def test_iol_one_minus_gini_against_the_random_network(pairs: list[tuple[str, str]], gini: float) -> None:
     s = shifts.shift_iol(Dataset(people=roster(), ties=ties(pairs)))
-    assert s.score == pytest.approx(expected)
+    assert s.details["gini"] == pytest.approx(gini)
+    assert s.details["unnormalised"] == pytest.approx(100 * (1 - gini))
+    assert 0 < s.details["gini_random"] < 1
+    assert s.score == pytest.approx(min(100.0, 100 * (1 - gini) / (1 - s.details["gini_random"])))
+
+
+@pytest.mark.parametrize("per_person", [2, 20])
+def test_iol_of_a_random_network_is_about_100_whatever_the_density(per_person: int) -> None:
+    """Unnormalised, 1 − Gini of a random network is about 61 at 2 names each and 87 at 20; divided
+    by the random baseline at the same density both read as even as chance (about 100)."""
+    n = 300
+    rng = np.random.default_rng(per_person)
+    ids = [f"q{i}" for i in range(n)]
+    pairs = {(ids[i], ids[j]) for i in range(n) for j in rng.choice(n, per_person, replace=False) if i != j}
+    ds = Dataset(people=pd.DataFrame({"person_id": ids, "name": ids}), ties=ties(sorted(pairs)))
+    s = shifts.shift_iol(ds)
+    assert s.score is not None and s.score > 93
+    assert s.details["unnormalised"] == pytest.approx({2: 61, 20: 87}[per_person], abs=5)
 
 
 def test_iol_ignores_other_relations_and_reports_topics() -> None:

@@ -137,7 +137,8 @@ def empty() -> Dataset:
 # --- levels and gaps ---------------------------------------------------------------------------
 
 
-def test_current_levels_mean_of_sources_latest_wave_and_undated() -> None:
+def test_current_levels_one_source_in_the_stated_order_latest_wave_and_undated() -> None:
+    """Self and others' ratings are never averaged: manager, else peer, else self."""
     ds = Dataset(
         people=people([("a", "T", "R"), ("b", "T", "R")]),
         skills=pd.DataFrame(
@@ -153,11 +154,23 @@ def test_current_levels_mean_of_sources_latest_wave_and_undated() -> None:
     )
     latest = skills.current_levels(ds).set_index("person_id")
     assert list(latest.index) == ["a"]
-    assert latest.at["a", "level"] == pytest.approx((2 + 4 + 5) / 3)
-    assert latest.at["a", "ratings"] == 3
+    # a has self 2, peer 4 and (undated) manager 5: the manager's rating, alone
+    assert latest.at["a", "level"] == 5.0
+    assert latest.at["a", "ratings"] == 1 and latest.at["a", "source"] == "manager"
     q1 = skills.current_levels(ds, "2026-Q1").set_index("person_id")
-    assert q1.at["a", "level"] == pytest.approx((0 + 5) / 2)
-    assert q1.at["b", "level"] == 1.0
+    assert q1.at["a", "level"] == 5.0  # self 0 in Q1 and the undated manager 5: the manager's
+    assert q1.at["b", "level"] == 1.0 and q1.at["b", "source"] == "self"
+
+
+def test_current_levels_peer_before_self_and_several_of_one_source_averaged() -> None:
+    ds = Dataset(
+        people=people([("a", "T", "R")]),
+        skills=pd.DataFrame(
+            [rating("a", "SQL", 5, "self"), rating("a", "SQL", 2, "peer"), rating("a", "SQL", 3, "peer")]
+        ),
+    )
+    row = skills.current_levels(ds).iloc[0]
+    assert row["level"] == pytest.approx(2.5) and row["ratings"] == 2 and row["source"] == "peer"
 
 
 def test_person_gaps_by_hand() -> None:
@@ -177,7 +190,7 @@ def test_person_gaps_by_hand() -> None:
     expected = {
         ("p1", "SQL"): (4, 0, "met"),
         ("p1", "Stats"): (1, 1, "gap"),
-        ("p2", "SQL"): (3, 0, "met"),
+        ("p2", "SQL"): (4, 0, "met"),  # self 2, manager 4: the manager's rating (SOURCE_ORDER)
         ("p2", "Stats"): (nan, nan, "unknown"),
         ("p3", "SQL"): (1, 2, "gap"),
         ("p3", "Stats"): (2, 0, "met"),
@@ -290,15 +303,17 @@ def test_coverage_by_hand() -> None:
     cov = skills.coverage(org()).set_index("skill")
     assert cov.loc[
         "SQL", ["rated", "at_least_1", "at_least_2", "at_least_3", "at_least_4", "at_least_5"]
-    ].tolist() == [7, 6, 4, 3, 1, 0]
+    ].tolist() == [7, 6, 4, 3, 2, 0]  # p2's SQL is the manager's 4, not the mean with self
     assert cov.loc["SQL", "flag"] == "covered" and cov.loc["SQL", "required_by"] == 10
     assert cov.loc["Python", "holders"] == 3 and cov.loc["Python", "teachers"] == 2
     assert cov.loc["Stats", "holders"] == 1 and cov.loc["Stats", "flag"] == "single"
     assert cov.loc["COBOL", "flag"] == "single" and cov.loc["COBOL", "required_by"] == 0
     assert cov.loc["Design", "holders"] == 0 and cov.loc["Design", "flag"] == "nobody"
     assert cov.loc["Design", "required_by"] == 0  # required at level 0 only
-    # raising the holder level to 4 leaves SQL with one holder (p1)
-    assert skills.coverage(org(), holder_level=4).set_index("skill").loc["SQL", "flag"] == "single"
+    # raising the holder level to 4 leaves SQL with two holders (p1, and p2 by the manager's rating)
+    assert skills.coverage(org(), holder_level=4).set_index("skill").loc["SQL", "flag"] == "thin"
+    # and to 5 with none
+    assert skills.coverage(org(), holder_level=5).set_index("skill").loc["SQL", "flag"] == "nobody"
     assert skills.coverage(org()).iloc[0]["skill"] == "Design"  # fewest holders first
 
 
@@ -677,3 +692,32 @@ def test_duplicate_requirements_count_once_at_the_highest_level() -> None:
     )
     gaps = skills.person_gaps(ds)
     assert len(gaps) == 1 and gaps.loc[0, "required_level"] == 3 and gaps.loc[0, "gap"] == 1
+
+
+def test_clusters_on_noise_say_there_is_no_clear_structure() -> None:
+    """40 people with independent uniform random levels on 6 skills: no k reaches a mean silhouette
+    of 0.25, so no clusters are shown and the reason says why."""
+    rng = np.random.default_rng(5)
+    ids = [f"r{i:02d}" for i in range(40)]
+    sk = [rating(p, s, float(rng.integers(0, 6))) for p in ids for s in ("A", "B", "C", "D", "E", "F")]
+    ds = Dataset(people=people([(p, "T", "R") for p in ids]), skills=pd.DataFrame(sk))
+    result = skills.skill_clusters(ds, seed=0)
+    assert max(result.silhouette.values()) < skills.CLEAR_STRUCTURE
+    assert result.k == 0 and result.reason.startswith("no clear structure")
+
+
+def test_clusters_fill_unrated_cells_with_the_skill_mean_not_zero() -> None:
+    """Two clear profiles, but half the people were never asked about Writing. With 0 for "not
+    rated" they would split by who was asked; filled with Writing's mean they split by profile."""
+    ds = profiles_ds(["A"] * 6 + ["B"] * 6)
+    asked = ds.skills[
+        ~(
+            (ds.skills["skill"] == "Writing")
+            & ds.skills["person_id"].isin(["c00", "c02", "c04", "c07", "c09", "c11"])
+        )
+    ]
+    result = skills.skill_clusters(Dataset(people=ds.people, skills=asked.reset_index(drop=True)), seed=1)
+    assert result.k >= 2
+    assert (result.assignments.groupby("cluster")["team"].nunique() == 1).all()
+    assert result.unrated_share == pytest.approx(6 / 48)
+    assert "12% of person × skill cells had no rating" in result.note  # 12.5%, rounded half to even

@@ -203,3 +203,15 @@ def test_the_template_loads_without_errors(tmp_path: Path, data: bytes) -> None:
     assert len(ds.people) == 2 and len(ds.ties) == 2
     assert len(ds.learning) == 10 and len(ds.trust) == 2 * len(TRUST_ITEM_BANK)
     assert {"ps1", "ks4"} <= set(ds.trust_items["item"])
+
+
+def test_learning_questions_use_the_framework_definitions() -> None:
+    """Issue 17: IOL is internal updates (Hart), not 'learning from colleagues'; GDL includes
+    coaching pairs; ASL is asked as occasions, since it happens without consciously realizing it."""
+    qs = {q.code: q for q in survey_questions() if q.section == "How you learn"}
+    assert "up to date and up to speed on strategic and other internal initiatives" in qs["IOL"].question
+    assert "working out loud" not in qs["IOL"].question
+    assert "two people working together in a coaching and mentoring capacity" in qs["GDL"].question
+    assert "without consciously realizing it" in qs["ASL"].question
+    assert "how many times" in qs["ASL"].question and "hours" not in qs["ASL"].question
+    assert qs["ASL"].answer.startswith("Times") and qs["PDL"].answer.startswith("Hours")

@@ -101,7 +101,7 @@ def test_alpha_is_nan_with_a_reason_when_undefined(matrix: list[list[float]], re
 def test_low_alpha_carries_the_warning() -> None:
     result = trust.cronbach_alpha(pd.DataFrame([[1, 1], [2, 3], [3, 2]], dtype=float))
     assert result.low
-    assert "do not measure one thing" in result.note
+    assert "do not hang together" in result.note
 
 
 # --- reverse coding and person scores -------------------------------------------------------

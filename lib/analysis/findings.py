@@ -40,12 +40,18 @@ class Rule:
     page: str
     scope: str = "org"  # "org", or a grouping attribute ("department", "team", …)
     requires: tuple[str, ...] = ()  # other facts that must be present (not None/NaN) to fill the text
+    #: a fact that must be True for the rule to fire: the measured value is beyond what a random
+    #: network of the same size, density and group sizes gives (:mod:`lib.analysis.baseline`)
+    beyond: str = ""
 
 
 @dataclass
 class Facts:
     org: dict[str, object] = field(default_factory=dict)
     groups: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: per-person values (index person_id) that changes between waves are tested on, matched
+    #: person by person; never shown (lib.analysis.overview.changes_between)
+    people: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -63,16 +69,19 @@ class Finding:
 RULES: tuple[Rule, ...] = (
     Rule(
         "silo",
-        metric="ei",
+        metric="ei_sent",
         op="<=",
         threshold=-0.6,
         strong=-0.8,
         scope="department",
-        text="{group} asks inside {group}: {internal_share:.0%} of its advice ties stay in the "
-        "department (E-I {ei:+.2f}).",
+        text="{group} asks inside {group}: {internal_share:.0%} of the advice its people ask stays in the "
+        "department (E-I of ties sent {ei_sent:+.2f}); a random network with the same department sizes "
+        "and density would keep about {internal_share_random:.0%} inside.",
         suggestion="Cross-team problem-solving or a shared channel are the framework's first moves: "
         "invite another department into a live problem and work on it out loud.",
         page="Network",
+        requires=("internal_share", "internal_share_random"),
+        beyond="silo_beyond_chance",
     ),
     Rule(
         "formal_heavy",
@@ -102,15 +111,27 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "experts_overloaded",
-        metric="gini_in_degree_advice",
+        metric="advice_overload",
         op=">=",
-        threshold=0.5,
-        strong=0.6,
-        text="Advice leans on a few people: the Gini coefficient of advice received is "
-        "{gini_in_degree_advice:.2f} (0 = everyone is asked equally, 1 = one person is asked).",
+        threshold=2.0,
+        strong=3.0,
+        text="Advice leans on a few people: the most-asked person is named by {advice_top_in_degree:.0f} "
+        "colleagues, {advice_top_ratio:.1f} times the median person ({advice_median_in_degree:g}); in a "
+        "random network of the same size and density the most-asked is about "
+        "{advice_top_ratio_random:.1f} times the median. The top 1% of people receive "
+        "{advice_top_share:.0%} of advice requests (random: {advice_top_share_random:.0%}).",
         suggestion="Move from subject-matter experts to subject-matter networks: pair each go-to expert "
         "with people who can take questions, and make expertise findable.",
         page="Network",
+        requires=(
+            "advice_top_in_degree",
+            "advice_median_in_degree",
+            "advice_top_ratio",
+            "advice_top_ratio_random",
+            "advice_top_share",
+            "advice_top_share_random",
+        ),
+        beyond="overload_beyond_chance",
     ),
     Rule(
         "key_people",
@@ -119,7 +140,8 @@ RULES: tuple[Rule, ...] = (
         threshold=1,
         strong=3,
         text="The advice network depends on {key_people:.0f} people: each one's departure alone would cut "
-        "at least {key_person_threshold:.0%} of who can reach whom for advice, or cut someone off.",
+        "at least {key_person_threshold:.0%} of who can reach whom for advice, or cut someone off "
+        "(among the people who answered the survey).",
         suggestion="Build redundancy around them: shadowing, shared channels and introductions, so their "
         "connections do not leave with them.",
         page="Network",
@@ -142,12 +164,14 @@ RULES: tuple[Rule, ...] = (
         op="<",
         threshold=0.15,
         strong=0.05,
-        text="Advice rarely flows down the hierarchy: {advice_down_share:.0%} of advice ties go to a more "
-        "junior colleague, {advice_up_share:.0%} go up.",
+        text="Advice rarely flows up the hierarchy: only {advice_down_share:.0%} of advice requests are "
+        "seniors asking someone more junior, while {advice_up_share:.0%} are people asking someone more "
+        "senior (advice flowing down).",
         suggestion="Wirearchy needs two-way flow: reverse mentoring and leaders asking front-line experts "
         "in the open show that knowledge, not rank, earns authority.",
         page="Trust & wirearchy",
         requires=("advice_up_share",),
+        beyond="advice_down_beyond_chance",
     ),
     Rule(
         "rank_over_knowledge",
@@ -155,11 +179,14 @@ RULES: tuple[Rule, ...] = (
         op=">=",
         threshold=0.4,
         strong=0.6,
-        text="Advice follows rank: the rank correlation between seniority and advice sought is "
-        "{seniority_advice_correlation:+.2f}.",
+        text="Advice follows rank, even outside reporting lines: the rank correlation between seniority and "
+        "how many people outside a person's reporting chain ask them for advice is "
+        "{seniority_advice_correlation:+.2f} (permutation p = {seniority_advice_p:.3f}).",
         suggestion="Make knowledge visible independent of title: expert directories by topic, working out "
         "loud, and credit for people who help others.",
         page="Trust & wirearchy",
+        requires=("seniority_advice_p",),
+        beyond="seniority_advice_beyond_chance",
     ),
     Rule(
         "weak_dimension",
@@ -202,8 +229,8 @@ RULES: tuple[Rule, ...] = (
         "low_response",
         metric="response_rate",
         op="<",
-        threshold=0.6,
-        strong=0.4,
+        threshold=0.7,
+        strong=0.5,
         text="Only {response_rate:.0%} of people answered the survey, so network and survey measures "
         "describe part of the organisation.",
         suggestion="Share the first results with everyone and ask again: people answer when they see "
@@ -237,10 +264,14 @@ def _fire(rule: Rule, row: Mapping[str, object], group: str = "") -> Finding | N
     value = _number(row.get(rule.metric))
     if value is None or not _present(row, rule.requires):
         return None
+    if rule.beyond and row.get(rule.beyond) not in (True,):
+        return None
     if not _OPS[rule.op](value, rule.threshold):
         return None
     strength: Literal["strong", "moderate"] = "strong" if _OPS[rule.op](value, rule.strong) else "moderate"
-    evidence = {k: row[k] for k in (rule.metric, *rule.requires) if k in row}
+    evidence = {
+        k: row[k] for k in (rule.metric, *rule.requires, *((rule.beyond,) if rule.beyond else ())) if k in row
+    }
     fields = dict(row)
     fields["group"] = group
     return Finding(
@@ -284,6 +315,7 @@ def rules_table() -> pd.DataFrame:
                 "measure": r.metric,
                 "fires when": f"{r.metric} {r.op} {r.threshold:g}",
                 "strong when": f"{r.metric} {r.op} {r.strong:g}",
+                "and beyond chance": r.beyond or "—",
                 "page": r.page,
             }
             for r in RULES

@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from lib.analysis import network
+from lib.analysis.response import respondent_dataset
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import ADVICE
@@ -84,6 +85,8 @@ TRUST = "trust"
 #: Hidden leaders: advice in-degree in the top 10% and level in the most junior 40%.
 HIDDEN_LEADER_TOP_SHARE = 0.10
 HIDDEN_LEADER_JUNIOR_SHARE = 0.40
+#: Seed of the node-label permutation test of :func:`seniority_advice_correlation`.
+PERMUTATION_SEED = 20_261_206
 
 TIE_COLUMNS = [
     "source_id",
@@ -460,9 +463,18 @@ def hierarchy_bypass(ds: Dataset, wave: str | None = None) -> float:
 # --- knowledge authority versus formal authority --------------------------------------------
 
 
-def advice_in_degree(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
-    """person_id, level, in_degree: how many different people name each roster person for advice."""
+def advice_in_degree(ds: Dataset, wave: str | None = None, off_chain: bool = False) -> pd.DataFrame:
+    """person_id, level, in_degree: how many different people name each roster person for advice.
+
+    ``off_chain``: count only names from people outside the person's reporting chain (neither
+    their manager line nor someone reporting to them, :func:`classify_ties`), so that being
+    asked by one's own reports does not count as knowledge authority. Without reporting lines
+    every tie counts.
+    """
     ties = relation_ties(ds, ADVICE, wave)
+    if off_chain and len(reporting_lines(ds)) and len(ties):
+        classified = classify_ties(ds, wave=wave)
+        ties = classified[classified["chain_direction"] == "off"]
     ids = id_text(ds.people["person_id"]) if len(ds.people) else pd.Series(dtype=str)
     counts = ties.groupby("target_id").size() if len(ties) else pd.Series(dtype=int)
     levels = person_levels(ds)
@@ -483,6 +495,8 @@ class Correlation:
     n: int
     p_value: float
     note: str = ""
+    #: two-sided p-value of a node-label permutation test (seniority shuffled over people; 999 draws)
+    p_permutation: float = math.nan
 
 
 def seniority_correlation(degrees: pd.DataFrame) -> Correlation:
@@ -495,11 +509,29 @@ def seniority_correlation(degrees: pd.DataFrame) -> Correlation:
         return Correlation(math.nan, n, math.nan, "everyone is named for advice equally often")
     if d["level"].nunique() < 2:
         return Correlation(math.nan, n, math.nan, "everyone is at the same level")
-    res = stats.spearmanr(d["in_degree"].to_numpy(dtype=float), -d["level"].to_numpy(dtype=float))
-    return Correlation(float(res.statistic), n, float(res.pvalue))
+    x = stats.rankdata(d["in_degree"].to_numpy(dtype=float))
+    y = stats.rankdata(-d["level"].to_numpy(dtype=float))
+    res = stats.spearmanr(x, y)
+
+    def rho(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+        a = a - a.mean(axis=axis, keepdims=True)
+        b = b - b.mean(axis=axis, keepdims=True)
+        return np.asarray((a * b).sum(axis=axis) / np.sqrt((a * a).sum(axis=axis) * (b * b).sum(axis=axis)))
+
+    perm = stats.permutation_test(
+        (x, y),
+        rho,
+        permutation_type="pairings",
+        n_resamples=999,
+        vectorized=True,
+        random_state=PERMUTATION_SEED,
+    )
+    return Correlation(float(res.statistic), n, float(res.pvalue), p_permutation=float(perm.pvalue))
 
 
-def seniority_advice_correlation(ds: Dataset, wave: str | None = None) -> Correlation:
+def seniority_advice_correlation(
+    ds: Dataset, wave: str | None = None, off_chain: bool = False
+) -> Correlation:
     """Knowledge authority versus formal authority: Spearman's ρ between advice in-degree and seniority.
 
     ρ = Pearson correlation of the ranks (average ranks for ties) of advice in-degree (number
@@ -507,9 +539,12 @@ def seniority_advice_correlation(ds: Dataset, wave: str | None = None) -> Correl
     senior), over roster people with a level, including those nobody names (in-degree 0).
     Positive: seniors are sought more (advice follows the org chart); near 0 or negative:
     knowledge authority does not follow formal authority. NaN with fewer than three people, or
-    when either variable is constant.
+    when either variable is constant. ``off_chain``: in-degree from people outside the person's
+    reporting chain only (:func:`advice_in_degree`), so reports asking their own manager do not
+    make seniority look sought. ``p_permutation``: the node-label permutation test (seniority
+    shuffled over people, 999 draws), which the findings use instead of the independence p-value.
     """
-    return seniority_correlation(advice_in_degree(ds, wave))
+    return seniority_correlation(advice_in_degree(ds, wave, off_chain))
 
 
 @dataclass(frozen=True)
@@ -678,8 +713,15 @@ def krackhardt_arrays(src: np.ndarray, tgt: np.ndarray) -> Hierarchy:
     return Hierarchy(asymmetric / total if total else math.nan, symmetric, asymmetric)
 
 
-def advice_hierarchy(ds: Dataset, wave: str | None = None) -> Hierarchy:
-    """Krackhardt's hierarchy (see :func:`krackhardt_hierarchy`) of the advice network."""
+def advice_hierarchy(ds: Dataset, wave: str | None = None, respondents_only: bool = False) -> Hierarchy:
+    """Krackhardt's hierarchy (see :func:`krackhardt_hierarchy`) of the advice network.
+
+    ``respondents_only``: on the respondent-induced network (:mod:`lib.analysis.response`). A tie
+    to someone who did not answer can never be returned, so on all reports non-response alone
+    looks like hierarchy (the sample: 0.23 on all ties, 0.02 among respondents).
+    """
+    if respondents_only:
+        ds = respondent_dataset(ds, waves.tie_wave(ds, wave))
     ties = relation_ties(ds, ADVICE, wave)
     return krackhardt_arrays(
         ties["source_id"].to_numpy(dtype=object), ties["target_id"].to_numpy(dtype=object)

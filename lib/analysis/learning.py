@@ -27,7 +27,8 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
-from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES
+from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE
+from lib.core.stats import bootstrap_interval
 
 __all__ = [
     "INFORMAL_REFERENCE",
@@ -81,8 +82,8 @@ SEVENTY_TWENTY_TEN: tuple[Bucket, ...] = (
         "others",
         0.20,
         ("IOL", "GDL"),
-        "Learning from and with other people: colleagues across the organisation (IOL) and "
-        "teams, communities and peer groups (GDL).",
+        "Learning from and with other people: the organisation's internal updates and briefings (IOL) "
+        "and teams, communities, peer groups and coaching pairs (GDL).",
     ),
     Bucket(
         "formal",
@@ -98,16 +99,32 @@ INFORMAL_REFERENCE = 0.80
 SELF_DIRECTED_TYPES: tuple[str, ...] = ("IOL", "GDL", "PDL")
 
 #: The references shown side by side with the mix: name → (reference value or None, explanation).
+#: They answer different questions, and neither is a measure of hours.
 REFERENCES: dict[str, tuple[float | None, str]] = {
-    "70:20:10": (None, "experience : others : formal, via the mapping table"),
-    "informal_share": (INFORMAL_REFERENCE, "1 − FSL share; the framework's 'about 80% informal'"),
+    "70:20:10": (
+        None,
+        "experience : others : formal, via the mapping table. 70:20:10 is a model of where key "
+        "developmental lessons come from (Lombardo & Eichinger 1996, from successful managers' accounts), "
+        "not of how time is spent: here it is set against hours, so read it as a direction, not a target",
+    ),
+    "informal_share": (
+        INFORMAL_REFERENCE,
+        "1 − FSL share of learning time; 'about 80% informal' (Cross 2007, Jarche) is an estimate of how "
+        "much workplace learning happens outside formal training, the nearer reference for hours",
+    ),
     "self_directed_share": (None, "IOL + GDL + PDL share; no reference value, higher is the aim"),
+    "ASL": (
+        None,
+        "accidental learning happens without consciously realizing it, so the survey kit asks how often "
+        f"it happened (since {LEARNING_WORDING_SINCE}); those occasions count as one hour each in the mix",
+    ),
 }
 
 #: What the framework suggests doing about each type, for the page.
 LEARNING_SUGGESTIONS: dict[str, str] = {
-    "IOL": "Make work visible: working out loud, open channels and asking across teams. "
-    "L&D connects people rather than producing content.",
+    "IOL": "Turn internal updates into conversations: briefings and intranet news that people can "
+    "question and discuss in the open, with leaders answering. L&D connects people rather than "
+    "producing content.",
     "GDL": "Support teams and communities of practice: time, space and facilitation for "
     "learning together; help groups share what they learn beyond themselves.",
     "PDL": "Help people manage their own learning (personal knowledge mastery: seek, sense, "
@@ -222,6 +239,8 @@ class MixSummary:
     buckets: dict[str, float] = field(default_factory=dict)
     informal_share: float = float("nan")
     self_directed_share: float = float("nan")
+    #: 95% bootstrap interval of the informal share over respondents (lib.core.stats.bootstrap_interval)
+    informal_share_ci: tuple[float, float] = (float("nan"), float("nan"))
 
     def as_dict(self) -> dict[str, object]:
         def clean(x: float) -> float | None:
@@ -236,6 +255,7 @@ class MixSummary:
             "seventy_twenty_ten": {k: clean(v) for k, v in self.buckets.items()},
             "informal_share": clean(self.informal_share),
             "self_directed_share": clean(self.self_directed_share),
+            "informal_share_ci": [clean(x) for x in self.informal_share_ci],
         }
 
 
@@ -246,7 +266,8 @@ def overall_mix(
 
     mix(t) = (1/n) Σ_p share_p(t) over the n respondents (hours > 0); informal share =
     1 − mix(FSL) (reference: about 80%, Cross 2007); self-directed share = mix(IOL) + mix(GDL) +
-    mix(PDL) (Jarche); experience / others / formal = sums over :data:`SEVENTY_TWENTY_TEN`
+    mix(PDL) (Jarche); informal_share_ci: its 95% bootstrap interval over respondents;
+    experience / others / formal = sums over :data:`SEVENTY_TWENTY_TEN`
     (reference 70:20:10). All NaN when n < ``min_size`` (suppressed) or n = 0, and, with
     ``across`` (the aggregate view), when the wave's respondents differ from another wave's by
     fewer than ``min_size`` people (:attr:`lib.core.privacy.Release.withheld`: comparing the two
@@ -282,6 +303,7 @@ def overall_mix(
         buckets={b.name: sum(shares[t] for t in b.types) for b in SEVENTY_TWENTY_TEN},
         informal_share=1.0 - shares["FSL"],
         self_directed_share=sum(shares[t] for t in SELF_DIRECTED_TYPES),
+        informal_share_ci=bootstrap_interval(1.0 - resp["FSL"].to_numpy(dtype=float)),
     )
 
 

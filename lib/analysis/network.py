@@ -37,6 +37,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from lib.analysis.response import POPULATIONS, network_response, respondent_dataset, symmetrised
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
@@ -54,15 +55,19 @@ __all__ = [
     "arc_reciprocity",
     "build_graph",
     "dyad_reciprocity",
+    "ei_attributes",
     "ei_index",
     "group_codes",
     "group_matrix",
     "network_measures",
+    "numeric_attribute",
     "person_measures",
+    "random_baseline",
     "reach_count",
     "reach_sizes",
     "reachable_pairs",
     "reciprocity_and_gini",
+    "respondent_measures",
     "strong_components",
 ]
 
@@ -936,6 +941,38 @@ def reciprocity_and_gini(
     return arc_reciprocity(graph), gini(np.asarray(graph.g.indegree(), dtype=float))
 
 
+def respondent_measures(
+    ds: Dataset,
+    relations: Sequence[str] | None = None,
+    wave: str | None = None,
+    symmetrise: bool = False,
+) -> tuple[NetworkSummary, int]:
+    """Whole-network measures where out-ties and pairs are valid (:mod:`lib.analysis.response`),
+    and how many ties were reconstructed.
+
+    Default: on the respondent-induced network (only people who answered, only ties between them).
+    ``symmetrise``: instead, every person, with the undirected relations' ties of non-respondents
+    reconstructed from what respondents reported (:func:`lib.analysis.response.symmetrised`);
+    the second value is the number of ties added, which the page states.
+    """
+    if symmetrise:
+        filled, added = symmetrised(ds, wave=wave)
+        return network_measures(filled, relations, wave), added
+    return network_measures(respondent_dataset(ds, wave), relations, wave), 0
+
+
+def random_baseline(
+    ds: Dataset, relations: Sequence[str] | None = None, wave: str | None = None
+) -> dict[str, tuple[float, float, float]]:
+    """What a random network with the same people and the same number of names from each person
+    gives for reciprocity, transitivity and the Gini of in-degree: measure → (expected, 2.5th,
+    97.5th percentile) (:func:`lib.analysis.baseline.network_baseline`)."""
+    from lib.analysis.baseline import network_baseline
+
+    graph = build_graph(ds, relations, wave)
+    return network_baseline(graph.edges()[0], graph.n)
+
+
 # --- between groups -----------------------------------------------------------------------------
 
 
@@ -950,6 +987,30 @@ class EIResult:
     external: int
     excluded_people: int  # blank attribute: left out
     excluded_ties: int  # ties touching someone left out
+    note: str = ""  # why there are no groups (a numeric attribute)
+
+
+#: A numeric attribute with more distinct values than this is a measurement (age, years with the
+#: firm), not a grouping: each value would be a group of its own, so the E-I index is not offered.
+EI_MAX_NUMERIC_VALUES = 12
+
+
+def numeric_attribute(ds: Dataset, attribute: str) -> bool:
+    """True when every non-blank value of ``attribute`` is a number and there are more than
+    :data:`EI_MAX_NUMERIC_VALUES` distinct ones (a measurement such as age, not a category)."""
+    if attribute not in ds.people.columns:
+        return False
+    values = ds.people[attribute].dropna()
+    text = values.astype(str).str.strip()
+    text = text[text != ""]
+    numbers = pd.to_numeric(text, errors="coerce")
+    return bool(len(text) and numbers.notna().all() and numbers.nunique() > EI_MAX_NUMERIC_VALUES)
+
+
+def ei_attributes(ds: Dataset) -> list[str]:
+    """The attributes the E-I index is offered for: ``ds.attributes`` without numeric measurements
+    (:func:`numeric_attribute`), whose every value would be a group of its own."""
+    return [a for a in ds.attributes if not numeric_attribute(ds, a)]
 
 
 def shown_ei_groups(ds: Dataset, ei: EIResult, min_size: int, across: bool = True) -> pd.DataFrame:
@@ -962,7 +1023,7 @@ def shown_ei_groups(ds: Dataset, ei: EIResult, min_size: int, across: bool = Tru
         ei.attribute,
         min_size=min_size,
         size_col="size",
-        value_cols=["internal", "external", "ei"],
+        value_cols=["internal", "external", "ei", "sent_external", "ei_sent"],
         across=across,
         group_col="group",
     )
@@ -976,11 +1037,14 @@ def _ei_on(graph: Graph, codes: np.ndarray, labels: list[str], attribute: str) -
     same = cs == ct
     k = len(labels)
     internal = np.bincount(cs[same], minlength=k)
-    external = np.bincount(cs[~same], minlength=k) + np.bincount(ct[~same], minlength=k)
+    sent_external = np.bincount(cs[~same], minlength=k)
+    external = sent_external + np.bincount(ct[~same], minlength=k)
     size = np.bincount(codes[codes >= 0], minlength=k)
     total = internal + external
+    sent = internal + sent_external
     with np.errstate(invalid="ignore", divide="ignore"):
         ei = np.where(total > 0, (external - internal) / np.where(total > 0, total, 1), np.nan)
+        ei_sent = np.where(sent > 0, (sent_external - internal) / np.where(sent > 0, sent, 1), np.nan)
     groups = pd.DataFrame(
         {
             "group": pd.Series(labels, dtype=object),
@@ -988,6 +1052,8 @@ def _ei_on(graph: Graph, codes: np.ndarray, labels: list[str], attribute: str) -
             "internal": internal.astype(int),
             "external": external.astype(int),
             "ei": ei.astype(float),
+            "sent_external": sent_external.astype(int),
+            "ei_sent": ei_sent.astype(float),
             "reason": ["" if tot else "no ties to or from this group" for tot in total],
         }
     )
@@ -1015,8 +1081,20 @@ def ei_index(
     received. People with a blank attribute, and their ties, are left out and counted. A group
     with no ties has NaN with a reason; a one-person group has I = 0, so E-I = +1 if it has ties.
     Not corrected for group size (small groups lean towards +1).
+
+    What a group *asks* is its ties sent: ``sent_external`` counts the group's ties to outsiders
+    and ``ei_sent`` = (sent_external − I) / (sent_external + I) is the E-I index of those alone
+    (out-ties; the group's internal share of what it asks is (1 − ei_sent) / 2). ``ei`` mixes ties
+    sent and received. Only for categorical attributes (:func:`ei_attributes`).
     """
     graph = build_graph(ds, relations, wave)
+    if numeric_attribute(ds, attribute):
+        result = _ei_on(graph, np.full(graph.n, -1, dtype=np.int64), [], attribute)
+        result.note = (
+            f"{attribute} is a number with more than {EI_MAX_NUMERIC_VALUES} values, so each value would be "
+            "its own group: the E-I index is only for categories (band the values first)."
+        )
+        return result
     codes, labels = group_codes(ds, attribute, graph.ids)
     return _ei_on(graph, codes, labels, attribute)
 
@@ -1077,7 +1155,7 @@ def _relation_json(
     n_comm = int(frame["community"].nunique()) if len(frame) else 0
     summary = _summary(graph, team_codes, frame.attrs["modularity_communities"], n_comm)
     ei = {}
-    for attr in ds.attributes:
+    for attr in ei_attributes(ds):
         codes, labels = group_codes(ds, attr, graph.ids)
         ei[attr] = _ei_on(graph, codes, labels, attr).overall
     d_in = frame["in_degree"]
@@ -1102,17 +1180,30 @@ def analysis_json(ds: Dataset, people: bool = True) -> dict[str, Any]:
 
     ``relations.<relation>`` (and ``relations.all`` for all relations combined): the whole-network
     measures, dyad census, centralisation, E-I index per attribute (overall value) and the ten
-    highest in-degrees. ``people`` (only when asked: ``analyze --people``): one record per person
+    highest in-degrees, on every report; ``response_rate`` and ``response_basis``
+    (:func:`lib.analysis.response.network_response`); ``population``: which people each measure
+    group is valid on ("respondents" or "all", :data:`lib.analysis.response.POPULATIONS`); and
+    ``respondents``: the same keys recomputed on the respondent-induced network, which is where the
+    out-tie and pair measures (reciprocity, transitivity, out-degree centralisation, …) should be read.
+    ``people`` (only when asked: ``analyze --people``): one record per person
     with every per-person measure on all relations combined, plus ``<relation>.<measure>`` for each
     relation, as a generator, so a writer can stream the records without a second copy in memory.
     """
     team_attr = "team"
     relations: dict[str, Any] = {}
     frames: dict[str, pd.DataFrame] = {}
+    answered = network_response(ds)
+    among = respondent_dataset(ds, response=answered)
     for rel in [*ds.relations, "all"]:
         graph = build_graph(ds, None if rel == "all" else [rel])
         team_codes, _ = group_codes(ds, team_attr, graph.ids)
         relations[rel], frames[rel] = _relation_json(ds, graph, team_codes, people=people)
+        sub = build_graph(among, None if rel == "all" else [rel])
+        relations[rel]["response_rate"] = answered.rate
+        relations[rel]["response_basis"] = answered.basis
+        relations[rel]["population"] = dict(POPULATIONS)
+        sub_codes = group_codes(among, team_attr, sub.ids)[0]
+        relations[rel]["respondents"] = _relation_json(among, sub, sub_codes, people=False)[0]
     out: dict[str, Any] = {"relations": _clean(relations)}
     if people:
         base = frames["all"]

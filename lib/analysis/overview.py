@@ -14,14 +14,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from lib.analysis import (
+    baseline,
+    flows,
+    hierarchy,
+    learning,
+    network,
+    response,
+    roles,
+    shifts,
+    skills,
+    trust,
+    wirearchy,
+)
 from lib.analysis import findings as rules
-from lib.analysis import flows, hierarchy, learning, network, roles, shifts, skills, trust, wirearchy
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 
-SILO_EI = -0.6  # a department is a silo when its advice E-I index is at or below this (see findings.RULES)
+SILO_EI = (
+    -0.6
+)  # a department is a silo when the E-I of the advice it asks is at or below this (findings.RULES)
+#: One-sided level of the tests that tell a finding from chance (direction of advice, rank).
+ALPHA = 0.05
 #: A key person: someone whose departure alone cuts at least this share of reachable advice pairs,
 #: or splits the network (adds a weak component: somebody is cut off).
 KEY_PERSON_REACH_LOSS = 0.01
@@ -83,17 +100,24 @@ def facts_section(
     """
     w = waves.resolve(wave, ds.waves) or ""
     org, groups = _SECTION_FUNCTIONS[section](ds, w, min_size)
-    return rules.Facts(org={"wave": w, **org}, groups=groups)
+    # the per-person values that changes between waves are tested on travel with the groups
+    people = _person_facts(ds, w, _advice_relations(ds), ds.tie_wave(w)) if section == "groups" else None
+    return rules.Facts(
+        org={"wave": w, **org}, groups=groups, people=pd.DataFrame() if people is None else people
+    )
 
 
 def merge_facts(parts: list[rules.Facts]) -> rules.Facts:
     """Sections' facts as one (a later section's value wins; none overlap)."""
     org: dict[str, object] = {}
     groups: dict[str, pd.DataFrame] = {}
+    people = pd.DataFrame()
     for part in parts:
         org.update(part.org)
         groups.update(part.groups)
-    return rules.Facts(org=org, groups=groups)
+        if len(part.people.columns):
+            people = part.people
+    return rules.Facts(org=org, groups=groups, people=people)
 
 
 _Section = tuple[dict[str, object], dict[str, pd.DataFrame]]
@@ -114,6 +138,7 @@ def _learning_section(ds: Dataset, w: str, min_size: int) -> _Section:
     org: dict[str, object] = {}
     mix = learning.overall_mix(ds, w or None, min_size)
     org["informal_share"] = _num(mix.informal_share)
+    org["informal_share_low"], org["informal_share_high"] = (_num(x) for x in mix.informal_share_ci)
     org["fsl_share"] = _num(mix.shares.get("FSL"))
     org["self_directed_share"] = _num(mix.self_directed_share)
     for bucket, value in mix.buckets.items():
@@ -127,14 +152,26 @@ def _learning_section(ds: Dataset, w: str, min_size: int) -> _Section:
 def _network_section(ds: Dataset, w: str, min_size: int) -> _Section:
     if not len(ds.ties):
         return {"advice_reciprocity": None, "gini_in_degree_advice": None}, {}
-    reciprocity, gini = network.reciprocity_and_gini(ds, _advice_relations(ds), ds.tie_wave(w))
-    return {"advice_reciprocity": _num(reciprocity), "gini_in_degree_advice": _num(gini)}, {}
+    rel, tw = _advice_relations(ds), ds.tie_wave(w)
+    answered = response.network_response(ds, tw)
+    # a tie to someone who did not answer can never be returned: reciprocity is on respondents
+    reciprocity, _ = network.reciprocity_and_gini(response.respondent_dataset(ds, tw, answered), rel, tw)
+    _, gini = network.reciprocity_and_gini(ds, rel, tw)
+    org: dict[str, object] = {
+        "advice_reciprocity": _num(reciprocity),
+        "gini_in_degree_advice": _num(gini),
+        "network_response_rate": _num(answered.rate),
+    }
+    org.update(_overload_facts(network.build_graph(ds, rel, tw)))
+    return org, {}
 
 
 def _key_people_section(ds: Dataset, w: str, min_size: int) -> _Section:
     if not len(ds.ties):
         return {"key_people": None}, {}
-    ranked = roles.rank_key_people(ds, _advice_relations(ds), ds.tie_wave(w), top=20)
+    # on respondents only: nobody is key for being the one person who named a non-respondent
+    tw = ds.tie_wave(w)
+    ranked = roles.rank_key_people(response.respondent_dataset(ds, tw), _advice_relations(ds), tw, top=20)
     share = (
         pd.to_numeric(ranked["reach_lost_share"], errors="coerce") if len(ranked) else pd.Series(dtype=float)
     )
@@ -152,7 +189,14 @@ def _wirearchy_section(ds: Dataset, w: str, min_size: int) -> _Section:
     flow = hierarchy.advice_flow(ds, w or None)
     org["advice_up_share"] = _num(flow.up_share) if flow.classified else None
     org["advice_down_share"] = _num(flow.down_share) if flow.classified else None
-    org["seniority_advice_correlation"] = _num(hierarchy.seniority_advice_correlation(ds, w or None).rho)
+    vertical = flow.up + flow.down  # a random network sends as many requests down as up
+    org["advice_down_beyond_chance"] = bool(
+        vertical and stats.binomtest(flow.down, vertical, 0.5, alternative="less").pvalue < ALPHA
+    )
+    rank = hierarchy.seniority_advice_correlation(ds, w or None, off_chain=True)
+    org["seniority_advice_correlation"] = _num(rank.rho)
+    org["seniority_advice_p"] = _num(rank.p_permutation)
+    org["seniority_advice_beyond_chance"] = bool(rank.p_permutation < ALPHA)
     return org, {}
 
 
@@ -184,13 +228,21 @@ def _groups_section(ds: Dataset, w: str, min_size: int) -> _Section:
         return {"silo_groups": None}, {}
     result = network.ei_index(ds, "department", _advice_relations(ds), ds.tie_wave(w))
     ei = privacy.shown(network.shown_ei_groups(ds, result, min_size))
-    ei = ei[ei["ei"].notna()].copy()
-    ei["internal_share"] = (1 - ei["ei"]) / 2  # I / (E + I) = (1 − EI) / 2
+    ei = ei[ei["ei_sent"].notna()].copy()
+    ei["internal_share"] = (1 - ei["ei_sent"]) / 2  # I / (E_sent + I): what the group asks
+    people = len(ds.people)
+    chance = [
+        baseline.internal_share(int(i), int(i + e), int(size), people)
+        for i, e, size in zip(ei["internal"], ei["sent_external"], ei["size"], strict=True)
+    ]
+    ei["internal_share_random"] = [c.expected for c in chance]
+    ei["silo_beyond_chance"] = [c.beyond_chance for c in chance]
     mixes = learning.group_mix(ds, "department", w or None, min_size)
     mixes = mixes[~mixes["suppressed"]] if "suppressed" in mixes else mixes
     fsl = mixes.set_index("department")["FSL"] if len(mixes) else pd.Series(dtype=float)
     ei["fsl_share"] = ei["group"].map(fsl)
-    return {"silo_groups": int((ei["ei"] <= SILO_EI).sum())}, {"department": ei.reset_index(drop=True)}
+    silos = int(((ei["ei_sent"] <= SILO_EI) & ei["silo_beyond_chance"]).sum())
+    return {"silo_groups": silos}, {"department": ei.reset_index(drop=True)}
 
 
 _SECTION_FUNCTIONS: dict[str, Callable[[Dataset, str, int], _Section]] = {
@@ -229,6 +281,84 @@ TILE_SECTIONS: dict[str, str] = {
 }
 
 
+def _person_facts(ds: Dataset, wave: str, rel: list[str] | None, tw: str | None) -> pd.DataFrame:
+    """Per person: department, ask_inside (share of the advice ties they sent that stay in their
+    department; NaN when they sent none) and informal (1 − FSL share of their learning time)."""
+    ids = ds.people["person_id"].astype(str).drop_duplicates() if len(ds.people) else pd.Series(dtype=str)
+    out = pd.DataFrame(index=pd.Index(ids, name="person_id"))
+    dept = network.group_codes(ds, "department", list(ids))[0] if "department" in ds.people else None
+    out["department"] = ""
+    out["ask_inside"] = np.nan
+    if dept is not None and len(ds.ties):
+        labels = network.group_codes(ds, "department", list(ids))[1]
+        out["department"] = [labels[c] if c >= 0 else "" for c in dept]
+        graph = network.build_graph(ds, rel, tw)
+        s, t = graph.edges()
+        inside = np.bincount(s, weights=(dept[s] == dept[t]) & (dept[s] >= 0), minlength=graph.n)
+        sent = np.bincount(s, minlength=graph.n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["ask_inside"] = np.where(sent > 0, inside / np.where(sent > 0, sent, 1), np.nan)
+    mix = learning.person_mix(ds, wave or None)
+    mix = mix[~mix["zero_total"]] if len(mix) else mix
+    out["informal"] = (1 - mix.set_index("person_id")["FSL"]).reindex(out.index) if len(mix) else np.nan
+    return out
+
+
+#: Level of the paired test a change between waves must pass to be stated as a change.
+CHANGE_ALPHA = 0.05
+#: Matched people needed before a change is tested at all.
+CHANGE_MIN_MATCHED = 5
+
+
+def paired_change(before: pd.Series, after: pd.Series) -> tuple[float, float, int]:
+    """Mean change after − before over the people with a value in both waves, the two-sided p-value
+    of a paired permutation test (each person's two values swapped at random, 9,999 draws,
+    :func:`scipy.stats.permutation_test`) and the number matched. NaN p below
+    :data:`CHANGE_MIN_MATCHED` people or without any change."""
+    both = pd.concat([before.rename("a"), after.rename("b")], axis=1, join="inner").dropna()
+    n = len(both)
+    if n < CHANGE_MIN_MATCHED:
+        return math.nan, math.nan, n
+    x, y = both["b"].to_numpy(dtype=float), both["a"].to_numpy(dtype=float)
+    delta = float((x - y).mean())
+    if np.allclose(x, y):
+        return delta, 1.0, n
+    res = stats.permutation_test(
+        (x, y),
+        lambda a, b, axis: np.mean(a - b, axis=axis),
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=9999,
+        random_state=CHANGE_SEED,
+    )
+    return delta, float(res.pvalue), n
+
+
+CHANGE_SEED = 20_261_206
+
+
+def _overload_facts(graph: network.Graph) -> dict[str, object]:
+    """How much advice leans on the most-asked person, against a random network of the same size,
+    out-degrees and density (:func:`lib.analysis.baseline.concentration`)."""
+    c = baseline.concentration(np.asarray(graph.g.indegree(), dtype=float), graph.edges()[0])
+    return {
+        "advice_top_in_degree": _num(c.top_in_degree),
+        "advice_median_in_degree": _num(c.median_in_degree),
+        "advice_top_ratio": _num(c.top_ratio),
+        "advice_top_ratio_random": _num(c.top_ratio_random),
+        "advice_top_share": _num(c.top_share),
+        "advice_top_share_random": _num(c.top_share_random),
+        "advice_overload": _num(c.top_ratio / c.top_ratio_random) if c.top_ratio_random else None,
+        "overload_beyond_chance": c.beyond_chance,
+    }
+
+
+def _interval(o: dict[str, object], key: str) -> str:
+    """ " (95% CI a–b%)" from the facts ``key_low``/``key_high``, or "" without them."""
+    low, high = _num(o.get(f"{key}_low")), _num(o.get(f"{key}_high"))
+    return "" if low is None or high is None else f" (95% CI {low:.0%}–{high:.0%})"
+
+
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
@@ -262,7 +392,7 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "informal_share",
             "Informal learning",
             _num(o.get("informal_share")),
-            _pct(_num(o.get("informal_share"))),
+            _pct(_num(o.get("informal_share"))) + _interval(o, "informal_share"),
             f"Now: {mix_text}.",
             "Learning",
         ),
@@ -415,20 +545,95 @@ def what_changed(ds: Dataset, before: str, after: str, min_size: int = MIN_GROUP
 
 
 def changes_between(after: str, facts_a: rules.Facts, facts_b: rules.Facts) -> list[str]:
-    """:func:`what_changed` from facts already computed (``facts_a`` before, ``facts_b`` after)."""
+    """:func:`what_changed` from facts already computed (``facts_a`` before, ``facts_b`` after).
+
+    A finding that appeared or went away, or a department whose E-I of the advice it asks moved by
+    0.2 or more, is stated as a change only when the change passes a paired permutation test at
+    :data:`CHANGE_ALPHA` on the people present in both waves (:func:`paired_change`: each person's
+    share of advice asked inside their department, or informal share of learning time), with
+    Holm's correction over every test of the comparison (every department is tested, since any of
+    them could have moved). Otherwise the line says "within noise", with the p-value; a finding
+    whose measure has no person-level test says "not tested for noise".
+    """
+    tests = _ChangeTests(facts_a, facts_b)
     fa = {(f.rule, f.group): f for f in rules.evaluate(facts_a)}
     fb = {(f.rule, f.group): f for f in rules.evaluate(facts_b)}
-    out = [f"New in {after}: {fb[k].statement}" for k in fb if k not in fa]
-    out += [f"No longer true in {after}: {fa[k].statement}" for k in fa if k not in fb]
+    pending = [(f"New in {after}: {fb[k].statement}", *k) for k in fb if k not in fa]
+    pending += [(f"No longer true in {after}: {fa[k].statement}", *k) for k in fa if k not in fb]
     ga, gb = facts_a.groups.get("department"), facts_b.groups.get("department")
     if ga is not None and gb is not None and len(ga) and len(gb):
         m = (
-            ga.set_index("group")["ei"]
+            ga.set_index("group")["ei_sent"]
             .to_frame("before")
-            .join(gb.set_index("group")["ei"].rename("after"), how="inner")
+            .join(gb.set_index("group")["ei_sent"].rename("after"), how="inner")
         )
         m["delta"] = m["after"] - m["before"]
+        for group in m.index:
+            tests.run("ask_inside", str(group))  # the family: every department could have moved
         for group, row in m[m["delta"].abs() >= 0.2].iterrows():
             verb = "opened up" if row["delta"] > 0 else "turned inward"
-            out.append(f"{group} {verb}: advice E-I {row['before']:+.2f} → {row['after']:+.2f}.")
-    return out
+            line = f"{group} {verb}: E-I of the advice it asks {row['before']:+.2f} → {row['after']:+.2f}."
+            pending.append((line, "silo", str(group)))
+    for _, rule, group in pending:
+        test = _CHANGE_TESTS.get(rule)
+        if test is not None:
+            tests.run(test[0], group if test[1] else "")
+    adjusted = tests.holm()
+    return [_tested(line, adjusted, tests.matched, rule, group) for line, rule, group in pending]
+
+
+#: rule → (per-person column the change is tested on, whether the test is within the rule's group)
+_CHANGE_TESTS: dict[str, tuple[str, bool]] = {
+    "silo": ("ask_inside", True),
+    "formal_heavy": ("informal", False),
+    "group_formal_heavy": ("informal", True),
+}
+
+
+class _ChangeTests:
+    """The paired tests of one comparison, each run once, and their Holm-adjusted p-values."""
+
+    def __init__(self, facts_a: rules.Facts, facts_b: rules.Facts) -> None:
+        self.a, self.b = facts_a.people, facts_b.people
+        self.raw: dict[tuple[str, str], float] = {}
+        self.matched: dict[tuple[str, str], int] = {}
+
+    def run(self, column: str, group: str) -> None:
+        key = (column, group)
+        if key in self.raw or column not in self.a or column not in self.b:
+            return
+        a, b = self.a[column], self.b[column]
+        if group:
+            a, b = a[self.a["department"] == group], b[self.b["department"] == group]
+        _, p, n = paired_change(a, b)
+        self.raw[key], self.matched[key] = p, n
+
+    def holm(self) -> dict[tuple[str, str], float]:
+        """Holm–Bonferroni adjusted p-values (Holm 1979) of the tests that could be run."""
+        done = sorted((p, k) for k, p in self.raw.items() if not math.isnan(p))
+        out: dict[tuple[str, str], float] = {k: p for k, p in self.raw.items() if math.isnan(p)}
+        running = 0.0
+        for i, (p, key) in enumerate(done):
+            running = max(running, min(1.0, (len(done) - i) * p))
+            out[key] = running
+        return out
+
+
+def _tested(
+    line: str,
+    adjusted: dict[tuple[str, str], float],
+    matched: dict[tuple[str, str], int],
+    rule: str,
+    group: str,
+) -> str:
+    """``line`` as a change when its test passes; else marked "within noise" or "not tested"."""
+    test = _CHANGE_TESTS.get(rule)
+    key = (test[0], group if test[1] else "") if test else ("", "")
+    if key not in adjusted:
+        return f"{line} (not tested for noise)"
+    p, n = adjusted[key], matched[key]
+    if math.isnan(p):
+        return f"Within noise (too few people in both waves to test, {n}): {line}"
+    if p < CHANGE_ALPHA:
+        return f"{line} (paired permutation test on {n} people in both waves, Holm-adjusted p = {p:.3f})"
+    return f"Within noise (paired permutation test on {n} people in both waves, Holm-adjusted p = {p:.2f}): {line}"

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from lib.analysis.network import Graph, arc_matrix, build_graph, group_codes, reach_count, reach_sizes
+from lib.analysis.response import network_response
 from lib.core.dataset import Dataset
 
 __all__ = [
@@ -61,6 +62,10 @@ class RoleThresholds:
     #: relations whose in-degree measures demand on a person (overload)
     demand_relations: tuple[str, ...] = ("advice", "information")
     energy_relation: str = "energy"
+
+
+def _percentile(share: float) -> str:
+    return f"{round((1 - share) * 100):d}th percentile"
 
 
 #: The roles :func:`assign_roles` gives, in order (their texts: :func:`lib.report.definitions.role_texts`).
@@ -131,8 +136,10 @@ def assign_roles(
     cut_span = max(_cutoff(spanning, th.broker_spanning_top_share), float(max(th.broker_min_spanning, 1)))
     broker = (btw >= cut_btw) | (spanning >= cut_span)
     total = d_in + d_out
-    isolate = total == 0
-    peripheral = (total > 0) & (total <= th.peripheral_max_degree)
+    # silence is not isolation: someone who did not answer named nobody because they were not asked
+    answered = np.isin(np.asarray(ids, dtype=object), list(network_response(ds, wave).respondents))
+    isolate = (total == 0) & answered
+    peripheral = (total > 0) & (total <= th.peripheral_max_degree) & answered
 
     energiser = np.zeros(n, dtype=bool)
     energy_note = ""
@@ -145,7 +152,8 @@ def assign_roles(
         energiser = e_in >= cut_e
         for j in np.flatnonzero(energiser):
             reasons[j].append(
-                f"named energising by {int(e_in[j])} (top {th.energiser_top_share:.0%}: ≥ {cut_e:g})"
+                f"named energising by {int(e_in[j])} (≥ {cut_e:g}, the {_percentile(th.energiser_top_share)}: "
+                f"{int(energiser.sum())} of {n} people)"
             )
 
     overload = np.zeros(n, dtype=bool)
@@ -160,25 +168,30 @@ def assign_roles(
         overload = (dem_in >= cut_d) & (groups >= th.overload_min_groups)
         for j in np.flatnonzero(overload):
             reasons[j].append(
-                f"sought for {'/'.join(th.demand_relations)} by {int(dem_in[j])} people (≥ {cut_d:g}) "
+                f"sought for {'/'.join(th.demand_relations)} by {int(dem_in[j])} people (≥ {cut_d:g}, the "
+                f"{_percentile(th.overload_top_share)}) "
                 f"from {int(groups[j])} groups"
             )
 
     for i in range(n):
         if connector[i]:
             reasons[i].insert(
-                0, f"named by {int(d_in[i])} people (top {th.connector_top_share:.0%}: ≥ {cut_conn:g})"
+                0,
+                f"named by {int(d_in[i])} people (≥ {cut_conn:g}, the {_percentile(th.connector_top_share)}: "
+                f"{int(connector.sum())} of {n} people)",
             )
         if broker[i]:
             bits = []
             if btw[i] >= cut_btw:
-                bits.append(f"betweenness {btw[i]:.3f} (top {th.broker_top_share:.0%})")
+                bits.append(f"betweenness {btw[i]:.3f} (at or above the {_percentile(th.broker_top_share)})")
             if spanning[i] >= cut_span:
                 bits.append(
                     f"links different groups on {int(spanning[i])} open paths "
-                    f"(top {th.broker_spanning_top_share:.0%}: ≥ {cut_span:g})"
+                    f"(≥ {cut_span:g}, the {_percentile(th.broker_spanning_top_share)})"
                 )
             reasons[i].append("; ".join(bits))
+        if not answered[i] and total[i] <= th.peripheral_max_degree:
+            reasons[i].append("did not answer the survey: not assessed as peripheral or isolate")
         if isolate[i]:
             reasons[i].append("no ties")
         if peripheral[i]:

@@ -6,9 +6,9 @@ Jarche pairs each of Hart's learning types with a shift the organisation makes:
 type   from → to                                       measure (0 = "from" pole, 100 = "to")
 =====  ==============================================  =====================================
 ASL    stocks → flow                                   flow share of knowledge activity
-PDL    clockwork & predictable → complexity & surprise share of complex + chaotic work
+PDL    clockwork & predictable → complexity & surprise PDL share where work is mostly complex
 GDL    worker centric → team centric                   group learning and advice within teams
-IOL    subject-matter experts → subject-matter networks 1 − Gini of advice in-degree
+IOL    subject-matter experts → subject-matter networks 1 − Gini of advice in-degree vs random
 FSL    curriculum → competency                         FSL hours follow skill gaps (Spearman)
 =====  ==============================================  =====================================
 
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from lib.analysis.baseline import concentration
 from lib.analysis.flows import flow_share
 from lib.analysis.learning import overall_mix, person_mix
 from lib.core import privacy, waves
@@ -115,61 +116,78 @@ def shift_asl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
 # --- PDL: clockwork → complexity ----------------------------------------------------------------
 
 
-def _complex_share(ds: Dataset, wave: str | None) -> tuple[float, int]:
+#: A person's work is "mostly complex" when the complex domain is at least this share of it.
+MOSTLY_COMPLEX = 0.5
+
+
+def _work_shares(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    """Each person's share of simple, complicated, complex and chaotic work (people whose four
+    values sum to zero are left out), index person_id."""
     rows, _ = waves.rows(ds.work, wave)
-    if not len(rows):
-        return float("nan"), 0
     kinds = ["simple", "complicated", "complex", "chaotic"]
+    if not len(rows):
+        return pd.DataFrame(columns=kinds, dtype=float)
     values = rows[kinds].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(dtype=float)
     per_person = pd.DataFrame(values, columns=kinds).groupby(rows["person_id"].astype(str).to_numpy()).sum()
     total = per_person.sum(axis=1)
-    per_person = per_person[total > 0]
-    if not len(per_person):
-        return float("nan"), 0
-    share = (per_person["complex"] + per_person["chaotic"]) / per_person.sum(axis=1)
-    return float(share.mean()), len(per_person)
+    return per_person[total > 0].div(total[total > 0], axis=0)
 
 
 def shift_pdl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Shift:
-    """PDL — from clockwork & predictable to complexity & surprise: score = 100 × complex share.
+    """PDL — from clockwork & predictable to complexity & surprise: does learning become personal-
+    directed where work is complex? score = 100 × mean PDL share among people whose work is mostly
+    complex.
 
-    complex share = mean over people of (complex + chaotic) ÷ (simple + complicated + complex +
-    chaotic), from the work sheet (Cynefin domains, Snowden & Boone 2007); people whose four
-    values sum to zero are left out. Shown alongside: the share of personal-directed learning
-    (mean PDL share, :func:`lib.analysis.learning.overall_mix`), which the framework sees as the way
-    people keep up with complex, surprising work. Needs ≥ min group size people.
+    Mostly complex: the complex domain (Cynefin, Snowden & Boone 2007) is at least
+    :data:`MOSTLY_COMPLEX` of the person's simple + complicated + complex + chaotic work. Chaotic
+    work is crisis, not progress, and does not count. PDL share = the person's PDL hours ÷ all their
+    learning hours (:func:`lib.analysis.learning.person_mix`). The score measures the learning, not
+    the work: how complex the work is (mean complex share) is shown alongside, with the PDL share of
+    everyone else for comparison. Needs ≥ min group size people with mostly complex work and
+    learning hours.
     """
     w = waves.resolve(wave, ds.waves)
-    share, n = _complex_share(ds, w)
-    mix = overall_mix(ds, w, min_size)
-    ok = privacy.large_enough(n, min_size) and not math.isnan(share)
-    details: dict[str, float | None] = {"people": float(n)}
+    shares = _work_shares(ds, w)
+    mix = person_mix(ds, w)
+    mix = mix[~mix["zero_total"]].set_index("person_id") if len(mix) else mix
+    complex_people = shares.index[shares["complex"] >= MOSTLY_COMPLEX] if len(shares) else pd.Index([])
+    with_learning = complex_people.intersection(mix.index) if len(mix) else pd.Index([])
+    others = mix.index.difference(complex_people) if len(mix) else pd.Index([])
+    n = len(with_learning)
+    ok = privacy.large_enough(n, min_size)
+    details: dict[str, float | None] = {"people_mostly_complex": float(n)}
+    if len(shares):
+        details["complex_share"] = float(shares["complex"].mean())
+        details["chaotic_share"] = float(shares["chaotic"].mean())
+    pdl = float(mix.loc[with_learning, "PDL"].mean()) if ok else math.nan
     if ok:
-        details["complex_share"] = share
-    if not mix.suppressed and mix.respondents:
-        details["pdl_share"] = mix.shares["PDL"]
-    missing = (
-        ()
-        if ok
-        else (
-            "work sheet (simple/complicated/complex/chaotic per person)"
-            if n == 0
-            else f"at least {min_size} people in the work sheet (have {n})",
+        details["pdl_share_mostly_complex"] = pdl
+        if privacy.large_enough(len(others), min_size):
+            details["pdl_share_others"] = float(mix.loc[others, "PDL"].mean())
+    if len(shares) == 0:
+        missing: tuple[str, ...] = ("work sheet (simple/complicated/complex/chaotic per person)",)
+    elif not len(mix):
+        missing = ("learning sheet (hours by learning type)",)
+    else:
+        missing = (
+            ()
+            if ok
+            else (
+                f"at least {min_size} people whose work is mostly complex and who reported learning hours "
+                f"(have {n})",
+            )
         )
-    )
     return Shift(
         code="PDL",
         name="Clockwork → complexity",
-        from_pole="Clockwork & predictable work",
-        to_pole="Complex & surprising work",
-        formula="100 × mean over people of (complex + chaotic) ÷ all work; PDL share shown alongside",
-        score=100.0 * share if ok else None,
-        inputs_used=("work sheet", *(("learning sheet (PDL share)",) if "pdl_share" in details else ()))
-        if ok
-        else (),
+        from_pole="Clockwork & predictable: learning is prescribed",
+        to_pole="Complexity & surprise: people direct their own learning",
+        formula=f"100 × mean PDL share of learning time among people whose work is ≥ {MOSTLY_COMPLEX:.0%} complex",
+        score=100.0 * pdl if ok else None,
+        inputs_used=("work sheet", "learning sheet") if ok else (),
         inputs_missing=missing,
         collect="A short work survey: what share of your work is simple, complicated, complex or "
-        "chaotic (Cynefin), per person.",
+        "chaotic (Cynefin), per person; and learning hours by type.",
         suggestion="The more complex the work, the more people must direct their own learning: "
         "support personal knowledge mastery (seek, sense, share) rather than more courses.",
         details=details,
@@ -287,24 +305,38 @@ def expertise_evenness_by_topic(ds: Dataset, wave: str | None = None) -> pd.Data
 
 
 def shift_iol(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Shift:
-    """IOL — from subject-matter experts to subject-matter networks: score = 100 × (1 − Gini).
+    """IOL — from subject-matter experts to subject-matter networks: score = 100 × (1 − G) ÷ (1 − G₀).
 
-    Gini of advice in-degree (distinct people naming each person for advice, :func:`lib.core.stats.gini`)
-    over everyone in the people sheet, people never named counting 0. 100 = advice sought evenly
-    across the organisation (a network), 0 = one expert is asked by everyone. Per topic when ties
-    carry topics (:func:`expertise_evenness_by_topic`; mean in details).
+    G = Gini of advice in-degree (distinct people naming each person for advice,
+    :func:`lib.core.stats.gini`) over everyone in the people sheet, people never named counting 0.
+    G₀ = the expected Gini on a random network with the same people, the same number of names from
+    each person and so the same density (:func:`lib.analysis.baseline.concentration`). 1 − G alone
+    rises with how many names people give (random networks score about 61 at a mean in-degree of 2
+    and 87 at 20), so it is divided by what chance gives: 100 = advice spread as evenly as at random
+    (a network; capped at 100), lower = more of it on a few experts. Per topic when ties carry topics
+    (:func:`expertise_evenness_by_topic`; mean in details, not normalised).
     """
     w = waves.resolve(wave, ds.waves)
-    ties = _advice_ties(ds, w)
+    ties = _advice_ties(ds, w).drop_duplicates(["source_id", "target_id"])
     people = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
     ok = len(ties) > 0 and len(people) >= 2
     score = None
     details: dict[str, float | None] = {}
     if ok:
-        indeg = ties.groupby("target_id")["source_id"].nunique().reindex(people).fillna(0)
-        g = gini(indeg.to_numpy(dtype=float))
-        score = 100.0 * (1.0 - g)
-        details = {"gini": g, "people": float(len(people)), "advice_ties": float(len(ties))}
+        index = pd.Index(people.drop_duplicates())
+        ties = ties[index.get_indexer(pd.Index(ties["target_id"])) >= 0]
+        src = index.get_indexer(pd.Index(ties["source_id"]))
+        indeg = ties.groupby("target_id")["source_id"].nunique().reindex(index).fillna(0)
+        chance = concentration(indeg.to_numpy(dtype=float), src[src >= 0])
+        g = chance.gini
+        score = min(100.0, 100.0 * (1.0 - g) / (1.0 - chance.gini_random)) if chance.gini_random < 1 else None
+        details = {
+            "gini": g,
+            "gini_random": chance.gini_random,
+            "unnormalised": 100.0 * (1.0 - g),
+            "people": float(len(index)),
+            "advice_ties": float(len(ties)),
+        }
         topics = expertise_evenness_by_topic(ds, w)
         if len(topics):
             details["topic_evenness_mean"] = float(topics["evenness"].mean())
@@ -314,7 +346,7 @@ def shift_iol(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
         name="Experts → networks",
         from_pole="Subject-matter experts: a few people everyone asks",
         to_pole="Subject-matter networks: expertise sought across many people",
-        formula="100 × (1 − Gini of advice in-degree over all people)",
+        formula="100 × (1 − Gini of advice in-degree) ÷ (1 − Gini a random network of the same density gives)",
         score=score,
         inputs_used=("advice ties",) if ok else (),
         inputs_missing=() if ok else ("advice ties (relation 'advice')",),

@@ -57,7 +57,13 @@ __all__ = [
 
 DEFAULT_HOLDER_LEVEL = 3.0
 TEACH_LEVEL = 4.0
-RATING_RULE = "mean of the available ratings (self, peer, manager) for the person, skill and wave"
+#: Which rating counts when a person has several for one skill: the first source present in this order.
+SOURCE_ORDER: tuple[str, ...] = ("manager", "peer", "self", "")
+RATING_RULE = (
+    "one source per person, skill and wave, never averaged across sources: the manager's rating when "
+    "there is one, else a peer's, else the person's own (self), else an unlabelled one; several "
+    "ratings from that one source are averaged"
+)
 
 GAP_COLUMNS = ["person_id", "team", "role", "skill", "required_level", "level", "gap", "status"]
 
@@ -132,14 +138,17 @@ def _skill_names(ds: Dataset) -> dict[str, str]:
 def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     """Each person's current level per skill in a wave: the one place ratings are combined.
 
-    Rule: the mean of the available ratings (self, peer, manager or unlabelled) for the person and
-    skill among the rows of ``wave`` plus the undated rows (wave ``""``); ``wave=None`` means the
-    latest skills wave. Ratings of people not in the people sheet and blank levels are ignored.
+    Rule (:data:`RATING_RULE`): self ratings and others' ratings are not comparable (self ratings
+    run higher, and in survey data they come from respondents while managers rate the others), so
+    sources are never averaged together. Among the rows of ``wave`` plus the undated rows (wave
+    ``""``) the first source present in :data:`SOURCE_ORDER` (manager, peer, self, unlabelled) is
+    used, its ratings averaged; ``wave=None`` means the latest skills wave. Ratings of people not in
+    the people sheet and blank levels are ignored.
 
     Returns columns person_id, skill (display spelling), level (float 0–5), ratings (how many
-    rows were averaged), sorted by person_id then skill.
+    rows were averaged), source (the one used), sorted by person_id then skill.
     """
-    cols = ["person_id", "skill", "level", "ratings"]
+    cols = ["person_id", "skill", "level", "ratings", "source"]
     sk = ds.skills
     if not len(sk):
         return pd.DataFrame(
@@ -148,6 +157,7 @@ def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
                 "skill": pd.Series(dtype=str),
                 "level": pd.Series(dtype=float),
                 "ratings": pd.Series(dtype=int),
+                "source": pd.Series(dtype=str),
             }
         )
     rows = waves.select(sk, resolve_wave(ds, wave))
@@ -157,11 +167,18 @@ def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
             "person_id": rows["person_id"].astype(str).to_numpy(),
             "key": rows["skill"].pipe(name_keys).to_numpy(),
             "level": pd.to_numeric(rows["level"], errors="coerce").to_numpy(dtype=float),
+            "source": rows["source"].fillna("").astype(str).str.strip().str.lower().to_numpy()
+            if "source" in rows
+            else "",
         }
     )
     frame = frame[frame["person_id"].isin(known_people) & (frame["key"] != "") & frame["level"].notna()]
+    rank = {src: i for i, src in enumerate(SOURCE_ORDER)}
+    frame = frame.assign(rank=frame["source"].map(rank).fillna(len(SOURCE_ORDER)))
+    first = frame.groupby(["person_id", "key"])["rank"].transform("min")
+    frame = frame[frame["rank"] == first]
     out = frame.groupby(["person_id", "key"], as_index=False).agg(
-        level=("level", "mean"), ratings=("level", "size")
+        level=("level", "mean"), ratings=("level", "size"), source=("source", "first")
     )
     names = _skill_names(ds)
     out["skill"] = out["key"].map(names)
@@ -505,6 +522,9 @@ def coverage_change(
 CLUSTER_K_RANGE = range(2, 9)
 CLUSTER_N_INIT = 10
 SILHOUETTE_SAMPLE = 3000
+#: Below this best mean silhouette there is no clear cluster structure (Kaufman & Rousseeuw 1990:
+#: under 0.25 "no substantial structure has been found"), and no clusters are shown.
+CLEAR_STRUCTURE = 0.25
 #: Above this many people k is chosen on a seeded sample of this size, then fitted on everyone.
 CLUSTER_SAMPLE = 4000
 
@@ -520,18 +540,30 @@ class SkillClusters:
     assignments: pd.DataFrame  # person_id, team, cluster (person-level: named view only)
     profiles: pd.DataFrame  # cluster, label, people, mean level per skill
     reason: str = ""  # why there are no clusters
+    unrated_share: float = float("nan")  # share of person × skill cells with no rating (imputed)
+    note: str = ""  # how unrated cells were treated
 
 
-def skill_matrix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+def skill_matrix(ds: Dataset, wave: str | None = None, impute: bool = False) -> pd.DataFrame:
     """person × skill current levels (index person_id, people-sheet order); no rating = 0.
 
     Only people with at least one rating. A missing rating counts as 0 ("no evidence of the
-    skill"), not as an imputed average: a profile is what people have shown.
+    skill"); with ``impute`` it is the skill's mean among the people rated on it instead (and NaN
+    where nobody was), so a profile is driven by what was rated, not by what was left unasked.
     """
+    wide = _rated(ds, wave)
+    if not len(wide):
+        return wide
+    wide = wide.fillna(wide.mean()) if impute else wide.fillna(0.0)
+    return wide.astype(float)
+
+
+def _rated(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    """person × skill levels as rated, NaN where a person has no rating (people-sheet order)."""
     levels = current_levels(ds, wave)
     if not len(levels):
         return pd.DataFrame(dtype=float)
-    wide = levels.pivot_table(index="person_id", columns="skill", values="level", aggfunc="mean").fillna(0.0)
+    wide = levels.pivot_table(index="person_id", columns="skill", values="level", aggfunc="mean")
     order = [p for p in ds.people["person_id"].astype(str) if p in wide.index]
     wide = wide.loc[order, sorted(wide.columns, key=str.casefold)]
     wide.columns.name = None
@@ -566,8 +598,10 @@ def _fit_clusters(x: np.ndarray, k_max: int, seed: int) -> tuple[dict[int, float
 def skill_clusters(ds: Dataset, wave: str | None = None, seed: int = 0) -> SkillClusters:
     """Skill-profile clusters: KMeans on the person × skill level matrix, k by silhouette.
 
-    Matrix: :func:`skill_matrix` (missing rating = 0, levels unscaled: every skill is on the same
-    0–5 scale). KMeans (Lloyd, ``n_init=10``, ``random_state=seed``) for each k in 2..8 (capped at
+    Matrix: :func:`skill_matrix` with ``impute=True`` (a missing rating is the skill's mean among
+    the people rated on it, stated in ``note`` with ``unrated_share``; levels unscaled: every skill
+    is on the same 0–5 scale). When the best mean silhouette is below :data:`CLEAR_STRUCTURE`
+    (0.25) there is no clear structure: ``k`` = 0 and ``reason`` says so, instead of k clusters. KMeans (Lloyd, ``n_init=10``, ``random_state=seed``) for each k in 2..8 (capped at
     the number of distinct profiles and at people − 1); the chosen k has the highest mean
     silhouette (Rousseeuw 1987; on a seeded sample of 3,000 people when there are more), the
     smallest k on ties. Above 4,000 people, k is chosen on a seeded sample of 4,000 and the
@@ -579,7 +613,15 @@ def skill_clusters(ds: Dataset, wave: str | None = None, seed: int = 0) -> Skill
     from sklearn.metrics import adjusted_rand_score
     from threadpoolctl import threadpool_limits
 
-    matrix = skill_matrix(ds, wave)
+    rated = _rated(ds, wave)
+    matrix = skill_matrix(ds, wave, impute=True)
+    unrated = float(rated.isna().to_numpy().mean()) if rated.size else 0.0
+    note = (
+        f"{unrated:.0%} of person × skill cells had no rating; each was filled with the skill's mean among the "
+        "people rated on it (not with 0), so clusters follow what was rated."
+        if unrated > 0
+        else ""
+    )
     empty_assign = pd.DataFrame(
         {"person_id": pd.Series(dtype=str), "team": pd.Series(dtype=str), "cluster": pd.Series(dtype=int)}
     )
@@ -598,6 +640,14 @@ def skill_clusters(ds: Dataset, wave: str | None = None, seed: int = 0) -> Skill
             0, seed, {}, float("nan"), empty_assign, pd.DataFrame(), "no k gave two clusters"
         )
     best = max(scores, key=lambda k: (scores[k], -k))
+    if scores[best] < CLEAR_STRUCTURE:
+        reason = (
+            f"no clear structure: the best mean silhouette is {scores[best]:.2f} (k = {best}), below "
+            f"{CLEAR_STRUCTURE} (Kaufman & Rousseeuw: no substantial structure)"
+        )
+        return SkillClusters(
+            0, seed, scores, float("nan"), empty_assign, pd.DataFrame(), reason, unrated, note
+        )
     sizes = pd.Series(raw).value_counts()
     first_seen = {lab: i for i, lab in reversed(list(enumerate(raw)))}
     order = sorted(sizes.index, key=lambda lab: (-sizes[lab], first_seen[lab]))
@@ -621,7 +671,9 @@ def skill_clusters(ds: Dataset, wave: str | None = None, seed: int = 0) -> Skill
         [", ".join(means.loc[c].sort_values(ascending=False, kind="stable").index[:2]) for c in means.index],
     )
     profiles.insert(0, "cluster", means.index.to_numpy())
-    return SkillClusters(best, seed, scores, ari, assignments, profiles.reset_index(drop=True))
+    return SkillClusters(
+        best, seed, scores, ari, assignments, profiles.reset_index(drop=True), "", unrated, note
+    )
 
 
 # --- command line ----------------------------------------------------------------------------

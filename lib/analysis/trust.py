@@ -33,6 +33,7 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import WIREARCHY_DIMENSIONS
+from lib.core.stats import bootstrap_interval
 
 __all__ = [
     "ALPHA_WARNING",
@@ -214,7 +215,9 @@ def cronbach_alpha(scores: pd.DataFrame) -> AlphaResult:
     Variant: listwise deletion, i.e. only respondents who answered every item are used; the
     result says how many were used and how many were left out. Undefined (NaN, with the reason)
     for fewer than two items, fewer than two complete respondents, or zero total variance. A
-    value below 0.7 (:data:`ALPHA_WARNING`) means the items do not measure one thing.
+    value below 0.7 (:data:`ALPHA_WARNING`) means the items do not hang together well enough to be
+    averaged into one score. Alpha is not a test that the items measure one thing: a high alpha can
+    come from several correlated factors (see :func:`mcdonald_omega`, shown beside it).
     """
     k = int(scores.shape[1])
     complete = scores.dropna(how="any")
@@ -231,17 +234,54 @@ def cronbach_alpha(scores: pd.DataFrame) -> AlphaResult:
         return AlphaResult(math.nan, k, n, excluded, "everyone gave the same total score")
     alpha = float(k / (k - 1) * (1.0 - item_var / total_var))
     note = (
-        f"below {ALPHA_WARNING}: the items of this dimension do not measure one thing"
+        f"below {ALPHA_WARNING}: the items of this dimension do not hang together well enough to average"
         if alpha < ALPHA_WARNING
         else ""
     )
     return AlphaResult(alpha, k, n, excluded, note)
 
 
-def _alpha_for(answers: pd.DataFrame, dimension: str) -> AlphaResult:
+def _wide(answers: pd.DataFrame, dimension: str) -> pd.DataFrame:
     sub = answers[answers["dimension"] == dimension]
-    wide = sub.pivot_table(index="person_id", columns="item", values="score", aggfunc="mean")
-    return cronbach_alpha(wide)
+    return sub.pivot_table(index="person_id", columns="item", values="score", aggfunc="mean")
+
+
+def _alpha_for(answers: pd.DataFrame, dimension: str) -> AlphaResult:
+    return cronbach_alpha(_wide(answers, dimension))
+
+
+def mcdonald_omega(scores: pd.DataFrame) -> float:
+    """McDonald's omega (total) of a respondents × items table: ω = (Σλ)² / ((Σλ)² + Σψ), from a
+    one-factor model fitted by maximum likelihood (:class:`sklearn.decomposition.FactorAnalysis`;
+    λ the loadings, ψ the unique variances), on respondents who answered every item (McDonald
+    1999, *Test Theory*). Unlike alpha it does not assume every item loads equally. Neither is a test
+    that the items measure one thing: a high value can come from several correlated factors. NaN
+    for fewer than two items or three complete respondents."""
+    from sklearn.decomposition import FactorAnalysis
+
+    complete = scores.dropna(how="any").to_numpy(dtype=float)
+    if complete.shape[1] < 2 or complete.shape[0] < 3 or np.all(complete.var(axis=0) == 0):
+        return math.nan
+    fa = FactorAnalysis(n_components=1, random_state=0).fit(complete)
+    loadings = np.abs(fa.components_[0])  # a one-factor solution's sign is arbitrary
+    common = float(loadings.sum() ** 2)
+    total = common + float(fa.noise_variance_.sum())
+    return common / total if total > 0 else math.nan
+
+
+def _alpha_interval(scores: pd.DataFrame) -> tuple[float, float]:
+    """95% bootstrap interval of alpha, resampling the complete respondents."""
+    values = scores.dropna(how="any").to_numpy(dtype=float)
+    if len(values) < 3:
+        return math.nan, math.nan
+
+    def alpha_of(rows: np.ndarray) -> float:
+        sample = values[rows.astype(int)]
+        total = sample.sum(axis=1).var(ddof=1)
+        k = sample.shape[1]
+        return float(k / (k - 1) * (1 - sample.var(axis=0, ddof=1).sum() / total)) if total > 0 else math.nan
+
+    return bootstrap_interval(np.arange(len(values)), alpha_of)
 
 
 def dimension_summary(
@@ -252,8 +292,10 @@ def dimension_summary(
     Columns: dimension, label, items (asked), respondents (people with a score), mean and sd of
     person scores (1–5, after reverse coding), favourable (share of all answers that are 4 or 5
     after reverse coding), alpha, alpha_n (complete respondents used), alpha_note (why alpha is
-    missing, or the warning when alpha < 0.7). See :func:`person_scores` and
-    :func:`cronbach_alpha` for the formulas.
+    missing, or the warning when alpha < 0.7), mean_low/mean_high and alpha_low/alpha_high (95%
+    bootstrap intervals over respondents, :func:`lib.core.stats.bootstrap_interval`), omega
+    (:func:`mcdonald_omega`). See :func:`person_scores` and :func:`cronbach_alpha` for the formulas.
+    Alpha and omega say how consistently the items move together, not that they measure one thing.
     """
     answers = scored_answers(ds, wave)
     columns = [
@@ -267,6 +309,11 @@ def dimension_summary(
         "alpha",
         "alpha_n",
         "alpha_note",
+        "mean_low",
+        "mean_high",
+        "alpha_low",
+        "alpha_high",
+        "omega",
     ]
     if len(answers) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
@@ -276,7 +323,10 @@ def dimension_summary(
     for dim in _dimension_order(list(asked)):
         s = scores.loc[scores["dimension"] == dim, "score"].dropna().astype(float)
         a = answers.loc[answers["dimension"] == dim, "score"].astype(float)
-        alpha = _alpha_for(answers, dim)
+        wide = _wide(answers, dim)
+        alpha = cronbach_alpha(wide)
+        mean_ci = bootstrap_interval(s.to_numpy())
+        alpha_ci = _alpha_interval(wide) if not math.isnan(alpha.alpha) else (math.nan, math.nan)
         rows.append(
             {
                 "dimension": dim,
@@ -289,6 +339,11 @@ def dimension_summary(
                 "alpha": alpha.alpha,
                 "alpha_n": alpha.respondents,
                 "alpha_note": alpha.note,
+                "mean_low": mean_ci[0],
+                "mean_high": mean_ci[1],
+                "alpha_low": alpha_ci[0],
+                "alpha_high": alpha_ci[1],
+                "omega": mcdonald_omega(wide),
             }
         )
     return pd.DataFrame(rows, columns=columns)
@@ -459,7 +514,18 @@ def shown_summary(
     a dimension with fewer than ``min_size`` respondents is hidden, and with ``across`` (the
     aggregate view) so is one :func:`withheld_dimensions` names (reason ``"wave"``)."""
     dims = dimension_summary(ds, wave, min_items)
-    values = ["mean", "sd", "favourable", "alpha", "alpha_n"]
+    values = [
+        "mean",
+        "sd",
+        "favourable",
+        "alpha",
+        "alpha_n",
+        "mean_low",
+        "mean_high",
+        "alpha_low",
+        "alpha_high",
+        "omega",
+    ]
     checked = privacy.suppress_small_groups(dims, "respondents", min_size, value_cols=values)
     if across and len(checked):
         withheld = checked["dimension"].isin(withheld_dimensions(ds, wave, min_size, min_items))

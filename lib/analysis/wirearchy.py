@@ -48,6 +48,8 @@ __all__ = [
 
 #: The hierarchy-bypass share that scores 100 in the index (see :data:`INDEX_COMPONENTS`).
 BYPASS_IDEAL = 0.5
+#: Seed of the node-label permutation test of :func:`seniority_advice_correlation`.
+PERMUTATION_SEED = 20_261_206
 
 
 def resolve_wave(ds: Dataset, wave: str | None) -> str | None:

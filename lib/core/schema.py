@@ -61,19 +61,27 @@ MISSING_VALUE_WORDS: tuple[str, ...] = ("none", "null", "nil", "nan", "na", "n/a
 
 STANDARD_RELATIONS: tuple[str, ...] = ("advice", "information", "collaboration", "trust", "energy")
 
-#: Jane Hart's five types of workplace learning, in the framework's order.
+#: Jane Hart's five types of workplace learning, in the framework's order, in the framework's words
+#: (Hart, "The 5 types of workplace learning", Centre for Learning & Performance Technologies).
 LEARNING_TYPES: dict[str, str] = {
-    "IOL": "Intra-organisational learning: learning from colleagues across the organisation "
-    "as part of daily work (asking, sharing, working out loud).",
-    "GDL": "Group-directed learning: learning in and with a team or group, such as communities "
-    "of practice, project teams and peer groups.",
+    "IOL": "Intra-organisational learning: keeping the organization up to date and up to speed on "
+    "strategic and other internal initiatives and activities: internal communication, briefings, "
+    "town halls, intranet news.",
+    "GDL": "Group-directed learning: learning with others in a team or group: project teams, "
+    "communities of practice and peer groups, even two people working together in a coaching and "
+    "mentoring capacity.",
     "PDL": "Personal-directed learning: learning you organise yourself: searching the web, "
     "reading, following experts, podcasts and courses you chose.",
-    "ASL": "Accidental and serendipitous learning: learning you did not plan, from chance "
-    "conversations, mistakes, news and what you stumble upon.",
+    "ASL": "Accidental and serendipitous learning: learning that happens without consciously "
+    "realizing it, from chance conversations, mistakes, news and what you stumble upon.",
     "FSL": "Formal structured learning: courses, programmes and e-learning organised by the "
     "organisation (the classic training catalogue).",
 }
+#: When the survey kit's learning questions took the framework's wording (IOL as internal updates and
+#: briefings, GDL including coaching pairs, ASL asked as occasions). Waves collected before used the
+#: kit's earlier wording (IOL as "learning from colleagues … asking, sharing, working out loud",
+#: ASL as hours), so comparisons across that date compare different questions.
+LEARNING_WORDING_SINCE = "2026-12-06"
 LEARNING_TYPE_CODES: tuple[str, ...] = tuple(LEARNING_TYPES)
 
 MODES: tuple[str, ...] = ("stock", "flow")

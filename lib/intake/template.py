@@ -34,6 +34,7 @@ from lib.core.schema import (
 )
 
 __all__ = [
+    "ASL_QUESTION",
     "EXAMPLE_ROWS",
     "LEARNING_HOURS_QUESTION",
     "LEARNING_LONG_COLUMNS",
@@ -77,6 +78,14 @@ NAME_GENERATOR_ANSWER = (
 TIE_WEIGHT_QUESTION = "For each person you named: how often? 1 = monthly or less, 2 = weekly, 3 = daily."
 LEARNING_HOURS_QUESTION = (
     "In the last four weeks, about how many hours did you spend on this kind of learning?"
+)
+#: Accidental learning happens "without consciously realizing it" (Hart), so its hours cannot be
+#: self-reported: the kit asks how often it happened, and from what. The learning sheet's ASL
+#: column then holds occasions, which the mix counts as one hour each (said on the Learning page).
+ASL_QUESTION = (
+    "In the last four weeks, how many times did you learn something useful you were not looking for "
+    "(from a chance conversation, a mistake, something you came across)? Think of the last one: where "
+    "did it come from?"
 )
 #: Plain-word explanations of the Cynefin work kinds, for the work-complexity question.
 WORK_QUESTION = (
@@ -291,12 +300,16 @@ def survey_questions() -> list[SurveyQuestion]:
         SurveyQuestion("Your network", "weight", TIE_WEIGHT_QUESTION, "1, 2 or 3 per name", "ties.weight")
     )
     for code in LEARNING_TYPE_CODES:
+        asl = code == "ASL"
         qs.append(
             SurveyQuestion(
                 "How you learn",
                 code,
-                f"{LEARNING_TYPES[code]} {LEARNING_HOURS_QUESTION}",
-                "Hours (a number, 0 or more)",
+                f"{LEARNING_TYPES[code]} {ASL_QUESTION if asl else LEARNING_HOURS_QUESTION}",
+                "Times (a number, 0 or more; the mix counts each as one hour), and where the last one "
+                "came from (free text, not loaded)"
+                if asl
+                else "Hours (a number, 0 or more)",
                 f"learning.{code}",
             )
         )

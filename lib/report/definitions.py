@@ -166,7 +166,12 @@ _SUMMARY: dict[str, tuple[str, str, str, str, str]] = {
 
 
 def _top(share: float) -> str:
-    return f"the top {share:.0%} (at or above the {1 - share:.0%} point)"
+    """Not "the top 10%": everyone tied at the cut-off passes, so more than that share can qualify;
+    the reason beside each person and the role counts say how many did."""
+    percentile = f"{round((1 - share) * 100):d}th percentile"
+    return (
+        f"at or above the {percentile} (ties at the cut-off all count, so the share can exceed {share:.0%})"
+    )
 
 
 def _peripheral(th: RoleThresholds) -> str:
@@ -193,14 +198,16 @@ _ROLES: dict[str, tuple[str, RoleText]] = {
     "peripheral": (
         "Peripheral",
         lambda th: (
-            f"Peripheral: {_peripheral(th)} in or out at most. Possibly new, a specialist, or overlooked."
+            f"Peripheral: {_peripheral(th)} in or out at most, among people who answered the survey. "
+            "Possibly new, a specialist, or overlooked. Someone who did not answer is never peripheral: "
+            "their own ties are unknown."
         ),
     ),
     "isolate": (
         "Isolate",
         lambda th: (
-            "Isolate: no ties at all in the chosen relations (also: did not respond, if ties come "
-            "from a survey)."
+            "Isolate: answered the survey, yet no ties at all in the chosen relations (someone who did "
+            "not answer is not an isolate)."
         ),
     ),
     "energiser": (
@@ -235,8 +242,9 @@ _TILES: dict[str, tuple[str, str, Callable[..., Any], str, str]] = {
         "share 0–1",
         learning.overall_mix,
         "Cross (2007); Jarche",
-        "1 − FSL share of learning time (reference: about 80%); experience : others : formal against the "
-        "70 : 20 : 10 reference.",
+        "1 − FSL share of learning time (reference: about 80%), with its 95% bootstrap interval over "
+        "respondents; experience : others : formal against the 70 : 20 : 10 reference (a model of where key "
+        "lessons come from, not of hours).",
     ),
     "shifts": (
         "Five shifts",
@@ -258,15 +266,17 @@ _TILES: dict[str, tuple[str, str, Callable[..., Any], str, str]] = {
         "share 0–1",
         network.arc_reciprocity,
         "igraph reciprocity(); networkx overall_reciprocity",
-        "Of the advice network. " + _ARC_RECIPROCITY,
+        "Of the advice network among the people who answered the survey (a tie to a non-respondent could "
+        "never be returned). " + _ARC_RECIPROCITY,
     ),
     "silo_groups": (
         "Silo departments",
         "departments",
         network.ei_index,
         "Krackhardt & Stern (1988)",
-        f"Departments shown in the aggregate view whose advice E-I index is ≤ {overview.SILO_EI}: most of "
-        "their advice stays inside.",
+        f"Departments shown in the aggregate view whose E-I index of the advice they ask (ties sent) is ≤ "
+        f"{overview.SILO_EI} and more inward than a random network with the same department sizes and density "
+        "gives (above its 97.5th percentile): most of what they ask stays inside.",
     ),
     "top_gaps": (
         "Biggest skill gaps",
@@ -281,7 +291,8 @@ _TILES: dict[str, tuple[str, str, Callable[..., Any], str, str]] = {
         roles.rank_key_people,
         "Borgatti (2006)",
         f"People whose departure alone would cut at least {overview.KEY_PERSON_REACH_LOSS:.0%} of who can "
-        "reach whom in the advice network, or cut someone off from it.",
+        "reach whom in the advice network, or cut someone off from it, among the people who answered the "
+        "survey (a non-respondent's own ties are unknown, so nobody is key for being the one who named them).",
     ),
 }
 
@@ -385,6 +396,7 @@ def _measures() -> tuple[Measure, ...]:
     add("item_summary", "Trust items", area, "score 1–5", "raw and reverse-coded", "—", trust.item_summary)  # fmt: skip
     add("scores_by_group", "Trust per group", area, "score 1–5", "reverse-coded, small groups suppressed", "—", trust.scores_by_group)  # fmt: skip
     add("cronbach_alpha", "Cronbach's alpha", area, "≤ 1", "sample variances (ddof 1)", "Cronbach (1951)", trust.cronbach_alpha)  # fmt: skip
+    add("mcdonald_omega", "McDonald's omega", area, "≤ 1", "one-factor model", "McDonald (1999)", trust.mcdonald_omega)  # fmt: skip
 
     area = "Wirearchy"
     add("wirearchy_index", "Wirearchy index", area, "score 0–100", "weighted mean, missing parts renormalised", "Husband; Jarche", wirearchy.combine)  # fmt: skip
@@ -412,6 +424,7 @@ def _measures() -> tuple[Measure, ...]:
     )
     add("hierarchy_bypass", "Hierarchy bypass", area, "share 0–1", "outside chain and team", "—", hierarchy.hierarchy_bypass)  # fmt: skip
     add("krackhardt_hierarchy", "Krackhardt hierarchy", area, "0–1", "reachability pairs", "Krackhardt (1994)", hierarchy.krackhardt_hierarchy)  # fmt: skip
+    add("advice_hierarchy", "Krackhardt hierarchy of advice", area, "0–1", "among respondents", "Krackhardt (1994)", hierarchy.advice_hierarchy)  # fmt: skip
     add("seniority_advice_correlation", "Knowledge vs formal authority", area, "ρ −1 to +1", "Spearman, average ranks", "Spearman (1904)", hierarchy.seniority_advice_correlation)  # fmt: skip
     add("hidden_leaders", "Hidden leaders", area, "people", "top in-degree, junior level", "—", hierarchy.hidden_leaders)  # fmt: skip
 
@@ -477,7 +490,7 @@ def terms() -> tuple[Term, ...]:
             "informal_reference",
             "Reference: informal",
             "Learning types",
-            "Cross (2007) and Jarche: about 80%.",
+            learning.REFERENCES["informal_share"][1] + ".",
             "Cross (2007); Jarche",
         ),
     ]

@@ -1,0 +1,169 @@
+"""Who answered the network survey, and which measures may use whose reports.
+
+A non-respondent's outgoing ties are *unknown*, not absent: someone who did not answer the
+name-generator questions named nobody because they were not asked. So (Borgatti, Carley &
+Krackhardt 2006, robustness of centrality under missing data; Stork & Richards 1992):
+
+* **In-degree measures** (who is sought out: in-degree, the most-asked person, overload) use every
+  report, and stay valid for everyone, respondents or not: being named does not need an answer.
+* **Out-tie and pair measures** (out-degree, reciprocity, transitivity, Krackhardt hierarchy,
+  brokerage, constraint, E-I of what a group asks, reach and key-person loss) are computed
+  among respondents: on the network induced by respondents, where every tie's sender was asked.
+* **Roles** never rest on silence: a non-respondent is not "peripheral" or an "isolate" for having
+  named nobody, and a key person is not key because they alone named someone who did not answer.
+* **Undirected relations** (collaboration) can be reconstructed: a non-respondent's ties as the
+  respondents reported them (symmetrisation, :func:`symmetrised`), stated wherever it is used.
+
+Who responded: the roster's ``responded`` column where it is filled in; otherwise (a blank cell,
+or no such column) the stated proxy "named someone in any relation in this wave".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from lib.core import waves
+from lib.core.dataset import Dataset
+
+__all__ = [
+    "POPULATIONS",
+    "RESPONSE_WARNING",
+    "UNDIRECTED_RELATIONS",
+    "Response",
+    "network_response",
+    "respondent_dataset",
+    "symmetrised",
+]
+
+#: Below this response rate every network view warns that its measures may mislead.
+RESPONSE_WARNING = 0.70
+#: Relations whose ties have no direction (working together), which symmetrisation may complete.
+UNDIRECTED_RELATIONS: tuple[str, ...] = ("collaboration",)
+#: Which people each group of network measures is computed on.
+POPULATIONS: dict[str, str] = {
+    "in_degree": "all",
+    "overload": "all",
+    "out_degree": "respondents",
+    "reciprocity": "respondents",
+    "transitivity": "respondents",
+    "hierarchy": "respondents",
+    "brokerage": "respondents",
+    "constraint": "respondents",
+    "ei_sent": "respondents",
+    "key_people": "respondents",
+    "roles": "respondents",
+}
+
+_BASIS_COLUMN = "the roster's responded column"
+_BASIS_PROXY = "proxy: people who named someone in any relation (no responded column)"
+_BASIS_MIXED = "the roster's responded column; where it is blank, whether the person named someone"
+
+
+@dataclass(frozen=True)
+class Response:
+    """Who answered the network survey in one wave, and how that was decided."""
+
+    respondents: frozenset[str]
+    people: int
+    basis: str
+
+    @property
+    def count(self) -> int:
+        return len(self.respondents)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.people if self.people else math.nan
+
+    @property
+    def warning(self) -> str:
+        """A sentence when the rate is below :data:`RESPONSE_WARNING`, else ""."""
+        if not self.people or self.rate >= RESPONSE_WARNING:
+            return ""
+        return (
+            f"Only {self.rate:.0%} of people answered the network survey ({self.count} of {self.people}), "
+            f"below {RESPONSE_WARNING:.0%}: measures on respondents describe part of the organisation, and "
+            "centrality can rank people differently than a full census would (Borgatti, Carley & Krackhardt 2006)."
+        )
+
+    def text(self) -> str:
+        """One line for every network view: the rate, the basis and which measures use whom."""
+        if not self.people:
+            return ""
+        return (
+            f"Response {self.rate:.0%} ({self.count} of {self.people}; {self.basis}). Who is sought out "
+            "(in-degree) uses everyone's reports, for all people; measures built on ties people sent or "
+            "on pairs (out-degree, reciprocity, transitivity, hierarchy, brokerage, constraint, E-I of "
+            "what a group asks, key people) are on the respondents."
+        )
+
+
+def network_response(ds: Dataset, wave: str | None = None) -> Response:
+    """:class:`Response` for the tie wave ``wave`` (:func:`lib.core.waves.tie_rows`)."""
+    ids = ds.people["person_id"].astype(str).drop_duplicates() if len(ds.people) else pd.Series(dtype=str)
+    ties = waves.tie_rows(ds.ties, wave)
+    named = set(ties["source_id"].astype(str)) if len(ties) else set()
+    proxy = ids.isin(named).to_numpy()
+    if "responded" in ds.people and ds.people["responded"].notna().any():
+        flag = ds.people.drop_duplicates("person_id")["responded"].astype("boolean")
+        known = flag.notna().to_numpy()
+        answered = flag.fillna(False).to_numpy(dtype=bool)
+        chosen = [a if k else p for a, k, p in zip(answered, known, proxy, strict=True)]
+        basis = _BASIS_COLUMN if known.all() else _BASIS_MIXED
+    else:
+        chosen = list(proxy)
+        basis = _BASIS_PROXY
+    respondents = frozenset(i for i, c in zip(ids, chosen, strict=True) if c)
+    return Response(respondents, len(ids), basis)
+
+
+def respondent_dataset(ds: Dataset, wave: str | None = None, response: Response | None = None) -> Dataset:
+    """``ds`` with the roster and the ties restricted to respondents (the respondent-induced
+    network): every tie left was sent by someone who was asked, and points at someone who was."""
+    r = response or network_response(ds, wave)
+    people = ds.people[ds.people["person_id"].astype(str).isin(r.respondents)]
+    ties = ds.ties
+    if len(ties):
+        keep = ties["source_id"].astype(str).isin(r.respondents) & ties["target_id"].astype(str).isin(
+            r.respondents
+        )
+        ties = ties[keep.to_numpy()]
+    return replace(ds, people=people.reset_index(drop=True), ties=ties.reset_index(drop=True))
+
+
+def symmetrised(
+    ds: Dataset, relations: Sequence[str] = UNDIRECTED_RELATIONS, wave: str | None = None
+) -> tuple[Dataset, int]:
+    """``ds`` with each non-respondent's ties in the undirected ``relations`` reconstructed from what
+    respondents reported: for a respondent's tie i → j to a non-respondent j, the tie j → i is added
+    (j would have named i: working together goes both ways). Returns the dataset and the number of
+    ties added, which the page states whenever the reconstruction is used."""
+    r = network_response(ds, wave)
+    ties = ds.ties
+    if not len(ties):
+        return ds, 0
+    rel = ties["relation"].astype(str).isin(list(relations))
+    to_silent = ~ties["target_id"].astype(str).isin(r.respondents) & ties["source_id"].astype(str).isin(
+        r.respondents
+    )
+    rows = ties[(rel & to_silent).to_numpy()]
+    reverse = rows.rename(columns={"source_id": "target_id", "target_id": "source_id"})[ties.columns]
+    existing = set(
+        zip(
+            ties["source_id"].astype(str),
+            ties["target_id"].astype(str),
+            ties["relation"].astype(str),
+            strict=True,
+        )
+    )
+    new = reverse[
+        [
+            (str(s), str(t), str(x)) not in existing
+            for s, t, x in zip(reverse["source_id"], reverse["target_id"], reverse["relation"], strict=True)
+        ]
+    ].drop_duplicates(["source_id", "target_id", "relation", *(["wave"] if "wave" in reverse else [])])
+    return replace(ds, ties=pd.concat([ties, new], ignore_index=True)), len(new)

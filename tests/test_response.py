@@ -1,0 +1,143 @@
+"""Non-response: who answered, which measures use whose reports, and that no role, key person or
+finding rests on a non-respondent's silence. Hand-built cases worked out on paper."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib.analysis import hierarchy, network, response
+from lib.analysis.overview import facts
+from lib.core.dataset import Dataset
+
+
+def _ties(pairs: list[tuple[str, str]], relation: str = "advice") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source_id": [a for a, _ in pairs],
+            "target_id": [b for _, b in pairs],
+            "relation": relation,
+            "weight": 1.0,
+            "wave": "",
+        }
+    )
+
+
+def _people(ids: list[str], responded: list[bool] | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame({"person_id": ids, "name": ids, "team": "T", "department": "D"})
+    if responded is not None:
+        frame["responded"] = pd.array(responded, dtype="boolean")
+    return frame
+
+
+# a, b, c ask each other (all mutual); a also names n1, n2, n3, who did not answer
+RING = [("a", "b"), ("b", "a"), ("b", "c"), ("c", "b"), ("a", "c"), ("c", "a")]
+SILENT = [("a", "n1"), ("a", "n2"), ("a", "n3")]
+
+
+def test_who_answered_from_the_column_or_the_stated_proxy() -> None:
+    ids = ["a", "b", "c", "n1", "n2", "n3"]
+    proxy = response.network_response(Dataset(people=_people(ids), ties=_ties(RING + SILENT)))
+    assert proxy.respondents == {"a", "b", "c"} and proxy.rate == 0.5
+    assert proxy.basis.startswith("proxy: people who named someone")
+    assert "Only 50% of people answered" in proxy.warning and "below 70%" in proxy.warning
+    # the column wins: n1 answered (and named nobody); c said no although c named people
+    flags = [True, True, False, True, False, False]
+    column = response.network_response(Dataset(people=_people(ids, flags), ties=_ties(RING + SILENT)))
+    assert column.respondents == {"a", "b", "n1"} and column.basis == "the roster's responded column"
+    # blank cells fall back to the proxy, and the basis says both
+    mixed_flags = pd.array([True, None, None, None, None, False], dtype="boolean")
+    people = _people(ids)
+    people["responded"] = mixed_flags
+    mixed = response.network_response(Dataset(people=people, ties=_ties(RING + SILENT)))
+    assert mixed.respondents == {"a", "b", "c"} and "where it is blank" in mixed.basis
+    full = response.network_response(Dataset(people=_people(["a", "b", "c"]), ties=_ties(RING)))
+    assert full.rate == 1.0 and full.warning == ""
+
+
+def test_pair_measures_among_respondents_in_degree_on_everyone() -> None:
+    """All reports: 9 arcs, 6 of them returned → arc reciprocity 6/9; the three unreturned arcs
+    go to people who were never asked. Among respondents: 6 arcs, all returned → 1. In-degree of
+    n1 (named by a) stays 1 on all reports."""
+    ids = ["a", "b", "c", "n1", "n2", "n3"]
+    ds = Dataset(people=_people(ids), ties=_ties(RING + SILENT))
+    assert network.network_measures(ds, ["advice"]).reciprocity_arc == pytest.approx(6 / 9)
+    among = response.respondent_dataset(ds)
+    assert list(among.people["person_id"]) == ["a", "b", "c"]
+    summary = network.network_measures(among, ["advice"])
+    assert summary.reciprocity_arc == 1.0 and summary.people == 3 and summary.ties == 6
+    assert network.person_measures(ds, ["advice"]).loc["n1", "in_degree"] == 1
+
+
+def test_a_key_person_is_not_key_for_naming_someone_who_did_not_answer() -> None:
+    """Six respondents ask each other round a ring in both directions, and x asks and is asked by
+    r0 and r3 (so nobody among them is a cut point); x is the
+    only one to name y. If y did not answer, y's own ties are unknown: removing x 'cuts y off' only
+    on paper, so x is not a key person. If y answered and named nobody, x really is y's only link."""
+    ring = [f"r{i}" for i in range(6)]
+    ties = [(ring[i], ring[(i + d) % 6]) for i in range(6) for d in (1, -1)]
+    ties += [("x", "r0"), ("r0", "x"), ("x", "r3"), ("r3", "x"), ("x", "y")]
+    ids = [*ring, "x", "y"]
+    silent = Dataset(people=_people(ids, [True] * 7 + [False]), ties=_ties(ties))
+    assert facts(silent).org["key_people"] == 0
+    answered = Dataset(people=_people(ids, [True] * 8), ties=_ties(ties))
+    assert facts(answered).org["key_people"] >= 1
+
+
+def test_symmetrisation_completes_undirected_ties_of_non_respondents_and_says_how_many() -> None:
+    ids = ["a", "b", "n"]
+    ties = pd.concat(
+        [_ties([("a", "n"), ("b", "n"), ("a", "b")], "collaboration"), _ties([("a", "n")], "advice")]
+    )
+    ds = Dataset(people=_people(ids, [True, True, False]), ties=ties)
+    filled, added = response.symmetrised(ds)
+    assert added == 2  # n → a and n → b, collaboration only: advice has a direction
+    got = set(zip(filled.ties["source_id"], filled.ties["target_id"], filled.ties["relation"], strict=True))
+    assert {("n", "a", "collaboration"), ("n", "b", "collaboration")} <= got
+    assert ("n", "a", "advice") not in got
+    assert response.symmetrised(filled)[1] == 0  # nothing left to add
+
+
+def test_analyze_json_gives_response_population_and_respondent_measures() -> None:
+    ids = ["a", "b", "c", "n1", "n2", "n3"]
+    data = network.analysis_json(Dataset(people=_people(ids), ties=_ties(RING + SILENT)))
+    advice = data["relations"]["advice"]
+    assert advice["response_rate"] == 0.5
+    assert advice["population"]["in_degree"] == "all" and advice["population"]["reciprocity"] == "respondents"
+    among = advice["respondents"]
+    assert set(among) == set(advice) - {"response_rate", "response_basis", "population", "respondents"}
+    assert among["people"] == 3 and among["ties"] == 6 and among["reciprocity_arc"] == 1.0
+    assert advice["reciprocity_arc"] == pytest.approx(6 / 9)
+
+
+def test_the_network_page_states_response_population_and_warns_below_70_percent() -> None:
+    from lib.intake.sample import generate
+    from tests.conftest import open_page
+
+    ds = generate(people=80, seed=3)
+    ds.people["responded"] = pd.array([i % 2 == 0 for i in range(len(ds.people))], dtype="boolean")
+    at = open_page("app_pages/network.py", ds)
+    assert any(
+        c.value.startswith("Response 50% (40 of 80; the roster's responded column)") for c in at.caption
+    )
+    assert any("Only 50% of people answered" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert "all reports" in table.columns and "on the 40 respondents" in table.columns
+    assert "random network: expected [95% interval]" in table.columns
+    at.multiselect(key="net_relations").set_value(["collaboration"]).run()
+    at.toggle(key="net_symmetrise").set_value(True).run()
+    assert not at.exception
+    assert any("ties reconstructed by symmetrisation" in c.value for c in at.caption)
+    assert "on everyone, ties reconstructed" in at.dataframe[0].value.columns
+
+
+def test_krackhardt_hierarchy_is_not_made_by_non_response() -> None:
+    """All reports: a, b, c reach each other (3 pairs, reachable both ways) and each reaches n1–n3
+    (9 pairs, one way only: never returnable): hierarchy = 9 / (3 + 9) = 0.75. Among respondents:
+    3 pairs, all both ways: 0.
+    The reciprocity on the Overview is the respondents' too: 1.0 here, not 6/9."""
+
+    ds = Dataset(people=_people(["a", "b", "c", "n1", "n2", "n3"]), ties=_ties(RING + SILENT))
+    assert hierarchy.advice_hierarchy(ds).value == pytest.approx(0.75)
+    assert hierarchy.advice_hierarchy(ds, respondents_only=True).value == 0.0
+    assert facts(ds).org["advice_reciprocity"] == 1.0
