@@ -46,6 +46,10 @@ CONTROL_HELP: frozenset[str] = frozenset(
         "A dot's area grows with this measure; the People tab defines each one.",
         "Removes each candidate in turn and measures what the others lose; about a minute at 20,000 people.",
         "Department by default; team and the other attributes when chosen.",
+        "Working together goes both ways: a respondent's tie to someone who did not answer is "
+        "copied back (symmetrisation), and the measures are then on everyone.",
+        # app_pages/overview.py: a tile whose section is still computing
+        "Being computed.",
         # app_pages/pulse.py, pulse_live.py: the form and the facilitator's controls
         'f"Up to {pulse.MAX_ADVISERS} names."',
         'f"This app\'s address as phones in the room reach it (set {pulse_link.ENV_PUBLIC_URL} to change the default)."',
@@ -208,21 +212,22 @@ def test_the_cli_prints_the_registry(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_role_texts_follow_the_thresholds_in_force(sample: Dataset) -> None:
     default = definitions.role_texts()
-    assert "top 10%" in default["central_connector"] and "at least 3 groups" in default["overload"]
+    assert "at or above the 90th percentile" in default["central_connector"]
+    assert "at least 3 groups" in default["overload"]
     th = roles.RoleThresholds(connector_top_share=0.20, overload_min_groups=4, peripheral_max_degree=2)
     changed = definitions.role_texts(th)
-    assert "top 20% (at or above the 80% point)" in changed["central_connector"]
-    assert "top 10%" not in changed["central_connector"]
+    assert "at or above the 80th percentile" in changed["central_connector"]
+    assert "90th percentile" not in changed["central_connector"]
     assert "at least 4 groups" in changed["overload"] and "2 ties" in changed["peripheral"]
     sheet = definitions_table(th).set_index("key")["definition"]
-    assert "top 20%" in sheet["central_connector"]
+    assert "80th percentile" in sheet["central_connector"]
     # the page's and the exports' role table: texts of the thresholds the table was built with
     measures = network.person_measures(sample)
     table = roles.assign_roles(sample, measures, th)
     counts = netmap.role_counts(table, definitions.role_texts(table.attrs.get("thresholds"))).set_index(
         "role"
     )
-    assert "top 20%" in counts.at["Central connector", "meaning"]
+    assert "80th percentile" in counts.at["Central connector", "meaning"]
 
 
 # --- reciprocity: one computation, texts that name the variant --------------------------------------

@@ -354,9 +354,10 @@ def _overload_facts(graph: network.Graph) -> dict[str, object]:
 
 
 def _interval(o: dict[str, object], key: str) -> str:
-    """ " (95% CI a–b%)" from the facts ``key_low``/``key_high``, or "" without them."""
+    """ " 95% interval a–b%." from the facts ``key_low``/``key_high``, or "" without them (in the
+    tile's detail: the tile's own text stays short enough to read)."""
     low, high = _num(o.get(f"{key}_low")), _num(o.get(f"{key}_high"))
-    return "" if low is None or high is None else f" (95% CI {low:.0%}–{high:.0%})"
+    return "" if low is None or high is None else f" 95% interval {low:.0%}–{high:.0%}."
 
 
 def _pct(x: float | None) -> str:
@@ -392,8 +393,8 @@ def _tiles(f: rules.Facts) -> list[Tile]:
             "informal_share",
             "Informal learning",
             _num(o.get("informal_share")),
-            _pct(_num(o.get("informal_share"))) + _interval(o, "informal_share"),
-            f"Now: {mix_text}.",
+            _pct(_num(o.get("informal_share"))),
+            f"Now: {mix_text}.{_interval(o, 'informal_share')}",
             "Learning",
         ),
         Tile(
