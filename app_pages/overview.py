@@ -19,7 +19,7 @@ from lib.analysis.overview import (
     wave_and_previous,
 )
 from lib.app import ui
-from lib.report import definitions
+from lib.report import columns, definitions
 from lib.report.deck import deck_bytes
 from lib.report.exports import (
     MIME,
@@ -129,9 +129,13 @@ def draw_findings(head: Headline, pending: list[str]) -> None:
                 badge = "🔴 strong" if finding.strength == "strong" else "🟠 moderate"
                 st.markdown(f"**{ui.md(finding.statement)}** · {badge}")
                 st.markdown(f"*What the framework suggests:* {ui.md(finding.suggestion)}")
-                evidence = ", ".join(
-                    f"`{k}` = {v:.3g}" if isinstance(v, float) else f"`{k}` = {ui.md(v)}"
-                    for k, v in finding.evidence.items()
+                evidence = (
+                    ", ".join(  # human labels (lib.report.columns), plain text: readable, and contrast passes
+                        f"{ui.md(columns.label(k))} = {v:.3g}"
+                        if isinstance(v, float)
+                        else f"{ui.md(columns.label(k))} = {ui.md(v)}"
+                        for k, v in finding.evidence.items()
+                    )
                 )
                 st.caption(f"Evidence: {evidence}")
                 st.page_link(PAGE_FILES[finding.page], label=f"Look deeper: {finding.page}", icon="➡️")

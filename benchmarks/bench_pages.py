@@ -127,7 +127,9 @@ def main() -> int:
                 page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
                 settle(page)
                 started = time.monotonic()
-                page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+                page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+                    str(path)
+                )  # the workbook upload comes first; the survey-export and log uploaders follow
                 page.get_by_text(re.compile(rf"{n:,} people")).first.wait_for(timeout=1_800_000)
                 print(
                     f"{n:>7,} people  upload → loaded            {time.monotonic() - started:7.1f} s",

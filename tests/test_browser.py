@@ -68,7 +68,9 @@ def test_deep_link_is_the_first_request_to_a_fresh_server(browser: Any) -> None:
 
 
 def _upload(page: Any, path: Path) -> None:
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(path)
+    )  # the workbook upload comes first; the survey-export and log uploaders follow
     settle(page)
 
 

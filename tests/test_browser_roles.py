@@ -118,7 +118,9 @@ def _choose(page: Any, select_label: str, option: str) -> None:
 def _save_as_workspace(page: Any, path: Path, workspace: str) -> None:
     """On the Data page: upload ``path``, create ``workspace`` and save the upload as its first wave."""
     _nav(page, "Data")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(path)
+    )  # the workbook upload comes first; the survey-export and log uploaders follow
     _settle(page)
     page.get_by_text(f"{path.name} loaded").first.wait_for()
     page.get_by_label("New workspace (an organisation or engagement)").fill(workspace)
