@@ -86,3 +86,13 @@ def chart_label(value: object, limit: int = 38) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text.replace("\\", "\\\\").replace("$", r"\$")
+
+
+#: XlsxWriter options for every workbook we write: strings stay strings (never turned into formulas,
+#: links or numbers), built in memory. Formula-like text is also written inert cell by cell.
+XLSX_OPTIONS: dict[str, bool] = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}

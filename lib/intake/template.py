@@ -18,7 +18,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from lib.core.sanitise import neutralise_formula
+from lib.core.sanitise import XLSX_OPTIONS, neutralise_formula
 from lib.core.schema import (
     CHANNEL_MODES,
     LEARNING_TYPE_CODES,
@@ -656,12 +656,7 @@ def template_bytes(name_list: Sequence[str] | None = None) -> bytes:
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
+        dict(XLSX_OPTIONS),
     )
     wb.set_properties({"created": datetime(2026, 1, 1), "title": "Social learning dashboard: data template"})
     fmt = {

@@ -58,7 +58,7 @@ from lib.analysis import (
 from lib.analysis.roles import RoleThresholds
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
-from lib.core.sanitise import clean_text, formula_like
+from lib.core.sanitise import XLSX_OPTIONS, clean_text, formula_like
 from lib.core.schema import LEARNING_TYPES
 from lib.report import charts, columns, definitions
 from lib.report.model import ExportOptions, ExportTable, Report, View
@@ -816,12 +816,7 @@ def workbook_bytes(ds: Dataset, options: ExportOptions | None = None, report: Re
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
+        dict(XLSX_OPTIONS),
     )
     fmts = _Formats(wb)
     contents = wb.add_worksheet("contents")

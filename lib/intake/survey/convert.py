@@ -24,7 +24,7 @@ import pandas as pd
 import xlsxwriter
 
 from lib.core.errors import Finding
-from lib.core.sanitise import clean_text, neutralise_formula, safe_csv
+from lib.core.sanitise import XLSX_OPTIONS, clean_text, neutralise_formula, safe_csv
 from lib.core.schema import LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WORK_KINDS
 from lib.intake.survey.people import FUZZY_THRESHOLD, Candidate, Matcher, NameMatch, Roster
 from lib.intake.survey.questions import DEFAULT_CAP, Meaning, hours, likert, meanings, share, skill_level
@@ -461,12 +461,7 @@ def workbook_bytes(result: SurveyResult) -> bytes:
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
+        dict(XLSX_OPTIONS),
     )
     for name in _SHEET_ORDER:
         frame = result.tables.get(name)
