@@ -1,7 +1,5 @@
 """Overview: the landing page. Headline measures, plain-language findings, and what changed between waves."""
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from lib.analysis.findings import Facts, rules_table
@@ -9,30 +7,13 @@ from lib.analysis.overview import (
     FACT_SECTIONS,
     TILE_SECTIONS,
     Headline,
-    changes_between,
-    compare_facts,
     facts_section,
     headline_of,
     merge_facts,
-    position_changes,
-    tie_changes,
     wave_and_previous,
 )
-from lib.app import ui
+from lib.app import overview_view, ui
 from lib.report import columns, definitions
-from lib.report.deck import deck_bytes
-from lib.report.exports import (
-    MIME,
-    ExportKind,
-    ExportOptions,
-    Report,
-    build_report,
-    export_filename,
-    workbook_bytes,
-)
-from lib.report.html import html_bytes
-from lib.store.actions import list_actions
-from lib.store.pulse import room_pulse
 
 ui.guard("overview")  # stops here for a role that may not open this page
 PAGE_FILES = {
@@ -160,75 +141,11 @@ with ui.progress("Computing the overview") as step:
             if len(earlier) >= len(order) - 1:
                 draw_tiles(headline_of(shown, merge_facts(parts), merge_facts(earlier)), set(order))
 
-if ui.can("export"):
-    st.subheader("Take it away")
-    st.caption(
-        f"Exports follow your viewer setting ({cfg.view}): the aggregate view holds no names or ids, and groups "
-        f"under {cfg.min_group_size} people are hidden. Spreadsheet formulas in names are stored as text."
-    )
-    options = ExportOptions(
-        view=cfg.view, min_group_size=cfg.min_group_size, pseudonyms=cfg.pseudonyms, wave=wave
-    )
-    # The workspace's agreed actions and its latest answered pulse go into the deck (workshop mode
-    # saves them there).
-    ws_name, engine = ui.workspace(), ui.workspace_engine()
-    actions = list_actions(engine, ws_name) if ws_name else None
-    _memo: dict[str, Report] = {}
-
-    def _report() -> Report:
-        # Built on the first click only (download data is generated lazily, on its own thread).
-        if "r" not in _memo:
-            _memo["r"] = build_report(ds, options)
-        return _memo["r"]
-
-    builders: dict[ExportKind, tuple[str, Callable[[], bytes]]] = {
-        "pptx": (
-            "PowerPoint deck",
-            lambda: deck_bytes(
-                ds,
-                options,
-                report=_report(),
-                actions=actions,
-                room=room_pulse(engine, ws_name, cfg.min_group_size) if ws_name else None,
-            ),
-        ),
-        "xlsx": ("Excel workbook", lambda: workbook_bytes(ds, options, report=_report())),
-        "html": ("HTML report", lambda: html_bytes(ds, options, report=_report())),
-    }
-    for col, (kind, (label, build)) in zip(st.columns(3), builders.items(), strict=True):
-        col.download_button(
-            f"⬇️ {label}",
-            data=build,
-            file_name=export_filename(kind, cfg.view),
-            mime=MIME[kind],
-            key=f"export-{kind}",
-            on_click="ignore",
-        )
+overview_view.export_section(ds, cfg, wave)
 
 with st.expander("How findings are made"):
     st.write("Each finding comes from one rule in a single table: the measure it reads and the thresholds.")
     st.dataframe(rules_table(), hide_index=True, key="rules-table")
 
 if len(waves) > 1:
-    st.subheader("What changed between waves")
-    c1, c2 = st.columns(2)
-    before = c1.selectbox("From wave", waves, index=len(waves) - 2, key="wave-before")
-    after = c2.selectbox("To wave", waves, index=len(waves) - 1, key="wave-after")
-    if before == after:
-        st.info("Choose two different waves.")
-    else:
-        for line in changes_between(after, wave_facts(before), wave_facts(after)) or [
-            "No finding appeared or went away."
-        ]:
-            st.markdown(f"- {ui.md(line)}")
-        st.dataframe(
-            compare_facts(before, wave_facts(before), after, wave_facts(after)),
-            hide_index=True,
-            key="wave-table",
-        )
-        st.write("Ties gained and lost")
-        st.dataframe(ui.compute(tie_changes, before, after), hide_index=True, key="tie-changes")
-        if cfg.individuals_visible:
-            st.write("People whose advice in-degree changed most")
-            moved = ui.with_names(ui.compute(position_changes, before, after))
-            st.dataframe(moved, hide_index=True, key="position-changes")
+    overview_view.wave_comparison(waves, cfg, wave_facts)
