@@ -151,6 +151,16 @@ def browser() -> Iterator[object]:
 # --- shared by the browser tests ------------------------------------------------------------------
 
 SHOTS = OUTPUT / "screenshots"
+
+# nav label → (url path, a heading the page shows); the pages the browser and accessibility tests open
+PAGES = {
+    "Overview": ("overview", "How this organisation learns"),
+    "Network": ("network", "Network"),
+    "Learning": ("learning", "Learning"),
+    "Trust & wirearchy": ("trust", "Trust"),
+    "Skills": ("skills", "Skills"),
+    "Data": ("data", "Data"),
+}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
 

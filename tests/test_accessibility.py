@@ -14,22 +14,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SHOTS, Server, external, new_page, settle
+from tests.conftest import PAGES, SHOTS, Server, external, new_page, settle
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 #: The rule sets axe tags as WCAG 2.0 / 2.1 / 2.2, levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-# nav label → (url path, a heading the page shows); the pages an executive and a facilitator read
-PAGES = {
-    "Overview": ("overview", "How this organisation learns"),
-    "Network": ("network", "Network"),
-    "Learning": ("learning", "Learning"),
-    "Trust & wirearchy": ("trust", "Trust"),
-    "Skills": ("skills", "Skills"),
-    "Data": ("data", "Data"),
-}
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -14,19 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SHOTS, Server, external, new_page, settle
+from tests.conftest import PAGES, SHOTS, Server, external, new_page, settle
 
 pytestmark = pytest.mark.browser
-
-# nav label → (url path, a heading the page shows)
-PAGES = {
-    "Overview": ("overview", "How this organisation learns"),
-    "Network": ("network", "Network"),
-    "Learning": ("learning", "Learning"),
-    "Trust & wirearchy": ("trust", "Trust"),
-    "Skills": ("skills", "Skills"),
-    "Data": ("data", "Data"),
-}
 
 
 def test_every_page_renders_from_the_navigation(server: Server, browser: Any) -> None:
@@ -104,6 +94,20 @@ def test_upload_loads_and_a_bad_upload_keeps_the_data(server: Server, browser: A
     page.context.close()
 
 
+def _open_with(browser: Any, server: Server, requests: list[str], path: Path, loaded: str) -> Any:
+    """A fresh page with the organisation at ``path`` uploaded on the Data page (``loaded``: the
+    text that says it is in), long timeouts for company-scale work."""
+    page = new_page(browser, requests)
+    page.set_default_timeout(180_000)
+    page.goto(server.url)
+    settle(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
+    settle(page)
+    _upload(page, path)
+    page.get_by_text(loaded).first.wait_for()
+    return page
+
+
 def test_a_20000_person_organisation_opens_on_the_group_map(
     server: Server, browser: Any, tmp_path: Path
 ) -> None:
@@ -114,14 +118,7 @@ def test_a_20000_person_organisation_opens_on_the_group_map(
 
     big = write_dataset(generate(people=20_000, seed=5, waves=1), tmp_path / "org20k.zip")
     requests: list[str] = []
-    page = new_page(browser, requests)
-    page.set_default_timeout(180_000)
-    page.goto(server.url)
-    settle(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
-    settle(page)
-    _upload(page, big)
-    page.get_by_text("20,000 people").first.wait_for()
+    page = _open_with(browser, server, requests, big, "20,000 people")
     started = time.monotonic()
     page.get_by_test_id("stSidebarNav").get_by_text("Network", exact=True).click()
     settle(page)
@@ -149,14 +146,7 @@ def test_a_large_overview_says_what_it_is_computing(server: Server, browser: Any
 
     org = write_dataset(generate(people=3_000, seed=11, waves=1), tmp_path / "org3k.zip")
     requests: list[str] = []
-    page = new_page(browser, requests)
-    page.set_default_timeout(180_000)
-    page.goto(server.url)
-    settle(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
-    settle(page)
-    _upload(page, org)
-    page.get_by_text("3,000 people").first.wait_for()
+    page = _open_with(browser, server, requests, org, "3,000 people")
     page.get_by_test_id("stSidebarNav").get_by_text("Overview", exact=True).click()
     status = page.get_by_text(re.compile(r"Computing the overview"))
     status.first.wait_for(state="visible")
