@@ -16,6 +16,8 @@ Tables
 ``actions``             actions agreed in a workshop session (later step)
 ``pulse_answers``       short pulse-survey answers, per pseudonymous respondent (lib/store/pulse.py)
 ``pulse_sessions``      live pulses: join token, the pulse wave, open/closed (lib/store/pulse.py)
+``survey_mappings``     the survey-export question mapping kept for the next wave (lib/store/survey_choices.py)
+``survey_resolutions``  the survey review's choices kept for the next wave (lib/store/survey_choices.py)
 
 Timestamps are stored as naive UTC (SQLite keeps no time zone); :mod:`lib.store.workspaces` converts
 at the boundary.
@@ -48,6 +50,8 @@ __all__ = [
     "CachedResult",
     "PulseAnswer",
     "PulseSession",
+    "SurveyMapping",
+    "SurveyResolution",
     "UploadFile",
     "Wave",
     "WaveTable",
@@ -215,3 +219,44 @@ class PulseSession(Base):
     shown: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     #: Respondents who answered or replaced an answer since that snapshot.
     changed: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+
+
+class SurveyMapping(Base):
+    """One column of a survey export mapped by a facilitator (migration 0005): reused for the next
+    wave's export in the same workspace (lib/store/survey_choices.py)."""
+
+    __tablename__ = "survey_mappings"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key_digest", name="uq_survey_mappings_workspace_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = _workspace_fk()
+    #: SHA-256 of ``column_key``: a question's text can be too long to index on every backend.
+    key_digest: Mapped[str] = mapped_column(String(64))
+    #: The export column's key (its export tag, else the question text and statement).
+    column_key: Mapped[str] = mapped_column(Text)
+    #: The meaning as the mapping JSON writes it: {"kind": ..., "target": ..., ...}.
+    meaning: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SurveyResolution(Base):
+    """One review choice (migration 0005): the text a respondent gave for a question, and the
+    person it names ("" = nobody on the roster). Reused when a later export holds the same answer."""
+
+    __tablename__ = "survey_resolutions"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "digest", name="uq_survey_resolutions_workspace_digest"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = _workspace_fk()
+    #: SHA-256 of (respondent, column_key, answer): the unique key, whatever their lengths.
+    digest: Mapped[str] = mapped_column(String(64))
+    #: The respondent's person_id ("" when the choice is who the respondent is).
+    respondent: Mapped[str] = mapped_column(String(200))
+    column_key: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[str] = mapped_column(String(200))
+    chosen_at: Mapped[datetime] = mapped_column(DateTime)

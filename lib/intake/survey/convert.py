@@ -6,6 +6,11 @@ responses (kept by default, :class:`Settings`), and every answer coded: names to
 labels to 1–5, hours and shares to numbers. What cannot be matched with certainty is a
 :class:`ReviewRow`, never a guess; a choice made in review (``resolutions``) adds the tie.
 
+Choices made for an earlier wave (``remembered``, kept per workspace by
+:mod:`lib.store.survey_choices`) are keyed by what stays the same from one export to the next:
+the respondent's person_id, the column's key and the text given (:attr:`ReviewRow.memory_key`),
+not the row, which changes with every export.
+
 The result's sheets carry ids, names, teams and the answers only: the export's e-mails, IP
 addresses, locations and free-text comments never reach them, and :attr:`SurveyResult.notes`
 says what was dropped. :func:`workbook_bytes` writes the sheets (text neutralised against
@@ -33,6 +38,7 @@ from lib.intake.survey.tools import Export, ExportColumn
 __all__ = [
     "RESPONDENT",
     "REVIEW_COLUMNS",
+    "MemoryKey",
     "ReviewRow",
     "Settings",
     "SurveyResult",
@@ -59,6 +65,10 @@ class Settings:
     wave: str = ""
 
 
+#: A review choice as remembered across waves: (respondent's person_id, column key, text given).
+MemoryKey = tuple[str, str, str]
+
+
 @dataclass(frozen=True)
 class ReviewRow:
     """An answer not matched with certainty: the respondent's row (as the export shows it), the
@@ -69,10 +79,16 @@ class ReviewRow:
     question: str
     text: str
     candidates: tuple[Candidate, ...]
+    respondent: str = ""  # the respondent's person_id; "" when the respondent is the question
 
     @property
     def key(self) -> tuple[int, str, str]:
         return resolution_key(self.row, self.column, self.text)
+
+    @property
+    def memory_key(self) -> MemoryKey:
+        """What the choice is remembered by for later waves: (respondent, column key, text)."""
+        return (self.respondent, self.column, self.text.strip())
 
     def candidates_text(self) -> str:
         return "; ".join(f"{c.label} [{c.person_id}] {c.score:g}" for c in self.candidates)
@@ -99,14 +115,19 @@ def convert(
     mapping: Mapping[str, Meaning] | None = None,
     resolutions: Mapping[tuple[int, str, str], str] | None = None,
     settings: Settings = Settings(),
+    remembered: Mapping[MemoryKey, str] | None = None,
 ) -> SurveyResult:
     """The dataset's sheets from ``export``, matched to ``roster`` (see the module docstring).
 
     ``resolutions``: (row, column key, text) → person_id, the choices made in review ("" = none
-    of them: the answer is dropped)."""
+    of them: the answer is dropped). ``remembered``: choices made for an earlier export,
+    (respondent, column key, text) → person_id (:attr:`ReviewRow.memory_key`); a choice made now
+    wins. A remembered person_id no longer on the roster is not used (the answer goes to review)."""
     chosen = meanings(export.columns, dict(mapping or {}))
     matcher = Matcher(roster, settings.threshold)
-    run = _Run(export, roster, matcher, chosen, dict(resolutions or {}), settings)
+    known = set(roster.people["person_id"].astype(str))
+    kept = {k: v for k, v in (remembered or {}).items() if v == "" or v in known}
+    run = _Run(export, roster, matcher, chosen, dict(resolutions or {}), settings, kept)
     run.respondents()
     run.answers()
     return SurveyResult(export, chosen, run.tables(), run.review, run.notes(), run.counts)
@@ -123,9 +144,11 @@ class _Run:
         chosen: dict[int, Meaning],
         resolutions: dict[tuple[int, str, str], str],
         settings: Settings,
+        remembered: dict[MemoryKey, str],
     ) -> None:
         self.export, self.roster, self.matcher = export, roster, matcher
         self.chosen, self.resolutions, self.settings = chosen, resolutions, settings
+        self.remembered = remembered
         self.review: list[ReviewRow] = []
         self.reviewed: set[tuple[int, str, str]] = set()
         # Plain Python rows: cell access through pandas costs ~0.2 ms a cell.
@@ -178,6 +201,10 @@ class _Run:
         name = str(meta["name"]).strip()
         shown = name or next((t for t in given if t), "") or str(meta["email"])
         resolved = self.resolutions.get(resolution_key(row, RESPONDENT, shown))
+        if resolved is None and shown:
+            resolved = self.remembered.get(("", RESPONDENT, shown.strip()))
+            if resolved is not None:
+                self.count("choices remembered from an earlier upload")
         if resolved is not None:
             return resolved
         match = self.matcher.match(name) if name else NameMatch(shown, "", "none")
@@ -275,7 +302,7 @@ class _Run:
         row = self.export.rows[i]
         targets: list[str] = []
         for column, text in named:
-            pid = self._person(row, column, text)
+            pid = self._person(row, source, column, text)
             if not pid or pid in targets:
                 continue
             if pid == source:
@@ -295,9 +322,14 @@ class _Run:
         for target in targets:
             self.ties.append({"source_id": source, "target_id": target, "relation": relation, "weight": 1.0})
 
-    def _person(self, row: int, column: ExportColumn, text: str) -> str:
-        """The named colleague: resolved in review, matched, or "" with a review row."""
+    def _person(self, row: int, source: str, column: ExportColumn, text: str) -> str:
+        """The named colleague: resolved in review (now or for an earlier export), matched, or ""
+        with a review row."""
         resolved = self.resolutions.get(resolution_key(row, column.key, text))
+        if resolved is None:
+            resolved = self.remembered.get((source, column.key, text.strip()))
+            if resolved is not None:
+                self.count("choices remembered from an earlier upload")
         if resolved is not None:
             if resolved:
                 self.count("names resolved in review")
@@ -311,7 +343,7 @@ class _Run:
         if match.person_id:
             self.count(f"names matched ({match.how})")
             return match.person_id
-        review = ReviewRow(row, column.key, column.header, text, match.candidates)
+        review = ReviewRow(row, column.key, column.header, text, match.candidates, source)
         if review.key not in self.reviewed:  # the same name twice in one answer: once
             self.reviewed.add(review.key)
             self.count("names in review")

@@ -52,6 +52,8 @@ __all__ = [
     "MeaningKind",
     "hours",
     "likert",
+    "mapping_entries",
+    "mapping_from_entries",
     "mapping_from_json",
     "mapping_from_table",
     "mapping_json",
@@ -225,16 +227,26 @@ def mapping_from_json(text: str) -> dict[str, Meaning]:
         data = data["columns"]
     if not isinstance(data, dict):
         raise ValueError("the mapping must be a JSON object: column key → meaning")
-    return {str(k): _checked(str(k), v) for k, v in data.items()}
+    return mapping_from_entries(data)
+
+
+def mapping_from_entries(entries: dict[str, object]) -> dict[str, Meaning]:
+    """The mapping from its entries (column key → ``{"kind": ..., "target": ...}``, as
+    :func:`mapping_entries` writes them); ValueError names the first entry that is not a meaning."""
+    return {str(k): _checked(str(k), v) for k, v in entries.items()}
+
+
+def mapping_entries(mapping: dict[str, Meaning]) -> dict[str, dict[str, object]]:
+    """Each meaning as a plain JSON object (blank and false fields left out), by column key."""
+    return {
+        key: {k: v for k, v in asdict(m).items() if k != "source" and v not in ("", False)}
+        for key, m in mapping.items()
+    }
 
 
 def mapping_json(mapping: dict[str, Meaning]) -> str:
     """The mapping as JSON (what :func:`mapping_from_json` reads), for saving and the next wave."""
-    out = {}
-    for key, m in mapping.items():
-        entry = {k: v for k, v in asdict(m).items() if k != "source" and v not in ("", False)}
-        out[key] = entry
-    return json.dumps({"columns": out}, indent=2, ensure_ascii=False)
+    return json.dumps({"columns": mapping_entries(mapping)}, indent=2, ensure_ascii=False)
 
 
 def mapping_table(columns: list[ExportColumn], chosen: dict[int, Meaning]) -> pd.DataFrame:
