@@ -3,7 +3,15 @@ choice adds the tie, and the dataset loads."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
 from lib.app.survey_ui import choice_label
+from lib.store import workspaces as ws
 from tests import survey_fixtures as F
 from tests.conftest import open_page
 
@@ -87,3 +95,76 @@ def test_export_text_in_review_labels_is_escaped() -> None:
     labels = [s.label for s in at.selectbox if s.key and s.key.startswith("survey-review-")]
     assert labels and all("\\[Li Wei\\]\\(http" in label for label in labels)
     assert not any("[Li Wei](http" in label for label in labels)
+
+
+# --- choices kept per workspace (lib/store/survey_choices.py) ---------------------------------------
+
+
+@pytest.fixture
+def workspaces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A workspace database with Acme and Globex, used by the app (AppTest runs in this process)."""
+    url = f"sqlite:///{tmp_path / 'workspaces.db'}"
+    monkeypatch.setenv("SLD_DATABASE_URL", url)
+    engine = ws.open_database(url)
+    ws.create_workspace(engine, "Acme")
+    ws.create_workspace(engine, "Globex")
+    yield engine
+    engine.dispose()
+
+
+def _upload_in(workspace: str | None, export: bytes | None = None):  # type: ignore[no-untyped-def]
+    state = {"workspace": workspace} if workspace else {}
+    at = open_page("app_pages/data.py", **state)
+    data = export if export is not None else F.google_forms(names=NAMES)
+    at.file_uploader(key="survey-export").set_value(("google.csv", data, CSV)).run()
+    at.file_uploader(key="survey-roster").set_value(("roster.csv", F.roster_csv(), CSV)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _ties(at) -> set[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    result = at.session_state["survey_result"]
+    return {(t.source_id, t.target_id, t.relation) for t in result.tables["ties"].itertuples()}
+
+
+def test_a_choice_made_in_wave_1_resolves_the_same_answer_in_a_later_upload_to_the_workspace(
+    workspaces: Engine,
+) -> None:
+    first = _upload_in("Acme")
+    review = [s for s in first.selectbox if s.key and s.key.startswith("survey-review-")]
+    review[0].set_value(choice_label("P03", "Ana Silva (Platform)", 100)).run()  # P04's energy tie
+    review = [s for s in first.selectbox if s.key and s.key.startswith("survey-review-")]
+    review[0].set_value("none of them (drop this answer)").run()  # P05's advice answer: nobody
+    assert ("P04", "P03", "energy") in _ties(first)
+
+    # the next wave, in a new session: the same answers are resolved without asking
+    later = _upload_in("Acme")
+    result = later.session_state["survey_result"]
+    assert [(r.respondent, r.text) for r in result.review] == [("P06", "Ana Silva")]
+    assert ("P04", "P03", "energy") in _ties(later)
+    assert not any(s == "P05" and t == "P03" for s, t, _ in _ties(later))
+    assert any("2 answer(s) resolved as you chose for an earlier upload" in c.value for c in later.caption)
+
+    # another workspace, and no workspace, see none of it
+    for other in ("Globex", None):
+        at = _upload_in(other)
+        assert len(at.session_state["survey_result"].review) == 3
+        assert ("P04", "P03", "energy") not in _ties(at)
+
+
+def test_a_mapping_made_in_wave_1_is_applied_to_the_next_upload_in_the_workspace(workspaces: Engine) -> None:
+    question = "Who mentored you this year?"
+    truth = {p: F.Answers(**{**a.__dict__, "extra": {question: F.LABEL["P08"]}}) for p, a in F.TRUTH.items()}
+    export = F.google_forms(truth, extra=(question,))
+    first = _upload_in("Acme", export)
+    mapping = json.dumps({question: {"kind": "relation", "target": "mentoring"}}).encode()
+    first.file_uploader(key="survey-map-file").set_value(("map.json", mapping, "application/json")).run()
+    assert not first.exception, [e.value for e in first.exception]
+    mentoring = {(p, "P08", "mentoring") for p in F.TRUTH}
+    assert mentoring <= _ties(first)
+
+    later = _upload_in("Acme", export)  # no mapping file this time
+    assert mentoring <= _ties(later)
+    assert any("1 question(s) mapped as in your last upload" in c.value for c in later.caption)
+    other = _upload_in("Globex", export)
+    assert not mentoring & _ties(other)

@@ -4,22 +4,35 @@ questions recognised, edit the mapping, resolve the review, load the dataset and
 workbook. The work is :mod:`lib.intake.survey`; this module only draws it.
 
 Review choices and the mapping are kept in the session (``survey_resolutions``,
-``survey_mapping``), so a new upload of the same export keeps them. The mapping is saved for the
-next wave as a JSON file (download, then upload it with the next export): the workspace store has
-no per-workspace place for it yet (its cached results are cleared at every import).
+``survey_mapping``), so a new upload of the same export keeps them. With a workspace open (one
+this user may open, and the ``upload`` action) both are also kept in the workspace
+(:mod:`lib.store.survey_choices`): the next wave's export in that workspace starts from the
+mapping of the last upload (marked "from your last upload", still editable), and an answer
+resolved before (same respondent, question and text) is resolved again without asking. Without a
+workspace they last for the session; the mapping can be downloaded as JSON for the next wave.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib.app import ui
 from lib.core.errors import DataError, Finding
 from lib.intake.loader import load_files
-from lib.intake.survey.convert import Settings, SurveyResult, convert, review_frame, workbook_bytes
+from lib.intake.survey.convert import (
+    REMEMBERED,
+    MemoryKey,
+    Settings,
+    SurveyResult,
+    convert,
+    review_frame,
+    workbook_bytes,
+)
 from lib.intake.survey.people import Roster, name_list, read_roster, roster_from_people
 from lib.intake.survey.questions import (
     KINDS,
@@ -31,6 +44,8 @@ from lib.intake.survey.questions import (
     meanings,
 )
 from lib.intake.survey.tools import Export, read_export
+from lib.store import survey_choices
+from lib.store.workspaces import WorkspaceError
 
 __all__ = ["NONE_OF_THEM", "choice_label", "render"]
 
@@ -38,6 +53,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The review choice that drops an answer (a name that is nobody on the roster).
 NONE_OF_THEM = "none of them (drop this answer)"
 CHOOSE = "— choose —"
+#: The mapping table's note on a row whose meaning comes from the workspace's last upload.
+FROM_LAST_UPLOAD = "from your last upload"
+_LOG = logging.getLogger(__name__)
 
 
 def _digest(data: bytes) -> str:
@@ -72,11 +90,38 @@ def choice_label(person_id: str, label: str, score: float) -> str:
     return f"{label} [{person_id}] · {score:g}"
 
 
-def _resolve(key: tuple[int, str, str], options: dict[str, str], widget: str) -> None:
-    """Remember a review choice (widget callback): the tie is added at the next run."""
+def _memory_workspace() -> str | None:
+    """The workspace whose survey choices this session reads and keeps: the open workspace, when
+    the user may upload and may (still) open it; None otherwise (choices last for the session)."""
+    name = ui.workspace()
+    if not name or not ui.can("upload"):
+        return None
+    try:
+        return name if name in ui.workspace_names() else None
+    except (SQLAlchemyError, WorkspaceError, OSError):
+        return None
+
+
+def _unavailable(err: Exception) -> None:
+    _LOG.warning("survey choices unavailable: %s", type(err).__name__)
+    st.warning(
+        "The workspace's saved survey choices could not be read or saved; this upload goes on without them."
+    )
+
+
+def _resolve(key: tuple[int, str, str], memory: MemoryKey, options: dict[str, str], widget: str) -> None:
+    """Remember a review choice (widget callback): in the session, and in the workspace for the
+    next wave when one is open. The tie is added at the next run."""
     picked = st.session_state.get(widget)
-    if picked in options:
-        st.session_state.setdefault("survey_resolutions", {})[key] = options[picked]
+    if picked not in options:
+        return
+    st.session_state.setdefault("survey_resolutions", {})[key] = options[picked]
+    workspace = _memory_workspace()
+    if workspace:
+        try:
+            survey_choices.save_resolution(ui.workspace_engine(), workspace, memory, options[picked])
+        except (SQLAlchemyError, WorkspaceError) as err:
+            _LOG.warning("review choice not kept: %s", type(err).__name__)
 
 
 def _findings_table(findings: list[Finding]) -> pd.DataFrame:
@@ -94,26 +139,62 @@ def _findings_table(findings: list[Finding]) -> pd.DataFrame:
     )
 
 
-def _mapping(export: Export, version: str) -> dict[str, Meaning]:
-    """The facilitator's mapping: an uploaded JSON file, then the edits in the mapping table."""
-    saved: dict[str, Meaning] = st.session_state.get("survey_mapping", {})
+def _stored_mapping(workspace: str | None, keys: set[str]) -> dict[str, Meaning]:
+    """The workspace's kept mapping for the columns of this export (empty without a workspace)."""
+    if not workspace:
+        return {}
+    try:
+        stored = survey_choices.saved_mapping(ui.workspace_engine(), workspace)
+    except (SQLAlchemyError, WorkspaceError) as err:
+        _unavailable(err)
+        return {}
+    return {k: m for k, m in stored.items() if k in keys}
+
+
+def _keep_mapping(
+    workspace: str | None, mapping: dict[str, Meaning], stored: dict[str, Meaning], keys: set[str]
+) -> None:
+    """Keep the mapping of this export's columns in the workspace when it changed."""
+    if not workspace or {k: m for k, m in mapping.items() if k in keys} == stored:
+        return
+    try:
+        survey_choices.save_mapping(ui.workspace_engine(), workspace, mapping, columns=keys)
+    except (SQLAlchemyError, WorkspaceError) as err:
+        _unavailable(err)
+
+
+def _mapping(export: Export, version: str, workspace: str | None) -> dict[str, Meaning]:
+    """The facilitator's mapping: the workspace's from the last upload, an uploaded JSON file, then
+    the edits in the mapping table (the latest wins); kept in the workspace when it changes."""
+    keys = {c.key for c in export.columns}
+    stored = _stored_mapping(workspace, keys)
+    saved: dict[str, Meaning] = {**stored, **st.session_state.get("survey_mapping", {})}
     upload = st.file_uploader(
         "Mapping from an earlier wave (JSON, optional)", type=["json"], key="survey-map-file"
     )
     if upload is not None:
         try:
-            saved = {**mapping_from_json(upload.getvalue().decode("utf-8", "replace")), **saved}
+            saved = {**saved, **mapping_from_json(upload.getvalue().decode("utf-8", "replace"))}
         except ValueError as err:
             st.error(f"The mapping file was not used: {ui.md(err)}")
     chosen = meanings(export.columns, saved)
     recognised = {c.key: m for c in export.columns for m in [meanings([c])[c.index]]}
     st.markdown("**Questions** — change a row's meaning for a question the kit does not know.")
+    if stored:
+        st.caption(
+            f"{len(stored)} question(s) mapped as in your last upload to workspace {ui.md(workspace)} "
+            f"(marked “{FROM_LAST_UPLOAD}”); change them here if this wave differs."
+        )
+    table = mapping_table(export.columns, chosen)
+    table["from"] = [
+        FROM_LAST_UPLOAD if stored.get(k) == saved.get(k) and k in stored else "" for k in table["column"]
+    ]
     edited = st.data_editor(
-        mapping_table(export.columns, chosen),
+        table,
         key=f"survey-mapping-{version}",  # a new export gets a fresh table
         hide_index=True,
-        disabled=["column", "question"],
-        column_order=["meaning", "target", "dimension", "reverse", "question", "column"],
+        disabled=["column", "question", "from"],
+        column_order=["meaning", "target", "dimension", "reverse", "from", "question", "column"],
         column_config={
             "question": st.column_config.TextColumn("question", width="large"),
             "column": st.column_config.TextColumn("column (key in the mapping)", width="small"),
@@ -127,11 +208,26 @@ def _mapping(export: Export, version: str) -> dict[str, Meaning]:
         st.error(f"The mapping table has a problem, so the last good mapping is used: {ui.md(err)}")
         return saved
     st.session_state["survey_mapping"] = mapping
+    _keep_mapping(workspace, mapping, stored, keys)
     return mapping
+
+
+def _remembered(workspace: str | None) -> dict[MemoryKey, str]:
+    """The review choices kept in the workspace for earlier uploads (empty without a workspace)."""
+    if not workspace:
+        return {}
+    try:
+        return survey_choices.saved_resolutions(ui.workspace_engine(), workspace)
+    except (SQLAlchemyError, WorkspaceError) as err:
+        _unavailable(err)
+        return {}
 
 
 def _review(result: SurveyResult) -> None:
     resolutions = st.session_state.setdefault("survey_resolutions", {})
+    reused = result.counts.get(REMEMBERED, 0)
+    if reused:
+        st.caption(f"{reused} answer(s) resolved as you chose for an earlier upload to this workspace.")
     if not result.review:
         st.success(f"Every answer is matched ({len(resolutions)} chosen in review).")
         return
@@ -146,7 +242,7 @@ def _review(result: SurveyResult) -> None:
             [CHOOSE, *options],
             key=widget,
             on_change=_resolve,
-            args=(row.key, options, widget),
+            args=(row.key, row.memory_key, options, widget),
         )
     if len(result.review) > 50:
         st.caption(f"The first 50 are shown; {len(result.review) - 50} more after these are resolved.")
@@ -206,9 +302,11 @@ def render() -> None:
             "Keep partial responses for what was answered", value=True, key="survey-keep-partial"
         )
         wave = s2.text_input("Wave label (optional)", key="survey-wave", max_chars=200)
-        mapping = _mapping(export, _digest(export_file.getvalue())[:12])
+        workspace = _memory_workspace()
+        mapping = _mapping(export, _digest(export_file.getvalue())[:12], workspace)
         settings = Settings(keep_partial=keep, wave=wave.strip())
-        result = convert(export, roster, mapping, st.session_state.get("survey_resolutions", {}), settings)
+        resolutions = st.session_state.get("survey_resolutions", {})
+        result = convert(export, roster, mapping, resolutions, settings, remembered=_remembered(workspace))
         st.session_state["survey_result"] = result
         _review(result)
         st.markdown("**Report** — what was read, dropped and counted.")

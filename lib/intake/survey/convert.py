@@ -36,6 +36,7 @@ from lib.intake.survey.questions import DEFAULT_CAP, Meaning, hours, likert, mea
 from lib.intake.survey.tools import Export, ExportColumn
 
 __all__ = [
+    "REMEMBERED",
     "RESPONDENT",
     "REVIEW_COLUMNS",
     "MemoryKey",
@@ -51,6 +52,8 @@ __all__ = [
 
 #: The review table's question for a respondent who could not be matched.
 RESPONDENT = "respondent"
+#: The count (:attr:`SurveyResult.counts`) of answers resolved by a choice made for an earlier export.
+REMEMBERED = "choices remembered from an earlier upload"
 REVIEW_COLUMNS = ["row", "question", "text", "candidates", "column"]
 _BANK = {i.item for i in TRUST_ITEM_BANK}
 
@@ -204,7 +207,7 @@ class _Run:
         if resolved is None and shown:
             resolved = self.remembered.get(("", RESPONDENT, shown.strip()))
             if resolved is not None:
-                self.count("choices remembered from an earlier upload")
+                self.count(REMEMBERED)
         if resolved is not None:
             return resolved
         match = self.matcher.match(name) if name else NameMatch(shown, "", "none")
@@ -329,7 +332,7 @@ class _Run:
         if resolved is None:
             resolved = self.remembered.get((source, column.key, text.strip()))
             if resolved is not None:
-                self.count("choices remembered from an earlier upload")
+                self.count(REMEMBERED)
         if resolved is not None:
             if resolved:
                 self.count("names resolved in review")
