@@ -22,6 +22,7 @@ system columns are dropped and counted, and never reach the dataset.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -341,9 +342,28 @@ def _looks_numeric(body: list[list[str]], columns: list[ExportColumn]) -> bool:
     return bool(cells) and numeric > len(cells) / 2
 
 
+_HTML_TAG = re.compile(r"<[^<>]*>")
+
+
+def _plain(text: str) -> str:
+    """Header text without the survey's rich-text formatting: SurveyMonkey exports a question's
+    HTML (``<strong>Who …</strong>``, entities such as ``&amp;``) as it was written."""
+    if "<" not in text and "&" not in text:
+        return text
+    return " ".join(html.unescape(_HTML_TAG.sub(" ", text)).split())
+
+
 def _surveymonkey(tool: Tool, file: str, grid: list[list[str]], rows: list[int]) -> Export:
-    """SurveyMonkey: the question text over its columns, then the option or statement per column."""
-    top, second = grid[0], grid[1] if len(grid) > 1 else []
+    """SurveyMonkey: the question text over its columns, then the option or statement per column.
+
+    As real exports lay it out: the nine leading columns (``Respondent ID`` … ``Custom Data 1``)
+    have a blank second-row cell; a question's text heads its first column only; the second row
+    reads ``Response`` or ``Open-Ended Response`` for a one-column question, else the option,
+    statement or sub-field. A checkbox column holds its option's text when chosen, so a question
+    with such columns is a checkbox question and its never-chosen (empty) columns are options too.
+    """
+    top = [_plain(c) for c in grid[0]]
+    second = [_plain(c) for c in grid[1]] if len(grid) > 1 else []
     meta = META_COLUMNS[tool]
     columns: list[ExportColumn] = []
     roles: dict[int, MetaRole] = {}
@@ -359,10 +379,13 @@ def _surveymonkey(tool: Tool, file: str, grid: list[list[str]], rows: list[int])
         item = "" if normalise_name(sub) in MONKEY_RESPONSE else sub
         columns.append(ExportColumn(j, f"{question} [{item}]" if item else question, question, item))
     body = grid[2:]
+    values = {c.index: {r[c.index] for r in body if c.index < len(r) and r[c.index]} for c in columns}
+    chosen = {c.index for c in columns if c.item and values[c.index] == {c.item}}
+    checkbox = {c.question for c in columns if c.index in chosen}
     marked = []
     for c in columns:
-        values = {r[c.index] for r in body if c.index < len(r) and r[c.index]}
-        option = bool(c.item) and bool(values) and values == {c.item}
+        unchosen = bool(c.item) and not values[c.index] and c.question in checkbox
+        option = (c.index in chosen or unchosen) and not OTHER_TEXT.search(c.item)
         marked.append(ExportColumn(c.index, c.header, c.question, c.item, option=option))
     expanded = any(c.option for c in marked) or _spanned(marked)
     variant = "expanded" if expanded else "condensed"
