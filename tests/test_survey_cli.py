@@ -119,3 +119,51 @@ def test_template_with_the_roster_has_the_name_list(files: Path) -> None:
     book = openpyxl.load_workbook(out, read_only=True)
     labels = [r[0] for r in book["name_list"].iter_rows(min_row=2, values_only=True)]
     assert labels == list(F.LABEL.values())
+
+
+def test_a_filled_in_review_file_resolves_its_answers_and_keeps_the_choices(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, review = files / "out.xlsx", files / "review.csv"
+    args = ["survey", str(files / "export.csv"), "--roster", str(files / "roster.xlsx"), "--out", str(out)]
+    args += ["--mapping", str(files / "map.json"), "--review", str(review)]
+    assert main(args) == 0
+    with review.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["respondent"], r["text"], r["chosen_person_id"]) for r in rows] == [
+        ("P06", "Ana Silva", ""),
+        ("P06", "Jane Doe", ""),
+    ]
+    rows[0]["chosen_person_id"] = "P03"
+    rows[1]["chosen_person_id"] = "nobody"
+    with review.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "0 answer(s) need review" in capsys.readouterr().out
+    ties = {(t.source_id, t.target_id, t.relation) for t in load_path(out).ties.itertuples()}
+    assert ties == F.expected_ties() | {("P06", "P05", "mentoring"), ("P06", "P03", "mentoring")}
+    with review.open(encoding="utf-8-sig") as fh:  # the choices stay in the file for the next run
+        kept = {(r["text"], r["chosen_person_id"]) for r in csv.DictReader(fh)}
+    assert kept == {("Ana Silva", "P03"), ("Jane Doe", "nobody")}
+    assert main(args) == 0  # given again: the same result
+    assert "0 answer(s) need review" in capsys.readouterr().out
+
+
+def test_a_review_choice_not_on_the_roster_is_asked_again(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    review = files / "review.csv"
+    review.write_text(
+        "row,question,text,candidates,column,respondent,chosen_person_id\n"
+        f"5,{MENTORING},Ana Silva,,{MENTORING},P06,P99\n",
+        encoding="utf-8",
+    )
+    args = ["survey", str(files / "export.csv"), "--roster", str(files / "roster.xlsx")]
+    args += ["--out", str(files / "o.xlsx"), "--mapping", str(files / "map.json"), "--review", str(review)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "'P99' chosen for 'Ana Silva' is not on the roster" in printed
+    assert "2 answer(s) need review" in printed

@@ -357,7 +357,7 @@ def _reason(findings: Sequence[Finding], fallback: str) -> str:
 
 
 def _cmd_survey(args: argparse.Namespace) -> int:
-    from lib.intake.survey.convert import Settings, convert, review_csv, workbook_bytes
+    from lib.intake.survey.convert import Settings, convert, read_review_choices, review_csv, workbook_bytes
     from lib.intake.survey.people import FUZZY_THRESHOLD, read_roster
     from lib.intake.survey.questions import mapping_from_json
     from lib.intake.survey.tools import read_export
@@ -382,10 +382,20 @@ def _cmd_survey(args: argparse.Namespace) -> int:
     settings = Settings(
         keep_partial=not args.drop_partial, threshold=args.threshold or FUZZY_THRESHOLD, wave=args.wave or ""
     )
-    result = convert(export, roster, mapping, settings=settings)
+    review = Path(args.review) if args.review else None
+    try:  # a REVIEW.csv filled in (chosen_person_id) resolves its answers
+        chosen = read_review_choices(review.read_bytes()) if review is not None and review.is_file() else {}
+    except (OSError, ValueError) as err:
+        print(f"error: {args.review}: {err}", file=sys.stderr)
+        return 1
+    known = set(roster.people["person_id"].astype(str))
+    for (_respondent, _column, text), person in chosen.items():
+        if person and person not in known:
+            print(f"warning: {args.review}: {person!r} chosen for {text!r} is not on the roster; asked again")
+    result = convert(export, roster, mapping, settings=settings, remembered=chosen)
     Path(args.out).write_bytes(workbook_bytes(result))
-    if args.review:
-        Path(args.review).write_bytes(review_csv(result))
+    if review is not None:
+        review.write_bytes(review_csv(result, chosen))
     for f in result.notes:
         where = ", ".join(p for p in (f"row {f.row}" if f.row else "", f.column) if p)
         value = f" (value: {f.value!r})" if f.value else ""
@@ -609,7 +619,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
     p.add_argument("--mapping", help="JSON: column → meaning for questions not in the kit")
-    p.add_argument("--review", help="CSV: one row per answer that needs review")
+    p.add_argument(
+        "--review",
+        help="CSV: one row per answer that needs review; fill in chosen_person_id (a person_id or 'nobody') "
+        "and give the same file again: those answers are resolved",
+    )
     p.add_argument("--wave", help="wave label written on every row")
     p.add_argument("--drop-partial", action="store_true", help="drop unfinished responses (default: keep)")
     p.add_argument(

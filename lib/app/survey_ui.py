@@ -232,7 +232,11 @@ def _review(result: SurveyResult) -> None:
         st.success(f"Every answer is matched ({len(resolutions)} chosen in review).")
         return
     st.markdown(f"**Review: {len(result.review)} answer(s)** — never guessed; choose who was meant.")
-    st.dataframe(review_frame(result).drop(columns=["column"]), hide_index=True, key="survey-review-table")
+    st.dataframe(
+        review_frame(result).drop(columns=["column", "respondent", "chosen_person_id"]),
+        hide_index=True,
+        key="survey-review-table",
+    )
     for row in result.review[:50]:
         options = {choice_label(c.person_id, c.label, c.score): c.person_id for c in row.candidates}
         options[NONE_OF_THEM] = ""

@@ -19,6 +19,7 @@ spreadsheet formulas) so that ``python -m lib.cli validate`` accepts them.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Mapping
@@ -29,13 +30,14 @@ import pandas as pd
 import xlsxwriter
 
 from lib.core.errors import Finding
-from lib.core.sanitise import XLSX_OPTIONS, clean_text, neutralise_formula, safe_csv
+from lib.core.sanitise import XLSX_OPTIONS, clean_text, formula_like, neutralise_formula, safe_csv
 from lib.core.schema import LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WORK_KINDS
 from lib.intake.survey.people import FUZZY_THRESHOLD, Candidate, Matcher, NameMatch, Roster
 from lib.intake.survey.questions import DEFAULT_CAP, Meaning, hours, likert, meanings, share, skill_level
 from lib.intake.survey.tools import Export, ExportColumn
 
 __all__ = [
+    "NOBODY",
     "REMEMBERED",
     "RESPONDENT",
     "REVIEW_COLUMNS",
@@ -44,6 +46,7 @@ __all__ = [
     "Settings",
     "SurveyResult",
     "convert",
+    "read_review_choices",
     "resolution_key",
     "review_csv",
     "review_frame",
@@ -54,7 +57,9 @@ __all__ = [
 RESPONDENT = "respondent"
 #: The count (:attr:`SurveyResult.counts`) of answers resolved by a choice made for an earlier export.
 REMEMBERED = "choices remembered from an earlier upload"
-REVIEW_COLUMNS = ["row", "question", "text", "candidates", "column"]
+REVIEW_COLUMNS = ["row", "question", "text", "candidates", "column", "respondent", "chosen_person_id"]
+#: What a resolved REVIEW.csv says in ``chosen_person_id`` for "none of them: drop the answer".
+NOBODY = ("nobody", "none")
 _BANK = {i.item for i in TRUST_ITEM_BANK}
 
 
@@ -519,8 +524,12 @@ def workbook_bytes(result: SurveyResult) -> bytes:
     return buffer.getvalue()
 
 
-def review_frame(result: SurveyResult) -> pd.DataFrame:
-    """The review table: one row per unresolved answer (row, question, text, candidates, column)."""
+def review_frame(result: SurveyResult, chosen: Mapping[MemoryKey, str] | None = None) -> pd.DataFrame:
+    """The review table: one row per unresolved answer (row, question, text, candidates, and the
+    column key and respondent that identify the answer across exports), ``chosen_person_id`` blank
+    for the facilitator to fill (a person_id, or ``nobody``). ``chosen``: choices already made
+    (:func:`read_review_choices`), listed after the open rows with their choice, so a resolved file
+    can be given again with the next export."""
     rows = [
         {
             "row": r.row,
@@ -528,12 +537,63 @@ def review_frame(result: SurveyResult) -> pd.DataFrame:
             "text": r.text,
             "candidates": r.candidates_text(),
             "column": r.column,
+            "respondent": r.respondent,
+            "chosen_person_id": "",
         }
         for r in result.review
+    ]
+    still_open = {r.memory_key for r in result.review}
+    rows += [
+        {
+            "row": "",
+            "question": column,
+            "text": text,
+            "candidates": "",
+            "column": column,
+            "respondent": respondent,
+            "chosen_person_id": person or NOBODY[0],
+        }
+        for (respondent, column, text), person in (chosen or {}).items()
+        if (respondent, column, text) not in still_open  # a choice not on the roster is open again
     ]
     return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 
 
-def review_csv(result: SurveyResult) -> bytes:
-    """The review table as CSV (UTF-8 with BOM, formulas neutralised)."""
-    return safe_csv(review_frame(result))
+def review_csv(result: SurveyResult, chosen: Mapping[MemoryKey, str] | None = None) -> bytes:
+    """The review table (:func:`review_frame`) as CSV (UTF-8 with BOM, formulas neutralised)."""
+    return safe_csv(review_frame(result, chosen))
+
+
+def _unneutralised(text: str) -> str:
+    """A cell as it was before :func:`lib.core.sanitise.neutralise_formula` quoted it."""
+    return text[1:] if text.startswith("'") and formula_like(text[1:]) else text
+
+
+def read_review_choices(data: bytes) -> dict[MemoryKey, str]:
+    """The choices in a REVIEW.csv the facilitator filled in: (respondent, column key, text) →
+    person_id ("" for ``nobody``), for :func:`convert`'s ``remembered``. Rows with a blank
+    ``chosen_person_id`` are left out; a file without that column (an older REVIEW.csv) gives none.
+    ValueError with a plain message when the file is not a review table."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"the review file is not UTF-8 text ({err.reason})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    fields = set(reader.fieldnames or [])
+    if "chosen_person_id" not in fields:
+        return {}
+    missing = [c for c in ("column", "text", "respondent") if c not in fields]
+    if missing:
+        raise ValueError(
+            f"the review file lacks the column(s) {', '.join(missing)}; use the REVIEW.csv we wrote"
+        )
+    out: dict[MemoryKey, str] = {}
+    for record in reader:
+        chosen = _unneutralised((record.get("chosen_person_id") or "").strip())
+        column = _unneutralised((record.get("column") or "").strip())
+        answer = _unneutralised((record.get("text") or "").strip())
+        if not chosen or not column or not answer:
+            continue
+        respondent = _unneutralised((record.get("respondent") or "").strip())
+        out[(respondent, column, answer)] = "" if chosen.casefold() in NOBODY else chosen
+    return out
