@@ -168,3 +168,40 @@ def test_a_mapping_made_in_wave_1_is_applied_to_the_next_upload_in_the_workspace
     assert any("1 question(s) mapped as in your last upload" in c.value for c in later.caption)
     other = _upload_in("Globex", export)
     assert not mentoring & _ties(other)
+
+
+def _script_memory_workspace() -> None:
+    import streamlit as st
+
+    from lib.app import survey_ui
+
+    st.markdown(f"memory: {survey_ui._memory_workspace()}")
+
+
+@pytest.mark.parametrize(
+    ("roles", "access", "expected"),
+    [
+        (frozenset({"facilitator"}), None, "Acme"),  # no [workspace_access]: every workspace
+        (frozenset({"facilitator"}), {"Acme": ["fac-w"]}, "Acme"),  # listed
+        (frozenset({"facilitator"}), {"Acme": ["fac-x"]}, "None"),  # assigned to another: not opened
+        (frozenset({"executive"}), None, "None"),  # no upload action: nothing read or kept
+    ],
+)
+def test_choices_are_kept_only_for_a_workspace_the_user_may_open_and_upload_to(
+    workspaces: Engine, roles: frozenset[str], access: dict[str, list[str]] | None, expected: str
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from lib.app import auth
+
+    at = AppTest.from_function(_script_memory_workspace, default_timeout=60)
+    password = auth.hash_password("facilitate-2026", n=2**14)
+    accounts = {name: {"password_hash": password, "roles": sorted(roles)} for name in ("fac-w", "fac-x")}
+    at.secrets = {"accounts": accounts, "passwords": {"scrypt_n": 2**14}}
+    if access is not None:
+        at.secrets["workspace_access"] = access
+    at.session_state["user"] = auth.User("fac-w", roles, "account")  # type: ignore[arg-type]
+    at.session_state["workspace"] = "Acme"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.markdown[0].value == f"memory: {expected}"
