@@ -41,10 +41,12 @@ __all__ = [
     "Aggregates",
     "DuckDBEngine",
     "Engine",
+    "EngineUnavailable",
     "SparkEngine",
     "aggregate",
     "hours",
     "period_label",
+    "require_spark",
 ]
 
 Period = Literal["all", "month", "quarter", "4w"]
@@ -231,11 +233,30 @@ class DuckDBEngine:
         self.con.close()
 
 
+SPARK_MISSING = (
+    "--engine spark needs pyspark, which is not installed: "
+    "pip install pyspark==4.3.0 (and a Java runtime), or use the default --engine duckdb"
+)
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine asked for cannot run here (its package is not installed); the message is one line."""
+
+
+def require_spark() -> None:
+    """Raise :class:`EngineUnavailable` (one line, how to install it) when pyspark cannot be imported."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as err:
+        raise EngineUnavailable(SPARK_MISSING) from err
+
+
 class SparkEngine:
     """A Spark session (``local[*]`` by default, or the one given): the same SQL, transpiled by sqlglot."""
 
     def __init__(self, master: str = "local[2]", session: object | None = None, partitions: int = 4) -> None:
         if session is None:
+            require_spark()
             from pyspark.sql import SparkSession
 
             session = (
