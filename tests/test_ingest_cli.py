@@ -10,6 +10,7 @@ import pytest
 
 from lib.app.cli import main
 from lib.intake.loader import load_path
+from lib.intake.logs.aggregate import SPARK_MISSING
 from tests import ingest_fixtures as fx
 
 
@@ -64,3 +65,20 @@ def test_ingest_with_a_roster_that_does_not_load(tmp_path: Path, capsys: pytest.
     assert code == 1
     assert "nothing was ingested" in capsys.readouterr().err
     assert not (tmp_path / "o.zip").exists()
+
+
+def test_spark_engine_without_pyspark_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # `import pyspark` now raises ImportError
+    roster = tmp_path / "people.csv"
+    fx.ROSTER.to_csv(roster, index=False)
+    out = tmp_path / "logs.zip"
+    source = fx.mbox(tmp_path)
+    code = main(["ingest", str(source), "--roster", str(roster), "--out", str(out), "--engine", "spark"])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert err.strip().splitlines() == [f"error: {SPARK_MISSING}"]
+    assert "pip install pyspark" in err and "Traceback" not in err

@@ -27,7 +27,7 @@ def spark() -> Iterator[SparkEngine]:
         try:
             import pyspark  # noqa: F401
         except ImportError:
-            reason = "pyspark is not installed (requirements.txt)"
+            reason = "pyspark is not installed (requirements-dev.txt)"
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"Spark tests must run in CI: {reason}")

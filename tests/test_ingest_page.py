@@ -36,3 +36,6 @@ def test_logs_next_to_a_roster(tmp_path: Path) -> None:
     assert ds.learning.groupby("person_id")["hours"].sum().to_dict() == {"p1": 1.5, "p2": 2.0}
     report = "\n".join(str(c.value) for c in at.code)
     assert "mails over --max-recipients (25)" in report and "read 3 from" in report
+    zipped = Path(at.session_state["logs_report"][3])  # the download: in this session's own folder
+    assert zipped.is_file() and zipped.parent == Path(at.session_state["logs_tmp"])
+    assert at.get("download_button")  # offered while the zip is there

@@ -411,9 +411,16 @@ def _cmd_survey(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     import time
 
+    from lib.intake.logs.aggregate import EngineUnavailable, require_spark
     from lib.intake.logs.ingest import IngestOptions, ingest, read_roster, write_zip
 
     start = time.perf_counter()
+    if args.engine == "spark":
+        try:
+            require_spark()
+        except EngineUnavailable as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     try:
         people = read_roster(Path(args.roster))
     except DataError as err:

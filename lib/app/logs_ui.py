@@ -1,14 +1,20 @@
 """The Data page's collaboration-logs block: the counting rules, an upload of log exports (read
 from temporary files on disk, never kept in the session), the read/skip report, and the ties and
-learning hours added to the loaded data (or downloaded as a zip for ``import``)."""
+learning hours added to the loaded data (or downloaded as a zip for ``import``).
+
+The download zip lives in the session's own temporary folder (:func:`zip_path`): reading the logs
+again replaces it, and folders untouched for :data:`DOWNLOAD_LIFETIME_S` (sessions that ended) are
+deleted the next time anyone reads logs."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import streamlit as st
 
@@ -17,9 +23,54 @@ from lib.core.errors import DataError
 from lib.intake.logs.aggregate import PERIODS
 from lib.intake.logs.ingest import COUNTING_RULES, IngestOptions, ingest, read_roster, with_logs, write_zip
 
-__all__ = ["logs_section"]
+__all__ = ["DOWNLOAD_LIFETIME_S", "logs_section", "sweep", "zip_path"]
 
 LOG_TYPES = ["zip", "csv", "tsv", "txt", "json", "jsonl", "ndjson", "mbox", "parquet"]
+#: How long a session's download folder outlives its last use (seconds).
+DOWNLOAD_LIFETIME_S = 3600.0
+SESSION_FOLDER_KEY = "logs_tmp"
+
+
+class SessionState(Protocol):
+    """What :func:`zip_path` uses of ``st.session_state`` (a dict in tests)."""
+
+    def get(self, key: str, /) -> Any: ...
+
+    def __setitem__(self, key: str, value: Any, /) -> None: ...
+
+
+def download_root() -> Path:
+    """Where the sessions' download folders live (in the system's temporary folder)."""
+    return Path(tempfile.gettempdir()) / "sld-logs-downloads"
+
+
+def sweep(root: Path, lifetime_s: float = DOWNLOAD_LIFETIME_S, now: float | None = None) -> int:
+    """Delete the session folders under ``root`` not touched for ``lifetime_s`` seconds; how many."""
+    if not root.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    gone = 0
+    for folder in root.iterdir():
+        if folder.is_dir() and now - folder.stat().st_mtime > lifetime_s:
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+    return gone
+
+
+def zip_path(state: SessionState, root: Path, lifetime_s: float = DOWNLOAD_LIFETIME_S) -> Path:
+    """Where this session's next download zip goes: in its own folder under ``root`` (made, or
+    made again when it expired), the session's earlier zips deleted, expired folders swept."""
+    sweep(root, lifetime_s)
+    saved = state.get(SESSION_FOLDER_KEY)
+    folder = Path(saved) if saved else None
+    if folder is None or not folder.is_dir():
+        root.mkdir(mode=0o700, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="session-", dir=root))
+        state[SESSION_FOLDER_KEY] = str(folder)
+    for old in folder.glob("*.zip"):
+        old.unlink(missing_ok=True)
+    os.utime(folder)  # its lifetime counts from now
+    return folder / f"collaboration-logs-{time.time_ns()}.zip"
 
 
 def _save(uploads: list[Any], folder: Path) -> list[Path]:
@@ -86,7 +137,7 @@ def _read(uploads: list[Any], options: IngestOptions) -> None:
     with st.spinner("Reading the logs…"), tempfile.TemporaryDirectory(prefix="sld-logs-") as tmp:
         folder = Path(tmp)
         result = ingest(_save(uploads, folder), _roster(folder), options)
-        out = Path(tempfile.mkstemp(prefix="sld-logs-", suffix=".zip")[1])
+        out = zip_path(st.session_state, download_root())
         write_zip(result, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     ds = ui.dataset()
@@ -118,3 +169,5 @@ def _report() -> None:
             key="logs-download",
             on_click="ignore",
         )
+    else:
+        st.caption("The download has expired (kept for an hour): read the logs again to download them.")

@@ -34,15 +34,19 @@ from typing import Literal, Protocol
 
 import pandas as pd
 
+from lib.intake.logs.tables import text_id
+
 __all__ = [
     "PERIODS",
     "Aggregates",
     "DuckDBEngine",
     "Engine",
+    "EngineUnavailable",
     "SparkEngine",
     "aggregate",
     "hours",
     "period_label",
+    "require_spark",
 ]
 
 Period = Literal["all", "month", "quarter", "4w"]
@@ -58,24 +62,51 @@ PERIOD_SQL: dict[str, str] = {
 }
 
 EVENT_COLUMNS = "source_id, target_id, ts, channel, kind, n"
+#: The event columns the aggregation counts by (``kind`` is read by the sources, not counted).
+COUNTED_COLUMNS = "source_id, target_id, ts, channel, n"
 
-#: One pass over the events, grouped two ways at once (GROUPING SETS): per pair and period (ties,
+#: Pass 1, the only one over every event: events counted per raw source, target, channel and
+#: period, as the source spells them. Identities and channel names are tidied after this, on
+#: distinct values, not once per event (string functions per event cost more than the grouping).
+RAW_SQL = """
+SELECT g.source_id, g.target_id, g.channel, g.period, SUM(g.n) AS n
+FROM (
+  SELECT CAST(e.source_id AS VARCHAR) AS source_id, CAST(e.target_id AS VARCHAR) AS target_id,
+         CAST(e.channel AS VARCHAR) AS channel, {period} AS period, e.n AS n
+  FROM ({events}) AS e
+) AS g
+GROUP BY g.source_id, g.target_id, g.channel, g.period
+"""
+
+#: Every distinct raw identity of ``raw`` (source or target): its tidied spelling (``clean``: trimmed,
+#: blank and the missing-value words as NULL) and the roster person it names (NULL: not on the roster).
+IDS_SQL = """
+SELECT i.id, i.clean, r.person_id
+FROM (
+  SELECT u.id, {clean} AS clean
+  FROM (SELECT source_id AS id FROM raw UNION SELECT target_id AS id FROM raw) AS u
+) AS i
+LEFT JOIN roster AS r ON LOWER(i.clean) = r.key
+"""
+
+#: Pass 2, over ``raw``, grouped two ways at once (GROUPING SETS): per pair and period (ties,
 #: counts) and per channel, period, person and unknown identity (the channel summary, how many
-#: unknown identities). ``not_*`` flags say which set a row belongs to.
+#: unknown identities). ``not_*`` flags say which set a row belongs to. Channels are still as
+#: the sources spell them (:data:`CHANNELS_SQL` tidies them).
 GROUPED_SQL = """
 WITH mapped AS (
   SELECT s.person_id AS source_person,
          t.person_id AS target_person,
-         CASE WHEN s.person_id IS NULL THEN e.source_id END AS unknown_source,
-         CASE WHEN e.target_id IS NOT NULL AND t.person_id IS NULL THEN e.target_id END AS unknown_target,
-         e.target_id IS NOT NULL AS addressed,
+         CASE WHEN s.person_id IS NULL THEN s.clean END AS unknown_source,
+         CASE WHEN t.clean IS NOT NULL AND t.person_id IS NULL THEN t.clean END AS unknown_target,
+         t.clean IS NOT NULL AS addressed,
          COALESCE(s.person_id <> t.person_id, FALSE) AS tie,
-         LOWER(TRIM(e.channel)) AS channel,
-         {period} AS period,
+         e.channel AS channel,
+         e.period AS period,
          e.n AS n
-  FROM ({events}) AS e
-  LEFT JOIN roster AS s ON LOWER(TRIM(e.source_id)) = s.key
-  LEFT JOIN roster AS t ON LOWER(TRIM(e.target_id)) = t.key
+  FROM raw AS e
+  LEFT JOIN ids AS s ON e.source_id = s.id
+  LEFT JOIN ids AS t ON e.target_id = t.id
 )
 SELECT source_person, target_person, period, addressed, channel, tie, unknown_source, unknown_target,
        SUM(n) AS n,
@@ -104,14 +135,14 @@ HAVING SUM(n) >= {minimum}
 )
 
 CHANNELS_SQL = """
-SELECT channel, period,
+SELECT LOWER(TRIM(channel)) AS channel, period,
        SUM(n) AS events,
        SUM(CASE WHEN tie THEN n ELSE 0 END) AS interactions,
        SUM(CASE WHEN addressed THEN 0 ELSE n END) AS broadcasts,
        COUNT(DISTINCT source_person) AS people
 FROM grouped
 WHERE not_channels = 0 AND source_person IS NOT NULL AND period IS NOT NULL
-GROUP BY channel, period
+GROUP BY LOWER(TRIM(channel)), period
 """
 
 COUNTS_SQL = """
@@ -202,11 +233,30 @@ class DuckDBEngine:
         self.con.close()
 
 
+SPARK_MISSING = (
+    "--engine spark needs pyspark, which is not installed: "
+    "pip install pyspark==4.3.0 (and a Java runtime), or use the default --engine duckdb"
+)
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine asked for cannot run here (its package is not installed); the message is one line."""
+
+
+def require_spark() -> None:
+    """Raise :class:`EngineUnavailable` (one line, how to install it) when pyspark cannot be imported."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as err:
+        raise EngineUnavailable(SPARK_MISSING) from err
+
+
 class SparkEngine:
     """A Spark session (``local[*]`` by default, or the one given): the same SQL, transpiled by sqlglot."""
 
     def __init__(self, master: str = "local[2]", session: object | None = None, partitions: int = 4) -> None:
         if session is None:
+            require_spark()
             from pyspark.sql import SparkSession
 
             session = (
@@ -301,23 +351,29 @@ def aggregate(engine: Engine, event_selects: Sequence[str], period: str, min_int
     """Run the aggregation over the union of ``event_selects`` (each a SELECT of
     :data:`EVENT_COLUMNS` over registered views; a ``roster(key, person_id)`` table registered).
 
-    One pass over the events groups them by pair and period, by channel, period and person, and
-    by unknown identity (``grouped``, kept in the engine: :data:`GROUPED_SQL`); the ties, the
-    channel summary and the counts are read from that. Ties are sorted (source, target, period) so two engines compare row by row."""
+    One pass over the events counts them per raw source, target, channel and period (``raw``:
+    :data:`RAW_SQL`); the distinct identities are tidied and matched to the roster (``ids``:
+    :data:`IDS_SQL`); a second pass over ``raw`` groups by pair and period, by channel, period and
+    person, and by unknown identity (``grouped``: :data:`GROUPED_SQL`, all three kept in the
+    engine); the ties, the channel summary and the counts are read from that. Ties are sorted (source, target, period) so two engines compare row by row."""
     if period not in PERIOD_SQL:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
     if min_interactions < 1:
         raise ValueError("min_interactions must be at least 1")
     union = (
-        " UNION ALL ".join(f"SELECT {EVENT_COLUMNS} FROM ({s}) AS s{i}" for i, s in enumerate(event_selects))
+        " UNION ALL ".join(
+            f"SELECT {COUNTED_COLUMNS} FROM ({s}) AS s{i}" for i, s in enumerate(event_selects)
+        )
         if event_selects
         else (
             "SELECT CAST(NULL AS VARCHAR) AS source_id, CAST(NULL AS VARCHAR) AS target_id, "
             "CAST(NULL AS TIMESTAMP) AS ts, CAST(NULL AS VARCHAR) AS channel, "
-            "CAST(NULL AS VARCHAR) AS kind, CAST(1 AS BIGINT) AS n WHERE 1 = 0"
+            "CAST(1 AS BIGINT) AS n WHERE 1 = 0"
         )
     )
-    engine.materialise("grouped", GROUPED_SQL.format(period=PERIOD_SQL[period], events=union))
+    engine.materialise("raw", RAW_SQL.format(period=PERIOD_SQL[period], events=union))
+    engine.materialise("ids", IDS_SQL.format(clean=text_id("id")))
+    engine.materialise("grouped", GROUPED_SQL)
     ties = engine.query(TIES_SQL.format(minimum=int(min_interactions)))
     ties = ties.astype({"source_id": "str", "target_id": "str", "period": "int64", "weight": "int64"})
     ties = ties.sort_values(["source_id", "target_id", "period"], ignore_index=True)

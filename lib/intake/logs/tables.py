@@ -13,6 +13,9 @@ __all__ = [
     "VIVA_CHANNELS",
     "interactions_select",
     "lms_select",
+    "raw_id",
+    "text_id",
+    "timestamp",
     "viva_hours_select",
     "viva_pairs_selects",
 ]
@@ -39,15 +42,26 @@ def text_id(column: str) -> str:
     return f"CASE WHEN {c} = '' OR LOWER({c}) IN ({_MISSING}) THEN NULL ELSE {c} END"
 
 
+def raw_id(column: str) -> str:
+    """An id column as the source spells it (text): the aggregation tidies the distinct values
+    (:func:`text_id`) after counting, rather than every event's."""
+    return f"CAST({q(column)} AS VARCHAR)"
+
+
 def timestamp(column: str) -> str:
     """An ISO date/time, or a US ``M/D/YYYY`` date (Viva Insights writes those), as TIMESTAMP;
-    anything else NULL (counted as "no readable time")."""
-    c = f"TRIM(CAST({q(column)} AS VARCHAR))"
+    anything else NULL (counted as "no readable time"). Surrounding spaces are allowed; the value
+    is trimmed only when it does not read as it is (trimming every value costs more than reading it)."""
+    raw = f"CAST({q(column)} AS VARCHAR)"
+    c = f"TRIM({raw})"
     us = (
         f"CONCAT(SPLIT_PART({c}, '/', 3), '-', LPAD(SPLIT_PART({c}, '/', 1), 2, '0'), '-', "
         f"LPAD(SPLIT_PART(SPLIT_PART({c}, '/', 2), ' ', 1), 2, '0'))"
     )
-    return f"CASE WHEN {c} LIKE '%/%/%' THEN TRY_CAST({us} AS TIMESTAMP) ELSE TRY_CAST({c} AS TIMESTAMP) END"
+    return (
+        f"CASE WHEN {raw} LIKE '%/%/%' THEN TRY_CAST({us} AS TIMESTAMP) "
+        f"ELSE COALESCE(TRY_CAST({raw} AS TIMESTAMP), TRY_CAST({c} AS TIMESTAMP)) END"
+    )
 
 
 def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
@@ -65,10 +79,10 @@ def interactions_select(view: str, columns: Sequence[str]) -> str:
         c = column_for(spec, col)
         if c is not None and c.name not in found:
             found[c.name] = col
-    target = text_id(found["target_id"]) if "target_id" in found else "CAST(NULL AS VARCHAR)"
+    target = raw_id(found["target_id"]) if "target_id" in found else "CAST(NULL AS VARCHAR)"
     kind = f"LOWER(TRIM(CAST({q(found['kind'])} AS VARCHAR)))" if "kind" in found else "CAST(NULL AS VARCHAR)"
     return (
-        f"SELECT {text_id(found['source_id'])} AS source_id, {target} AS target_id, "
+        f"SELECT {raw_id(found['source_id'])} AS source_id, {target} AS target_id, "
         f"{timestamp(found['timestamp'])} AS ts, CAST({q(found['channel'])} AS VARCHAR) AS channel, "
         f"{kind} AS kind, CAST(1 AS BIGINT) AS n FROM {q(view)}"
     )
@@ -89,9 +103,7 @@ def viva_pairs_selects(view: str, columns: Sequence[str]) -> list[str]:
     when = _find(columns, ("metricdate",))
     assert primary and secondary and when, "recognised by these columns"
     counts = [c for c in columns if "count" in key(c) and "personid" not in key(c)]
-    head = (
-        f"SELECT {text_id(primary)} AS source_id, {text_id(secondary)} AS target_id, {timestamp(when)} AS ts"
-    )
+    head = f"SELECT {raw_id(primary)} AS source_id, {raw_id(secondary)} AS target_id, {timestamp(when)} AS ts"
     if not counts:
         return [f"{head}, 'viva' AS channel, 'collaboration' AS kind, CAST(1 AS BIGINT) AS n FROM {q(view)}"]
     selects = []
