@@ -35,11 +35,17 @@ def index_section(wave: str | None) -> tuple[tuple[str, float], ...]:
             )
     weights = tuple((c.key, float(st.session_state[f"weight-{c.key}"])) for c in wirearchy.INDEX_COMPONENTS)
     index = wirearchy.combine(ui.compute(wirearchy.index_components, wave), weights)
+    low, high = ui.compute(wirearchy.index_interval, weights, wave)
     st.metric(
         "Wirearchy index (0–100)",
         "—" if math.isnan(index.value) else f"{index.value:.0f}",
-        help=definitions.text("wirearchy_index"),
+        help=definitions.text("wirearchy_index") + "\n\n" + definitions.text("wirearchy_index_interval"),
     )
+    if not math.isnan(low):
+        st.caption(
+            f"95% interval {low:.0f}–{high:.0f} (bootstrap over the people who answered; Krackhardt's "
+            "hierarchy held at its value)."
+        )
     if index.note:
         st.warning(index.note)
     breakdown = index.table[
