@@ -22,7 +22,7 @@ wave = st.selectbox("Wave", waves, index=len(waves) - 1, key="trust-wave") if le
 wave = wirearchy.resolve_wave(ds, wave)
 
 # --- the index ---------------------------------------------------------------------------
-weights = trust_view.index_section(wave)
+weights, interval_slot = trust_view.index_section(wave)
 
 # --- what people say ---------------------------------------------------------------------
 trust_view.survey_section(ds, cfg, wave)
@@ -30,3 +30,4 @@ trust_view.group_section(ds, cfg, wave, weights)
 
 # --- what the network shows --------------------------------------------------------------
 trust_view.network_section(cfg, wave)
+trust_view.index_interval(interval_slot, weights, wave)  # under the index; last, as it takes a few seconds

@@ -22,7 +22,8 @@ def make_ds(
 ) -> Dataset:
     """People (ids, or id → group) and ties (source, target[, relation, weight])."""
     ids = list(people)
-    frame = pd.DataFrame({"person_id": ids})
+    # a census: everyone answered, so people who name nobody are measured (non-response: test_response.py)
+    frame = pd.DataFrame({"person_id": ids, "responded": True})
     if isinstance(people, dict):
         frame[attribute] = [people[i] for i in ids]
         if attribute != "team":
@@ -386,3 +387,38 @@ def test_reciprocity_and_gini_are_the_summarys_values(people: int) -> None:
             reciprocity, gini = nw.reciprocity_and_gini(ds, relations, ds.tie_wave(wave))
             assert reciprocity == pytest.approx(summary.reciprocity_arc) and 0 < reciprocity < 1
             assert gini == pytest.approx(summary.gini_in_degree) and 0 < gini < 1
+
+
+# --- sampled betweenness and its error ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("seed", "n", "p"), [(5, 600, 0.01), (6, 800, 0.005), (7, 400, 0.02)])
+@pytest.mark.parametrize("samples", [128, 256])
+def test_sampled_betweenness_states_an_error_that_covers_the_true_deviation(
+    seed: int, n: int, p: float, samples: int
+) -> None:
+    """Exact betweenness is cheap here, so the estimate's deviation is known: for the ten highest,
+    the stated 95% range (± t(7) standard errors from 8 batches) holds the exact value for at
+    least 9 of 10, and their largest relative deviation stays within the stated largest
+    relative error × t."""
+    ds, _ = random_ds(n, p, seed)
+    graph = nw.build_graph(ds)
+    exact = nw.betweenness_estimate(graph)
+    assert not exact.estimated and (exact.se == 0).all() and exact.note() == ""
+    est = nw.betweenness_estimate(graph, samples)
+    assert est.estimated and est.samples == samples and est.batches == nw.BETWEENNESS_BATCHES
+    top = np.argsort(-est.values, kind="stable")[:10]
+    deviation = np.abs(est.values[top] - exact.values[top])
+    assert (deviation <= est.multiplier * est.se[top]).sum() >= 9
+    assert (deviation / est.values[top]).max() <= est.multiplier * est.top_relative_se()[1]
+    assert np.allclose(est.values, nw.betweenness(graph, samples)[0])  # the same estimate as before
+
+
+def test_the_error_is_in_person_measures_and_analyze_json() -> None:
+    ds, _ = random_ds(400, 0.02, 7)
+    pm = nw.person_measures(ds, betweenness_samples=128)
+    median, largest = pm.attrs["betweenness_top_relative_se"]
+    assert 0 < median <= largest
+    assert f"typically {median:.0%} of the value (at most {largest:.0%})" in pm.attrs["betweenness_note"]
+    advice = nw.analysis_json(ds)["relations"]["advice"]
+    assert advice["betweenness_top10_relative_se"] == [0.0, 0.0]  # 400 people: exact

@@ -143,3 +143,16 @@ def test_page_in_a_real_browser_on_the_sample(server: Any, browser: Any) -> None
     page.screenshot(path=str(SHOTS / "trust-aggregate.png"), full_page=True)
     assert external(requests) == [], "requests left the machine"
     page.context.close()
+
+
+def test_the_index_shows_its_interval_and_its_krackhardt_on_respondents() -> None:
+    """The interval under the index is :func:`wirearchy.index_interval`; the breakdown's
+    Krackhardt value is the one the network section shows for respondents."""
+    ds = small_org()
+    at = open_page(ds)
+    low, high = wirearchy.index_interval(ds)
+    assert any(c.value.startswith(f"95% interval {low:.0f}–{high:.0f} (bootstrap") for c in at.caption)
+    breakdown = next(d.value for d in at.dataframe if len(d.value) == len(wirearchy.INDEX_COMPONENTS))
+    measured = breakdown.set_index("label").loc["Advice runs in loops, not one way", "raw_text"]
+    shown = next(m.value for m in at.metric if m.label == "Krackhardt hierarchy (respondents)")
+    assert measured == f"Krackhardt hierarchy {shown} among respondents"

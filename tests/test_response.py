@@ -141,3 +141,91 @@ def test_krackhardt_hierarchy_is_not_made_by_non_response() -> None:
     assert hierarchy.advice_hierarchy(ds).value == pytest.approx(0.75)
     assert hierarchy.advice_hierarchy(ds, respondents_only=True).value == 0.0
     assert facts(ds).org["advice_reciprocity"] == 1.0
+
+
+# a, b, c answered (a, b in D; c in E); n1 (in E) did not. a ⇄ b, b ⇄ c, a → c, b → n1.
+PEOPLE_D_E = {"a": "D", "b": "D", "c": "E", "n1": "E"}
+FOUR = [("a", "b"), ("b", "a"), ("b", "c"), ("c", "b"), ("a", "c"), ("b", "n1")]
+
+
+def _four() -> Dataset:
+    people = _people(list(PEOPLE_D_E), [True, True, True, False])
+    people["department"] = list(PEOPLE_D_E.values())
+    return Dataset(people=people, ties=_ties(FOUR))
+
+
+def test_out_tie_measures_of_a_non_respondent_are_unknown_not_zero() -> None:
+    """n1 named nobody because n1 was never asked: out-degree, out-strength, betweenness,
+    constraint, effective size and brokerage are unknown (NaN), not 0; in-degree (b names n1) is
+    1 for everyone to see. Brokerage is among respondents: the only open 2-path through b is
+    c → b → a (c does not name a; c in E, b and a in D: gatekeeper). On every report b would also
+    broker a → b → n1 (representative) and c → b → n1 (consultant), paths to someone who was not
+    asked."""
+    pm = network.person_measures(_four(), ["advice"])
+    assert pm.attrs["not_measured"] == 1
+    for col in network.RESPONDENT_COLUMNS:
+        assert pd.isna(pm.loc["n1", col]), col
+        assert pm.loc[["a", "b", "c"], col].notna().all(), col
+    assert pm.loc["n1", "in_degree"] == 1 and pm.loc["n1", "pagerank"] > 0
+    assert pm.loc["b", "out_degree"] == 3  # a respondent's tie to a non-respondent is a real tie
+    assert pm.loc["b", "brokerage_gatekeeper"] == 1 and pm.loc["b", "brokerage_total"] == 1
+    assert pm.loc["b", "brokerage_representative"] == 0 and pm.loc["b", "brokerage_consultant"] == 0
+    note = network.not_measured_note(pm)
+    assert "the 1 person who did not answer" in note and response.NOT_MEASURED in note
+    census = network.person_measures(Dataset(people=_people(list(PEOPLE_D_E), [True] * 4), ties=_ties(FOUR)))
+    assert census.loc["n1", "out_degree"] == 0 and network.not_measured_note(census) == ""
+
+
+def test_analyze_people_leave_a_non_respondents_out_ties_blank() -> None:
+    records = {r["person_id"]: r for r in network.analysis_json(_four())["people"]}
+    assert records["n1"]["out_degree"] is None and records["n1"]["advice.constraint"] is None
+    assert records["n1"]["brokerage_total"] is None and records["n1"]["in_degree"] == 1
+    assert records["b"]["out_degree"] == 3
+
+
+def test_a_non_respondent_is_no_broker_and_people_tables_say_why_blank() -> None:
+    from lib.analysis import roles
+    from lib.report import definitions
+
+    ds = _four()
+    table = roles.assign_roles(ds, network.person_measures(ds, ["advice"]), group_attr="department")
+    assert not table.set_index("person_id").loc["n1", "broker"]
+    for key in ("out_degree", "betweenness", "constraint", "effective_size", "brokerage"):
+        assert "Population: respondents" in definitions.text(key), key
+    assert "valid for everyone" in definitions.text("in_degree")
+
+
+def test_key_people_are_ranked_among_respondents_and_say_so() -> None:
+    """The ring case above: among respondents x's departure loses nothing (the ring holds), so x is
+    no key person; on every report x 'cuts off' y, who was never asked."""
+    from lib.analysis import roles
+
+    ring = [f"r{i}" for i in range(6)]
+    ties = [(ring[i], ring[(i + d) % 6]) for i in range(6) for d in (1, -1)]
+    ties += [("x", "r0"), ("r0", "x"), ("x", "r3"), ("r3", "x"), ("x", "y")]
+    ds = Dataset(people=_people([*ring, "x", "y"], [True] * 7 + [False]), ties=_ties(ties))
+    every = roles.rank_key_people(ds, ["advice"]).set_index("person_id")
+    assert every.loc["x", "cut_off"] == 1 and every.loc["x", "reach_lost"] > 0
+    among = roles.rank_key_people_among_respondents(ds, ["advice"])
+    assert "y" not in set(among["person_id"])
+    assert (among["reach_lost"] == 0).all() and (among["cut_off"] == 0).all()
+    assert "among the 7 of 8 people who answered" in among.attrs["population"]
+
+
+def test_the_network_page_blanks_non_respondents_and_ranks_key_people_among_respondents() -> None:
+    from lib.intake.sample import generate
+    from tests.conftest import open_page
+
+    ds = generate(people=80, seed=3)
+    ds.people["responded"] = pd.array([i % 4 != 0 for i in range(len(ds.people))], dtype="boolean")
+    silent = set(ds.people.loc[~ds.people["responded"].astype(bool), "person_id"].astype(str))
+    at = open_page("app_pages/network.py", ds, view="named", net_tab="People")
+    tab = next(t for t in at.tabs if t.label == "People")
+    people = tab.dataframe[0].value.set_index("person_id")
+    assert people.loc[sorted(silent), "out_degree"].isna().all()
+    assert people.loc[sorted(silent), "in_degree"].notna().all()
+    assert any("blank for the 20 people who did not answer" in c.value for c in tab.caption)
+    at = open_page("app_pages/network.py", ds, view="named", net_tab="Key people")
+    tab = next(t for t in at.tabs if t.label == "Key people")
+    assert any("among the 60 of 80 people who answered" in c.value for c in tab.caption)
+    assert not set(tab.dataframe[0].value["person"]) & {str(p) for p in silent}

@@ -526,3 +526,62 @@ def test_analysis_json_is_strict_json_with_the_flow_shares() -> None:
     empty = w.analysis_json(Dataset(people=pd.DataFrame({"person_id": []})))
     json.dumps(empty, allow_nan=False)
     assert empty["index"] is None
+
+
+# --- non-response and the index's interval -------------------------------------------------------
+
+
+def test_advice_openness_is_computed_among_respondents() -> None:
+    """a, b, c ask each other (all mutual) and each asks n, who did not answer. On every report
+    a, b, c reach each other (3 pairs both ways) and n (3 pairs, one way: a tie to n can never be
+    returned): hierarchy 3 / 6 = 0.5, openness 50. Among respondents: 3 pairs, all both ways:
+    hierarchy 0, openness 100, the same Krackhardt value the Trust page shows."""
+    ring = [("a", "b"), ("b", "a"), ("b", "c"), ("c", "b"), ("a", "c"), ("c", "a")]
+    people = pd.DataFrame({"person_id": ["a", "b", "c", "n"], "team": "A"})
+    people["responded"] = pd.array([True, True, True, False], dtype="boolean")
+    ds = Dataset(people=people, ties=ties_frame([*ring, ("a", "n"), ("b", "n"), ("c", "n")]))
+    assert hy.advice_hierarchy(ds).value == pytest.approx(0.5)
+    assert hy.advice_hierarchy(ds, respondents_only=True).value == 0.0
+    comps = w.index_components(ds).set_index("component")
+    assert comps.loc["advice_openness", "value"] == 100.0
+    assert comps.loc["advice_openness", "raw_text"] == "Krackhardt hierarchy 0.00 among respondents"
+    assert w.analysis_json(ds)["krackhardt_hierarchy"] == 0.0
+
+
+def survey_only(scores: list[float]) -> Dataset:
+    ids = [f"p{i}" for i in range(len(scores))]
+    trust_rows = pd.DataFrame(
+        [
+            {"person_id": p, "wave": "", "item": i, "value": v}
+            for p, v in zip(ids, scores, strict=True)
+            for i in ("tr1", "tr2")
+        ]
+    )
+    return Dataset(people=pd.DataFrame({"person_id": ids, "team": "A"}), trust=trust_rows)
+
+
+def test_index_interval_is_the_bootstrap_over_respondents() -> None:
+    """Only the trust dimension is answered, so the index is (mean − 1) / 4 × 100 of its scores,
+    and its interval is the bootstrap interval of the respondents' mean mapped the same way."""
+    from lib.core.stats import bootstrap_interval
+
+    scores = [1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 5.0, 5.0, 2.0, 4.0]
+    ds = survey_only(scores)
+    low, high = w.index_interval(ds)
+    lo, hi = bootstrap_interval(np.array(scores))
+    assert (low, high) == pytest.approx(((lo - 1) / 4 * 100, (hi - 1) / 4 * 100))
+    assert low < w.wirearchy_index(ds).value < high
+    same = w.index_interval(survey_only([3.0] * 8))
+    assert same == pytest.approx((50.0, 50.0))  # everyone alike: no spread
+    assert w.analysis_json(ds)["index_interval"] == pytest.approx([low, high])
+
+
+def test_index_interval_covers_the_index_on_the_hand_drawn_org() -> None:
+    """Every component varies with who is drawn except Krackhardt's (held): the interval spans the
+    index, and the weights move it as they move the index."""
+    ds = hand_org()
+    index = w.wirearchy_index(ds).value
+    low, high = w.index_interval(ds)
+    assert low <= index <= high and high > low
+    only_open = {c.key: (1.0 if c.key == "advice_openness" else 0.0) for c in w.INDEX_COMPONENTS}
+    assert w.index_interval(ds, only_open) == pytest.approx(((1 - 1 / 3) * 100,) * 2)

@@ -35,24 +35,36 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy import stats
 from scipy.sparse import csgraph
 
-from lib.analysis.response import POPULATIONS, network_response, respondent_dataset, symmetrised
+from lib.analysis.response import (
+    NOT_MEASURED,
+    POPULATIONS,
+    Response,
+    network_response,
+    respondent_dataset,
+    symmetrised,
+)
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
 
 __all__ = [
+    "BETWEENNESS_BATCHES",
     "BETWEENNESS_EXACT_LIMIT",
     "BETWEENNESS_SAMPLES",
     "BROKERAGE_ROLES",
     "PERSON_COLUMNS",
+    "RESPONDENT_COLUMNS",
+    "BetweennessEstimate",
     "EIResult",
     "Graph",
     "NetworkSummary",
     "analysis_json",
     "arc_matrix",
     "arc_reciprocity",
+    "betweenness_estimate",
     "build_graph",
     "dyad_reciprocity",
     "ei_attributes",
@@ -60,6 +72,7 @@ __all__ = [
     "group_codes",
     "group_matrix",
     "network_measures",
+    "not_measured_note",
     "numeric_attribute",
     "person_measures",
     "random_baseline",
@@ -211,7 +224,8 @@ def in_degree(graph: Graph) -> np.ndarray:
     """In-degree: how many different people name this person (d_in(i) = Σ_j a_ji).
 
     Source: Freeman (1979). Variant: distinct people across the chosen relations (a person who
-    names you for advice and for information counts once); weights ignored.
+    names you for advice and for information counts once); weights ignored. Population: every
+    report, valid for everyone (being named needs no answer of one's own).
     """
     return np.asarray(graph.g.indegree(), dtype=float)
 
@@ -219,7 +233,9 @@ def in_degree(graph: Graph) -> np.ndarray:
 def out_degree(graph: Graph) -> np.ndarray:
     """Out-degree: how many different people this person names (d_out(i) = Σ_j a_ij).
 
-    Source: Freeman (1979). Variant: distinct people, weights ignored.
+    Source: Freeman (1979). Variant: distinct people, weights ignored. Population: respondents;
+    blank for people who did not answer the survey (their ties were never asked for, so 0 would be
+    a guess).
     """
     return np.asarray(graph.g.outdegree(), dtype=float)
 
@@ -236,6 +252,7 @@ def out_strength(graph: Graph) -> np.ndarray:
     """Out-strength: sum of the weights of the ties sent (s_out(i) = Σ_j w_ij).
 
     Source: Barrat et al. (2004) "strength". Variant: ties in several relations add up.
+    Population: respondents; blank for people who did not answer the survey.
     """
     return np.asarray(graph.g.strength(mode="out", weights="weight"), dtype=float)
 
@@ -247,23 +264,97 @@ def betweenness(graph: Graph, samples: int | None = None) -> tuple[np.ndarray, b
     Source: Freeman (1977); algorithm Brandes (2001). Variant: directed paths, ties unweighted
     (a tie's weight is a strength, not a distance). Above 5,000 people (or when asked) it is
     *estimated* from 256 randomly sampled source people, scaled by n / k (Brandes & Pich 2007);
-    the page says so. Returns the values and whether they are estimated.
+    the page says so, with its error: the sampled sources are split into 8 batches, each batch
+    gives its own estimate, and the standard error is the batches' standard deviation / √8 (batch
+    means; :func:`betweenness_estimate`); the page and ``analyze`` give it as a share of the value
+    for the ten highest. Returns the values and whether they are estimated. Population: respondents
+    (a path through a person leaves along a tie they named), blank for people who did not answer
+    the survey; respondents' values use every report.
+    """
+    est = betweenness_estimate(graph, samples)
+    return est.values, est.estimated
+
+
+@dataclass(frozen=True)
+class BetweennessEstimate:
+    """Betweenness (:func:`betweenness`) with, when it is estimated from sampled sources, its
+    standard error per person (``se``; zeros when exact) and how many sources and batches."""
+
+    values: np.ndarray
+    se: np.ndarray
+    estimated: bool
+    samples: int = 0
+    batches: int = 0
+
+    @property
+    def multiplier(self) -> float:
+        """Standard errors either side for a 95% range: Student's t with batches − 1 degrees of
+        freedom (2.36 for 8 batches), as the error itself is estimated from few batches."""
+        return float(stats.t.ppf(0.975, self.batches - 1)) if self.batches > 1 else math.nan
+
+    def top_relative_se(self, top: int = 10) -> tuple[float, float]:
+        """(median, largest) of se / value over the ``top`` people with the highest (non-zero)
+        betweenness: how far the ranking's head may be off. (0, 0) when exact; NaN without ties."""
+        if not self.estimated:
+            return 0.0, 0.0
+        order = np.argsort(-self.values, kind="stable")[:top]
+        order = order[self.values[order] > 0]
+        if order.size == 0:
+            return math.nan, math.nan
+        rel = self.se[order] / self.values[order]
+        return float(np.median(rel)), float(rel.max())
+
+    def note(self, top: int = 10) -> str:
+        """One sentence for the page: how betweenness was estimated and how precise it is."""
+        if not self.estimated:
+            return ""
+        median, largest = self.top_relative_se(top)
+        return (
+            f"Betweenness is estimated from {self.samples} sampled people (large network); split into "
+            f"{self.batches} independent batches, its standard error for the {top} highest is typically "
+            f"{median:.0%} of the value (at most {largest:.0%}); ±{self.multiplier:.1f} standard errors "
+            "give a 95% range."
+        )
+
+
+#: Batches the sampled sources are split into to estimate betweenness's standard error.
+BETWEENNESS_BATCHES = 8
+
+
+def betweenness_estimate(graph: Graph, samples: int | None = None) -> BetweennessEstimate:
+    """Betweenness and its standard error (method: batch means over the sampled sources).
+
+    Exact (se 0) up to 5,000 people. Above (or when ``samples`` < n is asked) the k sampled
+    sources are split into B = :data:`BETWEENNESS_BATCHES` batches of about k / B; each batch b
+    gives its own estimate B_b(i) = (n / k_b) · Σ_{s∈b} δ_s(i) (Brandes & Pich 2007), the value is
+    the estimate from all k sources, and its standard error is sd_b(B_b(i)) / √B over the
+    batches (batch means); a 95% range is ± t(0.975, B − 1) standard errors. The sources are drawn without replacement, so the batches are slightly
+    negatively correlated and the error is, if anything, overstated. Costs no more than one run
+    over the k sources.
     """
     n = graph.n
     if n < 3 or graph.m == 0:
-        return np.zeros(n), False
+        return BetweennessEstimate(np.zeros(n), np.zeros(n), False)
     k = samples if samples is not None else (BETWEENNESS_SAMPLES if n > BETWEENNESS_EXACT_LIMIT else None)
-    if k is not None and k < n:
-        rng = np.random.default_rng(SEED)
-        sources = np.sort(rng.choice(n, size=max(1, k), replace=False)).tolist()
-        raw = np.asarray(graph.g.betweenness(directed=True, sources=sources), dtype=float) * (
-            n / len(sources)
-        )
-        estimated = True
-    else:
+    scale = 1.0 / ((n - 1) * (n - 2))
+    if k is None or k >= n:
         raw = np.asarray(graph.g.betweenness(directed=True), dtype=float)
-        estimated = False
-    return raw / ((n - 1) * (n - 2)), estimated
+        return BetweennessEstimate(raw * scale, np.zeros(n), False)
+    rng = np.random.default_rng(SEED)
+    sources = np.sort(rng.choice(n, size=max(1, k), replace=False))
+    batches = [
+        b for b in np.array_split(rng.permutation(sources), min(BETWEENNESS_BATCHES, len(sources))) if len(b)
+    ]
+    parts = np.vstack(
+        [np.asarray(graph.g.betweenness(directed=True, sources=b.tolist()), dtype=float) for b in batches]
+    )
+    values = parts.sum(axis=0) * (n / len(sources)) * scale
+    if len(batches) < 2:
+        return BetweennessEstimate(values, np.full(n, np.nan), True, len(sources), len(batches))
+    sizes = np.array([len(b) for b in batches], dtype=float)
+    per_batch = parts * (n / sizes)[:, None] * scale
+    se = per_batch.std(axis=0, ddof=1) / math.sqrt(len(batches))
+    return BetweennessEstimate(values, se, True, len(sources), len(batches))
 
 
 def harmonic_closeness(graph: Graph, samples: int | None = None) -> np.ndarray:
@@ -334,6 +425,8 @@ def constraint(graph: Graph) -> np.ndarray:
     Low = contacts in separate groups (brokerage opportunity), high (up to ~1) = one closed group.
     Source: Burt (1992) *Structural Holes*. Variant: directed, weighted, both directions summed
     (igraph and networkx agree). NaN for people with no ties (nothing to constrain).
+    Population: respondents, on the network among respondents (a tie to someone who did not
+    answer has an unknown other half); blank for people who did not answer.
     """
     if graph.n == 0:
         return np.zeros(0)
@@ -350,6 +443,8 @@ def effective_size(graph: Graph) -> np.ndarray:
     equivalently k − (k − 1)·C(i) with C(i) the local clustering. Source: Burt (1992), in the
     form of Borgatti (1997) "Structural holes: unpacking Burt's redundancy measures". Variant:
     direction and weights ignored (as networkx for undirected unweighted graphs). 0 with no ties.
+    Population: respondents, on the network among respondents (whether two contacts are tied is
+    known only when they answered); blank for people who did not answer.
     """
     if graph.n == 0:
         return np.zeros(0)
@@ -483,7 +578,9 @@ def brokerage(graph: Graph, codes: np.ndarray) -> pd.DataFrame:
     group; *liaison* all three in different groups. Counts, unnormalised. Source: Gould &
     Fernandez (1989) "Structures of mediation", as UCINET and statnet ``brokerage``. Variant:
     directed, unweighted; paths through someone with a blank group are not classified.
-    ``brokerage_total`` counts every open 2-path whatever the groups.
+    ``brokerage_total`` counts every open 2-path whatever the groups. Population: respondents, on
+    the network among respondents like the other pair measures (a path to or from someone who did
+    not answer is not counted); blank for people who did not answer.
     """
     n = graph.n
     out = {f"brokerage_{r}": np.zeros(n, dtype=np.int64) for r in BROKERAGE_ROLES}
@@ -531,8 +628,63 @@ PERSON_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _person_frame(graph: Graph, codes: np.ndarray, betweenness_samples: int | None) -> pd.DataFrame:
-    btw, estimated = betweenness(graph, betweenness_samples)
+#: Per-person measures built on the ties a person sent, or on whether their contacts are tied:
+#: unknown (NaN) for people who did not answer (:data:`lib.analysis.response.NOT_MEASURED`).
+#: Constraint, effective size and brokerage are computed on the network among respondents.
+RESPONDENT_COLUMNS: tuple[str, ...] = (
+    "out_degree",
+    "out_strength",
+    "betweenness",
+    "constraint",
+    "effective_size",
+    *(f"brokerage_{r}" for r in BROKERAGE_ROLES),
+    "brokerage_total",
+)
+
+
+@dataclass(frozen=True)
+class _Among:
+    """The respondent-induced graph and its group codes, for the measures on respondents."""
+
+    graph: Graph
+    codes: np.ndarray
+    silent: np.ndarray  # per vertex of the full graph: True for people who did not answer
+
+
+def _among(ds: Dataset, graph: Graph, group_attr: str | None, answered: Response | None = None) -> _Among:
+    """The network among respondents (:func:`lib.analysis.response.respondent_dataset`) of ``graph``."""
+    r = answered or network_response(ds, graph.wave)
+    silent = ~pd.Index(graph.ids).isin(list(r.respondents))
+    if not silent.any():
+        return _Among(graph, group_codes(ds, group_attr, graph.ids)[0], silent)
+    among = respondent_dataset(ds, graph.wave, r)
+    sub = build_graph(among, graph.relations, graph.wave)
+    return _Among(sub, group_codes(among, group_attr, sub.ids)[0], silent)
+
+
+def _respondent_part(among: _Among, index: pd.Index) -> pd.DataFrame:
+    """Constraint, effective size and brokerage on the network among respondents, aligned to
+    ``index`` (every person); NaN for people who did not answer."""
+    sub = among.graph
+    part = pd.DataFrame(
+        {"constraint": constraint(sub), "effective_size": effective_size(sub)},
+        index=pd.Index(sub.ids, name="person_id", dtype=object),
+    )
+    brok = brokerage(sub, among.codes)
+    brok.index = part.index
+    part = pd.concat([part, brok], axis=1)
+    if not among.silent.any():
+        return part
+    return part.astype(float).reindex(index)
+
+
+def _person_frame(
+    graph: Graph, codes: np.ndarray, betweenness_samples: int | None, among: _Among | None = None
+) -> pd.DataFrame:
+    """Every per-person measure of ``graph``; with ``among`` (the network among respondents) the
+    :data:`RESPONDENT_COLUMNS` are unknown for non-respondents and the pair measures come from it."""
+    est = betweenness_estimate(graph, betweenness_samples)
+    btw, estimated = est.values, est.estimated
     labels, q = communities(graph)
     frame = pd.DataFrame(
         {
@@ -544,18 +696,28 @@ def _person_frame(graph: Graph, codes: np.ndarray, betweenness_samples: int | No
             "harmonic_closeness": harmonic_closeness(graph, betweenness_samples),
             "pagerank": pagerank(graph),
             "eigenvector": eigenvector(graph),
-            "constraint": constraint(graph),
-            "effective_size": effective_size(graph),
             "coreness": coreness(graph),
             "community": labels,
         },
         index=pd.Index(graph.ids, name="person_id", dtype=object),
     )
-    brok = brokerage(graph, codes)
-    brok.index = frame.index
-    frame = pd.concat([frame, brok], axis=1)
+    if among is None:
+        part = pd.DataFrame({"constraint": constraint(graph), "effective_size": effective_size(graph)})
+        brok = brokerage(graph, codes)
+        part = pd.concat([part, brok], axis=1)
+        part.index = frame.index
+    else:
+        part = _respondent_part(among, frame.index)
+    frame = pd.concat([frame, part], axis=1)[list(PERSON_COLUMNS)]
+    silent = among.silent if among is not None else np.zeros(graph.n, dtype=bool)
+    if silent.any():
+        frame = frame.astype({c: float for c in RESPONDENT_COLUMNS})
+        frame.loc[silent, list(RESPONDENT_COLUMNS)] = np.nan
+    frame.attrs["not_measured"] = int(silent.sum())
     frame.attrs["betweenness_estimated"] = estimated
-    frame.attrs["betweenness_samples"] = (betweenness_samples or BETWEENNESS_SAMPLES) if estimated else None
+    frame.attrs["betweenness_samples"] = est.samples if estimated else None
+    frame.attrs["betweenness_note"] = est.note()
+    frame.attrs["betweenness_top_relative_se"] = list(est.top_relative_se())
     # harmonic closeness is sampled under exactly the same rule as betweenness
     frame.attrs["harmonic_estimated"] = estimated
     frame.attrs["modularity_communities"] = q
@@ -578,11 +740,30 @@ def person_measures(
     closeness are estimated from ``betweenness_samples`` sampled people when given (< n), and from
     256 automatically above 5,000 people. ``attrs``: ``betweenness_estimated`` and
     ``harmonic_estimated`` (bool, say so on the page), ``betweenness_samples``,
-    ``modularity_communities``, ``relations``, ``wave``.
+    ``modularity_communities``, ``relations``, ``wave``, ``not_measured`` (people who did not answer).
+
+    Non-response (:mod:`lib.analysis.response`): the :data:`RESPONDENT_COLUMNS` (out-degree,
+    out-strength, betweenness, constraint, effective size, brokerage) are NaN for people who did
+    not answer, whose own ties are unknown; constraint, effective size and brokerage are computed
+    on the network among respondents. In-degree and the other measures use every report.
     """
     graph = build_graph(ds, relations, wave)
     codes, _ = group_codes(ds, group_attr, graph.ids)
-    return _person_frame(graph, codes, betweenness_samples)
+    return _person_frame(graph, codes, betweenness_samples, _among(ds, graph, group_attr))
+
+
+def not_measured_note(frame: pd.DataFrame) -> str:
+    """The caption under a people table of :func:`person_measures`: which columns are blank for
+    whom (:data:`lib.analysis.response.NOT_MEASURED`), or "" when everyone answered."""
+    n = int(frame.attrs.get("not_measured", 0))
+    if not n:
+        return ""
+    return (
+        f"Out-degree, out-strength, betweenness, constraint, effective size and brokerage are blank for "
+        f"the {n} {'person' if n == 1 else 'people'} who did not answer the survey ({NOT_MEASURED}): their "
+        "own ties were never asked for. Constraint, effective size and brokerage are on the network among "
+        "respondents; in-degree and the other measures use every report, for everyone."
+    )
 
 
 # --- whole-network measures -----------------------------------------------------------------------
@@ -1137,13 +1318,19 @@ def _clean(value: Any) -> Any:
 
 
 def _relation_json(
-    ds: Dataset, graph: Graph, team_codes: np.ndarray, top: int = 10, people: bool = True
+    ds: Dataset,
+    graph: Graph,
+    team_codes: np.ndarray,
+    top: int = 10,
+    people: bool = True,
+    answered: Response | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """One relation's whole-network figures, and its per-person frame (every measure when
-    ``people``; otherwise only in-degree and community, what the figures need)."""
+    ``people``, the out-tie ones unknown for non-respondents as in :func:`person_measures`;
+    otherwise only in-degree and community, what the figures need)."""
     dept_codes, _ = group_codes(ds, "department", graph.ids)
     if people:
-        frame = _person_frame(graph, dept_codes, None)
+        frame = _person_frame(graph, dept_codes, None, _among(ds, graph, "department", answered))
     else:
         community_of, q = communities(graph)
         frame = pd.DataFrame(
@@ -1171,6 +1358,9 @@ def _relation_json(
         "ei_index": ei,
         "top_in_degree": [[graph.ids[i], float(d_in.iloc[i])] for i in order],
         "betweenness_estimated": bool(frame.attrs["betweenness_estimated"]),
+        # median and largest standard error / value over the ten highest (0 exact; null when
+        # betweenness was not computed, i.e. without --people)
+        "betweenness_top10_relative_se": frame.attrs.get("betweenness_top_relative_se"),
     }
     return out, frame
 
@@ -1188,6 +1378,7 @@ def analysis_json(ds: Dataset, people: bool = True) -> dict[str, Any]:
     ``people`` (only when asked: ``analyze --people``): one record per person
     with every per-person measure on all relations combined, plus ``<relation>.<measure>`` for each
     relation, as a generator, so a writer can stream the records without a second copy in memory.
+    The :data:`RESPONDENT_COLUMNS` are null for people who did not answer (unknown, not zero).
     """
     team_attr = "team"
     relations: dict[str, Any] = {}
@@ -1197,7 +1388,7 @@ def analysis_json(ds: Dataset, people: bool = True) -> dict[str, Any]:
     for rel in [*ds.relations, "all"]:
         graph = build_graph(ds, None if rel == "all" else [rel])
         team_codes, _ = group_codes(ds, team_attr, graph.ids)
-        relations[rel], frames[rel] = _relation_json(ds, graph, team_codes, people=people)
+        relations[rel], frames[rel] = _relation_json(ds, graph, team_codes, people=people, answered=answered)
         sub = build_graph(among, None if rel == "all" else [rel])
         relations[rel]["response_rate"] = answered.rate
         relations[rel]["response_basis"] = answered.basis

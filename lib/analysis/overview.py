@@ -171,7 +171,7 @@ def _key_people_section(ds: Dataset, w: str, min_size: int) -> _Section:
         return {"key_people": None}, {}
     # on respondents only: nobody is key for being the one person who named a non-respondent
     tw = ds.tie_wave(w)
-    ranked = roles.rank_key_people(response.respondent_dataset(ds, tw), _advice_relations(ds), tw, top=20)
+    ranked = roles.rank_key_people_among_respondents(ds, _advice_relations(ds), tw, top=20)
     share = (
         pd.to_numeric(ranked["reach_lost_share"], errors="coerce") if len(ranked) else pd.Series(dtype=float)
     )

@@ -30,6 +30,7 @@ from lib.core import waves
 from lib.core.dataset import Dataset
 
 __all__ = [
+    "NOT_MEASURED",
     "POPULATIONS",
     "RESPONSE_WARNING",
     "UNDIRECTED_RELATIONS",
@@ -41,6 +42,8 @@ __all__ = [
 
 #: Below this response rate every network view warns that its measures may mislead.
 RESPONSE_WARNING = 0.70
+#: What a table says of a non-respondent's out-tie measure (left blank: unknown, not zero).
+NOT_MEASURED = "not measured: did not answer"
 #: Relations whose ties have no direction (working together), which symmetrisation may complete.
 UNDIRECTED_RELATIONS: tuple[str, ...] = ("collaboration",)
 #: Which people each group of network measures is computed on.
@@ -48,6 +51,9 @@ POPULATIONS: dict[str, str] = {
     "in_degree": "all",
     "overload": "all",
     "out_degree": "respondents",
+    "out_strength": "respondents",
+    "betweenness": "respondents",
+    "effective_size": "respondents",
     "reciprocity": "respondents",
     "transitivity": "respondents",
     "hierarchy": "respondents",
@@ -97,8 +103,8 @@ class Response:
         return (
             f"Response {self.rate:.0%} ({self.count} of {self.people}; {self.basis}). Who is sought out "
             "(in-degree) uses everyone's reports, for all people; measures built on ties people sent or "
-            "on pairs (out-degree, reciprocity, transitivity, hierarchy, brokerage, constraint, E-I of "
-            "what a group asks, key people) are on the respondents."
+            "on pairs (out-degree, betweenness, reciprocity, transitivity, hierarchy, brokerage, constraint, "
+            "E-I of what a group asks, key people) are on the respondents."
         )
 
 

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from lib.analysis.network import Graph, arc_matrix, build_graph, group_codes, reach_count, reach_sizes
-from lib.analysis.response import network_response
+from lib.analysis.response import network_response, respondent_dataset
 from lib.core.dataset import Dataset
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "assign_roles",
     "key_person_impact",
     "rank_key_people",
+    "rank_key_people_among_respondents",
 ]
 
 
@@ -88,7 +89,9 @@ _LABELS = {
 
 
 def _cutoff(values: np.ndarray, top_share: float) -> float:
-    """The value a person must reach to be in the top share (≥ the (1 − share) quantile, > 0)."""
+    """The value a person must reach to be in the top share (≥ the (1 − share) quantile, > 0).
+    Unknown values (NaN: a non-respondent's out-tie measure) take no part."""
+    values = values[~np.isnan(values)]
     if values.size == 0:
         return math.inf
     q = float(np.quantile(values, min(max(1.0 - top_share, 0.0), 1.0)))
@@ -123,8 +126,8 @@ def assign_roles(
     btw = measures["betweenness"].to_numpy(dtype=float) if n else np.zeros(0)
     spanning = (
         measures[["brokerage_liaison", "brokerage_representative", "brokerage_gatekeeper"]]
-        .sum(axis=1)
-        .to_numpy()
+        .sum(axis=1, min_count=1)  # unknown (NaN) for non-respondents, not 0
+        .to_numpy(dtype=float)
         if n
         else np.zeros(0)
     )
@@ -135,7 +138,7 @@ def assign_roles(
     cut_btw = _cutoff(btw, th.broker_top_share)
     cut_span = max(_cutoff(spanning, th.broker_spanning_top_share), float(max(th.broker_min_spanning, 1)))
     broker = (btw >= cut_btw) | (spanning >= cut_span)
-    total = d_in + d_out
+    total = d_in + np.nan_to_num(d_out)  # a non-respondent's out-degree is unknown (NaN)
     # silence is not isolation: someone who did not answer named nobody because they were not asked
     answered = np.isin(np.asarray(ids, dtype=object), list(network_response(ds, wave).respondents))
     isolate = (total == 0) & answered
@@ -518,3 +521,25 @@ def rank_key_people(
     out = out.head(top).reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out[columns]
+
+
+def rank_key_people_among_respondents(
+    ds: Dataset,
+    relations: Sequence[str] | None = None,
+    wave: str | None = None,
+    top: int = 20,
+) -> pd.DataFrame:
+    """:func:`rank_key_people` on the network among the people who answered the survey
+    (:func:`lib.analysis.response.respondent_dataset`): the ranking every view shows.
+
+    A non-respondent's own ties are unknown, so on every report someone who alone names a
+    non-respondent looks like that person's only link and "cuts them off" when removed; among
+    respondents nobody is key because of an unanswered survey. ``attrs["population"]`` says so.
+    """
+    ranked = rank_key_people(respondent_dataset(ds, wave), relations, wave, top)
+    answered = network_response(ds, wave)
+    ranked.attrs["population"] = (
+        f"Ranked on the network among the {answered.count} of {answered.people} people who answered the "
+        "survey (a non-respondent's own ties are unknown, so nobody is key for being the one who named them)."
+    )
+    return ranked

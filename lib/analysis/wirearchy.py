@@ -23,11 +23,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from lib.analysis import hierarchy, trust
+from lib.analysis import hierarchy, response, trust
 from lib.analysis.hierarchy import Correlation, Hierarchy
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import WIREARCHY_DIMENSIONS
+from lib.core.stats import bootstrap_interval
 
 __all__ = [
     "BYPASS_IDEAL",
@@ -41,6 +42,7 @@ __all__ = [
     "default_weights",
     "index_by_group",
     "index_components",
+    "index_interval",
     "resolve_wave",
     "suggestions",
     "wirearchy_index",
@@ -113,7 +115,8 @@ INDEX_COMPONENTS: tuple[IndexComponent, ...] = (
         "network",
         10.0,
         "higher = less one-way (less hierarchical) advice network",
-        "(1 − Krackhardt's hierarchy of the advice network) × 100",
+        "(1 − Krackhardt's hierarchy of the advice network among the people who answered the network "
+        "survey) × 100, as on the Trust page: a tie to a non-respondent can never be returned",
     ),
     IndexComponent(
         "hierarchy_bypass",
@@ -180,7 +183,7 @@ class _Inputs:
     cross_returned: int  # cross-level ties sent that are returned
     bypass_known: int  # ties whose bypass is known
     bypass: int
-    hierarchy: Hierarchy  # of the advice ties among these people
+    hierarchy: Hierarchy  # of the advice ties among these people who answered the network survey
     correlation: Correlation  # of these people's in-degree (from everyone) and seniority
 
 
@@ -224,7 +227,11 @@ def _gather(
     bypass_known_n = count(known)
     bypass_n = count(known & t["bypass"].fillna(False).astype(bool))
 
-    inner = t[t["group"] == t["target_group"]]
+    # Krackhardt's hierarchy is a pair measure: among respondents, as on the Trust page (a tie to
+    # someone who did not answer can never be returned, so non-response alone looks like hierarchy)
+    answered = list(response.network_response(ds, waves.tie_wave(ds, wave)).respondents)
+    among = t["source_id"].isin(answered) & t["target_id"].isin(answered)
+    inner = t[(t["group"] == t["target_group"]) & among]
     inner_by_group = {
         str(g): (f["source_id"].to_numpy(dtype=object), f["target_id"].to_numpy(dtype=object))
         for g, f in inner.groupby("group")
@@ -345,7 +352,12 @@ def _component_rows(x: _Inputs, ctx: _Context, min_respondents: int = 1) -> list
         )
     else:
         rows.append(
-            _row("advice_openness", h.value, f"Krackhardt hierarchy {h.value:.2f}", (1 - h.value) * 100)
+            _row(
+                "advice_openness",
+                h.value,
+                f"Krackhardt hierarchy {h.value:.2f} among respondents",
+                (1 - h.value) * 100,
+            )
         )
 
     if no_ties or not ctx.has_chain or x.bypass_known == 0:
@@ -470,6 +482,146 @@ def wirearchy_index(
     return combine(index_components(ds, wave), weights)
 
 
+# --- the index's 95% interval -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _People:
+    """What each person on the roster brings to the organisation's index (row i = ``ids[i]``)."""
+
+    unit: np.ndarray  # True: answered the network or the trust survey (resampled by the bootstrap)
+    scores: np.ndarray  # people × WIREARCHY_DIMENSIONS: survey score, NaN when none
+    sent: np.ndarray  # people × 6: advice ties sent, up, down, returned across levels, bypass known, bypass
+    in_degree: np.ndarray  # advice in-degree from every report
+    level: np.ndarray  # NaN when unknown
+    hierarchy: Hierarchy  # Krackhardt's, among network respondents: held fixed by the bootstrap
+
+
+def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
+    """:class:`_People` for the organisation's index in ``wave`` (the same inputs as :func:`_gather`)."""
+    ids = (
+        hierarchy.id_text(ds.people["person_id"]).drop_duplicates()
+        if len(ds.people)
+        else pd.Series(dtype=str)
+    )
+    index = pd.Index(ids.to_numpy(dtype=object))
+    context, organisation = _gather(ds, wave)
+    t = hierarchy.classify_ties(ds, wave=wave)
+    cross = t["level_direction"].isin(["up", "down"])
+    known = t["bypass"].notna()
+    parts = pd.DataFrame(
+        {
+            "ties": 1,
+            "up": t["level_direction"] == "up",
+            "down": t["level_direction"] == "down",
+            "returned": cross & t["returned"].astype(bool),
+            "bypass_known": known,
+            "bypass": known & t["bypass"].fillna(False).astype(bool),
+        }
+    ).astype(float)
+    sent = parts.groupby(t["source_id"].to_numpy()).sum().reindex(index).fillna(0.0).to_numpy()
+    scores = trust.person_scores(ds, wave)
+    grid = (
+        scores[scores["score"].notna()].pivot_table(index="person_id", columns="dimension", values="score")
+        if len(scores)
+        else pd.DataFrame()
+    )
+    grid = grid.reindex(index=index, columns=list(WIREARCHY_DIMENSIONS))
+    answered = response.network_response(ds, waves.tie_wave(ds, wave)).respondents
+    levels = hierarchy.person_levels(ds)
+    return context, _People(
+        unit=index.isin(list(answered)) | grid.notna().any(axis=1).to_numpy(),
+        scores=grid.to_numpy(dtype=float),
+        sent=sent,
+        in_degree=t.groupby("target_id").size().reindex(index).fillna(0).to_numpy(dtype=float),
+        level=pd.Series(index, index=index).map(levels).astype(float).to_numpy()
+        if len(levels)
+        else np.full(len(index), np.nan),
+        hierarchy=organisation["all"].hierarchy,
+    )
+
+
+def _midranks(codes: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Mid-ranks of values given as sorted-unique ``codes`` when row i counts ``w[i]`` times."""
+    per_value = np.bincount(codes, weights=w)
+    below = np.cumsum(per_value) - per_value
+    return np.asarray((below + (per_value + 1) / 2)[codes], dtype=float)
+
+
+def _spearman(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Correlation:
+    """Spearman's ρ of ``x`` and ``y`` when row i counts ``w[i]`` times: Pearson's r of the
+    mid-ranks (as :func:`scipy.stats.spearmanr` of the repeated rows); NaN when undefined, no test."""
+    keep = w > 0
+    x, y, w = x[keep], y[keep], w[keep]
+    n = int(w.sum())
+    if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return Correlation(math.nan, n, math.nan, "undefined on this draw")
+    rx = _midranks(np.unique(x, return_inverse=True)[1], w)
+    ry = _midranks(np.unique(y, return_inverse=True)[1], w)
+    dx, dy = rx - np.average(rx, weights=w), ry - np.average(ry, weights=w)
+    rho = (w * dx * dy).sum() / math.sqrt((w * dx * dx).sum() * (w * dy * dy).sum())
+    return Correlation(float(rho), n, math.nan)
+
+
+def _inputs_weighted(p: _People, w: np.ndarray) -> _Inputs:
+    """The index inputs when person i counts ``w[i]`` times (a bootstrap draw; all ones: the data)."""
+    survey = {}
+    for d, dim in enumerate(WIREARCHY_DIMENSIONS):
+        ok = ~np.isnan(p.scores[:, d]) & (w > 0)
+        n = int(w[ok].sum())
+        if n:
+            survey[dim] = (float((w[ok] * p.scores[ok, d]).sum() / n), n)
+    ties, up, down, returned, bypass_known, bypass = (int(v) for v in w @ p.sent)
+    leveled = ~np.isnan(p.level)
+    return _Inputs(
+        survey=survey,
+        ties=ties,
+        up=up,
+        down=down,
+        cross_returned=returned,
+        bypass_known=bypass_known,
+        bypass=bypass,
+        hierarchy=p.hierarchy,
+        correlation=_spearman(p.in_degree[leveled], -p.level[leveled], w[leveled]),
+    )
+
+
+def index_interval(
+    ds: Dataset,
+    weights: Mapping[str, float] | Iterable[tuple[str, float]] | None = None,
+    wave: str | None = None,
+) -> tuple[float, float]:
+    """95% bootstrap interval of the organisation's wirearchy index, over respondents.
+
+    The people who answered the network survey or the trust survey are drawn with replacement
+    (:func:`lib.core.stats.bootstrap_interval`: percentile method, 1,999 draws, a fixed seed); a
+    person drawn k times counts k times in the survey means and in the advice ties they sent
+    (direction between levels, returned, bypass); Spearman's ρ uses the drawn people's advice
+    in-degree (from every report) and level, with the people who answered neither survey held
+    fixed (their in-degree and level are not answers). Krackhardt's hierarchy is held at its
+    value: it is a property of who can reach whom in the whole network, and on a resample of
+    people (about 63% of them distinct) reachability falls, so its draws would be biased towards
+    hierarchy rather than spread around it (on the sample: 97 → 79 on average). Each draw's index
+    combines its components with ``weights`` as :func:`combine` does. (NaN, NaN) with fewer than
+    two respondents.
+    """
+    context, people = _people_inputs(ds, resolve_wave(ds, wave))
+    units = np.flatnonzero(people.unit)
+    fixed = (~people.unit).astype(float)
+
+    keys = [c.key for c in INDEX_COMPONENTS]
+    weight_array = np.array([_weights(weights)[k] for k in keys])
+
+    def index_of(draw: np.ndarray) -> float:
+        w = fixed + np.bincount(units[draw.astype(int)], minlength=len(fixed))
+        values = {
+            str(r["component"]): r["value"] for r in _component_rows(_inputs_weighted(people, w), context)
+        }
+        return _weighted(np.array([values[k] for k in keys], dtype=float), weight_array)[1]
+
+    return bootstrap_interval(np.arange(len(units)), index_of)
+
+
 def index_by_group(
     ds: Dataset,
     attribute: str,
@@ -482,7 +634,7 @@ def index_by_group(
 
     Per group: survey components from the group's respondents (missing below ``min_size``
     respondents); network components from the advice ties its members send (flows, reciprocity,
-    bypass), the advice network among its members (Krackhardt) and its members' in-degree from
+    bypass), the advice network among its members who answered the network survey (Krackhardt) and its members' in-degree from
     the whole organisation (knowledge authority). Columns: group, people, respondents, index,
     components (how many were available), one column per component key (0–100), suppressed,
     suppressed_reason. Suppression: fewer than ``min_size`` people, plus complementary
@@ -589,9 +741,11 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
         if flow.chain_known
         else None
     )
+    low, high = index_interval(ds, wave=wave)
     return {
         "wave": wave,
         "index": _num(idx.value),
+        "index_interval": [_num(low), _num(high)],
         "missing_components": list(idx.missing),
         "components": components,
         "advice_flow": {
@@ -608,5 +762,6 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
         "same_level_reciprocity": _num(rec.same_level),
         "hierarchy_bypass": _num(hierarchy.bypass_share(classified)),
         "krackhardt_hierarchy": _num(h.value),
+        "krackhardt_population": "respondents",
         "trust_reciprocity": _num(hierarchy.trust_reciprocity(ds, wave)),
     }

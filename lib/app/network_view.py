@@ -231,11 +231,11 @@ def people_tab(v: View) -> None:
     measures, _, table = v.person_data()
     people = table.reset_index(drop=v.settings.pseudonyms)
     tables.show(people, key="net-people", help_texts={c: definitions.text(c) for c in measures.columns})
+    if note := network.not_measured_note(measures):
+        st.caption(note)
     ui.download_table(people, "network_people.csv")
-    if measures.attrs.get("betweenness_estimated"):
-        st.caption(
-            f"Betweenness is estimated from {measures.attrs['betweenness_samples']} sampled people (large network)."
-        )
+    if measures.attrs.get("betweenness_note"):
+        st.caption(measures.attrs["betweenness_note"])
 
 
 def groups_tab(v: View, group_attr: str) -> None:
@@ -267,7 +267,9 @@ def groups_tab(v: View, group_attr: str) -> None:
 
 def roles_tab(v: View) -> None:
     """Network roles: how many people hold each (small counts hidden in the aggregate view) and who."""
-    _, role_table, table = v.person_data()
+    measures, role_table, table = v.person_data()
+    if measures.attrs.get("betweenness_note"):
+        st.caption(measures.attrs["betweenness_note"] + " Brokers are chosen on these estimates.")
     counts = netmap.role_counts(role_table, definitions.role_texts(role_table.attrs.get("thresholds")))
     if not v.named:
         counts = privacy.shown(
@@ -290,7 +292,9 @@ def key_people_tab(v: View, labels: dict[str, str]) -> None:
         key="net_rank",
         help="Removes each candidate in turn and measures what the others lose; about a minute at 20,000 people.",
     ):
-        ranked = ui.compute(roles.rank_key_people, rel, wave, 10).copy()
+        ranked = ui.compute(roles.rank_key_people_among_respondents, rel, wave, 10)
+        st.caption(ranked.attrs.get("population", ""))
+        ranked = ranked.copy()
         ranked.insert(1, "person", [labels.get(p, p) for p in ranked["person_id"]])
         tables.show(ranked.drop(columns=["person_id"]), key="net-key-people")
     remove = st.multiselect(
@@ -299,6 +303,11 @@ def key_people_tab(v: View, labels: dict[str, str]) -> None:
     if not remove:
         return
     imp = ui.compute(roles.key_person_impact, tuple(remove), rel, wave)
+    if v.answered.rate < 1:
+        st.caption(
+            "The what-if uses every report, so anyone can be chosen; someone who did not answer may have ties "
+            "nobody reported, so 'cut off' can overstate what they lose."
+        )
     i1, i2, i3 = st.columns(3)
     i1.metric(
         "Reachable pairs lost",

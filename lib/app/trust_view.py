@@ -8,6 +8,7 @@ import math
 
 import plotly.express as px
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lib.analysis import hierarchy, response, trust, wirearchy
 from lib.app import tables, ui
@@ -16,7 +17,7 @@ from lib.core.dataset import Dataset
 from lib.core.sanitise import escape
 from lib.report import definitions
 
-__all__ = ["group_section", "index_section", "network_section", "pct", "survey_section"]
+__all__ = ["group_section", "index_interval", "index_section", "network_section", "pct", "survey_section"]
 
 
 def pct(x: float) -> str:
@@ -24,8 +25,9 @@ def pct(x: float) -> str:
     return "—" if math.isnan(x) else f"{x:.0%}"
 
 
-def index_section(wave: str | None) -> tuple[tuple[str, float], ...]:
-    """The wirearchy index with its weights' sliders, breakdown and suggestions; returns the weights."""
+def index_section(wave: str | None) -> tuple[tuple[tuple[str, float], ...], DeltaGenerator]:
+    """The wirearchy index with its weights' sliders, breakdown and suggestions; returns the weights
+    and the place under the index where :func:`index_interval` writes its interval."""
     st.header("The wirearchy index")
     with st.expander("Adjust the weights (default: survey and network count half each)"):
         cols = st.columns(2)
@@ -38,8 +40,9 @@ def index_section(wave: str | None) -> tuple[tuple[str, float], ...]:
     st.metric(
         "Wirearchy index (0–100)",
         "—" if math.isnan(index.value) else f"{index.value:.0f}",
-        help=definitions.text("wirearchy_index"),
+        help=definitions.text("wirearchy_index") + "\n\n" + definitions.text("wirearchy_index_interval"),
     )
+    slot = st.empty()  # the interval: filled last (index_interval), so the page shows first
     if index.note:
         st.warning(index.note)
     breakdown = index.table[
@@ -70,7 +73,18 @@ def index_section(wave: str | None) -> tuple[tuple[str, float], ...]:
         st.subheader("What the framework suggests")
         for row in weak.itertuples(index=False):
             st.markdown(f"**{ui.md(row.label)}** ({row.value:.0f}/100): {ui.md(row.suggestion)}")
-    return weights
+    return weights, slot
+
+
+def index_interval(slot: DeltaGenerator, weights: tuple[tuple[str, float], ...], wave: str | None) -> None:
+    """The index's 95% bootstrap interval, written into ``slot`` under the index (called after the
+    rest of the page has been drawn, as it takes a few seconds)."""
+    low, high = ui.compute(wirearchy.index_interval, weights, wave)
+    if not math.isnan(low):
+        slot.caption(
+            f"95% interval {low:.0f}–{high:.0f} (bootstrap over the people who answered; Krackhardt's "
+            "hierarchy held at its value)."
+        )
 
 
 def survey_section(ds: Dataset, cfg: ui.Settings, wave: str | None) -> None:

@@ -288,7 +288,7 @@ _TILES: dict[str, tuple[str, str, Callable[..., Any], str, str]] = {
     "key_people": (
         "Key people",
         "people",
-        roles.rank_key_people,
+        roles.rank_key_people_among_respondents,
         "Borgatti (2006)",
         f"People whose departure alone would cut at least {overview.KEY_PERSON_REACH_LOSS:.0%} of who can "
         "reach whom in the advice network, or cut someone off from it, among the people who answered the "
@@ -402,6 +402,7 @@ def _measures() -> tuple[Measure, ...]:
     add("wirearchy_index", "Wirearchy index", area, "score 0–100", "weighted mean, missing parts renormalised", "Husband; Jarche", wirearchy.combine)  # fmt: skip
     add("advice_flow", "Advice up, across, down", area, "share 0–1", "by level and reporting chain", "—", hierarchy.advice_flow)  # fmt: skip
     add("flow_by_level", "Advice direction per level", area, "share 0–1", "ties sent per level", "—", hierarchy.flow_by_level)  # fmt: skip
+    add("wirearchy_index_interval", "Wirearchy index: 95% interval", area, "score 0–100", "bootstrap over respondents, percentile", "Efron & Tibshirani (1993)", wirearchy.index_interval)  # fmt: skip
     add("index_by_group", "Wirearchy index per group", area, "score 0–100", "per group, small groups suppressed", "—", wirearchy.index_by_group)  # fmt: skip
     add(
         "cross_level_reciprocity",

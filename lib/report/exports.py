@@ -295,10 +295,11 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
             "people",
             f"Every person's network measures ({rel_text})",
             table,
+            network.not_measured_note(measures),
             page="Network",
             person_level=True,
         )
-        ranked = roles.rank_key_people(ds, rel, tw, 10)
+        ranked = roles.rank_key_people_among_respondents(ds, rel, tw, 10)
         if len(ranked):
             ranked = ranked.copy()
             ranked.insert(1, "person", b.person(ranked["person_id"]))
@@ -306,6 +307,7 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
                 "key_people",
                 "Key people: what the network loses if each one leaves",
                 ranked,
+                ranked.attrs.get("population", ""),
                 page="Network",
                 person_level=True,
             )
