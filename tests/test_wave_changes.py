@@ -129,7 +129,7 @@ def test_a_planted_network_change_is_found() -> None:
     assert row["stated"] and row["ties_after"] > row["ties_before"] + 150
     assert row["qap_p"] < 0.01  # still the same network underneath, plus new ties
     (line,) = network_change_lines(table, "W1", "W2")
-    assert line.startswith("Advice ties rose:") and "Holm-adjusted p = 0.000" in line
+    assert line.startswith("Advice ties rose among the 60 people") and "Holm-adjusted p = 0.000" in line
 
 
 def test_a_rebuilt_network_is_no_more_alike_than_chance() -> None:

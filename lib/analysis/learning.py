@@ -19,6 +19,7 @@ Rules, stated once here and read by every function below:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +28,7 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
-from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE
+from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE, LEARNING_WORDINGS
 from lib.core.stats import bootstrap_mean_intervals
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "SEVENTY_TWENTY_TEN",
     "Bucket",
     "MixSummary",
+    "WaveWording",
     "analysis_json",
     "dataset_waves",
     "group_mix",
@@ -50,6 +52,8 @@ __all__ = [
     "overall_mix",
     "person_mix",
     "rows_for_wave",
+    "wave_wording",
+    "wording_note",
 ]
 
 TYPES: tuple[str, ...] = LEARNING_TYPE_CODES
@@ -157,6 +161,96 @@ def rows_for_wave(table: pd.DataFrame, wave: str | None) -> tuple[pd.DataFrame, 
     a table without wave labels is returned whole with label ``""``.
     """
     return waves.rows(table, wave)
+
+
+@dataclass(frozen=True)
+class WaveWording:
+    """Which wording of the kit's learning questions a wave used, and how we know.
+
+    wording: a key of :data:`lib.core.schema.LEARNING_WORDINGS` ("hart", "earlier"), "mixed" (rows
+    of the wave say both) or "unknown"; source: "data" (the learning sheet's ``wording`` column),
+    "date rule" (no wording given: the wave label read as a date against
+    :data:`lib.core.schema.LEARNING_WORDING_SINCE`) or "" when neither tells.
+    """
+
+    wave: str
+    wording: str
+    source: str
+
+    @property
+    def text(self) -> str:
+        """The wording in words, with how it is known."""
+        what = LEARNING_WORDINGS.get(self.wording, f"{self.wording} wording")
+        how = {
+            "data": "as the learning sheet says",
+            "date rule": "read from the wave's date, no wording given",
+        }
+        return f"{what} ({how[self.source]})" if self.source in how else what
+
+
+def wave_wording(ds: Dataset, wave: str | None = None) -> WaveWording:
+    """The wording of the learning questions in ``wave`` (None: the latest).
+
+    From the data when the wave's learning rows carry a ``wording`` (one value → it; two → "mixed");
+    otherwise the stated date rule: a wave label that reads as a period (``2026-03-31``,
+    ``2026-03``, ``2026-Q1``, ``2026``) ending before :data:`LEARNING_WORDING_SINCE` used the earlier
+    wording, one starting on or after it Hart's; any other label: "unknown".
+    """
+    rows, label = rows_for_wave(ds.learning, wave)
+    given = (
+        sorted(set(rows["wording"].fillna("").astype(str).str.strip().str.lower()) - {""})
+        if "wording" in rows
+        else []
+    )
+    if len(given) == 1:
+        return WaveWording(label, given[0], "data")
+    if given:
+        return WaveWording(label, "mixed", "data")
+    period = _period(label)
+    if period is None:
+        return WaveWording(label, "unknown", "")
+    since = pd.Timestamp(LEARNING_WORDING_SINCE)
+    if period.end_time < since:
+        return WaveWording(label, "earlier", "date rule")
+    if period.start_time >= since:
+        return WaveWording(label, "hart", "date rule")
+    return WaveWording(label, "unknown", "")
+
+
+def _period(label: str) -> pd.Period | None:
+    """A wave label read as a day, month, quarter or year; None when it is none of them."""
+    text = label.strip().upper().replace(" ", "")
+    for freq, pattern in (
+        ("D", r"\d{4}-\d{2}-\d{2}"),
+        ("M", r"\d{4}-\d{2}"),
+        ("Q", r"\d{4}-?Q[1-4]"),
+        ("Y", r"\d{4}"),
+    ):
+        if re.fullmatch(pattern, text):
+            try:
+                return pd.Period(text.replace("-Q", "Q"), freq=freq)
+            except ValueError:
+                return None
+    return None
+
+
+def wording_note(ds: Dataset, before: str | None, after: str | None) -> str:
+    """The sentence a comparison of two waves' learning mixes must carry when their questions'
+    wordings differ (or one is not known); "" when both used the same wording."""
+    if not before or not after:
+        return ""
+    a, b = wave_wording(ds, before), wave_wording(ds, after)
+    if a.wording == b.wording and a.wording not in ("mixed", "unknown"):
+        return ""
+    verb = (
+        "may compare"
+        if "unknown" in (a.wording, b.wording) or "mixed" in (a.wording, b.wording)
+        else "compares"
+    )
+    return (
+        f"The learning questions' wording differs between the waves: {a.wave or 'all rows'} used {a.text}; "
+        f"{b.wave or 'all rows'} used {b.text}. A change in the IOL, GDL or ASL share {verb} different questions."
+    )
 
 
 # --- people ------------------------------------------------------------------------------
@@ -572,7 +666,9 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
 
     overall shares per type with their 95% bootstrap intervals (``shares_ci``: type → [low, high],
     :func:`mix_intervals`), respondents, informal_share, self_directed_share, 70:20:10 buckets,
-    and the same per department (groups below the minimum size come out as ``suppressed``).
+    and the same per department (groups below the minimum size come out as ``suppressed``); the
+    wave's learning-question ``wording`` (:func:`wave_wording`) and, when it differs from the previous
+    wave's, ``wording_note`` (:func:`wording_note`; else null).
     """
     summary = overall_mix(ds)
     out = summary.as_dict()
@@ -604,6 +700,16 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
                 }
             )
     out["per_department"] = per_department
+    found = learning_waves(ds)
+    wording = wave_wording(ds, summary.wave or None)
+    out["wording"] = {"wording": wording.wording, "source": wording.source, "text": wording.text}
+    before = (
+        found[found.index(summary.wave) - 1]
+        if summary.wave in found and found.index(summary.wave) > 0
+        else None
+    )
+    # a change from the previous wave compares different questions when the wordings differ
+    out["wording_note"] = wording_note(ds, before, summary.wave) or None
     return out
 
 

@@ -536,6 +536,7 @@ def tie_changes(ds: Dataset, before: str, after: str) -> pd.DataFrame:
 def network_change(ds: Dataset, before: str, after: str) -> pd.DataFrame:
     """Per relation, how its network changed between two waves on the people matched across them.
 
+    Relations whose ties carry no wave (a log counted in every wave) are left out: they cannot change.
     Matched people: those who named someone (any relation) in both waves, the stated proxy for
     having answered both (a non-respondent's ties are unknown, not absent). Among them: ties
     before and after, gained and lost; ``graph_correlation`` (sna ``gcor``) of the two waves'
@@ -554,7 +555,9 @@ def network_change(ds: Dataset, before: str, after: str) -> pd.DataFrame:
     matched = sorted((set(t_a["source_id"]) & set(t_b["source_id"])) & known)
     code = {p: i for i, p in enumerate(matched)}
     rows, raw = [], {}
-    for rel in ds.relations:
+    labelled = waves.column(ds.ties).ne("").to_numpy()
+    measured = set(ds.ties.loc[labelled, "relation"].astype(str))  # a relation without waves did not change
+    for rel in [r for r in ds.relations if r in measured]:
         a, b = (_coded(t[t["relation"] == rel], code) for t in (t_a, t_b))
         keys_a, keys_b = set(zip(*a, strict=True)), set(zip(*b, strict=True))
         qap = qap_correlation(len(matched), a, b)
@@ -612,35 +615,37 @@ def _holm(raw: dict[K, float]) -> dict[K, float]:
 
 
 def network_change_lines(table: pd.DataFrame, before: str, after: str) -> list[str]:
-    """:func:`network_change` in words: a change in a relation's ties is stated only when its test
-    passes; otherwise the line starts "Within noise". Each line gives the QAP graph correlation."""
-    lines = []
+    """:func:`network_change` in words. A relation whose change in ties passes its test gets its own
+    line; the others share one line that starts "Within noise". Each gives the QAP graph correlation."""
+    stated, noise = [], []
     for row in table.to_dict("records"):
         r, qap_p, change_p = float(row["graph_correlation"]), float(row["qap_p"]), float(row["change_p"])
-        shape = (
-            "the two waves' networks are not comparable (too few ties)"
-            if math.isnan(r)
-            else f"graph correlation r = {r:.2f}, QAP p = {qap_p:.3f}"
-            + ("" if qap_p < CHANGE_ALPHA else ": the two waves' ties are no more alike than chance")
-        )
-        moved = (
-            f"{row['relation']} ties among the {row['people']} people who named someone in both waves: "
-            f"{row['ties_before']} in {before}, {row['ties_after']} in {after} "
-            f"({row['gained']} gained, {row['lost']} lost)"
-        )
-        test = "paired permutation test on each person's ties out, Holm-adjusted p"
-        if math.isnan(change_p):
-            lines.append(
-                f"Within noise (too few people in both waves to test, {row['people']}): {moved}; {shape}."
-            )
-        elif bool(row["stated"]):
+        shape = "not comparable, too few ties" if math.isnan(r) else f"r = {r:.2f}, QAP p {_p_text(qap_p)}"
+        if not math.isnan(r) and qap_p >= CHANGE_ALPHA:
+            shape += ", no more alike than chance"
+        counts = f"{row['ties_before']} → {row['ties_after']} ({row['gained']} gained, {row['lost']} lost; {shape})"
+        if bool(row["stated"]):
             verb = "rose" if row["ties_after"] > row["ties_before"] else "fell"
-            lines.append(
-                f"{str(row['relation']).capitalize()} ties {verb}: {moved} ({test} = {change_p:.3f}); {shape}."
+            stated.append(
+                f"{str(row['relation']).capitalize()} ties {verb} among the {row['people']} people who named "
+                f"someone in both waves: {counts}; paired permutation test on each person's ties out, "
+                f"Holm-adjusted p = {change_p:.3f}."
             )
         else:
-            lines.append(f"Within noise ({test} = {change_p:.2f}): {moved}; {shape}.")
-    return lines
+            tested = "too few people to test" if math.isnan(change_p) else f"Holm-adjusted p = {change_p:.2f}"
+            noise.append(f"{row['relation']} {counts}, {tested}")
+    if noise:
+        people = int(table["people"].iloc[0])
+        stated.append(
+            f"Within noise (paired permutation test on each person's ties out): ties among the {people} people "
+            f"who named someone in both waves, {before} → {after}: " + "; ".join(noise) + "."
+        )
+    return stated
+
+
+def _p_text(p: float) -> str:
+    """A Monte Carlo p-value as text: "< 0.001" when no draw reached the observed value."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def position_changes(ds: Dataset, before: str, after: str, top: int = 10) -> pd.DataFrame:

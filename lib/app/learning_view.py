@@ -15,7 +15,7 @@ from lib.app import tables, ui
 from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.sanitise import escape
-from lib.core.schema import LEARNING_TYPES, LEARNING_WORDING_SINCE
+from lib.core.schema import LEARNING_TYPES
 from lib.report import definitions
 
 __all__ = [
@@ -88,13 +88,10 @@ def mix_summary(s: ui.Settings, wave: str | None, before: str | None) -> learnin
                 )
                 + "."
             )
-        if prev is not None:
-            st.caption(
-                f"The survey kit's learning questions took Jane Hart's wording on {LEARNING_WORDING_SINCE} (IOL as "
-                "internal updates and briefings, ASL as occasions): a wave collected before used the earlier wording "
-                "(IOL as learning from colleagues, ASL as hours), so a change across that date compares different "
-                "questions."
-            )
+        note = ui.compute(learning.wording_note, before, wave) if prev is not None else ""
+        if note:
+            st.warning(note)
+        st.caption(f"Learning questions in this wave: {ui.compute(learning.wave_wording, wave).text}.")
     return summary
 
 

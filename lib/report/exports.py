@@ -334,6 +334,10 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
         note = (
             f"Fewer than {b.m} respondents with learning hours: the mix is hidden." if mix.suppressed else ""
         )
+        previous = overview.wave_and_previous(ds, mix.wave or None)[1]
+        wording = learning.wave_wording(ds, mix.wave or None).text
+        changed = learning.wording_note(ds, previous, mix.wave)
+        note = " ".join(x for x in (note, f"Learning questions: {wording}.", changed) if x)
         b.add(
             "learning_mix",
             f"Learning mix, whole organisation ({mix.wave or 'all rows'})",
