@@ -185,7 +185,7 @@ def test_unreadable_answer_left_blank_with_a_warning() -> None:
     export, _ = read_export("g.csv", F.csv_bytes(rows), isolated=False)  # type: ignore[arg-type]
     assert export is not None
     result = convert(export, ROSTER)
-    learning = result.tables["learning"].set_index("person_id")
+    learning = result.tables["learning"].drop(columns="wording").set_index("person_id")
     assert learning.loc["P01"].isna().tolist() == [True, False, False, False, False]
     warning = next(f for f in result.notes if f.severity == "warning")
     assert (warning.row, warning.column, warning.value) == (2, F.learning_question("IOL"), "lots")

@@ -97,7 +97,7 @@ def test_every_required_column_is_a_header(wb: openpyxl.Workbook, sheet: object)
 
 
 def test_learning_is_wide_and_trust_has_every_bank_item(wb: openpyxl.Workbook) -> None:
-    assert header(wb["learning"]) == ["person_id", *LEARNING_TYPE_CODES, "wave"]
+    assert header(wb["learning"]) == ["person_id", *LEARNING_TYPE_CODES, "wave", "wording"]
     assert header(wb["trust"]) == ["person_id", "wave", *(i.item for i in TRUST_ITEM_BANK)]
 
 

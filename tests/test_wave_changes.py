@@ -77,3 +77,75 @@ def test_paired_change_by_hand() -> None:
     assert p == pytest.approx(2 / 32)
     _, p_few, n_few = paired_change(before.iloc[:4], before.iloc[:4] + 0.1)
     assert np.isnan(p_few) and n_few == 4
+
+
+# --- a network's change across waves: QAP graph correlation and the paired test of ties ---------
+
+
+def _same_network_with_noise(seed: int, keep: float = 0.85, extra: int = 0) -> Dataset:
+    """One advice network (each of 60 people names 5) reported twice: each tie is reported with
+    probability ``keep`` in each wave, independently (measurement noise), plus ``extra`` new ties
+    per person in wave 2 (a planted real change)."""
+    rng = np.random.default_rng(seed)
+    base = _wave({"D0": 0.9}, seed, "")
+    frames = []
+    for label, more in (("W1", 0), ("W2", extra)):
+        w = base[rng.random(len(base)) < keep].assign(wave=label)
+        if more:
+            new = [(f"p{i}", f"p{j}") for i in range(N) for j in rng.choice(N, more, replace=False) if j != i]
+            w = pd.concat(
+                [
+                    w,
+                    pd.DataFrame(new, columns=["source_id", "target_id"]).assign(
+                        relation="advice", weight=1.0, wave=label
+                    ),
+                ]
+            )
+        frames.append(w)
+    ids = [f"p{i}" for i in range(N)]
+    people = pd.DataFrame({"person_id": ids, "name": ids, "department": [f"D{i % DEPTS}" for i in range(N)]})
+    return Dataset(people=people, ties=pd.concat(frames, ignore_index=True))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_network_measured_twice_with_noise_states_no_network_change(seed: int) -> None:
+    from lib.analysis.overview import network_change, network_change_lines
+
+    table = network_change(_same_network_with_noise(seed), "W1", "W2")
+    row = table.set_index("relation").loc["advice"]
+    assert row["people"] == N and row["gained"] > 0 and row["lost"] > 0  # ties did move
+    assert row["graph_correlation"] > 0.5 and row["qap_p"] < 0.01  # the same network, twice
+    assert not row["stated"]
+    lines = network_change_lines(table, "W1", "W2")
+    assert len(lines) == 1 and lines[0].startswith("Within noise"), lines
+
+
+def test_a_planted_network_change_is_found() -> None:
+    """Wave 2: every person names 4 more people at random: advice ties rise, stated with the test."""
+    from lib.analysis.overview import network_change, network_change_lines
+
+    table = network_change(_same_network_with_noise(5, extra=4), "W1", "W2")
+    row = table.set_index("relation").loc["advice"]
+    assert row["stated"] and row["ties_after"] > row["ties_before"] + 150
+    assert row["qap_p"] < 0.01  # still the same network underneath, plus new ties
+    (line,) = network_change_lines(table, "W1", "W2")
+    assert line.startswith("Advice ties rose among the 60 people") and "Holm-adjusted p = 0.000" in line
+
+
+def test_a_rebuilt_network_is_no_more_alike_than_chance() -> None:
+    """Two independent random draws (_org without a silo): r near 0, QAP says not alike."""
+    from lib.analysis.overview import network_change, network_change_lines
+
+    table = network_change(_org({}, {}, 4), "W1", "W2")
+    row = table.set_index("relation").loc["advice"]
+    assert abs(row["graph_correlation"]) < 0.1 and row["qap_p"] >= 0.05
+    assert "no more alike than chance" in network_change_lines(table, "W1", "W2")[0]
+
+
+def test_only_people_who_named_someone_in_both_waves_are_matched() -> None:
+    from lib.analysis.overview import network_change
+
+    ds = _same_network_with_noise(1)
+    silent = ds.ties[~((ds.ties["wave"] == "W2") & ds.ties["source_id"].isin(["p0", "p1"]))]
+    table = network_change(Dataset(people=ds.people, ties=silent), "W1", "W2")
+    assert table.loc[0, "people"] == N - 2  # p0 and p1 did not answer in W2: unknown, not tie-less

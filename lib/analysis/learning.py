@@ -19,6 +19,7 @@ Rules, stated once here and read by every function below:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,8 +28,8 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
-from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE
-from lib.core.stats import bootstrap_interval
+from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE, LEARNING_WORDINGS
+from lib.core.stats import bootstrap_mean_intervals
 
 __all__ = [
     "INFORMAL_REFERENCE",
@@ -39,16 +40,20 @@ __all__ = [
     "SEVENTY_TWENTY_TEN",
     "Bucket",
     "MixSummary",
+    "WaveWording",
     "analysis_json",
     "dataset_waves",
     "group_mix",
     "group_spread",
     "learning_hubs",
     "learning_waves",
+    "mix_intervals",
     "network_learning_mix",
     "overall_mix",
     "person_mix",
     "rows_for_wave",
+    "wave_wording",
+    "wording_note",
 ]
 
 TYPES: tuple[str, ...] = LEARNING_TYPE_CODES
@@ -158,6 +163,96 @@ def rows_for_wave(table: pd.DataFrame, wave: str | None) -> tuple[pd.DataFrame, 
     return waves.rows(table, wave)
 
 
+@dataclass(frozen=True)
+class WaveWording:
+    """Which wording of the kit's learning questions a wave used, and how we know.
+
+    wording: a key of :data:`lib.core.schema.LEARNING_WORDINGS` ("hart", "earlier"), "mixed" (rows
+    of the wave say both) or "unknown"; source: "data" (the learning sheet's ``wording`` column),
+    "date rule" (no wording given: the wave label read as a date against
+    :data:`lib.core.schema.LEARNING_WORDING_SINCE`) or "" when neither tells.
+    """
+
+    wave: str
+    wording: str
+    source: str
+
+    @property
+    def text(self) -> str:
+        """The wording in words, with how it is known."""
+        what = LEARNING_WORDINGS.get(self.wording, f"{self.wording} wording")
+        how = {
+            "data": "as the learning sheet says",
+            "date rule": "read from the wave's date, no wording given",
+        }
+        return f"{what} ({how[self.source]})" if self.source in how else what
+
+
+def wave_wording(ds: Dataset, wave: str | None = None) -> WaveWording:
+    """The wording of the learning questions in ``wave`` (None: the latest).
+
+    From the data when the wave's learning rows carry a ``wording`` (one value → it; two → "mixed");
+    otherwise the stated date rule: a wave label that reads as a period (``2026-03-31``,
+    ``2026-03``, ``2026-Q1``, ``2026``) ending before :data:`LEARNING_WORDING_SINCE` used the earlier
+    wording, one starting on or after it Hart's; any other label: "unknown".
+    """
+    rows, label = rows_for_wave(ds.learning, wave)
+    given = (
+        sorted(set(rows["wording"].fillna("").astype(str).str.strip().str.lower()) - {""})
+        if "wording" in rows
+        else []
+    )
+    if len(given) == 1:
+        return WaveWording(label, given[0], "data")
+    if given:
+        return WaveWording(label, "mixed", "data")
+    period = _period(label)
+    if period is None:
+        return WaveWording(label, "unknown", "")
+    since = pd.Timestamp(LEARNING_WORDING_SINCE)
+    if period.end_time < since:
+        return WaveWording(label, "earlier", "date rule")
+    if period.start_time >= since:
+        return WaveWording(label, "hart", "date rule")
+    return WaveWording(label, "unknown", "")
+
+
+def _period(label: str) -> pd.Period | None:
+    """A wave label read as a day, month, quarter or year; None when it is none of them."""
+    text = label.strip().upper().replace(" ", "")
+    for freq, pattern in (
+        ("D", r"\d{4}-\d{2}-\d{2}"),
+        ("M", r"\d{4}-\d{2}"),
+        ("Q", r"\d{4}-?Q[1-4]"),
+        ("Y", r"\d{4}"),
+    ):
+        if re.fullmatch(pattern, text):
+            try:
+                return pd.Period(text.replace("-Q", "Q"), freq=freq)
+            except ValueError:
+                return None
+    return None
+
+
+def wording_note(ds: Dataset, before: str | None, after: str | None) -> str:
+    """The sentence a comparison of two waves' learning mixes must carry when their questions'
+    wordings differ (or one is not known); "" when both used the same wording."""
+    if not before or not after:
+        return ""
+    a, b = wave_wording(ds, before), wave_wording(ds, after)
+    if a.wording == b.wording and a.wording not in ("mixed", "unknown"):
+        return ""
+    verb = (
+        "may compare"
+        if "unknown" in (a.wording, b.wording) or "mixed" in (a.wording, b.wording)
+        else "compares"
+    )
+    return (
+        f"The learning questions' wording differs between the waves: {a.wave or 'all rows'} used {a.text}; "
+        f"{b.wave or 'all rows'} used {b.text}. A change in the IOL, GDL or ASL share {verb} different questions."
+    )
+
+
 # --- people ------------------------------------------------------------------------------
 
 
@@ -241,6 +336,8 @@ class MixSummary:
     self_directed_share: float = float("nan")
     #: 95% bootstrap interval of the informal share over respondents (lib.core.stats.bootstrap_interval)
     informal_share_ci: tuple[float, float] = (float("nan"), float("nan"))
+    #: type → 95% bootstrap interval of its share, from the same resamples (:func:`_share_intervals`)
+    shares_ci: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         def clean(x: float) -> float | None:
@@ -256,6 +353,7 @@ class MixSummary:
             "informal_share": clean(self.informal_share),
             "self_directed_share": clean(self.self_directed_share),
             "informal_share_ci": [clean(x) for x in self.informal_share_ci],
+            "shares_ci": {t: [clean(x) for x in ends] for t, ends in self.shares_ci.items()},
         }
 
 
@@ -266,7 +364,8 @@ def overall_mix(
 
     mix(t) = (1/n) Σ_p share_p(t) over the n respondents (hours > 0); informal share =
     1 − mix(FSL) (reference: about 80%, Cross 2007); self-directed share = mix(IOL) + mix(GDL) +
-    mix(PDL) (Jarche); informal_share_ci: its 95% bootstrap interval over respondents;
+    mix(PDL) (Jarche); shares_ci: each type's 95% bootstrap interval over respondents (one set of
+    resamples, :func:`lib.core.stats.bootstrap_mean_intervals`), informal_share_ci: 1 − FSL's;
     experience / others / formal = sums over :data:`SEVENTY_TWENTY_TEN`
     (reference 70:20:10). All NaN when n < ``min_size`` (suppressed) or n = 0, and, with
     ``across`` (the aggregate view), when the wave's respondents differ from another wave's by
@@ -294,6 +393,9 @@ def overall_mix(
         )
     mean = resp[list(TYPES)].mean()
     shares = {t: float(mean[t]) for t in TYPES}
+    ends = bootstrap_mean_intervals(resp[list(TYPES)].to_numpy(dtype=float))
+    shares_ci = {t: (float(ends[0, i]), float(ends[1, i])) for i, t in enumerate(TYPES)}
+    fsl_low, fsl_high = shares_ci["FSL"]
     return MixSummary(
         wave=label,
         respondents=n,
@@ -303,7 +405,8 @@ def overall_mix(
         buckets={b.name: sum(shares[t] for t in b.types) for b in SEVENTY_TWENTY_TEN},
         informal_share=1.0 - shares["FSL"],
         self_directed_share=sum(shares[t] for t in SELF_DIRECTED_TYPES),
-        informal_share_ci=bootstrap_interval(1.0 - resp["FSL"].to_numpy(dtype=float)),
+        informal_share_ci=(1.0 - fsl_high, 1.0 - fsl_low),  # 1 − FSL: same resamples, ends swapped
+        shares_ci=shares_ci,
     )
 
 
@@ -428,6 +531,55 @@ def group_spread(
     return out[cols]
 
 
+def mix_intervals(
+    ds: Dataset,
+    by: str | None = None,
+    wave: str | None = None,
+    min_size: int = MIN_GROUP_SIZE,
+    across: bool = True,
+) -> pd.DataFrame:
+    """Each learning-type share with its 95% interval, for the organisation (``by=None``) or per group.
+
+    share = the mix (mean of the respondents' shares, as :func:`overall_mix` / :func:`group_mix`);
+    share_low, share_high = its 95% bootstrap interval over respondents, resampled within the group
+    (:func:`lib.core.stats.bootstrap_mean_intervals`: percentile method, 1,999 resamples, fixed
+    seed). Only what those functions show is listed: nothing when the organisation's mix is
+    withheld, and only the groups :func:`group_mix` shows (privacy rules there). Long form:
+    group (``by`` or "organisation"), learning_type, respondents, share, share_low, share_high.
+    """
+    col = by or "organisation"
+    cols = [col, "learning_type", "respondents", "share", "share_low", "share_high"]
+    if by is None:
+        summary = overall_mix(ds, wave, min_size, across)
+        if summary.suppressed:
+            return pd.DataFrame(columns=cols)
+        return pd.DataFrame(
+            [[col, t, summary.respondents, summary.shares[t], *summary.shares_ci[t]] for t in TYPES],
+            columns=cols,
+        ).assign(**{col: "organisation"})
+    shown = group_mix(ds, by, wave, min_size, across)
+    keep = set(shown.loc[~shown["suppressed"], by])
+    people = _members(ds, by, wave)
+    resp = people[~people["zero_total"] & people["group"].isin(keep)]
+    rows: list[dict[str, object]] = []
+    for group, members in resp.groupby("group", sort=True):
+        shares = members[list(TYPES)].to_numpy(dtype=float)
+        ends = bootstrap_mean_intervals(shares)
+        mean = shares.mean(axis=0)
+        for i, t in enumerate(TYPES):
+            rows.append(
+                {
+                    col: group,
+                    "learning_type": t,
+                    "respondents": len(members),
+                    "share": float(mean[i]),
+                    "share_low": float(ends[0, i]),
+                    "share_high": float(ends[1, i]),
+                }
+            )
+    return pd.DataFrame(rows, columns=cols)
+
+
 # --- learning through the network -------------------------------------------------------
 
 
@@ -512,8 +664,11 @@ def learning_hubs(ds: Dataset, wave: str | None = None, top: int = 5) -> pd.Data
 def analysis_json(ds: Dataset) -> dict[str, object]:
     """The ``learning_mix`` section of ``python -m lib.cli analyze``: latest wave, default privacy.
 
-    overall shares per type, respondents, informal_share, self_directed_share, 70:20:10 buckets,
-    and the same per department (groups below the minimum size come out as ``suppressed``).
+    overall shares per type with their 95% bootstrap intervals (``shares_ci``: type → [low, high],
+    :func:`mix_intervals`), respondents, informal_share, self_directed_share, 70:20:10 buckets,
+    and the same per department (groups below the minimum size come out as ``suppressed``); the
+    wave's learning-question ``wording`` (:func:`wave_wording`) and, when it differs from the previous
+    wave's, ``wording_note`` (:func:`wording_note`; else null).
     """
     summary = overall_mix(ds)
     out = summary.as_dict()
@@ -524,6 +679,7 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
     per_department: list[dict[str, object]] = []
     if "department" in ds.people and len(ds.learning):
         table = group_mix(ds, "department")
+        ci = _intervals_json(mix_intervals(ds, "department"), "department")
         for row in table.to_dict("records"):
 
             def clean(x: object) -> object:
@@ -538,9 +694,29 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
                     "respondents": None if pd.isna(row["respondents"]) else int(row["respondents"]),
                     "suppressed": bool(row["suppressed"]),
                     "shares": {t: clean(row[t]) for t in TYPES},
+                    "shares_ci": ci.get(str(row["department"]), {}),
                     "informal_share": clean(row["informal_share"]),
                     "self_directed_share": clean(row["self_directed_share"]),
                 }
             )
     out["per_department"] = per_department
+    found = learning_waves(ds)
+    wording = wave_wording(ds, summary.wave or None)
+    out["wording"] = {"wording": wording.wording, "source": wording.source, "text": wording.text}
+    before = (
+        found[found.index(summary.wave) - 1]
+        if summary.wave in found and found.index(summary.wave) > 0
+        else None
+    )
+    # a change from the previous wave compares different questions when the wordings differ
+    out["wording_note"] = wording_note(ds, before, summary.wave) or None
+    return out
+
+
+def _intervals_json(table: pd.DataFrame, col: str) -> dict[str, dict[str, list[float | None]]]:
+    """group → type → [low, high] (rounded; None where undefined) from :func:`mix_intervals`."""
+    out: dict[str, dict[str, list[float | None]]] = {}
+    for row in table.to_dict("records"):
+        ends = [None if pd.isna(row[e]) else round(float(row[e]), 4) for e in ("share_low", "share_high")]
+        out.setdefault(str(row[col]), {})[str(row["learning_type"])] = ends
     return out

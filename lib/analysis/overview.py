@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,9 @@ from lib.analysis import findings as rules
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
+from lib.core.stats import qap_correlation
+
+K = TypeVar("K")
 
 SILO_EI = (
     -0.6
@@ -529,6 +533,121 @@ def tie_changes(ds: Dataset, before: str, after: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def network_change(ds: Dataset, before: str, after: str) -> pd.DataFrame:
+    """Per relation, how its network changed between two waves on the people matched across them.
+
+    Relations whose ties carry no wave (a log counted in every wave) are left out: they cannot change.
+    Matched people: those who named someone (any relation) in both waves, the stated proxy for
+    having answered both (a non-respondent's ties are unknown, not absent). Among them: ties
+    before and after, gained and lost; ``graph_correlation`` (sna ``gcor``) of the two waves'
+    matrices and ``qap_p``, its QAP p-value (share of relabellings as correlated,
+    :func:`lib.core.stats.qap_correlation`): below 5% the network kept its shape, above it the two
+    waves' ties are no more alike than chance. ``change_p``: the paired permutation test
+    (:func:`paired_change`) of each matched person's ties out, Holm-adjusted over the relations;
+    ``stated`` = the change in ties passes at :data:`CHANGE_ALPHA`, the only case stated as a change.
+    """
+    cols = ["relation", "people", "ties_before", "ties_after", "gained", "lost"]
+    cols += ["graph_correlation", "qap_p", "change_p", "stated"]
+    if not len(ds.ties):
+        return pd.DataFrame(columns=cols)
+    t_a, t_b = (_tie_frame(waves.tie_rows(ds.ties, w)) for w in (before, after))
+    known = set(ds.people["person_id"].astype(str)) if "person_id" in ds.people else set()
+    matched = sorted((set(t_a["source_id"]) & set(t_b["source_id"])) & known)
+    code = {p: i for i, p in enumerate(matched)}
+    rows, raw = [], {}
+    labelled = waves.column(ds.ties).ne("").to_numpy()
+    measured = set(ds.ties.loc[labelled, "relation"].astype(str))  # a relation without waves did not change
+    for rel in [r for r in ds.relations if r in measured]:
+        a, b = (_coded(t[t["relation"] == rel], code) for t in (t_a, t_b))
+        keys_a, keys_b = set(zip(*a, strict=True)), set(zip(*b, strict=True))
+        qap = qap_correlation(len(matched), a, b)
+        out_a = pd.Series(np.bincount(a[0], minlength=len(matched)), index=matched, dtype=float)
+        out_b = pd.Series(np.bincount(b[0], minlength=len(matched)), index=matched, dtype=float)
+        raw[rel] = paired_change(out_a, out_b)[1]
+        rows.append(
+            {
+                "relation": rel,
+                "people": len(matched),
+                "ties_before": len(keys_a),
+                "ties_after": len(keys_b),
+                "gained": len(keys_b - keys_a),
+                "lost": len(keys_a - keys_b),
+                "graph_correlation": qap.r,
+                "qap_p": qap.p_greater,
+            }
+        )
+    adjusted = _holm(raw)
+    out = pd.DataFrame(rows, columns=cols[:-2])
+    out["change_p"] = [adjusted[r] for r in out["relation"]]
+    out["stated"] = out["change_p"] < CHANGE_ALPHA
+    return out
+
+
+def _tie_frame(ties: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (source, target, relation) as text, loops dropped."""
+    frame = pd.DataFrame(
+        {
+            "source_id": ties["source_id"].astype(str).to_numpy(),
+            "target_id": ties["target_id"].astype(str).to_numpy(),
+            "relation": ties["relation"].astype(str).to_numpy(),
+        }
+    ).drop_duplicates()
+    return frame[frame["source_id"] != frame["target_id"]]
+
+
+def _coded(ties: pd.DataFrame, code: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(sources, targets) as codes of the matched people, ties with an unmatched end dropped."""
+    s = ties["source_id"].map(code)
+    t = ties["target_id"].map(code)
+    keep = (s.notna() & t.notna()).to_numpy()
+    return s.to_numpy()[keep].astype(np.int64), t.to_numpy()[keep].astype(np.int64)
+
+
+def _holm(raw: dict[K, float]) -> dict[K, float]:
+    """Holm–Bonferroni adjusted p-values (Holm 1979); NaN stays NaN."""
+    done = sorted((p, k) for k, p in raw.items() if not math.isnan(p))
+    out = {k: p for k, p in raw.items() if math.isnan(p)}
+    running = 0.0
+    for i, (p, key) in enumerate(done):
+        running = max(running, min(1.0, (len(done) - i) * p))
+        out[key] = running
+    return out
+
+
+def network_change_lines(table: pd.DataFrame, before: str, after: str) -> list[str]:
+    """:func:`network_change` in words. A relation whose change in ties passes its test gets its own
+    line; the others share one line that starts "Within noise". Each gives the QAP graph correlation."""
+    stated, noise = [], []
+    for row in table.to_dict("records"):
+        r, qap_p, change_p = float(row["graph_correlation"]), float(row["qap_p"]), float(row["change_p"])
+        shape = "not comparable, too few ties" if math.isnan(r) else f"r = {r:.2f}, QAP p {_p_text(qap_p)}"
+        if not math.isnan(r) and qap_p >= CHANGE_ALPHA:
+            shape += ", no more alike than chance"
+        counts = f"{row['ties_before']} → {row['ties_after']} ({row['gained']} gained, {row['lost']} lost; {shape})"
+        if bool(row["stated"]):
+            verb = "rose" if row["ties_after"] > row["ties_before"] else "fell"
+            stated.append(
+                f"{str(row['relation']).capitalize()} ties {verb} among the {row['people']} people who named "
+                f"someone in both waves: {counts}; paired permutation test on each person's ties out, "
+                f"Holm-adjusted p = {change_p:.3f}."
+            )
+        else:
+            tested = "too few people to test" if math.isnan(change_p) else f"Holm-adjusted p = {change_p:.2f}"
+            noise.append(f"{row['relation']} {counts}, {tested}")
+    if noise:
+        people = int(table["people"].iloc[0])
+        stated.append(
+            f"Within noise (paired permutation test on each person's ties out): ties among the {people} people "
+            f"who named someone in both waves, {before} → {after}: " + "; ".join(noise) + "."
+        )
+    return stated
+
+
+def _p_text(p: float) -> str:
+    """A Monte Carlo p-value as text: "< 0.001" when no draw reached the observed value."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
 def position_changes(ds: Dataset, before: str, after: str, top: int = 10) -> pd.DataFrame:
     """People whose advice in-degree changed most between two waves (individual level: named view only)."""
     rel = _advice_relations(ds)
@@ -611,13 +730,7 @@ class _ChangeTests:
 
     def holm(self) -> dict[tuple[str, str], float]:
         """Holm–Bonferroni adjusted p-values (Holm 1979) of the tests that could be run."""
-        done = sorted((p, k) for k, p in self.raw.items() if not math.isnan(p))
-        out: dict[tuple[str, str], float] = {k: p for k, p in self.raw.items() if math.isnan(p)}
-        running = 0.0
-        for i, (p, key) in enumerate(done):
-            running = max(running, min(1.0, (len(done) - i) * p))
-            out[key] = running
-        return out
+        return _holm(self.raw)
 
 
 def _tested(

@@ -15,7 +15,7 @@ from lib.app import tables, ui
 from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.sanitise import escape
-from lib.core.schema import LEARNING_TYPES, LEARNING_WORDING_SINCE
+from lib.core.schema import LEARNING_TYPES
 from lib.report import definitions
 
 __all__ = [
@@ -79,13 +79,19 @@ def mix_summary(s: ui.Settings, wave: str | None, before: str | None) -> learnin
             st.caption(
                 f"Informal share {pct(summary.informal_share)}, 95% bootstrap interval {pct(lo)}–{pct(hi)}."
             )
-        if prev is not None:
+        if summary.shares_ci:
             st.caption(
-                f"The survey kit's learning questions took Jane Hart's wording on {LEARNING_WORDING_SINCE} (IOL as "
-                "internal updates and briefings, ASL as occasions): a wave collected before used the earlier wording "
-                "(IOL as learning from colleagues, ASL as hours), so a change across that date compares different "
-                "questions."
+                "Each type's share, 95% bootstrap interval over respondents: "
+                + "; ".join(
+                    f"{t} {pct(summary.shares[t])} ({pct(lo)}–{pct(hi)})"
+                    for t, (lo, hi) in summary.shares_ci.items()
+                )
+                + "."
             )
+        note = ui.compute(learning.wording_note, before, wave) if prev is not None else ""
+        if note:
+            st.warning(note)
+        st.caption(f"Learning questions in this wave: {ui.compute(learning.wave_wording, wave).text}.")
     return summary
 
 
@@ -137,6 +143,10 @@ def group_mix(ds: Dataset, s: ui.Settings, wave: str | None, summary: learning.M
         ui.download_table(
             table.drop(columns=["suppressed_reason"]), f"learning-mix-by-{by}.csv", key="dl-mix"
         )
+        ci = ui.compute(learning.mix_intervals, by, wave, s.min_group_size, not s.individuals_visible)
+        with st.expander("Each type's share with its 95% interval (bootstrap over respondents)"):
+            tables.show(ci, key="learning-intervals")
+            ui.download_table(ci, f"learning-intervals-by-{by}.csv", key="dl-intervals")
         spread = ui.compute(learning.group_spread, by, wave, s.min_group_size, not s.individuals_visible)
         with st.expander("Spread between people (quartiles, not just the mean)"):
             tables.show(spread, key="learning-spread")

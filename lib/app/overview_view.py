@@ -9,8 +9,15 @@ from collections.abc import Callable
 import streamlit as st
 
 from lib.analysis.findings import Facts
-from lib.analysis.overview import changes_between, compare_facts, position_changes, tie_changes
-from lib.app import ui
+from lib.analysis.learning import wording_note
+from lib.analysis.overview import (
+    changes_between,
+    compare_facts,
+    network_change,
+    network_change_lines,
+    position_changes,
+)
+from lib.app import tables, ui
 from lib.core.dataset import Dataset
 from lib.report.deck import deck_bytes
 from lib.report.exports import (
@@ -91,13 +98,24 @@ def wave_comparison(waves: list[str], cfg: ui.Settings, wave_facts: Callable[[st
             "No finding appeared or went away."
         ]:
             st.markdown(f"- {ui.md(line)}")
+        note = ui.compute(wording_note, before, after)
+        if note:
+            st.warning(note)
+        net = ui.compute(network_change, before, after)
+        for line in network_change_lines(net, before, after):
+            st.markdown(f"- {ui.md(line)}")
         st.dataframe(
             compare_facts(before, wave_facts(before), after, wave_facts(after)),
             hide_index=True,
             key="wave-table",
         )
         st.write("Ties gained and lost")
-        st.dataframe(ui.compute(tie_changes, before, after), hide_index=True, key="tie-changes")
+        st.caption(
+            "Among the people who named someone in both waves (a non-respondent's ties are unknown, not lost): each "
+            "relation's graph correlation across the waves with its QAP p-value (people relabelled at random, 999 "
+            "draws), and the paired test of the change in ties."
+        )
+        tables.show(net, key="network-change")
         if cfg.individuals_visible:
             st.write("People whose advice in-degree changed most")
             moved = ui.with_names(ui.compute(position_changes, before, after))

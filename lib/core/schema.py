@@ -82,6 +82,17 @@ LEARNING_TYPES: dict[str, str] = {
 #: kit's earlier wording (IOL as "learning from colleagues … asking, sharing, working out loud",
 #: ASL as hours), so comparisons across that date compare different questions.
 LEARNING_WORDING_SINCE = "2026-12-06"
+#: The wordings of the kit's learning questions, as the learning sheet's ``wording`` column names
+#: them (written by the template and the survey converter): code → what the questions asked.
+LEARNING_WORDINGS: dict[str, str] = {
+    "hart": "Jane Hart's wording (the kit since "
+    + LEARNING_WORDING_SINCE
+    + "): IOL as internal updates and briefings, GDL including coaching pairs, ASL asked as occasions",
+    "earlier": "the kit's earlier wording: IOL as learning from colleagues (asking, sharing, working out loud), "
+    "ASL as hours",
+}
+#: The wording the kit asks today: what the template and the survey converter write.
+LEARNING_WORDING = "hart"
 LEARNING_TYPE_CODES: tuple[str, ...] = tuple(LEARNING_TYPES)
 
 MODES: tuple[str, ...] = ("stock", "flow")
@@ -314,6 +325,15 @@ SHEETS: tuple[Sheet, ...] = (
             Column("channel", "text", description="Long form: where it happened."),
             Column("date", "date", description="Long form: when."),
             _WAVE,
+            Column(
+                "wording",
+                "enum",
+                choices=tuple(LEARNING_WORDINGS),
+                aliases=("kit_version", "question_wording"),
+                description="Which wording of the learning questions the wave used: "
+                + "; ".join(f"{k} = {v}" for k, v in LEARNING_WORDINGS.items())
+                + f". Blank: read from the wave label (a date before {LEARNING_WORDING_SINCE} = earlier).",
+            ),
         ),
         aliases=("learning_mix", "learning_hours"),
     ),

@@ -187,7 +187,7 @@ def ties_table(tables: list[Table], ids: pd.Index | None, found: Findings) -> pd
 def learning_table(tables: list[Table], ids: pd.Index | None, found: Findings) -> pd.DataFrame:
     """Learning hours in long form (person, learning type, hours), from the wide or the long sheet."""
     frames = []
-    optional = ["activity", "channel", "date"]
+    optional = ["activity", "channel", "date", "wording"]
     for t in tables:
         wide = [code for code in LEARNING_TYPE_CODES if t.has(code)]
         long = t.has("learning_type") and t.has("hours")
@@ -203,9 +203,10 @@ def learning_table(tables: list[Table], ids: pd.Index | None, found: Findings) -
             )
             continue
         if wide:
-            base = standard(t, found, ["person_id", "wave", *wide])
+            kept = ["person_id", "wave", *(["wording"] if t.has("wording") else [])]
+            base = standard(t, found, [*kept, *wide])
             long_frame = base.melt(
-                id_vars=["_t", "_row", "person_id", "wave"],
+                id_vars=["_t", "_row", *kept],
                 value_vars=wide,
                 var_name="learning_type",
                 value_name="hours",

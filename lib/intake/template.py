@@ -23,6 +23,7 @@ from lib.core.schema import (
     CHANNEL_MODES,
     LEARNING_TYPE_CODES,
     LEARNING_TYPES,
+    LEARNING_WORDING,
     LIKERT_LABELS,
     SHEETS,
     STANDARD_RELATIONS,
@@ -161,8 +162,26 @@ EXAMPLE_ROWS: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         },
     ),
     "learning": (
-        {"person_id": "P001", "IOL": 6, "GDL": 3, "PDL": 5, "ASL": 2, "FSL": 1, "wave": "2026-Q1"},
-        {"person_id": "P002", "IOL": 8, "GDL": 4, "PDL": 6, "ASL": 3, "FSL": 4, "wave": "2026-Q1"},
+        {
+            "person_id": "P001",
+            "IOL": 6,
+            "GDL": 3,
+            "PDL": 5,
+            "ASL": 2,
+            "FSL": 1,
+            "wave": "2026-Q1",
+            "wording": LEARNING_WORDING,
+        },
+        {
+            "person_id": "P002",
+            "IOL": 8,
+            "GDL": 4,
+            "PDL": 6,
+            "ASL": 3,
+            "FSL": 4,
+            "wave": "2026-Q1",
+            "wording": LEARNING_WORDING,
+        },
     ),
     "interactions": (
         {

@@ -336,6 +336,10 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
         note = (
             f"Fewer than {b.m} respondents with learning hours: the mix is hidden." if mix.suppressed else ""
         )
+        previous = overview.wave_and_previous(ds, mix.wave or None)[1]
+        wording = learning.wave_wording(ds, mix.wave or None).text
+        changed = learning.wording_note(ds, previous, mix.wave)
+        note = " ".join(x for x in (note, f"Learning questions: {wording}.", changed) if x)
         b.add(
             "learning_mix",
             f"Learning mix, whole organisation ({mix.wave or 'all rows'})",
@@ -343,6 +347,20 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
             note,
             "Learning",
         )
+        ci = learning.mix_intervals(ds, None, wave or None, b.m, not b.named)
+        ci = ci.rename(columns={"organisation": "group"}).assign(breakdown="whole organisation")
+        if by:
+            per_group = learning.mix_intervals(ds, by, wave or None, b.m, not b.named)
+            ci = pd.concat([ci, per_group.rename(columns={by: "group"}).assign(breakdown=by)])
+        if len(ci):
+            b.add(
+                "learning_intervals",
+                "Learning-type shares with 95% bootstrap intervals over respondents",
+                ci[
+                    ["breakdown", "group", "learning_type", "respondents", "share", "share_low", "share_high"]
+                ],
+                page="Learning",
+            )
         if by:
             rows_g, note_g = _checked(learning.group_mix(ds, by, wave or None, b.m, not b.named), b.m)
             b.add(f"learning_{by}", f"Learning mix per {by}", rows_g, note_g, "Learning")

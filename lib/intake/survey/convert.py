@@ -31,7 +31,7 @@ import xlsxwriter
 
 from lib.core.errors import Finding
 from lib.core.sanitise import XLSX_OPTIONS, clean_text, formula_like, neutralise_formula, safe_csv
-from lib.core.schema import LEARNING_TYPE_CODES, TRUST_ITEM_BANK, WORK_KINDS
+from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_WORDING, TRUST_ITEM_BANK, WORK_KINDS
 from lib.intake.survey.people import FUZZY_THRESHOLD, Candidate, Matcher, NameMatch, Roster
 from lib.intake.survey.questions import DEFAULT_CAP, Meaning, hours, likert, meanings, share, skill_level
 from lib.intake.survey.tools import Export, ExportColumn
@@ -431,7 +431,10 @@ class _Run:
         out: dict[str, pd.DataFrame] = {"people": people}
         ties = pd.DataFrame(self.ties, columns=["source_id", "target_id", "relation", "weight"])
         out["ties"] = self._wave(ties)
-        out["learning"] = self._wave(self._wide("learning", list(LEARNING_TYPE_CODES)))
+        learning = self._wave(self._wide("learning", list(LEARNING_TYPE_CODES)))
+        if len(learning):
+            learning["wording"] = LEARNING_WORDING  # the kit's questions as asked today
+        out["learning"] = learning
         trust_items = [i.item for i in TRUST_ITEM_BANK] + sorted(self.custom_items)
         out["trust"] = self._wave(self._wide("trust", trust_items))
         out["work"] = self._wave(self._values_work())
