@@ -610,15 +610,20 @@ def test_deck_learning_chart_matches_the_learning_module(
     prs = Presentation(io.BytesIO(aggregate_files["pptx"]))
     chart = next(c for c in _charts(prs) if c.chart_type == XL_CHART_TYPE.BAR_STACKED)
     cats = list(chart.plots[0].categories)
-    assert cats[-2:] == ["Whole organisation", "Reference 70:20:10"]
+    assert cats[-3:] == ["Whole organisation", "Reference 70:20:10", "Reference 80% informal"]
     mix = learning.overall_mix(sample, aggregate.wave or None, 5)
-    for series in chart.plots[0].series:
-        assert series.values[-2] == pytest.approx(mix.buckets[series.name])
-        assert series.values[-1] == pytest.approx(
-            {"experience": 0.7, "others": 0.2, "formal": 0.1}[series.name]
-        )
+    reference = {"experience": 0.7, "others": 0.2, "formal": 0.1}
+    series = {s.name: s.values for s in chart.plots[0].series}
+    assert list(series) == ["experience", "others", "informal (reference, not split)", "formal"]
+    for name, share in reference.items():
+        assert series[name][-3] == pytest.approx(mix.buckets[name])
+        assert series[name][-2] == pytest.approx(share)
+    # the "80% informal" reference: informal not split into experience and others, formal the rest
+    assert series["informal (reference, not split)"][-1] == pytest.approx(0.8)
+    assert series["formal"][-1] == pytest.approx(0.2)
+    assert series["experience"][-1] is None and series["informal (reference, not split)"][-2] is None
     shown = privacy.shown(learning.group_mix(sample, "department", aggregate.wave or None, 5))
-    assert cats[:-2] == list(shown["department"])
+    assert cats[:-3] == list(shown["department"])
 
 
 def test_deck_text_is_readable_and_on_the_slide(

@@ -4,11 +4,14 @@ page (create a workspace, add, tick done, delete: checked in the database itself
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
 from lib.app import auth
@@ -16,6 +19,7 @@ from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.intake.sample import generate
 from lib.report import workshop as w
+from lib.report.deck import deck_bytes
 from lib.report.exports import ExportOptions, build_report
 from lib.store import actions
 from lib.store import workspaces as ws
@@ -68,12 +72,24 @@ def test_presentation_walks_every_slide_and_never_shows_a_name(org: Dataset, db_
         assert at.button(key="present-back").disabled == (i == 0)
         if spec.kind == "map":
             assert len(at.get("iframe")) == 1 and "vis.Network" in screen_text(at)
-        if spec.kind in ("learning", "trust", "skills"):
-            assert len(at.get("plotly_chart")) == 1
+        elif spec.kind not in w.CHARTLESS:  # every other slide draws its chart, with its numbers
+            assert len(at.get("plotly_chart")) == 1, spec.title
+            drawn = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+            assert spec.chart is not None and [d["name"] for d in drawn] == [
+                s.name for s in spec.chart.series
+            ]
+        if spec.notes:  # the speaker notes: the registry's definitions
+            assert at.expander[0].label.startswith("Speaker notes") and at.text[0].value == spec.notes
         if i < len(plan) - 1:
             at.button(key="present-next").click().run()
             assert not at.exception, [e.value for e in at.exception]
     assert seen == [s.title for s in plan]
+    deck = Presentation(io.BytesIO(deck_bytes(org, ExportOptions(view="aggregate"))))
+    deck_titles = [
+        next(sh.text_frame.paragraphs[0].text for sh in s.shapes if sh.has_text_frame) for s in deck.slides
+    ]
+    assert deck_titles[: len(seen)] == seen  # the deck shows the same slides in the same order
+    assert deck_titles[len(seen)].startswith("Appendix: definitions")
     assert at.button(key="present-next").disabled
     at.button(key="present-back").click().run()
     assert at.title[0].value == plan[-2].title

@@ -183,6 +183,8 @@ def _key_people_section(ds: Dataset, w: str, min_size: int) -> _Section:
     return {
         "key_people": int(((share >= KEY_PERSON_REACH_LOSS) | (splits > 0)).sum()),
         "key_person_threshold": KEY_PERSON_REACH_LOSS,
+        # the largest single departure's loss, unnamed: the findings' evidence chart draws it
+        "key_person_reach_lost": _num(share.max()) if len(share) else None,
     }, {}
 
 

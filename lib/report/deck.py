@@ -1,13 +1,15 @@
-"""The PowerPoint deck: title, headline tiles, one slide per finding, the network map, the learning
-mix, the five shifts, trust, skills, the room's pulse and the workshop's agreed actions (when given)
-and an appendix of definitions. The appendix and the headline slide's speaker notes read the
-definitions registry (:mod:`lib.report.definitions`), through the report's definitions table.
+"""The PowerPoint deck: the slide plan (:func:`lib.report.workshop.slide_plan`, the one the Present
+page shows: title, headline tiles, the learning mix, the five shifts, the group map, one slide per
+finding with its evidence chart, trust, skills), then the named view's people, the room's pulse and
+the workshop's agreed actions (when given) and an appendix of definitions. Every slide's speaker
+notes and the appendix read the definitions registry (:mod:`lib.report.definitions`).
 
-Charts are native PowerPoint charts (python-pptx ``add_chart``), so a consultant can restyle and
-edit them; only the network map is a picture (drawn by :mod:`lib.report.charts`). Every slide is
-laid out on a blank 16:9 layout with explicit text boxes: fonts are at least 12 pt and each box's
-text is sized from an estimate of its line count (:func:`fits`) so it stays inside the slide.
-Everything shown comes from one :class:`lib.report.exports.Report`, already filtered for the view.
+Charts are native PowerPoint charts (python-pptx ``add_chart``) drawn from the plan's
+:class:`lib.report.chartspec.ChartSpec`, so a consultant can restyle and edit them; only the network
+map is a picture (drawn by :mod:`lib.report.charts`). Every slide is laid out on a blank 16:9
+layout with explicit text boxes: fonts are at least 12 pt (charts 16 pt) and each box's text is
+sized from an estimate of its line count (:func:`fits`) so it stays inside the slide. Everything
+shown comes from one :class:`lib.report.exports.Report`, already filtered for the view.
 """
 
 from __future__ import annotations
@@ -30,12 +32,11 @@ from pptx.presentation import Presentation as Deck
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from lib.analysis.learning import SEVENTY_TWENTY_TEN
 from lib.core.dataset import Dataset
 from lib.core.sanitise import neutralise_formula
 from lib.core.schema import LEARNING_TYPE_CODES
-from lib.report import columns, definitions
-from lib.report.charts import BUCKET_COLOURS
+from lib.report import columns, workshop
+from lib.report.chartspec import ChartSpec
 from lib.report.exports import TITLE, ExportOptions, Report, build_report, clean_text, format_value
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ __all__ = [
 ]
 
 MIN_FONT_PT = 12
+CHART_FONT_PT = 16  # the plan's charts: large enough for the back of a workshop room
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -197,6 +199,7 @@ def _chart(
     scale: tuple[float, float] | None = None,
     box: tuple[float, float, float, float] = (MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, BODY_H),
     colours: Sequence[RGBColor] | None = None,
+    size: int = MIN_FONT_PT,
 ) -> None:
     data: Any = CategoryChartData(number_format=number_format)  # type: ignore[no-untyped-call]
     data.categories = [_chart_label(c) for c in categories]
@@ -206,21 +209,21 @@ def _chart(
     # python-pptx annotates add_chart as returning a Chart; it returns the GraphicFrame holding it
     frame: Any = slide.shapes.add_chart(kind, Inches(x), Inches(y), Inches(w), Inches(h), data)
     chart = frame.chart
-    chart.font.size = Pt(12)
+    chart.font.size = Pt(size)
     chart.has_title = False  # the slide title says what the chart shows
     chart.has_legend = len(series) > 1
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
-        chart.legend.font.size = Pt(12)
+        chart.legend.font.size = Pt(size)
     axis = chart.value_axis
     axis.has_major_gridlines = True
-    axis.tick_labels.font.size = Pt(12)
+    axis.tick_labels.font.size = Pt(size)
     axis.tick_labels.number_format = number_format
     axis.tick_labels.number_format_is_linked = False
     if scale:
         axis.minimum_scale, axis.maximum_scale = scale
-    chart.category_axis.tick_labels.font.size = Pt(12)
+    chart.category_axis.tick_labels.font.size = Pt(size)
     if kind in (XL_CHART_TYPE.BAR_CLUSTERED, XL_CHART_TYPE.BAR_STACKED):
         chart.category_axis.reverse_order = True  # first category at the top, as in a table
     plot = chart.plots[0]
@@ -229,7 +232,7 @@ def _chart(
     labels = plot.data_labels
     labels.number_format = number_format
     labels.number_format_is_linked = False
-    labels.font.size = Pt(12)
+    labels.font.size = Pt(size)
     if colours:
         for s, colour in zip(plot.series, colours, strict=False):
             s.format.fill.solid()
@@ -255,6 +258,7 @@ def _title_slide(prs: Deck, report: Report) -> None:
         ),
     ]
     _textbox(slide, MARGIN, 3.0, SLIDE_W - 2 * MARGIN, 3.6, _shrink(lines, SLIDE_W - 2 * MARGIN, 3.6))
+    _notes(slide, workshop.notes_for(workshop.NOTE_KEYS["title"]))
 
 
 def _notice_slide(prs: Deck, report: Report) -> None:
@@ -290,151 +294,85 @@ def _tiles_slide(prs: Deck, report: Report) -> None:
         if tile.change_text:
             paras.append(Para(f"{tile.change_text} since the previous wave", 12, False, MUTED, 0))
         _textbox(slide, x + 0.05, y + 0.05, w - 0.1, h - 0.1, _shrink(paras, w - 0.1, h - 0.1))
-    notes = slide.notes_slide.notes_text_frame
-    if notes is not None:
-        notes.text = tile_notes(report)
+    _notes(slide, tile_notes(report))
 
 
 def tile_notes(report: Report) -> str:
-    """The headline slide's speaker notes: each tile's definition from the registry
-    (:func:`lib.report.definitions.tile_help`), one line per tile; empty without a headline."""
-    if report.head is None:
-        return ""
-    return "\n".join(f"{t.label}: {_one_line(definitions.tile_help(t))}" for t in report.head.tiles)
+    """The headline slide's speaker notes (:func:`lib.report.workshop.tile_notes`)."""
+    return workshop.tile_notes(report)
 
 
-def _one_line(text: str) -> str:
-    return clean_text(" ".join(definitions.plain(text).split("\n")))
+def _notes(slide: Slide, text: str) -> None:
+    notes = slide.notes_slide.notes_text_frame
+    if notes is not None and text:
+        notes.text = text
 
 
-def _finding_slides(prs: Deck, report: Report) -> None:
-    head = report.head
-    if head is None:
+def _chart_type(spec: ChartSpec) -> XL_CHART_TYPE:
+    if spec.stacked:
+        return XL_CHART_TYPE.BAR_STACKED if spec.horizontal else XL_CHART_TYPE.COLUMN_STACKED
+    return XL_CHART_TYPE.BAR_CLUSTERED if spec.horizontal else XL_CHART_TYPE.COLUMN_CLUSTERED
+
+
+def _spec_chart(
+    slide: Slide, report: Report, spec: ChartSpec, box: tuple[float, float, float, float]
+) -> None:
+    """Draw ``spec`` in ``box`` (x, y, w, h inches): a native chart, or its picture (the group map)."""
+    x, y, w, h = box
+    if spec.image:
+        png = report.images.get(spec.image)
+        if not png:
+            return
+        pic = slide.shapes.add_picture(io.BytesIO(png), Inches(x), Inches(y), height=Inches(h))
+        if pic.width > Inches(w):  # keep the aspect ratio, fit the width
+            pic.height = Emu(int(pic.height * Inches(w) / pic.width))
+            pic.width = Inches(w)
+        pic.left = Emu(int(Inches(x) + (Inches(w) - pic.width) / 2))
         return
-    if not head.findings:
-        slide = _slide(prs, report, "Findings")
-        _textbox(
-            slide,
-            MARGIN,
-            BODY_TOP,
-            SLIDE_W - 2 * MARGIN,
-            1.5,
-            [Para("No rule fired on this wave: nothing stands out against the framework's thresholds.", 20)],
-        )
-        return
-    total = len(head.findings)
-    for i, f in enumerate(head.findings, start=1):
-        slide = _slide(
-            prs,
-            report,
-            f"Finding {i} of {total}",
-            f"{f.strength.capitalize()} · look deeper on the {f.page} page",
-        )
-        evidence = "; ".join(f"{k} = {format_value(v)}" for k, v in f.evidence.items())
+    _chart(
+        slide,
+        _chart_type(spec),
+        spec.categories,
+        [(s.name, s.values) for s in spec.series],
+        spec.number_format,
+        spec.scale,
+        box=box,
+        colours=[_rgb(s.colour) for s in spec.series],
+        size=CHART_FONT_PT,
+    )
+
+
+def _plan_slide(prs: Deck, report: Report, spec: workshop.SlideSpec) -> None:
+    """A chart slide of the plan: the title and key sentence above, the chart below (a finding: its
+    sentence and the framework's suggestion on the left, its evidence chart on the right)."""
+    w = SLIDE_W - 2 * MARGIN
+    if spec.kind == "finding":
+        f = report.head.findings[spec.index] if report.head else None
+        sub = f"{f.strength.capitalize()} · look deeper on the {f.page} page" if f else ""
+        slide = _slide(prs, report, spec.title, sub)
+        text_w = w * 0.42
         paras = [
-            Para(f.statement, 26, True, INK, 18),
+            Para(spec.subtitle, 24, True, INK, 14),
             Para("What the framework suggests", 16, True, ACCENT, 4),
-            Para(f.suggestion, 20, False, INK, 18),
-            Para(f"Evidence: {evidence}", 14, False, MUTED, 0),
+            Para(spec.detail, 18, False, INK, 0),
         ]
-        w = SLIDE_W - 2 * MARGIN
-        _textbox(slide, MARGIN, BODY_TOP, w, BODY_H, _shrink(paras, w, BODY_H))
-
-
-def _map_slide(prs: Deck, report: Report) -> None:
-    png = report.images.get("network_map")
-    if not png:
-        return
-    slide = _slide(
-        prs, report, "Who goes to whom for advice", f"The network between {report.group_by} groups"
-    )
-    pic_h = BODY_H - 0.6
-    pic = slide.shapes.add_picture(io.BytesIO(png), Inches(MARGIN), Inches(BODY_TOP), height=Inches(pic_h))
-    max_w = Inches(SLIDE_W - 2 * MARGIN)
-    if pic.width > max_w:  # keep the aspect ratio, fit the width
-        pic.height = Emu(int(pic.height * max_w / pic.width))
-        pic.width = max_w
-    pic.left = Emu(int((Inches(SLIDE_W) - pic.width) / 2))
-    _textbox(
-        slide,
-        MARGIN,
-        BODY_TOP + pic_h + 0.05,
-        SLIDE_W - 2 * MARGIN,
-        0.55,
-        _shrink([Para(report.map_note, 12, False, MUTED, 0)], SLIDE_W - 2 * MARGIN, 0.55),
-    )
-
-
-def _learning_slide(prs: Deck, report: Report) -> None:
-    by = report.group_by
-    mix = report.table(f"learning_{by}")
-    overall = report.table("learning_mix")
-    values = dict(zip(overall["measure"], overall["value"], strict=True)) if len(overall) else {}
-    if not len(mix) and "experience" not in values:
-        return
-    buckets = [b.name for b in SEVENTY_TWENTY_TEN]
-    cats = [str(g) for g in mix[by]] if len(mix) else []
-    rows = [[_number(r[b]) for b in buckets] for _, r in mix.iterrows()] if len(mix) else []
-    if "experience" in values:
-        cats.append("Whole organisation")
-        rows.append([_number(values[b]) for b in buckets])
-    cats.append("Reference 70:20:10")
-    rows.append([b.reference for b in SEVENTY_TWENTY_TEN])
-    informal = _number(values.get("informal_share"))
-    sub = "Mean of each person's shares of learning time" + (
-        f"; informal learning {informal:.0%} against the ~80% reference." if informal is not None else "."
-    )
-    slide = _slide(prs, report, f"How people learn, per {by}: experience, others, formal", sub)
-    series = [(b, [r[k] for r in rows]) for k, b in enumerate(buckets)]
-    colours = [_rgb(BUCKET_COLOURS[b]) for b in buckets]
-    _chart(slide, XL_CHART_TYPE.BAR_STACKED, cats, series, "0%", (0.0, 1.0), colours=colours)
-
-
-def _shifts_slide(prs: Deck, report: Report) -> None:
-    card = report.table("five_shifts")
-    if not len(card) or not card["score"].notna().any():
-        return
-    slide = _slide(
-        prs,
-        report,
-        "The five shifts",
-        "0 = the old pole, 100 = the networked pole; shifts without data are left blank.",
-    )
-    cats = [f"{t}: {s}" for t, s in zip(card["type"], card["shift"], strict=True)]
-    _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, cats, [("Score", list(card["score"]))], "0", (0.0, 100.0))
-
-
-def _trust_slide(prs: Deck, report: Report) -> None:
-    dims = report.table("trust_dimensions")
-    title = next((t.title for t in report.tables if t.name == "wirearchy_index"), "")
-    if not len(dims):
-        return
-    slide = _slide(
-        prs, report, "Trust and wirearchy", f"Mean score per dimension, 1–5 (after reverse coding). {title}."
-    )
-    _chart(
-        slide,
-        XL_CHART_TYPE.COLUMN_CLUSTERED,
-        list(dims["label"]),
-        [("Mean (1–5)", list(dims["mean"]))],
-        "0.00",
-        (1.0, 5.0),
-    )
-
-
-def _skills_slide(prs: Deck, report: Report) -> None:
-    gaps = report.table("skill_gaps").head(10)
-    if not len(gaps):
-        return
-    slide = _slide(
-        prs,
-        report,
-        "Biggest skill gaps",
-        "Levels missing across the organisation: Σ max(required − current, 0) over people.",
-    )
-    _chart(
-        slide, XL_CHART_TYPE.BAR_CLUSTERED, list(gaps["skill"]), [("Total gap", list(gaps["total_gap"]))], "0"
-    )
+        _textbox(slide, MARGIN, BODY_TOP, text_w, BODY_H, _shrink(paras, text_w, BODY_H))
+        chart_box = (MARGIN + text_w + 0.2, BODY_TOP, w - text_w - 0.2, BODY_H)
+    else:
+        slide = _slide(prs, report, spec.title, spec.subtitle)
+        chart_box = (MARGIN, BODY_TOP, w, BODY_H - (0.6 if spec.detail else 0))
+        if spec.detail:
+            _textbox(
+                slide,
+                MARGIN,
+                BODY_TOP + BODY_H - 0.55,
+                w,
+                0.55,
+                _shrink([Para(spec.detail, 12, False, MUTED, 0)], w, 0.55),
+            )
+    if spec.chart is not None:
+        _spec_chart(slide, report, spec.chart, chart_box)
+    _notes(slide, spec.notes)
 
 
 def _people_slide(prs: Deck, report: Report) -> None:
@@ -682,17 +620,13 @@ def deck_bytes(
     prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     prs.core_properties.title = TITLE
     prs.core_properties.author = ""
-    _title_slide(prs, rep)
-    if rep.notice:
-        _notice_slide(prs, rep)
-    else:
-        _tiles_slide(prs, rep)
-        _finding_slides(prs, rep)
-        _map_slide(prs, rep)
-        _learning_slide(prs, rep)
-        _shifts_slide(prs, rep)
-        _trust_slide(prs, rep)
-        _skills_slide(prs, rep)
+    draw = {"title": _title_slide, "notice": _notice_slide, "tiles": _tiles_slide}
+    for spec in workshop.slide_plan(rep):  # the Present page shows the same plan
+        if spec.kind in draw:
+            draw[spec.kind](prs, rep)
+        else:
+            _plan_slide(prs, rep, spec)
+    if not rep.notice:
         _people_slide(prs, rep)
     _pulse_slide(prs, rep, room)
     _actions_slides(prs, rep, actions or ())

@@ -471,6 +471,15 @@ def _skills_tables(b: _Builder, wave: str) -> None:
         b.add("person_skill_gaps", "Each person's skill gaps", gaps, page="Skills", person_level=True)
 
 
+def _previous_shifts(ds: Dataset, wave: str, m: int) -> tuple[str, dict[str, float]]:
+    """The wave before ``wave`` and its five-shift scores (code → score; shifts without one left out)."""
+    _w, previous = overview.wave_and_previous(ds, wave or None)
+    if previous is None:
+        return "", {}
+    scores = {s.code: s.score for s in shifts.scorecard(ds, previous, m)}
+    return previous, {code: float(v) for code, v in scores.items() if v is not None and not math.isnan(v)}
+
+
 def build_report(ds: Dataset, options: ExportOptions | None = None) -> Report:
     """Compute everything the exports show, once, for ``options`` (default: aggregate view)."""
 
@@ -507,6 +516,7 @@ def build_report(ds: Dataset, options: ExportOptions | None = None) -> Report:
     if len(ds.ties):
         report.map_note = _network_tables(b, wave, by)
     _learning_tables(b, wave, by)
+    report.previous_wave, report.previous_shifts = _previous_shifts(ds, wave, opts.min_group_size)
     _trust_tables(b, wave, by)
     _skills_tables(b, wave)
     report.images = charts.all_images(ds, report)

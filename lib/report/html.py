@@ -1,7 +1,10 @@
 """The HTML report: one self-contained file that opens offline.
 
-Inline CSS, charts as base64 PNG ``data:`` images (drawn by :mod:`lib.report.charts`), no script
+Inline CSS, charts as base64 PNG ``data:`` images, no script
 at all, no external URL; a Content-Security-Policy meta tag forbids fetching anything anyway.
+The charts are the slide plan's (:func:`lib.report.workshop.slide_plan`, the ones the deck and the
+Present page draw), rendered by :func:`lib.report.chartspec.png`: the learning mix against both
+references, the five shifts with the previous wave, the group map, each finding's evidence.
 Every piece of text that could come from a user (names, groups, skills, file names, findings
 that quote them) goes through :func:`lib.core.sanitise.escape`.
 """
@@ -16,7 +19,7 @@ import pandas as pd
 
 from lib.core.dataset import Dataset
 from lib.core.sanitise import escape
-from lib.report import columns, definitions
+from lib.report import chartspec, columns, definitions, workshop
 from lib.report.exports import (
     TITLE,
     ExportOptions,
@@ -109,18 +112,20 @@ def _tiles(report: Report) -> str:
     return '<h2 id="headline">Headline measures</h2><div class="tiles">' + "".join(out) + "</div>"
 
 
-def _findings(report: Report) -> str:
+def _findings(report: Report, charts: dict[int, chartspec.ChartSpec]) -> str:
     if report.head is None:
         return ""
     if not report.head.findings:
         return '<h2 id="findings">Findings</h2><p>No rule fired on this wave: nothing stands out against the framework\'s thresholds.</p>'
     cards = []
-    for f in report.head.findings:
+    for i, f in enumerate(report.head.findings):
+        spec = charts.get(i)
+        figure = _img(chartspec.png(spec, report.images), spec.alt, spec.alt) if spec else ""
         evidence = "; ".join(f"{k} = {format_value(v)}" for k, v in f.evidence.items())
         cards.append(
             f'<div class="finding {escape(f.strength)}"><p><strong>{escape(f.statement)}</strong> '
             f"({escape(f.strength)})</p><p><em>What the framework suggests:</em> {escape(f.suggestion)}</p>"
-            f'<p class="help">Evidence: {escape(evidence)} · look deeper on the {escape(f.page)} page</p></div>'
+            f'<p class="help">Evidence: {escape(evidence)} · look deeper on the {escape(f.page)} page</p>{figure}</div>'
         )
     return '<h2 id="findings">Findings</h2>' + "".join(cards)
 
@@ -136,8 +141,10 @@ def _tables(tables: Iterable[ExportTable], page: str) -> str:
     return "".join(out)
 
 
-def _section(report: Report, page: str, heading: str, anchor: str, images: list[tuple[str, str, str]]) -> str:
-    figures = "".join(_img(report.images.get(key), alt, caption) for key, alt, caption in images)
+def _section(
+    report: Report, page: str, heading: str, anchor: str, charts: list[chartspec.ChartSpec | None]
+) -> str:
+    figures = "".join(_img(chartspec.png(c, report.images), c.alt, c.alt) for c in charts if c is not None)
     tables = _tables(report.tables, page)
     if not figures and not tables:
         return ""
@@ -162,35 +169,17 @@ def html_text(report: Report) -> str:
     ]
     if report.notice:
         parts.append(f'<p class="notice">{escape(report.notice)}</p>')
+    plan = workshop.slide_plan(report)
+    chart = {s.kind: s.chart for s in plan if s.kind != "finding"}
+    evidence = {s.index: s.chart for s in plan if s.kind == "finding" and s.chart is not None}
     parts.append(_tiles(report))
-    parts.append(_findings(report))
+    parts.append(_findings(report, evidence))
+    parts.append(_section(report, "Network", "Network", "network", [chart.get("map")]))
     parts.append(
-        _section(
-            report,
-            "Network",
-            "Network",
-            "network",
-            [("network_map", "Network map of groups", report.map_note)],
-        )
+        _section(report, "Learning", "Learning", "learning", [chart.get("learning"), chart.get("shifts")])
     )
-    parts.append(
-        _section(
-            report,
-            "Learning",
-            "Learning",
-            "learning",
-            [
-                ("learning_mix", "Learning mix per group against 70:20:10", ""),
-                ("shifts", "The five shifts scorecard", ""),
-            ],
-        )
-    )
-    parts.append(
-        _section(
-            report, "Trust & wirearchy", "Trust & wirearchy", "trust", [("trust", "Trust dimensions", "")]
-        )
-    )
-    parts.append(_section(report, "Skills", "Skills", "skills", [("skill_gaps", "Biggest skill gaps", "")]))
+    parts.append(_section(report, "Trust & wirearchy", "Trust & wirearchy", "trust", [chart.get("trust")]))
+    parts.append(_section(report, "Skills", "Skills", "skills", [chart.get("skills")]))
     parts.append('<h2 id="definitions">Definitions</h2>')
     parts.append(
         "<details><summary>Every measure's formula, source and variant</summary>"

@@ -67,6 +67,8 @@ class Report:
     group_by: str = ""
     map_note: str = ""
     images: dict[str, bytes] = field(default_factory=dict)  # PNG charts: network_map, learning_mix, …
+    previous_wave: str = ""  # the wave before ``wave``, when there is one
+    previous_shifts: dict[str, float] = field(default_factory=dict)  # shift code → its score then
 
     def table(self, name: str) -> pd.DataFrame:
         """The frame of table ``name`` (an empty frame when the export has no such table)."""
