@@ -257,6 +257,7 @@ def verify(
             if values.get((key, f"{pulse_summary.HOURS_PREFIX}{code}")) != float(hours):
                 wrong += 1
                 break
+    pulse.refresh_wave(engine, session.workspace, session.wave)  # as opening it on the other pages does
     wave = load_wave(engine, session.workspace, session.wave)
     return Stored(
         participants=len(people),

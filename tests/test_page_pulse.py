@@ -94,10 +94,12 @@ def test_a_participant_answers_and_then_replaces_the_answer(engine: Engine) -> N
     assert "your answer is in" in at.success[0].value
     first = pulse.live_summary(engine, session.token, 5)
     assert first.answers == 1 and first.advisers.empty  # counted; who they named waits for a batch
+    pulse.refresh_wave(engine, "Acme", session.wave)  # as opening the wave on the other pages does
     assert len(ws.load_wave(engine, "Acme", session.wave).ties) == 2
 
     at = fill(at, {"IOL": 0.0, "FSL": 0.0}, ["a4"], trust=2)
     assert "earlier answer was replaced" in at.success[0].value
+    pulse.refresh_wave(engine, "Acme", session.wave)
     wave = ws.load_wave(engine, "Acme", session.wave)
     assert pulse.live_summary(engine, session.token, 5).answers == 1
     assert wave.ties["target_id"].tolist() == ["a4"]

@@ -86,6 +86,12 @@ def stored_rows(engine: Engine, session: pulse.PulseSession) -> list[tuple[str, 
     return [(r, i, float(v)) for r, i, v in rows]
 
 
+def pulse_wave(engine: Engine, workspace: str, session: pulse.PulseSession) -> Dataset:
+    """The pulse wave as the other pages open it: rebuilt from every answer so far first."""
+    pulse.refresh_wave(engine, workspace, session.wave)
+    return ws.load_wave(engine, workspace, session.wave)
+
+
 # --- links, keys, QR ----------------------------------------------------------------------------
 
 
@@ -227,7 +233,7 @@ def test_the_browser_keeps_its_identity_across_reloads(engine: Engine) -> None:
     reloaded = pulse_link.device_for(session, {first.cookie: first.token, "other": "x"}, {})
     assert reloaded == pulse_link.Device(first.token, first.cookie, stored=True)
     assert send_with(engine, session, reloaded.token, 5.0) == pulse.SubmitResult(replaced=True, answers=1)
-    iol = ws.load_wave(engine, "Acme", session.wave).learning.query("learning_type == 'IOL'")["hours"]
+    iol = pulse_wave(engine, "Acme", session).learning.query("learning_type == 'IOL'")["hours"]
     assert iol.tolist() == [5.0]
 
     # a private window or another browser has no cookie: another participant (what remains possible)
@@ -356,7 +362,7 @@ def test_submitting_twice_replaces_the_answer(engine: Engine) -> None:
             (key, "trust:tw1", 1.0),
         ]
     )
-    wave = ws.load_wave(engine, "Acme", session.wave)
+    wave = pulse_wave(engine, "Acme", session)
     assert wave.ties[["source_id", "target_id"]].values.tolist() == [
         [pulse_summary.participant_id(key), "a4"]
     ]
@@ -369,7 +375,7 @@ def test_the_wave_holds_every_answer_so_far(engine: Engine) -> None:
     send(engine, session, DEVICES[1], answer({"IOL": 1, "GDL": 3}, ["a2"], (2, 3, 4)), now=T0)
     p0 = pulse_summary.participant_id(pulse.respondent_key(session.token, DEVICES[0]))
     p1 = pulse_summary.participant_id(pulse.respondent_key(session.token, DEVICES[1]))
-    wave = ws.load_wave(engine, "Acme", session.wave)
+    wave = pulse_wave(engine, "Acme", session)
     label = session.wave
 
     ties = wave.ties[["source_id", "target_id", "relation", "weight", "wave"]]
@@ -408,7 +414,7 @@ def test_the_wave_holds_every_answer_so_far(engine: Engine) -> None:
 def test_the_pulse_wave_keeps_the_advisers_attributes(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     send(engine, session, DEVICES[0], answer({"IOL": 1}, ["a1", "a3"], (4, 4, 4)), now=T0)
-    wave = ws.load_wave(engine, "Acme", session.wave).people.set_index("person_id")
+    wave = pulse_wave(engine, "Acme", session).people.set_index("person_id")
     assert wave.loc["a1", "team"] == "Sales" and wave.loc["a3", "guild"] == "ux"
     assert len(wave) == 2 + 1  # the two advisers and one participant
     combined = ws.load_workspace(engine, "Acme").people  # the pulse is kept apart
@@ -475,7 +481,7 @@ def test_pulse_waves_are_kept_apart_from_the_workspace_view(db: Backend) -> None
     )
     assert combined.learning.empty  # the pulse's hours are not the organisation's
 
-    alone = ws.load_wave(engine, "Two", session.wave)  # the pulse still opens on its own
+    alone = pulse_wave(engine, "Two", session)  # the pulse still opens on its own
     participants = alone.people[alone.people["person_id"].str.startswith("pulse-")]
     assert len(participants) == 3 and len(alone.ties) == 6
     assert sorted(alone.learning.query("learning_type == 'IOL'")["hours"]) == [2.0, 3.0, 4.0]
@@ -488,6 +494,7 @@ def test_a_workspace_of_pulses_only_combines_them(engine: Engine) -> None:
     ws.create_workspace(engine, "Fresh")
     session = pulse.open_session(engine, "Fresh", now=T0)
     send(engine, session, DEVICES[0], answer({"IOL": 1}, ["Ann Lee"], (3, 3, 3)), now=T0)
+    pulse.refresh_wave(engine, "Fresh", session.wave)  # as opening the workspace does (lib.app.ui)
     info = ws.get_workspace(engine, "Fresh")
     assert info.combined_waves == info.waves and info.kept_apart == ()
     combined = ws.load_workspace(engine, "Fresh")
@@ -590,7 +597,7 @@ def test_free_names_when_the_workspace_has_no_people(engine: Engine) -> None:
     )
     send(engine, session, DEVICES[1], answer({}, ["ANN LEE"], (3, 3, 3)), now=T0)
     send(engine, session, DEVICES[2], answer({}, ["Ann Lee"], (3, 3, 3)), now=T0)
-    wave = ws.load_wave(engine, "Fresh", session.wave)
+    wave = pulse_wave(engine, "Fresh", session)
     ann, raj = pulse_summary.free_name_id("Ann Lee"), pulse_summary.free_name_id("Raj")
     assert ann == pulse_summary.free_name_id("ann lee") != raj
     assert sorted(wave.ties["target_id"]) == sorted([ann, ann, ann, raj])
@@ -680,6 +687,8 @@ def test_the_database_refuses_a_doubled_answer_row(engine: Engine) -> None:
 def test_closing_freezes_the_wave(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     send(engine, session, DEVICES[0], answer({"IOL": 2}, ["a1"], (4, 4, 4)), now=T0)
+    assert pulse.refresh_wave(engine, "Acme", session.wave)  # the tables now hold that answer
+    assert not pulse.refresh_wave(engine, "Acme", session.wave)  # nothing new: not rewritten
     before = ws.get_workspace(engine, "Acme").waves[-1]
     closed = pulse.close_session(engine, session.token, now=T0 + timedelta(minutes=20))
     assert not closed.is_open and closed.closed_at == T0 + timedelta(minutes=20)
@@ -690,6 +699,7 @@ def test_closing_freezes_the_wave(engine: Engine) -> None:
             send(engine, session, code, answer({"IOL": 9}, [], (1, 1, 1)))
     after = ws.get_workspace(engine, "Acme").waves[-1]
     assert after.label == before.label and after.fingerprint == before.fingerprint
+    assert not pulse.refresh_wave(engine, "Acme", session.wave)  # closed: frozen
     assert len(stored_rows(engine, session)) == 5 + 3 + 1
 
 
@@ -716,15 +726,83 @@ def test_concurrent_submissions_lose_nothing_and_double_nothing(engine: Engine) 
     rows = stored_rows(engine, session)
     assert len({r for r, _, _ in rows}) == 16
     assert len(rows) == 16 * (5 + 3 + 1)
-    wave = ws.load_wave(engine, "Acme", session.wave)
+    wave = pulse_wave(engine, "Acme", session)
     assert int(wave.people["person_id"].str.startswith("pulse-").sum()) == 16
     assert wave.learning["person_id"].nunique() == 16
     assert len(wave.ties) == 16 and len(wave.learning) == 16 * 5
     assert pulse.live_summary(engine, session.token, 5).answers == 16
     for device in devices[-3:]:  # three change their answer afterwards: replaced, still 16
         assert pulse.submit(engine, session.token, device, answer({"IOL": 9.0}, [], (3, 3, 3))).replaced
-    iol = ws.load_wave(engine, "Acme", session.wave).learning.query("learning_type == 'IOL'")["hours"]
+    iol = pulse_wave(engine, "Acme", session).learning.query("learning_type == 'IOL'")["hours"]
     assert len(iol) == 16 and (iol == 9.0).sum() == 3
+
+
+def test_a_submission_appends_and_the_wave_is_rebuilt_on_refresh(engine: Engine) -> None:
+    """A submission stores the answer only: the wave's tables, their fingerprint and the results
+    cached from them stay until a refresh (opening the wave, the live view's snapshot, closing)."""
+    session = pulse.open_session(engine, "Acme", now=T0)
+    send(engine, session, DEVICES[0], answer({"IOL": 2}, ["a1"], (4, 4, 4)), now=T0)
+    assert pulse_wave(engine, "Acme", session).learning["person_id"].nunique() == 1
+    opened = ws.get_workspace(engine, "Acme").waves[-1]
+    ws.store_result(engine, "Acme", "figures", b"computed", wave=session.wave)
+    send(engine, session, DEVICES[1], answer({"IOL": 3}, ["a2"], (2, 2, 2)), now=T0)
+    assert ws.get_workspace(engine, "Acme").waves[-1].fingerprint == opened.fingerprint
+    assert ws.load_wave(engine, "Acme", session.wave).learning["person_id"].nunique() == 1
+    assert ws.cached_result(engine, "Acme", "figures") == b"computed"
+    assert len({r for r, _, _ in stored_rows(engine, session)}) == 2  # but the answer is stored
+    assert pulse_wave(engine, "Acme", session).learning["person_id"].nunique() == 2
+    assert ws.get_workspace(engine, "Acme").waves[-1].fingerprint != opened.fingerprint
+    assert ws.cached_result(engine, "Acme", "figures") is None  # computed from the old tables
+
+
+def test_many_phones_at_once_with_double_clicks_and_a_watching_facilitator(engine: Engine) -> None:
+    """Forty browsers press send at once, each twice (a double click, or a retry after a slow
+    answer), while the live view refreshes: every answer is stored exactly once, with its values."""
+    session = pulse.open_session(engine, "Acme", now=T0)
+    devices = [pulse.issue_device(session) for _ in range(40)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(2 * len(devices) + 1)
+    done = threading.Event()
+
+    def press(i: int) -> None:
+        try:
+            start.wait()
+            hours = {"IOL": float(i), "FSL": 0.5 * (i % 3)}
+            pulse.submit(
+                engine, session.token, devices[i], answer(hours, [f"a{1 + i % 4}"], (1 + i % 5,) * 3)
+            )
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    def watch() -> None:
+        try:
+            start.wait()
+            while not done.is_set():
+                pulse.live_summary(engine, session.token, 5)
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=press, args=(i,)) for i in range(len(devices)) for _ in range(2)]
+    viewer = threading.Thread(target=watch)
+    for t in [*threads, viewer]:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    viewer.join()
+    assert errors == []
+    rows = stored_rows(engine, session)
+    pairs = [(r, i) for r, i, _ in rows]
+    assert len(pairs) == len(set(pairs)) == 40 * (5 + 3 + 1)  # nothing doubled, nothing lost
+    for i, device in enumerate(devices):
+        key = pulse.respondent_of(session, device)
+        mine = {item: value for r, item, value in rows if r == key}
+        assert mine["hours:IOL"] == float(i) and mine["hours:FSL"] == 0.5 * (i % 3)
+        assert mine[f"advice:a{1 + i % 4}"] == 1.0 and mine["trust:ks1"] == float(1 + i % 5)
+    wave = pulse_wave(engine, "Acme", session)
+    assert wave.learning["person_id"].nunique() == 40 and len(wave.ties) == 40
+    view = pulse.live_summary(engine, session.token, 5)
+    assert view.answers == 40 and view.shown_answers + view.waiting >= 40 and view.waiting < 5
 
 
 def test_deleting_the_workspace_or_the_wave_removes_the_pulse(engine: Engine) -> None:
@@ -871,6 +949,8 @@ def test_closing_shows_every_answer_whatever_the_batch(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     for i in range(7):
         _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+        if i == 4:  # the facilitator's screen refreshes once the first batch is in
+            pulse.live_summary(engine, session.token, 5)
     open_ = pulse.live_summary(engine, session.token, 5)
     assert (open_.shown_answers, open_.waiting) == (5, 2) and _means(open_) == pytest.approx((6.0, 3.0, 2))
     pulse.close_session(engine, session.token, now=T0 + timedelta(hours=1))
@@ -910,6 +990,8 @@ def test_every_viewer_sees_the_same_snapshot(db: Backend, engine: Engine) -> Non
     session = pulse.open_session(engine, "Acme", now=T0)
     for i in range(7):
         _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+        if i == 4:  # the facilitator's screen refreshes once the first batch is in
+            pulse.live_summary(engine, session.token, 5)
     elsewhere = make_engine(db.url)  # another process's connection pool, as another server would have
     try:
         views = [pulse.live_summary(e, session.token, 5) for e in (engine, elsewhere, engine)]
@@ -933,6 +1015,7 @@ def test_the_comparison_and_the_deck_use_the_snapshot(engine: Engine) -> None:
     session = pulse.open_session(engine, "Acme", now=T0)
     for i in range(5):  # IOL only
         send(engine, session, _browser(i), answer({"IOL": 2.0}, [], (3, 3, 3)), now=T0)
+    pulse.live_summary(engine, session.token, 5)  # the facilitator's screen: the first snapshot
     for i in range(5, 8):  # three more, FSL only: not shown yet
         send(engine, session, _browser(i), answer({"FSL": 50.0}, [], (3, 3, 3)), now=T0)
     summary = pulse.live_summary(engine, session.token, 5)
@@ -955,16 +1038,17 @@ def test_the_comparison_and_the_deck_use_the_snapshot(engine: Engine) -> None:
 
 
 def test_a_pulse_from_before_snapshots_shows_its_next_one(engine: Engine) -> None:
-    """Sessions migrated from 0003 have no snapshot: nothing shown until a batch, or all when closed."""
+    """Sessions migrated from 0003 have no snapshot: the first view with a batch waiting takes one;
+    a closed one shows every answer."""
     session = pulse.open_session(engine, "Acme", now=T0)
     for i in range(6):
         _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
     with write_transaction(engine) as conn:  # as the migration leaves it
         conn.execute(SessionRow.__table__.update().values(shown=None, changed=None))
-    s = pulse.live_summary(engine, session.token, 5)
-    assert s.hidden and (s.shown_answers, s.waiting) == (0, 6)
-    _send(engine, session, 6, SNAP_HOURS[6], SNAP_TRUST[6], 6)  # six waiting already: this one shows
-    assert pulse.live_summary(engine, session.token, 5).shown_answers == 7
+    s = pulse.live_summary(engine, session.token, 5)  # six waiting: the first view takes a snapshot
+    assert not s.hidden and (s.shown_answers, s.waiting) == (6, 0)
+    _send(engine, session, 6, SNAP_HOURS[6], SNAP_TRUST[6], 6)
+    assert (lambda v: (v.shown_answers, v.waiting))(pulse.live_summary(engine, session.token, 5)) == (6, 1)
     with write_transaction(engine) as conn:
         conn.execute(
             SessionRow.__table__.update().values(shown=None, changed=None, closed_at=T0.replace(tzinfo=None))

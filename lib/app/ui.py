@@ -475,6 +475,12 @@ def open_workspace(name: str | None, load: bool = True) -> None:
         )
 
     engine = workspace_engine()
+    if load:  # a workspace of pulses only combines them: every answer so far (lib/store/pulse.py)
+        from lib.store import pulse
+
+        for session in pulse.list_sessions(engine, name.strip()):
+            if session.is_open:
+                pulse.refresh(engine, session.token)
     info = get_workspace(engine, name)
     if load:
         set_dataset(load_workspace(engine, info.name), key=_workspace_key(info))
@@ -504,12 +510,14 @@ def open_wave(label: str) -> None:
     """Load one stored wave of this session's workspace as the dataset, the workspace's settings
     applied: an upload wave alone, or a pulse wave (which the workspace view keeps apart). Call from
     a callback; WorkspaceError when the wave does not exist."""
+    from lib.store.pulse import refresh_wave
     from lib.store.workspaces import get_workspace
 
     name = workspace()
     if not name:
         return
     engine = workspace_engine()
+    refresh_wave(engine, name, label)  # an open pulse's wave: rebuilt from every answer so far
     info = get_workspace(engine, name)
     _show_wave(engine, info, label)
     apply_workspace_settings(info.settings)

@@ -51,29 +51,38 @@ What the live view shows: snapshots
 Averages that move with every answer give each answer away to whoever watches the screen (and the
 live view refreshes every two seconds). So the averages, the advice ties and the room-against-the-
 organisation comparison are shown as of a *snapshot*, kept on the session row (``shown``): the
-:func:`lib.analysis.pulse_summary.summarise` of every answer at that moment. A new snapshot is taken by the submission that
-makes at least ``batch`` participants who answered or *changed* their answer since the last one
-(``changed``, a set: one participant resubmitting five times is one), where ``batch`` is the
-workspace's minimum group size (never below ``lib.core.privacy.MIN_GROUP_SIZE``), and when the pulse
-closes (then the snapshot is every answer, the frozen wave). The first snapshot therefore needs
-``batch`` answers. The count of answers and the time of the last one are live. Snapshots are taken
-in the submitting transaction under the session's lock, so every viewer, in every browser session,
-on every refresh, sees the same one. The deck's room pulse (:func:`room_pulse`) and
-:func:`lib.analysis.pulse_summary.compare_with_base` use the same snapshot. Between two snapshots at least ``batch``
-participants changed, so their difference mixes at least that many answers; when the pulse closes,
-the final snapshot may add fewer. A viewer who raised the minimum group size in the sidebar sees the
-same snapshots, withheld while they cover fewer people than that, but the batch stays the
-workspace's. Not covered: a pulse wave opened on the other pages ("Show this pulse on the other
-pages") holds every answer so far, as the named view shows each participant's row anyway.
+:func:`lib.analysis.pulse_summary.summarise` of every answer at that moment. A snapshot is *due* once
+at least ``batch`` participants answered or *changed* their answer since the last one (``changed``,
+a set kept by :func:`submit`: one participant resubmitting five times is one), where ``batch`` is the
+workspace's minimum group size (never below ``lib.core.privacy.MIN_GROUP_SIZE``); the first one is
+due at ``batch`` answers. It is taken by the first refresh of the live view that finds it due
+(:func:`live_summary` → :func:`refresh`, under the session's lock, so two viewers never take two),
+and when the pulse closes (then the snapshot is every answer, the frozen wave). Every viewer, in
+every browser session, on every refresh, then sees the same one; its time is that of the last
+answer it covers. The count of answers and the time of the last one are live. The deck's room pulse
+(:func:`room_pulse`) and :func:`lib.analysis.pulse_summary.compare_with_base` use the same snapshot.
+Between two snapshots at least ``batch`` participants changed, so their difference mixes at least
+that many answers; when the pulse closes, the final snapshot may add fewer. A viewer who raised the
+minimum group size in the sidebar sees the same snapshots, withheld while they cover fewer people
+than that, but the batch stays the workspace's. Not covered: a pulse wave opened on the other pages
+("Show this pulse on the other pages") holds every answer so far, as the named view shows each
+participant's row anyway.
 
 The wave, as answers arrive
 ---------------------------
-Every submission rebuilds the pulse wave's canonical tables from all its answers in the same
-transaction (:func:`lib.analysis.pulse_summary.build_dataset`), so :func:`lib.store.workspaces.load_wave` always returns the answers
-so far. Submissions and closing lock the session row first (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL:
-``SELECT … FOR UPDATE``), so concurrent submissions are applied one after another and the last
-rebuild sees them all. :func:`close_session` marks the session closed; no submission is accepted
-after that, so the wave is frozen.
+A submission only appends: under the session's lock (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL:
+``SELECT … FOR UPDATE``) it replaces the participant's rows, adds them to ``changed`` and counts the
+participants, a few milliseconds whatever the room's size. Before, every submission rebuilt the
+wave's tables from all answers inside that lock, so fifty phones pressing send at once queued
+behind fifty rebuilds (``benchmarks/README.md``, "Live pulse under load"). The pulse wave's canonical
+tables (:func:`lib.analysis.pulse_summary.build_dataset`) are rebuilt from every answer by
+:func:`refresh`: when the live view takes a snapshot (at most once per refresh), when someone opens
+the pulse wave on the other pages (:func:`refresh_wave`, called by :func:`lib.app.ui.open_wave`),
+and when the pulse closes (:func:`close_session`, in the closing transaction). So
+:func:`lib.store.workspaces.load_wave` returns the answers as of the last of those; call
+:func:`refresh_wave` first for every answer so far. Rewriting the tables removes the cached results
+computed from them; tables that would not change are not rewritten. No submission is accepted after
+:func:`close_session`, so the wave is frozen.
 
 Kept apart from the organisation
 --------------------------------
@@ -146,6 +155,8 @@ __all__ = [
     "live_summary",
     "open_session",
     "organisation_base",
+    "refresh",
+    "refresh_wave",
     "respondent_key",
     "respondent_of",
     "room_pulse",
@@ -516,12 +527,14 @@ def _items(session: PulseSession, response: Response) -> list[tuple[str, float]]
 def submit(
     engine: Engine, token: str, device: str, response: Response, now: datetime | None = None
 ) -> SubmitResult:
-    """Store (or replace) the answer of the browser holding ``device`` (:func:`issue_device`), and
-    refresh the pulse wave, and the snapshot when its batch is complete (module docstring).
+    """Store (or replace) the answer of the browser holding ``device`` (:func:`issue_device`).
 
-    One transaction, under the session's lock: PulseError when the link is unknown, the session is
-    closed, the device token is not one this pulse signed (a forged token never counts), or the
-    answer is invalid; then nothing is written.
+    One short transaction under the session's lock: the respondent's rows are replaced (delete,
+    insert) and, once a snapshot exists, the respondent joins the set of those who changed since.
+    Nothing here grows with the room but one indexed count: the wave's tables and the snapshot are
+    brought up to date later (:func:`refresh`; module docstring, "The wave, as answers arrive").
+    PulseError when the link is unknown, the session is closed, the device token is not one this
+    pulse signed (a forged token never counts), or the answer is invalid; then nothing is written.
     """
     moment = db_time(now)
     with write_transaction(engine) as conn:
@@ -552,16 +565,29 @@ def submit(
                 for item, value in items
             ],
         )
-        answers, ds = _refresh_wave(conn, row, session)
         # who changed since the snapshot: a set, so one participant resubmitting counts once; before
-        # the first snapshot, everyone who answered
-        changed = None if row.shown is None else {*(row.changed or []), respondent}
-        if (answers if changed is None else len(changed)) >= _batch(conn, row.workspace_id):
-            values: dict[str, Any] = {"shown": _snapshot(ds, moment), "changed": []}
-        else:
-            values = {"changed": None if changed is None else sorted(changed)}
-        conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(**values))
+        # the first snapshot (None), everyone who answered counts
+        if row.shown is not None and respondent not in (row.changed or []):
+            changed = sorted({*(row.changed or []), respondent})
+            conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(changed=changed))
+        answers = _participants(conn, row.wave_id)
     return SubmitResult(replaced=replaced, answers=answers)
+
+
+def _participants(conn: Connection, wave_id: int) -> int:
+    """How many participants have an answer in the wave (one indexed count)."""
+    count = conn.execute(
+        select(func.count(func.distinct(PulseAnswer.respondent))).where(PulseAnswer.wave_id == wave_id)
+    ).scalar()
+    return int(count or 0)
+
+
+def _snapshot_due(row: Any, answers: int, batch: int) -> bool:
+    """Whether an open session's next snapshot is due: ``batch`` participants answered (before the
+    first snapshot) or answered or changed their answer since the last one."""
+    if row.closed_at is not None:
+        return False
+    return (answers if row.shown is None else len(row.changed or [])) >= batch
 
 
 def _batch(conn: Connection, workspace_id: int) -> int:
@@ -634,31 +660,80 @@ def _base_people(conn: Connection, row: Any) -> pd.DataFrame | None:
     return read_wave_table(conn, row.base_wave_id, "people")
 
 
-def _refresh_wave(conn: Connection, row: Any, session: PulseSession) -> tuple[int, Dataset]:
-    """Rewrite the pulse wave's tables from all its answers; return how many participants answered,
-    and the wave's dataset."""
+def _wave_dataset(conn: Connection, row: Any) -> Dataset:
+    """The pulse wave's dataset from all its answers (advisers with their roster wave's rows)."""
+    session = _session_of(row)
     answers = _answer_rows(conn, row.wave_id)
-    ds = build_dataset(session.wave, answers, roster=session.roster, base_people=_base_people(conn, row))
-    write_wave_tables(conn, row.wave_id, encode_dataset(ds), replace=True)
-    # results computed from this wave, or across the workspace's waves, are stale now
+    return build_dataset(session.wave, answers, roster=session.roster, base_people=_base_people(conn, row))
+
+
+def _write_wave(conn: Connection, row: Any, ds: Dataset) -> bool:
+    """Store ``ds`` as the pulse wave's tables unless they hold it already; True when rewritten.
+
+    Results computed from this wave, or across the workspace's waves, are stale then and removed."""
+    encoded = encode_dataset(ds)
+    stored = conn.execute(select(Wave.fingerprint).where(Wave.id == row.wave_id)).scalar()
+    if stored == tables_fingerprint(encoded):
+        return False
+    write_wave_tables(conn, row.wave_id, encoded, replace=True)
     conn.execute(
         delete(CachedResult).where(
             CachedResult.workspace_id == row.workspace_id,
             (CachedResult.wave_id == row.wave_id) | CachedResult.wave_id.is_(None),
         )
     )
-    return len({r for r, _, _ in answers}), ds
+    return True
+
+
+def refresh(engine: Engine, token: str) -> bool:
+    """Bring an open session up to date: rebuild the pulse wave's tables from every answer so far,
+    and take the next snapshot when it is due. Done by the facilitator's live view on a refresh
+    that finds the snapshot due (:func:`live_summary`), and by opening the pulse wave on the other
+    pages (:func:`refresh_wave`). Under the session's lock, so submissions wait for it: the cost of
+    one rebuild of the room, at most once per refresh, instead of one per answer. True when a
+    snapshot was taken or the tables rewritten; a closed session is frozen already (False)."""
+    with write_transaction(engine) as conn:
+        row = _locked_session(conn, token)
+        if row.closed_at is not None:
+            return False
+        ds = _wave_dataset(conn, row)
+        rewritten = _write_wave(conn, row, ds)
+        answers = int(ds.learning["person_id"].nunique())
+        if not _snapshot_due(row, answers, _batch(conn, row.workspace_id)):
+            return rewritten
+        # as of the last answer it covers, the moment the batch was complete
+        last = conn.execute(
+            select(func.max(PulseAnswer.answered_at)).where(PulseAnswer.wave_id == row.wave_id)
+        )
+        snapshot = _snapshot(ds, last.scalar() or db_time())
+        conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(shown=snapshot, changed=[]))
+    return True
+
+
+def refresh_wave(engine: Engine, workspace: str, label: str) -> bool:
+    """:func:`refresh` the open pulse whose wave is ``label`` of ``workspace``, so that
+    :func:`lib.store.workspaces.load_wave` returns every answer so far; False (nothing done) for an
+    upload wave, a closed pulse or an unknown wave."""
+    with engine.connect() as conn:
+        token = conn.execute(
+            select(SessionRow.token)
+            .join(Wave, Wave.id == SessionRow.wave_id)
+            .join(Workspace, Workspace.id == SessionRow.workspace_id)
+            .where(Workspace.name == workspace, Wave.label == label, SessionRow.closed_at.is_(None))
+        ).scalar()
+    return False if token is None else refresh(engine, token)
 
 
 def close_session(engine: Engine, token: str, now: datetime | None = None) -> PulseSession:
-    """Close the session: no answer is accepted after this, so its wave is frozen, and its last
-    snapshot is every answer (whatever the batch). Idempotent: the first close stands."""
+    """Close the session: no answer is accepted after this, so its wave is frozen (its tables
+    rebuilt from every answer, in the same transaction), and its last snapshot is every answer
+    (whatever the batch). Idempotent: the first close stands."""
     moment = db_time(now)
     with write_transaction(engine) as conn:
         row = _locked_session(conn, token)
         if row.closed_at is None:
-            open_ = _session_of(row)
-            ds = build_dataset(open_.wave, _answer_rows(conn, row.wave_id), roster=open_.roster)
+            ds = _wave_dataset(conn, row)
+            _write_wave(conn, row, ds)
             conn.execute(
                 update(SessionRow)
                 .where(SessionRow.id == row.id)
@@ -674,12 +749,20 @@ def live_summary(engine: Engine, token: str, min_group_size: int) -> PulseSummar
     now, the averages and advice ties as of the session's snapshot (module docstring), withheld
     (``hidden``) while the snapshot covers fewer than ``min_group_size`` participants.
 
-    The same for every viewer and every refresh: it reads the snapshot, it never takes one. A pulse
-    closed before snapshots were kept (migration 0004) shows its frozen answers.
+    The same for every viewer and every refresh: when the next snapshot is due, the first viewer
+    to refresh takes it (:func:`refresh`, which also rebuilds the wave's tables) and every viewer
+    then reads it. A pulse closed before snapshots were kept (migration 0004) shows its frozen answers.
     """
     with engine.connect() as conn:
         row = conn.execute(_session_query().where(SessionRow.token == token)).first()
         if row is None:
+            raise PulseError("This pulse link is not valid.")
+        due = _snapshot_due(row, _participants(conn, row.wave_id), _batch(conn, row.workspace_id))
+    if due:
+        refresh(engine, token)
+    with engine.connect() as conn:
+        row = conn.execute(_session_query().where(SessionRow.token == token)).first()
+        if row is None:  # deleted a moment ago
             raise PulseError("This pulse link is not valid.")
         session = _session_of(row)
         where = PulseAnswer.wave_id == row.wave_id
