@@ -101,6 +101,7 @@ setup_office() {
 case "${1:-}" in
   app)
     setup_python requirements.txt
+    "$PY" -m lib.intake.sample_cache  # the sample's fast-loading copy (lib/intake/sample_cache.py)
     exec "$VENV/bin/streamlit" run app.py "${@:2}"
     ;;
   test)

@@ -31,7 +31,7 @@ Rules, stated once here and read by every function below and by the index:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import igraph as ig
@@ -87,6 +87,11 @@ HIDDEN_LEADER_TOP_SHARE = 0.10
 HIDDEN_LEADER_JUNIOR_SHARE = 0.40
 #: Seed of the node-label permutation test of :func:`seniority_advice_correlation`.
 PERMUTATION_SEED = 20_261_206
+#: Draws of the node-label permutation test of :func:`seniority_correlation`.
+PERMUTATIONS = 999
+#: Up to this many people the permutation test is :func:`scipy.stats.permutation_test`; above it the
+#: same test with O(n) shuffles (:func:`_shuffled_p`: scipy's argsort per draw took seconds at 10,000).
+PERMUTATION_SCIPY_LIMIT = 2_000
 
 TIE_COLUMNS = [
     "source_id",
@@ -231,7 +236,19 @@ def classify_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
     people sheet has no manager_id at all), same_team (both teams given and equal), bypass
     (off the chain and not in the same team; missing without reporting lines), returned (the
     reverse tie target → source exists too). Person-level: for named viewers only.
+
+    Computed once per dataset object, relation and wave (kept in ``ds.memo``; the wirearchy index,
+    the advice flow and the in-degrees all read it); each caller gets its own copy.
     """
+    key = ("hierarchy.classify_ties", relation, wave)
+    if key not in ds.memo:
+        ds.memo[key] = _classify_ties(ds, relation, wave)
+    cached = ds.memo[key]
+    assert isinstance(cached, pd.DataFrame)
+    return cached.copy()
+
+
+def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame:
     ties = relation_ties(ds, relation, wave)
     levels = person_levels(ds)
     out = ties.assign(
@@ -518,15 +535,38 @@ def seniority_correlation(degrees: pd.DataFrame) -> Correlation:
         b = b - b.mean(axis=axis, keepdims=True)
         return np.asarray((a * b).sum(axis=axis) / np.sqrt((a * a).sum(axis=axis) * (b * b).sum(axis=axis)))
 
-    perm = stats.permutation_test(
-        (x, y),
-        rho,
-        permutation_type="pairings",
-        n_resamples=999,
-        vectorized=True,
-        random_state=PERMUTATION_SEED,
+    if n <= PERMUTATION_SCIPY_LIMIT:
+        perm = stats.permutation_test(
+            (x, y),
+            rho,
+            permutation_type="pairings",
+            n_resamples=PERMUTATIONS,
+            vectorized=True,
+            random_state=PERMUTATION_SEED,
+        )
+        p_permutation = float(perm.pvalue)
+    else:
+        p_permutation = _shuffled_p(x, y, rho)
+    return Correlation(float(res.statistic), n, float(res.pvalue), p_permutation=p_permutation)
+
+
+def _shuffled_p(x: np.ndarray, y: np.ndarray, rho: Callable[..., np.ndarray]) -> float:
+    """The two-sided p-value of :func:`scipy.stats.permutation_test` (pairings, the same
+    :data:`PERMUTATIONS` draws, the same (hits + 1) / (draws + 1) and relative tolerance), with each
+    draw a Fisher–Yates shuffle of ``y`` (:meth:`numpy.random.Generator.permuted`) instead of
+    scipy's argsort of random keys: the same test, O(n) per draw instead of O(n log n)."""
+    observed = float(rho(x, y))
+    rng = np.random.default_rng(PERMUTATION_SEED)
+    block = max(1, min(PERMUTATIONS, 2_000_000 // len(y)))
+    null = np.concatenate(
+        [
+            rho(x, rng.permuted(np.broadcast_to(y, (min(block, PERMUTATIONS - start), len(y))), axis=1))
+            for start in range(0, PERMUTATIONS, block)
+        ]
     )
-    return Correlation(float(res.statistic), n, float(res.pvalue), p_permutation=float(perm.pvalue))
+    gamma = abs(np.finfo(float).eps * 100 * observed)  # scipy's tolerance for ties with the observed value
+    hits = int((null >= observed - gamma).sum()), int((null <= observed + gamma).sum())
+    return float(min(1.0, 2 * (min(hits) + 1) / (PERMUTATIONS + 1)))
 
 
 def seniority_advice_correlation(

@@ -19,7 +19,6 @@ from scipy import stats
 
 from lib.analysis import (
     baseline,
-    flows,
     hierarchy,
     learning,
     network,
@@ -140,14 +139,14 @@ def _roster_section(ds: Dataset, w: str, min_size: int) -> _Section:
 
 def _learning_section(ds: Dataset, w: str, min_size: int) -> _Section:
     org: dict[str, object] = {}
-    mix = learning.overall_mix(ds, w or None, min_size)
+    mix = shifts.shared_mix(ds, w or None, min_size)  # GDL reads the same mix: computed once
     org["informal_share"] = _num(mix.informal_share)
     org["informal_share_low"], org["informal_share_high"] = (_num(x) for x in mix.informal_share_ci)
     org["fsl_share"] = _num(mix.shares.get("FSL"))
     org["self_directed_share"] = _num(mix.self_directed_share)
     for bucket, value in mix.buckets.items():
         org[f"bucket_{bucket}"] = _num(value)
-    org["flow_share"] = _num(flows.flow_share(ds, w or None).share)
+    org["flow_share"] = _num(shifts.shared_flow_share(ds, w or None).share)
     for shift in shifts.scorecard(ds, w or None, min_size):
         org[f"shift_{shift.code}"] = shift.score
     return org, {}
@@ -207,7 +206,8 @@ def _wirearchy_section(ds: Dataset, w: str, min_size: int) -> _Section:
 
 
 def _trust_section(ds: Dataset, w: str, min_size: int) -> _Section:
-    dims = privacy.shown(trust.shown_summary(ds, w or None, min_size))
+    # the means alone: the intervals and omega (seconds at 10,000 people) are the Trust page's
+    dims = privacy.shown(trust.shown_summary(ds, w or None, min_size, intervals=False))
     if len(dims) and dims["mean"].notna().any():
         means = dims["mean"].astype(float).to_numpy()
         weakest = dims.iloc[int(np.nanargmin(means))]

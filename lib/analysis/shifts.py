@@ -27,8 +27,8 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from lib.analysis.baseline import concentration
-from lib.analysis.flows import flow_share
-from lib.analysis.learning import overall_mix, person_mix
+from lib.analysis.flows import FlowShare, flow_share
+from lib.analysis.learning import MixSummary, overall_mix, person_mix
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
@@ -85,6 +85,31 @@ def _num(x: float | None) -> float | None:
 # --- ASL: stocks → flow -----------------------------------------------------------------------
 
 
+def shared_mix(ds: Dataset, wave: str | None, min_size: int = MIN_GROUP_SIZE) -> MixSummary:
+    """:func:`lib.analysis.learning.overall_mix` of ``wave`` (resolved), once per dataset object
+    (``ds.memo``): the Overview's learning tiles and GDL read the same mix, and its bootstrap interval
+    is seconds at 10,000 people. The summary is frozen, so sharing it is safe."""
+    w = waves.resolve(wave, ds.waves)
+    key = ("shifts.shared_mix", w, min_size)
+    if key not in ds.memo:
+        ds.memo[key] = overall_mix(ds, w, min_size)
+    mix = ds.memo[key]
+    assert isinstance(mix, MixSummary)
+    return mix
+
+
+def shared_flow_share(ds: Dataset, wave: str | None) -> FlowShare:
+    """:func:`lib.analysis.flows.flow_share` of ``wave`` (resolved), once per dataset object
+    (``ds.memo``): the Overview's flow tile and ASL read the same figure."""
+    w = waves.resolve(wave, ds.waves)
+    key = ("shifts.shared_flow_share", w)
+    if key not in ds.memo:
+        ds.memo[key] = flow_share(ds, w)
+    fs = ds.memo[key]
+    assert isinstance(fs, FlowShare)
+    return fs
+
+
 def shift_asl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Shift:
     """ASL — from stocks to flow: score = 100 × flow / (stock + flow) knowledge activity.
 
@@ -92,7 +117,7 @@ def shift_asl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     Jarche: accidental and serendipitous learning happens in flows (conversations), not stocks
     (archives); an organisation moving to flow has more of its knowledge work in conversation.
     """
-    fs = flow_share(ds, waves.resolve(wave, ds.waves))
+    fs = shared_flow_share(ds, wave)
     ok = fs.source != "" and not math.isnan(fs.share)
     return Shift(
         code="ASL",
@@ -237,7 +262,7 @@ def shift_gdl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     Jarche: work is moving from individual jobs to teams and networks, so learning should too.
     """
     w = waves.resolve(wave, ds.waves)
-    mix = overall_mix(ds, w, min_size)
+    mix = shared_mix(ds, w, min_size)
     parts: dict[str, float | None] = {}
     used: list[str] = []
     if not mix.suppressed and mix.respondents and mix.shares["GDL"] + mix.shares["PDL"] > 0:

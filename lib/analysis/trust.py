@@ -285,7 +285,7 @@ def _alpha_interval(scores: pd.DataFrame) -> tuple[float, float]:
 
 
 def dimension_summary(
-    ds: Dataset, wave: str | None = None, min_items: int = MIN_ITEMS_ANSWERED
+    ds: Dataset, wave: str | None = None, min_items: int = MIN_ITEMS_ANSWERED, intervals: bool = True
 ) -> pd.DataFrame:
     """Per wirearchy dimension: mean score, spread, favourable share and Cronbach's alpha.
 
@@ -296,6 +296,8 @@ def dimension_summary(
     bootstrap intervals over respondents, :func:`lib.core.stats.bootstrap_interval`), omega
     (:func:`mcdonald_omega`). See :func:`person_scores` and :func:`cronbach_alpha` for the formulas.
     Alpha and omega say how consistently the items move together, not that they measure one thing.
+    ``intervals=False``: the bootstrap intervals and omega are left NaN (the costly part at 10,000
+    people; the Overview reads only the means).
     """
     answers = scored_answers(ds, wave)
     columns = [
@@ -325,8 +327,10 @@ def dimension_summary(
         a = answers.loc[answers["dimension"] == dim, "score"].astype(float)
         wide = _wide(answers, dim)
         alpha = cronbach_alpha(wide)
-        mean_ci = bootstrap_interval(s.to_numpy())
-        alpha_ci = _alpha_interval(wide) if not math.isnan(alpha.alpha) else (math.nan, math.nan)
+        mean_ci = bootstrap_interval(s.to_numpy()) if intervals else (math.nan, math.nan)
+        alpha_ci = (
+            _alpha_interval(wide) if intervals and not math.isnan(alpha.alpha) else (math.nan, math.nan)
+        )
         rows.append(
             {
                 "dimension": dim,
@@ -343,7 +347,7 @@ def dimension_summary(
                 "mean_high": mean_ci[1],
                 "alpha_low": alpha_ci[0],
                 "alpha_high": alpha_ci[1],
-                "omega": mcdonald_omega(wide),
+                "omega": mcdonald_omega(wide) if intervals else math.nan,
             }
         )
     return pd.DataFrame(rows, columns=columns)
@@ -509,11 +513,13 @@ def shown_summary(
     min_size: int = privacy.MIN_GROUP_SIZE,
     across: bool = True,
     min_items: int = MIN_ITEMS_ANSWERED,
+    intervals: bool = True,
 ) -> pd.DataFrame:
     """:func:`dimension_summary` as a viewer may see it, with ``suppressed``/``suppressed_reason``:
     a dimension with fewer than ``min_size`` respondents is hidden, and with ``across`` (the
-    aggregate view) so is one :func:`withheld_dimensions` names (reason ``"wave"``)."""
-    dims = dimension_summary(ds, wave, min_items)
+    aggregate view) so is one :func:`withheld_dimensions` names (reason ``"wave"``).
+    ``intervals``: as :func:`dimension_summary`'s (what is hidden does not depend on it)."""
+    dims = dimension_summary(ds, wave, min_items, intervals)
     values = [
         "mean",
         "sd",

@@ -81,11 +81,11 @@ _SAMPLE_KEY_LOCKS: dict[Any, threading.Lock] = {}
 
 def _sample_dataset() -> Dataset:
     from lib.analysis.flows import with_interaction_relation
-    from lib.intake.loader import load_path
+    from lib.intake.sample_cache import load_cached
 
     with _SAMPLE_LOCK:
-        if "dataset" not in _SAMPLE:
-            ds = with_interaction_relation(load_path(SAMPLE_PATH))
+        if "dataset" not in _SAMPLE:  # read once per server; from a Parquet copy after the first time
+            ds = with_interaction_relation(load_cached(SAMPLE_PATH))
             ds.source = SAMPLE_LABEL
             _SAMPLE["dataset"] = ds
         return _SAMPLE["dataset"]  # type: ignore[no-any-return]

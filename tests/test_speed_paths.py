@@ -1,0 +1,137 @@
+"""The Overview's faster compute paths (issue 19) give what the slower ones gave.
+
+* the trust section reads the dimension means without the bootstrap intervals and omega;
+* :func:`lib.analysis.hierarchy.classify_ties` is computed once per dataset (each caller a copy);
+* above :data:`~lib.analysis.hierarchy.PERMUTATION_SCIPY_LIMIT` people the seniority permutation
+  test shuffles in O(n): the same test, so the same verdict and a p-value within Monte-Carlo error.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from lib.analysis import hierarchy, overview, trust
+from lib.core import privacy
+from lib.core.dataset import Dataset
+from lib.intake.sample import generate
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    return generate(people=400, seed=11)
+
+
+def test_trust_means_without_intervals_are_the_same(ds: Dataset) -> None:
+    for wave in ds.waves:
+        full = trust.shown_summary(ds, wave, 5)
+        quick = trust.shown_summary(ds, wave, 5, intervals=False)
+        same = ["dimension", "label", "respondents", "mean", "sd", "favourable", "alpha", "suppressed"]
+        pd.testing.assert_frame_equal(full[same], quick[same])
+        assert full["mean_low"].notna().any() and quick[["mean_low", "alpha_low", "omega"]].isna().all().all()
+        # the Overview's trust facts, against the weakest dimension read from the full summary
+        shown = privacy.shown(full)
+        weakest = shown.iloc[int(np.nanargmin(shown["mean"].astype(float)))]
+        org = overview.facts_section(ds, "trust", wave, 5).org
+        assert org["weakest_dimension"] == weakest["label"]
+        assert org["weakest_dimension_mean"] == pytest.approx(float(weakest["mean"]), abs=0)
+
+
+def test_classified_ties_are_computed_once_and_each_caller_gets_a_copy(ds: Dataset) -> None:
+    first = hierarchy.classify_ties(ds, wave=ds.waves[-1])
+    assert len(first) > 0
+    first.loc[:, "level_direction"] = "tampered"
+    again = hierarchy.classify_ties(ds, wave=ds.waves[-1])
+    assert (again["level_direction"] != "tampered").all()
+    fresh = hierarchy.classify_ties(generate(people=400, seed=11), wave=ds.waves[-1])  # new object, no memo
+    pd.testing.assert_frame_equal(again, fresh)
+    other = hierarchy.classify_ties(ds, wave=ds.waves[0])
+    assert not other.equals(again)  # the key holds the wave
+
+
+def _scipy_p(x: np.ndarray, y: np.ndarray) -> float:
+    def rho(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+        a = a - a.mean(axis=axis, keepdims=True)
+        b = b - b.mean(axis=axis, keepdims=True)
+        return np.asarray((a * b).sum(axis=axis) / np.sqrt((a * a).sum(axis=axis) * (b * b).sum(axis=axis)))
+
+    res = stats.permutation_test(
+        (x, y), rho, permutation_type="pairings", n_resamples=999, vectorized=True, random_state=1
+    )
+    return float(res.pvalue)
+
+
+@pytest.mark.parametrize("strength", [0.0, 0.04, 0.3])
+def test_the_large_permutation_test_agrees_with_scipys(strength: float) -> None:
+    n = hierarchy.PERMUTATION_SCIPY_LIMIT + 500
+    rng = np.random.default_rng(5)
+    level = rng.integers(1, 8, n).astype(float)
+    in_degree = np.maximum(0, np.round(rng.poisson(3, n) - strength * 10 * (level - 4)))
+    degrees = pd.DataFrame({"in_degree": in_degree, "level": level})
+    ours = hierarchy.seniority_correlation(degrees)
+    x = stats.rankdata(in_degree)
+    y = stats.rankdata(-level)
+    theirs = _scipy_p(x, y)
+    assert ours.rho == pytest.approx(stats.spearmanr(x, y).statistic)
+    # two independent runs of the same 999-draw test: p differs by Monte-Carlo error only
+    se = math.sqrt(max(theirs * (1 - theirs), 1 / 999) / 999)
+    assert abs(ours.p_permutation - theirs) <= 2 * max(4 * se, 0.004)
+    assert (ours.p_permutation < 0.05) == (theirs < 0.05) or abs(theirs - 0.05) < 0.03
+    if strength >= 0.3:
+        assert ours.p_permutation == theirs == 2 / 1000  # nothing in the null comes near
+
+
+def test_small_organisations_keep_scipys_permutation_test() -> None:
+    rng = np.random.default_rng(3)
+    n = 300
+    level = rng.integers(1, 6, n).astype(float)
+    in_degree = rng.poisson(3, n).astype(float)
+    ours = hierarchy.seniority_correlation(pd.DataFrame({"in_degree": in_degree, "level": level}))
+    x, y = stats.rankdata(in_degree), stats.rankdata(-level)
+
+    def rho(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+        a = a - a.mean(axis=axis, keepdims=True)
+        b = b - b.mean(axis=axis, keepdims=True)
+        return np.asarray((a * b).sum(axis=axis) / np.sqrt((a * a).sum(axis=axis) * (b * b).sum(axis=axis)))
+
+    expected = stats.permutation_test(
+        (x, y),
+        rho,
+        permutation_type="pairings",
+        n_resamples=999,
+        vectorized=True,
+        random_state=hierarchy.PERMUTATION_SEED,
+    ).pvalue
+    assert ours.p_permutation == float(expected)
+
+
+def test_the_learning_section_computes_the_mix_once_and_gives_the_same_facts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lib.analysis import flows, learning, shifts
+
+    wave = generate(people=300, seed=4).waves[-1]
+    # what the section read before: each function called on its own
+    plain = generate(people=300, seed=4)
+    mix = learning.overall_mix(plain, wave, 5)
+    expected_flow = flows.flow_share(plain, wave).share
+    expected_shifts = {s.code: s.score for s in shifts.scorecard(generate(people=300, seed=4), wave, 5)}
+
+    calls: list[object] = []
+    real = learning.overall_mix
+
+    def counted(*args: object, **kwargs: object) -> learning.MixSummary:
+        calls.append(args[1:])
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shifts, "overall_mix", counted)
+    org = overview.facts_section(generate(people=300, seed=4), "learning", wave, 5).org
+    assert len(calls) == 1
+    assert org["informal_share"] == mix.informal_share
+    assert (org["informal_share_low"], org["informal_share_high"]) == mix.informal_share_ci
+    assert org["flow_share"] == expected_flow
+    assert {k[len("shift_") :]: v for k, v in org.items() if k.startswith("shift_")} == expected_shifts
