@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from lib.app.survey_ui import choice_label
+from lib.store import survey_choices as ws_choices
 from lib.store import workspaces as ws
 from tests import survey_fixtures as F
 from tests.conftest import open_page
@@ -131,6 +132,7 @@ def test_a_choice_made_in_wave_1_resolves_the_same_answer_in_a_later_upload_to_t
     workspaces: Engine,
 ) -> None:
     first = _upload_in("Acme")
+    first_review = first.session_state["survey_result"].review[:2]
     review = [s for s in first.selectbox if s.key and s.key.startswith("survey-review-")]
     review[0].set_value(choice_label("P03", "Ana Silva (Platform)", 100)).run()  # P04's energy tie
     review = [s for s in first.selectbox if s.key and s.key.startswith("survey-review-")]
@@ -144,12 +146,21 @@ def test_a_choice_made_in_wave_1_resolves_the_same_answer_in_a_later_upload_to_t
     assert ("P04", "P03", "energy") in _ties(later)
     assert not any(s == "P05" and t == "P03" for s, t, _ in _ties(later))
     assert any("2 answer(s) resolved as you chose for an earlier upload" in c.value for c in later.caption)
+    assert sorted(later.session_state["survey_result"].remembered) == [
+        (p, r.column, "Ana Silva") for p, r in zip(("P04", "P05"), first_review, strict=True)
+    ]
 
     # another workspace, and no workspace, see none of it
     for other in ("Globex", None):
         at = _upload_in(other)
         assert len(at.session_state["survey_result"].review) == 3
         assert ("P04", "P03", "energy") not in _ties(at)
+
+    # "Ask me again": the remembered choices are forgotten, their answers back in review
+    later.button(key="survey-ask-again").click().run()
+    assert not later.exception, [e.value for e in later.exception]
+    assert len(later.session_state["survey_result"].review) == 3
+    assert ws_choices.saved_resolutions(workspaces, "Acme") == {}
 
 
 def test_a_mapping_made_in_wave_1_is_applied_to_the_next_upload_in_the_workspace(workspaces: Engine) -> None:

@@ -223,11 +223,36 @@ def _remembered(workspace: str | None) -> dict[MemoryKey, str]:
         return {}
 
 
+def _ask_again(keys: tuple[MemoryKey, ...]) -> None:
+    """Forget the workspace's remembered choices ``keys`` (button callback): asked again at the next run."""
+    workspace = _memory_workspace()
+    if not workspace:
+        return
+    try:
+        for key in keys:
+            survey_choices.forget_resolution(ui.workspace_engine(), workspace, key)
+    except (SQLAlchemyError, WorkspaceError) as err:
+        _LOG.warning("remembered choices not forgotten: %s", type(err).__name__)
+    # this session's own choices for the same question and text go too (asked again, never guessed)
+    asked = {(column, text) for _respondent, column, text in keys}
+    session = st.session_state.get("survey_resolutions", {})
+    for key in [k for k in session if (k[1], k[2]) in asked]:
+        session.pop(key, None)
+
+
 def _review(result: SurveyResult) -> None:
     resolutions = st.session_state.setdefault("survey_resolutions", {})
     reused = result.counts.get(REMEMBERED, 0)
     if reused:
-        st.caption(f"{reused} answer(s) resolved as you chose for an earlier upload to this workspace.")
+        c1, c2 = st.columns([3, 1])
+        c1.caption(f"{reused} answer(s) resolved as you chose for an earlier upload to this workspace.")
+        c2.button(
+            "Ask me again",
+            key="survey-ask-again",
+            on_click=_ask_again,
+            args=(tuple(result.remembered),),
+            help="Forget these remembered choices, so their answers come back to the review.",
+        )
     if not result.review:
         st.success(f"Every answer is matched ({len(resolutions)} chosen in review).")
         return

@@ -115,6 +115,8 @@ class SurveyResult:
     review: list[ReviewRow]
     notes: list[Finding]
     counts: dict[str, int] = field(default_factory=dict)
+    #: The remembered choices (``remembered``) this export used, so they can be asked again.
+    remembered: list[MemoryKey] = field(default_factory=list)
 
 
 def convert(
@@ -138,7 +140,7 @@ def convert(
     run = _Run(export, roster, matcher, chosen, dict(resolutions or {}), settings, kept)
     run.respondents()
     run.answers()
-    return SurveyResult(export, chosen, run.tables(), run.review, run.notes(), run.counts)
+    return SurveyResult(export, chosen, run.tables(), run.review, run.notes(), run.counts, run.used)
 
 
 class _Run:
@@ -157,6 +159,7 @@ class _Run:
         self.export, self.roster, self.matcher = export, roster, matcher
         self.chosen, self.resolutions, self.settings = chosen, resolutions, settings
         self.remembered = remembered
+        self.used: list[MemoryKey] = []
         self.review: list[ReviewRow] = []
         self.reviewed: set[tuple[int, str, str]] = set()
         # Plain Python rows: cell access through pandas costs ~0.2 ms a cell.
@@ -213,6 +216,7 @@ class _Run:
             resolved = self.remembered.get(("", RESPONDENT, shown.strip()))
             if resolved is not None:
                 self.count(REMEMBERED)
+                self.used.append(("", RESPONDENT, shown.strip()))
         if resolved is not None:
             return resolved
         match = self.matcher.match(name) if name else NameMatch(shown, "", "none")
@@ -338,6 +342,7 @@ class _Run:
             resolved = self.remembered.get((source, column.key, text.strip()))
             if resolved is not None:
                 self.count(REMEMBERED)
+                self.used.append((source, column.key, text.strip()))
         if resolved is not None:
             if resolved:
                 self.count("names resolved in review")
