@@ -108,7 +108,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from lib.analysis.pulse_summary import (
@@ -539,18 +539,17 @@ def submit(
     or a close waits; SQLite has one writer at a time). Nothing here grows with the room but one
     indexed count: the wave's tables and the snapshot are brought up to date later (:func:`refresh`;
     module docstring, "The wave, as answers arrive"). A double click that reaches PostgreSQL twice
-    at once is applied twice, one after the other (the second replaces the first), never doubled.
+    at once is applied twice, one after the other (the second replaces the first), never doubled:
+    a transaction-scoped advisory lock on the respondent orders them (the unique constraint on
+    ``(wave_id, respondent, item)`` is the backstop; a clash with it is retried once).
     PulseError when the link is unknown, the session is closed, the device token is not one this
     pulse signed (a forged token never counts), or the answer is invalid; then nothing is written.
     """
     moment = db_time(now)
-    for attempt in (1, 2):
-        try:
-            return _store(engine, token, device, response, moment)
-        except IntegrityError:  # the same browser's other press committed the same rows first
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return _store(engine, token, device, response, moment)
+    except IntegrityError:  # the same browser's other press committed the same rows first
+        return _store(engine, token, device, response, moment)
 
 
 def _store(engine: Engine, token: str, device: str, response: Response, moment: datetime) -> SubmitResult:
@@ -566,6 +565,8 @@ def _store(engine: Engine, token: str, device: str, response: Response, moment: 
                 "stored. Open the join link again."
             )
         items = _items(session, response)
+        if conn.dialect.name == "postgresql":  # one browser's presses one after the other (a double click)
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(respondent[:15], 16)})
         where = (PulseAnswer.wave_id == row.wave_id, PulseAnswer.respondent == respondent)
         replaced = conn.execute(delete(PulseAnswer).where(*where)).rowcount > 0
         conn.execute(
