@@ -1057,6 +1057,23 @@ def test_a_pulse_from_before_snapshots_shows_its_next_one(engine: Engine) -> Non
     assert closed.shown_answers == 7 and not closed.hidden and closed.batch == 0
 
 
+def test_a_snapshot_kept_before_through_counts_its_changed_list(engine: Engine) -> None:
+    """Snapshots taken before ``through`` was kept: who changed is their ``changed`` list and whoever
+    answered after the snapshot's time."""
+    session = pulse.open_session(engine, "Acme", now=T0)
+    for i in range(5):
+        _send(engine, session, i, SNAP_HOURS[i], SNAP_TRUST[i], i)
+    assert pulse.live_summary(engine, session.token, 5).shown_answers == 5
+    with write_transaction(engine) as conn:  # as the earlier version left it: one change listed
+        shown = conn.execute(select(SessionRow.shown)).scalar_one()
+        del shown["through"]
+        listed = [pulse.respondent_key(session.token, _browser(0))]
+        conn.execute(SessionRow.__table__.update().values(shown=shown, changed=listed))
+    _send(engine, session, 5, SNAP_HOURS[5], SNAP_TRUST[5], 10)  # after the snapshot's time
+    _send(engine, session, 0, SNAP_HOURS[0], SNAP_TRUST[0], 11)  # listed already: counts once
+    assert pulse.live_summary(engine, session.token, 5).waiting == 2
+
+
 def test_the_migration_gives_each_earlier_pulse_its_own_key(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config

@@ -52,10 +52,10 @@ Averages that move with every answer give each answer away to whoever watches th
 live view refreshes every two seconds). So the averages, the advice ties and the room-against-the-
 organisation comparison are shown as of a *snapshot*, kept on the session row (``shown``): the
 :func:`lib.analysis.pulse_summary.summarise` of every answer at that moment. A snapshot is *due* once
-at least ``batch`` participants answered or *changed* their answer since the last one (``changed``,
-a set kept by :func:`submit`: one participant resubmitting five times is one), where ``batch`` is the
-workspace's minimum group size (never below ``lib.core.privacy.MIN_GROUP_SIZE``); the first one is
-due at ``batch`` answers. It is taken by the first refresh of the live view that finds it due
+at least ``batch`` participants answered or *changed* their answer since the last one (those with
+answer rows newer than the last row it covers, its ``through``: one participant resubmitting five
+times is one), where ``batch`` is the workspace's minimum group size (never below
+``lib.core.privacy.MIN_GROUP_SIZE``); the first one is due at ``batch`` answers. It is taken by the first refresh of the live view that finds it due
 (:func:`live_summary` → :func:`refresh`, under the session's lock, so two viewers never take two),
 and when the pulse closes (then the snapshot is every answer, the frozen wave). Every viewer, in
 every browser session, on every refresh, then sees the same one; its time is that of the last
@@ -70,15 +70,17 @@ participant's row anyway.
 
 The wave, as answers arrive
 ---------------------------
-A submission only appends: under the session's lock (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL:
-``SELECT … FOR UPDATE``) it replaces the participant's rows, adds them to ``changed`` and counts the
-participants, a few milliseconds whatever the room's size. Before, every submission rebuilt the
-wave's tables from all answers inside that lock, so fifty phones pressing send at once queued
-behind fifty rebuilds (``benchmarks/README.md``, "Live pulse under load"). The pulse wave's canonical
-tables (:func:`lib.analysis.pulse_summary.build_dataset`) are rebuilt from every answer by
-:func:`refresh`: when the live view takes a snapshot (at most once per refresh), when someone opens
-the pulse wave on the other pages (:func:`refresh_wave`, called by :func:`lib.app.ui.open_wave`),
-and when the pulse closes (:func:`close_session`, in the closing transaction). So
+A submission only appends: under the session's lock (SQLite: ``BEGIN IMMEDIATE``, one writer at a
+time; PostgreSQL: ``SELECT … FOR SHARE``, submissions side by side) it replaces the participant's
+rows and counts the participants, a few milliseconds whatever the room's size. A refresh and a
+close lock the session exclusively (``FOR UPDATE``), so they never see an answer half-stored.
+Before, every submission rebuilt the wave's tables from all answers inside that lock, so fifty
+phones pressing send at once queued behind fifty rebuilds (``benchmarks/README.md``, "Live pulse
+under load"). The pulse wave's canonical tables (:func:`lib.analysis.pulse_summary.build_dataset`)
+are rebuilt from every answer by :func:`refresh`: when the live view takes a snapshot (at most once
+per refresh), when someone opens the pulse wave on the other pages or a workspace of pulses only
+(:func:`refresh_wave`; :func:`lib.app.ui.open_wave`, :func:`lib.app.ui.open_workspace`), and when
+the pulse closes (:func:`close_session`, in the closing transaction). So
 :func:`lib.store.workspaces.load_wave` returns the answers as of the last of those; call
 :func:`refresh_wave` first for every answer so far. Rewriting the tables removes the cached results
 computed from them; tables that would not change are not rewritten. No submission is accepted after
@@ -106,7 +108,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from lib.analysis.pulse_summary import (
@@ -446,10 +448,13 @@ def list_sessions(engine: Engine, workspace: str) -> list[PulseSession]:
     return [_session_of(r) for r in rows]
 
 
-def _locked_session(conn: Connection, token: str) -> Any:
+def _locked_session(conn: Connection, token: str, *, shared: bool = False) -> Any:
+    """The session's row, locked until the transaction ends: ``shared`` by submissions (they go on
+    side by side), exclusively by a refresh or a close (they wait for the submissions in flight,
+    and new ones wait for them). SQLite: ``BEGIN IMMEDIATE`` has locked the whole database already."""
     query = _session_query().where(SessionRow.token == token)
     if conn.dialect.name == "postgresql":
-        query = query.with_for_update(of=SessionRow.__table__)
+        query = query.with_for_update(read=shared, of=SessionRow.__table__)
     row = conn.execute(query).first()
     if row is None:
         raise PulseError("This pulse link is not valid. Ask the facilitator for the current link.")
@@ -529,16 +534,27 @@ def submit(
 ) -> SubmitResult:
     """Store (or replace) the answer of the browser holding ``device`` (:func:`issue_device`).
 
-    One short transaction under the session's lock: the respondent's rows are replaced (delete,
-    insert) and, once a snapshot exists, the respondent joins the set of those who changed since.
-    Nothing here grows with the room but one indexed count: the wave's tables and the snapshot are
-    brought up to date later (:func:`refresh`; module docstring, "The wave, as answers arrive").
+    One short transaction: the respondent's rows are replaced (delete, insert) and the participants
+    counted, under the session's lock held shared (PostgreSQL: other submissions go on, a refresh
+    or a close waits; SQLite has one writer at a time). Nothing here grows with the room but one
+    indexed count: the wave's tables and the snapshot are brought up to date later (:func:`refresh`;
+    module docstring, "The wave, as answers arrive"). A double click that reaches PostgreSQL twice
+    at once is applied twice, one after the other (the second replaces the first), never doubled:
+    a transaction-scoped advisory lock on the respondent orders them (the unique constraint on
+    ``(wave_id, respondent, item)`` is the backstop; a clash with it is retried once).
     PulseError when the link is unknown, the session is closed, the device token is not one this
     pulse signed (a forged token never counts), or the answer is invalid; then nothing is written.
     """
     moment = db_time(now)
+    try:
+        return _store(engine, token, device, response, moment)
+    except IntegrityError:  # the same browser's other press committed the same rows first
+        return _store(engine, token, device, response, moment)
+
+
+def _store(engine: Engine, token: str, device: str, response: Response, moment: datetime) -> SubmitResult:
     with write_transaction(engine) as conn:
-        row = _locked_session(conn, token)
+        row = _locked_session(conn, token, shared=True)
         session = _session_of(row)
         if not session.is_open:
             raise PulseError("This pulse is closed: answers are no longer accepted. Thank you!")
@@ -549,6 +565,8 @@ def submit(
                 "stored. Open the join link again."
             )
         items = _items(session, response)
+        if conn.dialect.name == "postgresql":  # one browser's presses one after the other (a double click)
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(respondent[:15], 16)})
         where = (PulseAnswer.wave_id == row.wave_id, PulseAnswer.respondent == respondent)
         replaced = conn.execute(delete(PulseAnswer).where(*where)).rowcount > 0
         conn.execute(
@@ -565,11 +583,6 @@ def submit(
                 for item, value in items
             ],
         )
-        # who changed since the snapshot: a set, so one participant resubmitting counts once; before
-        # the first snapshot (None), everyone who answered counts
-        if row.shown is not None and respondent not in (row.changed or []):
-            changed = sorted({*(row.changed or []), respondent})
-            conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(changed=changed))
         answers = _participants(conn, row.wave_id)
     return SubmitResult(replaced=replaced, answers=answers)
 
@@ -582,12 +595,27 @@ def _participants(conn: Connection, wave_id: int) -> int:
     return int(count or 0)
 
 
-def _snapshot_due(row: Any, answers: int, batch: int) -> bool:
+def _changed(conn: Connection, row: Any) -> int:
+    """Participants who answered or changed their answer since the snapshot (all of them before the
+    first): those with rows newer than the last answer row it covers (``through``, the highest
+    ``pulse_answers.id`` then; a replaced answer gets new rows, so one participant resubmitting
+    five times counts once). A snapshot from before ``through`` was kept counts those in its
+    ``changed`` list and those who answered after its time."""
+    wave = PulseAnswer.wave_id == row.wave_id
+    who = select(func.count(func.distinct(PulseAnswer.respondent)))
+    if row.shown is None:
+        return int(conn.execute(who.where(wave)).scalar() or 0)
+    if "through" in row.shown:
+        return int(conn.execute(who.where(wave, PulseAnswer.id > int(row.shown["through"]))).scalar() or 0)
+    at = db_time(datetime.fromisoformat(row.shown["at"]))
+    later = conn.execute(select(PulseAnswer.respondent).where(wave, PulseAnswer.answered_at > at)).scalars()
+    return len({*later, *(row.changed or [])})
+
+
+def _snapshot_due(conn: Connection, row: Any) -> bool:
     """Whether an open session's next snapshot is due: ``batch`` participants answered (before the
     first snapshot) or answered or changed their answer since the last one."""
-    if row.closed_at is not None:
-        return False
-    return (answers if row.shown is None else len(row.changed or [])) >= batch
+    return row.closed_at is None and _changed(conn, row) >= _batch(conn, row.workspace_id)
 
 
 def _batch(conn: Connection, workspace_id: int) -> int:
@@ -610,11 +638,20 @@ _TABLES = {  # snapshot table → (column, dtype) as summarise makes them
 }
 
 
-def _snapshot(ds: Dataset, moment: datetime) -> dict[str, Any]:
+def _snapshot(conn: Connection, row: Any, ds: Dataset, moment: datetime) -> dict[str, Any]:
     """What ``pulse_sessions.shown`` keeps: the :func:`summarise` of ``ds`` (never withheld: the
-    reader applies its minimum group size), and when; JSON, floats exactly as computed."""
+    reader applies its minimum group size), when, and the last answer row it covers (``through``,
+    :func:`_changed`); JSON, floats exactly as computed. Taken under the session's exclusive lock,
+    so no answer is being stored meanwhile."""
     summary = summarise(ds, None)
-    out: dict[str, Any] = {"answers": summary.answers, "at": db_time(moment).isoformat()}
+    through = conn.execute(
+        select(func.max(PulseAnswer.id)).where(PulseAnswer.wave_id == row.wave_id)
+    ).scalar()
+    out: dict[str, Any] = {
+        "answers": summary.answers,
+        "at": db_time(moment).isoformat(),
+        "through": int(through or 0),
+    }
     for name, columns in _TABLES.items():
         table: pd.DataFrame = getattr(summary, name)
         out[name] = {c: [_plain(v) for v in table[c]] if c in table else [] for c, _ in columns}
@@ -698,14 +735,13 @@ def refresh(engine: Engine, token: str) -> bool:
             return False
         ds = _wave_dataset(conn, row)
         rewritten = _write_wave(conn, row, ds)
-        answers = int(ds.learning["person_id"].nunique())
-        if not _snapshot_due(row, answers, _batch(conn, row.workspace_id)):
+        if not _snapshot_due(conn, row):
             return rewritten
         # as of the last answer it covers, the moment the batch was complete
         last = conn.execute(
             select(func.max(PulseAnswer.answered_at)).where(PulseAnswer.wave_id == row.wave_id)
         )
-        snapshot = _snapshot(ds, last.scalar() or db_time())
+        snapshot = _snapshot(conn, row, ds, last.scalar() or db_time())
         conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(shown=snapshot, changed=[]))
     return True
 
@@ -737,7 +773,7 @@ def close_session(engine: Engine, token: str, now: datetime | None = None) -> Pu
             conn.execute(
                 update(SessionRow)
                 .where(SessionRow.id == row.id)
-                .values(closed_at=moment, shown=_snapshot(ds, moment), changed=[])
+                .values(closed_at=moment, shown=_snapshot(conn, row, ds, moment), changed=[])
             )
     session = get_session(engine, token)
     assert session is not None
@@ -757,7 +793,7 @@ def live_summary(engine: Engine, token: str, min_group_size: int) -> PulseSummar
         row = conn.execute(_session_query().where(SessionRow.token == token)).first()
         if row is None:
             raise PulseError("This pulse link is not valid.")
-        due = _snapshot_due(row, _participants(conn, row.wave_id), _batch(conn, row.workspace_id))
+        due = _snapshot_due(conn, row)
     if due:
         refresh(engine, token)
     with engine.connect() as conn:
@@ -772,17 +808,17 @@ def live_summary(engine: Engine, token: str, min_group_size: int) -> PulseSummar
             ).where(where)
         ).one()
         batch = _batch(conn, row.workspace_id) if session.is_open else 0
+        waiting = _changed(conn, row) if session.is_open else 0
         shown = row.shown
         if shown is None and not session.is_open:
             ds = build_dataset(session.wave, _answer_rows(conn, row.wave_id), roster=session.roster)
-            shown = _snapshot(ds, row.closed_at)
+            shown = _snapshot(conn, row, ds, row.closed_at)
     base = (
         _from_snapshot(shown)
         if shown is not None
         else summarise(build_dataset(session.wave, ()), MIN_GROUP_SIZE)
     )
     hidden = shown is None or not privacy.large_enough(base.shown_answers, min_group_size)
-    waiting = 0 if not session.is_open else int(n) if shown is None else len(row.changed or [])
     return replace(
         base,
         answers=int(n),
