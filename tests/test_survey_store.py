@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -74,6 +76,20 @@ def test_deleting_the_workspace_deletes_its_choices(engine: Engine) -> None:
         assert conn.execute(select(func.count()).select_from(SurveyMapping)).scalar_one() == 0
         assert conn.execute(select(func.count()).select_from(SurveyResolution)).scalar_one() == 1
     assert sc.saved_resolutions(engine, "Globex") == {("P1", "Q1", "Ana"): "P3"}
+
+
+def test_review_choices_expire_with_the_workspaces_retention(engine: Engine) -> None:
+    ws.create_workspace(engine, "Brief", ws.WorkspaceSettings(retention_days=30))
+    sc.save_resolution(engine, "Brief", ("P1", "Q1", "Ana"), "P2")
+    sc.save_resolution(engine, "Acme", ("P1", "Q1", "Ana"), "P3")  # no retention: kept forever
+    sc.save_mapping(engine, "Brief", {"Q1": MENTORING})  # question texts only: kept
+    made = datetime.now(UTC)
+    ws.purge_expired(engine, now=made + timedelta(days=29))
+    assert sc.saved_resolutions(engine, "Brief") == {("P1", "Q1", "Ana"): "P2"}
+    ws.purge_expired(engine, now=made + timedelta(days=31))
+    assert sc.saved_resolutions(engine, "Brief") == {}
+    assert sc.saved_resolutions(engine, "Acme") == {("P1", "Q1", "Ana"): "P3"}
+    assert sc.saved_mapping(engine, "Brief") == {"Q1": MENTORING}
 
 
 # --- a later export, converted with the kept choices ----------------------------------------------

@@ -75,6 +75,7 @@ from lib.store.models import (
     Action,
     CachedResult,
     PulseAnswer,
+    SurveyResolution,
     UploadFile,
     Wave,
     WaveTable,
@@ -1166,7 +1167,9 @@ def delete_wave(engine: Engine, workspace: str, label: str) -> None:
 def purge_expired(engine: Engine, now: datetime | None = None) -> list[PurgedWave]:
     """Delete uploaded waves older than their workspace's ``retention_days`` (tables, files and
     derived results included); return what was purged. A wave imported exactly ``retention_days``
-    ago is kept; one a moment older is purged. Workspaces without retention keep everything."""
+    ago is kept; one a moment older is purged. Survey review choices (names as respondents typed
+    them) expire by the same rule, counted from when they were made. Workspaces without retention
+    keep everything."""
     moment = db_time(now)
     purged: list[PurgedWave] = []
     with write_transaction(engine) as conn:
@@ -1177,6 +1180,11 @@ def purge_expired(engine: Engine, now: datetime | None = None) -> list[PurgedWav
         ).all()
         for ws_id, ws_name, days in spaces:
             cutoff = moment - timedelta(days=int(days or 0))
+            conn.execute(
+                delete(SurveyResolution).where(
+                    SurveyResolution.workspace_id == ws_id, SurveyResolution.chosen_at < cutoff
+                )
+            )
             expired = conn.execute(
                 select(Wave.id, Wave.label, Wave.imported_at).where(
                     Wave.workspace_id == ws_id, Wave.kind == "upload", Wave.imported_at < cutoff
