@@ -150,3 +150,16 @@ def test_analyze_trust_json_is_the_same_without_the_intervals(ds: Dataset) -> No
             "respondents": row["respondents"],
             "favourable": round(row["favourable"], 6),
         }
+
+
+def test_current_levels_are_computed_once_and_each_caller_gets_a_copy(ds: Dataset) -> None:
+    from lib.analysis import skills
+
+    wave = ds.waves[-1]
+    first = skills.current_levels(ds, wave)
+    assert len(first) > 0
+    first.loc[:, "level"] = -1.0
+    again = skills.current_levels(ds, wave)
+    assert (again["level"] >= 0).all()
+    pd.testing.assert_frame_equal(again, skills.current_levels(generate(people=400, seed=11), wave))
+    assert not skills.current_levels(ds, ds.waves[0]).equals(again)  # the key holds the wave
