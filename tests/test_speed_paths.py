@@ -135,3 +135,31 @@ def test_the_learning_section_computes_the_mix_once_and_gives_the_same_facts(
     assert (org["informal_share_low"], org["informal_share_high"]) == mix.informal_share_ci
     assert org["flow_share"] == expected_flow
     assert {k[len("shift_") :]: v for k, v in org.items() if k.startswith("shift_")} == expected_shifts
+
+
+def test_analyze_trust_json_is_the_same_without_the_intervals(ds: Dataset) -> None:
+    summary = trust.dimension_summary(ds)  # with the intervals, as analyze computed it before
+    assert summary["mean_low"].notna().any()
+    got = trust.analysis_json(ds)["dimensions"]
+    assert isinstance(got, dict) and set(got) == set(summary["dimension"])
+    for row in summary.to_dict("records"):
+        assert got[row["dimension"]] == {
+            "mean": round(row["mean"], 6),  # as the JSON rounds them (trust._num)
+            "alpha": round(row["alpha"], 6),
+            "alpha_respondents": row["alpha_n"],
+            "respondents": row["respondents"],
+            "favourable": round(row["favourable"], 6),
+        }
+
+
+def test_current_levels_are_computed_once_and_each_caller_gets_a_copy(ds: Dataset) -> None:
+    from lib.analysis import skills
+
+    wave = ds.waves[-1]
+    first = skills.current_levels(ds, wave)
+    assert len(first) > 0
+    first.loc[:, "level"] = -1.0
+    again = skills.current_levels(ds, wave)
+    assert (again["level"] >= 0).all()
+    pd.testing.assert_frame_equal(again, skills.current_levels(generate(people=400, seed=11), wave))
+    assert not skills.current_levels(ds, ds.waves[0]).equals(again)  # the key holds the wave

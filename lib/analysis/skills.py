@@ -146,8 +146,19 @@ def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     the people sheet and blank levels are ignored.
 
     Returns columns person_id, skill (display spelling), level (float 0–5), ratings (how many
-    rows were averaged), source (the one used), sorted by person_id then skill.
+    rows were averaged), source (the one used), sorted by person_id then skill. Computed once per
+    dataset object and wave (``ds.memo``: coverage, gaps and the skills network all read it); each
+    caller gets its own copy.
     """
+    key = ("skills.current_levels", wave)
+    if key not in ds.memo:
+        ds.memo[key] = _current_levels(ds, wave)
+    cached = ds.memo[key]
+    assert isinstance(cached, pd.DataFrame)
+    return cached.copy()
+
+
+def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
     cols = ["person_id", "skill", "level", "ratings", "source"]
     sk = ds.skills
     if not len(sk):

@@ -597,7 +597,7 @@ def _num(x: object) -> float | None:
 def analysis_json(ds: Dataset) -> dict[str, object]:
     """The ``trust`` section of ``python -m lib.cli analyze``: latest wave, per dimension and response rate."""
     rate = response_rate(ds)
-    summary = dimension_summary(ds)
+    summary = dimension_summary(ds, intervals=False)  # the JSON has no intervals nor omega: not computed
     dims: dict[str, object] = {}
     for row in summary.to_dict("records"):
         dims[str(row["dimension"])] = {
