@@ -41,6 +41,7 @@ __all__ = [
     "FlowShare",
     "analysis_json",
     "apply_channel_modes",
+    "collaboration_hours_json",
     "conversation_hubs",
     "flow_share",
     "flow_share_by_group",
@@ -111,7 +112,8 @@ def _activity(ds: Dataset) -> pd.DataFrame:
 class FlowShare:
     """flow / (stock + flow) knowledge activity, with its counts and where it came from.
 
-    source is "interactions" (event counts), "ties" (Σ tie weights) or "" (no data: share NaN).
+    source is "interactions" (event counts), "channels" (the logs' per-channel summary, event
+    counts), "ties" (Σ tie weights) or "" (no data: share NaN).
     """
 
     source: str
@@ -151,13 +153,55 @@ def _in_period(act: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
     return act[(ts >= period.start_time) & (ts <= period.end_time)]
 
 
+def _from_channels(ds: Dataset, wave: str | None) -> FlowShare | None:
+    """Flow share from the logs' per-channel summary (``channels.csv`` of an ingest zip): events
+    on flow channels / events on stock or flow channels, in the period labelled ``wave`` when the
+    summary has it, else over every period; None when it has no classified events."""
+    ch = ds.channels
+    if not len(ch):
+        return None
+    label = ""
+    if wave is not None and (ch["period"].astype(str) == wave).any():
+        ch, label = ch[ch["period"].astype(str) == wave], wave
+    events = pd.to_numeric(ch["events"], errors="coerce").fillna(0.0)
+    stock = float(events[ch["mode"] == "stock"].sum())
+    flow = float(events[ch["mode"] == "flow"].sum())
+    if stock + flow == 0:
+        return None
+    return FlowShare("channels", stock, flow, float(events.sum()) - stock - flow, _share(stock, flow), label)
+
+
+def collaboration_hours_json(ds: Dataset, min_size: int = MIN_GROUP_SIZE) -> list[dict[str, object]]:
+    """The ``collaboration_hours`` section of ``analyze``: per period of the logs' collaboration
+    hours (``collaboration_hours.csv`` of an ingest zip), how many people, their total and mean
+    hours; a period with fewer than ``min_size`` people comes out ``suppressed`` with null figures."""
+    hours = ds.collaboration_hours
+    out: list[dict[str, object]] = []
+    if not len(hours):
+        return out
+    per_person = hours.groupby(["period", "person_id"])["hours"].sum().reset_index()
+    for period, group in per_person.groupby("period", sort=True):
+        shown = privacy.large_enough(len(group), min_size)
+        out.append(
+            {
+                "period": str(period),
+                "people": len(group) if shown else None,
+                "suppressed": not shown,
+                "hours": round(float(group["hours"].sum()), 2) if shown else None,
+                "mean_hours": round(float(group["hours"].mean()), 2) if shown else None,
+            }
+        )
+    return out
+
+
 def flow_share(ds: Dataset, wave: str | None = None, source: Source = "auto") -> FlowShare:
     """Flow share of knowledge activity = flow / (stock + flow).
 
     From the interactions log: events (not views) on flow channels / events on stock or flow
     channels. The log has timestamps, not waves: a wave label pandas reads as a period
     ("2026-Q1", "2026-03") selects the events in that period; ``wave=None`` or any other label
-    uses the whole log. From ties with a mode (``source="ties"``, or ``"auto"`` when the log has
+    uses the whole log. Then, with ``"auto"``, from the logs' per-channel summary when the data
+    have one (:func:`_from_channels`). From ties with a mode (``source="ties"``, or ``"auto"`` when the log has
     no classified activity in the wave's period): Σ weight of mode=flow ties / Σ weight of ties
     with a mode, in the tie wave of ``wave`` (None = latest). With ``"auto"``, when neither has data for the
     wave the whole log is used. NaN with source "" when there is no data at all.
@@ -183,6 +227,8 @@ def flow_share(ds: Dataset, wave: str | None = None, source: Source = "auto") ->
             return from_log(in_wave, str(wave))
     if source == "interactions":
         return from_log(everything, "")
+    if source == "auto" and (summary := _from_channels(ds, wave)) is not None:
+        return summary
     tie_wave = waves.tie_wave(ds, wave)
     ties, label = waves.select(ds.ties, tie_wave), tie_wave or ""
     if len(ties) and "mode" in ties:

@@ -126,7 +126,9 @@ def shift_asl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
         to_pole="Flow: knowledge moving in conversations",
         formula="100 × flow events ÷ (stock + flow events)",
         score=100.0 * fs.share if ok else None,
-        inputs_used=(f"{fs.source} ({'events' if fs.source == 'interactions' else 'tie weights'})",)
+        inputs_used=(
+            f"{fs.source} ({'events' if fs.source in ('interactions', 'channels') else 'tie weights'})",
+        )
         if ok
         else (),
         inputs_missing=() if ok else ("interactions log with channels, or ties with a mode",),

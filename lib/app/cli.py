@@ -41,6 +41,7 @@ ANALYSIS_SECTIONS: dict[str, str] = {
     "_network": "lib.analysis.network:analysis_json",
     "learning_mix": "lib.analysis.learning:analysis_json",
     "stocks_flows": "lib.analysis.flows:analysis_json",
+    "collaboration_hours": "lib.analysis.flows:collaboration_hours_json",
     "shifts": "lib.analysis.shifts:analysis_json",
     "trust": "lib.analysis.trust:analysis_json",
     "wirearchy": "lib.analysis.wirearchy:analysis_json",

@@ -65,6 +65,13 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "skills": ["person_id", "skill", "level", "source", "wave"],
     "role_skills": ["role", "skill", "required_level"],
 }
+#: Summaries ``python -m lib.cli ingest`` writes next to the contract tables (a file of each name
+#: in a zip or folder): the per-channel volume of the logs (stocks and flows) and collaboration
+#: hours per person and period. Not survey sheets: not in the template, not stored in workspaces.
+LOG_SUMMARY_COLUMNS: dict[str, list[str]] = {
+    "channels": ["channel", "mode", "period", "events", "interactions", "broadcasts", "people"],
+    "collaboration_hours": ["person_id", "period", "hours"],
+}
 #: People attributes pages can group and colour by, besides custom ones.
 GROUPING_ATTRIBUTES = ["team", "department", "role", "level", "location"]
 
@@ -111,6 +118,11 @@ def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLE_COLUMNS[name]})
 
 
+def empty_summary(name: str) -> pd.DataFrame:
+    """An empty log summary table (:data:`LOG_SUMMARY_COLUMNS`)."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in LOG_SUMMARY_COLUMNS[name]})
+
+
 def builtin_trust_items() -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -131,6 +143,9 @@ class Dataset:
     work: pd.DataFrame = field(default_factory=lambda: empty_table("work"))
     skills: pd.DataFrame = field(default_factory=lambda: empty_table("skills"))
     role_skills: pd.DataFrame = field(default_factory=lambda: empty_table("role_skills"))
+    #: Log summaries (:data:`LOG_SUMMARY_COLUMNS`), read from an ingest zip; empty otherwise.
+    channels: pd.DataFrame = field(default_factory=lambda: empty_summary("channels"))
+    collaboration_hours: pd.DataFrame = field(default_factory=lambda: empty_summary("collaboration_hours"))
     source: str = ""  # file name(s) or "sample organisation"
     findings: list[Finding] = field(default_factory=list)  # warnings and notes from loading
     channel_modes: dict[str, str] = field(default_factory=lambda: dict(CHANNEL_MODES))

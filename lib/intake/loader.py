@@ -65,6 +65,7 @@ from lib.intake.sheets import (
     trust_table,
     work_table,
 )
+from lib.intake.summaries import read_summaries
 from lib.intake.table import MAX_FINDINGS_PER_CHECK, Findings, Table
 
 __all__ = ["HEADER_SEARCH_ROWS", "LARGEST_NUMBER", "MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
@@ -146,6 +147,10 @@ def _load_checked(sources: list[Source], limits: Limits, label: str, findings: l
     unreadable = any(f.severity == "error" for f in found.items)
     ds = _build(parsed.sheets, found, unreadable)
     ds.source = label
+    ids = pd.Index(ds.people["person_id"]) if len(ds.people) else None
+    ds.channels, ds.collaboration_hours, summary_findings = read_summaries(sources, ids, ds.channel_modes)
+    for finding in summary_findings:
+        found.add(finding)
     if any(f.severity == "error" for f in found.items):
         raise DataError(found.items)
     ds.findings = sort_findings(found.items)

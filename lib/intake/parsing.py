@@ -41,8 +41,9 @@ import defusedxml.ElementTree as SafeET
 import numpy as np
 import pandas as pd
 
+from lib.core.dataset import LOG_SUMMARY_COLUMNS
 from lib.core.errors import Finding
-from lib.core.schema import SHEETS, Limits, sheet_for
+from lib.core.schema import SHEETS, Limits, normalise_name, sheet_for
 
 __all__ = [
     "ERROR_CODES",
@@ -236,6 +237,7 @@ def _mb(n: float) -> str:
 
 
 _KNOWN_SHEETS = ", ".join(s.name for s in SHEETS)
+_SUMMARY_KEYS = {normalise_name(name) for name in LOG_SUMMARY_COLUMNS}  # read by lib.intake.summaries
 
 
 # --- stage 1: the plan (server process, no DataFrames) --------------------------------------
@@ -756,6 +758,8 @@ def _plan_csv(
     file: str, blob: Blob, size: int, limits: Limits, wave: str, single: bool = False
 ) -> tuple[list[Job], list[Finding]]:
     stem = _stem(file)
+    if sheet_for(stem) is None and not single and normalise_name(stem) in _SUMMARY_KEYS:
+        return [], []  # read by lib.intake.summaries, not as a sheet
     if sheet_for(stem) is None and not single:
         return [], [
             _note(

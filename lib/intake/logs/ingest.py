@@ -334,7 +334,7 @@ def _csv(frame: pd.DataFrame) -> bytes:
 
 def write_zip(result: IngestResult, out: Path) -> Path:
     """The data-contract zip: people.csv, ties.csv, learning.csv (when there are learning
-    records), plus channels.csv and collaboration_hours.csv (summaries the loader notes and skips)
+    records), plus channels.csv and collaboration_hours.csv (log summaries: lib.intake.summaries reads them)
     and ingest_report.txt."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("people.csv", _csv(result.people))
