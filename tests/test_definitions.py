@@ -67,6 +67,8 @@ CONTROL_HELP: frozenset[str] = frozenset(
         "Stable pseudonyms, salted per dataset: the same on every page and export.",
         "A workspace keeps one organisation's waves and settings. Opening it shows its uploaded waves "
         "together; pulse waves stay apart (Data page: open one alone).",
+        # lib/app/survey_ui.py: the review's remembered choices
+        "Forget these remembered choices, so their answers come back to the review.",
     }
 )
 

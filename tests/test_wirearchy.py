@@ -126,6 +126,23 @@ def test_each_tie_is_classified_as_drawn() -> None:
         ), pair
 
 
+def test_reciprocity_across_levels_is_among_respondents() -> None:
+    """b1 did not answer (so sent nothing): ceo → b1 can never be returned, and must not read as one-way."""
+    advice = [pair for pair in HAND_ADVICE if pair[0] != "b1"]
+    answered = [p != "b1" for p in HAND_PEOPLE["person_id"]]
+    ds = Dataset(people=HAND_PEOPLE.assign(responded=answered), ties=ties_frame(advice))
+    # on every report: a1→m1, a1→ceo, m1→a1, ceo→b1 cross levels, 2 returned; among respondents ceo→b1 goes
+    rec = hy.cross_level_reciprocity(ds)
+    assert (rec.cross_level_arcs, rec.cross_level) == (3, pytest.approx(2 / 3))
+    row = w.index_components(ds).set_index("component").loc["cross_level_reciprocity"]
+    assert row["raw"] == pytest.approx(2 / 3)
+    assert "3 ties between respondents" in str(row["raw_text"])
+    # trust reciprocity: a → b, b → a, a → c with c silent: 1.0 among respondents (2/3 on every report)
+    trust_people = pd.DataFrame({"person_id": ["a", "b", "c"], "responded": [True, True, False]})
+    trust_ties = ties_frame([], [(s, t, "trust", "") for s, t in (("a", "b"), ("b", "a"), ("a", "c"))])
+    assert hy.trust_reciprocity(Dataset(people=trust_people, ties=trust_ties)) == pytest.approx(1.0)
+
+
 def test_missing_levels_leave_ties_unclassified() -> None:
     ds = hand_org(level=pd.array([1, 2, None, 3, 3, 3], dtype="Int64"))  # m2 has no level
     flow = hy.advice_flow(ds)
@@ -291,8 +308,8 @@ def test_trust_reciprocity_matches_published_values() -> None:
     for relation, published in (("advice", 0.47368421), ("friendship", 0.45098039), ("reports_to", 0.0)):
         edges = krackhardt_edges(relation)
         people = sorted({p for edge in edges for p in edge})
-        ds = Dataset(
-            people=pd.DataFrame({"person_id": people}),
+        ds = Dataset(  # a census: everyone answered, including people who named no one
+            people=pd.DataFrame({"person_id": people, "responded": True}),
             ties=ties_frame([], [(s, t, "trust", "") for s, t in edges]),
         )
         assert hy.trust_reciprocity(ds) == pytest.approx(published, abs=2e-7)

@@ -451,14 +451,17 @@ def cross_level_reciprocity(ds: Dataset, wave: str | None = None) -> Reciprocity
 
     Arc reciprocity restricted to cross-level arcs (both levels known and different): an arc
     i → j counts as reciprocated when j → i is also an advice tie. The same share for arcs within
-    a level is given for comparison. NaN without cross-level ties.
+    a level is given for comparison. NaN without cross-level ties. A pair measure, so among the
+    people who answered the network survey (a tie to a non-respondent can never be returned).
     """
-    return reciprocity_of(classify_ties(ds, wave=wave))
+    return reciprocity_of(classify_ties(respondent_dataset(ds, waves.tie_wave(ds, wave)), wave=wave))
 
 
 def trust_reciprocity(ds: Dataset, wave: str | None = None) -> float:
-    """:func:`lib.analysis.network.arc_reciprocity` of the trust network (the registry holds its text)."""
-    return network.arc_reciprocity(network.build_graph(ds, [TRUST], wave))
+    """:func:`lib.analysis.network.arc_reciprocity` of the trust network among the people who
+    answered the network survey (a pair measure; the registry holds its text)."""
+    among = respondent_dataset(ds, waves.tie_wave(ds, wave))
+    return network.arc_reciprocity(network.build_graph(among, [TRUST], wave))
 
 
 def bypass_share(classified: pd.DataFrame) -> float:

@@ -107,7 +107,8 @@ INDEX_COMPONENTS: tuple[IndexComponent, ...] = (
         "network",
         10.0,
         "higher = advice between levels is more often mutual",
-        "share of advice ties between people at different levels that are returned × 100",
+        "share of advice ties between people at different levels, both of whom answered the network "
+        "survey, that are returned × 100 (a tie to a non-respondent can never be returned)",
     ),
     IndexComponent(
         "advice_openness",
@@ -180,7 +181,8 @@ class _Inputs:
     ties: int  # advice ties sent
     up: int
     down: int
-    cross_returned: int  # cross-level ties sent that are returned
+    cross_among: int  # cross-level ties sent between two people who answered the network survey
+    cross_returned: int  # of those, the ones returned (a non-respondent's tie can never be)
     bypass_known: int  # ties whose bypass is known
     bypass: int
     hierarchy: Hierarchy  # of the advice ties among these people who answered the network survey
@@ -221,16 +223,18 @@ def _gather(
 
     ties_n = t.groupby("group").size()
     up_n, down_n = count(t["level_direction"] == "up"), count(t["level_direction"] == "down")
-    cross = t["level_direction"].isin(["up", "down"])
-    returned_n = count(cross & t["returned"])
     known = t["bypass"].notna()
     bypass_known_n = count(known)
     bypass_n = count(known & t["bypass"].fillna(False).astype(bool))
 
-    # Krackhardt's hierarchy is a pair measure: among respondents, as on the Trust page (a tie to
-    # someone who did not answer can never be returned, so non-response alone looks like hierarchy)
+    # Reciprocity and Krackhardt's hierarchy are pair measures: among respondents, as on the Trust
+    # page (a tie to someone who did not answer can never be returned, so non-response alone looks
+    # like hierarchy)
     answered = list(response.network_response(ds, waves.tie_wave(ds, wave)).respondents)
     among = t["source_id"].isin(answered) & t["target_id"].isin(answered)
+    cross = t["level_direction"].isin(["up", "down"])
+    cross_among_n = count(cross & among)
+    returned_n = count(cross & among & t["returned"])
     inner = t[(t["group"] == t["target_group"]) & among]
     inner_by_group = {
         str(g): (f["source_id"].to_numpy(dtype=object), f["target_id"].to_numpy(dtype=object))
@@ -265,6 +269,7 @@ def _gather(
             ties=int(ties_n.get(g, 0)),
             up=int(up_n.get(g, 0)),
             down=int(down_n.get(g, 0)),
+            cross_among=int(cross_among_n.get(g, 0)),
             cross_returned=int(returned_n.get(g, 0)),
             bypass_known=int(bypass_known_n.get(g, 0)),
             bypass=int(bypass_n.get(g, 0)),
@@ -335,15 +340,26 @@ def _component_rows(x: _Inputs, ctx: _Context, min_respondents: int = 1) -> list
     else:
         balance = 2 * min(x.up, x.down) / between
         rows.append(_row("two_way_advice", balance, f"{x.up} ties up, {x.down} down", balance * 100))
-        returned = x.cross_returned / between
-        rows.append(
-            _row(
-                "cross_level_reciprocity",
-                returned,
-                f"{returned:.0%} of {between} ties returned",
-                returned * 100,
+        if x.cross_among == 0:
+            rows.append(
+                _row(
+                    "cross_level_reciprocity",
+                    math.nan,
+                    "",
+                    math.nan,
+                    "no advice ties between levels among respondents",
+                )
             )
-        )
+        else:
+            returned = x.cross_returned / x.cross_among
+            rows.append(
+                _row(
+                    "cross_level_reciprocity",
+                    returned,
+                    f"{returned:.0%} of {x.cross_among} ties between respondents returned",
+                    returned * 100,
+                )
+            )
 
     h = x.hierarchy
     if math.isnan(h.value):
@@ -491,7 +507,8 @@ class _People:
 
     unit: np.ndarray  # True: answered the network or the trust survey (resampled by the bootstrap)
     scores: np.ndarray  # people × WIREARCHY_DIMENSIONS: survey score, NaN when none
-    sent: np.ndarray  # people × 6: advice ties sent, up, down, returned across levels, bypass known, bypass
+    sent: np.ndarray  # people × 7: advice ties sent, up, down, across levels between respondents,
+    #                   of those returned, bypass known, bypass
     in_degree: np.ndarray  # advice in-degree from every report
     level: np.ndarray  # NaN when unknown
     hierarchy: Hierarchy  # Krackhardt's, among network respondents: held fixed by the bootstrap
@@ -507,13 +524,16 @@ def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
     index = pd.Index(ids.to_numpy(dtype=object))
     context, organisation = _gather(ds, wave)
     t = hierarchy.classify_ties(ds, wave=wave)
-    cross = t["level_direction"].isin(["up", "down"])
+    answered = response.network_response(ds, waves.tie_wave(ds, wave)).respondents
+    among = t["source_id"].isin(list(answered)) & t["target_id"].isin(list(answered))
+    cross = t["level_direction"].isin(["up", "down"]) & among
     known = t["bypass"].notna()
     parts = pd.DataFrame(
         {
             "ties": 1,
             "up": t["level_direction"] == "up",
             "down": t["level_direction"] == "down",
+            "cross_among": cross,
             "returned": cross & t["returned"].astype(bool),
             "bypass_known": known,
             "bypass": known & t["bypass"].fillna(False).astype(bool),
@@ -527,7 +547,6 @@ def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
         else pd.DataFrame()
     )
     grid = grid.reindex(index=index, columns=list(WIREARCHY_DIMENSIONS))
-    answered = response.network_response(ds, waves.tie_wave(ds, wave)).respondents
     levels = hierarchy.person_levels(ds)
     return context, _People(
         unit=index.isin(list(answered)) | grid.notna().any(axis=1).to_numpy(),
@@ -571,13 +590,14 @@ def _inputs_weighted(p: _People, w: np.ndarray) -> _Inputs:
         n = int(w[ok].sum())
         if n:
             survey[dim] = (float((w[ok] * p.scores[ok, d]).sum() / n), n)
-    ties, up, down, returned, bypass_known, bypass = (int(v) for v in w @ p.sent)
+    ties, up, down, cross_among, returned, bypass_known, bypass = (int(v) for v in w @ p.sent)
     leveled = ~np.isnan(p.level)
     return _Inputs(
         survey=survey,
         ties=ties,
         up=up,
         down=down,
+        cross_among=cross_among,
         cross_returned=returned,
         bypass_known=bypass_known,
         bypass=bypass,

@@ -409,7 +409,7 @@ def _measures() -> tuple[Measure, ...]:
         "Advice returned across levels",
         area,
         "share 0–1",
-        "arc reciprocity of cross-level arcs",
+        "arc reciprocity of cross-level arcs, among respondents",
         "—",
         hierarchy.cross_level_reciprocity,
     )
@@ -418,10 +418,11 @@ def _measures() -> tuple[Measure, ...]:
         "Trust reciprocity",
         area,
         "share 0–1",
-        "arc (2M / m)",
+        "arc (2M / m), among respondents",
         "igraph reciprocity(); networkx overall_reciprocity",
         hierarchy.trust_reciprocity,
-        "Of the trust network (ties with relation ``trust``). " + _ARC_RECIPROCITY,
+        "Of the trust network (ties with relation ``trust``) among the people who answered the network "
+        "survey: a tie to a non-respondent can never be returned. " + _ARC_RECIPROCITY,
     )
     add("hierarchy_bypass", "Hierarchy bypass", area, "share 0–1", "outside chain and team", "—", hierarchy.hierarchy_bypass)  # fmt: skip
     add("krackhardt_hierarchy", "Krackhardt hierarchy", area, "0–1", "reachability pairs", "Krackhardt (1994)", hierarchy.krackhardt_hierarchy)  # fmt: skip
