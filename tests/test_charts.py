@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from lib.analysis import netmap
+from lib.analysis.overview import headline
 from lib.app import overview_view
 from lib.intake.loader import load_path
 from lib.report import charts
@@ -22,7 +23,10 @@ SAMPLE = ROOT / "sample_data" / "sample_org.xlsx"
 def layers(chart: Any) -> list[pd.DataFrame]:
     """Each layer's data as a table (the datasets the specification carries)."""
     spec = chart.to_dict()
-    return [pd.DataFrame(spec["datasets"][layer["data"]["name"]]) for layer in spec["layer"]]
+    # a layer without data of its own reads the chart's (Altair lifts data every layer shares)
+    return [
+        pd.DataFrame(spec["datasets"][layer.get("data", spec.get("data"))["name"]]) for layer in spec["layer"]
+    ]
 
 
 def test_the_mix_is_one_bar_against_both_references() -> None:
@@ -84,3 +88,30 @@ def test_the_overview_shows_its_pictures_in_both_views(view: str) -> None:
     assert len(sparks) == len(overview_view.SPARK_TILES)
     assert all(len(values) == len(waves) for values in sparks.values()), sparks
     assert sparks["People"] == [250.0] * len(waves)
+
+
+def test_a_silos_evidence_is_its_e_i_against_the_random_interval() -> None:
+    ds = load_path(SAMPLE)
+    head = headline(ds, ds.waves[0])
+    silo = next(f for f in head.findings if f.rule == "silo")
+    found = overview_view.evidence(silo, head, ds)
+    assert found is not None
+    band, bars, *_ = layers(found[0])
+    own = bars[bars["own"]]
+    assert own["label"].tolist() == [silo.group]
+    assert own["value"].iloc[0] == pytest.approx(silo.evidence["ei_sent"])
+    assert (bars["base"] == 0).all()  # E-I bars start at 0, not at −1
+    # the random interval lies well above the silo's E-I: a random network asks outside
+    assert band["low"].iloc[0] < band["high"].iloc[0] and own["value"].iloc[0] < band["low"].iloc[0]
+
+
+def test_overloads_evidence_is_the_most_asked_against_chance_and_the_median() -> None:
+    ds = load_path(SAMPLE)
+    head = headline(ds)
+    found = overview_view.evidence(next(f for f in head.findings if f.rule == "experts_overloaded"), head, ds)
+    assert found is not None
+    bars = layers(found[0])[0].set_index("label")["value"]
+    org = head.facts.org
+    assert bars["Most-asked person"] == org["advice_top_in_degree"]
+    assert bars["Median person"] == org["advice_median_in_degree"]
+    assert bars["Most-asked person"] > bars["Most-asked, random network"] > bars["Median person"]

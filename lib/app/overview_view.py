@@ -400,7 +400,7 @@ def _silo(finding: Finding, head: Headline, people: int) -> tuple[Any, str] | No
     ]
     rule = RULES_BY_KEY["silo"]
     chart = charts.evidence_chart(
-        rows[:8], (-1, 1), "+.2f", [(rule.threshold, f"silo at {rule.threshold:+.1f}")], band
+        rows[:8], (-1, 1), "+.2f", [(rule.threshold, f"silo at {rule.threshold:+.1f}")], band, origin=0
     )
     return chart, (
         f"E-I of the advice each department asks (−1 = all inside). Shaded: {finding.group}'s range in 95% of "
