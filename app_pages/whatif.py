@@ -5,7 +5,7 @@ the aggregate view removes and connects whole groups of at least the minimum siz
 import streamlit as st
 
 from lib.analysis import netmap, whatif
-from lib.app import ui
+from lib.app import tables, ui
 from lib.core import privacy
 from lib.report import definitions, map_html
 
@@ -135,15 +135,10 @@ for col, title, m in ((left, "Before", result.map_before), (right, "After", resu
         st.caption(netmap.map_summary(m))
 
 st.subheader("Every measure, before and after")
-st.dataframe(
-    result.measures[["measure", "before", "after", "change"]],
-    hide_index=True,
-    width="stretch",
-    key="whatif-measures",
-)
+tables.show(result.measures[["measure", "before", "after", "change"]], key="whatif-measures")
 st.subheader(f"Each {netmap.pretty(attr).lower()}: E-I index before and after")
 st.caption(
     definitions.text("ei_index").split("\n")[0]
     + " Groups under the minimum size on either side are left out."
 )
-st.dataframe(result.groups.round(3), hide_index=True, width="stretch", key="whatif-groups")
+tables.show(result.groups, key="whatif-groups")

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib.analysis.findings import RULES, Facts, evaluate, findings_table, rules_table
+from lib.analysis.findings import (
+    RULES,
+    RULES_BY_KEY,
+    Facts,
+    evaluate,
+    findings_table,
+    rules_table,
+    strength_score,
+)
 
 NEUTRAL_ORG: dict[str, object] = {
     "people": 120,
@@ -164,3 +172,21 @@ def test_a_value_chance_explains_never_fires(rule: str) -> None:
     else:
         facts.groups["department"][flag] = False
     assert evaluate(facts) == []
+
+
+@pytest.mark.parametrize("key", ["low_reciprocity", "key_people", "silo"])
+def test_strength_score_is_0_at_the_threshold_and_1_at_strong(key: str) -> None:
+    rule = RULES_BY_KEY[key]
+    assert strength_score(rule, rule.threshold) == 0
+    assert strength_score(rule, rule.strong) == pytest.approx(1)
+
+
+def test_findings_are_ranked_by_how_far_past_their_line() -> None:
+    # both moderate: reciprocity barely under its 0.2 line, response rate far under its 0.7 line
+    found = evaluate(Facts(org={"advice_reciprocity": 0.19, "response_rate": 0.52}))
+    assert [f.rule for f in found] == ["low_response", "low_reciprocity"]
+    assert [f.strength for f in found] == ["moderate", "moderate"]
+    assert found[0].score > found[1].score > 0
+    # a strong finding still comes before every moderate one
+    found = evaluate(Facts(org={"advice_reciprocity": 0.05, "response_rate": 0.52}))
+    assert [f.rule for f in found] == ["low_reciprocity", "low_response"]

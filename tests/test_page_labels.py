@@ -1,9 +1,11 @@
 """Column labels on the pages: no code name (``total_gap``) reaches a table a person reads, and
 shares, means and indices keep one precision (lib/report/columns.py, lib/app/tables.py).
 
-Every table of the Network, Learning, Trust & wirearchy, Skills and Data pages is opened through
-AppTest on the sample, in the named and the aggregate view, with each tab and section shown; the
-label a reader sees is the column's ``st.column_config`` label, or its name when it has none.
+Every table of the Overview, Network, Learning, Trust & wirearchy, Skills and Data pages and of the
+What-if workshop page (with a scenario applied) is opened through AppTest on the sample, in the
+named and the aggregate view, with each tab and section shown; the label a reader sees is the
+column's ``st.column_config`` label, or its name when it has none. (Present and Actions show no
+table; Live pulse shows its tables only while a pulse runs, labelled in place.)
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from lib.analysis.whatif import Scenario
 from lib.app import tables
 from lib.core.dataset import Dataset
 from lib.intake.loader import load_path
@@ -23,7 +26,8 @@ from tests.conftest import ROOT, open_page
 
 SAMPLE = ROOT / "sample_data" / "sample_org.xlsx"
 # (page, session state that opens one tab or section)
-VIEWS: list[tuple[str, dict[str, str]]] = [
+VIEWS: list[tuple[str, dict[str, object]]] = [
+    ("app_pages/overview.py", {}),  # the sample has two waves: the wave comparison's tables show
     *[
         ("app_pages/network.py", {"net_tab": t})
         for t in ("Organisation", "People", "Groups", "Roles", "Key people")
@@ -35,6 +39,8 @@ VIEWS: list[tuple[str, dict[str, str]]] = [
         for s in ("Gaps", "Coverage", "Subject-matter networks", "Who to ask", "Skill profiles")
     ],
     ("app_pages/data.py", {}),
+    # a whole department leaves (Engineering: shown in the aggregate view too), so the tables show
+    ("app_pages/whatif.py", {"whatif-scenario": Scenario(remove_groups=(("department", "Engineering"),))}),
 ]
 
 
@@ -68,8 +74,12 @@ def config_of(element: Any, name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("view", ["named", "aggregate"])
 @pytest.mark.parametrize(("page", "state"), VIEWS)
-def test_no_code_name_reaches_a_page_table(page: str, state: dict[str, str], view: str) -> None:
+def test_no_code_name_reaches_a_page_table(page: str, state: dict[str, object], view: str) -> None:
     at = open_page(page, view=view, **state)
+    if page.endswith("overview.py"):  # the rules, the two waves, ties gained and lost (+ who moved: named)
+        assert len(at.dataframe) == (4 if view == "named" else 3)
+    if page.endswith("whatif.py"):  # every measure, and each group, before and after
+        assert len(at.dataframe) == 2
     found = []
     for element in at.dataframe:
         if page.endswith("data.py") and is_sheet_preview(element.value):

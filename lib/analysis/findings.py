@@ -63,6 +63,9 @@ class Finding:
     page: str
     suggestion: str
     group: str = ""
+    #: how far past the line that makes it fire, in steps from that line to the one that makes it
+    #: strong: 0 at the firing threshold, 1 at the strong one (:func:`strength_score`)
+    score: float = 0.0
 
 
 #: The rules. Thresholds are stated here and nowhere else; the Overview page prints this table.
@@ -275,6 +278,7 @@ def _fire(rule: Rule, row: Mapping[str, object], group: str = "") -> Finding | N
     fields = dict(row)
     fields["group"] = group
     return Finding(
+        score=strength_score(rule, value),
         rule=rule.key,
         statement=rule.text.format(**fields),
         evidence=evidence,
@@ -285,8 +289,17 @@ def _fire(rule: Rule, row: Mapping[str, object], group: str = "") -> Finding | N
     )
 
 
+def strength_score(rule: Rule, value: float) -> float:
+    """How strongly ``value`` fires ``rule``: (value − threshold) / (strong − threshold), so 0 at the
+    firing threshold and 1 at the strong one whichever way the rule points. Findings of different
+    measures are ranked by it: each is measured against its own rule's distance to "strong"."""
+    step = rule.strong - rule.threshold
+    return (value - rule.threshold) / step if step else 1.0
+
+
 def evaluate(facts: Facts, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
-    """Every finding the rules produce on these facts, strong ones first (rule order within)."""
+    """Every finding the rules produce on these facts, ranked by strength (:func:`strength_score`:
+    strong ones first; rule order among equals)."""
     out: list[Finding] = []
     for rule in rules:
         if rule.scope == "org":
@@ -302,7 +315,7 @@ def evaluate(facts: Facts, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
             found = _fire(rule, row, group=str(record.get("group", "")))
             if found:
                 out.append(found)
-    return sorted(out, key=lambda f: 0 if f.strength == "strong" else 1)
+    return sorted(out, key=lambda f: (0 if f.strength == "strong" else 1, -f.score))
 
 
 def rules_table() -> pd.DataFrame:

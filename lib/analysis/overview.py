@@ -179,11 +179,17 @@ def _key_people_section(ds: Dataset, w: str, min_size: int) -> _Section:
         pd.to_numeric(ranked["reach_lost_share"], errors="coerce") if len(ranked) else pd.Series(dtype=float)
     )
     splits = pd.to_numeric(ranked["components_added"], errors="coerce") if len(ranked) else share
+    key = (share >= KEY_PERSON_REACH_LOSS) | (splits > 0)
+    after = pd.to_numeric(ranked["connectedness_after"], errors="coerce") if len(ranked) else share
     return {
-        "key_people": int(((share >= KEY_PERSON_REACH_LOSS) | (splits > 0)).sum()),
+        "key_people": int(key.sum()),
         "key_person_threshold": KEY_PERSON_REACH_LOSS,
         # the largest single departure's loss, unnamed: the findings' evidence chart draws it
         "key_person_reach_lost": _num(share.max()) if len(share) else None,
+        # the evidence chart: the share of pairs who can reach each other for advice now, and
+        # without each key person (the five that cut most), strongest first
+        "advice_reach": _num((after + share).iloc[0]) if len(ranked) else None,
+        "advice_reach_without_key": [float(x) for x in after[key].head(5)],
     }, {}
 
 
