@@ -114,6 +114,7 @@ def test_speaker_notes_give_the_registry_definitions(two_waves: tuple[Dataset, R
             assert report.head is not None
             rule = report.head.findings[spec.index].rule
             assert _first_sentence(f"rule.{rule}") in " ".join(spec.notes.split())
+            assert _first_sentence(w.FINDING_NOTE_KEYS[rule]) in " ".join(spec.notes.split())
     tiles = next(s for s in plan if s.kind == "tiles")
     assert tiles.notes == w.tile_notes(report) and tiles.notes.count("\n") == len(report.head.tiles) - 1  # type: ignore[union-attr]
 
@@ -205,8 +206,10 @@ def test_a_finding_without_its_table_falls_back_to_its_thresholds() -> None:
     assert spec.unit == "correlation" and not spec.is_empty
 
 
-def test_every_rule_has_an_evidence_chart() -> None:
+def test_every_rule_has_an_evidence_chart_and_notes() -> None:
     assert set(evidence.EVIDENCE) | {"rank_over_knowledge"} == set(rules.RULES_BY_KEY)
+    assert set(w.FINDING_NOTE_KEYS) == set(rules.RULES_BY_KEY)
+    assert set(w.FINDING_NOTE_KEYS.values()) <= {e.key for e in definitions.entries()}
 
 
 def test_chart_png_draws_every_spec() -> None:

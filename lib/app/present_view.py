@@ -63,6 +63,7 @@ def figure(spec: ChartSpec) -> go.Figure:
                 text=[value_text(v, spec.unit) if v is not None else "" for v in s.values],
                 textposition="inside" if spec.stacked else "outside",
                 insidetextanchor="middle",
+                cliponaxis=False,  # a value label past the axis end stays visible
             )
         )
     fig = go.Figure(bars)
@@ -75,9 +76,9 @@ def figure(spec: ChartSpec) -> go.Figure:
         xaxis=value_axis if spec.horizontal else category_axis,
         yaxis=category_axis if spec.horizontal else value_axis,
         showlegend=len(spec.series) > 1,
-        legend={"orientation": "h", "y": -0.12, "font": {"size": _FONT}, "traceorder": "normal"},
+        legend={"orientation": "h", "y": -0.18, "font": {"size": _FONT}, "traceorder": "normal"},
         font={"size": _FONT},
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin={"l": 10, "r": 50, "t": 10, "b": 10},
         uniformtext={"minsize": 14, "mode": "hide"},
     )
     fig.update_xaxes(tickfont={"size": _FONT - 2})
@@ -87,7 +88,7 @@ def figure(spec: ChartSpec) -> go.Figure:
 
 def _height(spec: ChartSpec) -> int:
     rows = len(spec.categories) * (1 if spec.stacked else max(1, len(spec.series)))
-    return int(min(600, max(320, 60 * rows + 120))) if spec.horizontal else 520
+    return int(min(600, max(400, 60 * rows + 140))) if spec.horizontal else 520
 
 
 def _chart(spec: ChartSpec, report: Report, group_map: netmap.NetworkMap | None) -> None:

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from lib.analysis.findings import RULES_BY_KEY
 from lib.analysis.learning import INFORMAL_REFERENCE, SEVENTY_TWENTY_TEN
 from lib.core.sanitise import clean_text
 from lib.report import definitions
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHARTLESS",
+    "FINDING_NOTE_KEYS",
     "NOTE_KEYS",
     "SlideKind",
     "SlideSpec",
@@ -104,15 +104,27 @@ def tile_notes(report: Report) -> str:
     return "\n".join(f"{t.label}: {_one_line(definitions.tile_help(t))}" for t in report.head.tiles)
 
 
-def _finding_notes(rule: str, metric: str) -> str:
-    keys = [f"rule.{rule}"]
-    try:
-        definitions.measure(metric)
-    except KeyError:
-        pass  # a fact without its own registry entry (its rule's text says what it is)
-    else:
-        keys.append(definitions.measure(metric).key)
-    return notes_for(keys)
+#: Each finding rule → the registry entry of the measure its evidence comes from (its notes give
+#: the rule's text, then that measure's definition).
+FINDING_NOTE_KEYS: dict[str, str] = {
+    "silo": "ei_index",
+    "formal_heavy": "overall_mix",
+    "group_formal_heavy": "group_mix",
+    "experts_overloaded": "overload",
+    "key_people": "key_person_impact",
+    "low_reciprocity": "reciprocity_arc",
+    "top_down": "advice_flow",
+    "rank_over_knowledge": "seniority_advice_correlation",
+    "weak_dimension": "dimension_summary",
+    "stock_heavy": "flow_share",
+    "single_holder_skills": "coverage",
+    "low_response": "trust_response_rate",
+}
+
+
+def _finding_notes(rule: str) -> str:
+    measure = FINDING_NOTE_KEYS.get(rule)
+    return notes_for([f"rule.{rule}", *([measure] if measure else [])])
 
 
 def _values(report: Report) -> dict[str, float]:
@@ -310,7 +322,7 @@ def slide_plan(report: Report, has_actions: bool = False) -> list[SlideSpec]:
                     i,
                     chart=finding_chart(f, report),
                     detail=f.suggestion,
-                    notes=_finding_notes(f.rule, RULES_BY_KEY[f.rule].metric),
+                    notes=_finding_notes(f.rule),
                 )
             )
     if (trust := _trust_chart(report)) is not None:
