@@ -120,7 +120,7 @@ def wave_comparison(waves: list[str], cfg: ui.Settings, wave_facts: Callable[[st
         st.write("Ties gained and lost")
         st.caption(
             "Among the people who named someone in both waves (a non-respondent's ties are unknown, not lost): each "
-            "relation's graph correlation across the waves with its QAP p-value (people relabelled at random, 999 "
+            "relation's graph correlation across the waves with its QAP p-value (people relabelled at random, up to 999 "
             "draws), and the paired test of the change in ties."
         )
         tables.show(net, key="network-change")

@@ -162,14 +162,28 @@ def qap_correlation(
     rng = np.random.default_rng(seed)
     block = max(1, min(reps, 2_000_000 // max(ka, n)))
     draws = np.empty(reps, dtype=np.int64)
+    member = _membership(b, n)
     for start in range(0, reps, block):
         c = min(block, reps - start)
-        perm = np.argsort(rng.random((c, n)), axis=1)
-        moved = perm[:, src] * n + perm[:, dst]
-        at = np.searchsorted(b, moved).clip(max=kb - 1)
-        draws[start : start + c] = (b[at] == moved).sum(axis=1)
+        perm = rng.permuted(np.broadcast_to(np.arange(n), (c, n)), axis=1)
+        draws[start : start + c] = member(perm[:, src] * n + perm[:, dst]).sum(axis=1)
     r = (m * shared - ka * kb) / math.sqrt(ka * (m - ka) * kb * (m - kb))
     return QapResult(float(r), float(np.mean(draws >= shared)), float(np.mean(draws <= shared)), reps)
+
+
+#: Largest bitmap of a network's cells (bytes) a QAP test keeps for its lookups (n ≈ 23,000 people).
+_BITMAP_BYTES = 64 * 2**20
+
+
+def _membership(codes: np.ndarray, n: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Whether each cell code is among the sorted ``codes``: a bitmap of the n² cells when it fits
+    in :data:`_BITMAP_BYTES` (one gather per lookup), else a binary search."""
+    if n * n <= 8 * _BITMAP_BYTES:
+        bits = np.zeros((n * n + 7) // 8, dtype=np.uint8)
+        np.bitwise_or.at(bits, codes >> 3, (1 << (codes & 7)).astype(np.uint8))
+        return lambda q: ((bits[q >> 3] >> (q & 7).astype(np.uint8)) & 1).astype(bool)
+    last = codes.size - 1
+    return lambda q: codes[np.searchsorted(codes, q).clip(max=last)] == q
 
 
 def _edge_codes(n: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
