@@ -101,8 +101,9 @@ setup_office() {
 case "${1:-}" in
   app)
     setup_python requirements.txt
-    "$PY" -m lib.intake.sample_cache  # the sample's fast-loading copy (lib/intake/sample_cache.py)
-    exec "$VENV/bin/streamlit" run app.py "${@:2}"
+    # lib/app/serve.py: builds the sample's fast-loading copy and imports the first screen's code,
+    # then runs `streamlit run app.py` in the same process (extra arguments go to streamlit)
+    exec "$PY" -m lib.app.serve "${@:2}"
     ;;
   test)
     setup_python requirements-dev.txt

@@ -55,7 +55,8 @@ def _free_port(address: str = "127.0.0.1") -> int:
 
 
 class Server:
-    """A real ``streamlit run app.py`` on a free port, bound to loopback unless told otherwise.
+    """A real ``streamlit run app.py`` on a free port (started as ``./dev.sh app`` starts it, through
+    :mod:`lib.app.serve`), bound to loopback unless told otherwise.
 
     ``env``: extra environment variables (e.g. ``SLD_DATABASE_URL`` for a temporary database);
     ``secrets``: a secrets.toml to use instead of ``.streamlit/secrets.toml`` (sign-in tests);
@@ -75,9 +76,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
+                "lib.app.serve",  # what ./dev.sh app runs: preloads, then `streamlit run app.py`
                 "--server.port",
                 str(self.port),
                 "--server.address",

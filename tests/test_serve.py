@@ -1,0 +1,52 @@
+"""The launcher (lib/app/serve.py) loads, before the server listens, every module the first screen imports."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIRST_SCREEN = [ROOT / "app.py", ROOT / "app_pages" / "overview.py"]
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            # `from lib.app import ui`: ui is a module of its own
+            names.update(
+                f"{node.module}.{alias.name}" for alias in node.names if node.module.startswith("lib")
+            )
+    return names
+
+
+def _loaded_after_preload() -> set[str]:
+    code = (
+        "import json, sys; from lib.app import serve; serve.preload(); print(json.dumps(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_preload_covers_every_module_the_first_screen_imports() -> None:
+    loaded = _loaded_after_preload()
+    wanted = set().union(*(_imports(p) for p in FIRST_SCREEN))
+    wanted = {name for name in wanted if name.split(".")[0] in {"lib", "streamlit", "pandas"}}
+    # names imported from a module that are functions, not modules (`from lib.analysis.overview import facts`)
+    modules = {
+        name
+        for name in wanted
+        if name.split(".")[0] != "lib"
+        or (ROOT / name.replace(".", "/")).with_suffix(".py").exists()
+        or (ROOT / name.replace(".", "/")).is_dir()
+    }
+    assert {"lib.analysis.overview", "lib.app.overview_view", "lib.app.auth"} <= modules  # the scan works
+    assert modules <= loaded, sorted(modules - loaded)
+    # the heavy libraries the analysis pulls in are loaded too
+    assert {"igraph", "scipy.stats", "altair"} <= loaded
