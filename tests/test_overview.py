@@ -50,6 +50,24 @@ def test_people_only_dataset_has_a_headline_without_invented_numbers() -> None:
     assert head.findings == []
 
 
+def test_advice_reciprocity_tile_states_its_random_baseline() -> None:
+    """Among the four respondents a → b, b → a, a → c, c → d, d → a, b → c (6 of 12 possible arcs):
+    reciprocity 2/6, and a random network with 4 people and 6 arcs returns an arc with probability
+    0.5; e never answered, so e's incoming tie stays out of both (a tie to e can never be returned)."""
+    pairs = [("a", "b"), ("b", "a"), ("a", "c"), ("c", "d"), ("d", "a"), ("b", "c"), ("a", "e")]
+    ds = Dataset(
+        people=pd.DataFrame({"person_id": list("abcde"), "responded": [True] * 4 + [False]}),
+        ties=pd.DataFrame(
+            [(s, t, "advice", "", 1.0) for s, t in pairs],
+            columns=["source_id", "target_id", "relation", "wave", "weight"],
+        ),
+    )
+    head = headline(ds)
+    tile = next(t for t in head.tiles if t.key == "advice_reciprocity")
+    assert tile.value == pytest.approx(2 / 6)
+    assert "gives about 50%" in tile.detail
+
+
 def test_tie_changes_counts_gained_and_lost_per_relation() -> None:
     ties = pd.concat(
         [
