@@ -132,3 +132,13 @@ def test_display_frame_shows_shares_in_per_cent_only() -> None:
 def test_labels_are_unique_even_when_names_collide() -> None:
     frame = pd.DataFrame([[1, 2, 3]], columns=["n", "people", "size"])  # all three read "People"
     assert [label for label, _ in columns.labelled(frame).values()] == ["People", "People (2)", "People (3)"]
+
+
+def test_a_measure_column_carries_its_registry_definition_as_help() -> None:
+    from lib.report import definitions
+
+    frame = pd.DataFrame({"name": ["Ana"], "in_degree": [3], "brokerage_liaison": [1]})
+    config = tables.column_config(frame, {"name": "Who it is"})
+    assert config["in_degree"]["help"] == definitions.text("in_degree")
+    assert config["brokerage_liaison"]["help"] == definitions.text("brokerage")  # one text for the five
+    assert config["name"]["help"] == "Who it is"  # what the page says wins

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib.report import columns
+from lib.report import columns, definitions
 from lib.report.columns import Kind
 
 __all__ = ["PAGE_FORMATS", "column_config", "display_frame", "show"]
@@ -42,11 +42,12 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def column_config(frame: pd.DataFrame, help_texts: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """st.column_config for every column of ``frame``: its human label, its kind's format, its help."""
+    """st.column_config for every column of ``frame``: its human label, its kind's format, its help
+    (``help_texts`` first, else the definitions registry's text for the column, else none)."""
     config: dict[str, Any] = {}
     helps = help_texts or {}
     for name, (text, kind) in columns.labelled(frame).items():
-        hint = helps.get(name) or None
+        hint = helps.get(name) or definitions.column_help(name) or None
         if kind in ("text", "date"):
             config[name] = st.column_config.Column(text, help=hint)
         else:

@@ -558,6 +558,15 @@ def text(key: str, thresholds: RoleThresholds | None = None) -> str:
     return measure(key).text(thresholds)
 
 
+def column_help(name: str) -> str:
+    """The definition of the measure a table column shows (``in_degree``, ``brokerage_liaison``), as
+    its header's help on the pages; "" for a column the registry does not define (a name, a count)."""
+    try:
+        return text(name)
+    except KeyError:
+        return ""
+
+
 def tile_help(tile: overview.Tile) -> str:
     """A headline tile's help: its definition, then what it shows now (``tile.detail``)."""
     base = text(TILE_PREFIX + tile.key)
