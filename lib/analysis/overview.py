@@ -501,6 +501,10 @@ def headline_of(wave: str, current: rules.Facts, previous: rules.Facts | None = 
     return Headline(wave=wave, tiles=tiles, facts=current, findings=rules.evaluate(current))
 
 
+#: Tiles that count whole things (departments, people): their change is a whole number too.
+WHOLE_COUNTS = frozenset({"silo_groups", "key_people"})
+
+
 def _with_change(now: Tile, before: Tile) -> Tile:
     if now.value is None or before.value is None or now.key in {"top_gaps", "people"}:
         return now
@@ -510,7 +514,7 @@ def _with_change(now: Tile, before: Tile) -> Tile:
         f"{delta * 100:+.0f} pts"
         if percent
         else f"{delta:+.1f}"
-        if now.key != "silo_groups"
+        if now.key not in WHOLE_COUNTS
         else f"{delta:+.0f}"
     )
     return Tile(now.key, now.label, now.value, now.text, now.detail, now.page, delta, text)
