@@ -618,9 +618,10 @@ def test_findings_sheet_evidence_is_in_words(aggregate: Report, aggregate_files:
         assert cell.alignment.wrap_text, cell.coordinate
     overload = next((f for f in aggregate.head.findings if f.rule == "experts_overloaded"), None)
     if overload is not None:
-        assert f"Most-asked person: named by: {overload.evidence['advice_top_in_degree']:.0f}" in cells[
-            aggregate.head.findings.index(overload)
-        ].value.split("\n")
+        assert (
+            f"Colleagues naming the most-asked person: {overload.evidence['advice_top_in_degree']:.0f}"
+            in cells[aggregate.head.findings.index(overload)].value.split("\n")
+        )
 
 
 def _fill(series: Any) -> str:
