@@ -574,6 +574,97 @@ def test_workbook_charts_sheet_has_native_charts(
         assert got == pytest.approx([table.loc[b, column] for b in buckets])
 
 
+def test_headline_change_and_page_text_read_as_two_columns(aggregate_files: dict[str, bytes]) -> None:
+    """The right-aligned change ("+4 pts") must not run into the page's text ("90%") beside it: the
+    change is centred in its column and the page's text starts one indent in."""
+    ws = openpyxl.load_workbook(io.BytesIO(aggregate_files["xlsx"]))["headline"]
+    header = [c.value for c in ws[1]]
+    change, shown = header.index("Change since previous wave"), header.index("As shown on the page")
+    assert shown == change + 1
+    changes = [r[change] for r in ws.iter_rows(min_row=2) if r[change].value is not None]
+    assert changes, "the sample has two waves"
+    for c in changes:
+        assert c.data_type == "n" and c.number_format.startswith("+"), c.coordinate
+        assert c.alignment.horizontal == "center", c.coordinate
+    for row in ws.iter_rows(min_row=2):
+        c = row[shown]
+        assert c.data_type == "s" and c.alignment.horizontal == "left" and c.alignment.indent == 1, (
+            c.coordinate
+        )
+    assert ws[1][change].alignment.horizontal == "center"
+
+
+_CODE_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def test_findings_sheet_evidence_is_in_words(aggregate: Report, aggregate_files: dict[str, bytes]) -> None:
+    """Each finding's evidence as labelled facts in their precision, no code names (the raw
+    names stay in the CSV/JSON)."""
+    ws = openpyxl.load_workbook(io.BytesIO(aggregate_files["xlsx"]))["findings"]
+    header = [c.value for c in ws[1]]
+    cells = [r[header.index("Evidence")] for r in ws.iter_rows(min_row=2)]
+    assert aggregate.head is not None and aggregate.head.findings
+    assert len(cells) == len(aggregate.head.findings)
+    for cell, finding in zip(cells, aggregate.head.findings, strict=True):
+        text = str(cell.value)
+        assert not _CODE_NAME.search(text), text
+        assert "True" not in text and "False" not in text, text
+        lines = text.split("\n")
+        assert [line.rsplit(": ", 1)[0] for line in lines] == [columns.label(k) for k in finding.evidence]
+        for line, (key, value) in zip(lines, finding.evidence.items(), strict=True):
+            kind = columns.kind_of(key)
+            if isinstance(value, float) and kind == "share":
+                assert line.endswith(f"{value:.0%}"), line
+        assert cell.alignment.wrap_text, cell.coordinate
+    overload = next((f for f in aggregate.head.findings if f.rule == "experts_overloaded"), None)
+    if overload is not None:
+        assert (
+            f"Colleagues naming the most-asked person: {overload.evidence['advice_top_in_degree']:.0f}"
+            in cells[aggregate.head.findings.index(overload)].value.split("\n")
+        )
+
+
+def _fill(series: Any) -> str:
+    return str(series.graphicalProperties.solidFill.srgbClr).upper()
+
+
+def test_workbook_charts_use_the_shared_palette_and_mark_the_previous_wave(
+    aggregate: Report, aggregate_files: dict[str, bytes]
+) -> None:
+    from lib.report.charts import BUCKET_COLOURS
+    from lib.report.chartspec import MEASURED, PREVIOUS, REFERENCE
+
+    wb = openpyxl.load_workbook(io.BytesIO(aggregate_files["xlsx"]))
+    mix, per_group, card = wb["charts"]._charts
+    assert [_fill(s) for s in mix.series] == [MEASURED[1:], REFERENCE[1:]]
+    # per group: each bucket in the colour the deck, Present and the pages give it
+    buckets = [b.name for b in learning.SEVENTY_TWENTY_TEN]
+    assert [_fill(s) for s in per_group.series] == [BUCKET_COLOURS[b][1:].upper() for b in buckets]
+    # the shifts: this wave, then the previous wave read from the scorecard's own column
+    assert aggregate.previous_wave and aggregate.previous_shifts
+    assert [_fill(s) for s in card.series] == [MEASURED[1:], PREVIOUS[1:]]
+    names = [s.tx.v for s in card.series]
+    assert names == [f"Wave {aggregate.wave}", f"Wave {aggregate.previous_wave}"]
+    ws = wb["five_shifts"]
+    ref = card.series[1].val.numRef.f
+    assert ref.split("!")[0].strip("'") == "five_shifts"
+    cells = [c[0] for c in ws[ref.split("!")[1].replace("$", "")]]
+    header = [c.value for c in ws[1]]
+    assert header[cells[0].column - 1] == "Score, previous wave"
+    types = [r[header.index("Type")].value for r in ws.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == pytest.approx([aggregate.previous_shifts[t] for t in types])
+
+
+def test_one_wave_workbook_draws_the_shifts_alone() -> None:
+    ds = generate(people=40, seed=3, waves=1)
+    report = build_report(ds, ExportOptions())
+    assert not report.previous_shifts
+    assert "score_previous" not in report.table("five_shifts")
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(ds, report=report)))
+    card = wb["charts"]._charts[-1]
+    assert len(card.series) == 1
+
+
 # --- the deck -------------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Emu, Inches
 
 from lib.analysis import findings as rules
@@ -134,8 +135,48 @@ def test_the_deck_draws_the_plan(two_waves: tuple[Dataset, Report]) -> None:
         assert len(drawn) == (0 if spec.kind in w.CHARTLESS else 1), spec.title
         if spec.chart is not None and not spec.chart.image:
             chart = drawn[0].chart
-            assert [s.name for s in chart.plots[0].series] == [s.name for s in spec.chart.series]
-            assert list(chart.plots[0].categories) == list(spec.chart.categories)
+            names = [s.name for s in chart.plots[0].series]
+            cats = list(chart.plots[0].categories)
+            if chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED:
+                # plotted bottom-up on a normal axis: stored in reverse, read top-down in plan order
+                assert not chart.category_axis.reverse_order, spec.title
+                names, cats = names[::-1], cats[::-1]
+            assert names == [s.name for s in spec.chart.series], spec.title
+            assert cats == list(spec.chart.categories), spec.title
+
+
+def test_side_by_side_bars_and_legend_read_in_the_plans_order(two_waves: tuple[Dataset, Report]) -> None:
+    """The shifts slide: this wave's bar above the previous wave's in every cluster and first in the
+    legend, the first shift at the top. Horizontal bars are plotted bottom-up (first category and
+    first series nearest the origin), and LibreOffice lists a bar chart's legend bottom-up too, so
+    the chart must hold the series and categories in reverse on a normal (not reversed) axis."""
+    ds, report = two_waves
+    card = w.shifts_chart(report)
+    assert card is not None and len(card.series) == 2
+    prs = Presentation(io.BytesIO(deck_bytes(ds, report=report)))
+    slide = next(
+        s
+        for s in prs.slides
+        if any(sh.has_text_frame and sh.text_frame.paragraphs[0].text == "The five shifts" for sh in s.shapes)
+    )
+    chart = next(sh.chart for sh in slide.shapes if sh.has_chart)
+    assert chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    assert not chart.category_axis.reverse_order
+    series = list(chart.plots[0].series)
+    # bottom-up plot order: the last series and the last category are drawn at the top
+    top_down = [s.name for s in reversed(series)]
+    assert top_down == [f"Wave {report.wave}", f"Wave {report.previous_wave}"]
+    assert list(reversed(list(chart.plots[0].categories))) == list(card.categories)
+    assert top_down[0] == card.series[0].name  # the legend's first entry is this wave
+    # colours follow their series: this wave blue, the previous wave sky blue
+    fills = {s.name: str(s.format.fill.fore_color.rgb) for s in series}
+    assert fills == {
+        f"Wave {report.wave}": chartspec.MEASURED.lstrip("#").upper(),
+        f"Wave {report.previous_wave}": chartspec.PREVIOUS.lstrip("#").upper(),
+    }
+    # the values travel with their categories
+    first = dict(zip(chart.plots[0].categories, series[-1].values, strict=True))
+    assert first[card.categories[0]] == pytest.approx(card.series[0].values[0])
 
 
 def test_the_html_report_shows_the_plan_charts_offline(two_waves: tuple[Dataset, Report]) -> None:

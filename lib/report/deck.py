@@ -190,6 +190,25 @@ def _number(v: object) -> float | None:
     return None if math.isnan(x) else x
 
 
+def _top_down(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    colours: Sequence[RGBColor] | None,
+) -> tuple[list[str], list[tuple[str, list[float | None]]], list[RGBColor] | None]:
+    """A side-by-side bar chart's data in plotting order, so it reads top-down in the given order.
+
+    Horizontal bars are plotted bottom-up: the first category at the bottom and, in each cluster,
+    the first series at the bottom. Reversing the category axis instead would put the first series
+    at the top, but LibreOffice still lists a bar chart's legend bottom-up (PowerPoint follows the
+    bars), so the legend would read backwards there. With categories and series both reversed on a
+    normal axis, the bars, and the legend in both programs, read in the given order."""
+    return (
+        list(reversed(categories)),
+        [(name, list(reversed(values))) for name, values in reversed(series)],
+        list(reversed(colours)) if colours else None,
+    )
+
+
 def _chart(
     slide: Slide,
     kind: XL_CHART_TYPE,
@@ -201,6 +220,8 @@ def _chart(
     colours: Sequence[RGBColor] | None = None,
     size: int = MIN_FONT_PT,
 ) -> None:
+    if kind == XL_CHART_TYPE.BAR_CLUSTERED:
+        categories, series, colours = _top_down(categories, series, colours)
     data: Any = CategoryChartData(number_format=number_format)  # type: ignore[no-untyped-call]
     data.categories = [_chart_label(c) for c in categories]
     for name, values in series:
@@ -224,7 +245,7 @@ def _chart(
     if scale:
         axis.minimum_scale, axis.maximum_scale = scale
     chart.category_axis.tick_labels.font.size = Pt(size)
-    if kind in (XL_CHART_TYPE.BAR_CLUSTERED, XL_CHART_TYPE.BAR_STACKED):
+    if kind == XL_CHART_TYPE.BAR_STACKED:
         chart.category_axis.reverse_order = True  # first category at the top, as in a table
     plot = chart.plots[0]
     plot.gap_width = 60

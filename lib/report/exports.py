@@ -61,6 +61,8 @@ from lib.core.dataset import Dataset
 from lib.core.sanitise import XLSX_OPTIONS, clean_text, formula_like
 from lib.core.schema import LEARNING_TYPES
 from lib.report import charts, columns, definitions
+from lib.report.charts import BUCKET_COLOURS
+from lib.report.chartspec import MEASURED, PREVIOUS, REFERENCE
 from lib.report.model import ExportOptions, ExportTable, Report, View
 
 __all__ = [
@@ -255,6 +257,30 @@ def _headline_table(head: overview.Headline) -> pd.DataFrame:
     )
 
 
+def evidence_text(evidence: dict[str, object]) -> str:
+    """A finding's evidence as a reader sees it: one line per fact, its human label
+    (:func:`lib.report.columns.label`) and its value in its kind's precision (``Share asked inside:
+    81%``), yes/no for a test against chance. The raw names and values stay in the CSV/JSON."""
+    lines = []
+    for key, value in evidence.items():
+        if isinstance(value, (bool, np.bool_)):
+            shown = "yes" if value else "no"
+        elif isinstance(value, (int, float, np.integer, np.floating)):
+            shown = columns.number_text(float(value), columns.kind_of(key))
+        else:
+            shown = format_value(value)
+        lines.append(f"{columns.label(key)}: {shown}")
+    return "\n".join(lines)
+
+
+def _findings_table(found: list[rules.Finding]) -> pd.DataFrame:
+    """The findings as the exports show them: :func:`lib.analysis.findings.findings_table` with
+    the evidence in words (:func:`evidence_text`)."""
+    table = rules.findings_table(found)
+    table["evidence"] = [evidence_text(f.evidence) for f in found]
+    return table
+
+
 def _network_tables(b: _Builder, wave: str, by: str) -> str:
     ds = b.ds
     rel = ds.advice_relations()
@@ -314,7 +340,9 @@ def _network_tables(b: _Builder, wave: str, by: str) -> str:
     return map_note
 
 
-def _learning_tables(b: _Builder, wave: str, by: str) -> None:
+def _learning_tables(b: _Builder, wave: str, by: str, before: tuple[str, dict[str, float]]) -> None:
+    """The Learning page's tables; ``before``: the previous wave and its five-shift scores (a column
+    of the scorecard, so the workbook's shifts chart can draw it from the table)."""
     ds = b.ds
     mix = learning.overall_mix(ds, wave or None, b.m, not b.named)
     if mix.respondents or mix.zero_total:
@@ -391,10 +419,18 @@ def _learning_tables(b: _Builder, wave: str, by: str) -> None:
         neglected = flows.neglected_stock(ds)
         if len(neglected):
             b.add("neglected_stock", "Stock nobody reads or discusses", neglected, page="Learning")
+    card = shifts.scorecard_table(ds, wave or None, b.m)
+    previous, scores = before
+    if scores and {"type", "score"} <= set(card.columns):
+        card.insert(
+            list(card.columns).index("score") + 1,
+            "score_previous",
+            [scores.get(str(c), math.nan) for c in card["type"]],
+        )
     b.add(
         "five_shifts",
-        "The five shifts scorecard (0–100)",
-        shifts.scorecard_table(ds, wave or None, b.m),
+        "The five shifts scorecard (0–100)" + (f"; previous wave {previous}" if scores else ""),
+        card,
         page="Learning",
     )
 
@@ -510,13 +546,13 @@ def build_report(ds: Dataset, options: ExportOptions | None = None) -> Report:
     b.add(
         "headline", f"Headline measures ({head.wave or 'all data'})", _headline_table(head), page="Overview"
     )
-    b.add("findings", "Findings", rules.findings_table(head.findings), page="Overview")
+    b.add("findings", "Findings", _findings_table(head.findings), page="Overview")
     by = _group_attribute(ds, opts.group_by)
     report.group_by = by
     if len(ds.ties):
         report.map_note = _network_tables(b, wave, by)
-    _learning_tables(b, wave, by)
     report.previous_wave, report.previous_shifts = _previous_shifts(ds, wave, opts.min_group_size)
+    _learning_tables(b, wave, by, (report.previous_wave, report.previous_shifts))
     _trust_tables(b, wave, by)
     _skills_tables(b, wave)
     report.images = charts.all_images(ds, report)
@@ -588,18 +624,21 @@ def _text_format(text: str, fmts: _Formats, **props: object) -> Any:
     so it shows without an apostrophe and stays text even when someone edits the cell."""
     if formula_like(text):
         props["quote_prefix"] = True
-    if len(text) > _WIDTH[1]:
+    if len(text) > _WIDTH[1] or "\n" in text:
         props["text_wrap"] = True
     return fmts.get(valign="top", **props)
 
 
-def _write_cell(ws: Any, row: int, col: int, value: object, num_format: str, fmts: _Formats) -> int:
-    """Write one value as what it is (number, yes/no, date or inert text); its display width."""
+def _write_cell(
+    ws: Any, row: int, col: int, value: object, num_format: str, fmts: _Formats, **props: object
+) -> int:
+    """Write one value as what it is (number, yes/no, date or inert text); its display width.
+    ``props``: more format properties (alignment, indent) for the cell."""
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         ws.write_blank(row, col, None)
         return 0
     if isinstance(value, (bool, np.bool_)):
-        ws.write_boolean(row, col, bool(value))
+        ws.write_boolean(row, col, bool(value), fmts.get(valign="top", **props) if props else None)
         return 5
     if isinstance(value, (int, float, np.integer, np.floating)):
         x = float(value)
@@ -609,7 +648,7 @@ def _write_cell(ws: Any, row: int, col: int, value: object, num_format: str, fmt
         if math.isinf(x):
             ws.write_string(row, col, "∞" if x > 0 else "−∞")
             return 2
-        ws.write_number(row, col, x, fmts.get(num_format=num_format or "General", valign="top"))
+        ws.write_number(row, col, x, fmts.get(num_format=num_format or "General", valign="top", **props))
         return len(f"{x:,.0f}") + 3
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
         stamp = pd.Timestamp(value)
@@ -617,11 +656,11 @@ def _write_cell(ws: Any, row: int, col: int, value: object, num_format: str, fmt
             stamp = stamp.tz_localize(None)
         day = stamp.normalize() == stamp
         shown = num_format or (_DATE_FORMAT if day else f"{_DATE_FORMAT} hh:mm")
-        ws.write_datetime(row, col, stamp.to_pydatetime(), fmts.get(num_format=shown, valign="top"))
+        ws.write_datetime(row, col, stamp.to_pydatetime(), fmts.get(num_format=shown, valign="top", **props))
         return 10 if day else 16
     text = _cell_text(format_value(value) if isinstance(value, (list, tuple, set)) else value)
-    ws.write_string(row, col, text, _text_format(text, fmts))
-    return len(text)
+    ws.write_string(row, col, text, _text_format(text, fmts, **props))
+    return max((len(line) for line in text.split("\n")), default=0)
 
 
 def _number_format(kind: columns.Kind, value: object) -> str:
@@ -672,11 +711,14 @@ def _write_table(
     name: str,
     start_row: int = 0,
     row_formats: dict[int, list[str]] | None = None,
+    column_props: dict[int, dict[str, object]] | None = None,
 ) -> None:
     """``frame`` as an Excel table at ``start_row``: human headers with filter buttons, banded rows,
     the header row frozen, widths to fit; numbers as numbers in their kind's format
     (:data:`lib.report.columns.EXCEL_FORMATS`) unless ``row_formats`` (column → a format per row)
-    says otherwise; text as text, never a formula."""
+    says otherwise; text as text, never a formula. ``column_props``: column → more format
+    properties for its header and cells (alignment, indent)."""
+    props = column_props or {}
     headers = _headers(frame)
     if not headers:
         ws.write_string(start_row, 0, "(no columns)")
@@ -691,9 +733,9 @@ def _write_table(
                 value, num_format = _as_date(value)
             else:
                 num_format = fmt[i] if i < len(fmt) else _number_format(headers[j][1], value)
-            width = _write_cell(ws, start_row + 1 + i, j, value, num_format, fmts)
+            width = _write_cell(ws, start_row + 1 + i, j, value, num_format, fmts, **props.get(j, {}))
             widths[j] = max(widths[j], width)
-            lines = max(lines, math.ceil(width / _WIDTH[1]))  # wrapped text (> 60 characters)
+            lines = max(lines, _lines(value))
         if lines > 1:  # Excel and LibreOffice keep rows one line high unless told
             ws.set_row(start_row + 1 + i, 15 * min(lines, 20))
     last_row = start_row + max(len(frame), 1)
@@ -706,8 +748,11 @@ def _write_table(
             "name": name,
             "style": _TABLE_STYLE,
             "columns": [
-                {"header": h, "header_format": _text_format(h, fmts, bold=True, text_wrap=True)}
-                for h, _ in headers
+                {
+                    "header": h,
+                    "header_format": _text_format(h, fmts, bold=True, text_wrap=True, **props.get(j, {})),
+                }
+                for j, (h, _) in enumerate(headers)
             ],
         },
     )
@@ -718,6 +763,25 @@ def _write_table(
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(start_row)
+
+
+def _lines(value: object) -> int:
+    """How many lines a text cell takes: its own lines, each wrapped at the widest column."""
+    if not isinstance(value, str):
+        return 1
+    return sum(max(1, math.ceil(len(line) / _WIDTH[1])) for line in value.split("\n"))
+
+
+def _headline_props(table: ExportTable) -> dict[int, dict[str, object]]:
+    """The headline sheet's change column centred and the page's text indented after it, so a
+    change (``+4 pts``) and the tile's text (``90%``) never read as one cell."""
+    if table.name != "headline":
+        return {}
+    cols = list(table.frame.columns)
+    return {
+        cols.index("change since previous wave"): {"align": "center"},
+        cols.index("as shown on the page"): {"align": "left", "indent": 1},
+    }
 
 
 def _table_name(i: int, sheet: str) -> str:
@@ -750,83 +814,118 @@ def _rows_where(frame: pd.DataFrame, column: str, wanted: Iterable[str]) -> list
     return hits if len(hits) == len(keys) and hits == list(range(hits[0], hits[0] + len(hits))) else []
 
 
+#: Data labels that stay readable on each learning-mix colour (white on blue, black on the lighter two).
+_LABEL_INK: dict[str, str] = {"experience": "#FFFFFF", "others": "#000000", "formal": "#000000"}
+
+
 def _add_charts(wb: Any, rep: Report) -> None:
     """A "charts" sheet of native Excel charts drawn from the tables' own cells: the learning mix
-    against 70:20:10, the mix per group, and the five shifts. Colours are Okabe-Ito (colour-blind
-    safe) with distinct lightness, and every bar carries its value, so no meaning rests on colour."""
+    against 70:20:10, the mix per group, and the five shifts (with the previous wave when there is
+    one). Colours are the ones the deck, the Present view and the pages use: Okabe-Ito per learning
+    bucket (:data:`lib.report.charts.BUCKET_COLOURS`), blue for this wave, sky blue for the previous
+    one and grey for a reference (:mod:`lib.report.chartspec`); every bar carries its value and
+    every series is named in the legend, so no meaning rests on colour."""
     ws = wb.add_worksheet("charts")
     ws.write_string(0, 0, "Charts drawn from the tables in this workbook (edit a table and they follow).")
-    colours = ["#0072B2", "#E69F00", "#000000"]
     anchor = 2
+    for draw in (_mix_chart, _group_mix_chart, _shifts_chart):
+        height = draw(wb, ws, rep, anchor)
+        anchor += height
+
+
+def _mix_chart(wb: Any, ws: Any, rep: Report, anchor: int) -> int:
+    """The learning mix against 70:20:10 at row ``anchor``; the rows it takes (0: none drawn)."""
     mix = next((t for t in rep.tables if t.name == "learning_mix"), None)
     buckets = [b.name for b in learning.SEVENTY_TWENTY_TEN]
     rows = _rows_where(mix.frame, "measure", buckets) if mix is not None else []
-    if mix is not None and rows:
-        first, last = rows[0] + 1, rows[-1] + 1
-        chart = wb.add_chart({"type": "column"})
-        for col, title, colour in (
-            (1, "This organisation", colours[0]),
-            (2, "70:20:10 reference", colours[1]),
-        ):
-            chart.add_series(
-                {
-                    "name": title,
-                    "categories": [mix.name, first, 0, last, 0],
-                    "values": [mix.name, first, col, last, col],
-                    "fill": {"color": colour},
-                    "border": {"color": "#000000"},
-                    "data_labels": {"value": True, "num_format": "0%"},
-                }
-            )
-        chart.set_title({"name": "Learning mix against 70:20:10"})
-        chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1, "major_gridlines": {"visible": False}})
-        chart.set_legend({"position": "bottom"})
-        ws.insert_chart(anchor, 0, chart, {"x_scale": 1.3, "y_scale": 1.2})
-        anchor += 20
-    per_group = next((t for t in rep.tables if t.name == f"learning_{rep.group_by}"), None)
-    if per_group is not None and len(per_group.frame) and all(b in per_group.frame for b in buckets):
-        cols = list(per_group.frame.columns)
-        n = len(per_group.frame)
-        chart = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
-        for bucket, colour in zip(buckets, colours, strict=True):
-            j = cols.index(bucket)
-            chart.add_series(
-                {
-                    "name": [per_group.name, 0, j],
-                    "categories": [per_group.name, 1, 0, n, 0],
-                    "values": [per_group.name, 1, j, n, j],
-                    "fill": {"color": colour},
-                    "border": {"color": "#FFFFFF"},
-                    "data_labels": {"value": True, "num_format": "0%", "font": {"color": "#FFFFFF"}}
-                    if colour != colours[1]
-                    else {"value": True, "num_format": "0%"},
-                }
-            )
-        chart.set_title({"name": f"Learning mix per {rep.group_by}"})
-        chart.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": False}})
-        chart.set_y_axis({"reverse": True})
-        chart.set_legend({"position": "bottom"})
-        ws.insert_chart(anchor, 0, chart, {"x_scale": 1.3, "y_scale": 1.0 + 0.05 * n})
-        anchor += 18 + n
-    card = next((t for t in rep.tables if t.name == "five_shifts"), None)
-    if card is not None and len(card.frame) and {"shift", "score"} <= set(card.frame.columns):
-        cols = list(card.frame.columns)
-        n = len(card.frame)
-        chart = wb.add_chart({"type": "bar"})
+    if mix is None or not rows:
+        return 0
+    first, last = rows[0] + 1, rows[-1] + 1
+    chart = wb.add_chart({"type": "column"})
+    for col, title, colour in ((1, "This organisation", MEASURED), (2, "70:20:10 reference", REFERENCE)):
         chart.add_series(
             {
-                "name": "Score (0–100)",
-                "categories": [card.name, 1, cols.index("shift"), n, cols.index("shift")],
-                "values": [card.name, 1, cols.index("score"), n, cols.index("score")],
-                "fill": {"color": colours[0]},
+                "name": title,
+                "categories": [mix.name, first, 0, last, 0],
+                "values": [mix.name, first, col, last, col],
+                "fill": {"color": colour},
+                "border": {"color": "#000000"},
+                "data_labels": {"value": True, "num_format": "0%"},
+            }
+        )
+    chart.set_title({"name": "Learning mix against 70:20:10"})
+    chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1, "major_gridlines": {"visible": False}})
+    chart.set_legend({"position": "bottom"})
+    ws.insert_chart(anchor, 0, chart, {"x_scale": 1.3, "y_scale": 1.2})
+    return 20
+
+
+def _group_mix_chart(wb: Any, ws: Any, rep: Report, anchor: int) -> int:
+    """The learning mix per group, each bucket in its colour, at row ``anchor``; the rows it takes."""
+    per_group = next((t for t in rep.tables if t.name == f"learning_{rep.group_by}"), None)
+    buckets = [b.name for b in learning.SEVENTY_TWENTY_TEN]
+    if per_group is None or not len(per_group.frame) or not all(b in per_group.frame for b in buckets):
+        return 0
+    cols = list(per_group.frame.columns)
+    n = len(per_group.frame)
+    chart = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    for bucket in buckets:
+        j = cols.index(bucket)
+        chart.add_series(
+            {
+                "name": [per_group.name, 0, j],
+                "categories": [per_group.name, 1, 0, n, 0],
+                "values": [per_group.name, 1, j, n, j],
+                "fill": {"color": BUCKET_COLOURS[bucket]},
+                "border": {"color": "#FFFFFF"},
+                "data_labels": {"value": True, "num_format": "0%", "font": {"color": _LABEL_INK[bucket]}},
+            }
+        )
+    chart.set_title({"name": f"Learning mix per {rep.group_by}"})
+    chart.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": False}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"position": "bottom"})
+    ws.insert_chart(anchor, 0, chart, {"x_scale": 1.3, "y_scale": 1.0 + 0.05 * n})
+    return 18 + n
+
+
+def _shifts_chart(wb: Any, ws: Any, rep: Report, anchor: int) -> int:
+    """The five shifts on 0–100 at row ``anchor``, this wave beside the previous one when the
+    scorecard carries it; the rows it takes.
+
+    Columns, not horizontal bars: a clustered bar chart's legend reads bottom-up in LibreOffice
+    even with the categories reversed to read top-down (Excel follows the bars), so two waves as
+    bars would be listed backwards there; columns read left to right, legend and bars alike."""
+    card = next((t for t in rep.tables if t.name == "five_shifts"), None)
+    if card is None or not len(card.frame) or not {"shift", "score"} <= set(card.frame.columns):
+        return 0
+    cols = list(card.frame.columns)
+    n = len(card.frame)
+    shift = cols.index("shift")
+    series = [("score", f"Wave {rep.wave}" if rep.wave else "Score (0–100)", MEASURED)]
+    if "score_previous" in cols:
+        series.append(("score_previous", f"Wave {rep.previous_wave}", PREVIOUS))
+    chart = wb.add_chart({"type": "column"})
+    for column, title, colour in series:
+        j = cols.index(column)
+        chart.add_series(
+            {
+                "name": title,
+                "categories": [card.name, 1, shift, n, shift],
+                "values": [card.name, 1, j, n, j],
+                "fill": {"color": colour},
+                "border": {"color": "#000000"},
                 "data_labels": {"value": True, "num_format": "0"},
             }
         )
-        chart.set_title({"name": "The five shifts (0 = old pole, 100 = networked)"})
-        chart.set_x_axis({"min": 0, "max": 100, "major_unit": 25})
-        chart.set_y_axis({"reverse": True})
+    chart.set_title({"name": "The five shifts (0 = old pole, 100 = networked)"})
+    chart.set_y_axis({"min": 0, "max": 100, "major_unit": 25})
+    if len(series) > 1:
+        chart.set_legend({"position": "bottom"})
+    else:
         chart.set_legend({"none": True})
-        ws.insert_chart(anchor, 0, chart, {"x_scale": 1.3, "y_scale": 1.0})
+    ws.insert_chart(anchor, 0, chart, {"x_scale": 1.3, "y_scale": 1.2})
+    return 20
 
 
 def workbook_bytes(ds: Dataset, options: ExportOptions | None = None, report: Report | None = None) -> bytes:
@@ -879,7 +978,9 @@ def workbook_bytes(ds: Dataset, options: ExportOptions | None = None, report: Re
     for i, t in enumerate(rep.tables, start=1):
         ws = wb.add_worksheet(t.name)
         formats = _headline_formats(rep, t) or _learning_mix_formats(t)
-        _write_table(ws, t.frame, fmts, _table_name(i, t.name), row_formats=formats)
+        _write_table(
+            ws, t.frame, fmts, _table_name(i, t.name), row_formats=formats, column_props=_headline_props(t)
+        )
     ws = wb.add_worksheet("definitions")
     _write_table(ws, rep.definitions, fmts, "tbl99_definitions")
     wb.close()
