@@ -163,3 +163,38 @@ def test_current_levels_are_computed_once_and_each_caller_gets_a_copy(ds: Datase
     assert (again["level"] >= 0).all()
     pd.testing.assert_frame_equal(again, skills.current_levels(generate(people=400, seed=11), wave))
     assert not skills.current_levels(ds, ds.waves[0]).equals(again)  # the key holds the wave
+
+
+def test_person_mix_is_computed_once_per_wave_and_each_caller_gets_a_copy(ds: Dataset) -> None:
+    from lib.analysis import learning
+
+    wave = ds.waves[-1]
+    first = learning.person_mix(ds, wave)
+    assert len(first) > 0
+    first.loc[:, "total_hours"] = -1.0
+    again = learning.person_mix(ds, wave)
+    assert (again["total_hours"] >= 0).all()
+    pd.testing.assert_frame_equal(again, learning.person_mix(generate(people=400, seed=11), wave))
+    assert not learning.person_mix(ds, ds.waves[0]).equals(again)  # the key holds the wave
+
+
+def test_group_codes_are_remembered_per_attribute_and_order(ds: Dataset) -> None:
+    from lib.analysis import network
+
+    ids = ds.people["person_id"].astype(str).tolist()
+    codes, labels = network.group_codes(ds, "department", ids)
+    assert len(labels) > 1 and (codes >= 0).all()
+    codes[:] = -7
+    labels.append("tampered")
+    again, again_labels = network.group_codes(ds, "department", ids)
+    assert (again >= 0).all() and "tampered" not in again_labels
+    fresh, fresh_labels = network.group_codes(generate(people=400, seed=11), "department", ids)
+    np.testing.assert_array_equal(again, fresh)
+    assert again_labels == fresh_labels
+    backwards, _ = network.group_codes(ds, "department", ids[::-1])  # the key holds the order
+    np.testing.assert_array_equal(backwards, again[::-1])
+    _, level_labels = network.group_codes(ds, "level", ids)  # and the attribute
+    assert level_labels != again_labels
+    # people as the default order, and an unknown id coded −1
+    np.testing.assert_array_equal(network.group_codes(ds, "department")[0], again)
+    assert network.group_codes(ds, "department", ["nobody", ids[0]])[0].tolist() == [-1, again[0]]
