@@ -116,7 +116,7 @@ def test_flow_share_by_team_with_suppression() -> None:
     # a hidden row shows neither its value nor its size
     assert table.loc["A", "actors"] == 6 and table.loc[["B", "C"], "actors"].isna().all()
     assert table.loc["A", "flow_share"] == 1.0 and not table.loc["A", "suppressed"]
-    assert table.loc["B", "suppressed_reason"] == "small" and math.isnan(float(table.loc["B", "flow_share"]))
+    assert table.loc["B", "suppressed_reason"] == "small" and table.loc[["B"], "flow_share"].isna().all()
     assert table.loc["C", "suppressed_reason"] == "complementary"
 
 
