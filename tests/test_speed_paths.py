@@ -198,3 +198,21 @@ def test_group_codes_are_remembered_per_attribute_and_order(ds: Dataset) -> None
     # people as the default order, and an unknown id coded −1
     np.testing.assert_array_equal(network.group_codes(ds, "department")[0], again)
     assert network.group_codes(ds, "department", ["nobody", ids[0]])[0].tolist() == [-1, again[0]]
+
+
+def test_the_scorecard_is_computed_once_and_each_caller_gets_copies(ds: Dataset) -> None:
+    from lib.analysis import shifts
+
+    wave = ds.waves[-1]
+    first = shifts.scorecard(ds, wave, 5)
+    with_details = next(s for s in first if s.details)
+    name = next(iter(with_details.details))
+    with_details.details[name] = -123.0
+    first.pop()
+    again = shifts.scorecard(ds, wave, 5)
+    assert len(again) == len(shifts.SHIFTS)
+    assert next(s for s in again if s.code == with_details.code).details[name] != -123.0
+    fresh = shifts.scorecard(generate(people=400, seed=11), wave, 5)  # new object, no memo
+    assert [s.as_dict() for s in again] == [s.as_dict() for s in fresh]
+    assert shifts.scorecard(ds, None, 5) == again  # None is the latest wave: the same entry
+    assert [s.as_dict() for s in shifts.scorecard(ds, ds.waves[0], 5)] != [s.as_dict() for s in again]
