@@ -216,3 +216,21 @@ def test_the_scorecard_is_computed_once_and_each_caller_gets_copies(ds: Dataset)
     assert [s.as_dict() for s in again] == [s.as_dict() for s in fresh]
     assert shifts.scorecard(ds, None, 5) == again  # None is the latest wave: the same entry
     assert [s.as_dict() for s in shifts.scorecard(ds, ds.waves[0], 5)] != [s.as_dict() for s in again]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_spearman_with_precomputed_codes_is_scipys_on_the_repeated_rows(seed: int) -> None:
+    """The wirearchy interval's weighted Spearman, given the codes of every row (some rows weigh
+    0, as in a bootstrap draw), equals computing them per draw and scipy on the repeated rows."""
+    from lib.analysis.wirearchy import _spearman
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 12, 300).astype(float)
+    y = -rng.integers(1, 6, 300).astype(float)
+    w = rng.poisson(1.0, 300).astype(float)  # about a third weigh 0
+    codes = (np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1])
+    with_codes, per_draw = _spearman(x, y, w, codes), _spearman(x, y, w)
+    assert with_codes.rho == per_draw.rho and with_codes.n == per_draw.n == int(w.sum())
+    reps = w.astype(int)
+    expected = stats.spearmanr(np.repeat(x, reps), np.repeat(y, reps)).statistic
+    assert with_codes.rho == pytest.approx(expected, abs=1e-12)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -513,6 +514,16 @@ class _People:
     level: np.ndarray  # NaN when unknown
     hierarchy: Hierarchy  # Krackhardt's, among network respondents: held fixed by the bootstrap
 
+    @cached_property
+    def rank_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Among people with a level: the sorted-unique codes of in-degree and of −level (the
+        Spearman ranks' input; computed once, not per bootstrap draw)."""
+        leveled = ~np.isnan(self.level)
+        return (
+            np.unique(self.in_degree[leveled], return_inverse=True)[1],
+            np.unique(-self.level[leveled], return_inverse=True)[1],
+        )
+
 
 def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
     """:class:`_People` for the organisation's index in ``wave`` (the same inputs as :func:`_gather`)."""
@@ -567,16 +578,26 @@ def _midranks(codes: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.asarray((below + (per_value + 1) / 2)[codes], dtype=float)
 
 
-def _spearman(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Correlation:
+def _spearman(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, codes: tuple[np.ndarray, np.ndarray] | None = None
+) -> Correlation:
     """Spearman's ρ of ``x`` and ``y`` when row i counts ``w[i]`` times: Pearson's r of the
-    mid-ranks (as :func:`scipy.stats.spearmanr` of the repeated rows); NaN when undefined, no test."""
+    mid-ranks (as :func:`scipy.stats.spearmanr` of the repeated rows); NaN when undefined, no test.
+
+    ``codes``: the sorted-unique codes of ``x`` and ``y`` over all rows, when known (a value
+    whose rows all weigh 0 adds 0 to the ranks below it, so the ranks are the same)."""
     keep = w > 0
     x, y, w = x[keep], y[keep], w[keep]
     n = int(w.sum())
     if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return Correlation(math.nan, n, math.nan, "undefined on this draw")
-    rx = _midranks(np.unique(x, return_inverse=True)[1], w)
-    ry = _midranks(np.unique(y, return_inverse=True)[1], w)
+    cx, cy = (
+        (codes[0][keep], codes[1][keep])
+        if codes is not None
+        else (np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1])
+    )
+    rx = _midranks(cx, w)
+    ry = _midranks(cy, w)
     dx, dy = rx - np.average(rx, weights=w), ry - np.average(ry, weights=w)
     rho = (w * dx * dy).sum() / math.sqrt((w * dx * dx).sum() * (w * dy * dy).sum())
     return Correlation(float(rho), n, math.nan)
@@ -602,7 +623,7 @@ def _inputs_weighted(p: _People, w: np.ndarray) -> _Inputs:
         bypass_known=bypass_known,
         bypass=bypass,
         hierarchy=p.hierarchy,
-        correlation=_spearman(p.in_degree[leveled], -p.level[leveled], w[leveled]),
+        correlation=_spearman(p.in_degree[leveled], -p.level[leveled], w[leveled], p.rank_codes),
     )
 
 
