@@ -515,6 +515,22 @@ class _People:
     hierarchy: Hierarchy  # Krackhardt's, among network respondents: held fixed by the bootstrap
 
     @cached_property
+    def answered_scores(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per dimension: the rows of the people with a score, and their scores (computed once,
+        not per bootstrap draw)."""
+        out = []
+        for d in range(len(WIREARCHY_DIMENSIONS)):
+            rows = np.flatnonzero(~np.isnan(self.scores[:, d]))
+            out.append((rows, self.scores[rows, d]))
+        return out
+
+    @cached_property
+    def leveled(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows of the people with a level, their in-degree and −level (once, not per draw)."""
+        rows = np.flatnonzero(~np.isnan(self.level))
+        return rows, self.in_degree[rows], -self.level[rows]
+
+    @cached_property
     def rank_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """Among people with a level: the sorted-unique codes of in-degree and of −level (the
         Spearman ranks' input; computed once, not per bootstrap draw)."""
@@ -606,13 +622,14 @@ def _spearman(
 def _inputs_weighted(p: _People, w: np.ndarray) -> _Inputs:
     """The index inputs when person i counts ``w[i]`` times (a bootstrap draw; all ones: the data)."""
     survey = {}
-    for d, dim in enumerate(WIREARCHY_DIMENSIONS):
-        ok = ~np.isnan(p.scores[:, d]) & (w > 0)
-        n = int(w[ok].sum())
+    for dim, (rows, values) in zip(WIREARCHY_DIMENSIONS, p.answered_scores, strict=True):
+        drawn = w[rows]
+        keep = drawn > 0  # the people with a score drawn at least once, in row order
+        n = int(drawn[keep].sum())
         if n:
-            survey[dim] = (float((w[ok] * p.scores[ok, d]).sum() / n), n)
+            survey[dim] = (float((drawn[keep] * values[keep]).sum() / n), n)
     ties, up, down, cross_among, returned, bypass_known, bypass = (int(v) for v in w @ p.sent)
-    leveled = ~np.isnan(p.level)
+    leveled, in_degree, minus_level = p.leveled
     return _Inputs(
         survey=survey,
         ties=ties,
@@ -623,7 +640,7 @@ def _inputs_weighted(p: _People, w: np.ndarray) -> _Inputs:
         bypass_known=bypass_known,
         bypass=bypass,
         hierarchy=p.hierarchy,
-        correlation=_spearman(p.in_degree[leveled], -p.level[leveled], w[leveled], p.rank_codes),
+        correlation=_spearman(in_degree, minus_level, w[leveled], p.rank_codes),
     )
 
 
