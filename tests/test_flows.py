@@ -116,7 +116,7 @@ def test_flow_share_by_team_with_suppression() -> None:
     # a hidden row shows neither its value nor its size
     assert table.loc["A", "actors"] == 6 and table.loc[["B", "C"], "actors"].isna().all()
     assert table.loc["A", "flow_share"] == 1.0 and not table.loc["A", "suppressed"]
-    assert table.loc["B", "suppressed_reason"] == "small" and math.isnan(table.loc["B", "flow_share"])
+    assert table.loc["B", "suppressed_reason"] == "small" and table.loc[["B"], "flow_share"].isna().all()
     assert table.loc["C", "suppressed_reason"] == "complementary"
 
 
@@ -278,3 +278,23 @@ def test_apply_channel_modes_to_an_empty_log() -> None:
     mapped = flows.apply_channel_modes(ds, {"chat": "flow"})
     assert mapped.interactions.empty and "mode" in mapped.interactions
     assert mapped.channel_modes == {"chat": "flow"}
+
+
+def test_stock_producers_count_roles_and_topics_case_insensitively() -> None:
+    """a: wiki edit "Pricing", document comment "PRICING", wiki post without topic, a view (left
+    out) → 3 stock events, 2 edits/posts, 1 topic; b: a document post "Roadmap" → 1, 1, 1."""
+    events = [
+        ("2026-01-05", "a", "wiki", "", "edit", "Pricing"),
+        ("2026-01-06", "a", "document", "", "comment", "PRICING"),
+        ("2026-01-07", "a", "wiki", "", "post", ""),
+        ("2026-01-08", "a", "wiki", "", "view", "Other"),
+        ("2026-01-09", "b", "document", "", "post", "Roadmap"),
+        ("2026-01-10", "b", "chat", "a", "message", "Chat topic"),
+    ]
+    ds = Dataset(people=people({"a": "X", "b": "X"}), interactions=log(events))
+    table = flows.stock_producers(ds)
+    assert list(table["person_id"]) == ["a", "b"]
+    a, b = table.set_index("person_id").loc["a"], table.set_index("person_id").loc["b"]
+    assert (a["stock_events"], a["edits_and_posts"], a["topics"]) == (3, 2, 1)
+    assert (b["stock_events"], b["edits_and_posts"], b["topics"]) == (1, 1, 1)
+    assert list(flows.stock_producers(ds, top=1)["person_id"]) == ["a"]

@@ -163,3 +163,74 @@ def test_current_levels_are_computed_once_and_each_caller_gets_a_copy(ds: Datase
     assert (again["level"] >= 0).all()
     pd.testing.assert_frame_equal(again, skills.current_levels(generate(people=400, seed=11), wave))
     assert not skills.current_levels(ds, ds.waves[0]).equals(again)  # the key holds the wave
+
+
+def test_person_mix_is_computed_once_per_wave_and_each_caller_gets_a_copy(ds: Dataset) -> None:
+    from lib.analysis import learning
+
+    wave = ds.waves[-1]
+    first = learning.person_mix(ds, wave)
+    assert len(first) > 0
+    first.loc[:, "total_hours"] = -1.0
+    again = learning.person_mix(ds, wave)
+    assert (again["total_hours"] >= 0).all()
+    pd.testing.assert_frame_equal(again, learning.person_mix(generate(people=400, seed=11), wave))
+    assert not learning.person_mix(ds, ds.waves[0]).equals(again)  # the key holds the wave
+
+
+def test_group_codes_are_remembered_per_attribute_and_order(ds: Dataset) -> None:
+    from lib.analysis import network
+
+    ids = ds.people["person_id"].astype(str).tolist()
+    codes, labels = network.group_codes(ds, "department", ids)
+    assert len(labels) > 1 and (codes >= 0).all()
+    codes[:] = -7
+    labels.append("tampered")
+    again, again_labels = network.group_codes(ds, "department", ids)
+    assert (again >= 0).all() and "tampered" not in again_labels
+    fresh, fresh_labels = network.group_codes(generate(people=400, seed=11), "department", ids)
+    np.testing.assert_array_equal(again, fresh)
+    assert again_labels == fresh_labels
+    backwards, _ = network.group_codes(ds, "department", ids[::-1])  # the key holds the order
+    np.testing.assert_array_equal(backwards, again[::-1])
+    _, level_labels = network.group_codes(ds, "level", ids)  # and the attribute
+    assert level_labels != again_labels
+    # people as the default order, and an unknown id coded −1
+    np.testing.assert_array_equal(network.group_codes(ds, "department")[0], again)
+    assert network.group_codes(ds, "department", ["nobody", ids[0]])[0].tolist() == [-1, again[0]]
+
+
+def test_the_scorecard_is_computed_once_and_each_caller_gets_copies(ds: Dataset) -> None:
+    from lib.analysis import shifts
+
+    wave = ds.waves[-1]
+    first = shifts.scorecard(ds, wave, 5)
+    with_details = next(s for s in first if s.details)
+    name = next(iter(with_details.details))
+    with_details.details[name] = -123.0
+    first.pop()
+    again = shifts.scorecard(ds, wave, 5)
+    assert len(again) == len(shifts.SHIFTS)
+    assert next(s for s in again if s.code == with_details.code).details[name] != -123.0
+    fresh = shifts.scorecard(generate(people=400, seed=11), wave, 5)  # new object, no memo
+    assert [s.as_dict() for s in again] == [s.as_dict() for s in fresh]
+    assert shifts.scorecard(ds, None, 5) == again  # None is the latest wave: the same entry
+    assert [s.as_dict() for s in shifts.scorecard(ds, ds.waves[0], 5)] != [s.as_dict() for s in again]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_spearman_with_precomputed_codes_is_scipys_on_the_repeated_rows(seed: int) -> None:
+    """The wirearchy interval's weighted Spearman, given the codes of every row (some rows weigh
+    0, as in a bootstrap draw), equals computing them per draw and scipy on the repeated rows."""
+    from lib.analysis.wirearchy import _spearman
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 12, 300).astype(float)
+    y = -rng.integers(1, 6, 300).astype(float)
+    w = rng.poisson(1.0, 300).astype(float)  # about a third weigh 0
+    codes = (np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1])
+    with_codes, per_draw = _spearman(x, y, w, codes), _spearman(x, y, w)
+    assert with_codes.rho == per_draw.rho and with_codes.n == per_draw.n == int(w.sum())
+    reps = w.astype(int)
+    expected = stats.spearmanr(np.repeat(x, reps), np.repeat(y, reps)).statistic
+    assert with_codes.rho == pytest.approx(expected, abs=1e-12)

@@ -284,8 +284,19 @@ def person_mix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     not divided by. Only people in the people sheet with at least one learning row appear.
 
     Columns: person_id, wave, total_hours, hours_IOL … hours_FSL, IOL … FSL (shares),
-    zero_total, in the order of the people sheet.
+    zero_total, in the order of the people sheet. Computed once per dataset object and wave
+    (``ds.memo``: the Learning page and the Overview read it several times); each caller gets its
+    own copy.
     """
+    key = ("learning.person_mix", wave)
+    if key not in ds.memo:
+        ds.memo[key] = _person_mix(ds, wave)
+    cached = ds.memo[key]
+    assert isinstance(cached, pd.DataFrame)
+    return cached.copy()
+
+
+def _person_mix(ds: Dataset, wave: str | None) -> pd.DataFrame:
     rows, label = rows_for_wave(ds.learning, wave)
     wide = _hours_wide(rows)
     people_ids = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)

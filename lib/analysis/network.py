@@ -201,7 +201,22 @@ def group_codes(
     """Each person's group as an integer code (−1 = blank or no such attribute) and the labels.
 
     Labels are the attribute's values as text, sorted; ``ids`` gives the order (default: people).
+    Computed once per dataset object, attribute and order (``ds.memo``: the network measures ask
+    for the same groups of the same graph many times); each caller gets its own copy.
     """
+    order = tuple(ids) if ids is not None else None
+    key = ("network.group_codes", attribute, order)
+    if key not in ds.memo:
+        ds.memo[key] = _group_codes(ds, attribute, order)
+    cached = ds.memo[key]
+    assert isinstance(cached, tuple)
+    codes, labels = cached
+    return codes.copy(), list(labels)
+
+
+def _group_codes(
+    ds: Dataset, attribute: str | None, ids: Sequence[str] | None
+) -> tuple[np.ndarray, list[str]]:
     people = ds.people.drop_duplicates("person_id")
     order = list(ids) if ids is not None else people["person_id"].astype(str).tolist()
     if attribute is None or attribute not in people.columns or len(people) == 0:

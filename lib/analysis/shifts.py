@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -459,9 +459,18 @@ SHIFTS: tuple[Callable[[Dataset, str | None, int], Shift], ...] = (
 
 
 def scorecard(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> list[Shift]:
-    """The five shifts in the framework's order (ASL, PDL, GDL, IOL, FSL) for one wave (None = latest)."""
+    """The five shifts in the framework's order (ASL, PDL, GDL, IOL, FSL) for one wave (None = latest).
+
+    Computed once per dataset object, wave and minimum group size (``ds.memo``: the Overview, the
+    Learning page's scorecard and its download all read it); each caller gets its own copies.
+    """
     resolved = waves.resolve(wave, ds.waves)
-    return [fn(ds, resolved, min_size) for fn in SHIFTS]
+    key = ("shifts.scorecard", resolved, min_size)
+    if key not in ds.memo:
+        ds.memo[key] = tuple(fn(ds, resolved, min_size) for fn in SHIFTS)
+    cached = ds.memo[key]
+    assert isinstance(cached, tuple)
+    return [replace(s, details=dict(s.details)) for s in cached]
 
 
 def scorecard_table(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:

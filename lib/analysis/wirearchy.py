@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -513,6 +514,32 @@ class _People:
     level: np.ndarray  # NaN when unknown
     hierarchy: Hierarchy  # Krackhardt's, among network respondents: held fixed by the bootstrap
 
+    @cached_property
+    def answered_scores(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per dimension: the rows of the people with a score, and their scores (computed once,
+        not per bootstrap draw)."""
+        out = []
+        for d in range(len(WIREARCHY_DIMENSIONS)):
+            rows = np.flatnonzero(~np.isnan(self.scores[:, d]))
+            out.append((rows, self.scores[rows, d]))
+        return out
+
+    @cached_property
+    def leveled(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows of the people with a level, their in-degree and −level (once, not per draw)."""
+        rows = np.flatnonzero(~np.isnan(self.level))
+        return rows, self.in_degree[rows], -self.level[rows]
+
+    @cached_property
+    def rank_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Among people with a level: the sorted-unique codes of in-degree and of −level (the
+        Spearman ranks' input; computed once, not per bootstrap draw)."""
+        leveled = ~np.isnan(self.level)
+        return (
+            np.unique(self.in_degree[leveled], return_inverse=True)[1],
+            np.unique(-self.level[leveled], return_inverse=True)[1],
+        )
+
 
 def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
     """:class:`_People` for the organisation's index in ``wave`` (the same inputs as :func:`_gather`)."""
@@ -567,16 +594,26 @@ def _midranks(codes: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.asarray((below + (per_value + 1) / 2)[codes], dtype=float)
 
 
-def _spearman(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Correlation:
+def _spearman(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, codes: tuple[np.ndarray, np.ndarray] | None = None
+) -> Correlation:
     """Spearman's ρ of ``x`` and ``y`` when row i counts ``w[i]`` times: Pearson's r of the
-    mid-ranks (as :func:`scipy.stats.spearmanr` of the repeated rows); NaN when undefined, no test."""
+    mid-ranks (as :func:`scipy.stats.spearmanr` of the repeated rows); NaN when undefined, no test.
+
+    ``codes``: the sorted-unique codes of ``x`` and ``y`` over all rows, when known (a value
+    whose rows all weigh 0 adds 0 to the ranks below it, so the ranks are the same)."""
     keep = w > 0
     x, y, w = x[keep], y[keep], w[keep]
     n = int(w.sum())
     if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return Correlation(math.nan, n, math.nan, "undefined on this draw")
-    rx = _midranks(np.unique(x, return_inverse=True)[1], w)
-    ry = _midranks(np.unique(y, return_inverse=True)[1], w)
+    cx, cy = (
+        (codes[0][keep], codes[1][keep])
+        if codes is not None
+        else (np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1])
+    )
+    rx = _midranks(cx, w)
+    ry = _midranks(cy, w)
     dx, dy = rx - np.average(rx, weights=w), ry - np.average(ry, weights=w)
     rho = (w * dx * dy).sum() / math.sqrt((w * dx * dx).sum() * (w * dy * dy).sum())
     return Correlation(float(rho), n, math.nan)
@@ -585,13 +622,14 @@ def _spearman(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Correlation:
 def _inputs_weighted(p: _People, w: np.ndarray) -> _Inputs:
     """The index inputs when person i counts ``w[i]`` times (a bootstrap draw; all ones: the data)."""
     survey = {}
-    for d, dim in enumerate(WIREARCHY_DIMENSIONS):
-        ok = ~np.isnan(p.scores[:, d]) & (w > 0)
-        n = int(w[ok].sum())
+    for dim, (rows, values) in zip(WIREARCHY_DIMENSIONS, p.answered_scores, strict=True):
+        drawn = w[rows]
+        keep = drawn > 0  # the people with a score drawn at least once, in row order
+        n = int(drawn[keep].sum())
         if n:
-            survey[dim] = (float((w[ok] * p.scores[ok, d]).sum() / n), n)
+            survey[dim] = (float((drawn[keep] * values[keep]).sum() / n), n)
     ties, up, down, cross_among, returned, bypass_known, bypass = (int(v) for v in w @ p.sent)
-    leveled = ~np.isnan(p.level)
+    leveled, in_degree, minus_level = p.leveled
     return _Inputs(
         survey=survey,
         ties=ties,
@@ -602,7 +640,7 @@ def _inputs_weighted(p: _People, w: np.ndarray) -> _Inputs:
         bypass_known=bypass_known,
         bypass=bypass,
         hierarchy=p.hierarchy,
-        correlation=_spearman(p.in_degree[leveled], -p.level[leveled], w[leveled]),
+        correlation=_spearman(in_degree, minus_level, w[leveled], p.rank_codes),
     )
 
 
