@@ -529,6 +529,7 @@ def refresh_workspace() -> None:
     arrive), changed settings apply (a new salt or channel mapping reloads the data), a deleted
     workspace closes. A new pulse wave only updates the workspace view's source (how many pulses
     are kept apart): the data are the same, so nothing is reloaded."""
+    from lib.store.pulse import refresh_wave
     from lib.store.workspaces import WorkspaceError, get_workspace, load_workspace, workspace_source
 
     name = workspace()
@@ -548,6 +549,10 @@ def refresh_workspace() -> None:
         st.session_state["dataset"].source = workspace_source(info)
     elif key.startswith("wave:"):
         label = str(st.session_state.get("workspace_wave", ""))
+        # an open pulse shown alone follows its answers: submissions only append them, so its
+        # tables are brought up to date here (nothing is rewritten when no answer came in)
+        if refresh_wave(engine, info.name, label):
+            info = get_workspace(engine, name)
         if any(w.label == label for w in info.waves) and key != _workspace_key(info, label):
             _show_wave(engine, info, label)
 
