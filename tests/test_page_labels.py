@@ -142,3 +142,23 @@ def test_a_measure_column_carries_its_registry_definition_as_help() -> None:
     assert config["in_degree"]["help"] == definitions.text("in_degree")
     assert config["brokerage_liaison"]["help"] == definitions.text("brokerage")  # one text for the five
     assert config["name"]["help"] == "Who it is"  # what the page says wins
+
+
+def test_every_listed_column_has_a_help_the_registry_gives() -> None:
+    from lib.report import definitions
+
+    without = [name for name in columns.COLUMNS if not definitions.column_help(name).strip()]
+    assert without == [], f"columns with no header help: {without}"
+    # the registry's own definition wins over the table's help where it defines the measure
+    assert definitions.column_help("in_degree") == definitions.text("in_degree")
+    assert definitions.column_help("total_gap") == columns.COLUMNS["total_gap"].help
+    assert definitions.column_help("Customer Support") == ""  # a group name as a pivot's column
+
+
+def test_a_gap_column_carries_its_help_and_a_page_help_still_wins() -> None:
+    frame = pd.DataFrame({"skill": ["a"], "total_gap": [3], "share_affected": [0.5]})
+    config = tables.column_config(frame, {"share_affected": "The page's own words"})
+    help_text = config["total_gap"]["help"]
+    assert help_text == columns.COLUMNS["total_gap"].help and "level" in help_text.lower()
+    assert config["skill"]["help"] == columns.COLUMNS["skill"].help
+    assert config["share_affected"]["help"] == "The page's own words"

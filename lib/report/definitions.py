@@ -55,6 +55,7 @@ from lib.analysis import (
 from lib.analysis.roles import RoleThresholds
 from lib.core import privacy
 from lib.core.schema import LEARNING_TYPES, WIREARCHY_DIMENSIONS
+from lib.report import columns as table_columns
 
 __all__ = [
     "COLUMNS",
@@ -559,12 +560,15 @@ def text(key: str, thresholds: RoleThresholds | None = None) -> str:
 
 
 def column_help(name: str) -> str:
-    """The definition of the measure a table column shows (``in_degree``, ``brokerage_liaison``), as
-    its header's help on the pages; "" for a column the registry does not define (a name, a count)."""
+    """A table column's header help on the pages: the definition of the measure it shows where the
+    registry defines one (``in_degree``, ``brokerage_liaison``), else the column's own help from
+    :data:`lib.report.columns.COLUMNS` (``total_gap``: the levels missing, on whom, in which unit),
+    else "" (a column neither knows: a group name as a pivot's column)."""
     try:
         return text(name)
     except KeyError:
-        return ""
+        known = table_columns.COLUMNS.get(name)
+        return known.help if known is not None else ""
 
 
 def tile_help(tile: overview.Tile) -> str:
