@@ -76,7 +76,9 @@ COLUMNS: dict[str, Column] = {
     "team": _c("Team", help="The person's team, from the people sheet."),
     "department": _c("Department", help="The person's department, from the people sheet."),
     "role": _c("Role", help="The person's role, from the people sheet."),
-    "level": _c("Level", help="The person's level in the hierarchy, from the people sheet."),
+    "level": _c(
+        "Level", help="The person's level in the hierarchy (1 = most senior), from the people sheet."
+    ),
     "location": _c("Location", help="The person's location, from the people sheet."),
     "manager_id": _c("Manager id", help="The id of the person's manager, from the people sheet."),
     "tenure_years": _c(
@@ -209,7 +211,7 @@ COLUMNS: dict[str, Column] = {
     "community": _c("Community"),
     "network_role": _c(
         "Network role",
-        help="The person's role in the network (for example a connector or a peripheral person), from their measures.",
+        help="The person's role in the network (central connector, broker, peripheral, isolate...), from their measures.",
     ),
     "internal": _c("Ties inside", "count", help="Ties between members of the same group (number of ties)."),
     "external": _c(
