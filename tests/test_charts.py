@@ -4,7 +4,6 @@ named and the aggregate view."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
@@ -77,17 +76,23 @@ def test_the_thumbnail_draws_the_network_pages_group_map() -> None:
 @pytest.mark.parametrize("view", ["named", "aggregate"])
 def test_the_overview_shows_its_pictures_in_both_views(view: str) -> None:
     at = open_page("app_pages/overview.py", view=view)
-    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
-    # the skill gaps, the learning mix, the five shifts, then one evidence chart per finding
+    drawn = at.get("vega_lite_chart")
+    assert all(e.proto.alt for e in drawn)  # each described for screen readers
+    # a sparkline's description: "<tile> over the last <n> waves: v1 → v2 → …"
+    sparks = {
+        e.proto.alt.split(" over the last ")[0]: e.proto.alt.split(": ", 1)[1].split(" → ")
+        for e in drawn
+        if " over the last " in e.proto.alt
+    }
+    # the skill gaps, the learning mix, the five shifts, one evidence chart per finding, the sparklines
     findings = [m for m in at.markdown if "· 🔴 strong" in m.value or "· 🟠 moderate" in m.value]
-    assert len(findings) >= 3 and len(specs) == 3 + len(findings)
-    assert all(e.proto.alt for e in at.get("vega_lite_chart"))  # each described for screen readers
+    assert len(findings) >= 3 and len(drawn) == 3 + len(findings) + len(sparks)
     assert len(at.get("image")) == 1  # the department map
     waves = load_path(SAMPLE).waves
-    sparks = {m.label: list(m.proto.chart_data) for m in at.metric}
-    assert len(sparks) == len(overview_view.SPARK_TILES)
-    assert all(len(values) == len(waves) for values in sparks.values()), sparks
-    assert sparks["People"] == [250.0] * len(waves)
+    assert set(sparks) == {m.label for m in at.metric} and len(sparks) == len(overview_view.SPARK_TILES)
+    assert all(len(v) == len(waves) for v in sparks.values()), sparks
+    assert sparks["People"] == ["250"] * len(waves)
+    assert not any(m.proto.chart_data for m in at.metric)  # no st.metric sparkline (unlabelled SVG)
 
 
 def test_a_silos_evidence_is_its_e_i_against_the_random_interval() -> None:

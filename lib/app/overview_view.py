@@ -210,15 +210,21 @@ class Board:
                     self._gaps(slot, head)
                     self.drawn[key] = head.wave
             else:
-                slot.metric(
-                    tile.label,
-                    tile.text,
-                    delta=tile.change_text or None,
-                    help=definitions.tile_help(tile),
-                    delta_color="off",
-                    chart_data=sparkline(history or [], key),
-                    chart_type="area",
-                )
+                line = sparkline(history or [], key)
+                with slot.container():
+                    st.metric(
+                        tile.label,
+                        tile.text,
+                        delta=tile.change_text or None,
+                        help=definitions.tile_help(tile),
+                        delta_color="off",
+                    )
+                    if line is not None:
+                        shown = " → ".join(f"{v:,.3g}" for v in line)
+                        _chart(
+                            charts.sparkline_chart(line),
+                            alt=f"{tile.label} over the last {len(line)} waves: {shown}",
+                        )
         state = (head.wave, before[0] if before else None)
         if "learning" in done and self.drawn.get("learning") != state:
             self._learning(head, before)

@@ -437,6 +437,29 @@ def shifts_chart(
     return _frame(alt.LayerChart(layer=[track, dots, text]), 24)
 
 
+def sparkline_chart(values: list[float]) -> alt.Chart:
+    """A headline tile's values over the waves, oldest first, as a small line with a point per wave
+    and no axes: the trend at a glance (the numbers are in the tile; each point's tooltip has its
+    value). Drawn by us rather than by ``st.metric(chart_data=...)``, whose hover layer leaves an
+    unlabelled SVG group that screen readers (and axe's svg-img-alt rule) cannot describe."""
+    data = pd.DataFrame({"wave": range(1, len(values) + 1), "value": [float(v) for v in values]})
+    chart: alt.Chart = (
+        alt.Chart(data)
+        .mark_line(color=_MUTED, strokeWidth=2, point=alt.OverlayMarkDef(color=_MUTED, size=30))
+        .encode(
+            x=alt.X("wave:O", axis=None),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False, nice=False)),
+            tooltip=[
+                alt.Tooltip("wave:O", title="Wave"),
+                alt.Tooltip("value:Q", title="Value", format=",.3~f"),
+            ],
+        )
+        .properties(height=36)
+        .configure_view(stroke=None)
+    )
+    return chart
+
+
 def gaps_chart(gaps: list[tuple[str, float]]) -> alt.LayerChart | None:
     """The biggest skill gaps as bars: levels missing across the organisation, per skill."""
     if not gaps:
