@@ -245,7 +245,8 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_KEY: dict[str, Rule] = {r.key: r for r in RULES}
 
 
-def _number(value: object) -> float | None:
+def as_number(value: object) -> float | None:
+    """A fact's value as a float; None for a missing, non-numeric, boolean or NaN value."""
     if value is None or isinstance(value, bool | str):
         return None
     try:
@@ -264,7 +265,7 @@ def _present(row: Mapping[str, object], keys: tuple[str, ...]) -> bool:
 
 
 def _fire(rule: Rule, row: Mapping[str, object], group: str = "") -> Finding | None:
-    value = _number(row.get(rule.metric))
+    value = as_number(row.get(rule.metric))
     if value is None or not _present(row, rule.requires):
         return None
     if rule.beyond and row.get(rule.beyond) not in (True,):
@@ -353,7 +354,7 @@ def findings_table(findings: list[Finding]) -> pd.DataFrame:
 
 
 def _fmt(value: object) -> str:
-    x = _number(value)
+    x = as_number(value)
     if x is None:
         return str(value)
     return f"{x:.3g}"

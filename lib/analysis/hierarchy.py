@@ -241,11 +241,7 @@ def classify_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
     the advice flow and the in-degrees all read it); each caller gets its own copy.
     """
     key = ("hierarchy.classify_ties", relation, wave)
-    if key not in ds.memo:
-        ds.memo[key] = _classify_ties(ds, relation, wave)
-    cached = ds.memo[key]
-    assert isinstance(cached, pd.DataFrame)
-    return cached.copy()
+    return ds.remember(key, lambda: _classify_ties(ds, relation, wave)).copy()
 
 
 def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame:

@@ -288,12 +288,7 @@ def person_mix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     (``ds.memo``: the Learning page and the Overview read it several times); each caller gets its
     own copy.
     """
-    key = ("learning.person_mix", wave)
-    if key not in ds.memo:
-        ds.memo[key] = _person_mix(ds, wave)
-    cached = ds.memo[key]
-    assert isinstance(cached, pd.DataFrame)
-    return cached.copy()
+    return ds.remember(("learning.person_mix", wave), lambda: _person_mix(ds, wave)).copy()
 
 
 def _person_mix(ds: Dataset, wave: str | None) -> pd.DataFrame:

@@ -90,24 +90,14 @@ def shared_mix(ds: Dataset, wave: str | None, min_size: int = MIN_GROUP_SIZE) ->
     (``ds.memo``): the Overview's learning tiles and GDL read the same mix, and its bootstrap interval
     is seconds at 10,000 people. The summary is frozen, so sharing it is safe."""
     w = waves.resolve(wave, ds.waves)
-    key = ("shifts.shared_mix", w, min_size)
-    if key not in ds.memo:
-        ds.memo[key] = overall_mix(ds, w, min_size)
-    mix = ds.memo[key]
-    assert isinstance(mix, MixSummary)
-    return mix
+    return ds.remember(("shifts.shared_mix", w, min_size), lambda: overall_mix(ds, w, min_size))
 
 
 def shared_flow_share(ds: Dataset, wave: str | None) -> FlowShare:
     """:func:`lib.analysis.flows.flow_share` of ``wave`` (resolved), once per dataset object
     (``ds.memo``): the Overview's flow tile and ASL read the same figure."""
     w = waves.resolve(wave, ds.waves)
-    key = ("shifts.shared_flow_share", w)
-    if key not in ds.memo:
-        ds.memo[key] = flow_share(ds, w)
-    fs = ds.memo[key]
-    assert isinstance(fs, FlowShare)
-    return fs
+    return ds.remember(("shifts.shared_flow_share", w), lambda: flow_share(ds, w))
 
 
 def shift_asl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> Shift:
@@ -466,10 +456,7 @@ def scorecard(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
     """
     resolved = waves.resolve(wave, ds.waves)
     key = ("shifts.scorecard", resolved, min_size)
-    if key not in ds.memo:
-        ds.memo[key] = tuple(fn(ds, resolved, min_size) for fn in SHIFTS)
-    cached = ds.memo[key]
-    assert isinstance(cached, tuple)
+    cached = ds.remember(key, lambda: tuple(fn(ds, resolved, min_size) for fn in SHIFTS))
     return [replace(s, details=dict(s.details)) for s in cached]
 
 

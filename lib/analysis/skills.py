@@ -150,12 +150,7 @@ def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     dataset object and wave (``ds.memo``: coverage, gaps and the skills network all read it); each
     caller gets its own copy.
     """
-    key = ("skills.current_levels", wave)
-    if key not in ds.memo:
-        ds.memo[key] = _current_levels(ds, wave)
-    cached = ds.memo[key]
-    assert isinstance(cached, pd.DataFrame)
-    return cached.copy()
+    return ds.remember(("skills.current_levels", wave), lambda: _current_levels(ds, wave)).copy()
 
 
 def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 import pandas as pd
 
@@ -132,6 +133,9 @@ def builtin_trust_items() -> pd.DataFrame:
     )
 
 
+_T = TypeVar("_T")
+
+
 @dataclass
 class Dataset:
     people: pd.DataFrame
@@ -155,6 +159,13 @@ class Dataset:
     #: Results computed from this object's tables (e.g. :func:`lib.core.privacy.release_for`), keyed by
     #: their parameters. Not copied by ``dataclasses.replace``: a changed dataset starts empty.
     memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def remember(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per dataset object and ``key`` (kept in :attr:`memo`), the stored value
+        after that. A caller that may change what it gets back copies it."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return cast(_T, self.memo[key])
 
     # --- derived views -------------------------------------------------------------------
     @property

@@ -9,26 +9,16 @@ filtered for the view (groups under the minimum size hidden) and no chart names 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from lib.analysis import findings as rules
+from lib.analysis.findings import as_number
 from lib.analysis.learning import INFORMAL_REFERENCE, SEVENTY_TWENTY_TEN
 from lib.report import columns
 from lib.report.chartspec import MEASURED, PREVIOUS, REFERENCE, ChartSpec, Series, Unit
 from lib.report.model import Report
 
 __all__ = ["EVIDENCE", "finding_chart", "threshold_chart"]
-
-
-def _num(value: object) -> float | None:
-    if value is None or isinstance(value, bool | str):
-        return None
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(x) else x
 
 
 def _unit_of(value: float | None, threshold: float) -> Unit:
@@ -40,7 +30,7 @@ def _unit_of(value: float | None, threshold: float) -> Unit:
 def threshold_chart(f: rules.Finding, report: Report) -> ChartSpec:
     """The rule's measured value against the threshold that makes it fire and the one that makes it strong."""
     rule = rules.RULES_BY_KEY[f.rule]
-    value = _num(f.evidence.get(rule.metric))
+    value = as_number(f.evidence.get(rule.metric))
     unit = _unit_of(value, rule.threshold)
     name = columns.label(rule.metric)
     if unit == "share" and rule.metric == "seniority_advice_correlation":
@@ -67,7 +57,10 @@ def _silo(f: rules.Finding, report: Report) -> ChartSpec | None:
         return None
     row = matrix[matrix[first] == f.group].iloc[0]
     groups = [c for c in matrix.columns if c != first]
-    inside, random = _num(f.evidence.get("internal_share")), _num(f.evidence.get("internal_share_random"))
+    inside, random = (
+        as_number(f.evidence.get("internal_share")),
+        as_number(f.evidence.get("internal_share_random")),
+    )
     extra = (
         f" {inside:.0%} stay inside (a random network with the same sizes: {random:.0%})."
         if inside is not None and random is not None
@@ -76,13 +69,13 @@ def _silo(f: rules.Finding, report: Report) -> ChartSpec | None:
     return ChartSpec(
         f"Advice ties {f.group} asks, by the {by} asked.{extra}",
         tuple(str(g) for g in groups),
-        (Series(f"Ties from {f.group}", tuple(_num(row[g]) for g in groups), MEASURED),),
+        (Series(f"Ties from {f.group}", tuple(as_number(row[g]) for g in groups), MEASURED),),
         "count",
     )
 
 
 def _formal_heavy(f: rules.Finding, report: Report) -> ChartSpec:
-    informal, formal = _num(f.evidence.get("informal_share")), _num(f.evidence.get("fsl_share"))
+    informal, formal = as_number(f.evidence.get("informal_share")), as_number(f.evidence.get("fsl_share"))
     return ChartSpec(
         "Informal and formal shares of learning time against the ~80% informal reference.",
         ("Informal (IOL, GDL, PDL, ASL)", "Formal (FSL)"),
@@ -102,10 +95,10 @@ def _group_formal_heavy(f: rules.Finding, report: Report) -> ChartSpec | None:
         return None
     row = mix[mix[by] == f.group].iloc[0]
     buckets = [b.name for b in SEVENTY_TWENTY_TEN]
-    series = [Series(f.group, tuple(_num(row[b]) for b in buckets), MEASURED)]
+    series = [Series(f.group, tuple(as_number(row[b]) for b in buckets), MEASURED)]
     org = dict(zip(overall["measure"], overall["value"], strict=True)) if len(overall) else {}
     if all(b in org for b in buckets):
-        series.append(Series("Whole organisation", tuple(_num(org[b]) for b in buckets), PREVIOUS))
+        series.append(Series("Whole organisation", tuple(as_number(org[b]) for b in buckets), PREVIOUS))
     series.append(Series("Reference 70:20:10", tuple(b.reference for b in SEVENTY_TWENTY_TEN), REFERENCE))
     return ChartSpec(
         f"{f.group}'s learning time by experience, others and formal, against 70:20:10.",
@@ -122,9 +115,11 @@ def _experts_overloaded(f: rules.Finding, report: Report) -> ChartSpec:
         "Share of advice requests received by the top 1% of people, against a random network.",
         ("Advice requests to the top 1%",),
         (
-            Series("This network", (_num(e.get("advice_top_share")),), MEASURED),
+            Series("This network", (as_number(e.get("advice_top_share")),), MEASURED),
             Series(
-                "Random network, same size and density", (_num(e.get("advice_top_share_random")),), REFERENCE
+                "Random network, same size and density",
+                (as_number(e.get("advice_top_share_random")),),
+                REFERENCE,
             ),
         ),
         "share",
@@ -133,7 +128,7 @@ def _experts_overloaded(f: rules.Finding, report: Report) -> ChartSpec:
 
 def _key_people(f: rules.Finding, report: Report) -> ChartSpec | None:
     head = report.head
-    lost = None if head is None else _num(head.facts.org.get("key_person_reach_lost"))
+    lost = None if head is None else as_number(head.facts.org.get("key_person_reach_lost"))
     if lost is None:
         return None
     return ChartSpec(
@@ -156,7 +151,8 @@ def _top_down(f: rules.Finding, report: Report) -> ChartSpec | None:
         "down": "Down: asking someone more junior",
     }
     rows = [
-        (names.get(str(d), str(d)), _num(s)) for d, s in zip(level["direction"], level["share"], strict=True)
+        (names.get(str(d), str(d)), as_number(s))
+        for d, s in zip(level["direction"], level["share"], strict=True)
     ]
     return ChartSpec(
         "Advice requests by the asker's level against the person asked.",
@@ -172,7 +168,7 @@ def _weak_dimension(f: rules.Finding, report: Report) -> ChartSpec | None:
     if not len(dims):
         return None
     weakest = str(f.evidence.get("weakest_dimension", ""))
-    values = [_num(v) for v in dims["mean"]]
+    values = [as_number(v) for v in dims["mean"]]
     labels = [str(x) for x in dims["label"]]
     return ChartSpec(
         f"Mean score per wirearchy dimension (1–5); {weakest} is the weakest.",
@@ -200,7 +196,7 @@ def _stock_heavy(f: rules.Finding, report: Report) -> ChartSpec | None:
     if not len(table):
         return None
     row = table.iloc[0]
-    stock, flow = _num(row.get("stock")) or 0.0, _num(row.get("flow")) or 0.0
+    stock, flow = as_number(row.get("stock")) or 0.0, as_number(row.get("flow")) or 0.0
     if stock + flow <= 0:
         return None
     return ChartSpec(
@@ -221,8 +217,8 @@ def _single_holder_skills(f: rules.Finding, report: Report) -> ChartSpec | None:
         "People who hold each of the thinnest-covered skills (at the holder level).",
         tuple(str(s) for s in thin["skill"]),
         (
-            Series("Holders", tuple(_num(v) for v in thin["holders"]), MEASURED),
-            Series("Rated at level 1 or more", tuple(_num(v) for v in thin["at_least_1"]), PREVIOUS),
+            Series("Holders", tuple(as_number(v) for v in thin["holders"]), MEASURED),
+            Series("Rated at level 1 or more", tuple(as_number(v) for v in thin["at_least_1"]), PREVIOUS),
         ),
         "count",
     )
@@ -231,7 +227,7 @@ def _single_holder_skills(f: rules.Finding, report: Report) -> ChartSpec | None:
 def _share_split(title: str, yes: str, no: str) -> Callable[[rules.Finding, Report], ChartSpec | None]:
     def build(f: rules.Finding, report: Report) -> ChartSpec | None:
         rule = rules.RULES_BY_KEY[f.rule]
-        value = _num(f.evidence.get(rule.metric))
+        value = as_number(f.evidence.get(rule.metric))
         if value is None:
             return None
         return ChartSpec(
