@@ -20,13 +20,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select
 
 from lib.intake.survey.convert import MemoryKey
 from lib.intake.survey.questions import Meaning, mapping_entries, mapping_from_entries
 from lib.store.db import db_time, write_transaction
-from lib.store.models import SurveyMapping, SurveyResolution, Workspace
-from lib.store.workspaces import WorkspaceError
+from lib.store.models import SurveyMapping, SurveyResolution
+from lib.store.workspaces import WorkspaceError, workspace_id
 
 __all__ = [
     "forget_resolution",
@@ -49,13 +49,6 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
-def _workspace_id(conn: Connection, workspace: str) -> int:
-    row = conn.execute(select(Workspace.id).where(Workspace.name == str(workspace).strip())).first()
-    if row is None:
-        raise WorkspaceError(f"No workspace named {workspace!r}: choose or create one first.")
-    return int(row[0])
-
-
 # --- the mapping -----------------------------------------------------------------------------------
 
 
@@ -63,7 +56,7 @@ def saved_mapping(engine: Engine, workspace: str) -> dict[str, Meaning]:
     """The mapping kept for ``workspace``: column key → meaning (empty when none was saved).
     An entry that is no longer a valid meaning (a kind or learning type renamed since) is left out."""
     with engine.connect() as conn:
-        ws_id = _workspace_id(conn, workspace)
+        ws_id = workspace_id(conn, workspace)
         rows = conn.execute(
             select(SurveyMapping.column_key, SurveyMapping.meaning).where(SurveyMapping.workspace_id == ws_id)
         ).all()
@@ -89,7 +82,7 @@ def save_mapping(
     entries = mapping_entries(dict(mapping))
     now = db_time()
     with write_transaction(engine) as conn:
-        ws_id = _workspace_id(conn, workspace)
+        ws_id = workspace_id(conn, workspace)
         digests = [_digest(k) for k in keys]
         if digests:
             conn.execute(
@@ -135,7 +128,7 @@ def save_resolution(engine: Engine, workspace: str, key: MemoryKey, person_id: s
         raise WorkspaceError(f"A person id is longer than {MAX_ID} characters.")
     digest = _digest(respondent, column, text)
     with write_transaction(engine) as conn:
-        ws_id = _workspace_id(conn, workspace)
+        ws_id = workspace_id(conn, workspace)
         conn.execute(
             delete(SurveyResolution).where(
                 SurveyResolution.workspace_id == ws_id, SurveyResolution.digest == digest
@@ -158,7 +151,7 @@ def forget_resolution(engine: Engine, workspace: str, key: MemoryKey) -> bool:
     """Forget a kept review choice; True when there was one."""
     respondent, column, text = _clean_key(key)
     with write_transaction(engine) as conn:
-        ws_id = _workspace_id(conn, workspace)
+        ws_id = workspace_id(conn, workspace)
         gone = conn.execute(
             delete(SurveyResolution).where(
                 SurveyResolution.workspace_id == ws_id,
@@ -171,7 +164,7 @@ def forget_resolution(engine: Engine, workspace: str, key: MemoryKey) -> bool:
 def saved_resolutions(engine: Engine, workspace: str) -> dict[MemoryKey, str]:
     """Every review choice kept for ``workspace``: (respondent, column key, text) → person_id."""
     with engine.connect() as conn:
-        ws_id = _workspace_id(conn, workspace)
+        ws_id = workspace_id(conn, workspace)
         rows = conn.execute(
             select(
                 SurveyResolution.respondent,

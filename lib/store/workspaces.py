@@ -121,6 +121,7 @@ __all__ = [
     "store_result",
     "tables_fingerprint",
     "update_settings",
+    "workspace_id",
     "workspace_name",
     "workspace_names",
     "workspace_source",
@@ -565,6 +566,12 @@ def _require_workspace(conn: Connection, name: str) -> Any:
         hint = f" Workspaces: {', '.join(known)}." if known else " There are no workspaces yet."
         raise WorkspaceError(f"No workspace named {name!r}.{hint}")
     return row
+
+
+def workspace_id(conn: Connection, name: str) -> int:
+    """The id of the workspace ``name`` names (looked up as :func:`_workspace_row` does, normalised
+    names included), for modules that keep their own rows per workspace; WorkspaceError when none."""
+    return int(_require_workspace(conn, name).id)
 
 
 def _settings_of(row: Any) -> WorkspaceSettings:
