@@ -98,21 +98,33 @@ def _nav(page: Any, label: str) -> None:
 
 
 def _choose(page: Any, select_label: str, option: str) -> None:
-    """Pick ``option`` in a selectbox. A click that lands while the page reruns closes the list
-    again (seen under load), so the box is opened up to three times."""
+    """Pick ``option`` in a selectbox. Under load the page may rerun while the list is open: a click
+    then lands on a closed list, or the option is redrawn (detached) under the pointer. So each step
+    has a short timeout and the whole pick is tried up to four times; a box already showing
+    ``option`` is left as it is (the first choice of a selectbox is selected on its own)."""
     box = page.get_by_test_id("stSelectbox").filter(has_text=select_label).first
     choice = page.get_by_role("option", name=option, exact=True)
-    for attempt in range(3):
+    for attempt in range(4):
         _settle(page)
-        box.click()
+        if _shown(box) == option:
+            return
         try:
-            choice.wait_for(timeout=20_000)
-            break
+            box.click(timeout=20_000)
+            choice.click(timeout=20_000)
+            _settle(page)
         except Exception:
-            if attempt == 2:
+            if attempt == 3:
                 raise
-    choice.click()
-    _settle(page)
+            page.keyboard.press("Escape")
+            continue
+        if _shown(box) == option:
+            return
+    raise AssertionError(f"{select_label!r} shows {_shown(box)!r}, not {option!r}, after four tries")
+
+
+def _shown(box: Any) -> str:
+    """What a selectbox shows as chosen: the value of its combobox input."""
+    return str(box.get_by_role("combobox").first.input_value()).strip()
 
 
 def _save_as_workspace(page: Any, path: Path, workspace: str) -> None:
