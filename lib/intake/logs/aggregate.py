@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+import numpy as np
 import pandas as pd
 
 from lib.intake.logs.tables import text_id
@@ -65,46 +66,56 @@ EVENT_COLUMNS = "source_id, target_id, ts, channel, kind, n"
 #: The event columns the aggregation counts by (``kind`` is read by the sources, not counted).
 COUNTED_COLUMNS = "source_id, target_id, ts, channel, n"
 
-#: Pass 1, the only one over every event: events counted per raw source, target, channel and
-#: period, as the source spells them. Identities and channel names are tidied after this, on
-#: distinct values, not once per event (string functions per event cost more than the grouping).
-RAW_SQL = """
-SELECT g.source_id, g.target_id, g.channel, g.period, SUM(g.n) AS n
-FROM (
-  SELECT CAST(e.source_id AS VARCHAR) AS source_id, CAST(e.target_id AS VARCHAR) AS target_id,
-         CAST(e.channel AS VARCHAR) AS channel, {period} AS period, e.n AS n
-  FROM ({events}) AS e
-) AS g
-GROUP BY g.source_id, g.target_id, g.channel, g.period
+#: Every roster person as a number: ``code`` is the person's rank in ``person_id`` order (binary
+#: string order, the same in DuckDB, Spark and Python), so the passes below group and join on
+#: integers, and ties sorted by code are ties sorted by person id.
+CODES_SQL = """
+SELECT p.person_id, CAST(ROW_NUMBER() OVER (ORDER BY p.person_id) - 1 AS BIGINT) AS code
+FROM (SELECT DISTINCT person_id FROM roster) AS p
 """
 
-#: Every distinct raw identity of ``raw`` (source or target): its tidied spelling (``clean``: trimmed,
-#: blank and the missing-value words as NULL) and the roster person it names (NULL: not on the roster).
+#: Pass 1 over the events: every distinct raw identity (source or target, as the source spells
+#: it; one scan, two grouping sets), its tidied spelling (``clean``: trimmed, blank and the
+#: missing-value words as NULL) and the code of the roster person it names (NULL: not on the
+#: roster). String functions run once per distinct identity, not once per event.
 IDS_SQL = """
-SELECT i.id, i.clean, r.person_id
+SELECT i.id, i.clean, c.code AS person
 FROM (
   SELECT u.id, {clean} AS clean
-  FROM (SELECT source_id AS id FROM raw UNION SELECT target_id AS id FROM raw) AS u
+  FROM (
+    SELECT DISTINCT COALESCE(g.source_id, g.target_id) AS id
+    FROM (
+      SELECT CAST(e.source_id AS VARCHAR) AS source_id, CAST(e.target_id AS VARCHAR) AS target_id
+      FROM ({events}) AS e
+    ) AS g
+    GROUP BY GROUPING SETS ((g.source_id), (g.target_id))
+  ) AS u
 ) AS i
 LEFT JOIN roster AS r ON LOWER(i.clean) = r.key
+LEFT JOIN codes AS c ON r.person_id = c.person_id
 """
 
-#: Pass 2, over ``raw``, grouped two ways at once (GROUPING SETS): per pair and period (ties,
-#: counts) and per channel, period, person and unknown identity (the channel summary, how many
-#: unknown identities). ``not_*`` flags say which set a row belongs to. Channels are still as
-#: the sources spell them (:data:`CHANNELS_SQL` tidies them).
+#: Pass 2 over the events, each mapped to its people through ``ids`` (two hash joins on small
+#: tables) and grouped two ways at once (GROUPING SETS): per pair and period (ties, counts) and
+#: per channel, period, person and unknown identity (the channel summary, how many unknown
+#: identities). ``not_*`` flags say which set a row belongs to. Channels are still as the sources
+#: spell them (:data:`CHANNELS_SQL` tidies them); people are codes (:data:`CODES_SQL`).
 GROUPED_SQL = """
 WITH mapped AS (
-  SELECT s.person_id AS source_person,
-         t.person_id AS target_person,
-         CASE WHEN s.person_id IS NULL THEN s.clean END AS unknown_source,
-         CASE WHEN t.clean IS NOT NULL AND t.person_id IS NULL THEN t.clean END AS unknown_target,
+  SELECT s.person AS source_person,
+         t.person AS target_person,
+         CASE WHEN s.person IS NULL THEN s.clean END AS unknown_source,
+         CASE WHEN t.clean IS NOT NULL AND t.person IS NULL THEN t.clean END AS unknown_target,
          t.clean IS NOT NULL AS addressed,
-         COALESCE(s.person_id <> t.person_id, FALSE) AS tie,
+         COALESCE(s.person <> t.person, FALSE) AS tie,
          e.channel AS channel,
          e.period AS period,
          e.n AS n
-  FROM raw AS e
+  FROM (
+    SELECT CAST(e.source_id AS VARCHAR) AS source_id, CAST(e.target_id AS VARCHAR) AS target_id,
+           CAST(e.channel AS VARCHAR) AS channel, {period} AS period, e.n AS n
+    FROM ({events}) AS e
+  ) AS e
   LEFT JOIN ids AS s ON e.source_id = s.id
   LEFT JOIN ids AS t ON e.target_id = t.id
 )
@@ -131,6 +142,7 @@ WHERE """
     + """
 GROUP BY source_person, target_person, period
 HAVING SUM(n) >= {minimum}
+ORDER BY source_person, target_person, period
 """
 )
 
@@ -351,11 +363,13 @@ def aggregate(engine: Engine, event_selects: Sequence[str], period: str, min_int
     """Run the aggregation over the union of ``event_selects`` (each a SELECT of
     :data:`EVENT_COLUMNS` over registered views; a ``roster(key, person_id)`` table registered).
 
-    One pass over the events counts them per raw source, target, channel and period (``raw``:
-    :data:`RAW_SQL`); the distinct identities are tidied and matched to the roster (``ids``:
-    :data:`IDS_SQL`); a second pass over ``raw`` groups by pair and period, by channel, period and
-    person, and by unknown identity (``grouped``: :data:`GROUPED_SQL`, all three kept in the
-    engine); the ties, the channel summary and the counts are read from that. Ties are sorted (source, target, period) so two engines compare row by row."""
+    Roster people are numbered (``codes``: :data:`CODES_SQL`). A first pass over the events
+    collects the distinct raw identities, tidies them and matches them to the roster (``ids``:
+    :data:`IDS_SQL`); a second maps every event to its people through ``ids`` and groups by pair
+    and period, by channel, period and person, and by unknown identity (``grouped``:
+    :data:`GROUPED_SQL`, kept in the engine); the ties, the channel summary and the counts are
+    read from that. Ties come back sorted (source, target, period), by code, which is the order
+    of the person ids, so two engines compare row by row."""
     if period not in PERIOD_SQL:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
     if min_interactions < 1:
@@ -371,12 +385,21 @@ def aggregate(engine: Engine, event_selects: Sequence[str], period: str, min_int
             "CAST(1 AS BIGINT) AS n WHERE 1 = 0"
         )
     )
-    engine.materialise("raw", RAW_SQL.format(period=PERIOD_SQL[period], events=union))
-    engine.materialise("ids", IDS_SQL.format(clean=text_id("id")))
-    engine.materialise("grouped", GROUPED_SQL)
-    ties = engine.query(TIES_SQL.format(minimum=int(min_interactions)))
-    ties = ties.astype({"source_id": "str", "target_id": "str", "period": "int64", "weight": "int64"})
-    ties = ties.sort_values(["source_id", "target_id", "period"], ignore_index=True)
+    engine.materialise("codes", CODES_SQL)
+    engine.materialise("ids", IDS_SQL.format(clean=text_id("id"), events=union))
+    engine.materialise("grouped", GROUPED_SQL.format(period=PERIOD_SQL[period], events=union))
+    codes = engine.query("SELECT person_id, code FROM codes")
+    names = np.empty(len(codes), dtype=object)
+    names[codes["code"].to_numpy(dtype="int64")] = codes["person_id"].astype(str).to_numpy()
+    found = engine.query(TIES_SQL.format(minimum=int(min_interactions)))
+    ties = pd.DataFrame(
+        {
+            "source_id": names[found["source_id"].to_numpy(dtype="int64")],
+            "target_id": names[found["target_id"].to_numpy(dtype="int64")],
+            "period": found["period"].to_numpy(dtype="int64"),
+            "weight": found["weight"].to_numpy(dtype="int64"),
+        }
+    )
     channels = engine.query(CHANNELS_SQL)
     channels = channels.astype(
         {
