@@ -89,7 +89,9 @@ def _time_page(page: Any, label: str) -> dict[str, float]:
 
 
 def _fresh_sample(browser: Any) -> None:
+    begun = time.monotonic()
     server = Server()
+    print(f"fresh server: answering {time.monotonic() - begun:.1f} s after its start", flush=True)
     try:
         page = new_page(browser, [])
         started = time.monotonic()
@@ -117,7 +119,7 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         if args.fresh:
             _fresh_sample(browser)
-        for n in (int(s) for s in args.sizes.split(",")):
+        for n in (int(s) for s in args.sizes.split(",") if s):
             path = write_dataset(generate(people=n, seed=7), Path(tmp) / f"org{n}.zip")
             server = Server()  # one server per size: its memory high-water mark is this size's
             try:

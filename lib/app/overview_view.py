@@ -19,14 +19,17 @@ from lib.analysis import baseline, netmap, skills
 from lib.analysis.findings import RULES_BY_KEY, Facts, Finding
 from lib.analysis.learning import wording_note
 from lib.analysis.overview import (
+    FACT_SECTIONS,
     TILE_SECTIONS,
     Headline,
     changes_between,
     compare_facts,
+    facts_section,
     headline_of,
     network_change,
     network_change_lines,
     position_changes,
+    wave_and_previous,
 )
 from lib.app import tables, ui
 from lib.core.dataset import Dataset
@@ -44,6 +47,26 @@ from lib.report.exports import (
 from lib.report.html import html_bytes
 from lib.store.actions import list_actions
 from lib.store.pulse import room_pulse
+
+
+def section_calls(ds: Dataset, min_size: int) -> list[tuple[Callable[..., Any], tuple[Any, ...]]]:
+    """What the Overview computes first, in its order, as ``ui.compute`` calls (function, arguments):
+    every section of the wave shown by default, then of the wave before it (the tiles' change)."""
+    shown, previous = wave_and_previous(ds, None)
+    return [
+        (facts_section, (name, label, min_size))
+        for label in (shown, previous)
+        if label is not None
+        for name in FACT_SECTIONS
+    ]
+
+
+def prefetch(cfg: ui.Settings) -> None:
+    """Start the Overview's sections in the background for this session's dataset
+    (:func:`ui.prefetch`): after an upload, the Overview is being computed while the Data page
+    shows the load report, and a user who opens it finds the tiles ready or nearly so."""
+    for fn, args in section_calls(ui.dataset(), cfg.min_group_size):
+        ui.prefetch(fn, *args)
 
 
 def export_section(ds: Dataset, cfg: ui.Settings, wave: str | None) -> None:

@@ -64,12 +64,57 @@ def _warm_sample() -> None:
         log.warning("could not prepare the sample's fast-loading copy", exc_info=True)
 
 
+def _warm_overview() -> float:
+    """The sample's Overview (every section of its two latest waves, default settings), computed
+    into the process-wide sample cache before the server listens: the first visitor's tiles are
+    read, not computed (on a thread beside the first visitor's page it slowed that page down: the
+    two share one interpreter lock). A failure only costs speed. Returns the seconds it took."""
+    from lib.app import overview_view, ui
+
+    started = time.perf_counter()
+    try:
+        ui.warm_sample(lambda ds: overview_view.section_calls(ds, ui.MIN_GROUP_SIZE))
+    except Exception:
+        log.warning("could not compute the sample's Overview ahead", exc_info=True)
+    return time.perf_counter() - started
+
+
+def _warm_database() -> None:
+    """Open the workspaces database once (its migrations run, the migration tool's modules load),
+    so the first visitor's sidebar does not; a failure is left for the page to report."""
+    from lib.store.db import database_url
+    from lib.store.workspaces import open_database
+
+    try:
+        open_database(database_url()).dispose()
+    except Exception:
+        log.warning("could not open the workspaces database ahead", exc_info=True)
+
+
+def quiet_chart_checks() -> None:
+    """Charts are checked against the Vega-Lite schema as they are built (Altair's debug mode):
+    worth it in tests (they run with Altair's default, the check on: tests/test_charts.py), not on every
+    page run of a served app, where it is a third of each chart's cost."""
+    import altair as alt
+
+    alt.utils.schemapi.disable_debug_mode()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Preload, then run ``streamlit run app.py`` with ``argv`` (streamlit's own options) in this process."""
     args = list(sys.argv[1:] if argv is None else argv)
     seconds = preload()
     _warm_sample()
-    print(f"Preloaded the first screen's code in {seconds:.1f} s.", flush=True)
+    _warm_database()
+    quiet_chart_checks()
+    from lib.app import ui
+
+    ui.BACKGROUND["enabled"] = True  # work ahead of the pages (ui.prefetch) in this server
+    warmed = _warm_overview()
+    print(
+        f"Preloaded the first screen's code in {seconds:.1f} s; the sample's Overview in {warmed:.1f} s.",
+        flush=True,
+    )
     from streamlit.web import cli
 
     cli.main(["run", str(APP), *args], prog_name="streamlit")

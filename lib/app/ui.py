@@ -27,6 +27,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,20 @@ _RESULT_CACHE_ENTRIES = 64
 #: The sample's shared results: more entries than a session's (every session's choices land here),
 #: still bounded (what-if removals and thresholds are the user's choice).
 _SAMPLE_RESULT_ENTRIES = 256
+
+#: Work started ahead of the page that shows it (:func:`prefetch`): one thread per server process,
+#: so background work takes at most one of the machine's cores whatever the number of sessions.
+#: Off unless the server turns it on (:mod:`lib.app.serve` does; scripted AppTests do not).
+BACKGROUND = {"enabled": False}
+WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sld-background")
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A result being computed in the background (:func:`prefetch`), kept where the result goes."""
+
+    future: Future[Any]
+
 
 T = TypeVar("T")
 
@@ -137,6 +152,9 @@ def set_dataset(ds: Dataset | None, key: str = "sample") -> None:
     """
     from lib.analysis.flows import with_interaction_relation
 
+    for held in st.session_state.get("_results", {}).values():
+        if isinstance(held, _Pending):
+            held.future.cancel()  # queued work for the old data is dropped (running work finishes)
     st.session_state["dataset"] = None if ds is None else with_interaction_relation(ds)
     st.session_state["dataset_key"] = key
     st.session_state["_results"] = {}
@@ -146,28 +164,80 @@ def is_sample() -> bool:
     return st.session_state.get("dataset") is None
 
 
-def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(dataset(), *args, **kwargs)``, cached in this session, keyed on the dataset's content
-    (for the bundled sample: once per server process, shared by every session)."""
-    ds = dataset()
+def _result_key(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     if any(isinstance(a, pd.DataFrame | pd.Series) for a in (*args, *kwargs.values())):
         # repr() of a table is truncated: two different tables could share a cache key.
         raise TypeError("ui.compute takes plain arguments; pass what the table is derived from")
-    key = (
+    return (
         fn.__module__,
         fn.__qualname__,
         st.session_state.get("dataset_key"),
         repr(args),
         repr(sorted(kwargs.items())),
     )
+
+
+def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(dataset(), *args, **kwargs)``, cached in this session, keyed on the dataset's content
+    (for the bundled sample: once per server process, shared by every session).
+
+    A result :func:`prefetch` started is awaited when it is already being computed; one still
+    waiting for the background thread is taken back and computed here, at once."""
+    ds = dataset()
+    key = _result_key(fn, args, kwargs)
     if st.session_state.get("dataset") is None:  # the sample: shared by every session
         return _sample_result(key, lambda: fn(ds, *args, **kwargs))
     cache: dict[Any, Any] = st.session_state.setdefault("_results", {})
-    if key not in cache:
+    held = cache.get(key)
+    if isinstance(held, _Pending):
+        cache[key] = _settle(held.future, lambda: fn(ds, *args, **kwargs))
+    elif key not in cache:
         if len(cache) >= _RESULT_CACHE_ENTRIES:
             cache.pop(next(iter(cache)))
         cache[key] = fn(ds, *args, **kwargs)
     return cache[key]  # type: ignore[no-any-return]
+
+
+def _settle(future: Future[T], make: Callable[[], T]) -> T:
+    """The background result: awaited when it is running, else (not started, or it failed)
+    computed here, so a failure surfaces on the page as any other would."""
+    if future.cancel():
+        return make()
+    try:
+        return future.result()
+    except Exception:  # the page computes it again and shows its own error
+        _LOG.warning("a background computation failed; computing it on the page", exc_info=True)
+        return make()
+
+
+def prefetch(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Start ``fn(dataset(), *args, **kwargs)`` on the background thread, where :func:`compute`
+    with the same arguments will find it: a page the user opens next shows it sooner.
+
+    The same isolation as :func:`compute`: an upload's result is kept in this session only;
+    the sample's in the process-wide sample cache. Nothing is started twice, nothing when
+    :data:`BACKGROUND` is off, and what is still queued is dropped when the dataset changes."""
+    if not BACKGROUND["enabled"]:
+        return
+    ds = dataset()
+    key = _result_key(fn, args, kwargs)
+    if st.session_state.get("dataset") is None:
+        if key not in _SAMPLE_RESULTS:
+            WORKER.submit(_sample_result, key, lambda: fn(ds, *args, **kwargs))
+        return
+    cache: dict[Any, Any] = st.session_state.setdefault("_results", {})
+    if key not in cache and len(cache) < _RESULT_CACHE_ENTRIES:
+        cache[key] = _Pending(WORKER.submit(fn, ds, *args, **kwargs))
+
+
+def warm_sample(plan: Callable[[Dataset], list[tuple[Callable[..., Any], tuple[Any, ...]]]]) -> None:
+    """Compute ``fn(sample, *args)`` for each call ``plan(sample)`` lists into the process-wide
+    sample cache, under the keys :func:`compute` uses for the sample (no session needed: the
+    server runs this before anyone arrives)."""
+    ds = _sample_dataset()
+    for fn, args in plan(ds):
+        key = (fn.__module__, fn.__qualname__, "sample", repr(args), repr([]))
+        _sample_result(key, lambda fn=fn, args=args: fn(ds, *args))  # type: ignore[misc]
 
 
 @contextmanager

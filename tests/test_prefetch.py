@@ -1,0 +1,120 @@
+"""Work ahead of the pages (issue 19): after data is loaded, the Overview's sections are computed on
+the background thread (lib.app.ui.prefetch), kept in the session that loaded the data, and the
+Overview then reads them instead of computing them again; queued work is taken back by a page that
+needs it first, and dropped when the data changes. Nothing is ever computed twice."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.analysis import overview
+from lib.app import overview_view, ui
+from lib.core.dataset import Dataset
+from lib.intake.sample import generate
+from tests.conftest import ROOT
+
+
+def open_page(page: str, ds: Dataset) -> AppTest:
+    """The app with ``ds`` loaded, its first run on ``page`` (not the Overview, the default)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["dataset"] = ds
+    at.session_state["dataset_key"] = f"test-{id(ds)}"
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+SECTIONS = len(overview.FACT_SECTIONS)
+
+
+@pytest.fixture(scope="module")
+def org() -> Dataset:
+    return generate(people=120, seed=11)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, str, int]]]:
+    """Every facts_section call: (thread name, section, wave, id of the dataset). The background
+    is on for the test."""
+    seen: list[tuple[str, str, str, int]] = []
+    real = overview.facts_section
+
+    @functools.wraps(real)  # the same cache key as the real function (module and name)
+    def counting(ds: Dataset, section: str, wave: str | None = None, min_size: int = 5) -> object:
+        seen.append((threading.current_thread().name, section, str(wave), id(ds)))
+        return real(ds, section, wave, min_size)
+
+    monkeypatch.setattr(overview, "facts_section", counting)
+    monkeypatch.setattr(overview_view, "facts_section", counting)
+    monkeypatch.setitem(ui.BACKGROUND, "enabled", True)
+    yield seen
+
+
+def _pending(at: AppTest) -> list[Any]:
+    """The background futures kept in the session's result cache."""
+    results = at.session_state["_results"] if "_results" in at.session_state else {}
+    return [v.future for v in results.values() if hasattr(v, "future")]
+
+
+def test_loaded_data_gets_its_overview_computed_in_the_background(
+    org: Dataset, calls: list[tuple[str, str, str, int]]
+) -> None:
+    at = open_page("app_pages/skills.py", org)  # any page but the Overview
+    futures = _pending(at)
+    assert len(futures) == 2 * SECTIONS  # every section, the latest wave and the one before
+    for future in futures:
+        future.result(timeout=120)
+    assert len(calls) == 2 * SECTIONS
+    assert all("sld-background" in name for name, _, _, _ in calls)  # none on the page's thread
+    assert {wave for _, _, wave, _ in calls} == set(org.waves[-2:])
+
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(calls) == 2 * SECTIONS, "the Overview read the background's results, computed nothing"
+    assert len(at.metric) >= 6  # and shows its tiles from them
+    assert _pending(at) == []  # each result is kept as a value once the page has read it
+
+
+def test_work_still_queued_is_taken_back_by_the_page(org: Dataset, calls: list[tuple[str, str, str, int]]) -> None:
+    release = threading.Event()
+    blocker = ui.WORKER.submit(release.wait, 120)  # the one background thread is busy
+    try:
+        at = open_page("app_pages/overview.py", org)  # the Overview is computed on the page ...
+        assert len(_pending(at)) == 0
+    finally:
+        release.set()
+        blocker.result(timeout=120)
+    ui.WORKER.submit(lambda: None).result(timeout=120)  # whatever was queued has had its turn
+    counted = Counter((section, wave) for _, section, wave, _ in calls)
+    assert len(counted) == 2 * SECTIONS and set(counted.values()) == {1}, counted  # ... once each
+    assert all("sld-background" not in name for name, _, _, _ in calls)
+
+
+def test_new_data_drops_the_queued_work_of_the_old(org: Dataset, calls: list[tuple[str, str, str, int]]) -> None:
+    release = threading.Event()
+    blocker = ui.WORKER.submit(release.wait, 120)  # the background thread is busy: work queues
+    try:
+        at = open_page("app_pages/data.py", org)
+        queued = _pending(at)
+        assert len(queued) == 2 * SECTIONS and not any(f.done() for f in queued)
+        at.button(key="use-sample").click().run()  # the user switches back to the sample
+        assert not at.exception, [e.value for e in at.exception]
+        assert all(f.cancelled() for f in queued)  # the upload's queued sections are dropped
+    finally:
+        release.set()
+        blocker.result(timeout=120)
+    ui.WORKER.submit(lambda: None).result(timeout=120)
+    # the background never worked on the upload; what it may have done after the switch is the sample's
+    assert not [c for c in calls if "sld-background" in c[0] and c[3] == id(org)]
+
+
+def test_background_is_off_unless_the_server_turns_it_on(org: Dataset) -> None:
+    assert ui.BACKGROUND["enabled"] is False  # AppTests and scripts: pages compute what they show
+    at = open_page("app_pages/skills.py", org)
+    assert _pending(at) == []
