@@ -270,10 +270,27 @@ def classify_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
 
 def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame:
     ties = relation_ties(ds, relation, wave)
-    levels = person_levels(ds)
+    # each end's row on the roster, found once for the levels and the teams (what Series.map does)
+    ids = pd.Index(id_text(ds.people["person_id"]).to_numpy()) if len(ds.people) else pd.Index([], dtype=str)
+    has_levels = "level" in ds.people and len(ds.people) > 0
+    has_teams = "team" in ds.people and len(ds.people) > 0
+    rows = (
+        (ids.get_indexer(pd.Index(ties["source_id"])), ids.get_indexer(pd.Index(ties["target_id"])))
+        if has_levels or has_teams
+        else None
+    )
+
+    def at(values: np.ndarray, row: np.ndarray, missing: float | str) -> np.ndarray:
+        """``values[row]`` (one value per person on the roster), ``missing`` where the id is not on
+        the roster (row −1)."""
+        return np.asarray(np.where(row >= 0, values[row], np.asarray(missing, dtype=values.dtype)))
+
+    levels = (
+        pd.to_numeric(ds.people["level"], errors="coerce").astype(float).to_numpy() if has_levels else None
+    )
     out = ties.assign(
-        source_level=ties["source_id"].map(levels).astype(float),
-        target_level=ties["target_id"].map(levels).astype(float),
+        source_level=at(levels, rows[0], np.nan) if levels is not None and rows else np.nan,
+        target_level=at(levels, rows[1], np.nan) if levels is not None and rows else np.nan,
     )
     s, t = out["source_level"].to_numpy(), out["target_level"].to_numpy()
     known = ~(np.isnan(s) | np.isnan(t))
@@ -292,11 +309,9 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         )
         up, down = np.isin(fwd, pairs), np.isin(back, pairs)
         out["chain_direction"] = np.select([up, down], ["up", "down"], default="off")
-    if "team" in ds.people and len(ds.people):
-        teams = pd.Series(
-            id_text(ds.people["team"]).to_numpy(), index=id_text(ds.people["person_id"]).to_numpy()
-        )
-        st, tt = out["source_id"].map(teams).fillna(""), out["target_id"].map(teams).fillna("")
+    if has_teams and rows:
+        teams = id_text(ds.people["team"]).to_numpy(dtype=object)
+        st, tt = at(teams, rows[0], ""), at(teams, rows[1], "")
         out["same_team"] = ((st != "") & (st == tt)).astype(bool)
     else:
         out["same_team"] = False
@@ -304,8 +319,9 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         out["bypass"] = pd.array([pd.NA] * len(out), dtype="boolean")
     else:
         out["bypass"] = ((out["chain_direction"] == "off") & ~out["same_team"]).astype("boolean")
-    fwd, back = _pair_keys((out["source_id"], out["target_id"]), (out["target_id"], out["source_id"]))
-    out["returned"] = np.isin(back, fwd)
+    codes, found = pd.factorize(pd.concat([out["source_id"], out["target_id"]], ignore_index=True))
+    source, target, n = codes[: len(out)].astype(np.int64), codes[len(out) :].astype(np.int64), len(found) + 1
+    out["returned"] = np.isin(target * n + source, source * n + target)
     return out[TIE_COLUMNS].reset_index(drop=True)
 
 
@@ -511,10 +527,11 @@ def advice_in_degree(ds: Dataset, wave: str | None = None, off_chain: bool = Fal
     asked by one's own reports does not count as knowledge authority. Without reporting lines
     every tie counts.
     """
-    ties = relation_ties(ds, ADVICE, wave)
-    if off_chain and len(reporting_lines(ds)) and len(ties):
-        classified = classify_ties(ds, wave=wave)
+    if off_chain and len(reporting_lines(ds)):
+        classified = classify_ties(ds, wave=wave)  # relation_ties' rows, classified
         ties = classified[classified["chain_direction"] == "off"]
+    else:
+        ties = relation_ties(ds, ADVICE, wave)
     ids = id_text(ds.people["person_id"]) if len(ds.people) else pd.Series(dtype=str)
     counts = ties.groupby("target_id").size() if len(ties) else pd.Series(dtype=int)
     levels = person_levels(ds)
