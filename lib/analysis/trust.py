@@ -159,16 +159,21 @@ def _scored(ds: Dataset, chosen: str | None) -> pd.DataFrame:
     trust = ds.trust
     if len(trust) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ANSWER_COLUMNS})
+    # the wave's rows and the unlabelled ones (waves.select) with an answer in 1–5, found before any
+    # text is cleaned: the same rows, without cleaning the other waves' text
+    values = pd.to_numeric(trust["value"], errors="coerce").astype(float)
+    keep = values.between(1, 5).to_numpy()
+    if waves.label(chosen):
+        text = waves.column(trust).to_numpy()
+        keep = keep & ((text == waves.label(chosen)) | (text == ""))
+    trust = trust[keep]
     answers = pd.DataFrame(
         {
             "person_id": trust["person_id"].astype(str),
-            "wave": waves.column(trust),
             "item": trust["item"].astype(str).str.strip(),
-            "value": pd.to_numeric(trust["value"], errors="coerce").astype(float),
+            "value": values[keep],
         }
     )
-    answers = waves.select(answers, chosen)
-    answers = answers[answers["value"].between(1, 5)]
     if len(ds.people):
         answers = answers[_on_roster(answers["person_id"], ds.people)]
     # a blank-wave answer and a labelled one to the same item: averaged, as repeated answers are
