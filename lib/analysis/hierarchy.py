@@ -301,7 +301,8 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
     if len(managers) == 0:
         out["chain_direction"] = ""
     else:
-        anc = ancestor_pairs(ds)
+        # the same for every relation and wave: kept once per dataset object (read, never changed)
+        anc = ds.remember(("hierarchy.ancestor_pairs",), lambda: ancestor_pairs(ds))
         pairs, fwd, back = _pair_keys(
             (anc["person_id"], anc["ancestor_id"]),
             (out["source_id"], out["target_id"]),
