@@ -292,8 +292,11 @@ def cronbach_alpha(scores: pd.DataFrame) -> AlphaResult:
 
 
 def _wide(answers: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Respondents × the dimension's items, sorted both ways. Scored answers hold one row per
+    person and item (repeats are averaged there, never blank), so a plain pivot: what
+    ``pivot_table(aggfunc="mean")`` gave, without its group-by."""
     sub = answers[answers["dimension"] == dimension]
-    return sub.pivot_table(index="person_id", columns="item", values="score", aggfunc="mean")
+    return sub.pivot(index="person_id", columns="item", values="score")
 
 
 def _alpha_for(answers: pd.DataFrame, dimension: str) -> AlphaResult:
