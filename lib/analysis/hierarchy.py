@@ -37,6 +37,8 @@ from dataclasses import dataclass
 import igraph as ig
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import stats
 
 from lib.analysis import network
@@ -114,6 +116,22 @@ def id_text(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.strip().astype(str)
 
 
+def in_ids(values: pd.Series, ids: Iterable[str] | pd.Series) -> np.ndarray:
+    """``values.isin(ids)`` as a bool array, in pyarrow (pandas' ``isin`` on pyarrow-backed text
+    converts every one of ``ids`` in Python: a tenth of a second per call at 10,000 people)."""
+    if not len(values):
+        return np.zeros(0, dtype=bool)
+    among = ids if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype=object)
+    value_set = pa.array(among, from_pandas=True)
+    if not len(value_set):
+        return np.zeros(len(values), dtype=bool)
+    found = pc.is_in(
+        pa.array(values, from_pandas=True).cast(pa.large_string()),
+        value_set=value_set.cast(pa.large_string()),
+    )
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _pair_keys(*pairs: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
     """One int64 key per ordered pair (same ids → same key across all ``pairs``), for fast ``np.isin``.
 
@@ -136,17 +154,23 @@ def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
     ``wave=None``: every row; a label keeps its tie wave's rows and rows with a blank wave
     (:func:`lib.core.waves.tie_rows`).
     """
-    ties = waves.tie_rows(ds.ties, wave)
+    ties = ds.ties
     if len(ties) == 0:
         return pd.DataFrame({"source_id": pd.Series(dtype=str), "target_id": pd.Series(dtype=str)})
-    keep = (id_text(ties["relation"]).str.casefold() == relation.casefold()).to_numpy()
-    out = pd.DataFrame({"source_id": id_text(ties["source_id"]), "target_id": id_text(ties["target_id"])})[
-        keep
-    ]
+    # the relation's rows first (a few relations, many rows), then its tie wave's: the same rows as
+    # waves.tie_rows then the relation, without filtering every column of every relation
+    codes, kinds = pd.factorize(ties["relation"], use_na_sentinel=False)
+    mine = (id_text(pd.Series(kinds)).str.casefold() == relation.casefold()).to_numpy()[codes]
+    used = [c for c in ("source_id", "target_id", "wave") if c in ties]
+    chosen = waves.table_wave(ties, wave) if waves.label(wave) else None
+    ties = waves.select(ties.loc[mine, used], chosen)
+    if len(ties) == 0:
+        return pd.DataFrame({"source_id": pd.Series(dtype=str), "target_id": pd.Series(dtype=str)})
+    out = pd.DataFrame({"source_id": id_text(ties["source_id"]), "target_id": id_text(ties["target_id"])})
     out = out[(out["source_id"] != "") & (out["target_id"] != "") & (out["source_id"] != out["target_id"])]
     if len(ds.people):
-        roster = set(id_text(ds.people["person_id"]))
-        out = out[out["source_id"].isin(roster) & out["target_id"].isin(roster)]
+        roster = id_text(ds.people["person_id"])
+        out = out[in_ids(out["source_id"], roster) & in_ids(out["target_id"], roster)]
     return out.drop_duplicates().reset_index(drop=True)
 
 
@@ -246,10 +270,27 @@ def classify_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
 
 def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame:
     ties = relation_ties(ds, relation, wave)
-    levels = person_levels(ds)
+    # each end's row on the roster, found once for the levels and the teams (what Series.map does)
+    ids = pd.Index(id_text(ds.people["person_id"]).to_numpy()) if len(ds.people) else pd.Index([], dtype=str)
+    has_levels = "level" in ds.people and len(ds.people) > 0
+    has_teams = "team" in ds.people and len(ds.people) > 0
+    rows = (
+        (ids.get_indexer(pd.Index(ties["source_id"])), ids.get_indexer(pd.Index(ties["target_id"])))
+        if has_levels or has_teams
+        else None
+    )
+
+    def at(values: np.ndarray, row: np.ndarray, missing: float | str) -> np.ndarray:
+        """``values[row]`` (one value per person on the roster), ``missing`` where the id is not on
+        the roster (row −1)."""
+        return np.asarray(np.where(row >= 0, values[row], np.asarray(missing, dtype=values.dtype)))
+
+    levels = (
+        pd.to_numeric(ds.people["level"], errors="coerce").astype(float).to_numpy() if has_levels else None
+    )
     out = ties.assign(
-        source_level=ties["source_id"].map(levels).astype(float),
-        target_level=ties["target_id"].map(levels).astype(float),
+        source_level=at(levels, rows[0], np.nan) if levels is not None and rows else np.nan,
+        target_level=at(levels, rows[1], np.nan) if levels is not None and rows else np.nan,
     )
     s, t = out["source_level"].to_numpy(), out["target_level"].to_numpy()
     known = ~(np.isnan(s) | np.isnan(t))
@@ -260,7 +301,8 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
     if len(managers) == 0:
         out["chain_direction"] = ""
     else:
-        anc = ancestor_pairs(ds)
+        # the same for every relation and wave: kept once per dataset object (read, never changed)
+        anc = ds.remember(("hierarchy.ancestor_pairs",), lambda: ancestor_pairs(ds))
         pairs, fwd, back = _pair_keys(
             (anc["person_id"], anc["ancestor_id"]),
             (out["source_id"], out["target_id"]),
@@ -268,11 +310,9 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         )
         up, down = np.isin(fwd, pairs), np.isin(back, pairs)
         out["chain_direction"] = np.select([up, down], ["up", "down"], default="off")
-    if "team" in ds.people and len(ds.people):
-        teams = pd.Series(
-            id_text(ds.people["team"]).to_numpy(), index=id_text(ds.people["person_id"]).to_numpy()
-        )
-        st, tt = out["source_id"].map(teams).fillna(""), out["target_id"].map(teams).fillna("")
+    if has_teams and rows:
+        teams = id_text(ds.people["team"]).to_numpy(dtype=object)
+        st, tt = at(teams, rows[0], ""), at(teams, rows[1], "")
         out["same_team"] = ((st != "") & (st == tt)).astype(bool)
     else:
         out["same_team"] = False
@@ -280,8 +320,9 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         out["bypass"] = pd.array([pd.NA] * len(out), dtype="boolean")
     else:
         out["bypass"] = ((out["chain_direction"] == "off") & ~out["same_team"]).astype("boolean")
-    fwd, back = _pair_keys((out["source_id"], out["target_id"]), (out["target_id"], out["source_id"]))
-    out["returned"] = np.isin(back, fwd)
+    codes, found = pd.factorize(pd.concat([out["source_id"], out["target_id"]], ignore_index=True))
+    source, target, n = codes[: len(out)].astype(np.int64), codes[len(out) :].astype(np.int64), len(found) + 1
+    out["returned"] = np.isin(target * n + source, source * n + target)
     return out[TIE_COLUMNS].reset_index(drop=True)
 
 
@@ -487,10 +528,11 @@ def advice_in_degree(ds: Dataset, wave: str | None = None, off_chain: bool = Fal
     asked by one's own reports does not count as knowledge authority. Without reporting lines
     every tie counts.
     """
-    ties = relation_ties(ds, ADVICE, wave)
-    if off_chain and len(reporting_lines(ds)) and len(ties):
-        classified = classify_ties(ds, wave=wave)
+    if off_chain and len(reporting_lines(ds)):
+        classified = classify_ties(ds, wave=wave)  # relation_ties' rows, classified
         ties = classified[classified["chain_direction"] == "off"]
+    else:
+        ties = relation_ties(ds, ADVICE, wave)
     ids = id_text(ds.people["person_id"]) if len(ds.people) else pd.Series(dtype=str)
     counts = ties.groupby("target_id").size() if len(ties) else pd.Series(dtype=int)
     levels = person_levels(ds)
@@ -515,8 +557,11 @@ class Correlation:
     p_permutation: float = math.nan
 
 
-def seniority_correlation(degrees: pd.DataFrame) -> Correlation:
-    """Spearman's ρ of advice in-degree and seniority (−level) over ``degrees`` (:func:`advice_in_degree`'s columns)."""
+def seniority_correlation(degrees: pd.DataFrame, permutation: bool = True) -> Correlation:
+    """Spearman's ρ of advice in-degree and seniority (−level) over ``degrees`` (:func:`advice_in_degree`'s columns).
+
+    ``permutation=False``: no permutation test (``p_permutation`` NaN), for callers that read ρ only
+    (the wirearchy index: 999 shuffles of 10,000 people cost a quarter of a second)."""
     d = degrees.dropna(subset=["level"])
     n = len(d)
     if n < 3:
@@ -534,7 +579,9 @@ def seniority_correlation(degrees: pd.DataFrame) -> Correlation:
         b = b - b.mean(axis=axis, keepdims=True)
         return np.asarray((a * b).sum(axis=axis) / np.sqrt((a * a).sum(axis=axis) * (b * b).sum(axis=axis)))
 
-    if n <= PERMUTATION_SCIPY_LIMIT:
+    if not permutation:
+        p_permutation = math.nan
+    elif n <= PERMUTATION_SCIPY_LIMIT:
         perm = stats.permutation_test(
             (x, y),
             rho,
@@ -582,8 +629,11 @@ def seniority_advice_correlation(
     reporting chain only (:func:`advice_in_degree`), so reports asking their own manager do not
     make seniority look sought. ``p_permutation``: the node-label permutation test (seniority
     shuffled over people, 999 draws), which the findings use instead of the independence p-value.
+    Computed once per dataset object, wave and ``off_chain`` (kept in ``ds.memo``: the Overview and
+    the Trust page both ask).
     """
-    return seniority_correlation(advice_in_degree(ds, wave, off_chain))
+    key = ("hierarchy.seniority_advice_correlation", wave, off_chain)
+    return ds.remember(key, lambda: seniority_correlation(advice_in_degree(ds, wave, off_chain)))
 
 
 @dataclass(frozen=True)

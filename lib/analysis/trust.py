@@ -24,11 +24,14 @@ Rules, stated once here and read by every function below:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
@@ -67,6 +70,8 @@ MIN_ITEMS_ANSWERED = 2
 ALPHA_WARNING = 0.7
 #: Answers at or above this value (after reverse coding) count as favourable.
 FAVOURABLE_MIN = 4.0
+
+_T = TypeVar("_T")
 
 ANSWER_COLUMNS = ["person_id", "wave", "item", "dimension", "reverse", "value", "score"]
 
@@ -124,22 +129,53 @@ def scored_answers(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     reverse-coded item, else ``value``). Repeated answers to the same item in the same wave are
     averaged. Blank answers and answers outside 1–5 are dropped (they are missing, not zero).
     """
+    return _answers(ds, resolve_wave(ds, wave)).copy()
+
+
+def _remember(ds: Dataset, key: tuple[object, ...], compute: Callable[[], _T]) -> _T:
+    """``ds.remember`` for a result of the trust sheet, the item mapping and the roster: once per
+    dataset object, ``key`` and those three tables (a table replaced on the object is another key;
+    the stored tables keep their ids from being reused). Callers read it and never change it."""
+    tables = (ds.trust, ds.trust_items, ds.people)
+    full = (*key, *(id(t) for t in tables))
+    return ds.remember(full, lambda: (tables, compute()))[1]
+
+
+def _on_roster(ids: pd.Series, people: pd.DataFrame) -> np.ndarray:
+    """``ids.isin(people's ids as text)`` as a bool array, in pyarrow (pandas' ``isin`` on
+    pyarrow-backed text converts every roster id in Python). A missing id matches a missing one."""
+    roster = pa.array(people["person_id"].astype(str).unique(), from_pandas=True).cast(pa.large_string())
+    found = pc.is_in(pa.array(ids, from_pandas=True).cast(pa.large_string()), value_set=roster)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _answers(ds: Dataset, chosen: str | None) -> pd.DataFrame:
+    """:func:`scored_answers` of the resolved wave ``chosen``, computed once per dataset (shared:
+    never change it)."""
+    return _remember(ds, ("trust.answers", chosen), lambda: _scored(ds, chosen))
+
+
+def _scored(ds: Dataset, chosen: str | None) -> pd.DataFrame:
     trust = ds.trust
-    chosen = resolve_wave(ds, wave)
     if len(trust) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ANSWER_COLUMNS})
+    # the wave's rows and the unlabelled ones (waves.select) with an answer in 1–5, found before any
+    # text is cleaned: the same rows, without cleaning the other waves' text
+    values = pd.to_numeric(trust["value"], errors="coerce").astype(float)
+    keep = values.between(1, 5).to_numpy()
+    if waves.label(chosen):
+        text = waves.column(trust).to_numpy()
+        keep = keep & ((text == waves.label(chosen)) | (text == ""))
+    trust = trust[keep]
     answers = pd.DataFrame(
         {
             "person_id": trust["person_id"].astype(str),
-            "wave": waves.column(trust),
             "item": trust["item"].astype(str).str.strip(),
-            "value": pd.to_numeric(trust["value"], errors="coerce").astype(float),
+            "value": values[keep],
         }
     )
-    answers = waves.select(answers, chosen)
-    answers = answers[answers["value"].between(1, 5)]
     if len(ds.people):
-        answers = answers[answers["person_id"].isin(set(ds.people["person_id"].astype(str)))]
+        answers = answers[_on_roster(answers["person_id"], ds.people)]
     # a blank-wave answer and a labelled one to the same item: averaged, as repeated answers are
     answers = answers.assign(wave=chosen or "")
     answers = answers.groupby(["person_id", "wave", "item"], as_index=False, sort=False).agg(
@@ -159,11 +195,15 @@ def unmapped_items(ds: Dataset) -> list[str]:
 
 
 def _items_asked(answers: pd.DataFrame) -> dict[str, list[str]]:
-    """dimension → items that at least one person answered in these answers."""
-    out: dict[str, list[str]] = {}
-    for dim, items in answers.groupby("dimension", sort=False)["item"]:
-        out[str(dim)] = sorted(set(items.astype(str)))
-    return out
+    """dimension → items that at least one person answered in these answers (dimensions in the
+    order they first appear)."""
+    pairs = answers[["dimension", "item"]].drop_duplicates()
+    found: dict[str, set[str]] = {}
+    for dim, item in zip(
+        pairs["dimension"].to_numpy(dtype=object), pairs["item"].to_numpy(dtype=object), strict=True
+    ):
+        found.setdefault(str(dim), set()).add(str(item))
+    return {dim: sorted(items) for dim, items in found.items()}
 
 
 # --- scores ---------------------------------------------------------------------------------
@@ -177,7 +217,17 @@ def person_scores(ds: Dataset, wave: str | None = None, min_items: int = MIN_ITE
     missing (NaN). Columns: person_id, dimension, items (k), answered, score. A person person-level
     table: show it only to viewers who may see individuals.
     """
-    answers = scored_answers(ds, wave)
+    return _scores(ds, resolve_wave(ds, wave), min_items).copy()
+
+
+def _scores(ds: Dataset, chosen: str | None, min_items: int) -> pd.DataFrame:
+    """:func:`person_scores` of the resolved wave ``chosen``, computed once per dataset (shared:
+    never change it)."""
+    return _remember(ds, ("trust.scores", chosen, min_items), lambda: _person_scores(ds, chosen, min_items))
+
+
+def _person_scores(ds: Dataset, chosen: str | None, min_items: int) -> pd.DataFrame:
+    answers = _answers(ds, chosen)
     columns = ["person_id", "dimension", "items", "answered", "score"]
     if len(answers) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
@@ -242,8 +292,11 @@ def cronbach_alpha(scores: pd.DataFrame) -> AlphaResult:
 
 
 def _wide(answers: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Respondents × the dimension's items, sorted both ways. Scored answers hold one row per
+    person and item (repeats are averaged there, never blank), so a plain pivot: what
+    ``pivot_table(aggfunc="mean")`` gave, without its group-by."""
     sub = answers[answers["dimension"] == dimension]
-    return sub.pivot_table(index="person_id", columns="item", values="score", aggfunc="mean")
+    return sub.pivot(index="person_id", columns="item", values="score")
 
 
 def _alpha_for(answers: pd.DataFrame, dimension: str) -> AlphaResult:
@@ -299,7 +352,7 @@ def dimension_summary(
     ``intervals=False``: the bootstrap intervals and omega are left NaN (the costly part at 10,000
     people; the Overview reads only the means).
     """
-    answers = scored_answers(ds, wave)
+    answers = _answers(ds, resolve_wave(ds, wave))
     columns = [
         "dimension",
         "label",
@@ -319,7 +372,7 @@ def dimension_summary(
     ]
     if len(answers) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    scores = person_scores(ds, wave, min_items)
+    scores = _scores(ds, resolve_wave(ds, wave), min_items)
     asked = _items_asked(answers)
     rows = []
     for dim in _dimension_order(list(asked)):
@@ -360,7 +413,7 @@ def item_summary(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     reverse coding, 6 − x for reverse items), favourable (share of answers scoring 4 or 5 after
     reverse coding).
     """
-    answers = scored_answers(ds, wave)
+    answers = _answers(ds, resolve_wave(ds, wave))
     items = item_table(ds)
     columns = ["item", "dimension", "reverse", "wording", "answers", "raw_mean", "mean", "favourable"]
     if len(answers) == 0:
@@ -393,7 +446,7 @@ class ResponseRate:
 
 def response_rate(ds: Dataset, wave: str | None = None) -> ResponseRate:
     """Response rate = respondents / people on the roster (NaN with an empty roster)."""
-    answers = scored_answers(ds, wave)
+    answers = _answers(ds, resolve_wave(ds, wave))
     return ResponseRate(resolve_wave(ds, wave), int(answers["person_id"].nunique()), len(ds.people))
 
 
@@ -406,10 +459,10 @@ def _score_populations(ds: Dataset, min_items: int) -> dict[str, dict[str, list[
     out: dict[str, dict[str, list[str]]] = {}
     labels: list[str | None] = [*survey_waves(ds)] or [None]
     for w in labels:
-        scores = person_scores(ds, w, min_items)
+        scores = _scores(ds, resolve_wave(ds, w), min_items)
         scored = scores[scores["score"].notna()]
         for dim, ids in scored.groupby("dimension")["person_id"]:
-            out.setdefault(str(dim), {})[w or ""] = [str(i) for i in ids]
+            out.setdefault(str(dim), {})[w or ""] = [str(i) for i in ids.to_numpy(dtype=object)]
     ds.memo[key] = out
     return out
 
@@ -445,7 +498,7 @@ def scores_by_group(
     columns = ["group", "dimension", "label", "people", "respondents", "mean", "favourable"]
     if attribute not in ds.people.columns:
         raise KeyError(f"no attribute {attribute!r} in the people sheet")
-    answers = scored_answers(ds, wave)
+    answers = _answers(ds, resolve_wave(ds, wave))
     if len(answers) == 0:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         return empty.assign(suppressed=pd.Series(dtype=bool), suppressed_reason=pd.Series(dtype=str))
@@ -453,7 +506,7 @@ def scores_by_group(
         {"person_id": ds.people["person_id"].astype(str), "group": privacy.group_labels(ds.people, attribute)}
     )
     sizes = groups.groupby("group").size()
-    scores = person_scores(ds, wave, min_items).merge(groups, on="person_id", how="inner")
+    scores = _scores(ds, resolve_wave(ds, wave), min_items).merge(groups, on="person_id", how="inner")
     scored = scores[scores["score"].notna()][["person_id", "dimension"]]
     answers = answers.merge(groups, on="person_id", how="inner").merge(scored, on=["person_id", "dimension"])
     answers = answers.assign(fav=(answers["score"] >= FAVOURABLE_MIN).astype(float))
@@ -503,7 +556,7 @@ def withheld_dimensions(
     return {
         dim
         for dim, pops in _score_populations(ds, min_items).items()
-        if not privacy.release_for(ds, f"trust:{dim}:{min_items}", pops, min_size).total_shown(label)
+        if label in privacy.withheld_waves(ds, f"trust:{dim}:{min_items}", pops, min_size)
     }
 
 

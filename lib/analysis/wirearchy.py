@@ -232,7 +232,7 @@ def _gather(
     # page (a tie to someone who did not answer can never be returned, so non-response alone looks
     # like hierarchy)
     answered = list(response.network_response(ds, waves.tie_wave(ds, wave)).respondents)
-    among = t["source_id"].isin(answered) & t["target_id"].isin(answered)
+    among = hierarchy.in_ids(t["source_id"], answered) & hierarchy.in_ids(t["target_id"], answered)
     cross = t["level_direction"].isin(["up", "down"])
     cross_among_n = count(cross & among)
     returned_n = count(cross & among & t["returned"])
@@ -275,9 +275,10 @@ def _gather(
             bypass_known=int(bypass_known_n.get(g, 0)),
             bypass=int(bypass_n.get(g, 0)),
             hierarchy=hierarchy.krackhardt_arrays(src, tgt),
-            correlation=hierarchy.seniority_correlation(degrees_by_group[g])
+            # the index reads ρ only: no permutation test
+            correlation=hierarchy.seniority_correlation(degrees_by_group[g], permutation=False)
             if g in degrees_by_group
-            else hierarchy.seniority_correlation(degrees.iloc[:0]),
+            else hierarchy.seniority_correlation(degrees.iloc[:0], permutation=False),
         )
     context = _Context(
         has_survey=len(ds.trust) > 0,
@@ -552,7 +553,7 @@ def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
     context, organisation = _gather(ds, wave)
     t = hierarchy.classify_ties(ds, wave=wave)
     answered = response.network_response(ds, waves.tie_wave(ds, wave)).respondents
-    among = t["source_id"].isin(list(answered)) & t["target_id"].isin(list(answered))
+    among = hierarchy.in_ids(t["source_id"], answered) & hierarchy.in_ids(t["target_id"], answered)
     cross = t["level_direction"].isin(["up", "down"]) & among
     known = t["bypass"].notna()
     parts = pd.DataFrame(

@@ -47,6 +47,7 @@ __all__ = [
     "shown",
     "suppress_small_groups",
     "suppression_note",
+    "withheld_waves",
     "withhold",
 ]
 
@@ -327,28 +328,8 @@ def plan_release(
     :func:`reporting_attributes`). The result does not depend on which table asks.
     """
     k = check_min_group_size(min_size)
-    ids = people["person_id"].astype(str).to_numpy() if "person_id" in people else np.array([], dtype=str)
-    n = len(ids)
-    position = pd.Index(ids)
-    waves = tuple(populations)
-    member = {}
-    for w in waves:
-        pos = position.get_indexer(pd.Index([str(i) for i in populations[w]]).unique())
-        mask = np.zeros(n, dtype=bool)
-        mask[pos[pos >= 0]] = True
-        member[w] = mask
-    universe = np.zeros(n, dtype=bool)
-    for mask in member.values():
-        universe |= mask
+    n, waves, member, cells, withheld = _plan_waves(people, populations, k)
     roster = _Cells(n, np.ones(n, dtype=bool), k)
-    cells = _Cells(n, universe, k)
-    withheld: set[str] = set()
-    for w in waves:
-        total = np.nonzero(member[w])[0]
-        if len(total) < k or not cells.fits(total):
-            withheld.add(w)
-        else:
-            cells.add(total)
     groups: dict[tuple[str, str], frozenset[str]] = {}
     for attribute in attributes:
         if attribute not in people.columns:
@@ -377,11 +358,63 @@ def plan_release(
     return Release(k, waves, groups, frozenset(withheld))
 
 
+def _plan_waves(
+    people: pd.DataFrame, populations: Mapping[str, Iterable[str]], k: int
+) -> tuple[int, tuple[str, ...], dict[str, np.ndarray], _Cells, set[str]]:
+    """The first step of :func:`plan_release`: each wave's total, oldest first, is withheld when it
+    has fewer than ``k`` contributors or would split a cell of the waves accepted before it below
+    ``k``. Returns the roster size, the waves, each wave's contributors (a mask over the roster),
+    the cells after the accepted totals and the withheld waves."""
+    ids = people["person_id"].astype(str).to_numpy() if "person_id" in people else np.array([], dtype=str)
+    n = len(ids)
+    position = pd.Index(ids)
+    waves = tuple(populations)
+    member = {}
+    for w in waves:
+        pos = position.get_indexer(pd.Index([str(i) for i in populations[w]]).unique())
+        mask = np.zeros(n, dtype=bool)
+        mask[pos[pos >= 0]] = True
+        member[w] = mask
+    universe = np.zeros(n, dtype=bool)
+    for mask in member.values():
+        universe |= mask
+    cells = _Cells(n, universe, k)
+    withheld: set[str] = set()
+    for w in waves:
+        total = np.nonzero(member[w])[0]
+        if len(total) < k or not cells.fits(total):
+            withheld.add(w)
+        else:
+            cells.add(total)
+    return n, waves, member, cells, withheld
+
+
+def _release_key(
+    ds: Dataset, family: str, populations: Mapping[str, Iterable[str]], min_size: int
+) -> tuple[tuple[str, int, int, int], dict[str, tuple[str, ...]]]:
+    pops = {str(w): tuple(sorted({str(i) for i in ids})) for w, ids in populations.items()}
+    return (family, check_min_group_size(min_size), hash(tuple(pops.items())), id(ds.people)), pops
+
+
+def withheld_waves(
+    ds: Dataset, family: str, populations: Mapping[str, Iterable[str]], min_size: int
+) -> frozenset[str]:
+    """:attr:`Release.withheld` of :func:`release_for` without planning the groups (the same first
+    step, which does not depend on them): what the organisation-wide figures need."""
+    key, pops = _release_key(ds, family, populations, min_size)
+    known = ds.memo.get(key)
+    if isinstance(known, Release):
+        return known.withheld
+    return ds.remember(
+        ("privacy.withheld_waves", *key),
+        lambda: frozenset(_plan_waves(ds.people, pops, check_min_group_size(min_size))[4]),
+    )
+
+
 def release_for(ds: Dataset, family: str, populations: Mapping[str, Iterable[str]], min_size: int) -> Release:
     """:func:`plan_release` for ``ds`` over :func:`reporting_attributes`, computed once per dataset,
     family, population and minimum size (kept on the dataset object)."""
-    pops = {str(w): tuple(sorted({str(i) for i in ids})) for w, ids in populations.items()}
-    key = (family, check_min_group_size(min_size), hash(tuple(pops.items())), id(ds.people))
+    key, pops = _release_key(ds, family, populations, min_size)
     memo = ds.memo
     if key not in memo:
         memo[key] = plan_release(ds.people, reporting_attributes(ds), pops, min_size)
