@@ -29,7 +29,7 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
 from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE, LEARNING_WORDINGS
-from lib.core.stats import bootstrap_mean_intervals
+from lib.core.stats import bootstrap_mean_intervals, bootstrap_mean_intervals_by_group
 
 __all__ = [
     "INFORMAL_REFERENCE",
@@ -567,20 +567,26 @@ def mix_intervals(
     keep = set(shown.loc[~shown["suppressed"], by])
     people = _members(ds, by, wave)
     resp = people[~people["zero_total"] & people["group"].isin(keep)]
+    # each group's rows in their order (as groupby gives them), in the groups' sorted order
+    codes, labels = pd.factorize(resp["group"], sort=True)
+    order = np.argsort(codes, kind="stable")
+    sizes = np.bincount(codes, minlength=len(labels))
+    members = np.split(order, np.cumsum(sizes)[:-1]) if len(labels) else []
+    shares = resp[list(TYPES)].to_numpy(dtype=float)
+    ends = bootstrap_mean_intervals_by_group(shares, members)
     rows: list[dict[str, object]] = []
-    for group, members in resp.groupby("group", sort=True):
-        shares = members[list(TYPES)].to_numpy(dtype=float)
-        ends = bootstrap_mean_intervals(shares)
-        mean = shares.mean(axis=0)
+    for group, at, lo_hi in zip(labels, members, ends, strict=True):
+        # column-major like a group's own frame, so the means add up in the same order
+        mean = np.asfortranarray(shares[at]).mean(axis=0)
         for i, t in enumerate(TYPES):
             rows.append(
                 {
                     col: group,
                     "learning_type": t,
-                    "respondents": len(members),
+                    "respondents": len(at),
                     "share": float(mean[i]),
-                    "share_low": float(ends[0, i]),
-                    "share_high": float(ends[1, i]),
+                    "share_low": float(lo_hi[0, i]),
+                    "share_high": float(lo_hi[1, i]),
                 }
             )
     return pd.DataFrame(rows, columns=cols)
