@@ -34,6 +34,7 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset, channel_mode
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
+from lib.core.textsets import is_in
 
 __all__ = [
     "KIND_ROLES",
@@ -72,7 +73,19 @@ Source = Literal["auto", "interactions", "ties"]
 
 
 def _events(ds: Dataset) -> pd.DataFrame:
-    """Interactions with normalised text columns and a ``role`` column."""
+    """Interactions with normalised text columns and a ``role`` column. Computed once per dataset
+    object (``ds.memo``, while its interactions table and channel mapping stay the ones it was
+    computed from): every Learning-page table reads it. Callers must not change it in place."""
+    held = ds.memo.get("flows._events")
+    if isinstance(held, tuple) and held[0] is ds.interactions and held[1] == ds.channel_modes:
+        frame: pd.DataFrame = held[2]
+        return frame
+    frame = _read_events(ds)
+    ds.memo["flows._events"] = (ds.interactions, dict(ds.channel_modes), frame)
+    return frame
+
+
+def _read_events(ds: Dataset) -> pd.DataFrame:
     it = ds.interactions
     if not len(it):
         return pd.DataFrame(
@@ -104,8 +117,15 @@ def _events(ds: Dataset) -> pd.DataFrame:
 
 
 def _activity(ds: Dataset) -> pd.DataFrame:
+    """:func:`_events` without reading (views). Callers must not change it in place."""
     ev = _events(ds)
-    return ev[ev["role"] != "read"]
+    held = ds.memo.get("flows._activity")
+    if isinstance(held, tuple) and held[0] is ev:
+        frame: pd.DataFrame = held[1]
+        return frame
+    frame = ev[ev["role"] != "read"]
+    ds.memo["flows._activity"] = (ev, frame)
+    return frame
 
 
 @dataclass(frozen=True)
@@ -263,13 +283,15 @@ def flow_share_by_group(
         out = pd.DataFrame({c: pd.Series(dtype=float if c != by else str) for c in cols})
         return suppress_small_groups(out, "actors", min_size, ["stock", "flow", "flow_share"], total=True)
     labels = privacy.group_labels(ds.people, by).set_axis(ds.people["person_id"].astype(str))
-    in_roster = act["source_id"].isin(labels.index)
+    in_roster = pd.Series(is_in(act["source_id"], labels.index), index=act.index)
     group = act["source_id"].map(labels).where(in_roster, "(not in roster)")
-    act = act.assign(group=group.to_numpy())
+    act = act.assign(
+        group=group.to_numpy(),
+        _stock=(act["mode"] == "stock").to_numpy(dtype=np.int64),
+        _flow=(act["mode"] == "flow").to_numpy(dtype=np.int64),
+    )
     agg = act.groupby("group").agg(
-        actors=("source_id", "nunique"),
-        stock=("mode", lambda m: int((m == "stock").sum())),
-        flow=("mode", lambda m: int((m == "flow").sum())),
+        actors=("source_id", "nunique"), stock=("_stock", "sum"), flow=("_flow", "sum")
     )
     agg["flow_share"] = agg["flow"] / (agg["stock"] + agg["flow"])
     agg.index.name = by
@@ -392,7 +414,10 @@ def conversation_hubs(ds: Dataset, top: int | None = None) -> pd.DataFrame:
 
 
 def _topic_key(text: pd.Series) -> pd.Series:
-    return text.map(lambda t: " ".join(str(t).split()).casefold())
+    """Each topic without repeated spaces, case folded (computed once per distinct topic)."""
+    codes, topics = pd.factorize(text, use_na_sentinel=False)
+    keys = np.array([" ".join(str(t).split()).casefold() for t in topics], dtype=object)
+    return pd.Series(keys[codes], index=text.index).astype(str)
 
 
 def neglected_stock(ds: Dataset) -> pd.DataFrame:

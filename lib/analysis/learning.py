@@ -30,6 +30,7 @@ from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
 from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE, LEARNING_WORDINGS
 from lib.core.stats import bootstrap_mean_intervals, bootstrap_mean_intervals_by_group
+from lib.core.textsets import is_in
 
 __all__ = [
     "INFORMAL_REFERENCE",
@@ -295,8 +296,10 @@ def _person_mix(ds: Dataset, wave: str | None) -> pd.DataFrame:
     rows, label = rows_for_wave(ds.learning, wave)
     wide = _hours_wide(rows)
     people_ids = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
-    order = {pid: i for i, pid in enumerate(people_ids)}
-    wide = wide[wide["person_id"].isin(order)]
+    # position in the people sheet (the last one for an id listed twice); Python objects, not
+    # pyarrow scalars, when iterating
+    order = dict(zip(people_ids.to_numpy(dtype=object).tolist(), range(len(people_ids)), strict=True))
+    wide = wide[is_in(wide["person_id"], people_ids)]
     hours = wide[list(TYPES)].to_numpy(dtype=float)
     total = hours.sum(axis=1) if len(wide) else np.zeros(0)
     out = pd.DataFrame({"person_id": wide["person_id"].astype(str).to_numpy(), "wave": label})
@@ -430,8 +433,14 @@ def _members(ds: Dataset, by: str, wave: str | None) -> pd.DataFrame:
     people = person_mix(ds, wave)
     if by not in ds.people:
         raise KeyError(f"no people attribute {by!r} (have: {list(ds.people.columns)})")
-    group_of = dict(zip(ds.people["person_id"].astype(str), privacy.group_labels(ds.people, by), strict=True))
-    people["group"] = [group_of.get(str(p), NOT_GIVEN) for p in people["person_id"]]
+    group_of = dict(
+        zip(
+            ds.people["person_id"].astype(str).to_numpy(dtype=object).tolist(),
+            privacy.group_labels(ds.people, by).to_numpy(dtype=object).tolist(),
+            strict=True,
+        )
+    )
+    people["group"] = [group_of.get(str(p), NOT_GIVEN) for p in people["person_id"].to_numpy(dtype=object)]
     return people
 
 
