@@ -92,27 +92,32 @@ def _read_events(ds: Dataset) -> pd.DataFrame:
             columns=["timestamp", "source_id", "target_id", "channel", "kind", "topic", "mode", "role"]
         )
 
-    def text(col: str) -> np.ndarray:
+    def text(col: str) -> pd.Series:
+        """The column as trimmed text ("" for a blank), on a fresh 0..n−1 index; pyarrow-backed
+        (no Python object per value)."""
         if col not in it:
-            return np.full(len(it), "", dtype=object)
-        return it[col].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+            return pd.Series(np.full(len(it), "", dtype=object), dtype="str")
+        return it[col].fillna("").astype(str).str.strip().reset_index(drop=True)
 
-    kind = pd.Series(text("kind")).str.lower()
-    mode = pd.Series(text("mode")).str.lower()
+    kind = text("kind").str.lower()
+    mode = text("mode").str.lower()
     if "mode" not in it or (mode == "").all():
-        mode = channel_mode(pd.Series(text("channel")), ds.channel_modes)
+        mode = channel_mode(text("channel"), ds.channel_modes)
     frame = pd.DataFrame(
         {
             "timestamp": pd.to_datetime(it["timestamp"], errors="coerce").to_numpy(),
-            "source_id": text("source_id"),
-            "target_id": text("target_id"),
-            "channel": text("channel"),
-            "kind": kind.to_numpy(dtype=object),
-            "topic": text("topic"),
-            "mode": mode.to_numpy(dtype=object),
+            "source_id": text("source_id").array,
+            "target_id": text("target_id").array,
+            "channel": text("channel").array,
+            "kind": kind.array,
+            "topic": text("topic").array,
+            "mode": mode.array,
         }
     )
-    frame["role"] = frame["kind"].map(KIND_ROLES).fillna("other").astype(str)
+    # each kind's role looked up once per distinct kind
+    codes, kinds = pd.factorize(frame["kind"])
+    roles = np.array([KIND_ROLES.get(str(k), "other") for k in kinds] + ["other"], dtype=object)
+    frame["role"] = pd.Series(roles[codes], dtype="str")
     return frame
 
 

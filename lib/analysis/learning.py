@@ -380,7 +380,16 @@ def overall_mix(
     ``across`` (the aggregate view), when the wave's respondents differ from another wave's by
     fewer than ``min_size`` people (:attr:`lib.core.privacy.Release.withheld`: comparing the two
     waves' mixes would give those people away).
+
+    Computed once per dataset object and arguments (``ds.memo``: the Learning page, its intervals,
+    the GDL shift and the Overview's tiles read it; its bootstrap is a quarter of a second at 10,000
+    people). The summary is frozen: callers must not change its dictionaries.
     """
+    key = ("learning.overall_mix", wave, min_size, across)
+    return ds.remember(key, lambda: _overall_mix(ds, wave, min_size, across))
+
+
+def _overall_mix(ds: Dataset, wave: str | None, min_size: int, across: bool) -> MixSummary:
     people = person_mix(ds, wave)
     label = people["wave"].iloc[0] if len(people) else rows_for_wave(ds.learning, wave)[1]
     resp = people[~people["zero_total"]]
