@@ -619,10 +619,10 @@ def _typed_ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
         return pd.DataFrame(columns=["source_id", "target_id", "learning_type", "weight"])
     lt = ties["learning_type"].fillna("").astype(str).str.strip().str.upper()
     frame = pd.DataFrame(
-        {
-            "source_id": ties["source_id"].astype(str).to_numpy(),
-            "target_id": ties["target_id"].astype(str).to_numpy(),
-            "learning_type": lt.to_numpy(),
+        {  # the text columns stay pyarrow-backed: no Python object per value
+            "source_id": ties["source_id"].astype(str).array,
+            "target_id": ties["target_id"].astype(str).array,
+            "learning_type": lt.array,
             "weight": pd.to_numeric(ties["weight"], errors="coerce").fillna(1.0).to_numpy(dtype=float),
         }
     )
@@ -645,7 +645,7 @@ def network_learning_mix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     rows = []
     for t in TYPES:
         sub = ties[ties["learning_type"] == t]
-        people = len(set(sub["source_id"]) | set(sub["target_id"]))
+        people = len(pd.unique(pd.concat([sub["source_id"], sub["target_id"]], ignore_index=True)))
         w = float(sub["weight"].sum())
         rows.append(
             {

@@ -235,11 +235,11 @@ def _read_advice_ties(ds: Dataset, tie_wave: str | None) -> pd.DataFrame:
     rel = ties["relation"].fillna("").astype(str).str.strip().str.lower()
     ties = ties[rel == ADVICE_RELATION]
     frame = pd.DataFrame(
-        {
-            "source_id": ties["source_id"].astype(str).to_numpy(),
-            "target_id": ties["target_id"].astype(str).to_numpy(),
+        {  # the text columns stay pyarrow-backed: no Python object per value
+            "source_id": ties["source_id"].astype(str).array,
+            "target_id": ties["target_id"].astype(str).array,
             "weight": pd.to_numeric(ties["weight"], errors="coerce").fillna(1.0).to_numpy(dtype=float),
-            "topic": ties["topic"].fillna("").astype(str).str.strip().to_numpy() if "topic" in ties else "",
+            "topic": ties["topic"].fillna("").astype(str).str.strip().array if "topic" in ties else "",
         }
     )
     return frame[frame["source_id"] != frame["target_id"]]
