@@ -303,7 +303,7 @@ def flow_share_by_group(
     out = agg.reset_index()[cols]
     out["stock"] = out["stock"].astype(float)
     out["flow"] = out["flow"].astype(float)
-    actors = {"": sorted(set(act.loc[in_roster.to_numpy(), "source_id"].astype(str)))}
+    actors = {"": sorted(act.loc[in_roster.to_numpy(), "source_id"].astype(str).unique().tolist())}
     return privacy.protect_groups(
         out,
         ds,
@@ -403,7 +403,7 @@ def conversation_hubs(ds: Dataset, top: int | None = None) -> pd.DataFrame:
         ]
     )
     partners = pairs.groupby("a")["b"].nunique()
-    ids = sorted(set(sent.index) | set(received.index))
+    ids = sorted(set(sent.index.tolist()) | set(received.index.tolist()))
     out = pd.DataFrame(
         {
             "person_id": ids,
@@ -475,13 +475,13 @@ def interaction_ties(ds: Dataset) -> pd.DataFrame:
     channel, "stock" when every one was on a stock channel, else "". Sorted by source, target.
     """
     ev = _events(ds)
-    known = set(ds.people["person_id"].astype(str)) if "person_id" in ds.people else set()
+    known = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
     ev = ev[
         ev["kind"].isin(TIE_KINDS)
         & (ev["target_id"] != "")
         & (ev["source_id"] != ev["target_id"])
-        & ev["source_id"].isin(known)
-        & ev["target_id"].isin(known)
+        & is_in(ev["source_id"], known)
+        & is_in(ev["target_id"], known)
     ]
     if not len(ev):
         return pd.DataFrame({c: pd.Series(dtype=float if c == "weight" else str) for c in TIE_COLUMNS})

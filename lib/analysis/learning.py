@@ -464,7 +464,9 @@ def respondent_populations(ds: Dataset) -> dict[str, list[str]]:
     for w in labels:
         people = person_mix(ds, w)
         resp = people[~people["zero_total"]]
-        out[str(resp["wave"].iloc[0]) if len(resp) else (w or "")] = [str(p) for p in resp["person_id"]]
+        out[str(resp["wave"].iloc[0]) if len(resp) else (w or "")] = [
+            str(p) for p in resp["person_id"].tolist()
+        ]
     ds.memo[key] = out
     return out
 
@@ -495,7 +497,7 @@ def group_mix(
         agg["respondents"] = resp.groupby("group").size()
     else:
         agg = pd.DataFrame(columns=[*value_cols, "self_directed_sd", "respondents"], dtype=float)
-    groups = sorted(set(people["group"]))
+    groups = sorted(set(people["group"].tolist()))
     out = agg.reindex(groups)
     out["respondents"] = out["respondents"].fillna(0).astype(int)
     out["zero_total"] = zero.reindex(groups).fillna(0).astype(int)
