@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -12,7 +13,7 @@ import pytest
 from lib.analysis import learning
 from lib.core.dataset import Dataset
 from lib.core.schema import LEARNING_TYPE_CODES
-from lib.core.stats import bootstrap_interval, bootstrap_mean_intervals
+from lib.core.stats import bootstrap_interval, bootstrap_mean_intervals, bootstrap_mean_intervals_by_group
 
 TYPES = list(LEARNING_TYPE_CODES)
 
@@ -56,6 +57,23 @@ def test_mean_intervals_edge_cases() -> None:
         bootstrap_mean_intervals(np.arange(20.0)).tolist()
         == bootstrap_mean_intervals(np.arange(20.0)).tolist()
     )
+
+
+def test_grouped_intervals_are_each_group_alone() -> None:
+    """One call for many groups gives each group exactly its own call's interval: groups of one,
+    repeated sizes (shared resamples), a NaN row, a flat column and a group above one block."""
+    rng = np.random.default_rng(11)
+    sizes = [1, 2, 7, 7, 9, 65, 65, 2100]
+    x = rng.random((sum(sizes), 3))
+    x[4, 1] = np.nan
+    x[:, 2] = 0.25
+    bounds = np.cumsum([0, *sizes])
+    groups = [np.arange(a, b) for a, b in itertools.pairwise(bounds)]
+    together = bootstrap_mean_intervals_by_group(x, groups)
+    for rows, ends in zip(groups, together, strict=True):
+        assert np.array_equal(ends, bootstrap_mean_intervals(x[rows]), equal_nan=True)
+    assert np.isnan(together[0]).all() and np.isnan(together[3][:, 2]).all()
+    assert not np.isnan(together[3][:, :2]).any()
 
 
 def _make(teams: dict[str, str], hours: dict[str, dict[str, float]]) -> Dataset:

@@ -34,6 +34,7 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset, channel_mode
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
+from lib.core.textsets import is_in
 
 __all__ = [
     "KIND_ROLES",
@@ -72,40 +73,64 @@ Source = Literal["auto", "interactions", "ties"]
 
 
 def _events(ds: Dataset) -> pd.DataFrame:
-    """Interactions with normalised text columns and a ``role`` column."""
+    """Interactions with normalised text columns and a ``role`` column. Computed once per dataset
+    object (``ds.memo``, while its interactions table and channel mapping stay the ones it was
+    computed from): every Learning-page table reads it. Callers must not change it in place."""
+    held = ds.memo.get("flows._events")
+    if isinstance(held, tuple) and held[0] is ds.interactions and held[1] == ds.channel_modes:
+        frame: pd.DataFrame = held[2]
+        return frame
+    frame = _read_events(ds)
+    ds.memo["flows._events"] = (ds.interactions, dict(ds.channel_modes), frame)
+    return frame
+
+
+def _read_events(ds: Dataset) -> pd.DataFrame:
     it = ds.interactions
     if not len(it):
         return pd.DataFrame(
             columns=["timestamp", "source_id", "target_id", "channel", "kind", "topic", "mode", "role"]
         )
 
-    def text(col: str) -> np.ndarray:
+    def text(col: str) -> pd.Series:
+        """The column as trimmed text ("" for a blank), on a fresh 0..n−1 index; pyarrow-backed
+        (no Python object per value)."""
         if col not in it:
-            return np.full(len(it), "", dtype=object)
-        return it[col].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+            return pd.Series(np.full(len(it), "", dtype=object), dtype="str")
+        return it[col].fillna("").astype(str).str.strip().reset_index(drop=True)
 
-    kind = pd.Series(text("kind")).str.lower()
-    mode = pd.Series(text("mode")).str.lower()
+    kind = text("kind").str.lower()
+    mode = text("mode").str.lower()
     if "mode" not in it or (mode == "").all():
-        mode = channel_mode(pd.Series(text("channel")), ds.channel_modes)
+        mode = channel_mode(text("channel"), ds.channel_modes)
     frame = pd.DataFrame(
         {
             "timestamp": pd.to_datetime(it["timestamp"], errors="coerce").to_numpy(),
-            "source_id": text("source_id"),
-            "target_id": text("target_id"),
-            "channel": text("channel"),
-            "kind": kind.to_numpy(dtype=object),
-            "topic": text("topic"),
-            "mode": mode.to_numpy(dtype=object),
+            "source_id": text("source_id").array,
+            "target_id": text("target_id").array,
+            "channel": text("channel").array,
+            "kind": kind.array,
+            "topic": text("topic").array,
+            "mode": mode.array,
         }
     )
-    frame["role"] = frame["kind"].map(KIND_ROLES).fillna("other").astype(str)
+    # each kind's role looked up once per distinct kind
+    codes, kinds = pd.factorize(frame["kind"])
+    roles = np.array([KIND_ROLES.get(str(k), "other") for k in kinds] + ["other"], dtype=object)
+    frame["role"] = pd.Series(roles[codes], dtype="str")
     return frame
 
 
 def _activity(ds: Dataset) -> pd.DataFrame:
+    """:func:`_events` without reading (views). Callers must not change it in place."""
     ev = _events(ds)
-    return ev[ev["role"] != "read"]
+    held = ds.memo.get("flows._activity")
+    if isinstance(held, tuple) and held[0] is ev:
+        frame: pd.DataFrame = held[1]
+        return frame
+    frame = ev[ev["role"] != "read"]
+    ds.memo["flows._activity"] = (ev, frame)
+    return frame
 
 
 @dataclass(frozen=True)
@@ -263,20 +288,22 @@ def flow_share_by_group(
         out = pd.DataFrame({c: pd.Series(dtype=float if c != by else str) for c in cols})
         return suppress_small_groups(out, "actors", min_size, ["stock", "flow", "flow_share"], total=True)
     labels = privacy.group_labels(ds.people, by).set_axis(ds.people["person_id"].astype(str))
-    in_roster = act["source_id"].isin(labels.index)
+    in_roster = pd.Series(is_in(act["source_id"], labels.index), index=act.index)
     group = act["source_id"].map(labels).where(in_roster, "(not in roster)")
-    act = act.assign(group=group.to_numpy())
+    act = act.assign(
+        group=group.to_numpy(),
+        _stock=(act["mode"] == "stock").to_numpy(dtype=np.int64),
+        _flow=(act["mode"] == "flow").to_numpy(dtype=np.int64),
+    )
     agg = act.groupby("group").agg(
-        actors=("source_id", "nunique"),
-        stock=("mode", lambda m: int((m == "stock").sum())),
-        flow=("mode", lambda m: int((m == "flow").sum())),
+        actors=("source_id", "nunique"), stock=("_stock", "sum"), flow=("_flow", "sum")
     )
     agg["flow_share"] = agg["flow"] / (agg["stock"] + agg["flow"])
     agg.index.name = by
     out = agg.reset_index()[cols]
     out["stock"] = out["stock"].astype(float)
     out["flow"] = out["flow"].astype(float)
-    actors = {"": sorted(set(act.loc[in_roster.to_numpy(), "source_id"].astype(str)))}
+    actors = {"": sorted(act.loc[in_roster.to_numpy(), "source_id"].astype(str).unique().tolist())}
     return privacy.protect_groups(
         out,
         ds,
@@ -376,7 +403,7 @@ def conversation_hubs(ds: Dataset, top: int | None = None) -> pd.DataFrame:
         ]
     )
     partners = pairs.groupby("a")["b"].nunique()
-    ids = sorted(set(sent.index) | set(received.index))
+    ids = sorted(set(sent.index.tolist()) | set(received.index.tolist()))
     out = pd.DataFrame(
         {
             "person_id": ids,
@@ -392,7 +419,10 @@ def conversation_hubs(ds: Dataset, top: int | None = None) -> pd.DataFrame:
 
 
 def _topic_key(text: pd.Series) -> pd.Series:
-    return text.map(lambda t: " ".join(str(t).split()).casefold())
+    """Each topic without repeated spaces, case folded (computed once per distinct topic)."""
+    codes, topics = pd.factorize(text, use_na_sentinel=False)
+    keys = np.array([" ".join(str(t).split()).casefold() for t in topics], dtype=object)
+    return pd.Series(keys[codes], index=text.index).astype(str)
 
 
 def neglected_stock(ds: Dataset) -> pd.DataFrame:
@@ -445,13 +475,13 @@ def interaction_ties(ds: Dataset) -> pd.DataFrame:
     channel, "stock" when every one was on a stock channel, else "". Sorted by source, target.
     """
     ev = _events(ds)
-    known = set(ds.people["person_id"].astype(str)) if "person_id" in ds.people else set()
+    known = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
     ev = ev[
         ev["kind"].isin(TIE_KINDS)
         & (ev["target_id"] != "")
         & (ev["source_id"] != ev["target_id"])
-        & ev["source_id"].isin(known)
-        & ev["target_id"].isin(known)
+        & is_in(ev["source_id"], known)
+        & is_in(ev["target_id"], known)
     ]
     if not len(ev):
         return pd.DataFrame({c: pd.Series(dtype=float if c == "weight" else str) for c in TIE_COLUMNS})

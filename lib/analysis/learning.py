@@ -29,7 +29,8 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
 from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE, LEARNING_WORDINGS
-from lib.core.stats import bootstrap_mean_intervals
+from lib.core.stats import bootstrap_mean_intervals, bootstrap_mean_intervals_by_group
+from lib.core.textsets import is_in
 
 __all__ = [
     "INFORMAL_REFERENCE",
@@ -295,8 +296,10 @@ def _person_mix(ds: Dataset, wave: str | None) -> pd.DataFrame:
     rows, label = rows_for_wave(ds.learning, wave)
     wide = _hours_wide(rows)
     people_ids = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
-    order = {pid: i for i, pid in enumerate(people_ids)}
-    wide = wide[wide["person_id"].isin(order)]
+    # position in the people sheet (the last one for an id listed twice); Python objects, not
+    # pyarrow scalars, when iterating
+    order = dict(zip(people_ids.to_numpy(dtype=object).tolist(), range(len(people_ids)), strict=True))
+    wide = wide[is_in(wide["person_id"], people_ids)]
     hours = wide[list(TYPES)].to_numpy(dtype=float)
     total = hours.sum(axis=1) if len(wide) else np.zeros(0)
     out = pd.DataFrame({"person_id": wide["person_id"].astype(str).to_numpy(), "wave": label})
@@ -377,7 +380,16 @@ def overall_mix(
     ``across`` (the aggregate view), when the wave's respondents differ from another wave's by
     fewer than ``min_size`` people (:attr:`lib.core.privacy.Release.withheld`: comparing the two
     waves' mixes would give those people away).
+
+    Computed once per dataset object and arguments (``ds.memo``: the Learning page, its intervals,
+    the GDL shift and the Overview's tiles read it; its bootstrap is a quarter of a second at 10,000
+    people). The summary is frozen: callers must not change its dictionaries.
     """
+    key = ("learning.overall_mix", wave, min_size, across)
+    return ds.remember(key, lambda: _overall_mix(ds, wave, min_size, across))
+
+
+def _overall_mix(ds: Dataset, wave: str | None, min_size: int, across: bool) -> MixSummary:
     people = person_mix(ds, wave)
     label = people["wave"].iloc[0] if len(people) else rows_for_wave(ds.learning, wave)[1]
     resp = people[~people["zero_total"]]
@@ -430,8 +442,14 @@ def _members(ds: Dataset, by: str, wave: str | None) -> pd.DataFrame:
     people = person_mix(ds, wave)
     if by not in ds.people:
         raise KeyError(f"no people attribute {by!r} (have: {list(ds.people.columns)})")
-    group_of = dict(zip(ds.people["person_id"].astype(str), privacy.group_labels(ds.people, by), strict=True))
-    people["group"] = [group_of.get(str(p), NOT_GIVEN) for p in people["person_id"]]
+    group_of = dict(
+        zip(
+            ds.people["person_id"].astype(str).to_numpy(dtype=object).tolist(),
+            privacy.group_labels(ds.people, by).to_numpy(dtype=object).tolist(),
+            strict=True,
+        )
+    )
+    people["group"] = [group_of.get(str(p), NOT_GIVEN) for p in people["person_id"].to_numpy(dtype=object)]
     return people
 
 
@@ -446,7 +464,9 @@ def respondent_populations(ds: Dataset) -> dict[str, list[str]]:
     for w in labels:
         people = person_mix(ds, w)
         resp = people[~people["zero_total"]]
-        out[str(resp["wave"].iloc[0]) if len(resp) else (w or "")] = [str(p) for p in resp["person_id"]]
+        out[str(resp["wave"].iloc[0]) if len(resp) else (w or "")] = [
+            str(p) for p in resp["person_id"].tolist()
+        ]
     ds.memo[key] = out
     return out
 
@@ -477,7 +497,7 @@ def group_mix(
         agg["respondents"] = resp.groupby("group").size()
     else:
         agg = pd.DataFrame(columns=[*value_cols, "self_directed_sd", "respondents"], dtype=float)
-    groups = sorted(set(people["group"]))
+    groups = sorted(set(people["group"].tolist()))
     out = agg.reindex(groups)
     out["respondents"] = out["respondents"].fillna(0).astype(int)
     out["zero_total"] = zero.reindex(groups).fillna(0).astype(int)
@@ -567,20 +587,26 @@ def mix_intervals(
     keep = set(shown.loc[~shown["suppressed"], by])
     people = _members(ds, by, wave)
     resp = people[~people["zero_total"] & people["group"].isin(keep)]
+    # each group's rows in their order (as groupby gives them), in the groups' sorted order
+    codes, labels = pd.factorize(resp["group"], sort=True)
+    order = np.argsort(codes, kind="stable")
+    sizes = np.bincount(codes, minlength=len(labels))
+    members = np.split(order, np.cumsum(sizes)[:-1]) if len(labels) else []
+    shares = resp[list(TYPES)].to_numpy(dtype=float)
+    ends = bootstrap_mean_intervals_by_group(shares, members)
     rows: list[dict[str, object]] = []
-    for group, members in resp.groupby("group", sort=True):
-        shares = members[list(TYPES)].to_numpy(dtype=float)
-        ends = bootstrap_mean_intervals(shares)
-        mean = shares.mean(axis=0)
+    for group, at, lo_hi in zip(labels, members, ends, strict=True):
+        # column-major like a group's own frame, so the means add up in the same order
+        mean = np.asfortranarray(shares[at]).mean(axis=0)
         for i, t in enumerate(TYPES):
             rows.append(
                 {
                     col: group,
                     "learning_type": t,
-                    "respondents": len(members),
+                    "respondents": len(at),
                     "share": float(mean[i]),
-                    "share_low": float(ends[0, i]),
-                    "share_high": float(ends[1, i]),
+                    "share_low": float(lo_hi[0, i]),
+                    "share_high": float(lo_hi[1, i]),
                 }
             )
     return pd.DataFrame(rows, columns=cols)
@@ -595,10 +621,10 @@ def _typed_ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
         return pd.DataFrame(columns=["source_id", "target_id", "learning_type", "weight"])
     lt = ties["learning_type"].fillna("").astype(str).str.strip().str.upper()
     frame = pd.DataFrame(
-        {
-            "source_id": ties["source_id"].astype(str).to_numpy(),
-            "target_id": ties["target_id"].astype(str).to_numpy(),
-            "learning_type": lt.to_numpy(),
+        {  # the text columns stay pyarrow-backed: no Python object per value
+            "source_id": ties["source_id"].astype(str).array,
+            "target_id": ties["target_id"].astype(str).array,
+            "learning_type": lt.array,
             "weight": pd.to_numeric(ties["weight"], errors="coerce").fillna(1.0).to_numpy(dtype=float),
         }
     )
@@ -621,7 +647,7 @@ def network_learning_mix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     rows = []
     for t in TYPES:
         sub = ties[ties["learning_type"] == t]
-        people = len(set(sub["source_id"]) | set(sub["target_id"]))
+        people = len(pd.unique(pd.concat([sub["source_id"], sub["target_id"]], ignore_index=True)))
         w = float(sub["weight"].sum())
         rows.append(
             {

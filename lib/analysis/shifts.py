@@ -215,17 +215,31 @@ def shift_pdl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
 
 
 def _advice_ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
-    ties = waves.select(ds.ties, waves.tie_wave(ds, wave))
+    """The advice ties of the tie wave of ``wave`` (no self-ties): source_id, target_id, weight,
+    topic. Once per dataset object and tie wave (``ds.memo``, while its ties table stays the one it
+    was computed from): GDL, IOL and its topics read them. Callers must not change it in place."""
+    tw = waves.tie_wave(ds, wave)
+    held = ds.memo.get(("shifts._advice_ties", tw))
+    if isinstance(held, tuple) and held[0] is ds.ties:
+        frame: pd.DataFrame = held[1]
+        return frame
+    frame = _read_advice_ties(ds, tw)
+    ds.memo[("shifts._advice_ties", tw)] = (ds.ties, frame)
+    return frame
+
+
+def _read_advice_ties(ds: Dataset, tie_wave: str | None) -> pd.DataFrame:
+    ties = waves.select(ds.ties, tie_wave)
     if not len(ties):
         return pd.DataFrame(columns=["source_id", "target_id", "weight", "topic"])
     rel = ties["relation"].fillna("").astype(str).str.strip().str.lower()
     ties = ties[rel == ADVICE_RELATION]
     frame = pd.DataFrame(
-        {
-            "source_id": ties["source_id"].astype(str).to_numpy(),
-            "target_id": ties["target_id"].astype(str).to_numpy(),
+        {  # the text columns stay pyarrow-backed: no Python object per value
+            "source_id": ties["source_id"].astype(str).array,
+            "target_id": ties["target_id"].astype(str).array,
             "weight": pd.to_numeric(ties["weight"], errors="coerce").fillna(1.0).to_numpy(dtype=float),
-            "topic": ties["topic"].fillna("").astype(str).str.strip().to_numpy() if "topic" in ties else "",
+            "topic": ties["topic"].fillna("").astype(str).str.strip().array if "topic" in ties else "",
         }
     )
     return frame[frame["source_id"] != frame["target_id"]]
@@ -305,19 +319,34 @@ def expertise_evenness_by_topic(ds: Dataset, wave: str | None = None) -> pd.Data
     ties = _advice_ties(ds, waves.resolve(wave, ds.waves))
     ties = ties[ties["topic"] != ""] if len(ties) else ties
     rows = []
-    for topic, sub in ties.groupby("topic", sort=True) if len(ties) else []:
-        people = sorted(set(sub["source_id"]) | set(sub["target_id"]))
-        if len(people) < 2:
-            continue
-        indeg = sub.groupby("target_id")["source_id"].nunique().reindex(people).fillna(0)
-        rows.append(
-            {
-                "topic": topic,
-                "ties": len(sub),
-                "people": len(people),
-                "evenness": 1.0 - gini(indeg.to_numpy(dtype=float)),
-            }
+    if len(ties):
+        # integer codes: topic, person (either end); a person's in-degree in a topic = the distinct
+        # (topic, target, source) triples with that (topic, target)
+        topic, topics = pd.factorize(ties["topic"], sort=True)
+        person, ids = pd.factorize(
+            np.concatenate([ties["source_id"].to_numpy(), ties["target_id"].to_numpy()])
         )
+        p = np.int64(max(len(ids), 1))
+        topic = topic.astype(np.int64)
+        src, tgt = person[: len(ties)].astype(np.int64), person[len(ties) :].astype(np.int64)
+        present = np.unique(np.concatenate([topic * p + src, topic * p + tgt])) // p
+        people = np.bincount(present, minlength=len(topics))
+        named, indeg = np.unique(np.unique((topic * p + tgt) * p + src) // p, return_counts=True)
+        bounds = np.searchsorted(named // p, np.arange(len(topics) + 1))
+        sizes = np.bincount(topic, minlength=len(topics))
+        for i, name in enumerate(topics):
+            if people[i] < 2:
+                continue
+            named_here = indeg[bounds[i] : bounds[i + 1]].astype(float)
+            everyone = np.concatenate([np.zeros(people[i] - len(named_here)), named_here])
+            rows.append(
+                {
+                    "topic": name,
+                    "ties": int(sizes[i]),
+                    "people": int(people[i]),
+                    "evenness": 1.0 - gini(everyone),
+                }
+            )
     return pd.DataFrame(rows, columns=["topic", "ties", "people", "evenness"])
 
 

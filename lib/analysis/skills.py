@@ -27,6 +27,7 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
+from lib.core.textsets import is_in
 
 __all__ = [
     "BUS_FACTOR_FLAGS",
@@ -167,7 +168,7 @@ def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
             }
         )
     rows = waves.select(sk, resolve_wave(ds, wave))
-    known_people = set(ds.people["person_id"].astype(str))
+    known_people = ds.people["person_id"].astype(str)
     frame = pd.DataFrame(
         {
             "person_id": rows["person_id"].astype(str).to_numpy(),
@@ -178,7 +179,7 @@ def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
             else "",
         }
     )
-    frame = frame[frame["person_id"].isin(known_people) & (frame["key"] != "") & frame["level"].notna()]
+    frame = frame[is_in(frame["person_id"], known_people) & (frame["key"] != "") & frame["level"].notna()]
     rank = {src: i for i, src in enumerate(SOURCE_ORDER)}
     frame = frame.assign(rank=frame["source"].map(rank).fillna(len(SOURCE_ORDER)))
     first = frame.groupby(["person_id", "key"])["rank"].transform("min")

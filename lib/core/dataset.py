@@ -197,8 +197,15 @@ class Dataset:
 
     @property
     def waves(self) -> list[str]:
-        """The dataset's waves: :func:`lib.core.waves.dataset_waves` (labels of every wave table, sorted)."""
-        return wave_rules.dataset_waves(self)
+        """The dataset's waves: :func:`lib.core.waves.dataset_waves` (labels of every wave table, sorted).
+        Kept in :attr:`memo` while the wave tables are the same objects (every analysis asks)."""
+        tables = tuple(getattr(self, name) for name in wave_rules.WAVE_TABLES)
+        held = self.memo.get("dataset.waves")
+        if isinstance(held, tuple) and all(a is b for a, b in zip(held[0], tables, strict=True)):
+            return list(held[1])
+        found = wave_rules.dataset_waves(self)
+        self.memo["dataset.waves"] = (tables, list(found))
+        return found
 
     def tie_wave(self, wave: str | None) -> str | None:
         """The ``wave`` argument for network functions: :func:`lib.core.waves.tie_wave`."""

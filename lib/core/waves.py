@@ -139,8 +139,10 @@ def select(table: pd.DataFrame, wave: str | None) -> pd.DataFrame:
     chosen = label(wave)
     if not chosen or "wave" not in table or not len(table):
         return table
-    text = column(table)
-    return table[((text == chosen) | (text == "")).to_numpy()]
+    # as column(table) == chosen or "", decided once per distinct cell value
+    codes, uniques = pd.factorize(table["wave"], use_na_sentinel=True)
+    keep = np.array([label(u) in (chosen, "") for u in uniques] + [True])  # code -1 (NA) → the last
+    return table[keep[codes]]
 
 
 def rows(table: pd.DataFrame, wave: str | None) -> tuple[pd.DataFrame, str]:

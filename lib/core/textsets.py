@@ -1,0 +1,34 @@
+"""Membership tests for text columns without a Python call per value.
+
+pandas 3 keeps text in pyarrow-backed ``str`` columns; ``Series.isin(values)`` on such a column
+converts every one of ``values`` to a pyarrow scalar in Python (seconds over a roster of 100,000
+people, called per page). :func:`is_in` asks pyarrow's ``is_in`` kernel the same question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["is_in"]
+
+
+def _text_array(values: Iterable[object]) -> pa.Array:
+    """``values`` (text, missing values as null) as one pyarrow large_string array."""
+    if isinstance(values, pd.Series | pd.Index):
+        values = values.array
+    elif not isinstance(values, np.ndarray):
+        values = list(values)
+    return pa.array(values, from_pandas=True).cast(pa.large_string())
+
+
+def is_in(values: pd.Series | pd.Index | np.ndarray, allowed: Iterable[object]) -> np.ndarray:
+    """Whether each of the text ``values`` is one of the texts ``allowed``: a boolean array, as
+    ``pd.Series(values).isin(allowed)`` gives it (a missing value is in only when ``allowed`` has
+    one). Both sides must be text (or missing)."""
+    found = pc.is_in(_text_array(values), value_set=_text_array(allowed))
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
