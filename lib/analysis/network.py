@@ -43,6 +43,7 @@ from lib.analysis.response import (
     POPULATIONS,
     Response,
     network_response,
+    remember_for_tables,
     respondent_dataset,
     symmetrised,
 )
@@ -168,7 +169,16 @@ def build_graph(ds: Dataset, relations: Sequence[str] | None = None, wave: str |
     that wave's rows and rows with a blank wave. Parallel ties collapse to one arc (weights
     summed; a missing weight counts 1). Self-ties and ties to unknown people are dropped. A person
     id listed twice in ``people`` is one vertex (the first row).
+
+    Built once per dataset object, relations and wave (:func:`lib.analysis.response.remember_for_tables`:
+    the Overview's sections, the key-person ranking and the measures ask for the same graph): every
+    caller gets the same :class:`Graph`, to read, never to change.
     """
+    key = ("network.build_graph", None if relations is None else tuple(relations), wave)
+    return remember_for_tables(ds, key, lambda: _build_graph(ds, relations, wave))
+
+
+def _build_graph(ds: Dataset, relations: Sequence[str] | None, wave: str | None) -> Graph:
     ids = list(dict.fromkeys(ds.people["person_id"].astype(str).tolist())) if len(ds.people) else []
     n = len(ids)
     rel = tuple(relations) if relations is not None else tuple(ds.relations)
