@@ -42,12 +42,13 @@ from lib.analysis.response import (
     NOT_MEASURED,
     POPULATIONS,
     Response,
+    graph_ties,
     network_response,
     remember_for_tables,
     respondent_dataset,
     symmetrised,
 )
-from lib.core import privacy, waves
+from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
 
@@ -156,7 +157,7 @@ class Graph:
 
 
 def _select_ties(ds: Dataset, relations: Sequence[str] | None, wave: str | None) -> pd.DataFrame:
-    ties = waves.tie_rows(ds.ties, wave)
+    ties = graph_ties(ds, wave)
     if len(ties) == 0 or relations is None:
         return ties
     return ties.loc[ties["relation"].astype(str).isin(list(relations)).to_numpy()]
@@ -198,8 +199,11 @@ def _build_graph(ds: Dataset, relations: Sequence[str] | None, wave: str | None)
         uniq, inverse = np.unique(key, return_inverse=True)
         summed = np.bincount(inverse, weights=weight[keep], minlength=len(uniq))
         if len(uniq):
-            g.add_edges(np.column_stack([uniq // n, uniq % n]).tolist())
+            ends = (uniq // n, uniq % n)
+            g.add_edges(np.column_stack(ends))  # igraph reads the int array without a Python list
             g.es["weight"] = summed.tolist()
+            # the arcs in igraph's edge order, kept so Graph.edges() need not read them back
+            return Graph(g=g, ids=ids, relations=rel, wave=wave, _edges=ends)
     if g.ecount() == 0:
         g.es["weight"] = []
     return Graph(g=g, ids=ids, relations=rel, wave=wave)

@@ -39,6 +39,7 @@ __all__ = [
     "RESPONSE_WARNING",
     "UNDIRECTED_RELATIONS",
     "Response",
+    "graph_ties",
     "is_in",
     "network_response",
     "remember_for_tables",
@@ -142,6 +143,21 @@ def is_in(values: pd.Series, among: Collection[object] | pd.Series) -> np.ndarra
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+#: The columns of ``ties`` that graphs and the response read.
+_GRAPH_COLUMNS = ("source_id", "target_id", "relation", "weight", "wave")
+
+
+def graph_ties(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
+    """The tie rows of the tie wave ``wave`` (:func:`lib.core.waves.tie_rows`), only the columns
+    graphs and the response read (source_id, target_id, relation, weight, wave, those present).
+    Selected once per dataset object and wave (:func:`remember_for_tables`): read it, never change it."""
+    return remember_for_tables(
+        ds,
+        ("response.graph_ties", wave),
+        lambda: waves.tie_rows(ds.ties[[c for c in _GRAPH_COLUMNS if c in ds.ties]], wave),
+    )
+
+
 def network_response(ds: Dataset, wave: str | None = None) -> Response:
     """:class:`Response` for the tie wave ``wave`` (:func:`lib.core.waves.tie_rows`).
 
@@ -152,7 +168,7 @@ def network_response(ds: Dataset, wave: str | None = None) -> Response:
 
 def _network_response(ds: Dataset, wave: str | None) -> Response:
     ids = ds.people["person_id"].astype(str).drop_duplicates() if len(ds.people) else pd.Series(dtype=str)
-    ties = waves.tie_rows(ds.ties, wave)
+    ties = graph_ties(ds, wave)
     proxy = (
         is_in(ids, ties["source_id"].astype(str).drop_duplicates()) if len(ties) else np.zeros(len(ids), bool)
     )
