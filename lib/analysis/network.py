@@ -42,11 +42,11 @@ from lib.analysis.response import (
     NOT_MEASURED,
     POPULATIONS,
     Response,
-    graph_ties,
     network_response,
     remember_for_tables,
     respondent_dataset,
     symmetrised,
+    tie_positions,
 )
 from lib.core import privacy
 from lib.core.dataset import Dataset
@@ -156,11 +156,53 @@ class Graph:
         return sp.csr_matrix((np.ones(len(s), dtype=np.int64), (s, t)), shape=(self.n, self.n))
 
 
-def _select_ties(ds: Dataset, relations: Sequence[str] | None, wave: str | None) -> pd.DataFrame:
-    ties = graph_ties(ds, wave)
-    if len(ties) == 0 or relations is None:
-        return ties
-    return ties.loc[ties["relation"].astype(str).isin(list(relations)).to_numpy()]
+@dataclass(frozen=True)
+class _TieCodes:
+    """Every row of ``ds.ties`` as numbers, for building any relation's and wave's graph: the
+    source's and target's vertex (−1 = not on the roster), the weight as a graph counts it, and
+    the relation's code among ``relations`` (−1 = blank)."""
+
+    ids: list[str]
+    source: np.ndarray
+    target: np.ndarray
+    weight: np.ndarray
+    relation: np.ndarray
+    relations: list[str]
+
+
+def _tie_codes(ds: Dataset) -> _TieCodes:
+    """:class:`_TieCodes` of ``ds``, once per dataset object (every graph of it reads them)."""
+    return remember_for_tables(ds, "network.tie_codes", lambda: _code_ties(ds))
+
+
+def _code_ties(ds: Dataset) -> _TieCodes:
+    ids = list(dict.fromkeys(ds.people["person_id"].astype(str).tolist())) if len(ds.people) else []
+    ties = ds.ties
+    if not len(ties):
+        empty = np.zeros(0, dtype=np.int64)
+        return _TieCodes(ids, empty, empty, np.zeros(0), empty, [])
+    index = pd.Index(ids)
+    src = index.get_indexer(pd.Index(ties["source_id"].astype(str)))
+    tgt = index.get_indexer(pd.Index(ties["target_id"].astype(str)))
+    if "weight" in ties:
+        weight = pd.to_numeric(ties["weight"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    else:
+        weight = np.ones(len(ties))
+    weight = np.where(np.isfinite(weight) & (weight > 0), weight, 1.0)
+    codes, uniques = pd.factorize(ties["relation"].astype(str), use_na_sentinel=True)
+    return _TieCodes(ids, src, tgt, weight, np.asarray(codes, dtype=np.int64), [str(u) for u in uniques])
+
+
+def _selected_rows(
+    ds: Dataset, codes: _TieCodes, relations: Sequence[str] | None, wave: str | None
+) -> np.ndarray:
+    """Positions of the tie rows of ``wave`` (:func:`lib.analysis.response.tie_positions`) in
+    ``relations`` (None: all), in table order."""
+    rows = tie_positions(ds, wave)
+    if relations is None or not len(rows):
+        return rows
+    wanted = [i for i, r in enumerate(codes.relations) if r in set(relations)]
+    return rows[np.isin(codes.relation[rows], wanted)]
 
 
 def build_graph(ds: Dataset, relations: Sequence[str] | None = None, wave: str | None = None) -> Graph:
@@ -180,20 +222,14 @@ def build_graph(ds: Dataset, relations: Sequence[str] | None = None, wave: str |
 
 
 def _build_graph(ds: Dataset, relations: Sequence[str] | None, wave: str | None) -> Graph:
-    ids = list(dict.fromkeys(ds.people["person_id"].astype(str).tolist())) if len(ds.people) else []
+    codes = _tie_codes(ds)
+    ids = codes.ids
     n = len(ids)
     rel = tuple(relations) if relations is not None else tuple(ds.relations)
-    ties = _select_ties(ds, relations, wave)
+    rows = _selected_rows(ds, codes, relations, wave)
     g = ig.Graph(n=n, directed=True)
-    if n and len(ties):
-        index = pd.Index(ids)
-        src = index.get_indexer(pd.Index(ties["source_id"].astype(str)))
-        tgt = index.get_indexer(pd.Index(ties["target_id"].astype(str)))
-        if "weight" in ties:
-            weight = pd.to_numeric(ties["weight"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        else:
-            weight = np.ones(len(ties))
-        weight = np.where(np.isfinite(weight) & (weight > 0), weight, 1.0)
+    if n and len(rows):
+        src, tgt, weight = codes.source[rows], codes.target[rows], codes.weight[rows]
         keep = (src >= 0) & (tgt >= 0) & (src != tgt)
         key = src[keep].astype(np.int64) * n + tgt[keep].astype(np.int64)
         uniq, inverse = np.unique(key, return_inverse=True)
@@ -203,10 +239,10 @@ def _build_graph(ds: Dataset, relations: Sequence[str] | None, wave: str | None)
             g.add_edges(np.column_stack(ends))  # igraph reads the int array without a Python list
             g.es["weight"] = summed.tolist()
             # the arcs in igraph's edge order, kept so Graph.edges() need not read them back
-            return Graph(g=g, ids=ids, relations=rel, wave=wave, _edges=ends)
+            return Graph(g=g, ids=list(ids), relations=rel, wave=wave, _edges=ends)
     if g.ecount() == 0:
         g.es["weight"] = []
-    return Graph(g=g, ids=ids, relations=rel, wave=wave)
+    return Graph(g=g, ids=list(ids), relations=rel, wave=wave)
 
 
 def group_codes(

@@ -39,12 +39,12 @@ __all__ = [
     "RESPONSE_WARNING",
     "UNDIRECTED_RELATIONS",
     "Response",
-    "graph_ties",
     "is_in",
     "network_response",
     "remember_for_tables",
     "respondent_dataset",
     "symmetrised",
+    "tie_positions",
 ]
 
 _T = TypeVar("_T")
@@ -143,19 +143,19 @@ def is_in(values: pd.Series, among: Collection[object] | pd.Series) -> np.ndarra
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-#: The columns of ``ties`` that graphs and the response read.
-_GRAPH_COLUMNS = ("source_id", "target_id", "relation", "weight", "wave")
+def tie_positions(ds: Dataset, wave: str | None = None) -> np.ndarray:
+    """Positions in ``ds.ties`` of the rows of the tie wave ``wave`` (:func:`lib.core.waves.tie_rows`,
+    the one rule, applied to the wave column alone), in table order. Found once per dataset object
+    and wave (:func:`remember_for_tables`): read it, never change it."""
+    return remember_for_tables(ds, ("response.tie_positions", wave), lambda: _tie_positions(ds, wave))
 
 
-def graph_ties(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
-    """The tie rows of the tie wave ``wave`` (:func:`lib.core.waves.tie_rows`), only the columns
-    graphs and the response read (source_id, target_id, relation, weight, wave, those present).
-    Selected once per dataset object and wave (:func:`remember_for_tables`): read it, never change it."""
-    return remember_for_tables(
-        ds,
-        ("response.graph_ties", wave),
-        lambda: waves.tie_rows(ds.ties[[c for c in _GRAPH_COLUMNS if c in ds.ties]], wave),
-    )
+def _tie_positions(ds: Dataset, wave: str | None) -> np.ndarray:
+    ties = ds.ties
+    rows = pd.DataFrame({"_row": np.arange(len(ties), dtype=np.int64)}, index=ties.index)
+    if "wave" in ties:
+        rows["wave"] = ties["wave"]
+    return np.asarray(waves.tie_rows(rows, wave)["_row"].to_numpy(), dtype=np.int64)
 
 
 def network_response(ds: Dataset, wave: str | None = None) -> Response:
@@ -168,10 +168,9 @@ def network_response(ds: Dataset, wave: str | None = None) -> Response:
 
 def _network_response(ds: Dataset, wave: str | None) -> Response:
     ids = ds.people["person_id"].astype(str).drop_duplicates() if len(ds.people) else pd.Series(dtype=str)
-    ties = graph_ties(ds, wave)
-    proxy = (
-        is_in(ids, ties["source_id"].astype(str).drop_duplicates()) if len(ties) else np.zeros(len(ids), bool)
-    )
+    rows = tie_positions(ds, wave)
+    named = ds.ties["source_id"].iloc[rows].astype(str).drop_duplicates() if len(rows) else None
+    proxy = is_in(ids, named) if named is not None else np.zeros(len(ids), bool)
     if "responded" in ds.people and ds.people["responded"].notna().any():
         flag = ds.people.drop_duplicates("person_id")["responded"].astype("boolean")
         known = flag.notna().to_numpy()
