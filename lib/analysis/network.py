@@ -43,6 +43,7 @@ from lib.analysis.response import (
     POPULATIONS,
     Response,
     network_response,
+    positions,
     remember_for_tables,
     respondent_dataset,
     symmetrised,
@@ -181,9 +182,8 @@ def _code_ties(ds: Dataset) -> _TieCodes:
     if not len(ties):
         empty = np.zeros(0, dtype=np.int64)
         return _TieCodes(ids, empty, empty, np.zeros(0), empty, [])
-    index = pd.Index(ids)
-    src = index.get_indexer(pd.Index(ties["source_id"].astype(str)))
-    tgt = index.get_indexer(pd.Index(ties["target_id"].astype(str)))
+    src = positions(ties["source_id"].astype(str), ids)
+    tgt = positions(ties["target_id"].astype(str), ids)
     if "weight" in ties:
         weight = pd.to_numeric(ties["weight"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     else:
@@ -1255,8 +1255,12 @@ def numeric_attribute(ds: Dataset, attribute: str) -> bool:
 
 def ei_attributes(ds: Dataset) -> list[str]:
     """The attributes the E-I index is offered for: ``ds.attributes`` without numeric measurements
-    (:func:`numeric_attribute`), whose every value would be a group of its own."""
-    return [a for a in ds.attributes if not numeric_attribute(ds, a)]
+    (:func:`numeric_attribute`), whose every value would be a group of its own. Found once per
+    dataset object (``analyze`` asks for every relation); each caller gets its own list."""
+    found = remember_for_tables(
+        ds, "network.ei_attributes", lambda: [a for a in ds.attributes if not numeric_attribute(ds, a)]
+    )
+    return list(found)
 
 
 def shown_ei_groups(ds: Dataset, ei: EIResult, min_size: int, across: bool = True) -> pd.DataFrame:
