@@ -228,24 +228,32 @@ def symmetrised(
     ties = ds.ties
     if not len(ties):
         return ds, 0
-    rel = ties["relation"].astype(str).isin(list(relations))
-    to_silent = ~ties["target_id"].astype(str).isin(r.respondents) & ties["source_id"].astype(str).isin(
-        r.respondents
-    )
-    rows = ties[(rel & to_silent).to_numpy()]
+    rel = ties["relation"].astype(str).isin(list(relations)).to_numpy()
+    members = pd.Series(list(r.respondents), dtype=object)
+    source, target = ties["source_id"].astype(str), ties["target_id"].astype(str)
+    to_silent = ~is_in(target, members) & is_in(source, members)
+    rows = ties[rel & to_silent]
     reverse = rows.rename(columns={"source_id": "target_id", "target_id": "source_id"})[ties.columns]
+    wanted = [
+        (str(s), str(t), str(x))
+        for s, t, x in zip(
+            reverse["source_id"].to_numpy(dtype=object),
+            reverse["target_id"].to_numpy(dtype=object),
+            reverse["relation"].to_numpy(dtype=object),
+            strict=True,
+        )
+    ]
+    # only ties sent by the people a reversed tie starts from can already be there
+    near = ties[is_in(source, pd.Series([w[0] for w in wanted], dtype=object))] if wanted else ties.iloc[:0]
     existing = set(
         zip(
-            ties["source_id"].astype(str),
-            ties["target_id"].astype(str),
-            ties["relation"].astype(str),
+            near["source_id"].astype(str).to_numpy(dtype=object),
+            near["target_id"].astype(str).to_numpy(dtype=object),
+            near["relation"].astype(str).to_numpy(dtype=object),
             strict=True,
         )
     )
-    new = reverse[
-        [
-            (str(s), str(t), str(x)) not in existing
-            for s, t, x in zip(reverse["source_id"], reverse["target_id"], reverse["relation"], strict=True)
-        ]
-    ].drop_duplicates(["source_id", "target_id", "relation", *(["wave"] if "wave" in reverse else [])])
+    new = reverse[[w not in existing for w in wanted]].drop_duplicates(
+        ["source_id", "target_id", "relation", *(["wave"] if "wave" in reverse else [])]
+    )
     return replace(ds, ties=pd.concat([ties, new], ignore_index=True)), len(new)
