@@ -42,6 +42,7 @@ from lib.analysis.response import (
     NOT_MEASURED,
     POPULATIONS,
     Response,
+    forget_for_tables,
     network_response,
     positions,
     remember_for_tables,
@@ -217,8 +218,11 @@ def build_graph(ds: Dataset, relations: Sequence[str] | None = None, wave: str |
     the Overview's sections, the key-person ranking and the measures ask for the same graph): every
     caller gets the same :class:`Graph`, to read, never to change.
     """
-    key = ("network.build_graph", None if relations is None else tuple(relations), wave)
-    return remember_for_tables(ds, key, lambda: _build_graph(ds, relations, wave))
+    return remember_for_tables(ds, _graph_key(relations, wave), lambda: _build_graph(ds, relations, wave))
+
+
+def _graph_key(relations: Sequence[str] | None, wave: str | None) -> tuple[object, ...]:
+    return ("network.build_graph", None if relations is None else tuple(relations), wave)
 
 
 def _build_graph(ds: Dataset, relations: Sequence[str] | None, wave: str | None) -> Graph:
@@ -1464,6 +1468,9 @@ def analysis_json(ds: Dataset, people: bool = True) -> dict[str, Any]:
         relations[rel]["population"] = dict(POPULATIONS)
         sub_codes = group_codes(among, team_attr, sub.ids)[0]
         relations[rel]["respondents"] = _relation_json(among, sub, sub_codes, people=False)[0]
+        # each relation's two graphs are done with: not all fourteen in memory at once
+        for d in (ds, among):
+            forget_for_tables(d, _graph_key(None if rel == "all" else [rel], None))
     out: dict[str, Any] = {"relations": _clean(relations)}
     if people:
         base = frames["all"]

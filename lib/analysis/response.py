@@ -39,6 +39,7 @@ __all__ = [
     "RESPONSE_WARNING",
     "UNDIRECTED_RELATIONS",
     "Response",
+    "forget_for_tables",
     "is_in",
     "network_response",
     "positions",
@@ -125,6 +126,12 @@ def remember_for_tables(ds: Dataset, key: Hashable, compute: Callable[[], _T]) -
     people, ties = ds.people, ds.ties
     full = (key, id(people), id(ties))
     return ds.remember(full, lambda: (people, ties, compute()))[2]
+
+
+def forget_for_tables(ds: Dataset, key: Hashable) -> None:
+    """Drop what :func:`remember_for_tables` kept for ``key`` (nothing when there is none): for a
+    caller that goes through many results once and would otherwise hold them all at once."""
+    ds.memo.pop((key, id(ds.people), id(ds.ties)), None)
 
 
 def is_in(values: pd.Series, among: Collection[object] | pd.Series) -> np.ndarray:
