@@ -87,7 +87,9 @@ def _random_figures(rand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     n = rand.shape[1]
     srt = np.sort(rand, axis=1)
     total = srt.sum(axis=1)
-    ratios = srt[:, -1] / np.maximum(np.median(srt, axis=1), 1.0)
+    # np.median of a row: its middle value, or the mean of the middle two (read off the sorted rows)
+    median = srt[:, n // 2] if n % 2 else (srt[:, n // 2 - 1] + srt[:, n // 2]) / 2
+    ratios = srt[:, -1] / np.maximum(median, 1.0)
     k = max(1, math.floor(0.01 * n))
     shares = srt[:, -k:].sum(axis=1) / total
     ranks = np.arange(1, n + 1)
