@@ -229,3 +229,38 @@ def test_the_network_page_blanks_non_respondents_and_ranks_key_people_among_resp
     tab = next(t for t in at.tabs if t.label == "Key people")
     assert any("among the 60 of 80 people who answered" in c.value for c in tab.caption)
     assert not set(tab.dataframe[0].value["person"]) & {str(p) for p in silent}
+
+
+@pytest.mark.parametrize(
+    "values, among",
+    [
+        (["a", "b", None, "c"], ["b", "c"]),
+        (["a", "b", None, "c"], ["b", None]),  # a missing value is among a set holding one
+        (["a", "b"], []),
+        ([], ["a"]),
+    ],
+)
+def test_is_in_and_positions_agree_with_pandas(values: list[str | None], among: list[str | None]) -> None:
+    series = pd.Series(values, dtype="str")
+    expected = series.isin(among).to_numpy(dtype=bool)
+    assert response.is_in(series, among).tolist() == expected.tolist()
+    assert response.is_in(series, pd.Series(among, dtype=object)).tolist() == expected.tolist()
+    ids = [x for x in among if x is not None]
+    assert (
+        response.positions(series, ids).tolist()
+        == pd.Index(ids, dtype=object).get_indexer(pd.Index(series.astype(object))).tolist()
+    )
+
+
+def test_shared_results_follow_the_tables_they_were_made_from() -> None:
+    ds = Dataset(people=_people(["a", "b", "c", "n1", "n2", "n3"]), ties=_ties(RING + SILENT))
+    first = network.build_graph(ds, ["advice"])
+    assert network.build_graph(ds, ["advice"]) is first  # one graph per dataset, relations, wave
+    assert response.respondent_dataset(ds) is response.respondent_dataset(ds)
+    assert response.network_response(ds).count == 3
+    ds.ties = _ties(RING)  # a replaced table is another dataset: nothing stale is reused
+    assert network.build_graph(ds, ["advice"]) is not first
+    assert network.build_graph(ds, ["advice"]).m == 6
+    assert first.m == 9
+    ds.people = _people(["a", "b", "c"])
+    assert response.network_response(ds).people == 3

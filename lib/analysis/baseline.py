@@ -40,6 +40,13 @@ SEED = 20_261_206
 _MAX_DRAWS = 40_000_000
 
 
+def _draw_type(n: int) -> type[np.signedinteger]:
+    """The integer type of the random targets: int32 when it holds them. numpy draws a range below
+    2³² from the same 32-bit stream for int32 and int64 (the same numbers, the same generator state
+    after), and int32 is about three times faster to draw."""
+    return np.int32 if n - 1 < 2**31 else np.int64
+
+
 def random_in_degrees(sources: np.ndarray, n: int, sims: int = SIMULATIONS, seed: int = SEED) -> np.ndarray:
     """In-degrees of ``sims`` random networks (rows) on ``n`` people: each tie keeps its source
     (``sources``: one vertex index per tie) and points at one of the other ``n − 1`` people at
@@ -50,8 +57,9 @@ def random_in_degrees(sources: np.ndarray, n: int, sims: int = SIMULATIONS, seed
     sims = max(20, min(sims, _MAX_DRAWS // max(m, 1)))
     rng = np.random.default_rng(seed)
     out = np.empty((sims, n))
+    draw = _draw_type(n)
     for i in range(sims):
-        t = rng.integers(0, n - 1, size=m)
+        t = rng.integers(0, n - 1, size=m, dtype=draw)
         t = t + (t >= sources)  # skip the source itself: uniform over the other n − 1 people
         out[i] = np.bincount(t, minlength=n)
     return out
@@ -202,12 +210,14 @@ def network_baseline(sources: np.ndarray, n: int, sims: int = 100) -> dict[str, 
     rng = np.random.default_rng(SEED)
     values: dict[str, list[float]] = {k: [] for k in NETWORK_BASELINE_MEASURES}
     src = np.asarray(sources, dtype=np.int64)
+    draw = _draw_type(n)
     for _ in range(sims):
-        t = rng.integers(0, n - 1, size=m)
+        t = rng.integers(0, n - 1, size=m, dtype=draw)
         t = t + (t >= src)
         key = np.unique(src * n + t)
         s, tt = key // n, key % n
-        g = ig.Graph(n=n, edges=np.column_stack([s, tt]).tolist(), directed=True)
+        g = ig.Graph(n=n, directed=True)
+        g.add_edges(np.column_stack([s, tt]))  # the int array as it is, without a Python list
         mutual = g.dyad_census()[0]
         values["reciprocity_arc"].append(2 * mutual / g.ecount())
         values["transitivity"].append(g.as_undirected(mode="collapse").transitivity_undirected(mode="zero"))

@@ -42,11 +42,15 @@ from lib.analysis.response import (
     NOT_MEASURED,
     POPULATIONS,
     Response,
+    forget_for_tables,
     network_response,
+    positions,
+    remember_for_tables,
     respondent_dataset,
     symmetrised,
+    tie_positions,
 )
-from lib.core import privacy, waves
+from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
 
@@ -154,11 +158,52 @@ class Graph:
         return sp.csr_matrix((np.ones(len(s), dtype=np.int64), (s, t)), shape=(self.n, self.n))
 
 
-def _select_ties(ds: Dataset, relations: Sequence[str] | None, wave: str | None) -> pd.DataFrame:
-    ties = waves.tie_rows(ds.ties, wave)
-    if len(ties) == 0 or relations is None:
-        return ties
-    return ties.loc[ties["relation"].astype(str).isin(list(relations)).to_numpy()]
+@dataclass(frozen=True)
+class _TieCodes:
+    """Every row of ``ds.ties`` as numbers, for building any relation's and wave's graph: the
+    source's and target's vertex (−1 = not on the roster), the weight as a graph counts it, and
+    the relation's code among ``relations`` (−1 = blank)."""
+
+    ids: list[str]
+    source: np.ndarray
+    target: np.ndarray
+    weight: np.ndarray
+    relation: np.ndarray
+    relations: list[str]
+
+
+def _tie_codes(ds: Dataset) -> _TieCodes:
+    """:class:`_TieCodes` of ``ds``, once per dataset object (every graph of it reads them)."""
+    return remember_for_tables(ds, "network.tie_codes", lambda: _code_ties(ds))
+
+
+def _code_ties(ds: Dataset) -> _TieCodes:
+    ids = list(dict.fromkeys(ds.people["person_id"].astype(str).tolist())) if len(ds.people) else []
+    ties = ds.ties
+    if not len(ties):
+        empty = np.zeros(0, dtype=np.int64)
+        return _TieCodes(ids, empty, empty, np.zeros(0), empty, [])
+    src = positions(ties["source_id"].astype(str), ids)
+    tgt = positions(ties["target_id"].astype(str), ids)
+    if "weight" in ties:
+        weight = pd.to_numeric(ties["weight"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    else:
+        weight = np.ones(len(ties))
+    weight = np.where(np.isfinite(weight) & (weight > 0), weight, 1.0)
+    codes, uniques = pd.factorize(ties["relation"].astype(str), use_na_sentinel=True)
+    return _TieCodes(ids, src, tgt, weight, np.asarray(codes, dtype=np.int64), [str(u) for u in uniques])
+
+
+def _selected_rows(
+    ds: Dataset, codes: _TieCodes, relations: Sequence[str] | None, wave: str | None
+) -> np.ndarray:
+    """Positions of the tie rows of ``wave`` (:func:`lib.analysis.response.tie_positions`) in
+    ``relations`` (None: all), in table order."""
+    rows = tie_positions(ds, wave)
+    if relations is None or not len(rows):
+        return rows
+    wanted = [i for i, r in enumerate(codes.relations) if r in set(relations)]
+    return rows[np.isin(codes.relation[rows], wanted)]
 
 
 def build_graph(ds: Dataset, relations: Sequence[str] | None = None, wave: str | None = None) -> Graph:
@@ -168,31 +213,40 @@ def build_graph(ds: Dataset, relations: Sequence[str] | None = None, wave: str |
     that wave's rows and rows with a blank wave. Parallel ties collapse to one arc (weights
     summed; a missing weight counts 1). Self-ties and ties to unknown people are dropped. A person
     id listed twice in ``people`` is one vertex (the first row).
+
+    Built once per dataset object, relations and wave (:func:`lib.analysis.response.remember_for_tables`:
+    the Overview's sections, the key-person ranking and the measures ask for the same graph): every
+    caller gets the same :class:`Graph`, to read, never to change.
     """
-    ids = list(dict.fromkeys(ds.people["person_id"].astype(str).tolist())) if len(ds.people) else []
+    return remember_for_tables(ds, _graph_key(relations, wave), lambda: _build_graph(ds, relations, wave))
+
+
+def _graph_key(relations: Sequence[str] | None, wave: str | None) -> tuple[object, ...]:
+    return ("network.build_graph", None if relations is None else tuple(relations), wave)
+
+
+def _build_graph(ds: Dataset, relations: Sequence[str] | None, wave: str | None) -> Graph:
+    codes = _tie_codes(ds)
+    ids = codes.ids
     n = len(ids)
     rel = tuple(relations) if relations is not None else tuple(ds.relations)
-    ties = _select_ties(ds, relations, wave)
+    rows = _selected_rows(ds, codes, relations, wave)
     g = ig.Graph(n=n, directed=True)
-    if n and len(ties):
-        index = pd.Index(ids)
-        src = index.get_indexer(pd.Index(ties["source_id"].astype(str)))
-        tgt = index.get_indexer(pd.Index(ties["target_id"].astype(str)))
-        if "weight" in ties:
-            weight = pd.to_numeric(ties["weight"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        else:
-            weight = np.ones(len(ties))
-        weight = np.where(np.isfinite(weight) & (weight > 0), weight, 1.0)
+    if n and len(rows):
+        src, tgt, weight = codes.source[rows], codes.target[rows], codes.weight[rows]
         keep = (src >= 0) & (tgt >= 0) & (src != tgt)
         key = src[keep].astype(np.int64) * n + tgt[keep].astype(np.int64)
         uniq, inverse = np.unique(key, return_inverse=True)
         summed = np.bincount(inverse, weights=weight[keep], minlength=len(uniq))
         if len(uniq):
-            g.add_edges(np.column_stack([uniq // n, uniq % n]).tolist())
+            ends = (uniq // n, uniq % n)
+            g.add_edges(np.column_stack(ends))  # igraph reads the int array without a Python list
             g.es["weight"] = summed.tolist()
+            # the arcs in igraph's edge order, kept so Graph.edges() need not read them back
+            return Graph(g=g, ids=list(ids), relations=rel, wave=wave, _edges=ends)
     if g.ecount() == 0:
         g.es["weight"] = []
-    return Graph(g=g, ids=ids, relations=rel, wave=wave)
+    return Graph(g=g, ids=list(ids), relations=rel, wave=wave)
 
 
 def group_codes(
@@ -1205,8 +1259,12 @@ def numeric_attribute(ds: Dataset, attribute: str) -> bool:
 
 def ei_attributes(ds: Dataset) -> list[str]:
     """The attributes the E-I index is offered for: ``ds.attributes`` without numeric measurements
-    (:func:`numeric_attribute`), whose every value would be a group of its own."""
-    return [a for a in ds.attributes if not numeric_attribute(ds, a)]
+    (:func:`numeric_attribute`), whose every value would be a group of its own. Found once per
+    dataset object (``analyze`` asks for every relation); each caller gets its own list."""
+    found = remember_for_tables(
+        ds, "network.ei_attributes", lambda: [a for a in ds.attributes if not numeric_attribute(ds, a)]
+    )
+    return list(found)
 
 
 def shown_ei_groups(ds: Dataset, ei: EIResult, min_size: int, across: bool = True) -> pd.DataFrame:
@@ -1410,6 +1468,9 @@ def analysis_json(ds: Dataset, people: bool = True) -> dict[str, Any]:
         relations[rel]["population"] = dict(POPULATIONS)
         sub_codes = group_codes(among, team_attr, sub.ids)[0]
         relations[rel]["respondents"] = _relation_json(among, sub, sub_codes, people=False)[0]
+        # each relation's two graphs are done with: not all fourteen in memory at once
+        for d in (ds, among):
+            forget_for_tables(d, _graph_key(None if rel == "all" else [rel], None))
     out: dict[str, Any] = {"relations": _clean(relations)}
     if people:
         base = frames["all"]

@@ -96,6 +96,19 @@ def severity(gap: float) -> str:
     return SEVERITY_BANDS[-1].name
 
 
+def severities(gaps: pd.Series) -> pd.Series:
+    """:func:`severity` of every gap, by array comparisons (a band per row in one pass per band)."""
+    values = pd.to_numeric(gaps, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(values), SEVERITY_BANDS[-1].name, dtype=object)  # what no band holds (−inf)
+    placed = np.zeros(len(values), dtype=bool)
+    for band in SEVERITY_BANDS:
+        inside = ~placed & (band.low < values) & (values <= band.high)
+        out[inside] = band.name
+        placed |= inside
+    out[np.isnan(values)] = "unknown"
+    return pd.Series(out, index=gaps.index, dtype=object)
+
+
 def name_key(text: object) -> str:
     """Matching key for skill and role names: case-insensitive, whitespace collapsed."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
@@ -228,8 +241,13 @@ def person_gaps(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     ``"gap"`` (gap > 0) or ``"unknown"``. People whose role has no requirements have no rows.
 
     Columns: person_id, team, role, skill, required_level, level, gap, status; people in the order
-    of the people sheet, skills alphabetically.
+    of the people sheet, skills alphabetically. Computed once per dataset object and wave
+    (``ds.memo``: coverage and the gap tables read it); each caller gets its own copy.
     """
+    return ds.remember(("skills.person_gaps", wave), lambda: _person_gaps(ds, wave)).copy()
+
+
+def _person_gaps(ds: Dataset, wave: str | None) -> pd.DataFrame:
     people = ds.people
     empty = pd.DataFrame(
         {
@@ -302,7 +320,7 @@ def gap_table(ds: Dataset, wave: str | None = None, by: tuple[str, ...] = ("skil
     cols = [*by, *counts[:4], "total_gap", "mean_gap", "share_affected", *counts[4:]]
     if not len(gaps):
         return pd.DataFrame({c: pd.Series(dtype=str if c in by else float) for c in cols})
-    bands = gaps["gap"].map(severity)
+    bands = severities(gaps["gap"])
     work = pd.DataFrame(
         {
             **{b: gaps[b] for b in by},

@@ -18,7 +18,7 @@ def gini(values: Iterable[float]) -> float:
     G = (2 Σ_i i·x_(i)) / (n Σ x) − (n + 1) / n with ranks i = 1..n (Dorfman 1979).
     Defined as 0.0 for fewer than two values or when all values are zero.
     """
-    x = np.sort(np.asarray(list(values), dtype=float))
+    x = np.sort(np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=float))
     n = x.size
     total = x.sum()
     if n < 2 or total <= 0:
