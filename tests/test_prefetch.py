@@ -30,6 +30,7 @@ def open_page(page: str, ds: Dataset) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     return at
 
+
 SECTIONS = len(overview.FACT_SECTIONS)
 
 
@@ -58,7 +59,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, str,
 
 def _pending(at: AppTest) -> list[Any]:
     """The background futures kept in the session's result cache."""
-    results = at.session_state["_results"] if "_results" in at.session_state else {}
+    results = at.session_state.get("_results", {})
     return [v.future for v in results.values() if hasattr(v, "future")]
 
 
@@ -81,7 +82,9 @@ def test_loaded_data_gets_its_overview_computed_in_the_background(
     assert _pending(at) == []  # each result is kept as a value once the page has read it
 
 
-def test_work_still_queued_is_taken_back_by_the_page(org: Dataset, calls: list[tuple[str, str, str, int]]) -> None:
+def test_work_still_queued_is_taken_back_by_the_page(
+    org: Dataset, calls: list[tuple[str, str, str, int]]
+) -> None:
     release = threading.Event()
     blocker = ui.WORKER.submit(release.wait, 120)  # the one background thread is busy
     try:
@@ -96,7 +99,9 @@ def test_work_still_queued_is_taken_back_by_the_page(org: Dataset, calls: list[t
     assert all("sld-background" not in name for name, _, _, _ in calls)
 
 
-def test_new_data_drops_the_queued_work_of_the_old(org: Dataset, calls: list[tuple[str, str, str, int]]) -> None:
+def test_new_data_drops_the_queued_work_of_the_old(
+    org: Dataset, calls: list[tuple[str, str, str, int]]
+) -> None:
     release = threading.Event()
     blocker = ui.WORKER.submit(release.wait, 120)  # the background thread is busy: work queues
     try:

@@ -231,27 +231,6 @@ def test_the_network_page_blanks_non_respondents_and_ranks_key_people_among_resp
     assert not set(tab.dataframe[0].value["person"]) & {str(p) for p in silent}
 
 
-@pytest.mark.parametrize(
-    "values, among",
-    [
-        (["a", "b", None, "c"], ["b", "c"]),
-        (["a", "b", None, "c"], ["b", None]),  # a missing value is among a set holding one
-        (["a", "b"], []),
-        ([], ["a"]),
-    ],
-)
-def test_is_in_and_positions_agree_with_pandas(values: list[str | None], among: list[str | None]) -> None:
-    series = pd.Series(values, dtype="str")
-    expected = series.isin(among).to_numpy(dtype=bool)
-    assert response.is_in(series, among).tolist() == expected.tolist()
-    assert response.is_in(series, pd.Series(among, dtype=object)).tolist() == expected.tolist()
-    ids = [x for x in among if x is not None]
-    assert (
-        response.positions(series, ids).tolist()
-        == pd.Index(ids, dtype=object).get_indexer(pd.Index(series.astype(object))).tolist()
-    )
-
-
 def test_shared_results_follow_the_tables_they_were_made_from() -> None:
     ds = Dataset(people=_people(["a", "b", "c", "n1", "n2", "n3"]), ties=_ties(RING + SILENT))
     first = network.build_graph(ds, ["advice"])

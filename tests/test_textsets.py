@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from lib.core.textsets import is_in
+from lib.core.textsets import is_in, positions
 
 
 def test_is_in_matches_series_isin() -> None:
@@ -17,3 +18,24 @@ def test_is_in_matches_series_isin() -> None:
     assert is_in(values.to_numpy(dtype=object), ["p3", None]).tolist() == values.isin(["p3", None]).tolist()
     assert is_in(values, []).tolist() == [False] * len(values)
     assert not is_in(pd.Series([" p1"], dtype="str"), ["p1"]).any()  # no trimming: exact text
+
+
+@pytest.mark.parametrize(
+    "values, among",
+    [
+        (["a", "b", None, "c"], ["b", "c"]),
+        (["a", "b", None, "c"], ["b", None]),  # a missing value is among a set holding one
+        (["a", "b"], []),
+        ([], ["a"]),
+    ],
+)
+def test_is_in_and_positions_agree_with_pandas(values: list[str | None], among: list[str | None]) -> None:
+    series = pd.Series(values, dtype="str")
+    expected = series.isin(among).to_numpy(dtype=bool)
+    assert is_in(series, among).tolist() == expected.tolist()
+    assert is_in(series, pd.Series(among, dtype=object)).tolist() == expected.tolist()
+    ids = [x for x in among if x is not None]
+    assert (
+        positions(series, ids).tolist()
+        == pd.Index(ids, dtype=object).get_indexer(pd.Index(series.astype(object))).tolist()
+    )

@@ -37,8 +37,6 @@ from dataclasses import dataclass
 import igraph as ig
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from scipy import stats
 
 from lib.analysis import network
@@ -46,6 +44,7 @@ from lib.analysis.response import respondent_dataset
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import ADVICE
+from lib.core.textsets import is_in
 
 __all__ = [
     "HIDDEN_LEADER_JUNIOR_SHARE",
@@ -116,22 +115,6 @@ def id_text(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.strip().astype(str)
 
 
-def in_ids(values: pd.Series, ids: Iterable[str] | pd.Series) -> np.ndarray:
-    """``values.isin(ids)`` as a bool array, in pyarrow (pandas' ``isin`` on pyarrow-backed text
-    converts every one of ``ids`` in Python: a tenth of a second per call at 10,000 people)."""
-    if not len(values):
-        return np.zeros(0, dtype=bool)
-    among = ids if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype=object)
-    value_set = pa.array(among, from_pandas=True)
-    if not len(value_set):
-        return np.zeros(len(values), dtype=bool)
-    found = pc.is_in(
-        pa.array(values, from_pandas=True).cast(pa.large_string()),
-        value_set=value_set.cast(pa.large_string()),
-    )
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
-
-
 def _pair_keys(*pairs: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
     """One int64 key per ordered pair (same ids → same key across all ``pairs``), for fast ``np.isin``.
 
@@ -170,7 +153,7 @@ def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
     out = out[(out["source_id"] != "") & (out["target_id"] != "") & (out["source_id"] != out["target_id"])]
     if len(ds.people):
         roster = id_text(ds.people["person_id"])
-        out = out[in_ids(out["source_id"], roster) & in_ids(out["target_id"], roster)]
+        out = out[is_in(out["source_id"], roster) & is_in(out["target_id"], roster)]
     return out.drop_duplicates().reset_index(drop=True)
 
 

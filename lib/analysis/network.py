@@ -44,7 +44,6 @@ from lib.analysis.response import (
     Response,
     forget_for_tables,
     network_response,
-    positions,
     remember_for_tables,
     respondent_dataset,
     symmetrised,
@@ -53,6 +52,7 @@ from lib.analysis.response import (
 from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
+from lib.core.textsets import positions
 
 __all__ = [
     "BETWEENNESS_BATCHES",

@@ -30,13 +30,12 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import WIREARCHY_DIMENSIONS
 from lib.core.stats import bootstrap_interval
+from lib.core.textsets import is_in
 
 __all__ = [
     "ALPHA_WARNING",
@@ -142,11 +141,9 @@ def _remember(ds: Dataset, key: tuple[object, ...], compute: Callable[[], _T]) -
 
 
 def _on_roster(ids: pd.Series, people: pd.DataFrame) -> np.ndarray:
-    """``ids.isin(people's ids as text)`` as a bool array, in pyarrow (pandas' ``isin`` on
-    pyarrow-backed text converts every roster id in Python). A missing id matches a missing one."""
-    roster = pa.array(people["person_id"].astype(str).unique(), from_pandas=True).cast(pa.large_string())
-    found = pc.is_in(pa.array(ids, from_pandas=True).cast(pa.large_string()), value_set=roster)
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    """``ids.isin(people's ids as text)`` as a bool array (:func:`lib.core.textsets.is_in`).
+    A missing id matches a missing one."""
+    return is_in(ids, people["person_id"].astype(str).unique())
 
 
 def _answers(ds: Dataset, chosen: str | None) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import WIREARCHY_DIMENSIONS
 from lib.core.stats import bootstrap_interval
+from lib.core.textsets import is_in
 
 __all__ = [
     "BYPASS_IDEAL",
@@ -232,7 +233,7 @@ def _gather(
     # page (a tie to someone who did not answer can never be returned, so non-response alone looks
     # like hierarchy)
     answered = list(response.network_response(ds, waves.tie_wave(ds, wave)).respondents)
-    among = hierarchy.in_ids(t["source_id"], answered) & hierarchy.in_ids(t["target_id"], answered)
+    among = is_in(t["source_id"], answered) & is_in(t["target_id"], answered)
     cross = t["level_direction"].isin(["up", "down"])
     cross_among_n = count(cross & among)
     returned_n = count(cross & among & t["returned"])
@@ -553,7 +554,7 @@ def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
     context, organisation = _gather(ds, wave)
     t = hierarchy.classify_ties(ds, wave=wave)
     answered = response.network_response(ds, waves.tie_wave(ds, wave)).respondents
-    among = hierarchy.in_ids(t["source_id"], answered) & hierarchy.in_ids(t["target_id"], answered)
+    among = is_in(t["source_id"], answered) & is_in(t["target_id"], answered)
     cross = t["level_direction"].isin(["up", "down"]) & among
     known = t["bypass"].notna()
     parts = pd.DataFrame(
