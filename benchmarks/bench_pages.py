@@ -37,7 +37,7 @@ from tests.conftest import Server, new_page, settle  # noqa: E402
 PAGES = {
     "Overview": "How this organisation learns",
     "Network": "Network",
-    "Learning": "Learning",
+    "Learning": "How people learn",
     "Trust & wirearchy": "Trust",
     "Skills": "Skills",
     "Data": "Data",
