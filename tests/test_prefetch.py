@@ -68,7 +68,9 @@ def test_loaded_data_gets_its_overview_computed_in_the_background(
 ) -> None:
     at = open_page("app_pages/skills.py", org)  # any page but the Overview
     futures = _pending(at)
-    assert len(futures) == 2 * SECTIONS  # every section, the latest wave and the one before
+    # every section of the latest wave and the one before, then the wave comparison's network
+    # test and (named view) who moved most
+    assert len(org.waves) > 1 and len(futures) == 2 * SECTIONS + 2
     for future in futures:
         future.result(timeout=120)
     assert len(calls) == 2 * SECTIONS
@@ -107,7 +109,7 @@ def test_new_data_drops_the_queued_work_of_the_old(
     try:
         at = open_page("app_pages/data.py", org)
         queued = _pending(at)
-        assert len(queued) == 2 * SECTIONS and not any(f.done() for f in queued)
+        assert len(queued) == 2 * SECTIONS + 2 and not any(f.done() for f in queued)
         at.button(key="use-sample").click().run()  # the user switches back to the sample
         assert not at.exception, [e.value for e in at.exception]
         assert all(f.cancelled() for f in queued)  # the upload's queued sections are dropped
@@ -123,3 +125,42 @@ def test_background_is_off_unless_the_server_turns_it_on(org: Dataset) -> None:
     assert ui.BACKGROUND["enabled"] is False  # AppTests and scripts: pages compute what they show
     at = open_page("app_pages/skills.py", org)
     assert _pending(at) == []
+
+
+#: Where the slow function of the next test says which thread ran it.
+RAN: list[str] = []
+
+
+def _slow_page() -> None:
+    import threading
+    import time
+
+    import streamlit as st
+
+    from lib.app import ui
+    from tests import test_prefetch
+
+    def doubled(ds: object, x: int) -> int:
+        test_prefetch.RAN.append(threading.current_thread().name)
+        time.sleep(1.6)  # longer than the wait a page sits through without a status box
+        return 2 * x
+
+    ui.prefetch(doubled, 21)
+    while not test_prefetch.RAN:  # the user arrives once the background has started it
+        time.sleep(0.01)
+    st.write(f"result {ui.compute(doubled, 21)}")
+
+
+def test_a_long_wait_on_background_work_gives_its_result_once(
+    org: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(ui.BACKGROUND, "enabled", True)
+    ui.WORKER.submit(lambda: None).result(timeout=120)  # earlier tests' background work is over
+    RAN.clear()
+    at = AppTest.from_function(_slow_page, default_timeout=60)
+    at.session_state["dataset"] = org
+    at.session_state["dataset_key"] = "slow"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.markdown] == ["result 42"]  # and the status box is gone
+    assert len(RAN) == 1 and "sld-background" in RAN[0]  # computed once, in the background

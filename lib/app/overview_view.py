@@ -63,10 +63,17 @@ def section_calls(ds: Dataset, min_size: int) -> list[tuple[Callable[..., Any], 
 
 def prefetch(cfg: ui.Settings) -> None:
     """Start the Overview's sections in the background for this session's dataset
-    (:func:`ui.prefetch`): after an upload, the Overview is being computed while the Data page
-    shows the load report, and a user who opens it finds the tiles ready or nearly so."""
-    for fn, args in section_calls(ui.dataset(), cfg.min_group_size):
+    (:func:`ui.prefetch`), then its wave comparison's network test: after an upload, the Overview
+    is being computed while the Data page shows the load report, and a user who opens it finds
+    the tiles ready or nearly so."""
+    ds = ui.dataset()
+    for fn, args in section_calls(ds, cfg.min_group_size):
         ui.prefetch(fn, *args)
+    waves = ds.waves
+    if len(waves) > 1:  # the wave comparison's network test (seconds at 10,000 people), its defaults
+        ui.prefetch(network_change, waves[-2], waves[-1])
+        if cfg.individuals_visible:
+            ui.prefetch(position_changes, waves[-2], waves[-1])
 
 
 def export_section(ds: Dataset, cfg: ui.Settings, wave: str | None) -> None:

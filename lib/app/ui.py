@@ -26,8 +26,10 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,7 +192,7 @@ def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     cache: dict[Any, Any] = st.session_state.setdefault("_results", {})
     held = cache.get(key)
     if isinstance(held, _Pending):
-        cache[key] = _settle(held.future, lambda: fn(ds, *args, **kwargs))
+        cache[key] = _settle(held.future, lambda: fn(ds, *args, **kwargs), _label(fn))
     elif key not in cache:
         if len(cache) >= _RESULT_CACHE_ENTRIES:
             cache.pop(next(iter(cache)))
@@ -198,16 +200,45 @@ def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return cache[key]  # type: ignore[no-any-return]
 
 
-def _settle(future: Future[T], make: Callable[[], T]) -> T:
+#: A wait on background work longer than this shows a status box (and lets the page be left).
+_WAIT_SHOWN_AFTER = 1.0
+
+
+def _settle(future: Future[T], make: Callable[[], T], label: str) -> T:
     """The background result: awaited when it is running, else (not started, or it failed)
-    computed here, so a failure surfaces on the page as any other would."""
+    computed here, so a failure surfaces on the page as any other would.
+
+    A wait of more than a second shows a status box naming ``label`` with the seconds waited,
+    updated while it lasts: the user sees what the page is doing, and each update is a point where
+    Streamlit can stop this run when the user moves to another page (a bare wait could not be
+    interrupted)."""
     if future.cancel():
         return make()
+    started = time.monotonic()
+    slot: Any = None
     try:
-        return future.result()
-    except Exception:  # the page computes it again and shows its own error
-        _LOG.warning("a background computation failed; computing it on the page", exc_info=True)
-        return make()
+        while True:
+            try:
+                return future.result(timeout=0.25)
+            except FuturesTimeout:
+                waited = time.monotonic() - started
+                if waited < _WAIT_SHOWN_AFTER:
+                    continue
+                if slot is None:
+                    slot = st.empty()
+                    box = slot.status(f"{label}…", expanded=False)
+                box.update(label=f"{label}… ({waited:.0f} s)")
+            except Exception:  # the page computes it again and shows its own error
+                _LOG.warning("a background computation failed; computing it on the page", exc_info=True)
+                return make()
+    finally:
+        if slot is not None:
+            slot.empty()
+
+
+def _label(fn: Callable[..., Any]) -> str:
+    """What a wait on ``fn`` is called on the page: its name in words ("network change")."""
+    return "Computing " + fn.__name__.strip("_").replace("_", " ")
 
 
 def prefetch(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
