@@ -39,9 +39,11 @@ board = overview_view.Board.place()
 parts: list[Facts] = []
 order = list(FACT_SECTIONS)  # the key-person what-if (the slowest) last
 with ui.progress("Computing the overview") as step:
+    calls = [(facts_section, (name, shown, cfg.min_group_size)) for name in order]
+    results = ui.compute_in_order(calls)  # with the background thread, when it has started them
     for name in order:
         step(FACT_SECTIONS[name])
-        parts.append(ui.compute(facts_section, name, shown, cfg.min_group_size))
+        parts.append(next(results))
         head = headline_of(shown, merge_facts(parts))
         board.draw(head, set(order[: len(parts)]))
         if len(parts) == len(order) - 1:  # findings need every section; show them without the last
@@ -53,9 +55,12 @@ with ui.progress("Computing the overview") as step:
     history = {shown: overview_view.tile_values(shown, now)}
     if previous is not None:  # each tile's change since the wave before, the key people's last
         earlier: list[Facts] = []
+        results = ui.compute_in_order(
+            [(facts_section, (name, previous, cfg.min_group_size)) for name in order]
+        )
         for name in order:
             step(f"{FACT_SECTIONS[name]} in {previous}, for the change")
-            earlier.append(ui.compute(facts_section, name, previous, cfg.min_group_size))
+            earlier.append(next(results))
         before = merge_facts(earlier)
         history[previous] = overview_view.tile_values(previous, before)
         for label in reversed(spark_waves[:-2]):  # older waves: only what the sparklines read

