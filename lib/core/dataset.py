@@ -163,9 +163,12 @@ class Dataset:
     def remember(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """``compute()`` once per dataset object and ``key`` (kept in :attr:`memo`), the stored value
         after that. A caller that may change what it gets back copies it."""
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return cast(_T, self.memo[key])
+        try:
+            return cast(_T, self.memo[key])
+        except KeyError:
+            value = compute()
+            self.memo[key] = value  # another thread may drop or replace it: this caller keeps its own
+            return value
 
     # --- derived views -------------------------------------------------------------------
     @property
