@@ -359,11 +359,20 @@ def _labelled(frame: pd.DataFrame, period: str) -> pd.DataFrame:
     return out
 
 
-def aggregate(engine: Engine, event_selects: Sequence[str], period: str, min_interactions: int) -> Aggregates:
+#: Sources up to this many bytes on disk are read once into the engine (``stage``): both passes
+#: then read the engine's own copy instead of parsing the files twice (at 3M events, 133 MB of
+#: CSV: 0.2 s of 1.2 s). Larger ones are streamed twice, so memory stays bounded as they grow.
+STAGE_BYTES = 512 * 1024**2
+
+
+def aggregate(
+    engine: Engine, event_selects: Sequence[str], period: str, min_interactions: int, stage: bool = False
+) -> Aggregates:
     """Run the aggregation over the union of ``event_selects`` (each a SELECT of
     :data:`EVENT_COLUMNS` over registered views; a ``roster(key, person_id)`` table registered).
 
-    Roster people are numbered (``codes``: :data:`CODES_SQL`). A first pass over the events
+    With ``stage``, the events are first read into the engine (``events``) and both passes read
+    that copy (:data:`STAGE_BYTES`). Roster people are numbered (``codes``: :data:`CODES_SQL`). A first pass over the events
     collects the distinct raw identities, tidies them and matches them to the roster (``ids``:
     :data:`IDS_SQL`); a second maps every event to its people through ``ids`` and groups by pair
     and period, by channel, period and person, and by unknown identity (``grouped``:
@@ -385,6 +394,9 @@ def aggregate(engine: Engine, event_selects: Sequence[str], period: str, min_int
             "CAST(1 AS BIGINT) AS n WHERE 1 = 0"
         )
     )
+    if stage:  # one read of the files into the engine (the small event columns only)
+        engine.materialise("events", f"SELECT {COUNTED_COLUMNS} FROM ({union}) AS u")
+        union = f"SELECT {COUNTED_COLUMNS} FROM events"
     engine.materialise("codes", CODES_SQL)
     engine.materialise("ids", IDS_SQL.format(clean=text_id("id"), events=union))
     engine.materialise("grouped", GROUPED_SQL.format(period=PERIOD_SQL[period], events=union))

@@ -212,7 +212,8 @@ def ingest(
         try:
             run.register_frame("roster", roster_keys(people))
             events, records, collab = _sources(run, sources, work, options, report)
-            result = agg.aggregate(run, events, options.period, options.min_interactions)
+            small = _bytes(sources) <= agg.STAGE_BYTES
+            result = agg.aggregate(run, events, options.period, options.min_interactions, stage=small)
             learning, learning_out = agg.hours(run, records, options.period)
             collaboration, collab_out = agg.hours(run, collab, options.period)
         finally:
@@ -227,6 +228,17 @@ def ingest(
     channels = result.channels.assign(mode=result.channels["channel"].map(modes).fillna(""))
     channels = channels[["channel", "mode", "period", "events", "interactions", "broadcasts", "people"]]
     return IngestResult(people, ties, learning, channels, collaboration, report)
+
+
+def _bytes(sources: Sequence[Path]) -> int:
+    """The size on disk of ``sources`` (a folder: every file in it)."""
+    total = 0
+    for path in sources:
+        if path.is_dir():
+            total += sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        elif path.exists():
+            total += path.stat().st_size
+    return total
 
 
 def _wave(periods: pd.Series) -> pd.Series:
