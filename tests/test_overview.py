@@ -235,3 +235,31 @@ def test_the_samples_overview_is_computed_once_per_server(monkeypatch: pytest.Mo
     assert after_first == 2 * len(overview.FACT_SECTIONS)  # both waves, each section once
     assert len(calls) == after_first  # the second session computed nothing
     assert [m.value for m in second.metric] == [m.value for m in first.metric]
+
+
+def test_a_rerun_of_the_overview_does_not_test_the_changes_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The wave comparison's paired permutation tests take seconds at 10,000 people: they were run on
+    # every rerun of the page (any click), now once per session, dataset, waves and group size.
+    from streamlit.testing.v1 import AppTest
+
+    from lib.analysis import overview
+    from lib.intake.sample import generate
+
+    tests: list[int] = []
+    real = overview.paired_change
+
+    def counting(before: pd.Series, after: pd.Series, resamples: int = 9999) -> tuple[float, float, int]:
+        tests.append(len(before))
+        return real(before, after, resamples)
+
+    monkeypatch.setattr(overview, "paired_change", counting)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180)
+    at.session_state["dataset"] = generate(people=150, seed=21)
+    at.session_state["dataset_key"] = "rerun-test"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    first = len(tests)
+    assert first > 0  # the comparison ran its tests
+    at.run()
+    assert not at.exception and len(tests) == first
+    assert any(t.value == "What changed between waves" for t in at.subheader)

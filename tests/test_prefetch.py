@@ -68,9 +68,9 @@ def test_loaded_data_gets_its_overview_computed_in_the_background(
 ) -> None:
     at = open_page("app_pages/skills.py", org)  # any page but the Overview
     futures = _pending(at)
-    # every section of the latest wave and the one before, then the wave comparison's network
-    # test and (named view) who moved most
-    assert len(org.waves) > 1 and len(futures) == 2 * SECTIONS + 2
+    # every section of the latest wave and the one before, then the wave comparison: what changed
+    # (its paired tests), the network test and (named view) who moved most
+    assert len(org.waves) > 1 and len(futures) == 2 * SECTIONS + 3
     for future in futures:
         future.result(timeout=120)
     assert len(calls) == 2 * SECTIONS
@@ -109,7 +109,7 @@ def test_new_data_drops_the_queued_work_of_the_old(
     try:
         at = open_page("app_pages/data.py", org)
         queued = _pending(at)
-        assert len(queued) == 2 * SECTIONS + 2 and not any(f.done() for f in queued)
+        assert len(queued) == 2 * SECTIONS + 3 and not any(f.done() for f in queued)
         at.button(key="use-sample").click().run()  # the user switches back to the sample
         assert not at.exception, [e.value for e in at.exception]
         assert all(f.cancelled() for f in queued)  # the upload's queued sections are dropped

@@ -90,7 +90,7 @@ def _advice_relations(ds: Dataset) -> list[str] | None:
 def facts(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE) -> rules.Facts:
     """Organisation-level facts and per-department facts (only groups of at least ``min_size``):
     every section of :data:`FACT_SECTIONS`, merged."""
-    return merge_facts([facts_section(ds, name, wave, min_size) for name in FACT_SECTIONS])
+    return merge_facts([_remembered(ds, name, wave, min_size) for name in FACT_SECTIONS])
 
 
 def facts_section(
@@ -99,9 +99,21 @@ def facts_section(
     """The facts of one section of :data:`FACT_SECTIONS` for ``wave`` (default: the latest).
 
     A page computes (and caches) the sections one by one, showing each tile as soon as its section
-    is done; :func:`facts` is all of them merged.
+    is done; :func:`facts` is all of them merged. Computed once per dataset object, section, wave
+    and minimum group size (``ds.memo``: the tiles, the findings and the wave comparison read the
+    same facts); read them, never change them.
     """
+    return _remembered(ds, section, wave, min_size)
+
+
+def _remembered(ds: Dataset, section: str, wave: str | None, min_size: int) -> rules.Facts:
     w = waves.resolve(wave, ds.waves) or ""
+    return ds.remember(
+        ("overview.facts_section", section, w, min_size), lambda: _facts_section(ds, section, w, min_size)
+    )
+
+
+def _facts_section(ds: Dataset, section: str, w: str, min_size: int) -> rules.Facts:
     org, groups = _SECTION_FUNCTIONS[section](ds, w, min_size)
     # the per-person values that changes between waves are tested on travel with the groups
     people = _person_facts(ds, w, _advice_relations(ds), ds.tie_wave(w)) if section == "groups" else None
@@ -719,7 +731,9 @@ def position_changes(ds: Dataset, before: str, after: str, top: int = 10) -> pd.
 
 
 def what_changed(ds: Dataset, before: str, after: str, min_size: int = MIN_GROUP_SIZE) -> list[str]:
-    """Short plain-language list: findings that appeared or went away, and departments whose E-I moved."""
+    """Short plain-language list: findings that appeared or went away, and departments whose E-I moved
+    (:func:`changes_between` on the two waves' facts; its paired tests take seconds at 10,000 people,
+    so a page keeps the result)."""
     return changes_between(after, facts(ds, before, min_size), facts(ds, after, min_size))
 
 

@@ -22,7 +22,6 @@ from lib.analysis.overview import (
     FACT_SECTIONS,
     TILE_SECTIONS,
     Headline,
-    changes_between,
     compare_facts,
     facts_section,
     headline_of,
@@ -30,6 +29,7 @@ from lib.analysis.overview import (
     network_change_lines,
     position_changes,
     wave_and_previous,
+    what_changed,
 )
 from lib.app import tables, ui
 from lib.core.dataset import Dataset
@@ -71,6 +71,7 @@ def prefetch(cfg: ui.Settings) -> None:
         ui.prefetch(fn, *args)
     waves = ds.waves
     if len(waves) > 1:  # the wave comparison's network test (seconds at 10,000 people), its defaults
+        ui.prefetch(what_changed, waves[-2], waves[-1], cfg.min_group_size)
         ui.prefetch(network_change, waves[-2], waves[-1])
         if cfg.individuals_visible:
             ui.prefetch(position_changes, waves[-2], waves[-1])
@@ -136,7 +137,7 @@ def wave_comparison(waves: list[str], cfg: ui.Settings, wave_facts: Callable[[st
     if before == after:
         st.info("Choose two different waves.")
     else:
-        for line in changes_between(after, wave_facts(before), wave_facts(after)) or [
+        for line in ui.compute(what_changed, before, after, cfg.min_group_size) or [
             "No finding appeared or went away."
         ]:
             st.markdown(f"- {ui.md(line)}")
