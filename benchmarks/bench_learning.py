@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lib.analysis import flows, learning, shifts  # noqa: E402
-from lib.analysis.flows import with_interaction_relation  # noqa: E402
 from lib.analysis.overview import wave_and_previous  # noqa: E402
-from lib.intake import sample_cache  # noqa: E402
-from lib.intake.sample import generate  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_overview import cached_org  # noqa: E402
 
 
 def page_calls(
@@ -67,10 +67,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/bench_overview"))
     args = parser.parse_args()
-    folder = args.cache / f"org{args.people}"
-    if not (folder / "meta.json").is_file():
-        sample_cache.write_copy(generate(people=args.people, seed=7), folder)
-    ds = with_interaction_relation(sample_cache.read_copy(folder))
+    ds = cached_org(args.people, args.cache)
     wave, before = wave_and_previous(ds, None)
     by = ds.attributes[0] if ds.attributes else "wave"
     total = 0.0

@@ -22,8 +22,18 @@ sys.path.insert(0, str(ROOT))
 
 from lib.analysis.flows import with_interaction_relation  # noqa: E402
 from lib.analysis.overview import FACT_SECTIONS, facts_section, wave_and_previous  # noqa: E402
+from lib.core.dataset import Dataset  # noqa: E402
 from lib.intake import sample_cache  # noqa: E402
 from lib.intake.sample import generate  # noqa: E402
+
+
+def cached_org(people: int, cache: Path) -> Dataset:
+    """``generate(people=people, seed=7)`` with the interactions as a relation, read from a
+    Parquet copy in ``cache`` (written the first time)."""
+    folder = cache / f"org{people}"
+    if not (folder / "meta.json").is_file():
+        sample_cache.write_copy(generate(people=people, seed=7), folder)
+    return with_interaction_relation(sample_cache.read_copy(folder))
 
 
 def main() -> int:
@@ -32,10 +42,7 @@ def main() -> int:
     parser.add_argument("--sections", default=",".join(FACT_SECTIONS))
     parser.add_argument("--cache", type=Path, default=Path("/tmp/bench_overview"))
     args = parser.parse_args()
-    folder = args.cache / f"org{args.people}"
-    if not (folder / "meta.json").is_file():
-        sample_cache.write_copy(generate(people=args.people, seed=7), folder)
-    ds = with_interaction_relation(sample_cache.read_copy(folder))
+    ds = cached_org(args.people, args.cache)
     shown, previous = wave_and_previous(ds, None)
     total = 0.0
     for wave in [shown] if previous is None else [shown, previous]:

@@ -152,30 +152,24 @@ def test_analyze_trust_json_is_the_same_without_the_intervals(ds: Dataset) -> No
         }
 
 
-def test_current_levels_are_computed_once_and_each_caller_gets_a_copy(ds: Dataset) -> None:
-    from lib.analysis import skills
+@pytest.mark.parametrize(
+    ("module", "name", "column"),
+    [("skills", "current_levels", "level"), ("learning", "person_mix", "total_hours")],
+)
+def test_per_wave_tables_are_computed_once_and_each_caller_gets_a_copy(
+    ds: Dataset, module: str, name: str, column: str
+) -> None:
+    import importlib
 
+    table = getattr(importlib.import_module(f"lib.analysis.{module}"), name)
     wave = ds.waves[-1]
-    first = skills.current_levels(ds, wave)
+    first = table(ds, wave)
     assert len(first) > 0
-    first.loc[:, "level"] = -1.0
-    again = skills.current_levels(ds, wave)
-    assert (again["level"] >= 0).all()
-    pd.testing.assert_frame_equal(again, skills.current_levels(generate(people=400, seed=11), wave))
-    assert not skills.current_levels(ds, ds.waves[0]).equals(again)  # the key holds the wave
-
-
-def test_person_mix_is_computed_once_per_wave_and_each_caller_gets_a_copy(ds: Dataset) -> None:
-    from lib.analysis import learning
-
-    wave = ds.waves[-1]
-    first = learning.person_mix(ds, wave)
-    assert len(first) > 0
-    first.loc[:, "total_hours"] = -1.0
-    again = learning.person_mix(ds, wave)
-    assert (again["total_hours"] >= 0).all()
-    pd.testing.assert_frame_equal(again, learning.person_mix(generate(people=400, seed=11), wave))
-    assert not learning.person_mix(ds, ds.waves[0]).equals(again)  # the key holds the wave
+    first.loc[:, column] = -1.0
+    again = table(ds, wave)
+    assert (again[column] >= 0).all()
+    pd.testing.assert_frame_equal(again, table(generate(people=400, seed=11), wave))
+    assert not table(ds, ds.waves[0]).equals(again)  # the key holds the wave
 
 
 def test_group_codes_are_remembered_per_attribute_and_order(ds: Dataset) -> None:

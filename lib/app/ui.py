@@ -166,14 +166,19 @@ def is_sample() -> bool:
     return st.session_state.get("dataset") is None
 
 
-def _result_key(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+def _result_key(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], dataset_key: object = None
+) -> tuple[Any, ...]:
+    """Where a result is cached: the function, the dataset (``dataset_key``, default this
+    session's) and the arguments. :func:`compute`, :func:`prefetch` and :func:`warm_sample` all
+    key through here, so what one stores the others find."""
     if any(isinstance(a, pd.DataFrame | pd.Series) for a in (*args, *kwargs.values())):
         # repr() of a table is truncated: two different tables could share a cache key.
         raise TypeError("ui.compute takes plain arguments; pass what the table is derived from")
     return (
         fn.__module__,
         fn.__qualname__,
-        st.session_state.get("dataset_key"),
+        st.session_state.get("dataset_key") if dataset_key is None else dataset_key,
         repr(args),
         repr(sorted(kwargs.items())),
     )
@@ -291,7 +296,7 @@ def warm_sample(plan: Callable[[Dataset], list[tuple[Callable[..., Any], tuple[A
     server runs this before anyone arrives)."""
     ds = _sample_dataset()
     for fn, args in plan(ds):
-        key = (fn.__module__, fn.__qualname__, "sample", repr(args), repr([]))
+        key = _result_key(fn, args, {}, dataset_key="sample")
         _sample_result(key, lambda fn=fn, args=args: fn(ds, *args))  # type: ignore[misc]
 
 
