@@ -10,6 +10,7 @@ Each measured step runs in a fresh child process, so the peak resident memory pr
 ``wait4``) is that step's alone. Printed per step: events, seconds, peak RSS MB, events/s, ties.
 
     .venv/bin/python benchmarks/bench_ingest.py --events 3000000 --slack-messages 0 --spark-events 0
+    .venv/bin/python benchmarks/bench_ingest.py --events 0 --repeat 8     # DuckDB and pandas in turn, medians
     .venv/bin/python benchmarks/bench_ingest.py --events 50000000 --slack-messages 3000000 --spark-events 1000000
 """
 
@@ -21,10 +22,12 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -132,6 +135,14 @@ def step_duckdb(source: str, roster: str) -> dict[str, object]:
         "events": events,
         "digest": _digest(result.ties),
     }
+
+
+def step_duckdb_streamed(source: str, roster: str) -> dict[str, object]:
+    """DuckDB with every source streamed twice (as sources above ``STAGE_BYTES`` are), not staged."""
+    from lib.intake.logs import aggregate
+
+    aggregate.STAGE_BYTES = -1
+    return step_duckdb(source, roster)
 
 
 def step_spark(source: str, roster: str) -> dict[str, object]:
@@ -268,6 +279,7 @@ def _digest(ties: object) -> str:
 
 STEPS = {
     "duckdb": step_duckdb,
+    "duckdb-streamed": step_duckdb_streamed,
     "spark": step_spark,
     "pandas": step_pandas,
     "pandas-rules": step_pandas_rules,
@@ -309,6 +321,25 @@ def show(label: str, r: dict[str, object]) -> None:
     )
 
 
+def alternate(steps: Sequence[str], source: Path, roster: Path, repeat: int) -> None:
+    """Run ``steps`` in turn ``repeat`` times (each in a fresh process, so none is favoured by
+    what ran before it) and print each step's median, fastest and slowest wall-clock seconds."""
+    seconds: dict[str, list[float]] = {step: [] for step in steps}
+    for _ in range(repeat):
+        for step in steps:
+            r = measure(step, source, roster)
+            if "failed" in r:
+                print(f"{step}: FAILED ({r['failed']})", flush=True)
+                return
+            seconds[step].append(float(str(r["seconds"])))
+    for step, values in seconds.items():
+        print(
+            f"{step:<16} median {statistics.median(values):5.2f} s  fastest {min(values):5.2f} s  "
+            f"slowest {max(values):5.2f} s  ({repeat} runs, alternating)",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=3_000_000)
@@ -318,6 +349,13 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=5_000)
     parser.add_argument(
         "--pandas-limit-gb", type=float, default=4.0, help="address-space limit for pandas at full size"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=0,
+        help="then run DuckDB (staged and streamed) and pandas in turn this many times on the "
+        "--pandas-events file and print medians",
     )
     parser.add_argument("--step", choices=sorted(STEPS))
     parser.add_argument("--source")
@@ -350,6 +388,8 @@ def main() -> None:
             f"({rules.get('digest')} / {duck.get('digest')})",
             flush=True,
         )
+        if args.repeat:
+            alternate(("duckdb", "duckdb-streamed", "pandas"), small, roster, args.repeat)
         if args.spark_events:
             spark_file = tmp / "events_spark.csv"
             generate_events(spark_file, roster, args.spark_events, args.people, seed=3)
