@@ -68,7 +68,9 @@ def generate_slack(folder: Path, messages: int, people: int, seed: int = 2) -> N
     """A Slack-shaped export: 20 channels, one day file per channel and day over 12 weeks."""
     rng = random.Random(seed)
     folder.mkdir(parents=True)
-    users = [{"id": f"U{i}", "profile": {"email": f"p{i}@example.org"}} for i in range(people)]
+    users: list[dict[str, object]] = [
+        {"id": f"U{i}", "profile": {"email": f"p{i}@example.org"}} for i in range(people)
+    ]
     users.append({"id": "UBOT", "is_bot": True, "profile": {}})
     (folder / "users.json").write_text(json.dumps(users))
     names = [f"channel-{c}" for c in range(20)]
