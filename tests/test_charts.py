@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import pytest
+from altair.vegalite.v6.schema import core as vega_lite_schema
 
 from lib.analysis import netmap
 from lib.analysis.overview import headline
@@ -20,8 +22,14 @@ SAMPLE = ROOT / "sample_data" / "sample_org.xlsx"
 
 
 def layers(chart: Any) -> list[pd.DataFrame]:
-    """Each layer's data as a table (the datasets the specification carries)."""
-    spec = chart.to_dict()
+    """Each layer's data as a table (the datasets the specification carries). ``chart``: an Altair
+    chart, or the spec the page draws (:func:`lib.app.ui.chart_spec`, built without Altair's check),
+    which is checked against the Vega-Lite schema here."""
+    if isinstance(chart, dict):
+        alt.utils.schemapi.validate_jsonschema(chart, vega_lite_schema.load_schema())
+        spec = chart
+    else:
+        spec = chart.to_dict()
     # a layer without data of its own reads the chart's (Altair lifts data every layer shares)
     return [
         pd.DataFrame(spec["datasets"][layer.get("data", spec.get("data"))["name"]]) for layer in spec["layer"]

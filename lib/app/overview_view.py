@@ -253,7 +253,7 @@ class Board:
                     if line is not None:
                         shown = " → ".join(f"{v:,.3g}" for v in line)
                         _chart(
-                            charts.sparkline_chart(line),
+                            ui.chart_spec(charts.sparkline_chart, line),
                             alt=f"{tile.label} over the last {len(line)} waves: {shown}",
                         )
         state = (head.wave, before[0] if before else None)
@@ -266,7 +266,7 @@ class Board:
         tile = head.tile("top_gaps")
         top_gaps = head.facts.org.get("top_gaps") or []
         assert isinstance(top_gaps, list)  # (skill, total gap) pairs: lib.analysis.overview.facts
-        chart = charts.gaps_chart(top_gaps)
+        chart = ui.chart_spec(charts.gaps_chart, top_gaps)
         with slot.container():
             st.markdown("Biggest skill gaps", help=definitions.tile_help(tile))
             if chart is None:
@@ -277,7 +277,7 @@ class Board:
     def _learning(self, head: Headline, before: tuple[str, Facts] | None) -> None:
         org = head.facts.org
         buckets = {k: _number(org.get(f"bucket_{k}")) for k in charts.BUCKET_LABELS}
-        mix = charts.mix_chart(buckets, head.wave)
+        mix = ui.chart_spec(charts.mix_chart, buckets, head.wave)
         with self.mix.container():
             st.markdown(
                 "**How people learn**, against the references",
@@ -290,7 +290,9 @@ class Board:
                 _chart(mix, alt=f"Experience : others : formal = {text}")
         now = {code: _number(org.get(f"shift_{code}")) for code in SHIFT_NAMES}
         then = {code: _number(before[1].org.get(f"shift_{code}")) for code in SHIFT_NAMES} if before else None
-        shifts = charts.shifts_chart(now, then, SHIFT_NAMES, head.wave, before[0] if before else None)
+        shifts = ui.chart_spec(
+            charts.shifts_chart, now, then, SHIFT_NAMES, head.wave, before[0] if before else None
+        )
         with self.shifts.container():
             st.markdown(
                 "**The five shifts**, 0 (old) to 100 (networked)",
@@ -376,7 +378,7 @@ def evidence(finding: Finding, head: Headline, ds: Dataset) -> tuple[Any, str] |
             return None
         rows = [("Most-asked person", top, True), ("Most-asked, random network", ratio * median, False)]
         rows.append(("Median person", median, False))
-        chart = charts.evidence_chart(rows, (0, top * 1.2), ",.0f")
+        chart = ui.chart_spec(charts.evidence_chart, rows, (0, top * 1.2), ",.0f")
         return (
             chart,
             f"Colleagues naming each for advice: {top:.0f}, against {ratio * median:.0f} by chance and {median:g} for the median person.",
@@ -390,7 +392,7 @@ def evidence(finding: Finding, head: Headline, ds: Dataset) -> tuple[Any, str] |
             (f"Without key person {i}", float(a), True) for i, a in enumerate(after, 1)
         ]
         low = max(0.0, math.floor(min(float(a) for a in after) * 10 - 1) / 10)
-        chart = charts.evidence_chart(rows, (low, 1), ".1%")
+        chart = ui.chart_spec(charts.evidence_chart, rows, (low, 1), ".1%")
         return (
             chart,
             f"Share of pairs who can reach each other for advice, now and without each key person (axis from {low:.0%}).",
@@ -410,7 +412,9 @@ def evidence(finding: Finding, head: Headline, ds: Dataset) -> tuple[Any, str] |
                 (f"{skill}: hold it", float(holders), True),
                 (f"{skill}: roles need it", float(needed), False),
             ]
-        chart = charts.evidence_chart(rows, (0, max(float(thin["required_by"].max()), 1.0) * 1.2), ",.0f")
+        chart = ui.chart_spec(
+            charts.evidence_chart, rows, (0, max(float(thin["required_by"].max()), 1.0) * 1.2), ",.0f"
+        )
         return chart, "People who hold each thin skill, against the people whose role needs it."
     scale = _SCALES.get(rule.metric)
     value = _number(finding.evidence.get(rule.metric))
@@ -422,7 +426,7 @@ def evidence(finding: Finding, head: Headline, ds: Dataset) -> tuple[Any, str] |
         (rule.strong, f"strong {rule.op} {rule.strong:g}"),
     ]
     label = columns.label(rule.metric)
-    chart = charts.evidence_chart([(label, value, True)], (lo, hi), fmt, lines)
+    chart = ui.chart_spec(charts.evidence_chart, [(label, value, True)], (lo, hi), fmt, lines)
     return (
         chart,
         f"{label}; the dashed lines are where the rule fires ({rule.threshold:g}) and turns strong ({rule.strong:g}).",
@@ -449,8 +453,14 @@ def _silo(finding: Finding, head: Headline, people: int) -> tuple[Any, str] | No
         for g, v in zip(ranked["group"], ranked["ei_sent"], strict=True)
     ]
     rule = RULES_BY_KEY["silo"]
-    chart = charts.evidence_chart(
-        rows[:8], (-1, 1), "+.2f", [(rule.threshold, f"silo at {rule.threshold:+.1f}")], band, origin=0
+    chart = ui.chart_spec(
+        charts.evidence_chart,
+        rows[:8],
+        (-1, 1),
+        "+.2f",
+        [(rule.threshold, f"silo at {rule.threshold:+.1f}")],
+        band,
+        origin=0,
     )
     return chart, (
         f"E-I of the advice each department asks (−1 = all inside). Shaded: {finding.group}'s range in 95% of "
@@ -458,9 +468,11 @@ def _silo(finding: Finding, head: Headline, people: int) -> tuple[Any, str] | No
     )
 
 
-def _chart(chart: Any, alt: str) -> None:
-    """A chart of :mod:`lib.report.charts` as wide as its column, described by ``alt``."""
-    st.altair_chart(chart, width="stretch", alt=alt)
+def _chart(spec: dict[str, Any] | None, alt: str) -> None:
+    """A chart of :mod:`lib.report.charts` (its spec, :func:`lib.app.ui.chart_spec`) as wide as its
+    column, described by ``alt``."""
+    if spec is not None:
+        ui.vega_chart(spec, alt)
 
 
 def _number(x: object) -> float | None:

@@ -22,11 +22,15 @@ the same for everyone) is cached process-wide.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import hashlib
 import logging
 import os
+import pickle
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -315,6 +319,61 @@ def progress(title: str) -> Iterator[Callable[[str], None]]:
         yield step
     finally:
         slot.empty()
+
+
+# --- charts ------------------------------------------------------------------------------------
+
+#: Chart specs kept per session (and the sample's per server process): a page of a dozen small
+#: charts is redrawn on every rerun, and building them in Altair costs more than the analysis
+#: they show once that is cached.
+_CHART_ENTRIES = 128
+_SAMPLE_CHARTS: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
+_CHART_LOCK = threading.Lock()
+
+
+def chart_spec(build: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+    """The Vega-Lite spec of the Altair chart ``build(*args, **kwargs)``, or None when it draws
+    nothing, built once per session (the sample's once per server process) for the same
+    arguments: the key is a digest of the arguments' pickled content, so a different table is a
+    different chart. Built without Altair's schema check, which costs a third of each chart:
+    ``tests/test_charts.py`` runs every chart builder with the check on."""
+    digest = hashlib.sha256(
+        pickle.dumps((build.__module__, build.__qualname__, args, sorted(kwargs.items())), protocol=5)
+    ).hexdigest()
+    store: OrderedDict[str, dict[str, Any] | None] = (
+        _SAMPLE_CHARTS if is_sample() else st.session_state.setdefault("_charts", OrderedDict())
+    )
+    with _CHART_LOCK:
+        if digest in store:
+            store.move_to_end(digest)
+            return store[digest]
+    chart = build(*args, **kwargs)
+    spec = None if chart is None else _vega_lite(chart)
+    with _CHART_LOCK:
+        store[digest] = spec
+        while len(store) > _CHART_ENTRIES:
+            store.popitem(last=False)
+    return spec
+
+
+def _vega_lite(chart: Any) -> dict[str, Any]:
+    """``chart`` as a Vega-Lite spec, converted as ``st.altair_chart`` converts it: with Altair's
+    "none" theme in place of its default (whose 300-pixel view sizes a page column does not want),
+    the data inline. Altair's theme is process-wide, so this takes the lock Streamlit's own chart
+    conversion holds around it (``st.line_chart`` and friends), and the two never interleave."""
+    import altair as alt
+    from streamlit.elements import vega_charts
+
+    lock = getattr(vega_charts, "_altair_globals_lock", _CHART_LOCK)  # private in Streamlit: ours if gone
+    with lock, alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext():
+        spec: dict[str, Any] = chart.to_dict(validate=False)
+    return spec
+
+
+def vega_chart(spec: dict[str, Any], alt: str) -> None:
+    """A spec from :func:`chart_spec` as wide as its column, described by ``alt`` for screen readers
+    (a copy: Streamlit moves the spec's data out of it)."""
+    st.vega_lite_chart(spec=copy.deepcopy(spec), width="stretch", alt=alt)
 
 
 # --- who is signed in ------------------------------------------------------------------------
