@@ -176,3 +176,21 @@ def test_the_overview_shares_its_sections_with_the_background_each_computed_once
     assert len(counted) == 2 * SECTIONS and set(counted.values()) == {1}, counted
     assert len(at.metric) >= 6
     assert not [m for m in at.metric if m.value == "…"]  # every tile has its value
+
+
+def test_the_servers_warm_up_leaves_the_samples_overview_nothing_slow_to_compute() -> None:
+    # A fresh server computes the sample's Overview before it listens (lib/app/serve.py): the first
+    # visitor's page then reads every section and the wave comparison, and queues nothing on the
+    # background thread beside itself (the two share one interpreter lock).
+    from lib.app import serve
+
+    ui.forget_sample()
+    serve._warm_overview()
+    warmed = set(ui._SAMPLE_RESULTS)
+    slow = {"facts_section", "what_changed", "network_change", "position_changes"}
+    assert {key[1] for key in warmed} == slow
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    assert not at.exception, [e.value for e in at.exception]
+    added = [key for key in ui._SAMPLE_RESULTS if key not in warmed]
+    assert [key for key in added if key[1] in slow] == []
+    assert any(t.value == "What changed between waves" for t in at.subheader)  # the comparison was read

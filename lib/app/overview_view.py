@@ -61,20 +61,30 @@ def section_calls(ds: Dataset, min_size: int) -> list[tuple[Callable[..., Any], 
     ]
 
 
-def prefetch(cfg: ui.Settings) -> None:
-    """Start the Overview's sections in the background for this session's dataset
-    (:func:`ui.prefetch`), then its wave comparison's network test: after an upload, the Overview
-    is being computed while the Data page shows the load report, and a user who opens it finds
-    the tiles ready or nearly so."""
-    ds = ui.dataset()
-    for fn, args in section_calls(ds, cfg.min_group_size):
-        ui.prefetch(fn, *args)
+def ahead_calls(
+    ds: Dataset, min_size: int, individuals_visible: bool
+) -> list[tuple[Callable[..., Any], tuple[Any, ...]]]:
+    """What the Overview computes for ``ds`` at its defaults, slowest last: the sections of the two
+    latest waves (:func:`section_calls`), then the wave comparison's tests (seconds at 10,000
+    people) and, where people may be named, who moved."""
+    calls = section_calls(ds, min_size)
     waves = ds.waves
-    if len(waves) > 1:  # the wave comparison's network test (seconds at 10,000 people), its defaults
-        ui.prefetch(what_changed, waves[-2], waves[-1], cfg.min_group_size)
-        ui.prefetch(network_change, waves[-2], waves[-1])
-        if cfg.individuals_visible:
-            ui.prefetch(position_changes, waves[-2], waves[-1])
+    if len(waves) > 1:
+        calls += [
+            (what_changed, (waves[-2], waves[-1], min_size)),
+            (network_change, (waves[-2], waves[-1])),
+        ]
+        if individuals_visible:
+            calls.append((position_changes, (waves[-2], waves[-1])))
+    return calls
+
+
+def prefetch(cfg: ui.Settings) -> None:
+    """Start what the Overview computes (:func:`ahead_calls`) in the background for this session's
+    dataset (:func:`ui.prefetch`): after an upload, the Overview is being computed while the Data
+    page shows the load report, and a user who opens it finds the tiles ready or nearly so."""
+    for fn, args in ahead_calls(ui.dataset(), cfg.min_group_size, cfg.individuals_visible):
+        ui.prefetch(fn, *args)
 
 
 def export_section(ds: Dataset, cfg: ui.Settings, wave: str | None) -> None:

@@ -65,15 +65,16 @@ def _warm_sample() -> None:
 
 
 def _warm_overview() -> float:
-    """The sample's Overview (every section of its two latest waves, default settings), computed
-    into the process-wide sample cache before the server listens: the first visitor's tiles are
-    read, not computed (on a thread beside the first visitor's page it slowed that page down: the
-    two share one interpreter lock). A failure only costs speed. Returns the seconds it took."""
+    """The sample's Overview (every section of its two latest waves and the wave comparison, default
+    settings: :func:`lib.app.overview_view.ahead_calls`), computed into the process-wide sample
+    cache before the server listens: the first visitor's page reads it, and nothing is left for
+    the background thread to compute beside that page (it slowed the page down: the two share one
+    interpreter lock). A failure only costs speed. Returns the seconds it took."""
     from lib.app import overview_view, ui
 
     started = time.perf_counter()
     try:
-        ui.warm_sample(lambda ds: overview_view.section_calls(ds, ui.MIN_GROUP_SIZE))
+        ui.warm_sample(lambda ds: overview_view.ahead_calls(ds, ui.MIN_GROUP_SIZE, individuals_visible=True))
     except Exception:
         log.warning("could not compute the sample's Overview ahead", exc_info=True)
     return time.perf_counter() - started
