@@ -194,3 +194,43 @@ def test_the_servers_warm_up_leaves_the_samples_overview_nothing_slow_to_compute
     added = [key for key in ui._SAMPLE_RESULTS if key not in warmed]
     assert [key for key in added if key[1] in slow] == []
     assert any(t.value == "What changed between waves" for t in at.subheader)  # the comparison was read
+
+
+def _group_tables_page() -> None:
+    import time
+
+    import streamlit as st
+
+    from lib.app import ui
+
+    def group_table(ds: object, by: str) -> str:
+        time.sleep(0.01)
+        return f"{by} table"
+
+    st.write(ui.compute(group_table, "department"))
+    st.write(next(ui.compute_in_order([(group_table, ("team",))])))
+
+
+def test_a_computation_on_the_page_names_itself_in_a_spinner(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never a blank wait: what a page computes itself is wrapped in a spinner naming it (Streamlit
+    # shows it after half a second, with the seconds taken); a cached result asks for none, and
+    # the Overview's sections (compute_in_order) have their own progress box instead.
+    import contextlib
+
+    import streamlit as st
+
+    asked: list[str] = []
+
+    @contextlib.contextmanager
+    def spinner(text: str, **kwargs: Any) -> Iterator[None]:
+        if text.startswith("Computing"):  # (loading the sample has a spinner of its own)
+            asked.append(text if kwargs.get("show_time") else f"{text} (no time shown)")
+        yield
+
+    monkeypatch.setattr(st, "spinner", spinner)
+    at = AppTest.from_function(_group_tables_page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.markdown] == ["department table", "team table"]
+    assert asked == ["Computing group table…"]  # department on the page; team inside compute_in_order
+    at.run()
+    assert asked == ["Computing group table…"]  # the rerun read both from the session's cache

@@ -193,35 +193,49 @@ def compute(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     (for the bundled sample: once per server process, shared by every session).
 
     A result :func:`prefetch` started is awaited when it is already being computed; one still
-    waiting for the background thread is taken back and computed here, at once."""
+    waiting for the background thread is taken back and computed here, at once. Computing it
+    here for more than half a second shows a spinner naming it, with the seconds it has taken
+    (never a blank wait)."""
+    return _compute(fn, args, kwargs, shown=True)
+
+
+def _compute(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], shown: bool) -> T:
+    """:func:`compute`; ``shown``: with its spinner (off where the page shows its own progress)."""
     ds = dataset()
     key = _result_key(fn, args, kwargs)
+
+    def make() -> T:
+        if not shown:
+            return fn(ds, *args, **kwargs)
+        with st.spinner(f"{_label(fn)}…", show_time=True):  # appears after half a second
+            return fn(ds, *args, **kwargs)
+
     if st.session_state.get("dataset") is None:  # the sample: shared by every session
-        return _sample_result(key, lambda: fn(ds, *args, **kwargs))
+        return _sample_result(key, make)
     cache: dict[Any, Any] = st.session_state.setdefault("_results", {})
     held = cache.get(key)
     if isinstance(held, _Pending):
-        cache[key] = _settle(held.future, lambda: fn(ds, *args, **kwargs), _label(fn))
+        cache[key] = _settle(held.future, make, _label(fn))
     elif key not in cache:
         if len(cache) >= _RESULT_CACHE_ENTRIES:
             cache.pop(next(iter(cache)))
-        cache[key] = fn(ds, *args, **kwargs)
+        cache[key] = make()
     return cache[key]  # type: ignore[no-any-return]
 
 
 def compute_in_order(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> Iterator[Any]:
     """:func:`compute` of each call in turn, yielded as each is ready, for calls :func:`prefetch`
-    may have started. While a call is running on the background thread, the page computes a
-    later call still queued there (taking it back), rather than waiting idle: two threads share
-    the work (1.4× faster on the Overview's sections at 10,000 people; the interpreter lock is
-    released in numpy and pyarrow)."""
+    may have started (the caller shows its own progress: no spinner per call). While a call is
+    running on the background thread, the page computes a later call still queued there (taking
+    it back), rather than waiting idle: two threads share the work (1.4× faster on the Overview's
+    sections at 10,000 people; the interpreter lock is released in numpy and pyarrow)."""
     for i, (fn, args) in enumerate(calls):
         while _state(fn, args) == "running":
             later = next((c for c in calls[i + 1 :] if _state(*c) == "queued"), None)
             if later is None:
                 break
-            compute(later[0], *later[1])
-        yield compute(fn, *args)
+            _compute(later[0], later[1], {}, shown=False)
+        yield _compute(fn, args, {}, shown=False)
 
 
 def _state(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
