@@ -541,3 +541,17 @@ def test_map_groups_differ_by_shape_as_well_as_colour() -> None:
         shape = map_html.shape_of(c)
         assert re.search(rf'"color": "{c}"[^}}]*"shape": "{shape}"', html), shape
         assert f'color:{c};text-shadow:0 0 1px #333">{map_html.SHAPES[shape]}</span>' in html
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Finance", "  Finance ", "", "nan", "None", None, pd.NA, True, pd.Timestamp("2026-03-01"), 3, 2.0, 0.25],
+)
+def test_a_tooltip_value_reads_as_its_legend_text(value: object) -> None:
+    # A tooltip line formats one value; a category is written as the legend writes the column.
+    text = netmap._fmt_value(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        assert text == netmap.fmt(value)
+    else:
+        assert text == netmap.category_text(pd.Series([value], dtype=object)).iloc[0]
+        assert text == netmap.category_text(pd.Series([value])).iloc[0]
