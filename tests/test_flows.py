@@ -55,6 +55,8 @@ def test_flow_share_in_a_wave_period() -> None:
     assert (jan.flow, jan.stock) == (2, 1)
     feb = flows.flow_share(ds, "2026-02")
     assert (feb.flow, feb.stock) == (1, 1)
+    # the period's own unclassified events (the fax), views never: counted on masks of the whole log
+    assert (jan.unclassified, feb.unclassified) == (0, 1)
     # a label that names no period uses the whole log
     assert flows.flow_share(ds, "baseline").share == pytest.approx(3 / 5)
 

@@ -174,8 +174,13 @@ def wave_period(label: str | None) -> pd.Period | None:
 
 
 def _in_period(act: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
-    ts = act["timestamp"]
-    return act[(ts >= period.start_time) & (ts <= period.end_time)]
+    return act[_period_mask(act, period)]
+
+
+def _period_mask(events: pd.DataFrame, period: pd.Period) -> np.ndarray:
+    """Which events fall in ``period`` (an unreadable timestamp in none)."""
+    ts = events["timestamp"]
+    return ((ts >= period.start_time) & (ts <= period.end_time)).to_numpy(dtype=bool)
 
 
 def _from_channels(ds: Dataset, wave: str | None) -> FlowShare | None:
@@ -232,23 +237,28 @@ def flow_share(ds: Dataset, wave: str | None = None, source: Source = "auto") ->
     wave the whole log is used. NaN with source "" when there is no data at all.
     Source: Jarche, "stocks and flows" (2010).
     """
-    everything = _activity(ds)
-    act = everything[everything["mode"].isin(["stock", "flow"])]
+    # counted on masks of the events (no filtered copy of a log of millions of events)
+    events = _events(ds)
+    acting = (events["role"] != "read").to_numpy(dtype=bool)  # every event but views
+    stock_rows = acting & (events["mode"] == "stock").to_numpy(dtype=bool)
+    flow_rows = acting & (events["mode"] == "flow").to_numpy(dtype=bool)
+    classified = stock_rows | flow_rows
 
-    def from_log(events: pd.DataFrame, label: str) -> FlowShare:
-        stock = float((events["mode"] == "stock").sum())
-        flow = float((events["mode"] == "flow").sum())
-        other = float(len(events)) - stock - flow
+    def from_log(within: np.ndarray, label: str) -> FlowShare:
+        stock = float((stock_rows & within).sum())
+        flow = float((flow_rows & within).sum())
+        other = float((acting & within).sum()) - stock - flow
         return FlowShare(
             "interactions" if stock + flow else "", stock, flow, other, _share(stock, flow), label
         )
 
+    everything = np.ones(len(events), dtype=bool)
     period = wave_period(wave)
-    if source in ("auto", "interactions") and len(act):
+    if source in ("auto", "interactions") and classified.any():
         if period is None:
             return from_log(everything, "")
-        in_wave = _in_period(everything, period)
-        if in_wave["mode"].isin(["stock", "flow"]).any() or source == "interactions":
+        in_wave = _period_mask(events, period)
+        if (classified & in_wave).any() or source == "interactions":
             return from_log(in_wave, str(wave))
     if source == "interactions":
         return from_log(everything, "")
@@ -264,7 +274,7 @@ def flow_share(ds: Dataset, wave: str | None = None, source: Source = "auto") ->
         other = float(weight[~mode.isin(["stock", "flow"])].sum())
         if stock + flow > 0:
             return FlowShare("ties", stock, flow, other, _share(stock, flow), label)
-    if source == "auto" and len(act):
+    if source == "auto" and classified.any():
         return from_log(everything, "")
     return FlowShare("", 0.0, 0.0, 0.0, float("nan"), label)
 
