@@ -474,14 +474,20 @@ def cross_level_reciprocity(ds: Dataset, wave: str | None = None) -> Reciprocity
     a level is given for comparison. NaN without cross-level ties. A pair measure, so among the
     people who answered the network survey (a tie to a non-respondent can never be returned).
     """
-    return reciprocity_of(classify_ties(respondent_dataset(ds, waves.tie_wave(ds, wave)), wave=wave))
+    return reciprocity_of(classify_ties(_respondents(ds, wave), wave=wave))
 
 
 def trust_reciprocity(ds: Dataset, wave: str | None = None) -> float:
     """:func:`lib.analysis.network.arc_reciprocity` of the trust network among the people who
     answered the network survey (a pair measure; the registry holds its text)."""
-    among = respondent_dataset(ds, waves.tie_wave(ds, wave))
+    among = _respondents(ds, wave)
     return network.arc_reciprocity(network.build_graph(among, [TRUST], wave))
+
+
+def _respondents(ds: Dataset, wave: str | None) -> Dataset:
+    """The respondent-induced dataset of the tie wave of ``wave``, read with ``wave`` itself: with
+    ``wave=None`` (every tie row) it keeps the ties of every wave."""
+    return respondent_dataset(ds, waves.tie_wave(ds, wave), every_wave=not waves.label(wave))
 
 
 def bypass_share(classified: pd.DataFrame) -> float:
@@ -793,7 +799,7 @@ def advice_hierarchy(ds: Dataset, wave: str | None = None, respondents_only: boo
     looks like hierarchy (the sample: 0.23 on all ties, 0.02 among respondents).
     """
     if respondents_only:
-        ds = respondent_dataset(ds, waves.tie_wave(ds, wave))
+        ds = _respondents(ds, wave)
     ties = relation_ties(ds, ADVICE, wave)
     return krackhardt_arrays(
         ties["source_id"].to_numpy(dtype=object), ties["target_id"].to_numpy(dtype=object)
