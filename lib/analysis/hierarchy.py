@@ -131,6 +131,15 @@ def _pair_keys(*pairs: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
     return [parts[2 * i] * n + parts[2 * i + 1] for i in range(len(pairs))]
 
 
+def _in_sorted(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in the sorted array ``keys``: :func:`numpy.isin` by binary
+    search (numpy hashes both arrays on every call; a table sorted once is searched many times)."""
+    if not len(keys):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(keys, values).clip(max=len(keys) - 1)
+    return np.asarray(keys[at] == values, dtype=bool)
+
+
 def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) -> pd.DataFrame:
     """Distinct ordered pairs (source_id, target_id) of one relation between roster people, no self-ties.
 
@@ -208,17 +217,17 @@ def ancestor_pairs(ds: Dataset) -> pd.DataFrame:
         [manager.astype(np.int64)],
         [np.ones(len(person), dtype=np.int64)],
     )
-    seen = who[0] * n + anc[0]
+    seen = np.sort(who[0] * n + anc[0])  # the pairs found so far, sorted
     frontier_who, frontier_anc = who[0], anc[0]
     for step in range(2, len(ids) + 2):
         nxt = parent[frontier_anc]
         keep = (nxt >= 0) & (nxt != frontier_who)
         frontier_who, frontier_anc = frontier_who[keep], nxt[keep]
-        fresh = ~np.isin(frontier_who * n + frontier_anc, seen)  # cycles in bad data end the walk
+        fresh = ~_in_sorted(frontier_who * n + frontier_anc, seen)  # cycles in bad data end the walk
         frontier_who, frontier_anc = frontier_who[fresh], frontier_anc[fresh]
         if len(frontier_who) == 0:
             break
-        seen = np.concatenate([seen, frontier_who * n + frontier_anc])
+        seen = np.sort(np.concatenate([seen, frontier_who * n + frontier_anc]))
         who.append(frontier_who)
         anc.append(frontier_anc)
         dist.append(np.full(len(frontier_who), step, dtype=np.int64))
@@ -291,7 +300,8 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
             (out["source_id"], out["target_id"]),
             (out["target_id"], out["source_id"]),
         )
-        up, down = np.isin(fwd, pairs), np.isin(back, pairs)
+        known = np.sort(pairs)
+        up, down = _in_sorted(fwd, known), _in_sorted(back, known)
         out["chain_direction"] = np.select([up, down], ["up", "down"], default="off")
     if has_teams and rows:
         teams = id_text(ds.people["team"]).to_numpy(dtype=object)
@@ -305,7 +315,7 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         out["bypass"] = ((out["chain_direction"] == "off") & ~out["same_team"]).astype("boolean")
     codes, found = pd.factorize(pd.concat([out["source_id"], out["target_id"]], ignore_index=True))
     source, target, n = codes[: len(out)].astype(np.int64), codes[len(out) :].astype(np.int64), len(found) + 1
-    out["returned"] = np.isin(target * n + source, source * n + target)
+    out["returned"] = _in_sorted(target * n + source, np.sort(source * n + target))
     return out[TIE_COLUMNS].reset_index(drop=True)
 
 
