@@ -251,9 +251,11 @@ def test_respondent_copy_of_a_wave_keeps_that_wave_and_the_unlabelled_ties() -> 
     copy has one tie wave) is the one the every-wave copy gives for w2."""
     ties = pd.concat([_ties(RING).assign(wave="w1"), _ties([("a", "b"), ("b", "a")]).assign(wave="w2")])
     ties = pd.concat([ties, _ties([("b", "c")])], ignore_index=True)  # wave "": in every wave
+    ties["mode"] = "flow"  # a learning/flow column: not in the respondent copy
     ds = Dataset(people=_people(["a", "b", "c"], [True, True, True]), ties=ties)
     one = response.respondent_dataset(ds, "w2")
     assert sorted(one.ties["wave"]) == ["", "w2", "w2"]
+    assert list(one.ties.columns) == ["source_id", "target_id", "relation", "weight", "wave"]
     whole = response.respondent_dataset(ds, "w2", every_wave=True)
     assert len(whole.ties) == 9 and whole is not one
     for label in ("w2", "w1"):  # the one-wave copy has only w2's rows, whatever label it is read with

@@ -172,11 +172,17 @@ def _network_response(ds: Dataset, wave: str | None) -> Response:
     return Response(respondents, len(ids), basis)
 
 
+#: Tie columns the respondent copy leaves out: what the learning and flow analyses read (on the
+#: whole dataset), never a network measure (half the copy's memory at 100,000 people).
+_NOT_NETWORK_COLUMNS: tuple[str, ...] = ("learning_type", "mode", "topic")
+
+
 def respondent_dataset(
     ds: Dataset, wave: str | None = None, response: Response | None = None, *, every_wave: bool = False
 ) -> Dataset:
     """``ds`` with the roster and the ties restricted to respondents (the respondent-induced
     network): every tie left was sent by someone who was asked, and points at someone who was.
+    The ties keep the columns network measures read (not a tie's learning type, mode or topic).
 
     With a wave label, only the ties of that tie wave are kept (:func:`tie_positions`: its rows and
     the unlabelled ones), which every network function given the same ``wave`` (or any label: the
@@ -202,7 +208,7 @@ def _respondent_dataset(ds: Dataset, r: Response, tie_wave: str | None) -> Datas
         rows = tie_positions(ds, tie_wave) if tie_wave is not None else np.arange(len(ties))
         ends = ties[["source_id", "target_id"]].iloc[rows]
         keep = is_in(ends["source_id"].astype(str), members) & is_in(ends["target_id"].astype(str), members)
-        ties = ties.iloc[rows[keep]]
+        ties = ties.drop(columns=[c for c in _NOT_NETWORK_COLUMNS if c in ties]).iloc[rows[keep]]
     return replace(ds, people=people.reset_index(drop=True), ties=ties.reset_index(drop=True))
 
 
