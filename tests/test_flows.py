@@ -55,6 +55,8 @@ def test_flow_share_in_a_wave_period() -> None:
     assert (jan.flow, jan.stock) == (2, 1)
     feb = flows.flow_share(ds, "2026-02")
     assert (feb.flow, feb.stock) == (1, 1)
+    # the period's own unclassified events (the fax), views never: counted on masks of the whole log
+    assert (jan.unclassified, feb.unclassified) == (0, 1)
     # a label that names no period uses the whole log
     assert flows.flow_share(ds, "baseline").share == pytest.approx(3 / 5)
 
@@ -298,3 +300,25 @@ def test_stock_producers_count_roles_and_topics_case_insensitively() -> None:
     assert (a["stock_events"], a["edits_and_posts"], a["topics"]) == (3, 2, 1)
     assert (b["stock_events"], b["edits_and_posts"], b["topics"]) == (1, 1, 1)
     assert list(flows.stock_producers(ds, top=1)["person_id"]) == ["a"]
+
+
+@pytest.mark.parametrize("with_mode", [True, False])
+def test_flow_share_is_the_same_before_and_after_a_page_reads_the_whole_log(with_mode: bool) -> None:
+    """The Overview's flow share reads the log's kind, mode, channel and timestamp alone; after a
+    Learning table has read the whole normalised log it counts from that, with the same result."""
+    fresh = base(with_mode)
+    read = base(with_mode)
+    flows.flow_share_by_group(read)  # reads the normalised log first
+    for wave in (None, "2026-01", "2026-02", "baseline"):
+        a, b = flows.flow_share(fresh, wave), flows.flow_share(read, wave)
+        assert (a.source, a.stock, a.flow, a.unclassified, a.wave) == (
+            b.source,
+            b.stock,
+            b.flow,
+            b.unclassified,
+            b.wave,
+        )
+    assert (flows.flow_share(fresh, "2026-02").flow, flows.flow_share(fresh, "2026-02").unclassified) == (
+        1,
+        1,
+    )

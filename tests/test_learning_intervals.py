@@ -152,3 +152,40 @@ def test_analysis_json_carries_intervals() -> None:
     shown = [d for d in departments if not d["suppressed"]]
     assert shown and all(set(d["shares_ci"]) == set(TYPES) for d in shown)
     assert all(d["shares_ci"] == {} for d in departments if d["suppressed"])
+
+
+def test_large_samples_draw_fewer_resamples_and_say_so() -> None:
+    """Above 20,000 rows the bootstrap draws 499 resamples (a draw per row each): the interval is
+    still the normal one within its Monte Carlo error, and the organisation's mix states it."""
+    from lib.core.stats import bootstrap_resamples, percentile_end_error
+
+    assert (bootstrap_resamples(20_000), bootstrap_resamples(20_001)) == (1999, 499)
+    assert percentile_end_error(1999) == pytest.approx(0.060, abs=0.002)
+    assert percentile_end_error(499) == pytest.approx(0.120, abs=0.003)
+    rng = np.random.default_rng(8)
+    x = rng.beta(2.0, 5.0, size=(25_000, 2))
+    ends = bootstrap_mean_intervals(x)
+    se = x.std(axis=0, ddof=1) / math.sqrt(len(x))
+    # each end within 4 of its Monte Carlo errors (0.12 se) of the normal interval's
+    assert np.abs(ends[0] - (x.mean(axis=0) - 1.96 * se)).max() < 4 * 0.12 * se.max()
+    assert np.abs(ends[1] - (x.mean(axis=0) + 1.96 * se)).max() < 4 * 0.12 * se.max()
+    n = 20_001
+    people = pd.DataFrame({"person_id": [f"p{i}" for i in range(n)], "name": "x", "team": "t"})
+    hours = rng.integers(1, 10, size=(n, 2)).astype(float)
+    rows = pd.DataFrame(
+        {
+            "person_id": np.repeat(people["person_id"].to_numpy(), 2),
+            "wave": "",
+            "learning_type": np.tile(["FSL", "IOL"], n),
+            "hours": hours.ravel(),
+        }
+    )
+    big = learning.overall_mix(Dataset(people=people, learning=rows), across=False)
+    assert big.respondents == n and big.resamples == 499
+    assert "499 bootstrap resamples" in big.interval_note and big.as_dict()["interval_resamples"] == 499
+    low, high = big.shares_ci["FSL"]
+    assert low < big.shares["FSL"] < high
+    small = learning.overall_mix(Dataset(people=people.head(50), learning=rows.head(100)), across=False)
+    assert (
+        small.resamples == 1999 and small.interval_note == "" and "interval_resamples" not in small.as_dict()
+    )

@@ -243,3 +243,27 @@ def test_shared_results_follow_the_tables_they_were_made_from() -> None:
     assert first.m == 9
     ds.people = _people(["a", "b", "c"])
     assert response.network_response(ds).people == 3
+
+
+def test_respondent_copy_of_a_wave_keeps_that_wave_and_the_unlabelled_ties() -> None:
+    """Two waves: w1 a, b, c all mutual; w2 only a ↔ b, plus an unlabelled b → c. The copy for w2
+    holds w2's respondents' w2 and unlabelled ties only, and its graph for w2 (or any label: the
+    copy has one tie wave) is the one the every-wave copy gives for w2."""
+    ties = pd.concat([_ties(RING).assign(wave="w1"), _ties([("a", "b"), ("b", "a")]).assign(wave="w2")])
+    ties = pd.concat([ties, _ties([("b", "c")])], ignore_index=True)  # wave "": in every wave
+    ties["mode"] = "flow"  # a learning/flow column: not in the respondent copy
+    ds = Dataset(people=_people(["a", "b", "c"], [True, True, True]), ties=ties)
+    one = response.respondent_dataset(ds, "w2")
+    assert sorted(one.ties["wave"]) == ["", "w2", "w2"]
+    assert list(one.ties.columns) == ["source_id", "target_id", "relation", "weight", "wave"]
+    whole = response.respondent_dataset(ds, "w2", every_wave=True)
+    assert len(whole.ties) == 9 and whole is not one
+    for label in ("w2", "w1"):  # the one-wave copy has only w2's rows, whatever label it is read with
+        arcs = network.build_graph(one, ["advice"], label).edges()
+        assert [list(a) for a in arcs] == [
+            list(a) for a in network.build_graph(whole, ["advice"], "w2").edges()
+        ]
+    assert network.build_graph(whole, ["advice"], None).m == 6  # every wave: the ring
+    # a reader of every wave (wave=None) gets every wave's ties among the respondents: the ring
+    assert hierarchy.advice_hierarchy(ds, None, respondents_only=True) == hierarchy.advice_hierarchy(ds, None)
+    assert hierarchy.advice_hierarchy(ds, "w2", respondents_only=True) != hierarchy.advice_hierarchy(ds, None)

@@ -85,6 +85,31 @@ def test_the_large_permutation_test_agrees_with_scipys(strength: float) -> None:
         assert ours.p_permutation == theirs == 2 / 1000  # nothing in the null comes near
 
 
+def test_the_large_permutation_test_is_the_documented_shuffle_of_seniority() -> None:
+    """Above the limit each draw is a shuffle of seniority's ranks by
+    ``default_rng(PERMUTATION_SEED).permuted``: the p-value is exactly the one those draws give
+    (the function shuffles small codes of the ranks, which must draw the same permutations)."""
+    n = hierarchy.PERMUTATION_SCIPY_LIMIT + 500
+    rng = np.random.default_rng(11)
+    level = rng.integers(1, 8, n).astype(float)
+    in_degree = np.maximum(0, rng.poisson(3, n) - (rng.random(n) < 0.03 * (level - 1)))
+    ours = hierarchy.seniority_correlation(pd.DataFrame({"in_degree": in_degree, "level": level}))
+    x, y = stats.rankdata(in_degree), stats.rankdata(-level)
+
+    def rho(b: np.ndarray) -> np.ndarray:
+        a = x - x.mean()
+        b = b - b.mean(axis=-1, keepdims=True)
+        return np.asarray((a * b).sum(axis=-1) / np.sqrt((a * a).sum() * (b * b).sum(axis=-1)))
+
+    shuffles = np.random.default_rng(hierarchy.PERMUTATION_SEED).permuted(
+        np.broadcast_to(y, (999, n)), axis=1
+    )
+    null, observed = rho(shuffles), float(rho(y))
+    gamma = abs(np.finfo(float).eps * 100 * observed)
+    hits = min(int((null >= observed - gamma).sum()), int((null <= observed + gamma).sum()))
+    assert 0.002 < ours.p_permutation == min(1.0, 2 * (hits + 1) / 1000)
+
+
 def test_small_organisations_keep_scipys_permutation_test() -> None:
     rng = np.random.default_rng(3)
     n = 300

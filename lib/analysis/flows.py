@@ -91,34 +91,83 @@ def _read_events(ds: Dataset) -> pd.DataFrame:
         return pd.DataFrame(
             columns=["timestamp", "source_id", "target_id", "channel", "kind", "topic", "mode", "role"]
         )
-
-    def text(col: str) -> pd.Series:
-        """The column as trimmed text ("" for a blank), on a fresh 0..n−1 index; pyarrow-backed
-        (no Python object per value)."""
-        if col not in it:
-            return pd.Series(np.full(len(it), "", dtype=object), dtype="str")
-        return it[col].fillna("").astype(str).str.strip().reset_index(drop=True)
-
-    kind = text("kind").str.lower()
-    mode = text("mode").str.lower()
-    if "mode" not in it or (mode == "").all():
-        mode = channel_mode(text("channel"), ds.channel_modes)
+    kind = _text(it, "kind").str.lower()
     frame = pd.DataFrame(
         {
             "timestamp": pd.to_datetime(it["timestamp"], errors="coerce").to_numpy(),
-            "source_id": text("source_id").array,
-            "target_id": text("target_id").array,
-            "channel": text("channel").array,
+            "source_id": _text(it, "source_id").array,
+            "target_id": _text(it, "target_id").array,
+            "channel": _text(it, "channel").array,
             "kind": kind.array,
-            "topic": text("topic").array,
-            "mode": mode.array,
+            "topic": _text(it, "topic").array,
+            "mode": _event_mode(it, ds.channel_modes).array,
         }
     )
-    # each kind's role looked up once per distinct kind
-    codes, kinds = pd.factorize(frame["kind"])
-    roles = np.array([KIND_ROLES.get(str(k), "other") for k in kinds] + ["other"], dtype=object)
-    frame["role"] = pd.Series(roles[codes], dtype="str")
+    frame["role"] = _event_role(frame["kind"])
     return frame
+
+
+def _text(it: pd.DataFrame, col: str) -> pd.Series:
+    """The log's column as trimmed text ("" for a blank), on a fresh 0..n−1 index; pyarrow-backed
+    (no Python object per value)."""
+    if col not in it:
+        return pd.Series(np.full(len(it), "", dtype=object), dtype="str")
+    return it[col].fillna("").astype(str).str.strip().reset_index(drop=True)
+
+
+def _event_mode(it: pd.DataFrame, modes: Mapping[str, str]) -> pd.Series:
+    """Each event's mode: the log's own, lower case, or, when it has none, its channel's (``modes``)."""
+    mode = _text(it, "mode").str.lower()
+    if "mode" not in it or (mode == "").all():
+        mode = channel_mode(_text(it, "channel"), modes)
+    return mode
+
+
+def _event_role(kind: pd.Series) -> pd.Series:
+    """Each event's role (:data:`KIND_ROLES`) from its lower-case kind, looked up once per distinct kind."""
+    codes, kinds = pd.factorize(kind)
+    roles = np.array([KIND_ROLES.get(str(k), "other") for k in kinds] + ["other"], dtype=object)
+    return pd.Series(roles[codes], dtype="str")
+
+
+@dataclass(frozen=True)
+class _EventModes:
+    """Per event of the log, what the flow share counts: when (NaT: unreadable), whether it is an
+    act (not a view), and whether it is an act on a stock or on a flow channel."""
+
+    timestamp: pd.Series
+    acting: np.ndarray
+    stock: np.ndarray
+    flow: np.ndarray
+
+
+def _event_modes(ds: Dataset) -> _EventModes:
+    """:class:`_EventModes` of ``ds.interactions``, from :func:`_events` when a page has read it,
+    else from the log's kind, mode, channel and timestamp columns alone (a few bytes per event,
+    not :func:`_events`' normalised copy of every column). Kept in ``ds.memo`` like it."""
+    held = ds.memo.get("flows._event_modes")
+    if isinstance(held, tuple) and held[0] is ds.interactions and held[1] == ds.channel_modes:
+        kept: _EventModes = held[2]
+        return kept
+    events = ds.memo.get("flows._events")
+    if isinstance(events, tuple) and events[0] is ds.interactions and events[1] == ds.channel_modes:
+        frame: pd.DataFrame = events[2]
+        when, role, mode = frame["timestamp"], frame["role"], frame["mode"]
+    elif len(ds.interactions):
+        it = ds.interactions
+        when = pd.Series(pd.to_datetime(it["timestamp"], errors="coerce").to_numpy())
+        role, mode = _event_role(_text(it, "kind").str.lower()), _event_mode(it, ds.channel_modes)
+    else:
+        when, role, mode = (pd.Series(dtype="datetime64[ns]"), pd.Series(dtype="str"), pd.Series(dtype="str"))
+    acting = (role != "read").to_numpy(dtype=bool)  # every event but views
+    modes = _EventModes(
+        timestamp=when,
+        acting=acting,
+        stock=acting & (mode == "stock").to_numpy(dtype=bool),
+        flow=acting & (mode == "flow").to_numpy(dtype=bool),
+    )
+    ds.memo["flows._event_modes"] = (ds.interactions, dict(ds.channel_modes), modes)
+    return modes
 
 
 def _activity(ds: Dataset) -> pd.DataFrame:
@@ -174,8 +223,12 @@ def wave_period(label: str | None) -> pd.Period | None:
 
 
 def _in_period(act: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
-    ts = act["timestamp"]
-    return act[(ts >= period.start_time) & (ts <= period.end_time)]
+    return act[_period_mask(act["timestamp"], period)]
+
+
+def _period_mask(timestamps: pd.Series, period: pd.Period) -> np.ndarray:
+    """Which of the events' ``timestamps`` fall in ``period`` (an unreadable one in none)."""
+    return ((timestamps >= period.start_time) & (timestamps <= period.end_time)).to_numpy(dtype=bool)
 
 
 def _from_channels(ds: Dataset, wave: str | None) -> FlowShare | None:
@@ -232,23 +285,26 @@ def flow_share(ds: Dataset, wave: str | None = None, source: Source = "auto") ->
     wave the whole log is used. NaN with source "" when there is no data at all.
     Source: Jarche, "stocks and flows" (2010).
     """
-    everything = _activity(ds)
-    act = everything[everything["mode"].isin(["stock", "flow"])]
+    # counted on masks of the events (no copy of a log of millions of events)
+    events = _event_modes(ds)
+    acting, stock_rows, flow_rows = events.acting, events.stock, events.flow
+    classified = stock_rows | flow_rows
 
-    def from_log(events: pd.DataFrame, label: str) -> FlowShare:
-        stock = float((events["mode"] == "stock").sum())
-        flow = float((events["mode"] == "flow").sum())
-        other = float(len(events)) - stock - flow
+    def from_log(within: np.ndarray, label: str) -> FlowShare:
+        stock = float((stock_rows & within).sum())
+        flow = float((flow_rows & within).sum())
+        other = float((acting & within).sum()) - stock - flow
         return FlowShare(
             "interactions" if stock + flow else "", stock, flow, other, _share(stock, flow), label
         )
 
+    everything = np.ones(len(acting), dtype=bool)
     period = wave_period(wave)
-    if source in ("auto", "interactions") and len(act):
+    if source in ("auto", "interactions") and classified.any():
         if period is None:
             return from_log(everything, "")
-        in_wave = _in_period(everything, period)
-        if in_wave["mode"].isin(["stock", "flow"]).any() or source == "interactions":
+        in_wave = _period_mask(events.timestamp, period)
+        if (classified & in_wave).any() or source == "interactions":
             return from_log(in_wave, str(wave))
     if source == "interactions":
         return from_log(everything, "")
@@ -264,7 +320,7 @@ def flow_share(ds: Dataset, wave: str | None = None, source: Source = "auto") ->
         other = float(weight[~mode.isin(["stock", "flow"])].sum())
         if stock + flow > 0:
             return FlowShare("ties", stock, flow, other, _share(stock, flow), label)
-    if source == "auto" and len(act):
+    if source == "auto" and classified.any():
         return from_log(everything, "")
     return FlowShare("", 0.0, 0.0, 0.0, float("nan"), label)
 

@@ -131,6 +131,15 @@ def _pair_keys(*pairs: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
     return [parts[2 * i] * n + parts[2 * i + 1] for i in range(len(pairs))]
 
 
+def _in_sorted(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in the sorted array ``keys``: :func:`numpy.isin` by binary
+    search (numpy hashes both arrays on every call; a table sorted once is searched many times)."""
+    if not len(keys):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(keys, values).clip(max=len(keys) - 1)
+    return np.asarray(keys[at] == values, dtype=bool)
+
+
 def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) -> pd.DataFrame:
     """Distinct ordered pairs (source_id, target_id) of one relation between roster people, no self-ties.
 
@@ -208,17 +217,17 @@ def ancestor_pairs(ds: Dataset) -> pd.DataFrame:
         [manager.astype(np.int64)],
         [np.ones(len(person), dtype=np.int64)],
     )
-    seen = who[0] * n + anc[0]
+    seen = np.sort(who[0] * n + anc[0])  # the pairs found so far, sorted
     frontier_who, frontier_anc = who[0], anc[0]
     for step in range(2, len(ids) + 2):
         nxt = parent[frontier_anc]
         keep = (nxt >= 0) & (nxt != frontier_who)
         frontier_who, frontier_anc = frontier_who[keep], nxt[keep]
-        fresh = ~np.isin(frontier_who * n + frontier_anc, seen)  # cycles in bad data end the walk
+        fresh = ~_in_sorted(frontier_who * n + frontier_anc, seen)  # cycles in bad data end the walk
         frontier_who, frontier_anc = frontier_who[fresh], frontier_anc[fresh]
         if len(frontier_who) == 0:
             break
-        seen = np.concatenate([seen, frontier_who * n + frontier_anc])
+        seen = np.sort(np.concatenate([seen, frontier_who * n + frontier_anc]))
         who.append(frontier_who)
         anc.append(frontier_anc)
         dist.append(np.full(len(frontier_who), step, dtype=np.int64))
@@ -291,7 +300,8 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
             (out["source_id"], out["target_id"]),
             (out["target_id"], out["source_id"]),
         )
-        up, down = np.isin(fwd, pairs), np.isin(back, pairs)
+        known = np.sort(pairs)
+        up, down = _in_sorted(fwd, known), _in_sorted(back, known)
         out["chain_direction"] = np.select([up, down], ["up", "down"], default="off")
     if has_teams and rows:
         teams = id_text(ds.people["team"]).to_numpy(dtype=object)
@@ -305,7 +315,7 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         out["bypass"] = ((out["chain_direction"] == "off") & ~out["same_team"]).astype("boolean")
     codes, found = pd.factorize(pd.concat([out["source_id"], out["target_id"]], ignore_index=True))
     source, target, n = codes[: len(out)].astype(np.int64), codes[len(out) :].astype(np.int64), len(found) + 1
-    out["returned"] = np.isin(target * n + source, source * n + target)
+    out["returned"] = _in_sorted(target * n + source, np.sort(source * n + target))
     return out[TIE_COLUMNS].reset_index(drop=True)
 
 
@@ -474,14 +484,20 @@ def cross_level_reciprocity(ds: Dataset, wave: str | None = None) -> Reciprocity
     a level is given for comparison. NaN without cross-level ties. A pair measure, so among the
     people who answered the network survey (a tie to a non-respondent can never be returned).
     """
-    return reciprocity_of(classify_ties(respondent_dataset(ds, waves.tie_wave(ds, wave)), wave=wave))
+    return reciprocity_of(classify_ties(_respondents(ds, wave), wave=wave))
 
 
 def trust_reciprocity(ds: Dataset, wave: str | None = None) -> float:
     """:func:`lib.analysis.network.arc_reciprocity` of the trust network among the people who
     answered the network survey (a pair measure; the registry holds its text)."""
-    among = respondent_dataset(ds, waves.tie_wave(ds, wave))
+    among = _respondents(ds, wave)
     return network.arc_reciprocity(network.build_graph(among, [TRUST], wave))
+
+
+def _respondents(ds: Dataset, wave: str | None) -> Dataset:
+    """The respondent-induced dataset of the tie wave of ``wave``, read with ``wave`` itself: with
+    ``wave=None`` (every tie row) it keeps the ties of every wave."""
+    return respondent_dataset(ds, waves.tie_wave(ds, wave), every_wave=not waves.label(wave))
 
 
 def bypass_share(classified: pd.DataFrame) -> float:
@@ -587,9 +603,18 @@ def _shuffled_p(x: np.ndarray, y: np.ndarray, rho: Callable[..., np.ndarray]) ->
     observed = float(rho(x, y))
     rng = np.random.default_rng(PERMUTATION_SEED)
     block = max(1, min(PERMUTATIONS, 2_000_000 // len(y)))
+    # the shuffle moves small codes of y's few distinct values (ranks of levels), not the floats:
+    # the same draws (a shuffle's random numbers depend on the length only), half the time
+    values, codes = np.unique(y, return_inverse=True)
+    small = codes.astype(np.uint8 if len(values) <= 256 else np.uint16 if len(values) <= 65_536 else np.int64)
     null = np.concatenate(
         [
-            rho(x, rng.permuted(np.broadcast_to(y, (min(block, PERMUTATIONS - start), len(y))), axis=1))
+            rho(
+                x,
+                values[
+                    rng.permuted(np.broadcast_to(small, (min(block, PERMUTATIONS - start), len(y))), axis=1)
+                ],
+            )
             for start in range(0, PERMUTATIONS, block)
         ]
     )
@@ -793,7 +818,7 @@ def advice_hierarchy(ds: Dataset, wave: str | None = None, respondents_only: boo
     looks like hierarchy (the sample: 0.23 on all ties, 0.02 among respondents).
     """
     if respondents_only:
-        ds = respondent_dataset(ds, waves.tie_wave(ds, wave))
+        ds = _respondents(ds, wave)
     ties = relation_ties(ds, ADVICE, wave)
     return krackhardt_arrays(
         ties["source_id"].to_numpy(dtype=object), ties["target_id"].to_numpy(dtype=object)

@@ -29,7 +29,14 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE, suppress_small_groups
 from lib.core.schema import LEARNING_TYPE_CODES, LEARNING_TYPES, LEARNING_WORDING_SINCE, LEARNING_WORDINGS
-from lib.core.stats import bootstrap_mean_intervals, bootstrap_mean_intervals_by_group
+from lib.core.stats import (
+    BOOTSTRAP_LARGE_ROWS,
+    BOOTSTRAP_RESAMPLES,
+    bootstrap_mean_intervals,
+    bootstrap_mean_intervals_by_group,
+    bootstrap_resamples,
+    percentile_end_error,
+)
 from lib.core.textsets import is_in
 
 __all__ = [
@@ -347,6 +354,21 @@ class MixSummary:
     informal_share_ci: tuple[float, float] = (float("nan"), float("nan"))
     #: type → 95% bootstrap interval of its share, from the same resamples (:func:`_share_intervals`)
     shares_ci: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: the intervals' bootstrap resamples: 1,999, fewer above 20,000 respondents
+    #: (:func:`lib.core.stats.bootstrap_resamples`; :attr:`interval_note` states the error)
+    resamples: int = BOOTSTRAP_RESAMPLES
+
+    @property
+    def interval_note(self) -> str:
+        """One sentence when the intervals come from fewer resamples than usual (a large
+        organisation), with their Monte Carlo error; "" otherwise."""
+        if self.resamples >= BOOTSTRAP_RESAMPLES:
+            return ""
+        return (
+            f"Intervals from {self.resamples:,} bootstrap resamples (over {BOOTSTRAP_LARGE_ROWS:,} respondents): "
+            f"each end is within about ±{percentile_end_error(self.resamples):.2f} standard errors of the mean of "
+            "where more resamples would put it (Monte Carlo error)."
+        )
 
     def as_dict(self) -> dict[str, object]:
         def clean(x: float) -> float | None:
@@ -363,6 +385,8 @@ class MixSummary:
             "self_directed_share": clean(self.self_directed_share),
             "informal_share_ci": [clean(x) for x in self.informal_share_ci],
             "shares_ci": {t: [clean(x) for x in ends] for t, ends in self.shares_ci.items()},
+            # only when fewer than the usual resamples were drawn (a large organisation)
+            **({"interval_resamples": self.resamples} if self.interval_note else {}),
         }
 
 
@@ -425,6 +449,7 @@ def _overall_mix(ds: Dataset, wave: str | None, min_size: int, across: bool) -> 
         self_directed_share=sum(shares[t] for t in SELF_DIRECTED_TYPES),
         informal_share_ci=(1.0 - fsl_high, 1.0 - fsl_low),  # 1 − FSL: same resamples, ends swapped
         shares_ci=shares_ci,
+        resamples=bootstrap_resamples(n),
     )
 
 

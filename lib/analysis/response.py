@@ -172,25 +172,43 @@ def _network_response(ds: Dataset, wave: str | None) -> Response:
     return Response(respondents, len(ids), basis)
 
 
-def respondent_dataset(ds: Dataset, wave: str | None = None, response: Response | None = None) -> Dataset:
+#: Tie columns the respondent copy leaves out: what the learning and flow analyses read (on the
+#: whole dataset), never a network measure (half the copy's memory at 100,000 people).
+_NOT_NETWORK_COLUMNS: tuple[str, ...] = ("learning_type", "mode", "topic")
+
+
+def respondent_dataset(
+    ds: Dataset, wave: str | None = None, response: Response | None = None, *, every_wave: bool = False
+) -> Dataset:
     """``ds`` with the roster and the ties restricted to respondents (the respondent-induced
     network): every tie left was sent by someone who was asked, and points at someone who was.
+    The ties keep the columns network measures read (not a tie's learning type, mode or topic).
 
-    Made once per dataset object and set of respondents (:func:`remember_for_tables`), so what is
-    computed on it (its graphs, in its own ``memo``) is shared by every caller: read it, never change it."""
+    With a wave label, only the ties of that tie wave are kept (:func:`tie_positions`: its rows and
+    the unlabelled ones), which every network function given the same ``wave`` (or any label: the
+    copy has one tie wave) reads; ``every_wave`` keeps the ties of every wave, for a caller that
+    reads the copy with ``wave=None``. Without a label: every tie.
+
+    Made once per dataset object, set of respondents and tie wave (:func:`remember_for_tables`), so
+    what is computed on it (its graphs, in its own ``memo``) is shared by every caller: read it,
+    never change it."""
     r = response or network_response(ds, wave)
+    tw = waves.table_wave(ds.ties, wave) if waves.label(wave) and not every_wave and len(ds.ties) else None
     return remember_for_tables(
-        ds, ("response.respondent_dataset", r.respondents), lambda: _respondent_dataset(ds, r)
+        ds, ("response.respondent_dataset", r.respondents, tw), lambda: _respondent_dataset(ds, r, tw)
     )
 
 
-def _respondent_dataset(ds: Dataset, r: Response) -> Dataset:
+def _respondent_dataset(ds: Dataset, r: Response, tie_wave: str | None) -> Dataset:
     members = pd.Series(list(r.respondents), dtype=object)
     people = ds.people[is_in(ds.people["person_id"].astype(str), members)] if len(ds.people) else ds.people
     ties = ds.ties
     if len(ties):
-        keep = is_in(ties["source_id"].astype(str), members) & is_in(ties["target_id"].astype(str), members)
-        ties = ties[keep]
+        # the tie wave's rows first (one of several waves), then those between respondents: one copy
+        rows = tie_positions(ds, tie_wave) if tie_wave is not None else np.arange(len(ties))
+        ends = ties[["source_id", "target_id"]].iloc[rows]
+        keep = is_in(ends["source_id"].astype(str), members) & is_in(ends["target_id"].astype(str), members)
+        ties = ties.drop(columns=[c for c in _NOT_NETWORK_COLUMNS if c in ties]).iloc[rows[keep]]
     return replace(ds, people=people.reset_index(drop=True), ties=ties.reset_index(drop=True))
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -252,41 +253,51 @@ def group_labels(people: pd.DataFrame, attribute: str) -> pd.Series:
 
 
 class _Cells:
-    """People split into cells by membership of the sets accepted so far (see the method above)."""
+    """People split into cells by membership of the sets accepted so far (see the method above).
+
+    A set is counted over the cells its members are in, never over every cell (with tens of
+    thousands of groups, a roster of 100,000 people, a count over every cell per group made the
+    plan quadratic), and in Python: most sets are a team of a few people, for which numpy's
+    per-call cost is most of the work."""
 
     def __init__(self, n: int, universe: np.ndarray, min_size: int) -> None:
         self.atom = np.full(n, -1, dtype=np.int64)
         self.atom[universe] = 0
-        self.sizes = np.array([int(universe.sum())], dtype=np.int64)
+        self.sizes = [int(universe.sum())]  # people per cell
         self.k = min_size
+
+    def _counts(self, members: np.ndarray) -> Counter[int] | None:
+        """Members per cell touched; None when a member is outside the universe."""
+        atoms = self.atom[members]
+        if len(atoms) and int(atoms.min()) < 0:
+            return None
+        return Counter(atoms.tolist())
 
     def fits(self, members: np.ndarray) -> bool:
         """Whether accepting the set ``members`` (positions) leaves every cell empty or ≥ k."""
-        atoms = self.atom[members]
-        if (atoms < 0).any():  # a member outside the universe: never accept
+        counts = self._counts(members)
+        if counts is None:  # a member outside the universe: never accept
             return False
-        if not len(atoms):
-            return True
-        inside = np.bincount(atoms, minlength=len(self.sizes))
-        touched = np.nonzero(inside)[0]
-        outside = self.sizes[touched] - inside[touched]
-        return bool((inside[touched] >= self.k).all() and ((outside == 0) | (outside >= self.k)).all())
+        for cell, inside in counts.items():
+            outside = self.sizes[cell] - inside
+            if inside < self.k or 0 < outside < self.k:
+                return False
+        return True
 
     def add(self, members: np.ndarray) -> None:
-        atoms = self.atom[members]
-        if not len(atoms):
+        counts = self._counts(members)
+        if not counts:
             return
-        inside = np.bincount(atoms, minlength=len(self.sizes))
-        touched = np.nonzero(inside)[0]
-        split = touched[self.sizes[touched] > inside[touched]]
-        if not len(split):
-            return
-        new_ids = np.full(len(self.sizes), -1, dtype=np.int64)
-        new_ids[split] = np.arange(len(self.sizes), len(self.sizes) + len(split))
-        moved = new_ids[atoms]
-        self.atom[members[moved >= 0]] = moved[moved >= 0]
-        self.sizes[split] -= inside[split]
-        self.sizes = np.concatenate([self.sizes, inside[split]])
+        # each cell the set cuts in two gets a new cell for its members, numbered in cell order
+        new_ids: dict[int, int] = {}
+        for cell in sorted(counts):
+            if self.sizes[cell] > counts[cell]:
+                new_ids[cell] = len(self.sizes)
+                self.sizes[cell] -= counts[cell]
+                self.sizes.append(counts[cell])
+        if new_ids:
+            moved = np.array([new_ids.get(a, -1) for a in self.atom[members].tolist()], dtype=np.int64)
+            self.atom[members[moved >= 0]] = moved[moved >= 0]
 
 
 @dataclass(frozen=True)
@@ -337,7 +348,9 @@ def plan_release(
         labels = group_labels(people, attribute).to_numpy()
         codes, uniques = pd.factorize(labels)
         counts = np.bincount(codes, minlength=len(uniques)) if n else np.zeros(0, dtype=np.int64)
-        order = sorted(range(len(uniques)), key=lambda g: (-counts[g], str(uniques[g])))
+        # a group of fewer than k people never fits a cell of at least k: not tried (most groups of
+        # an attribute with a value per few people, such as the manager)
+        order = sorted(np.flatnonzero(counts >= k).tolist(), key=lambda g: (-counts[g], str(uniques[g])))
         by_code = np.argsort(codes, kind="stable")
         starts = np.concatenate([[0], np.cumsum(counts)])
         kept: dict[str, set[str]] = {w: set() for w in waves}
