@@ -124,3 +124,18 @@ def test_small_groups_are_suppressed_on_the_page() -> None:
 def test_missing_data_says_what_to_collect() -> None:
     at = open_page(Dataset(people=pd.DataFrame({"person_id": ["a", "b"], "name": ["A", "B"]})))
     assert any("needs a learning sheet" in i.value for i in at.info)
+
+
+def test_the_page_states_the_error_of_fewer_resamples_for_a_large_organisation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Above BOOTSTRAP_LARGE_ROWS respondents the intervals come from 499 resamples (100,000 people):
+    # the page says so, with the Monte Carlo error. The threshold is lowered to this small organisation.
+    from lib.core import stats
+
+    monkeypatch.setattr(stats, "BOOTSTRAP_LARGE_ROWS", 100)
+    monkeypatch.setattr(learning, "BOOTSTRAP_LARGE_ROWS", 100)
+    at = shared_open_page("app_pages/learning.py", generate(people=300, seed=4))
+    notes = [c.value for c in at.caption if "bootstrap resamples" in c.value]
+    assert len(notes) == 1 and notes[0].startswith("Intervals from 499 bootstrap resamples (over 100 respondents)")
+    assert "Monte Carlo error" in notes[0]

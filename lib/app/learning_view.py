@@ -88,6 +88,8 @@ def mix_summary(s: ui.Settings, wave: str | None, before: str | None) -> learnin
                 )
                 + "."
             )
+        if summary.interval_note:  # fewer resamples for a large organisation, with their error
+            st.caption(summary.interval_note)
         note = ui.compute(learning.wording_note, before, wave) if prev is not None else ""
         if note:
             st.warning(note)
