@@ -137,5 +137,7 @@ def test_the_page_states_the_error_of_fewer_resamples_for_a_large_organisation(
     monkeypatch.setattr(learning, "BOOTSTRAP_LARGE_ROWS", 100)
     at = shared_open_page("app_pages/learning.py", generate(people=300, seed=4))
     notes = [c.value for c in at.caption if "bootstrap resamples" in c.value]
-    assert len(notes) == 1 and notes[0].startswith("Intervals from 499 bootstrap resamples (over 100 respondents)")
+    assert len(notes) == 1 and notes[0].startswith(
+        "Intervals from 499 bootstrap resamples (over 100 respondents)"
+    )
     assert "Monte Carlo error" in notes[0]
