@@ -213,18 +213,23 @@ def test_the_scorecard_is_computed_once_and_each_caller_gets_copies(ds: Dataset)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_spearman_with_precomputed_codes_is_scipys_on_the_repeated_rows(seed: int) -> None:
-    """The wirearchy interval's weighted Spearman, given the codes of every row (some rows weigh
-    0, as in a bootstrap draw), equals computing them per draw and scipy on the repeated rows."""
-    from lib.analysis.wirearchy import _spearman
+def test_spearman_per_draw_is_scipys_on_the_repeated_rows(seed: int) -> None:
+    """The wirearchy interval's Spearman per draw, from the counts of each (x, y) value pair drawn
+    (codes over every row; some rows weigh 0, as in a bootstrap draw), equals scipy on the rows
+    repeated as often as they are drawn; a draw with one x value is undefined."""
+    from lib.analysis.wirearchy import _spearman_draws
 
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 12, 300).astype(float)
     y = -rng.integers(1, 6, 300).astype(float)
-    w = rng.poisson(1.0, 300).astype(float)  # about a third weigh 0
-    codes = (np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1])
-    with_codes, per_draw = _spearman(x, y, w, codes), _spearman(x, y, w)
-    assert with_codes.rho == per_draw.rho and with_codes.n == per_draw.n == int(w.sum())
-    reps = w.astype(int)
-    expected = stats.spearmanr(np.repeat(x, reps), np.repeat(y, reps)).statistic
-    assert with_codes.rho == pytest.approx(expected, abs=1e-12)
+    w = rng.poisson(1.0, (20, 300))  # about a third weigh 0 in each draw
+    w[-1] = np.where(x == x[0], w[-1], 0)  # the last draw: one x value only
+    cx, cy = np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1]
+    ky = int(cy.max()) + 1
+    pairs, pair_of = np.unique(cx * ky + cy, return_inverse=True)
+    joint = np.stack([np.bincount(pair_of, weights=row, minlength=len(pairs)) for row in w])
+    got = _spearman_draws(pairs // ky, pairs % ky, joint)
+    for row, corr in zip(w[:-1], got[:-1], strict=True):
+        expected = stats.spearmanr(np.repeat(x, row), np.repeat(y, row)).statistic
+        assert corr.rho == pytest.approx(expected, abs=1e-12) and corr.n == int(row.sum())
+    assert math.isnan(got[-1].rho) and got[-1].n == int(w[-1].sum()) and got[-1].note
