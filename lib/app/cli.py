@@ -97,6 +97,15 @@ def _import_igraph_without_pyplot() -> None:
         del sys.modules["matplotlib"]
 
 
+def _import_sections() -> None:
+    """Import every analysis section's module (errors are left for the call that uses it)."""
+    for spec in ANALYSIS_SECTIONS.values():
+        try:
+            importlib.import_module(spec.partition(":")[0])
+        except Exception:  # analyze() imports it again and reports the error
+            continue
+
+
 def _load(path: str) -> Dataset:
     from lib.intake.loader import load_path
 
@@ -152,13 +161,21 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    import threading
+
     _import_igraph_without_pyplot()
+    # the analysis modules (scipy.stats, …: about a second) import while the loader's child
+    # process parses the file, on the other core
+    importing = threading.Thread(target=_import_sections, name="import-sections", daemon=True)
+    importing.start()
     try:
         ds = _load(args.file)
     except DataError as err:
         for f in err.findings:
             print(f.line(), file=sys.stderr)
         return 1
+    finally:
+        importing.join()
     result = analyze(ds, people=args.people)
     if args.json:
         with Path(args.json).open("w", encoding="utf-8") as out:
