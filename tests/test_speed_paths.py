@@ -228,8 +228,43 @@ def test_spearman_per_draw_is_scipys_on_the_repeated_rows(seed: int) -> None:
     ky = int(cy.max()) + 1
     pairs, pair_of = np.unique(cx * ky + cy, return_inverse=True)
     joint = np.stack([np.bincount(pair_of, weights=row, minlength=len(pairs)) for row in w])
-    got = _spearman_draws(pairs // ky, pairs % ky, joint)
-    for row, corr in zip(w[:-1], got[:-1], strict=True):
+    rho, n = _spearman_draws(pairs // ky, pairs % ky, joint)
+    for row, r, k in zip(w[:-1], rho[:-1], n[:-1], strict=True):
         expected = stats.spearmanr(np.repeat(x, row), np.repeat(y, row)).statistic
-        assert corr.rho == pytest.approx(expected, abs=1e-12) and corr.n == int(row.sum())
-    assert math.isnan(got[-1].rho) and got[-1].n == int(w[-1].sum()) and got[-1].note
+        assert r == pytest.approx(expected, abs=1e-12) and k == int(row.sum())
+    assert math.isnan(rho[-1]) and n[-1] == int(w[-1].sum())
+
+
+@pytest.mark.parametrize("seed", [3, 7])
+def test_index_of_each_draw_is_the_component_rows_index(seed: int) -> None:
+    """The bootstrap's vectorised index per draw equals, draw by draw, the index that
+    _component_rows and _weighted give for that draw's inputs (the one place the component
+    formulas are written out for the page), on ordinary draws and on a draw of one respondent."""
+    from lib.analysis import wirearchy as wi
+    from lib.analysis.hierarchy import Correlation
+
+    ds = generate(people=300, seed=seed)
+    context, people = wi._people_inputs(ds, wi.resolve_wave(ds, None))
+    units = np.flatnonzero(people.unit)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(units), (40, len(units)))
+    draws[0] = 0  # one respondent drawn every time (the others held fixed)
+    keys = [c.key for c in wi.INDEX_COMPONENTS]
+    weights = np.array([wi._weights(None)[k] for k in keys])
+    d = wi._inputs_drawn(people, units, draws)
+    got = wi._index_draws(d, context, people.hierarchy.value, weights)
+    for j in range(len(draws)):
+        survey = {
+            dim: (float(d.survey_sum[j, i] / d.survey_n[j, i]), int(d.survey_n[j, i]))
+            for i, dim in enumerate(wi.WIREARCHY_DIMENSIONS)
+            if d.survey_n[j, i]
+        }
+        ties, up, down, cross, returned, known, bypass = (int(v) for v in d.sent[j])
+        inputs = wi._Inputs(
+            survey, ties, up, down, cross, returned, known, bypass, people.hierarchy,
+            Correlation(float(d.rho[j]), 0, math.nan),
+        )  # fmt: skip
+        rows = {str(r["component"]): r["value"] for r in wi._component_rows(inputs, context)}
+        expected = wi._weighted(np.array([rows[k] for k in keys], dtype=float), weights)[1]
+        assert got[j] == pytest.approx(expected, abs=1e-9)
+    assert len(set(got.tolist())) > 30  # the draws differ: the comparison is not of one value

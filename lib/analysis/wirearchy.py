@@ -584,17 +584,17 @@ def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
     )
 
 
-def _spearman_draws(px: np.ndarray, py: np.ndarray, joint: np.ndarray) -> list[Correlation]:
-    """Spearman's ρ per draw of two variables given as sorted-unique codes: ``px[k]``, ``py[k]``
-    are the codes of value pair k, and ``joint[j, k]`` how often pair k is drawn in draw j (draws ×
-    pairs). Each ρ is Pearson's r of the mid-ranks of the drawn rows (as
-    :func:`scipy.stats.spearmanr` of the repeated rows); NaN with the note "undefined on this
-    draw" when fewer than three rows are drawn or a variable has one value.
+def _spearman_draws(px: np.ndarray, py: np.ndarray, joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spearman's ρ per draw, and the rows drawn, of two variables given as sorted-unique codes:
+    ``px[k]``, ``py[k]`` are the codes of value pair k, and ``joint[j, k]`` how often pair k is
+    drawn in draw j (draws × pairs). Each ρ is Pearson's r of the mid-ranks of the drawn rows (as
+    :func:`scipy.stats.spearmanr` of the repeated rows); NaN when fewer than three rows are drawn
+    or a variable has one value.
 
     Every sum runs over the distinct values and pairs, not over people (a value not drawn adds 0
     to the ranks above it, so codes over all rows serve every draw)."""
     if len(px) == 0:
-        return [Correlation(math.nan, 0, math.nan, "undefined on this draw") for _ in range(len(joint))]
+        return np.full(len(joint), np.nan), np.zeros(len(joint), dtype=np.int64)
 
     def centred_ranks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         one_hot = (codes[:, None] == np.arange(int(codes.max()) + 1)).astype(float)
@@ -611,16 +611,21 @@ def _spearman_draws(px: np.ndarray, py: np.ndarray, joint: np.ndarray) -> list[C
     sxx, syy = (per_x * dx * dx).sum(axis=1), (per_y * dy * dy).sum(axis=1)
     defined = (n >= 3) & ((per_x > 0).sum(axis=1) > 1) & ((per_y > 0).sum(axis=1) > 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rho = sxy / np.sqrt(sxx * syy)
-    return [
-        Correlation(float(r), int(k), math.nan)
-        if ok
-        else Correlation(math.nan, int(k), math.nan, "undefined on this draw")
-        for r, k, ok in zip(rho, n, defined, strict=True)
-    ]
+        rho = np.where(defined, sxy / np.sqrt(sxx * syy), np.nan)
+    return rho, n.astype(np.int64)
 
 
-def _inputs_drawn(p: _People, units: np.ndarray, draws: np.ndarray) -> list[_Inputs]:
+@dataclass(frozen=True)
+class _Draws:
+    """The index inputs of a block of bootstrap draws, one row per draw (as :class:`_Inputs`)."""
+
+    survey_sum: np.ndarray  # draws × WIREARCHY_DIMENSIONS: sum of the drawn people's scores
+    survey_n: np.ndarray  # draws × WIREARCHY_DIMENSIONS: scores drawn
+    sent: np.ndarray  # draws × 7: ties, up, down, cross_among, cross_returned, bypass_known, bypass
+    rho: np.ndarray  # Spearman's ρ of in-degree and seniority (NaN: undefined on this draw)
+
+
+def _inputs_drawn(p: _People, units: np.ndarray, draws: np.ndarray) -> _Draws:
     """The index inputs per bootstrap draw: row j of ``draws`` holds positions in ``units`` (the
     people resampled); a person drawn k times counts k times, the people outside ``units`` once
     each. Vectorised: one matrix product gives every draw's survey sums, answer counts and
@@ -637,29 +642,47 @@ def _inputs_drawn(p: _People, units: np.ndarray, draws: np.ndarray) -> list[_Inp
     joint = np.bincount((drawn_pairs + (np.arange(b) * pairs)[:, None]).ravel(), minlength=b * pairs)
     held = np.bincount(person_pair[fixed] % pairs, minlength=pairs)
     joint = (joint.reshape(b, pairs) + held)[:, :-1].astype(float)
-    out = []
-    for j, correlation in enumerate(_spearman_draws(px, py, joint)):
-        survey = {}
-        for d, dim in enumerate(WIREARCHY_DIMENSIONS):
-            n = int(sums[j, dims + d])
-            if n:
-                survey[dim] = (float(sums[j, d] / n), n)
-        ties, up, down, cross_among, returned, bypass_known, bypass = (int(v) for v in sums[j, 2 * dims :])
-        out.append(
-            _Inputs(
-                survey=survey,
-                ties=ties,
-                up=up,
-                down=down,
-                cross_among=cross_among,
-                cross_returned=returned,
-                bypass_known=bypass_known,
-                bypass=bypass,
-                hierarchy=p.hierarchy,
-                correlation=correlation,
-            )
-        )
-    return out
+    return _Draws(
+        sums[:, :dims], sums[:, dims : 2 * dims], sums[:, 2 * dims :], _spearman_draws(px, py, joint)[0]
+    )
+
+
+def _index_draws(d: _Draws, ctx: _Context, hierarchy_value: float, weights: np.ndarray) -> np.ndarray:
+    """The index of each draw: :func:`_component_rows`' values (0–100, NaN when missing, in
+    :data:`INDEX_COMPONENTS` order) as arrays over the draws, combined as :func:`_weighted` does."""
+    ties, up, down, cross_among, returned, bypass_known, bypass = d.sent.T
+    nan = np.full(len(ties), np.nan)
+
+    def where(missing: np.ndarray | bool, value: np.ndarray) -> np.ndarray:
+        return np.where(missing, np.nan, np.clip(value, 0.0, 100.0))
+
+    no_ties = ties == 0
+    no_levels = no_ties | (not ctx.has_levels)
+    between = up + down
+    with np.errstate(invalid="ignore", divide="ignore"):
+        survey = [
+            where(~np.asarray(ctx.has_survey) | (n == 0), (total / n - 1) / 4 * 100)
+            for total, n in zip(d.survey_sum.T, d.survey_n.T, strict=True)
+        ]
+        columns = [
+            *survey,
+            where(no_levels | (between == 0), 2 * np.minimum(up, down) / between * 100),
+            where(no_levels | (between == 0) | (cross_among == 0), returned / cross_among * 100),
+            nan
+            if math.isnan(hierarchy_value)
+            else np.full(len(ties), min(max((1 - hierarchy_value) * 100, 0.0), 100.0)),
+            where(
+                no_ties | (not ctx.has_chain) | (bypass_known == 0),
+                (1 - np.abs(bypass / bypass_known - BYPASS_IDEAL) / BYPASS_IDEAL) * 100,
+            ),
+            where(no_levels | np.isnan(d.rho), (1 - np.maximum(d.rho, 0.0)) * 100),
+        ]
+    values = np.column_stack(columns)
+    used = np.where(np.isnan(values), 0.0, weights)
+    total = used.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = ((used / total[:, None]) * np.nan_to_num(values)).sum(axis=1)
+    return np.where(total > 0, index, np.nan)
 
 
 #: Bootstrap draws of :func:`index_interval` per block: respondents × draws ≤ this (8 MB a matrix).
@@ -683,7 +706,7 @@ def index_interval(
     people (about 63% of them distinct) reachability falls, so its draws would be biased towards
     hierarchy rather than spread around it (on the sample: 97 → 79 on average). Each draw's index
     combines its components with ``weights`` as :func:`combine` does. (NaN, NaN) with fewer than
-    two respondents. The draws are evaluated in blocks (one matrix product per block).
+    two respondents. The draws are evaluated in blocks (a few matrix products per block).
     """
     context, people = _people_inputs(ds, resolve_wave(ds, wave))
     units = np.flatnonzero(people.unit)
@@ -692,11 +715,8 @@ def index_interval(
     weight_array = np.array([_weights(weights)[k] for k in keys])
 
     def index_of(draws: np.ndarray, axis: int = -1) -> np.ndarray:
-        out = np.empty(len(draws))
-        for j, inputs in enumerate(_inputs_drawn(people, units, draws.astype(np.intp))):
-            values = {str(r["component"]): r["value"] for r in _component_rows(inputs, context)}
-            out[j] = _weighted(np.array([values[k] for k in keys], dtype=float), weight_array)[1]
-        return out
+        drawn = _inputs_drawn(people, units, draws.astype(np.intp))
+        return _index_draws(drawn, context, people.hierarchy.value, weight_array)
 
     block = max(1, _DRAW_BLOCK // max(len(units), 1))
     return bootstrap_interval(np.arange(len(units)), index_of, vectorized=True, batch=block)
