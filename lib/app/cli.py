@@ -163,6 +163,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     import threading
 
+    from lib.core.schema import DEFAULT_LIMITS
+    from lib.intake import parsing
+
+    parsing.prestart(DEFAULT_LIMITS)  # the loader's parser child imports pandas meanwhile
     _import_igraph_without_pyplot()
     # the analysis modules (scipy.stats, …: about a second) import while the loader's child
     # process parses the file, on the other core
