@@ -268,3 +268,20 @@ def test_index_of_each_draw_is_the_component_rows_index(seed: int) -> None:
         expected = wi._weighted(np.array([rows[k] for k in keys], dtype=float), weights)[1]
         assert got[j] == pytest.approx(expected, abs=1e-9)
     assert len(set(got.tolist())) > 30  # the draws differ: the comparison is not of one value
+
+
+def test_overall_mix_of_none_and_of_the_latest_label_is_one_computation() -> None:
+    """``overall_mix(ds)`` (None: the learning sheet's latest wave) and ``overall_mix(ds, that
+    label)`` give the same mix, so they share one memo entry (analyze's learning section and the
+    GDL shift both read it); an earlier wave is another entry with another mix."""
+    from lib.analysis import learning
+
+    ds = generate(people=300, seed=5)
+    latest = learning.learning_waves(ds)[-1]
+    first = learning.overall_mix(ds)
+    assert learning.overall_mix(ds, latest) is first
+    assert learning.overall_mix(ds, f" {latest} ") is first  # the label as resolve() trims it
+    fresh = learning.overall_mix(generate(people=300, seed=5), latest)  # new object: computed anew
+    assert fresh.as_dict() == first.as_dict()
+    earlier = learning.overall_mix(ds, learning.learning_waves(ds)[0])
+    assert earlier is not first and earlier.wave != first.wave
