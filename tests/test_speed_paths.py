@@ -285,3 +285,21 @@ def test_overall_mix_of_none_and_of_the_latest_label_is_one_computation() -> Non
     assert fresh.as_dict() == first.as_dict()
     earlier = learning.overall_mix(ds, learning.learning_waves(ds)[0])
     assert earlier is not first and earlier.wave != first.wave
+
+
+def test_skill_levels_and_gaps_of_none_and_of_the_latest_label_are_one_computation() -> None:
+    """current_levels and person_gaps resolve the wave (None: the latest skills wave) before
+    keeping the result, so None and that label are one entry, equal to a fresh computation."""
+    from lib.analysis import skills
+
+    ds = generate(people=300, seed=5)
+    latest = skills.resolve_wave(ds, None)
+    assert latest is not None
+    for fn, key in (
+        (skills.current_levels, "skills.current_levels"),
+        (skills.person_gaps, "skills.person_gaps"),
+    ):
+        first = fn(ds)
+        assert fn(ds, latest).equals(first)
+        assert [k for k in ds.memo if isinstance(k, tuple) and k[0] == key] == [(key, latest)]
+        assert fn(generate(people=300, seed=5), latest).equals(first)
