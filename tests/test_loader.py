@@ -724,3 +724,48 @@ def test_waves_with_different_columns_fill_text_with_blanks() -> None:
     ds = load_files([("a.xlsx", w1), ("b.xlsx", w2)])
     assert list(ds.ties["topic"]) == ["x", ""] and list(ds.ties["wave"]) == ["a", "b"]
     assert list(ds.people["location"]) == ["", "Rome"] and str(ds.people["age"].dtype) == "Int64"
+
+
+def test_repeated_header_prefilter_keeps_every_value_that_names_the_column() -> None:
+    """The Arrow pre-check of repeated header rows keeps every value that normalises to one of the
+    names (each ASCII character around and inside it, upper case, non-ASCII, missing) and drops
+    the ones that cannot (ids, blanks), so the exact Python check still sees every true hit."""
+    from lib.core.schema import normalise_name
+    from lib.intake.headers import _may_normalise_to
+
+    names = {"personid", "id"}
+    values = [f"{chr(c)}Person{chr(c)}ID{chr(c)}" for c in range(128)]
+    values += ["PERSON_ID", "person\u00a0id", "Pérson id", "P\u2003ID", "p001", "", "personi", "x-1"]
+    keep = _may_normalise_to(pd.array([*values, None], dtype="str"), names)
+    for value, kept in zip(values, keep, strict=False):
+        assert kept or normalise_name(value) not in names, repr(value)
+    assert keep[-1]  # missing: left to the exact check
+    assert not keep[values.index("p001")] and not keep[values.index("")] and not keep[values.index("personi")]
+    assert keep[values.index("person\u00a0id")]  # non-ASCII: left to the exact check
+
+
+def test_prestarted_parser_child_is_used_once_and_an_unused_one_exits_cleanly(tmp_path: Path) -> None:
+    """parse_isolated takes the child prestart() started (same limits) and loads exactly what a
+    fresh child loads; a prestarted child with other limits is replaced, and one left without
+    jobs exits with code 0 when its stdin closes."""
+    path = tmp_path / "people.csv"
+    path.write_text("person_id,team\n1,A\n2,B\n", encoding="utf-8")
+    fresh = load_path(path)
+    parsing.prestart(DEFAULT_LIMITS)
+    child = parsing._PRESTARTED[0][1]
+    again = load_path(path)
+    assert not parsing._PRESTARTED and child.poll() is not None  # used, and finished
+    assert again.people.equals(fresh.people)
+    other = dataclasses.replace(DEFAULT_LIMITS, parse_seconds=DEFAULT_LIMITS.parse_seconds + 1)
+    parsing.prestart(other)
+    stale = parsing._PRESTARTED[0][1]
+    assert load_path(path).people.equals(fresh.people)
+    assert stale.wait(timeout=30) != 0 and not parsing._PRESTARTED  # other limits: killed, not used
+    parsing.prestart(DEFAULT_LIMITS)
+    unused = parsing._PRESTARTED.pop()[1]
+    assert unused.stdin is not None
+    unused.stdin.close()
+    assert unused.wait(timeout=60) == 0
+    for pipe in (unused.stdout, unused.stderr):
+        if pipe is not None:
+            pipe.close()

@@ -422,3 +422,22 @@ def test_the_error_is_in_person_measures_and_analyze_json() -> None:
     assert f"typically {median:.0%} of the value (at most {largest:.0%})" in pm.attrs["betweenness_note"]
     advice = nw.analysis_json(ds)["relations"]["advice"]
     assert advice["betweenness_top10_relative_se"] == [0.0, 0.0]  # 400 people: exact
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_distance_sums_are_igraphs_distances(seed: int) -> None:
+    """The sampled average distance's sums (all sources at once, one bit each) equal igraph's
+    hop distances from each source: the sum and the number of reachable others, on a sparse
+    random network with unreachable people and more than 64 sources (two words of bits)."""
+    import igraph as ig
+
+    rng = np.random.default_rng(seed)
+    n, m = 300, 420
+    edges = {(int(a), int(b)) for a, b in rng.integers(0, n, (m, 2)) if a != b}
+    g = ig.Graph(n=n, edges=sorted(edges), directed=True)
+    graph = nw.Graph(g=g, ids=[f"p{i}" for i in range(n)], relations=("advice",))
+    sources = np.sort(rng.choice(n, size=100, replace=False))
+    d = np.asarray(g.distances(source=sources.tolist(), mode="out"), dtype=float)
+    ok = np.isfinite(d) & (d > 0)
+    assert nw._distance_sums(graph, sources) == (int(d[ok].sum()), int(ok.sum()))
+    assert 0 < ok.sum() < len(sources) * (n - 1)  # some pairs unreachable

@@ -238,18 +238,93 @@ def test_the_scorecard_is_computed_once_and_each_caller_gets_copies(ds: Dataset)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_spearman_with_precomputed_codes_is_scipys_on_the_repeated_rows(seed: int) -> None:
-    """The wirearchy interval's weighted Spearman, given the codes of every row (some rows weigh
-    0, as in a bootstrap draw), equals computing them per draw and scipy on the repeated rows."""
-    from lib.analysis.wirearchy import _spearman
+def test_spearman_per_draw_is_scipys_on_the_repeated_rows(seed: int) -> None:
+    """The wirearchy interval's Spearman per draw, from the counts of each (x, y) value pair drawn
+    (codes over every row; some rows weigh 0, as in a bootstrap draw), equals scipy on the rows
+    repeated as often as they are drawn; a draw with one x value is undefined."""
+    from lib.analysis.wirearchy import _spearman_draws
 
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 12, 300).astype(float)
     y = -rng.integers(1, 6, 300).astype(float)
-    w = rng.poisson(1.0, 300).astype(float)  # about a third weigh 0
-    codes = (np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1])
-    with_codes, per_draw = _spearman(x, y, w, codes), _spearman(x, y, w)
-    assert with_codes.rho == per_draw.rho and with_codes.n == per_draw.n == int(w.sum())
-    reps = w.astype(int)
-    expected = stats.spearmanr(np.repeat(x, reps), np.repeat(y, reps)).statistic
-    assert with_codes.rho == pytest.approx(expected, abs=1e-12)
+    w = rng.poisson(1.0, (20, 300))  # about a third weigh 0 in each draw
+    w[-1] = np.where(x == x[0], w[-1], 0)  # the last draw: one x value only
+    cx, cy = np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1]
+    ky = int(cy.max()) + 1
+    pairs, pair_of = np.unique(cx * ky + cy, return_inverse=True)
+    joint = np.stack([np.bincount(pair_of, weights=row, minlength=len(pairs)) for row in w])
+    rho, n = _spearman_draws(pairs // ky, pairs % ky, joint)
+    for row, r, k in zip(w[:-1], rho[:-1], n[:-1], strict=True):
+        expected = stats.spearmanr(np.repeat(x, row), np.repeat(y, row)).statistic
+        assert r == pytest.approx(expected, abs=1e-12) and k == int(row.sum())
+    assert math.isnan(rho[-1]) and n[-1] == int(w[-1].sum())
+
+
+@pytest.mark.parametrize("seed", [3, 7])
+def test_index_of_each_draw_is_the_component_rows_index(seed: int) -> None:
+    """The bootstrap's vectorised index per draw equals, draw by draw, the index that
+    _component_rows and _weighted give for that draw's inputs (the one place the component
+    formulas are written out for the page), on ordinary draws and on a draw of one respondent."""
+    from lib.analysis import wirearchy as wi
+    from lib.analysis.hierarchy import Correlation
+
+    ds = generate(people=300, seed=seed)
+    context, people = wi._people_inputs(ds, wi.resolve_wave(ds, None))
+    units = np.flatnonzero(people.unit)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(units), (40, len(units)))
+    draws[0] = 0  # one respondent drawn every time (the others held fixed)
+    keys = [c.key for c in wi.INDEX_COMPONENTS]
+    weights = np.array([wi._weights(None)[k] for k in keys])
+    d = wi._inputs_drawn(people, units, draws)
+    got = wi._index_draws(d, context, people.hierarchy.value, weights)
+    for j in range(len(draws)):
+        survey = {
+            dim: (float(d.survey_sum[j, i] / d.survey_n[j, i]), int(d.survey_n[j, i]))
+            for i, dim in enumerate(wi.WIREARCHY_DIMENSIONS)
+            if d.survey_n[j, i]
+        }
+        ties, up, down, cross, returned, known, bypass = (int(v) for v in d.sent[j])
+        inputs = wi._Inputs(
+            survey, ties, up, down, cross, returned, known, bypass, people.hierarchy,
+            Correlation(float(d.rho[j]), 0, math.nan),
+        )  # fmt: skip
+        rows = {str(r["component"]): r["value"] for r in wi._component_rows(inputs, context)}
+        expected = wi._weighted(np.array([rows[k] for k in keys], dtype=float), weights)[1]
+        assert got[j] == pytest.approx(expected, abs=1e-9)
+    assert len(set(got.tolist())) > 30  # the draws differ: the comparison is not of one value
+
+
+def test_overall_mix_of_none_and_of_the_latest_label_is_one_computation() -> None:
+    """``overall_mix(ds)`` (None: the learning sheet's latest wave) and ``overall_mix(ds, that
+    label)`` give the same mix, so they share one memo entry (analyze's learning section and the
+    GDL shift both read it); an earlier wave is another entry with another mix."""
+    from lib.analysis import learning
+
+    ds = generate(people=300, seed=5)
+    latest = learning.learning_waves(ds)[-1]
+    first = learning.overall_mix(ds)
+    assert learning.overall_mix(ds, latest) is first
+    assert learning.overall_mix(ds, f" {latest} ") is first  # the label as resolve() trims it
+    fresh = learning.overall_mix(generate(people=300, seed=5), latest)  # new object: computed anew
+    assert fresh.as_dict() == first.as_dict()
+    earlier = learning.overall_mix(ds, learning.learning_waves(ds)[0])
+    assert earlier is not first and earlier.wave != first.wave
+
+
+def test_skill_levels_and_gaps_of_none_and_of_the_latest_label_are_one_computation() -> None:
+    """current_levels and person_gaps resolve the wave (None: the latest skills wave) before
+    keeping the result, so None and that label are one entry, equal to a fresh computation."""
+    from lib.analysis import skills
+
+    ds = generate(people=300, seed=5)
+    latest = skills.resolve_wave(ds, None)
+    assert latest is not None
+    for fn, key in (
+        (skills.current_levels, "skills.current_levels"),
+        (skills.person_gaps, "skills.person_gaps"),
+    ):
+        first = fn(ds)
+        assert fn(ds, latest).equals(first)
+        assert [k for k in ds.memo if isinstance(k, tuple) and k[0] == key] == [(key, latest)]
+        assert fn(generate(people=300, seed=5), latest).equals(first)

@@ -409,8 +409,11 @@ def overall_mix(
     the GDL shift and the Overview's tiles read it; its bootstrap is a quarter of a second at 10,000
     people). The summary is frozen: callers must not change its dictionaries.
     """
-    key = ("learning.overall_mix", wave, min_size, across)
-    return ds.remember(key, lambda: _overall_mix(ds, wave, min_size, across))
+    # keyed by the label ``wave`` stands for (None: the latest), so ``None`` and that label, which
+    # give the same mix, share one computation (analyze's learning section and the GDL shift)
+    chosen = waves.resolve(wave, learning_waves(ds))
+    key = ("learning.overall_mix", chosen, min_size, across)
+    return ds.remember(key, lambda: _overall_mix(ds, chosen, min_size, across))
 
 
 def _overall_mix(ds: Dataset, wave: str | None, min_size: int, across: bool) -> MixSummary:

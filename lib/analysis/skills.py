@@ -164,7 +164,8 @@ def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     dataset object and wave (``ds.memo``: coverage, gaps and the skills network all read it); each
     caller gets its own copy.
     """
-    return ds.remember(("skills.current_levels", wave), lambda: _current_levels(ds, wave)).copy()
+    chosen = resolve_wave(ds, wave)  # the key: None and the latest label are one entry
+    return ds.remember(("skills.current_levels", chosen), lambda: _current_levels(ds, chosen)).copy()
 
 
 def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
@@ -244,7 +245,8 @@ def person_gaps(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     of the people sheet, skills alphabetically. Computed once per dataset object and wave
     (``ds.memo``: coverage and the gap tables read it); each caller gets its own copy.
     """
-    return ds.remember(("skills.person_gaps", wave), lambda: _person_gaps(ds, wave)).copy()
+    chosen = resolve_wave(ds, wave)  # the key: None and the latest label are one entry
+    return ds.remember(("skills.person_gaps", chosen), lambda: _person_gaps(ds, chosen)).copy()
 
 
 def _person_gaps(ds: Dataset, wave: str | None) -> pd.DataFrame:

@@ -46,6 +46,7 @@ from lib.analysis.skills import (
 from lib.core import waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import person_labels, suppress_small_groups
+from lib.core.textsets import positions
 
 __all__ = [
     "NETWORK_RELATIONS",
@@ -112,7 +113,7 @@ def _team_of(ds: Dataset) -> dict[str, str]:
 
 def _ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
     """source, target (vertex indices), relation, topic key: ties of the wave, known people, no loops."""
-    _, index = _first_index(ds)
+    ids, _ = _first_index(ds)
     t = ds.ties
     if not len(t):
         return pd.DataFrame(
@@ -125,17 +126,18 @@ def _ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
         )
     t = waves.select(t, tie_wave(ds, wave))
     topic = t["topic"] if "topic" in t else pd.Series("", index=t.index)
+    source = positions(t["source_id"].astype(str), ids)  # −1: not on the roster
+    target = positions(t["target_id"].astype(str), ids)
     frame = pd.DataFrame(
         {
-            "source": t["source_id"].astype(str).map(index).to_numpy(),
-            "target": t["target_id"].astype(str).map(index).to_numpy(),
+            "source": source,
+            "target": target,
             "relation": t["relation"].fillna("").astype(str).to_numpy(),
             "key": topic.pipe(name_keys).to_numpy(),
         }
     )
-    frame = frame.dropna(subset=["source", "target"])
-    frame = frame.astype({"source": int, "target": int})
-    return frame[frame["source"] != frame["target"]].reset_index(drop=True)
+    kept: pd.DataFrame = frame[(source >= 0) & (target >= 0) & (source != target)].reset_index(drop=True)
+    return kept
 
 
 def skills_graph(ds: Dataset, wave: str | None = None) -> SkillsGraph:
@@ -165,18 +167,32 @@ def _holder_matrix(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Boolean people × skills: holders, and people with a gap (status "gap")."""
     col = {name_key(s): j for j, s in enumerate(skills)}
-    hold = np.zeros((len(index), len(skills)), dtype=bool)
     levels = current_levels(ds, wave)
     levels = levels[levels["level"] >= holder_level]
-    for pid, skill in zip(levels["person_id"], levels["skill"], strict=True):
-        hold[index[pid], col[name_key(skill)]] = True
-    gap = np.zeros_like(hold)
     gaps = person_gaps(ds, wave)
     gaps = gaps[gaps["status"] == "gap"]
-    for pid, skill in zip(gaps["person_id"], gaps["skill"], strict=True):
-        if pid in index:
-            gap[index[pid], col[name_key(skill)]] = True
+    ids = list(index)
+    shape = (len(ids), len(skills))
+    hold = _marks(shape, col, positions(levels["person_id"], ids), levels["skill"], every_person=True)
+    gap = _marks(shape, col, positions(gaps["person_id"], ids), gaps["skill"], every_person=False)
     return hold, gap
+
+
+def _marks(
+    shape: tuple[int, int], col: dict[str, int], rows: np.ndarray, skill: pd.Series, every_person: bool
+) -> np.ndarray:
+    """Boolean people × skills of ``shape``, True at (row, the column of the skill's
+    :func:`name_key`) for each pair. A row of −1 (not on the roster) raises a KeyError when
+    ``every_person``, else is skipped; an unknown skill raises a KeyError. Each distinct name is
+    keyed once, not once per row."""
+    out = np.zeros(shape, dtype=bool)
+    known = rows >= 0
+    if every_person and not known.all():
+        raise KeyError("a person who is not on the roster")
+    codes, names = pd.factorize(skill.to_numpy()[known], use_na_sentinel=False)
+    column = np.array([col[name_key(v)] for v in names], dtype=np.int64)
+    out[rows[known], column[codes]] = True
+    return out
 
 
 def _within_two(adjacency: sp.csr_matrix, hold: np.ndarray) -> np.ndarray:

@@ -517,30 +517,25 @@ class _People:
     hierarchy: Hierarchy  # Krackhardt's, among network respondents: held fixed by the bootstrap
 
     @cached_property
-    def answered_scores(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per dimension: the rows of the people with a score, and their scores (computed once,
-        not per bootstrap draw)."""
-        out = []
-        for d in range(len(WIREARCHY_DIMENSIONS)):
-            rows = np.flatnonzero(~np.isnan(self.scores[:, d]))
-            out.append((rows, self.scores[rows, d]))
-        return out
+    def per_person(self) -> np.ndarray:
+        """People × (score per dimension, 0 when none; 1 per dimension answered; the 7 sent-tie
+        counts): a draw's weights times this are its survey sums, answer counts and tie counts."""
+        answered = ~np.isnan(self.scores)
+        return np.hstack([np.where(answered, self.scores, 0.0), answered.astype(float), self.sent])
 
     @cached_property
-    def leveled(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The rows of the people with a level, their in-degree and −level (once, not per draw)."""
-        rows = np.flatnonzero(~np.isnan(self.level))
-        return rows, self.in_degree[rows], -self.level[rows]
-
-    @cached_property
-    def rank_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Among people with a level: the sorted-unique codes of in-degree and of −level (the
-        Spearman ranks' input; computed once, not per bootstrap draw)."""
+    def rank_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The Spearman ranks' input, once (not per bootstrap draw): per person, the code of
+        their (advice in-degree, −level) pair, −1 without a level; per pair, the sorted-unique
+        codes of its in-degree and of its −level among people with a level."""
         leveled = ~np.isnan(self.level)
-        return (
-            np.unique(self.in_degree[leveled], return_inverse=True)[1],
-            np.unique(-self.level[leveled], return_inverse=True)[1],
-        )
+        cx = np.unique(self.in_degree[leveled], return_inverse=True)[1]
+        cy = np.unique(-self.level[leveled], return_inverse=True)[1]
+        ky = int(cy.max()) + 1 if len(cy) else 1
+        pairs, pair_of = np.unique(cx * ky + cy, return_inverse=True)
+        person_pair = np.full(len(self.level), -1, dtype=np.intp)
+        person_pair[leveled] = pair_of
+        return person_pair, pairs // ky, pairs % ky
 
 
 def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
@@ -589,61 +584,109 @@ def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
     )
 
 
-def _midranks(codes: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Mid-ranks of values given as sorted-unique ``codes`` when row i counts ``w[i]`` times."""
-    per_value = np.bincount(codes, weights=w)
-    below = np.cumsum(per_value) - per_value
-    return np.asarray((below + (per_value + 1) / 2)[codes], dtype=float)
+def _spearman_draws(px: np.ndarray, py: np.ndarray, joint: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spearman's ρ per draw, and the rows drawn, of two variables given as sorted-unique codes:
+    ``px[k]``, ``py[k]`` are the codes of value pair k, and ``joint[j, k]`` how often pair k is
+    drawn in draw j (draws × pairs). Each ρ is Pearson's r of the mid-ranks of the drawn rows (as
+    :func:`scipy.stats.spearmanr` of the repeated rows); NaN when fewer than three rows are drawn
+    or a variable has one value.
+
+    Every sum runs over the distinct values and pairs, not over people (a value not drawn adds 0
+    to the ranks above it, so codes over all rows serve every draw)."""
+    if len(px) == 0:
+        return np.full(len(joint), np.nan), np.zeros(len(joint), dtype=np.int64)
+
+    def centred_ranks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        one_hot = (codes[:, None] == np.arange(int(codes.max()) + 1)).astype(float)
+        per_value = joint @ one_hot  # draws × values: how often each value is drawn
+        ranks = np.cumsum(per_value, axis=1) - per_value + (per_value + 1) / 2  # mid-ranks
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (per_value * ranks).sum(axis=1) / per_value.sum(axis=1)
+        return per_value, ranks - mean[:, None]
+
+    per_x, dx = centred_ranks(px)
+    per_y, dy = centred_ranks(py)
+    n = per_x.sum(axis=1)
+    sxy = (joint * dx[:, px] * dy[:, py]).sum(axis=1)
+    sxx, syy = (per_x * dx * dx).sum(axis=1), (per_y * dy * dy).sum(axis=1)
+    defined = (n >= 3) & ((per_x > 0).sum(axis=1) > 1) & ((per_y > 0).sum(axis=1) > 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = np.where(defined, sxy / np.sqrt(sxx * syy), np.nan)
+    return rho, n.astype(np.int64)
 
 
-def _spearman(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, codes: tuple[np.ndarray, np.ndarray] | None = None
-) -> Correlation:
-    """Spearman's ρ of ``x`` and ``y`` when row i counts ``w[i]`` times: Pearson's r of the
-    mid-ranks (as :func:`scipy.stats.spearmanr` of the repeated rows); NaN when undefined, no test.
+@dataclass(frozen=True)
+class _Draws:
+    """The index inputs of a block of bootstrap draws, one row per draw (as :class:`_Inputs`)."""
 
-    ``codes``: the sorted-unique codes of ``x`` and ``y`` over all rows, when known (a value
-    whose rows all weigh 0 adds 0 to the ranks below it, so the ranks are the same)."""
-    keep = w > 0
-    x, y, w = x[keep], y[keep], w[keep]
-    n = int(w.sum())
-    if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return Correlation(math.nan, n, math.nan, "undefined on this draw")
-    cx, cy = (
-        (codes[0][keep], codes[1][keep])
-        if codes is not None
-        else (np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1])
+    survey_sum: np.ndarray  # draws × WIREARCHY_DIMENSIONS: sum of the drawn people's scores
+    survey_n: np.ndarray  # draws × WIREARCHY_DIMENSIONS: scores drawn
+    sent: np.ndarray  # draws × 7: ties, up, down, cross_among, cross_returned, bypass_known, bypass
+    rho: np.ndarray  # Spearman's ρ of in-degree and seniority (NaN: undefined on this draw)
+
+
+def _inputs_drawn(p: _People, units: np.ndarray, draws: np.ndarray) -> _Draws:
+    """The index inputs per bootstrap draw: row j of ``draws`` holds positions in ``units`` (the
+    people resampled); a person drawn k times counts k times, the people outside ``units`` once
+    each. Vectorised: one matrix product gives every draw's survey sums, answer counts and
+    sent-tie counts, one count the (in-degree, level) pairs drawn."""
+    dims = len(WIREARCHY_DIMENSIONS)
+    b, m = draws.shape
+    fixed = np.ones(len(p.unit), dtype=bool)
+    fixed[units] = False
+    counts = np.bincount((draws + (np.arange(b) * m)[:, None]).ravel(), minlength=b * m).reshape(b, m)
+    sums = counts.astype(float) @ p.per_person[units] + p.per_person[fixed].sum(axis=0)
+    person_pair, px, py = p.rank_pairs
+    pairs = len(px) + 1  # the last column: people without a level
+    drawn_pairs = person_pair[units][draws] % pairs  # −1 → the last column
+    joint = np.bincount((drawn_pairs + (np.arange(b) * pairs)[:, None]).ravel(), minlength=b * pairs)
+    held = np.bincount(person_pair[fixed] % pairs, minlength=pairs)
+    joint = (joint.reshape(b, pairs) + held)[:, :-1].astype(float)
+    return _Draws(
+        sums[:, :dims], sums[:, dims : 2 * dims], sums[:, 2 * dims :], _spearman_draws(px, py, joint)[0]
     )
-    rx = _midranks(cx, w)
-    ry = _midranks(cy, w)
-    dx, dy = rx - np.average(rx, weights=w), ry - np.average(ry, weights=w)
-    rho = (w * dx * dy).sum() / math.sqrt((w * dx * dx).sum() * (w * dy * dy).sum())
-    return Correlation(float(rho), n, math.nan)
 
 
-def _inputs_weighted(p: _People, w: np.ndarray) -> _Inputs:
-    """The index inputs when person i counts ``w[i]`` times (a bootstrap draw; all ones: the data)."""
-    survey = {}
-    for dim, (rows, values) in zip(WIREARCHY_DIMENSIONS, p.answered_scores, strict=True):
-        drawn = w[rows]
-        keep = drawn > 0  # the people with a score drawn at least once, in row order
-        n = int(drawn[keep].sum())
-        if n:
-            survey[dim] = (float((drawn[keep] * values[keep]).sum() / n), n)
-    ties, up, down, cross_among, returned, bypass_known, bypass = (int(v) for v in w @ p.sent)
-    leveled, in_degree, minus_level = p.leveled
-    return _Inputs(
-        survey=survey,
-        ties=ties,
-        up=up,
-        down=down,
-        cross_among=cross_among,
-        cross_returned=returned,
-        bypass_known=bypass_known,
-        bypass=bypass,
-        hierarchy=p.hierarchy,
-        correlation=_spearman(in_degree, minus_level, w[leveled], p.rank_codes),
-    )
+def _index_draws(d: _Draws, ctx: _Context, hierarchy_value: float, weights: np.ndarray) -> np.ndarray:
+    """The index of each draw: :func:`_component_rows`' values (0–100, NaN when missing, in
+    :data:`INDEX_COMPONENTS` order) as arrays over the draws, combined as :func:`_weighted` does."""
+    ties, up, down, cross_among, returned, bypass_known, bypass = d.sent.T
+    nan = np.full(len(ties), np.nan)
+
+    def where(missing: np.ndarray | bool, value: np.ndarray) -> np.ndarray:
+        return np.where(missing, np.nan, np.clip(value, 0.0, 100.0))
+
+    no_ties = ties == 0
+    no_levels = no_ties | (not ctx.has_levels)
+    between = up + down
+    with np.errstate(invalid="ignore", divide="ignore"):
+        survey = [
+            where(~np.asarray(ctx.has_survey) | (n == 0), (total / n - 1) / 4 * 100)
+            for total, n in zip(d.survey_sum.T, d.survey_n.T, strict=True)
+        ]
+        columns = [
+            *survey,
+            where(no_levels | (between == 0), 2 * np.minimum(up, down) / between * 100),
+            where(no_levels | (between == 0) | (cross_among == 0), returned / cross_among * 100),
+            nan
+            if math.isnan(hierarchy_value)
+            else np.full(len(ties), min(max((1 - hierarchy_value) * 100, 0.0), 100.0)),
+            where(
+                no_ties | (not ctx.has_chain) | (bypass_known == 0),
+                (1 - np.abs(bypass / bypass_known - BYPASS_IDEAL) / BYPASS_IDEAL) * 100,
+            ),
+            where(no_levels | np.isnan(d.rho), (1 - np.maximum(d.rho, 0.0)) * 100),
+        ]
+    values = np.column_stack(columns)
+    used = np.where(np.isnan(values), 0.0, weights)
+    total = used.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = ((used / total[:, None]) * np.nan_to_num(values)).sum(axis=1)
+    return np.where(total > 0, index, np.nan)
+
+
+#: Bootstrap draws of :func:`index_interval` per block: respondents × draws ≤ this (8 MB a matrix).
+_DRAW_BLOCK = 1_000_000
 
 
 def index_interval(
@@ -663,23 +706,20 @@ def index_interval(
     people (about 63% of them distinct) reachability falls, so its draws would be biased towards
     hierarchy rather than spread around it (on the sample: 97 → 79 on average). Each draw's index
     combines its components with ``weights`` as :func:`combine` does. (NaN, NaN) with fewer than
-    two respondents.
+    two respondents. The draws are evaluated in blocks (a few matrix products per block).
     """
     context, people = _people_inputs(ds, resolve_wave(ds, wave))
     units = np.flatnonzero(people.unit)
-    fixed = (~people.unit).astype(float)
 
     keys = [c.key for c in INDEX_COMPONENTS]
     weight_array = np.array([_weights(weights)[k] for k in keys])
 
-    def index_of(draw: np.ndarray) -> float:
-        w = fixed + np.bincount(units[draw.astype(int)], minlength=len(fixed))
-        values = {
-            str(r["component"]): r["value"] for r in _component_rows(_inputs_weighted(people, w), context)
-        }
-        return _weighted(np.array([values[k] for k in keys], dtype=float), weight_array)[1]
+    def index_of(draws: np.ndarray, axis: int = -1) -> np.ndarray:
+        drawn = _inputs_drawn(people, units, draws.astype(np.intp))
+        return _index_draws(drawn, context, people.hierarchy.value, weight_array)
 
-    return bootstrap_interval(np.arange(len(units)), index_of)
+    block = max(1, _DRAW_BLOCK // max(len(units), 1))
+    return bootstrap_interval(np.arange(len(units)), index_of, vectorized=True, batch=block)
 
 
 def index_by_group(

@@ -82,6 +82,30 @@ def analyze(ds: Dataset, people: bool = False) -> dict[str, Any]:
     return out
 
 
+def _import_igraph_without_pyplot() -> None:
+    """Import igraph with matplotlib hidden, so it does not import ``matplotlib.pyplot`` for its
+    plotting (about 0.8 s on this machine; python-igraph issue #762). Nothing here plots with
+    igraph; matplotlib stays importable afterwards for the report's charts. Only for the command
+    line, which imports in one thread: in the app another thread could import matplotlib while it
+    is hidden. Nothing to do when igraph or matplotlib is already imported."""
+    if "igraph" in sys.modules or "matplotlib" in sys.modules:
+        return
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # import matplotlib → ImportError
+    try:
+        import igraph  # noqa: F401
+    finally:
+        del sys.modules["matplotlib"]
+
+
+def _import_sections() -> None:
+    """Import every analysis section's module (errors are left for the call that uses it)."""
+    for spec in ANALYSIS_SECTIONS.values():
+        try:
+            importlib.import_module(spec.partition(":")[0])
+        except Exception:  # analyze() imports it again and reports the error
+            continue
+
+
 def _load(path: str) -> Dataset:
     from lib.intake.loader import load_path
 
@@ -137,12 +161,25 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    import threading
+
+    from lib.core.schema import DEFAULT_LIMITS
+    from lib.intake import parsing
+
+    parsing.prestart(DEFAULT_LIMITS)  # the loader's parser child imports pandas meanwhile
+    _import_igraph_without_pyplot()
+    # the analysis modules (scipy.stats, …: about a second) import while the loader's child
+    # process parses the file, on the other core
+    importing = threading.Thread(target=_import_sections, name="import-sections", daemon=True)
+    importing.start()
     try:
         ds = _load(args.file)
     except DataError as err:
         for f in err.findings:
             print(f.line(), file=sys.stderr)
         return 1
+    finally:
+        importing.join()
     result = analyze(ds, people=args.people)
     if args.json:
         with Path(args.json).open("w", encoding="utf-8") as out:
@@ -457,7 +494,7 @@ def _positive(text: str) -> int:
 def _cmd_hash_password(args: argparse.Namespace) -> int:
     import getpass
 
-    from lib.app.auth import hash_password
+    from lib.app.auth import SCRYPT_N, hash_password
 
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
@@ -467,7 +504,7 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        print(hash_password(password, n=args.scrypt_n))
+        print(hash_password(password, n=SCRYPT_N if args.scrypt_n is None else args.scrypt_n))
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -652,15 +689,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-recipients", type=_positive, default=25, help="mail recipients / meeting attendees")
     p.set_defaults(func=_cmd_ingest)
 
-    from lib.app.auth import SCRYPT_N  # a light module: constants and the standard library
-
     p = sub.add_parser("hash-password", help="hash a password for [accounts.<name>] password_hash (scrypt)")
     p.add_argument(
         "--scrypt-n",
         type=int,
-        default=SCRYPT_N,
+        default=None,
         metavar="N",
-        help=f"scrypt cost N: [passwords] scrypt_n in the secrets, when set (default {SCRYPT_N})",
+        # the default is read when the command runs: lib.app.auth imports the database layer,
+        # which every other command would otherwise load (about 0.5 s) just to print this help
+        help="scrypt cost N: [passwords] scrypt_n in the secrets, when set (default: lib.app.auth.SCRYPT_N)",
     )
     p.set_defaults(func=_cmd_hash_password)
     return parser

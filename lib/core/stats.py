@@ -55,14 +55,20 @@ def percentile_end_error(resamples: int, confidence: float = 0.95) -> float:
 
 def bootstrap_interval(
     values: Iterable[float],
-    statistic: Callable[[np.ndarray], float] | None = None,
+    statistic: Callable[..., float] | Callable[..., np.ndarray] | None = None,
     confidence: float = 0.95,
+    vectorized: bool = False,
+    batch: int | None = None,
 ) -> tuple[float, float]:
     """A ``confidence`` interval of ``statistic`` (default: the mean) of ``values`` by bootstrap over
     the values (people): :func:`scipy.stats.bootstrap`, percentile method, 1,999 resamples, a
     fixed seed. For a statistic of rows (alpha of a people × items table) pass row indices as
     ``values`` and a statistic that takes them. (NaN, NaN) with fewer than two values or when
-    every value is the same."""
+    every value is the same.
+
+    ``vectorized``: ``statistic`` takes a block of resamples (resamples × values) and ``axis=-1``
+    and returns one value per resample; ``batch`` resamples at most per block (scipy draws each
+    block in turn from the same generator, so the draws and the interval do not depend on it)."""
     x = np.asarray(list(values), dtype=float)
     x = x[~np.isnan(x)]
     if x.size < 2 or np.all(x == x[0]):
@@ -70,16 +76,31 @@ def bootstrap_interval(
     with warnings.catch_warnings():
         # a statistic undefined on some resamples (alpha with no variance) gives NaN ends, not a warning
         warnings.simplefilter("ignore", stats.DegenerateDataWarning)
-        return _interval(x, statistic, confidence)
+        return _interval(x, statistic, confidence, vectorized, batch)
 
 
 def _interval(
-    x: np.ndarray, statistic: Callable[[np.ndarray], float] | None, confidence: float
+    x: np.ndarray,
+    statistic: Callable[..., float] | Callable[..., np.ndarray] | None,
+    confidence: float,
+    vectorized: bool = False,
+    batch: int | None = None,
 ) -> tuple[float, float]:
     if statistic is None:
         res = stats.bootstrap(
             (x,),
             np.mean,
+            n_resamples=BOOTSTRAP_RESAMPLES,
+            confidence_level=confidence,
+            method="percentile",
+            random_state=BOOTSTRAP_SEED,
+        )
+    elif vectorized:
+        res = stats.bootstrap(
+            (x,),
+            statistic,
+            vectorized=True,
+            batch=batch,
             n_resamples=BOOTSTRAP_RESAMPLES,
             confidence_level=confidence,
             method="percentile",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from lib.core.errors import Finding, Severity
 from lib.core.schema import (
@@ -277,7 +278,9 @@ def _repeated_headers(data: pd.DataFrame, headers: dict[int, str], spec: Sheet) 
 
     key = min(headers)
     text = column_text(data[key])
-    hits = [u for u in pd.unique(text) if same(str(u), key)]  # unique values: cheap on big tables
+    uniques = pd.unique(text)  # unique values: cheap on big tables
+    maybe = _may_normalise_to(uniques, {own[key], *names[key]})
+    hits = [u for u in uniques[maybe] if same(str(u), key)]
     if not hits:
         return none
     needed = max(min(2, len(headers)), -(-len(headers) // 2))
@@ -287,6 +290,28 @@ def _repeated_headers(data: pd.DataFrame, headers: dict[int, str], spec: Sheet) 
         if sum(same(cell_text(row[pos]), pos) for pos in headers) >= needed:
             out[i] = True
     return out
+
+
+#: What :func:`lib.core.schema.normalise_name` removes, among ASCII characters (Python's ``\s``
+#: there: space, \t \n \v \f \r and \x1c–\x1f), for Arrow's RE2, whose ``\s`` is narrower.
+_ASCII_REMOVED = r"[\t\n\v\f\r \x1c-\x1f\-_]+"
+
+
+def _may_normalise_to(values: np.ndarray | ExtensionArray, names: set[str]) -> np.ndarray:
+    """Which of ``values`` (text) may normalise to one of ``names``: for ASCII text exactly
+    ``normalise_name(v) in names``, computed by Arrow for all values at once; every other value
+    (non-ASCII, missing) is kept for the caller's own check. A value left out cannot match."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return np.ones(len(values), dtype=bool)
+    norm = pc.utf8_lower(pc.replace_substring_regex(arr, _ASCII_REMOVED, ""))
+    ascii_match = pc.and_(pc.string_is_ascii(arr), pc.is_in(norm, value_set=pa.array(sorted(names))))
+    keep = pc.or_(pc.invert(pc.string_is_ascii(arr)), ascii_match)
+    return np.asarray(pc.fill_null(keep, True).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _empty_sheet(raw: RawSheet, spec: Sheet, found: Findings) -> None:

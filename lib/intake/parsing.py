@@ -1147,19 +1147,12 @@ def _grid(rows_iter: Iterator[tuple[Any, ...]], limits: Limits) -> tuple[pd.Data
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository
 
 
-def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
-    """:func:`parse_jobs` in a child process with a memory (``RLIMIT_AS``) and a time limit.
+#: A parser child started ahead of its jobs (:func:`prestart`): (its limits, the process).
+_PRESTARTED: list[tuple[Limits, subprocess.Popen[bytes]]] = []
 
-    The child is ``python -m lib.intake.parsing`` (a fresh interpreter, not a multiprocessing fork or
-    spawn: those re-run the caller's main script in the child, which breaks callers without an
-    ``if __name__ == "__main__"`` guard and costs a Streamlit import per upload). Jobs go in and
-    raw tables come back by pickle over the pipes. A child that runs out of memory, crashes or
-    overruns the time limit is killed and becomes one error finding naming the file(s); the
-    calling process is never at risk. Start-up costs about half a second (importing pandas).
-    """
-    if not jobs:
-        return ParseOutput()
-    files = ", ".join(dict.fromkeys(j.file for j in jobs))
+
+def _start_child(limits: Limits) -> subprocess.Popen[bytes]:
+    """``python -m lib.intake.parsing`` with ``limits``' memory and CPU caps, waiting for its jobs on stdin."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH", "")) if p)
     # Arrow's default allocator reserves address space up front; the system one keeps RLIMIT_AS honest.
@@ -1171,10 +1164,47 @@ def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
         str(limits.parse_memory_bytes),
         str(limits.parse_seconds),
     ]
-    started = time.monotonic()
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=_ROOT
     )
+
+
+def prestart(limits: Limits) -> None:
+    """Start the parser child of the next :func:`parse_isolated` with these ``limits`` now, so it
+    imports pandas (about half a second) while the caller does other work. For a one-shot
+    command line (one load per process); a child left unused ends when this process does (its
+    stdin closes)."""
+    if not _PRESTARTED:
+        _PRESTARTED.append((limits, _start_child(limits)))
+
+
+def _child(limits: Limits) -> subprocess.Popen[bytes]:
+    """The prestarted child when it was started with ``limits`` and is still running, else a new one."""
+    while _PRESTARTED:
+        wanted, proc = _PRESTARTED.pop()
+        if wanted == limits and proc.poll() is None:
+            return proc
+        proc.kill()
+        proc.wait()
+    return _start_child(limits)
+
+
+def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
+    """:func:`parse_jobs` in a child process with a memory (``RLIMIT_AS``) and a time limit.
+
+    The child is ``python -m lib.intake.parsing`` (a fresh interpreter, not a multiprocessing fork or
+    spawn: those re-run the caller's main script in the child, which breaks callers without an
+    ``if __name__ == "__main__"`` guard and costs a Streamlit import per upload). Jobs go in and
+    raw tables come back by pickle over the pipes. A child that runs out of memory, crashes or
+    overruns the time limit is killed and becomes one error finding naming the file(s); the
+    calling process is never at risk. Start-up costs about half a second (importing pandas), paid
+    ahead when the caller started the child with :func:`prestart`.
+    """
+    if not jobs:
+        return ParseOutput()
+    files = ", ".join(dict.fromkeys(j.file for j in jobs))
+    started = time.monotonic()
+    proc = _child(limits)
     try:
         out, err = proc.communicate(pickle.dumps((jobs, limits), protocol=5), timeout=limits.parse_seconds)
     except subprocess.TimeoutExpired:
@@ -1231,7 +1261,10 @@ def _worker(argv: list[str]) -> int:
         resource.setrlimit(resource.RLIMIT_CPU, (seconds + 5, seconds + 10))
     except (ValueError, OSError):
         pass
-    jobs, limits = pickle.load(sys.stdin.buffer)
+    try:
+        jobs, limits = pickle.load(sys.stdin.buffer)
+    except EOFError:  # a prestarted child whose parent needed no parsing after all
+        return 0
     try:
         result = parse_jobs(jobs, limits)
         payload = pickle.dumps(result, protocol=5)
