@@ -6,6 +6,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -86,37 +87,24 @@ def _interval(
     vectorized: bool = False,
     batch: int | None = None,
 ) -> tuple[float, float]:
+    fn: Callable[..., Any]
     if statistic is None:
-        res = stats.bootstrap(
-            (x,),
-            np.mean,
-            n_resamples=BOOTSTRAP_RESAMPLES,
-            confidence_level=confidence,
-            method="percentile",
-            random_state=BOOTSTRAP_SEED,
-        )
+        fn, vectorized = np.mean, True  # np.mean takes axis=: scipy's vectorised default
     elif vectorized:
-        res = stats.bootstrap(
-            (x,),
-            statistic,
-            vectorized=True,
-            batch=batch,
-            n_resamples=BOOTSTRAP_RESAMPLES,
-            confidence_level=confidence,
-            method="percentile",
-            random_state=BOOTSTRAP_SEED,
-        )
+        fn = statistic
     else:
         stat = statistic
-        res = stats.bootstrap(
-            (x,),
-            lambda s: stat(s),
-            vectorized=False,
-            n_resamples=BOOTSTRAP_RESAMPLES,
-            confidence_level=confidence,
-            method="percentile",
-            random_state=BOOTSTRAP_SEED,
-        )
+        fn = lambda s: stat(s)  # noqa: E731  (scipy inspects a callable's signature for axis)
+    res = stats.bootstrap(
+        (x,),
+        fn,
+        vectorized=vectorized,
+        batch=batch if statistic is not None else None,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        confidence_level=confidence,
+        method="percentile",
+        random_state=BOOTSTRAP_SEED,
+    )
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
