@@ -37,7 +37,7 @@ def wave_facts(label: str, sections: Iterable[str] = FACT_SECTIONS) -> Facts:
 # change since the previous wave, then the sparklines of older waves.
 board = overview_view.Board.place()
 parts: list[Facts] = []
-order = list(FACT_SECTIONS)  # the key-person what-if (the slowest) last
+order = list(overview_view.SECTION_ORDER)  # the number tiles' sections first
 with ui.progress("Computing the overview") as step:
     calls = [(facts_section, (name, shown, cfg.min_group_size)) for name in order]
     results = ui.compute_in_order(calls)  # with the background thread, when it has started them

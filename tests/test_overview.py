@@ -263,3 +263,16 @@ def test_a_rerun_of_the_overview_does_not_test_the_changes_again(monkeypatch: py
     at.run()
     assert not at.exception and len(tests) == first
     assert any(t.value == "What changed between waves" for t in at.subheader)
+
+
+def test_the_number_tiles_sections_are_computed_first() -> None:
+    # The page (and the background thread ahead of it) computes every section, those that the
+    # number tiles read before the others, so the tiles are complete as early as the work allows.
+    from lib.analysis.overview import FACT_SECTIONS, TILE_SECTIONS
+    from lib.app.overview_view import SECTION_ORDER
+
+    assert sorted(SECTION_ORDER) == sorted(FACT_SECTIONS)
+    pictures = {"top_gaps", "shifts"}  # drawn as charts, not numbers
+    numbers = {TILE_SECTIONS[k] for k in TILE_SECTIONS if k not in pictures}
+    first = SECTION_ORDER[: len(numbers)]
+    assert set(first) == numbers and first[-1] == "key_people"

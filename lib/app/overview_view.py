@@ -19,7 +19,6 @@ from lib.analysis import baseline, netmap, skills
 from lib.analysis.findings import RULES_BY_KEY, Facts, Finding
 from lib.analysis.learning import wording_note
 from lib.analysis.overview import (
-    FACT_SECTIONS,
     TILE_SECTIONS,
     Headline,
     compare_facts,
@@ -48,6 +47,21 @@ from lib.report.html import html_bytes
 from lib.store.actions import list_actions
 from lib.store.pulse import room_pulse
 
+#: The order the page computes the sections in (and the background thread ahead of it): first those
+#: of the seven number tiles, so the tiles are complete as early as the work allows, the key-person
+#: what-if (the slowest at scale) last among them; then the skill gaps' picture and the trust survey
+#: (read by findings only).
+SECTION_ORDER: tuple[str, ...] = (
+    "roster",
+    "network",
+    "groups",
+    "wirearchy",
+    "learning",
+    "key_people",
+    "skills",
+    "trust",
+)
+
 
 def section_calls(ds: Dataset, min_size: int) -> list[tuple[Callable[..., Any], tuple[Any, ...]]]:
     """What the Overview computes first, in its order, as ``ui.compute`` calls (function, arguments):
@@ -57,7 +71,7 @@ def section_calls(ds: Dataset, min_size: int) -> list[tuple[Callable[..., Any], 
         (facts_section, (name, label, min_size))
         for label in (shown, previous)
         if label is not None
-        for name in FACT_SECTIONS
+        for name in SECTION_ORDER
     ]
 
 
