@@ -10,7 +10,7 @@ other page is never routed: access is enforced on the server, not by hiding link
 
 import streamlit as st
 
-from lib.app import auth, overview_view, pulse_link, ui
+from lib.app import auth, network_view, overview_view, pulse_link, ui
 
 st.set_page_config(page_title="Social learning dashboard", page_icon="🌱", layout="wide")
 
@@ -53,4 +53,6 @@ page = st.navigation(
 ui.sidebar()
 if "overview" in allowed:  # the landing page, computed in the background (ready when it is opened)
     overview_view.prefetch(ui.settings())
+if "network" in allowed:  # then the Network page's default person map (its layout)
+    network_view.prefetch(ui.dataset(), ui.settings())
 page.run()

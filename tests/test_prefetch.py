@@ -234,3 +234,31 @@ def test_a_computation_on_the_page_names_itself_in_a_spinner(monkeypatch: pytest
     assert asked == ["Computing group table…"]  # department on the page; team inside compute_in_order
     at.run()
     assert asked == ["Computing group table…"]  # the rerun read both from the session's cache
+
+
+def test_the_network_pages_default_layout_is_computed_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Between 500 and 1,500 people the Network page opens on the person map, laid out on the server
+    # (1-2 s at 1,000 people): the background thread lays it out ahead, and the page reads it.
+    from lib.analysis import netmap
+
+    monkeypatch.setitem(ui.BACKGROUND, "enabled", True)
+    ui.WORKER.submit(lambda: None).result(timeout=120)  # earlier tests' background work is over
+    threads: list[str] = []
+    real = netmap.layout_positions
+
+    def counting(ds: Dataset, *args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(ds, *args, **kwargs)
+
+    monkeypatch.setattr(netmap, "layout_positions", counting)
+    ds = generate(people=700, seed=2)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["dataset"] = ds
+    at.session_state["dataset_key"] = f"test-{id(ds)}"
+    at.run()
+    ui.WORKER.submit(lambda: None).result(timeout=300)  # the queue ahead of this is done
+    assert len(threads) == 1 and threads[0].startswith("sld-background"), threads
+    at.switch_page("app_pages/network.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(threads) == 1  # the page drew the map from the layout computed ahead
+    assert any("people" in c.value and "ties" in c.value for c in at.caption)  # the map's summary

@@ -41,6 +41,7 @@ PRELOAD: tuple[str, ...] = (
     "lib.app.ui",
     "lib.app.tables",
     "lib.app.overview_view",
+    "lib.app.network_view",
 )
 
 log = logging.getLogger(__name__)
