@@ -87,11 +87,19 @@ def prefetch(ds: Dataset, cfg: ui.Settings) -> None:
     the server (above :data:`netmap.PHYSICS_LIMIT`): igraph's layout takes 1-2 s at 1,000 people."""
     if not cfg.individuals_visible or not netmap.PHYSICS_LIMIT < len(ds.people) <= netmap.PERSON_MAP_LIMIT:
         return
+    default = ds.remember("network_view.default_map", lambda: _default_map(ds))  # app.py asks every run
+    if default is not None:
+        ui.prefetch(netmap.layout_positions, *default, netmap.Scope())
+
+
+def _default_map(ds: Dataset) -> tuple[tuple[str, ...], str | None] | None:
+    """The relations and tie wave the page opens on (the first relation, the latest tie wave), or
+    None without ties."""
     relations = ds.relations
-    if relations:
-        tie_waves = waves.labels(ds.ties)
-        latest = tie_waves[-1] if tie_waves else None
-        ui.prefetch(netmap.layout_positions, tuple(relations[:1]), latest, netmap.Scope())
+    if not relations:
+        return None
+    tie_waves = waves.labels(ds.ties)
+    return tuple(relations[:1]), (tie_waves[-1] if tie_waves else None)
 
 
 def network_map(v: View) -> None:
