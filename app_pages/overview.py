@@ -41,13 +41,14 @@ order = list(overview_view.SECTION_ORDER)  # the number tiles' sections first
 with ui.progress("Computing the overview") as step:
     calls = [(facts_section, (name, shown, cfg.min_group_size)) for name in order]
     results = ui.compute_in_order(calls)  # with the background thread, when it has started them
+    tiles_done = order.index("key_people") + 1  # the number tiles' sections come first
     for name in order:
         step(FACT_SECTIONS[name])
         parts.append(next(results))
         head = headline_of(shown, merge_facts(parts))
         board.draw(head, set(order[: len(parts)]))
-        if len(parts) == len(order) - 1:  # findings need every section; show them without the last
-            board.draw_findings(head, [FACT_SECTIONS[order[-1]]])
+        if tiles_done <= len(parts) < len(order):  # the findings so far, saying what they wait for
+            board.draw_findings(head, [FACT_SECTIONS[n] for n in order[len(parts) :]])
     board.draw_findings(head, [], ds)
     step("the department map")
     board.draw_map(ds, cfg, shown)

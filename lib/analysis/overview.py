@@ -107,7 +107,11 @@ def facts_section(
 
 
 def _remembered(ds: Dataset, section: str, wave: str | None, min_size: int) -> rules.Facts:
-    w = waves.resolve(wave, ds.waves) or ""
+    return _resolved(ds, section, waves.resolve(wave, ds.waves) or "", min_size)
+
+
+def _resolved(ds: Dataset, section: str, w: str, min_size: int) -> rules.Facts:
+    """:func:`facts_section` of a resolved wave label ``w`` ("" without waves), kept in ``ds.memo``."""
     return ds.remember(
         ("overview.facts_section", section, w, min_size), lambda: _facts_section(ds, section, w, min_size)
     )
@@ -115,8 +119,8 @@ def _remembered(ds: Dataset, section: str, wave: str | None, min_size: int) -> r
 
 def _facts_section(ds: Dataset, section: str, w: str, min_size: int) -> rules.Facts:
     org, groups = _SECTION_FUNCTIONS[section](ds, w, min_size)
-    # the per-person values that changes between waves are tested on travel with the groups
-    people = _person_facts(ds, w, _advice_relations(ds), ds.tie_wave(w)) if section == "groups" else None
+    # the per-person values that changes between waves are tested on travel with the departments
+    people = _person_facts(ds, w, _advice_relations(ds), ds.tie_wave(w)) if section == "departments" else None
     return rules.Facts(
         org={"wave": w, **org}, groups=groups, people=pd.DataFrame() if people is None else people
     )
@@ -159,9 +163,12 @@ def _learning_section(ds: Dataset, w: str, min_size: int) -> _Section:
     for bucket, value in mix.buckets.items():
         org[f"bucket_{bucket}"] = _num(value)
     org["flow_share"] = _num(shifts.shared_flow_share(ds, w or None).share)
-    for shift in shifts.scorecard(ds, w or None, min_size):
-        org[f"shift_{shift.code}"] = shift.score
     return org, {}
+
+
+def _shifts_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    # a picture beside the tiles, not a number: its own section, computed after the tiles
+    return {f"shift_{shift.code}": shift.score for shift in shifts.scorecard(ds, w or None, min_size)}, {}
 
 
 def _network_section(ds: Dataset, w: str, min_size: int) -> _Section:
@@ -173,16 +180,14 @@ def _network_section(ds: Dataset, w: str, min_size: int) -> _Section:
     among = network.build_graph(response.respondent_dataset(ds, tw, answered), rel, tw)
     n, m = among.g.vcount(), among.g.ecount()
     _, gini = network.reciprocity_and_gini(ds, rel, tw)
-    org: dict[str, object] = {
+    return {
         "advice_reciprocity": _num(network.arc_reciprocity(among)),
         # its baseline: in a random directed network with these people and ties, an arc's reverse
         # is there with probability m / (n(n − 1)), the density, so that is the expected reciprocity
         "advice_reciprocity_random": _num(m / (n * (n - 1))) if n > 1 else None,
         "gini_in_degree_advice": _num(gini),
         "network_response_rate": _num(answered.rate),
-    }
-    org.update(_overload_facts(network.build_graph(ds, rel, tw)))
-    return org, {}
+    }, {}
 
 
 def _key_people_section(ds: Dataset, w: str, min_size: int) -> _Section:
@@ -210,9 +215,15 @@ def _key_people_section(ds: Dataset, w: str, min_size: int) -> _Section:
 
 
 def _wirearchy_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    return {"wirearchy_index": _num(wirearchy.wirearchy_index(ds, wave=w or None).value)}, {}
+
+
+def _hierarchy_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    """What the findings read about advice against the org chart (its direction, seniority against
+    being sought) and about the most-asked people; no tile reads it."""
     org: dict[str, object] = {}
-    index = wirearchy.wirearchy_index(ds, wave=w or None)
-    org["wirearchy_index"] = _num(index.value)
+    if len(ds.ties):
+        org.update(_overload_facts(network.build_graph(ds, _advice_relations(ds), ds.tie_wave(w))))
     flow = hierarchy.advice_flow(ds, w or None)
     org["advice_up_share"] = _num(flow.up_share) if flow.classified else None
     org["advice_down_share"] = _num(flow.down_share) if flow.classified else None
@@ -265,33 +276,51 @@ def _groups_section(ds: Dataset, w: str, min_size: int) -> _Section:
     ]
     ei["internal_share_random"] = [c.expected for c in chance]
     ei["silo_beyond_chance"] = [c.beyond_chance for c in chance]
+    silos = int(((ei["ei_sent"] <= SILO_EI) & ei["silo_beyond_chance"]).sum())
+    return {"silo_groups": silos}, {"department": ei.reset_index(drop=True)}
+
+
+def _departments_section(ds: Dataset, w: str, min_size: int) -> _Section:
+    """The groups section's department table with each department's formal-learning share (the
+    findings read it; the silo tile does not), and, in :func:`_facts_section`, the per-person values
+    the wave comparison tests."""
+    table = _resolved(ds, "groups", w, min_size).groups.get("department")
+    if table is None:
+        return {}, {}
     mixes = learning.group_mix(ds, "department", w or None, min_size)
     mixes = mixes[~mixes["suppressed"]] if "suppressed" in mixes else mixes
     fsl = mixes.set_index("department")["FSL"] if len(mixes) else pd.Series(dtype=float)
-    ei["fsl_share"] = ei["group"].map(fsl)
-    silos = int(((ei["ei_sent"] <= SILO_EI) & ei["silo_beyond_chance"]).sum())
-    return {"silo_groups": silos}, {"department": ei.reset_index(drop=True)}
+    return {}, {"department": table.assign(fsl_share=table["group"].map(fsl))}
 
 
 _SECTION_FUNCTIONS: dict[str, Callable[[Dataset, str, int], _Section]] = {
     "roster": _roster_section,
     "network": _network_section,
     "groups": _groups_section,
+    "departments": _departments_section,
     "skills": _skills_section,
     "wirearchy": _wirearchy_section,
+    "hierarchy": _hierarchy_section,
     "learning": _learning_section,
+    "shifts": _shifts_section,
     "trust": _trust_section,
     "key_people": _key_people_section,
 }
-#: The overview's sections in the order a page computes them (cheapest tiles first; the key-person
-#: what-if, one removal per candidate, last), each with the step name a progress indicator shows.
+#: The overview's sections, each with the step name a progress indicator shows, in the order their
+#: facts merge (``departments`` completes the ``groups`` section's department table). The sections a
+#: headline tile reads (:data:`TILE_SECTIONS`) compute only what the tile and its detail need; what
+#: only the findings read (the shifts, advice against the org chart, the departments' learning) has
+#: sections of its own, so a page shows the tiles before it (``lib.app.overview_view.SECTION_ORDER``).
 FACT_SECTIONS: dict[str, str] = {
     "roster": "people and response rate",
     "network": "the advice network",
     "groups": "departments' advice (silos)",
+    "departments": "departments' learning and each person's change",
     "skills": "skill gaps",
     "wirearchy": "wirearchy index",
-    "learning": "learning mix and the five shifts",
+    "hierarchy": "advice against the org chart and the most-asked people",
+    "learning": "learning mix",
+    "shifts": "the five shifts",
     "trust": "trust survey",
     "key_people": "key people (one what-if removal per candidate)",
 }
@@ -300,7 +329,7 @@ TILE_SECTIONS: dict[str, str] = {
     "people": "roster",
     "response_rate": "roster",
     "informal_share": "learning",
-    "shifts": "learning",
+    "shifts": "shifts",
     "wirearchy_index": "wirearchy",
     "advice_reciprocity": "network",
     "silo_groups": "groups",

@@ -49,8 +49,8 @@ from lib.store.pulse import room_pulse
 
 #: The order the page computes the sections in (and the background thread ahead of it): first those
 #: of the seven number tiles, so the tiles are complete as early as the work allows, the key-person
-#: what-if (the slowest at scale) last among them; then the skill gaps' picture and the trust survey
-#: (read by findings only).
+#: what-if (the slowest at scale) last among them; then the pictures beside them (the skill gaps, the
+#: five shifts); then what the findings alone read.
 SECTION_ORDER: tuple[str, ...] = (
     "roster",
     "network",
@@ -59,6 +59,9 @@ SECTION_ORDER: tuple[str, ...] = (
     "learning",
     "key_people",
     "skills",
+    "shifts",
+    "hierarchy",
+    "departments",
     "trust",
 )
 
@@ -280,10 +283,13 @@ class Board:
                             ui.chart_spec(charts.sparkline_chart, line),
                             alt=f"{tile.label} over the last {len(line)} waves: {shown}",
                         )
+        if "learning" in done and self.drawn.get("learning") != head.wave:
+            self._mix(head)
+            self.drawn["learning"] = head.wave
         state = (head.wave, before[0] if before else None)
-        if "learning" in done and self.drawn.get("learning") != state:
-            self._learning(head, before)
-            self.drawn["learning"] = state
+        if "shifts" in done and self.drawn.get("shifts") != state:
+            self._shifts(head, before)
+            self.drawn["shifts"] = state
 
     @staticmethod
     def _gaps(slot: Any, head: Headline) -> None:
@@ -298,7 +304,7 @@ class Board:
             else:
                 _chart(chart, alt="Levels missing per skill: " + tile.text)
 
-    def _learning(self, head: Headline, before: tuple[str, Facts] | None) -> None:
+    def _mix(self, head: Headline) -> None:
         org = head.facts.org
         buckets = {k: _number(org.get(f"bucket_{k}")) for k in charts.BUCKET_LABELS}
         mix = ui.chart_spec(charts.mix_chart, buckets, head.wave)
@@ -312,6 +318,9 @@ class Board:
             else:
                 text = " : ".join(f"{(buckets[k] or 0) * 100:.0f}" for k in charts.BUCKET_LABELS)
                 _chart(mix, alt=f"Experience : others : formal = {text}")
+
+    def _shifts(self, head: Headline, before: tuple[str, Facts] | None) -> None:
+        org = head.facts.org
         now = {code: _number(org.get(f"shift_{code}")) for code in SHIFT_NAMES}
         then = {code: _number(before[1].org.get(f"shift_{code}")) for code in SHIFT_NAMES} if before else None
         shifts = ui.chart_spec(
