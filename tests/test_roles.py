@@ -291,3 +291,28 @@ def test_a_non_respondent_is_never_peripheral() -> None:
     table = roles.assign_roles(ds, nw.person_measures(ds)).set_index("person_id")
     assert not table.loc["quiet", "peripheral"] and "did not answer" in table.loc["quiet", "reason"]
     assert table.loc["lone", "peripheral"]
+
+
+@pytest.mark.parametrize("limit", [10, 10_000])
+def test_the_candidate_screen_samples_fewer_sources_only_above_its_limit(
+    limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Above KEY_SCREEN_LIMIT people the betweenness that picks the candidates is estimated from
+    # KEY_SCREEN_SAMPLES sources; below, from the default. Either way each candidate's loss is exact.
+    from lib.intake.sample import generate
+
+    ds = generate(people=150, seed=3, waves=1, ties_per_person=6.0)
+    asked: list[int | None] = []
+    real = nw.betweenness
+
+    def spy(graph: nw.Graph, samples: int | None = None) -> tuple[object, bool]:
+        asked.append(samples)
+        return real(graph, samples)
+
+    monkeypatch.setattr(nw, "betweenness", spy)
+    monkeypatch.setattr(roles, "KEY_SCREEN_LIMIT", limit)
+    monkeypatch.setattr(roles, "KEY_SCREEN_SAMPLES", 16)
+    ranked = roles.rank_key_people(ds, ["advice"], top=10)
+    assert asked == ([16] if limit < 150 else [None])
+    for row in ranked.itertuples():
+        assert row.reach_lost == _reference_impact(ds, str(row.person_id), ["advice"])["reach_lost"]

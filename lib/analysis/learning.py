@@ -424,7 +424,8 @@ def _overall_mix(ds: Dataset, wave: str | None, min_size: int, across: bool) -> 
     suppressed = not privacy.large_enough(n, min_size) or (
         across
         and n > 0
-        and not privacy.release_for(ds, "learning", respondent_populations(ds), min_size).total_shown(label)
+        # the first step of the release plan only (the groups' plan is the group mixes' to pay)
+        and (label or "") in privacy.withheld_waves(ds, "learning", respondent_populations(ds), min_size)
     )
     nan = float("nan")
     if n == 0 or suppressed:

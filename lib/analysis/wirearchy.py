@@ -30,7 +30,7 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import WIREARCHY_DIMENSIONS
 from lib.core.stats import bootstrap_interval
-from lib.core.textsets import is_in
+from lib.core.textsets import is_in, positions
 
 __all__ = [
     "BYPASS_IDEAL",
@@ -218,7 +218,13 @@ def _gather(
     else:
         groups = [g for g in sorted(set(group_of)) if only is None or g in only]
     t = hierarchy.classify_ties(ds, wave=wave) if classified is None else classified
-    t = t.assign(group=t["source_id"].map(group_of), target_group=t["target_id"].map(group_of))
+    # each id's group as ``Series.map`` gives it (NaN off the map), in pyarrow's hash kernel
+    group_values = np.append(group_of.to_numpy(dtype=object), np.nan)
+
+    def group_at(values: pd.Series | pd.Index) -> np.ndarray:
+        return np.asarray(group_values[positions(values, group_of.index)], dtype=object)
+
+    t = t.assign(group=group_at(t["source_id"]), target_group=group_at(t["target_id"]))
 
     def count(mask: pd.Series) -> pd.Series:
         return t.loc[mask].groupby("group").size()
@@ -248,8 +254,8 @@ def _gather(
         {
             "person_id": ids.to_numpy(),
             "level": ids.map(levels).astype(float).to_numpy() if len(levels) else np.full(len(ids), np.nan),
-            "in_degree": ids.map(indeg).fillna(0).astype(int).to_numpy(),
-            "group": ids.map(group_of).to_numpy(),
+            "in_degree": np.append(indeg.to_numpy(dtype=np.int64), 0)[positions(ids, indeg.index)],
+            "group": group_at(ids),
         }
     )
     degrees_by_group = dict(tuple(degrees.groupby("group")))
@@ -257,7 +263,7 @@ def _gather(
     scores = trust.person_scores(ds, wave)
     survey: dict[str, dict[str, tuple[float, int]]] = {}
     if len(scores):
-        valid = scores[scores["score"].notna()].assign(group=lambda f: f["person_id"].map(group_of))
+        valid = scores[scores["score"].notna()].assign(group=lambda f: group_at(f["person_id"]))
         agg = valid.groupby(["group", "dimension"])["score"].agg(["mean", "size"])
         for (g, dim), mean, size in zip(agg.index, agg["mean"], agg["size"], strict=True):
             survey.setdefault(str(g), {})[str(dim)] = (float(mean), int(size))
