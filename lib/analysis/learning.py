@@ -391,7 +391,11 @@ class MixSummary:
 
 
 def overall_mix(
-    ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SIZE, across: bool = True
+    ds: Dataset,
+    wave: str | None = None,
+    min_size: int = MIN_GROUP_SIZE,
+    across: bool = True,
+    intervals: bool = True,
 ) -> MixSummary:
     """The whole organisation's learning mix: the mean of respondents' shares per type.
 
@@ -405,18 +409,21 @@ def overall_mix(
     fewer than ``min_size`` people (:attr:`lib.core.privacy.Release.withheld`: comparing the two
     waves' mixes would give those people away).
 
+    ``intervals=False``: the shares without their intervals (``shares_ci`` empty,
+    ``informal_share_ci`` NaN), for a number shown before its interval is ready (the Overview's tile).
+
     Computed once per dataset object and arguments (``ds.memo``: the Learning page, its intervals,
-    the GDL shift and the Overview's tiles read it; its bootstrap is a quarter of a second at 10,000
+    the GDL shift and the Overview's tiles read it; its bootstrap is half a second at 10,000
     people). The summary is frozen: callers must not change its dictionaries.
     """
     # keyed by the label ``wave`` stands for (None: the latest), so ``None`` and that label, which
     # give the same mix, share one computation (analyze's learning section and the GDL shift)
     chosen = waves.resolve(wave, learning_waves(ds))
-    key = ("learning.overall_mix", chosen, min_size, across)
-    return ds.remember(key, lambda: _overall_mix(ds, chosen, min_size, across))
+    key = ("learning.overall_mix", chosen, min_size, across) + (() if intervals else ("no intervals",))
+    return ds.remember(key, lambda: _overall_mix(ds, chosen, min_size, across, intervals))
 
 
-def _overall_mix(ds: Dataset, wave: str | None, min_size: int, across: bool) -> MixSummary:
+def _overall_mix(ds: Dataset, wave: str | None, min_size: int, across: bool, intervals: bool) -> MixSummary:
     people = person_mix(ds, wave)
     label = people["wave"].iloc[0] if len(people) else rows_for_wave(ds.learning, wave)[1]
     resp = people[~people["zero_total"]]
@@ -439,9 +446,11 @@ def _overall_mix(ds: Dataset, wave: str | None, min_size: int, across: bool) -> 
         )
     mean = resp[list(TYPES)].mean()
     shares = {t: float(mean[t]) for t in TYPES}
-    ends = bootstrap_mean_intervals(resp[list(TYPES)].to_numpy(dtype=float))
-    shares_ci = {t: (float(ends[0, i]), float(ends[1, i])) for i, t in enumerate(TYPES)}
-    fsl_low, fsl_high = shares_ci["FSL"]
+    shares_ci: dict[str, tuple[float, float]] = {}
+    if intervals:
+        ends = bootstrap_mean_intervals(resp[list(TYPES)].to_numpy(dtype=float))
+        shares_ci = {t: (float(ends[0, i]), float(ends[1, i])) for i, t in enumerate(TYPES)}
+    fsl_low, fsl_high = shares_ci.get("FSL", (nan, nan))
     return MixSummary(
         wave=label,
         respondents=n,

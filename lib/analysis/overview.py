@@ -155,9 +155,9 @@ def _roster_section(ds: Dataset, w: str, min_size: int) -> _Section:
 
 def _learning_section(ds: Dataset, w: str, min_size: int) -> _Section:
     org: dict[str, object] = {}
-    mix = shifts.shared_mix(ds, w or None, min_size)  # GDL reads the same mix: computed once
+    # the shares alone: their bootstrap interval (half a second at 10,000 people) comes with the shifts
+    mix = learning.overall_mix(ds, w or None, min_size, intervals=False)
     org["informal_share"] = _num(mix.informal_share)
-    org["informal_share_low"], org["informal_share_high"] = (_num(x) for x in mix.informal_share_ci)
     org["fsl_share"] = _num(mix.shares.get("FSL"))
     org["self_directed_share"] = _num(mix.self_directed_share)
     for bucket, value in mix.buckets.items():
@@ -167,8 +167,12 @@ def _learning_section(ds: Dataset, w: str, min_size: int) -> _Section:
 
 
 def _shifts_section(ds: Dataset, w: str, min_size: int) -> _Section:
-    # a picture beside the tiles, not a number: its own section, computed after the tiles
-    return {f"shift_{shift.code}": shift.score for shift in shifts.scorecard(ds, w or None, min_size)}, {}
+    # a picture beside the tiles, not a number: its own section, computed after the tiles; with the
+    # informal share's interval (the tile's detail), from the mix the GDL shift reads
+    org: dict[str, object] = {f"shift_{s.code}": s.score for s in shifts.scorecard(ds, w or None, min_size)}
+    mix = shifts.shared_mix(ds, w or None, min_size)
+    org["informal_share_low"], org["informal_share_high"] = (_num(x) for x in mix.informal_share_ci)
+    return org, {}
 
 
 def _network_section(ds: Dataset, w: str, min_size: int) -> _Section:
