@@ -50,3 +50,21 @@ def test_preload_covers_every_module_the_first_screen_imports() -> None:
     assert modules <= loaded, sorted(modules - loaded)
     # the heavy libraries the analysis pulls in are loaded too
     assert {"igraph", "scipy.stats", "altair"} <= loaded
+
+
+def test_the_launcher_answers_streamlits_once_per_process_repl_check() -> None:
+    # Streamlit's first element per process runs inspect.stack() to tell a REPL from `streamlit run`
+    # unless this flag is set; the launcher sets it. A Streamlit that renamed the flag fails here.
+    import streamlit.delta_generator as dg
+
+    from lib.app import serve
+
+    assert hasattr(dg, "_use_warning_has_been_displayed")
+    code = (
+        "import streamlit.delta_generator as dg; from lib.app import serve; "
+        "before = dg._use_warning_has_been_displayed; serve.skip_repl_check(); "
+        "print(before, dg._use_warning_has_been_displayed)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
+    assert "streamlit.emojis" in serve.PRELOAD

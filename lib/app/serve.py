@@ -42,6 +42,8 @@ PRELOAD: tuple[str, ...] = (
     "lib.app.tables",
     "lib.app.overview_view",
     "lib.app.network_view",
+    # app.py's page icon is checked against every emoji: one regex of them all, compiled on import
+    "streamlit.emojis",
 )
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,16 @@ def _warm_database() -> None:
         log.warning("could not open the workspaces database ahead", exc_info=True)
 
 
+def skip_repl_check() -> None:
+    """Streamlit asks once per process, on the first element any page sends, whether it runs in a
+    Python REPL (to print "use streamlit run"), by ``inspect.stack()``, which reads the source file
+    of every frame of the page's deep stack: 0.2–0.5 s of the first visitor's first screen, measured
+    with py-spy. Under ``streamlit run`` the answer is known (no): mark it given."""
+    import streamlit.delta_generator as dg
+
+    dg._use_warning_has_been_displayed = True
+
+
 def quiet_chart_checks() -> None:
     """Charts are checked against the Vega-Lite schema as they are built (Altair's debug mode):
     worth it in tests (they run with Altair's default, the check on: tests/test_charts.py), not on every
@@ -109,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     _warm_sample()
     _warm_database()
     quiet_chart_checks()
+    skip_repl_check()
     from lib.app import ui
 
     ui.BACKGROUND["enabled"] = True  # work ahead of the pages (ui.prefetch) in this server
