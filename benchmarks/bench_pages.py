@@ -15,7 +15,8 @@ navigation and timed from the click to
 
 For the Overview, ``first`` is the first tile and ``tiles`` the moment every tile has its value
 (none still showing "…"). ``--fresh``: also a freshly started server's first tile on the bundled
-sample (the newcomer's first screen). Peak memory is the server process's high-water mark (VmHWM).
+sample (the newcomer's first screen). Peak memory is the server process's high-water mark (VmHWM),
+printed after the upload and after each page (so the Overview's is the peak up to its end).
 """
 
 from __future__ import annotations
@@ -135,14 +136,16 @@ def main() -> int:
                 )  # the workbook upload comes first; the survey-export and log uploaders follow
                 page.get_by_text(re.compile(rf"{n:,} people")).first.wait_for(timeout=1_800_000)
                 print(
-                    f"{n:>7,} people  upload → loaded            {time.monotonic() - started:7.1f} s",
+                    f"{n:>7,} people  upload → loaded            {time.monotonic() - started:7.1f} s"
+                    f"  server peak so far {_peak_mb(server.proc.pid):,.0f} MB",
                     flush=True,
                 )
                 for label in PAGES:
                     t = _time_page(page, label)
                     extra = f"  all tiles {t['tiles']:6.1f} s" if "tiles" in t else ""
                     print(
-                        f"{n:>7,} people  {label:<18} first {t['first']:6.1f} s{extra}  done {t['done']:6.1f} s",
+                        f"{n:>7,} people  {label:<18} first {t['first']:6.1f} s{extra}  done {t['done']:6.1f} s"
+                        f"  server peak so far {_peak_mb(server.proc.pid):,.0f} MB",
                         flush=True,
                     )
                 print(f"{n:>7,} people  server peak memory {_peak_mb(server.proc.pid):,.0f} MB", flush=True)

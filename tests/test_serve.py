@@ -68,3 +68,22 @@ def test_the_launcher_answers_streamlits_once_per_process_repl_check() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
     assert "streamlit.emojis" in serve.PRELOAD
+
+
+def test_the_launcher_caps_malloc_arenas_unless_the_environment_chose() -> None:
+    # glibc's mallopt(M_ARENA_MAX) is set before the server's threads start; an operator's own
+    # MALLOC_ARENA_MAX is left alone.
+    import os
+
+    code = "from lib.app import serve; print(serve.limit_malloc_arenas())"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    run = lambda extra: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**env, **extra},
+    ).stdout.split()
+    assert run({}) == ["True"]
+    assert run({"MALLOC_ARENA_MAX": "4"}) == ["False"]
