@@ -44,7 +44,7 @@ from lib.analysis.response import respondent_dataset
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import ADVICE
-from lib.core.textsets import is_in
+from lib.core.textsets import is_in, positions
 
 __all__ = [
     "HIDDEN_LEADER_JUNIOR_SHARE",
@@ -267,7 +267,7 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
     has_levels = "level" in ds.people and len(ds.people) > 0
     has_teams = "team" in ds.people and len(ds.people) > 0
     rows = (
-        (ids.get_indexer(pd.Index(ties["source_id"])), ids.get_indexer(pd.Index(ties["target_id"])))
+        (positions(ties["source_id"], ids), positions(ties["target_id"], ids))
         if has_levels or has_teams
         else None
     )
