@@ -134,9 +134,11 @@ def test_small_organisations_keep_scipys_permutation_test() -> None:
     assert ours.p_permutation == float(expected)
 
 
-def test_the_learning_section_computes_the_mix_once_and_gives_the_same_facts(
+def test_the_learning_and_shifts_sections_compute_the_mix_once_and_give_the_same_facts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The learning tile's section reads the shares without their interval; the shifts section
+    # computes the full mix (with its bootstrap) once, for the GDL shift and the tile's interval.
     from lib.analysis import flows, learning, shifts
 
     wave = generate(people=300, seed=4).waves[-1]
@@ -154,7 +156,10 @@ def test_the_learning_section_computes_the_mix_once_and_gives_the_same_facts(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(shifts, "overall_mix", counted)
-    org = overview.facts_section(generate(people=300, seed=4), "learning", wave, 5).org
+    fresh = generate(people=300, seed=4)
+    org = overview.merge_facts(
+        [overview.facts_section(fresh, name, wave, 5) for name in ("learning", "shifts")]
+    ).org
     assert len(calls) == 1
     assert org["informal_share"] == mix.informal_share
     assert (org["informal_share_low"], org["informal_share_high"]) == mix.informal_share_ci
