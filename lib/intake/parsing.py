@@ -27,6 +27,7 @@ import pickle
 import re
 import subprocess
 import sys
+import threading
 import time
 import warnings
 import zipfile
@@ -1189,6 +1190,53 @@ def _child(limits: Limits) -> subprocess.Popen[bytes]:
     return _start_child(limits)
 
 
+def _exchange(proc: subprocess.Popen[bytes], payload: bytes, seconds: float) -> tuple[object, bytes, bool]:
+    """Send ``payload`` to the child and read its answer, killing it after ``seconds``: (the
+    unpickled answer or None, its stderr, whether the time limit stopped it).
+
+    The answer is unpickled as it streams from the pipe (:func:`pickle.load`), never held whole as
+    bytes: at 100,000 people it is about 670 MB of tables, and ``communicate`` held it once in
+    chunks and once joined before unpickling, so an upload's peak memory was three copies of it.
+    The payload is written and stderr read on threads of their own (either pipe filling up would
+    stall the child); the time limit is a timer that kills the child."""
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()
+        proc.kill()
+
+    def feed() -> None:
+        try:
+            stdin.write(payload)
+            stdin.close()
+        except OSError:  # the child ended before reading it all: its exit code says why
+            pass
+
+    errors: list[bytes] = []
+    timer = threading.Timer(seconds, stop)
+    threads = [
+        threading.Thread(target=feed, daemon=True),
+        threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True),
+    ]
+    timer.start()
+    for t in threads:
+        t.start()
+    result: object = None
+    try:
+        result = pickle.load(stdout)
+    except Exception:  # a crash or a kill mid-answer: the exit code and stderr say why
+        result = None
+    finally:
+        stdout.close()
+        proc.wait()
+        timer.cancel()
+        for t in threads:
+            t.join()
+    return result, b"".join(errors), stopped.is_set()
+
+
 def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
     """:func:`parse_jobs` in a child process with a memory (``RLIMIT_AS``) and a time limit.
 
@@ -1205,11 +1253,8 @@ def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
     files = ", ".join(dict.fromkeys(j.file for j in jobs))
     started = time.monotonic()
     proc = _child(limits)
-    try:
-        out, err = proc.communicate(pickle.dumps((jobs, limits), protocol=5), timeout=limits.parse_seconds)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
+    result, err, timed_out = _exchange(proc, pickle.dumps((jobs, limits), protocol=5), limits.parse_seconds)
+    if timed_out:
         return ParseOutput(
             findings=[
                 _error(
@@ -1219,17 +1264,8 @@ def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
                 )
             ]
         )
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    if proc.returncode == 0:
-        try:
-            result = pickle.loads(out)
-            if isinstance(result, ParseOutput):
-                return result
-        except Exception:
-            pass
+    if proc.returncode == 0 and isinstance(result, ParseOutput):
+        return result
     code = proc.returncode
     how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
     last = err.decode("utf-8", "replace").strip().splitlines()[-1:] if err else []
