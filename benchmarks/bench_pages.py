@@ -11,7 +11,7 @@ navigation and timed from the click to
 
 * ``first``: its first content (a tile, a table, a chart or a map frame) after its title, both
   fresh elements of this run (not the stale ones of the page before, ``data-stale``);
-* ``done``: the script run finished (Streamlit's running indicator gone).
+* ``done``: the script run finished (the app root's ``data-test-script-state`` no longer "running").
 
 For the Overview, ``first`` is the first tile and ``tiles`` the moment every tile has its value
 (none still showing "…"). ``--fresh``: also a freshly started server's first tile on the bundled
@@ -61,8 +61,11 @@ def _peak_mb(pid: int) -> float:
 
 
 def _wait_running_done(page: Any) -> None:
+    # the app root's script state (Streamlit's running indicator is not drawn with the minimal
+    # toolbar, so waiting for it to go returned at once and "done" read as the first content)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=1_800_000
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState !== 'running'",
+        timeout=1_800_000,
     )
 
 
