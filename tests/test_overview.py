@@ -276,3 +276,31 @@ def test_the_number_tiles_sections_are_computed_first() -> None:
     numbers = {TILE_SECTIONS[k] for k in TILE_SECTIONS if k not in pictures}
     first = SECTION_ORDER[: len(numbers)]
     assert set(first) == numbers and first[-1] == "key_people"
+
+
+def test_the_tiles_sections_give_the_numbers_and_the_later_sections_their_detail(sample: Dataset) -> None:
+    # The number tiles' sections compute what the tiles show; the informal share's bootstrap
+    # interval (its detail) comes with the shifts section, the departments' learning shares with the
+    # departments section: the merged facts are those of every section.
+    from lib.analysis.overview import FACT_SECTIONS, TILE_SECTIONS, facts_section, headline_of, merge_facts
+
+    wave = sample.waves[-1]
+    pictures = {"top_gaps", "shifts"}  # drawn as charts, from sections of their own
+    numbers = [
+        s for s in FACT_SECTIONS if s in {TILE_SECTIONS[k] for k in TILE_SECTIONS if k not in pictures}
+    ]
+    early = headline_of(wave, merge_facts([facts_section(sample, s, wave) for s in numbers]))
+    full = headline_of(wave, facts(sample, wave))
+    for key in (
+        "people",
+        "response_rate",
+        "informal_share",
+        "wirearchy_index",
+        "advice_reciprocity",
+        "key_people",
+    ):
+        assert early.tile(key).value == full.tile(key).value
+    assert "95% interval" not in early.tile("informal_share").detail
+    assert "95% interval" in full.tile("informal_share").detail
+    assert "fsl_share" not in facts_section(sample, "groups", wave).groups["department"]
+    assert "fsl_share" in facts(sample, wave).groups["department"]
