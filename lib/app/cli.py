@@ -30,10 +30,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from lib.core.dataset import Dataset
 from lib.core.errors import DataError, Finding
+
+if (
+    TYPE_CHECKING
+):  # pandas is imported only once the command needs it: `analyze` starts its parser child first
+    from lib.core.dataset import Dataset
 
 #: JSON section name → "module:function" taking a Dataset and returning JSON-ready data.
 #: Each analysis module adds its line here; the order is the order in the JSON file.
@@ -234,9 +238,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     import threading
 
     from lib.core.schema import DEFAULT_LIMITS
-    from lib.intake import parsing
+    from lib.intake import parser_child
 
-    parsing.prestart(DEFAULT_LIMITS)  # the loader's parser child imports pandas meanwhile
+    # first thing, before this process imports pandas: the loader's parser child imports it meanwhile
+    parser_child.prestart(DEFAULT_LIMITS)
     _import_igraph_without_pyplot()
     # the analysis modules (scipy.stats, …: about a second) import while the loader's child
     # process parses the file, on the other core
