@@ -26,12 +26,12 @@ import importlib
 import inspect
 import io
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from lib.core import forked
 from lib.core.errors import DataError, Finding
 
 if (
@@ -94,19 +94,23 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
     a generator of records) only when asked, from the sections that take a ``people`` flag.
 
     ``parallel``: the :data:`SECOND_PROCESS_SECTIONS` run in a forked child process meanwhile
-    (:func:`_fork_sections`; the same functions on the same data, so the same results); when the
+    (:func:`lib.core.forked.start`; the same functions on the same data, so the same results); when the
     child cannot run or fails, they run here after the others, as without ``parallel``."""
     names = [s for s in ANALYSIS_SECTIONS if parallel and s in SECOND_PROCESS_SECTIONS]
-    collect = _fork_sections(ds, names, people) if names else None
+    collect = (
+        forked.start(lambda: {s: _section(ds, ANALYSIS_SECTIONS[s], people) for s in names})
+        if names
+        else None
+    )
     done: dict[str, Any] = {}
     for section, spec in ANALYSIS_SECTIONS.items():
         if collect is None or section not in names:
             done[section] = _section(ds, spec, people)
     if collect is not None:
-        forked = collect()
+        results = collect()
         for section in names:
             done[section] = (
-                forked[section] if forked is not None else _section(ds, ANALYSIS_SECTIONS[section], people)
+                results[section] if results is not None else _section(ds, ANALYSIS_SECTIONS[section], people)
             )
     out: dict[str, Any] = {}
     for section in ANALYSIS_SECTIONS:
@@ -116,44 +120,6 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
         else:
             out[section] = result
     return out
-
-
-def _fork_sections(ds: Dataset, names: list[str], people: bool) -> Callable[[], dict[str, Any] | None] | None:
-    """Start a forked child computing the sections ``names`` on ``ds`` (inherited, not copied:
-    the child sees the parent's tables as they are); returns the function that waits for the
-    child and gives its results (None when the child failed), or None when there is only one core
-    or no ``fork``. For the one-shot command line only: a fork copies one thread, and the app's
-    server runs several."""
-    if not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2:
-        return None
-    import pickle
-
-    read_end, write_end = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, send the results back pickled, leave without cleaning up
-        code = 1
-        try:
-            os.close(read_end)
-            results = {s: _section(ds, ANALYSIS_SECTIONS[s], people) for s in names}
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-            code = 0
-        finally:
-            os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
-    os.close(write_end)
-
-    def collect() -> dict[str, Any] | None:
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status != 0 or not payload:
-            return None
-        results: dict[str, Any] = pickle.loads(payload)
-        return results
-
-    return collect
 
 
 def _import_igraph_without_pyplot() -> None:
@@ -183,7 +149,7 @@ def _import_sections() -> None:
 def _load(path: str) -> Dataset:
     from lib.intake.loader import load_path
 
-    return load_path(Path(path))
+    return load_path(Path(path), fork=True)  # one thread here: part of the build in a forked child
 
 
 def _validate_line(f: Finding) -> str:
