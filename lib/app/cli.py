@@ -73,13 +73,12 @@ def _resolve(spec: str) -> Callable[[Dataset], Any]:
 
 
 #: Sections ``analyze --json`` computes in a forked second process, beside the others, on a machine
-#: with more than one core. Chosen to balance the two halves (10,000 people, each half on a fresh
-#: dataset: network, stocks and flows and trust ≈ 2.7 s against learning, shifts, wirearchy and skills
-#: ≈ 3.1 s; shifts reuses learning's mixes, so they go together). The network section stays here:
-#: its per-person records are a generator the writer streams.
-SECOND_PROCESS_SECTIONS: frozenset[str] = frozenset(
-    {"learning_mix", "shifts", "wirearchy", "skills", "top_gaps"}
-)
+#: with more than one core. Chosen to balance the two halves by CPU seconds (10,000 people, each
+#: half on a fresh dataset): network, stocks and flows, trust and skills 3.06 s here against
+#: learning, shifts and wirearchy 3.22 s there (with skills there: 2.37 against 3.67 s); shifts
+#: reuses learning's mixes, so they go together. The network section stays here: its per-person
+#: records are a generator the writer streams.
+SECOND_PROCESS_SECTIONS: frozenset[str] = frozenset({"learning_mix", "shifts", "wirearchy"})
 
 
 def _section(ds: Dataset, spec: str, people: bool) -> Any:
@@ -93,9 +92,11 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
     """Every analysis section, merged into one JSON-ready dict; per-person records (``people``,
     a generator of records) only when asked, from the sections that take a ``people`` flag.
 
-    ``parallel``: the :data:`SECOND_PROCESS_SECTIONS` run in a forked child process meanwhile
-    (:func:`lib.core.forked.start`; the same functions on the same data, so the same results); when the
-    child cannot run or fails, they run here after the others, as without ``parallel``."""
+    ``parallel``: the :data:`SECOND_PROCESS_SECTIONS` run in a forked child process meanwhile, up
+    to :data:`lib.core.forked.MAX_PEOPLE` people (:func:`lib.core.forked.start`; the same functions
+    on the same data, so the same results); when the child cannot run or fails, they run here
+    after the others, as without ``parallel``."""
+    parallel = parallel and len(ds.people) <= forked.MAX_PEOPLE
     names = [s for s in ANALYSIS_SECTIONS if parallel and s in SECOND_PROCESS_SECTIONS]
     collect = (
         forked.start(lambda: {s: _section(ds, ANALYSIS_SECTIONS[s], people) for s in names})
@@ -208,6 +209,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     # first thing, before this process imports pandas: the loader's parser child imports it meanwhile
     parser_child.prestart(DEFAULT_LIMITS)
+    import lib.intake.loader  # noqa: F401  (pandas: before the thread below, which would slow it down)
+
     _import_igraph_without_pyplot()
     # the analysis modules (scipy.stats, …: about a second) import while the loader's child
     # process parses the file, on the other core

@@ -78,7 +78,8 @@ def load_path(path: Path | str, limits: Limits = DEFAULT_LIMITS, fork: bool = Fa
     A CSV file's stem names its sheet (``people.csv``, ``Employees.csv``, ``ties.csv``). Raises
     :class:`DataError` with every finding when anything blocks loading. ``fork`` (the one-shot
     command line only: :mod:`lib.core.forked`): the sheets after people, ties and interactions are
-    built in a forked child meanwhile (:data:`FORKED_SHEETS`); the same dataset and findings.
+    built in a forked child meanwhile (:data:`FORKED_SHEETS`; up to :data:`lib.core.forked.MAX_PEOPLE`
+    people); the same dataset and findings.
     """
     path = Path(path).resolve()
     if path.is_dir():
@@ -213,6 +214,7 @@ def _build(raws: list[RawSheet], found: Findings, unreadable: bool, fork: bool =
                 )
             )
     ds = Dataset(people=_strip(people), channel_modes=dict(CHANNEL_MODES))
+    fork = fork and len(people) <= forked.MAX_PEOPLE
     collect = forked.start(lambda: _other_tables(by_sheet, ids, found, len(found.items))) if fork else None
     if "ties" in by_sheet:
         ds.ties = _strip(ties_table(by_sheet["ties"], ids, found))
