@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -107,3 +109,29 @@ def test_forked_build_gives_the_same_dataset_and_findings(
         pd.testing.assert_frame_equal(_frames(split)[name], frame, check_exact=True)
     assert split.findings == alone.findings
     assert from_child == [True, True]  # both forked builds took the child's tables
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_no_fork_while_another_thread_runs_and_the_awaited_one_is_joined(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    release = threading.Event()
+    busy = threading.Thread(target=release.wait)
+    busy.start()
+    try:
+        assert forked.start(lambda: 1) is None  # another thread could hold a lock the child needs
+    finally:
+        release.set()
+        busy.join()
+    done = threading.Event()
+
+    def slow() -> None:
+        time.sleep(0.2)
+        done.set()
+
+    awaited = threading.Thread(target=slow)
+    awaited.start()
+    forked.wait_for(awaited)
+    collect = forked.start(lambda: done.is_set())
+    assert collect is not None and collect() is True  # forked after the awaited thread had finished

@@ -216,6 +216,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     # process parses the file, on the other core
     importing = threading.Thread(target=_import_sections, name="import-sections", daemon=True)
     importing.start()
+    forked.wait_for(importing)  # the loader's fork waits for these imports to end
     try:
         ds = _load(args.file)
     except DataError as err:

@@ -2,8 +2,8 @@
 two cores: the child inherits the parent's data as they are (nothing is copied up front) and sends
 its result back pickled.
 
-Only for a process with one thread doing the work (a fork copies the calling thread alone: the
-app's server, with its threads, never forks). The child's result is the same function on the same
+Only for a process with one thread (a fork copies the calling thread alone: the app's server,
+with its threads, never forks; :func:`start` refuses while another thread runs). The child's result is the same function on the same
 data, so callers get the same values; when the child fails for any reason, the caller computes
 the value itself.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -25,6 +26,16 @@ _T = TypeVar("_T")
 MAX_PEOPLE = 50_000
 
 
+#: Threads the next :func:`start` waits for (:func:`wait_for`).
+_PENDING: list[threading.Thread] = []
+
+
+def wait_for(thread: threading.Thread) -> None:
+    """Make the next :func:`start` wait for ``thread`` to end before it forks: a thread caught
+    halfway (importing a module, holding a lock) would leave the child waiting for it forever."""
+    _PENDING.append(thread)
+
+
 def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -33,8 +44,13 @@ def cores() -> int:
 def start(compute: Callable[[], _T]) -> Callable[[], _T | None] | None:
     """Run ``compute()`` in a forked child now; returns the function that waits for the child and
     gives its result (None when the child failed: the caller then computes it itself), or None
-    when there is no second core or no ``fork`` (the caller computes it itself)."""
+    when there is no second core, no ``fork``, or another thread still running after those of
+    :func:`wait_for` ended (the caller computes it itself)."""
     if not hasattr(os, "fork") or cores() < 2:
+        return None
+    while _PENDING:
+        _PENDING.pop().join()
+    if threading.active_count() > 1:
         return None
     read_end, write_end = os.pipe()
     sys.stdout.flush()
