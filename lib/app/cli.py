@@ -209,6 +209,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     # first thing, before this process imports pandas: the loader's parser child imports it meanwhile
     parser_child.prestart(DEFAULT_LIMITS)
+    from threadpoolctl import threadpool_limits
+
     import lib.intake.loader  # noqa: F401  (pandas: before the thread below, which would slow it down)
 
     _import_igraph_without_pyplot()
@@ -217,21 +219,24 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     importing = threading.Thread(target=_import_sections, name="import-sections", daemon=True)
     importing.start()
     forked.wait_for(importing)  # the loader's fork waits for these imports to end
-    try:
-        ds = _load(args.file)
-    except DataError as err:
-        for f in err.findings:
-            print(f.line(), file=sys.stderr)
-        return 1
-    finally:
-        importing.join()
-    result = analyze(ds, people=args.people, parallel=True)
-    if args.json:
-        with Path(args.json).open("w", encoding="utf-8") as out:
-            write_analysis_json(result, out)
-    else:
-        write_analysis_json(result, sys.stdout)
-        sys.stdout.write("\n")
+    # this command's processes (lib.core.forked) share the two cores: one BLAS thread each
+    # (OpenBLAS's second thread spinning beside the other process cost about 0.8 s of CPU at 10k)
+    with threadpool_limits(limits=1, user_api="blas"):  # numpy (and its BLAS) is loaded by now
+        try:
+            ds = _load(args.file)
+        except DataError as err:
+            for f in err.findings:
+                print(f.line(), file=sys.stderr)
+            return 1
+        finally:
+            importing.join()
+        result = analyze(ds, people=args.people, parallel=True)
+        if args.json:
+            with Path(args.json).open("w", encoding="utf-8") as out:
+                write_analysis_json(result, out)
+        else:
+            write_analysis_json(result, sys.stdout)
+            sys.stdout.write("\n")
     return 0
 
 
