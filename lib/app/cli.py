@@ -73,12 +73,15 @@ def _resolve(spec: str) -> Callable[[Dataset], Any]:
 
 
 #: Sections ``analyze --json`` computes in a forked second process, beside the others, on a machine
-#: with more than one core. Chosen to balance the two halves by CPU seconds (10,000 people, each
-#: half on a fresh dataset): network, stocks and flows, trust and skills 3.06 s here against
-#: learning, shifts and wirearchy 3.22 s there (with skills there: 2.37 against 3.67 s); shifts
-#: reuses learning's mixes, so they go together. The network section stays here: its per-person
-#: records are a generator the writer streams.
-SECOND_PROCESS_SECTIONS: frozenset[str] = frozenset({"learning_mix", "shifts", "wirearchy"})
+#: with more than one core. Chosen to balance the two halves by CPU seconds (10,000 people, one
+#: BLAS thread, each half on a fresh dataset): network and skills 2.72 s here against learning,
+#: stocks and flows, trust, shifts and wirearchy 2.51 s there (with stocks and flows and trust
+#: here: 2.77-3.12 against 2.01-2.42 s); shifts reuses learning's mixes and trust wirearchy's
+#: person scores, so they go together. The network section stays here: its per-person records
+#: are a generator the writer streams.
+SECOND_PROCESS_SECTIONS: frozenset[str] = frozenset(
+    {"learning_mix", "stocks_flows", "trust", "shifts", "wirearchy"}
+)
 
 
 def _section(ds: Dataset, spec: str, people: bool) -> Any:
