@@ -187,7 +187,8 @@ def unmapped_items(ds: Dataset) -> list[str]:
     """Items answered in the trust sheet that no mapping assigns to a dimension (their answers are unused)."""
     if len(ds.trust) == 0:
         return []
-    asked = set(ds.trust["item"].astype(str).str.strip())
+    # distinct values first: iterating a quarter of a million Arrow strings one by one took 0.2-0.4 s
+    asked = set(ds.trust["item"].astype(str).str.strip().unique())
     return sorted(asked - set(item_table(ds)["item"]))
 
 

@@ -29,10 +29,15 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from lib.core.dataset import Dataset
+from lib.core import forked
 from lib.core.errors import DataError, Finding
+
+if (
+    TYPE_CHECKING
+):  # pandas is imported only once the command needs it: `analyze` starts its parser child first
+    from lib.core.dataset import Dataset
 
 #: JSON section name → "module:function" taking a Dataset and returning JSON-ready data.
 #: Each analysis module adds its line here; the order is the order in the JSON file.
@@ -67,14 +72,53 @@ def _resolve(spec: str) -> Callable[[Dataset], Any]:
     return fn
 
 
-def analyze(ds: Dataset, people: bool = False) -> dict[str, Any]:
+#: Sections ``analyze --json`` computes in a forked second process, beside the others, on a machine
+#: with more than one core. Chosen to balance the two halves by CPU seconds (10,000 people, one
+#: BLAS thread, each half on a fresh dataset): network and skills 2.72 s here against learning,
+#: stocks and flows, trust, shifts and wirearchy 2.51 s there (with stocks and flows and trust
+#: here: 2.77-3.12 against 2.01-2.42 s); shifts reuses learning's mixes and trust wirearchy's
+#: person scores, so they go together. The network section stays here: its per-person records
+#: are a generator the writer streams.
+SECOND_PROCESS_SECTIONS: frozenset[str] = frozenset(
+    {"learning_mix", "stocks_flows", "trust", "shifts", "wirearchy"}
+)
+
+
+def _section(ds: Dataset, spec: str, people: bool) -> Any:
+    """One section's result: ``spec``'s function on ``ds`` (with ``people`` when it takes the flag)."""
+    fn = _resolve(spec)
+    takes_people = "people" in inspect.signature(fn).parameters
+    return fn(ds, people=people) if takes_people else fn(ds)  # type: ignore[call-arg]
+
+
+def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[str, Any]:
     """Every analysis section, merged into one JSON-ready dict; per-person records (``people``,
-    a generator of records) only when asked, from the sections that take a ``people`` flag."""
-    out: dict[str, Any] = {}
+    a generator of records) only when asked, from the sections that take a ``people`` flag.
+
+    ``parallel``: the :data:`SECOND_PROCESS_SECTIONS` run in a forked child process meanwhile, up
+    to :data:`lib.core.forked.MAX_PEOPLE` people (:func:`lib.core.forked.start`; the same functions
+    on the same data, so the same results); when the child cannot run or fails, they run here
+    after the others, as without ``parallel``."""
+    parallel = parallel and len(ds.people) <= forked.MAX_PEOPLE
+    names = [s for s in ANALYSIS_SECTIONS if parallel and s in SECOND_PROCESS_SECTIONS]
+    collect = (
+        forked.start(lambda: {s: _section(ds, ANALYSIS_SECTIONS[s], people) for s in names})
+        if names
+        else None
+    )
+    done: dict[str, Any] = {}
     for section, spec in ANALYSIS_SECTIONS.items():
-        fn = _resolve(spec)
-        takes_people = "people" in inspect.signature(fn).parameters
-        result = fn(ds, people=people) if takes_people else fn(ds)  # type: ignore[call-arg]
+        if collect is None or section not in names:
+            done[section] = _section(ds, spec, people)
+    if collect is not None:
+        results = collect()
+        for section in names:
+            done[section] = (
+                results[section] if results is not None else _section(ds, ANALYSIS_SECTIONS[section], people)
+            )
+    out: dict[str, Any] = {}
+    for section in ANALYSIS_SECTIONS:
+        result = done[section]
         if isinstance(result, dict) and section.startswith("_"):
             out.update(result)  # a module contributing several top-level keys
         else:
@@ -109,7 +153,7 @@ def _import_sections() -> None:
 def _load(path: str) -> Dataset:
     from lib.intake.loader import load_path
 
-    return load_path(Path(path))
+    return load_path(Path(path), fork=True)  # one thread here: part of the build in a forked child
 
 
 def _validate_line(f: Finding) -> str:
@@ -164,29 +208,38 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     import threading
 
     from lib.core.schema import DEFAULT_LIMITS
-    from lib.intake import parsing
+    from lib.intake import parser_child
 
-    parsing.prestart(DEFAULT_LIMITS)  # the loader's parser child imports pandas meanwhile
+    # first thing, before this process imports pandas: the loader's parser child imports it meanwhile
+    parser_child.prestart(DEFAULT_LIMITS)
+    from threadpoolctl import threadpool_limits
+
+    import lib.intake.loader  # noqa: F401  (pandas: before the thread below, which would slow it down)
+
     _import_igraph_without_pyplot()
     # the analysis modules (scipy.stats, …: about a second) import while the loader's child
     # process parses the file, on the other core
     importing = threading.Thread(target=_import_sections, name="import-sections", daemon=True)
     importing.start()
-    try:
-        ds = _load(args.file)
-    except DataError as err:
-        for f in err.findings:
-            print(f.line(), file=sys.stderr)
-        return 1
-    finally:
-        importing.join()
-    result = analyze(ds, people=args.people)
-    if args.json:
-        with Path(args.json).open("w", encoding="utf-8") as out:
-            write_analysis_json(result, out)
-    else:
-        write_analysis_json(result, sys.stdout)
-        sys.stdout.write("\n")
+    forked.wait_for(importing)  # the loader's fork waits for these imports to end
+    # this command's processes (lib.core.forked) share the two cores: one BLAS thread each
+    # (OpenBLAS's second thread spinning beside the other process cost about 0.8 s of CPU at 10k)
+    with threadpool_limits(limits=1, user_api="blas"):  # numpy (and its BLAS) is loaded by now
+        try:
+            ds = _load(args.file)
+        except DataError as err:
+            for f in err.findings:
+                print(f.line(), file=sys.stderr)
+            return 1
+        finally:
+            importing.join()
+        result = analyze(ds, people=args.people, parallel=True)
+        if args.json:
+            with Path(args.json).open("w", encoding="utf-8") as out:
+                write_analysis_json(result, out)
+        else:
+            write_analysis_json(result, sys.stdout)
+            sys.stdout.write("\n")
     return 0
 
 

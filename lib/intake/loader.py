@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.core import forked
 from lib.core.dataset import (
     Dataset,
     empty_table,
@@ -71,11 +72,14 @@ from lib.intake.table import MAX_FINDINGS_PER_CHECK, Findings, Table
 __all__ = ["HEADER_SEARCH_ROWS", "LARGEST_NUMBER", "MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
 
 
-def load_path(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Dataset:
+def load_path(path: Path | str, limits: Limits = DEFAULT_LIMITS, fork: bool = False) -> Dataset:
     """Load a workbook (.xlsx), a CSV, a .zip of CSVs (or workbooks), or a folder of CSV files.
 
     A CSV file's stem names its sheet (``people.csv``, ``Employees.csv``, ``ties.csv``). Raises
-    :class:`DataError` with every finding when anything blocks loading.
+    :class:`DataError` with every finding when anything blocks loading. ``fork`` (the one-shot
+    command line only: :mod:`lib.core.forked`): the sheets after people, ties and interactions are
+    built in a forked child meanwhile (:data:`FORKED_SHEETS`; up to :data:`lib.core.forked.MAX_PEOPLE`
+    people); the same dataset and findings.
     """
     path = Path(path).resolve()
     if path.is_dir():
@@ -99,10 +103,10 @@ def load_path(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Dataset:
                     )
                 ]
             )
-        return _load(sources, limits, path.name, skipped)
+        return _load(sources, limits, path.name, skipped, fork)
     if not path.is_file():
         raise DataError([Finding("error", "File not found", file=str(path), hint="Check the path.")])
-    return _load([Source(path.name, Blob(path=str(path)), path.stat().st_size)], limits, path.name, [])
+    return _load([Source(path.name, Blob(path=str(path)), path.stat().st_size)], limits, path.name, [], fork)
 
 
 def load_files(files: Sequence[tuple[str, bytes]], limits: Limits = DEFAULT_LIMITS) -> Dataset:
@@ -116,12 +120,14 @@ def load_files(files: Sequence[tuple[str, bytes]], limits: Limits = DEFAULT_LIMI
     return _load(sources, limits, ", ".join(name for name, _ in files), [])
 
 
-def _load(sources: list[Source], limits: Limits, label: str, findings: list[Finding]) -> Dataset:
+def _load(
+    sources: list[Source], limits: Limits, label: str, findings: list[Finding], fork: bool = False
+) -> Dataset:
     """Every failure, of whatever type, leaves as a :class:`DataError` with findings: callers (the
     Data page, the command line, workspace imports) catch that type only, and a file that trips an
     unforeseen bug is reported like any bad file, the data loaded before staying in use."""
     try:
-        return _load_checked(sources, limits, label, findings)
+        return _load_checked(sources, limits, label, findings, fork)
     except DataError:
         raise
     except Exception as exc:
@@ -140,12 +146,14 @@ def _load(sources: list[Source], limits: Limits, label: str, findings: list[Find
         ) from exc
 
 
-def _load_checked(sources: list[Source], limits: Limits, label: str, findings: list[Finding]) -> Dataset:
+def _load_checked(
+    sources: list[Source], limits: Limits, label: str, findings: list[Finding], fork: bool = False
+) -> Dataset:
     jobs, planned = plan(sources, limits)
     parsed = parse_isolated(jobs, limits)
     found = Findings([*findings, *planned, *parsed.findings])
     unreadable = any(f.severity == "error" for f in found.items)
-    ds = _build(parsed.sheets, found, unreadable)
+    ds = _build(parsed.sheets, found, unreadable, fork)
     ds.source = label
     ids = pd.Index(ds.people["person_id"]) if len(ds.people) else None
     ds.channels, ds.collaboration_hours, summary_findings = read_summaries(sources, ids, ds.channel_modes)
@@ -157,7 +165,22 @@ def _load_checked(sources: list[Source], limits: Limits, label: str, findings: l
     return ds
 
 
-def _build(raws: list[RawSheet], found: Findings, unreadable: bool) -> Dataset:
+#: The sheets :func:`_build` hands to a forked child when asked (``fork``), built there while this
+#: process builds the ties and interactions (about half of the work each at 10,000 people).
+FORKED_SHEETS = ("learning", "trust_items", "trust", "work", "skills", "role_skills")
+
+
+def _strip(frame: pd.DataFrame) -> pd.DataFrame:
+    """A built table as the dataset holds it: without the loader's ``_t`` and ``_row`` columns,
+    blanks of text columns as "" (tables from several files may not share every text column)."""
+    out = frame.drop(columns=["_t", "_row"], errors="ignore").reset_index(drop=True)
+    for c in out.columns:
+        if (out[c].dtype == object or pd.api.types.is_string_dtype(out[c])) and out[c].isna().any():
+            out[c] = out[c].fillna("").astype("str")
+    return out
+
+
+def _build(raws: list[RawSheet], found: Findings, unreadable: bool, fork: bool = False) -> Dataset:
     tables: list[Table] = []
     by_sheet: dict[str, list[Table]] = {}
     for raw in raws:
@@ -169,13 +192,6 @@ def _build(raws: list[RawSheet], found: Findings, unreadable: bool) -> Dataset:
             continue
         tables.append(table)
         by_sheet.setdefault(spec.name, []).append(table)
-
-    def strip(frame: pd.DataFrame) -> pd.DataFrame:
-        out = frame.drop(columns=["_t", "_row"], errors="ignore").reset_index(drop=True)
-        for c in out.columns:  # tables from several files may not share every text column
-            if (out[c].dtype == object or pd.api.types.is_string_dtype(out[c])) and out[c].isna().any():
-                out[c] = out[c].fillna("").astype("str")
-        return out
 
     people_tables = by_sheet.get("people", [])
     if people_tables:
@@ -197,20 +213,39 @@ def _build(raws: list[RawSheet], found: Findings, unreadable: bool) -> Dataset:
                     hint="Add a sheet (or a people.csv file) with one row per person and a person_id column.",
                 )
             )
-    ds = Dataset(people=strip(people), channel_modes=dict(CHANNEL_MODES))
+    ds = Dataset(people=_strip(people), channel_modes=dict(CHANNEL_MODES))
+    fork = fork and len(people) <= forked.MAX_PEOPLE
+    collect = forked.start(lambda: _other_tables(by_sheet, ids, found, len(found.items))) if fork else None
     if "ties" in by_sheet:
-        ds.ties = strip(ties_table(by_sheet["ties"], ids, found))
-    if "learning" in by_sheet:
-        ds.learning = strip(learning_table(by_sheet["learning"], ids, found))
+        ds.ties = _strip(ties_table(by_sheet["ties"], ids, found))
     if "interactions" in by_sheet:
-        ds.interactions = strip(interactions_table(by_sheet["interactions"], ids, found, ds.channel_modes))
-    ds.trust_items = trust_items_table(by_sheet.get("trust_items", []), found)
-    if "trust" in by_sheet:
-        ds.trust = strip(trust_table(by_sheet["trust"], ids, ds.trust_items, found))
-    if "work" in by_sheet:
-        ds.work = strip(work_table(by_sheet["work"], ids, found))
-    if "skills" in by_sheet:
-        ds.skills = strip(skills_table(by_sheet["skills"], ids, found))
-    if "role_skills" in by_sheet:
-        ds.role_skills = strip(role_skills_table(by_sheet["role_skills"], found))
+        ds.interactions = _strip(interactions_table(by_sheet["interactions"], ids, found, ds.channel_modes))
+    others = collect() if collect is not None else None
+    if others is None:
+        others = _other_tables(by_sheet, ids, found, len(found.items))
+    else:
+        for finding in others[1]:
+            found.add(finding)
+    for name, frame in others[0].items():
+        setattr(ds, name, frame)
     return ds
+
+
+def _other_tables(
+    by_sheet: dict[str, list[Table]], ids: pd.Index | None, found: Findings, first: int
+) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
+    """The :data:`FORKED_SHEETS` tables that have a sheet (trust items always: the built-in bank by
+    default), and the findings added to ``found`` from its ``first`` on."""
+    tables: dict[str, pd.DataFrame] = {}
+    if "learning" in by_sheet:
+        tables["learning"] = _strip(learning_table(by_sheet["learning"], ids, found))
+    tables["trust_items"] = trust_items = trust_items_table(by_sheet.get("trust_items", []), found)
+    if "trust" in by_sheet:
+        tables["trust"] = _strip(trust_table(by_sheet["trust"], ids, trust_items, found))
+    if "work" in by_sheet:
+        tables["work"] = _strip(work_table(by_sheet["work"], ids, found))
+    if "skills" in by_sheet:
+        tables["skills"] = _strip(skills_table(by_sheet["skills"], ids, found))
+    if "role_skills" in by_sheet:
+        tables["role_skills"] = _strip(role_skills_table(by_sheet["role_skills"], found))
+    return tables, found.items[first:]

@@ -22,7 +22,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import pickle
 import re
 import subprocess
@@ -45,6 +44,7 @@ import pandas as pd
 from lib.core.dataset import LOG_SUMMARY_COLUMNS
 from lib.core.errors import Finding
 from lib.core.schema import SHEETS, Limits, normalise_name, sheet_for
+from lib.intake.parser_child import PRESTARTED, prestart, take
 
 __all__ = [
     "ERROR_CODES",
@@ -62,6 +62,7 @@ __all__ = [
     "parse_jobs",
     "plan",
     "plan_table",
+    "prestart",
 ]
 
 #: Excel error values (openpyxl returns them as these strings).
@@ -1145,49 +1146,8 @@ def _grid(rows_iter: Iterator[tuple[Any, ...]], limits: Limits) -> tuple[pd.Data
 
 # --- isolation --------------------------------------------------------------------------------
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository
-
-
-#: A parser child started ahead of its jobs (:func:`prestart`): (its limits, the process).
-_PRESTARTED: list[tuple[Limits, subprocess.Popen[bytes]]] = []
-
-
-def _start_child(limits: Limits) -> subprocess.Popen[bytes]:
-    """``python -m lib.intake.parsing`` with ``limits``' memory and CPU caps, waiting for its jobs on stdin."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH", "")) if p)
-    # Arrow's default allocator reserves address space up front; the system one keeps RLIMIT_AS honest.
-    env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
-    cmd = [
-        sys.executable,
-        "-m",
-        "lib.intake.parsing",
-        str(limits.parse_memory_bytes),
-        str(limits.parse_seconds),
-    ]
-    return subprocess.Popen(
-        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=_ROOT
-    )
-
-
-def prestart(limits: Limits) -> None:
-    """Start the parser child of the next :func:`parse_isolated` with these ``limits`` now, so it
-    imports pandas (about half a second) while the caller does other work. For a one-shot
-    command line (one load per process); a child left unused ends when this process does (its
-    stdin closes)."""
-    if not _PRESTARTED:
-        _PRESTARTED.append((limits, _start_child(limits)))
-
-
-def _child(limits: Limits) -> subprocess.Popen[bytes]:
-    """The prestarted child when it was started with ``limits`` and is still running, else a new one."""
-    while _PRESTARTED:
-        wanted, proc = _PRESTARTED.pop()
-        if wanted == limits and proc.poll() is None:
-            return proc
-        proc.kill()
-        proc.wait()
-    return _start_child(limits)
+#: A parser child started ahead of its jobs: :data:`lib.intake.parser_child.PRESTARTED`.
+_PRESTARTED = PRESTARTED
 
 
 def _exchange(proc: subprocess.Popen[bytes], payload: bytes, seconds: float) -> tuple[object, bytes, bool]:
@@ -1232,7 +1192,7 @@ def _exchange(proc: subprocess.Popen[bytes], payload: bytes, seconds: float) -> 
         stdout.close()
         proc.wait()
         timer.cancel()
-        for t in threads:
+        for t in [timer, *threads]:  # none left running (the command line forks after loading)
             t.join()
     return result, b"".join(errors), stopped.is_set()
 
@@ -1246,13 +1206,13 @@ def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
     raw tables come back by pickle over the pipes. A child that runs out of memory, crashes or
     overruns the time limit is killed and becomes one error finding naming the file(s); the
     calling process is never at risk. Start-up costs about half a second (importing pandas), paid
-    ahead when the caller started the child with :func:`prestart`.
+    ahead when the caller started the child with :func:`prestart` (:mod:`lib.intake.parser_child`).
     """
     if not jobs:
         return ParseOutput()
     files = ", ".join(dict.fromkeys(j.file for j in jobs))
     started = time.monotonic()
-    proc = _child(limits)
+    proc = take(limits)
     result, err, timed_out = _exchange(proc, pickle.dumps((jobs, limits), protocol=5), limits.parse_seconds)
     if timed_out:
         return ParseOutput(

@@ -1,0 +1,137 @@
+"""``analyze`` with its second process (``parallel=True``, what ``lib.cli analyze`` uses) gives the
+same document as computing every section in one process, in the same section order, and falls
+back to computing the second process's sections itself when that process fails; the loader's
+forked build (``fork=True``, the command line's) gives the same dataset and findings."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lib.app import cli
+from lib.core import forked
+from lib.core.errors import DataError
+from lib.intake.loader import load_path
+from lib.intake.sample import generate, write_dataset
+
+
+def _document(result: dict[str, object]) -> str:
+    out = io.StringIO()
+    cli.write_analysis_json(result, out)
+    return out.getvalue()
+
+
+def test_parallel_analyze_equals_one_process() -> None:
+    ds = generate(people=60, seed=3)
+    alone = _document(cli.analyze(generate(people=60, seed=3)))
+    forked = cli.analyze(ds, parallel=True)
+    assert list(forked) == list(json.loads(alone))[:-1]  # the same keys in the same order
+    assert _document(forked) == alone
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_failed_second_process_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    ds = generate(people=60, seed=3)
+    expected = _document(cli.analyze(generate(people=60, seed=3)))
+    parent = os.getpid()
+    real = cli._section
+    calls: list[str] = []
+
+    def failing_in_child(d: object, spec: str, people: bool) -> object:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        calls.append(spec)
+        return real(d, spec, people)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "_section", failing_in_child)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})  # two cores, whatever runs the test
+    assert _document(cli.analyze(ds, parallel=True)) == expected
+    assert len(calls) == len(cli.ANALYSIS_SECTIONS)  # the child's sections computed here after all
+
+
+def _frames(ds: object) -> dict[str, pd.DataFrame]:
+    return {k: v for k, v in vars(ds).items() if isinstance(v, pd.DataFrame)}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_forked_build_gives_the_same_dataset_and_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})  # two cores, whatever runs the test
+    from_child: list[bool] = []  # per forked build: whether the child's tables were used
+    start = forked.start
+
+    def recorded(compute: Callable[[], object]) -> Callable[[], object] | None:
+        collect = start(compute)
+        assert collect is not None
+
+        def wait() -> object:
+            result = collect()
+            from_child.append(result is not None)
+            return result
+
+        return wait
+
+    monkeypatch.setattr(forked, "start", recorded)
+    write_dataset(generate(people=60, seed=3), tmp_path / "org.zip")
+    with zipfile.ZipFile(tmp_path / "org.zip") as z:
+        members = {n: z.read(n).decode() for n in z.namelist()}
+    # findings in both halves: an unknown person in the ties (this process), a word for a number
+    # in the learning hours and an unknown person in the trust answers (the forked child)
+    members["ties.csv"] += "P99999,P01001,advice,1.0,,,2026-Q1\n"
+    learning = members["learning.csv"].splitlines()
+    learning[2] = ",".join([*learning[2].split(",")[:2], "lots", *learning[2].split(",")[3:]])
+    members["learning.csv"] = "\n".join(learning) + "\n"
+    trust = members["trust.csv"].splitlines()
+    members["trust.csv"] += "P99998," + ",".join(trust[1].split(",")[1:]) + "\n"
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for name, text in members.items():
+        (bad / name).write_text(text)
+    with pytest.raises(DataError) as alone_error:
+        load_path(bad)
+    with pytest.raises(DataError) as forked_error:
+        load_path(bad, fork=True)
+    assert {f.sheet for f in alone_error.value.findings} >= {"ties", "learning", "trust"}
+    assert forked_error.value.findings == alone_error.value.findings
+    alone, split = load_path(tmp_path / "org.zip"), load_path(tmp_path / "org.zip", fork=True)
+    assert _frames(split).keys() == _frames(alone).keys()
+    for name, frame in _frames(alone).items():
+        pd.testing.assert_frame_equal(_frames(split)[name], frame, check_exact=True)
+    assert split.findings == alone.findings
+    assert from_child == [True, True]  # both forked builds took the child's tables
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_no_fork_while_another_thread_runs_and_the_awaited_one_is_joined(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    release = threading.Event()
+    busy = threading.Thread(target=release.wait)
+    busy.start()
+    try:
+        assert forked.start(lambda: 1) is None  # another thread could hold a lock the child needs
+    finally:
+        release.set()
+        busy.join()
+    done = threading.Event()
+
+    def slow() -> None:
+        time.sleep(0.2)
+        done.set()
+
+    awaited = threading.Thread(target=slow)
+    awaited.start()
+    forked.wait_for(awaited)
+    collect = forked.start(lambda: done.is_set())
+    assert collect is not None and collect() is True  # forked after the awaited thread had finished
