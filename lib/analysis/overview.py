@@ -390,6 +390,9 @@ def paired_change(before: pd.Series, after: pd.Series, resamples: int = 9999) ->
         permutation_type="samples",
         vectorized=True,
         n_resamples=resamples,
+        # resamples in blocks of about 2 million values: all 9,999 at once held 9,999 × n floats
+        # per array (16 GB for 85,000 people); the same draws in the same order, the same p-value
+        batch=max(1, 2_000_000 // n),
         random_state=CHANGE_SEED,
     )
     return delta, float(res.pvalue), n
