@@ -113,6 +113,7 @@ def main() -> int:
     parser.add_argument(
         "--fresh", action="store_true", help="also time a fresh server's first tile on the sample"
     )
+    parser.add_argument("--pages", default=",".join(PAGES), help="the pages to open, in this order")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -143,7 +144,7 @@ def main() -> int:
                     f"  server peak so far {_peak_mb(server.proc.pid):,.0f} MB",
                     flush=True,
                 )
-                for label in PAGES:
+                for label in args.pages.split(","):
                     t = _time_page(page, label)
                     extra = f"  all tiles {t['tiles']:6.1f} s" if "tiles" in t else ""
                     print(
