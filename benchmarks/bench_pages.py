@@ -69,7 +69,7 @@ def _wait_running_done(page: Any) -> None:
     )
 
 
-def _time_page(page: Any, label: str) -> dict[str, float]:
+def _time_page(page: Any, label: str, wait_done: bool = True) -> dict[str, float]:
     started = time.monotonic()
     page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
     # the new page's title (not a stale element of the page before), then its first content
@@ -87,8 +87,9 @@ def _time_page(page: Any, label: str) -> dict[str, float]:
             timeout=1_800_000,
         )
         out["tiles"] = time.monotonic() - started
-    _wait_running_done(page)
-    out["done"] = time.monotonic() - started
+    if wait_done:
+        _wait_running_done(page)
+        out["done"] = time.monotonic() - started
     return out
 
 
@@ -114,6 +115,11 @@ def main() -> int:
         "--fresh", action="store_true", help="also time a fresh server's first tile on the sample"
     )
     parser.add_argument("--pages", default=",".join(PAGES), help="the pages to open, in this order")
+    parser.add_argument(
+        "--first-only",
+        action="store_true",
+        help="open the next page at each page's first content, without waiting for its run to end",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -145,11 +151,12 @@ def main() -> int:
                     flush=True,
                 )
                 for label in args.pages.split(","):
-                    t = _time_page(page, label)
+                    t = _time_page(page, label, wait_done=not args.first_only)
                     extra = f"  all tiles {t['tiles']:6.1f} s" if "tiles" in t else ""
                     print(
-                        f"{n:>7,} people  {label:<18} first {t['first']:6.1f} s{extra}  done {t['done']:6.1f} s"
-                        f"  server peak so far {_peak_mb(server.proc.pid):,.0f} MB",
+                        f"{n:>7,} people  {label:<18} first {t['first']:6.1f} s{extra}"
+                        + (f"  done {t['done']:6.1f} s" if "done" in t else "")
+                        + f"  server peak so far {_peak_mb(server.proc.pid):,.0f} MB",
                         flush=True,
                     )
                 print(f"{n:>7,} people  server peak memory {_peak_mb(server.proc.pid):,.0f} MB", flush=True)
