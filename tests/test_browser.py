@@ -142,17 +142,21 @@ def test_a_20000_person_organisation_opens_on_the_group_map(
 def test_a_large_overview_says_what_it_is_computing(server: Server, browser: Any, tmp_path: Path) -> None:
     """While the Overview of an uploaded 10,000-person organisation computes (seconds, whether on
     the page or already on the background thread since the upload), a status box names the step,
-    the first tiles appear before the last, and the box goes away."""
+    the tiles appear while it is still computing (what is ready is shown at once), and the box goes
+    away. (Whether a "…" tile is still showing when the first arrives depends on how far the
+    background thread got since the upload: not asserted.)"""
     from lib.intake.sample import generate, write_dataset
 
-    org = write_dataset(generate(people=10_000, seed=11, waves=1), tmp_path / "org10k.zip")
+    # two waves: after the tiles the page computes the wave before and the comparison (seconds),
+    # however far the background thread got since the upload
+    org = write_dataset(generate(people=10_000, seed=11, waves=2), tmp_path / "org10k.zip")
     requests: list[str] = []
     page = _open_with(browser, server, requests, org, "10,000 people")
     page.get_by_test_id("stSidebarNav").get_by_text("Overview", exact=True).click()
     status = page.get_by_text(re.compile(r"Computing the overview: .+…"))
     status.first.wait_for(state="visible")
     page.get_by_test_id("stMetricValue").get_by_text("10,000").wait_for()  # the first tile
-    assert page.get_by_test_id("stMetricValue").get_by_text("…", exact=True).count() > 0  # before the last
+    assert status.first.is_visible()  # shown while the rest is still being computed
     status.first.wait_for(state="hidden")  # gone when done
     settle(page)
     page.get_by_role("heading", name="Findings").wait_for()
