@@ -41,7 +41,7 @@ def _document(result: dict[str, object]) -> str:
     return out.getvalue()
 
 
-def test_parallel_analyze_equals_one_process() -> None:
+def test_parallel_analyze_equals_one_process(two_cores_one_thread: None) -> None:
     ds = generate(people=60, seed=3)
     alone = _document(cli.analyze(generate(people=60, seed=3)))
     forked = cli.analyze(ds, parallel=True)
@@ -50,7 +50,9 @@ def test_parallel_analyze_equals_one_process() -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_failed_second_process_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_second_process_falls_back(
+    monkeypatch: pytest.MonkeyPatch, two_cores_one_thread: None
+) -> None:
     ds = generate(people=60, seed=3)
     expected = _document(cli.analyze(generate(people=60, seed=3)))
     parent = os.getpid()
@@ -64,8 +66,17 @@ def test_failed_second_process_falls_back(monkeypatch: pytest.MonkeyPatch) -> No
         return real(d, spec, people)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cli, "_section", failing_in_child)
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})  # two cores, whatever runs the test
+    started: list[bool] = []
+    start = forked.start
+
+    def recorded(compute: Callable[[], object]) -> Callable[[], object] | None:
+        collect = start(compute)
+        started.append(collect is not None)
+        return collect
+
+    monkeypatch.setattr(forked, "start", recorded)
     assert _document(cli.analyze(ds, parallel=True)) == expected
+    assert started == [True]  # a second process was started (and failed)
     assert len(calls) == len(cli.ANALYSIS_SECTIONS)  # the child's sections computed here after all
 
 
