@@ -156,6 +156,16 @@ def _load(path: str) -> Dataset:
     return load_path(Path(path), fork=True)  # one thread here: part of the build in a forked child
 
 
+def _load_or_say(path: str) -> Dataset | None:
+    """:func:`_load`, or None after printing the errors that stopped it, one line each, to stderr."""
+    try:
+        return _load(path)
+    except DataError as err:
+        for f in err.findings:
+            print(f.line(), file=sys.stderr)
+        return None
+
+
 def _validate_line(f: Finding) -> str:
     """``sheet:row:column: message``; a finding about a whole file names the file in the sheet slot."""
     return f.line() if f.sheet or not f.file else f"{f.file}{f.line()}"
@@ -226,13 +236,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     # (OpenBLAS's second thread spinning beside the other process cost about 0.8 s of CPU at 10k)
     with threadpool_limits(limits=1, user_api="blas"):  # numpy (and its BLAS) is loaded by now
         try:
-            ds = _load(args.file)
-        except DataError as err:
-            for f in err.findings:
-                print(f.line(), file=sys.stderr)
-            return 1
+            ds = _load_or_say(args.file)
         finally:
             importing.join()
+        if ds is None:
+            return 1
         result = analyze(ds, people=args.people, parallel=True)
         if args.json:
             with Path(args.json).open("w", encoding="utf-8") as out:
@@ -281,11 +289,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    try:
-        ds = _load(args.file)
-    except DataError as err:
-        for f in err.findings:
-            print(f.line(), file=sys.stderr)
+    ds = _load_or_say(args.file)
+    if ds is None:
         return 1
     if args.wave is not None and ds.waves and args.wave not in ds.waves:
         print(f"error: no wave {args.wave!r} in {args.file} (waves: {', '.join(ds.waves)})", file=sys.stderr)
