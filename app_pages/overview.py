@@ -40,8 +40,9 @@ parts: list[Facts] = []
 order = list(overview_view.SECTION_ORDER)  # the number tiles' sections first
 with ui.progress("Computing the overview") as step:
     calls = [(facts_section, (name, shown, cfg.min_group_size)) for name in order]
-    results = ui.compute_in_order(calls)  # with the background thread, when it has started them
     tiles_done = order.index("key_people") + 1  # the number tiles' sections come first
+    # with the background thread, when it has started them; the tiles as one stage
+    results = ui.compute_in_order(calls, stages=(tiles_done,))
     for name in order:
         step(FACT_SECTIONS[name])
         parts.append(next(results))
@@ -57,7 +58,7 @@ with ui.progress("Computing the overview") as step:
     if previous is not None:  # each tile's change since the wave before, the key people's last
         earlier: list[Facts] = []
         results = ui.compute_in_order(
-            [(facts_section, (name, previous, cfg.min_group_size)) for name in order]
+            [(facts_section, (name, previous, cfg.min_group_size)) for name in order], stages=(tiles_done,)
         )
         for name in order:
             step(f"{FACT_SECTIONS[name]} in {previous}, for the change")

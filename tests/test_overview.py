@@ -304,3 +304,41 @@ def test_the_tiles_sections_give_the_numbers_and_the_later_sections_their_detail
     assert "95% interval" in full.tile("informal_share").detail
     assert "fsl_share" not in facts_section(sample, "groups", wave).groups["department"]
     assert "fsl_share" in facts(sample, wave).groups["department"]
+
+
+def test_the_board_sends_a_tile_again_only_when_it_changes(
+    sample: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page draws the board after each section; a tile already showing its value is not sent to
+    # the browser again until what it shows changes (its value, change or sparkline).
+    from unittest.mock import MagicMock
+
+    import streamlit as st
+
+    from lib.analysis.overview import FACT_SECTIONS, TILE_SECTIONS, facts_section, headline_of, merge_facts
+    from lib.app import overview_view
+
+    metrics: list[tuple[str, str]] = []
+    monkeypatch.setattr(st, "metric", lambda label, value, **kw: metrics.append((label, value)))
+    monkeypatch.setattr(overview_view, "_chart", lambda spec, alt: None)
+    monkeypatch.setattr(overview_view.Board, "_mix", lambda self, head: None)
+    monkeypatch.setattr(overview_view.Board, "_shifts", lambda self, head, before: None)
+    monkeypatch.setattr(overview_view.Board, "_gaps", staticmethod(lambda slot, head: None))
+    tiles = {key: MagicMock() for row in overview_view.TILE_ROWS for key in row}
+    board = overview_view.Board(tiles, None, None, None, None)
+    wave = sample.waves[-1]
+    parts = [facts_section(sample, name, wave) for name in FACT_SECTIONS]
+    head = headline_of(wave, merge_facts(parts))
+
+    board.draw(head, {"roster"})
+    first = len(metrics)
+    placeholders = sum(slot.metric.call_count for slot in tiles.values())
+    roster = [key for key in tiles if TILE_SECTIONS[key] == "roster"]
+    assert first == len(roster) > 0 and placeholders == len(tiles) - len(roster)  # the rest "…"
+    board.draw(head, {"roster"})
+    assert len(metrics) == first and sum(s.metric.call_count for s in tiles.values()) == placeholders
+    board.draw(head, set(FACT_SECTIONS))
+    assert len(metrics) == len(overview_view.SPARK_TILES)  # every number once, none twice
+    history = [overview_view.tile_values(w, head.facts) for w in ("a", "b")]
+    board.draw(head, set(FACT_SECTIONS), history)  # the sparklines arrive: each tile is drawn again
+    assert len(metrics) == 2 * len(overview_view.SPARK_TILES)

@@ -196,6 +196,50 @@ def test_the_servers_warm_up_leaves_the_samples_overview_nothing_slow_to_compute
     assert any(t.value == "What changed between waves" for t in at.subheader)  # the comparison was read
 
 
+#: What the staged page's work did: (name, thread, started, ended), monotonic seconds.
+STAGED: list[tuple[str, str, float, float]] = []
+
+
+def _staged_page() -> None:
+    import threading
+    import time
+
+    import streamlit as st
+
+    from lib.app import ui
+    from tests import test_prefetch
+
+    def work(ds: object, name: str, seconds: float) -> str:
+        started = time.monotonic()
+        time.sleep(seconds)
+        test_prefetch.STAGED.append((name, threading.current_thread().name, started, time.monotonic()))
+        return name
+
+    calls = [(work, ("a", 0.8)), (work, ("b", 0.05)), (work, ("c", 0.05))]
+    for fn, args in calls:
+        ui.prefetch(fn, *args)
+    while ui._state(*calls[0]) != "running":  # the user arrives once the background has started "a"
+        time.sleep(0.01)
+    st.write(" ".join(ui.compute_in_order(calls, stages=(2,))))
+
+
+def test_the_page_takes_back_work_of_its_stage_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # While "a" runs in the background the page takes back "b" (queued, same stage) but not "c"
+    # (the next stage): the stage's last result, "a", is never held up by work the stage does not need.
+    monkeypatch.setitem(ui.BACKGROUND, "enabled", True)
+    ui.WORKER.submit(lambda: None).result(timeout=120)
+    STAGED.clear()
+    at = AppTest.from_function(_staged_page, default_timeout=60)
+    at.session_state["dataset"] = generate(people=30, seed=2)
+    at.session_state["dataset_key"] = "staged"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.markdown] == ["a b c"]
+    ran = {name: (thread, start, end) for name, thread, start, end in STAGED}
+    assert "sld-background" in ran["a"][0] and "sld-background" not in ran["b"][0]
+    assert ran["c"][1] >= ran["a"][2], "c started before a, the stage's last result, was done"
+
+
 def _group_tables_page() -> None:
     import time
 

@@ -236,8 +236,9 @@ class Board:
     shifts: Any
     map: Any
     findings: Any
-    #: what each chart's place shows now: a chart is drawn again only when it would change (a chart
-    #: replaced while Vega is still laying it out can keep a squashed height)
+    #: what each place shows now: a tile or chart is drawn again only when it would change (the
+    #: browser is sent nothing twice, and a chart replaced while Vega is still laying it out can
+    #: keep a squashed height)
     drawn: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -262,19 +263,25 @@ class Board:
         for key, slot in self.tiles.items():
             tile = head.tile(key)
             if TILE_SECTIONS[key] not in done:
-                slot.metric(tile.label, "…", help="Being computed.")
+                if self.drawn.get(key) != "…":
+                    slot.metric(tile.label, "…", help="Being computed.")
+                    self.drawn[key] = "…"
             elif key == "top_gaps":
                 if self.drawn.get(key) != head.wave:
                     self._gaps(slot, head)
                     self.drawn[key] = head.wave
             else:
                 line = sparkline(history or [], key)
+                state = (tile.text, tile.change_text, definitions.tile_help(tile), line)
+                if self.drawn.get(key) == state:  # unchanged: not sent to the browser again
+                    continue
+                self.drawn[key] = state
                 with slot.container():
                     st.metric(
                         tile.label,
                         tile.text,
                         delta=tile.change_text or None,
-                        help=definitions.tile_help(tile),
+                        help=state[2],
                         delta_color="off",
                     )
                     if line is not None:
@@ -286,10 +293,10 @@ class Board:
         if "learning" in done and self.drawn.get("learning") != head.wave:
             self._mix(head)
             self.drawn["learning"] = head.wave
-        state = (head.wave, before[0] if before else None)
-        if "shifts" in done and self.drawn.get("shifts") != state:
+        marks = (head.wave, before[0] if before else None)
+        if "shifts" in done and self.drawn.get("shifts") != marks:
             self._shifts(head, before)
-            self.drawn["shifts"] = state
+            self.drawn["shifts"] = marks
 
     @staticmethod
     def _gaps(slot: Any, head: Headline) -> None:

@@ -223,15 +223,22 @@ def _compute(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
     return cache[key]  # type: ignore[no-any-return]
 
 
-def compute_in_order(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> Iterator[Any]:
+def compute_in_order(
+    calls: list[tuple[Callable[..., Any], tuple[Any, ...]]], stages: tuple[int, ...] = ()
+) -> Iterator[Any]:
     """:func:`compute` of each call in turn, yielded as each is ready, for calls :func:`prefetch`
     may have started (the caller shows its own progress: no spinner per call). While a call is
     running on the background thread, the page computes a later call still queued there (taking
     it back), rather than waiting idle: two threads share the work (1.4× faster on the Overview's
-    sections at 10,000 people; the interpreter lock is released in numpy and pyarrow)."""
+    sections at 10,000 people; the interpreter lock is released in numpy and pyarrow).
+
+    ``stages``: indexes where a stage of ``calls`` ends (the Overview's number tiles: the first
+    six). The page takes back only calls of the stage it is in, so a stage's last result is never
+    held up by a slower call of the next one."""
     for i, (fn, args) in enumerate(calls):
+        end = min((s for s in stages if s > i), default=len(calls))
         while _state(fn, args) == "running":
-            later = next((c for c in calls[i + 1 :] if _state(*c) == "queued"), None)
+            later = next((c for c in calls[i + 1 : end] if _state(*c) == "queued"), None)
             if later is None:
                 break
             _compute(later[0], later[1], {}, shown=False)
