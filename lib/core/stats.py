@@ -234,7 +234,7 @@ def qap_correlation(
     draw counts the shared ties (sorted-code lookup, blocks of draws at once): no n × n matrix is
     built. NaN r and p when either network is empty or complete, or n < 3.
     """
-    a, b = _edge_codes(n, *edges_a), _edge_codes(n, *edges_b)
+    a, b = edge_codes(n, *edges_a), edge_codes(n, *edges_b)
     m, ka, kb = n * (n - 1), a.size, b.size
     if n < 3 or ka in (0, m) or kb in (0, m):
         return QapResult(math.nan, math.nan, math.nan, 0)
@@ -267,8 +267,10 @@ def _membership(codes: np.ndarray, n: int) -> Callable[[np.ndarray], np.ndarray]
     return lambda q: codes[np.searchsorted(codes, q).clip(max=last)] == q
 
 
-def _edge_codes(n: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Sorted distinct codes source·n + target of the non-loop edges."""
+def edge_codes(n: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Sorted distinct codes source·n + target of the non-loop edges among ``n`` people (codes
+    0..n−1): a set of directed ties as one int64 array (8 bytes a tie, against about 150 for a
+    Python set of pairs)."""
     s, t = np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64)
     keep = s != t
     return np.unique(s[keep] * n + t[keep])
