@@ -441,3 +441,17 @@ def test_distance_sums_are_igraphs_distances(seed: int) -> None:
     ok = np.isfinite(d) & (d > 0)
     assert nw._distance_sums(graph, sources) == (int(d[ok].sum()), int(ok.sum()))
     assert 0 < ok.sum() < len(sources) * (n - 1)  # some pairs unreachable
+
+
+@pytest.mark.parametrize("relations", [None, ("advice",), ("advice", "trust")])
+def test_in_degrees_alone_are_the_person_measures_column(relations: tuple[str, ...] | None) -> None:
+    # position_changes reads only in-degrees: computed alone, they are person_measures' column,
+    # person for person, in each tie wave (non-respondents included: being named needs no answer)
+    from lib.intake.sample import generate
+
+    ds = generate(people=150, seed=4)
+    for wave in ds.waves:
+        full = nw.person_measures(ds, relations, ds.tie_wave(wave), group_attr=None)["in_degree"]
+        alone = nw.in_degrees(ds, relations, ds.tie_wave(wave))
+        pd.testing.assert_series_equal(alone, full)
+        assert alone.max() > 0

@@ -822,6 +822,15 @@ def person_measures(
     return _person_frame(graph, codes, betweenness_samples, _among(ds, graph, group_attr))
 
 
+def in_degrees(ds: Dataset, relations: Sequence[str] | None = None, wave: str | None = None) -> pd.Series:
+    """Each person's :func:`in_degree` (the column of :func:`person_measures`, indexed by person_id)
+    without the other measures: for a caller that reads only who is named by how many."""
+    graph = build_graph(ds, relations, wave)
+    return pd.Series(
+        in_degree(graph), index=pd.Index(graph.ids, name="person_id", dtype=object), name="in_degree"
+    )
+
+
 def not_measured_note(frame: pd.DataFrame) -> str:
     """The caption under a people table of :func:`person_measures`: which columns are blank for
     whom (:data:`lib.analysis.response.NOT_MEASURED`), or "" when everyone answered."""

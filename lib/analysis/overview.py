@@ -754,8 +754,8 @@ def _p_text(p: float) -> str:
 def position_changes(ds: Dataset, before: str, after: str, top: int = 10) -> pd.DataFrame:
     """People whose advice in-degree changed most between two waves (individual level: named view only)."""
     rel = _advice_relations(ds)
-    a = network.person_measures(ds, rel, ds.tie_wave(before), group_attr=None)["in_degree"]
-    b = network.person_measures(ds, rel, ds.tie_wave(after), group_attr=None)["in_degree"]
+    a = network.in_degrees(ds, rel, ds.tie_wave(before))
+    b = network.in_degrees(ds, rel, ds.tie_wave(after))
     out = pd.DataFrame({"in_degree_before": a, "in_degree_after": b}).fillna(0)
     out["change"] = out["in_degree_after"] - out["in_degree_before"]
     out = out.reindex(out["change"].abs().sort_values(ascending=False, kind="stable").index).head(top)
