@@ -87,3 +87,25 @@ def test_the_launcher_caps_malloc_arenas_unless_the_environment_chose() -> None:
     ).stdout.split()
     assert run({}) == ["True"]
     assert run({"MALLOC_ARENA_MAX": "4"}) == ["False"]
+
+
+def test_the_launcher_runs_the_first_screen_once_so_the_first_visit_builds_nothing() -> None:
+    # Before it listens the launcher computes the sample's Overview, then runs the first screen once
+    # headless: the Overview's chart specs and map thumbnail are then in the process-wide sample
+    # caches, and the first visitor's run builds none of them again.
+    from streamlit.testing.v1 import AppTest
+
+    from lib.app import serve, ui
+
+    ui.forget_sample()
+    ui._SAMPLE_CHARTS.clear()
+    serve._warm_overview()
+    assert not ui._SAMPLE_CHARTS  # the sections alone draw nothing
+    serve._warm_first_screen()
+    charts, results = dict(ui._SAMPLE_CHARTS), set(ui._SAMPLE_RESULTS)
+    assert len(charts) >= 5  # sparklines, the learning mix, the shifts, the gaps, findings' evidence
+    assert any(key[1] == "group_map_thumbnail" for key in results)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()  # the first visitor
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.metric) >= 7
+    assert dict(ui._SAMPLE_CHARTS) == charts and set(ui._SAMPLE_RESULTS) == results
