@@ -3,6 +3,8 @@ noise show no change; a planted change is found."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -79,28 +81,53 @@ def test_paired_change_by_hand() -> None:
     assert np.isnan(p_few) and n_few == 4
 
 
-def test_paired_change_in_blocks_is_scipys_test_on_all_resamples_at_once() -> None:
-    """1,000 matched people: the test runs its 9,999 resamples in blocks (memory 2 million values,
-    not 9,999 × n: 16 GB at 85,000 people), and its p-value is the one scipy gives drawing them all
-    at once with the same seed."""
+def _exact_sign_flip_p(d: np.ndarray) -> float:
+    """The paired permutation test's exact two-sided p-value: every one of the 2ⁿ sign flips."""
+    import itertools
+
+    signs = np.array(list(itertools.product((-1.0, 1.0), repeat=d.size)))
+    return float(np.mean(np.abs(signs @ d) >= abs(d.sum()) - 1e-9))
+
+
+@pytest.mark.parametrize("n, shift", [(8, 0.0), (10, 0.4), (12, 0.2), (12, 1.0)])
+def test_the_sign_flip_draws_give_the_exact_tests_p_value_within_monte_carlo_error(
+    n: int, shift: float
+) -> None:
+    """Above 13 people the paired test draws 9,999 sign flips (a lookup table per eight people);
+    on people few enough to enumerate every flip its p-value is the exact one within four standard
+    errors of a Monte Carlo estimate."""
+    from lib.analysis.overview import _sign_flip_p
+
+    d = np.random.default_rng(n).normal(shift, 1.0, size=n)
+    exact = _exact_sign_flip_p(d)
+    drawn = _sign_flip_p(d, resamples=9999)
+    assert abs(drawn - exact) <= 4 * math.sqrt(exact * (1 - exact) / 9999) + 1e-4, (drawn, exact)
+
+
+def test_paired_change_is_exact_for_few_people_and_drawn_for_many() -> None:
+    """Up to 13 people (2ⁿ ≤ 9,999) every swap is enumerated, as scipy's exact test; above, the
+    draws agree with scipy's own Monte Carlo test within Monte Carlo error, and take no 9,999 × n
+    array (16 GB at 85,000 people)."""
     from scipy import stats
 
-    from lib.analysis.overview import CHANGE_SEED
-
     rng = np.random.default_rng(5)
+    few = pd.Series(rng.normal(size=11), index=[f"p{i}" for i in range(11)])
+    later = few + rng.normal(0.4, 1.0, size=11)
+    _, p_few, _ = paired_change(few, later)
+    assert p_few == pytest.approx(_exact_sign_flip_p((later - few).to_numpy()))
     before = pd.Series(rng.normal(size=1000), index=[f"p{i}" for i in range(1000)])
     after = before + rng.normal(0.05, 1.0, size=1000)
     delta, p, n = paired_change(before, after)
-    whole = stats.permutation_test(
+    scipy_p = stats.permutation_test(
         (after.to_numpy(), before.to_numpy()),
         lambda a, b, axis: np.mean(a - b, axis=axis),
         permutation_type="samples",
         vectorized=True,
         n_resamples=9999,
-        random_state=CHANGE_SEED,
-    )
+        random_state=1,
+    ).pvalue
     assert n == 1000 and delta == pytest.approx(float((after - before).mean()))
-    assert 0 < p < 1 and p == whole.pvalue
+    assert 0 < p < 1 and abs(p - scipy_p) <= 4 * math.sqrt(2 * scipy_p * (1 - scipy_p) / 9999), (p, scipy_p)
 
 
 # --- a network's change across waves: QAP graph correlation and the paired test of ties ---------

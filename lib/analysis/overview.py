@@ -373,9 +373,13 @@ CHANGE_MIN_MATCHED = 5
 
 def paired_change(before: pd.Series, after: pd.Series, resamples: int = 9999) -> tuple[float, float, int]:
     """Mean change after − before over the people with a value in both waves, the two-sided p-value
-    of a paired permutation test (each person's two values swapped at random, ``resamples`` draws,
-    :func:`scipy.stats.permutation_test`) and the number matched. NaN p below
-    :data:`CHANGE_MIN_MATCHED` people or without any change."""
+    of a paired permutation test (each person's two values swapped at random = the sign of their
+    difference flipped) and the number matched. NaN p below :data:`CHANGE_MIN_MATCHED` people; 1
+    without any change.
+
+    Exact (every one of the 2ⁿ swaps, :func:`scipy.stats.permutation_test`) when 2ⁿ ≤ ``resamples``;
+    above, ``resamples`` random draws (:func:`_sign_flip_p`, vectorised: scipy's paired resampling
+    shuffles each pair in Python-level steps, four minutes for nine tests at 100,000 people)."""
     both = pd.concat([before.rename("a"), after.rename("b")], axis=1, join="inner").dropna()
     n = len(both)
     if n < CHANGE_MIN_MATCHED:
@@ -384,15 +388,14 @@ def paired_change(before: pd.Series, after: pd.Series, resamples: int = 9999) ->
     delta = float((x - y).mean())
     if np.allclose(x, y):
         return delta, 1.0, n
+    if 2**n > resamples:
+        return delta, _sign_flip_p(x - y, resamples), n
     res = stats.permutation_test(
         (x, y),
         lambda a, b, axis: np.mean(a - b, axis=axis),
         permutation_type="samples",
         vectorized=True,
-        n_resamples=resamples,
-        # resamples in blocks of about 2 million values: all 9,999 at once held 9,999 × n floats
-        # per array (16 GB for 85,000 people); the same draws in the same order, the same p-value
-        batch=max(1, 2_000_000 // n),
+        n_resamples=resamples,  # at least 2ⁿ: scipy enumerates every swap
         random_state=CHANGE_SEED,
     )
     return delta, float(res.pvalue), n
@@ -666,21 +669,35 @@ NETWORK_CHANGE_RESAMPLES = 9999
 
 def _sign_flip_p(diff: np.ndarray, resamples: int = NETWORK_CHANGE_RESAMPLES) -> float:
     """Two-sided p-value of the mean paired difference ``diff`` by a paired permutation test (each
-    person's two values swapped at random = the sign of their difference flipped; Monte Carlo,
-    blocks of random signs times the differences), as :func:`paired_change` but vectorised for
-    thousands of people. NaN below :data:`CHANGE_MIN_MATCHED` people; 1 without any change."""
+    person's two values swapped at random = the sign of their difference flipped; Monte Carlo):
+    (draws with |mean| at least the observed + 1) / (``resamples`` + 1). NaN below
+    :data:`CHANGE_MIN_MATCHED` people; 1 without any change.
+
+    Each draw is n fair coins, one random byte per eight people: a table holds, for each group of
+    eight and each of the 256 bytes, the sum of the differences whose coin says "+", so a draw's
+    sum is a lookup per eight people (one second for 9,999 draws at 100,000 people, where a
+    matrix of ±1 took seventeen)."""
     n = diff.size
     if n < CHANGE_MIN_MATCHED:
         return math.nan
     if not np.any(diff):
         return 1.0
-    observed = abs(diff.mean())
+    d = np.asarray(diff, dtype=float)
+    observed = abs(d.mean())
+    groups = -(-n // 8)
+    padded = np.zeros(groups * 8)
+    padded[:n] = d
+    coins = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).astype(float)  # 256 × 8
+    table = (padded.reshape(groups, 8) @ coins.T).ravel()  # group g, byte b at g·256 + b
+    offsets = np.arange(groups, dtype=np.intp) * 256
+    total = float(d.sum())
     rng = np.random.default_rng(CHANGE_SEED)
-    block = max(1, 2_000_000 // n)
+    block = max(1, 2_000_000 // groups)
     hits = 0
     for start in range(0, resamples, block):
-        signs = rng.integers(0, 2, size=(min(block, resamples - start), n)).astype(float) * 2 - 1
-        hits += int((np.abs(signs @ diff.astype(float)) / n >= observed - 1e-12).sum())
+        draws = rng.integers(0, 256, size=(min(block, resamples - start), groups), dtype=np.uint8)
+        plus = table[offsets + draws].sum(axis=1)  # the "+" differences; the rest count "−"
+        hits += int((np.abs(2 * plus - total) / n >= observed - 1e-12).sum())
     return (hits + 1) / (resamples + 1)
 
 
