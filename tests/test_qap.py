@@ -73,3 +73,32 @@ def test_degenerate_networks_have_no_correlation() -> None:
     assert math.isnan(qap_correlation(3, _split(everything), _split(A[:2])).p_greater)
     loops = qap_correlation(4, _split([*A, (1, 1), (0, 1)]), _split(B))  # loops and repeats ignored
     assert loops.r == pytest.approx(qap_correlation(4, _split(A), _split(B)).r)
+
+
+@pytest.mark.parametrize("bitmap_bytes", [64, 4096])
+def test_a_network_too_large_for_a_cell_bitmap_gets_the_same_test(
+    bitmap_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Above about 23,000 people the n² cells do not fit the bitmap: lookups go through a bitmap of
+    # the cells' hashes, then a binary search for the few it lets through. Forced here on 300
+    # people (a tiny bitmap: many hash collisions to check), the test gives the same r, p-values and
+    # draws as the cell bitmap.
+    from lib.core import stats
+
+    rng = np.random.default_rng(9)
+    n = 300
+    a = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
+    keep = rng.random(3000) < 0.7
+    b = (
+        np.concatenate([a[0][keep], rng.integers(0, n, 600)]),
+        np.concatenate([a[1][keep], rng.integers(0, n, 600)]),
+    )
+    whole = qap_correlation(n, a, b, reps=199)
+    monkeypatch.setattr(stats, "_BITMAP_BYTES", bitmap_bytes)
+    assert n * n > 8 * stats._BITMAP_BYTES  # the hashed path
+    hashed = qap_correlation(n, a, b, reps=199)
+    assert hashed == whole and 0.3 < whole.r < 1
+    codes = stats.edge_codes(n, *b)
+    cells = rng.integers(0, n * n, size=(7, 5000))
+    cells[:, :100] = codes[:100]
+    assert np.array_equal(stats._membership(codes, n)(cells), np.isin(cells, codes))

@@ -263,8 +263,29 @@ def _membership(codes: np.ndarray, n: int) -> Callable[[np.ndarray], np.ndarray]
         bits = np.zeros((n * n + 7) // 8, dtype=np.uint8)
         np.bitwise_or.at(bits, codes >> 3, (1 << (codes & 7)).astype(np.uint8))
         return lambda q: ((bits[q >> 3] >> (q & 7).astype(np.uint8)) & 1).astype(bool)
+    # Larger: a bitmap of the codes' hashes says "surely not" for almost every lookup (one gather),
+    # and the few it lets through are checked by binary search: exact, and a handful of binary
+    # searches per block instead of one per lookup (7x faster at 100,000 people, 1.5M ties).
     last = codes.size - 1
-    return lambda q: codes[np.searchsorted(codes, q).clip(max=last)] == q
+    hashed = np.zeros(_BITMAP_BYTES, dtype=np.uint8)
+    h = _cell_hash(codes)
+    np.bitwise_or.at(hashed, h >> np.uint64(3), (1 << (h & np.uint64(7))).astype(np.uint8))
+
+    def member(q: np.ndarray) -> np.ndarray:
+        hq = _cell_hash(q)
+        maybe = ((hashed[hq >> np.uint64(3)] >> (hq & np.uint64(7)).astype(np.uint8)) & 1).astype(bool)
+        found = np.zeros(q.shape, dtype=bool)
+        candidates = q[maybe]
+        found[maybe] = codes[np.searchsorted(codes, candidates).clip(max=last)] == candidates
+        return found
+
+    return member
+
+
+def _cell_hash(codes: np.ndarray) -> np.ndarray:
+    """Fibonacci hashing of int64 cell codes onto the bits of :data:`_BITMAP_BYTES` (uint64)."""
+    bits = int(8 * _BITMAP_BYTES).bit_length() - 1
+    return (codes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
 
 
 def edge_codes(n: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
