@@ -7,6 +7,7 @@ import streamlit as st
 from lib.analysis.findings import Facts, rules_table
 from lib.analysis.overview import FACT_SECTIONS, facts_section, headline_of, merge_facts, wave_and_previous
 from lib.app import overview_view, tables, ui
+from lib.core.memory import release_free_memory
 
 ui.guard("overview")  # stops here for a role that may not open this page
 
@@ -51,6 +52,7 @@ with ui.progress("Computing the overview") as step:
         if tiles_done <= len(parts) < len(order):  # the findings so far, saying what they wait for
             board.draw_findings(head, [FACT_SECTIONS[n] for n in order[len(parts) :]])
     board.draw_findings(head, [], ds)
+    release_free_memory()  # between the phases: what the sections freed goes back to the system
     step("the department map")
     board.draw_map(ds, cfg, shown)
     now = merge_facts(parts)
@@ -64,6 +66,7 @@ with ui.progress("Computing the overview") as step:
             step(f"{FACT_SECTIONS[name]} in {previous}, for the change")
             earlier.append(next(results))
         before = merge_facts(earlier)
+        release_free_memory()
         history[previous] = overview_view.tile_values(previous, before)
         for label in reversed(spark_waves[:-2]):  # older waves: only what the sparklines read
             step(f"{label}, for the sparklines")

@@ -45,6 +45,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from lib.app import auth
 from lib.core.dataset import Dataset
+from lib.core.memory import release_free_memory
 from lib.core.sanitise import markdown, safe_csv
 
 if TYPE_CHECKING:
@@ -164,6 +165,7 @@ def set_dataset(ds: Dataset | None, key: str = "sample") -> None:
     st.session_state["dataset"] = None if ds is None else with_interaction_relation(ds)
     st.session_state["dataset_key"] = key
     st.session_state["_results"] = {}
+    release_free_memory()  # what reading the upload (and the old data's results) freed
 
 
 def is_sample() -> bool:
@@ -308,11 +310,20 @@ def prefetch(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     key = _result_key(fn, args, kwargs)
     if st.session_state.get("dataset") is None:
         if key not in _SAMPLE_RESULTS:
-            WORKER.submit(_sample_result, key, lambda: fn(ds, *args, **kwargs))
+            WORKER.submit(_sample_result, key, lambda: _released(fn, ds, *args, **kwargs))
         return
     cache: dict[Any, Any] = st.session_state.setdefault("_results", {})
     if key not in cache and len(cache) < _RESULT_CACHE_ENTRIES:
-        cache[key] = _Pending(WORKER.submit(fn, ds, *args, **kwargs))
+        cache[key] = _Pending(WORKER.submit(_released, fn, ds, *args, **kwargs))
+
+
+def _released(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` on the background thread, then the memory it freed handed back to the
+    system (:func:`lib.core.memory.release_free_memory`: the thread's own allocator caches)."""
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        release_free_memory()
 
 
 def warm_sample(plan: Callable[[Dataset], list[tuple[Callable[..., Any], tuple[Any, ...]]]]) -> None:
