@@ -96,3 +96,34 @@ def test_the_learning_page_gives_the_interval_and_marks_the_wording_change() -> 
     assert any(
         "70:20:10: experience : others : formal" in c and "not of how time is spent" in c for c in captions
     )
+
+
+@pytest.mark.parametrize("people, items", [(30, 3), (700, 5)])
+def test_alphas_interval_from_counts_is_the_bootstrap_of_cronbachs_formula(people: int, items: int) -> None:
+    # The alpha interval resamples people in blocks and gets each resample's variances from how
+    # often each person is drawn; it is scipy's bootstrap of the textbook per-resample alpha.
+    import math
+
+    from scipy import stats
+
+    from lib.core.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
+
+    rng = np.random.default_rng(people)
+    values = np.clip(np.round(3 + rng.normal(size=(people, 1)) + rng.normal(size=(people, items))), 1, 5)
+
+    def alpha(rows: np.ndarray) -> float:
+        sample = values[rows.astype(int)]
+        total = sample.sum(axis=1).var(ddof=1)
+        return items / (items - 1) * (1 - sample.var(axis=0, ddof=1).sum() / total) if total > 0 else math.nan
+
+    plain = stats.bootstrap(
+        (np.arange(people, dtype=float),),
+        lambda s: alpha(s),
+        vectorized=False,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        method="percentile",
+        random_state=BOOTSTRAP_SEED,
+    ).confidence_interval
+    low, high = trust._alpha_interval(pd.DataFrame(values))
+    assert low == pytest.approx(plain.low, abs=1e-9) and high == pytest.approx(plain.high, abs=1e-9)
+    assert low < trust.cronbach_alpha(pd.DataFrame(values)).alpha < high

@@ -326,13 +326,25 @@ def _alpha_interval(scores: pd.DataFrame) -> tuple[float, float]:
     if len(values) < 3:
         return math.nan, math.nan
 
-    def alpha_of(rows: np.ndarray) -> float:
-        sample = values[rows.astype(int)]
-        total = sample.sum(axis=1).var(ddof=1)
-        k = sample.shape[1]
-        return float(k / (k - 1) * (1 - sample.var(axis=0, ddof=1).sum() / total)) if total > 0 else math.nan
+    n, k = values.shape
+    centred = values - values.mean(axis=0)  # (variances do not move; sums of squares stay small)
+    totals = centred.sum(axis=1)
+    moments = np.column_stack([centred, centred**2, totals, totals**2])  # people × (2k + 2)
 
-    return bootstrap_interval(np.arange(len(values)), alpha_of)
+    def alpha_of(rows: np.ndarray, axis: int = -1) -> np.ndarray:
+        # a block of resamples at once: how often each person is drawn in each resample (counts),
+        # times their values and squares, gives every resample's sums; alpha from those variances
+        drawn = np.moveaxis(rows, axis, -1).astype(np.intp)
+        block = drawn.shape[0]
+        counts = np.bincount((drawn + n * np.arange(block)[:, None]).ravel(), minlength=block * n)
+        sums = counts.reshape(block, n).astype(float) @ moments
+        items = ((sums[:, k : 2 * k] - sums[:, :k] ** 2 / n) / (n - 1)).sum(axis=1)
+        total = (sums[:, 2 * k + 1] - sums[:, 2 * k] ** 2 / n) / (n - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total > 1e-12, k / (k - 1) * (1 - items / total), np.nan)
+
+    # blocks of about 2 million draws (the same draws and interval whatever the block)
+    return bootstrap_interval(np.arange(n), alpha_of, vectorized=True, batch=max(1, 2_000_000 // n))
 
 
 def dimension_summary(
