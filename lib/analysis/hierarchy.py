@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from lib.analysis import network
-from lib.analysis.response import respondent_dataset
+from lib.analysis.response import respondent_dataset, tie_positions
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import ADVICE
@@ -153,9 +153,10 @@ def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
     # waves.tie_rows then the relation, without filtering every column of every relation
     codes, kinds = pd.factorize(ties["relation"], use_na_sentinel=False)
     mine = (id_text(pd.Series(kinds)).str.casefold() == relation.casefold()).to_numpy()[codes]
-    used = [c for c in ("source_id", "target_id", "wave") if c in ties]
     chosen = waves.table_wave(ties, wave) if waves.label(wave) else None
-    ties = waves.select(ties.loc[mine, used], chosen)
+    # the tie wave's rows as the network measures found them (tie_positions, kept per dataset)
+    rows = tie_positions(ds, chosen) if chosen is not None else np.arange(len(ties))
+    ties = ties[["source_id", "target_id"]].iloc[rows[mine[rows]]]
     if len(ties) == 0:
         return pd.DataFrame({"source_id": pd.Series(dtype=str), "target_id": pd.Series(dtype=str)})
     out = pd.DataFrame({"source_id": id_text(ties["source_id"]), "target_id": id_text(ties["target_id"])})
