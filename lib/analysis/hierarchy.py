@@ -782,7 +782,8 @@ def krackhardt_arrays(src: np.ndarray, tgt: np.ndarray) -> Hierarchy:
         return Hierarchy(math.nan, 0, 0)
     codes, nodes = pd.factorize(np.concatenate([src, tgt]))
     s, t = codes[: len(src)], codes[len(src) :]
-    g = ig.Graph(n=len(nodes), edges=list(zip(s.tolist(), t.tolist(), strict=True)), directed=True)
+    g = ig.Graph(n=len(nodes), directed=True)
+    g.add_edges(np.column_stack([s, t]))  # igraph reads the int array without a list of pairs
     membership = np.asarray(g.connected_components(mode="strong").membership)
     sizes = np.bincount(membership)
     # members of a component take consecutive bits, so its own bit set is one shifted block
@@ -790,11 +791,11 @@ def krackhardt_arrays(src: np.ndarray, tgt: np.ndarray) -> Hierarchy:
     own = [((1 << int(n)) - 1) << int(o) for n, o in zip(sizes, offsets, strict=True)]
     cs, ct = membership[s], membership[t]
     between = cs != ct
-    dag_edges = (
-        np.unique(np.stack([cs[between], ct[between]], axis=1), axis=0)
-        if between.any()
-        else np.empty((0, 2), int)
-    )
+    # the distinct component pairs in (source, target) order, as np.unique(..., axis=0) gives them,
+    # from one integer key per pair (sorting rows as records took a tenth of a second at 100,000)
+    k = np.int64(len(sizes))
+    pair = np.unique(cs[between].astype(np.int64) * k + ct[between])
+    dag_edges = np.column_stack([pair // k, pair % k]) if between.any() else np.empty((0, 2), int)
     successors: list[list[int]] = [[] for _ in sizes]
     for a, b in dag_edges.tolist():
         successors[a].append(b)
