@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import igraph as ig
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import stats
 
 from lib.analysis import network
@@ -287,8 +288,9 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
     )
     s, t = out["source_level"].to_numpy(), out["target_level"].to_numpy()
     known = ~(np.isnan(s) | np.isnan(t))
-    out["level_direction"] = np.select(
-        [known & (s > t), known & (s == t), known & (s < t)], ["up", "across", "down"], default=""
+    out["level_direction"] = _labelled(
+        np.select([known & (s > t), known & (s == t), known & (s < t)], [0, 1, 2], default=3),
+        ["up", "across", "down", ""],
     )
     managers = reporting_lines(ds)
     if len(managers) == 0:
@@ -303,7 +305,7 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         )
         known = np.sort(pairs)
         up, down = _in_sorted(fwd, known), _in_sorted(back, known)
-        out["chain_direction"] = np.select([up, down], ["up", "down"], default="off")
+        out["chain_direction"] = _labelled(np.select([up, down], [0, 1], default=2), ["up", "down", "off"])
     if has_teams and rows:
         teams = id_text(ds.people["team"]).to_numpy(dtype=object)
         st, tt = at(teams, rows[0], ""), at(teams, rows[1], "")
@@ -318,6 +320,13 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
     source, target, n = codes[: len(out)].astype(np.int64), codes[len(out) :].astype(np.int64), len(found) + 1
     out["returned"] = _in_sorted(target * n + source, np.sort(source * n + target))
     return out[TIE_COLUMNS].reset_index(drop=True)
+
+
+def _labelled(codes: np.ndarray, labels: list[str]) -> pd.Series:
+    """``labels[codes[i]]`` for each row, as a text column: the column numpy's ``np.select`` of
+    the labels gives, taken in pyarrow (a tenth of a second less per column at 100,000 people)."""
+    texts = pa.array(labels, type=pa.large_string()).take(pa.array(np.asarray(codes, dtype=np.int64)))
+    return pd.Series(pd.array(texts, dtype="str"))
 
 
 # --- flow shares ----------------------------------------------------------------------------
