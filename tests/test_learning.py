@@ -232,3 +232,50 @@ def test_both_references_say_what_they_mean() -> None:
     assert "not of how time is spent" in learning.REFERENCES["70:20:10"][1]
     assert learning.REFERENCES["informal_share"][0] == 0.8
     assert "one hour each" in learning.REFERENCES["ASL"][1]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["p1", "p2", "p3", None]),
+            st.sampled_from(["IOL", " gdl ", "FSL", "asl", "xyz", "", None]),
+            st.one_of(st.none(), st.sampled_from([0.0, 0.1, 0.2, 0.7, 1.5, 3.0, 1e-9, 12.25])),
+        ),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_hours_wide_is_the_pivot_table_of_the_known_types(
+    rows: list[tuple[str | None, str | None, float | None]],
+) -> None:
+    """Each person's hours per type: what pandas' pivot table sums (to the last bit, repeated rows
+    of one type included), one row per person with a counted row, any order."""
+    from lib.analysis.learning import TYPES, _hours_wide
+
+    frame = pd.DataFrame(
+        {
+            "person_id": pd.Series([r[0] for r in rows], dtype="str"),
+            "learning_type": pd.Series([r[1] for r in rows], dtype="str"),
+            "hours": pd.Series([r[2] for r in rows], dtype=float),
+        }
+    )
+    plain = pd.DataFrame(
+        {
+            "person_id": frame["person_id"].astype(str).to_numpy(),
+            "learning_type": frame["learning_type"].fillna("").astype(str).str.strip().str.upper().to_numpy(),
+            "hours": frame["hours"].to_numpy(dtype=float),
+        }
+    )
+    plain = plain[plain["learning_type"].isin(TYPES) & plain["hours"].notna()]
+    want = plain.pivot_table(
+        index="person_id", columns="learning_type", values="hours", aggfunc="sum", fill_value=0.0
+    )
+    want = want.reindex(columns=list(TYPES), fill_value=0.0).astype(float)
+    got = _hours_wide(frame).set_index("person_id").sort_index()
+    assert got.index.astype(str).tolist() == want.index.astype(str).tolist()
+    assert got.to_numpy().tolist() == want.to_numpy().tolist()

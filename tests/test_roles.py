@@ -316,3 +316,50 @@ def test_the_candidate_screen_samples_fewer_sources_only_above_its_limit(
     assert asked == ([16] if limit < 150 else [None])
     for row in ranked.itertuples():
         assert row.reach_lost == _reference_impact(ds, str(row.person_id), ["advice"])["reach_lost"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 30),
+    arcs=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=120),
+    pick=st.integers(0, 29),
+)
+def test_arcs_without_one_person_are_the_masked_arcs(n: int, arcs: list[tuple[int, int]], pick: int) -> None:
+    """The sorted arcs with one vertex cut out give the same distinct arcs, the same n × n matrix
+    and the same components as masking every arc that touches it (parallel arcs and arcs to
+    oneself included)."""
+    import numpy as np
+    from scipy.sparse import csgraph
+
+    s = np.array([a % n for a, _ in arcs], dtype=np.int64)
+    t = np.array([b % n for _, b in arcs], dtype=np.int64)
+    r = pick % n
+    got_s, got_t, matrix = roles._SortedArcs.of(n, s, t).without(r)
+    live = (s != r) & (t != r)
+    want = sorted(set(zip(s[live].tolist(), t[live].tolist(), strict=True)))
+    assert list(zip(got_s.tolist(), got_t.tolist(), strict=True)) == want
+    expected = nw.arc_matrix(n, s[live], t[live]).astype(float)
+    assert (matrix != (expected > 0)).nnz == 0
+    for connection in ("strong", "weak"):
+        got_labels = csgraph.connected_components(matrix, directed=True, connection=connection)[1]
+        want_labels = csgraph.connected_components(expected, directed=True, connection=connection)[1]
+        assert got_labels.tolist() == want_labels.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    memb=st.lists(st.integers(0, 6), min_size=1, max_size=40),
+    codes=st.lists(st.integers(-1, 4), min_size=40, max_size=40),
+)
+def test_groups_spread_counts_each_groups_components(memb: list[int], codes: list[int]) -> None:
+    """Per group: how many distinct weak components its members are in (blank codes ignored)."""
+    import numpy as np
+
+    m = np.array(memb, dtype=np.int64)
+    c = np.array(codes[: len(memb)], dtype=np.int64)
+    got = roles._groups_spread(m, c, 5).tolist()
+    assert got == [len({x for x, g in zip(memb, c.tolist(), strict=True) if g == code}) for code in range(5)]

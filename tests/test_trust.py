@@ -331,3 +331,37 @@ def test_answers_without_a_wave_belong_to_every_wave() -> None:
     unlabelled = Dataset(people=people(2), trust=blank)
     assert trust.resolve_wave(unlabelled, None) is None
     assert trust.response_rate(unlabelled).respondents == 1
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["p1", "p2", "p3", None]),
+            st.sampled_from(["q1", "q2", None]),
+            st.integers(1, 5),
+        ),
+        max_size=12,
+    ),
+    wave=st.sampled_from(["", "2026-Q1", None]),
+)
+def test_mean_per_item_is_the_plain_grouped_mean(
+    rows: list[tuple[str | None, str | None, int]], wave: str | None
+) -> None:
+    """With or without repeated answers and missing keys, the shortcut gives what pandas' grouped
+    mean gives: the same rows, order, values and column types."""
+    frame = pd.DataFrame(
+        {
+            "person_id": pd.Series([r[0] for r in rows], dtype="str"),
+            "item": pd.Series([r[1] for r in rows], dtype="str"),
+            "value": pd.Series([float(r[2]) for r in rows], dtype=float),
+        }
+    ).assign(wave=wave)
+    plain = frame.groupby(["person_id", "wave", "item"], as_index=False, sort=False).agg(
+        value=("value", "mean")
+    )
+    pd.testing.assert_frame_equal(trust._mean_per_item(frame), plain)

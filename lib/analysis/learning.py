@@ -37,7 +37,7 @@ from lib.core.stats import (
     bootstrap_resamples,
     percentile_end_error,
 )
-from lib.core.textsets import is_in
+from lib.core.textsets import is_in, positions
 
 __all__ = [
     "INFORMAL_REFERENCE",
@@ -265,23 +265,31 @@ def wording_note(ds: Dataset, before: str | None, after: str | None) -> str:
 
 
 def _hours_wide(rows: pd.DataFrame) -> pd.DataFrame:
-    """person_id × type hours from long-form learning rows (unknown types ignored)."""
+    """person_id × type hours from long-form learning rows (unknown types ignored): the sum of each
+    person's hours per type (0 without any), one row per person.
+
+    What ``pivot_table(index="person_id", columns="learning_type", aggfunc="sum", fill_value=0)``
+    gives, summed by pandas' grouped sum over one integer key (person × type) instead of two text
+    keys: the same sums, added in the same order (half a second at 100,000 people before). The
+    rows are in order of first appearance, not sorted (:func:`_person_mix` puts them in roster order)."""
     if not len(rows):
         return pd.DataFrame(columns=["person_id", *TYPES]).astype({t: float for t in TYPES})
-    frame = pd.DataFrame(
-        {
-            "person_id": rows["person_id"].astype(str).to_numpy(),
-            "learning_type": rows["learning_type"].fillna("").astype(str).str.strip().str.upper().to_numpy(),
-            "hours": pd.to_numeric(rows["hours"], errors="coerce").to_numpy(dtype=float),
-        }
-    )
-    frame = frame[frame["learning_type"].isin(TYPES) & frame["hours"].notna()]
-    wide = frame.pivot_table(
-        index="person_id", columns="learning_type", values="hours", aggfunc="sum", fill_value=0.0
-    )
-    wide = wide.reindex(columns=list(TYPES), fill_value=0.0).astype(float)
-    wide.columns.name = None
-    return wide.reset_index()
+    kinds = rows["learning_type"].fillna("").astype(str).str.strip().str.upper()
+    kind = pd.Index(TYPES).get_indexer(pd.Index(kinds.to_numpy(dtype=object)))  # −1: not a type
+    hours = pd.to_numeric(rows["hours"], errors="coerce").to_numpy(dtype=float)
+    keep = (kind >= 0) & ~np.isnan(hours)
+    person, ids = pd.factorize(rows["person_id"].astype(str)[keep], use_na_sentinel=True)
+    known = person >= 0  # a missing id is no person
+    key = person[known].astype(np.int64) * len(TYPES) + kind[keep][known]
+    sums = pd.Series(hours[keep][known]).groupby(key, sort=True).sum()
+    wide = np.zeros((len(ids), len(TYPES)))
+    at = sums.index.to_numpy(dtype=np.int64)
+    wide[at // len(TYPES), at % len(TYPES)] = sums.to_numpy(dtype=float)
+    present = np.unique(person[known])  # people with at least one row counted
+    out = pd.DataFrame({"person_id": ids.to_numpy(dtype=object)[present]})
+    for i, t in enumerate(TYPES):
+        out[t] = wide[present, i]
+    return out
 
 
 def person_mix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
@@ -303,9 +311,6 @@ def _person_mix(ds: Dataset, wave: str | None) -> pd.DataFrame:
     rows, label = rows_for_wave(ds.learning, wave)
     wide = _hours_wide(rows)
     people_ids = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
-    # position in the people sheet (the last one for an id listed twice); Python objects, not
-    # pyarrow scalars, when iterating
-    order = dict(zip(people_ids.to_numpy(dtype=object).tolist(), range(len(people_ids)), strict=True))
     wide = wide[is_in(wide["person_id"], people_ids)]
     hours = wide[list(TYPES)].to_numpy(dtype=float)
     total = hours.sum(axis=1) if len(wide) else np.zeros(0)
@@ -318,8 +323,18 @@ def _person_mix(ds: Dataset, wave: str | None) -> pd.DataFrame:
     for i, t in enumerate(TYPES):
         out[t] = shares[:, i] if len(wide) else np.zeros(0)
     out["zero_total"] = total <= 0
-    out["_order"] = out["person_id"].map(order)
+    out["_order"] = _roster_order(out["person_id"], people_ids)
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _roster_order(ids: pd.Series, roster: pd.Series) -> np.ndarray:
+    """Each of ``ids`` (all on the roster) at its position in the people sheet ``roster`` (the last
+    one for an id listed twice)."""
+    codes, uniques = pd.factorize(roster.to_numpy(dtype=object), use_na_sentinel=True)
+    last = np.full(len(uniques), -1, dtype=np.int64)
+    listed = codes >= 0
+    np.maximum.at(last, codes[listed], np.flatnonzero(listed))
+    return np.asarray(last[positions(ids, uniques)], dtype=np.int64)
 
 
 def _add_references(frame: pd.DataFrame) -> pd.DataFrame:

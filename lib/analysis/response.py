@@ -140,10 +140,9 @@ def tie_positions(ds: Dataset, wave: str | None = None) -> np.ndarray:
 
 def _tie_positions(ds: Dataset, wave: str | None) -> np.ndarray:
     ties = ds.ties
-    rows = pd.DataFrame({"_row": np.arange(len(ties), dtype=np.int64)}, index=ties.index)
-    if "wave" in ties:
-        rows["wave"] = ties["wave"]
-    return np.asarray(waves.tie_rows(rows, wave)["_row"].to_numpy(), dtype=np.int64)
+    if not waves.label(wave):  # waves.tie_rows: every row
+        return np.arange(len(ties), dtype=np.int64)
+    return np.flatnonzero(waves.selected(ties, waves.table_wave(ties, wave))).astype(np.int64)
 
 
 def network_response(ds: Dataset, wave: str | None = None) -> Response:

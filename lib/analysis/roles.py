@@ -286,15 +286,14 @@ def _weak_labels(n: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray
     return np.asarray(labels, dtype=np.int64)
 
 
-def _groups_spread(memb: np.ndarray, codes: np.ndarray) -> dict[int, int]:
-    """Group code → number of weak components its members are spread over."""
+def _groups_spread(memb: np.ndarray, codes: np.ndarray, groups: int) -> np.ndarray:
+    """Per group code (0 … ``groups`` − 1): the number of weak components its members are spread over."""
     known = codes >= 0
     if not known.any():
-        return {}
+        return np.zeros(groups, dtype=np.int64)
     width = int(memb.max()) + 1
     keys = np.unique(codes[known] * width + memb[known])
-    groups, counts = np.unique(keys // width, return_counts=True)
-    return {int(c): int(k) for c, k in zip(groups, counts, strict=True)}
+    return np.bincount(keys // width, minlength=groups)
 
 
 @dataclass
@@ -310,23 +309,80 @@ class _Before:
     reached_by: np.ndarray  # vertices that reach each one, itself included
     weak_sizes: np.ndarray  # people per weak component
     cut_vertices: frozenset[int]  # articulation points, direction ignored
+    arcs: _SortedArcs
 
     @classmethod
-    def of(cls, graph: Graph) -> _Before:
+    def of(cls, graph: Graph, cut_vertices: Sequence[int] | None = None) -> _Before:
+        """``cut_vertices``: the articulation points of ``graph.simple()`` when the caller has them."""
         s, t = graph.edges()
         reaches, reached_by = reach_sizes(graph.n, s, t)
         weak = _weak_labels(graph.n, s, t)
+        cut = graph.simple().articulation_points() if cut_vertices is None else cut_vertices
         return cls(
             reach=int(reaches.sum()) - graph.n,
             reaches=reaches,
             reached_by=reached_by,
             weak_sizes=np.bincount(weak),
-            cut_vertices=frozenset(graph.simple().articulation_points()),
+            cut_vertices=frozenset(cut),
             weak=weak,
             degree=np.bincount(s, minlength=graph.n) + np.bincount(t, minlength=graph.n),
             sources=s,
             targets=t,
+            arcs=_SortedArcs.of(graph.n, s, t),
         )
+
+
+@dataclass
+class _SortedArcs:
+    """The arcs ordered by source, then target, with where each vertex's arcs are: the network
+    without one person is then cut out of these arrays instead of masking and sorting every arc
+    again for each candidate (the key-person ranking removes 70 people one by one at 100,000)."""
+
+    n: int
+    sources: np.ndarray  # int64, ordered by (source, target), each arc once
+    targets: np.ndarray  # int32 (scipy's index type), same order
+    out_ptr: np.ndarray  # vertex v's out-arcs: positions out_ptr[v] … out_ptr[v + 1] − 1
+    in_arcs: np.ndarray  # positions of the arcs, ordered by target
+    in_ptr: np.ndarray  # vertex v's in-arcs: in_arcs[in_ptr[v] … in_ptr[v + 1] − 1]
+    ones: np.ndarray  # float64 ones, one per arc: the matrix's values (scipy's graph type)
+
+    @classmethod
+    def of(cls, n: int, sources: np.ndarray, targets: np.ndarray) -> _SortedArcs:
+        # distinct arcs (scipy's strong components never finish on a matrix with an entry twice)
+        pairs = np.unique(np.asarray(sources, dtype=np.int64) * n + np.asarray(targets, dtype=np.int64))
+        s, t = pairs // max(n, 1), pairs % max(n, 1)
+        in_arcs = np.argsort(t, kind="stable")
+        return cls(
+            n=n,
+            sources=s,
+            targets=t.astype(np.int32),
+            out_ptr=_pointers(s, n),
+            in_arcs=in_arcs,
+            in_ptr=_pointers(t[in_arcs], n),
+            ones=np.ones(len(s), dtype=np.float64),
+        )
+
+    def without(self, r: int) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+        """The distinct arcs neither from nor to vertex ``r`` (sources, targets) and their n × n
+        matrix (as :func:`lib.analysis.network.arc_matrix` makes it, row = source)."""
+        live = np.ones(len(self.sources), dtype=bool)
+        live[self.out_ptr[r] : self.out_ptr[r + 1]] = False
+        live[self.in_arcs[self.in_ptr[r] : self.in_ptr[r + 1]]] = False
+        s, t = self.sources[live], self.targets[live]
+        # each remaining vertex loses its arc to r
+        per_row = np.diff(self.out_ptr)
+        np.subtract.at(per_row, self.sources[self.in_arcs[self.in_ptr[r] : self.in_ptr[r + 1]]], 1)
+        per_row[r] = 0  # after: an arc r → r (none in a built graph) is one of r's own
+        indptr = np.zeros(self.n + 1, dtype=np.int32)
+        np.cumsum(per_row, out=indptr[1:])
+        matrix = sp.csr_matrix((self.ones[: len(t)], t, indptr), shape=(self.n, self.n))
+        return s, t.astype(np.int64), matrix
+
+
+def _pointers(ordered: np.ndarray, n: int) -> np.ndarray:
+    """CSR row pointers of the sorted vertex numbers ``ordered``: value v is at positions
+    ptr[v] … ptr[v + 1] − 1."""
+    return np.searchsorted(ordered, np.arange(n + 1)).astype(np.int32)
 
 
 def _impact_on(
@@ -351,10 +407,13 @@ def _impact_on(
     before = base.reach - involving
     # the network without their ties: the removed people stay as isolated vertices, which reach
     # nobody and form one weak component each, so they are left out of every count below
-    s, t = base.sources, base.targets
-    live = ~gone[s] & ~gone[t]
-    s, t = s[live], t[live]
-    adj = arc_matrix(n, s, t)  # one matrix for both kinds of component
+    if len(removed) == 1:
+        s, t, adj = base.arcs.without(removed[0])
+    else:
+        s, t = base.sources, base.targets
+        live = ~gone[s] & ~gone[t]
+        s, t = s[live], t[live]
+        adj = arc_matrix(n, s, t)  # one matrix for both kinds of component
     strong = csgraph.connected_components(adj, directed=True, connection="strong")[1]
     after = reach_count(n, s, t, np.asarray(strong, dtype=np.int64))
     if len(removed) == 1 and removed[0] not in base.cut_vertices:
@@ -410,9 +469,9 @@ def _weak_without(
     if len(keep) == 0:
         return _WeakAfter(0, 0, 0, [], [])
     memb_after = weak_labels[keep]
-    spread_before = _groups_spread(base.weak[keep], codes[keep])
-    spread_after = _groups_spread(memb_after, codes[keep])
-    split = [labels[c] for c, k in spread_after.items() if k > spread_before.get(c, 0)]
+    spread_before = _groups_spread(base.weak[keep], codes[keep], len(labels))
+    spread_after = _groups_spread(memb_after, codes[keep], len(labels))
+    split = [labels[c] for c in np.flatnonzero(spread_after > spread_before).tolist()]
     deg_after = (np.bincount(s, minlength=n) + np.bincount(t, minlength=n))[keep]
     cut_off = [graph.ids[keep[i]] for i in np.flatnonzero((base.degree[keep] > 0) & (deg_after == 0))]
     sizes_after = np.unique(memb_after, return_counts=True)[1]
@@ -511,7 +570,7 @@ def rank_key_people(
             int(p) for p in pd.Index(graph.ids).get_indexer(pd.Index([str(c) for c in candidates])) if p >= 0
         ]
     codes, labels = group_codes(ds, group_attr, graph.ids)
-    base = _Before.of(graph)
+    base = _Before.of(graph, cut if candidates is None else None)
     rows = []
     for i in cand:
         imp = _impact_on(graph, codes, labels, [i], base)

@@ -159,10 +159,7 @@ def _scored(ds: Dataset, chosen: str | None) -> pd.DataFrame:
     # the wave's rows and the unlabelled ones (waves.select) with an answer in 1–5, found before any
     # text is cleaned: the same rows, without cleaning the other waves' text
     values = pd.to_numeric(trust["value"], errors="coerce").astype(float)
-    keep = values.between(1, 5).to_numpy()
-    if waves.label(chosen):
-        text = waves.column(trust).to_numpy()
-        keep = keep & ((text == waves.label(chosen)) | (text == ""))
+    keep = values.between(1, 5).to_numpy() & waves.selected(trust, chosen)
     trust = trust[keep]
     answers = pd.DataFrame(
         {
@@ -174,13 +171,38 @@ def _scored(ds: Dataset, chosen: str | None) -> pd.DataFrame:
     if len(ds.people):
         answers = answers[_on_roster(answers["person_id"], ds.people)]
     # a blank-wave answer and a labelled one to the same item: averaged, as repeated answers are
-    answers = answers.assign(wave=chosen or "")
-    answers = answers.groupby(["person_id", "wave", "item"], as_index=False, sort=False).agg(
-        value=("value", "mean")
-    )
+    answers = _mean_per_item(answers.assign(wave=chosen or ""))
     answers = answers.merge(item_table(ds)[["item", "dimension", "reverse"]], on="item", how="inner")
     answers["score"] = np.where(answers["reverse"].astype(bool), 6.0 - answers["value"], answers["value"])
     return answers[ANSWER_COLUMNS].reset_index(drop=True)
+
+
+def _mean_per_item(answers: pd.DataFrame) -> pd.DataFrame:
+    """Each person's mean answer per wave and item: ``answers`` (person_id, wave, item, value; one
+    wave) grouped by person, wave and item in order of first appearance, rows with a missing key
+    dropped, as ``groupby(..., as_index=False, sort=False).agg(value=("value", "mean"))`` gives it.
+
+    When nobody answered an item twice and no key is missing (the usual survey), every group is one
+    row and its mean that row's value: the rows are returned as they are, without grouping (a third
+    of a second at 100,000 people).
+    """
+    keys = ["person_id", "wave", "item"]
+    person = pd.factorize(answers["person_id"], use_na_sentinel=True)[0]
+    item, items = pd.factorize(answers["item"], use_na_sentinel=True)
+    wave_known = answers["wave"].notna().to_numpy()
+    if len(answers) and (person >= 0).all() and (item >= 0).all() and wave_known.all():
+        pair = person.astype(np.int64) * max(len(items), 1) + item
+        if not _repeats(pair):
+            return answers[[*keys, "value"]].reset_index(drop=True)
+    return answers.groupby(keys, as_index=False, sort=False).agg(value=("value", "mean"))
+
+
+def _repeats(codes: np.ndarray) -> bool:
+    """Whether any of the non-negative integer ``codes`` occurs twice (a count per code when
+    they are dense enough, else pandas' hash)."""
+    if len(codes) and int(codes.max()) < 4 * len(codes) + 1024:
+        return bool(np.bincount(codes).max() > 1)
+    return bool(pd.Series(codes).duplicated().any())
 
 
 def unmapped_items(ds: Dataset) -> list[str]:

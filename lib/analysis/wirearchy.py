@@ -226,10 +226,16 @@ def _gather(
 
     t = t.assign(group=group_at(t["source_id"]), target_group=group_at(t["target_id"]))
 
-    def count(mask: pd.Series) -> pd.Series:
-        return t.loc[mask].groupby("group").size()
+    # each tie's group as a code, counted per group without grouping the rows' text each time
+    group_code, group_labels = pd.factorize(t["group"], use_na_sentinel=True)  # −1: off the map
 
-    ties_n = t.groupby("group").size()
+    def count(mask: pd.Series | np.ndarray) -> pd.Series:
+        """Ties per group among the rows ``mask``, as ``t.loc[mask].groupby("group").size()``
+        gives them where read (``.get(g, 0)``: a group without any is 0)."""
+        chosen = group_code[np.asarray(mask, dtype=bool) & (group_code >= 0)]
+        return pd.Series(np.bincount(chosen, minlength=len(group_labels)), index=group_labels)
+
+    ties_n = count(np.ones(len(t), dtype=bool))
     up_n, down_n = count(t["level_direction"] == "up"), count(t["level_direction"] == "down")
     known = t["bypass"].notna()
     bypass_known_n = count(known)

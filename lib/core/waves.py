@@ -136,13 +136,20 @@ def resolve(wave: str | None, found: Iterable[str]) -> str | None:
 
 def select(table: pd.DataFrame, wave: str | None) -> pd.DataFrame:
     """The rows of the resolved label ``wave`` plus the unlabelled rows; None or blank: every row."""
+    if not label(wave) or "wave" not in table or not len(table):
+        return table
+    return table[selected(table, wave)]
+
+
+def selected(table: pd.DataFrame, wave: str | None) -> np.ndarray:
+    """Which rows :func:`select` keeps, as a bool array over the table's rows."""
     chosen = label(wave)
     if not chosen or "wave" not in table or not len(table):
-        return table
+        return np.ones(len(table), dtype=bool)
     # as column(table) == chosen or "", decided once per distinct cell value
     codes, uniques = pd.factorize(table["wave"], use_na_sentinel=True)
     keep = np.array([label(u) in (chosen, "") for u in uniques] + [True])  # code -1 (NA) → the last
-    return table[keep[codes]]
+    return np.asarray(keep[codes], dtype=bool)
 
 
 def rows(table: pd.DataFrame, wave: str | None) -> tuple[pd.DataFrame, str]:
