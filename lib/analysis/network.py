@@ -1061,9 +1061,10 @@ def _closure(graph: Graph) -> float:
     if graph.m == 0:
         return _ratio(0, 0)
     a = graph.adjacency()
-    two = a @ a
-    paths = int(two.sum()) - int(two.diagonal().sum())
-    closed = int(a.multiply(two).sum()) - int((a.diagonal() * two.diagonal()).sum())
+    two = a @ a  # its column indices unsorted: summing ``data`` needs no sort (a CSR sum is its entries')
+    diagonal = two.diagonal()
+    paths = int(two.data.sum()) - int(diagonal.sum())
+    closed = int(a.multiply(two).data.sum()) - int((a.diagonal() * diagonal).sum())
     return _ratio(closed, paths)
 
 
