@@ -820,3 +820,22 @@ def test_plain_csv_reader_gives_pandas_cells(text: str, sep: str) -> None:
 )
 def test_plain_csv_reader_leaves_other_files_to_pandas(text: str) -> None:
     assert parsing._read_plain_csv(text.encode("utf-8"), ",") is None
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["1", "2.5", "-0.0", "+3", ".5", "5.", "007", "0.1234567890123"],  # short: Arrow's cast
+        ["1", "2.5", "123456789.123456789", "9007199254740993"],  # long: pandas
+        ["1e5", "2.5E-3", "3"],  # an exponent: pandas
+    ],
+)
+def test_plain_numbers_read_as_pandas_reads_them(cells: list[str]) -> None:
+    import numpy as np
+
+    from lib.intake.cells import _plain_floats
+
+    text = pd.Series(cells, dtype="str")
+    got = _plain_floats(text)
+    expected = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    assert np.array_equal(got.view(np.int64), expected.view(np.int64))  # bit for bit: -0.0 too
