@@ -769,3 +769,73 @@ def test_prestarted_parser_child_is_used_once_and_an_unused_one_exits_cleanly(tm
     for pipe in (unused.stdout, unused.stderr):
         if pipe is not None:
             pipe.close()
+
+
+def _pandas_cells(data: bytes, sep: str) -> pd.DataFrame:
+    """What the loader's pandas path reads from a CSV file's bytes (every cell text)."""
+    import io
+
+    return pd.read_csv(
+        io.BytesIO(data),
+        sep=sep,
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        encoding="utf-8",
+        engine="c",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "sep"),
+    [
+        ("person_id,name,team\nE1,Ann,Sales\nE2,,\n", ","),
+        ("a;b\n  x ; NA \nnull;nan\n#1;é€\n", ";"),
+        ("a\tb\tc\n1.5\t\\\t'q'\n,\t \t", "\t"),
+        ("a|b\nx|y", "|"),
+        ("a,b\n\nx,y\n", ","),  # a blank line: a row of blank cells (the loader drops it, counting it)
+    ],
+)
+def test_plain_csv_reader_gives_pandas_cells(text: str, sep: str) -> None:
+    data = text.encode("utf-8")
+    fast = parsing._read_plain_csv(data, sep)
+    assert fast is not None
+    expected = _pandas_cells(data, sep)
+    assert list(fast.columns) == list(expected.columns)
+    assert fast.dtypes.tolist() == expected.dtypes.tolist()
+    assert fast.equals(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a,b\n"x,y",z\n',  # quoted value: pandas reads it
+        "a,b\r\nx,y\r\n",  # Windows line ends
+        "a,b\nx,y,z\n",  # more fields than the header
+        "a,b\nx\n",  # fewer fields
+        "only\nx\n",  # one column
+    ],
+)
+def test_plain_csv_reader_leaves_other_files_to_pandas(text: str) -> None:
+    assert parsing._read_plain_csv(text.encode("utf-8"), ",") is None
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["1", "2.5", "-0.0", "+3", ".5", "5.", "007", "0.1234567890123"],  # short: Arrow's cast
+        ["1", "2.5", "123456789.123456789", "9007199254740993"],  # long: pandas
+        ["1e5", "2.5E-3", "3"],  # an exponent: pandas
+    ],
+)
+def test_plain_numbers_read_as_pandas_reads_them(cells: list[str]) -> None:
+    import numpy as np
+
+    from lib.intake.cells import _plain_floats
+
+    text = pd.Series(cells, dtype="str")
+    got = _plain_floats(text)
+    expected = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    assert np.array_equal(got.view(np.int64), expected.view(np.int64))  # bit for bit: -0.0 too

@@ -1070,9 +1070,10 @@ def _closure(graph: Graph) -> float:
     if graph.m == 0:
         return _ratio(0, 0)
     a = graph.adjacency()
-    two = a @ a
-    paths = int(two.sum()) - int(two.diagonal().sum())
-    closed = int(a.multiply(two).sum()) - int((a.diagonal() * two.diagonal()).sum())
+    two = a @ a  # its column indices unsorted: summing ``data`` needs no sort (a CSR sum is its entries')
+    diagonal = two.diagonal()
+    paths = int(two.data.sum()) - int(diagonal.sum())
+    closed = int(a.multiply(two).data.sum()) - int((a.diagonal() * diagonal).sum())
     return _ratio(closed, paths)
 
 
@@ -1091,22 +1092,30 @@ def _average_distance(graph: Graph) -> tuple[float, bool]:
 def _distance_sums(graph: Graph, sources: np.ndarray) -> tuple[int, int]:
     """(Σ d(s, v), number of pairs) over every source s in ``sources`` and every v ≠ s reachable
     from s, d the directed hop distance: breadth-first from all sources at once, one bit per source
-    (64 sources per word), so each level is one pass over the arcs in numpy rather than one
-    search per source with its distances as Python lists (what igraph's ``distances`` returns)."""
+    (64 sources per word), so each level is one pass in numpy over the arcs leaving the vertices
+    some search reached at the level before, rather than one search per source with its distances
+    as Python lists (what igraph's ``distances`` returns)."""
     n, words = graph.n, (len(sources) + 63) // 64
     s, t = graph.edges()
     order = np.argsort(t, kind="stable")
     from_, to_ = s[order], t[order]
-    targets, starts = np.unique(to_, return_index=True)
     seen = np.zeros((n, words), dtype=np.uint64)
     bit = np.arange(len(sources))
     seen[sources, bit // 64] |= np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64))
     frontier = seen.copy()
+    active = np.zeros(n, dtype=bool)
+    active[sources] = True
     total = count = 0
     level = 0
-    while len(targets):
+    while True:
         level += 1
-        reached = np.bitwise_or.reduceat(frontier[from_], starts, axis=0)  # per target with in-arcs
+        arcs = np.flatnonzero(active[from_])  # by target, as from_ and to_ are
+        if not len(arcs):
+            break
+        heads = to_[arcs]
+        first = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+        targets = heads[first]
+        reached = np.bitwise_or.reduceat(frontier[from_[arcs]], first, axis=0)  # per target reached
         new = reached & ~seen[targets]
         found = int(np.bitwise_count(new).sum())
         if not found:
@@ -1114,6 +1123,8 @@ def _distance_sums(graph: Graph, sources: np.ndarray) -> tuple[int, int]:
         seen[targets] |= new
         frontier = np.zeros_like(seen)
         frontier[targets] = new
+        active = np.zeros(n, dtype=bool)
+        active[targets] = new.any(axis=1)
         total += level * found
         count += found
     return total, count

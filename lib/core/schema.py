@@ -465,11 +465,27 @@ def sheet_for(name: str) -> Sheet | None:
 
 def column_for(sheet: Sheet, header: str) -> Column | None:
     """The column spec a (user-written) header stands for, or None."""
-    key = normalise_name(header)
+    return _columns_by_key(sheet).get(normalise_name(header))
+
+
+#: :func:`_columns_by_key`'s tables, by the sheet spec's ``id`` (with the spec, which keeps the id
+#: from being reused): hashing a frozen spec would hash every column on every call.
+_COLUMN_KEYS: dict[int, tuple[Sheet, dict[str, Column]]] = {}
+
+
+def _columns_by_key(sheet: Sheet) -> dict[str, Column]:
+    """``sheet``'s columns by the normalised form of their names and aliases (the first column
+    listed wins a name two share), built once per sheet spec: the loader asks for every cell of a
+    sheet's first rows while it looks for the header."""
+    known = _COLUMN_KEYS.get(id(sheet))
+    if known is not None and known[0] is sheet:
+        return known[1]
+    keys: dict[str, Column] = {}
     for col in sheet.columns:
-        if key == normalise_name(col.name) or key in {normalise_name(a) for a in col.aliases}:
-            return col
-    return None
+        for name in (col.name, *col.aliases):
+            keys.setdefault(normalise_name(name), col)
+    _COLUMN_KEYS[id(sheet)] = (sheet, keys)
+    return keys
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, list[str]]:
         plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
         plain = plain & ~text.str.fullmatch(_THOUSAND_RE.pattern).fillna(False).to_numpy(dtype=bool)
         if plain.any():
-            values[plain] = pd.to_numeric(text[plain], errors="coerce").to_numpy(dtype=float)
+            values[plain] = _plain_floats(text[plain])
             codes[plain] = NUMBER
         rest = np.flatnonzero(~plain & text.ne("").to_numpy(dtype=bool))
         cells = text.to_numpy()
@@ -156,6 +156,34 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, list[str]]:
     for i in rest:
         codes[i], values[i], notes[i] = _number_cell(cells[i])
     return pd.Series(values, index=raw.index, dtype="float64"), codes, notes
+
+
+#: Plain numbers this short without an exponent have at most 15 digits and a power of ten below
+#: 10**15: every correctly rounding reader gives the same float for them (Clinger's exact case).
+_SHORT_PLAIN = 15
+
+
+def _plain_floats(text: pd.Series) -> np.ndarray:
+    """The floats of text cells that are all plain decimal numbers (:data:`_PLAIN_NUMBER`). Arrow's
+    cast reads them when every one is short (:data:`_SHORT_PLAIN` characters, no exponent), where
+    it gives exactly what :func:`pandas.to_numeric` gives, about twenty times faster; otherwise,
+    or if Arrow refuses one, :func:`pandas.to_numeric`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        cells = pa.array(text.array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        cells = None
+    if cells is not None and (pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type)):
+        longest = pc.max(pc.utf8_length(cells)).as_py()
+        exponent = pc.any(pc.match_substring_regex(cells, "[eE]")).as_py()
+        if longest is not None and longest <= _SHORT_PLAIN and not exponent:
+            try:
+                return np.asarray(pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
 
 
 def _number_cell(v: object) -> tuple[int, float, str]:
