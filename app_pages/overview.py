@@ -41,7 +41,7 @@ parts: list[Facts] = []
 order = list(overview_view.SECTION_ORDER)  # the number tiles' sections first
 with ui.progress("Computing the overview") as step:
     calls = [(facts_section, (name, shown, cfg.min_group_size)) for name in order]
-    tiles_done = order.index("key_people") + 1  # the number tiles' sections come first
+    tiles_done = overview_view.TILES_STAGE  # the tiles' sections come first (the skill gaps' too)
     # with the background thread, when it has started them; the tiles as one stage
     results = ui.compute_in_order(calls, stages=(tiles_done,))
     for name in order:

@@ -342,3 +342,14 @@ def test_the_board_sends_a_tile_again_only_when_it_changes(
     history = [overview_view.tile_values(w, head.facts) for w in ("a", "b")]
     board.draw(head, set(FACT_SECTIONS), history)  # the sparklines arrive: each tile is drawn again
     assert len(metrics) == 2 * len(overview_view.SPARK_TILES)
+
+
+def test_the_pages_first_stage_is_every_section_a_board_tile_reads() -> None:
+    # The board's eight tiles (seven numbers and the skill gaps chart, whose place shows "…" until
+    # its section is done) are complete at the end of the page's first stage, and not before.
+    from lib.analysis.overview import TILE_SECTIONS
+    from lib.app.overview_view import SECTION_ORDER, TILE_ROWS, TILES_STAGE
+
+    read = {TILE_SECTIONS[key] for row in TILE_ROWS for key in row}
+    assert set(SECTION_ORDER[:TILES_STAGE]) == read
+    assert "skills" in read and "shifts" not in read

@@ -195,6 +195,9 @@ TILE_ROWS: tuple[tuple[str, ...], ...] = (
     ("people", "response_rate", "informal_share", "wirearchy_index"),
     ("advice_reciprocity", "silo_groups", "key_people", "top_gaps"),
 )
+#: How many sections of :data:`SECTION_ORDER` the board's tiles read (the seven numbers and the
+#: skill gaps chart): the page's first stage, computed before anything else is drawn.
+TILES_STAGE: int = 1 + max(SECTION_ORDER.index(TILE_SECTIONS[key]) for row in TILE_ROWS for key in row)
 #: Tiles with a sparkline over the waves (the skill gaps tile is a bar chart of its own).
 SPARK_TILES: tuple[str, ...] = tuple(k for row in TILE_ROWS for k in row if k != "top_gaps")
 #: The fact sections the sparklines read (:data:`lib.analysis.overview.TILE_SECTIONS`).
