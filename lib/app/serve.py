@@ -16,8 +16,6 @@ Nothing here changes what a page computes: only when the interpreter loads the c
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import importlib
 import logging
 import os
@@ -25,6 +23,8 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from lib.core.memory import libc
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -136,11 +136,8 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     library without ``mallopt``, or when the environment already chose)."""
     if "MALLOC_ARENA_MAX" in os.environ:
         return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):
-        return False
+    mallopt = getattr(libc(), "mallopt", None)
+    return bool(mallopt(_M_ARENA_MAX, arenas)) if mallopt is not None else False
 
 
 _M_ARENA_MAX = -8  # glibc's malloc.h

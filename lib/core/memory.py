@@ -18,25 +18,29 @@ import functools
 import logging
 from collections.abc import Callable
 
-import pyarrow as pa
-
 _LOG = logging.getLogger(__name__)
 
 
 @functools.cache
+def libc() -> ctypes.CDLL | None:
+    """The C library, loaded once (None where it cannot be): for its allocator's own calls."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None on a C library without it."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim: Callable[[int], int] = libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
+    trim: Callable[[int], int] | None = getattr(libc(), "malloc_trim", None)
     return trim
 
 
 def release_free_memory() -> None:
     """Return the memory pyarrow's pool and malloc keep after frees to the operating system (what
     is in use is untouched). Costs tens of milliseconds on a large heap; a failure only costs memory."""
+    import pyarrow as pa  # here, not on import: the launcher loads this module before any thread starts
+
     try:
         pa.default_memory_pool().release_unused()
     except Exception:  # an allocator without the call: nothing to release
