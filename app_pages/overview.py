@@ -37,36 +37,49 @@ def wave_facts(label: str, sections: Iterable[str] = FACT_SECTIONS) -> Facts:
 # Places first, filled as each section is ready: tiles and pictures, then findings, then the
 # change since the previous wave, then the sparklines of older waves.
 board = overview_view.Board.place()
-parts: list[Facts] = []
 order = list(overview_view.SECTION_ORDER)  # the number tiles' sections first
-with ui.progress("Computing the overview") as step:
-    calls = [(facts_section, (name, shown, cfg.min_group_size)) for name in order]
+calls = [(facts_section, (name, shown, cfg.min_group_size)) for name in order]
+earlier_calls = [(facts_section, (name, previous, cfg.min_group_size)) for name in order] if previous else []
+spark_calls = [
+    (facts_section, (name, label, cfg.min_group_size))
+    for label in spark_waves[:-2]
+    for name in overview_view.SPARK_SECTIONS
+]
+# A revisit, or the sample on any visit: every section is at hand, so each place is drawn once, in
+# its final state, with no progress box (step by step, the sample's first screen sent the browser
+# 276 messages, every tile and the findings several times; drawn once, 150).
+settled = ui.ready(calls + earlier_calls + spark_calls)
+parts: list[Facts] = []
+with ui.progress("Computing the overview", shown=not settled) as step:
     tiles_done = overview_view.TILES_STAGE  # the tiles' sections come first (the skill gaps' too)
     # with the background thread, when it has started them; the tiles as one stage
     results = ui.compute_in_order(calls, stages=(tiles_done,))
     for name in order:
         step(FACT_SECTIONS[name])
         parts.append(next(results))
+        if settled:
+            continue
         head = headline_of(shown, merge_facts(parts))
         board.draw(head, set(order[: len(parts)]))
         if tiles_done <= len(parts) < len(order):  # the findings so far, saying what they wait for
             board.draw_findings(head, [FACT_SECTIONS[n] for n in order[len(parts) :]])
-    board.draw_findings(head, [], ds)
-    release_free_memory()  # between the phases: what the sections freed goes back to the system
-    step("the department map")
-    board.draw_map(ds, cfg, shown)
     now = merge_facts(parts)
+    head = headline_of(shown, now)
+    if not settled:
+        board.draw_findings(head, [], ds)
+        release_free_memory()  # between the phases: what the sections freed goes back to the system
+        step("the department map")
+        board.draw_map(ds, cfg, shown)
     history = {shown: overview_view.tile_values(shown, now)}
     if previous is not None:  # each tile's change since the wave before, the key people's last
         earlier: list[Facts] = []
-        results = ui.compute_in_order(
-            [(facts_section, (name, previous, cfg.min_group_size)) for name in order], stages=(tiles_done,)
-        )
+        results = ui.compute_in_order(earlier_calls, stages=(tiles_done,))
         for name in order:
             step(f"{FACT_SECTIONS[name]} in {previous}, for the change")
             earlier.append(next(results))
         before = merge_facts(earlier)
-        release_free_memory()
+        if not settled:
+            release_free_memory()
         history[previous] = overview_view.tile_values(previous, before)
         for label in reversed(spark_waves[:-2]):  # older waves: only what the sparklines read
             step(f"{label}, for the sparklines")
@@ -77,6 +90,11 @@ with ui.progress("Computing the overview") as step:
             [history[w] for w in spark_waves if w in history],
             (previous, before),
         )
+    elif settled:
+        board.draw(head, set(order))
+    if settled:
+        board.draw_findings(head, [], ds)
+        board.draw_map(ds, cfg, shown)
 
 overview_view.export_section(ds, cfg, wave)
 

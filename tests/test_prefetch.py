@@ -306,3 +306,46 @@ def test_the_network_pages_default_layout_is_computed_ahead(monkeypatch: pytest.
     assert not at.exception, [e.value for e in at.exception]
     assert len(threads) == 1  # the page drew the map from the layout computed ahead
     assert any("people" in c.value and "ties" in c.value for c in at.caption)  # the map's summary
+
+
+def test_an_overview_with_every_section_at_hand_draws_each_place_once(
+    org: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first visit computes the sections and fills the board as each is ready; a rerun (every
+    # section now in the session's cache) draws the board and the findings once, in the same final
+    # state, without a progress box.
+    draws: Counter[str] = Counter()
+    board, findings = overview_view.Board.draw, overview_view.Board.draw_findings
+
+    def counted(name: str, real: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            draws[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(overview_view.Board, "draw", counted("board", board))
+    monkeypatch.setattr(overview_view.Board, "draw_findings", counted("findings", findings))
+    statuses: list[str] = []
+    real_progress = ui.progress
+
+    def progress(title: str, shown: bool = True) -> Any:
+        statuses.append(f"{title} shown={shown}")
+        return real_progress(title, shown)
+
+    monkeypatch.setattr(ui, "progress", progress)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["dataset"] = org
+    at.session_state["dataset_key"] = f"test-{id(org)}"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(org.waves) == 2  # the tiles' change and sparklines are drawn too
+    first, shown = Counter(draws), [(m.label, m.value) for m in at.metric]
+    assert first["board"] == len(overview_view.SECTION_ORDER) + 1  # after each section, then the change
+    assert statuses == ["Computing the overview shown=True"]
+    draws.clear()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert draws == Counter({"board": 1, "findings": 1})
+    assert statuses[-1] == "Computing the overview shown=False"
+    assert [(m.label, m.value) for m in at.metric] == shown and len(shown) >= 7

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_SCREEN = [ROOT / "app.py", ROOT / "app_pages" / "overview.py"]
 
@@ -109,3 +111,37 @@ def test_the_launcher_runs_the_first_screen_once_so_the_first_visit_builds_nothi
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.metric) >= 7
     assert dict(ui._SAMPLE_CHARTS) == charts and set(ui._SAMPLE_RESULTS) == results
+
+
+def test_the_launcher_freezes_what_it_loaded_so_each_runs_collection_skips_it() -> None:
+    # Streamlit collects fully after every script run; the launcher moves what its warm-up loaded
+    # to the collector's permanent generation first. Objects made afterwards are still collected.
+    code = (
+        "import gc, json; from lib.app import serve; serve.preload(); gc.collect(); "
+        "before = len(gc.get_objects()); frozen = serve.freeze_heap(); after = len(gc.get_objects())\n"
+        "class Loop: pass\n"
+        "a = Loop(); a.me = a; del a\n"
+        "print(json.dumps([before, frozen, after, gc.collect()]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    before, frozen, after, collected = json.loads(out.stdout.strip().splitlines()[-1])
+    assert before > 100_000  # igraph, scipy, pandas, Altair and the app's modules
+    assert frozen >= before and after < before // 100  # gc.get_objects() leaves out the frozen
+    assert collected >= 1  # the loop made after the freeze is garbage collected as before
+
+
+def test_the_launcher_freezes_after_its_warm_up_and_before_it_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.web import cli
+
+    from lib.app import serve, ui
+
+    order: list[str] = []
+    monkeypatch.setitem(ui.BACKGROUND, "enabled", ui.BACKGROUND["enabled"])  # main turns it on
+    for name in ("limit_malloc_arenas", "quiet_chart_checks", "skip_repl_check"):
+        monkeypatch.setattr(serve, name, lambda: None)  # what they do is tested above
+    for name in ("preload", "_warm_sample", "_warm_database", "_warm_overview", "_warm_first_screen"):
+        monkeypatch.setattr(serve, name, lambda name=name: order.append(name) or 0.0)
+    monkeypatch.setattr(serve, "freeze_heap", lambda: order.append("freeze_heap") or 0)
+    monkeypatch.setattr(cli, "main", lambda *a, **k: order.append("serve"))
+    serve.main([])
+    assert order[-3:] == ["_warm_first_screen", "freeze_heap", "serve"]

@@ -247,6 +247,23 @@ def compute_in_order(
         yield _compute(fn, args, {}, shown=False)
 
 
+def ready(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> bool:
+    """Whether :func:`compute` of every call would answer at once: each result is held (this
+    session's, or the sample's for every session), none still queued or running in the background.
+    A page then draws each place once, in its final state, instead of step by step."""
+    if st.session_state.get("dataset") is None:
+        return all(_result_key(fn, args, {}) in _SAMPLE_RESULTS for fn, args in calls)
+    cache = st.session_state.get("_results", {})
+    return all(
+        (held := cache.get(_result_key(fn, args, {}), _MISSING)) is not _MISSING
+        and not isinstance(held, _Pending)
+        for fn, args in calls
+    )
+
+
+_MISSING = object()
+
+
 def _state(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
     """Where ``compute(fn, *args)`` stands in this session: "running" or "queued" on the
     background thread, else "" (done, computed here, or never started)."""
@@ -337,10 +354,14 @@ def warm_sample(plan: Callable[[Dataset], list[tuple[Callable[..., Any], tuple[A
 
 
 @contextmanager
-def progress(title: str) -> Iterator[Callable[[str], None]]:
+def progress(title: str, shown: bool = True) -> Iterator[Callable[[str], None]]:
     """A status box saying what is being computed, while it is: ``step(name)`` names the step
     now running; the box goes away when the block ends (work answered from the cache shows it
-    only for an instant)."""
+    only for an instant). ``shown``: False when everything is known to be at hand (:func:`ready`):
+    no box, and ``step`` does nothing."""
+    if not shown:
+        yield lambda name: None
+        return
     slot = st.empty()
     box = slot.status(f"{title}…", expanded=False)
 
