@@ -49,7 +49,8 @@ def read_ids(s: pd.Series) -> tuple[pd.Series, pd.Series]:
             dtype="str",
         )
     changes = pd.Series("", index=s.index, dtype="str")
-    odd = np.flatnonzero(text.str.contains(r"[^\x00-\x7f]", regex=True).to_numpy(dtype=bool))
+    # not plain ASCII (what the pattern [^\x00-\x7f] finds; Arrow's check, without a regex)
+    odd = np.flatnonzero((~text.str.isascii() & text.notna()).to_numpy(dtype=bool))
     if len(odd):
         tidied = [tidy_id(v) for v in text.to_numpy()[odd]]
         text.iloc[odd] = pd.Series([t for t, _ in tidied], dtype="str")
@@ -59,6 +60,8 @@ def read_ids(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         ids = [normalise_id(text.iat[i] if isinstance(v, str) else v) for i, v in enumerate(cells)]
         return pd.Series(ids, index=s.index, dtype="str"), changes
     out = text.where(~text.str.lower().isin(MISSING_VALUE_WORDS), "")
+    if not out.str.endswith(".0").to_numpy(dtype=bool).any():  # nothing the pattern below changes
+        return out, changes
     return out.str.replace(r"^(\d+)\.0$", r"\1", regex=True), changes
 
 
@@ -144,17 +147,23 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, list[str]]:
     if is_csv(raw):
         text = raw.str.strip()
         plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
-        plain = plain & ~text.str.fullmatch(_THOUSAND_RE.pattern).fillna(False).to_numpy(dtype=bool)
-        if plain.any():
+        if text.str.endswith(".000").to_numpy(dtype=bool).any():  # else no cell is like "1.000"
+            plain = plain & ~text.str.fullmatch(_THOUSAND_RE.pattern).fillna(False).to_numpy(dtype=bool)
+        if n and plain.all():
+            values[:] = _plain_floats(text)
+            codes[:] = NUMBER
+        elif plain.any():
             values[plain] = _plain_floats(text[plain])
             codes[plain] = NUMBER
         rest = np.flatnonzero(~plain & text.ne("").to_numpy(dtype=bool))
-        cells = text.to_numpy()
+        cells = text.iloc[rest].to_numpy() if len(rest) else np.empty(0, dtype=object)
+        rest_at = np.arange(len(rest))
     else:
         rest = np.arange(n)
         cells = raw.to_numpy()
-    for i in rest:
-        codes[i], values[i], notes[i] = _number_cell(cells[i])
+        rest_at = rest
+    for i, at in zip(rest, rest_at, strict=True):  # the cells left: one by one
+        codes[i], values[i], notes[i] = _number_cell(cells[at])
     return pd.Series(values, index=raw.index, dtype="float64"), codes, notes
 
 
@@ -177,7 +186,7 @@ def _plain_floats(text: pd.Series) -> np.ndarray:
         cells = None
     if cells is not None and (pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type)):
         longest = pc.max(pc.utf8_length(cells)).as_py()
-        exponent = pc.any(pc.match_substring_regex(cells, "[eE]")).as_py()
+        exponent = pc.any(pc.or_(pc.match_substring(cells, "e"), pc.match_substring(cells, "E"))).as_py()
         if longest is not None and longest <= _SHORT_PLAIN and not exponent:
             try:
                 return np.asarray(pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
