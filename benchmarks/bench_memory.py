@@ -41,8 +41,8 @@ from lib.analysis.overview import (  # noqa: E402
     what_changed,
 )
 from lib.app.overview_view import SECTION_ORDER  # noqa: E402
-from lib.core.dataset import Dataset  # noqa: E402
 from lib.core import memo  # noqa: E402
+from lib.core.dataset import Dataset  # noqa: E402
 from lib.core.memory import release_free_memory  # noqa: E402
 from lib.report import charts  # noqa: E402
 
