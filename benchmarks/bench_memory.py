@@ -61,7 +61,7 @@ def show_memo(ds: Dataset, top: int) -> None:
     sizes = sorted(((held.entry_bytes(k), repr(k)[:110]) for k in held), reverse=True)
     print(
         f"    memo: {len(sizes)} entries, {held.total / GB:.3f} GB "
-        f"(budget {held.budget / GB:.2f} GB, {held.evicted} dropped so far)"
+        f"(budget {held.budget / GB:.2f} GB, {held.evicted} dropped so far, {held.recomputed} of them computed again)"
     )
     for size, key in sizes[:top]:
         print(f"      {size / GB:7.3f} GB  {key}")
@@ -73,7 +73,9 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/bench_overview"))
     parser.add_argument("--memo", action="store_true", help="size the memo's entries after each phase")
     parser.add_argument("--top", type=int, default=12)
-    parser.add_argument("--budget", type=float, help="the memo's budget in GB (default: lib.core.memo.MEMO_BUDGET)")
+    parser.add_argument(
+        "--budget", type=float, help="the memo's budget in GB (default: lib.core.memo.MEMO_BUDGET)"
+    )
     args = parser.parse_args()
     if args.budget is not None:
         memo.MEMO_BUDGET = int(args.budget * GB)

@@ -25,25 +25,34 @@ from lib.core.sizing import Live, nbytes
 #: The default budget of a dataset's memo, in bytes. The Overview of 100,000 people reads about
 #: 0.65 GB of intermediates per wave; a dataset of 10,000 people keeps 0.13 GB for both waves.
 MEMO_BUDGET = 700 * 1024 * 1024
+#: Entries below this many bytes are never dropped: the results pages read (a section's facts, a
+#: mix) are small, cheap to keep and slow to compute again (they are made of the large ones).
+KEEP_BELOW = 1024 * 1024
 _NONE = object()
 
 
 class Memo(MutableMapping[object, object], Live):
     """A mapping that keeps its entries' total estimated size within ``budget`` bytes by dropping the
-    least recently used (read or stored) entries; the entry just stored is never the one dropped.
+    least recently used (read or stored) entries of :data:`KEEP_BELOW` bytes or more; the entry just
+    stored is never the one dropped.
 
     ``shared``: what the owner holds anyway (its own tables), not counted in an entry that keeps a
     reference to it."""
 
-    def __init__(self, budget: int | None = None, shared: Callable[[], Iterable[object]] | None = None) -> None:
+    def __init__(
+        self, budget: int | None = None, shared: Callable[[], Iterable[object]] | None = None
+    ) -> None:
         self.budget = MEMO_BUDGET if budget is None else budget
         self._shared = shared
         self._data: OrderedDict[object, object] = OrderedDict()
         #: per key: (bytes of its own, the memos of datasets it holds: counted at their current size)
         self._sizes: dict[object, tuple[int, tuple[Memo, ...]]] = {}
         self._lock = threading.RLock()
-        #: entries dropped for the budget so far (for tests and benchmarks)
+        #: entries dropped for the budget so far, and entries stored again after being dropped (for
+        #: tests and benchmarks; the keys' hashes, not the keys, are kept of what was dropped)
         self.evicted = 0
+        self.recomputed = 0
+        self._dropped: set[int] = set()
 
     def __reduce__(self) -> tuple[type[Memo], tuple[int]]:
         """A copy is empty (what is kept is a cache, and the lock cannot be copied)."""
@@ -61,6 +70,8 @@ class Memo(MutableMapping[object, object], Live):
         seen = {id(x) for x in self._shared()} if self._shared is not None else set()
         own = nbytes(value, seen, nested)
         with self._lock:
+            if key not in self._data and hash(key) in self._dropped:
+                self.recomputed += 1
             self._data[key] = value
             self._data.move_to_end(key)
             self._sizes[key] = (own, tuple(m for m in nested if m is not self))
@@ -119,13 +130,19 @@ class Memo(MutableMapping[object, object], Live):
         return own + sum(m.total for m in nested)
 
     def _shrink(self, keep: object) -> None:
-        """Drop the least recently used entries (never ``keep``) until the total is within the budget."""
-        total = self.total
-        while total > self.budget and len(self._data) > 1:
-            oldest = next(iter(self._data))
-            if oldest == keep:
+        """Drop the least recently used entries of :data:`KEEP_BELOW` bytes or more (never ``keep``)
+        until the total is within the budget."""
+        sizes = {key: self._entry_bytes(key) for key in self._data}
+        total = sum(sizes.values())
+        if total <= self.budget:
+            return
+        for key, size in sizes.items():  # oldest first
+            if total <= self.budget:
                 break
-            total -= self._entry_bytes(oldest)
-            del self._data[oldest]
-            del self._sizes[oldest]
+            if key == keep or size < KEEP_BELOW:
+                continue
+            total -= size
+            del self._data[key]
+            del self._sizes[key]
+            self._dropped.add(hash(key))
             self.evicted += 1
