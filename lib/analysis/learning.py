@@ -510,8 +510,9 @@ def respondent_populations(ds: Dataset) -> dict[str, list[str]]:
     """wave → the people with learning hours (> 0) in it: who every mix is computed from.
     Computed once per dataset object (kept in ``ds.memo``)."""
     key = ("learning.respondent_populations", id(ds.learning), id(ds.people))
-    if key in ds.memo:
-        return ds.memo[key]  # type: ignore[return-value]
+    held = ds.memo.get(key)  # one look: the memo's budget may drop an entry between two
+    if held is not None:
+        return held  # type: ignore[return-value]
     out: dict[str, list[str]] = {}
     labels: list[str | None] = [*learning_waves(ds)] or [None]
     for w in labels:

@@ -261,9 +261,9 @@ def group_codes(
     """
     order = tuple(ids) if ids is not None else None
     key = ("network.group_codes", attribute, order)
-    if key not in ds.memo:
-        ds.memo[key] = _group_codes(ds, attribute, order)
-    cached = ds.memo[key]
+    cached = ds.memo.get(key)  # one look: the memo's budget may drop an entry between two
+    if cached is None:
+        cached = ds.memo[key] = _group_codes(ds, attribute, order)
     assert isinstance(cached, tuple)
     codes, labels = cached
     return codes.copy(), list(labels)

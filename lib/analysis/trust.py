@@ -486,8 +486,9 @@ def _score_populations(ds: Dataset, min_items: int) -> dict[str, dict[str, list[
     """dimension → wave → the people with a score on it: who a group mean is computed from.
     Computed once per dataset object and ``min_items`` (kept in ``ds.memo``)."""
     key = ("trust.score_populations", min_items, id(ds.trust), id(ds.trust_items), id(ds.people))
-    if key in ds.memo:
-        return ds.memo[key]  # type: ignore[return-value]
+    held = ds.memo.get(key)  # one look: the memo's budget may drop an entry between two
+    if held is not None:
+        return held  # type: ignore[return-value]
     out: dict[str, dict[str, list[str]]] = {}
     labels: list[str | None] = [*survey_waves(ds)] or [None]
     for w in labels:

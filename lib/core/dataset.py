@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import weakref
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
@@ -34,6 +35,7 @@ import pandas as pd
 
 from lib.core import waves as wave_rules
 from lib.core.errors import Finding
+from lib.core.memo import Memo
 from lib.core.schema import (
     ADVICE,
     CHANNEL_MODES,
@@ -134,6 +136,12 @@ def builtin_trust_items() -> pd.DataFrame:
 
 
 _T = TypeVar("_T")
+_MISSING = object()
+
+
+def _tables(ds: Dataset | None) -> list[pd.DataFrame]:
+    """The tables of ``ds`` (none once it is gone)."""
+    return [] if ds is None else [getattr(ds, name) for name in (*TABLE_COLUMNS, *LOG_SUMMARY_COLUMNS)]
 
 
 @dataclass
@@ -157,18 +165,31 @@ class Dataset:
     #: (:func:`lib.core.privacy.dataset_salt`), as for a file loaded without a workspace.
     pseudonym_salt: str = ""
     #: Results computed from this object's tables (e.g. :func:`lib.core.privacy.release_for`), keyed by
-    #: their parameters. Not copied by ``dataclasses.replace``: a changed dataset starts empty.
-    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: their parameters, within a budget of bytes (:class:`lib.core.memo.Memo`: past it, the least
+    #: recently used are dropped, and computed again when asked for). Not copied by
+    #: ``dataclasses.replace``: a changed dataset starts empty.
+    memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the memo's entries keep references to the tables (a key's check): held anyway, not counted
+        owner = weakref.ref(self)
+        self.memo = Memo(shared=lambda: _tables(owner()))
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """A copy (pickle, ``copy.deepcopy``) starts with an empty memo of its own."""
+        self.__dict__.update(state)
+        self.__post_init__()
 
     def remember(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """``compute()`` once per dataset object and ``key`` (kept in :attr:`memo`), the stored value
-        after that. A caller that may change what it gets back copies it."""
-        try:
-            return cast(_T, self.memo[key])
-        except KeyError:
-            value = compute()
-            self.memo[key] = value  # another thread may drop or replace it: this caller keeps its own
-            return value
+        after that (while the memo's budget keeps it: else computed again). A caller that may change
+        what it gets back copies it."""
+        held = self.memo.get(key, _MISSING)
+        if held is not _MISSING:
+            return cast(_T, held)
+        value = compute()
+        self.memo[key] = value  # another thread may drop or replace it: this caller keeps its own
+        return value
 
     # --- derived views -------------------------------------------------------------------
     @property

@@ -428,10 +428,9 @@ def release_for(ds: Dataset, family: str, populations: Mapping[str, Iterable[str
     """:func:`plan_release` for ``ds`` over :func:`reporting_attributes`, computed once per dataset,
     family, population and minimum size (kept on the dataset object)."""
     key, pops = _release_key(ds, family, populations, min_size)
-    memo = ds.memo
-    if key not in memo:
-        memo[key] = plan_release(ds.people, reporting_attributes(ds), pops, min_size)
-    result = memo[key]
+    result = ds.memo.get(key)  # one look: the memo's budget may drop an entry between two
+    if result is None:
+        result = ds.memo[key] = plan_release(ds.people, reporting_attributes(ds), pops, min_size)
     assert isinstance(result, Release)
     return result
 
