@@ -27,7 +27,7 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
-from lib.core.textsets import is_in
+from lib.core.textsets import is_in, sorted_codes
 
 __all__ = [
     "BUS_FACTOR_FLAGS",
@@ -207,7 +207,7 @@ def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=types[c]) for c in cols})
     # each (person, skill key) as one integer in the order of the two texts: the rows grouped by
     # integers instead of two text columns, in the same order
-    person_code, person_ids = _sorted_codes(person[keep])
+    person_code, person_ids = sorted_codes(person[keep])
     key_code = key_code[keep]
     width = max(len(key_texts), 1)
     rank = {src: i for i, src in enumerate(SOURCE_ORDER)}
@@ -255,17 +255,6 @@ def _key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         at[missing] = len(distinct) + 1 + np.arange(int(missing.sum()))
     code_of_text, keys = pd.factorize(texts, sort=True)
     return code_of_text[at].astype(np.int64), np.asarray(keys, dtype=object)
-
-
-def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """(each value's code, the distinct values) with codes in the values' sorted order, as
-    ``pd.factorize(values, sort=True)`` gives them for text without missing values, the sort
-    done on the distinct values alone."""
-    codes, distinct = pd.factorize(values)
-    order = np.asarray(distinct.argsort(), dtype=np.int64)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank[codes], distinct.take(order)
 
 
 def _requirements(ds: Dataset) -> pd.DataFrame:
