@@ -285,3 +285,18 @@ def test_respondent_copy_by_roster_positions_is_the_copy_by_text() -> None:
         assert copy.people["person_id"].tolist() == [p for p in people["person_id"] if p in members]
     # who named someone: the sources on the roster, in roster order
     assert response.network_response(ds).respondents == frozenset({"a", "b", "c", "d"})
+
+
+def test_respondent_copy_tie_ends_are_what_the_copy_would_find() -> None:
+    """The respondent copy's tie ends are passed on renumbered (response.tie_ends); found afresh
+    on the copy's own tables they are the same."""
+    people = _people(["a", "b", "c", "d", "a", "e"])
+    ties = _ties([("a", "b"), ("b", "c"), ("c", "x"), ("e", "a"), ("d", "a"), ("b", "a"), ("c", "e")])
+    ds = Dataset(people=people, ties=ties)
+    for members in ({"a", "b", "c"}, {"a", "c", "e"}, set(), {"b", "d", "e"}):
+        copy = response.respondent_dataset(ds, None, response.Response(frozenset(members), 5, "stated"))
+        passed = response.tie_ends(copy)
+        fresh = response._tie_ends(copy)
+        assert passed[0] == fresh[0]
+        assert passed[1].dtype == fresh[1].dtype and passed[1].tolist() == fresh[1].tolist()
+        assert passed[2].tolist() == fresh[2].tolist()

@@ -248,6 +248,18 @@ def _respondent_dataset(ds: Dataset, r: Response, tie_wave: str | None) -> Datas
                 ends["target_id"].astype(str), members
             )
         ties = ties.drop(columns=[c for c in _NOT_NETWORK_COLUMNS if c in ties]).iloc[rows[keep]]
+        copy = replace(ds, people=people.reset_index(drop=True), ties=ties.reset_index(drop=True))
+        if member is not None:
+            # the copy's roster is the respondents in roster order, so its tie ends' positions are
+            # the ones found here renumbered among the respondents (what _tie_ends would find)
+            renumber = (np.cumsum(member[:-1]) - 1).astype(np.int32)
+            renumbered = (
+                [i for i, on in zip(ids, member[:-1].tolist(), strict=True) if on],
+                renumber[src[rows[keep]]],
+                renumber[tgt[rows[keep]]],
+            )
+            remember_for_tables(copy, "response.tie_ends", lambda: renumbered)
+        return copy
     return replace(ds, people=people.reset_index(drop=True), ties=ties.reset_index(drop=True))
 
 
