@@ -335,7 +335,7 @@ def test_skill_levels_and_gaps_of_none_and_of_the_latest_label_are_one_computati
         assert fn(generate(people=300, seed=5), latest).equals(first)
 
 
-# --- classify_ties' chains by integer codes and trust scores grouped by codes (session 10) ------
+# --- classify_ties' chains by integer codes; trust scores against grouping the text (session 10) ---
 
 
 def _plain_chain(ds: Dataset, ties: pd.DataFrame) -> list[str]:
