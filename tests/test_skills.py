@@ -725,7 +725,7 @@ def test_clusters_fill_unrated_cells_with_the_skill_mean_not_zero() -> None:
 
 # --- the integer-coded current levels against the plain version ------------------------------
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from lib.core import waves  # noqa: E402
@@ -795,6 +795,8 @@ def test_current_levels_match_the_plain_version(rows: list[tuple[object, ...]], 
     st.lists(st.one_of(_names, st.sampled_from([1, 1.0, float("nan")])), max_size=30),
     st.sampled_from([object, "str", "string"]),
 )
+@example(["SQL", None, 1, float("nan")], object)  # None and NaN: which matches which is pandas' rule
+@example([None, float("nan")], object)
 def test_name_keys_match_the_plain_version(values: list[object], dtype: object) -> None:
     if dtype is not object and any(not (v is None or isinstance(v, str)) for v in values):
         values = [v if v is None or isinstance(v, str) else None for v in values]

@@ -121,15 +121,22 @@ def name_keys(values: pd.Series) -> pd.Series:
 
     The values are numbered by ``pd.factorize`` and each row takes its number's key (a take, where
     ``Series.map`` of a lookup asked pyarrow one value at a time: a second over the skills
-    sheet's 1.2 million ratings at 100,000 people); missing values go through ``map`` as before."""
+    sheet's 1.2 million ratings at 100,000 people); missing values go through ``map`` of the whole
+    column's lookup as before (which missing value matches which is pandas' rule, kept)."""
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     keys = np.array([name_key(v) for v in distinct] + [""], dtype=object)
     out = keys[codes]  # code −1 (missing) takes the last, "", replaced below
     missing = codes < 0
     if missing.any():
-        lost = values[missing]
-        out[missing] = lost.map({v: name_key(v) for v in pd.unique(lost)}).fillna("").to_numpy(dtype=object)
+        out[missing] = _missing_keys(values, missing)
     return pd.Series(out, index=values.index, dtype=object).astype(str)
+
+
+def _missing_keys(values: pd.Series, missing: np.ndarray) -> np.ndarray:
+    """The keys of the missing ``values`` (rows ``missing``) as the plain ``map`` of the whole
+    column's lookup gives them (which missing value matches which lookup entry is pandas' rule)."""
+    lookup = {v: name_key(v) for v in pd.unique(values)}
+    return np.asarray(values[missing].map(lookup).fillna("").to_numpy(dtype=object), dtype=object)
 
 
 def skill_waves(ds: Dataset) -> list[str]:
@@ -251,7 +258,7 @@ def _key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     at = np.where(codes < 0, len(distinct), codes)
     missing = codes < 0
     if missing.any():  # missing values' keys as name_keys gives them, one entry per row
-        texts = np.concatenate([texts, name_keys(values[missing]).to_numpy(dtype=object)])
+        texts = np.concatenate([texts, _missing_keys(values, missing)])
         at[missing] = len(distinct) + 1 + np.arange(int(missing.sum()))
     code_of_text, keys = pd.factorize(texts, sort=True)
     return code_of_text[at].astype(np.int64), np.asarray(keys, dtype=object)
