@@ -267,3 +267,36 @@ def test_respondent_copy_of_a_wave_keeps_that_wave_and_the_unlabelled_ties() -> 
     # a reader of every wave (wave=None) gets every wave's ties among the respondents: the ring
     assert hierarchy.advice_hierarchy(ds, None, respondents_only=True) == hierarchy.advice_hierarchy(ds, None)
     assert hierarchy.advice_hierarchy(ds, "w2", respondents_only=True) != hierarchy.advice_hierarchy(ds, None)
+
+
+def test_respondent_copy_by_roster_positions_is_the_copy_by_text() -> None:
+    """The respondent copy reads each tie end's roster position (response.tie_ends); a Response
+    naming someone off the roster goes the text way. Both keep the ties the text comparison keeps."""
+    people = _people(["a", "b", "c", "d", "a"])  # a repeated id: its first row is its position
+    ties = _ties([("a", "b"), ("b", "c"), ("c", "x"), ("x", "a"), ("d", "a"), ("b", "a"), ("c", "d")])
+    ds = Dataset(people=people, ties=ties)
+    for members in ({"a", "b", "c"}, {"a", "x", "c"}, set(), {"a", "b", "c", "d"}):
+        r = response.Response(frozenset(members), 4, "stated")
+        copy = response.respondent_dataset(ds, None, r)
+        expected = ties[ties["source_id"].isin(members) & ties["target_id"].isin(members)]
+        assert list(zip(copy.ties["source_id"], copy.ties["target_id"], strict=True)) == list(
+            zip(expected["source_id"], expected["target_id"], strict=True)
+        )
+        assert copy.people["person_id"].tolist() == [p for p in people["person_id"] if p in members]
+    # who named someone: the sources on the roster, in roster order
+    assert response.network_response(ds).respondents == frozenset({"a", "b", "c", "d"})
+
+
+def test_respondent_copy_tie_ends_are_what_the_copy_would_find() -> None:
+    """The respondent copy's tie ends are passed on renumbered (response.tie_ends); found afresh
+    on the copy's own tables they are the same."""
+    people = _people(["a", "b", "c", "d", "a", "e"])
+    ties = _ties([("a", "b"), ("b", "c"), ("c", "x"), ("e", "a"), ("d", "a"), ("b", "a"), ("c", "e")])
+    ds = Dataset(people=people, ties=ties)
+    for members in ({"a", "b", "c"}, {"a", "c", "e"}, set(), {"b", "d", "e"}):
+        copy = response.respondent_dataset(ds, None, response.Response(frozenset(members), 5, "stated"))
+        passed = response.tie_ends(copy)
+        fresh = response._tie_ends(copy)
+        assert passed[0] == fresh[0]
+        assert passed[1].dtype == fresh[1].dtype and passed[1].tolist() == fresh[1].tolist()
+        assert passed[2].tolist() == fresh[2].tolist()

@@ -721,3 +721,90 @@ def test_clusters_fill_unrated_cells_with_the_skill_mean_not_zero() -> None:
     assert (result.assignments.groupby("cluster")["team"].nunique() == 1).all()
     assert result.unrated_share == pytest.approx(6 / 48)
     assert "12% of person × skill cells had no rating" in result.note  # 12.5%, rounded half to even
+
+
+# --- the integer-coded current levels against the plain version ------------------------------
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from lib.core import waves  # noqa: E402
+from lib.core.textsets import is_in  # noqa: E402
+
+
+def _plain_name_keys(values: pd.Series) -> pd.Series:
+    """name_keys as it was: a lookup per distinct value, mapped."""
+    lookup = {v: skills.name_key(v) for v in pd.unique(values)}
+    return values.map(lookup).fillna("").astype(str)
+
+
+def _plain_current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    """current_levels as it was before its rows were grouped by integer codes: grouped by the
+    person and skill-key texts, then sorted by the text columns."""
+    rows = waves.select(ds.skills, skills.resolve_wave(ds, wave))
+    frame = pd.DataFrame(
+        {
+            "person_id": rows["person_id"].astype(str).to_numpy(),
+            "key": rows["skill"].pipe(_plain_name_keys).to_numpy(),
+            "level": pd.to_numeric(rows["level"], errors="coerce").to_numpy(dtype=float),
+            "source": rows["source"].fillna("").astype(str).str.strip().str.lower().to_numpy(),
+        }
+    )
+    known = ds.people["person_id"].astype(str)
+    frame = frame[is_in(frame["person_id"], known) & (frame["key"] != "") & frame["level"].notna()]
+    rank = {src: i for i, src in enumerate(skills.SOURCE_ORDER)}
+    frame = frame.assign(rank=frame["source"].map(rank).fillna(len(skills.SOURCE_ORDER)))
+    frame = frame[frame["rank"] == frame.groupby(["person_id", "key"])["rank"].transform("min")]
+    out = frame.groupby(["person_id", "key"], as_index=False).agg(
+        level=("level", "mean"), ratings=("level", "size"), source=("source", "first")
+    )
+    out["skill"] = out["key"].map(skills._skill_names(ds))
+    out = out.sort_values(["person_id", "skill"], kind="stable").reset_index(drop=True)
+    return out[["person_id", "skill", "level", "ratings", "source"]]
+
+
+_names = st.sampled_from(
+    ["SQL", "sql", " SQL ", "Data  literacy", "data literacy", "Python", "Ärger", "", None]
+)
+_rating = st.tuples(
+    st.sampled_from(["p1", "p2", "p10", "P2", "stranger"]),
+    _names,
+    st.one_of(st.none(), st.sampled_from([0.0, 1.0, 2.5, 3.0, 5.0])),
+    st.sampled_from(["self", "Manager ", "peer", "", "HR", "360", None]),
+    st.sampled_from(["2026-Q1", "2026-Q2", ""]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_rating, max_size=40), st.sampled_from([None, "2026-Q1", "2026-Q2"]))
+def test_current_levels_match_the_plain_version(rows: list[tuple[object, ...]], wave: str | None) -> None:
+    sk = pd.DataFrame(rows, columns=["person_id", "skill", "level", "source", "wave"])
+    sk = sk.astype({"person_id": "str", "skill": "str", "source": "str", "wave": "str", "level": float})
+    rs = pd.DataFrame({"role": ["Analyst"], "skill": ["sql"], "required_level": [3.0]})
+    ds = Dataset(people=people([("p1", "A", "Analyst"), ("p2", "A", "Analyst"), ("p10", "B", "X")]))
+    ds.skills, ds.role_skills = sk, rs
+    if not len(sk):
+        return
+    pd.testing.assert_frame_equal(
+        skills.current_levels(ds, wave), _plain_current_levels(ds, wave), check_exact=True
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(_names, st.sampled_from([1, 1.0, float("nan")])), max_size=30),
+    st.sampled_from([object, "str", "string"]),
+)
+@example(["SQL", None, 1, float("nan")], object)  # None and NaN: which matches which is pandas' rule
+@example([None, float("nan")], object)
+def test_name_keys_match_the_plain_version(values: list[object], dtype: object) -> None:
+    if dtype is not object and any(not (v is None or isinstance(v, str)) for v in values):
+        values = [v if v is None or isinstance(v, str) else None for v in values]
+    series = pd.Series(values, dtype=dtype, index=np.arange(len(values)) * 2)
+    try:
+        plain = _plain_name_keys(series)
+    except pd.errors.InvalidIndexError:  # None and NaN both: map's lookup has a repeated key
+        with pytest.raises(pd.errors.InvalidIndexError):
+            skills.name_keys(series)
+        return
+    pd.testing.assert_series_equal(skills.name_keys(series), plain, check_exact=True)

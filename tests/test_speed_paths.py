@@ -333,3 +333,54 @@ def test_skill_levels_and_gaps_of_none_and_of_the_latest_label_are_one_computati
         assert fn(ds, latest).equals(first)
         assert [k for k in ds.memo if isinstance(k, tuple) and k[0] == key] == [(key, latest)]
         assert fn(generate(people=300, seed=5), latest).equals(first)
+
+
+# --- classify_ties' chains by integer codes; trust scores against grouping the text (session 10) ---
+
+
+def _plain_chain(ds: Dataset, ties: pd.DataFrame) -> list[str]:
+    """Each tie's chain direction read from ancestor_pairs' text, the way it was computed before
+    the ends were looked up as codes."""
+    anc = hierarchy.ancestor_pairs(ds)
+    pairs = set(zip(anc["person_id"], anc["ancestor_id"], strict=True))
+    return [
+        "up" if (s, t) in pairs else "down" if (t, s) in pairs else "off"
+        for s, t in zip(ties["source_id"], ties["target_id"], strict=True)
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_chain_direction_and_returned_match_the_text_pairs(seed: int) -> None:
+    ds = generate(people=300, seed=seed)
+    rng = np.random.default_rng(seed)
+    people = ds.people.copy()
+    # bad data: a cycle, a manager off the roster, a person their own manager, a blank manager
+    ids = people["person_id"].astype(str).tolist()
+    managers = people["manager_id"].astype(object).to_numpy().copy()
+    a, b, c, d, e = (int(i) for i in rng.choice(len(ids), 5, replace=False))
+    managers[a], managers[b] = ids[b], ids[a]
+    managers[c], managers[d], managers[e] = "NOBODY", ids[d], None
+    people["manager_id"] = pd.array(managers, dtype="str")
+    ds.people = people
+    for wave in ds.waves:
+        out = hierarchy.classify_ties(ds, wave=wave)
+        assert out["chain_direction"].tolist() == _plain_chain(ds, out)
+        pairs = set(zip(out["source_id"], out["target_id"], strict=True))
+        returned = [(t, s) in pairs for s, t in zip(out["source_id"], out["target_id"], strict=True)]
+        assert out["returned"].tolist() == returned
+        assert out["chain_direction"].isin(["up", "down"]).any()
+
+
+def test_person_scores_match_grouping_the_text(ds: Dataset) -> None:
+    for wave in ds.waves:
+        answers = trust.scored_answers(ds, wave)
+        plain = answers.groupby(["person_id", "dimension"], as_index=False).agg(
+            answered=("score", "size"), mean=("score", "mean")
+        )
+        ours = trust.person_scores(ds, wave)
+        pd.testing.assert_series_equal(ours["person_id"], plain["person_id"], check_exact=True)
+        pd.testing.assert_series_equal(ours["dimension"], plain["dimension"], check_exact=True)
+        assert ours["answered"].tolist() == plain["answered"].tolist()
+        scored = ours["score"].notna()
+        assert scored.any()
+        assert ours.loc[scored, "score"].tolist() == plain.loc[scored, "mean"].tolist()

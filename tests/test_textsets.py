@@ -39,3 +39,23 @@ def test_is_in_and_positions_agree_with_pandas(values: list[str | None], among: 
         positions(series, ids).tolist()
         == pd.Index(ids, dtype=object).get_indexer(pd.Index(series.astype(object))).tolist()
     )
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from lib.core.textsets import sorted_codes  # noqa: E402
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.text(alphabet="aAbé _Z9", max_size=3)), max_size=30),
+    st.sampled_from(["str", object]),
+)
+def test_sorted_codes_are_factorize_sorted(values: list[str | None], dtype: object) -> None:
+    series = pd.Series(values, dtype=dtype)
+    codes, distinct = sorted_codes(series)
+    expected_codes, expected = pd.factorize(series, sort=True, use_na_sentinel=True)
+    assert codes.tolist() == expected_codes.tolist()
+    assert list(distinct) == list(expected)
+    assert distinct.dtype == expected.dtype

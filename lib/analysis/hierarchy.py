@@ -116,22 +116,6 @@ def id_text(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.strip().astype(str)
 
 
-def _pair_keys(*pairs: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
-    """One int64 key per ordered pair (same ids → same key across all ``pairs``), for fast ``np.isin``.
-
-    Text ids are factorised together once; comparing integer keys is ~100× faster than
-    comparing concatenated strings on pandas' Arrow-backed text.
-    """
-    series = [x for pair in pairs for x in pair]
-    if not series or sum(len(x) for x in series) == 0:
-        return [np.array([], dtype=np.int64) for _ in pairs]
-    codes, uniques = pd.factorize(pd.concat([x.astype(str) for x in series], ignore_index=True))
-    n = np.int64(len(uniques) + 1)
-    bounds = np.cumsum([0, *(len(x) for x in series)])
-    parts = [codes[bounds[i] : bounds[i + 1]].astype(np.int64) for i in range(len(series))]
-    return [parts[2 * i] * n + parts[2 * i + 1] for i in range(len(pairs))]
-
-
 def _in_sorted(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Whether each of ``values`` is in the sorted array ``keys``: :func:`numpy.isin` by binary
     search (numpy hashes both arrays on every call; a table sorted once is searched many times)."""
@@ -209,6 +193,21 @@ def ancestor_pairs(ds: Dataset) -> pd.DataFrame:
                 "distance": pd.Series(dtype=int),
             }
         )
+    ids, who, anc, dist = _ancestor_codes(managers)
+    names = np.asarray(ids, dtype=object)
+    return pd.DataFrame(
+        {
+            "person_id": names[who],
+            "ancestor_id": names[anc],
+            "distance": dist,
+        },
+        columns=columns,
+    ).astype({"person_id": str, "ancestor_id": str})
+
+
+def _ancestor_codes(managers: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`ancestor_pairs` as codes: (the ids, each pair's person and ancestor as positions in
+    them, its distance), from :func:`reporting_lines` (not empty)."""
     codes, ids = pd.factorize(pd.concat([managers["person_id"], managers["manager_id"]], ignore_index=True))
     person, manager = codes[: len(managers)], codes[len(managers) :]
     parent = np.full(len(ids), -1, dtype=np.int64)
@@ -233,15 +232,15 @@ def ancestor_pairs(ds: Dataset) -> pd.DataFrame:
         who.append(frontier_who)
         anc.append(frontier_anc)
         dist.append(np.full(len(frontier_who), step, dtype=np.int64))
-    names = np.asarray(ids, dtype=object)
-    return pd.DataFrame(
-        {
-            "person_id": names[np.concatenate(who)],
-            "ancestor_id": names[np.concatenate(anc)],
-            "distance": np.concatenate(dist),
-        },
-        columns=columns,
-    ).astype({"person_id": str, "ancestor_id": str})
+    return ids, np.concatenate(who), np.concatenate(anc), np.concatenate(dist)
+
+
+def _ancestor_keys(ds: Dataset) -> tuple[pd.Index, np.ndarray]:
+    """(the ids in the reporting lines, the sorted keys person · n + ancestor of every
+    :func:`ancestor_pairs` row, n = the number of ids): which ordered pairs are up a chain, without
+    a text per pair."""
+    ids, who, anc, _ = _ancestor_codes(reporting_lines(ds))
+    return ids, np.sort(who * np.int64(len(ids)) + anc)
 
 
 def classify_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) -> pd.DataFrame:
@@ -296,15 +295,14 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
     if len(managers) == 0:
         out["chain_direction"] = ""
     else:
-        # the same for every relation and wave: kept once per dataset object (read, never changed)
-        anc = ds.remember(("hierarchy.ancestor_pairs",), lambda: ancestor_pairs(ds))
-        pairs, fwd, back = _pair_keys(
-            (anc["person_id"], anc["ancestor_id"]),
-            (out["source_id"], out["target_id"]),
-            (out["target_id"], out["source_id"]),
-        )
-        known = np.sort(pairs)
-        up, down = _in_sorted(fwd, known), _in_sorted(back, known)
+        # the same for every relation and wave: kept once per dataset object (read, never changed);
+        # each end as its position among the chain's ids (−1 off every chain: no pair matches)
+        chain_ids, known = ds.remember(("hierarchy.ancestor_keys",), lambda: _ancestor_keys(ds))
+        width = np.int64(len(chain_ids))
+        s_at, t_at = positions(out["source_id"], chain_ids), positions(out["target_id"], chain_ids)
+        on = (s_at >= 0) & (t_at >= 0)
+        up = on & _in_sorted(s_at * width + t_at, known)
+        down = on & _in_sorted(t_at * width + s_at, known)
         out["chain_direction"] = _labelled(np.select([up, down], [0, 1], default=2), ["up", "down", "off"])
     if has_teams and rows:
         teams = id_text(ds.people["team"]).to_numpy(dtype=object)
@@ -316,8 +314,16 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         out["bypass"] = pd.array([pd.NA] * len(out), dtype="boolean")
     else:
         out["bypass"] = ((out["chain_direction"] == "off") & ~out["same_team"]).astype("boolean")
-    codes, found = pd.factorize(pd.concat([out["source_id"], out["target_id"]], ignore_index=True))
-    source, target, n = codes[: len(out)].astype(np.int64), codes[len(out) :].astype(np.int64), len(found) + 1
+    if rows is not None and bool((rows[0] >= 0).all() and (rows[1] >= 0).all()):
+        # both ends on the roster (relation_ties keeps only those): their roster rows as codes
+        source, target, n = rows[0], rows[1], len(ids) + 1
+    else:
+        codes, found = pd.factorize(pd.concat([out["source_id"], out["target_id"]], ignore_index=True))
+        source, target, n = (
+            codes[: len(out)].astype(np.int64),
+            codes[len(out) :].astype(np.int64),
+            len(found) + 1,
+        )
     out["returned"] = _in_sorted(target * n + source, np.sort(source * n + target))
     return out[TIE_COLUMNS].reset_index(drop=True)
 

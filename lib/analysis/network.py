@@ -47,12 +47,12 @@ from lib.analysis.response import (
     remember_for_tables,
     respondent_dataset,
     symmetrised,
+    tie_ends,
     tie_positions,
 )
 from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
-from lib.core.textsets import positions
 
 __all__ = [
     "BETWEENNESS_BATCHES",
@@ -178,14 +178,11 @@ def _tie_codes(ds: Dataset) -> _TieCodes:
 
 
 def _code_ties(ds: Dataset) -> _TieCodes:
-    ids = list(dict.fromkeys(ds.people["person_id"].astype(str).tolist())) if len(ds.people) else []
+    ids, src, tgt = tie_ends(ds)  # shared with the response functions
     ties = ds.ties
     if not len(ties):
         empty = np.zeros(0, dtype=np.int64)
         return _TieCodes(ids, empty, empty, np.zeros(0), empty, [])
-    # int32 codes (a roster of fewer than 2**31 people): half the memory of every tie row's codes
-    src = positions(ties["source_id"].astype(str), ids).astype(np.int32)
-    tgt = positions(ties["target_id"].astype(str), ids).astype(np.int32)
     if "weight" in ties:
         weight = pd.to_numeric(ties["weight"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     else:

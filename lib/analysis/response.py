@@ -30,7 +30,7 @@ import pandas as pd
 
 from lib.core import waves
 from lib.core.dataset import Dataset
-from lib.core.textsets import is_in
+from lib.core.textsets import is_in, positions
 
 __all__ = [
     "NOT_MEASURED",
@@ -131,6 +131,35 @@ def forget_for_tables(ds: Dataset, key: Hashable) -> None:
     ds.memo.pop((key, id(ds.people), id(ds.ties)), None)
 
 
+def tie_ends(ds: Dataset) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(the roster's distinct ids as text, in order; each tie row's source and its target as a
+    position in them, −1 off the roster, int32): what every network function reads the ties
+    through, found once per dataset object (:func:`remember_for_tables`). Read it, never change it."""
+    return remember_for_tables(ds, "response.tie_ends", lambda: _tie_ends(ds))
+
+
+def _tie_ends(ds: Dataset) -> tuple[list[str], np.ndarray, np.ndarray]:
+    ids = list(dict.fromkeys(ds.people["person_id"].astype(str).tolist())) if len(ds.people) else []
+    ties = ds.ties
+    if not len(ties):
+        return ids, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    # int32 codes (a roster of fewer than 2**31 people): half the memory of every tie row's codes
+    src = positions(ties["source_id"].astype(str), ids).astype(np.int32)
+    tgt = positions(ties["target_id"].astype(str), ids).astype(np.int32)
+    return ids, src, tgt
+
+
+def _on_roster_mask(ids: list[str], members: pd.Series) -> np.ndarray | None:
+    """A bool per roster position and one more (False, for position −1) saying who is among
+    ``members``; None when a member is not on the roster (then the text itself must be compared)."""
+    at = positions(members, ids) if len(members) else np.zeros(0, dtype=np.int64)
+    if len(at) and int(at.min()) < 0:
+        return None
+    mask = np.zeros(len(ids) + 1, dtype=bool)
+    mask[at] = True
+    return mask
+
+
 def tie_positions(ds: Dataset, wave: str | None = None) -> np.ndarray:
     """Positions in ``ds.ties`` of the rows of the tie wave ``wave`` (:func:`lib.core.waves.tie_rows`,
     the one rule, applied to the wave column alone), in table order. Found once per dataset object
@@ -156,8 +185,12 @@ def network_response(ds: Dataset, wave: str | None = None) -> Response:
 def _network_response(ds: Dataset, wave: str | None) -> Response:
     ids = ds.people["person_id"].astype(str).drop_duplicates() if len(ds.people) else pd.Series(dtype=str)
     rows = tie_positions(ds, wave)
-    named = ds.ties["source_id"].iloc[rows].astype(str).drop_duplicates() if len(rows) else None
-    proxy = is_in(ids, named) if named is not None else np.zeros(len(ids), bool)
+    # who named someone: the roster positions of the wave's tie sources (ids holds the same texts
+    # in the same order as tie_ends' list)
+    proxy = np.zeros(len(ids), bool)
+    if len(rows):
+        sources = tie_ends(ds)[1][rows]
+        proxy[sources[sources >= 0]] = True
     if "responded" in ds.people and ds.people["responded"].notna().any():
         flag = ds.people.drop_duplicates("person_id")["responded"].astype("boolean")
         known = flag.notna().to_numpy()
@@ -205,9 +238,28 @@ def _respondent_dataset(ds: Dataset, r: Response, tie_wave: str | None) -> Datas
     if len(ties):
         # the tie wave's rows first (one of several waves), then those between respondents: one copy
         rows = tie_positions(ds, tie_wave) if tie_wave is not None else np.arange(len(ties))
-        ends = ties[["source_id", "target_id"]].iloc[rows]
-        keep = is_in(ends["source_id"].astype(str), members) & is_in(ends["target_id"].astype(str), members)
+        ids, src, tgt = tie_ends(ds)
+        member = _on_roster_mask(ids, members)
+        if member is not None:  # each end's roster position, looked up in who answered
+            keep = member[src[rows]] & member[tgt[rows]]
+        else:
+            ends = ties[["source_id", "target_id"]].iloc[rows]
+            keep = is_in(ends["source_id"].astype(str), members) & is_in(
+                ends["target_id"].astype(str), members
+            )
         ties = ties.drop(columns=[c for c in _NOT_NETWORK_COLUMNS if c in ties]).iloc[rows[keep]]
+        copy = replace(ds, people=people.reset_index(drop=True), ties=ties.reset_index(drop=True))
+        if member is not None:
+            # the copy's roster is the respondents in roster order, so its tie ends' positions are
+            # the ones found here renumbered among the respondents (what _tie_ends would find)
+            renumber = (np.cumsum(member[:-1]) - 1).astype(np.int32)
+            renumbered = (
+                [i for i, on in zip(ids, member[:-1].tolist(), strict=True) if on],
+                renumber[src[rows[keep]]],
+                renumber[tgt[rows[keep]]],
+            )
+            remember_for_tables(copy, "response.tie_ends", lambda: renumbered)
+        return copy
     return replace(ds, people=people.reset_index(drop=True), ties=ties.reset_index(drop=True))
 
 

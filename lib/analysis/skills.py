@@ -27,7 +27,7 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
-from lib.core.textsets import is_in
+from lib.core.textsets import is_in, sorted_codes
 
 __all__ = [
     "BUS_FACTOR_FLAGS",
@@ -117,10 +117,26 @@ def name_key(text: object) -> str:
 
 
 def name_keys(values: pd.Series) -> pd.Series:
-    """:func:`name_key` of every value, computed once per distinct value (tables repeat names a lot)."""
-    distinct = pd.unique(values)
-    lookup = {v: name_key(v) for v in distinct}
-    return values.map(lookup).fillna("").astype(str)
+    """:func:`name_key` of every value, computed once per distinct value (tables repeat names a lot).
+
+    The values are numbered by ``pd.factorize`` and each row takes its number's key (a take, where
+    ``Series.map`` of a lookup asked pyarrow one value at a time: a second over the skills
+    sheet's 1.2 million ratings at 100,000 people); missing values go through ``map`` of the whole
+    column's lookup as before (which missing value matches which is pandas' rule, kept)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    keys = np.array([name_key(v) for v in distinct] + [""], dtype=object)
+    out = keys[codes]  # code −1 (missing) takes the last, "", replaced below
+    missing = codes < 0
+    if missing.any():
+        out[missing] = _missing_keys(values, missing)
+    return pd.Series(out, index=values.index, dtype=object).astype(str)
+
+
+def _missing_keys(values: pd.Series, missing: np.ndarray) -> np.ndarray:
+    """The keys of the missing ``values`` (rows ``missing``) as the plain ``map`` of the whole
+    column's lookup gives them (which missing value matches which lookup entry is pandas' rule)."""
+    lookup = {v: name_key(v) for v in pd.unique(values)}
+    return np.asarray(values[missing].map(lookup).fillna("").to_numpy(dtype=object), dtype=object)
 
 
 def skill_waves(ds: Dataset) -> list[str]:
@@ -182,29 +198,70 @@ def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
             }
         )
     rows = waves.select(sk, resolve_wave(ds, wave))
-    known_people = ds.people["person_id"].astype(str)
+    person = rows["person_id"].astype(str)
+    key_code, key_texts = _key_codes(rows["skill"])
+    level = pd.to_numeric(rows["level"], errors="coerce").to_numpy(dtype=float)
+    if "source" in rows:
+        source_code, source_texts = pd.factorize(rows["source"], use_na_sentinel=True)
+        sources = pd.Series(source_texts).fillna("").astype(str).str.strip().str.lower()
+        source_text = np.append(sources.to_numpy(dtype=object), "")  # code −1 (missing) → ""
+    else:
+        source_code, source_text = np.zeros(len(rows), dtype=np.intp), np.array([""], dtype=object)
+    keep = is_in(person, ds.people["person_id"].astype(str)) & (key_texts[key_code] != "") & ~np.isnan(level)
+    if not keep.any():  # the columns' types as grouping the text gave them (no rows: untyped ids)
+        text = "str" if len(rows) else object
+        types = {"person_id": text, "skill": "str", "level": float, "ratings": np.int64, "source": text}
+        return pd.DataFrame({c: pd.Series(dtype=types[c]) for c in cols})
+    # each (person, skill key) as one integer in the order of the two texts: the rows grouped by
+    # integers instead of two text columns, in the same order
+    person_code, person_ids = sorted_codes(person[keep])
+    key_code = key_code[keep]
+    width = max(len(key_texts), 1)
+    rank = {src: i for i, src in enumerate(SOURCE_ORDER)}
+    source_rank = np.array([rank.get(str(t), len(SOURCE_ORDER)) for t in source_text], dtype=float)
     frame = pd.DataFrame(
         {
-            "person_id": rows["person_id"].astype(str).to_numpy(),
-            "key": rows["skill"].pipe(name_keys).to_numpy(),
-            "level": pd.to_numeric(rows["level"], errors="coerce").to_numpy(dtype=float),
-            "source": rows["source"].fillna("").astype(str).str.strip().str.lower().to_numpy()
-            if "source" in rows
-            else "",
+            "pair": person_code * width + key_code,
+            "level": level[keep],
+            "source": source_code[keep],
+            "rank": source_rank[source_code[keep]],
         }
     )
-    frame = frame[is_in(frame["person_id"], known_people) & (frame["key"] != "") & frame["level"].notna()]
-    rank = {src: i for i, src in enumerate(SOURCE_ORDER)}
-    frame = frame.assign(rank=frame["source"].map(rank).fillna(len(SOURCE_ORDER)))
-    first = frame.groupby(["person_id", "key"])["rank"].transform("min")
+    first = frame.groupby("pair")["rank"].transform("min")
     frame = frame[frame["rank"] == first]
-    out = frame.groupby(["person_id", "key"], as_index=False).agg(
+    out = frame.groupby("pair").agg(
         level=("level", "mean"), ratings=("level", "size"), source=("source", "first")
     )
+    pair = out.index.to_numpy()
     names = _skill_names(ds)
-    out["skill"] = out["key"].map(names)
-    out = out.sort_values(["person_id", "skill"], kind="stable").reset_index(drop=True)
-    return out[cols]
+    display = np.array([names.get(k) for k in key_texts], dtype=object)
+    # by person, then the skill's spelling shown (its rank among the sorted spellings)
+    display_rank = pd.factorize(display, sort=True)[0]
+    order = np.lexsort((display_rank[pair % width], pair // width))
+    pair = pair[order]
+    return pd.DataFrame(
+        {
+            "person_id": person_ids.take(pair // width).array,
+            "skill": pd.array(display[pair % width], dtype="str"),
+            "level": out["level"].to_numpy()[order],
+            "ratings": out["ratings"].to_numpy()[order],
+            "source": pd.array(source_text[out["source"].to_numpy()[order]], dtype="str"),
+        }
+    )[cols]
+
+
+def _key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`name_keys` of ``values`` as (each row's code, the distinct keys sorted): the key of
+    each distinct value, without a text per row."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([name_key(v) for v in distinct] + [""], dtype=object)
+    at = np.where(codes < 0, len(distinct), codes)
+    missing = codes < 0
+    if missing.any():  # missing values' keys as name_keys gives them, one entry per row
+        texts = np.concatenate([texts, _missing_keys(values, missing)])
+        at[missing] = len(distinct) + 1 + np.arange(int(missing.sum()))
+    code_of_text, keys = pd.factorize(texts, sort=True)
+    return code_of_text[at].astype(np.int64), np.asarray(keys, dtype=object)
 
 
 def _requirements(ds: Dataset) -> pd.DataFrame:
