@@ -146,7 +146,7 @@ def main() -> int:
                 ref = _time_page(page, "Overview", wait_done=True)
                 print(
                     f"{n:>7,} people  sample's Overview (reference) first {ref['first']:6.1f} s"
-                    f"  all tiles {ref['tiles']:6.1f} s",
+                    f"  all tiles {ref['tiles']:6.2f} s",
                     flush=True,
                 )
                 page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
@@ -163,7 +163,11 @@ def main() -> int:
                 )
                 for label in args.pages.split(","):
                     t = _time_page(page, label, wait_done=not args.first_only)
-                    extra = f"  all tiles {t['tiles']:6.1f} s" if "tiles" in t else ""
+                    extra = (
+                        f"  all tiles {t['tiles']:6.2f} s ({t['tiles'] / ref['tiles']:.2f}× the sample's)"
+                        if "tiles" in t
+                        else ""
+                    )
                     print(
                         f"{n:>7,} people  {label:<18} first {t['first']:6.1f} s{extra}"
                         + (f"  done {t['done']:6.1f} s" if "done" in t else "")
