@@ -124,3 +124,20 @@ def test_dropped_results_are_computed_again_identically(monkeypatch: pytest.Monk
     assert len(again) == len(kept)
     for a, b in zip(kept, again, strict=True):
         _same(a, b)
+
+
+def test_a_held_datasets_memo_never_holds_its_owner_so_the_locks_nest_one_way() -> None:
+    # Memo sizes a held dataset's memo under its own lock (the respondent copy's, at its size of the
+    # moment): that is deadlock-free only while no held memo holds its owner back. The Overview's
+    # sections store the respondent copy; nothing kept in the copy's memo leads to the owner's.
+    ds = generate(people=120, seed=3)
+    facts(ds)
+    held: list[Any] = []
+    for key in list(ds.memo):
+        nbytes(ds.memo.get(key), set(), held)
+    assert any(m is not ds.memo for m in held)  # the respondent copy's memo is held
+    for inner in held:
+        for key in list(inner):
+            back: list[Any] = []
+            nbytes(inner.get(key), set(), back)
+            assert all(m is not ds.memo for m in back), key
