@@ -254,14 +254,8 @@ def ready(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> bool:
     if st.session_state.get("dataset") is None:
         return all(_result_key(fn, args, {}) in _SAMPLE_RESULTS for fn, args in calls)
     cache = st.session_state.get("_results", {})
-    return all(
-        (held := cache.get(_result_key(fn, args, {}), _MISSING)) is not _MISSING
-        and not isinstance(held, _Pending)
-        for fn, args in calls
-    )
-
-
-_MISSING = object()
+    keys = [_result_key(fn, args, {}) for fn, args in calls]
+    return all(key in cache and not isinstance(cache[key], _Pending) for key in keys)
 
 
 def _state(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:

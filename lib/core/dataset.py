@@ -168,7 +168,7 @@ class Dataset:
     #: their parameters, within a budget of bytes (:class:`lib.core.memo.Memo`: past it, the least
     #: recently used are dropped, and computed again when asked for). Not copied by
     #: ``dataclasses.replace``: a changed dataset starts empty.
-    memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
+    memo: Memo = field(init=False, repr=False, compare=False)  # made in __post_init__
 
     def __post_init__(self) -> None:
         # the memo's entries keep references to the tables (a key's check): held anyway, not counted
