@@ -81,15 +81,16 @@ with ui.progress("Computing the overview", shown=not settled) as step:
         if not settled:
             release_free_memory()
         history[previous] = overview_view.tile_values(previous, before)
+    # the tiles with each one's change since the wave before (the findings read this wave alone)
+    final = head if previous is None else headline_of(shown, now, before)
+    if settled and ui.first_look("overview"):  # a session's first look: the numbers, then the page
+        board.draw_numbers(final)
+        ui.come_back()
+    if previous is not None:
         for label in reversed(spark_waves[:-2]):  # older waves: only what the sparklines read
             step(f"{label}, for the sparklines")
             history[label] = overview_view.tile_values(label, wave_facts(label, overview_view.SPARK_SECTIONS))
-        board.draw(
-            headline_of(shown, now, before),
-            set(order),
-            [history[w] for w in spark_waves if w in history],
-            (previous, before),
-        )
+        board.draw(final, set(order), [history[w] for w in spark_waves if w in history], (previous, before))
     elif settled:
         board.draw(head, set(order))
     if settled:

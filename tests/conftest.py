@@ -180,6 +180,14 @@ def settle(page: Any) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
     )
+    # a session's first look at the Overview sends the numbers, then the page (lib.app.ui.first_look)
+    from lib.app.overview_view import FIRST_LOOK_NOTE
+
+    page.wait_for_function(
+        f"() => !document.querySelector('[data-testid=\"stMain\"]')?.innerText.includes({FIRST_LOOK_NOTE!r})"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=120_000,
+    )
     page.wait_for_timeout(300)
 
 

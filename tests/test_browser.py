@@ -57,6 +57,30 @@ def test_deep_link_is_the_first_request_to_a_fresh_server(browser: Any) -> None:
         fresh.stop()
 
 
+def test_a_first_look_shows_the_numbers_then_the_whole_overview_by_itself(
+    server: Server, browser: Any
+) -> None:
+    # A new session's first screen: the number tiles and a line saying the charts and findings follow
+    # (what the first look holds exactly: tests/test_prefetch.py); then, with no click, the browser
+    # comes back for the whole page (lib.app.ui.come_back): the tiles with their sparklines, the
+    # pictures and the findings, the line gone.
+    from lib.app.overview_view import FIRST_LOOK_NOTE
+
+    page = new_page(browser, [])
+    page.goto(server.url)
+    main = page.get_by_test_id("stMain")
+    main.get_by_text(FIRST_LOOK_NOTE).wait_for()
+    page.get_by_role("heading", name="Findings").wait_for()
+    settle(page)
+    assert main.get_by_text(FIRST_LOOK_NOTE).count() == 0
+    assert page.locator('[data-testid="stMetricValue"]').count() == 7
+    assert (
+        page.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]').count() > 7
+    )  # sparklines too
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.context.close()
+
+
 def _upload(page: Any, path: Path) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
         str(path)

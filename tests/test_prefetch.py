@@ -349,3 +349,38 @@ def test_an_overview_with_every_section_at_hand_draws_each_place_once(
     assert draws == Counter({"board": 1, "findings": 1})
     assert statuses[-1] == "Computing the overview shown=False"
     assert [(m.label, m.value) for m in at.metric] == shown and len(shown) >= 7
+
+
+def test_a_sessions_first_look_sends_the_numbers_then_the_browser_asks_for_the_page(
+    org: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every section at hand (a first run computed them): with first looks on (the server's), the
+    # session's first look at the Overview draws the seven number tiles, final, and a line saying the
+    # charts and findings follow, nothing else; its run ends with a fragment whose timer brings the
+    # browser back. The next run draws the whole page with the same numbers; no first look again.
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["dataset"] = org
+    at.session_state["dataset_key"] = f"test-{id(org)}"
+    at.run()  # computes every section (first looks off: the whole page)
+    assert not at.exception, [e.value for e in at.exception]
+    whole = [(m.label, m.value) for m in at.metric]
+    assert (
+        len(whole) == 7
+        and at.subheader
+        and not any(overview_view.FIRST_LOOK_NOTE in c.value for c in at.caption)
+    )
+
+    monkeypatch.setitem(ui.FIRST_LOOK, "enabled", True)
+    at.session_state["_first_look_overview"] = False  # as a new session would have it
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [(m.label, m.value) for m in at.metric] == whole
+    assert [c.value for c in at.caption if c.value == overview_view.FIRST_LOOK_NOTE]
+    assert not at.subheader  # no findings, no exports, no wave comparison yet
+    assert at.session_state["_first_look_again"] is True  # the fragment ran once: its timer's run reruns
+
+    at.run()  # the browser's return (a full run, as the fragment's st.rerun asks)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [(m.label, m.value) for m in at.metric] == whole
+    assert not any(overview_view.FIRST_LOOK_NOTE in c.value for c in at.caption)
+    assert "Findings" in [h.value for h in at.subheader]

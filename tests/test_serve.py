@@ -141,13 +141,22 @@ def test_the_launcher_freezes_after_its_warm_up_and_before_it_serves(monkeypatch
     monkeypatch.setitem(ui.BACKGROUND, "enabled", ui.BACKGROUND["enabled"])  # main turns it on
     for name in ("limit_malloc_arenas", "quiet_chart_checks", "skip_repl_check"):
         monkeypatch.setattr(serve, name, lambda: None)  # what they do is tested above
-    for name in ("preload", "_warm_sample", "_warm_database", "_warm_overview", "_warm_first_screen"):
+    monkeypatch.setitem(ui.FIRST_LOOK, "enabled", False)  # main turns it on after the warm-up
+    for name in ("preload", "_warm_sample", "_warm_database", "_warm_overview"):
         monkeypatch.setattr(serve, name, lambda name=name: order.append(name) or 0.0)
+    # the warm-up run draws the whole first screen (no first look), the visitors' runs get first looks
+    monkeypatch.setattr(
+        serve,
+        "_warm_first_screen",
+        lambda: order.append(f"_warm_first_screen first_look={ui.FIRST_LOOK['enabled']}") or 0.0,
+    )
     monkeypatch.setattr(serve, "freeze_heap", lambda: order.append("freeze_heap") or 0)
     monkeypatch.setattr(serve, "send_without_delay", lambda: order.append("send_without_delay") or True)
-    monkeypatch.setattr(cli, "main", lambda *a, **k: order.append("serve"))
+    monkeypatch.setattr(
+        cli, "main", lambda *a, **k: order.append(f"serve first_look={ui.FIRST_LOOK['enabled']}")
+    )
     serve.main([])
-    assert order[-3:] == ["_warm_first_screen", "freeze_heap", "serve"]
+    assert order[-3:] == ["_warm_first_screen first_look=False", "freeze_heap", "serve first_look=True"]
     assert "send_without_delay" in order  # before it serves (tested above)
 
 

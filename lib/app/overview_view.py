@@ -218,6 +218,10 @@ PAGE_FILES = {
 }
 
 
+#: What a session's first look says while the charts and findings follow (:meth:`Board.draw_numbers`).
+FIRST_LOOK_NOTE = "Drawing the charts and the findings…"
+
+
 def tile_values(wave: str, facts: Facts) -> dict[str, float | None]:
     """Each headline tile's number in one wave (what its sparkline plots)."""
     return {t.key: t.value for t in headline_of(wave, facts).tiles}
@@ -300,6 +304,23 @@ class Board:
         if "shifts" in done and self.drawn.get("shifts") != marks:
             self._shifts(head, before)
             self.drawn["shifts"] = marks
+
+    def draw_numbers(self, head: Headline) -> None:
+        """The number tiles alone, final (value, change and definition; no sparkline, no chart), and a
+        line where the findings go saying what follows: a session's first look
+        (:func:`lib.app.ui.first_look`), the whole board coming a moment later."""
+        for key, slot in self.tiles.items():
+            if key == "top_gaps":
+                continue
+            tile = head.tile(key)
+            slot.metric(
+                tile.label,
+                tile.text,
+                delta=tile.change_text or None,
+                help=definitions.tile_help(tile),
+                delta_color="off",
+            )
+        self.findings.caption(FIRST_LOOK_NOTE)
 
     @staticmethod
     def _gaps(slot: Any, head: Headline) -> None:

@@ -258,6 +258,49 @@ def ready(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> bool:
     return all(key in cache and not isinstance(cache[key], _Pending) for key in keys)
 
 
+#: A session's first look at a page whose results are all at hand (:func:`first_look`) comes in two
+#: steps: the numbers, then the whole page. Off unless the server turns it on after its warm-up
+#: (:mod:`lib.app.serve`: the warm-up run draws the whole page; scripted AppTests draw it at once).
+FIRST_LOOK = {"enabled": False}
+#: How long the browser waits, once it has taken in the numbers, before it asks for the whole page
+#: (:func:`come_back`). The numbers wait for their element's code and React shows content that was
+#: waiting for code at most every 300 ms: sooner, the rest of the page arrived before the numbers
+#: were on screen and held them back (0.05 s: first tile 1.3-2.5 s; 0.5 s: 1.2-1.8 s, measured).
+FIRST_LOOK_SECONDS = 0.5
+_FIRST_LOOK_AGAIN = "_first_look_again"
+
+
+def first_look(page: str) -> bool:
+    """Whether this run is the session's first look at ``page`` (True once per session and page,
+    when :data:`FIRST_LOOK` is on). The page then sends what answers at a glance, the numbers, and
+    calls :func:`come_back` for the rest: the browser draws the numbers before the charts and
+    tables, whose code and drawing took it over a second on this machine (benchmarks/README.md)."""
+    if not FIRST_LOOK["enabled"]:
+        return False
+    key = f"_first_look_{page}"
+    if st.session_state.get(key):
+        return False
+    st.session_state[key] = True
+    return True
+
+
+def come_back(seconds: float = FIRST_LOOK_SECONDS) -> NoReturn:
+    """End this run; the browser asks for a full run of the page once it has drawn what was sent and
+    ``seconds`` have passed. A fragment with a timer (``run_every``) is the browser's own clock: its
+    first run is this one, its second (the timer's) reruns the whole app, whose first run clears
+    the timer (the browser drops a page's timers on every full run)."""
+    st.session_state[_FIRST_LOOK_AGAIN] = False
+
+    @st.fragment(run_every=seconds)
+    def again() -> None:
+        if st.session_state.get(_FIRST_LOOK_AGAIN):
+            st.rerun()
+        st.session_state[_FIRST_LOOK_AGAIN] = True
+
+    again()
+    st.stop()
+
+
 def _state(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
     """Where ``compute(fn, *args)`` stands in this session: "running" or "queued" on the
     background thread, else "" (done, computed here, or never started)."""
