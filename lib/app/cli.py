@@ -150,16 +150,17 @@ def _import_sections() -> None:
             continue
 
 
-def _load(path: str) -> Dataset:
+def _load(path: str, planned: Callable[[], None] | None = None) -> Dataset:
     from lib.intake.loader import load_path
 
-    return load_path(Path(path), fork=True)  # one thread here: part of the build in a forked child
+    # one thread here: part of the build in a forked child
+    return load_path(Path(path), fork=True, planned=planned)
 
 
-def _load_or_say(path: str) -> Dataset | None:
+def _load_or_say(path: str, planned: Callable[[], None] | None = None) -> Dataset | None:
     """:func:`_load`, or None after printing the errors that stopped it, one line each, to stderr."""
     try:
-        return _load(path)
+        return _load(path, planned)
     except DataError as err:
         for f in err.findings:
             print(f.line(), file=sys.stderr)
@@ -228,17 +229,23 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     _import_igraph_without_pyplot()
     # the analysis modules (scipy.stats, …: about a second) import while the loader's child
-    # process parses the file, on the other core
+    # process parses the file, on the other core: from when the file is planned (planning beside
+    # the imports, which hold the GIL most of the time, took twice as long and held the parse back)
     importing = threading.Thread(target=_import_sections, name="import-sections", daemon=True)
-    importing.start()
     forked.wait_for(importing)  # the loader's fork waits for these imports to end
+
+    def planned() -> None:
+        if importing.ident is None:
+            importing.start()
+
     # this command's processes (lib.core.forked) share the two cores: one BLAS thread each
     # (OpenBLAS's second thread spinning beside the other process cost about 0.8 s of CPU at 10k)
     with threadpool_limits(limits=1, user_api="blas"):  # numpy (and its BLAS) is loaded by now
         try:
-            ds = _load_or_say(args.file)
+            ds = _load_or_say(args.file, planned)
         finally:
-            importing.join()
+            if importing.ident is not None:  # not started when the file failed before its plan
+                importing.join()
         if ds is None:
             return 1
         result = analyze(ds, people=args.people, parallel=True)
