@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import random
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -1483,7 +1483,41 @@ def _relation_json(
     return out, frame
 
 
-def analysis_json(ds: Dataset, people: bool = True) -> dict[str, Any]:
+#: One relation's part of :func:`analysis_json` (:func:`relation_parts`): its entry of
+#: ``relations`` (not yet :func:`_clean`) and, with ``people``, its per-person frame (else None).
+RelationPart = tuple[dict[str, Any], pd.DataFrame | None]
+
+
+def relation_parts(ds: Dataset, relations: Sequence[str], people: bool = True) -> dict[str, RelationPart]:
+    """The parts of :func:`analysis_json` for ``relations`` (relation names of ``ds``, ``"all"`` for
+    all combined), each computed on its own (the same values whichever relations are asked
+    together): the command line computes some of them in its second process."""
+    if not relations:
+        return {}
+    team_attr = "team"
+    answered = network_response(ds)
+    among = respondent_dataset(ds, response=answered)
+    parts: dict[str, RelationPart] = {}
+    for rel in relations:
+        graph = build_graph(ds, None if rel == "all" else [rel])
+        team_codes, _ = group_codes(ds, team_attr, graph.ids)
+        entry, frame = _relation_json(ds, graph, team_codes, people=people, answered=answered)
+        sub = build_graph(among, None if rel == "all" else [rel])
+        entry["response_rate"] = answered.rate
+        entry["response_basis"] = answered.basis
+        entry["population"] = dict(POPULATIONS)
+        sub_codes = group_codes(among, team_attr, sub.ids)[0]
+        entry["respondents"] = _relation_json(among, sub, sub_codes, people=False)[0]
+        parts[rel] = (entry, frame if people else None)
+        # each relation's two graphs are done with: not all fourteen in memory at once
+        for d in (ds, among):
+            forget_for_tables(d, _graph_key(None if rel == "all" else [rel], None))
+    return parts
+
+
+def analysis_json(
+    ds: Dataset, people: bool = True, parts: Mapping[str, RelationPart] | None = None
+) -> dict[str, Any]:
     """The ``_network`` section of ``python -m lib.cli analyze``.
 
     ``relations.<relation>`` (and ``relations.all`` for all relations combined): the whole-network
@@ -1497,27 +1531,21 @@ def analysis_json(ds: Dataset, people: bool = True) -> dict[str, Any]:
     with every per-person measure on all relations combined, plus ``<relation>.<measure>`` for each
     relation, as a generator, so a writer can stream the records without a second copy in memory.
     The :data:`RESPONDENT_COLUMNS` are null for people who did not answer (unknown, not zero).
+
+    ``parts``: relations already computed (:func:`relation_parts`, with the same ``people``); the
+    others are computed here.
     """
-    team_attr = "team"
-    relations: dict[str, Any] = {}
-    frames: dict[str, pd.DataFrame] = {}
-    answered = network_response(ds)
-    among = respondent_dataset(ds, response=answered)
-    for rel in [*ds.relations, "all"]:
-        graph = build_graph(ds, None if rel == "all" else [rel])
-        team_codes, _ = group_codes(ds, team_attr, graph.ids)
-        relations[rel], frames[rel] = _relation_json(ds, graph, team_codes, people=people, answered=answered)
-        sub = build_graph(among, None if rel == "all" else [rel])
-        relations[rel]["response_rate"] = answered.rate
-        relations[rel]["response_basis"] = answered.basis
-        relations[rel]["population"] = dict(POPULATIONS)
-        sub_codes = group_codes(among, team_attr, sub.ids)[0]
-        relations[rel]["respondents"] = _relation_json(among, sub, sub_codes, people=False)[0]
-        # each relation's two graphs are done with: not all fourteen in memory at once
-        for d in (ds, among):
-            forget_for_tables(d, _graph_key(None if rel == "all" else [rel], None))
+    names = [*ds.relations, "all"]
+    done = dict(parts or {})
+    done.update(relation_parts(ds, [rel for rel in names if rel not in done], people))
+    relations = {rel: done[rel][0] for rel in names}
     out: dict[str, Any] = {"relations": _clean(relations)}
     if people:
+        frames: dict[str, pd.DataFrame] = {}
+        for rel in names:
+            frame = done[rel][1]
+            assert frame is not None, f"the part of {rel!r} was computed without people"
+            frames[rel] = frame
         base = frames["all"]
         extra = [f.add_prefix(f"{rel}.") for rel, f in frames.items() if rel != "all"]
         out["people"] = _person_records(pd.concat([base, *extra], axis=1) if extra else base)
