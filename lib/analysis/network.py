@@ -1498,11 +1498,15 @@ def relation_parts(ds: Dataset, relations: Sequence[str], people: bool = True) -
     answered = network_response(ds)
     among = respondent_dataset(ds, response=answered)
     parts: dict[str, RelationPart] = {}
+    answering: np.ndarray | None = None  # per vertex: answered (every graph of ds has the same vertices)
     for rel in relations:
-        graph = build_graph(ds, None if rel == "all" else [rel])
+        chosen = None if rel == "all" else [rel]
+        graph = build_graph(ds, chosen)
         team_codes, _ = group_codes(ds, team_attr, graph.ids)
         entry, frame = _relation_json(ds, graph, team_codes, people=people, answered=answered)
-        sub = build_graph(among, None if rel == "all" else [rel])
+        if answering is None:
+            answering = pd.Index(graph.ids).isin(list(answered.respondents))
+        sub = _respondent_graph(graph, among, answering, chosen)
         entry["response_rate"] = answered.rate
         entry["response_basis"] = answered.basis
         entry["population"] = dict(POPULATIONS)
@@ -1513,6 +1517,32 @@ def relation_parts(ds: Dataset, relations: Sequence[str], people: bool = True) -
         for d in (ds, among):
             forget_for_tables(d, _graph_key(None if rel == "all" else [rel], None))
     return parts
+
+
+def _respondent_graph(
+    graph: Graph, among: Dataset, answering: np.ndarray, relations: Sequence[str] | None
+) -> Graph:
+    """``build_graph(among, relations)`` for ``among``, the respondent copy of a dataset
+    (:func:`lib.analysis.response.respondent_dataset`, every wave) and ``graph``, the dataset's graph
+    of the same relations: the vertices that answered (``answering``) and the arcs among them. Those
+    are the same arcs in the same order with the same weights (the copy's ties are the rows
+    between respondents, in table order, its roster the respondents in roster order), taken from
+    ``graph`` in igraph (a copy without the others) rather than built again from the copy's ties:
+    a fifth of the time. Kept in ``among``'s memo as :func:`build_graph` keeps its graphs; built
+    from the ties after all when the copy's roster is not those vertices."""
+    ids = [i for i, on in zip(graph.ids, answering.tolist(), strict=True) if on]
+    if graph.wave is not None or ids != tie_ends(among)[0]:
+        return build_graph(among, relations)
+
+    def induced() -> Graph:
+        sub = graph.g.induced_subgraph(np.flatnonzero(answering), implementation="copy_and_delete")
+        s, t = graph.edges()
+        kept = answering[s] & answering[t]
+        renumber = np.cumsum(answering) - 1
+        rel = tuple(relations) if relations is not None else tuple(among.relations)
+        return Graph(g=sub, ids=ids, relations=rel, _edges=(renumber[s[kept]], renumber[t[kept]]))
+
+    return remember_for_tables(among, _graph_key(relations, None), induced)
 
 
 def analysis_json(
