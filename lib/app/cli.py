@@ -119,6 +119,11 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
         list(ds.relations[-SECOND_PROCESS_RELATIONS:]) if names and "_network" in ANALYSIS_SECTIONS else []
     )
 
+    if moved:  # what both processes' relations read: computed here once, inherited by the child
+        from lib.analysis import network
+
+        network.prepare_parts(ds)
+
     def second() -> dict[str, Any]:
         results = {s: _section(ds, ANALYSIS_SECTIONS[s], people) for s in names}
         if moved:
