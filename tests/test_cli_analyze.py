@@ -41,12 +41,33 @@ def _document(result: dict[str, object]) -> str:
     return out.getvalue()
 
 
-def test_parallel_analyze_equals_one_process(two_cores_one_thread: None) -> None:
+@pytest.mark.parametrize("people", [False, True])
+def test_parallel_analyze_equals_one_process(two_cores_one_thread: None, people: bool) -> None:
+    """With ``people`` the records include the relations the second process computed (their
+    per-person frames come back from it); those compare to 1e-12, relative: PageRank and
+    eigenvector centrality differ in their last digits between two runs in one process too."""
     ds = generate(people=60, seed=3)
-    alone = _document(cli.analyze(generate(people=60, seed=3)))
-    forked = cli.analyze(ds, parallel=True)
+    alone = _document(cli.analyze(generate(people=60, seed=3), people=people))
+    forked = cli.analyze(ds, people=people, parallel=True)
     assert list(forked) == list(json.loads(alone))[:-1]  # the same keys in the same order
-    assert _document(forked) == alone
+    assert cli.SECOND_PROCESS_RELATIONS >= 1 and ds.relations  # some of the network split off
+    if not people:
+        assert _document(forked) == alone
+        return
+    ours, theirs = json.loads(_document(forked)), json.loads(alone)
+    assert _same(ours, theirs)
+    assert all(f"{rel}.pagerank" in theirs["people"][0] for rel in ds.relations)
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal JSON values, floats to 1e-12 relative."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=1e-12, abs=1e-15)
+    return type(a) is type(b) and a == b
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
@@ -66,6 +87,17 @@ def test_failed_second_process_falls_back(
         return real(d, spec, people)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cli, "_section", failing_in_child)
+    from lib.analysis import network
+
+    real_parts = network.relation_parts
+    relations_here: list[str] = []
+
+    def parts_recorded(d: object, relations: list[str], people: bool = True) -> object:
+        if os.getpid() == parent:
+            relations_here.extend(relations)
+        return real_parts(d, relations, people)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(network, "relation_parts", parts_recorded)
     started: list[bool] = []
     start = forked.start
 
@@ -77,7 +109,10 @@ def test_failed_second_process_falls_back(
     monkeypatch.setattr(forked, "start", recorded)
     assert _document(cli.analyze(ds, parallel=True)) == expected
     assert started == [True]  # a second process was started (and failed)
-    assert len(calls) == len(cli.ANALYSIS_SECTIONS)  # the child's sections computed here after all
+    # the child's sections computed here after all, and the network's relations it had (the
+    # network section itself is put together from its relations' parts, not through _section)
+    assert sorted(calls) == sorted(s for k, s in cli.ANALYSIS_SECTIONS.items() if k != "_network")
+    assert sorted(relations_here) == sorted([*ds.relations, "all"])
 
 
 def _frames(ds: object) -> dict[str, pd.DataFrame]:

@@ -23,6 +23,22 @@ def test_bootstrap_interval_of_a_mean_matches_the_normal_interval_on_a_large_sam
     assert all(math.isnan(v) for v in bootstrap_interval([1.0]))
 
 
+@pytest.mark.parametrize(("n", "resamples"), [(5_000, 1999), (5_001, 499)])
+def test_bootstrap_interval_draws_fewer_resamples_above_five_thousand_values(n: int, resamples: int) -> None:
+    """Above :data:`lib.core.stats.BOOTSTRAP_LARGE_ROWS` values the interval is scipy's from 499
+    resamples (the same seed), as the bootstrap of means does (:func:`bootstrap_resamples`)."""
+    from scipy import stats
+
+    from lib.core.stats import BOOTSTRAP_SEED
+
+    x = np.random.default_rng(1).normal(3.0, 1.0, n)
+    res = stats.bootstrap(
+        (x,), np.mean, n_resamples=resamples, method="percentile", random_state=BOOTSTRAP_SEED
+    )
+    ci = res.confidence_interval
+    assert bootstrap_interval(x) == pytest.approx((ci.low, ci.high), rel=1e-12)
+
+
 def _one_factor(loadings: list[float], n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     f = rng.normal(size=n)

@@ -155,11 +155,11 @@ def test_analysis_json_carries_intervals() -> None:
 
 
 def test_large_samples_draw_fewer_resamples_and_say_so() -> None:
-    """Above 20,000 rows the bootstrap draws 499 resamples (a draw per row each): the interval is
+    """Above 5,000 rows the bootstrap draws 499 resamples (a draw per row each): the interval is
     still the normal one within its Monte Carlo error, and the organisation's mix states it."""
     from lib.core.stats import bootstrap_resamples, percentile_end_error
 
-    assert (bootstrap_resamples(20_000), bootstrap_resamples(20_001)) == (1999, 499)
+    assert (bootstrap_resamples(5_000), bootstrap_resamples(5_001)) == (1999, 499)
     assert percentile_end_error(1999) == pytest.approx(0.060, abs=0.002)
     assert percentile_end_error(499) == pytest.approx(0.120, abs=0.003)
     rng = np.random.default_rng(8)
@@ -169,7 +169,7 @@ def test_large_samples_draw_fewer_resamples_and_say_so() -> None:
     # each end within 4 of its Monte Carlo errors (0.12 se) of the normal interval's
     assert np.abs(ends[0] - (x.mean(axis=0) - 1.96 * se)).max() < 4 * 0.12 * se.max()
     assert np.abs(ends[1] - (x.mean(axis=0) + 1.96 * se)).max() < 4 * 0.12 * se.max()
-    n = 20_001
+    n = 5_001
     people = pd.DataFrame({"person_id": [f"p{i}" for i in range(n)], "name": "x", "team": "t"})
     hours = rng.integers(1, 10, size=(n, 2)).astype(float)
     rows = pd.DataFrame(

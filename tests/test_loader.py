@@ -310,7 +310,7 @@ def test_unknown_sheet_and_columns_noted() -> None:
 def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if anything reaches the parser with a job."""
 
-    def refuse(jobs, limits):
+    def refuse(jobs, limits, started=None):
         assert not jobs, f"parsed although the plan should have rejected it: {jobs}"
         return parsing.ParseOutput()
 
@@ -769,6 +769,22 @@ def test_prestarted_parser_child_is_used_once_and_an_unused_one_exits_cleanly(tm
     for pipe in (unused.stdout, unused.stderr):
         if pipe is not None:
             pipe.close()
+
+
+def test_planned_is_called_once_when_the_parse_starts_and_the_load_is_the_same(tmp_path: Path) -> None:
+    """``load_path(planned=…)`` (the command line starts its imports then): called once, after the
+    plan and before the parsed tables come back, for a file with jobs and for one without (an
+    empty file, whose load then fails); the dataset is the one loaded without it."""
+    path = tmp_path / "people.csv"
+    path.write_text("person_id,team\n1,A\n2,B\n", encoding="utf-8")
+    calls: list[str] = []
+    ds = load_path(path, planned=lambda: calls.append("planned"))
+    assert calls == ["planned"] and ds.people.equals(load_path(path).people)
+    empty = tmp_path / "ties.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(DataError):
+        load_path(empty, planned=lambda: calls.append("empty"))
+    assert calls == ["planned", "empty"]
 
 
 def _pandas_cells(data: bytes, sep: str) -> pd.DataFrame:

@@ -300,3 +300,29 @@ def test_respondent_copy_tie_ends_are_what_the_copy_would_find() -> None:
         assert passed[0] == fresh[0]
         assert passed[1].dtype == fresh[1].dtype and passed[1].tolist() == fresh[1].tolist()
         assert passed[2].tolist() == fresh[2].tolist()
+
+
+@pytest.mark.parametrize("relations", [None, ["advice"], ["trust"]])
+def test_respondent_graph_from_the_full_graph_is_the_one_built_from_the_copy(
+    relations: list[str] | None,
+) -> None:
+    """``analyze`` takes each respondent graph from the full graph's arcs among respondents: the
+    same vertices, arcs (in order), weights and relations as building it from the respondent copy's
+    ties (a generated organisation with non-respondents, parallel ties and weights)."""
+    from lib.intake.sample import generate
+
+    ds = generate(people=300, seed=4)
+    answered = response.network_response(ds)
+    assert 0 < len(answered.respondents) < len(ds.people)
+    among = response.respondent_dataset(ds, response=answered)
+    graph = network.build_graph(ds, relations)
+    answering = pd.Index(graph.ids).isin(list(answered.respondents))
+    ours = network._respondent_graph(graph, among, answering, relations)
+    fresh = response.respondent_dataset(generate(people=300, seed=4))  # its own memo: built from ties
+    built = network.build_graph(fresh, relations)
+    assert ours.ids == built.ids and ours.relations == built.relations
+    assert ours.g.get_edgelist() == built.g.get_edgelist() and ours.g.es["weight"] == built.g.es["weight"]
+    assert [e.tolist() for e in ours.edges()] == [
+        list(x) for x in zip(*built.g.get_edgelist(), strict=True)
+    ] or (ours.m == 0)
+    assert network.build_graph(among, relations) is ours  # kept where build_graph looks

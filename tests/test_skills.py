@@ -808,3 +808,20 @@ def test_name_keys_match_the_plain_version(values: list[object], dtype: object) 
             skills.name_keys(series)
         return
     pd.testing.assert_series_equal(skills.name_keys(series), plain, check_exact=True)
+
+
+def test_skills_graph_adjacency_is_the_simple_graphs_edges_both_ways() -> None:
+    """The adjacency (from the arcs as numbers) is the simplified graph's edges, both ways, once:
+    the same sparse matrix, entry for entry, as one read from igraph's edge list."""
+    import scipy.sparse as sp
+
+    from lib.intake.sample import generate
+
+    g = smn.skills_graph(generate(people=300, seed=5))
+    n = len(g.ids)
+    pairs = np.asarray(g.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    upper = sp.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    expected = (upper + upper.T).tocsr()
+    assert len(pairs) > 0 and g.adjacency.nnz == 2 * len(pairs)
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(g.adjacency, part), getattr(expected, part))

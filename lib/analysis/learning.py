@@ -369,7 +369,7 @@ class MixSummary:
     informal_share_ci: tuple[float, float] = (float("nan"), float("nan"))
     #: type → 95% bootstrap interval of its share, from the same resamples (:func:`_share_intervals`)
     shares_ci: dict[str, tuple[float, float]] = field(default_factory=dict)
-    #: the intervals' bootstrap resamples: 1,999, fewer above 20,000 respondents
+    #: the intervals' bootstrap resamples: 1,999, fewer above 5,000 respondents
     #: (:func:`lib.core.stats.bootstrap_resamples`; :attr:`interval_note` states the error)
     resamples: int = BOOTSTRAP_RESAMPLES
 
@@ -622,8 +622,8 @@ def mix_intervals(
 
     share = the mix (mean of the respondents' shares, as :func:`overall_mix` / :func:`group_mix`);
     share_low, share_high = its 95% bootstrap interval over respondents, resampled within the group
-    (:func:`lib.core.stats.bootstrap_mean_intervals`: percentile method, 1,999 resamples, fixed
-    seed). Only what those functions show is listed: nothing when the organisation's mix is
+    (:func:`lib.core.stats.bootstrap_mean_intervals`: percentile method, 1,999 resamples, 499 above
+    5,000 rows, fixed seed). Only what those functions show is listed: nothing when the organisation's mix is
     withheld, and only the groups :func:`group_mix` shows (privacy rules there). Long form:
     group (``by`` or "organisation"), learning_type, respondents, share, share_low, share_high.
     """

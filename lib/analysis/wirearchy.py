@@ -709,7 +709,8 @@ def index_interval(
     """95% bootstrap interval of the organisation's wirearchy index, over respondents.
 
     The people who answered the network survey or the trust survey are drawn with replacement
-    (:func:`lib.core.stats.bootstrap_interval`: percentile method, 1,999 draws, a fixed seed); a
+    (:func:`lib.core.stats.bootstrap_interval`: percentile method, 1,999 draws, 499 above 5,000
+    respondents (:func:`lib.core.stats.bootstrap_resamples`), a fixed seed); a
     person drawn k times counts k times in the survey means and in the advice ties they sent
     (direction between levels, returned, bypass); Spearman's ρ uses the drawn people's advice
     in-degree (from every report) and level, with the people who answered neither survey held

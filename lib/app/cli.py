@@ -78,10 +78,22 @@ def _resolve(spec: str) -> Callable[[Dataset], Any]:
 #: stocks and flows, trust, shifts and wirearchy 2.51 s there (with stocks and flows and trust
 #: here: 2.77-3.12 against 2.01-2.42 s); shifts reuses learning's mixes and trust wirearchy's
 #: person scores, so they go together. The network section stays here: its per-person records
-#: are a generator the writer streams.
+#: are a generator the writer streams; part of its relations are computed there
+#: (:data:`SECOND_PROCESS_RELATIONS`).
 SECOND_PROCESS_SECTIONS: frozenset[str] = frozenset(
     {"learning_mix", "stocks_flows", "trust", "shifts", "wirearchy"}
 )
+
+#: How many of the network section's relations (the dataset's last ones; "all" combined stays
+#: here) the second process computes beside its sections (:func:`lib.analysis.network.relation_parts`;
+#: their per-person frames come back with ``people``). After the bootstrap's 499 resamples above
+#: 5,000 rows, at 10,000 people: network and skills 2.4 s here against 1.8 s there; each
+#: relation is 0.2-0.3 s of the network's 2 s (everyone and respondents).
+SECOND_PROCESS_RELATIONS = 1
+
+
+#: The key of the network's relation parts in the second process's results.
+_NETWORK_PARTS = "_network_parts"
 
 
 def _section(ds: Dataset, spec: str, people: bool) -> Any:
@@ -95,20 +107,42 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
     """Every analysis section, merged into one JSON-ready dict; per-person records (``people``,
     a generator of records) only when asked, from the sections that take a ``people`` flag.
 
-    ``parallel``: the :data:`SECOND_PROCESS_SECTIONS` run in a forked child process meanwhile, up
-    to :data:`lib.core.forked.MAX_PEOPLE` people (:func:`lib.core.forked.start`; the same functions
+    ``parallel``: the :data:`SECOND_PROCESS_SECTIONS` (and :data:`SECOND_PROCESS_RELATIONS` of
+    the network section's relations) run in a forked child process meanwhile, up to
+    :data:`lib.core.forked.MAX_PEOPLE` people (:func:`lib.core.forked.start`; the same functions
     on the same data, so the same results); when the child cannot run or fails, they run here
     after the others, as without ``parallel``."""
     parallel = parallel and len(ds.people) <= forked.MAX_PEOPLE
     names = [s for s in ANALYSIS_SECTIONS if parallel and s in SECOND_PROCESS_SECTIONS]
-    collect = (
-        forked.start(lambda: {s: _section(ds, ANALYSIS_SECTIONS[s], people) for s in names})
-        if names
-        else None
+    # the network's relations computed there (:data:`SECOND_PROCESS_RELATIONS`)
+    moved = (
+        list(ds.relations[-SECOND_PROCESS_RELATIONS:]) if names and "_network" in ANALYSIS_SECTIONS else []
     )
+
+    if moved:  # what both processes' relations read: computed here once, inherited by the child
+        from lib.analysis import network
+
+        network.prepare_parts(ds)
+
+    def second() -> dict[str, Any]:
+        results = {s: _section(ds, ANALYSIS_SECTIONS[s], people) for s in names}
+        if moved:
+            from lib.analysis import network
+
+            results[_NETWORK_PARTS] = network.relation_parts(ds, moved, people)
+        return results
+
+    collect = forked.start(second) if names else None
     done: dict[str, Any] = {}
+    own_parts: dict[str, Any] | None = None  # the network's relations computed here, when split
     for section, spec in ANALYSIS_SECTIONS.items():
-        if collect is None or section not in names:
+        if collect is not None and section == "_network" and moved:
+            from lib.analysis import network
+
+            own_parts = network.relation_parts(
+                ds, [r for r in [*ds.relations, "all"] if r not in moved], people
+            )
+        elif collect is None or section not in names:
             done[section] = _section(ds, spec, people)
     if collect is not None:
         results = collect()
@@ -116,6 +150,10 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
             done[section] = (
                 results[section] if results is not None else _section(ds, ANALYSIS_SECTIONS[section], people)
             )
+        if own_parts is not None:  # the moved relations' parts, or computed here when the child failed
+            theirs = results[_NETWORK_PARTS] if results is not None else {}
+            network_json = _resolve(ANALYSIS_SECTIONS["_network"])
+            done["_network"] = network_json(ds, people=people, parts={**own_parts, **theirs})  # type: ignore[call-arg]
     out: dict[str, Any] = {}
     for section in ANALYSIS_SECTIONS:
         result = done[section]
@@ -150,16 +188,17 @@ def _import_sections() -> None:
             continue
 
 
-def _load(path: str) -> Dataset:
+def _load(path: str, planned: Callable[[], None] | None = None) -> Dataset:
     from lib.intake.loader import load_path
 
-    return load_path(Path(path), fork=True)  # one thread here: part of the build in a forked child
+    # one thread here: part of the build in a forked child
+    return load_path(Path(path), fork=True, planned=planned)
 
 
-def _load_or_say(path: str) -> Dataset | None:
+def _load_or_say(path: str, planned: Callable[[], None] | None = None) -> Dataset | None:
     """:func:`_load`, or None after printing the errors that stopped it, one line each, to stderr."""
     try:
-        return _load(path)
+        return _load(path, planned)
     except DataError as err:
         for f in err.findings:
             print(f.line(), file=sys.stderr)
@@ -228,17 +267,23 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     _import_igraph_without_pyplot()
     # the analysis modules (scipy.stats, …: about a second) import while the loader's child
-    # process parses the file, on the other core
+    # process parses the file, on the other core: from when the file is planned (planning beside
+    # the imports, which hold the GIL most of the time, took twice as long and held the parse back)
     importing = threading.Thread(target=_import_sections, name="import-sections", daemon=True)
-    importing.start()
     forked.wait_for(importing)  # the loader's fork waits for these imports to end
+
+    def planned() -> None:
+        if importing.ident is None:
+            importing.start()
+
     # this command's processes (lib.core.forked) share the two cores: one BLAS thread each
     # (OpenBLAS's second thread spinning beside the other process cost about 0.8 s of CPU at 10k)
     with threadpool_limits(limits=1, user_api="blas"):  # numpy (and its BLAS) is loaded by now
         try:
-            ds = _load_or_say(args.file)
+            ds = _load_or_say(args.file, planned)
         finally:
-            importing.join()
+            if importing.ident is not None:  # not started when the file failed before its plan
+                importing.join()
         if ds is None:
             return 1
         result = analyze(ds, people=args.people, parallel=True)

@@ -49,7 +49,9 @@ def start(compute: Callable[[], _T]) -> Callable[[], _T | None] | None:
     if not hasattr(os, "fork") or cores() < 2:
         return None
     while _PENDING:
-        _PENDING.pop().join()
+        thread = _PENDING.pop()
+        if thread.ident is not None:  # one never started cannot be halfway through anything
+            thread.join()
     if threading.active_count() > 1:
         return None
     read_end, write_end = os.pipe()

@@ -26,7 +26,7 @@ the user wrote them (``Employee ID``), not by their canonical name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -72,14 +72,21 @@ from lib.intake.table import MAX_FINDINGS_PER_CHECK, Findings, Table
 __all__ = ["HEADER_SEARCH_ROWS", "LARGEST_NUMBER", "MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
 
 
-def load_path(path: Path | str, limits: Limits = DEFAULT_LIMITS, fork: bool = False) -> Dataset:
+def load_path(
+    path: Path | str,
+    limits: Limits = DEFAULT_LIMITS,
+    fork: bool = False,
+    planned: Callable[[], None] | None = None,
+) -> Dataset:
     """Load a workbook (.xlsx), a CSV, a .zip of CSVs (or workbooks), or a folder of CSV files.
 
     A CSV file's stem names its sheet (``people.csv``, ``Employees.csv``, ``ties.csv``). Raises
     :class:`DataError` with every finding when anything blocks loading. ``fork`` (the one-shot
     command line only: :mod:`lib.core.forked`): the sheets after people, ties and interactions are
     built in a forked child meanwhile (:data:`FORKED_SHEETS`; up to :data:`lib.core.forked.MAX_PEOPLE`
-    people); the same dataset and findings.
+    people); the same dataset and findings. ``planned``: called once the file is planned, as its
+    parsing starts in the child process (the command line starts its other imports there, so that
+    they do not slow the planning down).
     """
     path = Path(path).resolve()
     if path.is_dir():
@@ -103,10 +110,11 @@ def load_path(path: Path | str, limits: Limits = DEFAULT_LIMITS, fork: bool = Fa
                     )
                 ]
             )
-        return _load(sources, limits, path.name, skipped, fork)
+        return _load(sources, limits, path.name, skipped, fork, planned)
     if not path.is_file():
         raise DataError([Finding("error", "File not found", file=str(path), hint="Check the path.")])
-    return _load([Source(path.name, Blob(path=str(path)), path.stat().st_size)], limits, path.name, [], fork)
+    source = Source(path.name, Blob(path=str(path)), path.stat().st_size)
+    return _load([source], limits, path.name, [], fork, planned)
 
 
 def load_files(files: Sequence[tuple[str, bytes]], limits: Limits = DEFAULT_LIMITS) -> Dataset:
@@ -121,13 +129,18 @@ def load_files(files: Sequence[tuple[str, bytes]], limits: Limits = DEFAULT_LIMI
 
 
 def _load(
-    sources: list[Source], limits: Limits, label: str, findings: list[Finding], fork: bool = False
+    sources: list[Source],
+    limits: Limits,
+    label: str,
+    findings: list[Finding],
+    fork: bool = False,
+    planned: Callable[[], None] | None = None,
 ) -> Dataset:
     """Every failure, of whatever type, leaves as a :class:`DataError` with findings: callers (the
     Data page, the command line, workspace imports) catch that type only, and a file that trips an
     unforeseen bug is reported like any bad file, the data loaded before staying in use."""
     try:
-        return _load_checked(sources, limits, label, findings, fork)
+        return _load_checked(sources, limits, label, findings, fork, planned)
     except DataError:
         raise
     except Exception as exc:
@@ -147,11 +160,16 @@ def _load(
 
 
 def _load_checked(
-    sources: list[Source], limits: Limits, label: str, findings: list[Finding], fork: bool = False
+    sources: list[Source],
+    limits: Limits,
+    label: str,
+    findings: list[Finding],
+    fork: bool = False,
+    planned: Callable[[], None] | None = None,
 ) -> Dataset:
-    jobs, planned = plan(sources, limits)
-    parsed = parse_isolated(jobs, limits)
-    found = Findings([*findings, *planned, *parsed.findings])
+    jobs, plan_findings = plan(sources, limits)
+    parsed = parse_isolated(jobs, limits, started=planned)
+    found = Findings([*findings, *plan_findings, *parsed.findings])
     unreadable = any(f.severity == "error" for f in found.items)
     ds = _build(parsed.sheets, found, unreadable, fork)
     ds.source = label

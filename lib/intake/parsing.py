@@ -31,7 +31,7 @@ import time
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, Any, Literal
@@ -1210,7 +1210,12 @@ def _grid(rows_iter: Iterator[tuple[Any, ...]], limits: Limits) -> tuple[pd.Data
 _PRESTARTED = PRESTARTED
 
 
-def _exchange(proc: subprocess.Popen[bytes], payload: bytes, seconds: float) -> tuple[object, bytes, bool]:
+def _exchange(
+    proc: subprocess.Popen[bytes],
+    payload: bytes,
+    seconds: float,
+    started: Callable[[], None] | None = None,
+) -> tuple[object, bytes, bool]:
     """Send ``payload`` to the child and read its answer, killing it after ``seconds``: (the
     unpickled answer or None, its stderr, whether the time limit stopped it).
 
@@ -1218,7 +1223,8 @@ def _exchange(proc: subprocess.Popen[bytes], payload: bytes, seconds: float) -> 
     bytes: at 100,000 people it is about 670 MB of tables, and ``communicate`` held it once in
     chunks and once joined before unpickling, so an upload's peak memory was three copies of it.
     The payload is written and stderr read on threads of their own (either pipe filling up would
-    stall the child); the time limit is a timer that kills the child."""
+    stall the child); the time limit is a timer that kills the child. ``started``: called once the
+    payload is being written, before the answer is awaited."""
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
     stopped = threading.Event()
@@ -1243,6 +1249,8 @@ def _exchange(proc: subprocess.Popen[bytes], payload: bytes, seconds: float) -> 
     timer.start()
     for t in threads:
         t.start()
+    if started is not None:
+        started()
     result: object = None
     try:
         result = pickle.load(stdout)
@@ -1257,7 +1265,7 @@ def _exchange(proc: subprocess.Popen[bytes], payload: bytes, seconds: float) -> 
     return result, b"".join(errors), stopped.is_set()
 
 
-def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
+def parse_isolated(jobs: list[Job], limits: Limits, started: Callable[[], None] | None = None) -> ParseOutput:
     """:func:`parse_jobs` in a child process with a memory (``RLIMIT_AS``) and a time limit.
 
     The child is ``python -m lib.intake.parsing`` (a fresh interpreter, not a multiprocessing fork or
@@ -1267,13 +1275,19 @@ def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
     overruns the time limit is killed and becomes one error finding naming the file(s); the
     calling process is never at risk. Start-up costs about half a second (importing pandas), paid
     ahead when the caller started the child with :func:`prestart` (:mod:`lib.intake.parser_child`).
+    ``started``: called once the jobs are on their way to the child (or at once when there are
+    none), before waiting for its answer.
     """
     if not jobs:
+        if started is not None:
+            started()
         return ParseOutput()
     files = ", ".join(dict.fromkeys(j.file for j in jobs))
-    started = time.monotonic()
+    began = time.monotonic()
     proc = take(limits)
-    result, err, timed_out = _exchange(proc, pickle.dumps((jobs, limits), protocol=5), limits.parse_seconds)
+    result, err, timed_out = _exchange(
+        proc, pickle.dumps((jobs, limits), protocol=5), limits.parse_seconds, started
+    )
     if timed_out:
         return ParseOutput(
             findings=[
@@ -1293,7 +1307,7 @@ def parse_isolated(jobs: list[Job], limits: Limits) -> ParseOutput:
     return ParseOutput(
         findings=[
             _error(
-                f"Reading the file stopped unexpectedly ({how} after {time.monotonic() - started:.1f} s)"
+                f"Reading the file stopped unexpectedly ({how} after {time.monotonic() - began:.1f} s)"
                 + (
                     f"; it probably needed more than the {_mb(limits.parse_memory_bytes)} memory limit"
                     if memory

@@ -244,7 +244,8 @@ _TILES: dict[str, tuple[str, str, Callable[..., Any], str, str]] = {
         learning.overall_mix,
         "Cross (2007); Jarche",
         "1 − FSL share of learning time (reference: about 80%), with its 95% bootstrap interval over "
-        "respondents; experience : others : formal against the 70 : 20 : 10 reference (a model of where key "
+        "respondents (1,999 resamples; 499 above 5,000 respondents, and a note then states the Monte Carlo "
+        "error); experience : others : formal against the 70 : 20 : 10 reference (a model of where key "
         "lessons come from, not of hours).",
     ),
     "shifts": (
@@ -403,7 +404,7 @@ def _measures() -> tuple[Measure, ...]:
     add("wirearchy_index", "Wirearchy index", area, "score 0–100", "weighted mean, missing parts renormalised", "Husband; Jarche", wirearchy.combine)  # fmt: skip
     add("advice_flow", "Advice up, across, down", area, "share 0–1", "by level and reporting chain", "—", hierarchy.advice_flow)  # fmt: skip
     add("flow_by_level", "Advice direction per level", area, "share 0–1", "ties sent per level", "—", hierarchy.flow_by_level)  # fmt: skip
-    add("wirearchy_index_interval", "Wirearchy index: 95% interval", area, "score 0–100", "bootstrap over respondents, percentile", "Efron & Tibshirani (1993)", wirearchy.index_interval)  # fmt: skip
+    add("wirearchy_index_interval", "Wirearchy index: 95% interval", area, "score 0–100", "bootstrap over respondents, percentile (499 resamples above 5,000)", "Efron & Tibshirani (1993)", wirearchy.index_interval)  # fmt: skip
     add("index_by_group", "Wirearchy index per group", area, "score 0–100", "per group, small groups suppressed", "—", wirearchy.index_by_group)  # fmt: skip
     add(
         "cross_level_reciprocity",
