@@ -112,6 +112,8 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
     :data:`lib.core.forked.MAX_PEOPLE` people (:func:`lib.core.forked.start`; the same functions
     on the same data, so the same results); when the child cannot run or fails, they run here
     after the others, as without ``parallel``."""
+    from lib.analysis import network  # the "_network" section's module, split between the processes
+
     parallel = parallel and len(ds.people) <= forked.MAX_PEOPLE
     names = [s for s in ANALYSIS_SECTIONS if parallel and s in SECOND_PROCESS_SECTIONS]
     # the network's relations computed there (:data:`SECOND_PROCESS_RELATIONS`)
@@ -120,15 +122,11 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
     )
 
     if moved:  # what both processes' relations read: computed here once, inherited by the child
-        from lib.analysis import network
-
         network.prepare_parts(ds)
 
     def second() -> dict[str, Any]:
         results = {s: _section(ds, ANALYSIS_SECTIONS[s], people) for s in names}
         if moved:
-            from lib.analysis import network
-
             results[_NETWORK_PARTS] = network.relation_parts(ds, moved, people)
         return results
 
@@ -137,8 +135,6 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
     own_parts: dict[str, Any] | None = None  # the network's relations computed here, when split
     for section, spec in ANALYSIS_SECTIONS.items():
         if collect is not None and section == "_network" and moved:
-            from lib.analysis import network
-
             own_parts = network.relation_parts(
                 ds, [r for r in [*ds.relations, "all"] if r not in moved], people
             )
@@ -152,8 +148,7 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
             )
         if own_parts is not None:  # the moved relations' parts, or computed here when the child failed
             theirs = results[_NETWORK_PARTS] if results is not None else {}
-            network_json = _resolve(ANALYSIS_SECTIONS["_network"])
-            done["_network"] = network_json(ds, people=people, parts={**own_parts, **theirs})  # type: ignore[call-arg]
+            done["_network"] = network.analysis_json(ds, people=people, parts={**own_parts, **theirs})
     out: dict[str, Any] = {}
     for section in ANALYSIS_SECTIONS:
         result = done[section]
