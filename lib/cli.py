@@ -4,4 +4,4 @@ stable entry point."""
 from lib.app.cli import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(own_process=True))

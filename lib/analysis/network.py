@@ -1488,19 +1488,6 @@ def _relation_json(
 RelationPart = tuple[dict[str, Any], pd.DataFrame | None]
 
 
-def prepare_parts(ds: Dataset) -> None:
-    """Compute now, once, what every relation's part (:func:`relation_parts`) reads, kept on ``ds``
-    and its respondent copy: who answered, the copy, and on both the tie codes, the E-I index's
-    attributes and the group codes of those, of teams and of departments. For the command line
-    before it forks its second process, which then inherits them rather than computing them a
-    second time (about 0.3 s of CPU at 10,000 people); the values are the same either way."""
-    answered = network_response(ds)
-    for d in (ds, respondent_dataset(ds, response=answered)):
-        ids = _tie_codes(d).ids
-        for attr in dict.fromkeys(["team", "department", *ei_attributes(d)]):
-            group_codes(d, attr, ids)
-
-
 def relation_parts(ds: Dataset, relations: Sequence[str], people: bool = True) -> dict[str, RelationPart]:
     """The parts of :func:`analysis_json` for ``relations`` (relation names of ``ds``, ``"all"`` for
     all combined), each computed on its own (the same values whichever relations are asked

@@ -72,28 +72,37 @@ def _resolve(spec: str) -> Callable[[Dataset], Any]:
     return fn
 
 
-#: Sections ``analyze --json`` computes in a forked second process, beside the others, on a machine
-#: with more than one core. Chosen to balance the two halves by CPU seconds (10,000 people, one
-#: BLAS thread, each half on a fresh dataset): network and skills 2.72 s here against learning,
-#: stocks and flows, trust, shifts and wirearchy 2.51 s there (with stocks and flows and trust
-#: here: 2.77-3.12 against 2.01-2.42 s); shifts reuses learning's mixes and trust wirearchy's
-#: person scores, so they go together. The network section stays here: its per-person records
-#: are a generator the writer streams; part of its relations are computed there
-#: (:data:`SECOND_PROCESS_RELATIONS`).
-SECOND_PROCESS_SECTIONS: frozenset[str] = frozenset(
-    {"learning_mix", "stocks_flows", "trust", "shifts", "wirearchy"}
+#: How ``analyze`` groups its work into tasks for its two processes (:func:`lib.core.forked.share`),
+#: in the order they are taken: the longest first. Sections in one task run in one process, in
+#: this order: shifts reuses learning's mixes and trust's and wirearchy's person scores, which are
+#: kept on the dataset object of the process that computed them. The network section is one task
+#: per relation (``"all"`` first, the largest; :data:`_RELATION`). Sections not named here are
+#: tasks of their own, taken last. CPU seconds at 10,000 people, one process, garbage collection
+#: off: the first group 1.8 s, each relation 0.2-0.3 s (everyone and respondents), skills 0.45 s,
+#: stocks and flows 0.3 s, the others under 0.03 s.
+TASKS: tuple[tuple[str, ...], ...] = (
+    ("learning_mix", "trust", "wirearchy", "shifts"),
+    ("_network",),
+    ("skills",),
+    ("stocks_flows",),
 )
 
-#: How many of the network section's relations (the dataset's last ones; "all" combined stays
-#: here) the second process computes beside its sections (:func:`lib.analysis.network.relation_parts`;
-#: their per-person frames come back with ``people``). After the bootstrap's 499 resamples above
-#: 5,000 rows, at 10,000 people: network and skills 2.4 s here against 1.8 s there; each
-#: relation is 0.2-0.3 s of the network's 2 s (everyone and respondents).
-SECOND_PROCESS_RELATIONS = 1
+#: A task's name for one relation of the network section (``_RELATION + "advice"``).
+_RELATION = "_network:"
 
 
-#: The key of the network's relation parts in the second process's results.
-_NETWORK_PARTS = "_network_parts"
+def _tasks(ds: Dataset) -> list[tuple[str, ...]]:
+    """:data:`TASKS` for ``ds``: every section of :data:`ANALYSIS_SECTIONS` once, the network
+    section as one task per relation (``"all"`` first)."""
+    named = [t for t in TASKS if all(s in ANALYSIS_SECTIONS for s in t)]
+    rest = [(s,) for s in ANALYSIS_SECTIONS if not any(s in t for t in named)]
+    out: list[tuple[str, ...]] = []
+    for task in [*named, *rest]:
+        if task == ("_network",):
+            out.extend((_RELATION + rel,) for rel in ["all", *ds.relations])
+        else:
+            out.append(task)
+    return out
 
 
 def _section(ds: Dataset, spec: str, people: bool) -> Any:
@@ -107,48 +116,31 @@ def analyze(ds: Dataset, people: bool = False, parallel: bool = False) -> dict[s
     """Every analysis section, merged into one JSON-ready dict; per-person records (``people``,
     a generator of records) only when asked, from the sections that take a ``people`` flag.
 
-    ``parallel``: the :data:`SECOND_PROCESS_SECTIONS` (and :data:`SECOND_PROCESS_RELATIONS` of
-    the network section's relations) run in a forked child process meanwhile, up to
-    :data:`lib.core.forked.MAX_PEOPLE` people (:func:`lib.core.forked.start`; the same functions
-    on the same data, so the same results); when the child cannot run or fails, they run here
-    after the others, as without ``parallel``."""
-    from lib.analysis import network  # the "_network" section's module, split between the processes
+    ``parallel``: the work (:data:`TASKS`) is shared with a forked child process as each process
+    becomes free, up to :data:`lib.core.forked.MAX_PEOPLE` people (:func:`lib.core.forked.share`;
+    the same functions on the same data, so the same results); when the child cannot run or fails,
+    the tasks it took run here afterwards."""
+    from lib.analysis import network  # the "_network" section's module: one task per relation
 
     parallel = parallel and len(ds.people) <= forked.MAX_PEOPLE
-    names = [s for s in ANALYSIS_SECTIONS if parallel and s in SECOND_PROCESS_SECTIONS]
-    # the network's relations computed there (:data:`SECOND_PROCESS_RELATIONS`)
-    moved = (
-        list(ds.relations[-SECOND_PROCESS_RELATIONS:]) if names and "_network" in ANALYSIS_SECTIONS else []
-    )
+    tasks = _tasks(ds)
 
-    if moved:  # what both processes' relations read: computed here once, inherited by the child
-        network.prepare_parts(ds)
+    def run(task: tuple[str, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for unit in task:
+            if unit.startswith(_RELATION):
+                rel = unit.removeprefix(_RELATION)
+                out[unit] = network.relation_parts(ds, [rel], people)[rel]
+            else:
+                out[unit] = _section(ds, ANALYSIS_SECTIONS[unit], people)
+        return out
 
-    def second() -> dict[str, Any]:
-        results = {s: _section(ds, ANALYSIS_SECTIONS[s], people) for s in names}
-        if moved:
-            results[_NETWORK_PARTS] = network.relation_parts(ds, moved, people)
-        return results
-
-    collect = forked.start(second) if names else None
     done: dict[str, Any] = {}
-    own_parts: dict[str, Any] | None = None  # the network's relations computed here, when split
-    for section, spec in ANALYSIS_SECTIONS.items():
-        if collect is not None and section == "_network" and moved:
-            own_parts = network.relation_parts(
-                ds, [r for r in [*ds.relations, "all"] if r not in moved], people
-            )
-        elif collect is None or section not in names:
-            done[section] = _section(ds, spec, people)
-    if collect is not None:
-        results = collect()
-        for section in names:
-            done[section] = (
-                results[section] if results is not None else _section(ds, ANALYSIS_SECTIONS[section], people)
-            )
-        if own_parts is not None:  # the moved relations' parts, or computed here when the child failed
-            theirs = results[_NETWORK_PARTS] if results is not None else {}
-            done["_network"] = network.analysis_json(ds, people=people, parts={**own_parts, **theirs})
+    for result in forked.share(tasks, run, fork=parallel).values():
+        done.update(result)
+    if "_network" in ANALYSIS_SECTIONS:
+        parts = {u.removeprefix(_RELATION): part for u, part in done.items() if u.startswith(_RELATION)}
+        done["_network"] = network.analysis_json(ds, people=people, parts=parts)
     out: dict[str, Any] = {}
     for section in ANALYSIS_SECTIONS:
         result = done[section]
@@ -249,11 +241,24 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    import gc
+    import os
     import threading
 
+    from lib.core.memory import keep_freed_memory
     from lib.core.schema import DEFAULT_LIMITS
     from lib.intake import parser_child
 
+    if args.own_process:
+        # A process of its own (``python -m lib.cli``), tuned as such (benchmarks/README.md, tenth
+        # pass): one BLAS thread per process, set before numpy loads (threadpool_limits below
+        # reaches only the BLAS libraries loaded by then, not scipy's, loaded by the import thread,
+        # nor the parser child's); no automatic garbage collection (each pass walked every object
+        # of the loaded tables; what a cycle holds is freed when the process ends); malloc keeps
+        # what is freed for reuse. Not when called in another program (the tests).
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        gc.disable()
+        keep_freed_memory()
     # first thing, before this process imports pandas: the loader's parser child imports it meanwhile
     parser_child.prestart(DEFAULT_LIMITS)
     from threadpoolctl import threadpool_limits
@@ -801,11 +806,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, own_process: bool = False) -> int:
+    """Run the command ``argv`` (the process's arguments by default). ``own_process``: the process
+    is the command's alone and ends with it (``python -m lib.cli``), so a command may tune it for
+    itself (``analyze``: :func:`_cmd_analyze`)."""
     args = build_parser().parse_args(argv)
+    args.own_process = own_process
     code: int = args.func(args)
     return code
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(own_process=True))

@@ -14,7 +14,7 @@ import os
 import pickle
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 _T = TypeVar("_T")
@@ -80,3 +80,41 @@ def start(compute: Callable[[], _T]) -> Callable[[], _T | None] | None:
         return result
 
     return collect
+
+
+_K = TypeVar("_K")
+
+#: The most tasks :func:`share` takes (one byte each in its pipe).
+MAX_TASKS = 256
+
+
+def share(tasks: Sequence[_K], run: Callable[[_K], _T], fork: bool = True) -> dict[_K, _T]:
+    """``run(task)`` for every task, the tasks shared between this process and a forked child
+    (``fork`` and :func:`start` permitting) as each becomes free: each process takes the next task
+    nobody has taken yet, in the given order (the longest first balances best), so the two end
+    together however long each task turns out to take on the machine's load. The tasks' numbers
+    wait in a pipe both processes read one byte at a time (a read of one byte takes it whole, from
+    one reader). Returns every task's result, in the tasks' order; the child's come back pickled.
+    When the child cannot start or fails, the tasks it took are run here afterwards."""
+    if len(tasks) > MAX_TASKS:
+        raise ValueError(f"at most {MAX_TASKS} tasks, not {len(tasks)}")
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, bytes(range(len(tasks))))  # well within a pipe's buffer
+    finally:
+        os.close(write_end)
+
+    def take() -> dict[int, _T]:
+        done: dict[int, _T] = {}
+        while number := os.read(read_end, 1):
+            done[number[0]] = run(tasks[number[0]])
+        return done
+
+    try:
+        collect = start(take) if fork and len(tasks) > 1 else None
+        here = take()
+        theirs = (collect() if collect is not None else None) or {}
+    finally:
+        os.close(read_end)
+    results = {**here, **theirs}
+    return {task: results[i] if i in results else run(task) for i, task in enumerate(tasks)}
