@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import random
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -152,40 +152,10 @@ class Graph:
                 self._edges = (arr[:, 0].copy(), arr[:, 1].copy())
         return self._edges
 
-    def __reduce__(self) -> tuple[Callable[..., Graph], tuple[Any, ...]]:
-        """Pickled as its arcs and their weights (what :func:`lib.core.apart.run` sends a worker):
-        igraph's own pickling lists every edge as a Python tuple, seconds at a million arcs. The
-        copy has the same vertices, arcs in the same order and weights; its caches start empty."""
-        s, t = self.edges()
-        weights = np.asarray(self.g.es["weight"], dtype=float)
-        return (_graph_from_arcs, (self.ids, self.relations, self.wave, s, t, weights))
-
     def adjacency(self) -> sp.csr_matrix:
         """Binary n×n adjacency matrix (row = source)."""
         s, t = self.edges()
         return sp.csr_matrix((np.ones(len(s), dtype=np.int64), (s, t)), shape=(self.n, self.n))
-
-
-def _graph_from_arcs(
-    ids: list[str],
-    relations: tuple[str, ...],
-    wave: str | None,
-    sources: np.ndarray,
-    targets: np.ndarray,
-    weights: np.ndarray,
-) -> Graph:
-    """A :class:`Graph` from its arcs in order (:meth:`Graph.__reduce__`)."""
-    g = ig.Graph(n=len(ids), directed=True)
-    if len(sources):
-        g.add_edges(np.column_stack((sources, targets)))
-    g.es["weight"] = weights.tolist()
-    return Graph(
-        g=g,
-        ids=list(ids),
-        relations=relations,
-        wave=wave,
-        _edges=(sources, targets) if len(sources) else None,
-    )
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from scipy.sparse import csgraph
 
 from lib.analysis.network import Graph, arc_matrix, build_graph, group_codes, reach_count, reach_sizes
 from lib.analysis.response import network_response, respondent_dataset
-from lib.core import apart
 from lib.core.dataset import Dataset
 
 __all__ = [
@@ -544,6 +543,8 @@ def rank_key_people(
     groups split, then by extra weak components. Columns: rank, person_id, reach_lost,
     reach_lost_share, connectedness_after, components_added, groups_split, groups, cut_off.
     """
+    from lib.analysis.network import betweenness
+
     graph = build_graph(ds, relations, wave)
     columns = [
         "rank",
@@ -558,35 +559,18 @@ def rank_key_people(
     ]
     if graph.n == 0 or graph.m == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    given = None
-    if candidates is not None:
-        given = [
-            int(p) for p in pd.Index(graph.ids).get_indexer(pd.Index([str(c) for c in candidates])) if p >= 0
-        ]
-    codes, labels = group_codes(ds, group_attr, graph.ids)
-    # the graph work in a process of its own in the app server, for large networks (lib.core.apart)
-    rows = apart.run(_ranked_rows, graph, codes, labels, top, given, big=graph.n > apart.MIN_PEOPLE)
-    out = pd.DataFrame(rows, columns=columns[1:])
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out[columns]
-
-
-def _ranked_rows(
-    graph: Graph, codes: np.ndarray, labels: list[str], top: int, given: list[int] | None
-) -> list[dict[str, object]]:
-    """:func:`rank_key_people`'s rows (without the rank), best first: the candidates (``given``
-    vertices, or the screen's) with their loss, sorted and cut at ``top``."""
-    from lib.analysis.network import betweenness
-
-    if given is None:
+    if candidates is None:
         btw, _ = betweenness(graph, KEY_SCREEN_SAMPLES if graph.n > KEY_SCREEN_LIMIT else None)
         k = min(graph.n, max(2 * top, 50))
         best = np.argsort(-btw, kind="stable")[:k]
         cut = graph.simple().articulation_points()
         cand = sorted(set(best.tolist()) | set(cut))
     else:
-        cand = given
-    base = _Before.of(graph, cut if given is None else None)
+        cand = [
+            int(p) for p in pd.Index(graph.ids).get_indexer(pd.Index([str(c) for c in candidates])) if p >= 0
+        ]
+    codes, labels = group_codes(ds, group_attr, graph.ids)
+    base = _Before.of(graph, cut if candidates is None else None)
     rows = []
     for i in cand:
         imp = _impact_on(graph, codes, labels, [i], base)
@@ -602,8 +586,12 @@ def _ranked_rows(
                 "cut_off": len(imp.cut_off),
             }
         )
-    rows.sort(key=lambda r: (r["reach_lost"], r["groups_split"], r["components_added"]), reverse=True)
-    return rows[:top]
+    out = pd.DataFrame(rows).sort_values(
+        ["reach_lost", "groups_split", "components_added"], ascending=False, kind="stable"
+    )
+    out = out.head(top).reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out[columns]
 
 
 def rank_key_people_among_respondents(

@@ -31,7 +31,6 @@ from lib.analysis.overview import (
     what_changed,
 )
 from lib.app import tables, ui
-from lib.core import apart
 from lib.core.dataset import Dataset
 from lib.report import charts, columns, definitions
 from lib.report.deck import deck_bytes
@@ -67,11 +66,6 @@ SECTION_ORDER: tuple[str, ...] = (
 )
 
 
-#: The sections whose graph work is done apart in a large network (:func:`lib.core.apart.run`):
-#: the key people's betweenness screen and removals (:func:`lib.analysis.roles.rank_key_people`).
-APART_SECTIONS: tuple[str, ...] = ("key_people",)
-
-
 def section_calls(ds: Dataset, min_size: int) -> list[tuple[Callable[..., Any], tuple[Any, ...]]]:
     """What the Overview computes first, in its order, as ``ui.compute`` calls (function, arguments):
     every section of the wave shown by default, then of the wave before it (the tiles' change)."""
@@ -89,16 +83,8 @@ def ahead_calls(
 ) -> list[tuple[Callable[..., Any], tuple[Any, ...]]]:
     """What the Overview computes for ``ds`` at its defaults, slowest last: the sections of the two
     latest waves (:func:`section_calls`), then the wave comparison's tests (seconds at 10,000
-    people) and, where people may be named, who moved. In a network large enough for its graph
-    work to be done apart (:mod:`lib.core.apart`), the :data:`APART_SECTIONS` of the wave shown
-    come first: the background thread hands their graph work to the worker process at once and
-    waits for it without holding the interpreter, while the page's thread computes the other
-    tiles (at 100,000 people the key people's 2.5 s then run beside the other tiles' 5.4 s)."""
+    people) and, where people may be named, who moved."""
     calls = section_calls(ds, min_size)
-    if apart.ENABLED["on"] and len(ds.people) > apart.MIN_PEOPLE:
-        shown = calls[0][1][1]
-        first = [c for c in calls if c[1][0] in APART_SECTIONS and c[1][1] == shown]
-        calls = first + [c for c in calls if c not in first]
     waves = ds.waves
     if len(waves) > 1:
         calls += [

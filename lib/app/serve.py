@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from lib.core import apart
 from lib.core.memory import libc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,7 +226,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     drawn = _warm_first_screen()
     frozen = freeze_heap()  # last: what the warm-up loaded is never scanned again
     ui.FIRST_LOOK["enabled"] = True  # visitors' first looks come in two steps (the warm-up drew it whole)
-    apart.enable()  # large networks' graph work in a worker process, beside the page's threads
     print(
         f"Preloaded the first screen's code in {seconds:.1f} s; the sample's Overview in {warmed:.1f} s; "
         f"ran the first screen once in {drawn:.1f} s; froze {frozen:,} objects.",

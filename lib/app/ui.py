@@ -44,7 +44,6 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from lib.app import auth
-from lib.core import apart
 from lib.core.dataset import Dataset
 from lib.core.memory import release_free_memory
 from lib.core.sanitise import markdown, safe_csv
@@ -167,8 +166,6 @@ def set_dataset(ds: Dataset | None, key: str = "sample") -> None:
     st.session_state["dataset_key"] = key
     st.session_state["_results"] = {}
     release_free_memory()  # what reading the upload (and the old data's results) freed
-    if ds is not None and len(ds.people) > apart.MIN_PEOPLE:
-        apart.start()  # its graph work will be done apart: the worker imports meanwhile
 
 
 def is_sample() -> bool:
