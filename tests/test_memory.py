@@ -28,37 +28,6 @@ def test_freed_table_memory_is_returned_to_the_system() -> None:
     assert before - after > 100, (before, after)
 
 
-_REUSE = """
-import resource, sys
-import numpy as np
-from lib.core.memory import keep_freed_memory
-if sys.argv[1] == "keep":
-    assert keep_freed_memory()
-def faults(): return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-def tables(): return [np.ones(2_000_000) for _ in range(10)]  # ten arrays of 16 MB, filled
-tables()  # made and freed
-before = faults()
-tables()  # again: in memory kept from the first, or in memory faulted in afresh
-print(faults() - before)
-"""
-
-
-def _faults_of_reuse(mode: str) -> int:
-    out = subprocess.run(
-        [sys.executable, "-c", _REUSE, mode], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return int(out.stdout)
-
-
-def test_kept_freed_memory_is_reused_without_page_faults() -> None:
-    # 160 MB of arrays made, freed and made again: by default malloc hands the freed memory back
-    # and the second round faults it in afresh (about 5,300 faults here); kept (the one-shot
-    # command line), the second round reuses the first's memory (none)
-    default, kept = _faults_of_reuse("default"), _faults_of_reuse("keep")
-    assert default > 2_000, default
-    assert kept < 500, kept
-
-
 def test_analyze_called_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:
     # the tuning of `analyze` (no automatic collection, …) is for a process of its own only
     import gc

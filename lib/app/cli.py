@@ -245,7 +245,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     import os
     import threading
 
-    from lib.core.memory import keep_freed_memory
     from lib.core.schema import DEFAULT_LIMITS
     from lib.intake import parser_child
 
@@ -254,11 +253,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         # pass): one BLAS thread per process, set before numpy loads (threadpool_limits below
         # reaches only the BLAS libraries loaded by then, not scipy's, loaded by the import thread,
         # nor the parser child's); no automatic garbage collection (each pass walked every object
-        # of the loaded tables; what a cycle holds is freed when the process ends); malloc keeps
-        # what is freed for reuse. Not when called in another program (the tests).
+        # of the loaded tables; what a cycle holds is freed when the process ends). Not when
+        # called in another program (the tests).
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         gc.disable()
-        keep_freed_memory()
     # first thing, before this process imports pandas: the loader's parser child imports it meanwhile
     parser_child.prestart(DEFAULT_LIMITS)
     from threadpoolctl import threadpool_limits

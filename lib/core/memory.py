@@ -48,37 +48,3 @@ def release_free_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
-
-
-# glibc's malloc.h
-_M_TRIM_THRESHOLD = -1
-_M_TOP_PAD = -2
-_M_MMAP_THRESHOLD = -3
-
-#: :func:`keep_freed_memory`'s settings: blocks up to this size come from the heap (glibc's
-#: largest allowed threshold on 64-bit), and the heap keeps this much free memory at its top.
-KEPT_BLOCK_BYTES = 32 * 1024 * 1024
-KEPT_TOP_BYTES = 256 * 1024 * 1024
-
-
-def keep_freed_memory() -> bool:
-    """Make ``malloc`` keep what is freed for reuse instead of handing it back to the system at
-    once: blocks up to :data:`KEPT_BLOCK_BYTES` come from the heap rather than from a mapping of
-    their own, and up to :data:`KEPT_TOP_BYTES` free at the heap's top stay. For a one-shot
-    command (``analyze``): by default each large numpy array is mapped and unmapped, and the next
-    one faults its pages in again, zeroed by the kernel; at 10,000 people that was about a tenth of
-    ``analyze``'s CPU time (``clear_page`` in ``perf``). The peak is what matters for memory there,
-    and it hardly moves (benchmarks/README.md, tenth pass). Not for the server, which hands memory
-    back after each large piece of work (:func:`release_free_memory`). Returns whether the C
-    library took the settings (False without glibc's ``mallopt``)."""
-    mallopt = getattr(libc(), "mallopt", None)
-    if mallopt is None:
-        return False
-    return all(
-        bool(mallopt(option, value))
-        for option, value in (
-            (_M_MMAP_THRESHOLD, KEPT_BLOCK_BYTES),
-            (_M_TRIM_THRESHOLD, 2 * KEPT_TOP_BYTES),
-            (_M_TOP_PAD, KEPT_TOP_BYTES),
-        )
-    )
