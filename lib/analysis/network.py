@@ -1491,7 +1491,8 @@ RelationPart = tuple[dict[str, Any], pd.DataFrame | None]
 def relation_parts(ds: Dataset, relations: Sequence[str], people: bool = True) -> dict[str, RelationPart]:
     """The parts of :func:`analysis_json` for ``relations`` (relation names of ``ds``, ``"all"`` for
     all combined), each computed on its own (the same values whichever relations are asked
-    together): the command line computes some of them in its second process."""
+    together): the command line shares them between its two processes, a relation per task
+    (:func:`lib.core.forked.share`)."""
     if not relations:
         return {}
     team_attr = "team"
