@@ -3,6 +3,7 @@ run (prints figures; not a test).
 
     .venv/bin/python benchmarks/bench_analyze.py                       # 10,000 people
     .venv/bin/python benchmarks/bench_analyze.py --sizes 1000,10000 --people
+    .venv/bin/python benchmarks/bench_analyze.py --repeat 5           # alternated five times, medians
 
 For each size: ``lib.intake.sample.generate(people=N, seed=7)`` written as a zip of CSVs; then, each
 in a fresh subprocess (wall time and the child's peak RSS):
@@ -13,12 +14,15 @@ in a fresh subprocess (wall time and the child's peak RSS):
   PageRank, betweenness sampled from 256 sources, Louvain communities, Burt's constraint,
   reciprocity, transitivity and weak/strong components (networkx 3, pure Python).
 
-The issue's target: analyze ≤ 0.2 × networkx's time at 10,000 people.
+The issue's target: analyze ≤ 0.2 × networkx's time at 10,000 people. ``--repeat N``: the two
+run alternately N times (this machine's speed drifts by a fifth within minutes), each run printed,
+then the medians and the ratio of the medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,6 +93,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000")
     parser.add_argument("--people", action="store_true", help="analyze with per-person records")
     parser.add_argument("--skip-networkx", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="run both alternately N times; print medians")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from lib.intake.sample import generate, write_dataset
@@ -98,19 +103,33 @@ def main() -> int:
             path = write_dataset(generate(people=n, seed=7), Path(tmp) / f"org{n}.zip")
             out = Path(tmp) / "out.json"
             cmd = ["-m", "lib.cli", "analyze", str(path), "--json", str(out)]
-            seconds, peak = _run(cmd + (["--people"] if args.people else []))
-            size = out.stat().st_size / 1e6
-            flag = " --people" if args.people else ""
-            print(
-                f"{n:>7,} people  analyze{flag:<9} {seconds:8.1f} s  peak {peak:7,.0f} MB  JSON {size:.1f} MB"
-            )
-            if not args.skip_networkx:
-                script = Path(tmp) / "nx_script.py"
-                script.write_text(NX_SCRIPT)
-                nx_seconds, nx_peak = _run([str(script), str(path)])
-                print(f"{n:>7,} people  networkx script  {nx_seconds:8.1f} s  peak {nx_peak:7,.0f} MB")
-                print(f"{n:>7,} people  ratio analyze / networkx = {seconds / nx_seconds:.2f} (target ≤ 0.2)")
-            sys.stdout.flush()
+            script = Path(tmp) / "nx_script.py"
+            script.write_text(NX_SCRIPT)
+            ours: list[float] = []
+            theirs: list[float] = []
+            for _ in range(max(1, args.repeat)):
+                seconds, peak = _run(cmd + (["--people"] if args.people else []))
+                ours.append(seconds)
+                size = out.stat().st_size / 1e6
+                flag = " --people" if args.people else ""
+                print(
+                    f"{n:>7,} people  analyze{flag:<9} {seconds:8.1f} s  peak {peak:7,.0f} MB  JSON {size:.1f} MB"
+                )
+                if not args.skip_networkx:
+                    nx_seconds, nx_peak = _run([str(script), str(path)])
+                    theirs.append(nx_seconds)
+                    print(f"{n:>7,} people  networkx script  {nx_seconds:8.1f} s  peak {nx_peak:7,.0f} MB")
+                    print(
+                        f"{n:>7,} people  ratio analyze / networkx = {seconds / nx_seconds:.2f} (target ≤ 0.2)"
+                    )
+                sys.stdout.flush()
+            if len(ours) > 1 and theirs:
+                a, b = statistics.median(ours), statistics.median(theirs)
+                print(
+                    f"{n:>7,} people  medians of {len(ours)}: analyze {a:.2f} s, networkx {b:.2f} s, "
+                    f"ratio {a / b:.2f} (target ≤ 0.2)",
+                    flush=True,
+                )
     return 0
 
 
