@@ -224,3 +224,5 @@ def test_share_runs_here_what_a_failed_child_took(two_cores_one_thread: None) ->
 
 def test_share_without_fork_runs_everything_here() -> None:
     assert forked.share(["a", "b"], str.upper, fork=False) == {"a": "A", "b": "B"}
+    with pytest.raises(ValueError, match="distinct"):
+        forked.share(["a", "a"], str.upper, fork=False)

@@ -94,10 +94,13 @@ def share(tasks: Sequence[_K], run: Callable[[_K], _T], fork: bool = True) -> di
     nobody has taken yet, in the given order (the longest first balances best), so the two end
     together however long each task turns out to take on the machine's load. The tasks' numbers
     wait in a pipe both processes read one byte at a time (a read of one byte takes it whole, from
-    one reader). Returns every task's result, in the tasks' order; the child's come back pickled.
-    When the child cannot start or fails, the tasks it took are run here afterwards."""
+    one reader). Returns every task's result by task (the tasks must be distinct), in the tasks'
+    order; the child's come back pickled. When the child cannot start or fails, the tasks it took
+    are run here afterwards."""
     if len(tasks) > MAX_TASKS:
         raise ValueError(f"at most {MAX_TASKS} tasks, not {len(tasks)}")
+    if len(set(tasks)) != len(tasks):
+        raise ValueError("the tasks must be distinct (each one's result is kept under it)")
     read_end, write_end = os.pipe()
     try:
         os.write(write_end, bytes(range(len(tasks))))  # well within a pipe's buffer
