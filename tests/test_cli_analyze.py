@@ -226,3 +226,13 @@ def test_share_without_fork_runs_everything_here() -> None:
     assert forked.share(["a", "b"], str.upper, fork=False) == {"a": "A", "b": "B"}
     with pytest.raises(ValueError, match="distinct"):
         forked.share(["a", "a"], str.upper, fork=False)
+
+
+def test_analyze_called_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:
+    # the tuning of `analyze` (no automatic collection, …) is for a process of its own only
+    import gc
+
+    path = write_dataset(generate(people=40, seed=3), tmp_path / "org.zip")
+    assert gc.isenabled()
+    assert cli.main(["analyze", str(path), "--json", str(tmp_path / "out.json")]) == 0
+    assert gc.isenabled()

@@ -26,16 +26,3 @@ def test_freed_table_memory_is_returned_to_the_system() -> None:
     out = subprocess.run([sys.executable, "-c", _CODE], cwd=ROOT, capture_output=True, text=True, check=True)
     before, after = (float(x) for x in out.stdout.split())
     assert before - after > 100, (before, after)
-
-
-def test_analyze_called_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:
-    # the tuning of `analyze` (no automatic collection, …) is for a process of its own only
-    import gc
-
-    from lib.app.cli import main
-    from lib.intake.sample import generate, write_dataset
-
-    path = write_dataset(generate(people=40, seed=3), tmp_path / "org.zip")
-    assert gc.isenabled()
-    assert main(["analyze", str(path), "--json", str(tmp_path / "out.json")]) == 0
-    assert gc.isenabled()
