@@ -384,3 +384,75 @@ def test_person_scores_match_grouping_the_text(ds: Dataset) -> None:
         scored = ours["score"].notna()
         assert scored.any()
         assert ours.loc[scored, "score"].tolist() == plain.loc[scored, "mean"].tolist()
+
+
+# --- relation_ties and classify_ties from the tie ends' codes (session 13) ---
+
+
+def _odd(ds: Dataset, seed: int) -> Dataset:
+    """``ds`` with odd tie ends: spaces around ids, blanks, missing values, people off the roster,
+    self-ties made by the spaces, and a pair repeated."""
+    rng = np.random.default_rng(seed)
+    ties = ds.ties.copy()
+    src = ties["source_id"].astype(object).to_numpy().copy()
+    tgt = ties["target_id"].astype(object).to_numpy().copy()
+    rows = rng.choice(len(ties), 40, replace=False)
+    for i, r in enumerate(rows):
+        kind = i % 5
+        if kind == 0:
+            src[r] = f"  {src[r]} "
+        elif kind == 1:
+            tgt[r] = ""
+        elif kind == 2:
+            tgt[r] = None
+        elif kind == 3:
+            tgt[r] = "NOBODY"
+        else:
+            tgt[r] = f" {src[r]}"  # a self-tie once the spaces go
+    ties["source_id"], ties["target_id"] = pd.array(src, dtype="str"), pd.array(tgt, dtype="str")
+    odd = Dataset(**{f: getattr(ds, f) for f in ("people", "learning", "trust", "work", "skills")})
+    odd.ties = pd.concat([ties, ties.iloc[:7]], ignore_index=True)
+    return odd
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_relation_ties_from_codes_equal_the_text_comparison(seed: int) -> None:
+    ds = _odd(generate(people=300, seed=seed), seed)
+    assert hierarchy._plain_roster(ds)
+    spaced = Dataset(people=ds.people.copy(), ties=ds.ties)
+    spaced.people["person_id"] = pd.array([f" {p}" for p in ds.people["person_id"]], dtype="str")
+    assert not hierarchy._plain_roster(spaced)  # such a roster is compared as text
+    twice = Dataset(people=pd.concat([ds.people, ds.people.iloc[[4, 9]]], ignore_index=True), ties=ds.ties)
+    for case in (ds, twice):
+        for wave in [None, *case.waves]:
+            for relation in [*case.relations, "ADVICE", "none"]:
+                coded = hierarchy.relation_ties(case, relation, wave)
+                text = hierarchy._relation_ties_text(case, relation, wave)
+                pd.testing.assert_frame_equal(coded, text)
+            assert hierarchy._relation_pairs(case, "advice", wave) is not None
+    # the ends written with spaces are found: the text path keeps them too
+    assert len(hierarchy.relation_ties(ds, "advice")) > 0
+
+
+def test_classify_ties_from_codes_equal_the_text_path() -> None:
+    ds = _odd(generate(people=300, seed=4), 4)
+    twice = Dataset(people=pd.concat([ds.people, ds.people.iloc[[2, 5]]], ignore_index=True), ties=ds.ties)
+    for case in (ds, twice):
+        for wave in case.waves:
+            coded = hierarchy.classify_ties(case, wave=wave)
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(hierarchy, "_relation_pairs", lambda *a: None)  # the text path
+                case.memo.clear()
+                text = hierarchy.classify_ties(case, wave=wave)
+                case.memo.clear()
+            pd.testing.assert_frame_equal(coded, text)
+            assert coded["chain_direction"].tolist() == _plain_chain(case, coded)
+
+
+def test_cycles_in_the_reporting_lines_are_found() -> None:
+    assert not hierarchy._has_cycle(np.array([-1, 0, 1, 1, 3]))
+    assert not hierarchy._has_cycle(np.r_[np.arange(1, 5000), -1])  # one long chain
+    assert hierarchy._has_cycle(np.array([1, 2, 0, -1]))
+    assert hierarchy._has_cycle(np.array([-1, 2, 3, 1]))  # a cycle below a root-less part
+    assert hierarchy._has_cycle(np.array([0]))
+    assert not hierarchy._has_cycle(np.zeros(0, dtype=np.int64))

@@ -41,7 +41,7 @@ import pyarrow as pa
 from scipy import stats
 
 from lib.analysis import network
-from lib.analysis.response import respondent_dataset, tie_positions
+from lib.analysis.response import remember_for_tables, respondent_dataset, tie_ends, tie_positions
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import ADVICE
@@ -131,9 +131,17 @@ def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
     ``wave=None``: every row; a label keeps its tie wave's rows and rows with a blank wave
     (:func:`lib.core.waves.tie_rows`).
     """
+    coded = _relation_pairs(ds, relation, wave)
+    if coded is not None:
+        ids, source, target = coded
+        return pd.DataFrame({"source_id": _texts(ids, source), "target_id": _texts(ids, target)})
+    return _relation_ties_text(ds, relation, wave)
+
+
+def _relation_rows(ds: Dataset, relation: str, wave: str | None) -> np.ndarray:
+    """Positions in ``ds.ties`` (not empty) of the rows of ``relation`` in the tie wave of ``wave``,
+    in table order."""
     ties = ds.ties
-    if len(ties) == 0:
-        return pd.DataFrame({"source_id": pd.Series(dtype=str), "target_id": pd.Series(dtype=str)})
     # the relation's rows first (a few relations, many rows), then its tie wave's: the same rows as
     # waves.tie_rows then the relation, without filtering every column of every relation
     codes, kinds = pd.factorize(ties["relation"], use_na_sentinel=False)
@@ -141,7 +149,15 @@ def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
     chosen = waves.table_wave(ties, wave) if waves.label(wave) else None
     # the tie wave's rows as the network measures found them (tie_positions, kept per dataset)
     rows = tie_positions(ds, chosen) if chosen is not None else np.arange(len(ties))
-    ties = ties[["source_id", "target_id"]].iloc[rows[mine[rows]]]
+    return rows[mine[rows]]
+
+
+def _relation_ties_text(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame:
+    """:func:`relation_ties` by comparing the ids' text (a roster whose ids are not all plain text)."""
+    ties = ds.ties
+    if len(ties) == 0:
+        return pd.DataFrame({"source_id": pd.Series(dtype=str), "target_id": pd.Series(dtype=str)})
+    ties = ties[["source_id", "target_id"]].iloc[_relation_rows(ds, relation, wave)]
     if len(ties) == 0:
         return pd.DataFrame({"source_id": pd.Series(dtype=str), "target_id": pd.Series(dtype=str)})
     out = pd.DataFrame({"source_id": id_text(ties["source_id"]), "target_id": id_text(ties["target_id"])})
@@ -150,6 +166,52 @@ def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
         roster = id_text(ds.people["person_id"])
         out = out[is_in(out["source_id"], roster) & is_in(out["target_id"], roster)]
     return out.drop_duplicates().reset_index(drop=True)
+
+
+def _plain_roster(ds: Dataset) -> bool:
+    """Whether every roster id is plain text: given, not blank, without surrounding spaces (as the
+    loader leaves them), so that a tie end's text equals the roster id it names exactly when its
+    :func:`id_text` does. Found once per dataset object and tables."""
+
+    def check() -> bool:
+        ids = ds.people["person_id"]
+        if not len(ids) or bool(ids.isna().any()):
+            return False
+        text = ids.astype(str)
+        return bool(((text.str.strip() == text) & (text != "")).all())
+
+    return bool(remember_for_tables(ds, "hierarchy.plain_roster", check))
+
+
+def _relation_pairs(
+    ds: Dataset, relation: str, wave: str | None
+) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """:func:`relation_ties` as numbers: (the roster's distinct ids, each pair's source and target as
+    a position in them), the pairs in the order :func:`relation_ties` gives; from the tie ends the
+    network functions found once per dataset (:func:`lib.analysis.response.tie_ends`) instead of
+    the text of every tie row. None when a roster id is not plain text (:func:`_plain_roster`):
+    then only the text comparison gives the same pairs."""
+    if not len(ds.ties) or not _plain_roster(ds):
+        return None
+    ids, src, tgt = tie_ends(ds)
+    rows = _relation_rows(ds, relation, wave)
+    source, target = src[rows].astype(np.int64), tgt[rows].astype(np.int64)
+    off = (source < 0) | (target < 0)
+    if off.any():  # an end not on the roster as written: maybe it is with its spaces dropped
+        ends = ds.ties.iloc[rows[off]]
+        source[off] = np.where(source[off] < 0, positions(id_text(ends["source_id"]), ids), source[off])
+        target[off] = np.where(target[off] < 0, positions(id_text(ends["target_id"]), ids), target[off])
+    keep = (source >= 0) & (target >= 0) & (source != target)
+    source, target = source[keep], target[keep]
+    # the first row of each distinct pair, in table order (what drop_duplicates keeps)
+    first = np.sort(np.unique(source * np.int64(max(len(ids), 1)) + target, return_index=True)[1])
+    return ids, source[first], target[first]
+
+
+def _texts(ids: list[str], at: np.ndarray) -> pd.Series:
+    """``ids[at[i]]`` for each i, as a text column (taken in pyarrow)."""
+    texts = pa.array(ids, type=pa.large_string()).take(pa.array(at, type=pa.int64()))
+    return pd.Series(pd.array(texts, dtype="str"))
 
 
 def person_levels(ds: Dataset) -> pd.Series:
@@ -218,21 +280,37 @@ def _ancestor_codes(managers: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.nd
         [manager.astype(np.int64)],
         [np.ones(len(person), dtype=np.int64)],
     )
-    seen = np.sort(who[0] * n + anc[0])  # the pairs found so far, sorted
+    # the pairs found so far, sorted, to end the walk around a cycle in bad data; without a cycle
+    # every pair is new (a person's ancestors are distinct), so none is kept
+    seen = np.sort(who[0] * n + anc[0]) if _has_cycle(parent) else None
     frontier_who, frontier_anc = who[0], anc[0]
     for step in range(2, len(ids) + 2):
         nxt = parent[frontier_anc]
         keep = (nxt >= 0) & (nxt != frontier_who)
         frontier_who, frontier_anc = frontier_who[keep], nxt[keep]
-        fresh = ~_in_sorted(frontier_who * n + frontier_anc, seen)  # cycles in bad data end the walk
-        frontier_who, frontier_anc = frontier_who[fresh], frontier_anc[fresh]
+        if seen is not None:
+            fresh = ~_in_sorted(frontier_who * n + frontier_anc, seen)
+            frontier_who, frontier_anc = frontier_who[fresh], frontier_anc[fresh]
         if len(frontier_who) == 0:
             break
-        seen = np.sort(np.concatenate([seen, frontier_who * n + frontier_anc]))
+        if seen is not None:
+            seen = np.sort(np.concatenate([seen, frontier_who * n + frontier_anc]))
         who.append(frontier_who)
         anc.append(frontier_anc)
         dist.append(np.full(len(frontier_who), step, dtype=np.int64))
     return ids, np.concatenate(who), np.concatenate(anc), np.concatenate(dist)
+
+
+def _has_cycle(parent: np.ndarray) -> bool:
+    """Whether following ``parent`` (each vertex's parent, −1 for none) from some vertex comes back
+    to it: pointer jumping, each round doubling how far every vertex looks up; without a cycle
+    every vertex reaches −1 within log2(n) + 1 rounds."""
+    up = parent.copy()
+    for _ in range(max(len(parent), 1).bit_length() + 1):
+        if not (up >= 0).any():
+            return False
+        up = np.where(up >= 0, up[up], -1)
+    return bool((up >= 0).any())
 
 
 def _ancestor_keys(ds: Dataset) -> tuple[pd.Index, np.ndarray]:
@@ -262,16 +340,23 @@ def classify_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
 
 
 def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame:
-    ties = relation_ties(ds, relation, wave)
-    # each end's row on the roster, found once for the levels and the teams (what Series.map does)
-    ids = pd.Index(id_text(ds.people["person_id"]).to_numpy()) if len(ds.people) else pd.Index([], dtype=str)
+    coded = _relation_pairs(ds, relation, wave)
     has_levels = "level" in ds.people and len(ds.people) > 0
     has_teams = "team" in ds.people and len(ds.people) > 0
-    rows = (
-        (positions(ties["source_id"], ids), positions(ties["target_id"], ids))
-        if has_levels or has_teams
-        else None
-    )
+    # each end's row on the roster, found once for the levels and the teams (what Series.map does)
+    ids = pd.Index(id_text(ds.people["person_id"]).to_numpy()) if len(ds.people) else pd.Index([], dtype=str)
+    if coded is not None:  # the pairs as positions among the roster's distinct ids: no text to look up
+        distinct, source, target = coded
+        ties = pd.DataFrame({"source_id": _texts(distinct, source), "target_id": _texts(distinct, target)})
+        first = _first_rows(ds, distinct)
+        rows: tuple[np.ndarray, np.ndarray] | None = (first[source], first[target])
+    else:
+        ties = _relation_ties_text(ds, relation, wave)
+        rows = (
+            (positions(ties["source_id"], ids), positions(ties["target_id"], ids))
+            if has_levels or has_teams
+            else None
+        )
 
     def at(values: np.ndarray, row: np.ndarray, missing: float | str) -> np.ndarray:
         """``values[row]`` (one value per person on the roster), ``missing`` where the id is not on
@@ -299,7 +384,11 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         # each end as its position among the chain's ids (−1 off every chain: no pair matches)
         chain_ids, known = ds.remember(("hierarchy.ancestor_keys",), lambda: _ancestor_keys(ds))
         width = np.int64(len(chain_ids))
-        s_at, t_at = positions(out["source_id"], chain_ids), positions(out["target_id"], chain_ids)
+        if coded is not None:  # each roster id's place on the chains, then each end's
+            on_chain = positions(pd.Series(coded[0], dtype="str"), chain_ids)
+            s_at, t_at = on_chain[coded[1]], on_chain[coded[2]]
+        else:
+            s_at, t_at = positions(out["source_id"], chain_ids), positions(out["target_id"], chain_ids)
         on = (s_at >= 0) & (t_at >= 0)
         up = on & _in_sorted(s_at * width + t_at, known)
         down = on & _in_sorted(t_at * width + s_at, known)
@@ -326,6 +415,15 @@ def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame
         )
     out["returned"] = _in_sorted(target * n + source, np.sort(source * n + target))
     return out[TIE_COLUMNS].reset_index(drop=True)
+
+
+def _first_rows(ds: Dataset, distinct: list[str]) -> np.ndarray:
+    """Each of the roster's distinct ids' first row in ``ds.people`` (:func:`lib.analysis.response.tie_ends`'
+    list, in the order of first appearance)."""
+    if len(distinct) == len(ds.people):
+        return np.arange(len(distinct), dtype=np.int64)
+    at = positions(ds.people["person_id"].astype(str), distinct)
+    return np.unique(at, return_index=True)[1].astype(np.int64)
 
 
 def _labelled(codes: np.ndarray, labels: list[str]) -> pd.Series:
