@@ -456,3 +456,30 @@ def test_cycles_in_the_reporting_lines_are_found() -> None:
     assert hierarchy._has_cycle(np.array([-1, 2, 3, 1]))  # a cycle below a root-less part
     assert hierarchy._has_cycle(np.array([0]))
     assert not hierarchy._has_cycle(np.zeros(0, dtype=np.int64))
+
+
+def test_wirearchy_inputs_from_codes_equal_the_text_path() -> None:
+    # the index's inputs (groups of tie ends, respondents, in-degrees, each group's Krackhardt
+    # hierarchy) read from the tie ends' codes, against the same read from their text
+    from lib.analysis import wirearchy
+
+    ds = _odd(generate(people=400, seed=6), 6)
+    for wave in ds.waves:
+        coded = (
+            wirearchy.index_components(ds, wave),
+            wirearchy.index_by_group(ds, "team", wave=wave),
+            wirearchy.index_by_group(ds, "department", wave=wave),
+        )
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(hierarchy, "relation_codes", lambda *a: None)
+            ds.memo.clear()
+            text = (
+                wirearchy.index_components(ds, wave),
+                wirearchy.index_by_group(ds, "team", wave=wave),
+                wirearchy.index_by_group(ds, "department", wave=wave),
+            )
+            ds.memo.clear()
+        for a, b in zip(coded, text, strict=True):
+            pd.testing.assert_frame_equal(a, b)
+        # some teams are shown with the component read from their own Krackhardt hierarchy
+        assert coded[1]["advice_openness"].notna().any()

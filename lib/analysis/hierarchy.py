@@ -75,6 +75,7 @@ __all__ = [
     "krackhardt_hierarchy",
     "person_levels",
     "reciprocity_of",
+    "relation_codes",
     "relation_ties",
     "reporting_lines",
     "seniority_advice_correlation",
@@ -193,6 +194,21 @@ def _relation_pairs(
     then only the text comparison gives the same pairs."""
     if not len(ds.ties) or not _plain_roster(ds):
         return None
+    key = ("hierarchy.relation_pairs", relation.casefold(), wave)
+    return remember_for_tables(ds, key, lambda: _find_pairs(ds, relation, wave))
+
+
+def relation_codes(
+    ds: Dataset, relation: str = ADVICE, wave: str | None = None
+) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """(the roster's distinct ids, each row's source, each row's target as positions in them) for
+    the rows of :func:`relation_ties` and of :func:`classify_ties`, in their order; None when the
+    roster's ids are not all plain text (then only their text says which rows those are). Kept
+    once per dataset object: read, never change."""
+    return _relation_pairs(ds, relation, wave)
+
+
+def _find_pairs(ds: Dataset, relation: str, wave: str | None) -> tuple[list[str], np.ndarray, np.ndarray]:
     ids, src, tgt = tie_ends(ds)
     rows = _relation_rows(ds, relation, wave)
     source, target = src[rows].astype(np.int64), tgt[rows].astype(np.int64)

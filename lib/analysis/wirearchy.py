@@ -28,7 +28,7 @@ from lib.analysis import hierarchy, response, trust
 from lib.analysis.hierarchy import Correlation, Hierarchy
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
-from lib.core.schema import WIREARCHY_DIMENSIONS
+from lib.core.schema import ADVICE, WIREARCHY_DIMENSIONS
 from lib.core.stats import bootstrap_interval
 from lib.core.textsets import is_in, positions
 
@@ -218,13 +218,22 @@ def _gather(
     else:
         groups = [g for g in sorted(set(group_of)) if only is None or g in only]
     t = hierarchy.classify_ties(ds, wave=wave) if classified is None else classified
+    # the ties' ends as positions among the roster's distinct ids, when the rows are classify_ties'
+    coded = hierarchy.relation_codes(ds, ADVICE, wave) if classified is None else None
+    if coded is not None and len(coded[1]) != len(t):
+        coded = None
     # each id's group as ``Series.map`` gives it (NaN off the map), in pyarrow's hash kernel
     group_values = np.append(group_of.to_numpy(dtype=object), np.nan)
 
     def group_at(values: pd.Series | pd.Index) -> np.ndarray:
         return np.asarray(group_values[positions(values, group_of.index)], dtype=object)
 
-    t = t.assign(group=group_at(t["source_id"]), target_group=group_at(t["target_id"]))
+    if coded is not None:  # each distinct id looked up once, then taken for every tie
+        distinct = pd.Series(coded[0], dtype="str")
+        on_distinct = group_at(distinct)
+        t = t.assign(group=on_distinct[coded[1]], target_group=on_distinct[coded[2]])
+    else:
+        t = t.assign(group=group_at(t["source_id"]), target_group=group_at(t["target_id"]))
 
     # each tie's group as a code, counted per group without grouping the rows' text each time
     group_code, group_labels = pd.factorize(t["group"], use_na_sentinel=True)  # −1: off the map
@@ -245,22 +254,45 @@ def _gather(
     # page (a tie to someone who did not answer can never be returned, so non-response alone looks
     # like hierarchy)
     answered = list(response.network_response(ds, waves.tie_wave(ds, wave)).respondents)
-    among = is_in(t["source_id"], answered) & is_in(t["target_id"], answered)
+    if coded is not None:
+        answering = is_in(distinct, answered)
+        among = answering[coded[1]] & answering[coded[2]]
+    else:
+        among = is_in(t["source_id"], answered) & is_in(t["target_id"], answered)
     cross = t["level_direction"].isin(["up", "down"])
     cross_among_n = count(cross & among)
     returned_n = count(cross & among & t["returned"])
-    inner = t[(t["group"] == t["target_group"]) & among]
+    inner_rows = np.flatnonzero((t["group"].to_numpy() == t["target_group"].to_numpy()) & np.asarray(among))
+    inner_rows = inner_rows[group_code[inner_rows] >= 0]  # a tie off the map is in no group
+    # each group's ties among respondents, by group code (Krackhardt's hierarchy reads their shape:
+    # the ends as codes or as text, the same graph)
+    ends = (
+        (coded[1], coded[2])
+        if coded is not None
+        else (
+            t["source_id"].to_numpy(dtype=object),
+            t["target_id"].to_numpy(dtype=object),
+        )
+    )
+    by_group = inner_rows[np.argsort(group_code[inner_rows], kind="stable")]
+    cuts = np.flatnonzero(np.diff(group_code[by_group])) + 1
     inner_by_group = {
-        str(g): (f["source_id"].to_numpy(dtype=object), f["target_id"].to_numpy(dtype=object))
-        for g, f in inner.groupby("group")
+        str(group_labels[group_code[rows[0]]]): (ends[0][rows], ends[1][rows])
+        for rows in np.split(by_group, cuts)
+        if len(rows)
     }
-    indeg = t.groupby("target_id").size()
     levels = hierarchy.person_levels(ds)
+    if coded is not None:  # each roster row's distinct id, and the ties naming it
+        at = np.arange(len(ids)) if len(coded[0]) == len(ids) else positions(ids, coded[0])
+        in_degree = np.append(np.bincount(coded[2], minlength=len(coded[0])), 0)[at]
+    else:
+        indeg = t.groupby("target_id").size()
+        in_degree = np.append(indeg.to_numpy(dtype=np.int64), 0)[positions(ids, indeg.index)]
     degrees = pd.DataFrame(
         {
             "person_id": ids.to_numpy(),
             "level": ids.map(levels).astype(float).to_numpy() if len(levels) else np.full(len(ids), np.nan),
-            "in_degree": np.append(indeg.to_numpy(dtype=np.int64), 0)[positions(ids, indeg.index)],
+            "in_degree": np.asarray(in_degree, dtype=np.int64),
             "group": group_at(ids),
         }
     )
@@ -828,7 +860,7 @@ def analysis_json(ds: Dataset) -> dict[str, object]:
     """The ``wirearchy`` section of ``python -m lib.cli analyze``: index, components and indicators."""
     wave = resolve_wave(ds, None)
     classified = hierarchy.classify_ties(ds, wave=wave)
-    context, inputs = _gather(ds, wave, classified=classified)
+    context, inputs = _gather(ds, wave)  # the same classified ties (kept per dataset), as codes
     org = inputs["all"]
     idx = combine(_components(org, context))
     flow = hierarchy.flow_of(classified, context.has_chain)
