@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -289,3 +290,34 @@ def test_guard_groups_blanks_values_and_sizes_of_hidden_rows() -> None:
     assert out.loc["C", "suppressed"] and pd.isna(out.loc["C", "people"]) and pd.isna(out.loc["C", "mean"])
     assert out.loc["C", "what"] == "x"  # descriptors stay
     assert out.loc["C", "suppressed_reason"] == "small"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 39), min_size=0, max_size=25, unique=True), min_size=1, max_size=12),
+    st.sampled_from([1, 2, 5]),
+)
+def test_cells_count_an_accepted_set_once_and_a_repeated_set_changes_nothing(
+    sets: list[list[int]], k: int
+) -> None:
+    """The release plan counts a set's members per cell once (:meth:`_Cells.fitting`) and hands
+    them to :meth:`_Cells.add`, and adds a group's roster set once, not once per wave: the same
+    cells as counting again and adding it again."""
+    n = 40
+    counted, again = (
+        privacy._Cells(n, np.ones(n, dtype=bool), k),
+        privacy._Cells(n, np.ones(n, dtype=bool), k),
+    )
+    for members in (np.array(s, dtype=np.int64) for s in sets):
+        per_cell = counted.fitting(members)
+        assert (per_cell is not None) == again.fits(members)
+        if per_cell is None:
+            continue
+        counted.add(members, per_cell)
+        again.add(members)
+        before = (again.atom.copy(), list(again.sizes))
+        again.add(members)  # the same set a second time
+        assert np.array_equal(again.atom, before[0]) and again.sizes == before[1]
+        assert np.array_equal(counted.atom, again.atom) and counted.sizes == again.sizes
+    # every cell holds at least k people or none (the rule the sets were accepted by)
+    assert all(size == 0 or size >= k for size in np.bincount(counted.atom, minlength=len(counted.sizes)))

@@ -275,17 +275,24 @@ class _Cells:
 
     def fits(self, members: np.ndarray) -> bool:
         """Whether accepting the set ``members`` (positions) leaves every cell empty or ≥ k."""
+        return self.fitting(members) is not None
+
+    def fitting(self, members: np.ndarray) -> Counter[int] | None:
+        """The set's members per cell when accepting it leaves every cell empty or ≥ k (:meth:`fits`),
+        else None: :meth:`add` takes them, so a set accepted is counted once."""
         counts = self._counts(members)
         if counts is None:  # a member outside the universe: never accept
-            return False
+            return None
         for cell, inside in counts.items():
             outside = self.sizes[cell] - inside
             if inside < self.k or 0 < outside < self.k:
-                return False
-        return True
+                return None
+        return counts
 
-    def add(self, members: np.ndarray) -> None:
-        counts = self._counts(members)
+    def add(self, members: np.ndarray, counts: Counter[int] | None = None) -> None:
+        """Accept the set ``members``: ``counts``, when given, are its members per cell as the cells
+        are now (:meth:`fitting`, with no set added since)."""
+        counts = self._counts(members) if counts is None else counts
         if not counts:
             return
         # each cell the set cuts in two gets a new cell for its members, numbered in cell order
@@ -295,7 +302,9 @@ class _Cells:
                 new_ids[cell] = len(self.sizes)
                 self.sizes[cell] -= counts[cell]
                 self.sizes.append(counts[cell])
-        if new_ids:
+        if len(counts) == 1 and new_ids:  # the set inside one cell (most teams): all move together
+            self.atom[members] = next(iter(new_ids.values()))
+        elif new_ids:
             moved = np.array([new_ids.get(a, -1) for a in self.atom[members].tolist()], dtype=np.int64)
             self.atom[members[moved >= 0]] = moved[moved >= 0]
 
@@ -356,15 +365,19 @@ def plan_release(
         kept: dict[str, set[str]] = {w: set() for w in waves}
         for g in order:
             on_roster = by_code[starts[g] : starts[g + 1]]
-            roster_ok = roster.fits(on_roster)
+            roster_counts = roster.fitting(on_roster)
+            roster_added = False
             for w in waves:
-                if w in withheld or not roster_ok:
+                if w in withheld or roster_counts is None:
                     continue
                 members = on_roster[member[w][on_roster]]
-                if not len(members) or not cells.fits(members):
+                per_cell = cells.fitting(members) if len(members) else None
+                if per_cell is None:
                     continue
-                cells.add(members)
-                roster.add(on_roster)
+                cells.add(members, per_cell)
+                if not roster_added:  # the same set again changes no cell: added once
+                    roster.add(on_roster, roster_counts)
+                    roster_added = True
                 kept[w].add(str(uniques[g]))
         for w in waves:
             groups[(attribute, w)] = frozenset(kept[w])
@@ -395,10 +408,11 @@ def _plan_waves(
     withheld: set[str] = set()
     for w in waves:
         total = np.nonzero(member[w])[0]
-        if len(total) < k or not cells.fits(total):
+        counts = cells.fitting(total) if len(total) >= k else None
+        if counts is None:
             withheld.add(w)
         else:
-            cells.add(total)
+            cells.add(total, counts)
     return n, waves, member, cells, withheld
 
 
