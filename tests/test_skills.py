@@ -825,3 +825,18 @@ def test_skills_graph_adjacency_is_the_simple_graphs_edges_both_ways() -> None:
     assert len(pairs) > 0 and g.adjacency.nnz == 2 * len(pairs)
     for part in ("indptr", "indices", "data"):
         assert np.array_equal(getattr(g.adjacency, part), getattr(expected, part))
+
+
+def test_holder_marks_skip_people_off_the_roster_and_refuse_an_unknown_skill() -> None:
+    col = {"python": 0, "sql": 1}
+    rows = np.array([0, 2, -1, 1, -1])
+    # a skill outside the columns on a row off the roster is skipped with its row
+    skill = pd.Series(["Python", "SQL ", "Cobol", "python", None], dtype="str")
+    marks = smn._marks((3, 2), col, rows, skill, every_person=False)
+    assert marks.tolist() == [[True, False], [True, False], [False, True]]
+    with pytest.raises(KeyError):  # on the roster, it is an error (every skill has a column)
+        smn._marks(
+            (3, 2), col, np.array([0, 1]), pd.Series(["sql", "Cobol"], dtype="str"), every_person=False
+        )
+    with pytest.raises(KeyError):  # everyone must be on the roster when every person counts
+        smn._marks((3, 2), col, rows, skill, every_person=True)

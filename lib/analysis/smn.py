@@ -32,6 +32,7 @@ from lib.analysis.netmap import (
     node_sizes,
 )
 from lib.analysis.network import build_graph
+from lib.analysis.response import tie_ends
 from lib.analysis.skills import (
     DEFAULT_HOLDER_LEVEL,
     TEACH_LEVEL,
@@ -113,7 +114,6 @@ def _team_of(ds: Dataset) -> dict[str, str]:
 
 def _ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
     """source, target (vertex indices), relation, topic key: ties of the wave, known people, no loops."""
-    ids, _ = _first_index(ds)
     t = ds.ties
     if not len(t):
         return pd.DataFrame(
@@ -124,10 +124,18 @@ def _ties(ds: Dataset, wave: str | None) -> pd.DataFrame:
                 "key": pd.Series(dtype=str),
             }
         )
-    t = waves.select(t, tie_wave(ds, wave))
+    chosen = tie_wave(ds, wave)
+    # the rows waves.select keeps, and their ends' roster positions as the network functions
+    # found them once per dataset (tie_ends: the same ids, in the same order; −1 off the roster)
+    rows = (
+        np.flatnonzero(waves.selected(t, chosen))
+        if waves.label(chosen) and "wave" in t
+        else np.arange(len(t))
+    )
+    _, all_sources, all_targets = tie_ends(ds)
+    source, target = all_sources[rows].astype(np.int64), all_targets[rows].astype(np.int64)
+    t = t.iloc[rows] if len(rows) < len(t) else t
     topic = t["topic"] if "topic" in t else pd.Series("", index=t.index)
-    source = positions(t["source_id"].astype(str), ids)  # −1: not on the roster
-    target = positions(t["target_id"].astype(str), ids)
     frame = pd.DataFrame(
         {
             "source": source,
@@ -192,9 +200,12 @@ def _marks(
     known = rows >= 0
     if every_person and not known.all():
         raise KeyError("a person who is not on the roster")
-    codes, names = pd.factorize(skill.to_numpy()[known], use_na_sentinel=False)
-    column = np.array([col[name_key(v)] for v in names], dtype=np.int64)
-    out[rows[known], column[codes]] = True
+    codes, names = pd.factorize(skill, use_na_sentinel=False)  # in pyarrow, without a text per row
+    keyed = np.array([col.get(name_key(v), -1) for v in names], dtype=np.int64)
+    column = keyed[codes[known]]
+    if (column < 0).any():  # a skill outside the columns, on a row that counts
+        raise KeyError(name_key(names[codes[known][np.argmax(column < 0)]]))
+    out[rows[known], column] = True
     return out
 
 
