@@ -53,6 +53,7 @@ from lib.analysis.response import (
 from lib.core import privacy
 from lib.core.dataset import Dataset
 from lib.core.stats import gini
+from lib.core.textsets import is_in
 
 __all__ = [
     "BETWEENNESS_BATCHES",
@@ -721,7 +722,7 @@ class _Among:
 def _among(ds: Dataset, graph: Graph, group_attr: str | None, answered: Response | None = None) -> _Among:
     """The network among respondents (:func:`lib.analysis.response.respondent_dataset`) of ``graph``."""
     r = answered or network_response(ds, graph.wave)
-    silent = ~pd.Index(graph.ids).isin(list(r.respondents))
+    silent = ~is_in(pd.Index(graph.ids), r.respondents)  # pyarrow's kernel, not a scalar per id
     if not silent.any():
         return _Among(graph, group_codes(ds, group_attr, graph.ids)[0], silent)
     among = respondent_dataset(ds, graph.wave, r)
@@ -1506,7 +1507,7 @@ def relation_parts(ds: Dataset, relations: Sequence[str], people: bool = True) -
         team_codes, _ = group_codes(ds, team_attr, graph.ids)
         entry, frame = _relation_json(ds, graph, team_codes, people=people, answered=answered)
         if answering is None:
-            answering = pd.Index(graph.ids).isin(list(answered.respondents))
+            answering = is_in(pd.Index(graph.ids), answered.respondents)
         sub = _respondent_graph(graph, among, answering, chosen)
         entry["response_rate"] = answered.rate
         entry["response_basis"] = answered.basis

@@ -617,7 +617,7 @@ def _people_inputs(ds: Dataset, wave: str | None) -> tuple[_Context, _People]:
     grid = grid.reindex(index=index, columns=list(WIREARCHY_DIMENSIONS))
     levels = hierarchy.person_levels(ds)
     return context, _People(
-        unit=index.isin(list(answered)) | grid.notna().any(axis=1).to_numpy(),
+        unit=is_in(index, answered) | grid.notna().any(axis=1).to_numpy(),
         scores=grid.to_numpy(dtype=float),
         sent=sent,
         in_degree=t.groupby("target_id").size().reindex(index).fillna(0).to_numpy(dtype=float),
