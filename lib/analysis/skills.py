@@ -27,7 +27,7 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
-from lib.core.textsets import is_in, sorted_codes
+from lib.core.textsets import is_in, positions, sorted_codes
 
 __all__ = [
     "BUS_FACTOR_FLAGS",
@@ -185,6 +185,85 @@ def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
 
 
 def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    """current_levels by integer codes: each kept row's person as its rank among the roster's ids
+    (:func:`_roster`) and its skill as its display spelling's rank (:func:`_display_codes`), so one
+    stable sort puts the rows in the output order, grouped; the text columns are made by taking
+    from the few distinct texts. A roster with a missing id goes the text way
+    (:func:`_current_levels_by_text`: how a missing id pairs up is that code's rule)."""
+    sk = ds.skills
+    if not len(sk) or ds.people["person_id"].isna().any():
+        return _current_levels_by_text(ds, wave)
+    selected = waves.selected(sk, wave)
+    every = bool(selected.all())
+
+    def column(name: str) -> pd.Series:
+        return sk[name] if every else sk[name][selected]
+
+    _, ids = _roster(ds)
+    person = positions(column("person_id").astype(str), ids)  # −1: not on the roster (or missing)
+    key_code, key_texts = _key_codes(column("skill"))
+    displays, code_of_key = _display_codes(ds)
+    skill = np.array([code_of_key.get(k, -1) for k in key_texts], dtype=np.int64)[key_code]
+    level = pd.to_numeric(column("level"), errors="coerce").to_numpy(dtype=float)
+    if "source" in sk:
+        source_code, source_texts = pd.factorize(column("source"), use_na_sentinel=True)
+        sources = pd.Series(source_texts).fillna("").astype(str).str.strip().str.lower()
+        source_text = np.append(sources.to_numpy(dtype=object), "")  # code −1 (missing) → ""
+        source_code = np.where(source_code < 0, len(source_texts), source_code)
+    else:
+        source_code, source_text = np.zeros(len(level), dtype=np.intp), np.array([""], dtype=object)
+    keep = (person >= 0) & (skill >= 0) & ~np.isnan(level)
+    if not keep.any():
+        return _current_levels_by_text(ds, wave)  # the empty table's column types, as that code gives them
+    rank = {src: i for i, src in enumerate(SOURCE_ORDER)}
+    source_rank = np.array([rank.get(str(s), len(SOURCE_ORDER)) for s in source_text], dtype=np.int64)
+    width, ranks = max(len(displays), 1), len(SOURCE_ORDER) + 1
+    pair = person[keep] * width + skill[keep]
+    source_code = source_code[keep]
+    # by pair (person, then skill as shown), then source rank, rows in sheet order within each
+    order = np.argsort(pair * ranks + source_rank[source_code], kind="stable")
+    pair, source_code = pair[order], source_code[order]
+    best = source_rank[source_code]
+    new_pair = np.r_[True, pair[1:] != pair[:-1]]
+    group = np.cumsum(new_pair) - 1  # each row's pair's rank among the pairs
+    used = best == best[new_pair][group]  # the rows of each pair's first source present
+    pair, source_code, group_used = pair[used], source_code[used], group[used]
+    firsts = np.flatnonzero(np.r_[True, group_used[1:] != group_used[:-1]])
+    counts = np.diff(np.r_[firsts, len(group_used)]).astype(np.int64)
+    # the mean over the used rows in sheet order grouped by that rank, as grouping the frame by
+    # pair did (pandas sums them as it did then: a different summation when rows come sorted)
+    in_sheet = np.zeros(len(order), dtype=bool)
+    in_sheet[order[used]] = True
+    rank_in_sheet = np.empty(len(order), dtype=np.int64)
+    rank_in_sheet[order] = group
+    means = pd.Series(level[keep][in_sheet]).groupby(rank_in_sheet[in_sheet]).mean().to_numpy()
+    pair = pair[firsts]
+    return pd.DataFrame(
+        {
+            "person_id": ids.array.take(pair // width),
+            "skill": pd.array(np.asarray(displays, dtype=object), dtype="str").take(pair % width),
+            "level": means,
+            "ratings": counts,
+            "source": pd.array(source_text, dtype="str").take(source_code[firsts]),
+        }
+    )
+
+
+def _roster(ds: Dataset) -> tuple[np.ndarray, pd.Index]:
+    """Each people-sheet row's rank among the roster's distinct ids (as text) and those ids sorted
+    (:func:`lib.core.textsets.sorted_codes`): the order current_levels sorts people in."""
+    return sorted_codes(ds.people["person_id"].astype(str))
+
+
+def _display_codes(ds: Dataset) -> tuple[list[str], dict[str, int]]:
+    """The display spellings of :func:`_skill_names` sorted, and each matching key's rank in them."""
+    names = _skill_names(ds)
+    displays = sorted(set(names.values()))
+    at = {d: i for i, d in enumerate(displays)}
+    return displays, {k: at[d] for k, d in names.items()}
+
+
+def _current_levels_by_text(ds: Dataset, wave: str | None) -> pd.DataFrame:
     cols = ["person_id", "skill", "level", "ratings", "source"]
     sk = ds.skills
     if not len(sk):
@@ -307,6 +386,77 @@ def person_gaps(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
 
 
 def _person_gaps(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    """person_gaps by integer codes: each person's requirements laid out by position (people in
+    sheet order, each role's skills in display order: the output order, no sort), and the levels
+    found by searching current_levels' (person rank, skill rank) pairs, which it keeps sorted. A
+    roster with a missing id goes the text way (:func:`_person_gaps_by_text`)."""
+    people = ds.people
+    req = _requirements(ds)
+    if not len(people) or not len(req) or people["person_id"].isna().any():
+        return _person_gaps_by_text(ds, wave)
+    displays, code_of_key = _display_codes(ds)
+    width = max(len(displays), 1)
+    req = req.assign(code=req["key"].map(code_of_key).astype(np.int64))
+    req = req.sort_values(["role_key", "code"], kind="stable").reset_index(drop=True)
+    role_text = column_text(people, "role")
+    role_code, role_values = pd.factorize(role_text)
+    role_keys = np.array([name_key(v) for v in role_values] + [""], dtype=object)
+    firsts = req.groupby("role_key", sort=False).size()
+    stop = np.cumsum(firsts.to_numpy())
+    span = {k: (int(b - n), int(n)) for k, b, n in zip(firsts.index, stop, firsts.to_numpy(), strict=True)}
+    first_of_role = np.array([span.get(k, (0, 0))[0] for k in role_keys], dtype=np.int64)[role_code]
+    count_of_role = np.array([span.get(k, (0, 0))[1] for k in role_keys], dtype=np.int64)[role_code]
+    if not count_of_role.any():
+        return _person_gaps_by_text(ds, wave)  # no one's role has requirements: the empty table
+    row = np.repeat(np.arange(len(people)), count_of_role)  # each output row's person (sheet row)
+    offset = np.arange(len(row)) - np.repeat(np.cumsum(count_of_role) - count_of_role, count_of_role)
+    need = np.repeat(first_of_role, count_of_role) + offset  # each output row's requirement
+    skill = req["code"].to_numpy()[need]
+    required = req["required_level"].to_numpy(dtype=float)[need]
+    rank, _ = _roster(ds)
+    level = _level_lookup(ds, wave, rank[row] * width + skill, width, displays)
+    diff = required - level
+    diff = np.where(diff < 0, 0.0, diff)  # clip at 0, NaN (no rating) kept
+    gap = np.where(required <= 0, 0.0, diff)
+    status = np.where(np.isnan(gap), 0, np.where(gap > 0, 1, 2))
+    return pd.DataFrame(
+        {
+            "person_id": _text(people["person_id"].astype(str)).take(row),
+            "team": _text(column_text(people, "team")).take(row),
+            "role": _text(role_text).take(row),
+            "skill": _text(displays).take(skill),
+            "required_level": required,
+            "level": level,
+            "gap": gap,
+            "status": _text(["unknown", "gap", "met"]).take(status),
+        }
+    )[GAP_COLUMNS]
+
+
+def _text(values: object) -> pd.api.extensions.ExtensionArray:
+    """``values`` as a text (``str``) array, as a table column of them is typed."""
+    return pd.array(np.asarray(values, dtype=object), dtype="str")
+
+
+def _level_lookup(
+    ds: Dataset, wave: str | None, pairs: np.ndarray, width: int, displays: list[str]
+) -> np.ndarray:
+    """The current level of each (person rank × ``width`` + skill rank) in ``pairs``, NaN where
+    there is none: a search in current_levels' pairs, sorted as it is (by person id, then skill)."""
+    levels = ds.remember(("skills.current_levels", wave), lambda: _current_levels(ds, wave))
+    if not len(levels):
+        return np.full(len(pairs), np.nan)
+    _, ids = _roster(ds)
+    person = positions(levels["person_id"], ids)
+    skill_code, skill_values = pd.factorize(levels["skill"])
+    at = {d: i for i, d in enumerate(displays)}
+    skill = np.array([at[str(s)] for s in skill_values], dtype=np.int64)[skill_code]
+    held = person * width + skill
+    found = np.minimum(np.searchsorted(held, pairs), len(held) - 1)
+    return np.where(held[found] == pairs, levels["level"].to_numpy(dtype=float)[found], np.nan)
+
+
+def _person_gaps_by_text(ds: Dataset, wave: str | None) -> pd.DataFrame:
     people = ds.people
     empty = pd.DataFrame(
         {
