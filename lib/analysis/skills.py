@@ -180,8 +180,12 @@ def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     dataset object and wave (``ds.memo``: coverage, gaps and the skills network all read it); each
     caller gets its own copy.
     """
-    chosen = resolve_wave(ds, wave)  # the key: None and the latest label are one entry
-    return ds.remember(("skills.current_levels", chosen), lambda: _current_levels(ds, chosen)).copy()
+    return _held_levels(ds, resolve_wave(ds, wave)).copy()  # the key: None and the latest label are one
+
+
+def _held_levels(ds: Dataset, chosen: str | None) -> pd.DataFrame:
+    """current_levels of the resolved wave ``chosen`` as kept in ``ds.memo``: read it, never change it."""
+    return ds.remember(("skills.current_levels", chosen), lambda: _current_levels(ds, chosen))
 
 
 def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
@@ -381,8 +385,12 @@ def person_gaps(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     of the people sheet, skills alphabetically. Computed once per dataset object and wave
     (``ds.memo``: coverage and the gap tables read it); each caller gets its own copy.
     """
-    chosen = resolve_wave(ds, wave)  # the key: None and the latest label are one entry
-    return ds.remember(("skills.person_gaps", chosen), lambda: _person_gaps(ds, chosen)).copy()
+    return _held_gaps(ds, resolve_wave(ds, wave)).copy()  # the key: None and the latest label are one
+
+
+def _held_gaps(ds: Dataset, chosen: str | None) -> pd.DataFrame:
+    """person_gaps of the resolved wave ``chosen`` as kept in ``ds.memo``: read it, never change it."""
+    return ds.remember(("skills.person_gaps", chosen), lambda: _person_gaps(ds, chosen))
 
 
 def _person_gaps(ds: Dataset, wave: str | None) -> pd.DataFrame:
@@ -398,8 +406,8 @@ def _person_gaps(ds: Dataset, wave: str | None) -> pd.DataFrame:
     width = max(len(displays), 1)
     req = req.assign(code=req["key"].map(code_of_key).astype(np.int64))
     req = req.sort_values(["role_key", "code"], kind="stable").reset_index(drop=True)
-    role_text = column_text(people, "role")
-    role_code, role_values = pd.factorize(role_text)
+    role_text = _text_column(people, "role")
+    role_code, role_values = role_text.factorize()
     role_keys = np.array([name_key(v) for v in role_values] + [""], dtype=object)
     firsts = req.groupby("role_key", sort=False).size()
     stop = np.cumsum(firsts.to_numpy())
@@ -413,17 +421,17 @@ def _person_gaps(ds: Dataset, wave: str | None) -> pd.DataFrame:
     need = np.repeat(first_of_role, count_of_role) + offset  # each output row's requirement
     skill = req["code"].to_numpy()[need]
     required = req["required_level"].to_numpy(dtype=float)[need]
-    rank, _ = _roster(ds)
-    level = _level_lookup(ds, wave, rank[row] * width + skill, width, displays)
+    rank, ids = _roster(ds)
+    level = _level_lookup(ds, wave, rank[row] * width + skill, ids, width, displays)
     diff = required - level
     diff = np.where(diff < 0, 0.0, diff)  # clip at 0, NaN (no rating) kept
     gap = np.where(required <= 0, 0.0, diff)
     status = np.where(np.isnan(gap), 0, np.where(gap > 0, 1, 2))
     return pd.DataFrame(
         {
-            "person_id": _text(people["person_id"].astype(str)).take(row),
-            "team": _text(column_text(people, "team")).take(row),
-            "role": _text(role_text).take(row),
+            "person_id": people["person_id"].astype(str).array.take(row),
+            "team": _text_column(people, "team").take(row),
+            "role": role_text.take(row),
             "skill": _text(displays).take(skill),
             "required_level": required,
             "level": level,
@@ -438,15 +446,21 @@ def _text(values: object) -> pd.api.extensions.ExtensionArray:
     return pd.array(np.asarray(values, dtype=object), dtype="str")
 
 
+def _text_column(people: pd.DataFrame, col: str) -> pd.api.extensions.ExtensionArray:
+    """:func:`column_text` as a text (``str``) array, the type a table column of it takes."""
+    if col not in people:
+        return _text(column_text(people, col))
+    return people[col].fillna("").astype(str).array
+
+
 def _level_lookup(
-    ds: Dataset, wave: str | None, pairs: np.ndarray, width: int, displays: list[str]
+    ds: Dataset, wave: str | None, pairs: np.ndarray, ids: pd.Index, width: int, displays: list[str]
 ) -> np.ndarray:
     """The current level of each (person rank × ``width`` + skill rank) in ``pairs``, NaN where
     there is none: a search in current_levels' pairs, sorted as it is (by person id, then skill)."""
-    levels = ds.remember(("skills.current_levels", wave), lambda: _current_levels(ds, wave))
+    levels = _held_levels(ds, wave)
     if not len(levels):
         return np.full(len(pairs), np.nan)
-    _, ids = _roster(ds)
     person = positions(levels["person_id"], ids)
     skill_code, skill_values = pd.factorize(levels["skill"])
     at = {d: i for i, d in enumerate(displays)}
@@ -683,23 +697,35 @@ def coverage(
     (:data:`BUS_FACTOR_FLAGS`: nobody, single, thin, covered). Every skill named in role_skills or
     skills appears, a skill nobody rated with zeros. Sorted by holders, fewest first.
     """
-    levels = current_levels(ds, wave)
     skills = all_skills(ds)
     rows = []
-    by_skill = {
-        k: g["level"].to_numpy(dtype=float) for k, g in levels.groupby(levels["skill"].pipe(name_keys))
-    }
-    gaps = person_gaps(ds, wave)
-    required = gaps[gaps["required_level"] > 0].groupby(gaps["skill"].pipe(name_keys)).size()
+    # per skill as shown (one spelling per matching key, the one all_skills lists), by codes
+    chosen = resolve_wave(ds, wave)
+    levels = _held_levels(ds, chosen)
+    rated_code, rated_names = pd.factorize(levels["skill"])
+    rated_at = {str(s): i for i, s in enumerate(rated_names)}
+    lv = levels["level"].to_numpy(dtype=float)
+
+    def per_skill(selected: np.ndarray) -> np.ndarray:
+        return np.bincount(rated_code[selected], minlength=len(rated_names))
+
+    rated = per_skill(np.ones(len(lv), dtype=bool))
+    at_least = {level: per_skill(lv >= level) for level in range(1, 6)}
+    holding, teaching = per_skill(lv >= holder_level), per_skill(lv >= TEACH_LEVEL)
+    gaps = _held_gaps(ds, chosen)
+    needed = gaps["skill"][gaps["required_level"].to_numpy() > 0]
+    needed_code, needed_names = pd.factorize(needed)
+    needed_at = {str(s): i for i, s in enumerate(needed_names)}
+    required = np.bincount(needed_code, minlength=len(needed_names))
     for skill in skills:
-        lv = by_skill.get(name_key(skill), np.array([], dtype=float))
-        row: dict[str, object] = {"skill": skill, "rated": int(lv.size)}
+        i, j = rated_at.get(skill), needed_at.get(skill)
+        row: dict[str, object] = {"skill": skill, "rated": 0 if i is None else int(rated[i])}
         for level in range(1, 6):
-            row[f"at_least_{level}"] = int((lv >= level).sum())
-        n_holders = int((lv >= holder_level).sum())
+            row[f"at_least_{level}"] = 0 if i is None else int(at_least[level][i])
+        n_holders = 0 if i is None else int(holding[i])
         row["holders"] = n_holders
-        row["teachers"] = int((lv >= TEACH_LEVEL).sum())
-        row["required_by"] = int(required.get(name_key(skill), 0))
+        row["teachers"] = 0 if i is None else int(teaching[i])
+        row["required_by"] = 0 if j is None else int(required[j])
         row["flag"] = bus_factor_flag(n_holders)
         rows.append(row)
     cols = [
