@@ -99,14 +99,20 @@ def severity(gap: float) -> str:
 def severities(gaps: pd.Series) -> pd.Series:
     """:func:`severity` of every gap, by array comparisons (a band per row in one pass per band)."""
     values = pd.to_numeric(gaps, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    out = np.full(len(values), SEVERITY_BANDS[-1].name, dtype=object)  # what no band holds (−inf)
+    names = np.array([band.name for band in SEVERITY_BANDS] + ["unknown"], dtype=object)
+    return pd.Series(names[_band_codes(values)], index=gaps.index, dtype=object)
+
+
+def _band_codes(values: np.ndarray) -> np.ndarray:
+    """Each gap's band as its position in :data:`SEVERITY_BANDS`, −1 for NaN ("unknown")."""
+    out = np.full(len(values), len(SEVERITY_BANDS) - 1)  # what no band holds (−inf): the last
     placed = np.zeros(len(values), dtype=bool)
-    for band in SEVERITY_BANDS:
+    for i, band in enumerate(SEVERITY_BANDS):
         inside = ~placed & (band.low < values) & (values <= band.high)
-        out[inside] = band.name
+        out[inside] = i
         placed |= inside
-    out[np.isnan(values)] = "unknown"
-    return pd.Series(out, index=gaps.index, dtype=object)
+    out[np.isnan(values)] = -1
+    return out
 
 
 def name_key(text: object) -> str:
@@ -538,23 +544,28 @@ def gap_table(ds: Dataset, wave: str | None = None, by: tuple[str, ...] = ("skil
     bad = [b for b in by if b not in GAP_GROUPINGS]
     if bad or not by:
         raise ValueError(f"group gaps by any of {GAP_GROUPINGS}, not {list(by)}")
-    gaps = person_gaps(ds, wave)
+    gaps = _held_gaps(ds, resolve_wave(ds, wave))  # read, not changed
     counts = ["people", "assessed", "with_gap", "unknown", "minor", "moderate", "severe"]
     cols = [*by, *counts[:4], "total_gap", "mean_gap", "share_affected", *counts[4:]]
     if not len(gaps):
         return pd.DataFrame({c: pd.Series(dtype=str if c in by else float) for c in cols})
-    bands = severities(gaps["gap"])
+    gap = gaps["gap"].to_numpy(dtype=float)
+    band = _band_codes(gap)
+    status_code, statuses = pd.factorize(gaps["status"])  # a few distinct; code −1: missing
+
+    def status_is(text: str, missing: bool = False) -> np.ndarray:
+        return np.array([s == text for s in statuses] + [missing], dtype=int)[status_code]
+
+    band_of = {b.name: i for i, b in enumerate(SEVERITY_BANDS)}
     work = pd.DataFrame(
         {
             **{b: gaps[b] for b in by},
             "people": 1,
-            "assessed": gaps["status"].ne("unknown").astype(int),
-            "with_gap": gaps["status"].eq("gap").astype(int),
-            "unknown": gaps["status"].eq("unknown").astype(int),
-            "total_gap": gaps["gap"].fillna(0.0),
-            "minor": bands.eq("minor").astype(int),
-            "moderate": bands.eq("moderate").astype(int),
-            "severe": bands.eq("severe").astype(int),
+            "assessed": 1 - status_is("unknown"),  # as ne("unknown"): missing counts
+            "with_gap": status_is("gap"),
+            "unknown": status_is("unknown"),
+            "total_gap": np.where(np.isnan(gap), 0.0, gap),
+            **{name: (band == band_of[name]).astype(int) for name in ("minor", "moderate", "severe")},
         }
     )
     out = work.groupby(list(by), as_index=False, sort=True).sum()
