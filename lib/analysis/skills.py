@@ -160,7 +160,17 @@ def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
 
 
 def _skill_names(ds: Dataset) -> dict[str, str]:
-    """Matching key → display name: role_skills spelling first, then the skills sheet's."""
+    """Matching key → display name: role_skills spelling first, then the skills sheet's. Kept in
+    ``ds.memo`` while the two tables are the same objects (a pass over every rating to make)."""
+    held = ds.memo.get("skills.names")
+    if isinstance(held, tuple) and held[0] is ds.role_skills and held[1] is ds.skills:
+        return dict(held[2])
+    names = _find_skill_names(ds)
+    ds.memo["skills.names"] = (ds.role_skills, ds.skills, names)
+    return dict(names)
+
+
+def _find_skill_names(ds: Dataset) -> dict[str, str]:
     names: dict[str, str] = {}
     for table in (ds.role_skills, ds.skills):
         if len(table) and "skill" in table:
@@ -240,13 +250,18 @@ def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
     pair, source_code, group_used = pair[used], source_code[used], group[used]
     firsts = np.flatnonzero(np.r_[True, group_used[1:] != group_used[:-1]])
     counts = np.diff(np.r_[firsts, len(group_used)]).astype(np.int64)
-    # the mean over the used rows in sheet order grouped by that rank, as grouping the frame by
-    # pair did (pandas sums them as it did then: a different summation when rows come sorted)
+    # the mean of the used rows: summed by position when every sum is exact (levels in steps
+    # of 1/1024, the usual whole levels and halves); else grouped in sheet order by that rank, as
+    # grouping the frame by pair did, so pandas sums them in the same way (it adds sorted rows
+    # without compensation, unsorted ones with Kahan's: last-bit differences between the two)
     in_sheet = np.zeros(len(order), dtype=bool)
     in_sheet[order[used]] = True
     rank_in_sheet = np.empty(len(order), dtype=np.int64)
     rank_in_sheet[order] = group
-    means = pd.Series(level[keep][in_sheet]).groupby(rank_in_sheet[in_sheet]).mean().to_numpy()
+    used_level = level[keep][order][used]  # by pair, each pair's rows in sheet order
+    means = _means(used_level, firsts, counts)
+    if means is None:
+        means = pd.Series(level[keep][in_sheet]).groupby(rank_in_sheet[in_sheet]).mean().to_numpy()
     pair = pair[firsts]
     return pd.DataFrame(
         {
@@ -257,6 +272,20 @@ def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
             "source": pd.array(source_text, dtype="str").take(source_code[firsts]),
         }
     )
+
+
+#: Levels are summed by position when each is a multiple of 1 / EXACT_STEP and all of them sum
+#: below 2 ** 43 in size: every partial sum is then exact in a float (53 bits), whatever the order.
+EXACT_STEP = 1024.0
+
+
+def _means(values: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
+    """The mean of each run of ``values`` starting at ``firsts`` (``counts`` long), or None when
+    a sum might round (see :data:`EXACT_STEP`): then the order of the additions matters."""
+    scaled = values * EXACT_STEP
+    if not (np.all(scaled == np.round(scaled)) and float(np.abs(values).sum()) < 2.0**43):
+        return None
+    return np.asarray(np.add.reduceat(values, firsts) / counts, dtype=float)
 
 
 def _roster(ds: Dataset) -> tuple[np.ndarray, pd.Index]:
