@@ -290,8 +290,15 @@ def _means(values: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.nda
 
 def _roster(ds: Dataset) -> tuple[np.ndarray, pd.Index]:
     """Each people-sheet row's rank among the roster's distinct ids (as text) and those ids sorted
-    (:func:`lib.core.textsets.sorted_codes`): the order current_levels sorts people in."""
-    return sorted_codes(ds.people["person_id"].astype(str))
+    (:func:`lib.core.textsets.sorted_codes`): the order current_levels sorts people in. Kept in
+    ``ds.memo`` while the people table is the same object (levels and gaps both read it); callers
+    must not change the arrays in place."""
+    held = ds.memo.get("skills.roster")
+    if isinstance(held, tuple) and held[0] is ds.people:
+        return held[1], held[2]
+    rank, ids = sorted_codes(ds.people["person_id"].astype(str))
+    ds.memo["skills.roster"] = (ds.people, rank, ids)
+    return rank, ids
 
 
 def _display_codes(ds: Dataset) -> tuple[list[str], dict[str, int]]:
