@@ -753,8 +753,8 @@ def coverage(
     rated_at = {str(s): i for i, s in enumerate(rated_names)}
     lv = levels["level"].to_numpy(dtype=float)
 
-    def per_skill(selected: np.ndarray) -> np.ndarray:
-        return np.bincount(rated_code[selected], minlength=len(rated_names))
+    def per_skill(selected: np.ndarray) -> np.ndarray:  # a missing skill (code −1) is no group
+        return np.bincount(rated_code[selected & (rated_code >= 0)], minlength=len(rated_names))
 
     rated = per_skill(np.ones(len(lv), dtype=bool))
     at_least = {level: per_skill(lv >= level) for level in range(1, 6)}
@@ -763,7 +763,7 @@ def coverage(
     needed = gaps["skill"][gaps["required_level"].to_numpy() > 0]
     needed_code, needed_names = pd.factorize(needed)
     needed_at = {str(s): i for i, s in enumerate(needed_names)}
-    required = np.bincount(needed_code, minlength=len(needed_names))
+    required = np.bincount(needed_code[needed_code >= 0], minlength=len(needed_names))
     for skill in skills:
         i, j = rated_at.get(skill), needed_at.get(skill)
         row: dict[str, object] = {"skill": skill, "rated": 0 if i is None else int(rated[i])}
