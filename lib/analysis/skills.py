@@ -146,8 +146,14 @@ def _missing_keys(values: pd.Series, missing: np.ndarray) -> np.ndarray:
 
 
 def skill_waves(ds: Dataset) -> list[str]:
-    """Wave labels present in the skills sheet, sorted (:func:`lib.core.waves.labels`)."""
-    return waves.labels(ds.skills)
+    """Wave labels present in the skills sheet, sorted (:func:`lib.core.waves.labels`). Kept in
+    ``ds.memo`` while the skills table is the same object (every analysis resolves its wave)."""
+    held = ds.memo.get("skills.waves")
+    if isinstance(held, tuple) and held[0] is ds.skills:
+        return list(held[1])
+    found = waves.labels(ds.skills)
+    ds.memo["skills.waves"] = (ds.skills, tuple(found))
+    return found
 
 
 def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
@@ -156,7 +162,7 @@ def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
 
     Returns ``None`` only when the skills sheet has no wave labels (then every rating counts).
     """
-    return waves.resolve(wave, waves.labels(ds.skills))
+    return waves.resolve(wave, skill_waves(ds))
 
 
 def _skill_names(ds: Dataset) -> dict[str, str]:
