@@ -810,6 +810,189 @@ def test_name_keys_match_the_plain_version(values: list[object], dtype: object) 
     pd.testing.assert_series_equal(skills.name_keys(series), plain, check_exact=True)
 
 
+# --- person_gaps, coverage and gap tables by codes against the text versions (session 13) ------
+
+
+def _plain_coverage(ds: Dataset, wave: str | None, holder_level: float = 3.0) -> pd.DataFrame:
+    """coverage as it was: the levels and the requirements grouped by the skill's key text."""
+    levels = _plain_current_levels(ds, wave)
+    gaps = _plain_person_gaps(ds, wave)
+    by_skill = {
+        k: g["level"].to_numpy(dtype=float) for k, g in levels.groupby(_plain_name_keys(levels["skill"]))
+    }
+    required = gaps[gaps["required_level"] > 0].groupby(_plain_name_keys(gaps["skill"])).size()
+    rows = []
+    for skill in skills.all_skills(ds):
+        lv = by_skill.get(skills.name_key(skill), np.array([], dtype=float))
+        row: dict[str, object] = {"skill": skill, "rated": int(lv.size)}
+        for level in range(1, 6):
+            row[f"at_least_{level}"] = int((lv >= level).sum())
+        row["holders"] = int((lv >= holder_level).sum())
+        row["teachers"] = int((lv >= skills.TEACH_LEVEL).sum())
+        row["required_by"] = int(required.get(skills.name_key(skill), 0))
+        row["flag"] = skills.bus_factor_flag(row["holders"])  # type: ignore[arg-type]
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out.sort_values(["holders", "skill"], kind="stable").reset_index(drop=True)
+
+
+def _plain_person_gaps(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    """person_gaps as it was: the requirements merged on the role's key text, the levels (the plain
+    version) merged on the person id and the skill's key text, then sorted."""
+    rs = ds.role_skills
+    req = pd.DataFrame(
+        {
+            "role_key": _plain_name_keys(rs["role"]).to_numpy(),
+            "key": _plain_name_keys(rs["skill"]).to_numpy(),
+            "required_level": pd.to_numeric(rs["required_level"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
+    req = req[(req["role_key"] != "") & (req["key"] != "") & req["required_level"].notna()]
+    req = req.groupby(["role_key", "key"], as_index=False).agg(required_level=("required_level", "max"))
+    ppl = ds.people
+    persons = pd.DataFrame(
+        {
+            "person_id": ppl["person_id"].astype(str).to_numpy(),
+            "team": skills.column_text(ppl, "team"),
+            "role": skills.column_text(ppl, "role"),
+            "order": np.arange(len(ppl)),
+        }
+    )
+    persons["role_key"] = _plain_name_keys(persons["role"])
+    merged = persons.merge(req, on="role_key", how="inner")
+    levels = _plain_current_levels(ds, wave)
+    levels["key"] = _plain_name_keys(levels["skill"])
+    merged = merged.merge(levels[["person_id", "key", "level"]], on=["person_id", "key"], how="left")
+    merged["level"] = merged["level"].astype(float)
+    diff = (merged["required_level"] - merged["level"]).clip(lower=0.0)
+    merged["gap"] = diff.where(merged["required_level"] > 0, 0.0)
+    merged["status"] = np.where(merged["gap"].isna(), "unknown", np.where(merged["gap"] > 0, "gap", "met"))
+    merged["skill"] = merged["key"].map(skills._skill_names(ds))
+    merged = merged.sort_values(["order", "skill"], kind="stable").reset_index(drop=True)
+    out = merged[skills.GAP_COLUMNS].copy()
+    out["status"] = out["status"].astype(str)
+    return out
+
+
+def _plain_gap_table(ds: Dataset, wave: str | None, by: tuple[str, ...]) -> pd.DataFrame:
+    """gap_table as it was: statuses and severity names compared as text, grouped by the text."""
+    gaps = _plain_person_gaps(ds, wave)
+    bands = pd.Series([skills.severity(g) for g in gaps["gap"]], index=gaps.index, dtype=object)
+    work = pd.DataFrame(
+        {
+            **{b: gaps[b] for b in by},
+            "people": 1,
+            "assessed": gaps["status"].ne("unknown").astype(int),
+            "with_gap": gaps["status"].eq("gap").astype(int),
+            "unknown": gaps["status"].eq("unknown").astype(int),
+            "total_gap": gaps["gap"].fillna(0.0),
+            **{name: bands.eq(name).astype(int) for name in ("minor", "moderate", "severe")},
+        }
+    )
+    out = work.groupby(list(by), as_index=False, sort=True).sum()
+    assessed = out["assessed"].astype(float)
+    out["mean_gap"] = (out["total_gap"] / assessed).where(assessed > 0)
+    out["share_affected"] = out["with_gap"] / out["people"].astype(float)
+    out = out.sort_values("total_gap", ascending=False, kind="stable").reset_index(drop=True)
+    counts = ["people", "assessed", "with_gap", "unknown", "minor", "moderate", "severe"]
+    return out[[*by, *counts[:4], "total_gap", "mean_gap", "share_affected", *counts[4:]]]
+
+
+_ROSTER = [
+    ("p1", "A", "Analyst"),
+    ("p2", "A", " analyst "),
+    ("p10", "B", "Engineer"),
+    ("p 3", "B", "ENGINEER"),  # an id with a space
+    ("p4", "", ""),  # no role
+    ("p2", "C", "Engineer"),  # a repeated id (the loader refuses these; hand-built data may not)
+    ("p5", "C", "Nobody's role"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["p1", "p2", "p10", "p 3", "p3", "p4", "p5", "stranger", None]),
+            _names,
+            st.one_of(st.none(), st.sampled_from([0.0, 1.0, 2.5, 3.0, 4.0, 5.0, 0.1, 0.2, 0.3, 2.7])),
+            st.sampled_from(["self", "Manager ", "peer", "", "HR", None]),
+            st.sampled_from(["2026-Q1", "2026-Q2", ""]),
+        ),
+        max_size=40,
+    ),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Analyst", "analyst", "Engineer", "Designer", "", None]),
+            _names,
+            st.one_of(st.none(), st.sampled_from([0.0, 2.0, 3.0, 4.5])),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from([None, "2026-Q1", "2026-Q2"]),
+)
+@example(  # levels that sum inexactly, rows of two people interleaved: pandas averages p1's three
+    # with Kahan's compensation (1.7666666666666666); numpy's add.reduceat gives 1.7666666666666668
+    [
+        ("p1", "SQL", 2.5, "self", "2026-Q2"),
+        ("p2", "SQL", 1.0, "self", "2026-Q2"),
+        ("p1", "SQL", 2.7, "self", ""),
+        ("p1", "sql", 0.1, "self", "2026-Q2"),
+    ],
+    [("Analyst", "SQL", 3.0)],
+    None,
+)
+def test_gaps_coverage_and_gap_tables_match_the_text_versions(
+    ratings: list[tuple[object, ...]], required: list[tuple[object, ...]], wave: str | None
+) -> None:
+    sk = pd.DataFrame(ratings, columns=["person_id", "skill", "level", "source", "wave"])
+    sk = sk.astype({"person_id": "str", "skill": "str", "source": "str", "wave": "str", "level": float})
+    rs = pd.DataFrame(required, columns=["role", "skill", "required_level"])
+    rs = rs.astype({"role": "str", "skill": "str", "required_level": float})
+    ds = Dataset(people=people(_ROSTER))
+    ds.skills, ds.role_skills = sk, rs
+    if not len(sk):
+        return
+    plain_levels = _plain_current_levels(ds, wave)
+    if len(plain_levels):  # (an empty one's column types differ from the plain version's, as before)
+        pd.testing.assert_frame_equal(skills.current_levels(ds, wave), plain_levels, check_exact=True)
+    else:
+        assert skills.current_levels(ds, wave).empty
+    plain_gaps = _plain_person_gaps(ds, wave)
+    if not len(plain_gaps):  # the empty table's column types are the text version's, unchanged
+        assert skills.person_gaps(ds, wave).empty
+        return
+    pd.testing.assert_frame_equal(skills.person_gaps(ds, wave), plain_gaps, check_exact=True)
+    pd.testing.assert_frame_equal(skills.coverage(ds, wave), _plain_coverage(ds, wave), check_exact=True)
+    for by in (("skill",), ("team", "skill"), ("person_id",), ("role",)):
+        pd.testing.assert_frame_equal(
+            skills.gap_table(ds, wave, by), _plain_gap_table(ds, wave, by), check_exact=True
+        )
+
+
+def test_levels_summed_by_position_only_when_every_sum_is_exact() -> None:
+    """Whole and half levels are averaged by position (any order gives the same sums); levels
+    such as 0.1 are not (None: pandas averages them, in the order grouping the rows used)."""
+    firsts, counts = np.array([0, 1, 4]), np.array([1, 3, 2])
+    got = skills._means(np.array([3.0, 1.0, 2.5, 4.0, 0.5, 5.0]), firsts, counts)
+    assert got is not None and got.tolist() == [3.0, 2.5, 2.75]
+    assert skills._means(np.array([3.0, 0.1, 0.2, 0.7, 0.5, 5.0]), firsts, counts) is None
+
+
+def test_a_roster_with_a_missing_id_goes_the_text_way() -> None:
+    """A missing person_id on the roster (the loader drops such rows; a hand-built table may hold
+    one) leaves levels and gaps to the text versions, whose rule for it is kept."""
+    ppl = people([("a", "T", "Analyst"), ("b", "T", "Analyst")])
+    ppl["person_id"] = pd.array(["a", None], dtype="str")
+    sk = pd.DataFrame([rating("a", "SQL", 4), rating("b", "SQL", 1)]).astype({"person_id": "str"})
+    rs = pd.DataFrame({"role": ["Analyst"], "skill": ["SQL"], "required_level": [3.0]})
+    ds = Dataset(people=ppl, skills=sk, role_skills=rs)
+    pd.testing.assert_frame_equal(skills.current_levels(ds), skills._current_levels_by_text(ds, W))
+    pd.testing.assert_frame_equal(skills.person_gaps(ds), skills._person_gaps_by_text(ds, W))
+    assert skills.person_gaps(ds)["level"].iloc[0] == 4.0
+
+
 def test_skills_graph_adjacency_is_the_simple_graphs_edges_both_ways() -> None:
     """The adjacency (from the arcs as numbers) is the simplified graph's edges, both ways, once:
     the same sparse matrix, entry for entry, as one read from igraph's edge list."""

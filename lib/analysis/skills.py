@@ -27,7 +27,7 @@ import pandas as pd
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
-from lib.core.textsets import is_in, sorted_codes
+from lib.core.textsets import is_in, positions, sorted_codes
 
 __all__ = [
     "BUS_FACTOR_FLAGS",
@@ -99,14 +99,20 @@ def severity(gap: float) -> str:
 def severities(gaps: pd.Series) -> pd.Series:
     """:func:`severity` of every gap, by array comparisons (a band per row in one pass per band)."""
     values = pd.to_numeric(gaps, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    out = np.full(len(values), SEVERITY_BANDS[-1].name, dtype=object)  # what no band holds (−inf)
+    names = np.array([band.name for band in SEVERITY_BANDS] + ["unknown"], dtype=object)
+    return pd.Series(names[_band_codes(values)], index=gaps.index, dtype=object)
+
+
+def _band_codes(values: np.ndarray) -> np.ndarray:
+    """Each gap's band as its position in :data:`SEVERITY_BANDS`, −1 for NaN ("unknown")."""
+    out = np.full(len(values), len(SEVERITY_BANDS) - 1)  # what no band holds (−inf): the last
     placed = np.zeros(len(values), dtype=bool)
-    for band in SEVERITY_BANDS:
+    for i, band in enumerate(SEVERITY_BANDS):
         inside = ~placed & (band.low < values) & (values <= band.high)
-        out[inside] = band.name
+        out[inside] = i
         placed |= inside
-    out[np.isnan(values)] = "unknown"
-    return pd.Series(out, index=gaps.index, dtype=object)
+    out[np.isnan(values)] = -1
+    return out
 
 
 def name_key(text: object) -> str:
@@ -140,8 +146,14 @@ def _missing_keys(values: pd.Series, missing: np.ndarray) -> np.ndarray:
 
 
 def skill_waves(ds: Dataset) -> list[str]:
-    """Wave labels present in the skills sheet, sorted (:func:`lib.core.waves.labels`)."""
-    return waves.labels(ds.skills)
+    """Wave labels present in the skills sheet, sorted (:func:`lib.core.waves.labels`). Kept in
+    ``ds.memo`` while the skills table is the same object (every analysis resolves its wave)."""
+    held = ds.memo.get("skills.waves")
+    if isinstance(held, tuple) and held[0] is ds.skills:
+        return list(held[1])
+    found = waves.labels(ds.skills)
+    ds.memo["skills.waves"] = (ds.skills, tuple(found))
+    return found
 
 
 def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
@@ -150,11 +162,21 @@ def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
 
     Returns ``None`` only when the skills sheet has no wave labels (then every rating counts).
     """
-    return waves.resolve(wave, waves.labels(ds.skills))
+    return waves.resolve(wave, skill_waves(ds))
 
 
 def _skill_names(ds: Dataset) -> dict[str, str]:
-    """Matching key → display name: role_skills spelling first, then the skills sheet's."""
+    """Matching key → display name: role_skills spelling first, then the skills sheet's. Kept in
+    ``ds.memo`` while the two tables are the same objects (a pass over every rating to make)."""
+    held = ds.memo.get("skills.names")
+    if isinstance(held, tuple) and held[0] is ds.role_skills and held[1] is ds.skills:
+        return dict(held[2])
+    names = _find_skill_names(ds)
+    ds.memo["skills.names"] = (ds.role_skills, ds.skills, names)
+    return dict(names)
+
+
+def _find_skill_names(ds: Dataset) -> dict[str, str]:
     names: dict[str, str] = {}
     for table in (ds.role_skills, ds.skills):
         if len(table) and "skill" in table:
@@ -180,11 +202,120 @@ def current_levels(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     dataset object and wave (``ds.memo``: coverage, gaps and the skills network all read it); each
     caller gets its own copy.
     """
-    chosen = resolve_wave(ds, wave)  # the key: None and the latest label are one entry
-    return ds.remember(("skills.current_levels", chosen), lambda: _current_levels(ds, chosen)).copy()
+    return _held_levels(ds, resolve_wave(ds, wave)).copy()  # the key: None and the latest label are one
+
+
+def _held_levels(ds: Dataset, chosen: str | None) -> pd.DataFrame:
+    """current_levels of the resolved wave ``chosen`` as kept in ``ds.memo``: read it, never change it."""
+    return ds.remember(("skills.current_levels", chosen), lambda: _current_levels(ds, chosen))
 
 
 def _current_levels(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    """current_levels by integer codes: each kept row's person as its rank among the roster's ids
+    (:func:`_roster`) and its skill as its display spelling's rank (:func:`_display_codes`), so one
+    stable sort puts the rows in the output order, grouped; the text columns are made by taking
+    from the few distinct texts. A roster with a missing id goes the text way
+    (:func:`_current_levels_by_text`: how a missing id pairs up is that code's rule)."""
+    sk = ds.skills
+    if not len(sk) or ds.people["person_id"].isna().any():
+        return _current_levels_by_text(ds, wave)
+    selected = waves.selected(sk, wave)
+    every = bool(selected.all())
+
+    def column(name: str) -> pd.Series:
+        return sk[name] if every else sk[name][selected]
+
+    _, ids = _roster(ds)
+    person = positions(column("person_id").astype(str), ids)  # −1: not on the roster (or missing)
+    key_code, key_texts = _key_codes(column("skill"))
+    displays, code_of_key = _display_codes(ds)
+    skill = np.array([code_of_key.get(k, -1) for k in key_texts], dtype=np.int64)[key_code]
+    level = pd.to_numeric(column("level"), errors="coerce").to_numpy(dtype=float)
+    if "source" in sk:
+        source_code, source_texts = pd.factorize(column("source"), use_na_sentinel=True)
+        sources = pd.Series(source_texts).fillna("").astype(str).str.strip().str.lower()
+        source_text = np.append(sources.to_numpy(dtype=object), "")  # code −1 (missing) → ""
+        source_code = np.where(source_code < 0, len(source_texts), source_code)
+    else:
+        source_code, source_text = np.zeros(len(level), dtype=np.intp), np.array([""], dtype=object)
+    keep = (person >= 0) & (skill >= 0) & ~np.isnan(level)
+    if not keep.any():
+        return _current_levels_by_text(ds, wave)  # the empty table's column types, as that code gives them
+    rank = {src: i for i, src in enumerate(SOURCE_ORDER)}
+    source_rank = np.array([rank.get(str(s), len(SOURCE_ORDER)) for s in source_text], dtype=np.int64)
+    width, ranks = max(len(displays), 1), len(SOURCE_ORDER) + 1
+    pair = person[keep] * width + skill[keep]
+    source_code = source_code[keep]
+    # by pair (person, then skill as shown), then source rank, rows in sheet order within each
+    order = np.argsort(pair * ranks + source_rank[source_code], kind="stable")
+    pair, source_code = pair[order], source_code[order]
+    best = source_rank[source_code]
+    new_pair = np.r_[True, pair[1:] != pair[:-1]]
+    group = np.cumsum(new_pair) - 1  # each row's pair's rank among the pairs
+    used = best == best[new_pair][group]  # the rows of each pair's first source present
+    pair, source_code, group_used = pair[used], source_code[used], group[used]
+    firsts = np.flatnonzero(np.r_[True, group_used[1:] != group_used[:-1]])
+    counts = np.diff(np.r_[firsts, len(group_used)]).astype(np.int64)
+    # the mean of the used rows: summed by position when every sum is exact (levels in steps
+    # of 1/1024, the usual whole levels and halves); else grouped in sheet order by that rank, as
+    # grouping the frame by pair did, so pandas sums them in the same way (it adds sorted rows
+    # without compensation, unsorted ones with Kahan's: last-bit differences between the two)
+    in_sheet = np.zeros(len(order), dtype=bool)
+    in_sheet[order[used]] = True
+    rank_in_sheet = np.empty(len(order), dtype=np.int64)
+    rank_in_sheet[order] = group
+    used_level = level[keep][order][used]  # by pair, each pair's rows in sheet order
+    means = _means(used_level, firsts, counts)
+    if means is None:
+        means = pd.Series(level[keep][in_sheet]).groupby(rank_in_sheet[in_sheet]).mean().to_numpy()
+    pair = pair[firsts]
+    return pd.DataFrame(
+        {
+            "person_id": ids.array.take(pair // width),
+            "skill": pd.array(np.asarray(displays, dtype=object), dtype="str").take(pair % width),
+            "level": means,
+            "ratings": counts,
+            "source": pd.array(source_text, dtype="str").take(source_code[firsts]),
+        }
+    )
+
+
+#: Levels are summed by position when each is a multiple of 1 / EXACT_STEP and all of them sum
+#: below 2 ** 43 in size: every partial sum is then exact in a float (53 bits), whatever the order.
+EXACT_STEP = 1024.0
+
+
+def _means(values: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
+    """The mean of each run of ``values`` starting at ``firsts`` (``counts`` long), or None when
+    a sum might round (see :data:`EXACT_STEP`): then the order of the additions matters."""
+    scaled = values * EXACT_STEP
+    if not (np.all(scaled == np.round(scaled)) and float(np.abs(values).sum()) < 2.0**43):
+        return None
+    return np.asarray(np.add.reduceat(values, firsts) / counts, dtype=float)
+
+
+def _roster(ds: Dataset) -> tuple[np.ndarray, pd.Index]:
+    """Each people-sheet row's rank among the roster's distinct ids (as text) and those ids sorted
+    (:func:`lib.core.textsets.sorted_codes`): the order current_levels sorts people in. Kept in
+    ``ds.memo`` while the people table is the same object (levels and gaps both read it); callers
+    must not change the arrays in place."""
+    held = ds.memo.get("skills.roster")
+    if isinstance(held, tuple) and held[0] is ds.people:
+        return held[1], held[2]
+    rank, ids = sorted_codes(ds.people["person_id"].astype(str))
+    ds.memo["skills.roster"] = (ds.people, rank, ids)
+    return rank, ids
+
+
+def _display_codes(ds: Dataset) -> tuple[list[str], dict[str, int]]:
+    """The display spellings of :func:`_skill_names` sorted, and each matching key's rank in them."""
+    names = _skill_names(ds)
+    displays = sorted(set(names.values()))
+    at = {d: i for i, d in enumerate(displays)}
+    return displays, {k: at[d] for k, d in names.items()}
+
+
+def _current_levels_by_text(ds: Dataset, wave: str | None) -> pd.DataFrame:
     cols = ["person_id", "skill", "level", "ratings", "source"]
     sk = ds.skills
     if not len(sk):
@@ -302,11 +433,92 @@ def person_gaps(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     of the people sheet, skills alphabetically. Computed once per dataset object and wave
     (``ds.memo``: coverage and the gap tables read it); each caller gets its own copy.
     """
-    chosen = resolve_wave(ds, wave)  # the key: None and the latest label are one entry
-    return ds.remember(("skills.person_gaps", chosen), lambda: _person_gaps(ds, chosen)).copy()
+    return _held_gaps(ds, resolve_wave(ds, wave)).copy()  # the key: None and the latest label are one
+
+
+def _held_gaps(ds: Dataset, chosen: str | None) -> pd.DataFrame:
+    """person_gaps of the resolved wave ``chosen`` as kept in ``ds.memo``: read it, never change it."""
+    return ds.remember(("skills.person_gaps", chosen), lambda: _person_gaps(ds, chosen))
 
 
 def _person_gaps(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    """person_gaps by integer codes: each person's requirements laid out by position (people in
+    sheet order, each role's skills in display order: the output order, no sort), and the levels
+    found by searching current_levels' (person rank, skill rank) pairs, which it keeps sorted. A
+    roster with a missing id goes the text way (:func:`_person_gaps_by_text`)."""
+    people = ds.people
+    req = _requirements(ds)
+    if not len(people) or not len(req) or people["person_id"].isna().any():
+        return _person_gaps_by_text(ds, wave)
+    displays, code_of_key = _display_codes(ds)
+    width = max(len(displays), 1)
+    req = req.assign(code=req["key"].map(code_of_key).astype(np.int64))
+    req = req.sort_values(["role_key", "code"], kind="stable").reset_index(drop=True)
+    role_text = _text_column(people, "role")
+    role_code, role_values = role_text.factorize()
+    role_keys = np.array([name_key(v) for v in role_values] + [""], dtype=object)
+    firsts = req.groupby("role_key", sort=False).size()
+    stop = np.cumsum(firsts.to_numpy())
+    span = {k: (int(b - n), int(n)) for k, b, n in zip(firsts.index, stop, firsts.to_numpy(), strict=True)}
+    first_of_role = np.array([span.get(k, (0, 0))[0] for k in role_keys], dtype=np.int64)[role_code]
+    count_of_role = np.array([span.get(k, (0, 0))[1] for k in role_keys], dtype=np.int64)[role_code]
+    if not count_of_role.any():
+        return _person_gaps_by_text(ds, wave)  # no one's role has requirements: the empty table
+    row = np.repeat(np.arange(len(people)), count_of_role)  # each output row's person (sheet row)
+    offset = np.arange(len(row)) - np.repeat(np.cumsum(count_of_role) - count_of_role, count_of_role)
+    need = np.repeat(first_of_role, count_of_role) + offset  # each output row's requirement
+    skill = req["code"].to_numpy()[need]
+    required = req["required_level"].to_numpy(dtype=float)[need]
+    rank, ids = _roster(ds)
+    level = _level_lookup(ds, wave, rank[row] * width + skill, ids, width, displays)
+    diff = required - level
+    diff = np.where(diff < 0, 0.0, diff)  # clip at 0, NaN (no rating) kept
+    gap = np.where(required <= 0, 0.0, diff)
+    status = np.where(np.isnan(gap), 0, np.where(gap > 0, 1, 2))
+    return pd.DataFrame(
+        {
+            "person_id": people["person_id"].astype(str).array.take(row),
+            "team": _text_column(people, "team").take(row),
+            "role": role_text.take(row),
+            "skill": _text(displays).take(skill),
+            "required_level": required,
+            "level": level,
+            "gap": gap,
+            "status": _text(["unknown", "gap", "met"]).take(status),
+        }
+    )[GAP_COLUMNS]
+
+
+def _text(values: object) -> pd.api.extensions.ExtensionArray:
+    """``values`` as a text (``str``) array, as a table column of them is typed."""
+    return pd.array(np.asarray(values, dtype=object), dtype="str")
+
+
+def _text_column(people: pd.DataFrame, col: str) -> pd.api.extensions.ExtensionArray:
+    """:func:`column_text` as a text (``str``) array, the type a table column of it takes."""
+    if col not in people:
+        return _text(column_text(people, col))
+    return people[col].fillna("").astype(str).array
+
+
+def _level_lookup(
+    ds: Dataset, wave: str | None, pairs: np.ndarray, ids: pd.Index, width: int, displays: list[str]
+) -> np.ndarray:
+    """The current level of each (person rank × ``width`` + skill rank) in ``pairs``, NaN where
+    there is none: a search in current_levels' pairs, sorted as it is (by person id, then skill)."""
+    levels = _held_levels(ds, wave)
+    if not len(levels):
+        return np.full(len(pairs), np.nan)
+    person = positions(levels["person_id"], ids)
+    skill_code, skill_values = pd.factorize(levels["skill"])
+    at = {d: i for i, d in enumerate(displays)}
+    skill = np.array([at[str(s)] for s in skill_values], dtype=np.int64)[skill_code]
+    held = person * width + skill
+    found = np.minimum(np.searchsorted(held, pairs), len(held) - 1)
+    return np.where(held[found] == pairs, levels["level"].to_numpy(dtype=float)[found], np.nan)
+
+
+def _person_gaps_by_text(ds: Dataset, wave: str | None) -> pd.DataFrame:
     people = ds.people
     empty = pd.DataFrame(
         {
@@ -374,23 +586,28 @@ def gap_table(ds: Dataset, wave: str | None = None, by: tuple[str, ...] = ("skil
     bad = [b for b in by if b not in GAP_GROUPINGS]
     if bad or not by:
         raise ValueError(f"group gaps by any of {GAP_GROUPINGS}, not {list(by)}")
-    gaps = person_gaps(ds, wave)
+    gaps = _held_gaps(ds, resolve_wave(ds, wave))  # read, not changed
     counts = ["people", "assessed", "with_gap", "unknown", "minor", "moderate", "severe"]
     cols = [*by, *counts[:4], "total_gap", "mean_gap", "share_affected", *counts[4:]]
     if not len(gaps):
         return pd.DataFrame({c: pd.Series(dtype=str if c in by else float) for c in cols})
-    bands = severities(gaps["gap"])
+    gap = gaps["gap"].to_numpy(dtype=float)
+    band = _band_codes(gap)
+    status_code, statuses = pd.factorize(gaps["status"])  # a few distinct; code −1: missing
+
+    def status_is(text: str, missing: bool = False) -> np.ndarray:
+        return np.array([s == text for s in statuses] + [missing], dtype=int)[status_code]
+
+    band_of = {b.name: i for i, b in enumerate(SEVERITY_BANDS)}
     work = pd.DataFrame(
         {
             **{b: gaps[b] for b in by},
             "people": 1,
-            "assessed": gaps["status"].ne("unknown").astype(int),
-            "with_gap": gaps["status"].eq("gap").astype(int),
-            "unknown": gaps["status"].eq("unknown").astype(int),
-            "total_gap": gaps["gap"].fillna(0.0),
-            "minor": bands.eq("minor").astype(int),
-            "moderate": bands.eq("moderate").astype(int),
-            "severe": bands.eq("severe").astype(int),
+            "assessed": 1 - status_is("unknown"),  # as ne("unknown"): missing counts
+            "with_gap": status_is("gap"),
+            "unknown": status_is("unknown"),
+            "total_gap": np.where(np.isnan(gap), 0.0, gap),
+            **{name: (band == band_of[name]).astype(int) for name in ("minor", "moderate", "severe")},
         }
     )
     out = work.groupby(list(by), as_index=False, sort=True).sum()
@@ -533,23 +750,35 @@ def coverage(
     (:data:`BUS_FACTOR_FLAGS`: nobody, single, thin, covered). Every skill named in role_skills or
     skills appears, a skill nobody rated with zeros. Sorted by holders, fewest first.
     """
-    levels = current_levels(ds, wave)
     skills = all_skills(ds)
     rows = []
-    by_skill = {
-        k: g["level"].to_numpy(dtype=float) for k, g in levels.groupby(levels["skill"].pipe(name_keys))
-    }
-    gaps = person_gaps(ds, wave)
-    required = gaps[gaps["required_level"] > 0].groupby(gaps["skill"].pipe(name_keys)).size()
+    # per skill as shown (one spelling per matching key, the one all_skills lists), by codes
+    chosen = resolve_wave(ds, wave)
+    levels = _held_levels(ds, chosen)
+    rated_code, rated_names = pd.factorize(levels["skill"])
+    rated_at = {str(s): i for i, s in enumerate(rated_names)}
+    lv = levels["level"].to_numpy(dtype=float)
+
+    def per_skill(selected: np.ndarray) -> np.ndarray:  # a missing skill (code −1) is no group
+        return np.bincount(rated_code[selected & (rated_code >= 0)], minlength=len(rated_names))
+
+    rated = per_skill(np.ones(len(lv), dtype=bool))
+    at_least = {level: per_skill(lv >= level) for level in range(1, 6)}
+    holding, teaching = per_skill(lv >= holder_level), per_skill(lv >= TEACH_LEVEL)
+    gaps = _held_gaps(ds, chosen)
+    needed = gaps["skill"][gaps["required_level"].to_numpy() > 0]
+    needed_code, needed_names = pd.factorize(needed)
+    needed_at = {str(s): i for i, s in enumerate(needed_names)}
+    required = np.bincount(needed_code[needed_code >= 0], minlength=len(needed_names))
     for skill in skills:
-        lv = by_skill.get(name_key(skill), np.array([], dtype=float))
-        row: dict[str, object] = {"skill": skill, "rated": int(lv.size)}
+        i, j = rated_at.get(skill), needed_at.get(skill)
+        row: dict[str, object] = {"skill": skill, "rated": 0 if i is None else int(rated[i])}
         for level in range(1, 6):
-            row[f"at_least_{level}"] = int((lv >= level).sum())
-        n_holders = int((lv >= holder_level).sum())
+            row[f"at_least_{level}"] = 0 if i is None else int(at_least[level][i])
+        n_holders = 0 if i is None else int(holding[i])
         row["holders"] = n_holders
-        row["teachers"] = int((lv >= TEACH_LEVEL).sum())
-        row["required_by"] = int(required.get(name_key(skill), 0))
+        row["teachers"] = 0 if i is None else int(teaching[i])
+        row["required_by"] = 0 if j is None else int(required[j])
         row["flag"] = bus_factor_flag(n_holders)
         rows.append(row)
     cols = [
