@@ -35,7 +35,7 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import WIREARCHY_DIMENSIONS
 from lib.core.stats import bootstrap_interval
-from lib.core.textsets import is_in, positions
+from lib.core.textsets import is_in, positions, sorted_codes
 
 __all__ = [
     "ALPHA_WARNING",
@@ -268,13 +268,19 @@ def unmapped_items(ds: Dataset) -> list[str]:
 
 def _items_asked(answers: pd.DataFrame) -> dict[str, list[str]]:
     """dimension → items that at least one person answered in these answers (dimensions in the
-    order they first appear)."""
-    pairs = answers[["dimension", "item"]].drop_duplicates()
-    found: dict[str, set[str]] = {}
-    for dim, item in zip(
-        pairs["dimension"].to_numpy(dtype=object), pairs["item"].to_numpy(dtype=object), strict=True
-    ):
-        found.setdefault(str(dim), set()).add(str(item))
+    order they first appear). The distinct (dimension, item) pairs from integer codes: no text
+    column of pairs de-duplicated (0.15 s at 100,000 people)."""
+    dims, dim_texts = pd.factorize(answers["dimension"], use_na_sentinel=False)
+    items, item_texts = pd.factorize(answers["item"], use_na_sentinel=False)
+    width = max(len(item_texts), 1)
+    pairs = np.flatnonzero(
+        np.bincount(dims.astype(np.int64) * width + items, minlength=len(dim_texts) * width)
+    )
+    dim_names = [str(d) for d in dim_texts.to_numpy(dtype=object)]
+    item_names = [str(i) for i in item_texts.to_numpy(dtype=object)]
+    found: dict[str, set[str]] = {name: set() for name in dim_names}
+    for pair in pairs.tolist():
+        found[dim_names[pair // width]].add(item_names[pair % width])
     return {dim: sorted(items) for dim, items in found.items()}
 
 
@@ -304,13 +310,44 @@ def _person_scores(ds: Dataset, chosen: str | None, min_items: int) -> pd.DataFr
     if len(answers) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     asked = {d: len(items) for d, items in _items_asked(answers).items()}
-    grouped = answers.groupby(["person_id", "dimension"], as_index=False).agg(
-        answered=("score", "size"), mean=("score", "mean")
-    )
-    grouped["items"] = grouped["dimension"].map(asked).astype(int)
+    grouped, dimensions = _per_person_and_dimension(answers)
+    if dimensions is None:
+        grouped["items"] = grouped["dimension"].map(asked).astype(int)
+    else:  # each dimension's count looked up once, not once per person (0.2 s at 100,000 people)
+        grouped["items"] = np.array([asked[str(d)] for d in dimensions.to_numpy(dtype=object)], dtype=int)[
+            grouped.pop("_dimension").to_numpy()
+        ]
     needed = np.minimum(grouped["items"].to_numpy(), max(int(min_items), 1))
     grouped["score"] = grouped["mean"].where(grouped["answered"].to_numpy() >= needed)
     return grouped[columns].reset_index(drop=True)
+
+
+def _per_person_and_dimension(answers: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index | None]:
+    """person_id, dimension, answered (answers) and mean (score): ``answers.groupby(["person_id",
+    "dimension"], as_index=False).agg(answered=("score", "size"), mean=("score", "mean"))``, grouped
+    by one integer key numbered in the texts' sorted order (:func:`lib.core.textsets.sorted_codes`):
+    the same groups in the same order, each mean added up in the same row order, without pandas
+    factorizing and sorting two text keys (a third of a second at 100,000 people). With the sorted
+    dimensions and a column ``_dimension`` of each row's position among them; with a missing key,
+    the grouping on text (which drops it) and None."""
+    person, people = sorted_codes(answers["person_id"])
+    dimension, dimensions = sorted_codes(answers["dimension"])
+    if (person < 0).any() or (dimension < 0).any():
+        grouped = answers.groupby(["person_id", "dimension"], as_index=False)
+        return grouped.agg(answered=("score", "size"), mean=("score", "mean")), None
+    key = person * len(dimensions) + dimension
+    score = pd.Series(answers["score"].to_numpy(dtype=float)).groupby(key, sort=True)
+    answered, mean = score.size(), score.mean()
+    at = answered.index.to_numpy(dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "person_id": people.array.take(at // len(dimensions)),
+            "dimension": dimensions.array.take(at % len(dimensions)),
+            "answered": answered.to_numpy(),
+            "mean": mean.to_numpy(),
+            "_dimension": at % len(dimensions),
+        }
+    ), dimensions
 
 
 @dataclass(frozen=True)
