@@ -238,44 +238,56 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     rows=st.lists(
         st.tuples(
-            st.sampled_from(["p1", "p2", "p3", None]),
+            st.sampled_from(["p1", "p2", "p3", "p 4", "p4 ", "x9", None]),
             st.sampled_from(["IOL", " gdl ", "FSL", "asl", "xyz", "", None]),
             st.one_of(st.none(), st.sampled_from([0.0, 0.1, 0.2, 0.7, 1.5, 3.0, 1e-9, 12.25])),
+            st.sampled_from(["2026-Q1", "2026-Q2", "", None]),
         ),
         min_size=1,
         max_size=14,
-    )
+    ),
+    roster=st.permutations(["p1", "p2", "p3", "p 4", None, "p2"]),
 )
-def test_hours_wide_is_the_pivot_table_of_the_known_types(
-    rows: list[tuple[str | None, str | None, float | None]],
+def test_person_hours_are_the_pivot_table_of_the_known_types_in_roster_order(
+    rows: list[tuple[str | None, str | None, float | None, str | None]], roster: list[str | None]
 ) -> None:
-    """Each person's hours per type: what pandas' pivot table sums (to the last bit, repeated rows
-    of one type included), one row per person with a counted row, any order."""
-    from lib.analysis.learning import TYPES, _hours_wide
-
+    """Each roster person's hours per type in the latest wave: what pandas' pivot table sums (to
+    the last bit, repeated rows of one type included), one row per person with a counted row, in
+    the order of the people sheet (an id listed twice at its last place). Ids are exact text
+    ("p4 " is not "p 4"); a missing id is nobody, even when the roster has a missing id; ids off the
+    roster, unknown types and missing hours are left out; a blank wave counts in every wave."""
     frame = pd.DataFrame(
         {
             "person_id": pd.Series([r[0] for r in rows], dtype="str"),
+            "wave": pd.Series([r[3] for r in rows], dtype="str"),
             "learning_type": pd.Series([r[1] for r in rows], dtype="str"),
             "hours": pd.Series([r[2] for r in rows], dtype=float),
         }
     )
+    ds = Dataset(people=pd.DataFrame({"person_id": pd.Series(roster, dtype="str")}), learning=frame)
+    labels = sorted({r[3] for r in rows} - {None, ""})
     plain = pd.DataFrame(
         {
             "person_id": frame["person_id"].astype(str).to_numpy(),
+            "wave": frame["wave"].fillna("").to_numpy(),
             "learning_type": frame["learning_type"].fillna("").astype(str).str.strip().str.upper().to_numpy(),
             "hours": frame["hours"].to_numpy(dtype=float),
         }
     )
-    plain = plain[plain["learning_type"].isin(TYPES) & plain["hours"].notna()]
+    on_roster = plain["person_id"].isin([p for p in roster if p is not None])
+    in_wave = plain["wave"].isin([labels[-1], ""]) if labels else True
+    plain = plain[plain["learning_type"].isin(TYPES) & plain["hours"].notna() & on_roster & in_wave]
     want = plain.pivot_table(
         index="person_id", columns="learning_type", values="hours", aggfunc="sum", fill_value=0.0
     )
-    want = want.reindex(columns=list(TYPES), fill_value=0.0).astype(float)
-    got = _hours_wide(frame).set_index("person_id").sort_index()
-    assert got.index.astype(str).tolist() == want.index.astype(str).tolist()
-    assert got.to_numpy().tolist() == want.to_numpy().tolist()
+    want = want.reindex(columns=TYPES, fill_value=0.0).astype(float)
+    last = {p: i for i, p in enumerate(roster) if p is not None}
+    want = want.loc[sorted(want.index, key=last.__getitem__)]
+    got = learning.person_mix(ds)
+    assert got["person_id"].tolist() == want.index.tolist()
+    assert got[[f"hours_{t}" for t in TYPES]].to_numpy().tolist() == want.to_numpy().tolist()
+    assert (got["wave"] == (labels[-1] if labels else "")).all()

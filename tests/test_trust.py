@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -365,3 +366,121 @@ def test_mean_per_item_is_the_plain_grouped_mean(
         value=("value", "mean")
     )
     pd.testing.assert_frame_equal(trust._mean_per_item(frame), plain)
+
+
+def _grouped(ds: Dataset, wave: str | None) -> pd.DataFrame:
+    """scored_answers by the general path alone: grouped per person and item, merged on item text."""
+    with mock.patch.object(trust, "_scored_by_codes", return_value=None):
+        return trust._scored(ds, trust.resolve_wave(ds, wave))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["p1", "p2", "p 3", "p3 ", "x9", None]),
+            st.sampled_from(["ks1", " ks2", "ks2", "rc1 ", "zz", None]),
+            st.sampled_from([1.0, 2.0, 4.0, 5.0, 2.5, 0.0, 7.0, None]),
+            st.sampled_from(["2026-Q1", "2026-Q2", "", None]),
+        ),
+        max_size=14,
+    ),
+    roster=st.lists(st.sampled_from(["p1", "p2", "p 3", "p3", None]), max_size=5),
+)
+def test_scored_answers_by_codes_are_the_grouped_and_merged_answers(
+    rows: list[tuple[str | None, str | None, float | None, str | None]], roster: list[str | None]
+) -> None:
+    """Whatever the answers (ids and items with spaces, missing, off the roster or unmapped,
+    repeated answers, blank waves, values out of range) and roster (empty, with a missing id or an
+    id listed twice), the scored answers of every wave are what grouping per person and item and
+    merging the item mapping on text give: the same rows, order, values and column types."""
+    ds = Dataset(
+        people=pd.DataFrame({"person_id": pd.Series(roster, dtype="str")}),
+        trust=pd.DataFrame(
+            {
+                "person_id": pd.Series([r[0] for r in rows], dtype="str"),
+                "wave": pd.Series([r[3] for r in rows], dtype="str"),
+                "item": pd.Series([r[1] for r in rows], dtype="str"),
+                "value": pd.Series([r[2] for r in rows], dtype=float),
+            }
+        ),
+    )
+    for wave in [None, *trust.survey_waves(ds)]:
+        pd.testing.assert_frame_equal(trust.scored_answers(ds, wave), _grouped(ds, wave))
+
+
+def test_usual_answers_with_odd_ids_and_items_are_scored_by_codes() -> None:
+    """Ids with spaces, ids off the roster or missing, items with spaces or unmapped, a roster
+    listing an id twice: no answer repeats, so the codes give the table, equal to the grouped one."""
+    ds = Dataset(
+        people=pd.DataFrame({"person_id": ["p 1", "p2", "p3", "p2"]}),
+        trust=pd.DataFrame(
+            {
+                "person_id": ["p 1", "p 1", "p2", "p1", None, "p3 ", "p3", "p2", "p3"],
+                "wave": [
+                    "2026-Q1",
+                    "2026-Q1",
+                    "",
+                    "2026-Q1",
+                    "2026-Q1",
+                    "2026-Q1",
+                    "2026-Q1",
+                    "2026-Q2",
+                    None,
+                ],
+                "item": ["ks1", " ks3 ", "ks1", "ks1", "ks1", "ks1", "ks1", "ks2", "unmapped"],
+                "value": [4.0, 2.0, 5.0, 3.0, 3.0, 1.0, 2.0, 4.0, 5.0],
+            }
+        ),
+    )
+    chosen = trust.resolve_wave(ds, "2026-Q1")
+    got = trust._scored_by_codes(
+        ds, chosen, *(ds.trust[c].iloc[[0, 1, 2, 3, 4, 5, 6, 8]] for c in ("person_id", "item")), np.ones(8)
+    )
+    assert got is not None  # the codes path, not the grouping
+    answers = trust.scored_answers(ds, "2026-Q1")
+    pd.testing.assert_frame_equal(answers, _grouped(ds, "2026-Q1"))
+    assert answers["person_id"].tolist() == ["p 1", "p 1", "p2", "p3"]
+    assert answers["item"].tolist() == ["ks1", "ks3", "ks1", "ks1"]
+    assert answers["score"].tolist() == [4.0, 4.0, 5.0, 2.0]  # ks3 is reverse-coded: 6 − 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["p1", "p10", "p2", "P2", "p 2", "é", "", "Z"]),
+            st.sampled_from(["knowledge_sharing", "autonomy", "B", "a", "é", None]),
+            st.sampled_from(["ks1", "ks2", "x", "X", None]),
+            st.sampled_from([1.0, 2.0, 5.0, 0.1, 1 / 3, 1e-12]),
+        ),
+        min_size=1,
+        max_size=16,
+    )
+)
+def test_scores_per_person_and_dimension_are_the_grouped_ones(
+    rows: list[tuple[str, str | None, str | None, float]],
+) -> None:
+    """Grouping on integer codes in the texts' sorted order gives what grouping on the two text
+    columns gives (groups sorted as text, missing dimensions dropped, each mean to the last bit);
+    the items asked per dimension are the distinct pairs, in order of first appearance."""
+    answers = pd.DataFrame(
+        {
+            "person_id": pd.Series([r[0] for r in rows], dtype="str"),
+            "dimension": pd.Series([r[1] for r in rows], dtype="str"),
+            "item": pd.Series([r[2] for r in rows], dtype="str"),
+            "score": [r[3] for r in rows],
+        }
+    )
+    plain = answers.groupby(["person_id", "dimension"], as_index=False).agg(
+        answered=("score", "size"), mean=("score", "mean")
+    )
+    grouped, dimensions = trust._per_person_and_dimension(answers)
+    if dimensions is not None:  # the integer-key path: each row's dimension by position
+        assert dimensions[grouped.pop("_dimension")].tolist() == grouped["dimension"].tolist()
+    pd.testing.assert_frame_equal(grouped, plain)
+    asked: dict[str, set[str]] = {}
+    for dim, item in answers[["dimension", "item"]].drop_duplicates().itertuples(index=False):
+        asked.setdefault(str(dim), set()).add(str(item))
+    assert trust._items_asked(answers) == {d: sorted(i) for d, i in asked.items()}
+    assert list(trust._items_asked(answers)) == list(asked)

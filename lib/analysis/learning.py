@@ -37,7 +37,7 @@ from lib.core.stats import (
     bootstrap_resamples,
     percentile_end_error,
 )
-from lib.core.textsets import is_in, positions
+from lib.core.textsets import positions
 
 __all__ = [
     "INFORMAL_REFERENCE",
@@ -154,7 +154,7 @@ LEARNING_SUGGESTIONS: dict[str, str] = {
 
 def learning_waves(ds: Dataset) -> list[str]:
     """Wave labels in the learning sheet, sorted (:func:`lib.core.waves.labels`)."""
-    return waves.labels(ds.learning)
+    return list(_labels(ds))
 
 
 def dataset_waves(ds: Dataset) -> list[str]:
@@ -264,34 +264,6 @@ def wording_note(ds: Dataset, before: str | None, after: str | None) -> str:
 # --- people ------------------------------------------------------------------------------
 
 
-def _hours_wide(rows: pd.DataFrame) -> pd.DataFrame:
-    """person_id × type hours from long-form learning rows (unknown types ignored): the sum of each
-    person's hours per type (0 without any), one row per person.
-
-    What ``pivot_table(index="person_id", columns="learning_type", aggfunc="sum", fill_value=0)``
-    gives, summed by pandas' grouped sum over one integer key (person × type) instead of two text
-    keys: the same sums, added in the same order (half a second at 100,000 people before). The
-    rows are in order of first appearance, not sorted (:func:`_person_mix` puts them in roster order)."""
-    if not len(rows):
-        return pd.DataFrame(columns=["person_id", *TYPES]).astype({t: float for t in TYPES})
-    kinds = rows["learning_type"].fillna("").astype(str).str.strip().str.upper()
-    kind = pd.Index(TYPES).get_indexer(pd.Index(kinds.to_numpy(dtype=object)))  # −1: not a type
-    hours = pd.to_numeric(rows["hours"], errors="coerce").to_numpy(dtype=float)
-    keep = (kind >= 0) & ~np.isnan(hours)
-    person, ids = pd.factorize(rows["person_id"].astype(str)[keep], use_na_sentinel=True)
-    known = person >= 0  # a missing id is no person
-    key = person[known].astype(np.int64) * len(TYPES) + kind[keep][known]
-    sums = pd.Series(hours[keep][known]).groupby(key, sort=True).sum()
-    wide = np.zeros((len(ids), len(TYPES)))
-    at = sums.index.to_numpy(dtype=np.int64)
-    wide[at // len(TYPES), at % len(TYPES)] = sums.to_numpy(dtype=float)
-    present = np.unique(person[known])  # people with at least one row counted
-    out = pd.DataFrame({"person_id": ids.to_numpy(dtype=object)[present]})
-    for i, t in enumerate(TYPES):
-        out[t] = wide[present, i]
-    return out
-
-
 def person_mix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
     """Each person's hours and shares of IOL, GDL, PDL, ASL and FSL in one wave.
 
@@ -308,33 +280,75 @@ def person_mix(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
 
 
 def _person_mix(ds: Dataset, wave: str | None) -> pd.DataFrame:
-    rows, label = rows_for_wave(ds.learning, wave)
-    wide = _hours_wide(rows)
+    table = ds.learning
+    chosen = waves.resolve(wave, _labels(ds))
+    label = chosen or ""  # as rows_for_wave gives it
     people_ids = ds.people["person_id"].astype(str) if "person_id" in ds.people else pd.Series(dtype=str)
-    wide = wide[is_in(wide["person_id"], people_ids)]
-    hours = wide[list(TYPES)].to_numpy(dtype=float)
-    total = hours.sum(axis=1) if len(wide) else np.zeros(0)
-    out = pd.DataFrame({"person_id": wide["person_id"].astype(str).to_numpy(), "wave": label})
+    if not len(table):
+        return _person_table(np.zeros(0, dtype=np.int64), np.zeros((0, len(TYPES))), people_ids, label)
+    # the wave's rows (waves.select) of a known type (trimmed, any case) with hours, each person as
+    # their position on the roster (−1 off it): summed per person and type by pandas' grouped sum
+    # over one integer key, the rows added in their order as pivot_table(aggfunc="sum") adds them,
+    # and the people in roster order at once (no text factorized, matched or sorted per person:
+    # half a second at 100,000 people before)
+    kind = _type_codes(table["learning_type"])
+    hours = pd.to_numeric(table["hours"], errors="coerce").to_numpy(dtype=float)
+    sel = waves.selected(table, chosen) & (kind >= 0) & ~np.isnan(hours)
+    at = _roster_positions(table["person_id"].astype(str)[sel], people_ids)
+    on = at >= 0
+    key = at[on] * len(TYPES) + kind[sel][on]
+    sums = pd.Series(hours[sel][on]).groupby(key, sort=True).sum()
+    summed = sums.index.to_numpy(dtype=np.int64)
+    present = np.unique(at[on])  # sorted: the people in roster order
+    # people × types, column-major as a frame's to_numpy gives it (the row sums add up in that order)
+    wide = np.zeros((len(TYPES), len(present))).T
+    wide[np.searchsorted(present, summed // len(TYPES)), summed % len(TYPES)] = sums.to_numpy(dtype=float)
+    return _person_table(present, wide, people_ids, label)
+
+
+def _person_table(present: np.ndarray, hours: np.ndarray, people_ids: pd.Series, label: str) -> pd.DataFrame:
+    """:func:`person_mix`'s table of the people at roster positions ``present`` with ``hours``
+    (people × types)."""
+    total = hours.sum(axis=1) if len(present) else np.zeros(0)
+    # as the ids came from text once (an empty column stays object)
+    ids = people_ids.iloc[present].array if len(present) else np.zeros(0, dtype=object)
+    out = pd.DataFrame({"person_id": ids, "wave": label})
     out["total_hours"] = total
     for i, t in enumerate(TYPES):
-        out[f"hours_{t}"] = hours[:, i] if len(wide) else np.zeros(0)
+        out[f"hours_{t}"] = hours[:, i] if len(present) else np.zeros(0)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total[:, None] > 0, hours / np.where(total > 0, total, 1.0)[:, None], np.nan)
     for i, t in enumerate(TYPES):
-        out[t] = shares[:, i] if len(wide) else np.zeros(0)
+        out[t] = shares[:, i] if len(present) else np.zeros(0)
     out["zero_total"] = total <= 0
-    out["_order"] = _roster_order(out["person_id"], people_ids)
-    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    return out
 
 
-def _roster_order(ids: pd.Series, roster: pd.Series) -> np.ndarray:
-    """Each of ``ids`` (all on the roster) at its position in the people sheet ``roster`` (the last
-    one for an id listed twice)."""
-    codes, uniques = pd.factorize(roster.to_numpy(dtype=object), use_na_sentinel=True)
-    last = np.full(len(uniques), -1, dtype=np.int64)
-    listed = codes >= 0
-    np.maximum.at(last, codes[listed], np.flatnonzero(listed))
-    return np.asarray(last[positions(ids, uniques)], dtype=np.int64)
+def _type_codes(kinds: pd.Series) -> np.ndarray:
+    """Each learning type's position in :data:`TYPES` (trimmed, any case), −1 when it is none of
+    them: decided once per distinct text."""
+    codes, distinct = pd.factorize(kinds, use_na_sentinel=True)
+    known = pd.Index(TYPES).get_indexer(distinct.astype(str).str.strip().str.upper())
+    return np.asarray(np.append(known, -1)[codes], dtype=np.int64)  # code −1 (missing): not a type
+
+
+def _roster_positions(ids: pd.Series, roster: pd.Series) -> np.ndarray:
+    """Each of the text ``ids``' position in the people sheet ``roster`` (the last one for an id
+    listed twice), −1 when it is not there or missing (a missing id is no person, even when the
+    roster has one)."""
+    if not len(roster):
+        return np.full(len(ids), -1, dtype=np.int64)
+    first = positions(ids, roster.iloc[::-1])  # the first from the end: the last one
+    at = np.where(first >= 0, len(roster) - 1 - first, -1)
+    at[ids.isna().to_numpy()] = -1  # a missing id is no person
+    return np.asarray(at, dtype=np.int64)
+
+
+def _labels(ds: Dataset) -> list[str]:
+    """:func:`learning_waves`, once per dataset and learning sheet (a hash of the wave column; the
+    stored sheet keeps its id from being reused). Callers never change it."""
+    table = ds.learning
+    return ds.remember(("learning.labels", id(table)), lambda: (table, waves.labels(table)))[1]
 
 
 def _add_references(frame: pd.DataFrame) -> pd.DataFrame:

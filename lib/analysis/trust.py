@@ -35,7 +35,7 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import WIREARCHY_DIMENSIONS
 from lib.core.stats import bootstrap_interval
-from lib.core.textsets import is_in
+from lib.core.textsets import is_in, positions, sorted_codes
 
 __all__ = [
     "ALPHA_WARNING",
@@ -112,13 +112,19 @@ def _dimension_order(dimensions: Sequence[str]) -> list[str]:
 
 def survey_waves(ds: Dataset) -> list[str]:
     """Wave labels of the trust sheet, sorted (:func:`lib.core.waves.labels`)."""
-    return waves.labels(ds.trust)
+    return list(_labels(ds))
 
 
 def resolve_wave(ds: Dataset, wave: str | None) -> str | None:
     """The trust wave a ``wave`` argument stands for (:func:`lib.core.waves.resolve` over the trust
     sheet): ``None`` or ``""`` → the latest label; None when there are no labels."""
-    return waves.resolve(wave, waves.labels(ds.trust))
+    return waves.resolve(wave, _labels(ds))
+
+
+def _labels(ds: Dataset) -> list[str]:
+    """:func:`lib.core.waves.labels` of the trust sheet, once per dataset (every public function
+    resolves its wave: a hash of the whole wave column each time, 20 ms at 100,000 people)."""
+    return _remember(ds, ("trust.labels",), lambda: waves.labels(ds.trust))
 
 
 def scored_answers(ds: Dataset, wave: str | None = None) -> pd.DataFrame:
@@ -160,14 +166,12 @@ def _scored(ds: Dataset, chosen: str | None) -> pd.DataFrame:
     # text is cleaned: the same rows, without cleaning the other waves' text
     values = pd.to_numeric(trust["value"], errors="coerce").astype(float)
     keep = values.between(1, 5).to_numpy() & waves.selected(trust, chosen)
-    trust = trust[keep]
-    answers = pd.DataFrame(
-        {
-            "person_id": trust["person_id"].astype(str),
-            "item": trust["item"].astype(str).str.strip(),
-            "value": values[keep],
-        }
-    )
+    person = trust["person_id"].astype(str)[keep]
+    item = trust["item"].astype(str)[keep]
+    found = _scored_by_codes(ds, chosen, person, item, values[keep].to_numpy())
+    if found is not None:
+        return found
+    answers = pd.DataFrame({"person_id": person, "item": item.str.strip(), "value": values[keep]})
     if len(ds.people):
         answers = answers[_on_roster(answers["person_id"], ds.people)]
     # a blank-wave answer and a labelled one to the same item: averaged, as repeated answers are
@@ -175,6 +179,54 @@ def _scored(ds: Dataset, chosen: str | None) -> pd.DataFrame:
     answers = answers.merge(item_table(ds)[["item", "dimension", "reverse"]], on="item", how="inner")
     answers["score"] = np.where(answers["reverse"].astype(bool), 6.0 - answers["value"], answers["value"])
     return answers[ANSWER_COLUMNS].reset_index(drop=True)
+
+
+def _scored_by_codes(
+    ds: Dataset, chosen: str | None, person: pd.Series, item: pd.Series, values: np.ndarray
+) -> pd.DataFrame | None:
+    """:func:`_scored`'s table from the wave's answers (``person`` and raw ``item`` text, ``values``
+    in 1–5) in the usual survey: every roster person's answer to an item given once, no id or item
+    missing. Then no answer is averaged, and the roster check, the item mapping and the repeat check
+    are done on integer codes (each id's position on the roster, each distinct item's in the item
+    table) instead of merging and grouping on text (0.4 s at 100,000 people before). The rows come
+    in the same order, with the same values and dtypes. None (the caller groups and merges) for
+    anything else: an empty roster, a missing id or item, a repeated answer, no answer left."""
+    if not len(ds.people):
+        return None  # without a roster every answer counts
+    roster = ds.people["person_id"].astype(str)
+    at = positions(person, roster)  # a text's first position on the roster; −1: not on it
+    on = at >= 0
+    raw, raw_texts = pd.factorize(item, use_na_sentinel=True)
+    if (raw[on] < 0).any() or person[on].isna().any():
+        return None  # a missing id or item on the roster: the grouping drops it
+    stripped = raw_texts.str.strip()
+    code, texts = pd.factorize(stripped)  # items equal once trimmed share a code
+    code = np.append(code, -1)[raw]  # per answer (−1: a missing item, off the roster here)
+    if _repeats(at[on] * max(len(texts), 1) + code[on]):
+        return None  # an item answered twice (a blank-wave and a labelled answer, say): averaged
+    items = item_table(ds)
+    mapped = np.append(positions(texts, items["item"]), -1)[code]  # −1: no dimension
+    rows = on & (mapped >= 0)
+    if not rows.any():
+        return None
+    where = mapped[rows]
+    reverse = items["reverse"].to_numpy(dtype=bool)[where]
+    value = values[rows]
+    if (stripped == raw_texts).all():
+        item_text = item.array if rows.all() else item[rows].array  # already trimmed
+    else:
+        item_text = texts.array.take(code[rows])
+    return pd.DataFrame(
+        {
+            "person_id": person.array if rows.all() else person[rows].array,
+            "wave": chosen or "",
+            "item": item_text,
+            "dimension": items["dimension"].array.take(where),
+            "reverse": reverse,
+            "value": value,
+            "score": np.where(reverse, 6.0 - value, value),
+        }
+    )
 
 
 def _mean_per_item(answers: pd.DataFrame) -> pd.DataFrame:
@@ -216,13 +268,19 @@ def unmapped_items(ds: Dataset) -> list[str]:
 
 def _items_asked(answers: pd.DataFrame) -> dict[str, list[str]]:
     """dimension → items that at least one person answered in these answers (dimensions in the
-    order they first appear)."""
-    pairs = answers[["dimension", "item"]].drop_duplicates()
-    found: dict[str, set[str]] = {}
-    for dim, item in zip(
-        pairs["dimension"].to_numpy(dtype=object), pairs["item"].to_numpy(dtype=object), strict=True
-    ):
-        found.setdefault(str(dim), set()).add(str(item))
+    order they first appear). The distinct (dimension, item) pairs from integer codes: no text
+    column of pairs de-duplicated (0.15 s at 100,000 people)."""
+    dims, dim_texts = pd.factorize(answers["dimension"], use_na_sentinel=False)
+    items, item_texts = pd.factorize(answers["item"], use_na_sentinel=False)
+    width = max(len(item_texts), 1)
+    pairs = np.flatnonzero(
+        np.bincount(dims.astype(np.int64) * width + items, minlength=len(dim_texts) * width)
+    )
+    dim_names = [str(d) for d in dim_texts.to_numpy(dtype=object)]
+    item_names = [str(i) for i in item_texts.to_numpy(dtype=object)]
+    found: dict[str, set[str]] = {name: set() for name in dim_names}
+    for pair in pairs.tolist():
+        found[dim_names[pair // width]].add(item_names[pair % width])
     return {dim: sorted(items) for dim, items in found.items()}
 
 
@@ -252,13 +310,44 @@ def _person_scores(ds: Dataset, chosen: str | None, min_items: int) -> pd.DataFr
     if len(answers) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     asked = {d: len(items) for d, items in _items_asked(answers).items()}
-    grouped = answers.groupby(["person_id", "dimension"], as_index=False).agg(
-        answered=("score", "size"), mean=("score", "mean")
-    )
-    grouped["items"] = grouped["dimension"].map(asked).astype(int)
+    grouped, dimensions = _per_person_and_dimension(answers)
+    if dimensions is None:
+        grouped["items"] = grouped["dimension"].map(asked).astype(int)
+    else:  # each dimension's count looked up once, not once per person (0.2 s at 100,000 people)
+        grouped["items"] = np.array([asked[str(d)] for d in dimensions.to_numpy(dtype=object)], dtype=int)[
+            grouped.pop("_dimension").to_numpy()
+        ]
     needed = np.minimum(grouped["items"].to_numpy(), max(int(min_items), 1))
     grouped["score"] = grouped["mean"].where(grouped["answered"].to_numpy() >= needed)
     return grouped[columns].reset_index(drop=True)
+
+
+def _per_person_and_dimension(answers: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index | None]:
+    """person_id, dimension, answered (answers) and mean (score): ``answers.groupby(["person_id",
+    "dimension"], as_index=False).agg(answered=("score", "size"), mean=("score", "mean"))``, grouped
+    by one integer key numbered in the texts' sorted order (:func:`lib.core.textsets.sorted_codes`):
+    the same groups in the same order, each mean added up in the same row order, without pandas
+    factorizing and sorting two text keys (a third of a second at 100,000 people). With the sorted
+    dimensions and a column ``_dimension`` of each row's position among them; with a missing key,
+    the grouping on text (which drops it) and None."""
+    person, people = sorted_codes(answers["person_id"])
+    dimension, dimensions = sorted_codes(answers["dimension"])
+    if (person < 0).any() or (dimension < 0).any():
+        grouped = answers.groupby(["person_id", "dimension"], as_index=False)
+        return grouped.agg(answered=("score", "size"), mean=("score", "mean")), None
+    key = person * len(dimensions) + dimension
+    score = pd.Series(answers["score"].to_numpy(dtype=float)).groupby(key, sort=True)
+    answered, mean = score.size(), score.mean()
+    at = answered.index.to_numpy(dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "person_id": people.array.take(at // len(dimensions)),
+            "dimension": dimensions.array.take(at % len(dimensions)),
+            "answered": answered.to_numpy(),
+            "mean": mean.to_numpy(),
+            "_dimension": at % len(dimensions),
+        }
+    ), dimensions
 
 
 @dataclass(frozen=True)
