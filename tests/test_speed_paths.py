@@ -429,7 +429,7 @@ def test_relation_ties_from_codes_equal_the_text_comparison(seed: int) -> None:
                 coded = hierarchy.relation_ties(case, relation, wave)
                 text = hierarchy._relation_ties_text(case, relation, wave)
                 pd.testing.assert_frame_equal(coded, text)
-            assert hierarchy._relation_pairs(case, "advice", wave) is not None
+            assert hierarchy.relation_codes(case, "advice", wave) is not None
     # the ends written with spaces are found: the text path keeps them too
     assert len(hierarchy.relation_ties(ds, "advice")) > 0
 
@@ -441,7 +441,7 @@ def test_classify_ties_from_codes_equal_the_text_path() -> None:
         for wave in case.waves:
             coded = hierarchy.classify_ties(case, wave=wave)
             with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(hierarchy, "_relation_pairs", lambda *a: None)  # the text path
+                mp.setattr(hierarchy, "relation_codes", lambda *a: None)  # the text path
                 case.memo.clear()
                 text = hierarchy.classify_ties(case, wave=wave)
                 case.memo.clear()

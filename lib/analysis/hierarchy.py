@@ -132,7 +132,7 @@ def relation_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
     ``wave=None``: every row; a label keeps its tie wave's rows and rows with a blank wave
     (:func:`lib.core.waves.tie_rows`).
     """
-    coded = _relation_pairs(ds, relation, wave)
+    coded = relation_codes(ds, relation, wave)
     if coded is not None:
         ids, source, target = coded
         return pd.DataFrame({"source_id": _texts(ids, source), "target_id": _texts(ids, target)})
@@ -184,28 +184,19 @@ def _plain_roster(ds: Dataset) -> bool:
     return bool(remember_for_tables(ds, "hierarchy.plain_roster", check))
 
 
-def _relation_pairs(
-    ds: Dataset, relation: str, wave: str | None
+def relation_codes(
+    ds: Dataset, relation: str = ADVICE, wave: str | None = None
 ) -> tuple[list[str], np.ndarray, np.ndarray] | None:
     """:func:`relation_ties` as numbers: (the roster's distinct ids, each pair's source and target as
-    a position in them), the pairs in the order :func:`relation_ties` gives; from the tie ends the
-    network functions found once per dataset (:func:`lib.analysis.response.tie_ends`) instead of
-    the text of every tie row. None when a roster id is not plain text (:func:`_plain_roster`):
-    then only the text comparison gives the same pairs."""
+    a position in them), the pairs in the order :func:`relation_ties` and :func:`classify_ties` give
+    them; from the tie ends the network functions found once per dataset
+    (:func:`lib.analysis.response.tie_ends`) instead of the text of every tie row. None when a
+    roster id is not plain text (:func:`_plain_roster`): then only the text comparison gives the
+    same pairs. Kept once per dataset object: read, never change."""
     if not len(ds.ties) or not _plain_roster(ds):
         return None
     key = ("hierarchy.relation_pairs", relation.casefold(), wave)
     return remember_for_tables(ds, key, lambda: _find_pairs(ds, relation, wave))
-
-
-def relation_codes(
-    ds: Dataset, relation: str = ADVICE, wave: str | None = None
-) -> tuple[list[str], np.ndarray, np.ndarray] | None:
-    """(the roster's distinct ids, each row's source, each row's target as positions in them) for
-    the rows of :func:`relation_ties` and of :func:`classify_ties`, in their order; None when the
-    roster's ids are not all plain text (then only their text says which rows those are). Kept
-    once per dataset object: read, never change."""
-    return _relation_pairs(ds, relation, wave)
 
 
 def _find_pairs(ds: Dataset, relation: str, wave: str | None) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -356,7 +347,7 @@ def classify_ties(ds: Dataset, relation: str = ADVICE, wave: str | None = None) 
 
 
 def _classify_ties(ds: Dataset, relation: str, wave: str | None) -> pd.DataFrame:
-    coded = _relation_pairs(ds, relation, wave)
+    coded = relation_codes(ds, relation, wave)
     has_levels = "level" in ds.people and len(ds.people) > 0
     has_teams = "team" in ds.people and len(ds.people) > 0
     # each end's row on the roster, found once for the levels and the teams (what Series.map does)
