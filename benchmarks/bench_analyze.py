@@ -22,6 +22,7 @@ then the medians and the ratio of the medians.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -53,39 +54,20 @@ nx.number_weakly_connected_components(g); nx.number_strongly_connected_component
 """
 
 
-MEASURED = (
-    "import resource, runpy, sys\n"
-    "sys.argv = sys.argv[1:]\n"
-    "try:\n"
-    "    if sys.argv[0] == '-m':\n"
-    "        sys.argv = sys.argv[1:]\n"
-    "        runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
-    "    else:\n"
-    "        runpy.run_path(sys.argv[0], run_name='__main__')\n"
-    "except SystemExit as stop:\n"
-    "    if stop.code:\n"
-    "        raise\n"
-    "finally:\n"
-    "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-    "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "    print(max(own, kids) / 1024, file=sys.stderr)\n"
-)
-
-
 def _run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MB (the process's or its largest child's: the loader parses in one)."""
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURED, *cmd],
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        capture_output=False,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    seconds = time.monotonic() - started
-    return seconds, float(done.stderr.strip().splitlines()[-1])
+    """Wall seconds and peak RSS in MB of ``python cmd…``: the process's or its largest child's
+    (the loader parses in one), from ``wait4`` (Linux: the larger of the process's own peak and its
+    reaped children's; ``analyze`` ends with ``os._exit``, so the peak is not printed from inside)."""
+    with tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        proc = subprocess.Popen([sys.executable, *cmd], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.monotonic() - started
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if code:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} ended with {code}:\n{err.read().decode(errors='replace')}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def main() -> int:
