@@ -8,6 +8,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -855,3 +856,53 @@ def test_plain_numbers_read_as_pandas_reads_them(cells: list[str]) -> None:
     got = _plain_floats(text)
     expected = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
     assert np.array_equal(got.view(np.int64), expected.view(np.int64))  # bit for bit: -0.0 too
+
+
+# --- the parser child reads plain CSV files without pandas ----------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELL = st.text(alphabet=["x", "é", " ", "\t", "\u00a0", "\u3000", "\x1c", "\u2028", "1"], max_size=3)
+
+
+@given(st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_plain_csv_columns_give_the_frame_and_rows_pandas_gives(table: list[list[str]]) -> None:
+    data = "\n".join(",".join(row) for row in [["a", "b", "c"], *table]).encode("utf-8") + b"\n"
+    plain = parsing._read_plain_columns(data, ",")
+    assert plain is not None
+    job = parsing.CsvJob("people.csv", "people", parsing.Blob(data=data))
+    rows = np.arange(1, len(table) + 2) + 2
+    arrow, pandas = parsing.ParseOutput(), parsing.ParseOutput()
+    parsing._add_csv_columns(job, plain, rows, DEFAULT_LIMITS, arrow)
+    parsing._add_csv_frame(job, plain.frame(), rows, DEFAULT_LIMITS, pandas)
+    assert isinstance(arrow.sheets[0].frame, parsing.TextColumns)
+    parsing.with_frames(arrow)
+    pd.testing.assert_frame_equal(arrow.sheets[0].frame, pandas.sheets[0].frame, check_exact=True)
+    np.testing.assert_array_equal(arrow.sheets[0].rows, pandas.sheets[0].rows)
+
+
+def test_the_parser_child_reads_plain_csv_files_without_importing_pandas(tmp_path: Path) -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    people = tmp_path / "people.csv"
+    people.write_text("person_id,name\nE1,Ann\n ,\t\nE2,Bo\n")
+    jobs, _ = parsing.plan(
+        [parsing.Source("people.csv", parsing.Blob(path=str(people)), people.stat().st_size)], DEFAULT_LIMITS
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "lib.intake.parsing", str(2**32), "60"],
+        input=pickle.dumps((jobs, DEFAULT_LIMITS), protocol=5),
+        capture_output=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.decode().splitlines() if "|" in line}
+    assert "pyarrow.csv" in imported and "pandas" not in imported
+    answer = parsing.with_frames(pickle.loads(done.stdout))
+    (sheet,) = answer.sheets
+    assert sheet.frame.values.tolist() == [["person_id", "name"], ["E1", "Ann"], ["E2", "Bo"]]
+    assert sheet.rows.tolist() == [1, 2, 4]

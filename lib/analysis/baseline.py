@@ -16,7 +16,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from lib.core.stats import gini
 
@@ -188,6 +187,8 @@ def internal_share(inside: int, sent: int, size: int, people: int) -> InternalSh
     p = (size - 1) / (people - 1) if people > 1 else math.nan
     if sent <= 0 or math.isnan(p):
         return InternalShare(sent, inside, math.nan, p, math.nan, math.nan)
+    from scipy import stats  # not at import: about 0.4 s (lib.core.stats)
+
     low, high = stats.binom.ppf([0.025, 0.975], sent, p)
     return InternalShare(sent, inside, inside / sent, p, float(low) / sent, float(high) / sent)
 

@@ -38,13 +38,13 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from scipy import stats
 
 from lib.analysis import network
 from lib.analysis.response import remember_for_tables, respondent_dataset, tie_ends, tie_positions
 from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.schema import ADVICE
+from lib.core.stats import average_ranks, spearman
 from lib.core.textsets import is_in, positions
 
 __all__ = [
@@ -690,9 +690,9 @@ def seniority_correlation(degrees: pd.DataFrame, permutation: bool = True) -> Co
         return Correlation(math.nan, n, math.nan, "everyone is named for advice equally often")
     if d["level"].nunique() < 2:
         return Correlation(math.nan, n, math.nan, "everyone is at the same level")
-    x = stats.rankdata(d["in_degree"].to_numpy(dtype=float))
-    y = stats.rankdata(-d["level"].to_numpy(dtype=float))
-    res = stats.spearmanr(x, y)
+    x = average_ranks(d["in_degree"].to_numpy(dtype=float))
+    y = average_ranks(-d["level"].to_numpy(dtype=float))
+    statistic, p_value = spearman(x, y)
 
     def rho(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
         a = a - a.mean(axis=axis, keepdims=True)
@@ -702,6 +702,8 @@ def seniority_correlation(degrees: pd.DataFrame, permutation: bool = True) -> Co
     if not permutation:
         p_permutation = math.nan
     elif n <= PERMUTATION_SCIPY_LIMIT:
+        from scipy import stats  # not at import: about 0.4 s (lib.core.stats)
+
         perm = stats.permutation_test(
             (x, y),
             rho,
@@ -713,7 +715,7 @@ def seniority_correlation(degrees: pd.DataFrame, permutation: bool = True) -> Co
         p_permutation = float(perm.pvalue)
     else:
         p_permutation = _shuffled_p(x, y, rho)
-    return Correlation(float(res.statistic), n, float(res.pvalue), p_permutation=p_permutation)
+    return Correlation(statistic, n, p_value, p_permutation=p_permutation)
 
 
 def _shuffled_p(x: np.ndarray, y: np.ndarray, rho: Callable[..., np.ndarray]) -> float:

@@ -35,7 +35,6 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
 from scipy.sparse import csgraph
 
 from lib.analysis.response import (
@@ -52,7 +51,7 @@ from lib.analysis.response import (
 )
 from lib.core import privacy
 from lib.core.dataset import Dataset
-from lib.core.stats import gini
+from lib.core.stats import gini, t_quantile
 from lib.core.textsets import is_in
 
 __all__ = [
@@ -358,7 +357,7 @@ class BetweennessEstimate:
     def multiplier(self) -> float:
         """Standard errors either side for a 95% range: Student's t with batches − 1 degrees of
         freedom (2.36 for 8 batches), as the error itself is estimated from few batches."""
-        return float(stats.t.ppf(0.975, self.batches - 1)) if self.batches > 1 else math.nan
+        return t_quantile(0.975, self.batches - 1) if self.batches > 1 else math.nan
 
     def top_relative_se(self, top: int = 10) -> tuple[float, float]:
         """(median, largest) of se / value over the ``top`` people with the highest (non-zero)

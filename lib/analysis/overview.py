@@ -15,7 +15,6 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from lib.analysis import (
     baseline,
@@ -232,6 +231,8 @@ def _hierarchy_section(ds: Dataset, w: str, min_size: int) -> _Section:
     org["advice_up_share"] = _num(flow.up_share) if flow.classified else None
     org["advice_down_share"] = _num(flow.down_share) if flow.classified else None
     vertical = flow.up + flow.down  # a random network sends as many requests down as up
+    from scipy import stats  # not at import: about 0.4 s (lib.core.stats)
+
     org["advice_down_beyond_chance"] = bool(
         vertical and stats.binomtest(flow.down, vertical, 0.5, alternative="less").pvalue < ALPHA
     )
@@ -390,6 +391,8 @@ def paired_change(before: pd.Series, after: pd.Series, resamples: int = 9999) ->
         return delta, 1.0, n
     if 2**n > resamples:
         return delta, _sign_flip_p(x - y, resamples), n
+    from scipy import stats  # not at import: about 0.4 s (lib.core.stats)
+
     res = stats.permutation_test(
         (x, y),
         lambda a, b, axis: np.mean(a - b, axis=axis),

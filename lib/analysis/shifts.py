@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from lib.analysis.baseline import concentration
 from lib.analysis.flows import FlowShare, flow_share
@@ -33,7 +32,7 @@ from lib.core import privacy, waves
 from lib.core.dataset import Dataset
 from lib.core.privacy import MIN_GROUP_SIZE
 from lib.core.schema import ADVICE
-from lib.core.stats import gini
+from lib.core.stats import gini, spearman
 
 __all__ = [
     "ADVICE_RELATION",
@@ -448,7 +447,7 @@ def shift_fsl(ds: Dataset, wave: str | None = None, min_size: int = MIN_GROUP_SI
         if both["fsl"].nunique() < 2 or both["gap"].nunique() < 2:
             note = "No variation in FSL hours or in skill gaps: a correlation is not defined."
         else:
-            rho = float(scipy_stats.spearmanr(both["fsl"], both["gap"]).statistic)
+            rho = spearman(both["fsl"], both["gap"])[0]
             score = 50.0 * (rho + 1.0)
     return Shift(
         code="FSL",

@@ -40,6 +40,7 @@ from lib.core.schema import (
     ADVICE,
     CHANNEL_MODES,
     LEARNING_TYPE_CODES,
+    LOG_SUMMARY_COLUMNS,
     MISSING_VALUE_WORDS,
     TRUST_ITEM_BANK,
     WORK_KINDS,
@@ -67,13 +68,6 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "work": ["person_id", "wave", *WORK_KINDS],
     "skills": ["person_id", "skill", "level", "source", "wave"],
     "role_skills": ["role", "skill", "required_level"],
-}
-#: Summaries ``python -m lib.cli ingest`` writes next to the contract tables (a file of each name
-#: in a zip or folder): the per-channel volume of the logs (stocks and flows) and collaboration
-#: hours per person and period. Not survey sheets: not in the template, not stored in workspaces.
-LOG_SUMMARY_COLUMNS: dict[str, list[str]] = {
-    "channels": ["channel", "mode", "period", "events", "interactions", "broadcasts", "people"],
-    "collaboration_hours": ["person_id", "period", "hours"],
 }
 #: People attributes pages can group and colour by, besides custom ones.
 GROUPING_ATTRIBUTES = ["team", "department", "role", "level", "location"]

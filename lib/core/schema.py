@@ -506,3 +506,12 @@ DEFAULT_LIMITS = Limits()
 
 #: The advice relation: "who do you go to for advice" (the relation most measures default to).
 ADVICE = "advice"
+
+
+#: Summaries ``python -m lib.cli ingest`` writes next to the contract tables (a file of each name
+#: in a zip or folder): the per-channel volume of the logs (stocks and flows) and collaboration
+#: hours per person and period. Not survey sheets: not in the template, not stored in workspaces.
+LOG_SUMMARY_COLUMNS: dict[str, list[str]] = {
+    "channels": ["channel", "mode", "period", "events", "interactions", "broadcasts", "people"],
+    "collaboration_hours": ["person_id", "period", "hours"],
+}

@@ -1,4 +1,9 @@
-"""Small statistics shared by several modules (each with its textbook formula)."""
+"""Small statistics shared by several modules (each with its textbook formula).
+
+:mod:`scipy.stats` is imported by the functions that need it, not here: it costs about 0.4 s
+to import (benchmarks/README.md, twelfth pass), which ``python -m lib.cli analyze`` at 10,000
+people pays for none of its results. The normal and Student's t quantities it needs come from
+:mod:`scipy.special`, the functions :mod:`scipy.stats` itself calls (the same values)."""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from numpy.typing import ArrayLike
+from scipy import special
 
 
 def gini(values: Iterable[float]) -> float:
@@ -53,7 +59,62 @@ def percentile_end_error(resamples: int, confidence: float = 0.95) -> float:
     p = (1 − confidence) / 2 (the sample quantile's error, the bootstrap distribution taken as
     normal; 0.060 for 1,999 resamples, 0.12 for 499)."""
     p = (1 - confidence) / 2
-    return float(math.sqrt(p * (1 - p) / resamples) / stats.norm.pdf(stats.norm.ppf(p)))
+    return float(math.sqrt(p * (1 - p) / resamples) / normal_density(normal_quantile(p)))
+
+
+def normal_quantile(p: float) -> float:
+    """The standard normal distribution's ``p`` quantile: ``scipy.stats.norm.ppf(p)``, from the
+    function it calls (:func:`scipy.special.ndtri`)."""
+    return float(special.ndtri(p))
+
+
+def normal_density(x: float) -> float:
+    """The standard normal density at ``x``: ``scipy.stats.norm.pdf(x)``, by its formula as scipy
+    writes it, exp(−x²/2) / √(2π)."""
+    a = np.asarray([x], dtype=float)  # an array, as scipy computes it (the same loops)
+    return float((np.exp(-(a**2) / 2.0) / np.sqrt(2 * np.pi))[0])
+
+
+def t_quantile(q: float, df: float) -> float:
+    """Student's t distribution's ``q`` quantile with ``df`` degrees of freedom:
+    ``scipy.stats.t.ppf(q, df)``, from the function it calls (:func:`scipy.special.stdtrit`)."""
+    return float(special.stdtrit(df, q))
+
+
+def average_ranks(values: ArrayLike) -> np.ndarray:
+    """Ranks 1..n of ``values``, ties sharing the mean of their ranks: ``scipy.stats.rankdata``'s
+    "average" method (the same floats: every rank is a whole or half number). NaN is ranked last,
+    as by the sort; callers drop it first."""
+    v = np.asarray(values)
+    sorter = np.argsort(v, kind="stable")
+    inverse = np.empty(v.size, dtype=np.intp)
+    inverse[sorter] = np.arange(v.size)
+    ordered = v[sorter]
+    first = np.r_[True, ordered[1:] != ordered[:-1]]
+    dense = first.cumsum()[inverse]
+    starts = np.r_[np.nonzero(first)[0], v.size]
+    return np.asarray(0.5 * (starts[dense] + starts[dense - 1] + 1), dtype=float)
+
+
+def spearman(x: ArrayLike, y: ArrayLike) -> tuple[float, float]:
+    """Spearman's rank correlation of ``x`` and ``y`` and its two-sided p-value: the statistic and
+    p-value ``scipy.stats.spearmanr(x, y)`` gives (the Pearson correlation of the average ranks by
+    :func:`numpy.corrcoef`; t = ρ √((n − 2) / ((1 + ρ)(1 − ρ))) on n − 2 degrees of freedom), the
+    same operations in the same order. (NaN, NaN) with fewer than two pairs, when either side is
+    constant, or when any value is NaN (scipy's ``nan_policy="propagate"``)."""
+    a = np.column_stack((np.asarray(x), np.asarray(y)))
+    n = len(a)
+    if n <= 1 or (a[:, 0][0] == a[:, 0]).all() or (a[:, 1][0] == a[:, 1]).all():
+        return math.nan, math.nan
+    if np.issubdtype(a.dtype, np.inexact) and np.isnan(a).any():
+        return math.nan, math.nan
+    ranked = np.column_stack((average_ranks(a[:, 0]), average_ranks(a[:, 1])))
+    rs = np.corrcoef(ranked, rowvar=False)
+    dof = n - 2
+    with np.errstate(divide="ignore"):
+        t = rs * np.sqrt((dof / ((rs + 1.0) * (1.0 - rs))).clip(0))
+    p = 2 * special.stdtr(dof, -np.abs(t))
+    return float(rs[1, 0]), float(p[1, 0])
 
 
 def bootstrap_interval(
@@ -76,6 +137,8 @@ def bootstrap_interval(
     x = x[~np.isnan(x)]
     if x.size < 2 or np.all(x == x[0]):
         return math.nan, math.nan
+    from scipy import stats
+
     with warnings.catch_warnings():
         # a statistic undefined on some resamples (alpha with no variance) gives NaN ends, not a warning
         warnings.simplefilter("ignore", stats.DegenerateDataWarning)
@@ -97,6 +160,8 @@ def _interval(
     else:
         stat = statistic
         fn = lambda s: stat(s)  # noqa: E731  (scipy inspects a callable's signature for axis)
+    from scipy import stats
+
     res = stats.bootstrap(
         (x,),
         fn,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import pickle
 import re
 import subprocess
@@ -34,17 +35,31 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import defusedxml  # imported so openpyxl parses XML through it (openpyxl.xml.DEFUSEDXML)
 import defusedxml.ElementTree as SafeET
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
-from lib.core.dataset import LOG_SUMMARY_COLUMNS
 from lib.core.errors import Finding
-from lib.core.schema import SHEETS, Limits, normalise_name, sheet_for
+from lib.core.schema import LOG_SUMMARY_COLUMNS, SHEETS, Limits, normalise_name, sheet_for
 from lib.intake.parser_child import PRESTARTED, prestart, take
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported where a frame is built (:func:`_pandas`), not here: the parser child reads a
+# plain CSV file with Arrow alone and its answer's frames are built by the parent
+# (:class:`TextColumns`), so the child starts without pandas (0.14 s against 0.37 s; its start-up
+# was most of the wait for the parse on the command line: benchmarks/README.md, twelfth pass).
+
+
+def _pandas() -> Any:
+    import pandas
+
+    return pandas
+
 
 __all__ = [
     "ERROR_CODES",
@@ -55,6 +70,7 @@ __all__ = [
     "ParseOutput",
     "RawSheet",
     "Source",
+    "TextColumns",
     "XlsxJob",
     "column_letters",
     "column_number",
@@ -63,6 +79,7 @@ __all__ = [
     "plan",
     "plan_table",
     "prestart",
+    "with_frames",
 ]
 
 #: Excel error values (openpyxl returns them as these strings).
@@ -167,13 +184,31 @@ class OddCell:
     cached: str = ""  # the stored result ("" when none)
 
 
+@dataclass(frozen=True)
+class TextColumns:
+    """A plain CSV file's cells as Arrow text columns (positional), as the parser child sends
+    them without importing pandas; :meth:`frame` is the frame the parent builds from them."""
+
+    columns: tuple[pa.Array, ...]
+
+    def frame(self) -> pd.DataFrame:
+        """The cells as a frame of pandas' ``str`` columns 0, 1, … (the columns' Arrow data, not copied)."""
+        pandas = _pandas()
+        frame: pd.DataFrame = pandas.DataFrame(
+            {i: pandas.Series(c, dtype="str") for i, c in enumerate(self.columns)}
+        )
+        return frame
+
+
 @dataclass
 class RawSheet:
     """A grid of cells as written, blank rows dropped, with each kept row's Excel row number.
 
     ``frame`` has positional integer columns; its first row is normally the header (the loader
     decides). CSV cells are text (``""`` = blank); Excel cells are the cell's Python value
-    (``None`` = blank; str, int, float, bool, datetime; error cells as ``"#N/A"`` etc.).
+    (``None`` = blank; str, int, float, bool, datetime; error cells as ``"#N/A"`` etc.). In the
+    parser child's answer a plain CSV file's ``frame`` is its :class:`TextColumns`, made a frame
+    on arrival (:func:`parse_isolated`).
     """
 
     file: str
@@ -799,8 +834,10 @@ def _plan_csv(
 # --- stage 2: parsing (child process) -------------------------------------------------------
 
 
-def parse_jobs(jobs: list[Job], limits: Limits) -> ParseOutput:
-    """Parse every job into raw sheets; each file's failure becomes a finding, the rest go on."""
+def parse_jobs(jobs: list[Job], limits: Limits, frames: bool = True) -> ParseOutput:
+    """Parse every job into raw sheets; each file's failure becomes a finding, the rest go on.
+    ``frames=False`` (the parser child): plain CSV files' sheets keep their :class:`TextColumns`
+    (:func:`with_frames` makes them frames)."""
     out = ParseOutput()
     for job in jobs:
         try:
@@ -812,9 +849,10 @@ def parse_jobs(jobs: list[Job], limits: Limits) -> ParseOutput:
             out.findings.append(_memory_finding(job.file, limits))
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
             out.findings.append(_corrupt(job.file, exc, "workbook" if isinstance(job, XlsxJob) else "file"))
-        except pd.errors.ParserError as exc:
-            out.findings.append(_csv_split_finding(job, exc))
         except Exception as exc:  # the parser's other failures (openpyxl raises many kinds)
+            if _is_parser_error(exc):
+                out.findings.append(_csv_split_finding(job, exc))
+                continue
             out.findings.append(
                 _error(
                     f"The file cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
@@ -823,7 +861,21 @@ def parse_jobs(jobs: list[Job], limits: Limits) -> ParseOutput:
                     sheet=job.sheet if isinstance(job, CsvJob) else "",
                 )
             )
+    return with_frames(out) if frames else out
+
+
+def with_frames(out: ParseOutput) -> ParseOutput:
+    """``out`` with every sheet's :class:`TextColumns` made its frame (in place)."""
+    for sheet in out.sheets:
+        if isinstance(sheet.frame, TextColumns):
+            sheet.frame = sheet.frame.frame()
     return out
+
+
+def _is_parser_error(exc: Exception) -> bool:
+    """Whether ``exc`` is pandas' CSV ``ParserError`` (never when pandas was not imported)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(exc, pandas.errors.ParserError)
 
 
 _QUOTE_ROW_RE = re.compile(r"starting at row (\d+)")
@@ -938,10 +990,11 @@ def _parse_csv(job: CsvJob, limits: Limits, out: ParseOutput) -> None:
         out.findings.append(_note(f"Columns are separated by {_SEP_NAMES[sep]}s", job.file, sheet=job.sheet))
     data = stripped.encode("utf-8")
     del text, stripped
-    plain = _read_plain_csv(data, sep)
+    plain = _read_plain_columns(data, sep)
     if plain is not None:
-        _add_csv_frame(job, plain, np.arange(1, len(plain) + 1) + offset, limits, out)
+        _add_csv_columns(job, plain, np.arange(1, len(plain.columns[0]) + 1) + offset, limits, out)
         return
+    pd = _pandas()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -1022,6 +1075,41 @@ def _add_csv_frame(
     out.sheets.append(RawSheet(job.file, job.sheet, "csv", frame, rows, job.wave))
 
 
+def _add_csv_columns(
+    job: CsvJob, plain: TextColumns, rows: np.ndarray, limits: Limits, out: ParseOutput
+) -> None:
+    """:func:`_add_csv_frame` for a plain file's :class:`TextColumns`, in Arrow: the same rows are
+    blank (every cell empty once pandas' ``str.strip`` has stripped it, which is Arrow's
+    ``utf8_trim_whitespace``) and the same sheet results once the columns are made a frame."""
+    import pyarrow.compute as pc
+
+    columns = plain.columns
+    if len(columns) > limits.max_columns:
+        out.findings.append(
+            _error(
+                f"The file has {len(columns):,} columns, more than the {limits.max_columns:,} limit",
+                job.file,
+                sheet=job.sheet,
+            )
+        )
+        return
+    # In Arrow throughout, with no Python value converted and nothing made a numpy array: pyarrow
+    # does those through its pandas checks, which import pandas (a fifth of a second).
+    blank: pa.Array | None = None  # per row: every cell so far empty once stripped
+    for column in columns:
+        empty = pc.invert(pc.cast(pc.binary_length(pc.utf8_trim_whitespace(column)), pa.bool_()))
+        blank = empty if blank is None else pc.and_(blank, empty)
+        if not pc.any(blank).as_py():
+            break  # a row with one non-blank cell is not blank: the other columns cannot change that
+    if blank is not None and pc.any(blank).as_py():
+        kept = pc.invert(blank)
+        plain = TextColumns(tuple(c.filter(kept) for c in columns))
+        at = pc.indices_nonzero(kept)  # uint64, no nulls: its values buffer, read in place
+        rows = rows[np.frombuffer(at.buffers()[1], dtype=np.uint64, count=len(at), offset=at.offset * 8)]
+    frame: Any = plain  # in the child's answer; a frame on arrival (with_frames)
+    out.sheets.append(RawSheet(job.file, job.sheet, "csv", frame, rows, job.wave))
+
+
 #: Bytes that send a CSV file to pandas' parser: quotes (quoted values, doubled quotes, separators
 #: and line breaks inside values), carriage returns (Windows and old Mac line ends) and NULs.
 _NOT_PLAIN = (b'"', b"\r", b"\x00")
@@ -1033,13 +1121,18 @@ def _read_plain_csv(data: bytes, sep: str) -> pd.DataFrame | None:
     the frame pandas' ``read_csv(header=None, dtype=str, na_filter=False)`` gives for such a file
     (columns 0, 1, …, every cell text), in about a third of its time. None for any other file:
     pandas reads those, and reports the lines that do not split into the header's fields."""
+    plain = _read_plain_columns(data, sep)
+    return None if plain is None else plain.frame()
+
+
+def _read_plain_columns(data: bytes, sep: str) -> TextColumns | None:
+    """:func:`_read_plain_csv`'s cells as :class:`TextColumns`, without pandas."""
     if any(b in data for b in _NOT_PLAIN):
         return None
     end = data.find(b"\n")
     width = data[: end if end >= 0 else len(data)].count(sep.encode("utf-8")) + 1
     if width < 2:
         return None
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [str(i) for i in range(width)]
@@ -1064,7 +1157,7 @@ def _read_plain_csv(data: bytes, sep: str) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, ValueError):  # a line with another number of fields, a blank line, …
         return None
-    return pd.DataFrame({i: pd.Series(table.column(i).combine_chunks(), dtype="str") for i in range(width)})
+    return TextColumns(tuple(table.column(i).combine_chunks() for i in range(width)))
 
 
 # Excel ---------------------------------------------------------------------------------------
@@ -1200,6 +1293,7 @@ def _grid(rows_iter: Iterator[tuple[Any, ...]], limits: Limits) -> tuple[pd.Data
         kept.append(cells[:last])
         numbers.append(number)
         width = max(width, last)
+    pd = _pandas()
     frame = pd.DataFrame([r + (None,) * (width - len(r)) for r in kept], columns=range(width), dtype=object)
     return frame, np.asarray(numbers, dtype=np.int64)
 
@@ -1299,7 +1393,7 @@ def parse_isolated(jobs: list[Job], limits: Limits, started: Callable[[], None] 
             ]
         )
     if proc.returncode == 0 and isinstance(result, ParseOutput):
-        return result
+        return with_frames(result)
     code = proc.returncode
     how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
     last = err.decode("utf-8", "replace").strip().splitlines()[-1:] if err else []
@@ -1336,7 +1430,7 @@ def _worker(argv: list[str]) -> int:
     except EOFError:  # a prestarted child whose parent needed no parsing after all
         return 0
     try:
-        result = parse_jobs(jobs, limits)
+        result = parse_jobs(jobs, limits, frames=False)  # the parent builds the frames
         payload = pickle.dumps(result, protocol=5)
     except MemoryError:
         payload = pickle.dumps(
@@ -1351,4 +1445,8 @@ if __name__ == "__main__":
     # Run the worker from the imported module, so pickled classes are lib.intake.parsing's, not __main__'s.
     from lib.intake.parsing import _worker as worker
 
-    raise SystemExit(worker(sys.argv[1:]))
+    code = worker(sys.argv[1:])
+    # the answer is written and flushed: end without freeing the parsed tables object by object,
+    # which the parent would wait for (about 0.05 s at 10,000 people, 0.5 s at 100,000)
+    sys.stderr.flush()
+    os._exit(code)

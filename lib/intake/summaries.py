@@ -16,9 +16,9 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
-from lib.core.dataset import LOG_SUMMARY_COLUMNS, channel_mode, empty_summary
+from lib.core.dataset import channel_mode, empty_summary
 from lib.core.errors import Finding
-from lib.core.schema import normalise_name
+from lib.core.schema import LOG_SUMMARY_COLUMNS, normalise_name
 from lib.intake.parsing import Source
 from lib.intake.table import MAX_FINDINGS_PER_CHECK
 

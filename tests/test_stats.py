@@ -1,0 +1,92 @@
+"""lib.core.stats' normal and t quantities, average ranks and Spearman's ρ: the very values
+scipy.stats gives (they stand in for it so the command line need not import it: 0.4 s)."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats as scipy_stats
+
+from lib.core import stats
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@given(st.floats(min_value=1e-12, max_value=1 - 1e-12))
+@settings(max_examples=300, deadline=None)
+def test_normal_quantile_is_scipys(p: float) -> None:
+    assert stats.normal_quantile(p) == float(scipy_stats.norm.ppf(p))
+
+
+@given(st.floats(min_value=-40, max_value=40))
+@settings(max_examples=300, deadline=None)
+def test_normal_density_is_scipys(x: float) -> None:
+    assert stats.normal_density(x) == float(scipy_stats.norm.pdf(x))
+
+
+@given(st.floats(min_value=1e-9, max_value=1 - 1e-9), st.integers(min_value=1, max_value=10_000))
+@settings(max_examples=300, deadline=None)
+def test_t_quantile_is_scipys(q: float, df: int) -> None:
+    assert stats.t_quantile(q, df) == float(scipy_stats.t.ppf(q, df))
+
+
+def test_percentile_end_error_by_hand() -> None:
+    # √(p(1 − p)/R) / φ(z_p), p = 0.025: z = −1.959964, φ(z) = 0.058445
+    assert stats.percentile_end_error(1999) == pytest.approx(
+        math.sqrt(0.025 * 0.975 / 1999) / 0.0584451, rel=1e-5
+    )
+
+
+values = st.lists(st.integers(min_value=-3, max_value=3), min_size=0, max_size=40)
+
+
+@given(values)
+@settings(max_examples=300, deadline=None)
+def test_average_ranks_are_scipys_rankdata(x: list[int]) -> None:
+    np.testing.assert_array_equal(stats.average_ranks(np.asarray(x, dtype=float)), scipy_stats.rankdata(x))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.integers(-4, 4).map(float), st.floats(-1e3, 1e3), st.just(math.nan)),
+            st.one_of(st.integers(-2, 2).map(float), st.floats(-1e3, 1e3)),
+        ),
+        min_size=0,
+        max_size=60,
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_spearman_is_scipys_spearmanr(pairs: list[tuple[float, float]]) -> None:
+    x = np.asarray([a for a, _ in pairs], dtype=float)
+    y = np.asarray([b for _, b in pairs], dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy warns on constant input; ours returns NaN quietly
+        expected = scipy_stats.spearmanr(x, y)
+    np.testing.assert_array_equal(stats.spearman(x, y), (float(expected.statistic), float(expected.pvalue)))
+
+
+def test_spearman_by_hand() -> None:
+    # ranks (1, 2, 3, 4) and (1, 3, 2, 4): ρ = 1 − 6 Σd² / (n(n² − 1)) = 1 − 6·2/60 = 0.8
+    rho, p = stats.spearman([10, 20, 30, 40], [1, 3, 2, 4])
+    assert rho == pytest.approx(0.8)
+    t = 0.8 * math.sqrt(2 / (1.8 * 0.2))  # on 2 degrees of freedom: p = 1 − t/√(t² + 2) for df = 2
+    assert p == pytest.approx(1 - t / math.sqrt(t * t + 2))
+
+
+def test_the_analysis_sections_import_without_scipy_stats() -> None:
+    # the command line imports every section while the file parses; scipy.stats would add 0.4 s
+    code = (
+        "import sys; from lib.app import cli; cli._import_igraph_without_pyplot(); cli._import_sections(); "
+        "print(sorted(m for m in sys.modules if m.startswith('scipy.stats')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
