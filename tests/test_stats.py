@@ -90,3 +90,63 @@ def test_the_analysis_sections_import_without_scipy_stats() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def _scipys_interval(
+    x: np.ndarray, fn: object, vectorized: bool, batch: int | None, resamples: int, confidence: float
+) -> tuple[float, float]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # degenerate resamples: NaN ends, which is what is compared
+        res = scipy_stats.bootstrap(
+            (x,),
+            fn,
+            vectorized=vectorized,
+            batch=batch,
+            n_resamples=resamples,
+            confidence_level=confidence,
+            method="percentile",
+            random_state=stats.BOOTSTRAP_SEED,
+        )
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def _spread(s: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.asarray(np.std(s, axis=axis) / np.mean(s, axis=axis))
+
+
+@given(
+    st.lists(st.integers(-5, 5), min_size=2, max_size=30),
+    st.sampled_from([1999, 499, 25, 7]),
+    st.sampled_from([0.95, 0.9, 0.5]),
+    st.sampled_from(["mean", "spread", "median"]),
+    st.integers(min_value=1, max_value=40),
+)
+@settings(max_examples=200, deadline=None)
+def test_percentile_bootstrap_is_scipys_bootstrap(
+    cells: list[int], resamples: int, confidence: float, kind: str, batch: int
+) -> None:
+    x = np.asarray(cells, dtype=float) / 2
+    fn, vectorized, blocks = {
+        "mean": (np.mean, True, None),
+        "spread": (_spread, True, batch),  # a vectorised statistic in blocks, NaN or inf on some draws
+        "median": (np.median, False, None),  # one resample at a time
+    }[kind]
+    with np.errstate(all="ignore"):
+        ours = stats.percentile_bootstrap(
+            x, fn, vectorized, blocks, resamples, confidence, stats.BOOTSTRAP_SEED
+        )
+        theirs = _scipys_interval(x, fn, vectorized, blocks, resamples, confidence)
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_analyze_at_a_thousand_people_needs_no_scipy_stats(tmp_path: Path) -> None:
+    # every section of the command line's analysis, the wirearchy index's bootstrap included
+    code = (
+        "import sys\n"
+        "from lib.intake.sample import generate\n"
+        "from lib.app import cli\n"
+        "cli.analyze(generate(people=1000, seed=7))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('scipy.stats')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

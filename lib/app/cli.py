@@ -75,16 +75,19 @@ def _resolve(spec: str) -> Callable[[Dataset], Any]:
 #: How ``analyze`` groups its work into tasks for its two processes (:func:`lib.core.forked.share`),
 #: in the order they are taken: the longest first. Sections in one task run in one process, in
 #: this order: shifts reuses learning's mixes and trust's and wirearchy's person scores, which are
-#: kept on the dataset object of the process that computed them. The network section is one task
-#: per relation (``"all"`` first, the largest; :data:`_RELATION`). Sections not named here are
-#: tasks of their own, taken last. CPU seconds at 10,000 people, one process, garbage collection
-#: off: the first group 1.8 s, each relation 0.2-0.3 s (everyone and respondents), skills 0.45 s,
-#: stocks and flows 0.3 s, the others under 0.03 s.
+#: kept on the dataset object of the process that computed them; stocks and flows share nothing
+#: with them and ride along, so that the first task is as long as the network's. The network
+#: section is one task per relation (``"all"`` first, the largest; :data:`_RELATION`): the single
+#: relations reuse what ``"all"`` keeps (who answered, the respondents' copy: about 0.3 s), so
+#: they run best in the process that ran it. Sections not named here are tasks of their own,
+#: taken last. CPU seconds at 10,000 people, one process, garbage collection off (session 14):
+#: the first task 1.9 s (learning 0.48, trust 0.16, wirearchy 0.44, shifts 0.40, stocks and flows
+#: 0.46), the relations 1.9 s ("all" 0.8, each other 0.16-0.26), skills 0.44 s, the others under
+#: 0.03 s.
 TASKS: tuple[tuple[str, ...], ...] = (
-    ("learning_mix", "trust", "wirearchy", "shifts"),
+    ("learning_mix", "trust", "wirearchy", "shifts", "stocks_flows"),
     ("_network",),
     ("skills",),
-    ("stocks_flows",),
 )
 
 #: A task's name for one relation of the network section (``_RELATION + "advice"``).
