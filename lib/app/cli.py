@@ -169,6 +169,15 @@ def _import_igraph_without_pyplot() -> None:
         del sys.modules["matplotlib"]
 
 
+def _import_for_analysis() -> None:
+    """What ``analyze`` needs after parsing, imported on a thread while the file parses: pandas
+    and the loader, igraph (:func:`_import_igraph_without_pyplot`), every section's module."""
+    import lib.intake.loader  # noqa: F401
+
+    _import_igraph_without_pyplot()
+    _import_sections()
+
+
 def _import_sections() -> None:
     """Import every analysis section's module (errors are left for the call that uses it)."""
     for spec in ANALYSIS_SECTIONS.values():
@@ -254,8 +263,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.own_process:
         # A process of its own (``python -m lib.cli``), tuned as such (benchmarks/README.md, tenth
         # pass): one BLAS thread per process, set before numpy loads (threadpool_limits below
-        # reaches only the BLAS libraries loaded by then, not scipy's, loaded by the import thread,
-        # nor the parser child's); no automatic garbage collection (each pass walked every object
+        # reaches only the BLAS libraries loaded in this process, not the parser child's); no automatic garbage collection (each pass walked every object
         # of the loaded tables; what a cycle holds is freed when the process ends). Not when
         # called in another program (the tests).
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -263,33 +271,39 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         # the C library's, which the parser child already uses (benchmarks/README.md, twelfth pass)
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
         gc.disable()
-    # first thing, before this process imports pandas: the loader's parser child imports it meanwhile
+    # first thing: the parser child starts (Python and Arrow, about 0.15 s) while this process
+    # imports the parser's module and plans the file (numpy and Arrow, not pandas)
     parser_child.prestart(DEFAULT_LIMITS)
+    from lib.intake import parsing
+
+    # pandas, the loader and the analysis modules (about half a second) import on a thread while
+    # the child parses the file, on the other core; the loader's fork waits for them to end
+    importing = threading.Thread(target=_import_for_analysis, name="import-sections", daemon=True)
+    forked.wait_for(importing)
+
+    def say(err: DataError) -> int:
+        for f in err.findings:
+            print(f.line(), file=sys.stderr)
+        return 1
+
+    try:
+        parsed = parsing.parse_path(args.file, DEFAULT_LIMITS, started=importing.start)
+    except DataError as err:
+        return say(err)
+    finally:
+        if importing.ident is not None:  # not started when the file failed before its plan
+            importing.join()
     from threadpoolctl import threadpool_limits
 
-    import lib.intake.loader  # noqa: F401  (pandas: before the thread below, which would slow it down)
-
-    _import_igraph_without_pyplot()
-    # the analysis modules (scipy.stats, …: about a second) import while the loader's child
-    # process parses the file, on the other core: from when the file is planned (planning beside
-    # the imports, which hold the GIL most of the time, took twice as long and held the parse back)
-    importing = threading.Thread(target=_import_sections, name="import-sections", daemon=True)
-    forked.wait_for(importing)  # the loader's fork waits for these imports to end
-
-    def planned() -> None:
-        if importing.ident is None:
-            importing.start()
+    from lib.intake.loader import load_parsed
 
     # this command's processes (lib.core.forked) share the two cores: one BLAS thread each
     # (OpenBLAS's second thread spinning beside the other process cost about 0.8 s of CPU at 10k)
-    with threadpool_limits(limits=1, user_api="blas"):  # numpy (and its BLAS) is loaded by now
+    with threadpool_limits(limits=1, user_api="blas"):
         try:
-            ds = _load_or_say(args.file, planned)
-        finally:
-            if importing.ident is not None:  # not started when the file failed before its plan
-                importing.join()
-        if ds is None:
-            return 1
+            ds = load_parsed(parsed, fork=True)  # one thread here: part of the build in a forked child
+        except DataError as err:
+            return say(err)
         result = analyze(ds, people=args.people, parallel=True)
         if args.json:
             with Path(args.json).open("w", encoding="utf-8") as out:

@@ -7,6 +7,8 @@ data row is row 2), column and offending value, with a hint a facilitator can ac
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -80,3 +82,29 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
         findings,
         key=lambda f: (SEVERITY_ORDER[f.severity], f.file, f.sheet, f.row or 0, f.column),
     )
+
+
+@contextmanager
+def reported_as_findings(label: str, findings: Sequence[Finding] = ()) -> Iterator[None]:
+    """Loading inside leaves by a :class:`DataError` only: any other failure becomes one with the
+    error ``findings`` made so far and one naming the unexpected problem. Callers (the Data page,
+    the command line, workspace imports) catch that type only, and a file that trips an unforeseen
+    bug is reported like any bad file, the data loaded before staying in use."""
+    try:
+        yield
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(
+            [
+                *[f for f in findings if f.severity == "error"],
+                Finding(
+                    "error",
+                    f"The file could not be loaded: an unexpected problem stopped the check "
+                    f"({type(exc).__name__}: {str(exc)[:200]})",
+                    file=label,
+                    hint="Nothing was loaded. Check the file for unusual values near the problem named here, "
+                    "and send the file to whoever maintains the dashboard so the check can name it.",
+                ),
+            ]
+        ) from exc

@@ -36,7 +36,7 @@ from lib.core.dataset import (
     Dataset,
     empty_table,
 )
-from lib.core.errors import DataError, Finding, sort_findings
+from lib.core.errors import DataError, Finding, reported_as_findings, sort_findings
 from lib.core.schema import (
     CHANNEL_MODES,
     DEFAULT_LIMITS,
@@ -47,12 +47,13 @@ from lib.core.schema import (
 from lib.intake.cells import LARGEST_NUMBER
 from lib.intake.headers import HEADER_SEARCH_ROWS, map_table
 from lib.intake.parsing import (
-    CSV_SUFFIXES,
-    XLSX_SUFFIXES,
     Blob,
+    ParsedPath,
+    ParseOutput,
     RawSheet,
     Source,
     parse_isolated,
+    parse_path,
     plan,
 )
 from lib.intake.sheets import (
@@ -69,7 +70,14 @@ from lib.intake.sheets import (
 from lib.intake.summaries import read_summaries
 from lib.intake.table import MAX_FINDINGS_PER_CHECK, Findings, Table
 
-__all__ = ["HEADER_SEARCH_ROWS", "LARGEST_NUMBER", "MAX_FINDINGS_PER_CHECK", "load_files", "load_path"]
+__all__ = [
+    "HEADER_SEARCH_ROWS",
+    "LARGEST_NUMBER",
+    "MAX_FINDINGS_PER_CHECK",
+    "load_files",
+    "load_parsed",
+    "load_path",
+]
 
 
 def load_path(
@@ -88,33 +96,14 @@ def load_path(
     parsing starts in the child process (the command line starts its other imports there, so that
     they do not slow the planning down).
     """
-    path = Path(path).resolve()
-    if path.is_dir():
-        sources: list[Source] = []
-        skipped: list[Finding] = []
-        for p in sorted(path.iterdir()):
-            if not p.is_file() or p.name.startswith((".", "~$")):
-                continue
-            if p.suffix.lower() in (*CSV_SUFFIXES, *XLSX_SUFFIXES, ".zip"):
-                sources.append(Source(p.name, Blob(path=str(p)), p.stat().st_size))
-            else:
-                skipped.append(Finding("note", "File ignored (not .csv, .xlsx or .zip)", file=p.name))
-        if not sources:
-            raise DataError(
-                [
-                    Finding(
-                        "error",
-                        "The folder holds no .csv, .xlsx or .zip files",
-                        file=str(path),
-                        hint="Put people.csv (and ties.csv, …) in it.",
-                    )
-                ]
-            )
-        return _load(sources, limits, path.name, skipped, fork, planned)
-    if not path.is_file():
-        raise DataError([Finding("error", "File not found", file=str(path), hint="Check the path.")])
-    source = Source(path.name, Blob(path=str(path)), path.stat().st_size)
-    return _load([source], limits, path.name, [], fork, planned)
+    return load_parsed(parse_path(path, limits, planned), fork)
+
+
+def load_parsed(parsed: ParsedPath, fork: bool = False) -> Dataset:
+    """The dataset of a path already planned and parsed (:func:`lib.intake.parsing.parse_path`):
+    what :func:`load_path` gives. ``fork`` as there."""
+    with reported_as_findings(parsed.label, parsed.findings):
+        return _from_parsed(parsed.parsed, parsed.sources, parsed.label, parsed.findings, fork)
 
 
 def load_files(files: Sequence[tuple[str, bytes]], limits: Limits = DEFAULT_LIMITS) -> Dataset:
@@ -125,51 +114,22 @@ def load_files(files: Sequence[tuple[str, bytes]], limits: Limits = DEFAULT_LIMI
             [Finding("error", "No file was uploaded", hint="Upload a workbook, CSV files or a zip.")]
         )
     sources = [Source(name, Blob(data=bytes(data)), len(data)) for name, data in files]
-    return _load(sources, limits, ", ".join(name for name, _ in files), [])
+    return _load(sources, limits, ", ".join(name for name, _ in files))
 
 
-def _load(
-    sources: list[Source],
-    limits: Limits,
-    label: str,
-    findings: list[Finding],
-    fork: bool = False,
-    planned: Callable[[], None] | None = None,
+def _load(sources: list[Source], limits: Limits, label: str) -> Dataset:
+    """Plan, parse and build ``sources``; any failure leaves as a :class:`DataError`
+    (:func:`lib.core.errors.reported_as_findings`)."""
+    with reported_as_findings(label):
+        jobs, plan_findings = plan(sources, limits)
+        parsed = parse_isolated(jobs, limits)
+        return _from_parsed(parsed, sources, label, plan_findings)
+
+
+def _from_parsed(
+    parsed: ParseOutput, sources: list[Source], label: str, findings: list[Finding], fork: bool = False
 ) -> Dataset:
-    """Every failure, of whatever type, leaves as a :class:`DataError` with findings: callers (the
-    Data page, the command line, workspace imports) catch that type only, and a file that trips an
-    unforeseen bug is reported like any bad file, the data loaded before staying in use."""
-    try:
-        return _load_checked(sources, limits, label, findings, fork, planned)
-    except DataError:
-        raise
-    except Exception as exc:
-        raise DataError(
-            [
-                *[f for f in findings if f.severity == "error"],
-                Finding(
-                    "error",
-                    f"The file could not be loaded: an unexpected problem stopped the check "
-                    f"({type(exc).__name__}: {str(exc)[:200]})",
-                    file=label,
-                    hint="Nothing was loaded. Check the file for unusual values near the problem named here, "
-                    "and send the file to whoever maintains the dashboard so the check can name it.",
-                ),
-            ]
-        ) from exc
-
-
-def _load_checked(
-    sources: list[Source],
-    limits: Limits,
-    label: str,
-    findings: list[Finding],
-    fork: bool = False,
-    planned: Callable[[], None] | None = None,
-) -> Dataset:
-    jobs, plan_findings = plan(sources, limits)
-    parsed = parse_isolated(jobs, limits, started=planned)
-    found = Findings([*findings, *plan_findings, *parsed.findings])
+    found = Findings([*findings, *parsed.findings])
     unreadable = any(f.severity == "error" for f in found.items)
     ds = _build(parsed.sheets, found, unreadable, fork)
     ds.source = label

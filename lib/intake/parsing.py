@@ -34,7 +34,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 import defusedxml  # imported so openpyxl parses XML through it (openpyxl.xml.DEFUSEDXML)
@@ -42,8 +42,8 @@ import defusedxml.ElementTree as SafeET
 import numpy as np
 import pyarrow as pa
 
-from lib.core.errors import Finding
-from lib.core.schema import LOG_SUMMARY_COLUMNS, SHEETS, Limits, normalise_name, sheet_for
+from lib.core.errors import DataError, Finding, reported_as_findings
+from lib.core.schema import DEFAULT_LIMITS, LOG_SUMMARY_COLUMNS, SHEETS, Limits, normalise_name, sheet_for
 from lib.intake.parser_child import PRESTARTED, prestart, take
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ __all__ = [
     "Job",
     "OddCell",
     "ParseOutput",
+    "ParsedPath",
     "RawSheet",
     "Source",
     "TextColumns",
@@ -76,6 +77,8 @@ __all__ = [
     "column_number",
     "parse_isolated",
     "parse_jobs",
+    "parse_path",
+    "path_sources",
     "plan",
     "plan_table",
     "prestart",
@@ -1296,6 +1299,68 @@ def _grid(rows_iter: Iterator[tuple[Any, ...]], limits: Limits) -> tuple[pd.Data
     pd = _pandas()
     frame = pd.DataFrame([r + (None,) * (width - len(r)) for r in kept], columns=range(width), dtype=object)
     return frame, np.asarray(numbers, dtype=np.int64)
+
+
+# --- a path, planned and parsed -------------------------------------------------------------
+
+
+@dataclass
+class ParsedPath:
+    """A path's files planned and parsed (:func:`parse_path`), what the loader builds a dataset from:
+    its label (the file's or folder's name), its sources, the findings so far (files skipped in a
+    folder, the plan's) and the parser's answer."""
+
+    label: str
+    sources: list[Source]
+    findings: list[Finding]
+    parsed: ParseOutput
+
+
+def path_sources(path: Path) -> tuple[list[Source], list[Finding]]:
+    """The files to read at ``path`` (a workbook, a CSV, a .zip, or a folder of those) and a note
+    per other file in a folder; a :class:`DataError` when there is none or no such path."""
+    if path.is_dir():
+        sources: list[Source] = []
+        skipped: list[Finding] = []
+        for p in sorted(path.iterdir()):
+            if not p.is_file() or p.name.startswith((".", "~$")):
+                continue
+            if p.suffix.lower() in (*CSV_SUFFIXES, *XLSX_SUFFIXES, ".zip"):
+                sources.append(Source(p.name, Blob(path=str(p)), p.stat().st_size))
+            else:
+                skipped.append(Finding("note", "File ignored (not .csv, .xlsx or .zip)", file=p.name))
+        if not sources:
+            raise DataError(
+                [
+                    Finding(
+                        "error",
+                        "The folder holds no .csv, .xlsx or .zip files",
+                        file=str(path),
+                        hint="Put people.csv (and ties.csv, …) in it.",
+                    )
+                ]
+            )
+        return sources, skipped
+    if not path.is_file():
+        raise DataError([Finding("error", "File not found", file=str(path), hint="Check the path.")])
+    return [Source(path.name, Blob(path=str(path)), path.stat().st_size)], []
+
+
+def parse_path(
+    path: Path | str, limits: Limits = DEFAULT_LIMITS, started: Callable[[], None] | None = None
+) -> ParsedPath:
+    """The files at ``path`` (:func:`path_sources`) planned (:func:`plan`) and parsed in the child
+    process (:func:`parse_isolated`; ``started`` as there), without pandas in this process: the
+    command line parses before it imports pandas and the analysis (``lib.app.cli``), then builds the
+    dataset (:func:`lib.intake.loader.load_parsed`). Any failure leaves as a :class:`DataError`
+    (:func:`lib.core.errors.reported_as_findings`)."""
+    path = Path(path).resolve()
+    with reported_as_findings(path.name):
+        sources, skipped = path_sources(path)
+    with reported_as_findings(path.name, skipped):
+        jobs, plan_findings = plan(sources, limits)
+        parsed = parse_isolated(jobs, limits, started=started)
+    return ParsedPath(path.name, sources, [*skipped, *plan_findings], parsed)
 
 
 # --- isolation --------------------------------------------------------------------------------
