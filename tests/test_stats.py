@@ -150,3 +150,24 @@ def test_analyze_at_a_thousand_people_needs_no_scipy_stats(tmp_path: Path) -> No
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@given(
+    st.integers(min_value=2, max_value=700),
+    st.integers(min_value=1, max_value=3),
+    st.sampled_from([1999, 499, 40]),
+)
+@settings(max_examples=40, deadline=None)
+def test_resample_counts_one_row_at_a_time_are_the_counts_of_all_at_once(
+    n: int, k: int, resamples: int
+) -> None:
+    x = np.random.default_rng(n).normal(size=(n, k))
+    saved = stats._ROW_COUNTS
+    try:
+        stats._ROW_COUNTS = 10**9  # every size counted over all resamples at once
+        at_once = stats._resampled_means(x, resamples, stats.BOOTSTRAP_SEED, {})
+        stats._ROW_COUNTS = 1  # every size one resample at a time
+        by_row = stats._resampled_means(x, resamples, stats.BOOTSTRAP_SEED, {})
+    finally:
+        stats._ROW_COUNTS = saved
+    np.testing.assert_array_equal(by_row, at_once)

@@ -246,8 +246,15 @@ def subject_matter_networks(
     g = skills_graph(ds, wave)
     hold, gap = _holder_matrix(ds, skills, g.index, wave, holder_level)
     near = _within_two(g.adjacency, hold)
-    adv_s = g.advice_pairs["source"].to_numpy(dtype=int)
-    adv_t = g.advice_pairs["target"].to_numpy(dtype=int)
+    adv_s = g.advice_pairs["source"].to_numpy(dtype=np.int64)
+    adv_t = g.advice_pairs["target"].to_numpy(dtype=np.int64)
+    # a (seeker, holder) pair as one number, seeker · people + holder: the distinct pairs, their
+    # seekers and each seeker's holders counted in numpy rather than as sets of Python tuples
+    people = np.int64(max(len(g.index), 1))
+    adv_key = adv_s * people + adv_t
+    topic_key = g.topic_ties["key"].to_numpy(dtype=object)
+    topic_s = g.topic_ties["source"].to_numpy(dtype=np.int64)
+    topic_t = g.topic_ties["target"].to_numpy(dtype=np.int64)
     rows = []
     for j, skill in enumerate(skills):
         members = np.flatnonzero(hold[:, j])
@@ -259,13 +266,11 @@ def subject_matter_networks(
         else:
             groups, isolated = 0, 0
         to_holder = hold[adv_t, j] & (adv_s != adv_t)
-        advice_pairs = set(zip(adv_s[to_holder].tolist(), adv_t[to_holder].tolist(), strict=True))
-        topic = g.topic_ties[g.topic_ties["key"] == name_key(skill)]
-        t_s = topic["source"].to_numpy(dtype=int)
-        t_t = topic["target"].to_numpy(dtype=int)
-        topic_pairs = set(zip(t_s[hold[t_t, j]].tolist(), t_t[hold[t_t, j]].tolist(), strict=True))
-        pairs = advice_pairs | topic_pairs
-        per_seeker = pd.Series([s for s, _ in pairs]).value_counts() if pairs else pd.Series(dtype=int)
+        advice_pairs = np.unique(adv_key[to_holder])
+        on_topic = topic_key == name_key(skill)
+        t_s, t_t = topic_s[on_topic], topic_t[on_topic]
+        topic_pairs = np.unique((t_s * people + t_t)[hold[t_t, j]])
+        per_seeker = np.unique(np.union1d(advice_pairs, topic_pairs) // people, return_counts=True)[1]
         with_gap = int(gap[:, j].sum())
         rows.append(
             {
@@ -274,9 +279,9 @@ def subject_matter_networks(
                 "holder_groups": groups,
                 "isolated_holders": isolated,
                 "connected_share": (n_hold - isolated) / n_hold if n_hold else float("nan"),
-                "advice_seekers": len({s for s, _ in advice_pairs}),
-                "topic_ties": len(topic),
-                "topic_seekers": len({s for s, _ in topic_pairs}),
+                "advice_seekers": len(np.unique(advice_pairs // people)),
+                "topic_ties": int(on_topic.sum()),
+                "topic_seekers": len(np.unique(topic_pairs // people)),
                 "seekers": len(per_seeker),
                 "redundancy": float((per_seeker >= 2).mean()) if len(per_seeker) else float("nan"),
                 "people_with_gap": with_gap,

@@ -255,6 +255,12 @@ def bootstrap_mean_intervals_by_group(
     return out
 
 
+#: From this many rows the resample counts are taken one resample at a time (a bincount per row,
+#: written into the float matrix): the same counts without the c × n offset draws, integer counts
+#: and their float copy (at 10,000 rows 32 against 53 ms a block, before page faults); below it,
+#: one bincount over all resamples, as a loop of thousands of small bincounts would cost more.
+_ROW_COUNTS = 512
+
 #: Groups up to this size keep their resample counts for the next group of the same size (at most
 #: about 1999 × 8 B × Σ sizes ≤ 33 MB).
 _CACHED_SIZE = 64
@@ -274,8 +280,14 @@ def _resampled_means(x: np.ndarray, resamples: int, seed: int, cache: dict[int, 
     for start in range(0, resamples, block):
         c = min(block, resamples - start)
         # int32 draws: the same stream as int64 (numpy draws both from 32-bit words below 2**32), faster
-        draws = rng.integers(0, n, size=(c, n), dtype=np.int32) + (np.arange(c, dtype=np.int64) * n)[:, None]
-        counts = np.bincount(draws.ravel(), minlength=c * n).reshape(c, n).astype(float)
+        draws = rng.integers(0, n, size=(c, n), dtype=np.int32)
+        if n >= _ROW_COUNTS:  # a count per resample, straight into the float matrix: no c × n temporaries
+            counts = np.empty((c, n))
+            for row in range(c):
+                counts[row] = np.bincount(draws[row], minlength=n)
+        else:  # one count over all resamples at once, each resample's draws offset by its row
+            offset = draws + (np.arange(c, dtype=np.int64) * n)[:, None]
+            counts = np.bincount(offset.ravel(), minlength=c * n).reshape(c, n).astype(float)
         if block == resamples and n <= _CACHED_SIZE:
             cache[n] = counts
         means[start : start + c] = counts @ x / n
