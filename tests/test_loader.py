@@ -772,20 +772,25 @@ def test_prestarted_parser_child_is_used_once_and_an_unused_one_exits_cleanly(tm
             pipe.close()
 
 
-def test_planned_is_called_once_when_the_parse_starts_and_the_load_is_the_same(tmp_path: Path) -> None:
-    """``load_path(planned=…)`` (the command line starts its imports then): called once, after the
+def test_parse_path_calls_started_once_and_load_parsed_gives_load_paths_dataset(tmp_path: Path) -> None:
+    """``parse_path(started=…)`` (the command line starts its imports then): called once, after the
     plan and before the parsed tables come back, for a file with jobs and for one without (an
-    empty file, whose load then fails); the dataset is the one loaded without it."""
+    empty file, whose load then fails); ``load_parsed`` of the result is ``load_path``'s dataset."""
     path = tmp_path / "people.csv"
-    path.write_text("person_id,team\n1,A\n2,B\n", encoding="utf-8")
+    path.write_text("person_id,team\n1,A\n\n2,B\n", encoding="utf-8")
     calls: list[str] = []
-    ds = load_path(path, planned=lambda: calls.append("planned"))
-    assert calls == ["planned"] and ds.people.equals(load_path(path).people)
+    parsed = parsing.parse_path(path, started=lambda: calls.append("planned"))
+    assert calls == ["planned"]
+    ds, expected = loader.load_parsed(parsed), load_path(path)
+    assert ds.people.equals(expected.people) and ds.findings == expected.findings
     empty = tmp_path / "ties.csv"
     empty.write_bytes(b"")
     with pytest.raises(DataError):
-        load_path(empty, planned=lambda: calls.append("empty"))
+        loader.load_parsed(parsing.parse_path(empty, started=lambda: calls.append("empty")))
     assert calls == ["planned", "empty"]
+    with pytest.raises(DataError, match="File not found"):
+        parsing.parse_path(tmp_path / "missing.csv", started=lambda: calls.append("missing"))
+    assert calls == ["planned", "empty"]  # nothing to plan: no parse started
 
 
 def _pandas_cells(data: bytes, sep: str) -> pd.DataFrame:

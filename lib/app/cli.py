@@ -187,17 +187,17 @@ def _import_sections() -> None:
             continue
 
 
-def _load(path: str, planned: Callable[[], None] | None = None) -> Dataset:
+def _load(path: str) -> Dataset:
     from lib.intake.loader import load_path
 
     # one thread here: part of the build in a forked child
-    return load_path(Path(path), fork=True, planned=planned)
+    return load_path(Path(path), fork=True)
 
 
-def _load_or_say(path: str, planned: Callable[[], None] | None = None) -> Dataset | None:
+def _load_or_say(path: str) -> Dataset | None:
     """:func:`_load`, or None after printing the errors that stopped it, one line each, to stderr."""
     try:
-        return _load(path, planned)
+        return _load(path)
     except DataError as err:
         for f in err.findings:
             print(f.line(), file=sys.stderr)
@@ -263,9 +263,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.own_process:
         # A process of its own (``python -m lib.cli``), tuned as such (benchmarks/README.md, tenth
         # pass): one BLAS thread per process, set before numpy loads (threadpool_limits below
-        # reaches only the BLAS libraries loaded in this process, not the parser child's); no automatic garbage collection (each pass walked every object
-        # of the loaded tables; what a cycle holds is freed when the process ends). Not when
-        # called in another program (the tests).
+        # reaches only the BLAS libraries loaded in this process, not the parser child's); no
+        # automatic garbage collection (each pass walked every object of the loaded tables; what
+        # a cycle holds is freed when the process ends). Not when called in another program (the
+        # tests).
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         # Arrow's own allocator (jemalloc) cost about 0.4 s of CPU and 0.2 s of the 10k run beside
         # the C library's, which the parser child already uses (benchmarks/README.md, twelfth pass)

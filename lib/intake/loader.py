@@ -26,7 +26,7 @@ the user wrote them (``Employee ID``), not by their canonical name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -84,7 +84,6 @@ def load_path(
     path: Path | str,
     limits: Limits = DEFAULT_LIMITS,
     fork: bool = False,
-    planned: Callable[[], None] | None = None,
 ) -> Dataset:
     """Load a workbook (.xlsx), a CSV, a .zip of CSVs (or workbooks), or a folder of CSV files.
 
@@ -92,11 +91,11 @@ def load_path(
     :class:`DataError` with every finding when anything blocks loading. ``fork`` (the one-shot
     command line only: :mod:`lib.core.forked`): the sheets after people, ties and interactions are
     built in a forked child meanwhile (:data:`FORKED_SHEETS`; up to :data:`lib.core.forked.MAX_PEOPLE`
-    people); the same dataset and findings. ``planned``: called once the file is planned, as its
-    parsing starts in the child process (the command line starts its other imports there, so that
-    they do not slow the planning down).
+    people); the same dataset and findings. (The command line's ``analyze`` calls the two stages
+    itself, :func:`lib.intake.parsing.parse_path` then :func:`load_parsed`, to import pandas and
+    the analysis while the file parses.)
     """
-    return load_parsed(parse_path(path, limits, planned), fork)
+    return load_parsed(parse_path(path, limits), fork)
 
 
 def load_parsed(parsed: ParsedPath, fork: bool = False) -> Dataset:
