@@ -194,13 +194,18 @@ def _load(path: str) -> Dataset:
     return load_path(Path(path), fork=True)
 
 
+def _say(err: DataError) -> None:
+    """The findings that stopped a load, one line each, to stderr."""
+    for f in err.findings:
+        print(f.line(), file=sys.stderr)
+
+
 def _load_or_say(path: str) -> Dataset | None:
-    """:func:`_load`, or None after printing the errors that stopped it, one line each, to stderr."""
+    """:func:`_load`, or None after printing the errors that stopped it (:func:`_say`)."""
     try:
         return _load(path)
     except DataError as err:
-        for f in err.findings:
-            print(f.line(), file=sys.stderr)
+        _say(err)
         return None
 
 
@@ -282,15 +287,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     importing = threading.Thread(target=_import_for_analysis, name="import-sections", daemon=True)
     forked.wait_for(importing)
 
-    def say(err: DataError) -> int:
-        for f in err.findings:
-            print(f.line(), file=sys.stderr)
-        return 1
-
     try:
         parsed = parsing.parse_path(args.file, DEFAULT_LIMITS, started=importing.start)
     except DataError as err:
-        return say(err)
+        _say(err)
+        return 1
     finally:
         if importing.ident is not None:  # not started when the file failed before its plan
             importing.join()
@@ -304,7 +305,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         try:
             ds = load_parsed(parsed, fork=True)  # one thread here: part of the build in a forked child
         except DataError as err:
-            return say(err)
+            _say(err)
+            return 1
         # the parser's raw tables, no longer needed: not kept through the analysis (at 100,000
         # people about 600 MB of the peak)
         del parsed
@@ -424,8 +426,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         say(f"loading {args.file}")
         _ds, info = import_file(engine, args.file, args.workspace, args.wave, settings=settings, progress=say)
     except DataError as err:
-        for f in err.findings:
-            print(f.line(), file=sys.stderr)
+        _say(err)
         print("nothing was imported", file=sys.stderr)
         return 1
     except WorkspaceError as err:

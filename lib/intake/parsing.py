@@ -1050,19 +1050,26 @@ def _parse_csv(job: CsvJob, limits: Limits, out: ParseOutput) -> None:
     _add_csv_frame(job, frame, records[: len(frame)] + offset, limits, out)
 
 
+def _too_wide(job: CsvJob, width: int, limits: Limits, out: ParseOutput) -> bool:
+    """Whether a file of ``width`` columns has more than ``limits`` allow (then its error is added)."""
+    if width <= limits.max_columns:
+        return False
+    out.findings.append(
+        _error(
+            f"The file has {width:,} columns, more than the {limits.max_columns:,} limit",
+            job.file,
+            sheet=job.sheet,
+        )
+    )
+    return True
+
+
 def _add_csv_frame(
     job: CsvJob, frame: pd.DataFrame, rows: np.ndarray, limits: Limits, out: ParseOutput
 ) -> None:
     """``frame`` (every cell text, ``rows`` its rows as Excel numbers them) as the job's raw sheet,
     without its blank rows; or an error when it has more columns than ``limits`` allow."""
-    if frame.shape[1] > limits.max_columns:
-        out.findings.append(
-            _error(
-                f"The file has {frame.shape[1]:,} columns, more than the {limits.max_columns:,} limit",
-                job.file,
-                sheet=job.sheet,
-            )
-        )
+    if _too_wide(job, frame.shape[1], limits, out):
         return
     frame = frame.fillna("")
     blank = np.ones(len(frame), dtype=bool)
@@ -1087,14 +1094,7 @@ def _add_csv_columns(
     import pyarrow.compute as pc
 
     columns = plain.columns
-    if len(columns) > limits.max_columns:
-        out.findings.append(
-            _error(
-                f"The file has {len(columns):,} columns, more than the {limits.max_columns:,} limit",
-                job.file,
-                sheet=job.sheet,
-            )
-        )
+    if _too_wide(job, len(columns), limits, out):
         return
     # In Arrow throughout, with no Python value converted and nothing made a numpy array: pyarrow
     # does those through its pandas checks, which import pandas (a fifth of a second).
