@@ -9,10 +9,13 @@
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from lib.analysis import hierarchy, overview, trust
@@ -483,3 +486,71 @@ def test_wirearchy_inputs_from_codes_equal_the_text_path() -> None:
             pd.testing.assert_frame_equal(a, b)
         # some teams are shown with the component read from their own Krackhardt hierarchy
         assert coded[1]["advice_openness"].notna().any()
+
+
+_ATTRIBUTE_CELLS = st.one_of(
+    st.none(), st.sampled_from(["", " ", "nan", "None", "A", " A", "B ", "b", "10", "2"])
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(st.one_of(st.none(), st.integers(-3, 40)), min_size=1, max_size=30),
+    texts=st.lists(_ATTRIBUTE_CELLS, min_size=1, max_size=30),
+    floats=st.lists(
+        st.one_of(st.none(), st.sampled_from([0.5, 1.0, 2.0, 1e6, -0.0])), min_size=1, max_size=30
+    ),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_group_codes_from_distinct_values_equal_every_cells_text(
+    cells: list[int | None], texts: list[str | None], floats: list[float | None], shuffle: random.Random
+) -> None:
+    # a typed attribute's groups are decided on its distinct values: the same codes and labels
+    # as each cell's own text (the object-column path, _text_codes over every row)
+    from lib.analysis import network
+
+    n = max(len(cells), len(texts), len(floats))
+    pad = lambda xs: (xs * n)[:n]  # noqa: E731
+    people = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(n)],
+            "level": pd.array(pad(cells), dtype="Int64"),
+            "team": pd.array(pad(texts), dtype="str"),
+            "tenure": pd.array([np.nan if v is None else v for v in pad(floats)], dtype="float64"),
+        }
+    )
+    ds = Dataset(people=people)
+    ids = people["person_id"].tolist()
+    order = ids[:]
+    shuffle.shuffle(order)
+    for attribute in ["level", "team", "tenure"]:
+        own, labels = network._text_codes(people[attribute].astype(object))
+        for wanted in (ids, order, [*order[:3], "nobody"]):
+            codes, got_labels = network.group_codes(ds, attribute, wanted)
+            assert got_labels == labels
+            expected = [own[ids.index(i)] if i in ids else -1 for i in wanted]
+            assert codes.tolist() == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arcs=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=60),
+    groups=st.lists(st.integers(-1, 3), min_size=12, max_size=12),
+)
+def test_overall_ei_alone_equals_the_group_tables(arcs: list[tuple[int, int]], groups: list[int]) -> None:
+    # the command line's E-I figure (no per-group table) is the full computation's overall value
+    from lib.analysis import network
+
+    ties = pd.DataFrame(
+        {
+            "source_id": [f"p{s}" for s, t in arcs if s != t],
+            "target_id": [f"p{t}" for s, t in arcs if s != t],
+            "relation": "advice",
+        }
+    )
+    people = pd.DataFrame({"person_id": [f"p{i}" for i in range(12)]})
+    graph = network.build_graph(Dataset(people=people, ties=ties))
+    codes = np.array(groups, dtype=np.int64)
+    full = network._ei_on(graph, codes, ["a", "b", "c", "d"], "x").overall
+    alone = network._ei_overall(graph, codes)
+    assert (math.isnan(full) and math.isnan(alone)) or full == alone

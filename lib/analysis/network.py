@@ -270,18 +270,33 @@ def _group_codes(
     ds: Dataset, attribute: str | None, ids: Sequence[str] | None
 ) -> tuple[np.ndarray, list[str]]:
     people = ds.people.drop_duplicates("person_id")
-    order = list(ids) if ids is not None else people["person_id"].astype(str).tolist()
+    person_ids = people["person_id"].astype(str).tolist()
+    order = list(ids) if ids is not None else person_ids
     if attribute is None or attribute not in people.columns or len(people) == 0:
         return np.full(len(order), -1, dtype=np.int64), []
     values = people[attribute]
+    if values.dtype == object:  # cells of mixed kinds: each cell's own text
+        own, labels = _text_codes(values)
+    else:  # one kind: each distinct value's text, decided once
+        raw, uniques = pd.factorize(values, use_na_sentinel=True)  # missing → −1
+        unique_codes, labels = _text_codes(pd.Series(uniques, dtype=values.dtype))
+        own = np.append(unique_codes, -1)[raw] if len(raw) else np.zeros(0, dtype=np.int64)
+    if order == person_ids:  # the roster's own order (every graph's)
+        return own.astype(np.int64), labels
+    pos = pd.Index(person_ids, dtype=object).get_indexer(pd.Index(order, dtype=object))
+    codes = np.where(pos >= 0, own[np.maximum(pos, 0)], -1) if len(order) else np.zeros(0, dtype=np.int64)
+    return codes.astype(np.int64), labels
+
+
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each value's group code among the sorted labels (its text, trimmed; −1 = blank or
+    missing), and the labels."""
     text = values.astype(str).str.strip()
     blank = values.isna().to_numpy() | text.isin(["", "nan", "<NA>", "None"]).to_numpy()
     text = text.where(~blank, "")
     labels = sorted(set(text[~blank].tolist()))
     own = pd.Categorical(text.where(~blank), categories=labels).codes.astype(np.int64)  # blank → −1
-    pos = pd.Index(people["person_id"].astype(str)).get_indexer(pd.Index(order, dtype=object))
-    codes = np.where(pos >= 0, own[np.maximum(pos, 0)], -1) if len(order) else np.zeros(0, dtype=np.int64)
-    return codes.astype(np.int64), labels
+    return own, labels
 
 
 # --- per-person measures (each function's docstring is its definition) -------------------------
@@ -548,10 +563,20 @@ def communities(graph: Graph) -> tuple[np.ndarray, float]:
     u = graph.undirected()
     ig.set_random_number_generator(random.Random(SEED))
     try:
-        part = u.community_leiden(objective_function="modularity", weights="weight", n_iterations=2)
+        # what ``u.community_leiden(objective_function="modularity", weights="weight",
+        # n_iterations=2)`` runs, without the clustering object it wraps the labels in (that
+        # object computes Q on the raw labels, and Q is computed below on the final ones)
+        membership, _ = ig.GraphBase.community_leiden(
+            u,
+            edge_weights="weight",
+            resolution=1.0,
+            normalize_resolution=True,
+            beta=0.01,
+            n_iterations=2,
+        )
     finally:
         ig.set_random_number_generator(random)
-    raw = np.asarray(part.membership, dtype=np.int64)
+    raw = np.asarray(membership, dtype=np.int64)
     # relabel by size (largest = 0), ties broken by first member
     sizes = np.bincount(raw)
     first = np.full(len(sizes), n, dtype=np.int64)
@@ -1295,7 +1320,8 @@ def numeric_attribute(ds: Dataset, attribute: str) -> bool:
     :data:`EI_MAX_NUMERIC_VALUES` distinct ones (a measurement such as age, not a category)."""
     if attribute not in ds.people.columns:
         return False
-    values = ds.people[attribute].dropna()
+    # decided on the distinct values (the same texts and numbers as every row's, far fewer)
+    values = pd.Series(pd.unique(ds.people[attribute].dropna()))
     text = values.astype(str).str.strip()
     text = text[text != ""]
     numbers = pd.to_numeric(text, errors="coerce")
@@ -1328,11 +1354,24 @@ def shown_ei_groups(ds: Dataset, ei: EIResult, min_size: int, across: bool = Tru
     )
 
 
-def _ei_on(graph: Graph, codes: np.ndarray, labels: list[str], attribute: str) -> EIResult:
+def _ei_ties(graph: Graph, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The group codes of each arc's two ends, for the arcs whose ends both have a group, and
+    which arcs those are (``known``)."""
     s, t = graph.edges()
     cs, ct = codes[s], codes[t]
     known = (cs >= 0) & (ct >= 0)
-    cs, ct = cs[known], ct[known]
+    return cs[known], ct[known], known
+
+
+def _ei_overall(graph: Graph, codes: np.ndarray) -> float:
+    """The overall E-I index of :func:`_ei_on` alone (no per-group table)."""
+    cs, ct, _ = _ei_ties(graph, codes)
+    same = int((cs == ct).sum())
+    return _ratio(len(cs) - 2 * same, len(cs))
+
+
+def _ei_on(graph: Graph, codes: np.ndarray, labels: list[str], attribute: str) -> EIResult:
+    cs, ct, known = _ei_ties(graph, codes)
     same = cs == ct
     k = len(labels)
     internal = np.bincount(cs[same], minlength=k)
@@ -1459,10 +1498,7 @@ def _relation_json(
         frame.attrs["betweenness_estimated"] = graph.n > BETWEENNESS_EXACT_LIMIT
     n_comm = int(frame["community"].nunique()) if len(frame) else 0
     summary = _summary(graph, team_codes, frame.attrs["modularity_communities"], n_comm)
-    ei = {}
-    for attr in ei_attributes(ds):
-        codes, labels = group_codes(ds, attr, graph.ids)
-        ei[attr] = _ei_on(graph, codes, labels, attr).overall
+    ei = {attr: _ei_overall(graph, group_codes(ds, attr, graph.ids)[0]) for attr in ei_attributes(ds)}
     d_in = frame["in_degree"]
     order = np.lexsort((np.arange(len(d_in)), -d_in.to_numpy()))[:top]
     out = {
