@@ -554,3 +554,17 @@ def test_overall_ei_alone_equals_the_group_tables(arcs: list[tuple[int, int]], g
     full = network._ei_on(graph, codes, ["a", "b", "c", "d"], "x").overall
     alone = network._ei_overall(graph, codes)
     assert (math.isnan(full) and math.isnan(alone)) or full == alone
+
+
+def test_attributes_and_relations_are_kept_while_their_table_is_the_same() -> None:
+    ds = generate(people=60, seed=3)
+    attributes, relations = ds.attributes, ds.relations
+    assert "department" in attributes and "advice" in relations
+    attributes.append("tampered")  # each caller its own list
+    assert ds.attributes == attributes[:-1] and ds.relations == relations
+    ds.people["guild"] = ["a", "b"] * 30  # a column added in place: another key
+    assert ds.attributes == [*attributes[:-1], "guild"]
+    ds.people = ds.people.drop(columns=["department"])  # a table replaced: computed again
+    assert "department" not in ds.attributes
+    ds.ties = ds.ties[ds.ties["relation"] != "advice"]
+    assert "advice" not in ds.relations and ds.relations == [r for r in relations if r != "advice"]

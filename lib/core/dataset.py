@@ -188,13 +188,11 @@ class Dataset:
     # --- derived views -------------------------------------------------------------------
     @property
     def attributes(self) -> list[str]:
-        """Columns of ``people`` pages can group/colour by: standard ones present, then custom ones."""
-        present = [
-            c
-            for c in GROUPING_ATTRIBUTES
-            if c in self.people and self.people[c].notna().any() and (self.people[c].astype(str) != "").any()
-        ]
-        return present + self.custom_attributes
+        """Columns of ``people`` pages can group/colour by: standard ones present, then custom ones.
+        Kept in :attr:`memo` while ``people`` is the same object with the same columns (:meth:`_kept`)."""
+        people = self.people
+        key = ("dataset.attributes", *map(str, people.columns))
+        return self._kept(key, (people,), lambda: _attributes(people))
 
     @property
     def custom_attributes(self) -> list[str]:
@@ -202,11 +200,10 @@ class Dataset:
 
     @property
     def relations(self) -> list[str]:
-        """Relations present in ``ties``, standard ones first in their usual order."""
-        from lib.core.schema import STANDARD_RELATIONS
-
-        present = {str(r) for r in self.ties["relation"].dropna().unique()} if len(self.ties) else set()
-        return [r for r in STANDARD_RELATIONS if r in present] + sorted(present - set(STANDARD_RELATIONS))
+        """Relations present in ``ties``, standard ones first in their usual order. Kept in
+        :attr:`memo` while ``ties`` is the same object (:meth:`_kept`)."""
+        ties = self.ties
+        return self._kept("dataset.relations", (ties,), lambda: _relations(ties))
 
     def advice_relations(self) -> list[str] | None:
         """The relations measures use by default: the advice relation when the ties have it, else
@@ -218,11 +215,19 @@ class Dataset:
         """The dataset's waves: :func:`lib.core.waves.dataset_waves` (labels of every wave table, sorted).
         Kept in :attr:`memo` while the wave tables are the same objects (every analysis asks)."""
         tables = tuple(getattr(self, name) for name in wave_rules.WAVE_TABLES)
-        held = self.memo.get("dataset.waves")
+        return self._kept("dataset.waves", tables, lambda: wave_rules.dataset_waves(self))
+
+    def _kept(
+        self, key: Hashable, tables: tuple[pd.DataFrame, ...], compute: Callable[[], list[str]]
+    ) -> list[str]:
+        """``compute()``, kept in :attr:`memo` under ``key`` while ``tables`` (what it reads) are
+        the same objects (a table replaced on the dataset computes it again); each caller gets
+        its own list."""
+        held = self.memo.get(key)
         if isinstance(held, tuple) and all(a is b for a, b in zip(held[0], tables, strict=True)):
             return list(held[1])
-        found = wave_rules.dataset_waves(self)
-        self.memo["dataset.waves"] = (tables, list(found))
+        found = compute()
+        self.memo[key] = (tables, list(found))
         return found
 
     def tie_wave(self, wave: str | None) -> str | None:
@@ -245,3 +250,19 @@ class Dataset:
     def summary(self) -> dict[str, int]:
         """Row counts per table, for the Data page and the CLI."""
         return {name: len(getattr(self, name)) for name in TABLE_COLUMNS}
+
+
+def _attributes(people: pd.DataFrame) -> list[str]:
+    present = [
+        c
+        for c in GROUPING_ATTRIBUTES
+        if c in people and people[c].notna().any() and (people[c].astype(str) != "").any()
+    ]
+    return present + [c for c in people.columns if c not in PEOPLE_COLUMNS]
+
+
+def _relations(ties: pd.DataFrame) -> list[str]:
+    from lib.core.schema import STANDARD_RELATIONS
+
+    present = {str(r) for r in ties["relation"].dropna().unique()} if len(ties) else set()
+    return [r for r in STANDARD_RELATIONS if r in present] + sorted(present - set(STANDARD_RELATIONS))
