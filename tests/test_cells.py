@@ -9,6 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lib.core.dataset import normalise_id
 from lib.intake import cells
@@ -54,3 +56,52 @@ def test_parse_numbers_of_text_is_number_cell_per_cell(values: list[str]) -> Non
         assert (codes[i], notes[i]) == (want[0], want[2]), v
         assert numbers.iloc[i] == want[1] or (math.isnan(numbers.iloc[i]) and math.isnan(want[1])), v
     assert numbers.dtype == "float64" and len(numbers) == len(values)
+
+
+_NUMBER_TEXTS = [
+    "1",
+    " 2 ",
+    "3.5",
+    "-0",
+    "+4",
+    ".5",
+    "1.000",
+    "2,5",
+    "1e3",
+    "inf",
+    "-Infinity",
+    "nan",
+    "N/A",
+    "",
+    " ",
+    "abc",
+    "12345678901234567",
+    "0.1000000000000000055511151231257827",
+    "1 000",
+    "#DIV/0!",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    picks=st.lists(st.integers(0, len(_NUMBER_TEXTS)), min_size=1, max_size=40),
+    copies=st.integers(1, 300),
+)
+def test_numbers_read_per_distinct_text_equal_each_cell_read(picks: list[int], copies: int) -> None:
+    # a long CSV column of few distinct texts is read once per text (cells._by_distinct): the same
+    # floats, codes and notes as reading every cell (index len(_NUMBER_TEXTS) = a missing cell)
+    texts = [None if i == len(_NUMBER_TEXTS) else _NUMBER_TEXTS[i] for i in picks] * copies
+    raw = pd.Series(texts, dtype="str", index=pd.RangeIndex(3, 3 + len(texts)))
+    distinct = cells._by_distinct(raw)
+    assert (distinct is None) == (len(set(picks)) > cells._DISTINCT_SHARE * len(texts))
+    if distinct is None:
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cells, "_DISTINCT_FROM", 10**12)
+        values, codes, notes = cells.parse_numbers(raw)
+    pd.testing.assert_series_equal(distinct[0], values)
+    np.testing.assert_array_equal(distinct[1], codes)
+    assert distinct[2] == notes
+    # and parse_numbers takes that path from _DISTINCT_FROM cells on
+    if len(texts) >= cells._DISTINCT_FROM:
+        pd.testing.assert_series_equal(cells.parse_numbers(raw)[0], values)

@@ -139,8 +139,14 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, list[str]]:
 
     Plain decimal text is converted in one vectorised pass; only the rest is looked at cell by
     cell (:func:`_number_cell`). Infinite values come back as ±inf, for the size check to name.
+    A long CSV column of few distinct texts (a rating scale, a weight) is read once per distinct
+    text (:func:`_by_distinct`): each cell's result depends on its own text alone.
     """
     n = len(raw)
+    if is_csv(raw) and n >= _DISTINCT_FROM:
+        read = _by_distinct(raw)
+        if read is not None:
+            return read
     values = np.full(n, np.nan)
     codes = np.full(n, BLANK, dtype=np.int8)
     notes = [""] * n
@@ -165,6 +171,27 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, list[str]]:
     for i, at in zip(rest, rest_at, strict=True):  # the cells left: one by one
         codes[i], values[i], notes[i] = _number_cell(cells[at])
     return pd.Series(values, index=raw.index, dtype="float64"), codes, notes
+
+
+#: From this many cells a CSV number column is read per distinct text when those are few
+#: (:data:`_DISTINCT_SHARE` of the cells at most).
+_DISTINCT_FROM = 4096
+_DISTINCT_SHARE = 0.25
+
+
+def _by_distinct(raw: pd.Series) -> tuple[pd.Series, np.ndarray, list[str]] | None:
+    """:func:`parse_numbers` of ``raw`` (CSV text) computed on its distinct texts (a missing cell
+    is one of them) and spread back to every cell; None when they are not few."""
+    at, uniques = pd.factorize(raw, use_na_sentinel=False)
+    if len(uniques) > _DISTINCT_SHARE * len(raw):
+        return None
+    values, codes, notes = parse_numbers(pd.Series(uniques, dtype=raw.dtype))
+    cell_notes = [notes[i] for i in at.tolist()] if any(notes) else [""] * len(raw)
+    return (
+        pd.Series(values.to_numpy()[at], index=raw.index, dtype="float64"),
+        codes[at],
+        cell_notes,
+    )
 
 
 #: Plain numbers this short without an exponent have at most 15 digits and a power of ten below

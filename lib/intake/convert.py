@@ -9,6 +9,7 @@ out of range, ambiguous dates, tidied ids).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -182,7 +183,8 @@ def convert_numbers(
     """Floats (NaN for blank); flags non-numbers, dates, Excel errors, out-of-range values."""
     raw = t.col(column.name)
     numbers, c, notes = parse_numbers(raw)
-    text = column_text(raw)
+    # each cell's text, for the findings' values: only when a cell is flagged
+    text = functools.cache(lambda: column_text(raw))
     blank, bad, date, err, word, read = (
         pd.Series(c == k, index=raw.index) for k in (BLANK, BAD, DATE, ERROR, WORD, READ)
     )
@@ -193,7 +195,7 @@ def convert_numbers(
             base,
             word,
             column.name,
-            text,
+            text(),
             "Leave the cell blank when there is no value.",
         )
         blank |= word
@@ -204,7 +206,7 @@ def convert_numbers(
             base,
             read,
             column.name,
-            text,
+            text(),
             "Type a plain number (digits 0-9, a point as the decimal separator) to be sure.",
             message_for=lambda i: f"{notes[i]} in {column.name}",
         )
@@ -215,7 +217,7 @@ def convert_numbers(
             base,
             err,
             column.name,
-            text,
+            text(),
             "Fix the formula that produces it, or replace it with a value (or leave the cell blank).",
         )
     if date.any():
@@ -225,18 +227,18 @@ def convert_numbers(
             base,
             date,
             column.name,
-            text,
+            text(),
             f"{column.name} holds numbers: format the column as Number in Excel and retype the value.",
         )
     if bad.any():
-        comma = text.str.contains(",", regex=False)
+        comma = text().str.contains(",", regex=False)
         found.flag(
             "error",
             f"Not a number in {column.name}",
             base,
             bad,
             column.name,
-            text,
+            text(),
             "Type a plain number (use a point as the decimal separator) or leave the cell blank.",
             message_for=lambda i: (
                 f"Not a number in {column.name}" + (" (decimal comma?)" if bool(comma.iat[i]) else "")
@@ -253,7 +255,7 @@ def convert_numbers(
             base,
             huge,
             column.name,
-            text,
+            text(),
             f"Type a finite number (at most {LARGEST_NUMBER:,.0f}) or leave the cell blank.",
             message_for=lambda i: (
                 f"Infinite number in {column.name}"
@@ -275,7 +277,7 @@ def convert_numbers(
             base,
             out,
             column.name,
-            text,
+            text(),
             f"Correct the value: {column.name} {_range_text(column)}.",
         )
     if whole:
@@ -287,7 +289,7 @@ def convert_numbers(
                 base,
                 frac,
                 column.name,
-                text,
+                text(),
                 "Type a whole number.",
             )
         out |= frac
