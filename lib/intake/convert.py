@@ -114,8 +114,10 @@ def _convert_ids(t: Table, base: pd.DataFrame, column: Column, found: Findings) 
         )
     err = error_cells(t, base, column.name, ids, found)
     ids = ids.where(~err, "")
-    text = column_text(raw)
-    word = ids.eq("") & text.str.lower().isin(MISSING_VALUE_WORDS)
+    # each cell's text, for the blank cells and the findings' values: only when there are some
+    text = functools.cache(lambda: column_text(raw))
+    empty = ids.eq("")
+    word = empty & text().str.lower().isin(MISSING_VALUE_WORDS) if empty.any() else empty
     words = ", ".join(MISSING_VALUE_WORDS)
     if column.required:
         blank = ids.eq("") & ~err
@@ -126,7 +128,7 @@ def _convert_ids(t: Table, base: pd.DataFrame, column: Column, found: Findings) 
                 base,
                 blank,
                 column.name,
-                text,
+                text(),
                 "Every row needs an id; fill it in or delete the row.",
                 message_for=lambda i: (
                     f"Blank {column.name}: a missing-value word, not an id"
@@ -141,7 +143,7 @@ def _convert_ids(t: Table, base: pd.DataFrame, column: Column, found: Findings) 
             base,
             word,
             column.name,
-            text,
+            text(),
             f"The words {words} (any case) mean 'no value' in an id column. If it is a real id, change it.",
         )
     return ids
