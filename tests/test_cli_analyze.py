@@ -50,7 +50,9 @@ def test_parallel_analyze_equals_one_process(two_cores_one_thread: None, people:
     alone = _document(cli.analyze(generate(people=60, seed=3), people=people))
     forked = cli.analyze(ds, people=people, parallel=True)
     assert list(forked) == list(json.loads(alone))[:-1]  # the same keys in the same order
-    assert len([t for t in cli._tasks(ds) if t[0].startswith(cli._RELATION)]) == len(ds.relations) + 1
+    network = [t for t in cli._tasks(ds) if t[0].startswith(cli._RELATION)]
+    assert len(network) == 1 and len(network[0]) == len(ds.relations) + 1  # one task, "all" first
+    assert network[0][0] == cli._RELATION + "all"
     if not people:
         assert _document(forked) == alone
         return

@@ -73,21 +73,24 @@ def _resolve(spec: str) -> Callable[[Dataset], Any]:
 
 
 #: How ``analyze`` groups its work into tasks for its two processes (:func:`lib.core.forked.share`),
-#: in the order they are taken: the longest first. Sections in one task run in one process, in
-#: this order: shifts reuses learning's mixes and trust's and wirearchy's person scores, which are
-#: kept on the dataset object of the process that computed them; stocks and flows share nothing
-#: with them and ride along, so that the first task is as long as the network's. The network
-#: section is one task per relation (``"all"`` first, the largest; :data:`_RELATION`): the single
-#: relations reuse what ``"all"`` keeps (who answered, the respondents' copy: about 0.3 s), so
-#: they run best in the process that ran it. Sections not named here are tasks of their own,
-#: taken last. CPU seconds at 10,000 people, one process, garbage collection off (session 14):
-#: the first task 1.9 s (learning 0.48, trust 0.16, wirearchy 0.44, shifts 0.40, stocks and flows
-#: 0.46), the relations 1.9 s ("all" 0.8, each other 0.16-0.26), skills 0.44 s, the others under
-#: 0.03 s.
+#: in the order they are taken: the longest first, each taken by whichever process is free.
+#: Sections in one task run in one process, in this order, where one reuses what another keeps
+#: on the dataset object of the process that computed it: the network section is one task, its
+#: relations in turn (``"all"`` first; :data:`_RELATION`), since the single relations reuse what
+#: ``"all"`` keeps (who answered, the respondents' copy: about 0.3 s); wirearchy reuses trust's
+#: person scores (0.12 s), shifts learning's mixes (0.25 s). Stocks and flows share nothing and
+#: go last, to fill the gap. Sections not named here are tasks of their own, taken after these.
+#: CPU seconds at 10,000 people, each task in a fresh process (session 15): the network 1.7-1.9,
+#: trust and wirearchy 0.83, learning and shifts 0.71, skills 0.46, stocks and flows 0.25, the
+#: others under 0.1 s; so one process runs the network and then stocks and flows, the other the
+#: rest (session 14 ran learning, trust, wirearchy, shifts and stocks and flows as one task: with
+#: the network 0.25 s cheaper, that task became the longer and the other process sat idle).
 TASKS: tuple[tuple[str, ...], ...] = (
-    ("learning_mix", "trust", "wirearchy", "shifts", "stocks_flows"),
     ("_network",),
+    ("trust", "wirearchy"),
+    ("learning_mix", "shifts"),
     ("skills",),
+    ("stocks_flows",),
 )
 
 #: A task's name for one relation of the network section (``_RELATION + "advice"``).
@@ -96,16 +99,11 @@ _RELATION = "_network:"
 
 def _tasks(ds: Dataset) -> list[tuple[str, ...]]:
     """:data:`TASKS` for ``ds``: every section of :data:`ANALYSIS_SECTIONS` once, the network
-    section as one task per relation (``"all"`` first)."""
+    section as its relations in turn (``"all"`` first)."""
     named = [t for t in TASKS if all(s in ANALYSIS_SECTIONS for s in t)]
     rest = [(s,) for s in ANALYSIS_SECTIONS if not any(s in t for t in named)]
-    out: list[tuple[str, ...]] = []
-    for task in [*named, *rest]:
-        if task == ("_network",):
-            out.extend((_RELATION + rel,) for rel in ["all", *ds.relations])
-        else:
-            out.append(task)
-    return out
+    relations = tuple(_RELATION + rel for rel in ["all", *ds.relations])
+    return [relations if task == ("_network",) else task for task in [*named, *rest]]
 
 
 def _section(ds: Dataset, spec: str, people: bool) -> Any:
