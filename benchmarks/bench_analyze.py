@@ -111,14 +111,14 @@ def main() -> int:
                     theirs.append(nx_seconds)
                     print(f"{n:>7,} people  networkx script  {nx_seconds:8.1f} s  peak {nx_peak:7,.0f} MB")
                     print(
-                        f"{n:>7,} people  ratio analyze / networkx = {seconds / nx_seconds:.2f} (target ≤ 0.2)"
+                        f"{n:>7,} people  ratio analyze / networkx = {seconds / nx_seconds:.3f} (target ≤ 0.2)"
                     )
                 sys.stdout.flush()
             if len(ours) > 1 and theirs:
                 a, b = statistics.median(ours), statistics.median(theirs)
                 print(
                     f"{n:>7,} people  medians of {len(ours)}: analyze {a:.2f} s, networkx {b:.2f} s, "
-                    f"ratio {a / b:.2f} (target ≤ 0.2)",
+                    f"ratio {a / b:.3f} (target ≤ 0.2)",
                     flush=True,
                 )
     return 0
