@@ -92,7 +92,7 @@ def test_numbers_read_per_distinct_text_equal_each_cell_read(picks: list[int], c
     # floats, codes and notes as reading every cell (index len(_NUMBER_TEXTS) = a missing cell)
     texts = [None if i == len(_NUMBER_TEXTS) else _NUMBER_TEXTS[i] for i in picks] * copies
     raw = pd.Series(texts, dtype="str", index=pd.RangeIndex(3, 3 + len(texts)))
-    distinct = cells._by_distinct(raw, cells.parse_numbers)
+    distinct = cells._by_distinct(raw)
     assert (distinct is None) == (len(set(picks)) > cells._DISTINCT_SHARE * len(texts))
     if distinct is None:
         return

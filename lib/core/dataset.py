@@ -196,7 +196,7 @@ class Dataset:
 
     @property
     def custom_attributes(self) -> list[str]:
-        return [c for c in self.people.columns if c not in PEOPLE_COLUMNS]
+        return _custom_attributes(self.people)
 
     @property
     def relations(self) -> list[str]:
@@ -258,7 +258,11 @@ def _attributes(people: pd.DataFrame) -> list[str]:
         for c in GROUPING_ATTRIBUTES
         if c in people and people[c].notna().any() and (people[c].astype(str) != "").any()
     ]
-    return present + [c for c in people.columns if c not in PEOPLE_COLUMNS]
+    return present + _custom_attributes(people)
+
+
+def _custom_attributes(people: pd.DataFrame) -> list[str]:
+    return [c for c in people.columns if c not in PEOPLE_COLUMNS]
 
 
 def _relations(ties: pd.DataFrame) -> list[str]:

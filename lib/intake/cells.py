@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -146,9 +144,9 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, list[str]]:
     """
     n = len(raw)
     if is_csv(raw) and n >= _DISTINCT_FROM:
-        distinct = _by_distinct(raw, parse_numbers)
+        distinct = _by_distinct(raw)
         if distinct is not None:
-            return distinct[0], distinct[1], distinct[2]
+            return distinct
     values = np.full(n, np.nan)
     codes = np.full(n, BLANK, dtype=np.int8)
     notes = [""] * n
@@ -181,24 +179,16 @@ _DISTINCT_FROM = 4096
 _DISTINCT_SHARE = 0.25
 
 
-def _by_distinct(raw: pd.Series, read: Callable[[pd.Series], tuple[Any, ...]]) -> tuple[Any, ...] | None:
-    """``read(raw)`` for CSV text ``raw`` computed on its distinct texts (a missing cell is one of
-    them) and spread back to every cell: each part of the result (a Series on ``raw``'s index, an
-    array or a list of texts, one item per cell) taken at each cell's text. For a ``read`` whose every
-    cell's result depends on that cell's text alone. None when the texts are not few
-    (:data:`_DISTINCT_SHARE`)."""
+def _by_distinct(raw: pd.Series) -> tuple[pd.Series, np.ndarray, list[str]] | None:
+    """:func:`parse_numbers` of CSV text ``raw`` computed on its distinct texts (a missing cell is
+    one of them) and taken back at each cell's text (each cell's result depends on its own text
+    alone); None when the texts are not few (:data:`_DISTINCT_SHARE`)."""
     at, uniques = pd.factorize(raw, use_na_sentinel=False)
     if len(uniques) > _DISTINCT_SHARE * len(raw):
         return None
-    out: list[Any] = []
-    for part in read(pd.Series(uniques, dtype=raw.dtype)):
-        if isinstance(part, pd.Series):
-            out.append(pd.Series(part.array.take(at), index=raw.index, dtype=part.dtype))
-        elif isinstance(part, np.ndarray):
-            out.append(part[at])
-        else:
-            out.append([part[i] for i in at.tolist()] if any(part) else [""] * len(raw))
-    return tuple(out)
+    values, codes, notes = parse_numbers(pd.Series(uniques, dtype=raw.dtype))
+    cell_notes = [notes[i] for i in at.tolist()] if any(notes) else [""] * len(raw)
+    return pd.Series(values.to_numpy()[at], index=raw.index, dtype="float64"), codes[at], cell_notes
 
 
 #: Plain numbers this short without an exponent have at most 15 digits and a power of ten below
