@@ -341,16 +341,27 @@ def test_stray_cell_at_xfd1048576_rejected(no_parsing: None) -> None:
     assert f.value == "XFD1048576" and "XFD1048576" in f.message and "Ctrl+End" in f.hint
 
 
-def test_row_limit_for_csv_and_sheets(no_parsing: None) -> None:
+def test_row_limit_for_sheets_before_parsing(no_parsing: None) -> None:
     limits = dataclasses.replace(DEFAULT_LIMITS, max_rows=10)
     rows = [["person_id"], *[[i] for i in range(20)]]
-    one(
-        findings_of([("people.csv", fx.csv_bytes(rows))], limits),
-        severity="error",
-        message="more than the limit of 10 rows",
-    )
     f = one(findings_of([("org.xlsx", fx.xlsx({"people": rows}))], limits), severity="error", sheet="people")
     assert f.value == "A21"
+
+
+def test_row_limit_for_csv_files_and_zip_members() -> None:
+    """A CSV's lines are counted by the parser child, which reads the file anyway: too many lines
+    is one error naming the file and sheet, and the file is not read further (no other finding
+    about it); a file at the limit (a header and ``max_rows`` rows) loads."""
+    limits = dataclasses.replace(DEFAULT_LIMITS, max_rows=10)
+    over = fx.csv_bytes([["person_id", "team"], *[[f"p{i}", "=1+1"] for i in range(20)]])
+    for name, data in [("people.csv", over), ("org.zip", fx.zip_of({"people.csv": over}))]:
+        fs = findings_of([(name, data)], limits)
+        f = one(fs, severity="error", message="more than the limit of 10 rows")
+        assert f.sheet == "people" and "21 lines" in f.message
+        assert f.file.endswith("people.csv"), f.file
+        assert [g for g in fs if g is not f and g.sheet == "people"] == []
+    at_limit = fx.csv_bytes([["person_id"], *[[f"p{i}"] for i in range(10)]])
+    assert len(load_files([("people.csv", at_limit)], limits).people) == 10
 
 
 def test_zip_member_ratio_and_size_limits(no_parsing: None) -> None:

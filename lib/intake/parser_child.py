@@ -11,6 +11,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import IO
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from lib.core.schema import Limits
 
@@ -35,9 +41,28 @@ def start(limits: Limits) -> subprocess.Popen[bytes]:
         str(limits.parse_memory_bytes),
         str(limits.parse_seconds),
     ]
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
     )
+    _widen(proc.stdout)
+    return proc
+
+
+#: The pipe of the child's answer, widened from Linux's 64 KB (:func:`_widen`): its answer (66 MB at
+#: 10,000 people) then crosses in a sixteenth as many turns between the two processes.
+PIPE_BYTES = 1 << 20
+
+
+def _widen(pipe: IO[bytes] | None) -> None:
+    """Give ``pipe`` :data:`PIPE_BYTES` of buffer where the system allows (Linux ``F_SETPIPE_SZ``,
+    up to ``/proc/sys/fs/pipe-max-size``, 1 MB by default); elsewhere, or when refused, it keeps its own."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if pipe is None or setsize is None:
+        return
+    try:
+        fcntl.fcntl(pipe.fileno(), setsize, PIPE_BYTES)
+    except OSError:
+        pass
 
 
 def prestart(limits: Limits) -> None:
