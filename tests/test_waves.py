@@ -121,3 +121,25 @@ def test_no_module_filters_a_wave_column_itself() -> None:
         if inline.search(line)
     ]
     assert found == []
+
+
+def test_kept_codes_follow_the_column_data() -> None:
+    """The codes kept for an Arrow-backed wave column (``waves._coded``) give the same answers as
+    an object column of the same cells, and never outlive a change: a cell set in place, a column
+    replaced, a filtered copy are new data and are read again."""
+    cells = ["2026-Q1", " 2026-Q3", None, "nan", "2026-Q3", "", "2026-Q1"]
+    arrow = pd.DataFrame({"wave": pd.Series(cells, dtype="string[pyarrow]")})
+    plain = pd.DataFrame({"wave": pd.Series(cells, dtype=object)})
+    for _ in range(2):  # the second time from what was kept
+        assert waves.labels(arrow) == waves.labels(plain) == ["2026-Q1", "2026-Q3"]
+        assert waves.column(arrow).tolist() == waves.column(plain).tolist()
+        for w in ["2026-Q1", "2026-Q3", "2027"]:
+            assert waves.selected(arrow, w).tolist() == waves.selected(plain, w).tolist()
+    arrow.loc[0, "wave"] = "2027"  # in place: the column's Arrow data is replaced
+    assert waves.labels(arrow) == ["2026-Q1", "2026-Q3", "2027"]
+    assert waves.selected(arrow, "2027").tolist() == [True, False, True, True, False, True, False]
+    arrow["wave"] = pd.Series(["2025"] * len(cells), dtype="string[pyarrow]")
+    assert waves.labels(arrow) == ["2025"]
+    assert waves.labels(arrow.iloc[:0]) == [] and waves.labels(arrow.iloc[2:4]) == ["2025"]
+    with pytest.raises(ValueError):  # what is kept cannot be changed by a caller
+        waves._coded(arrow["wave"])[0][0] = 5
