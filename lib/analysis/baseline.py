@@ -13,6 +13,7 @@ where one exists). Every draw uses :data:`SEED`, so results repeat exactly.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,21 +47,35 @@ def _draw_type(n: int) -> type[np.signedinteger]:
     return np.int32 if n - 1 < 2**31 else np.int64
 
 
+def _random_targets(sources: np.ndarray, n: int, sims: int, seed: int) -> Iterator[np.ndarray]:
+    """The ties' targets in each random network of :func:`random_in_degrees` (``sources`` has ties)."""
+    m = len(sources)
+    rng = np.random.default_rng(seed)
+    draw = _draw_type(n)
+    for _ in range(max(20, min(sims, _MAX_DRAWS // max(m, 1)))):
+        t = rng.integers(0, n - 1, size=m, dtype=draw)
+        yield t + (t >= sources)  # skip the source itself: uniform over the other n − 1 people
+
+
 def random_in_degrees(sources: np.ndarray, n: int, sims: int = SIMULATIONS, seed: int = SEED) -> np.ndarray:
     """In-degrees of ``sims`` random networks (rows) on ``n`` people: each tie keeps its source
     (``sources``: one vertex index per tie) and points at one of the other ``n − 1`` people at
     random. Repeated names of one pair are possible (rare at survey densities)."""
-    m = len(sources)
-    if n < 2 or m == 0:
+    if n < 2 or len(sources) == 0:
         return np.zeros((0, n))
-    sims = max(20, min(sims, _MAX_DRAWS // max(m, 1)))
-    rng = np.random.default_rng(seed)
-    out = np.empty((sims, n))
-    draw = _draw_type(n)
-    for i in range(sims):
-        t = rng.integers(0, n - 1, size=m, dtype=draw)
-        t = t + (t >= sources)  # skip the source itself: uniform over the other n − 1 people
-        out[i] = np.bincount(t, minlength=n)
+    return np.array([np.bincount(t, minlength=n) for t in _random_targets(sources, n, sims, seed)], dtype=float)
+
+
+def _random_degree_counts(sources: np.ndarray, n: int, sims: int = SIMULATIONS, seed: int = SEED) -> np.ndarray:
+    """How many people have each in-degree in each random network of :func:`random_in_degrees`
+    (the same draws): row i, column d = the people with in-degree d in network i. No rows when
+    there is no network to draw."""
+    if n < 2 or len(sources) == 0:
+        return np.zeros((0, 1), dtype=np.int64)
+    rows = [np.bincount(np.bincount(t, minlength=n)) for t in _random_targets(sources, n, sims, seed)]
+    out = np.zeros((len(rows), max(len(r) for r in rows)), dtype=np.int64)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
     return out
 
 
@@ -78,25 +93,31 @@ def _top_share(d_in: np.ndarray, share: float = 0.01) -> float:
     return float(np.sort(d_in)[-k:].sum() / total)
 
 
-def _random_summaries(rand: np.ndarray, share: float = 0.01) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_top_ratio`, :func:`_top_share` and :func:`lib.core.stats.gini` of each row of the
-    simulated in-degrees ``rand`` (sorted in place), a block of rows at a time. The same numbers as
-    one call per row: in-degrees are whole numbers, so every sum is exact whatever its order."""
-    sims, n = rand.shape
-    ratios, shares, ginis = np.empty(sims), np.empty(sims), np.empty(sims)
+def _random_summaries(counts: np.ndarray, n: int, share: float = 0.01) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_top_ratio`, :func:`_top_share` and :func:`lib.core.stats.gini` of each random
+    network, from how many of its ``n`` people have each in-degree (``counts``, a row per network:
+    :func:`_random_degree_counts`) rather than from its in-degrees sorted (a sort of n values per
+    network: at 10,000 people and 200 networks 0.1–0.2 s). In sorted order, the c people with
+    in-degree d hold the ranks a + 1 … a + c (a: the people below d), so the largest value, the
+    median, the top k and Σ rank × value are sums over the few distinct in-degrees. In-degrees are
+    whole numbers, so every sum is exact and the values are the ones the sorted rows give, bit for bit."""
+    degree = np.arange(counts.shape[1])
+    upto = np.cumsum(counts, axis=1)  # people with in-degree ≤ d
+    total = counts @ degree
+    top = counts.shape[1] - 1 - np.argmax(counts[:, ::-1] > 0, axis=1)
+    # the sorted values at positions (n − 1) // 2 and n // 2 (the same one when n is odd), as np.median
+    low = (upto <= (n - 1) // 2).sum(axis=1)
+    high = (upto <= n // 2).sum(axis=1)
+    median = (low.astype(float) + high) / 2
     k = max(1, math.floor(share * n))
-    ranks = np.arange(1, n + 1)
-    step = max(1, 2_000_000 // max(n, 1))
-    for start in range(0, sims, step):
-        block = rand[start : start + step]
-        block.sort(axis=1)
-        total = block.sum(axis=1)
-        median = np.median(block, axis=1)
-        ratios[start : start + step] = block[:, -1] / np.maximum(median, 1.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares[start : start + step] = np.where(total > 0, block[:, -k:].sum(axis=1) / total, math.nan)
-            g = (2.0 * (ranks * block).sum(axis=1)) / (n * total) - (n + 1) / n
-        ginis[start : start + step] = np.where((total > 0) & (n >= 2), g, 0.0)
+    in_top = np.clip(k - (n - upto), 0, counts)  # of the people with in-degree d, how many are among the top k
+    below = upto - counts
+    rank_sum = counts * (2 * below + counts + 1) // 2  # a + 1 + … + a + c
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = top / np.maximum(median, 1.0)
+        shares = np.where(total > 0, (in_top @ degree) / total, math.nan)
+        g = (2.0 * (rank_sum @ degree)) / (n * total) - (n + 1) / n
+    ginis = np.where((total > 0) & (n >= 2), g, 0.0)
     return ratios, shares, ginis
 
 
@@ -136,11 +157,11 @@ def concentration(d_in: np.ndarray, sources: np.ndarray, sims: int = SIMULATIONS
     are sent by ``sources`` (one vertex index per tie). NaN fields without people or ties."""
     d_in = np.asarray(d_in, dtype=float)
     n, m = d_in.size, len(sources)
-    rand = random_in_degrees(np.asarray(sources, dtype=np.int64), n, sims)
-    if not len(rand):
+    counts = _random_degree_counts(np.asarray(sources, dtype=np.int64), n, sims)
+    if not len(counts):
         nan = math.nan
         return Concentration(n, m, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan)
-    ratios, shares, ginis = _random_summaries(rand)
+    ratios, shares, ginis = _random_summaries(counts, n)
     return Concentration(
         people=n,
         ties=m,
