@@ -1023,3 +1023,38 @@ def test_holder_marks_skip_people_off_the_roster_and_refuse_an_unknown_skill() -
         )
     with pytest.raises(KeyError):  # everyone must be on the roster when every person counts
         smn._marks((3, 2), col, rows, skill, every_person=True)
+
+
+def test_subject_matter_network_seekers_against_sets_on_random_organisations() -> None:
+    """The seeker columns counted as plain sets of (seeker, holder) pairs, on random organisations
+    with repeated ties, self-ties (never a seeker, nor a topic tie), advice ties that carry a topic,
+    and topics no skill has."""
+    rng = np.random.default_rng(11)
+    skill_names = ["SQL", "Python", "Design"]
+    for _ in range(8):
+        ids = [f"p{i}" for i in range(int(rng.integers(3, 25)))]
+        sk = [rating(p, s, float(rng.integers(0, 6))) for p in ids for s in skill_names if rng.random() < 0.6]
+        ts = []
+        for _ in range(int(rng.integers(0, 60))):
+            s, t = rng.choice(ids, 2)  # may be the same person
+            relation = str(rng.choice(["advice", "collaboration", "information"]))
+            topic = str(rng.choice(["", "", "sql", "python", "cobol"]))
+            ts.append(tie(str(s), str(t), relation, topic=topic))
+        ds = Dataset(people=people([(p, "T", "R") for p in ids]), skills=pd.DataFrame(sk))
+        if ts:
+            ds.ties = pd.DataFrame(ts)
+        net = smn.subject_matter_networks(ds).set_index("skill")
+        for skill in net.index:
+            holders = {r["person_id"] for r in sk if r["skill"] == skill and r["level"] >= smn.DEFAULT_HOLDER_LEVEL}
+            advice = {(t["source_id"], t["target_id"]) for t in ts if t["relation"] == "advice"}
+            advice = {(s, t) for s, t in advice if t in holders and s != t}
+            topical = [t for t in ts if t["topic"] == skill.lower() and t["source_id"] != t["target_id"]]
+            topic_pairs = {(t["source_id"], t["target_id"]) for t in topical if t["target_id"] in holders}
+            pairs = advice | topic_pairs
+            seekers = {s for s, _ in pairs}
+            row = net.loc[skill]
+            assert row["advice_seekers"] == len({s for s, _ in advice}), skill
+            assert row["topic_ties"] == len(topical) and row["topic_seekers"] == len({s for s, _ in topic_pairs})
+            assert row["seekers"] == len(seekers)
+            two_or_more = sum(len({h for s2, h in pairs if s2 == s}) >= 2 for s in seekers)
+            assert (math.isnan(row["redundancy"]) and not seekers) or row["redundancy"] == two_or_more / len(seekers)

@@ -251,10 +251,19 @@ def subject_matter_networks(
     # a (seeker, holder) pair as one number, seeker · people + holder: the distinct pairs, their
     # seekers and each seeker's holders counted in numpy rather than as sets of Python tuples
     people = np.int64(max(len(g.index), 1))
-    adv_key = adv_s * people + adv_t
-    topic_key = g.topic_ties["key"].to_numpy(dtype=object)
-    topic_s = g.topic_ties["source"].to_numpy(dtype=np.int64)
-    topic_t = g.topic_ties["target"].to_numpy(dtype=np.int64)
+    # the distinct advice pairs once, sorted (a pair's key gives its ends): a skill's pairs are
+    # then a sorted selection of them, not a sort of its own
+    adv_key, first = np.unique(adv_s * people + adv_t, return_index=True)
+    adv_s, adv_t = adv_s[first], adv_t[first]
+    asks_another = adv_s != adv_t
+    # the topic ties grouped by topic once (stable: each group in table order), not one
+    # comparison of every tie's topic text per skill
+    topic_code, topics = pd.factorize(g.topic_ties["key"].to_numpy(dtype=object))
+    by_topic = np.argsort(topic_code, kind="stable")
+    topic_bounds = np.searchsorted(topic_code[by_topic], np.arange(len(topics) + 1))
+    topic_at = {key: i for i, key in enumerate(topics)}
+    topic_s = g.topic_ties["source"].to_numpy(dtype=np.int64)[by_topic]
+    topic_t = g.topic_ties["target"].to_numpy(dtype=np.int64)[by_topic]
     rows = []
     for j, skill in enumerate(skills):
         members = np.flatnonzero(hold[:, j])
@@ -265,9 +274,9 @@ def subject_matter_networks(
             isolated = int(sum(1 for d in sub.degree() if d == 0))
         else:
             groups, isolated = 0, 0
-        to_holder = hold[adv_t, j] & (adv_s != adv_t)
-        advice_pairs = np.unique(adv_key[to_holder])
-        on_topic = topic_key == name_key(skill)
+        advice_pairs = adv_key[hold[adv_t, j] & asks_another]  # distinct and sorted
+        at = topic_at.get(name_key(skill))
+        on_topic = slice(topic_bounds[at], topic_bounds[at + 1]) if at is not None else slice(0, 0)
         t_s, t_t = topic_s[on_topic], topic_t[on_topic]
         topic_pairs = np.unique((t_s * people + t_t)[hold[t_t, j]])
         per_seeker = np.unique(np.union1d(advice_pairs, topic_pairs) // people, return_counts=True)[1]
@@ -280,7 +289,7 @@ def subject_matter_networks(
                 "isolated_holders": isolated,
                 "connected_share": (n_hold - isolated) / n_hold if n_hold else float("nan"),
                 "advice_seekers": len(np.unique(advice_pairs // people)),
-                "topic_ties": int(on_topic.sum()),
+                "topic_ties": len(t_s),
                 "topic_seekers": len(np.unique(topic_pairs // people)),
                 "seekers": len(per_seeker),
                 "redundancy": float((per_seeker >= 2).mean()) if len(per_seeker) else float("nan"),
