@@ -905,7 +905,7 @@ def krackhardt_arrays(src: np.ndarray, tgt: np.ndarray) -> Hierarchy:
     codes, nodes = pd.factorize(np.concatenate([src, tgt]))
     s, t = codes[: len(src)], codes[len(src) :]
     g = ig.Graph(n=len(nodes), directed=True)
-    g.add_edges(np.column_stack([s, t]))  # igraph reads the int array without a list of pairs
+    g.add_edges(network.edge_pairs(s, t))
     membership = np.asarray(g.connected_components(mode="strong").membership)
     sizes = np.bincount(membership)
     # members of a component take consecutive bits, so its own bit set is one shifted block
