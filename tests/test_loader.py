@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from lib.core.dataset import normalise_id
 from lib.core.errors import DataError, Finding
 from lib.core.schema import DEFAULT_LIMITS
-from lib.intake import loader, parsing
+from lib.intake import loader, parser_child, parsing
 from lib.intake.loader import MAX_FINDINGS_PER_CHECK, load_files, load_path
 from tests import fixtures_bad as fx
 
@@ -781,6 +782,9 @@ def test_prestarted_parser_child_is_used_once_and_an_unused_one_exits_cleanly(tm
     for pipe in (unused.stdout, unused.stderr):
         if pipe is not None:
             pipe.close()
+    answer = parser_child.answer_file(unused)  # its file in memory, never written: ours to close
+    assert answer is not None and os.fstat(answer).st_size == 0
+    os.close(answer)
 
 
 def test_parse_path_calls_started_once_and_load_parsed_gives_load_paths_dataset(tmp_path: Path) -> None:
@@ -922,3 +926,46 @@ def test_the_parser_child_reads_plain_csv_files_without_importing_pandas(tmp_pat
     (sheet,) = answer.sheets
     assert sheet.frame.values.tolist() == [["person_id", "name"], ["E1", "Ann"], ["E2", "Bo"]]
     assert sheet.rows.tolist() == [1, 2, 4]
+
+
+def _open_files() -> list[str]:
+    """What this process's open descriptors point at (Linux), a file in memory as ``/memfd:…``."""
+    if not os.path.isdir("/proc/self/fd"):
+        return []
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            out.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # the listing's own descriptor, closed by now
+            continue
+    return out
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="the answer file in memory is Linux's memfd_create")
+def test_a_prestarted_child_answers_through_a_file_in_memory_and_leaves_no_descriptor(tmp_path: Path) -> None:
+    """The command line's prestarted child writes its answer to a file in memory (not the pipe):
+    the tables are the ones a child answering through the pipe gives, the file is closed once
+    read, and a child stopped by the time limit still becomes its one clear finding."""
+    rows = [["person_id", "team", "level"], *[[f"p{i}", f"T{i % 7}", str(1 + i % 5)] for i in range(5000)]]
+    ties = [["source_id", "target_id", "relation"], *[[f"p{i % 5000}", f"p{(i * 7 + 1) % 5000}", "advice"] for i in range(8000)]]
+    path = tmp_path / "org.zip"
+    path.write_bytes(fx.zip_of({"people.csv": fx.csv_bytes(rows), "ties.csv": fx.csv_bytes(ties)}))
+    through_pipe = load_path(path)
+    parsing.prestart(DEFAULT_LIMITS)
+    child = parsing._PRESTARTED[0][1]
+    assert child.pid in parser_child._ANSWER_FILES  # it was given the file
+    files = sum("memfd:parser-answer" in f for f in _open_files())
+    through_file = load_path(path)
+    assert child.pid not in parser_child._ANSWER_FILES  # closed once read:
+    assert sum("memfd:parser-answer" in f for f in _open_files()) == files - 1
+    assert through_file.people.equals(through_pipe.people) and through_file.ties.equals(through_pipe.ties)
+    slow = tmp_path / "slow.xlsx"
+    slow.write_bytes(fx.slow_workbook(30_000))
+    limits = dataclasses.replace(DEFAULT_LIMITS, parse_seconds=1)
+    parsing.prestart(limits)
+    stopped = parsing._PRESTARTED[0][1]
+    with pytest.raises(DataError) as info:
+        load_path(slow, limits)
+    one(info.value.findings, severity="error", message="longer than the 1 s limit")
+    assert stopped.pid not in parser_child._ANSWER_FILES
+    assert sum("memfd:parser-answer" in f for f in _open_files()) == files - 1

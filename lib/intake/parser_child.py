@@ -28,8 +28,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PRESTARTED: list[tuple[Limits, subprocess.Popen[bytes]]] = []
 
 
-def start(limits: Limits) -> subprocess.Popen[bytes]:
-    """``python -m lib.intake.parsing`` with ``limits``' memory and CPU caps, waiting for its jobs on stdin."""
+#: Each running child's file in memory for its answer (:func:`start` with ``answer_in_memory``),
+#: by process id; :func:`answer_file` hands it over once.
+_ANSWER_FILES: dict[int, int] = {}
+
+
+def start(limits: Limits, answer_in_memory: bool = False) -> subprocess.Popen[bytes]:
+    """``python -m lib.intake.parsing`` with ``limits``' memory and CPU caps, waiting for its jobs on stdin.
+
+    ``answer_in_memory`` (Linux; the one-shot command line): the child writes its answer to a file
+    in memory (``memfd_create``) and only a note that it did to its stdout; the caller reads the
+    file in one go (:func:`answer_file`). Through the pipe the answer crossed 1 MB at a time, each
+    turn waiting for the other process: 0.16–0.19 s for the 66 MB of 10,000 people, against
+    0.05 s. Not for the app's server, whose peak would briefly hold the answer twice (the file and
+    its tables), 0.7 GB more at 100,000 people."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH", "")) if p)
     # Arrow's default allocator reserves address space up front; the system one keeps RLIMIT_AS honest.
@@ -41,11 +53,52 @@ def start(limits: Limits) -> subprocess.Popen[bytes]:
         str(limits.parse_memory_bytes),
         str(limits.parse_seconds),
     ]
-    proc = subprocess.Popen(
-        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
-    )
+    answer = _memory_file() if answer_in_memory else None
+    if answer is not None:
+        cmd.append(str(answer))
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+            pass_fds=() if answer is None else (answer,),
+        )
+    except BaseException:
+        if answer is not None:
+            os.close(answer)
+        raise
+    if answer is not None:
+        _ANSWER_FILES[proc.pid] = answer
     _widen(proc.stdout)
     return proc
+
+
+def _memory_file() -> int | None:
+    """A new file in memory (its descriptor), or None where there is none (not Linux, or refused)."""
+    if not hasattr(os, "memfd_create"):
+        return None
+    try:
+        return os.memfd_create("parser-answer")
+    except OSError:
+        return None
+
+
+def answer_file(proc: subprocess.Popen[bytes]) -> int | None:
+    """The descriptor of ``proc``'s file in memory (:func:`start`), now the caller's to read and
+    close; None when it has none."""
+    return _ANSWER_FILES.pop(proc.pid, None)
+
+
+def discard(proc: subprocess.Popen[bytes]) -> None:
+    """Stop ``proc`` and close its file in memory, if any."""
+    proc.kill()
+    proc.wait()
+    answer = answer_file(proc)
+    if answer is not None:
+        os.close(answer)
 
 
 #: The pipe of the child's answer, widened from Linux's 64 KB (:func:`_widen`): its answer (66 MB at
@@ -71,7 +124,7 @@ def prestart(limits: Limits) -> None:
     For a one-shot command line (one load per process); a child left unused ends when this
     process does (its stdin closes)."""
     if not PRESTARTED:
-        PRESTARTED.append((limits, start(limits)))
+        PRESTARTED.append((limits, start(limits, answer_in_memory=True)))
 
 
 def take(limits: Limits) -> subprocess.Popen[bytes]:
@@ -80,6 +133,5 @@ def take(limits: Limits) -> subprocess.Popen[bytes]:
         wanted, proc = PRESTARTED.pop()
         if wanted == limits and proc.poll() is None:
             return proc
-        proc.kill()
-        proc.wait()
+        discard(proc)
     return start(limits)

@@ -44,7 +44,7 @@ import pyarrow as pa
 
 from lib.core.errors import DataError, Finding, reported_as_findings
 from lib.core.schema import DEFAULT_LIMITS, LOG_SUMMARY_COLUMNS, SHEETS, Limits, normalise_name, sheet_for
-from lib.intake.parser_child import PRESTARTED, prestart, take
+from lib.intake.parser_child import PRESTARTED, answer_file, prestart, take
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -1404,11 +1404,19 @@ def _exchange(
     if started is not None:
         started()
     result: object = None
+    answer = answer_file(proc)
     try:
         result = pickle.load(stdout)
+        if result == ANSWER_IN_FILE and answer is not None:
+            with os.fdopen(answer, "rb") as file:
+                answer = None  # closed with the file
+                file.seek(0)  # the child wrote through the same offset: it stands at the end
+                result = pickle.load(file)
     except Exception:  # a crash or a kill mid-answer: the exit code and stderr say why
         result = None
     finally:
+        if answer is not None:
+            os.close(answer)
         stdout.close()
         proc.wait()
         timer.cancel()
@@ -1473,11 +1481,17 @@ def parse_isolated(jobs: list[Job], limits: Limits, started: Callable[[], None] 
     )
 
 
+#: What the child writes to stdout when its answer is in the file in memory the parent gave it
+#: (:func:`lib.intake.parser_child.start`).
+ANSWER_IN_FILE = "the answer is in the file"
+
+
 def _worker(argv: list[str]) -> int:
     """The child: cap memory and CPU time first, then read jobs from stdin, write the result."""
     import resource
 
     memory, seconds = int(argv[0]), int(argv[1])
+    answer_fd = int(argv[2]) if len(argv) > 2 else None  # a file in memory for the answer
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (seconds + 5, seconds + 10))
@@ -1491,9 +1505,14 @@ def _worker(argv: list[str]) -> int:
         result = parse_jobs(jobs, limits, frames=False)  # the parent builds the frames
     except MemoryError:
         result = ParseOutput(findings=[_memory_finding(", ".join(j.file for j in jobs), limits)])
-    # streamed, not made whole first (66 MB at 10,000 people: its pages faulted in, then copied to
-    # the pipe); the parent unpickles as it arrives. A failure midway is a broken answer, which the
-    # parent reports with the exit code and the last line of stderr (a MemoryError: the limit).
+    # streamed, not made whole first (66 MB at 10,000 people: its pages faulted in, then copied);
+    # into the file in memory when the parent gave one (then only ANSWER_IN_FILE on stdout), else
+    # to stdout, which the parent unpickles as it arrives. A failure midway is a broken answer,
+    # which the parent reports with the exit code and the last line of stderr (a MemoryError: the limit).
+    if answer_fd is not None:
+        with os.fdopen(answer_fd, "wb") as answer:
+            pickle.dump(result, answer, protocol=5)
+        result = ANSWER_IN_FILE
     pickle.dump(result, sys.stdout.buffer, protocol=5)
     sys.stdout.buffer.flush()
     return 0
