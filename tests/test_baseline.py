@@ -58,7 +58,9 @@ def test_random_degree_counts_are_the_random_in_degrees_counted(n: int, m: int, 
     assert np.array_equal(counts[:, : int(rand.max()) + 1], _counts(rand))
     assert (counts.sum(axis=1) == n).all()
     got = baseline._random_summaries(counts, n)
-    assert all(np.array_equal(g, w, equal_nan=True) for g, w in zip(got, _sorted_summaries(rand), strict=True))
+    assert all(
+        np.array_equal(g, w, equal_nan=True) for g, w in zip(got, _sorted_summaries(rand), strict=True)
+    )
 
 
 def test_a_concentration_on_no_ties_is_not_a_number() -> None:

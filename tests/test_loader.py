@@ -941,13 +941,18 @@ def _open_files() -> list[str]:
     return out
 
 
-@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="the answer file in memory is Linux's memfd_create")
+@pytest.mark.skipif(
+    not hasattr(os, "memfd_create"), reason="the answer file in memory is Linux's memfd_create"
+)
 def test_a_prestarted_child_answers_through_a_file_in_memory_and_leaves_no_descriptor(tmp_path: Path) -> None:
     """The command line's prestarted child writes its answer to a file in memory (not the pipe):
     the tables are the ones a child answering through the pipe gives, the file is closed once
     read, and a child stopped by the time limit still becomes its one clear finding."""
     rows = [["person_id", "team", "level"], *[[f"p{i}", f"T{i % 7}", str(1 + i % 5)] for i in range(5000)]]
-    ties = [["source_id", "target_id", "relation"], *[[f"p{i % 5000}", f"p{(i * 7 + 1) % 5000}", "advice"] for i in range(8000)]]
+    ties = [
+        ["source_id", "target_id", "relation"],
+        *[[f"p{i % 5000}", f"p{(i * 7 + 1) % 5000}", "advice"] for i in range(8000)],
+    ]
     path = tmp_path / "org.zip"
     path.write_bytes(fx.zip_of({"people.csv": fx.csv_bytes(rows), "ties.csv": fx.csv_bytes(ties)}))
     through_pipe = load_path(path)

@@ -1045,7 +1045,9 @@ def test_subject_matter_network_seekers_against_sets_on_random_organisations() -
             ds.ties = pd.DataFrame(ts)
         net = smn.subject_matter_networks(ds).set_index("skill")
         for skill in net.index:
-            holders = {r["person_id"] for r in sk if r["skill"] == skill and r["level"] >= smn.DEFAULT_HOLDER_LEVEL}
+            holders = {
+                r["person_id"] for r in sk if r["skill"] == skill and r["level"] >= smn.DEFAULT_HOLDER_LEVEL
+            }
             advice = {(t["source_id"], t["target_id"]) for t in ts if t["relation"] == "advice"}
             advice = {(s, t) for s, t in advice if t in holders and s != t}
             topical = [t for t in ts if t["topic"] == skill.lower() and t["source_id"] != t["target_id"]]
@@ -1054,7 +1056,11 @@ def test_subject_matter_network_seekers_against_sets_on_random_organisations() -
             seekers = {s for s, _ in pairs}
             row = net.loc[skill]
             assert row["advice_seekers"] == len({s for s, _ in advice}), skill
-            assert row["topic_ties"] == len(topical) and row["topic_seekers"] == len({s for s, _ in topic_pairs})
+            topic_seekers = {s for s, _ in topic_pairs}
+            assert row["topic_ties"] == len(topical) and row["topic_seekers"] == len(topic_seekers)
             assert row["seekers"] == len(seekers)
             two_or_more = sum(len({h for s2, h in pairs if s2 == s}) >= 2 for s in seekers)
-            assert (math.isnan(row["redundancy"]) and not seekers) or row["redundancy"] == two_or_more / len(seekers)
+            if seekers:
+                assert row["redundancy"] == two_or_more / len(seekers)
+            else:
+                assert math.isnan(row["redundancy"])

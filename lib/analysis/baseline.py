@@ -63,10 +63,14 @@ def random_in_degrees(sources: np.ndarray, n: int, sims: int = SIMULATIONS, seed
     random. Repeated names of one pair are possible (rare at survey densities)."""
     if n < 2 or len(sources) == 0:
         return np.zeros((0, n))
-    return np.array([np.bincount(t, minlength=n) for t in _random_targets(sources, n, sims, seed)], dtype=float)
+    return np.array(
+        [np.bincount(t, minlength=n) for t in _random_targets(sources, n, sims, seed)], dtype=float
+    )
 
 
-def _random_degree_counts(sources: np.ndarray, n: int, sims: int = SIMULATIONS, seed: int = SEED) -> np.ndarray:
+def _random_degree_counts(
+    sources: np.ndarray, n: int, sims: int = SIMULATIONS, seed: int = SEED
+) -> np.ndarray:
     """How many people have each in-degree in each random network of :func:`random_in_degrees`
     (the same draws): row i, column d = the people with in-degree d in network i. No rows when
     there is no network to draw."""
@@ -93,7 +97,9 @@ def _top_share(d_in: np.ndarray, share: float = 0.01) -> float:
     return float(np.sort(d_in)[-k:].sum() / total)
 
 
-def _random_summaries(counts: np.ndarray, n: int, share: float = 0.01) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _random_summaries(
+    counts: np.ndarray, n: int, share: float = 0.01
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_top_ratio`, :func:`_top_share` and :func:`lib.core.stats.gini` of each random
     network, from how many of its ``n`` people have each in-degree (``counts``, a row per network:
     :func:`_random_degree_counts`) rather than from its in-degrees sorted (a sort of n values per
@@ -110,7 +116,8 @@ def _random_summaries(counts: np.ndarray, n: int, share: float = 0.01) -> tuple[
     high = (upto <= n // 2).sum(axis=1)
     median = (low.astype(float) + high) / 2
     k = max(1, math.floor(share * n))
-    in_top = np.clip(k - (n - upto), 0, counts)  # of the people with in-degree d, how many are among the top k
+    # of the people with in-degree d, how many are among the top k
+    in_top = np.clip(k - (n - upto), 0, counts)
     below = upto - counts
     rank_sum = counts * (2 * below + counts + 1) // 2  # a + 1 + … + a + c
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -120,7 +120,11 @@ def _coded(wave: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
     if data is not None:
         codes.flags.writeable = False
         key = id(data)
-        _CODED[key] = (weakref.ref(data, lambda _, key=key: _CODED.pop(key, None)), codes, found)
+
+        def forget(_: object) -> None:
+            _CODED.pop(key, None)
+
+        _CODED[key] = (weakref.ref(data, forget), codes, found)
     return codes, found
 
 

@@ -8,6 +8,7 @@ other core.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -112,10 +113,8 @@ def _widen(pipe: IO[bytes] | None) -> None:
     setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
     if pipe is None or setsize is None:
         return
-    try:
+    with contextlib.suppress(OSError):
         fcntl.fcntl(pipe.fileno(), setsize, PIPE_BYTES)
-    except OSError:
-        pass
 
 
 def prestart(limits: Limits) -> None:

@@ -1509,11 +1509,12 @@ def _worker(argv: list[str]) -> int:
     # into the file in memory when the parent gave one (then only ANSWER_IN_FILE on stdout), else
     # to stdout, which the parent unpickles as it arrives. A failure midway is a broken answer,
     # which the parent reports with the exit code and the last line of stderr (a MemoryError: the limit).
+    reply: object = result
     if answer_fd is not None:
         with os.fdopen(answer_fd, "wb") as answer:
             pickle.dump(result, answer, protocol=5)
-        result = ANSWER_IN_FILE
-    pickle.dump(result, sys.stdout.buffer, protocol=5)
+        reply = ANSWER_IN_FILE
+    pickle.dump(reply, sys.stdout.buffer, protocol=5)
     sys.stdout.buffer.flush()
     return 0
 
