@@ -232,8 +232,6 @@ def network_baseline(sources: np.ndarray, n: int, sims: int = 100) -> dict[str, 
     one pair dropped). Fewer simulations above 5,000 people (at least 20). Empty without ties."""
     import igraph as ig
 
-    from lib.analysis.network import edge_pairs
-
     m = len(sources)
     if n < 3 or m == 0:
         return {}
@@ -248,7 +246,7 @@ def network_baseline(sources: np.ndarray, n: int, sims: int = 100) -> dict[str, 
         key = np.unique(src * n + t)
         s, tt = key // n, key % n
         g = ig.Graph(n=n, directed=True)
-        g.add_edges(edge_pairs(s, tt))
+        g.add_edges(zip(s.tolist(), tt.tolist(), strict=True))  # as network.edge_pairs (no import cycle)
         mutual = g.dyad_census()[0]
         values["reciprocity_arc"].append(2 * mutual / g.ecount())
         values["transitivity"].append(g.as_undirected(mode="collapse").transitivity_undirected(mode="zero"))
