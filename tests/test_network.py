@@ -6,6 +6,7 @@ import itertools
 import math
 import random
 
+import igraph
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -455,3 +456,15 @@ def test_in_degrees_alone_are_the_person_measures_column(relations: tuple[str, .
         alone = nw.in_degrees(ds, relations, ds.tie_wave(wave))
         pd.testing.assert_series_equal(alone, full)
         assert alone.max() > 0
+
+
+def test_edge_pairs_give_the_same_graph_as_pairs_and_as_an_array(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below ``PAIRS_UP_TO`` arcs igraph gets pairs of Python ints, above it the two-column array:
+    the same arcs in the same order either way."""
+    rng = np.random.default_rng(5)
+    s, t = rng.integers(0, 50, 300), rng.integers(0, 50, 300)
+    as_pairs = igraph.Graph(n=50, edges=nw.edge_pairs(s, t), directed=True).get_edgelist()
+    monkeypatch.setattr(nw, "PAIRS_UP_TO", 10)
+    assert isinstance(nw.edge_pairs(s, t), np.ndarray)
+    as_array = igraph.Graph(n=50, edges=nw.edge_pairs(s, t), directed=True).get_edgelist()
+    assert as_pairs == as_array == list(zip(s.tolist(), t.tolist(), strict=True))
