@@ -278,6 +278,20 @@ def test_unreadable_files(name: str, data: bytes, message: str) -> None:
     assert f.file == name and f.hint
 
 
+def test_a_damaged_csv_inside_a_zip_names_the_member_and_blames_the_zip() -> None:
+    """A zip whose ties member's compressed bytes are damaged: one error naming that member, with
+    a hint about the zip (not the workbook hint "save it again as .xlsx"); the other members load."""
+    ties = fx.csv_bytes(fx.GOOD["ties"] * 40)  # long enough to compress into a few blocks
+    data = bytearray(fx.zip_of({"people.csv": fx.csv_bytes(fx.GOOD["people"]), "ties.csv": ties}))
+    start = data.index(b"ties.csv") + len("ties.csv")  # the local header's name, then the data
+    for k in range(start + 20, start + 60):
+        data[k] ^= 0xFF
+    fs = findings_of([("org.zip", bytes(data))])
+    f = one(fs, severity="error", message="corrupt or truncated")
+    assert f.file == "org.zip/ties.csv"
+    assert "zip" in f.hint and ".xlsx" not in f.hint
+
+
 def test_corrupt_sheet_data_is_one_clear_error() -> None:
     fs = findings_of([("org.xlsx", fx.corrupt_sheet_workbook())])
     errors = [f for f in fs if f.severity == "error"]

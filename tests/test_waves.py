@@ -143,3 +143,17 @@ def test_kept_codes_follow_the_column_data() -> None:
     assert waves.labels(arrow.iloc[:0]) == [] and waves.labels(arrow.iloc[2:4]) == ["2025"]
     with pytest.raises(ValueError):  # what is kept cannot be changed by a caller
         waves._coded(arrow["wave"])[0][0] = 5
+
+
+@pytest.mark.parametrize("distinct", [0, 1, 127, 128, 129, 300])
+def test_codes_in_the_narrowest_type_give_every_row_its_wave(distinct: int) -> None:
+    """Codes kept as int8 / int16 (as few waves as a table has): every row's label and every
+    selection equal an object column's, blank cells and the 128th, 129th and 300th wave included."""
+    cells = [f"w{i:03d}" for i in range(distinct)] + ([None, "", None] if distinct else [None, None])
+    cells = cells + cells[::-1]
+    arrow = pd.DataFrame({"wave": pd.Series(cells, dtype="string[pyarrow]")})
+    plain = pd.DataFrame({"wave": pd.Series(cells, dtype=object)})
+    assert waves.column(arrow).tolist() == waves.column(plain).tolist()
+    assert waves.labels(arrow) == [f"w{i:03d}" for i in range(distinct)]
+    for w in {"w000", f"w{max(distinct - 1, 0):03d}", "w127", "w128", "none"}:
+        assert waves.selected(arrow, w).tolist() == waves.selected(plain, w).tolist()

@@ -42,17 +42,24 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def memory_file(name: str) -> int | None:
+    """A new file in memory (Linux ``memfd_create``; ``name`` is what ``/proc`` shows): its
+    descriptor, or None where there is none (not Linux, or refused)."""
+    if not hasattr(os, "memfd_create"):
+        return None
+    try:
+        return os.memfd_create(name)
+    except OSError:
+        return None
+
+
 def _answer_file() -> IO[bytes]:
-    """Where a child writes its pickled result: a file in memory (Linux ``memfd_create``), else a
+    """Where a child writes its pickled result: a file in memory (:func:`memory_file`), else a
     temporary file. Not a pipe: the child can write it all and end while the parent is still busy
     (the build child's tables are 26 MB at 10,000 people; through a pipe of 64 KB it waited for the
     parent to read, about 0.1 s on the parent's path), and the parent reads it in one go."""
-    if hasattr(os, "memfd_create"):
-        try:
-            return os.fdopen(os.memfd_create("forked-answer"), "w+b")
-        except OSError:
-            pass
-    return tempfile.TemporaryFile()
+    fd = memory_file("forked-answer")
+    return tempfile.TemporaryFile() if fd is None else os.fdopen(fd, "w+b")
 
 
 def start(compute: Callable[[], _T]) -> Callable[[], _T | None] | None:

@@ -19,6 +19,7 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
+from lib.core.forked import memory_file
 from lib.core.schema import Limits
 
 #: The repository (the child runs there, with it on its path).
@@ -54,7 +55,7 @@ def start(limits: Limits, answer_in_memory: bool = False) -> subprocess.Popen[by
         str(limits.parse_memory_bytes),
         str(limits.parse_seconds),
     ]
-    answer = _memory_file() if answer_in_memory else None
+    answer = memory_file("parser-answer") if answer_in_memory else None
     if answer is not None:
         cmd.append(str(answer))
     try:
@@ -75,16 +76,6 @@ def start(limits: Limits, answer_in_memory: bool = False) -> subprocess.Popen[by
         _ANSWER_FILES[proc.pid] = answer
     _widen(proc.stdout)
     return proc
-
-
-def _memory_file() -> int | None:
-    """A new file in memory (its descriptor), or None where there is none (not Linux, or refused)."""
-    if not hasattr(os, "memfd_create"):
-        return None
-    try:
-        return os.memfd_create("parser-answer")
-    except OSError:
-        return None
 
 
 def answer_file(proc: subprocess.Popen[bytes]) -> int | None:

@@ -481,12 +481,20 @@ def _zip_size_findings(zf: zipfile.ZipFile, file: str, limits: Limits) -> list[F
     return out
 
 
+#: What to do about a damaged file, by what it is (:func:`_corrupt`).
+_CORRUPT_HINTS = {
+    "workbook": "Download or export it again; if it opens in Excel, save it again as .xlsx.",
+    "archive": "Download it again, or zip the CSV files again.",
+    "file in the zip": "The zip it came in is damaged: download the zip again, or zip the CSV files again.",
+    "file": "Download or export it again.",
+}
+
+
 def _corrupt(file: str, exc: BaseException, what: str = "workbook") -> Finding:
+    """A finding for a damaged ``what`` (a key of :data:`_CORRUPT_HINTS`: each gets its own hint)."""
     kind = type(exc).__name__
     return _error(
-        f"The {what} is corrupt or truncated and cannot be read ({kind}: {exc})",
-        file,
-        "Download or export it again; if it opens in Excel, save it again as .xlsx.",
+        f"The {what} is corrupt or truncated and cannot be read ({kind}: {exc})", file, _CORRUPT_HINTS[what]
     )
 
 
@@ -809,6 +817,14 @@ def _plan_csv(
 # --- stage 2: parsing (child process) -------------------------------------------------------
 
 
+def _damaged(job: Job) -> str:
+    """What a job whose bytes cannot be read is, for :func:`_corrupt`'s hint: a workbook, a CSV
+    file inside a zip (the zip is what is damaged), or a file."""
+    if isinstance(job, XlsxJob):
+        return "workbook"
+    return "file in the zip" if job.blob.member else "file"
+
+
 def parse_jobs(jobs: list[Job], limits: Limits, frames: bool = True) -> ParseOutput:
     """Parse every job into raw sheets; each file's failure becomes a finding, the rest go on.
     ``frames=False`` (the parser child): plain CSV files' sheets keep their :class:`TextColumns`
@@ -823,7 +839,7 @@ def parse_jobs(jobs: list[Job], limits: Limits, frames: bool = True) -> ParseOut
         except MemoryError:
             out.findings.append(_memory_finding(job.file, limits))
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
-            out.findings.append(_corrupt(job.file, exc, "workbook" if isinstance(job, XlsxJob) else "file"))
+            out.findings.append(_corrupt(job.file, exc, _damaged(job)))
         except Exception as exc:  # the parser's other failures (openpyxl raises many kinds)
             if _is_parser_error(exc):
                 out.findings.append(_csv_split_finding(job, exc))
