@@ -118,9 +118,12 @@ def test_upload_loads_and_a_bad_upload_keeps_the_data(server: Server, browser: A
     page.context.close()
 
 
-def _open_with(browser: Any, server: Server, requests: list[str], path: Path, loaded: str) -> Any:
+def _open_with(
+    browser: Any, server: Server, requests: list[str], path: Path, loaded: str, watch_load: bool = False
+) -> Any:
     """A fresh page with the organisation at ``path`` uploaded on the Data page (``loaded``: the
-    text that says it is in), long timeouts for company-scale work."""
+    text that says it is in), long timeouts for company-scale work. ``watch_load``: also assert
+    that the load's status box names a step while it runs and is gone once the data is in."""
     page = new_page(browser, requests)
     page.set_default_timeout(180_000)
     page.goto(server.url)
@@ -128,7 +131,12 @@ def _open_with(browser: Any, server: Server, requests: list[str], path: Path, lo
     page.get_by_test_id("stSidebarNav").get_by_text("Data", exact=True).click()
     settle(page)
     _upload(page, path)
+    if watch_load:
+        status = page.get_by_text(re.compile(r"Loading the upload: .+…"))
+        status.first.wait_for(state="visible")  # seconds for a large organisation: never a blank wait
     page.get_by_text(loaded).first.wait_for()
+    if watch_load:
+        status.first.wait_for(state="hidden")
     return page
 
 
@@ -164,7 +172,8 @@ def test_a_20000_person_organisation_opens_on_the_group_map(
 
 
 def test_a_large_overview_says_what_it_is_computing(server: Server, browser: Any, tmp_path: Path) -> None:
-    """While the Overview of an uploaded 10,000-person organisation computes (seconds, whether on
+    """While an uploaded 10,000-person organisation loads, a status box names the load's step;
+    while its Overview computes (seconds, whether on
     the page or already on the background thread since the upload), a status box names the step,
     the tiles appear while it is still computing (what is ready is shown at once), and the box goes
     away. (Whether a "…" tile is still showing when the first arrives depends on how far the
@@ -175,7 +184,7 @@ def test_a_large_overview_says_what_it_is_computing(server: Server, browser: Any
     # however far the background thread got since the upload
     org = write_dataset(generate(people=10_000, seed=11, waves=2), tmp_path / "org10k.zip")
     requests: list[str] = []
-    page = _open_with(browser, server, requests, org, "10,000 people")
+    page = _open_with(browser, server, requests, org, "10,000 people", watch_load=True)
     page.get_by_test_id("stSidebarNav").get_by_text("Overview", exact=True).click()
     status = page.get_by_text(re.compile(r"Computing the overview: .+…"))
     status.first.wait_for(state="visible")

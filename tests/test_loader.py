@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -988,3 +989,30 @@ def test_a_prestarted_child_answers_through_a_file_in_memory_and_leaves_no_descr
     one(info.value.findings, severity="error", message="longer than the 1 s limit")
     assert stopped.pid not in parser_child._ANSWER_FILES
     assert sum("memfd:parser-answer" in f for f in _open_files()) == files - 1
+
+
+def test_a_load_names_its_steps_in_order_and_gives_the_same_data() -> None:
+    """``load_files(..., step=…)`` is told each step as it starts, in :data:`LOAD_STEPS`' order
+    (the Data page's status box), and loads what a load without it loads; a load that fails
+    reports the steps up to the failure, then raises."""
+    from lib.intake.loader import LOAD_STEPS
+    from lib.intake.sample import generate, write_dataset
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_dataset(generate(people=60, seed=4), Path(tmp) / "org.zip").read_bytes()
+    seen: list[str] = []
+    ds = load_files([("org.zip", data)], step=seen.append)
+    assert seen == list(LOAD_STEPS)  # ties, interactions and the other sheets are all in the zip
+    plain = load_files([("org.zip", data)])
+    assert ds.summary() == plain.summary() and ds.ties.equals(plain.ties) and ds.people.equals(plain.people)
+    only_people = fx.zip_of({"people.csv": fx.csv_bytes(fx.GOOD["people"])})
+    seen.clear()
+    load_files([("people.zip", only_people)], step=seen.append)
+    assert [s for s in seen if s.startswith("checking the")] == [
+        "checking the people",
+        "checking the other sheets",
+    ]
+    seen.clear()
+    with pytest.raises(DataError):
+        load_files([("org.xlsx", fx.truncated_workbook())], step=seen.append)
+    assert seen[:2] == list(LOAD_STEPS[:2])

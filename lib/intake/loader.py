@@ -26,7 +26,7 @@ the user wrote them (``Employee ID``), not by their canonical name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -105,34 +105,66 @@ def load_parsed(parsed: ParsedPath, fork: bool = False) -> Dataset:
         return _from_parsed(parsed.parsed, parsed.sources, parsed.label, parsed.findings, fork)
 
 
-def load_files(files: Sequence[tuple[str, bytes]], limits: Limits = DEFAULT_LIMITS) -> Dataset:
+def _no_step(name: str) -> None:
+    """What a load reports of its steps when nobody shows them: nothing."""
+
+
+def load_files(
+    files: Sequence[tuple[str, bytes]],
+    limits: Limits = DEFAULT_LIMITS,
+    step: Callable[[str], None] = _no_step,
+) -> Dataset:
     """Load uploaded files (name, bytes): several CSVs form one dataset; several workbooks are
-    one workbook per wave (each file's stem labels the rows that have no ``wave``)."""
+    one workbook per wave (each file's stem labels the rows that have no ``wave``). ``step(name)``
+    is called as each step starts (the Data page's progress box: at 100,000 people a load takes
+    about 20 s): :data:`LOAD_STEPS`, in that order, those the files need."""
     if not files:
         raise DataError(
             [Finding("error", "No file was uploaded", hint="Upload a workbook, CSV files or a zip.")]
         )
     sources = [Source(name, Blob(data=bytes(data)), len(data)) for name, data in files]
-    return _load(sources, limits, ", ".join(name for name, _ in files))
+    return _load(sources, limits, ", ".join(name for name, _ in files), step)
 
 
-def _load(sources: list[Source], limits: Limits, label: str) -> Dataset:
+#: The steps of a load, as :func:`load_files` names them to its ``step``.
+LOAD_STEPS = (
+    "looking inside the files",
+    "reading the sheets",
+    "checking the people",
+    "checking the ties",
+    "checking the interactions",
+    "checking the other sheets",
+    "reading the collaboration summaries",
+)
+
+
+def _load(
+    sources: list[Source], limits: Limits, label: str, step: Callable[[str], None] = _no_step
+) -> Dataset:
     """Plan, parse and build ``sources``; any failure leaves as a :class:`DataError`
     (:func:`lib.core.errors.reported_as_findings`)."""
     with reported_as_findings(label):
+        step(LOAD_STEPS[0])
         jobs, plan_findings = plan(sources, limits)
+        step(LOAD_STEPS[1])
         parsed = parse_isolated(jobs, limits)
-        return _from_parsed(parsed, sources, label, plan_findings)
+        return _from_parsed(parsed, sources, label, plan_findings, step=step)
 
 
 def _from_parsed(
-    parsed: ParseOutput, sources: list[Source], label: str, findings: list[Finding], fork: bool = False
+    parsed: ParseOutput,
+    sources: list[Source],
+    label: str,
+    findings: list[Finding],
+    fork: bool = False,
+    step: Callable[[str], None] = _no_step,
 ) -> Dataset:
     found = Findings([*findings, *parsed.findings])
     unreadable = any(f.severity == "error" for f in found.items)
-    ds = _build(parsed.sheets, found, unreadable, fork)
+    ds = _build(parsed.sheets, found, unreadable, fork, step)
     ds.source = label
     ids = pd.Index(ds.people["person_id"]) if len(ds.people) else None
+    step(LOAD_STEPS[6])
     ds.channels, ds.collaboration_hours, summary_findings = read_summaries(sources, ids, ds.channel_modes)
     for finding in summary_findings:
         found.add(finding)
@@ -157,7 +189,14 @@ def _strip(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _build(raws: list[RawSheet], found: Findings, unreadable: bool, fork: bool = False) -> Dataset:
+def _build(
+    raws: list[RawSheet],
+    found: Findings,
+    unreadable: bool,
+    fork: bool = False,
+    step: Callable[[str], None] = _no_step,
+) -> Dataset:
+    step(LOAD_STEPS[2])
     tables: list[Table] = []
     by_sheet: dict[str, list[Table]] = {}
     for raw in raws:
@@ -194,9 +233,12 @@ def _build(raws: list[RawSheet], found: Findings, unreadable: bool, fork: bool =
     fork = fork and len(people) <= forked.MAX_PEOPLE
     collect = forked.start(lambda: _other_tables(by_sheet, ids, found, len(found.items))) if fork else None
     if "ties" in by_sheet:
+        step(LOAD_STEPS[3])
         ds.ties = _strip(ties_table(by_sheet["ties"], ids, found))
     if "interactions" in by_sheet:
+        step(LOAD_STEPS[4])
         ds.interactions = _strip(interactions_table(by_sheet["interactions"], ids, found, ds.channel_modes))
+    step(LOAD_STEPS[5])
     others = collect() if collect is not None else None
     if others is None:
         others = _other_tables(by_sheet, ids, found, len(found.items))
